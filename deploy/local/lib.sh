@@ -1,0 +1,102 @@
+# Shared helpers for deploy/local/*.sh. Sourced, never run.
+# Layout: every service keeps its state under $DIZHTIME_STATE/<name>/ (data/, log, pid);
+# downloads and built binaries live under $DIZHTIME_STATE/cache and $DIZHTIME_STATE/bin.
+
+DIZHTIME_ROOT=${DIZHTIME_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}
+DIZHTIME_STATE=${DIZHTIME_STATE:-$DIZHTIME_ROOT/.dizhtime}
+DIZHTIME_CACHE=$DIZHTIME_STATE/cache
+DIZHTIME_BIN=$DIZHTIME_STATE/bin
+# Services that refuse to run as root (PostgreSQL, Elasticsearch) run as this user.
+DIZHTIME_SERVICE_USER=${DIZHTIME_SERVICE_USER:-dizhtime}
+
+log() { printf '[services] %s\n' "$*" >&2; }
+die() { printf '[services] error: %s\n' "$*" >&2; exit 1; }
+
+svc_dir() { echo "$DIZHTIME_STATE/$1"; }
+svc_log() { echo "$DIZHTIME_STATE/$1/log"; }
+svc_pidfile() { echo "$DIZHTIME_STATE/$1/pid"; }
+
+# svc_pid NAME: the pid we recorded for NAME, if that process still lives.
+svc_pid() {
+  local f; f=$(svc_pidfile "$1")
+  [ -s "$f" ] || return 1
+  local pid; pid=$(head -n1 "$f" | tr -d '[:space:]')
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+}
+
+port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }
+
+# wait_until SECONDS NAME CMD...: polls CMD every half second.
+wait_until() {
+  local secs=$1 name=$2; shift 2
+  local deadline=$((SECONDS + secs))
+  while [ $SECONDS -lt $deadline ]; do
+    "$@" >/dev/null 2>&1 && return 0
+    if ! svc_pid "$name" >/dev/null; then
+      log "$name exited while starting"
+      return 1
+    fi
+    sleep 0.5
+  done
+  log "$name did not become ready within ${secs}s"
+  return 1
+}
+
+fail_with_log() {
+  local name=$1
+  log "last lines of $(svc_log "$name"):"
+  tail -n 40 "$(svc_log "$name")" >&2 2>/dev/null || true
+  die "$name failed to start"
+}
+
+is_root() { [ "$(id -u)" = 0 ]; }
+
+# ensure_service_user: PostgreSQL and Elasticsearch refuse root; create a system user for them.
+ensure_service_user() {
+  is_root || return 0
+  id "$DIZHTIME_SERVICE_USER" >/dev/null 2>&1 && return 0
+  log "creating system user $DIZHTIME_SERVICE_USER for services that refuse root"
+  useradd --system --no-create-home --shell /usr/sbin/nologin "$DIZHTIME_SERVICE_USER"
+}
+
+# own_by_service_user DIR...: hand directories to the service user (no-op when not root).
+own_by_service_user() {
+  is_root || return 0
+  chown -R "$DIZHTIME_SERVICE_USER:" "$@"
+}
+
+# as_service_user CMD...: run CMD as the service user when we are root.
+as_service_user() {
+  if is_root; then runuser -u "$DIZHTIME_SERVICE_USER" -- "$@"; else "$@"; fi
+}
+
+# apt_install PKG...: installs Debian packages (root or sudo); apt-get update once per run.
+APT_UPDATED=
+apt_install() {
+  local sudo=
+  is_root || sudo=sudo
+  if [ -z "$APT_UPDATED" ]; then
+    log "apt-get update"
+    $sudo apt-get update -qq >/dev/null || die "apt-get update failed"
+    APT_UPDATED=1
+  fi
+  log "installing Debian packages: $*"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "$@" >/dev/null \
+    || die "apt-get install $* failed"
+}
+
+# start_background NAME CMD...: runs CMD detached, output to NAME's log, records its pid.
+start_background() {
+  local name=$1; shift
+  mkdir -p "$(svc_dir "$name")"
+  : >"$(svc_log "$name")"
+  setsid "$@" >>"$(svc_log "$name")" 2>&1 </dev/null &
+  echo $! >"$(svc_pidfile "$name")"
+}
+
+# mvn_fetch G:A:V[:type[:classifier]] DEST: copies one Maven Central artifact into DEST.
+mvn_fetch() {
+  mkdir -p "$2"
+  mvn -q -B dependency:copy -Dartifact="$1" -DoutputDirectory="$2" -Dmdep.overWriteReleases=false \
+    || die "could not fetch $1 from Maven Central"
+}
