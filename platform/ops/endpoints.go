@@ -1,0 +1,23 @@
+package ops
+
+import (
+	"io"
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Mount adds /metrics (serving gatherer), /healthz and /readyz (serving ready) to mux.
+func Mount(mux *http.ServeMux, gatherer prometheus.Gatherer, ready *Readiness) {
+	mux.Handle("GET /metrics", promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", Healthz)
+	mux.Handle("GET /readyz", ready)
+}
+
+// Healthz answers liveness probes: a process that can answer is alive. It checks no
+// dependency, so a database outage never makes Kubernetes restart every replica.
+func Healthz(w http.ResponseWriter, _ *http.Request) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	_, _ = io.WriteString(w, "ok\n")
+}
