@@ -1,0 +1,218 @@
+// Package kafka is DizhTime's Kafka adapter (segmentio/kafka-go): a keyed producer, an
+// at-least-once consumer-group reader that commits only after its handler succeeds, topic
+// creation, and an in-process kfake cluster as the laptop default. Both the real broker and
+// kfake pass one contract test suite.
+package kafka
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"strconv"
+	"time"
+
+	kafkago "github.com/segmentio/kafka-go"
+)
+
+// Message is one record: Key decides the partition (same key, same order).
+type Message struct {
+	Topic     string
+	Key       []byte
+	Value     []byte
+	Headers   map[string]string
+	Partition int
+	Offset    int64
+	Time      time.Time
+}
+
+// Producer writes keyed messages, waiting for all in-sync replicas.
+type Producer struct {
+	w *kafkago.Writer
+}
+
+// NewProducer returns a producer for brokers. Messages with the same key land on the same
+// partition in the order published.
+func NewProducer(brokers []string) *Producer {
+	return &Producer{w: &kafkago.Writer{
+		Addr:                   kafkago.TCP(brokers...),
+		Balancer:               &kafkago.Hash{},
+		RequiredAcks:           kafkago.RequireAll,
+		AllowAutoTopicCreation: true,
+		BatchTimeout:           5 * time.Millisecond,
+		MaxAttempts:            5,
+		WriteBackoffMin:        50 * time.Millisecond,
+		WriteBackoffMax:        time.Second,
+	}}
+}
+
+// Publish writes msgs (each naming its Topic) and returns once the broker acknowledged them.
+func (p *Producer) Publish(ctx context.Context, msgs ...Message) error {
+	out := make([]kafkago.Message, len(msgs))
+	for i, m := range msgs {
+		if m.Topic == "" {
+			return fmt.Errorf("publish: message %d has no topic", i)
+		}
+		out[i] = kafkago.Message{Topic: m.Topic, Key: m.Key, Value: m.Value, Headers: toHeaders(m.Headers)}
+	}
+	if err := p.w.WriteMessages(ctx, out...); err != nil {
+		return fmt.Errorf("publish %d messages: %w", len(msgs), err)
+	}
+	return nil
+}
+
+// Close flushes and closes the producer.
+func (p *Producer) Close() error { return p.w.Close() }
+
+// Handler processes one message. Returning an error stops the consumer without committing
+// the message, so it is delivered again (to this or another group member) later.
+type Handler func(ctx context.Context, m Message) error
+
+// ConsumerConfig names a consumer group's subscription.
+type ConsumerConfig struct {
+	Brokers []string
+	GroupID string
+	Topic   string
+	// StartAtBeginning makes a new group read the topic from its first offset (default: newest).
+	StartAtBeginning bool
+}
+
+// Consumer reads one topic as a member of a consumer group, at least once.
+type Consumer struct {
+	r *kafkago.Reader
+}
+
+// NewConsumer joins cfg.GroupID on cfg.Topic.
+func NewConsumer(cfg ConsumerConfig) (*Consumer, error) {
+	if len(cfg.Brokers) == 0 || cfg.GroupID == "" || cfg.Topic == "" {
+		return nil, errors.New("consumer: brokers, group id and topic are required")
+	}
+	start := kafkago.LastOffset
+	if cfg.StartAtBeginning {
+		start = kafkago.FirstOffset
+	}
+	return &Consumer{r: kafkago.NewReader(kafkago.ReaderConfig{
+		Brokers:           cfg.Brokers,
+		GroupID:           cfg.GroupID,
+		Topic:             cfg.Topic,
+		StartOffset:       start,
+		MinBytes:          1,
+		MaxBytes:          10 << 20,
+		MaxWait:           250 * time.Millisecond,
+		CommitInterval:    0, // synchronous commits: a committed offset means a handled message
+		ReadBackoffMin:    50 * time.Millisecond,
+		ReadBackoffMax:    time.Second,
+		SessionTimeout:    10 * time.Second,
+		RebalanceTimeout:  10 * time.Second,
+		HeartbeatInterval: 1 * time.Second,
+	})}, nil
+}
+
+// Run hands each message to h and commits it after h succeeds, until ctx ends (returns nil)
+// or h fails (returns its error; the message stays uncommitted).
+func (c *Consumer) Run(ctx context.Context, h Handler) error {
+	for {
+		m, err := c.r.FetchMessage(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("fetch from %s: %w", c.r.Config().Topic, err)
+		}
+		msg := Message{Topic: m.Topic, Key: m.Key, Value: m.Value, Headers: fromHeaders(m.Headers),
+			Partition: m.Partition, Offset: m.Offset, Time: m.Time}
+		if err := h(ctx, msg); err != nil {
+			return fmt.Errorf("handle %s/%d@%d: %w", m.Topic, m.Partition, m.Offset, err)
+		}
+		if err := c.r.CommitMessages(context.WithoutCancel(ctx), m); err != nil {
+			return fmt.Errorf("commit %s/%d@%d: %w", m.Topic, m.Partition, m.Offset, err)
+		}
+	}
+}
+
+// Lag is how many messages the group has yet to read on this member's partitions.
+func (c *Consumer) Lag() int64 { return c.r.Stats().Lag }
+
+// Close leaves the group.
+func (c *Consumer) Close() error { return c.r.Close() }
+
+// Check is a readiness check: a broker answers a metadata request.
+func Check(brokers []string) func(context.Context) error {
+	return func(ctx context.Context) error {
+		if len(brokers) == 0 {
+			return errors.New("no brokers")
+		}
+		conn, err := (&kafkago.Dialer{Timeout: 3 * time.Second}).DialContext(ctx, "tcp", brokers[0])
+		if err != nil {
+			return err
+		}
+		defer conn.Close()
+		if dl, ok := ctx.Deadline(); ok {
+			_ = conn.SetDeadline(dl)
+		}
+		_, err = conn.Brokers()
+		return err
+	}
+}
+
+// TopicSpec describes a topic to create.
+type TopicSpec struct {
+	Name       string
+	Partitions int
+}
+
+// EnsureTopics creates the topics that do not exist yet (through the cluster controller).
+func EnsureTopics(ctx context.Context, brokers []string, topics ...TopicSpec) error {
+	if len(brokers) == 0 {
+		return errors.New("ensure topics: no brokers")
+	}
+	d := &kafkago.Dialer{Timeout: 5 * time.Second}
+	conn, err := d.DialContext(ctx, "tcp", brokers[0])
+	if err != nil {
+		return fmt.Errorf("dial %s: %w", brokers[0], err)
+	}
+	defer conn.Close()
+	ctrl, err := conn.Controller()
+	if err != nil {
+		return fmt.Errorf("find controller: %w", err)
+	}
+	cc, err := d.DialContext(ctx, "tcp", net.JoinHostPort(ctrl.Host, strconv.Itoa(ctrl.Port)))
+	if err != nil {
+		return fmt.Errorf("dial controller: %w", err)
+	}
+	defer cc.Close()
+	cfgs := make([]kafkago.TopicConfig, len(topics))
+	for i, t := range topics {
+		p := t.Partitions
+		if p <= 0 {
+			p = 3
+		}
+		cfgs[i] = kafkago.TopicConfig{Topic: t.Name, NumPartitions: p, ReplicationFactor: 1}
+	}
+	if err := cc.CreateTopics(cfgs...); err != nil && !errors.Is(err, kafkago.TopicAlreadyExists) {
+		return fmt.Errorf("create topics: %w", err)
+	}
+	return nil
+}
+
+func toHeaders(h map[string]string) []kafkago.Header {
+	if len(h) == 0 {
+		return nil
+	}
+	out := make([]kafkago.Header, 0, len(h))
+	for k, v := range h {
+		out = append(out, kafkago.Header{Key: k, Value: []byte(v)})
+	}
+	return out
+}
+
+func fromHeaders(h []kafkago.Header) map[string]string {
+	if len(h) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(h))
+	for _, x := range h {
+		out[x.Key] = string(x.Value)
+	}
+	return out
+}
