@@ -1,0 +1,59 @@
+# DizhTime: `make run` runs it, `make test` tests it. See README.md.
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+SERVICES := deploy/local/services.sh
+# Every Go module of the workspace (go.work), as ./dir/... package patterns.
+GO_PACKAGES = $(shell go list -m -f '{{.Dir}}/...' | sed "s|^$(CURDIR)/|./|")
+# Exports DIZHTIME_* addresses of the running services into a recipe's shell.
+WITH_SERVICES = eval "$$($(SERVICES) env)";
+BENCHTIME ?= 2s
+
+.PHONY: help
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
+
+.PHONY: run
+run: ## run DizhTime on this machine (embedded stores + every process), Ctrl-C stops it
+	deploy/local/run.sh
+
+.PHONY: test
+test: services lint ## start the real services, then vet and test every module against them
+	$(WITH_SERVICES) go test -count=1 $(GO_PACKAGES)
+
+.PHONY: bench
+bench: services ## run the Go benchmarks against the real services and embedded defaults
+	$(WITH_SERVICES) go test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(GO_PACKAGES)
+
+.PHONY: generate
+generate: ## regenerate all generated code (checked in)
+	go generate $(GO_PACKAGES)
+
+.PHONY: check-generated
+check-generated: generate ## fail when checked-in generated code is stale
+	@if [ -n "$$(git status --porcelain --untracked-files=all)" ]; then \
+	  git status --short; echo "generated code is stale: run 'make generate' and commit the result" >&2; exit 1; \
+	fi
+
+.PHONY: lint
+lint: ## gofmt and go vet every module
+	@unformatted=$$(gofmt -l $$(go list -m -f '{{.Dir}}')); \
+	  if [ -n "$$unformatted" ]; then echo "not gofmt-ed:" $$unformatted >&2; exit 1; fi
+	go vet $(GO_PACKAGES)
+
+.PHONY: services
+services: ## start PostgreSQL, Redis, Kafka, FerretDB and Elasticsearch (idempotent)
+	$(SERVICES) up
+
+.PHONY: services-down
+services-down: ## stop the services `make services` started
+	$(SERVICES) down
+
+.PHONY: services-status
+services-status: ## what runs, where
+	$(SERVICES) status
+
+.PHONY: clean-data
+clean-data: services-down ## stop the services and delete their data (downloads stay cached)
+	rm -rf .dizhtime/postgres .dizhtime/redis .dizhtime/kafka .dizhtime/ferretdb .dizhtime/elasticsearch .dizhtime/dev

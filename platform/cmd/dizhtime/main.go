@@ -1,0 +1,40 @@
+// Command dizhtime is the laptop entry point. `dizhtime dev` (what `make run` calls) starts
+// the embedded stores and every DizhTime process that exists so far, prints their URLs and
+// stops everything cleanly on Ctrl-C.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+)
+
+func main() {
+	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		fmt.Fprintln(os.Stderr, "dizhtime:", err)
+		os.Exit(1)
+	}
+}
+
+var errUsage = errors.New("usage: dizhtime dev [-config FILE]")
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		return errUsage
+	}
+	switch args[0] {
+	case "dev":
+		fs := flag.NewFlagSet("dev", flag.ContinueOnError)
+		fs.SetOutput(stderr)
+		cfgPath := fs.String("config", "", "YAML config file (env DIZHTIME_* overrides it)")
+		if err := fs.Parse(args[1:]); err != nil {
+			return err
+		}
+		return dev(ctx, *cfgPath, stdout, stderr)
+	default:
+		return fmt.Errorf("unknown command %q; %w", args[0], errUsage)
+	}
+}
