@@ -1,0 +1,129 @@
+// Command router is DizhTime's GraphQL federation router.
+//
+//	router serve   [-config router.yaml] [-supergraph supergraph.yaml]
+//	router compose [-supergraph supergraph.yaml] [-out schema/supergraph.graphql]
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/dizhtime/dizhtime/router/core"
+	"github.com/dizhtime/dizhtime/router/pkg/compose"
+	"github.com/dizhtime/dizhtime/router/pkg/config"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	os.Exit(run(ctx, os.Args[1:], os.Stdout, os.Stderr))
+}
+
+const usage = `usage:
+  router serve   [-config router.yaml] [-supergraph supergraph.yaml]
+  router compose [-supergraph supergraph.yaml] [-out schema/supergraph.graphql]
+`
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return 2
+	}
+	var err error
+	switch args[0] {
+	case "serve":
+		err = serve(ctx, args[1:], stdout, stderr)
+	case "compose":
+		err = composeCmd(ctx, args[1:], stdout, stderr)
+	case "-h", "--help", "help":
+		fmt.Fprint(stdout, usage)
+		return 0
+	default:
+		fmt.Fprintf(stderr, "router: unknown command %q\n%s", args[0], usage)
+		return 2
+	}
+	if errors.Is(err, flag.ErrHelp) {
+		return 0
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "router %s: %v\n", args[0], err)
+		return 1
+	}
+	return 0
+}
+
+func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	cfgPath := fs.String("config", "", "router config file (defaults apply when empty)")
+	sgPath := fs.String("supergraph", "", "supergraph.yaml (overrides supergraph_file)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config.Load(*cfgPath)
+	if err != nil {
+		return err
+	}
+	if *sgPath != "" {
+		cfg.SupergraphFile = *sgPath
+	}
+	sg, err := config.LoadSupergraph(cfg.SupergraphFile)
+	if err != nil {
+		return err
+	}
+	logger := slog.New(slog.NewJSONHandler(stderr, nil))
+	r := core.NewRouter(cfg, sg, logger)
+	composeCtx, cancel := context.WithTimeout(ctx, time.Minute)
+	_, err = r.Compose(composeCtx)
+	cancel()
+	if err != nil {
+		return err
+	}
+	return r.Serve(ctx, func(addr string) {
+		// Tests and scripts read this line to learn the bound address.
+		fmt.Fprintf(stdout, "router listening on http://%s%s\n", addr, cfg.GraphQLPath)
+	})
+}
+
+func composeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("compose", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	sgPath := fs.String("supergraph", "supergraph.yaml", "supergraph.yaml")
+	out := fs.String("out", filepath.Join("schema", "supergraph.graphql"), "where to write the composed schema")
+	timeout := fs.Duration("timeout", 30*time.Second, "bound for fetching SDLs and composing")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	sg, err := config.LoadSupergraph(*sgPath)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, *timeout)
+	defer cancel()
+	subgraphs, err := compose.Load(ctx, &http.Client{Timeout: *timeout}, sg)
+	if err != nil {
+		return err
+	}
+	res, err := compose.NewComposer(1).Compose(ctx, subgraphs)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
+		return err
+	}
+	if err := os.WriteFile(*out, []byte(res.SupergraphSDL()), 0o644); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "composed %d subgraphs into %s in %s\n", len(subgraphs), *out, res.Took.Round(time.Millisecond))
+	return nil
+}

@@ -1,0 +1,121 @@
+package core
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/jensneuse/abstractlogger"
+	"github.com/wundergraph/graphql-go-tools/execution/engine"
+	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/resolve"
+
+	"github.com/dizhtime/dizhtime/router/pkg/compose"
+	"github.com/dizhtime/dizhtime/router/pkg/config"
+)
+
+// Engine is one composed supergraph ready to execute operations.
+type Engine struct {
+	exec     *engine.ExecutionEngine
+	composed *compose.Result
+	cancel   context.CancelFunc
+	// BuiltAt is when the engine was built.
+	BuiltAt time.Time
+}
+
+// EngineOptions tune how an engine reaches subgraphs.
+type EngineOptions struct {
+	SubgraphTimeout time.Duration
+	MaxConcurrency  int
+	Logger          *slog.Logger
+}
+
+// BuildEngine turns a composition result into an execution engine. The engine owns
+// goroutines (the resolver's event loop, upstream subscriptions) until Close.
+func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptions) (*Engine, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
+	}
+	engineCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+
+	subprotocols := map[string]string{}
+	for _, s := range composed.Subgraphs {
+		switch s.Protocol {
+		case config.ProtocolGraphQLTransportWS, config.ProtocolGraphQLWS:
+			url := s.SubscriptionURL
+			if url == "" {
+				url = s.RoutingURL
+			}
+			subprotocols[httpURL(url)] = string(s.Protocol)
+		}
+	}
+	client := &http.Client{Transport: &upstreamTransport{
+		base: &http.Transport{
+			Proxy:               nil,
+			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			MaxIdleConnsPerHost: 256,
+			IdleConnTimeout:     90 * time.Second,
+		},
+		timeout:      opts.SubgraphTimeout,
+		subprotocols: subprotocols,
+	}}
+
+	factory := engine.NewFederationEngineConfigFactory(engineCtx, nil,
+		engine.WithFederationHttpClient(client),
+		engine.WithFederationStreamingClient(&http.Client{Transport: client.Transport}),
+	)
+	cfg, err := factory.BuildEngineConfigurationWithRouterConfig(composed.RouterConfig)
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("build engine configuration: %w", err)
+	}
+	exec, err := engine.NewExecutionEngine(engineCtx, abstractlogger.Noop{}, cfg, resolve.ResolverOptions{
+		MaxConcurrency:                     opts.MaxConcurrency,
+		PropagateSubgraphErrors:            true,
+		SubgraphErrorPropagationMode:       resolve.SubgraphErrorPropagationModeWrapped,
+		AttachServiceNameToErrorExtensions: true,
+		DefaultErrorExtensionCode:          "DOWNSTREAM_SERVICE_ERROR",
+		AllowedErrorExtensionFields:        []string{"code"},
+		MaxSubscriptionFetchTimeout:        opts.SubgraphTimeout,
+		AsyncErrorWriter:                   &subscriptionErrorWriter{logger: opts.Logger},
+	})
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("create execution engine: %w", err)
+	}
+	return &Engine{exec: exec, composed: composed, cancel: cancel, BuiltAt: time.Now()}, nil
+}
+
+// Composed is the supergraph this engine serves.
+func (e *Engine) Composed() *compose.Result { return e.composed }
+
+// Close stops the engine's resolver and its upstream subscriptions.
+func (e *Engine) Close() { e.cancel() }
+
+// EngineHolder hands out the current engine; Swap replaces it without blocking
+// requests in flight, which keep the engine they started with.
+type EngineHolder struct {
+	current atomic.Pointer[Engine]
+}
+
+// Load returns the current engine, or nil before the first one is built.
+func (h *EngineHolder) Load() *Engine { return h.current.Load() }
+
+// Swap installs next and returns the engine it replaced (nil at first).
+func (h *EngineHolder) Swap(next *Engine) *Engine { return h.current.Swap(next) }
+
+// subscriptionErrorWriter renders an error that happened while resolving one
+// subscription event: the client gets a generic GraphQL error, the detail goes to logs.
+type subscriptionErrorWriter struct{ logger *slog.Logger }
+
+func (s *subscriptionErrorWriter) WriteError(_ *resolve.Context, err error, _ *resolve.GraphQLResponse, w io.Writer) {
+	s.logger.Error("resolve subscription event", "error", err)
+	_, _ = w.Write([]byte(`{"errors":[{"message":"could not resolve subscription event","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}`))
+	if f, ok := w.(resolve.SubscriptionResponseWriter); ok {
+		_ = f.Flush()
+	}
+}

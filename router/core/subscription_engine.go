@@ -1,0 +1,172 @@
+package core
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"sync"
+
+	"github.com/wundergraph/graphql-go-tools/execution/graphql"
+	"github.com/wundergraph/graphql-go-tools/execution/subscription"
+	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/resolve"
+)
+
+// subscriptionEngine runs the operations of one WebSocket connection.
+//
+// It replaces graphql-go-tools' stock ExecutorEngine, which never tells the client a
+// subscription is complete: when upstream finishes it re-runs the subscription every
+// second, forever. Here each operation runs once; when upstream completes the client
+// gets `complete`.
+type subscriptionEngine struct {
+	engines *EngineHolder
+	// header is the upgrade request's headers, kept for header propagation rules.
+	header http.Header
+	logger *slog.Logger
+
+	mu  sync.Mutex
+	ops map[string]*runningOperation
+}
+
+type runningOperation struct {
+	cancel context.CancelFunc
+	// stopped is set when the client (or connection teardown) ended the operation;
+	// then no `complete` is owed.
+	stopped bool
+}
+
+func newSubscriptionEngine(engines *EngineHolder, header http.Header, logger *slog.Logger) *subscriptionEngine {
+	return &subscriptionEngine{engines: engines, header: header, logger: logger, ops: map[string]*runningOperation{}}
+}
+
+var errDuplicateID = errors.New("an operation with this id is already running")
+
+// StartOperation starts one subscribe/start message's operation in the background.
+func (s *subscriptionEngine) StartOperation(ctx context.Context, id string, payload []byte, events subscription.EventHandler) error {
+	// A fresh request per execution: the engine normalizes requests in place.
+	var req graphql.Request
+	if err := graphql.UnmarshalRequest(bytes.NewReader(payload), &req); err != nil {
+		events.Emit(subscription.EventTypeOnError, id, nil, errors.New("payload is not a GraphQL request"))
+		return nil
+	}
+	eng := s.engines.Load()
+	if eng == nil {
+		events.Emit(subscription.EventTypeOnError, id, nil, errors.New("router has no composed supergraph yet"))
+		return nil
+	}
+	opType, err := req.OperationType()
+	if err != nil {
+		events.Emit(subscription.EventTypeOnError, id, nil, err)
+		return nil
+	}
+
+	opCtx, cancel := context.WithCancel(ctx)
+	op := &runningOperation{cancel: cancel}
+	s.mu.Lock()
+	if _, dup := s.ops[id]; dup {
+		s.mu.Unlock()
+		cancel()
+		events.Emit(subscription.EventTypeOnDuplicatedSubscriberID, id, nil, errDuplicateID)
+		return errDuplicateID
+	}
+	s.ops[id] = op
+	s.mu.Unlock()
+
+	go s.run(opCtx, eng, &req, opType, id, op, events)
+	return nil
+}
+
+func (s *subscriptionEngine) run(ctx context.Context, eng *Engine, req *graphql.Request, opType graphql.OperationType, id string, op *runningOperation, events subscription.EventHandler) {
+	defer func() {
+		s.mu.Lock()
+		if s.ops[id] == op {
+			delete(s.ops, id)
+		}
+		s.mu.Unlock()
+		op.cancel()
+	}()
+
+	if opType != graphql.OperationTypeSubscription {
+		var out bytes.Buffer
+		w := &eventWriter{}
+		w.flush = func(data []byte) { out.Write(data) }
+		if err := eng.exec.Execute(ctx, req, w); err != nil {
+			events.Emit(subscription.EventTypeOnError, id, nil, err)
+			return
+		}
+		_ = w.Flush()
+		events.Emit(subscription.EventTypeOnNonSubscriptionExecutionResult, id, out.Bytes(), nil)
+		return
+	}
+
+	w := &eventWriter{flush: func(data []byte) {
+		events.Emit(subscription.EventTypeOnSubscriptionData, id, data, nil)
+	}}
+	// Execute blocks until upstream completes or ctx ends.
+	if err := eng.exec.Execute(ctx, req, w); err != nil {
+		events.Emit(subscription.EventTypeOnError, id, nil, err)
+		return
+	}
+	s.mu.Lock()
+	stopped := op.stopped
+	s.mu.Unlock()
+	if !stopped && ctx.Err() == nil {
+		events.Emit(subscription.EventTypeOnSubscriptionCompleted, id, nil, nil)
+	}
+}
+
+// StopSubscription ends one operation at the client's request.
+func (s *subscriptionEngine) StopSubscription(id string, _ subscription.EventHandler) error {
+	s.mu.Lock()
+	op, ok := s.ops[id]
+	if ok {
+		op.stopped = true
+		delete(s.ops, id)
+	}
+	s.mu.Unlock()
+	if ok {
+		op.cancel()
+	}
+	return nil
+}
+
+// TerminateAllSubscriptions ends every operation; the connection is going away.
+func (s *subscriptionEngine) TerminateAllSubscriptions(_ subscription.EventHandler) error {
+	s.mu.Lock()
+	ops := s.ops
+	s.ops = map[string]*runningOperation{}
+	for _, op := range ops {
+		op.stopped = true
+	}
+	s.mu.Unlock()
+	for _, op := range ops {
+		op.cancel()
+	}
+	return nil
+}
+
+// eventWriter collects one event's response and hands it on at each Flush.
+type eventWriter struct {
+	buf   bytes.Buffer
+	flush func([]byte)
+}
+
+func (w *eventWriter) Write(p []byte) (int, error) { return w.buf.Write(p) }
+
+func (w *eventWriter) Flush() error {
+	if w.buf.Len() == 0 {
+		return nil
+	}
+	data := bytes.Clone(w.buf.Bytes())
+	w.buf.Reset()
+	w.flush(data)
+	return nil
+}
+
+func (w *eventWriter) Complete()                             {}
+func (w *eventWriter) Heartbeat() error                      { return nil }
+func (w *eventWriter) Close(_ resolve.SubscriptionCloseKind) {}
+
+var _ subscription.Engine = (*subscriptionEngine)(nil)
+var _ resolve.SubscriptionResponseWriter = (*eventWriter)(nil)

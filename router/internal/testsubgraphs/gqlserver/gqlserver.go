@@ -1,0 +1,54 @@
+// Package gqlserver wires a gqlgen executable schema into an HTTP handler with the
+// transports the router talks to: POST, GET, WebSocket (both subprotocols) and SSE.
+package gqlserver
+
+import (
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql"
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+)
+
+// New returns a gqlgen server for the schema.
+func New(schema graphql.ExecutableSchema) *handler.Server {
+	srv := handler.New(schema)
+	srv.AddTransport(transport.Websocket{
+		KeepAlivePingInterval: 10 * time.Second,
+		Implementation:        transport.CoderWebsocketImplementation{},
+	})
+	// SSE must come before POST: both match a JSON POST.
+	srv.AddTransport(transport.SSE{})
+	srv.AddTransport(transport.POST{})
+	srv.AddTransport(transport.GET{})
+	srv.Use(extension.Introspection{})
+	return srv
+}
+
+// UpgradeRecorder remembers the WebSocket subprotocols clients offered, so tests can
+// check what the router asked its subgraphs for.
+type UpgradeRecorder struct {
+	Next http.Handler
+
+	mu      sync.Mutex
+	offered []string
+}
+
+func (u *UpgradeRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Upgrade") != "" {
+		u.mu.Lock()
+		u.offered = append(u.offered, r.Header.Get("Sec-WebSocket-Protocol"))
+		u.mu.Unlock()
+	}
+	u.Next.ServeHTTP(w, r)
+}
+
+// Offered returns the Sec-WebSocket-Protocol header of each upgrade request seen.
+func (u *UpgradeRecorder) Offered() []string {
+	u.mu.Lock()
+	defer u.mu.Unlock()
+	return append([]string(nil), u.offered...)
+}

@@ -1,0 +1,79 @@
+// Package graph holds the reviews test subgraph's resolvers.
+package graph
+
+import (
+	"fmt"
+	"sync"
+	"sync/atomic"
+
+	"github.com/dizhtime/dizhtime/router/internal/testsubgraphs/reviews/graph/model"
+)
+
+// Resolver serves reviews from an in-memory store.
+type Resolver struct {
+	Store *Store
+	// Subscriptions counts reviewAdded streams still running, so tests can see
+	// that a client leaving tears the upstream stream down.
+	Subscriptions *atomic.Int64
+}
+
+// NewResolver returns a resolver with two fixture reviews.
+func NewResolver() *Resolver {
+	s := &Store{}
+	s.Add("top-1", "1", "Love it")
+	s.Add("top-2", "2", "Too big")
+	return &Resolver{Store: s, Subscriptions: &atomic.Int64{}}
+}
+
+// Store keeps reviews in memory.
+type Store struct {
+	mu      sync.Mutex
+	reviews []*model.Review
+}
+
+// Add stores a review and returns it.
+func (s *Store) Add(upc, authorID, body string) *model.Review {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	r := &model.Review{
+		ID:      fmt.Sprintf("r%d", len(s.reviews)+1),
+		Body:    body,
+		Author:  &model.User{ID: authorID},
+		Product: &model.Product{Upc: upc},
+	}
+	s.reviews = append(s.reviews, r)
+	return r
+}
+
+// All returns every review, newest first.
+func (s *Store) All() []*model.Review {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]*model.Review, 0, len(s.reviews))
+	for i := len(s.reviews) - 1; i >= 0; i-- {
+		out = append(out, s.reviews[i])
+	}
+	return out
+}
+
+// ForProduct returns the reviews of one product.
+func (s *Store) ForProduct(upc string) []*model.Review {
+	return s.filter(func(r *model.Review) bool { return r.Product.Upc == upc })
+}
+
+// ByAuthor returns the reviews one user wrote.
+func (s *Store) ByAuthor(id string) []*model.Review {
+	return s.filter(func(r *model.Review) bool { return r.Author.ID == id })
+}
+
+func (s *Store) filter(keep func(*model.Review) bool) []*model.Review {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []*model.Review
+	for _, r := range s.reviews {
+		if keep(r) {
+			out = append(out, r)
+		}
+	}
+	return out
+}

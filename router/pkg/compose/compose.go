@@ -1,0 +1,161 @@
+package compose
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	nodev1 "github.com/wundergraph/cosmo/router/gen/proto/wg/cosmo/node/v1"
+	"github.com/wundergraph/graphql-go-tools/execution/engine"
+
+	"github.com/dizhtime/dizhtime/router/pkg/config"
+)
+
+// Subgraph is one subgraph with its SDL in hand, ready to compose.
+type Subgraph struct {
+	Name            string
+	RoutingURL      string
+	SubscriptionURL string
+	Protocol        config.SubscriptionProtocol
+	SDL             string
+}
+
+// Result is a composed supergraph.
+type Result struct {
+	// RouterConfig is what the engine is built from. Treat it as read-only: it is shared
+	// by every caller that composed the same subgraphs.
+	RouterConfig *nodev1.RouterConfig
+	// Subgraphs are the inputs, in order.
+	Subgraphs []Subgraph
+	// Took is how long composition ran (zero when served from the cache).
+	Took time.Duration
+}
+
+// SupergraphSDL is the composed schema the router serves.
+func (r *Result) SupergraphSDL() string { return r.RouterConfig.GetEngineConfig().GetGraphqlSchema() }
+
+// Error is a composition failure as the composer reported it: its message names the
+// subgraph, type and field at fault.
+type Error struct{ Err error }
+
+func (e *Error) Error() string { return "composition failed: " + e.Err.Error() }
+func (e *Error) Unwrap() error { return e.Err }
+
+// Composer composes subgraphs and remembers the last results, keyed by every input,
+// because composition runs JavaScript and costs hundreds of milliseconds.
+type Composer struct {
+	mu    sync.Mutex
+	cache map[[sha256.Size]byte]*Result
+	order [][sha256.Size]byte
+	max   int
+}
+
+// NewComposer returns a composer that keeps up to keep results.
+func NewComposer(keep int) *Composer {
+	if keep < 1 {
+		keep = 1
+	}
+	return &Composer{cache: map[[sha256.Size]byte]*Result{}, max: keep}
+}
+
+// Compose composes the subgraphs, or returns the cached result for identical inputs.
+func (c *Composer) Compose(ctx context.Context, subgraphs []Subgraph) (*Result, error) {
+	if len(subgraphs) == 0 {
+		return nil, errors.New("compose: no subgraphs")
+	}
+	key := cacheKey(subgraphs)
+	c.mu.Lock()
+	if r, ok := c.cache[key]; ok {
+		c.mu.Unlock()
+		return &Result{RouterConfig: r.RouterConfig, Subgraphs: r.Subgraphs}, nil
+	}
+	c.mu.Unlock()
+
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	rc, err := engine.NewFederationEngineConfigFactory(ctx, toEngine(subgraphs)).Compose()
+	if err != nil {
+		return nil, &Error{Err: err}
+	}
+	nameDataSources(rc)
+	res := &Result{RouterConfig: rc, Subgraphs: append([]Subgraph(nil), subgraphs...), Took: time.Since(start)}
+
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if _, ok := c.cache[key]; !ok {
+		c.cache[key] = res
+		c.order = append(c.order, key)
+		if len(c.order) > c.max {
+			delete(c.cache, c.order[0])
+			c.order = c.order[1:]
+		}
+	}
+	return res, nil
+}
+
+// nameDataSources gives each data source its subgraph's name as id: the engine names
+// the failing data source in fetch errors, and a client should read "reviews", not "2".
+func nameDataSources(rc *nodev1.RouterConfig) {
+	names := make(map[string]string, len(rc.GetSubgraphs()))
+	for _, s := range rc.GetSubgraphs() {
+		names[s.GetId()] = s.GetName()
+	}
+	for _, ds := range rc.GetEngineConfig().GetDatasourceConfigurations() {
+		if name, ok := names[ds.GetId()]; ok && name != "" {
+			ds.Id = name
+		}
+	}
+}
+
+func toEngine(subgraphs []Subgraph) []engine.SubgraphConfiguration {
+	out := make([]engine.SubgraphConfiguration, len(subgraphs))
+	for i, s := range subgraphs {
+		out[i] = engine.SubgraphConfiguration{
+			Name:                 s.Name,
+			URL:                  s.RoutingURL,
+			SDL:                  s.SDL,
+			SubscriptionUrl:      s.SubscriptionURL,
+			SubscriptionProtocol: EngineProtocol(s.Protocol),
+		}
+	}
+	return out
+}
+
+// EngineProtocol maps a supergraph.yaml protocol onto the engine's transport: both
+// WebSocket subprotocols are "ws" (the subprotocol is pinned per connection by the
+// router's HTTP transport), and SSE is POST-based SSE, which gqlgen serves.
+func EngineProtocol(p config.SubscriptionProtocol) engine.SubscriptionProtocol {
+	if p == config.ProtocolSSE {
+		return engine.SubscriptionProtocolSSEPost
+	}
+	return engine.SubscriptionProtocolWS
+}
+
+func cacheKey(subgraphs []Subgraph) [sha256.Size]byte {
+	h := sha256.New()
+	field := func(s string) {
+		var n [8]byte
+		binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
+		h.Write(n[:])
+		h.Write([]byte(s))
+	}
+	for _, s := range subgraphs {
+		field(s.Name)
+		field(s.RoutingURL)
+		field(s.SubscriptionURL)
+		field(string(s.Protocol))
+		field(s.SDL)
+	}
+	var key [sha256.Size]byte
+	copy(key[:], h.Sum(nil))
+	return key
+}
+
+// String describes a subgraph for logs.
+func (s Subgraph) String() string { return fmt.Sprintf("%s (%s)", s.Name, s.RoutingURL) }

@@ -1,0 +1,138 @@
+package config
+
+import (
+	"errors"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+)
+
+// SubscriptionProtocol is how the router talks to a subgraph's subscriptions.
+type SubscriptionProtocol string
+
+const (
+	ProtocolGraphQLTransportWS SubscriptionProtocol = "graphql-transport-ws"
+	ProtocolGraphQLWS          SubscriptionProtocol = "graphql-ws"
+	ProtocolSSE                SubscriptionProtocol = "sse"
+)
+
+// Supergraph is supergraph.yaml: the subgraphs to compose.
+type Supergraph struct {
+	Subgraphs []Subgraph `yaml:"subgraphs"`
+}
+
+// Subgraph is one entry of supergraph.yaml.
+type Subgraph struct {
+	Name         string             `yaml:"name"`
+	RoutingURL   string             `yaml:"routing_url"`
+	Subscription *SubgraphStreaming `yaml:"subscription"`
+	// Schema names a committed SDL file; without it the SDL is fetched from the
+	// subgraph's _service { sdl }.
+	Schema *SchemaSource `yaml:"schema"`
+}
+
+// SubgraphStreaming says where and how to subscribe upstream.
+type SubgraphStreaming struct {
+	URL      string               `yaml:"url"`
+	Protocol SubscriptionProtocol `yaml:"protocol"`
+}
+
+// SchemaSource says where a subgraph's SDL comes from.
+type SchemaSource struct {
+	File string `yaml:"file"`
+}
+
+// LoadSupergraph reads and validates supergraph.yaml. Relative schema file paths are
+// resolved against the file's directory.
+func LoadSupergraph(path string) (*Supergraph, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("read supergraph config: %w", err)
+	}
+	sg, err := ParseSupergraph(data)
+	if err != nil {
+		return nil, fmt.Errorf("supergraph config %s: %w", path, err)
+	}
+	base := filepath.Dir(path)
+	for i := range sg.Subgraphs {
+		if s := sg.Subgraphs[i].Schema; s != nil && !filepath.IsAbs(s.File) {
+			s.File = filepath.Join(base, s.File)
+		}
+	}
+	return sg, nil
+}
+
+// ParseSupergraph decodes and validates supergraph.yaml content.
+func ParseSupergraph(data []byte) (*Supergraph, error) {
+	var sg Supergraph
+	if err := decodeStrict(data, &sg); err != nil {
+		return nil, err
+	}
+	if err := sg.Validate(); err != nil {
+		return nil, err
+	}
+	return &sg, nil
+}
+
+// Validate reports every problem it finds, each naming the subgraph.
+func (s *Supergraph) Validate() error {
+	if len(s.Subgraphs) == 0 {
+		return errors.New("subgraphs: at least one subgraph is required")
+	}
+	var errs []error
+	seen := map[string]bool{}
+	for i, sg := range s.Subgraphs {
+		where := fmt.Sprintf("subgraphs[%d]", i)
+		if sg.Name == "" {
+			errs = append(errs, fmt.Errorf("%s: name is required", where))
+		} else {
+			where = fmt.Sprintf("subgraph %q", sg.Name)
+			if seen[sg.Name] {
+				errs = append(errs, fmt.Errorf("%s: name is used twice", where))
+			}
+			seen[sg.Name] = true
+		}
+		if err := checkURL(sg.RoutingURL, "http", "https"); err != nil {
+			errs = append(errs, fmt.Errorf("%s: routing_url: %w", where, err))
+		}
+		if sub := sg.Subscription; sub != nil {
+			switch sub.Protocol {
+			case ProtocolGraphQLTransportWS, ProtocolGraphQLWS, ProtocolSSE:
+			case "":
+				sub.Protocol = ProtocolGraphQLTransportWS
+			default:
+				errs = append(errs, fmt.Errorf("%s: subscription.protocol %q: want graphql-transport-ws, graphql-ws or sse", where, sub.Protocol))
+			}
+			if sub.URL != "" {
+				schemes := []string{"ws", "wss"}
+				if sub.Protocol == ProtocolSSE {
+					schemes = []string{"http", "https"}
+				}
+				if err := checkURL(sub.URL, schemes...); err != nil {
+					errs = append(errs, fmt.Errorf("%s: subscription.url: %w", where, err))
+				}
+			}
+		}
+		if sg.Schema != nil && sg.Schema.File == "" {
+			errs = append(errs, fmt.Errorf("%s: schema.file is empty (leave schema out to fetch _service { sdl })", where))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func checkURL(raw string, schemes ...string) error {
+	if raw == "" {
+		return errors.New("is required")
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return err
+	}
+	for _, s := range schemes {
+		if u.Scheme == s && u.Host != "" {
+			return nil
+		}
+	}
+	return fmt.Errorf("%q: want an absolute %v URL", raw, schemes)
+}
