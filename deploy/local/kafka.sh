@@ -94,7 +94,12 @@ kafka_start() {
   # `format --standalone` (dynamic quorum) keeps the data dir valid if the ports change later.
   if [ ! -s "$dir/data/meta.properties" ]; then
     local cluster_id
-    cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+    # A Kafka cluster id is 16 random bytes in URL-safe base64. One starting with '-' would be
+    # read as an option by the storage tool, so draw again until it does not.
+    cluster_id=-
+    while [ "${cluster_id#-}" != "$cluster_id" ]; do
+      cluster_id=$(head -c 16 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=')
+    done
     log "formatting Kafka KRaft storage in $dir/data (cluster id $cluster_id)"
     kafka_java kafka.tools.StorageTool format -t "$cluster_id" -c "$dir/server.properties" \
       >"$dir/format.log" 2>&1 || { tail -n 20 "$dir/format.log" >&2; return 1; }
