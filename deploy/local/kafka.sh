@@ -28,7 +28,7 @@ kafka_install() {
     tmp=$home/libs.tmp
     rm -rf "$tmp"
     # Run from $home so a pom.xml in the caller's working directory cannot interfere.
-    if ! (cd "$home" && mvn -q -B -f "$(kafka_conf_dir)/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
+    if ! (cd "$home" && mvn -q -B -Dstyle.color=never -f "$(kafka_conf_dir)/pom.xml" -Dkafka.version="$KAFKA_VERSION" \
         dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$tmp" >"$home/mvn.log" 2>&1); then
       tail -n 30 "$home/mvn.log" >&2
       die "could not fetch Kafka $KAFKA_VERSION from Maven Central (see $home/mvn.log)"

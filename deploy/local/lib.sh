@@ -97,6 +97,6 @@ start_background() {
 # mvn_fetch G:A:V[:type[:classifier]] DEST: copies one Maven Central artifact into DEST.
 mvn_fetch() {
   mkdir -p "$2"
-  mvn -q -B dependency:copy -Dartifact="$1" -DoutputDirectory="$2" -Dmdep.overWriteReleases=false \
+  mvn -q -B -Dstyle.color=never dependency:copy -Dartifact="$1" -DoutputDirectory="$2" -Dmdep.overWriteReleases=false \
     || die "could not fetch $1 from Maven Central"
 }
