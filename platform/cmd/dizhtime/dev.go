@@ -7,6 +7,8 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -27,18 +29,26 @@ type devConfig struct {
 	RedisAddr   string `yaml:"redis_addr" env:"DEV_REDIS_ADDR"`
 	KafkaPort   int    `yaml:"kafka_port" env:"DEV_KAFKA_PORT"`
 	MongoAddr   string `yaml:"mongo_addr" env:"DEV_MONGO_ADDR"`
+	// RepoRoot is the repository checkout the processes are built from.
+	RepoRoot string `yaml:"repo_root" env:"DEV_REPO_ROOT"`
+	// SupergraphFile lists the subgraphs to run (name, routing_url) and compose.
+	SupergraphFile string `yaml:"supergraph_file" env:"DEV_SUPERGRAPH_FILE"`
+	RouterAddr     string `yaml:"router_addr" env:"DEV_ROUTER_ADDR"`
 }
 
 func defaultDevConfig() devConfig {
 	base := config.DefaultBase("dizhtime-dev")
 	base.HTTPAddr = "127.0.0.1:4090"
 	return devConfig{
-		Base:        base,
-		DataDir:     ".dizhtime/dev",
-		PostgresURL: "postgres://dizhtime:dizhtime@127.0.0.1:5432/dizhtime?sslmode=disable",
-		RedisAddr:   "127.0.0.1:16379",
-		KafkaPort:   19092,
-		MongoAddr:   "127.0.0.1:37017",
+		Base:           base,
+		DataDir:        ".dizhtime/dev",
+		PostgresURL:    "postgres://dizhtime:dizhtime@127.0.0.1:5432/dizhtime?sslmode=disable",
+		RedisAddr:      "127.0.0.1:16379",
+		KafkaPort:      19092,
+		MongoAddr:      "127.0.0.1:37017",
+		RepoRoot:       ".",
+		SupergraphFile: "supergraph.yaml",
+		RouterAddr:     "127.0.0.1:4000",
 	}
 }
 
@@ -53,7 +63,7 @@ func (c devConfig) Validate() error {
 	if !strings.HasPrefix(c.PostgresURL, "postgres://") && !strings.HasPrefix(c.PostgresURL, "postgresql://") {
 		errs = append(errs, config.Invalid("postgres_url", "must be a postgres:// URL"))
 	}
-	for key, addr := range map[string]string{"redis_addr": c.RedisAddr, "mongo_addr": c.MongoAddr} {
+	for key, addr := range map[string]string{"redis_addr": c.RedisAddr, "mongo_addr": c.MongoAddr, "router_addr": c.RouterAddr} {
 		if _, _, err := net.SplitHostPort(addr); err != nil {
 			errs = append(errs, config.Invalid(key, "must be host:port, got %q", addr))
 		}
@@ -89,6 +99,11 @@ func dev(ctx context.Context, cfgPath string, stdout, stderr io.Writer) error {
 	}
 	defer stack.Close()
 
+	procs, err := startProcesses(ctx, cfg, stack.Endpoints)
+	if err != nil {
+		return err
+	}
+
 	ready := ops.NewReadiness(2 * time.Second)
 	for name, check := range stack.Checks() {
 		ready.Add(name, check)
@@ -97,18 +112,113 @@ func dev(ctx context.Context, cfgPath string, stdout, stderr io.Writer) error {
 	ops.Mount(mux, tel.Registry, ready)
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
+		killAll(procs)
 		return fmt.Errorf("listen %s: %w", cfg.HTTPAddr, err)
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 
-	printBanner(stdout, "http://"+ln.Addr().String(), stack.Endpoints)
-	return lifecycle.Run(ctx, logger, cfg.ShutdownTimeout,
-		lifecycle.HTTPServerOn("ops", srv, ln, cfg.ShutdownTimeout))
+	components := []lifecycle.Component{lifecycle.HTTPServerOn("ops", srv, ln, cfg.ShutdownTimeout)}
+	names := make([]string, 0, len(procs))
+	for _, p := range procs {
+		components = append(components, p)
+		names = append(names, p.name)
+	}
+	printBanner(stdout, "http://"+ln.Addr().String(), cfg, names, stack.Endpoints)
+	return lifecycle.Run(ctx, logger, cfg.ShutdownTimeout, components...)
 }
 
-func printBanner(w io.Writer, opsURL string, e devstack.Endpoints) {
-	fmt.Fprintf(w, `
-DizhTime dev is up. Ctrl-C stops everything.
+// startProcesses builds and starts every subgraph named in supergraph.yaml, waits for each to be
+// ready, then starts the router over them. On error it stops what it started.
+func startProcesses(ctx context.Context, cfg devConfig, e devstack.Endpoints) (procs []*child, err error) {
+	subgraphs, err := readSubgraphs(filepath.Join(cfg.RepoRoot, cfg.SupergraphFile))
+	if err != nil {
+		return nil, err
+	}
+	if len(subgraphs) == 0 {
+		return nil, nil
+	}
+	defer func() {
+		if err != nil {
+			killAll(procs)
+		}
+	}()
+	binDir, err := filepath.Abs(filepath.Join(cfg.DataDir, "bin"))
+	if err != nil {
+		return nil, err
+	}
+	logDir := filepath.Join(cfg.DataDir, "logs")
+	if err := os.MkdirAll(logDir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := buildBinaries(ctx, cfg.RepoRoot, binDir, subgraphs); err != nil {
+		return nil, err
+	}
+	searchDir, _ := filepath.Abs(e.SearchDir)
+	storeEnv := []string{
+		"DIZHTIME_POSTGRES_URL=" + e.PostgresURL,
+		"DIZHTIME_REDIS_ADDR=" + e.RedisAddr,
+		"DIZHTIME_KAFKA_BROKERS=" + strings.Join(e.KafkaBrokers, ","),
+		"DIZHTIME_MONGO_URI=" + e.MongoURI,
+		"DIZHTIME_SEARCH_BACKEND=bleve",
+		"DIZHTIME_SEARCH_DIR=" + searchDir,
+		"DIZHTIME_LOG_LEVEL=" + cfg.LogLevel,
+	}
+	for _, s := range subgraphs {
+		addr, err := listenAddr(s.RoutingURL)
+		if err != nil {
+			return procs, fmt.Errorf("subgraph %s: %w", s.Name, err)
+		}
+		if err := freeAddr(addr); err != nil {
+			return procs, fmt.Errorf("subgraph %s: %s is taken: %w", s.Name, addr, err)
+		}
+		p := &child{
+			name: s.Name, path: filepath.Join(binDir, s.Name), args: []string{"serve"},
+			env:      append([]string{"DIZHTIME_SERVICE=" + s.Name, "DIZHTIME_HTTP_ADDR=" + addr}, storeEnv...),
+			logPath:  filepath.Join(logDir, s.Name+".log"),
+			readyURL: "http://" + addr + "/readyz",
+		}
+		if err := p.start(); err != nil {
+			return procs, err
+		}
+		procs = append(procs, p)
+	}
+	for _, p := range procs {
+		if err := p.waitReady(ctx, 90*time.Second); err != nil {
+			return procs, err
+		}
+	}
+	supergraph, err := filepath.Abs(filepath.Join(cfg.RepoRoot, cfg.SupergraphFile))
+	if err != nil {
+		return procs, err
+	}
+	router := &child{
+		name: "router", path: filepath.Join(binDir, "router"),
+		args:     []string{"serve", "-supergraph", supergraph},
+		env:      []string{"DIZHTIME_ROUTER_LISTEN_ADDR=" + cfg.RouterAddr, "DIZHTIME_LOG_LEVEL=" + cfg.LogLevel},
+		logPath:  filepath.Join(logDir, "router.log"),
+		readyURL: "http://" + cfg.RouterAddr + "/healthz",
+	}
+	if err := router.start(); err != nil {
+		return procs, err
+	}
+	procs = append(procs, router)
+	return procs, router.waitReady(ctx, 90*time.Second)
+}
+
+func killAll(procs []*child) {
+	for _, p := range procs {
+		p.kill()
+	}
+}
+
+func printBanner(w io.Writer, opsURL string, cfg devConfig, procs []string, e devstack.Endpoints) {
+	if len(procs) > 0 {
+		fmt.Fprintf(w, "\nDizhTime is up. Explorer: http://%s/  (GraphQL endpoint http://%s/graphql)\n", cfg.RouterAddr, cfg.RouterAddr)
+		fmt.Fprintf(w, "  processes  %s  (logs in %s)\n", strings.Join(procs, ", "), filepath.Join(cfg.DataDir, "logs"))
+	} else {
+		fmt.Fprintf(w, "\nDizhTime dev is up, with no subgraphs yet (%s lists none).\n", cfg.SupergraphFile)
+	}
+	fmt.Fprintf(w, `Ctrl-C stops everything.
 
   ops        %[1]s/healthz  %[1]s/readyz  %[1]s/metrics
   postgres   %[2]s   (real server from deploy/local/services.sh)
@@ -116,7 +226,5 @@ DizhTime dev is up. Ctrl-C stops everything.
   kafka      %[4]s   (embedded kfake)
   mongodb    %[5]s   (embedded FerretDB on SQLite)
   search     %[6]s   (embedded Bleve indexes)
-
-The router and the subgraphs join this list as their issues land.
 `, opsURL, e.PostgresURL, e.RedisAddr, strings.Join(e.KafkaBrokers, ","), e.MongoURI, e.SearchDir)
 }
