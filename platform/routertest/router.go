@@ -1,0 +1,228 @@
+package routertest
+
+import (
+	"bufio"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Subgraph is one entry of the supergraph.yaml Start writes.
+type Subgraph struct {
+	Name string
+	// URL is the routing URL, e.g. http://127.0.0.1:4001/query.
+	URL string
+	// SDLFile is the subgraph's SDL; empty makes the router fetch _service { sdl }.
+	SDLFile string
+	// SubscriptionURL (ws://...) and SubscriptionProtocol (graphql-transport-ws by
+	// default) enable subscriptions through the router.
+	SubscriptionURL      string
+	SubscriptionProtocol string
+}
+
+// Options tune the router.
+type Options struct {
+	// RouterYAML is appended to the generated router.yaml (listen_addr and
+	// supergraph_file are set by Start).
+	RouterYAML string
+	// Env is added to the router's environment (KEY=value).
+	Env []string
+	// StartTimeout bounds composition and start-up (default 60 s).
+	StartTimeout time.Duration
+}
+
+// Router is a running router.
+type Router struct {
+	// URL is the GraphQL endpoint, http://127.0.0.1:PORT/graphql.
+	URL string
+	// WSURL is the same endpoint as ws://.
+	WSURL string
+	// Output holds what the router printed so far (for failure messages).
+	output *syncBuffer
+}
+
+// Output returns the router's combined stdout and stderr so far.
+func (r *Router) Output() string { return r.output.String() }
+
+var listening = regexp.MustCompile(`router listening on (http://\S+)`)
+
+// Start starts the router in front of subgraphs; it is stopped when t ends.
+func Start(t testing.TB, subgraphs []Subgraph, opts ...Options) *Router {
+	t.Helper()
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	if o.StartTimeout == 0 {
+		o.StartTimeout = 60 * time.Second
+	}
+	bin := Binary(t)
+	dir := t.TempDir()
+	var sg strings.Builder
+	sg.WriteString("subgraphs:\n")
+	for _, s := range subgraphs {
+		fmt.Fprintf(&sg, "  - name: %s\n    routing_url: %s\n", s.Name, s.URL)
+		if s.SubscriptionURL != "" {
+			proto := s.SubscriptionProtocol
+			if proto == "" {
+				proto = "graphql-transport-ws"
+			}
+			fmt.Fprintf(&sg, "    subscription: {url: %s, protocol: %s}\n", s.SubscriptionURL, proto)
+		}
+		if s.SDLFile != "" {
+			abs, err := filepath.Abs(s.SDLFile)
+			if err != nil {
+				t.Fatal(err)
+			}
+			fmt.Fprintf(&sg, "    schema: {file: %q}\n", abs)
+		}
+	}
+	supergraph := filepath.Join(dir, "supergraph.yaml")
+	routerYAML := filepath.Join(dir, "router.yaml")
+	write(t, supergraph, sg.String())
+	write(t, routerYAML, fmt.Sprintf("listen_addr: 127.0.0.1:0\nsupergraph_file: %q\n%s", supergraph, o.RouterYAML))
+
+	cmd := exec.Command(bin, "serve", "-config", routerYAML, "-supergraph", supergraph)
+	cmd.Dir = dir
+	cmd.Env = append(os.Environ(), o.Env...)
+	out := &syncBuffer{}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd.Stderr = out
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start router: %v", err)
+	}
+	exited := make(chan struct{})
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		sc.Buffer(make([]byte, 64*1024), 1<<20)
+		sent := false
+		for sc.Scan() {
+			line := sc.Text()
+			out.WriteLine(line)
+			if m := listening.FindStringSubmatch(line); m != nil && !sent {
+				addr <- m[1]
+				sent = true
+			}
+		}
+	}()
+	go func() { _ = cmd.Wait(); close(exited) }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-exited
+		if t.Failed() {
+			t.Logf("router output:\n%s", out.String())
+		}
+	})
+	select {
+	case u := <-addr:
+		return &Router{URL: u, WSURL: "ws" + strings.TrimPrefix(u, "http"), output: out}
+	case <-exited:
+		t.Fatalf("router exited before listening:\n%s", out.String())
+	case <-time.After(o.StartTimeout):
+		t.Fatalf("router did not listen within %s:\n%s", o.StartTimeout, out.String())
+	}
+	return nil
+}
+
+func write(t testing.TB, path, body string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(body), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+var (
+	buildOnce sync.Once
+	buildBin  string
+	buildErr  error
+)
+
+// Binary builds router/cmd/router once per test process and returns its path.
+func Binary(t testing.TB) string {
+	t.Helper()
+	buildOnce.Do(func() { buildBin, buildErr = build() })
+	if buildErr != nil {
+		t.Fatalf("build router: %v", buildErr)
+	}
+	return buildBin
+}
+
+func build() (string, error) {
+	root, err := RepoRoot()
+	if err != nil {
+		return "", err
+	}
+	// Binaries live under the git-ignored .dizhtime/; one per process so parallel test
+	// binaries never overwrite each other, old ones swept on the way.
+	dir := filepath.Join(root, ".dizhtime", "routertest")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return "", err
+	}
+	if entries, err := os.ReadDir(dir); err == nil {
+		for _, e := range entries {
+			if info, err := e.Info(); err == nil && time.Since(info.ModTime()) > time.Hour {
+				_ = os.Remove(filepath.Join(dir, e.Name()))
+			}
+		}
+	}
+	bin := filepath.Join(dir, fmt.Sprintf("router-%d", os.Getpid()))
+	cmd := exec.Command("go", "build", "-o", bin, "./router/cmd/router")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build ./router/cmd/router: %v\n%s", err, out)
+	}
+	return bin, nil
+}
+
+// RepoRoot is the nearest directory above the working directory holding go.work.
+func RepoRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.work")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("no go.work above the working directory")
+		}
+		dir = parent
+	}
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) WriteLine(line string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.b.WriteString(line)
+	s.b.WriteByte('\n')
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}

@@ -1,0 +1,206 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"strings"
+
+	"github.com/dizhtime/dizhtime/platform/authz"
+	"github.com/dizhtime/dizhtime/platform/graphqlerr"
+	"github.com/dizhtime/dizhtime/subgraphs/identity/domain"
+)
+
+var errBadCredentials = graphqlerr.Unauthenticated("email or password is wrong")
+
+// RegisterInput is a new account.
+type RegisterInput struct {
+	Email, Password, Name, Phone string
+}
+
+// Register creates a CUSTOMER account and signs it in.
+func (a *Application) Register(ctx context.Context, in RegisterInput) (Tokens, error) {
+	u, err := domain.NewUser(in.Email, in.Name, in.Phone, a.cfg.Now())
+	if err != nil {
+		return Tokens{}, clientError(err)
+	}
+	if err := domain.ValidatePassword(in.Password, u.Email); err != nil {
+		return Tokens{}, clientError(err)
+	}
+	if u.PasswordHash, err = domain.HashPassword(in.Password, a.cfg.Argon2); err != nil {
+		return Tokens{}, clientError(err)
+	}
+	if err := a.users.Create(ctx, u); err != nil {
+		return Tokens{}, clientError(err)
+	}
+	t, err := a.issue(ctx, u)
+	return t, clientError(err)
+}
+
+// Login checks a password and starts a session. An unknown email, a wrong password and
+// a disabled account get the same answer (and take as long), so logins cannot be used
+// to find accounts. Attempts are rate-limited per account and per client address.
+func (a *Application) Login(ctx context.Context, email, password, clientIP string) (Tokens, error) {
+	email, err := domain.NormalizeEmail(email)
+	if err != nil {
+		return Tokens{}, clientError(err)
+	}
+	if password == "" || len(password) > domain.MaxPasswordLength {
+		return Tokens{}, graphqlerr.BadUserInput("password", "password must have 1 to 128 bytes")
+	}
+	ok, retry, err := a.limiter.Allow(ctx, email, clientIP)
+	if err != nil {
+		return Tokens{}, graphqlerr.Internal(err)
+	}
+	if !ok {
+		return Tokens{}, graphqlerr.RateLimited("too many login attempts; try again later", retry)
+	}
+	u, err := a.users.ByEmail(ctx, email)
+	switch {
+	case errors.Is(err, domain.ErrUserNotFound):
+		_ = domain.VerifyPassword(password, a.dummyHash)
+		return Tokens{}, errBadCredentials
+	case err != nil:
+		return Tokens{}, graphqlerr.Internal(err)
+	}
+	if err := domain.VerifyPassword(password, u.PasswordHash); err != nil {
+		if errors.Is(err, domain.ErrPasswordMismatch) {
+			return Tokens{}, errBadCredentials
+		}
+		return Tokens{}, graphqlerr.Internal(err)
+	}
+	if u.Disabled() {
+		return Tokens{}, errBadCredentials
+	}
+	if domain.NeedsRehash(u.PasswordHash, a.cfg.Argon2) {
+		if hash, err := domain.HashPassword(password, a.cfg.Argon2); err == nil {
+			_, _ = a.users.Update(ctx, u.ID, func(x *domain.User) error { x.PasswordHash = hash; return nil })
+		}
+	}
+	t, err := a.issue(ctx, u)
+	return t, clientError(err)
+}
+
+// Refresh exchanges a refresh token for new tokens. The presented token is used up;
+// presenting it again revokes every token of its login (the family).
+func (a *Application) Refresh(ctx context.Context, refreshToken string) (Tokens, error) {
+	if refreshToken == "" || len(refreshToken) > 256 {
+		return Tokens{}, graphqlerr.BadUserInput("refreshToken", "refresh token is malformed")
+	}
+	now := a.cfg.Now()
+	secret, hash, err := domain.NewRefreshSecret()
+	if err != nil {
+		return Tokens{}, graphqlerr.Internal(err)
+	}
+	var userID string
+	next := domain.RefreshToken{Hash: hash, CreatedAt: now, ExpiresAt: now.Add(a.cfg.RefreshTTL)}
+	err = a.refresh.Rotate(ctx, domain.HashRefreshSecret(refreshToken), now, func(old domain.RefreshToken) (domain.RefreshToken, error) {
+		userID = old.UserID
+		return next, nil
+	})
+	switch {
+	case errors.Is(err, domain.ErrRefreshReused):
+		return Tokens{}, graphqlerr.Unauthenticated("refresh token was already used; sign in again")
+	case errors.Is(err, domain.ErrRefreshNotFound), errors.Is(err, domain.ErrRefreshRevoked), errors.Is(err, domain.ErrRefreshExpired):
+		return Tokens{}, graphqlerr.Unauthenticated("refresh token is not valid; sign in again")
+	case err != nil:
+		return Tokens{}, graphqlerr.Internal(err)
+	}
+	u, err := a.users.ByID(ctx, userID)
+	if err != nil {
+		return Tokens{}, graphqlerr.Internal(err)
+	}
+	if u.Disabled() {
+		_ = a.refresh.RevokeUser(ctx, u.ID, now)
+		return Tokens{}, graphqlerr.Unauthenticated("refresh token is not valid; sign in again")
+	}
+	access, accessExp, err := a.signAccess(ctx, u, now)
+	if err != nil {
+		return Tokens{}, graphqlerr.Internal(err)
+	}
+	return Tokens{AccessToken: access, AccessExpiresAt: accessExp, RefreshToken: secret, RefreshExpiresAt: next.ExpiresAt, User: u}, nil
+}
+
+// Logout revokes the refresh token's whole login. Unknown tokens succeed too.
+func (a *Application) Logout(ctx context.Context, refreshToken string) error {
+	if refreshToken == "" || len(refreshToken) > 256 {
+		return graphqlerr.BadUserInput("refreshToken", "refresh token is malformed")
+	}
+	return clientError(a.refresh.RevokeFamily(ctx, domain.HashRefreshSecret(refreshToken), a.cfg.Now()))
+}
+
+// ChangePassword replaces the caller's password and ends every session.
+func (a *Application) ChangePassword(ctx context.Context, current, next string) error {
+	id, err := authz.RequireAuthenticated(ctx)
+	if err != nil {
+		return err
+	}
+	u, err := a.users.ByID(ctx, id.UserID)
+	if err != nil {
+		return clientError(err)
+	}
+	if err := domain.VerifyPassword(current, u.PasswordHash); err != nil {
+		return graphqlerr.BadUserInput("currentPassword", "current password is wrong")
+	}
+	if err := domain.ValidatePassword(next, u.Email); err != nil {
+		return clientError(err)
+	}
+	hash, err := domain.HashPassword(next, a.cfg.Argon2)
+	if err != nil {
+		return graphqlerr.Internal(err)
+	}
+	if _, err := a.users.Update(ctx, u.ID, func(x *domain.User) error { x.PasswordHash = hash; return nil }); err != nil {
+		return clientError(err)
+	}
+	return clientError(a.refresh.RevokeUser(ctx, u.ID, a.cfg.Now()))
+}
+
+// User returns an account to itself or an ADMIN.
+func (a *Application) User(ctx context.Context, id string) (*domain.User, error) {
+	if _, err := authz.RequireSelfOrRole(ctx, id, authz.RoleAdmin); err != nil {
+		return nil, err
+	}
+	u, err := a.users.ByID(ctx, strings.TrimSpace(id))
+	return u, clientError(err)
+}
+
+// UserReference returns an account for federation entity resolution; the caller's
+// rights are checked per field (email and phone).
+func (a *Application) UserReference(ctx context.Context, id string) (*domain.User, error) {
+	u, err := a.users.ByID(ctx, id)
+	return u, clientError(err)
+}
+
+// AssignRole gives a user a role (ADMIN only).
+func (a *Application) AssignRole(ctx context.Context, userID, role string) (*domain.User, error) {
+	return a.adminUpdate(ctx, userID, role, func(u *domain.User, r domain.Role) { u.AssignRole(r) })
+}
+
+// RevokeRole takes a role away (ADMIN only).
+func (a *Application) RevokeRole(ctx context.Context, userID, role string) (*domain.User, error) {
+	return a.adminUpdate(ctx, userID, role, func(u *domain.User, r domain.Role) { u.RevokeRole(r) })
+}
+
+// DisableUser stops an account from signing in and ends its sessions (ADMIN only).
+func (a *Application) DisableUser(ctx context.Context, userID string) (*domain.User, error) {
+	now := a.cfg.Now()
+	u, err := a.adminUpdate(ctx, userID, "", func(u *domain.User, _ domain.Role) { u.Disable(now) })
+	if err != nil {
+		return nil, err
+	}
+	return u, clientError(a.refresh.RevokeUser(ctx, u.ID, now))
+}
+
+func (a *Application) adminUpdate(ctx context.Context, userID, role string, change func(*domain.User, domain.Role)) (*domain.User, error) {
+	if _, err := authz.RequireRole(ctx, authz.RoleAdmin); err != nil {
+		return nil, err
+	}
+	var r domain.Role
+	if role != "" {
+		var err error
+		if r, err = domain.ParseRole(role); err != nil {
+			return nil, clientError(err)
+		}
+	}
+	u, err := a.users.Update(ctx, userID, func(u *domain.User) error { change(u, r); return nil })
+	return u, clientError(err)
+}

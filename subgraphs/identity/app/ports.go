@@ -1,0 +1,56 @@
+package app
+
+import (
+	"context"
+	"crypto/ed25519"
+	"time"
+
+	"github.com/dizhtime/dizhtime/subgraphs/identity/domain"
+)
+
+// Users stores accounts.
+type Users interface {
+	Create(ctx context.Context, u *domain.User) error
+	ByID(ctx context.Context, id string) (*domain.User, error)
+	ByEmail(ctx context.Context, email string) (*domain.User, error)
+	Update(ctx context.Context, id string, update func(u *domain.User) error) (*domain.User, error)
+}
+
+// RefreshTokens stores refresh-token hashes.
+type RefreshTokens interface {
+	Create(ctx context.Context, t domain.RefreshToken) error
+	Rotate(ctx context.Context, hash []byte, now time.Time, next func(old domain.RefreshToken) (domain.RefreshToken, error)) error
+	RevokeFamily(ctx context.Context, hash []byte, now time.Time) error
+	RevokeUser(ctx context.Context, userID string, now time.Time) error
+}
+
+// SigningKey is an Ed25519 key that signs access tokens from CreatedAt until RetireAt
+// and is published in the JWKS until ExpireAt.
+type SigningKey struct {
+	KID       string
+	Private   ed25519.PrivateKey
+	Public    ed25519.PublicKey
+	CreatedAt time.Time
+	RetireAt  time.Time
+	ExpireAt  time.Time
+}
+
+// SigningKeys stores signing keys.
+type SigningKeys interface {
+	Add(ctx context.Context, k SigningKey) error
+	Active(ctx context.Context, now time.Time) (SigningKey, error)
+	Published(ctx context.Context, now time.Time) ([]SigningKey, error)
+	RetireOthers(ctx context.Context, keep string, at time.Time) error
+}
+
+// Relations stores relation tuples.
+type Relations interface {
+	Write(ctx context.Context, t domain.Tuple) error
+	Delete(ctx context.Context, t domain.Tuple) error
+	Exists(ctx context.Context, ts ...domain.Tuple) (bool, error)
+}
+
+// LoginLimiter spends login attempts per account and per client address.
+type LoginLimiter interface {
+	Allow(ctx context.Context, email, ip string) (ok bool, retryAfter time.Duration, err error)
+}

@@ -1,0 +1,89 @@
+package app
+
+import (
+	"context"
+	"errors"
+
+	"github.com/dizhtime/dizhtime/platform/authz"
+	"github.com/dizhtime/dizhtime/platform/graphqlerr"
+	"github.com/dizhtime/dizhtime/subgraphs/identity/domain"
+)
+
+// CheckRelation reports whether t holds, directly or through a rewrite (an owner is
+// also staff).
+func (a *Application) CheckRelation(ctx context.Context, namespace, object, relation, subject string) (bool, error) {
+	t, err := domain.NewTuple(namespace, object, relation, subject)
+	if err != nil {
+		return false, clientError(err)
+	}
+	ok, err := a.relations.Exists(ctx, append([]domain.Tuple{t}, domain.Implied(t)...)...)
+	return ok, clientError(err)
+}
+
+// Check makes the application an authz.Checker for its own resolvers.
+func (a *Application) Check(ctx context.Context, t authz.Tuple) (bool, error) {
+	ok, err := a.CheckRelation(ctx, t.Namespace, t.Object, t.Relation, t.Subject)
+	var ge *graphqlerr.Error
+	if errors.As(err, &ge) && ge.Code == graphqlerr.CodeBadUserInput {
+		return false, nil // a tuple that cannot exist does not hold
+	}
+	return ok, err
+}
+
+// WriteRelation stores a tuple without an authorization check: the internal API other
+// services call (restaurants writes restaurant:<id>#owner@user:<creator>).
+func (a *Application) WriteRelation(ctx context.Context, namespace, object, relation, subject string) (domain.Tuple, error) {
+	t, err := domain.NewTuple(namespace, object, relation, subject)
+	if err != nil {
+		return domain.Tuple{}, clientError(err)
+	}
+	return t, clientError(a.relations.Write(ctx, t))
+}
+
+// DeleteRelation removes a tuple without an authorization check (internal API).
+func (a *Application) DeleteRelation(ctx context.Context, namespace, object, relation, subject string) error {
+	t, err := domain.NewTuple(namespace, object, relation, subject)
+	if err != nil {
+		return clientError(err)
+	}
+	return clientError(a.relations.Delete(ctx, t))
+}
+
+// GrantRelation stores any tuple (ADMIN only).
+func (a *Application) GrantRelation(ctx context.Context, namespace, object, relation, subject string) error {
+	if _, err := authz.RequireRole(ctx, authz.RoleAdmin); err != nil {
+		return err
+	}
+	_, err := a.WriteRelation(ctx, namespace, object, relation, subject)
+	return err
+}
+
+// AddRestaurantStaff makes userID staff of the restaurant (its owner or an ADMIN).
+func (a *Application) AddRestaurantStaff(ctx context.Context, restaurantID, userID string) error {
+	if err := a.requireOwner(ctx, restaurantID, userID); err != nil {
+		return err
+	}
+	_, err := a.WriteRelation(ctx, "restaurant", restaurantID, "staff", domain.UserSubject(userID))
+	return err
+}
+
+// RemoveRestaurantStaff removes userID from the restaurant's staff (owner or ADMIN).
+func (a *Application) RemoveRestaurantStaff(ctx context.Context, restaurantID, userID string) error {
+	if err := a.requireOwner(ctx, restaurantID, userID); err != nil {
+		return err
+	}
+	return a.DeleteRelation(ctx, "restaurant", restaurantID, "staff", domain.UserSubject(userID))
+}
+
+func (a *Application) requireOwner(ctx context.Context, restaurantID, userID string) error {
+	if _, err := domain.NewTuple("restaurant", restaurantID, "staff", domain.UserSubject(userID)); err != nil {
+		return clientError(err)
+	}
+	if _, err := authz.RequireRelation(ctx, a, "restaurant", restaurantID, "owner"); err != nil {
+		return err
+	}
+	if _, err := a.users.ByID(ctx, userID); err != nil {
+		return clientError(err)
+	}
+	return nil
+}

@@ -1,0 +1,103 @@
+// Command identity runs the identity subgraph.
+//
+//	identity [-config identity.yaml]
+//	identity rotate-key [-config identity.yaml]   # make a new signing key the signer
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/dizhtime/dizhtime/platform/config"
+	"github.com/dizhtime/dizhtime/platform/lifecycle"
+	"github.com/dizhtime/dizhtime/platform/logging"
+	"github.com/dizhtime/dizhtime/platform/ops"
+	"github.com/dizhtime/dizhtime/platform/postgres"
+	"github.com/dizhtime/dizhtime/platform/redisdb"
+	"github.com/dizhtime/dizhtime/platform/telemetry"
+	"github.com/dizhtime/dizhtime/subgraphs/identity/service"
+)
+
+func main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "identity:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	rotate := len(args) > 0 && args[0] == "rotate-key"
+	if rotate {
+		args = args[1:]
+	}
+	fs := flag.NewFlagSet("identity", flag.ContinueOnError)
+	path := fs.String("config", "", "YAML config file (optional)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg := service.DefaultConfig()
+	if err := config.Load("identity", *path, &cfg); err != nil {
+		return err
+	}
+	logger := logging.New(cfg.Service, cfg.Level(), os.Stdout)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+
+	tel, err := telemetry.Setup(ctx, cfg.Service, cfg.Telemetry)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = tel.Shutdown(sctx)
+	}()
+	pool, err := postgres.Open(ctx, cfg.PostgresURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	rdb, err := redisdb.Connect(ctx, cfg.RedisAddr)
+	if err != nil {
+		return err
+	}
+	defer rdb.Close()
+
+	svc, err := service.New(ctx, cfg, pool, rdb, logger)
+	if err != nil {
+		return err
+	}
+	if rotate {
+		kid, err := svc.App.RotateSigningKey(ctx)
+		if err != nil {
+			return err
+		}
+		fmt.Println("new signing key:", kid)
+		return nil
+	}
+
+	ready := ops.NewReadiness(2 * time.Second)
+	ready.Add("postgres", postgres.Check(pool))
+	ready.Add("redis", redisdb.Check(rdb))
+	metrics, err := ops.NewHTTPMetrics(tel.Registry)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	ops.Mount(mux, tel.Registry, ready)
+	mux.Handle("/", metrics.Wrap("identity", svc.Handler))
+	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	logger.Info("identity listening", "addr", cfg.HTTPAddr)
+	err = lifecycle.Run(ctx, logger, cfg.ShutdownTimeout, lifecycle.HTTPServer("http", srv, cfg.ShutdownTimeout))
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}

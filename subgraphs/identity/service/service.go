@@ -1,0 +1,145 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/dizhtime/dizhtime/platform/authz"
+	"github.com/dizhtime/dizhtime/platform/graphqlerr"
+	"github.com/dizhtime/dizhtime/subgraphs/identity/adapters"
+	"github.com/dizhtime/dizhtime/subgraphs/identity/app"
+	"github.com/dizhtime/dizhtime/subgraphs/identity/domain"
+	"github.com/dizhtime/dizhtime/subgraphs/identity/graph"
+	"github.com/dizhtime/dizhtime/subgraphs/identity/graph/generated"
+)
+
+// Service is a wired identity instance.
+type Service struct {
+	App     *app.Application
+	Handler http.Handler
+}
+
+// New migrates the database, makes sure a signing key exists and returns the service.
+func New(ctx context.Context, cfg Config, pool *pgxpool.Pool, rdb redis.UniversalClient, logger *slog.Logger) (*Service, error) {
+	if err := adapters.Migrate(ctx, pool); err != nil {
+		return nil, fmt.Errorf("identity migrations: %w", err)
+	}
+	application, err := app.New(
+		adapters.NewUsersRepository(pool),
+		adapters.NewRefreshTokensRepository(pool),
+		adapters.NewSigningKeysRepository(pool),
+		adapters.NewRelationsRepository(pool),
+		adapters.NewLoginLimiter(rdb, cfg.RedisKeyPrefix, cfg.LoginPerAccountPerMinute, cfg.LoginPerIPPerMinute),
+		app.Config{
+			Issuer: cfg.Issuer, Audience: cfg.Audience, AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL,
+			KeyLifetime: cfg.KeyLifetime,
+			Argon2:      domain.Argon2Params{Memory: cfg.Argon2MemoryKiB, Time: cfg.Argon2Time, Threads: 1, KeyLen: 32, SaltLen: 16},
+		})
+	if err != nil {
+		return nil, err
+	}
+	if err := application.EnsureSigningKey(ctx); err != nil {
+		return nil, fmt.Errorf("signing key: %w", err)
+	}
+	return &Service{App: application, Handler: NewHandler(application, logger)}, nil
+}
+
+// NewHandler serves /query (POST, GET, WebSocket graphql-transport-ws, SSE), the JWKS at
+// /.well-known/jwks.json, and the internal relations API. Ops endpoints are mounted by
+// the caller.
+func NewHandler(application *app.Application, logger *slog.Logger) http.Handler {
+	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{App: application}}))
+	srv.AddTransport(transport.Websocket{
+		KeepAlivePingInterval: 10 * time.Second,
+		Implementation:        transport.CoderWebsocketImplementation{},
+	})
+	srv.AddTransport(transport.SSE{}) // before POST: both match a JSON POST
+	srv.AddTransport(transport.POST{})
+	srv.AddTransport(transport.GET{})
+	srv.Use(extension.Introspection{})
+	srv.SetErrorPresenter(graphqlerr.Presenter(logger))
+	srv.SetRecoverFunc(graphqlerr.Recover(logger))
+
+	mux := http.NewServeMux()
+	mux.Handle("/query", authz.Middleware(withClientIP(srv)))
+	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
+		body, err := application.JWKS(r.Context())
+		if err != nil {
+			logger.ErrorContext(r.Context(), "jwks", "error", err)
+			http.Error(w, "internal error", http.StatusInternalServerError)
+			return
+		}
+		w.Header().Set("Content-Type", "application/jwk-set+json")
+		w.Header().Set("Cache-Control", "public, max-age=60")
+		_, _ = w.Write(body)
+	})
+	mux.HandleFunc("GET /internal/relations/check", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		ok, err := application.CheckRelation(r.Context(), q.Get("namespace"), q.Get("object"), q.Get("relation"), q.Get("subject"))
+		if err != nil {
+			writeAPIError(w, r, logger, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]bool{"allowed": ok})
+	})
+	mux.HandleFunc("POST /internal/relations", func(w http.ResponseWriter, r *http.Request) {
+		var body struct {
+			Namespace, Object, Relation, Subject string
+		}
+		if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&body); err != nil {
+			writeJSON(w, http.StatusBadRequest, map[string]string{"code": "BAD_USER_INPUT", "message": "body must be a JSON tuple"})
+			return
+		}
+		in, err := application.WriteRelation(r.Context(), body.Namespace, body.Object, body.Relation, body.Subject)
+		if err != nil {
+			writeAPIError(w, r, logger, err)
+			return
+		}
+		writeJSON(w, http.StatusCreated, map[string]string{"tuple": in.String()})
+	})
+	return mux
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+func writeAPIError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, err error) {
+	var ge *graphqlerr.Error
+	if errors.As(err, &ge) && ge.Code == graphqlerr.CodeBadUserInput {
+		writeJSON(w, http.StatusBadRequest, map[string]string{"code": string(ge.Code), "field": ge.Field, "message": ge.Message})
+		return
+	}
+	logger.ErrorContext(r.Context(), "internal relations api", "error", err)
+	writeJSON(w, http.StatusInternalServerError, map[string]string{"code": "INTERNAL", "message": "internal error"})
+}
+
+// withClientIP records the caller's address for login rate limiting: the first
+// X-Forwarded-For hop when the router sets one, else the peer address.
+func withClientIP(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ip := r.RemoteAddr
+		if host, _, err := net.SplitHostPort(ip); err == nil {
+			ip = host
+		}
+		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
+			ip = strings.TrimSpace(strings.Split(xff, ",")[0])
+		}
+		next.ServeHTTP(w, r.WithContext(graph.WithClientIP(r.Context(), ip)))
+	})
+}
