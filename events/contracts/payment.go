@@ -1,0 +1,59 @@
+package contracts
+
+import "time"
+
+// Event types of the payment aggregate (subject: the order id, so an order's payment
+// events stay in order with each other).
+const (
+	TypePaymentSucceeded = "payment.success"
+	TypePaymentFailed    = "payment.failed"
+	TypePaymentRefunded  = "payment.refunded"
+)
+
+// PaymentSucceededV1: the wallet charged an order.
+type PaymentSucceededV1 struct {
+	PaymentID  string    `json:"payment_id"`
+	OrderID    string    `json:"order_id"`
+	CustomerID string    `json:"customer_id"`
+	Amount     Money     `json:"amount"`
+	Method     string    `json:"method"`
+	PaidAt     time.Time `json:"paid_at"`
+}
+
+func (PaymentSucceededV1) EventType() string { return TypePaymentSucceeded }
+func (PaymentSucceededV1) EventVersion() int { return 1 }
+
+// Payment failure codes.
+const (
+	PaymentInsufficientFunds = "insufficient_funds"
+	PaymentDeclined          = "declined"
+	PaymentWalletFrozen      = "wallet_frozen"
+)
+
+// PaymentFailedV1: charging an order failed; Code says why.
+type PaymentFailedV1 struct {
+	PaymentID  string    `json:"payment_id"`
+	OrderID    string    `json:"order_id"`
+	CustomerID string    `json:"customer_id"`
+	Amount     Money     `json:"amount"`
+	Code       string    `json:"code"`
+	Message    string    `json:"message,omitempty"`
+	FailedAt   time.Time `json:"failed_at"`
+}
+
+func (PaymentFailedV1) EventType() string { return TypePaymentFailed }
+func (PaymentFailedV1) EventVersion() int { return 1 }
+
+// PaymentRefundedV1: (part of) a payment went back to the customer.
+type PaymentRefundedV1 struct {
+	RefundID   string    `json:"refund_id"`
+	PaymentID  string    `json:"payment_id"`
+	OrderID    string    `json:"order_id"`
+	CustomerID string    `json:"customer_id"`
+	Amount     Money     `json:"amount"`
+	Reason     string    `json:"reason"`
+	RefundedAt time.Time `json:"refunded_at"`
+}
+
+func (PaymentRefundedV1) EventType() string { return TypePaymentRefunded }
+func (PaymentRefundedV1) EventVersion() int { return 1 }
