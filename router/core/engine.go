@@ -23,6 +23,10 @@ type Engine struct {
 	exec     *engine.ExecutionEngine
 	composed *compose.Result
 	cancel   context.CancelFunc
+	plans    *planCacheMirror
+	// inFlight counts operations running on this engine, so a replaced engine is
+	// closed only once they are done.
+	inFlight atomic.Int64
 	// BuiltAt is when the engine was built.
 	BuiltAt time.Time
 }
@@ -32,6 +36,7 @@ type EngineOptions struct {
 	SubgraphTimeout time.Duration
 	MaxConcurrency  int
 	Logger          *slog.Logger
+	Metrics         *Metrics
 }
 
 // BuildEngine turns a composition result into an execution engine. The engine owns
@@ -42,26 +47,32 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 	}
 	engineCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 
-	subprotocols := map[string]string{}
+	subgraphs := map[string]upstreamSubgraph{}
 	for _, s := range composed.Subgraphs {
+		timeout := s.Timeout
+		if timeout == 0 {
+			timeout = opts.SubgraphTimeout
+		}
+		subgraphs[s.RoutingURL] = upstreamSubgraph{name: s.Name, timeout: timeout}
 		switch s.Protocol {
 		case config.ProtocolGraphQLTransportWS, config.ProtocolGraphQLWS:
 			url := s.SubscriptionURL
 			if url == "" {
 				url = s.RoutingURL
 			}
-			subprotocols[httpURL(url)] = string(s.Protocol)
+			subgraphs[httpURL(url)] = upstreamSubgraph{name: s.Name, timeout: timeout, subprotocol: string(s.Protocol)}
 		}
 	}
 	client := &http.Client{Transport: &upstreamTransport{
 		base: &http.Transport{
 			Proxy:               nil,
 			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			MaxIdleConns:        1024,
 			MaxIdleConnsPerHost: 256,
 			IdleConnTimeout:     90 * time.Second,
 		},
-		timeout:      opts.SubgraphTimeout,
-		subprotocols: subprotocols,
+		subgraphs: subgraphs,
+		metrics:   opts.Metrics,
 	}}
 
 	factory := engine.NewFederationEngineConfigFactory(engineCtx, nil,
@@ -87,7 +98,7 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 		cancel()
 		return nil, fmt.Errorf("create execution engine: %w", err)
 	}
-	return &Engine{exec: exec, composed: composed, cancel: cancel, BuiltAt: time.Now()}, nil
+	return &Engine{exec: exec, composed: composed, cancel: cancel, plans: newPlanCacheMirror(), BuiltAt: time.Now()}, nil
 }
 
 // Composed is the supergraph this engine serves.
@@ -95,6 +106,23 @@ func (e *Engine) Composed() *compose.Result { return e.composed }
 
 // Close stops the engine's resolver and its upstream subscriptions.
 func (e *Engine) Close() { e.cancel() }
+
+func (e *Engine) acquire() *Engine {
+	e.inFlight.Add(1)
+	return e
+}
+
+func (e *Engine) release() { e.inFlight.Add(-1) }
+
+// retire closes a replaced engine once its operations are done, or after wait (long
+// subscriptions on the old graph end then).
+func (e *Engine) retire(wait time.Duration) {
+	deadline := time.Now().Add(wait)
+	for e.inFlight.Load() > 0 && time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+	}
+	e.Close()
+}
 
 // EngineHolder hands out the current engine; Swap replaces it without blocking
 // requests in flight, which keep the engine they started with.
@@ -104,6 +132,15 @@ type EngineHolder struct {
 
 // Load returns the current engine, or nil before the first one is built.
 func (h *EngineHolder) Load() *Engine { return h.current.Load() }
+
+// Acquire returns the current engine marked in use (nil before the first one is
+// built); call release when the operation is done.
+func (h *EngineHolder) Acquire() *Engine {
+	if e := h.current.Load(); e != nil {
+		return e.acquire()
+	}
+	return nil
+}
 
 // Swap installs next and returns the engine it replaced (nil at first).
 func (h *EngineHolder) Swap(next *Engine) *Engine { return h.current.Swap(next) }

@@ -1,10 +1,12 @@
 package core
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"log/slog"
 	"net/http"
+	"regexp"
 
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/graphqlerrors"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/operationreport"
@@ -66,4 +68,74 @@ func writeErrors(w http.ResponseWriter, status int, errs ...clientError) {
 
 func newError(code, message string) clientError {
 	return clientError{Message: message, Extensions: map[string]any{"code": code}}
+}
+
+// Error codes for subgraph failures, set on the engine's "Failed to fetch from
+// Subgraph 'x'" errors together with extensions.subgraph.
+const (
+	CodeSubgraphUnavailable = "SUBGRAPH_UNAVAILABLE"
+	CodeSubgraphTimeout     = "SUBGRAPH_TIMEOUT"
+	CodeSubgraphError       = "SUBGRAPH_ERROR"
+)
+
+var subgraphInMessage = regexp.MustCompile(`Subgraph '([^']+)'`)
+
+// annotateSubgraphErrors gives every error that names a subgraph an extensions.code
+// (unavailable or timed out when the transport saw the fetch fail, otherwise the
+// subgraph answered with errors) and extensions.subgraph. It returns the response to
+// send and the first error code, for metrics ("" when there are no errors).
+func annotateSubgraphErrors(body []byte, st *requestState) ([]byte, string) {
+	if !bytes.Contains(body, []byte(`"errors"`)) {
+		return body, ""
+	}
+	var resp map[string]json.RawMessage
+	if json.Unmarshal(body, &resp) != nil {
+		return body, CodeInternal
+	}
+	var errs []map[string]any
+	if json.Unmarshal(resp["errors"], &errs) != nil || len(errs) == 0 {
+		return body, ""
+	}
+	first := ""
+	for _, e := range errs {
+		ext, _ := e["extensions"].(map[string]any)
+		msg, _ := e["message"].(string)
+		if m := subgraphInMessage.FindStringSubmatch(msg); m != nil {
+			if ext == nil {
+				ext = map[string]any{}
+			}
+			code := CodeSubgraphError
+			if st != nil {
+				if c, ok := st.failure(m[1]); ok {
+					code = c
+				}
+			}
+			if _, has := ext["code"]; !has || ext["code"] == "DOWNSTREAM_SERVICE_ERROR" {
+				ext["code"] = code
+			}
+			ext["subgraph"] = m[1]
+			e["extensions"] = ext
+		}
+		if c, ok := ext["code"].(string); ok && first == "" {
+			first = c
+		}
+	}
+	if first == "" {
+		first = "RESOLVE_ERROR"
+	}
+	raw, err := json.Marshal(errs)
+	if err != nil {
+		return body, first
+	}
+	resp["errors"] = raw
+	out, err := json.Marshal(resp)
+	if err != nil {
+		return body, first
+	}
+	return out, first
+}
+
+func mustJSON(v any) []byte {
+	b, _ := json.Marshal(v)
+	return b
 }

@@ -1,33 +1,55 @@
 package core
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/wundergraph/graphql-go-tools/execution/graphql"
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/dizhtime/dizhtime/router/pkg/config"
 )
 
+const tracerName = "github.com/dizhtime/dizhtime/router"
+
 // GraphQLHandler executes queries and mutations over HTTP POST and queries over GET,
-// and hands WebSocket upgrades to the WebSocket handler.
+// streams subscriptions over SSE and multipart HTTP, and hands WebSocket upgrades to
+// the WebSocket handler.
 type GraphQLHandler struct {
 	engines       *EngineHolder
 	websocket     http.Handler
 	logger        *slog.Logger
-	maxBodyBytes  int64
+	limits        config.Limits
 	introspection bool
+	persisted     *persistedQueries
+	headers       headerRules
+	metrics       *Metrics
+	heartbeat     time.Duration
 }
 
 // GraphQLHandlerOptions configure a GraphQLHandler.
 type GraphQLHandlerOptions struct {
-	Engines       *EngineHolder
-	WebSocket     http.Handler
-	Logger        *slog.Logger
-	MaxBodyBytes  int64
-	Introspection bool
+	Engines          *EngineHolder
+	WebSocket        http.Handler
+	Logger           *slog.Logger
+	Limits           config.Limits
+	Introspection    bool
+	PersistedQueries *persistedQueries
+	PropagateHeaders []string
+	Metrics          *Metrics
+	// Heartbeat is how often an idle SSE or multipart subscription gets a keepalive.
+	Heartbeat time.Duration
 }
 
 // NewGraphQLHandler returns the handler for the GraphQL endpoint.
@@ -38,12 +60,22 @@ func NewGraphQLHandler(opts GraphQLHandlerOptions) *GraphQLHandler {
 	if opts.Logger == nil {
 		opts.Logger = slog.Default()
 	}
+	if opts.PersistedQueries == nil {
+		opts.PersistedQueries = &persistedQueries{}
+	}
+	if opts.Heartbeat <= 0 {
+		opts.Heartbeat = 15 * time.Second
+	}
 	return &GraphQLHandler{
 		engines:       opts.Engines,
 		websocket:     opts.WebSocket,
 		logger:        opts.Logger,
-		maxBodyBytes:  opts.MaxBodyBytes,
+		limits:        opts.Limits,
 		introspection: opts.Introspection,
+		persisted:     opts.PersistedQueries,
+		headers:       newHeaderRules(opts.PropagateHeaders),
+		metrics:       opts.Metrics,
+		heartbeat:     opts.Heartbeat,
 	}
 }
 
@@ -61,33 +93,13 @@ func (h *GraphQLHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	var params operationParams
-	switch r.Method {
-	case http.MethodPost:
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.maxBodyBytes))
-		if err != nil {
-			var tooBig *http.MaxBytesError
-			if errors.As(err, &tooBig) {
-				writeErrors(w, http.StatusRequestEntityTooLarge, newError(CodeBadRequest, "request body too large"))
-				return
-			}
-			writeErrors(w, http.StatusBadRequest, newError(CodeBadRequest, "could not read request body"))
-			return
-		}
-		if err := json.Unmarshal(body, &params); err != nil {
-			writeErrors(w, http.StatusBadRequest, newError(CodeBadRequest, "request body is not a GraphQL JSON request"))
-			return
-		}
-	case http.MethodGet:
-		q := r.URL.Query()
-		params.Query = q.Get("query")
-		params.OperationName = q.Get("operationName")
-		if v := q.Get("variables"); v != "" {
-			params.Variables = json.RawMessage(v)
-		}
-	default:
-		w.Header().Set("Allow", "GET, POST")
-		writeErrors(w, http.StatusMethodNotAllowed, newError(CodeBadRequest, "use GET or POST"))
+	params, status, refused := h.readParams(w, r)
+	if refused != nil {
+		writeErrors(w, status, *refused)
+		return
+	}
+	if refused := h.persisted.resolve(&params); refused != nil {
+		writeErrors(w, http.StatusOK, *refused)
 		return
 	}
 	if strings.TrimSpace(params.Query) == "" {
@@ -99,11 +111,12 @@ func (h *GraphQLHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	eng := h.engines.Load()
+	eng := h.engines.Acquire()
 	if eng == nil {
 		writeErrors(w, http.StatusServiceUnavailable, newError(CodeNotReady, "router has no composed supergraph yet"))
 		return
 	}
+	defer eng.release()
 
 	// A fresh request for every execution: the engine normalizes it in place.
 	req := &graphql.Request{Query: params.Query, OperationName: params.OperationName, Variables: params.Variables}
@@ -112,6 +125,7 @@ func (h *GraphQLHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeErrors(w, http.StatusOK, operationErrors(h.logger, err)...)
 		return
 	}
+	stream := streamingFormat(r)
 	switch opType {
 	case graphql.OperationTypeMutation:
 		if r.Method == http.MethodGet {
@@ -120,8 +134,11 @@ func (h *GraphQLHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	case graphql.OperationTypeSubscription:
-		writeErrors(w, http.StatusBadRequest, newError(CodeBadRequest, "subscriptions are served over WebSocket on this endpoint"))
-		return
+		if stream == streamNone {
+			writeErrors(w, http.StatusBadRequest, newError(CodeBadRequest,
+				"subscriptions need WebSocket, Accept: text/event-stream or Accept: multipart/mixed; subscriptionSpec=1.0"))
+			return
+		}
 	case graphql.OperationTypeUnknown:
 		writeErrors(w, http.StatusOK, newError(CodeValidationFailed, "operation not found in the document"))
 		return
@@ -132,15 +149,102 @@ func (h *GraphQLHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-
-	out := graphql.NewEngineResultWriter()
-	if err := eng.exec.Execute(r.Context(), req, &out); err != nil {
-		// Validation errors come back as an error, not through the writer.
-		writeErrors(w, http.StatusOK, operationErrors(h.logger, err)...)
+	op := inspectOperation(params.Query, params.OperationName)
+	if refused := checkLimits(h.limits, op); refused != nil {
+		h.metrics.observeOperation(op.name, opTypeName(opType), 0, refused.Extensions["code"].(string))
+		writeErrors(w, http.StatusOK, *refused)
 		return
 	}
+
+	ctx := w3c.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+	ctx, st := withRequestState(ctx, h.headers.pick(r.Header))
+	if opType == graphql.OperationTypeSubscription {
+		h.serveSubscription(ctx, w, eng, req, op.name, stream)
+		return
+	}
+	h.execute(ctx, w, eng, req, st, op.name, opTypeName(opType))
+}
+
+// readParams reads the operation from a POST body or GET query string.
+func (h *GraphQLHandler) readParams(w http.ResponseWriter, r *http.Request) (operationParams, int, *clientError) {
+	var params operationParams
+	switch r.Method {
+	case http.MethodPost:
+		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.limits.MaxRequestBodyBytes))
+		if err != nil {
+			if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
+				return params, http.StatusRequestEntityTooLarge, refusal(CodeBodyTooLarge, "request body is larger than the limit")
+			}
+			return params, http.StatusBadRequest, refusal(CodeBadRequest, "could not read request body")
+		}
+		if err := json.Unmarshal(body, &params); err != nil {
+			return params, http.StatusBadRequest, refusal(CodeBadRequest, "request body is not a GraphQL JSON request")
+		}
+	case http.MethodGet:
+		q := r.URL.Query()
+		params.Query = q.Get("query")
+		params.OperationName = q.Get("operationName")
+		if v := q.Get("variables"); v != "" {
+			params.Variables = json.RawMessage(v)
+		}
+		if v := q.Get("extensions"); v != "" {
+			params.Extensions = json.RawMessage(v)
+		}
+	default:
+		w.Header().Set("Allow", "GET, POST")
+		return params, http.StatusMethodNotAllowed, refusal(CodeBadRequest, "use GET or POST")
+	}
+	return params, 0, nil
+}
+
+// execute runs a query or mutation and writes its response.
+func (h *GraphQLHandler) execute(ctx context.Context, w http.ResponseWriter, eng *Engine, req *graphql.Request, st *requestState, opName, opType string) {
+	start := time.Now()
+	ctx, span := otel.Tracer(tracerName).Start(ctx, "GraphQL "+opType+" "+opName,
+		trace.WithSpanKind(trace.SpanKindServer),
+		trace.WithAttributes(attribute.String("graphql.operation.name", opName), attribute.String("graphql.operation.type", opType)))
+	defer span.End()
+	if h.limits.RequestTimeout > 0 {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, h.limits.RequestTimeout)
+		defer cancel()
+	}
+
+	out := graphql.NewEngineResultWriter()
+	err := eng.exec.Execute(ctx, req, &out)
+	switch {
+	case ctx.Err() == context.DeadlineExceeded:
+		h.metrics.observeOperation(opName, opType, time.Since(start), CodeRequestTimeout)
+		span.SetStatus(codes.Error, "request timeout")
+		writeErrors(w, http.StatusGatewayTimeout, newError(CodeRequestTimeout, "the operation took longer than the request timeout"))
+		return
+	case err != nil:
+		// Validation errors come back as an error, not through the writer.
+		errs := operationErrors(h.logger, err)
+		h.metrics.observeOperation(opName, opType, time.Since(start), errs[0].Extensions["code"].(string))
+		writeErrors(w, http.StatusOK, errs...)
+		return
+	}
+	h.metrics.planCacheLookup(eng.plans.seen(req.OperationName, req.Query))
+	body, errCode := annotateSubgraphErrors(out.Bytes(), st)
+	if errCode != "" {
+		span.SetStatus(codes.Error, errCode)
+	}
+	h.metrics.observeOperation(opName, opType, time.Since(start), errCode)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	_, _ = w.Write(out.Bytes())
+	_, _ = w.Write(body)
+}
+
+func opTypeName(t graphql.OperationType) string {
+	switch t {
+	case graphql.OperationTypeQuery:
+		return "query"
+	case graphql.OperationTypeMutation:
+		return "mutation"
+	case graphql.OperationTypeSubscription:
+		return "subscription"
+	}
+	return "unknown"
 }
 
 // mentionsIntrospection is a cheap guard for introspection fields nested anywhere;
@@ -151,4 +255,29 @@ func mentionsIntrospection(query string) bool {
 
 func isWebSocketUpgrade(r *http.Request) bool {
 	return r.Method == http.MethodGet && strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+}
+
+// streamFormat is how a client asked to receive a subscription over plain HTTP.
+type streamFormat int
+
+const (
+	streamNone streamFormat = iota
+	streamSSE
+	streamMultipart
+)
+
+func streamingFormat(r *http.Request) streamFormat {
+	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		switch {
+		case mt == "text/event-stream":
+			return streamSSE
+		case mt == "multipart/mixed" && params["subscriptionspec"] != "":
+			return streamMultipart
+		}
+	}
+	return streamNone
 }

@@ -21,6 +21,7 @@ import (
 
 type testRouter struct {
 	URL       string // http://127.0.0.1:PORT/graphql
+	Base      string // http://127.0.0.1:PORT
 	Subgraphs *testsubgraphs.Set
 	Router    *core.Router
 }
@@ -41,7 +42,10 @@ func startRouter(t *testing.T, wsProtocol string, opts ...routerOption) *testRou
 		o(&cfg)
 	}
 	logger := slog.New(slog.NewTextHandler(&testLogWriter{t: t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	r := core.NewRouter(cfg, sg, logger)
+	r, err := core.NewRouter(cfg, sg, core.Options{Logger: logger})
+	if err != nil {
+		t.Fatal(err)
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	if _, err := r.Compose(ctx); err != nil {
@@ -53,7 +57,7 @@ func startRouter(t *testing.T, wsProtocol string, opts ...routerOption) *testRou
 		srv.Close()
 		r.Close()
 	})
-	return &testRouter{URL: srv.URL + cfg.GraphQLPath, Subgraphs: subgraphs, Router: r}
+	return &testRouter{URL: srv.URL + cfg.GraphQLPath, Base: srv.URL, Subgraphs: subgraphs, Router: r}
 }
 
 type testLogWriter struct{ t *testing.T }

@@ -2,12 +2,16 @@ package core
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
+
+	"github.com/dizhtime/dizhtime/platform/lifecycle"
+	"github.com/dizhtime/dizhtime/platform/ops"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dizhtime/dizhtime/router/pkg/compose"
 	"github.com/dizhtime/dizhtime/router/pkg/config"
@@ -15,37 +19,73 @@ import (
 
 // Router ties configuration, composition and the request path together.
 type Router struct {
-	cfg        config.Config
+	cfg       config.Config
+	composer  *compose.Composer
+	engines   *EngineHolder
+	logger    *slog.Logger
+	sdlClient *http.Client
+	registry  *prometheus.Registry
+	metrics   *Metrics
+	persisted *persistedQueries
+
+	// composeMu serialises compositions (start-up and hot reloads).
+	composeMu  sync.Mutex
 	supergraph *config.Supergraph
-	composer   *compose.Composer
-	engines    *EngineHolder
-	logger     *slog.Logger
-	sdlClient  *http.Client
+}
+
+// Options are a router's collaborators; every field may be left zero.
+type Options struct {
+	Logger *slog.Logger
+	// Registry receives the router's metrics and is served on /metrics (a fresh
+	// registry when nil).
+	Registry *prometheus.Registry
 }
 
 // NewRouter returns a router with no engine yet; call Compose before serving traffic
 // (until then the GraphQL endpoint answers 503 and /readyz is not ready).
-func NewRouter(cfg config.Config, supergraph *config.Supergraph, logger *slog.Logger) *Router {
-	if logger == nil {
-		logger = slog.Default()
+func NewRouter(cfg config.Config, supergraph *config.Supergraph, opts Options) (*Router, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.Default()
+	}
+	if opts.Registry == nil {
+		opts.Registry = prometheus.NewRegistry()
+	}
+	metrics, err := NewMetrics(opts.Registry)
+	if err != nil {
+		return nil, fmt.Errorf("router metrics: %w", err)
+	}
+	pq := cfg.PersistedQueries
+	persisted, err := newPersistedQueries(pq.APQ, pq.APQCacheSize, pq.SafelistFile)
+	if err != nil {
+		return nil, err
 	}
 	return &Router{
 		cfg:        cfg,
 		supergraph: supergraph,
 		composer:   compose.NewComposer(4),
 		engines:    &EngineHolder{},
-		logger:     logger,
+		logger:     opts.Logger,
 		sdlClient:  &http.Client{Timeout: cfg.SubgraphTimeout},
-	}
+		registry:   opts.Registry,
+		metrics:    metrics,
+		persisted:  persisted,
+	}, nil
 }
 
 // Engines exposes the engine holder (for tests and reloads).
 func (r *Router) Engines() *EngineHolder { return r.engines }
 
 // Compose gathers subgraph SDLs, composes them and swaps in a new engine. It runs off
-// the request path: requests keep using the previous engine until the swap.
+// the request path: requests keep using the engine they started with, and the old
+// engine is closed once they are done.
 func (r *Router) Compose(ctx context.Context) (*compose.Result, error) {
-	subgraphs, err := compose.Load(ctx, r.sdlClient, r.supergraph)
+	r.composeMu.Lock()
+	defer r.composeMu.Unlock()
+	return r.composeLocked(ctx, r.supergraph)
+}
+
+func (r *Router) composeLocked(ctx context.Context, sg *config.Supergraph) (*compose.Result, error) {
+	subgraphs, err := compose.Load(ctx, r.sdlClient, sg)
 	if err != nil {
 		return nil, err
 	}
@@ -58,42 +98,60 @@ func (r *Router) Compose(ctx context.Context) (*compose.Result, error) {
 		SubgraphTimeout: r.cfg.SubgraphTimeout,
 		MaxConcurrency:  r.cfg.Limits.MaxConcurrentResolvers,
 		Logger:          r.logger,
+		Metrics:         r.metrics,
 	})
 	if err != nil {
 		return nil, err
 	}
+	r.supergraph = sg
 	if old := r.engines.Swap(eng); old != nil {
-		// TODO(hot reload): drain subscriptions on the old engine instead of cutting them.
-		old.Close()
+		go old.retire(r.cfg.ShutdownTimeout)
 	}
 	r.logger.Info("supergraph composed", "subgraphs", len(subgraphs), "compose", res.Took, "build", time.Since(start))
 	return res, nil
 }
 
-// Handler returns the router's HTTP surface.
+// Handler returns the router's HTTP surface: the GraphQL endpoint, the explorer at /,
+// and /healthz, /readyz, /metrics.
 func (r *Router) Handler() http.Handler {
-	ws := NewWebSocketHandler(r.engines, r.logger, r.cfg.Subscriptions.KeepAliveInterval, r.cfg.Subscriptions.ConnectionInitTimeout)
+	ws := NewWebSocketHandler(r.engines, r.logger, r.cfg.Subscriptions.KeepAliveInterval, r.cfg.Subscriptions.ConnectionInitTimeout, r.metrics, r.cfg.Headers.Propagate)
 	gql := NewGraphQLHandler(GraphQLHandlerOptions{
-		Engines:       r.engines,
-		WebSocket:     ws,
-		Logger:        r.logger,
-		MaxBodyBytes:  r.cfg.Limits.MaxRequestBodyBytes,
-		Introspection: r.cfg.Introspection,
+		Engines:          r.engines,
+		WebSocket:        ws,
+		Logger:           r.logger,
+		Limits:           r.cfg.Limits,
+		Introspection:    r.cfg.Introspection,
+		PersistedQueries: r.persisted,
+		PropagateHeaders: r.cfg.Headers.Propagate,
+		Metrics:          r.metrics,
+		Heartbeat:        r.cfg.Subscriptions.KeepAliveInterval,
 	})
 	mux := http.NewServeMux()
 	mux.Handle(r.cfg.GraphQLPath, gql)
-	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
-		w.WriteHeader(http.StatusOK)
-		_, _ = w.Write([]byte("ok\n"))
-	})
-	mux.HandleFunc("GET /readyz", func(w http.ResponseWriter, _ *http.Request) {
-		if r.engines.Load() == nil {
-			http.Error(w, "no composed supergraph yet", http.StatusServiceUnavailable)
-			return
-		}
-		_, _ = w.Write([]byte("ready\n"))
-	})
+	if r.cfg.Explorer {
+		mux.Handle("/", explorerHandler(r.cfg.GraphQLPath))
+	}
+	ops.Mount(mux, r.registry, r.readiness())
 	return mux
+}
+
+// readiness is ready when a supergraph is composed and every subgraph answers.
+func (r *Router) readiness() *ops.Readiness {
+	ready := ops.NewReadiness(3 * time.Second)
+	ready.Add("supergraph", func(context.Context) error {
+		if r.engines.Load() == nil {
+			return fmt.Errorf("no composed supergraph yet")
+		}
+		return nil
+	})
+	ready.Add("subgraphs", func(ctx context.Context) error {
+		eng := r.engines.Load()
+		if eng == nil {
+			return fmt.Errorf("no composed supergraph yet")
+		}
+		return pingSubgraphs(ctx, eng.composed.Subgraphs)
+	})
+	return ready
 }
 
 // Close stops the current engine.
@@ -103,34 +161,24 @@ func (r *Router) Close() {
 	}
 }
 
-// Serve listens on cfg.ListenAddr until ctx ends, then shuts down gracefully.
+// Serve listens on cfg.ListenAddr until ctx ends, watching the supergraph for changes
+// when hot reload is on, then drains in-flight requests and stops.
 func (r *Router) Serve(ctx context.Context, ready func(addr string)) error {
-	srv := &http.Server{
-		Addr:              r.cfg.ListenAddr,
-		Handler:           r.Handler(),
-		ReadHeaderTimeout: 10 * time.Second,
-		BaseContext:       func(_ net.Listener) context.Context { return ctx },
-	}
 	ln, err := net.Listen("tcp", r.cfg.ListenAddr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", r.cfg.ListenAddr, err)
 	}
+	srv := &http.Server{
+		Handler:           r.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+	}
+	components := []lifecycle.Component{lifecycle.HTTPServerOn("http", srv, ln, r.cfg.ShutdownTimeout)}
+	if r.cfg.HotReload.Enabled {
+		components = append(components, lifecycle.Func("supergraph watcher", r.Watch))
+	}
 	if ready != nil {
 		ready(ln.Addr().String())
 	}
-	errCh := make(chan error, 1)
-	go func() { errCh <- srv.Serve(ln) }()
-	select {
-	case err := <-errCh:
-		return err
-	case <-ctx.Done():
-	}
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	err = srv.Shutdown(shutdownCtx)
-	r.Close()
-	if err != nil && !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
-	return nil
+	defer r.Close()
+	return lifecycle.Run(ctx, r.logger, r.cfg.ShutdownTimeout+time.Second, components...)
 }

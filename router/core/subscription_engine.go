@@ -22,8 +22,10 @@ import (
 type subscriptionEngine struct {
 	engines *EngineHolder
 	// header is the upgrade request's headers, kept for header propagation rules.
-	header http.Header
-	logger *slog.Logger
+	header    http.Header
+	logger    *slog.Logger
+	metrics   *Metrics
+	transport string // graphql-transport-ws or graphql-ws, for metrics
 
 	mu  sync.Mutex
 	ops map[string]*runningOperation
@@ -36,8 +38,8 @@ type runningOperation struct {
 	stopped bool
 }
 
-func newSubscriptionEngine(engines *EngineHolder, header http.Header, logger *slog.Logger) *subscriptionEngine {
-	return &subscriptionEngine{engines: engines, header: header, logger: logger, ops: map[string]*runningOperation{}}
+func newSubscriptionEngine(engines *EngineHolder, header http.Header, logger *slog.Logger, metrics *Metrics, transport string) *subscriptionEngine {
+	return &subscriptionEngine{engines: engines, header: header, logger: logger, metrics: metrics, transport: transport, ops: map[string]*runningOperation{}}
 }
 
 var errDuplicateID = errors.New("an operation with this id is already running")
@@ -50,30 +52,36 @@ func (s *subscriptionEngine) StartOperation(ctx context.Context, id string, payl
 		events.Emit(subscription.EventTypeOnError, id, nil, errors.New("payload is not a GraphQL request"))
 		return nil
 	}
-	eng := s.engines.Load()
-	if eng == nil {
-		events.Emit(subscription.EventTypeOnError, id, nil, errors.New("router has no composed supergraph yet"))
-		return nil
-	}
 	opType, err := req.OperationType()
 	if err != nil {
 		events.Emit(subscription.EventTypeOnError, id, nil, err)
 		return nil
 	}
+	eng := s.engines.Acquire()
+	if eng == nil {
+		events.Emit(subscription.EventTypeOnError, id, nil, errors.New("router has no composed supergraph yet"))
+		return nil
+	}
 
+	ctx, _ = withRequestState(ctx, s.header)
 	opCtx, cancel := context.WithCancel(ctx)
 	op := &runningOperation{cancel: cancel}
 	s.mu.Lock()
 	if _, dup := s.ops[id]; dup {
 		s.mu.Unlock()
 		cancel()
+		eng.release()
 		events.Emit(subscription.EventTypeOnDuplicatedSubscriberID, id, nil, errDuplicateID)
 		return errDuplicateID
 	}
 	s.ops[id] = op
 	s.mu.Unlock()
 
-	go s.run(opCtx, eng, &req, opType, id, op, events)
+	go func() {
+		defer eng.release()
+		defer s.metrics.subscriptionStarted(s.transport)()
+		s.run(opCtx, eng, &req, opType, id, op, events)
+	}()
 	return nil
 }
 

@@ -5,55 +5,97 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
+
+	"go.opentelemetry.io/otel"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/propagation"
+	"go.opentelemetry.io/otel/trace"
 )
 
-// upstreamTransport is the router's HTTP transport to subgraphs. It does two things
-// the engine's data source cannot be told per subgraph:
+// upstreamTransport is the router's HTTP transport to subgraphs. It does what the
+// engine's data source cannot be told per subgraph:
 //
-//   - bounds each fetch by a timeout. http.Client.Timeout cannot be used: the engine
-//     dials upstream WebSockets through the same client, and that timeout would cut a
-//     long subscription.
+//   - bounds each fetch by its subgraph's timeout. http.Client.Timeout cannot be used:
+//     the engine dials upstream WebSockets through the same client, and that timeout
+//     would cut a long subscription.
 //   - pins the WebSocket subprotocol a subgraph asked for in supergraph.yaml. The
 //     engine offers both graphql-transport-ws and graphql-ws, and gqlgen picks legacy
 //     graphql-ws when offered both.
+//   - forwards the client headers the propagation rules allow, and W3C traceparent.
+//   - records a span, latency and errors per subgraph fetch, and remembers failed
+//     fetches so the client's error can say the subgraph was unavailable.
 type upstreamTransport struct {
-	base    http.RoundTripper
-	timeout time.Duration
-	// subprotocols maps a subscription URL (as http/https) to the one subprotocol to offer.
-	subprotocols map[string]string
+	base http.RoundTripper
+	// subgraphs maps a routing or subscription URL (as http/https) to its subgraph.
+	subgraphs map[string]upstreamSubgraph
+	metrics   *Metrics
+}
+
+type upstreamSubgraph struct {
+	name        string
+	timeout     time.Duration
+	subprotocol string // WebSocket subprotocol to offer, for subscription URLs
 }
 
 func (t *upstreamTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	sub := t.subgraphs[req.URL.String()]
 	if strings.EqualFold(req.Header.Get("Upgrade"), "websocket") {
-		if p, ok := t.subprotocols[req.URL.String()]; ok {
-			req = req.Clone(req.Context())
-			req.Header.Set("Sec-WebSocket-Protocol", p)
+		req = req.Clone(req.Context())
+		if sub.subprotocol != "" {
+			req.Header.Set("Sec-WebSocket-Protocol", sub.subprotocol)
 		}
+		forwardHeaders(req)
 		return t.base.RoundTrip(req)
 	}
-	if t.timeout <= 0 {
-		return t.base.RoundTrip(req)
+
+	ctx, span := otel.Tracer(tracerName).Start(req.Context(), "subgraph fetch "+sub.name,
+		trace.WithSpanKind(trace.SpanKindClient),
+		trace.WithAttributes(attribute.String("graphql.subgraph.name", sub.name)))
+	cancel := context.CancelFunc(func() {})
+	if sub.timeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, sub.timeout)
 	}
-	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
-	resp, err := t.base.RoundTrip(req.WithContext(ctx))
+	req = req.Clone(ctx)
+	forwardHeaders(req)
+	w3c.Inject(ctx, propagation.HeaderCarrier(req.Header))
+
+	start := time.Now()
+	resp, err := t.base.RoundTrip(req)
+	t.metrics.observeFetch(sub.name, time.Since(start), err != nil || resp.StatusCode >= 500)
 	if err != nil {
+		failure := CodeSubgraphUnavailable
+		if ctx.Err() == context.DeadlineExceeded {
+			failure = CodeSubgraphTimeout
+		}
+		recordSubgraphFailure(req.Context(), sub.name, failure)
+		span.RecordError(err)
+		span.SetStatus(codes.Error, err.Error())
+		span.End()
 		cancel()
 		return nil, err
 	}
-	resp.Body = &cancelOnClose{ReadCloser: resp.Body, cancel: cancel}
+	span.SetAttributes(attribute.Int("http.response.status_code", resp.StatusCode))
+	if resp.StatusCode >= 500 {
+		recordSubgraphFailure(req.Context(), sub.name, CodeSubgraphUnavailable)
+		span.SetStatus(codes.Error, resp.Status)
+	}
+	resp.Body = &endOnClose{ReadCloser: resp.Body, end: func() { cancel(); span.End() }}
 	return resp, nil
 }
 
-// cancelOnClose releases the fetch's timeout once its body is consumed.
-type cancelOnClose struct {
+// endOnClose releases the fetch's timeout and ends its span once the body is consumed.
+type endOnClose struct {
 	io.ReadCloser
-	cancel context.CancelFunc
+	once sync.Once
+	end  func()
 }
 
-func (c *cancelOnClose) Close() error {
+func (c *endOnClose) Close() error {
 	err := c.ReadCloser.Close()
-	c.cancel()
+	c.once.Do(c.end)
 	return err
 }
 

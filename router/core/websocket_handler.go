@@ -16,14 +16,16 @@ type WebSocketHandler struct {
 	logger      *slog.Logger
 	keepAlive   time.Duration
 	initTimeout time.Duration
+	metrics     *Metrics
+	headers     headerRules
 }
 
 // NewWebSocketHandler returns a handler for WebSocket upgrades.
-func NewWebSocketHandler(engines *EngineHolder, logger *slog.Logger, keepAlive, initTimeout time.Duration) *WebSocketHandler {
+func NewWebSocketHandler(engines *EngineHolder, logger *slog.Logger, keepAlive, initTimeout time.Duration, metrics *Metrics, propagate []string) *WebSocketHandler {
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &WebSocketHandler{engines: engines, logger: logger, keepAlive: keepAlive, initTimeout: initTimeout}
+	return &WebSocketHandler{engines: engines, logger: logger, keepAlive: keepAlive, initTimeout: initTimeout, metrics: metrics, headers: newHeaderRules(propagate)}
 }
 
 func (h *WebSocketHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -47,9 +49,10 @@ func (h *WebSocketHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	errCh := make(chan error, 1)
 	// Handle blocks until the connection ends; keeping it on this goroutine keeps the
 	// request (and its context) alive for the connection's life.
+	engine := newSubscriptionEngine(h.engines, h.headers.pick(r.Header), h.logger, h.metrics, string(protocol))
 	websocket.Handle(done, errCh, conn, nil,
 		websocket.WithProtocol(protocol),
-		websocket.WithCustomSubscriptionEngine(newSubscriptionEngine(h.engines, r.Header.Clone(), h.logger)),
+		websocket.WithCustomSubscriptionEngine(engine),
 		websocket.WithCustomKeepAliveInterval(h.keepAlive),
 		websocket.WithCustomConnectionInitTimeOut(h.initTimeout),
 	)

@@ -10,13 +10,15 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"log/slog"
 	"net/http"
 	"os"
 	"os/signal"
 	"path/filepath"
 	"syscall"
 	"time"
+
+	"github.com/dizhtime/dizhtime/platform/logging"
+	"github.com/dizhtime/dizhtime/platform/telemetry"
 
 	"github.com/dizhtime/dizhtime/router/core"
 	"github.com/dizhtime/dizhtime/router/pkg/compose"
@@ -81,8 +83,22 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewJSONHandler(stderr, nil))
-	r := core.NewRouter(cfg, sg, logger)
+	logger := logging.New("router", cfg.Level(), stderr)
+	tel, err := telemetry.Setup(ctx, "router", cfg.Telemetry)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		flushCtx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		if err := tel.Shutdown(flushCtx); err != nil {
+			logger.Warn("flush telemetry", "error", err)
+		}
+	}()
+	r, err := core.NewRouter(cfg, sg, core.Options{Logger: logger, Registry: tel.Registry})
+	if err != nil {
+		return err
+	}
 	composeCtx, cancel := context.WithTimeout(ctx, time.Minute)
 	_, err = r.Compose(composeCtx)
 	cancel()

@@ -23,6 +23,8 @@ type Set struct {
 	ReviewsSubgraph *reviews.Subgraph
 	// ReviewsUpgrades records the subprotocols the router offered the reviews subgraph.
 	ReviewsUpgrades *gqlserver.UpgradeRecorder
+	// AccountsHeaders records the headers of requests to the accounts subgraph.
+	AccountsHeaders *gqlserver.HeaderRecorder
 }
 
 // Start starts the subgraphs; they stop when the test ends.
@@ -30,8 +32,10 @@ func Start(t testing.TB) *Set {
 	t.Helper()
 	rv := reviews.New()
 	rec := &gqlserver.UpgradeRecorder{Next: rv}
+	hdr := &gqlserver.HeaderRecorder{Next: accounts.NewHandler()}
 	s := &Set{
-		Accounts:        httptest.NewServer(accounts.NewHandler()),
+		Accounts:        httptest.NewServer(hdr),
+		AccountsHeaders: hdr,
 		Products:        httptest.NewServer(products.NewHandler()),
 		Reviews:         httptest.NewServer(rec),
 		ReviewsSubgraph: rv,

@@ -22,6 +22,8 @@ type Subgraph struct {
 	SubscriptionURL string
 	Protocol        config.SubscriptionProtocol
 	SDL             string
+	// Timeout bounds one fetch from this subgraph (zero: the router's default).
+	Timeout time.Duration
 }
 
 // Result is a composed supergraph.
@@ -151,6 +153,7 @@ func cacheKey(subgraphs []Subgraph) [sha256.Size]byte {
 		field(s.SubscriptionURL)
 		field(string(s.Protocol))
 		field(s.SDL)
+		field(s.Timeout.String())
 	}
 	var key [sha256.Size]byte
 	copy(key[:], h.Sum(nil))

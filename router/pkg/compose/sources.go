@@ -18,7 +18,7 @@ import (
 func Load(ctx context.Context, client *http.Client, sg *config.Supergraph) ([]Subgraph, error) {
 	out := make([]Subgraph, 0, len(sg.Subgraphs))
 	for _, s := range sg.Subgraphs {
-		sub := Subgraph{Name: s.Name, RoutingURL: s.RoutingURL}
+		sub := Subgraph{Name: s.Name, RoutingURL: s.RoutingURL, Timeout: s.Timeout}
 		if s.Subscription != nil {
 			sub.SubscriptionURL = s.Subscription.URL
 			sub.Protocol = s.Subscription.Protocol

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"time"
 )
 
 // SubscriptionProtocol is how the router talks to a subgraph's subscriptions.
@@ -30,6 +31,8 @@ type Subgraph struct {
 	// Schema names a committed SDL file; without it the SDL is fetched from the
 	// subgraph's _service { sdl }.
 	Schema *SchemaSource `yaml:"schema"`
+	// Timeout bounds one fetch from this subgraph; zero uses the router's subgraph_timeout.
+	Timeout time.Duration `yaml:"timeout"`
 }
 
 // SubgraphStreaming says where and how to subscribe upstream.
@@ -113,6 +116,9 @@ func (s *Supergraph) Validate() error {
 					errs = append(errs, fmt.Errorf("%s: subscription.url: %w", where, err))
 				}
 			}
+		}
+		if sg.Timeout < 0 {
+			errs = append(errs, fmt.Errorf("%s: timeout must not be negative", where))
 		}
 		if sg.Schema != nil && sg.Schema.File == "" {
 			errs = append(errs, fmt.Errorf("%s: schema.file is empty (leave schema out to fetch _service { sdl })", where))

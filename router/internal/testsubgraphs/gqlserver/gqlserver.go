@@ -52,3 +52,26 @@ func (u *UpgradeRecorder) Offered() []string {
 	defer u.mu.Unlock()
 	return append([]string(nil), u.offered...)
 }
+
+// HeaderRecorder remembers the headers of the last request, so tests can check what
+// the router forwarded.
+type HeaderRecorder struct {
+	Next http.Handler
+
+	mu   sync.Mutex
+	last http.Header
+}
+
+func (h *HeaderRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	h.mu.Lock()
+	h.last = r.Header.Clone()
+	h.mu.Unlock()
+	h.Next.ServeHTTP(w, r)
+}
+
+// Last returns the headers of the last request seen (nil before any).
+func (h *HeaderRecorder) Last() http.Header {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.last.Clone()
+}

@@ -15,6 +15,9 @@ type Resolver struct {
 	// Subscriptions counts reviewAdded streams still running, so tests can see
 	// that a client leaving tears the upstream stream down.
 	Subscriptions *atomic.Int64
+	// Started counts reviewAdded streams ever started, so tests can see that
+	// identical client subscriptions share one upstream stream.
+	Started *atomic.Int64
 }
 
 // NewResolver returns a resolver with two fixture reviews.
@@ -22,7 +25,7 @@ func NewResolver() *Resolver {
 	s := &Store{}
 	s.Add("top-1", "1", "Love it")
 	s.Add("top-2", "2", "Too big")
-	return &Resolver{Store: s, Subscriptions: &atomic.Int64{}}
+	return &Resolver{Store: s, Subscriptions: &atomic.Int64{}, Started: &atomic.Int64{}}
 }
 
 // Store keeps reviews in memory.

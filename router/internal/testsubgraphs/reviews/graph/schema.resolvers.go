@@ -56,6 +56,7 @@ func (r *subscriptionResolver) ReviewAdded(ctx context.Context, upc string, coun
 	}
 	events := make(chan *model.Review)
 	r.Subscriptions.Add(1)
+	r.Started.Add(1)
 	go func() {
 		defer r.Subscriptions.Add(-1)
 		// Closing the channel completes the subscription towards the router.

@@ -1,0 +1,175 @@
+package core_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dizhtime/dizhtime/router/core"
+	"github.com/dizhtime/dizhtime/router/internal/testsubgraphs"
+	"github.com/dizhtime/dizhtime/router/pkg/compose"
+	"github.com/dizhtime/dizhtime/router/pkg/config"
+)
+
+// syncBuffer is a log sink the router and the test use at once.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+type reloadingRouter struct {
+	*testRouter
+	dir  string
+	logs *syncBuffer
+}
+
+// startReloadingRouter serves the test subgraphs from committed-style SDL files in a
+// temporary directory, watching them.
+func startReloadingRouter(t *testing.T) *reloadingRouter {
+	t.Helper()
+	subgraphs := testsubgraphs.Start(t)
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	var yaml strings.Builder
+	yaml.WriteString("subgraphs:\n")
+	for name, srv := range map[string]*httptest.Server{"accounts": subgraphs.Accounts, "products": subgraphs.Products, "reviews": subgraphs.Reviews} {
+		sdl, err := compose.FetchSDL(ctx, http.DefaultClient, srv.URL+"/query")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name+".graphqls"), []byte(sdl), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		fmt.Fprintf(&yaml, "  - name: %s\n    routing_url: %s/query\n    schema: {file: %s.graphqls}\n", name, srv.URL, name)
+		if name == "reviews" {
+			fmt.Fprintf(&yaml, "    subscription: {url: ws%s/query, protocol: graphql-transport-ws}\n", strings.TrimPrefix(srv.URL, "http"))
+		}
+	}
+	path := filepath.Join(dir, "supergraph.yaml")
+	if err := os.WriteFile(path, []byte(yaml.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sg, err := config.LoadSupergraph(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := config.Default()
+	cfg.SupergraphFile = path
+	cfg.HotReload.PollInterval = 50 * time.Millisecond
+	logs := &syncBuffer{}
+	r, err := core.NewRouter(cfg, sg, core.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Compose(ctx); err != nil {
+		t.Fatal(err)
+	}
+	watchCtx, stop := context.WithCancel(context.Background())
+	watched := make(chan struct{})
+	go func() { _ = r.Watch(watchCtx); close(watched) }()
+	srv := httptest.NewServer(r.Handler())
+	t.Cleanup(func() {
+		stop()
+		<-watched
+		srv.CloseClientConnections()
+		srv.Close()
+		r.Close()
+	})
+	return &reloadingRouter{
+		testRouter: &testRouter{URL: srv.URL + cfg.GraphQLPath, Base: srv.URL, Subgraphs: subgraphs, Router: r},
+		dir:        dir,
+		logs:       logs,
+	}
+}
+
+func (r *reloadingRouter) editSDL(t *testing.T, name string, edit func(string) string) {
+	t.Helper()
+	path := filepath.Join(r.dir, name+".graphqls")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, []byte(edit(string(b))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestHotReload_aChangedSDLIsServedWithoutDroppingARunningSubscription(t *testing.T) {
+	r := startReloadingRouter(t)
+	before := r.Router.Engines().Load()
+
+	// A subscription running across the swap finishes on the engine it started with.
+	c := dialWS(t, r.URL, "graphql-transport-ws")
+	c.send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
+		"query": reviewAddedQuery, "variables": map[string]any{"n": 4, "ms": 150},
+	}})
+	if m := c.readSkippingKeepAlive(); m.Type != "next" {
+		t.Fatalf("want next, got %+v", m)
+	}
+
+	r.editSDL(t, "products", func(sdl string) string {
+		return strings.Replace(sdl, "topProducts(", "\"Best sellers first.\"\n  topProducts(", 1)
+	})
+	waitFor(t, "the new supergraph", 10*time.Second, func() bool { return r.Router.Engines().Load() != before })
+	res := r.post(t, `{ __type(name: "Query") { fields { name description } } }`, nil)
+	if !strings.Contains(string(res.Data), "Best sellers first.") {
+		t.Fatalf("the new SDL is not served: %s", res.Body)
+	}
+
+	for i := 2; i <= 4; i++ {
+		m := c.readSkippingKeepAlive()
+		if m.Type != "next" {
+			t.Fatalf("event %d after the swap: %+v (%s)", i, m, m.Payload)
+		}
+		assertJSON(t, reviewEvent(i), m.Payload)
+	}
+	if m := c.readSkippingKeepAlive(); m.Type != "complete" {
+		t.Fatalf("want complete, got %+v", m)
+	}
+}
+
+func TestHotReload_aBrokenSDLKeepsTheOldGraphAndLogsTheSubgraphTypeAndField(t *testing.T) {
+	r := startReloadingRouter(t)
+	before := r.Router.Engines().Load()
+
+	// reviews' Product.price is @external with type Int!; products now says String!.
+	r.editSDL(t, "products", func(sdl string) string {
+		return strings.Replace(sdl, "price: Int!", "price: String!", 1)
+	})
+	waitFor(t, "the failed recomposition to be logged", 10*time.Second, func() bool {
+		return strings.Contains(r.logs.String(), "recomposition failed")
+	})
+	logs := r.logs.String()
+	for _, want := range []string{"Product.price", "products"} {
+		if !strings.Contains(logs, want) {
+			t.Errorf("the log does not name %s:\n%s", want, logs)
+		}
+	}
+	if r.Router.Engines().Load() != before {
+		t.Fatal("a failed recomposition replaced the engine")
+	}
+	res := r.post(t, `{ topProducts(first: 1) { name price } }`, nil)
+	assertJSON(t, `{"topProducts":[{"name":"Trilby","price":11}]}`, res.Data)
+}

@@ -1,0 +1,147 @@
+package core
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/wundergraph/graphql-go-tools/execution/graphql"
+	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/resolve"
+)
+
+// serveSubscription streams a subscription over plain HTTP: as server-sent events
+// (graphql-sse "distinct connections" mode: `next` events, then `complete`) or as
+// Apollo's multipart subscription protocol (multipart/mixed; subscriptionSpec=1.0,
+// `{"payload": ...}` parts and `{}` heartbeats). It returns when upstream completes or
+// the client goes away.
+func (h *GraphQLHandler) serveSubscription(ctx context.Context, w http.ResponseWriter, eng *Engine, req *graphql.Request, opName string, format streamFormat) {
+	flusher, ok := w.(http.Flusher)
+	if !ok {
+		writeErrors(w, http.StatusInternalServerError, newError(CodeInternal, "streaming is not supported on this connection"))
+		return
+	}
+	transport := "sse"
+	if format == streamMultipart {
+		transport = "multipart"
+	}
+	h.metrics.observeOperation(opName, "subscription", 0, "")
+	defer h.metrics.subscriptionStarted(transport)()
+
+	s := &httpStream{w: w, flusher: flusher, format: format}
+	s.start()
+	stopHeartbeat := s.heartbeatEvery(h.heartbeat)
+	defer stopHeartbeat()
+
+	err := eng.exec.Execute(ctx, req, &eventWriter{flush: s.next})
+	if err != nil {
+		errs := operationErrors(h.logger, err)
+		s.fail(errs)
+		return
+	}
+	s.complete()
+}
+
+// httpStream writes one subscription's frames; the resolver's goroutine (events) and
+// the heartbeat ticker write concurrently, so every write takes mu.
+type httpStream struct {
+	w       http.ResponseWriter
+	flusher http.Flusher
+	format  streamFormat
+
+	mu   sync.Mutex
+	done bool
+}
+
+const multipartBoundary = "graphql"
+
+func (s *httpStream) start() {
+	h := s.w.Header()
+	h.Set("Cache-Control", "no-cache")
+	h.Set("X-Accel-Buffering", "no")
+	if s.format == streamSSE {
+		h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	} else {
+		h.Set("Content-Type", `multipart/mixed; boundary="`+multipartBoundary+`"; subscriptionSpec="1.0"`)
+	}
+	s.w.WriteHeader(http.StatusOK)
+	s.flusher.Flush()
+}
+
+// next writes one event's response.
+func (s *httpStream) next(data []byte) {
+	if s.format == streamSSE {
+		s.write("event: next\ndata: ", data, "\n\n")
+		return
+	}
+	s.write(multipartPart+`{"payload":`, data, "}")
+}
+
+const multipartPart = "\r\n--" + multipartBoundary + "\r\ncontent-type: application/json; charset=utf-8\r\n\r\n"
+
+func (s *httpStream) heartbeatEvery(interval time.Duration) (stop func()) {
+	ticker := time.NewTicker(interval)
+	quit := make(chan struct{})
+	go func() {
+		for {
+			select {
+			case <-quit:
+				return
+			case <-ticker.C:
+				if s.format == streamSSE {
+					s.write(":\n\n", nil, "")
+				} else {
+					s.write(multipartPart+"{}", nil, "")
+				}
+			}
+		}
+	}()
+	return func() { ticker.Stop(); close(quit) }
+}
+
+func (s *httpStream) fail(errs []clientError) {
+	var buf bytes.Buffer
+	buf.WriteString(`{"errors":`)
+	buf.Write(mustJSON(errs))
+	buf.WriteString("}")
+	if s.format == streamSSE {
+		s.write("event: next\ndata: ", buf.Bytes(), "\n\n")
+		s.complete()
+		return
+	}
+	// A transport-level error in the multipart protocol: payload null, errors beside it.
+	s.write(multipartPart+`{"payload":null,"errors":`, mustJSON(errs), "}")
+	s.complete()
+}
+
+func (s *httpStream) complete() {
+	if s.format == streamSSE {
+		s.write("event: complete\ndata: \n\n", nil, "")
+	} else {
+		s.write("\r\n--"+multipartBoundary+"--\r\n", nil, "")
+	}
+	s.mu.Lock()
+	s.done = true
+	s.mu.Unlock()
+}
+
+func (s *httpStream) write(prefix string, data []byte, suffix string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.done {
+		return
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(prefix) + len(data) + len(suffix))
+	buf.WriteString(prefix)
+	buf.Write(bytes.TrimRight(data, "\n"))
+	buf.WriteString(suffix)
+	if _, err := s.w.Write(buf.Bytes()); err != nil {
+		s.done = true
+		return
+	}
+	s.flusher.Flush()
+}
+
+var _ resolve.SubscriptionResponseWriter = (*eventWriter)(nil)

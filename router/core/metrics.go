@@ -1,0 +1,108 @@
+package core
+
+import (
+	"errors"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+)
+
+// Metrics are the router's Prometheus series. A nil *Metrics records nothing.
+type Metrics struct {
+	requests      *prometheus.CounterVec
+	errors        *prometheus.CounterVec
+	duration      *prometheus.HistogramVec
+	fetchDuration *prometheus.HistogramVec
+	fetchErrors   *prometheus.CounterVec
+	subscriptions *prometheus.GaugeVec
+	planCache     *prometheus.CounterVec
+}
+
+// NewMetrics registers the router's series on reg.
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	m := &Metrics{
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "router_operations_total",
+			Help: "GraphQL operations received, by operation name and type.",
+		}, []string{"operation_name", "operation_type"}),
+		errors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "router_operation_errors_total",
+			Help: "GraphQL operations answered with errors, by operation name, type and first error code.",
+		}, []string{"operation_name", "operation_type", "code"}),
+		duration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "router_operation_duration_seconds",
+			Help:    "Time to answer a query or mutation, by operation name and type.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"operation_name", "operation_type"}),
+		fetchDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "router_subgraph_fetch_duration_seconds",
+			Help:    "Time of one HTTP fetch from a subgraph, by subgraph.",
+			Buckets: prometheus.DefBuckets,
+		}, []string{"subgraph"}),
+		fetchErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "router_subgraph_fetch_errors_total",
+			Help: "Subgraph fetches that failed (no answer or a 5xx), by subgraph.",
+		}, []string{"subgraph"}),
+		subscriptions: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "router_active_subscriptions",
+			Help: "Client subscriptions running now, by transport.",
+		}, []string{"transport"}),
+		planCache: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "router_plan_cache_total",
+			Help: "Query plan cache lookups, by result (hit or miss).",
+		}, []string{"result"}),
+	}
+	for _, c := range []prometheus.Collector{m.requests, m.errors, m.duration, m.fetchDuration, m.fetchErrors, m.subscriptions, m.planCache} {
+		if err := reg.Register(c); err != nil {
+			var are prometheus.AlreadyRegisteredError
+			if !errors.As(err, &are) {
+				return nil, err
+			}
+		}
+	}
+	return m, nil
+}
+
+func (m *Metrics) observeOperation(name, opType string, took time.Duration, errCode string) {
+	if m == nil {
+		return
+	}
+	m.requests.WithLabelValues(name, opType).Inc()
+	if opType != "subscription" {
+		m.duration.WithLabelValues(name, opType).Observe(took.Seconds())
+	}
+	if errCode != "" {
+		m.errors.WithLabelValues(name, opType, errCode).Inc()
+	}
+}
+
+func (m *Metrics) observeFetch(subgraph string, took time.Duration, failed bool) {
+	if m == nil {
+		return
+	}
+	m.fetchDuration.WithLabelValues(subgraph).Observe(took.Seconds())
+	if failed {
+		m.fetchErrors.WithLabelValues(subgraph).Inc()
+	}
+}
+
+// subscriptionStarted counts a client subscription until the returned func is called.
+func (m *Metrics) subscriptionStarted(transport string) func() {
+	if m == nil {
+		return func() {}
+	}
+	g := m.subscriptions.WithLabelValues(transport)
+	g.Inc()
+	return g.Dec
+}
+
+func (m *Metrics) planCacheLookup(hit bool) {
+	if m == nil {
+		return
+	}
+	if hit {
+		m.planCache.WithLabelValues("hit").Inc()
+	} else {
+		m.planCache.WithLabelValues("miss").Inc()
+	}
+}
