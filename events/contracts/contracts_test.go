@@ -51,6 +51,14 @@ var samples = []events.Payload{
 	contracts.RestaurantMenuUpdateV1{RestaurantID: "r-1", MenuVersion: 7, Items: []contracts.MenuItem{
 		{MenuItemID: "plov", Name: "Plov", Price: uzs(4500000), Available: true, Tags: []string{"signature"}},
 	}, UpdatedAt: at},
+	contracts.RestaurantUpdatedV2{RestaurantID: "r-1", Name: "Osh Markazi", Description: "Plov since 1990",
+		Address: "Amir Temur 1, Tashkent", Cuisines: []string{"uzbek"}, IsOpen: true, Lat: 41.3, Lng: 69.2,
+		PriceLevel: 2, Rating: 4.7, PrepMinutes: 20, DietaryTags: []string{"halal"}, Tags: []string{"DizhTime Special"},
+		TimeZone: "Asia/Tashkent", OpeningHours: []contracts.OpeningSpan{{Day: "MONDAY", Open: "10:00", Close: "23:00"},
+			{Day: "FRIDAY", Open: "18:00", Close: "02:00"}}, UpdatedAt: at},
+	contracts.DeliveryStatusChangedV1{DeliveryID: "dl-1", OrderID: "o-1", DriverID: "d-1", From: contracts.DeliveryConfirmed,
+		To: contracts.DeliveryEnrouteToPickup, Actor: "user:d-1", ChangedAt: at},
+	contracts.DispatchEscalatedV1{DeliveryID: "dl-2", OrderID: "o-2", Rounds: 3, Reason: "no driver within 5 km", EscalatedAt: at},
 	contracts.NotificationRequestedV1{NotificationID: "n-1", RecipientID: "c-1", Channel: contracts.ChannelPush,
 		Template: "order_on_its_way", Params: map[string]string{"eta": "12 min"}, OrderID: "o-1"},
 }

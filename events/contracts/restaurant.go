@@ -44,3 +44,37 @@ type MenuItem struct {
 	Available   bool     `json:"available"`
 	Tags        []string `json:"tags,omitempty"`
 }
+
+// RestaurantUpdatedV2 adds what discovery needs to index without calling back: description,
+// address, price level, rating, prep time, dietary and promotion tags, the manual pause
+// switch, and opening hours in the restaurant's own time zone.
+type RestaurantUpdatedV2 struct {
+	RestaurantID string        `json:"restaurant_id"`
+	Name         string        `json:"name"`
+	Description  string        `json:"description,omitempty"`
+	Address      string        `json:"address,omitempty"`
+	Cuisines     []string      `json:"cuisines"`
+	IsOpen       bool          `json:"is_open"`
+	Paused       bool          `json:"paused,omitempty"`
+	Lat          float64       `json:"lat"`
+	Lng          float64       `json:"lng"`
+	PriceLevel   int           `json:"price_level,omitempty"`
+	Rating       float64       `json:"rating,omitempty"`
+	PrepMinutes  int           `json:"prep_minutes,omitempty"`
+	DietaryTags  []string      `json:"dietary_tags,omitempty"`
+	Tags         []string      `json:"tags,omitempty"`
+	TimeZone     string        `json:"time_zone,omitempty"`
+	OpeningHours []OpeningSpan `json:"opening_hours,omitempty"`
+	UpdatedAt    time.Time     `json:"updated_at"`
+}
+
+func (RestaurantUpdatedV2) EventType() string { return TypeRestaurantUpdated }
+func (RestaurantUpdatedV2) EventVersion() int { return 2 }
+
+// OpeningSpan is one opening period on a weekday, local times "HH:MM"; Close before Open
+// runs past midnight into the next day.
+type OpeningSpan struct {
+	Day   string `json:"day"` // MONDAY .. SUNDAY
+	Open  string `json:"open"`
+	Close string `json:"close"`
+}
