@@ -2,10 +2,14 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"net/url"
 	"strings"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -68,4 +72,38 @@ func Check(pool *pgxpool.Pool) func(ctx context.Context) error {
 		}
 		return nil
 	}
+}
+
+// EnsureDatabase creates database name on the server baseURL points at, when it does not exist,
+// and returns baseURL with its database replaced by name. It gives each subgraph a database of
+// its own on one laptop server.
+func EnsureDatabase(ctx context.Context, baseURL, name string) (string, error) {
+	cfg, err := pgx.ParseConfig(baseURL)
+	if err != nil {
+		return "", fmt.Errorf("parse postgres url: %w", err)
+	}
+	conn, err := pgx.ConnectConfig(ctx, cfg)
+	if err != nil {
+		return "", fmt.Errorf("connect to %s: %w", cfg.Host, err)
+	}
+	defer conn.Close(context.WithoutCancel(ctx))
+	var exists bool
+	if err := conn.QueryRow(ctx, `select exists(select 1 from pg_database where datname = $1)`, name).Scan(&exists); err != nil {
+		return "", fmt.Errorf("look up database %s: %w", name, err)
+	}
+	if !exists {
+		_, err := conn.Exec(ctx, "create database "+pgx.Identifier{name}.Sanitize())
+		var pgErr *pgconn.PgError
+		// Another starter may have created it in between (42P04 duplicate_database, or 23505
+		// when both raced past the existence check inside the catalog): that is success too.
+		if err != nil && !(errors.As(err, &pgErr) && (pgErr.Code == "42P04" || pgErr.Code == "23505")) {
+			return "", fmt.Errorf("create database %s: %w", name, err)
+		}
+	}
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		return "", fmt.Errorf("parse postgres url: %w", err)
+	}
+	u.Path = "/" + name
+	return u.String(), nil
 }

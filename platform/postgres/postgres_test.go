@@ -3,8 +3,10 @@ package postgres_test
 import (
 	"context"
 	"crypto/rand"
+	"fmt"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -83,5 +85,45 @@ func TestCheck_passesForAHealthyPoolAndFailsForAClosedOne(t *testing.T) {
 	pool.Close()
 	if err := check(t.Context()); err == nil {
 		t.Fatal("Check passed on a closed pool")
+	}
+}
+
+func TestEnsureDatabase_createsItOnceAndPointsTheURLAtIt(t *testing.T) {
+	ctx := context.Background()
+	name := fmt.Sprintf("test_ensure_%d", time.Now().UnixNano())
+	var urls [3]string
+	var wg sync.WaitGroup
+	errs := make(chan error, len(urls))
+	for i := range urls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			u, err := postgres.EnsureDatabase(ctx, testURL(), name)
+			urls[i] = u
+			errs <- err
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		if err != nil {
+			t.Fatalf("concurrent EnsureDatabase: %v", err)
+		}
+	}
+	t.Cleanup(func() {
+		pool, err := postgres.Open(ctx, testURL())
+		if err == nil {
+			_, _ = pool.Exec(ctx, "drop database if exists "+name+" with (force)")
+			pool.Close()
+		}
+	})
+	pool, err := postgres.Open(ctx, urls[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer pool.Close()
+	var db string
+	if err := pool.QueryRow(ctx, "select current_database()").Scan(&db); err != nil || db != name {
+		t.Fatalf("connected to %q (%v), want %q", db, err, name)
 	}
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/dizhtime/dizhtime/platform/lifecycle"
 	"github.com/dizhtime/dizhtime/platform/logging"
 	"github.com/dizhtime/dizhtime/platform/ops"
+	"github.com/dizhtime/dizhtime/platform/postgres"
 	"github.com/dizhtime/dizhtime/platform/telemetry"
 )
 
@@ -155,12 +156,11 @@ func startProcesses(ctx context.Context, cfg devConfig, e devstack.Endpoints) (p
 	}
 	searchDir, _ := filepath.Abs(e.SearchDir)
 	storeEnv := []string{
-		"DIZHTIME_POSTGRES_URL=" + e.PostgresURL,
 		"DIZHTIME_REDIS_ADDR=" + e.RedisAddr,
 		"DIZHTIME_KAFKA_BROKERS=" + strings.Join(e.KafkaBrokers, ","),
 		"DIZHTIME_MONGO_URI=" + e.MongoURI,
-		"DIZHTIME_SEARCH_BACKEND=bleve",
-		"DIZHTIME_SEARCH_DIR=" + searchDir,
+		"DIZHTIME_SEARCH_INDEX_BACKEND=bleve",
+		"DIZHTIME_SEARCH_BLEVE_DIR=" + searchDir,
 		"DIZHTIME_LOG_LEVEL=" + cfg.LogLevel,
 	}
 	for _, s := range subgraphs {
@@ -171,9 +171,15 @@ func startProcesses(ctx context.Context, cfg devConfig, e devstack.Endpoints) (p
 		if err := freeAddr(addr); err != nil {
 			return procs, fmt.Errorf("subgraph %s: %s is taken: %w", s.Name, addr, err)
 		}
+		// Each subgraph owns its datastore: on the laptop, a database of its own on one server.
+		pgURL, err := postgres.EnsureDatabase(ctx, e.PostgresURL, "dizhtime_"+s.Name)
+		if err != nil {
+			return procs, fmt.Errorf("subgraph %s: %w", s.Name, err)
+		}
 		p := &child{
 			name: s.Name, path: filepath.Join(binDir, s.Name), args: []string{"serve"},
-			env:      append([]string{"DIZHTIME_SERVICE=" + s.Name, "DIZHTIME_HTTP_ADDR=" + addr}, storeEnv...),
+			env: append([]string{"DIZHTIME_SERVICE=" + s.Name, "DIZHTIME_HTTP_ADDR=" + addr,
+				"DIZHTIME_POSTGRES_URL=" + pgURL}, storeEnv...),
 			logPath:  filepath.Join(logDir, s.Name+".log"),
 			readyURL: "http://" + addr + "/readyz",
 		}
