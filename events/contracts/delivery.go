@@ -27,7 +27,7 @@ type DeliveryStatusChangedV1 struct {
 	DeliveryID string    `json:"delivery_id"`
 	OrderID    string    `json:"order_id"`
 	DriverID   string    `json:"driver_id,omitempty"`
-	From       string    `json:"from"`
+	From       string    `json:"from,omitempty"` // empty on the first status, created
 	To         string    `json:"to"`
 	Actor      string    `json:"actor,omitempty"`
 	ChangedAt  time.Time `json:"changed_at"`
