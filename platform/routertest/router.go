@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -225,4 +226,20 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// AuthYAML is the router.yaml block that makes the router verify access tokens against
+// the identity service's JWKS (identityBase is its base URL, http://127.0.0.1:PORT) and
+// forward the verified caller to subgraphs as X-DizhTime-User-Id / X-DizhTime-Roles.
+// Append it to Options.RouterYAML and send Bearer(token) with each request (or
+// {"Authorization": "Bearer <token>"} as Subscribe's initPayload). The router refuses
+// X-DizhTime-* in headers.propagate: identity only comes from a verified token.
+func AuthYAML(identityBase, issuer, audience string) string {
+	return fmt.Sprintf("auth: {jwks_url: %q, issuer: %q, audience: %q}\n",
+		strings.TrimSuffix(identityBase, "/")+"/.well-known/jwks.json", issuer, audience)
+}
+
+// Bearer is the Authorization header carrying an access token.
+func Bearer(token string) http.Header {
+	return http.Header{"Authorization": {"Bearer " + token}}
 }

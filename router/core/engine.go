@@ -7,11 +7,15 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"reflect"
 	"sync/atomic"
 	"time"
+	"unsafe"
 
 	"github.com/jensneuse/abstractlogger"
 	"github.com/wundergraph/graphql-go-tools/execution/engine"
+	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/datasource/graphql_datasource"
+	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/plan"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/resolve"
 
 	"github.com/dizhtime/dizhtime/router/pkg/compose"
@@ -24,6 +28,7 @@ type Engine struct {
 	composed *compose.Result
 	cancel   context.CancelFunc
 	plans    *planCacheMirror
+	authz    *operationAuthorizer
 	// inFlight counts operations running on this engine, so a replaced engine is
 	// closed only once they are done.
 	inFlight atomic.Int64
@@ -84,6 +89,15 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 		cancel()
 		return nil, fmt.Errorf("build engine configuration: %w", err)
 	}
+	if err := keySubscriptionsByCaller(cfg.DataSources()); err != nil {
+		cancel()
+		return nil, err
+	}
+	authz, err := newOperationAuthorizer(composed)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
 	exec, err := engine.NewExecutionEngine(engineCtx, abstractlogger.Noop{}, cfg, resolve.ResolverOptions{
 		MaxConcurrency:                     opts.MaxConcurrency,
 		PropagateSubgraphErrors:            true,
@@ -98,7 +112,7 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 		cancel()
 		return nil, fmt.Errorf("create execution engine: %w", err)
 	}
-	return &Engine{exec: exec, composed: composed, cancel: cancel, plans: newPlanCacheMirror(), BuiltAt: time.Now()}, nil
+	return &Engine{exec: exec, composed: composed, cancel: cancel, plans: newPlanCacheMirror(), authz: authz, BuiltAt: time.Now()}, nil
 }
 
 // Composed is the supergraph this engine serves.
@@ -155,4 +169,41 @@ func (s *subscriptionErrorWriter) WriteError(_ *resolve.Context, err error, _ *r
 	if f, ok := w.(resolve.SubscriptionResponseWriter); ok {
 		_ = f.Flush()
 	}
+}
+
+// keySubscriptionsByCaller makes the engine tell callers apart when it decides whether
+// two client subscriptions can share one upstream subscription (see upstreamKeyHeader).
+// The engine hashes the client headers a data source names in ForwardedClientHeaderNames,
+// but execution v1.6.0's federation factory leaves that list empty and keeps the
+// subscription configuration unexported, so it is reached by reflection here; a build
+// of the engine that moves it fails this function, and with it every test.
+func keySubscriptionsByCaller(sources []plan.DataSource) error {
+	for _, ds := range sources {
+		gc, ok := ds.(interface {
+			CustomConfiguration() graphql_datasource.Configuration
+		})
+		if !ok {
+			return fmt.Errorf("data source %s: not a GraphQL data source (%T)", ds.Id(), ds)
+		}
+		custom := gc.CustomConfiguration()
+		field := reflect.ValueOf(&custom).Elem().FieldByName("subscription")
+		if !field.IsValid() || field.Type() != reflect.TypeFor[*graphql_datasource.SubscriptionConfiguration]() {
+			return fmt.Errorf("data source %s: the engine's subscription configuration moved; upstream subscriptions cannot be keyed by caller", ds.Id())
+		}
+		if field.IsNil() {
+			continue
+		}
+		// The configuration holds a pointer: the data source sees this change.
+		sub := (*graphql_datasource.SubscriptionConfiguration)(unsafe.Pointer(field.Pointer()))
+		sub.ForwardedClientHeaderNames = []string{upstreamKeyHeader}
+	}
+	return nil
+}
+
+// callerOptions hands the engine the caller's upstream key (see upstreamKeyHeader).
+func callerOptions(st *requestState) []engine.ExecutionOptions {
+	if st == nil {
+		return nil
+	}
+	return []engine.ExecutionOptions{engine.WithAdditionalHttpHeaders(http.Header{upstreamKeyHeader: {st.upstreamKey()}})}
 }

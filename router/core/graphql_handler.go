@@ -36,6 +36,8 @@ type GraphQLHandler struct {
 	headers       headerRules
 	metrics       *Metrics
 	heartbeat     time.Duration
+	auth          *authenticator
+	limiter       *rateLimiter
 }
 
 // GraphQLHandlerOptions configure a GraphQLHandler.
@@ -50,6 +52,10 @@ type GraphQLHandlerOptions struct {
 	Metrics          *Metrics
 	// Heartbeat is how often an idle SSE or multipart subscription gets a keepalive.
 	Heartbeat time.Duration
+	// Auth verifies Bearer tokens (nil: every caller is anonymous).
+	Auth *authenticator
+	// RateLimiter bounds operations per user or IP (nil: no limit).
+	RateLimiter *rateLimiter
 }
 
 // NewGraphQLHandler returns the handler for the GraphQL endpoint.
@@ -76,6 +82,8 @@ func NewGraphQLHandler(opts GraphQLHandlerOptions) *GraphQLHandler {
 		headers:       newHeaderRules(opts.PropagateHeaders),
 		metrics:       opts.Metrics,
 		heartbeat:     opts.Heartbeat,
+		auth:          opts.Auth,
+		limiter:       opts.RateLimiter,
 	}
 }
 
@@ -90,6 +98,18 @@ type operationParams struct {
 func (h *GraphQLHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.websocket != nil && isWebSocketUpgrade(r) {
 		h.websocket.ServeHTTP(w, r)
+		return
+	}
+	// Identity first: X-DizhTime-* from the client are dropped whatever else happens.
+	identity, err := h.auth.authenticateHTTP(r)
+	if err != nil {
+		h.metrics.observeOperation("", "unknown", 0, CodeUnauthenticated)
+		writeUnauthenticated(w, err)
+		return
+	}
+	if wait := h.limiter.allow(r.Context(), identity, r.RemoteAddr); wait > 0 {
+		h.metrics.observeOperation("", "unknown", 0, CodeRateLimited)
+		writeRateLimited(w, wait)
 		return
 	}
 
@@ -156,10 +176,21 @@ func (h *GraphQLHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if refused := eng.authz.check(params.Query, params.OperationName, identity); refused != nil {
+		code := refused.Extensions["code"].(string)
+		h.metrics.observeOperation(op.name, opTypeName(opType), 0, code)
+		status := http.StatusForbidden
+		if code == CodeUnauthenticated {
+			status = http.StatusUnauthorized
+		}
+		writeErrors(w, status, *refused)
+		return
+	}
+
 	ctx := w3c.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
-	ctx, st := withRequestState(ctx, h.headers.pick(r.Header))
+	ctx, st := withRequestState(ctx, h.headers.pick(r.Header), identity)
 	if opType == graphql.OperationTypeSubscription {
-		h.serveSubscription(ctx, w, eng, req, op.name, stream)
+		h.serveSubscription(ctx, w, eng, req, op.name, stream, st)
 		return
 	}
 	h.execute(ctx, w, eng, req, st, op.name, opTypeName(opType))
@@ -211,7 +242,7 @@ func (h *GraphQLHandler) execute(ctx context.Context, w http.ResponseWriter, eng
 	}
 
 	out := graphql.NewEngineResultWriter()
-	err := eng.exec.Execute(ctx, req, &out)
+	err := eng.exec.Execute(ctx, req, &out, callerOptions(st)...)
 	switch {
 	case ctx.Err() == context.DeadlineExceeded:
 		h.metrics.observeOperation(opName, opType, time.Since(start), CodeRequestTimeout)

@@ -20,7 +20,7 @@ import (
 // small files per second costs nothing.
 func (r *Router) Watch(ctx context.Context) error {
 	path := r.cfg.SupergraphFile
-	last := fingerprint(path, r.currentSupergraph())
+	last := r.composedFingerprint(path)
 	ticker := time.NewTicker(r.cfg.HotReload.PollInterval)
 	defer ticker.Stop()
 	for {
@@ -60,10 +60,15 @@ func (r *Router) reload(ctx context.Context, sg *config.Supergraph) {
 	r.logger.Info("hot reload: new supergraph serving", "took", time.Since(start))
 }
 
-func (r *Router) currentSupergraph() *config.Supergraph {
+// composedFingerprint is the fingerprint of what the serving graph was composed from
+// (what is on disk now, before any composition).
+func (r *Router) composedFingerprint(path string) []byte {
 	r.composeMu.Lock()
 	defer r.composeMu.Unlock()
-	return r.supergraph
+	if r.composedPrint != nil {
+		return r.composedPrint
+	}
+	return fingerprint(path, r.supergraph)
 }
 
 // fingerprint hashes supergraph.yaml and every SDL file it names.

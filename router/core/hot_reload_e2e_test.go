@@ -158,6 +158,11 @@ func TestHotReload_aBrokenSDLKeepsTheOldGraphAndLogsTheSubgraphTypeAndField(t *t
 	r.editSDL(t, "products", func(sdl string) string {
 		return strings.Replace(sdl, "price: Int!", "price: String!", 1)
 	})
+	defer func() {
+		if t.Failed() {
+			t.Log(r.logs.String())
+		}
+	}()
 	waitFor(t, "the failed recomposition to be logged", 10*time.Second, func() bool {
 		return strings.Contains(r.logs.String(), "recomposition failed")
 	})

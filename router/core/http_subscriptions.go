@@ -3,6 +3,7 @@ package core
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net/http"
 	"sync"
 	"time"
@@ -16,7 +17,10 @@ import (
 // Apollo's multipart subscription protocol (multipart/mixed; subscriptionSpec=1.0,
 // `{"payload": ...}` parts and `{}` heartbeats). It returns when upstream completes or
 // the client goes away.
-func (h *GraphQLHandler) serveSubscription(ctx context.Context, w http.ResponseWriter, eng *Engine, req *graphql.Request, opName string, format streamFormat) {
+//
+// A subscription authenticated by a token ends when the token expires, with an
+// UNAUTHENTICATED error: the client reconnects with a fresh token.
+func (h *GraphQLHandler) serveSubscription(ctx context.Context, w http.ResponseWriter, eng *Engine, req *graphql.Request, opName string, format streamFormat, st *requestState) {
 	flusher, ok := w.(http.Flusher)
 	if !ok {
 		writeErrors(w, http.StatusInternalServerError, newError(CodeInternal, "streaming is not supported on this connection"))
@@ -34,7 +38,13 @@ func (h *GraphQLHandler) serveSubscription(ctx context.Context, w http.ResponseW
 	stopHeartbeat := s.heartbeatEvery(h.heartbeat)
 	defer stopHeartbeat()
 
-	err := eng.exec.Execute(ctx, req, &eventWriter{flush: s.next})
+	ctx, stop := untilTokenExpires(ctx, st)
+	defer stop()
+	err := eng.exec.Execute(ctx, req, &eventWriter{flush: s.next}, callerOptions(st)...)
+	if tokenExpired(ctx) {
+		s.fail([]clientError{unauthenticated(errTokenExpired)})
+		return
+	}
 	if err != nil {
 		errs := operationErrors(h.logger, err)
 		s.fail(errs)
@@ -145,3 +155,15 @@ func (s *httpStream) write(prefix string, data []byte, suffix string) {
 }
 
 var _ resolve.SubscriptionResponseWriter = (*eventWriter)(nil)
+
+// untilTokenExpires bounds a long-lived operation by the caller's token.
+func untilTokenExpires(ctx context.Context, st *requestState) (context.Context, context.CancelFunc) {
+	if st == nil || st.identity == nil || st.identity.ExpiresAt.IsZero() {
+		return context.WithCancel(ctx)
+	}
+	return context.WithDeadlineCause(ctx, st.identity.ExpiresAt, errTokenExpired)
+}
+
+func tokenExpired(ctx context.Context) bool {
+	return errors.Is(context.Cause(ctx), errTokenExpired)
+}

@@ -3,7 +3,14 @@ package core
 import (
 	"context"
 	"net/http"
+	"sort"
+	"strconv"
+	"strings"
 	"sync"
+
+	"github.com/cespare/xxhash/v2"
+
+	"github.com/dizhtime/dizhtime/router/pkg/authn"
 
 	"go.opentelemetry.io/otel/propagation"
 )
@@ -16,6 +23,9 @@ var w3c = propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, 
 // transport: which client headers to forward, and which subgraphs failed.
 type requestState struct {
 	forward http.Header
+	// identity is the caller a token proved (nil: anonymous); it reaches every subgraph
+	// fetch and upstream subscription as X-DizhTime-User-Id / X-DizhTime-Roles.
+	identity *authn.Identity
 
 	mu       sync.Mutex
 	failures map[string]string // subgraph name -> error code
@@ -23,8 +33,8 @@ type requestState struct {
 
 type requestStateKey struct{}
 
-func withRequestState(ctx context.Context, forward http.Header) (context.Context, *requestState) {
-	st := &requestState{forward: forward}
+func withRequestState(ctx context.Context, forward http.Header, identity *authn.Identity) (context.Context, *requestState) {
+	st := &requestState{forward: forward, identity: identity}
 	return context.WithValue(ctx, requestStateKey{}, st), st
 }
 
@@ -42,6 +52,36 @@ func forwardHeaders(req *http.Request) {
 	for k, vs := range st.forward {
 		req.Header[k] = vs
 	}
+	// Only the router speaks for the caller's identity.
+	authn.StripIdentityHeaders(req.Header)
+	if st.identity != nil {
+		authn.SetIdentityHeaders(req.Header, *st.identity)
+	}
+}
+
+// upstreamKeyHeader carries, inside the engine only, a digest of everything the router
+// adds to an upstream request for this caller. The engine shares one upstream
+// subscription between clients whose subscription input is identical; it cannot see
+// headers this router's transport adds, so without this key two users subscribing to
+// the same field would share the first user's upstream connection and identity.
+// It is never sent to a subgraph (the transport builds upstream headers itself).
+const upstreamKeyHeader = "X-Router-Upstream-Key"
+
+// upstreamKey is the digest of the headers forwarded for this caller.
+func (st *requestState) upstreamKey() string {
+	h := xxhash.New()
+	names := make([]string, 0, len(st.forward))
+	for k := range st.forward {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		_, _ = h.WriteString(k + ":" + strings.Join(st.forward[k], ",") + "\n")
+	}
+	if st.identity != nil {
+		_, _ = h.WriteString("user:" + st.identity.UserID + "\nroles:" + strings.Join(st.identity.Roles, ",") + "\n")
+	}
+	return strconv.FormatUint(h.Sum64(), 16)
 }
 
 func recordSubgraphFailure(ctx context.Context, subgraph, code string) {
@@ -68,9 +108,13 @@ func (st *requestState) failure(subgraph string) (string, bool) {
 type headerRules struct{ names []string }
 
 func newHeaderRules(names []string) headerRules {
-	canon := make([]string, len(names))
-	for i, n := range names {
-		canon[i] = http.CanonicalHeaderKey(n)
+	canon := make([]string, 0, len(names))
+	for _, n := range names {
+		// Config validation refuses identity headers; this keeps a hand-built config safe too.
+		if strings.HasPrefix(strings.ToLower(n), "x-dizhtime-") {
+			continue
+		}
+		canon = append(canon, http.CanonicalHeaderKey(n))
 	}
 	return headerRules{names: canon}
 }

@@ -27,10 +27,16 @@ type Router struct {
 	registry  *prometheus.Registry
 	metrics   *Metrics
 	persisted *persistedQueries
+	auth      *authenticator
+	limiter   *rateLimiter
 
 	// composeMu serialises compositions (start-up and hot reloads).
 	composeMu  sync.Mutex
 	supergraph *config.Supergraph
+	// composedPrint fingerprints the files the serving graph was composed from, taken
+	// before reading them, so an edit made while composing or before Watch starts is
+	// still seen as a change.
+	composedPrint []byte
 }
 
 // Options are a router's collaborators; every field may be left zero.
@@ -69,6 +75,8 @@ func NewRouter(cfg config.Config, supergraph *config.Supergraph, opts Options) (
 		registry:   opts.Registry,
 		metrics:    metrics,
 		persisted:  persisted,
+		auth:       newAuthenticator(cfg.Auth, opts.Logger),
+		limiter:    newRateLimiter(cfg.RateLimit, cfg.RateLimit.KeyPrefix, opts.Logger),
 	}, nil
 }
 
@@ -85,6 +93,7 @@ func (r *Router) Compose(ctx context.Context) (*compose.Result, error) {
 }
 
 func (r *Router) composeLocked(ctx context.Context, sg *config.Supergraph) (*compose.Result, error) {
+	files := fingerprint(r.cfg.SupergraphFile, sg)
 	subgraphs, err := compose.Load(ctx, r.sdlClient, sg)
 	if err != nil {
 		return nil, err
@@ -104,6 +113,7 @@ func (r *Router) composeLocked(ctx context.Context, sg *config.Supergraph) (*com
 		return nil, err
 	}
 	r.supergraph = sg
+	r.composedPrint = files
 	if old := r.engines.Swap(eng); old != nil {
 		go old.retire(r.cfg.ShutdownTimeout)
 	}
@@ -115,6 +125,7 @@ func (r *Router) composeLocked(ctx context.Context, sg *config.Supergraph) (*com
 // and /healthz, /readyz, /metrics.
 func (r *Router) Handler() http.Handler {
 	ws := NewWebSocketHandler(r.engines, r.logger, r.cfg.Subscriptions.KeepAliveInterval, r.cfg.Subscriptions.ConnectionInitTimeout, r.metrics, r.cfg.Headers.Propagate)
+	ws.auth, ws.limiter = r.auth, r.limiter
 	gql := NewGraphQLHandler(GraphQLHandlerOptions{
 		Engines:          r.engines,
 		WebSocket:        ws,
@@ -125,6 +136,8 @@ func (r *Router) Handler() http.Handler {
 		PropagateHeaders: r.cfg.Headers.Propagate,
 		Metrics:          r.metrics,
 		Heartbeat:        r.cfg.Subscriptions.KeepAliveInterval,
+		Auth:             r.auth,
+		RateLimiter:      r.limiter,
 	})
 	mux := http.NewServeMux()
 	mux.Handle(r.cfg.GraphQLPath, gql)
@@ -132,7 +145,7 @@ func (r *Router) Handler() http.Handler {
 		mux.Handle("/", explorerHandler(r.cfg.GraphQLPath))
 	}
 	ops.Mount(mux, r.registry, r.readiness())
-	return mux
+	return withCORS(r.cfg.CORS, mux)
 }
 
 // readiness is ready when a supergraph is composed and every subgraph answers.
@@ -159,6 +172,7 @@ func (r *Router) Close() {
 	if eng := r.engines.Swap(nil); eng != nil {
 		eng.Close()
 	}
+	r.limiter.close()
 }
 
 // Serve listens on cfg.ListenAddr until ctx ends, watching the supergraph for changes

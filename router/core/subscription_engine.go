@@ -7,10 +7,13 @@ import (
 	"log/slog"
 	"net/http"
 	"sync"
+	"time"
 
 	"github.com/wundergraph/graphql-go-tools/execution/graphql"
 	"github.com/wundergraph/graphql-go-tools/execution/subscription"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/resolve"
+
+	"github.com/dizhtime/dizhtime/router/pkg/authn"
 )
 
 // subscriptionEngine runs the operations of one WebSocket connection.
@@ -26,9 +29,16 @@ type subscriptionEngine struct {
 	logger    *slog.Logger
 	metrics   *Metrics
 	transport string // graphql-transport-ws or graphql-ws, for metrics
+	// remoteAddr is the client's address, for per-IP rate limits.
+	remoteAddr string
+	limiter    *rateLimiter
+	// authRequired refuses operations of a connection that proved no identity.
+	authRequired bool
 
 	mu  sync.Mutex
 	ops map[string]*runningOperation
+	// identity is what the upgrade request's Authorization or connection_init proved.
+	identity *authn.Identity
 }
 
 type runningOperation struct {
@@ -62,8 +72,15 @@ func (s *subscriptionEngine) StartOperation(ctx context.Context, id string, payl
 		events.Emit(subscription.EventTypeOnError, id, nil, errors.New("router has no composed supergraph yet"))
 		return nil
 	}
+	identity := s.callerIdentity()
+	if refused := s.refuse(ctx, eng, &req, identity); refused != nil {
+		eng.release()
+		s.metrics.observeOperation(req.OperationName, opTypeName(opType), 0, refused.Extensions["code"].(string))
+		events.Emit(subscription.EventTypeOnNonSubscriptionExecutionResult, id, errorResult(*refused), nil)
+		return nil
+	}
 
-	ctx, _ = withRequestState(ctx, s.header)
+	ctx, st := withRequestState(ctx, s.header, identity)
 	opCtx, cancel := context.WithCancel(ctx)
 	op := &runningOperation{cancel: cancel}
 	s.mu.Lock()
@@ -80,12 +97,48 @@ func (s *subscriptionEngine) StartOperation(ctx context.Context, id string, payl
 	go func() {
 		defer eng.release()
 		defer s.metrics.subscriptionStarted(s.transport)()
-		s.run(opCtx, eng, &req, opType, id, op, events)
+		s.run(opCtx, eng, &req, opType, id, op, events, st)
 	}()
 	return nil
 }
 
-func (s *subscriptionEngine) run(ctx context.Context, eng *Engine, req *graphql.Request, opType graphql.OperationType, id string, op *runningOperation, events subscription.EventHandler) {
+func (s *subscriptionEngine) setIdentity(id *authn.Identity) {
+	s.mu.Lock()
+	s.identity = id
+	s.mu.Unlock()
+}
+
+func (s *subscriptionEngine) callerIdentity() *authn.Identity {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.identity
+}
+
+// refuse applies, per operation, what the HTTP handler applies per request: a token
+// that has expired since connection_init, a required identity, the rate limit and the
+// supergraph's @authenticated / @requiresScopes.
+func (s *subscriptionEngine) refuse(ctx context.Context, eng *Engine, req *graphql.Request, id *authn.Identity) *clientError {
+	if id != nil && !id.ExpiresAt.IsZero() && !time.Now().Before(id.ExpiresAt) {
+		e := unauthenticated(errTokenExpired)
+		return &e
+	}
+	if id == nil && s.authRequired {
+		e := unauthenticated(errNoToken)
+		return &e
+	}
+	if wait := s.limiter.allow(ctx, id, s.remoteAddr); wait > 0 {
+		e := rateLimited(wait)
+		return &e
+	}
+	return eng.authz.check(req.Query, req.OperationName, id)
+}
+
+// errorResult is a GraphQL response carrying only errors.
+func errorResult(errs ...clientError) []byte {
+	return mustJSON(map[string]any{"errors": errs})
+}
+
+func (s *subscriptionEngine) run(ctx context.Context, eng *Engine, req *graphql.Request, opType graphql.OperationType, id string, op *runningOperation, events subscription.EventHandler, st *requestState) {
 	defer func() {
 		s.mu.Lock()
 		if s.ops[id] == op {
@@ -99,7 +152,7 @@ func (s *subscriptionEngine) run(ctx context.Context, eng *Engine, req *graphql.
 		var out bytes.Buffer
 		w := &eventWriter{}
 		w.flush = func(data []byte) { out.Write(data) }
-		if err := eng.exec.Execute(ctx, req, w); err != nil {
+		if err := eng.exec.Execute(ctx, req, w, callerOptions(st)...); err != nil {
 			events.Emit(subscription.EventTypeOnError, id, nil, err)
 			return
 		}
@@ -111,8 +164,17 @@ func (s *subscriptionEngine) run(ctx context.Context, eng *Engine, req *graphql.
 	w := &eventWriter{flush: func(data []byte) {
 		events.Emit(subscription.EventTypeOnSubscriptionData, id, data, nil)
 	}}
-	// Execute blocks until upstream completes or ctx ends.
-	if err := eng.exec.Execute(ctx, req, w); err != nil {
+	// Execute blocks until upstream completes, ctx ends or the caller's token expires:
+	// then the subscription ends with UNAUTHENTICATED and the client reconnects with a
+	// fresh token (graphql-ws clients re-run connectionParams on reconnect).
+	ctx, stop := untilTokenExpires(ctx, st)
+	defer stop()
+	err := eng.exec.Execute(ctx, req, w, callerOptions(st)...)
+	if tokenExpired(ctx) {
+		events.Emit(subscription.EventTypeOnNonSubscriptionExecutionResult, id, errorResult(unauthenticated(errTokenExpired)), nil)
+		return
+	}
+	if err != nil {
 		events.Emit(subscription.EventTypeOnError, id, nil, err)
 		return
 	}

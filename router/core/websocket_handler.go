@@ -1,16 +1,30 @@
 package core
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
 	"github.com/gobwas/ws"
 	"github.com/wundergraph/graphql-go-tools/execution/subscription/websocket"
+
+	"github.com/dizhtime/dizhtime/router/pkg/authn"
 )
 
 // WebSocketHandler serves subscriptions (and queries) over graphql-transport-ws and the
 // legacy graphql-ws subprotocol (subscriptions-transport-ws).
+//
+// Authentication: browsers cannot set headers on a WebSocket, so the token comes in the
+// connection_init payload ({"Authorization": "Bearer …"}, {"authorization": …} or
+// {"headers": {"Authorization": …}}); an Authorization header on the upgrade request is
+// honoured too. A bad token refuses the connection: 401 before the upgrade, or close
+// code 4403 (Forbidden) at connection_init. Each operation is then checked like an HTTP
+// request (required identity, rate limit, @authenticated / @requiresScopes), and a
+// subscription ends with UNAUTHENTICATED when the token expires.
 type WebSocketHandler struct {
 	engines     *EngineHolder
 	logger      *slog.Logger
@@ -18,6 +32,8 @@ type WebSocketHandler struct {
 	initTimeout time.Duration
 	metrics     *Metrics
 	headers     headerRules
+	auth        *authenticator
+	limiter     *rateLimiter
 }
 
 // NewWebSocketHandler returns a handler for WebSocket upgrades.
@@ -28,7 +44,15 @@ func NewWebSocketHandler(engines *EngineHolder, logger *slog.Logger, keepAlive, 
 	return &WebSocketHandler{engines: engines, logger: logger, keepAlive: keepAlive, initTimeout: initTimeout, metrics: metrics, headers: newHeaderRules(propagate)}
 }
 
+// closeForbidden is graphql-transport-ws' refusal of a connection_init.
+var closeForbidden = ws.NewCloseFrameBody(4403, "Forbidden")
+
 func (h *WebSocketHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	identity, err := h.auth.authenticateHTTP(r)
+	if err != nil && !errors.Is(err, errNoToken) {
+		writeUnauthenticated(w, err)
+		return
+	}
 	upgrader := ws.HTTPUpgrader{
 		Timeout: 5 * time.Second,
 		Protocol: func(p string) bool {
@@ -50,15 +74,45 @@ func (h *WebSocketHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// Handle blocks until the connection ends; keeping it on this goroutine keeps the
 	// request (and its context) alive for the connection's life.
 	engine := newSubscriptionEngine(h.engines, h.headers.pick(r.Header), h.logger, h.metrics, string(protocol))
+	engine.remoteAddr = r.RemoteAddr
+	engine.limiter = h.limiter
+	engine.authRequired = h.auth != nil && h.auth.verifier != nil && h.auth.required
+	engine.setIdentity(identity)
 	websocket.Handle(done, errCh, conn, nil,
 		websocket.WithProtocol(protocol),
 		websocket.WithCustomSubscriptionEngine(engine),
 		websocket.WithCustomKeepAliveInterval(h.keepAlive),
 		websocket.WithCustomConnectionInitTimeOut(h.initTimeout),
+		websocket.WithInitFunc(h.initFunc(conn, engine)),
 	)
 	select {
 	case err := <-errCh:
 		h.logger.Error("websocket connection", "error", err)
 	default:
+	}
+}
+
+// initFunc verifies the token of a connection_init payload. A refused token closes the
+// connection with 4403 before the library answers (its own refusal would be 4500).
+func (h *WebSocketHandler) initFunc(conn net.Conn, engine *subscriptionEngine) websocket.InitFunc {
+	return func(ctx context.Context, payload websocket.InitPayload) (context.Context, error) {
+		var fields map[string]any
+		if len(payload) == 0 || json.Unmarshal(payload, &fields) != nil {
+			return ctx, nil
+		}
+		token, present := authn.TokenFromInitPayload(fields)
+		if !present {
+			return ctx, nil
+		}
+		identity, err := h.auth.authenticate(ctx, token, true)
+		if err != nil {
+			_ = ws.WriteFrame(conn, ws.NewCloseFrame(closeForbidden))
+			_ = conn.Close()
+			return ctx, err
+		}
+		if identity != nil {
+			engine.setIdentity(identity)
+		}
+		return ctx, nil
 	}
 }

@@ -2,11 +2,15 @@ package testsubgraphs
 
 import (
 	"fmt"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/dizhtime/dizhtime/router/internal/testsubgraphs/accounts"
 	"github.com/dizhtime/dizhtime/router/internal/testsubgraphs/gqlserver"
@@ -25,6 +29,11 @@ type Set struct {
 	ReviewsUpgrades *gqlserver.UpgradeRecorder
 	// AccountsHeaders records the headers of requests to the accounts subgraph.
 	AccountsHeaders *gqlserver.HeaderRecorder
+	// ReviewsHeaders records the headers of requests (upgrades too) to reviews.
+	ReviewsHeaders *gqlserver.HeaderRecorder
+
+	mu           sync.Mutex
+	reviewsConns map[net.Conn]bool
 }
 
 // Start starts the subgraphs; they stop when the test ends.
@@ -33,21 +42,77 @@ func Start(t testing.TB) *Set {
 	rv := reviews.New()
 	rec := &gqlserver.UpgradeRecorder{Next: rv}
 	hdr := &gqlserver.HeaderRecorder{Next: accounts.NewHandler()}
+	reviewsHdr := &gqlserver.HeaderRecorder{Next: rec}
 	s := &Set{
 		Accounts:        httptest.NewServer(hdr),
 		AccountsHeaders: hdr,
 		Products:        httptest.NewServer(products.NewHandler()),
-		Reviews:         httptest.NewServer(rec),
+		Reviews:         httptest.NewUnstartedServer(reviewsHdr),
+		ReviewsHeaders:  reviewsHdr,
 		ReviewsSubgraph: rv,
 		ReviewsUpgrades: rec,
 	}
+	s.Reviews.Config.ConnState = s.trackReviewsConn
+	s.Reviews.Start()
 	t.Cleanup(func() {
+		s.closeReviewsConns()
 		s.Reviews.CloseClientConnections()
 		s.Accounts.Close()
 		s.Products.Close()
 		s.Reviews.Close()
 	})
 	return s
+}
+
+// trackReviewsConn remembers every connection to reviews, WebSocket ones (hijacked,
+// which httptest forgets) included, so a test can cut them all as a crash would.
+func (s *Set) trackReviewsConn(c net.Conn, state http.ConnState) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.reviewsConns == nil {
+		s.reviewsConns = map[net.Conn]bool{}
+	}
+	if state == http.StateClosed {
+		delete(s.reviewsConns, c)
+		return
+	}
+	s.reviewsConns[c] = true
+}
+
+func (s *Set) closeReviewsConns() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for c := range s.reviewsConns {
+		_ = c.Close()
+	}
+	s.reviewsConns = nil
+}
+
+// RestartReviews kills the reviews subgraph (every connection cut, as in a crash) and
+// starts it again on the same address, as a redeploy would.
+func (s *Set) RestartReviews(t testing.TB) {
+	t.Helper()
+	addr := s.Reviews.Listener.Addr().String()
+	handler := s.Reviews.Config.Handler
+	s.closeReviewsConns()
+	s.Reviews.Close()
+	var ln net.Listener
+	var err error
+	for range 50 {
+		if ln, err = net.Listen("tcp", addr); err == nil {
+			break
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err != nil {
+		t.Fatalf("listen again on %s: %v", addr, err)
+	}
+	srv := httptest.NewUnstartedServer(handler)
+	_ = srv.Listener.Close()
+	srv.Listener = ln
+	srv.Config.ConnState = s.trackReviewsConn
+	srv.Start()
+	s.Reviews = srv
 }
 
 // SupergraphYAML writes a supergraph.yaml into dir that introspects every subgraph

@@ -291,6 +291,7 @@ func TestStripIdentityHeaders_removesEveryForwardedIdentityHeaderAClientSent(t *
 func TestTokenFromInitPayload_readsTheCommonSpellings(t *testing.T) {
 	for _, p := range []map[string]any{
 		{"Authorization": "Bearer abc"}, {"authorization": "bearer abc"}, {"authToken": "abc"}, {"token": " abc "},
+		{"headers": map[string]any{"Authorization": "Bearer abc"}}, {"headers": map[string]any{"authorization": "Bearer abc"}},
 	} {
 		if tok, ok := authn.TokenFromInitPayload(p); !ok || tok != "abc" {
 			t.Errorf("%v: %q %v", p, tok, ok)

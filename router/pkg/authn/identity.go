@@ -3,6 +3,7 @@ package authn
 import (
 	"net/http"
 	"strings"
+	"time"
 )
 
 // Header names for the verified identity forwarded to subgraphs. They must match
@@ -21,6 +22,8 @@ type Identity struct {
 	Roles  []string
 	// KeyID is the signing key that verified the token (for logs).
 	KeyID string
+	// ExpiresAt is the token's exp: a long-lived connection authenticated by it ends then.
+	ExpiresAt time.Time
 }
 
 // StripIdentityHeaders removes every X-DizhTime-* header from h: only the router may
@@ -50,9 +53,14 @@ func BearerToken(h http.Header) (string, bool) {
 }
 
 // TokenFromInitPayload returns the token a WebSocket client sent in connection_init:
-// {"Authorization": "Bearer <t>"}, {"authorization": ...}, {"authToken": "<t>"} or
-// {"token": "<t>"}.
+// {"Authorization": "Bearer <t>"}, {"authorization": ...}, {"headers": {"Authorization":
+// ...}} (what GraphiQL and some clients send), {"authToken": "<t>"} or {"token": "<t>"}.
 func TokenFromInitPayload(payload map[string]any) (string, bool) {
+	if headers, ok := payload["headers"].(map[string]any); ok {
+		if tok, ok := TokenFromInitPayload(map[string]any{"Authorization": headers["Authorization"], "authorization": headers["authorization"]}); ok {
+			return tok, true
+		}
+	}
 	for _, key := range []string{"Authorization", "authorization"} {
 		if s, ok := payload[key].(string); ok {
 			return BearerToken(http.Header{"Authorization": {s}})

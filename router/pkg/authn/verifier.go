@@ -138,7 +138,8 @@ func (v *Verifier) Verify(ctx context.Context, token string) (Identity, error) {
 	if err := v.checkClaims(c); err != nil {
 		return Identity{}, err
 	}
-	return Identity{UserID: c.Sub, Roles: c.Roles, KeyID: h.Kid}, nil
+	exp, _ := numericDate(*c.Exp) // checkClaims parsed it
+	return Identity{UserID: c.Sub, Roles: c.Roles, KeyID: h.Kid, ExpiresAt: exp}, nil
 }
 
 func (v *Verifier) checkClaims(c claims) error {

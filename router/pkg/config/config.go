@@ -4,6 +4,9 @@ import (
 	"errors"
 	"log/slog"
 	"net"
+	"net/url"
+	"slices"
+	"strings"
 	"time"
 
 	platformconfig "github.com/dizhtime/dizhtime/platform/config"
@@ -34,6 +37,57 @@ type Config struct {
 	HotReload        HotReload                `yaml:"hot_reload" envPrefix:"ROUTER_HOT_RELOAD_"`
 	PersistedQueries PersistedQueries         `yaml:"persisted_queries" envPrefix:"ROUTER_PERSISTED_QUERIES_"`
 	Headers          Headers                  `yaml:"headers" envPrefix:"ROUTER_HEADERS_"`
+	Auth             Auth                     `yaml:"auth" envPrefix:"ROUTER_AUTH_"`
+	RateLimit        RateLimit                `yaml:"rate_limit" envPrefix:"ROUTER_RATE_LIMIT_"`
+	CORS             CORS                     `yaml:"cors" envPrefix:"ROUTER_CORS_"`
+}
+
+// Auth verifies access tokens against the identity service's JWKS. With JWKSURL empty
+// the router verifies nothing and forwards no identity (identity headers clients send
+// are still stripped).
+type Auth struct {
+	// JWKSURL is the identity service's /.well-known/jwks.json.
+	JWKSURL string `yaml:"jwks_url" env:"JWKS_URL"`
+	// Issuer and Audience, when set, must match the token's iss and aud.
+	Issuer   string `yaml:"issuer" env:"ISSUER"`
+	Audience string `yaml:"audience" env:"AUDIENCE"`
+	// Required refuses every operation without a valid token.
+	Required bool `yaml:"required" env:"REQUIRED"`
+}
+
+// Enabled reports whether tokens are verified.
+func (a Auth) Enabled() bool { return a.JWKSURL != "" }
+
+// RateLimit bounds operations per second per user (authenticated) or per client IP
+// (anonymous), counted in Redis so every router replica shares the budget.
+type RateLimit struct {
+	// RedisAddr is host:port; empty turns rate limiting off.
+	RedisAddr string `yaml:"redis_addr" env:"REDIS_ADDR"`
+	// PerUser is operations per second for an authenticated user (0: unlimited).
+	PerUser int `yaml:"per_user" env:"PER_USER"`
+	// PerIP is operations per second for an anonymous client address (0: unlimited).
+	PerIP int `yaml:"per_ip" env:"PER_IP"`
+	// Burst is how many operations may arrive at once (default: the rate itself).
+	Burst int `yaml:"burst" env:"BURST"`
+	// KeyPrefix namespaces the router's counters in Redis.
+	KeyPrefix string `yaml:"key_prefix" env:"KEY_PREFIX"`
+}
+
+// Enabled reports whether any limit applies.
+func (r RateLimit) Enabled() bool { return r.RedisAddr != "" && (r.PerUser > 0 || r.PerIP > 0) }
+
+// CORS lets browser apps on other origins call the router.
+type CORS struct {
+	// AllowedOrigins are exact origins (https://app.dizhtime.test) or "*"; empty turns
+	// CORS off (no Access-Control-* headers; same-origin only).
+	AllowedOrigins []string `yaml:"allowed_origins" env:"ALLOWED_ORIGINS"`
+	// AllowCredentials lets the browser send cookies and Authorization; it cannot be
+	// combined with "*".
+	AllowCredentials bool `yaml:"allow_credentials" env:"ALLOW_CREDENTIALS"`
+	// AllowedHeaders are the request headers a browser may send.
+	AllowedHeaders []string `yaml:"allowed_headers" env:"ALLOWED_HEADERS"`
+	// MaxAge is how long a browser may cache a preflight answer.
+	MaxAge time.Duration `yaml:"max_age" env:"MAX_AGE"`
 }
 
 // Limits protect the router and the subgraphs from oversized requests. A zero limit is off.
@@ -108,6 +162,11 @@ func Default() Config {
 		HotReload:        HotReload{Enabled: true, PollInterval: time.Second},
 		PersistedQueries: PersistedQueries{APQ: true, APQCacheSize: 1000},
 		Headers:          Headers{Propagate: []string{"Authorization", "Accept-Language"}},
+		RateLimit:        RateLimit{KeyPrefix: "router:rl:"},
+		CORS: CORS{
+			AllowedHeaders: []string{"Content-Type", "Authorization", "Accept", "Accept-Language", "Apollo-Require-Preflight", "traceparent"},
+			MaxAge:         10 * time.Minute,
+		},
 	}
 }
 
@@ -182,6 +241,35 @@ func (c *Config) Validate() error {
 	}
 	if c.PersistedQueries.APQ && c.PersistedQueries.APQCacheSize <= 0 {
 		bad("persisted_queries.apq_cache_size", "must be positive when apq is on, got %d", c.PersistedQueries.APQCacheSize)
+	}
+	for _, h := range c.Headers.Propagate {
+		if strings.HasPrefix(strings.ToLower(h), "x-dizhtime-") {
+			bad("headers.propagate", "%q is an identity header: the router sets X-DizhTime-* only from a verified token and strips them from clients; configure auth.jwks_url and send a Bearer token instead", h)
+		}
+	}
+	if c.Auth.Required && !c.Auth.Enabled() {
+		bad("auth.required", "needs auth.jwks_url")
+	}
+	if c.Auth.JWKSURL != "" {
+		if u, err := url.Parse(c.Auth.JWKSURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			bad("auth.jwks_url", "must be an http(s) URL, got %q", c.Auth.JWKSURL)
+		}
+	}
+	rl := c.RateLimit
+	for key, v := range map[string]int{"rate_limit.per_user": rl.PerUser, "rate_limit.per_ip": rl.PerIP, "rate_limit.burst": rl.Burst} {
+		if v < 0 {
+			bad(key, "must not be negative (0 turns it off), got %d", v)
+		}
+	}
+	if rl.RedisAddr != "" {
+		if _, _, err := net.SplitHostPort(rl.RedisAddr); err != nil {
+			bad("rate_limit.redis_addr", "must be host:port, got %q", rl.RedisAddr)
+		}
+	} else if rl.PerUser > 0 || rl.PerIP > 0 {
+		bad("rate_limit.redis_addr", "is needed for per_user or per_ip limits")
+	}
+	if c.CORS.AllowCredentials && slices.Contains(c.CORS.AllowedOrigins, "*") {
+		bad("cors.allow_credentials", "cannot be combined with allowed_origins \"*\" (browsers refuse it); list the origins")
 	}
 	return errors.Join(errs...)
 }

@@ -10,11 +10,8 @@ import (
 	"github.com/dizhtime/dizhtime/subgraphs/identity/service"
 )
 
-// forwardIdentityHeaders makes the router pass the identity headers clients send
-// straight through: a test-only stand-in until the router verifies tokens itself and
-// sets those headers (router/pkg/authn). Never configure a real router like this.
-const forwardIdentityHeaders = "headers: {propagate: [X-DizhTime-User-Id, X-DizhTime-Roles]}\n"
-
+// startWithRouter starts identity and a router that verifies identity's access tokens
+// against its JWKS and forwards the verified caller as X-DizhTime-* headers.
 func startWithRouter(t *testing.T, cfg func(*service.Config), opts ...routertest.Options) (*identity, *routertest.Router) {
 	t.Helper()
 	c := testConfig()
@@ -22,15 +19,20 @@ func startWithRouter(t *testing.T, cfg func(*service.Config), opts ...routertest
 		cfg(&c)
 	}
 	id := startIdentity(t, c)
+	var o routertest.Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
+	o.RouterYAML = routertest.AuthYAML(strings.TrimSuffix(id.url, "/query"), c.Issuer, c.Audience) + o.RouterYAML
 	r := routertest.Start(t, []routertest.Subgraph{{
 		Name: "identity", URL: id.url, SDLFile: sdlFile(t),
 		SubscriptionURL: "ws" + strings.TrimPrefix(id.url, "http"),
-	}}, opts...)
+	}}, o)
 	return id, r
 }
 
 func TestThroughTheRouter_aUserRegistersLogsInRefreshesAndLogsOut_andReuseRevokesTheFamily(t *testing.T) {
-	_, r := startWithRouter(t, nil, routertest.Options{RouterYAML: forwardIdentityHeaders})
+	_, r := startWithRouter(t, nil)
 	do := func(q string, v map[string]any) *routertest.Response { return r.Do(t, q, v, nil) }
 	email := uniqueEmail()
 	reg := register(t, do, strings.ToUpper(email), "correct horse battery")
@@ -43,11 +45,8 @@ func TestThroughTheRouter_aUserRegistersLogsInRefreshesAndLogsOut_andReuseRevoke
 		t.Fatalf("login user %s, registered %s", login.User.ID, reg.User.ID)
 	}
 
-	// Router auth is not wired yet: the "me" step sends the identity headers the router
-	// will set after verifying login.AccessToken, and this router passes them through.
-	self := http.Header{}
-	authz.SetHeaders(self, authz.Identity{UserID: reg.User.ID, Roles: []authz.Role{authz.RoleCustomer}})
-	me := r.Do(t, userQuery, map[string]any{"id": reg.User.ID}, self)
+	// The router verifies the access token and tells identity who is asking.
+	me := r.Do(t, userQuery, map[string]any{"id": reg.User.ID}, routertest.Bearer(login.AccessToken))
 	wantNoErrors(t, me)
 	if !strings.Contains(string(me.Data), email) {
 		t.Errorf("user query: %s", me.Data)
@@ -75,6 +74,32 @@ func TestThroughTheRouter_identityHeadersAClientSendsDoNotReachTheSubgraph(t *te
 	forged := http.Header{}
 	authz.SetHeaders(forged, authz.Identity{UserID: reg.User.ID, Roles: []authz.Role{authz.RoleAdmin}})
 	wantCode(t, r.Do(t, userQuery, map[string]any{"id": reg.User.ID}, forged), "UNAUTHENTICATED")
+
+	// Forged headers beside a real token: the token's identity wins, not the headers.
+	other := register(t, do, uniqueEmail(), "correct horse battery")
+	withToken := routertest.Bearer(other.AccessToken)
+	authz.SetHeaders(withToken, authz.Identity{UserID: reg.User.ID, Roles: []authz.Role{authz.RoleAdmin}})
+	resp := r.Do(t, userQuery, map[string]any{"id": reg.User.ID}, withToken)
+	if strings.Contains(string(resp.Data), reg.User.Email) {
+		t.Fatalf("forged headers beside a token read another user: %s", resp.Data)
+	}
+}
+
+func TestThroughTheRouter_aBadAccessTokenIsRefusedWithUnauthenticated(t *testing.T) {
+	_, r := startWithRouter(t, nil)
+	do := func(q string, v map[string]any) *routertest.Response { return r.Do(t, q, v, nil) }
+	reg := register(t, do, uniqueEmail(), "correct horse battery")
+	parts := strings.Split(reg.AccessToken, ".")
+	for name, tok := range map[string]string{
+		"tampered": parts[0] + "." + parts[1] + "x." + parts[2],
+		"alg none": "eyJhbGciOiJub25lIn0." + parts[1] + ".",
+		"garbage":  "' OR 1=1 --",
+	} {
+		resp := r.Do(t, userQuery, map[string]any{"id": reg.User.ID}, routertest.Bearer(tok))
+		if resp.Status != http.StatusUnauthorized || !resp.HasCode("UNAUTHENTICATED") {
+			t.Errorf("%s: status %d, errors %+v", name, resp.Status, resp.Errors)
+		}
+	}
 }
 
 func TestThroughTheRouter_badInputIsRefusedWithItsCode(t *testing.T) {
