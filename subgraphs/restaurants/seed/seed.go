@@ -1,0 +1,230 @@
+// Package seed generates a realistic demo city: hundreds of restaurants over several
+// cuisines with full menus (categories, items, option groups) scattered around a centre
+// point. Generation is deterministic for a seed (ids included), so seeding twice stores
+// the same restaurants, and Run skips the ones already there.
+package seed
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+
+	"github.com/google/uuid"
+
+	"github.com/dizhtime/dizhtime/subgraphs/restaurants/domain"
+)
+
+// Config says what city to generate.
+type Config struct {
+	Seed        uint64
+	Restaurants int
+	CentreLat   float64
+	CentreLng   float64
+	// RadiusKm is how far from the centre restaurants are spread.
+	RadiusKm float64
+	TimeZone string
+	Currency string
+	City     string
+}
+
+// DefaultConfig is Tashkent: 300 restaurants within 8 km of Amir Temur Square.
+func DefaultConfig() Config {
+	return Config{Seed: 1, Restaurants: 300, CentreLat: 41.3111, CentreLng: 69.2797, RadiusKm: 8,
+		TimeZone: "Asia/Tashkent", Currency: "UZS", City: "Tashkent"}
+}
+
+// Restaurant is one generated restaurant, ready to be stored.
+type Restaurant struct {
+	ID, OwnerID string
+	Profile     domain.ProfileDraft
+	Menu        domain.MenuDraft
+	Rating      domain.Rating
+}
+
+// namespace makes seeded ids UUIDs that no other generator produces.
+var namespace = uuid.MustParse("7b0a9c52-5d0e-4c8e-9f3a-6a1f2d3c4b5e")
+
+// Generate returns cfg.Restaurants restaurants; the same cfg gives the same city.
+func Generate(cfg Config) []Restaurant {
+	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5eed))
+	out := make([]Restaurant, 0, cfg.Restaurants)
+	for i := range cfg.Restaurants {
+		c := cuisines[rng.IntN(len(cuisines))]
+		id := uuid.NewSHA1(namespace, fmt.Appendf(nil, "restaurant/%d/%d", cfg.Seed, i)).String()
+		lat, lng := scatter(rng, cfg)
+		name := fmt.Sprintf("%s %s", c.prefixes[rng.IntN(len(c.prefixes))], c.suffixes[rng.IntN(len(c.suffixes))])
+		street := streets[rng.IntN(len(streets))]
+		out = append(out, Restaurant{
+			ID:      id,
+			OwnerID: fmt.Sprintf("demo-owner-%d", i%40+1),
+			Profile: domain.ProfileDraft{
+				Name:        name,
+				Description: fmt.Sprintf("%s kitchen on %s. %s", c.adjective, street, c.blurb),
+				Cuisines:    c.tags,
+				Address: domain.Address{Line1: fmt.Sprintf("%s %d", street, 1+rng.IntN(180)), City: cfg.City,
+					PostalCode: fmt.Sprintf("100%03d", rng.IntN(200)), Country: "UZ"},
+				Lat: lat, Lng: lng,
+				Hours:      hours(rng, cfg.TimeZone),
+				PriceLevel: c.priceLevel + rng.IntN(2),
+				// Prep time grows with the kitchen's ambition.
+				PrepTimeMinutes: 10 + 5*rng.IntN(6),
+				Currency:        cfg.Currency,
+			},
+			Menu:   menu(rng, c, cfg.Currency),
+			Rating: domain.Rating{Average: math.Round((3.4+rng.Float64()*1.6)*10) / 10, Count: 5 + rng.IntN(2000)},
+		})
+	}
+	return out
+}
+
+// scatter places a point uniformly in the disc around the centre.
+func scatter(rng *rand.Rand, cfg Config) (float64, float64) {
+	r := cfg.RadiusKm * math.Sqrt(rng.Float64())
+	theta := rng.Float64() * 2 * math.Pi
+	lat := cfg.CentreLat + (r*math.Cos(theta))/111.32
+	lng := cfg.CentreLng + (r*math.Sin(theta))/(111.32*math.Cos(cfg.CentreLat*math.Pi/180))
+	return math.Round(lat*1e6) / 1e6, math.Round(lng*1e6) / 1e6
+}
+
+func hours(rng *rand.Rand, zone string) domain.HoursDraft {
+	days := map[time.Weekday][]domain.RangeDraft{}
+	every := func(rs ...domain.RangeDraft) {
+		for d := time.Sunday; d <= time.Saturday; d++ {
+			days[d] = rs
+		}
+	}
+	switch p := rng.IntN(10); {
+	case p < 5: // the usual
+		every(domain.RangeDraft{Open: "10:00", Close: "23:00"})
+	case p < 7: // late at the weekend
+		every(domain.RangeDraft{Open: "09:00", Close: "22:00"})
+		days[time.Friday] = []domain.RangeDraft{{Open: "10:00", Close: "02:00"}}
+		days[time.Saturday] = []domain.RangeDraft{{Open: "10:00", Close: "02:00"}}
+	case p < 8: // lunch and dinner, closed on Monday
+		every(domain.RangeDraft{Open: "11:30", Close: "15:00"}, domain.RangeDraft{Open: "18:00", Close: "23:30"})
+		delete(days, time.Monday)
+	case p < 9: // night kitchen
+		every(domain.RangeDraft{Open: "18:00", Close: "04:00"})
+	default: // never closes
+		every(domain.RangeDraft{Open: "00:00", Close: "24:00"})
+	}
+	return domain.HoursDraft{TimeZone: zone, Days: days}
+}
+
+// seededIDs mints deterministic ids for one restaurant's menu.
+func seededIDs(restaurantID string) domain.IDSource {
+	n := 0
+	return func() string {
+		n++
+		return uuid.NewSHA1(namespace, fmt.Appendf(nil, "%s/menu/%d", restaurantID, n)).String()
+	}
+}
+
+func menu(rng *rand.Rand, c cuisine, cur string) domain.MenuDraft {
+	m := domain.MenuDraft{}
+	for _, cat := range c.categories {
+		cd := domain.CategoryDraft{Name: cat.name}
+		for _, dish := range cat.dishes {
+			// Prices vary +-20% around the dish's base, rounded to 500 sum (50 000 tiyin).
+			price := int64(float64(dish.price)*(0.8+0.4*rng.Float64())) / 500 * 500 * 100
+			it := domain.ItemDraft{Name: dish.name, Description: dish.description, PriceMinor: price, Currency: cur,
+				Available: rng.IntN(25) != 0, Tags: dish.tags,
+				ImageURL: fmt.Sprintf("https://images.dizhtime.dev/dishes/%s.jpg", slug(dish.name))}
+			for _, g := range dish.groups {
+				it.OptionGroups = append(it.OptionGroups, g.draft(cur))
+			}
+			cd.Items = append(cd.Items, it)
+		}
+		m.Categories = append(m.Categories, cd)
+	}
+	return m
+}
+
+func slug(s string) string {
+	b := make([]byte, 0, len(s))
+	for _, r := range s {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b = append(b, byte(r))
+		case r >= 'A' && r <= 'Z':
+			b = append(b, byte(r-'A'+'a'))
+		case r == ' ' || r == '-':
+			b = append(b, '-')
+		}
+	}
+	return string(b)
+}
+
+// Result counts what Run did.
+type Result struct {
+	Created, Existing int
+	Elapsed           time.Duration
+}
+
+// PerSecond is the throughput of created restaurants.
+func (r Result) PerSecond() float64 {
+	if r.Elapsed <= 0 {
+		return 0
+	}
+	return float64(r.Created) / r.Elapsed.Seconds()
+}
+
+// Store is where Run puts the city (adapters.RestaurantsRepository). AddRestaurants
+// skips ids that exist and reports how many it inserted.
+type Store interface {
+	AddRestaurants(ctx context.Context, rs []*domain.Restaurant) (int, error)
+}
+
+// batchSize restaurants go to the store per round trip.
+const batchSize = 50
+
+// Run stores the generated city; restaurants that exist are left alone, so running it
+// again changes nothing. Seeded restaurants carry no owner tuples: demo owners do not
+// exist in identity (an admin edits them). Every restaurant is stored with its creation
+// events, so search indexes the city through the usual outbox.
+func Run(ctx context.Context, store Store, cfg Config) (Result, error) {
+	start := time.Now()
+	var res Result
+	city := Generate(cfg)
+	for i := 0; i < len(city); i += batchSize {
+		batch := city[i:min(i+batchSize, len(city))]
+		var fresh []*domain.Restaurant
+		for _, g := range batch {
+			r, err := Build(g, start)
+			if err != nil {
+				return res, err
+			}
+			fresh = append(fresh, r)
+		}
+		n, err := store.AddRestaurants(ctx, fresh)
+		res.Created += n
+		res.Existing += len(fresh) - n
+		if err != nil {
+			return res, fmt.Errorf("seed: %w", err)
+		}
+	}
+	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+// Build turns a generated restaurant into the domain's, through the same validation an
+// owner's input goes through.
+func Build(g Restaurant, now time.Time) (*domain.Restaurant, error) {
+	p, err := domain.NewProfile(g.Profile)
+	if err != nil {
+		return nil, fmt.Errorf("seed %s profile: %w", g.ID, err)
+	}
+	r, err := domain.NewRestaurant(g.ID, g.OwnerID, p, now)
+	if err != nil {
+		return nil, err
+	}
+	if err := r.ReplaceMenu(r.Menu().Version, g.Menu, seededIDs(g.ID), now); err != nil {
+		return nil, fmt.Errorf("seed %s menu: %w", g.ID, err)
+	}
+	if err := r.SetRating(g.Rating, now); err != nil {
+		return nil, fmt.Errorf("seed %s rating: %w", g.ID, err)
+	}
+	return r, nil
+}

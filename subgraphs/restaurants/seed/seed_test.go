@@ -1,0 +1,78 @@
+package seed_test
+
+import (
+	"context"
+	"math"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/dizhtime/dizhtime/subgraphs/restaurants/adapters"
+	"github.com/dizhtime/dizhtime/subgraphs/restaurants/internal/mongotest"
+	"github.com/dizhtime/dizhtime/subgraphs/restaurants/seed"
+)
+
+func TestGenerate_isDeterministicForASeedAndDiffersAcrossSeeds(t *testing.T) {
+	cfg := seed.DefaultConfig()
+	cfg.Restaurants = 50
+	a, b := seed.Generate(cfg), seed.Generate(cfg)
+	if !reflect.DeepEqual(a, b) {
+		t.Fatal("two generations with one seed differ")
+	}
+	cfg.Seed = 2
+	if c := seed.Generate(cfg); c[0].ID == a[0].ID || c[0].Profile.Lat == a[0].Profile.Lat {
+		t.Error("another seed generated the same city")
+	}
+}
+
+func TestGenerate_makesValidRestaurantsWithFullMenusAroundTheCentre(t *testing.T) {
+	cfg := seed.DefaultConfig()
+	cuisines := map[string]bool{}
+	items, groups := 0, 0
+	for _, g := range seed.Generate(cfg) {
+		r, err := seed.Build(g, time.Now())
+		if err != nil {
+			t.Fatalf("generated restaurant is invalid: %v", err)
+		}
+		for _, c := range r.Profile().Cuisines {
+			cuisines[c] = true
+		}
+		for _, c := range r.Menu().Categories {
+			for _, it := range c.Items {
+				items++
+				groups += len(it.OptionGroups)
+			}
+		}
+		// Within the radius: 8 km is ~0.072 degrees of latitude.
+		p := r.Profile().Location
+		if math.Abs(p.Lat-cfg.CentreLat) > 0.08 || math.Abs(p.Lng-cfg.CentreLng) > 0.1 {
+			t.Errorf("%s is far from the centre: %+v", r.ID(), p)
+		}
+	}
+	if len(cuisines) < 8 || items < 300*10 || groups < items/2 {
+		t.Errorf("a thin city: %d cuisines, %d items, %d option groups", len(cuisines), items, groups)
+	}
+}
+
+func TestRun_isIdempotentOnBothFerretDBBackends(t *testing.T) {
+	for _, b := range mongotest.Backends {
+		t.Run(b.Name, func(t *testing.T) {
+			repo := adapters.NewRestaurantsRepository(b.Open(t))
+			cfg := seed.DefaultConfig()
+			cfg.Restaurants = 120
+			first, err := seed.Run(context.Background(), repo, cfg)
+			if err != nil || first.Created != 120 {
+				t.Fatalf("first run: %+v, %v", first, err)
+			}
+			t.Logf("seeded %d restaurants at %.0f restaurants/s", first.Created, first.PerSecond())
+			again, err := seed.Run(context.Background(), repo, cfg)
+			if err != nil || again.Created != 0 || again.Existing != 120 {
+				t.Fatalf("second run: %+v, %v", again, err)
+			}
+			r, err := repo.GetRestaurant(context.Background(), seed.Generate(cfg)[7].ID)
+			if err != nil || len(r.Menu().ItemIDs()) < 10 {
+				t.Fatalf("a seeded restaurant: %v, %v", r, err)
+			}
+		})
+	}
+}

@@ -1,0 +1,342 @@
+package adapters
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/dizhtime/dizhtime/events"
+	"github.com/dizhtime/dizhtime/events/outbox"
+	"github.com/dizhtime/dizhtime/subgraphs/wallet/app"
+	"github.com/dizhtime/dizhtime/subgraphs/wallet/domain"
+)
+
+// querier is what both a pool and a transaction offer.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// LedgerRepository is app.Store on PostgreSQL.
+type LedgerRepository struct {
+	pool   *pgxpool.Pool
+	outbox *outbox.Outbox
+	// MaxAttempts bounds retries of serialization failures, deadlocks and concurrent
+	// first uses of one idempotency key.
+	MaxAttempts int
+}
+
+// NewLedgerRepository returns the ledger on pool (whose search_path holds the schema).
+func NewLedgerRepository(pool *pgxpool.Pool, ob *outbox.Outbox) *LedgerRepository {
+	if ob == nil {
+		ob = outbox.New()
+	}
+	return &LedgerRepository{pool: pool, outbox: ob, MaxAttempts: 6}
+}
+
+// Bound is the ledger inside tx, for a saga step run in the event consumer's transaction.
+func (r *LedgerRepository) Bound(tx pgx.Tx) app.Tx { return ledgerTx{q: tx, tx: tx, outbox: r.outbox} }
+
+// Post applies one transaction in one round trip (an implicit transaction).
+func (r *LedgerRepository) Post(ctx context.Context, req app.PostRequest) (res app.PostResult, err error) {
+	err = r.retry(ctx, func() error {
+		res, err = post(ctx, r.pool, req)
+		return err
+	})
+	return res, err
+}
+
+// InTx runs fn in a transaction, retrying it whole on transient conflicts.
+func (r *LedgerRepository) InTx(ctx context.Context, fn func(ctx context.Context, tx app.Tx) error) error {
+	return r.retry(ctx, func() error {
+		return pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
+			return fn(ctx, ledgerTx{q: tx, tx: tx, outbox: r.outbox})
+		})
+	})
+}
+
+// Retryable reports errors after which running the same transaction again can succeed:
+// serialization failures, deadlocks, and losing the race to insert an idempotency key
+// (the retry then finds the winner's outcome).
+func Retryable(err error) bool {
+	var pe *pgconn.PgError
+	if !errors.As(err, &pe) {
+		return false
+	}
+	switch pe.Code {
+	case "40001", "40P01":
+		return true
+	case "23505":
+		return pe.ConstraintName == "idempotency_keys_pkey"
+	}
+	return false
+}
+
+func (r *LedgerRepository) retry(ctx context.Context, op func() error) error {
+	wait := 2 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		err := op()
+		if err == nil || !Retryable(err) || attempt >= r.MaxAttempts {
+			return mapError(err)
+		}
+		t := time.NewTimer(wait/2 + rand.N(wait))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return ctx.Err()
+		case <-t.C:
+		}
+		wait = min(wait*2, 200*time.Millisecond)
+	}
+}
+
+// mapError turns the ledger's unique indexes into domain conflicts.
+func mapError(err error) error {
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && pe.Code == "23505" && strings.HasPrefix(pe.ConstraintName, "transactions_one_") {
+		return fmt.Errorf("%s: %w", pe.ConstraintName, domain.ErrConflict)
+	}
+	return err
+}
+
+const postSQL = `SELECT status, tx_id FROM wallet_post($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`
+
+func post(ctx context.Context, q querier, req app.PostRequest) (app.PostResult, error) {
+	ps := req.Tx.Postings()
+	n := len(ps)
+	ids, kinds, owners, curs := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
+	neg, amts := make([]bool, n), make([]int64, n)
+	for i, p := range ps {
+		ids[i], kinds[i], owners[i], curs[i] = p.Account.String(), string(p.Account.Kind), p.Account.Owner, string(p.Account.Currency)
+		neg[i], amts[i] = p.Account.Kind.MayGoNegative(), p.Amount
+	}
+	var (
+		status string
+		txID   *string
+	)
+	err := q.QueryRow(ctx, postSQL, req.TxID, nullable(req.IdempotencyKey), req.RequestHash,
+		string(req.Tx.Kind()), nullable(req.Tx.OrderID), nullable(req.RefTxID), nullable(req.Counterparty),
+		req.Tx.Amount.Minor(), string(req.Tx.Amount.Currency()),
+		ids, kinds, owners, curs, neg, amts, req.Actor, req.Tx.Reason, req.TraceID).Scan(&status, &txID)
+	if err != nil {
+		return app.PostResult{}, fmt.Errorf("post %s: %w", req.Tx.Kind(), err)
+	}
+	return result(status, txID)
+}
+
+func result(status string, txID *string) (app.PostResult, error) {
+	r := app.PostResult{}
+	if txID != nil {
+		r.TxID = *txID
+	}
+	if s, ok := strings.CutPrefix(status, "replayed:"); ok {
+		r.Replayed, status = true, s
+	}
+	switch status {
+	case "ok":
+		r.Status = app.StatusOK
+	case "insufficient_funds":
+		r.Status = app.StatusInsufficientFunds
+	case "conflict":
+		return r, fmt.Errorf("idempotency key reused with a different request: %w", domain.ErrConflict)
+	default:
+		return r, fmt.Errorf("ledger answered unknown status %q", status)
+	}
+	return r, nil
+}
+
+func nullable(s string) *string {
+	if s == "" {
+		return nil
+	}
+	return &s
+}
+
+// Balances lists every account the owner holds.
+func (r *LedgerRepository) Balances(ctx context.Context, ownerID string) ([]app.AccountBalance, error) {
+	rows, err := r.pool.Query(ctx, `SELECT id, balance, version FROM accounts WHERE owner = $1 AND kind IN ('customer_wallet', 'loyalty_points') ORDER BY id`, ownerID)
+	if err != nil {
+		return nil, fmt.Errorf("balances of %s: %w", ownerID, err)
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (app.AccountBalance, error) {
+		var (
+			id string
+			b  app.AccountBalance
+		)
+		if err := row.Scan(&id, &b.Balance, &b.Version); err != nil {
+			return b, err
+		}
+		a, err := domain.ParseAccountID(id)
+		b.Account = a
+		return b, err
+	})
+}
+
+// History pages through the owner's wallet and points postings, newest first.
+func (r *LedgerRepository) History(ctx context.Context, ownerID string, before int64, limit int) ([]app.HistoryEntry, error) {
+	if before <= 0 {
+		before = 1<<63 - 1
+	}
+	rows, err := r.pool.Query(ctx, `
+		SELECT p.seq, p.tx_id::text, t.kind, coalesce(t.order_id, ''), p.account_id, p.amount, t.reason, p.created_at
+		FROM accounts a
+		JOIN postings p ON p.account_id = a.id
+		JOIN transactions t ON t.id = p.tx_id
+		WHERE a.owner = $1 AND a.kind IN ('customer_wallet', 'loyalty_points') AND p.seq < $2
+		ORDER BY p.seq DESC LIMIT $3`, ownerID, before, limit)
+	if err != nil {
+		return nil, fmt.Errorf("history of %s: %w", ownerID, err)
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (app.HistoryEntry, error) {
+		var (
+			e    app.HistoryEntry
+			kind string
+			acct string
+		)
+		if err := row.Scan(&e.Seq, &e.TxID, &kind, &e.OrderID, &acct, &e.Amount, &e.Reason, &e.CreatedAt); err != nil {
+			return e, err
+		}
+		e.Kind = domain.TxKind(kind)
+		a, err := domain.ParseAccountID(acct)
+		e.Account = a
+		return e, err
+	})
+}
+
+// PointsHolders lists owners of points accounts whose points earned before cutoff exceed
+// what they have consumed (redeemed or expired) so far.
+func (r *LedgerRepository) PointsHolders(ctx context.Context, cutoff time.Time) ([]string, error) {
+	rows, err := r.pool.Query(ctx, `
+		SELECT a.owner FROM accounts a
+		WHERE a.kind = 'loyalty_points' AND a.balance > 0
+		  AND (SELECT coalesce(sum(p.amount) FILTER (WHERE p.amount > 0 AND p.created_at < $1), 0)
+		            + coalesce(sum(p.amount) FILTER (WHERE p.amount < 0), 0)
+		       FROM postings p WHERE p.account_id = a.id) > 0
+		ORDER BY a.owner`, cutoff)
+	if err != nil {
+		return nil, fmt.Errorf("points holders: %w", err)
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[string])
+}
+
+type ledgerTx struct {
+	q      querier
+	tx     pgx.Tx
+	outbox *outbox.Outbox
+}
+
+func (t ledgerTx) Post(ctx context.Context, req app.PostRequest) (app.PostResult, error) {
+	r, err := post(ctx, t.q, req)
+	return r, mapError(err)
+}
+
+func (t ledgerTx) Outcome(ctx context.Context, key string, hash []byte) (app.PostResult, bool, error) {
+	var (
+		stored []byte
+		status string
+		txID   *string
+	)
+	err := t.q.QueryRow(ctx, `SELECT request_hash, status, tx_id::text FROM idempotency_keys WHERE key = $1`, key).Scan(&stored, &status, &txID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return app.PostResult{}, false, nil
+	}
+	if err != nil {
+		return app.PostResult{}, false, fmt.Errorf("idempotency key %s: %w", key, err)
+	}
+	if string(stored) != string(hash) {
+		status = "conflict"
+	}
+	r, err := result("replayed:"+status, txID)
+	return r, true, err
+}
+
+func (t ledgerTx) OrderPayment(ctx context.Context, orderID string) (domain.OrderPayment, string, error) {
+	var (
+		op           domain.OrderPayment
+		amount       int64
+		currency     string
+		restaurantID *string
+	)
+	// Locking the payment's transaction row serializes refunds and the settlement of one
+	// order; the row itself is never updated.
+	err := t.q.QueryRow(ctx, `
+		SELECT p.id::text, p.amount, p.currency, p.counterparty
+		FROM transactions p WHERE p.kind = 'order_payment' AND p.order_id = $1 FOR UPDATE`, orderID).
+		Scan(&op.PaymentTxID, &amount, &currency, &restaurantID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return op, "", fmt.Errorf("payment of order %s: %w", orderID, domain.ErrNotFound)
+	}
+	if err != nil {
+		return op, "", fmt.Errorf("payment of order %s: %w", orderID, err)
+	}
+	// The customer owns the wallet (or points) the payment debited.
+	var customer *string
+	if err := t.q.QueryRow(ctx, `
+		SELECT a.owner FROM postings p JOIN accounts a ON a.id = p.account_id
+		WHERE p.tx_id = $1 AND a.kind IN ('customer_wallet', 'loyalty_points') LIMIT 1`, op.PaymentTxID).Scan(&customer); err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return op, "", fmt.Errorf("customer of order %s: %w", orderID, err)
+	}
+	if err := t.q.QueryRow(ctx, `
+		SELECT coalesce(sum(amount) FILTER (WHERE kind = 'refund'), 0), count(*) FILTER (WHERE kind = 'settlement') > 0
+		FROM transactions WHERE order_id = $1`, orderID).Scan(&op.Refunded, &op.Settled); err != nil {
+		return op, "", fmt.Errorf("refunds of order %s: %w", orderID, err)
+	}
+	op.OrderID = orderID
+	if customer != nil {
+		op.CustomerID = *customer
+	}
+	paid, err := domain.NewMoney(amount, currency)
+	if err != nil {
+		return op, "", err
+	}
+	op.Paid = paid
+	rid := ""
+	if restaurantID != nil {
+		rid = *restaurantID
+	}
+	return op, rid, nil
+}
+
+func (t ledgerTx) DriverOf(ctx context.Context, orderID string) (string, error) {
+	var d string
+	err := t.q.QueryRow(ctx, `SELECT driver_id FROM order_drivers WHERE order_id = $1`, orderID).Scan(&d)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return "", nil
+	}
+	return d, err
+}
+
+func (t ledgerTx) SetDriver(ctx context.Context, orderID, driverID string) error {
+	_, err := t.q.Exec(ctx, `INSERT INTO order_drivers (order_id, driver_id) VALUES ($1, $2)
+		ON CONFLICT (order_id) DO UPDATE SET driver_id = excluded.driver_id, updated_at = now()`, orderID, driverID)
+	return err
+}
+
+func (t ledgerTx) PointsUsage(ctx context.Context, userID string, cutoff time.Time) (earnedBefore, consumed int64, err error) {
+	id, err := domain.PointsOf(userID)
+	if err != nil {
+		return 0, 0, err
+	}
+	// Lock the points account first so a redemption cannot race the expiry.
+	if _, err := t.q.Exec(ctx, `SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE`, id.String()); err != nil {
+		return 0, 0, err
+	}
+	err = t.q.QueryRow(ctx, `
+		SELECT coalesce(sum(p.amount) FILTER (WHERE p.amount > 0 AND p.created_at < $2), 0),
+		       coalesce(-sum(p.amount) FILTER (WHERE p.amount < 0), 0)
+		FROM accounts a JOIN postings p ON p.account_id = a.id
+		WHERE a.id = $1`, id.String(), cutoff).Scan(&earnedBefore, &consumed)
+	return earnedBefore, consumed, err
+}
+
+func (t ledgerTx) Publish(ctx context.Context, evs ...events.Envelope) error {
+	return t.outbox.Add(ctx, t.tx, evs...)
+}

@@ -1,0 +1,93 @@
+package app
+
+import (
+	"context"
+	"time"
+
+	"github.com/dizhtime/dizhtime/events"
+	"github.com/dizhtime/dizhtime/subgraphs/wallet/domain"
+)
+
+// Status is the ledger's answer to a posting.
+type Status string
+
+const (
+	StatusOK                Status = "ok"
+	StatusInsufficientFunds Status = "insufficient_funds"
+)
+
+// PostRequest is one domain transaction plus what the ledger records with it.
+type PostRequest struct {
+	Tx   domain.Transaction
+	TxID string
+	// IdempotencyKey (optional) with RequestHash: the same key and hash give back the
+	// original outcome; the same key with another hash is domain.ErrConflict.
+	IdempotencyKey string
+	RequestHash    []byte
+	RefTxID        string
+	// Counterparty is the restaurant of an order payment.
+	Counterparty string
+	Actor        string
+	TraceID      string
+}
+
+// PostResult is what happened. Replayed is set when the outcome is the one stored under
+// the idempotency key by an earlier request.
+type PostResult struct {
+	Status   Status
+	TxID     string
+	Replayed bool
+}
+
+// Store is the ledger as the application needs it.
+type Store interface {
+	// Post applies one transaction on its own, in one round trip.
+	Post(ctx context.Context, req PostRequest) (PostResult, error)
+	// InTx runs fn in one database transaction, retried as a whole (boundedly) when the
+	// database reports a serialization failure or deadlock.
+	InTx(ctx context.Context, fn func(ctx context.Context, tx Tx) error) error
+	Balances(ctx context.Context, ownerID string) ([]AccountBalance, error)
+	// History lists the owner's postings newest first, before the cursor (0: from the top).
+	History(ctx context.Context, ownerID string, before int64, limit int) ([]HistoryEntry, error)
+	// PointsHolders lists the users holding points earned before cutoff that are not yet
+	// spent or expired (spending oldest first): the ones an expiry run must visit.
+	PointsHolders(ctx context.Context, cutoff time.Time) ([]string, error)
+}
+
+// Tx is the ledger inside one transaction: what commands that read before they write and
+// saga steps (which must commit together with the consumed event's id) use.
+type Tx interface {
+	Post(ctx context.Context, req PostRequest) (PostResult, error)
+	// Outcome looks an idempotency key up: found, and the result (or ErrConflict).
+	Outcome(ctx context.Context, key string, hash []byte) (PostResult, bool, error)
+	// OrderPayment locks and returns an order's payment state, domain.ErrNotFound when the
+	// order was never paid.
+	OrderPayment(ctx context.Context, orderID string) (domain.OrderPayment, string, error)
+	DriverOf(ctx context.Context, orderID string) (string, error)
+	SetDriver(ctx context.Context, orderID, driverID string) error
+	// PointsUsage: points earned by userID before cutoff, and points consumed (redeemed or
+	// expired) ever.
+	PointsUsage(ctx context.Context, userID string, cutoff time.Time) (earnedBefore, consumed int64, err error)
+	// Publish adds events to the transactional outbox: they go out iff the transaction
+	// commits.
+	Publish(ctx context.Context, evs ...events.Envelope) error
+}
+
+// AccountBalance is one account's materialized balance.
+type AccountBalance struct {
+	Account domain.AccountID
+	Balance int64
+	Version int64
+}
+
+// HistoryEntry is one posting on one of the owner's accounts.
+type HistoryEntry struct {
+	Seq       int64
+	TxID      string
+	Kind      domain.TxKind
+	OrderID   string
+	Account   domain.AccountID
+	Amount    int64
+	Reason    string
+	CreatedAt time.Time
+}

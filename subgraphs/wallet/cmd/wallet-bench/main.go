@@ -1,0 +1,183 @@
+// Command wallet-bench measures PayOrder throughput against a real PostgreSQL: 1, 16
+// and 64 concurrent clients, on spread (many customers) and hot (few customers)
+// accounts, as the bare ledger operation (one round trip) and as the saga step (the
+// consumer's transaction: processed_events + payment + payment.success in the outbox).
+//
+//	go run ./cmd/wallet-bench -duration 3s -conns 8 [-sync-commit on]
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/dizhtime/dizhtime/events/contracts"
+	"github.com/dizhtime/dizhtime/platform/endpoints"
+	"github.com/dizhtime/dizhtime/platform/postgres"
+	"github.com/dizhtime/dizhtime/subgraphs/wallet/adapters"
+	"github.com/dizhtime/dizhtime/subgraphs/wallet/app"
+	"github.com/dizhtime/dizhtime/subgraphs/wallet/domain"
+)
+
+type nopGateway struct{}
+
+func (nopGateway) Name() string { return adapters.SandboxName }
+func (nopGateway) CreateIntent(context.Context, string, domain.Money, string) (app.PaymentIntent, error) {
+	return app.PaymentIntent{}, nil
+}
+
+func main() {
+	duration := flag.Duration("duration", 3*time.Second, "time per measurement")
+	conns := flag.Int("conns", 8, "pooled connections")
+	syncCommit := flag.String("sync-commit", "", "SET synchronous_commit for the benchmark's sessions (on/off; empty: server default)")
+	clients := flag.String("clients", "1,16,64", "concurrent clients")
+	modes := flag.String("modes", "ledger,saga", "ledger and/or saga")
+	flag.Parse()
+	if err := run(*duration, int32(*conns), *syncCommit, *clients, *modes); err != nil {
+		fmt.Fprintln(os.Stderr, "wallet-bench:", err)
+		os.Exit(1)
+	}
+}
+
+func run(d time.Duration, conns int32, syncCommit, clientList, modes string) error {
+	ctx := context.Background()
+	schema := fmt.Sprintf("wallet_bench_%d", time.Now().UnixNano()%1e9)
+	admin, err := postgres.Open(ctx, endpoints.Postgres(), postgres.WithMaxConns(2))
+	if err != nil {
+		return err
+	}
+	defer admin.Close()
+	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		return err
+	}
+	defer admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+	var settings []string
+	for _, s := range []string{"fsync", "synchronous_commit", "full_page_writes", "shared_buffers", "max_wal_size", "server_version"} {
+		var v string
+		_ = admin.QueryRow(ctx, "SHOW "+s).Scan(&v)
+		settings = append(settings, s+"="+v)
+	}
+	url := endpoints.Postgres()
+	sep := "?"
+	if strings.Contains(url, "?") {
+		sep = "&"
+	}
+	url += sep + "search_path=" + schema
+	pool, err := postgres.Open(ctx, url, postgres.WithMaxConns(conns), func(c *pgxpool.Config) {
+		if syncCommit != "" {
+			c.ConnConfig.RuntimeParams["synchronous_commit"] = syncCommit
+		}
+	})
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	if err := adapters.Migrate(ctx, pool); err != nil {
+		return err
+	}
+	var sc string
+	_ = pool.QueryRow(ctx, "SHOW synchronous_commit").Scan(&sc)
+	fmt.Printf("server: %s; benchmark sessions: synchronous_commit=%s; pool %d connections; %s per run\n",
+		strings.Join(settings, " "), sc, conns, d)
+
+	repo := adapters.NewLedgerRepository(pool, nil)
+	a, err := app.New(repo, nopGateway{}, app.Config{Loyalty: domain.DefaultLoyalty, Split: domain.Split{PlatformFeeBps: 1500, DriverBps: 1000}})
+	if err != nil {
+		return err
+	}
+	const spread, hot = 1000, 10
+	for i := range spread {
+		if _, err := a.TopUpCredited(ctx, fmt.Sprintf("c%d", i), adapters.SandboxName, fmt.Sprintf("seed-%d", i), domain.MustMoney(1<<50, "UZS")); err != nil {
+			return err
+		}
+	}
+	fmt.Printf("%-6s %-7s %7s %10s %10s\n", "mode", "accts", "clients", "tx/s", "p50 ms")
+	for _, mode := range strings.Split(modes, ",") {
+		for _, accounts := range []int{spread, hot} {
+			for _, cs := range strings.Split(clientList, ",") {
+				var c int
+				fmt.Sscan(cs, &c)
+				n, p50, err := measure(ctx, a, repo, pool, mode, accounts, c, d)
+				if err != nil {
+					return err
+				}
+				label := "spread"
+				if accounts == hot {
+					label = "hot"
+				}
+				fmt.Printf("%-6s %-7s %7d %10.0f %10.2f\n", mode, fmt.Sprintf("%s/%d", label, accounts), c, n, p50)
+			}
+		}
+	}
+	return nil
+}
+
+func measure(ctx context.Context, a *app.Application, repo *adapters.LedgerRepository, pool *pgxpool.Pool, mode string, accounts, clients int, d time.Duration) (float64, float64, error) {
+	var (
+		done     atomic.Int64
+		firstErr atomic.Value
+		wg       sync.WaitGroup
+		latMu    sync.Mutex
+		lats     []time.Duration
+	)
+	stop := time.Now().Add(d)
+	for range clients {
+		wg.Go(func() {
+			var mine []time.Duration
+			for time.Now().Before(stop) {
+				order := uuid.NewString()
+				customer := fmt.Sprintf("c%d", rand.IntN(accounts))
+				start := time.Now()
+				var err error
+				switch mode {
+				case "ledger":
+					_, err = a.PayOrder(ctx, app.PayOrderCommand{PayOrder: domain.PayOrder{OrderID: order, CustomerID: customer,
+						Total: domain.MustMoney(1000, "UZS")}, RestaurantID: "r1", IdempotencyKey: "pay:" + order, Actor: "bench"})
+				case "saga":
+					err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+						if _, err := tx.Exec(ctx, `INSERT INTO processed_events (consumer, event_id) VALUES ('wallet-bench', $1)`, uuid.NewString()); err != nil {
+							return err
+						}
+						m := contracts.Money{AmountMinor: 1000, Currency: "UZS"}
+						return a.OnOrderCreated(ctx, repo.Bound(tx), contracts.OrderCreatedV2{OrderID: order, CustomerID: customer,
+							RestaurantID: "r1", Subtotal: m, Total: m, PlacedAt: time.Now()})
+					})
+				}
+				if err != nil {
+					firstErr.CompareAndSwap(nil, err)
+					return
+				}
+				mine = append(mine, time.Since(start))
+				done.Add(1)
+			}
+			latMu.Lock()
+			lats = append(lats, mine...)
+			latMu.Unlock()
+		})
+	}
+	wg.Wait()
+	if e := firstErr.Load(); e != nil {
+		return 0, 0, e.(error)
+	}
+	p50 := 0.0
+	if len(lats) > 0 {
+		sortDurations(lats)
+		p50 = float64(lats[len(lats)/2].Microseconds()) / 1000
+	}
+	return float64(done.Load()) / d.Seconds(), p50, nil
+}
+
+func sortDurations(d []time.Duration) {
+	// insertion-free: use the standard library
+	slicesSort(d)
+}

@@ -1,0 +1,187 @@
+// Package service wires the wallet: configuration, the PostgreSQL ledger, the sandbox
+// gateway and its webhook, the GraphQL port, the saga consumers, the outbox relay, the
+// points expiry run and the ops endpoints.
+package service
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/dizhtime/dizhtime/events/consumer"
+	"github.com/dizhtime/dizhtime/events/kafka"
+	"github.com/dizhtime/dizhtime/events/outbox"
+	"github.com/dizhtime/dizhtime/platform/authz"
+	"github.com/dizhtime/dizhtime/platform/graphqlerr"
+	"github.com/dizhtime/dizhtime/platform/lifecycle"
+	"github.com/dizhtime/dizhtime/platform/logging"
+	"github.com/dizhtime/dizhtime/platform/ops"
+	"github.com/dizhtime/dizhtime/platform/postgres"
+	"github.com/dizhtime/dizhtime/platform/telemetry"
+	"github.com/dizhtime/dizhtime/subgraphs/wallet/adapters"
+	"github.com/dizhtime/dizhtime/subgraphs/wallet/app"
+	"github.com/dizhtime/dizhtime/subgraphs/wallet/graph"
+	"github.com/dizhtime/dizhtime/subgraphs/wallet/graph/generated"
+)
+
+// Service is a wired wallet without its background loops.
+type Service struct {
+	App     *app.Application
+	Repo    *adapters.LedgerRepository
+	Gateway *adapters.SandboxGateway
+	// Handler serves GraphQL at /query and the sandbox gateway's webhook; the caller
+	// mounts the ops endpoints.
+	Handler http.Handler
+}
+
+// New migrates the ledger in pool's schema and wires the application. cfg.PublicURL must
+// be set: the sandbox gateway posts its webhooks there.
+func New(ctx context.Context, cfg Config, pool *pgxpool.Pool, logger *slog.Logger) (*Service, error) {
+	if cfg.PublicURL == "" {
+		return nil, fmt.Errorf("wallet: public_url is required to receive gateway webhooks")
+	}
+	if err := adapters.Migrate(ctx, pool); err != nil {
+		return nil, fmt.Errorf("wallet migrations: %w", err)
+	}
+	repo := adapters.NewLedgerRepository(pool, outbox.New())
+	gateway := &adapters.SandboxGateway{Secret: []byte(cfg.SandboxSecret), WebhookURL: cfg.PublicURL + "/webhooks/sandbox",
+		Delay: 3 * time.Second, Logger: logger}
+	wallet, err := app.New(repo, gateway, app.Config{Loyalty: cfg.loyalty(), Split: cfg.split()})
+	if err != nil {
+		return nil, err
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/query", authz.Middleware(NewGraphQLHandler(wallet, logger)))
+	mux.Handle("POST /webhooks/sandbox", adapters.SandboxWebhook([]byte(cfg.SandboxSecret), wallet))
+	return &Service{App: wallet, Repo: repo, Gateway: gateway, Handler: mux}, nil
+}
+
+// NewGraphQLHandler serves the wallet schema over POST and GET. The schema has no
+// subscriptions, so no WebSocket or SSE transport.
+func NewGraphQLHandler(wallet *app.Application, logger *slog.Logger) http.Handler {
+	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{App: wallet}}))
+	srv.AddTransport(transport.POST{})
+	srv.AddTransport(transport.GET{})
+	srv.Use(extension.Introspection{})
+	srv.SetErrorPresenter(graphqlerr.Presenter(logger))
+	srv.SetRecoverFunc(graphqlerr.Recover(logger))
+	return srv
+}
+
+// Serve runs the wallet until ctx ends or SIGTERM.
+func Serve(ctx context.Context, cfg Config) error {
+	logger := logging.New(cfg.Service, cfg.Level(), os.Stdout)
+	tel, err := telemetry.Setup(ctx, cfg.Service, cfg.Telemetry)
+	if err != nil {
+		return err
+	}
+	defer tel.Shutdown(context.WithoutCancel(ctx))
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.HTTPAddr, err)
+	}
+	defer ln.Close()
+	if cfg.PublicURL == "" {
+		cfg.PublicURL = "http://" + ln.Addr().String()
+	}
+	pool, err := postgres.Open(ctx, cfg.PostgresURL, postgres.WithMaxConns(16))
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	svc, err := New(ctx, cfg, pool, logger)
+	if err != nil {
+		return err
+	}
+	defer svc.Gateway.Wait()
+
+	ready := ops.NewReadiness(2 * time.Second)
+	ready.Add("postgres", postgres.Check(pool))
+	ready.Add("kafka", kafka.Check(cfg.Kafka))
+	httpMetrics, err := ops.NewHTTPMetrics(tel.Registry)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	ops.Mount(mux, tel.Registry, ready)
+	mux.Handle("/", httpMetrics.Wrap("wallet", svc.Handler))
+
+	specs := []kafka.TopicSpec{}
+	for _, s := range Subscriptions(svc.App, svc.Repo) {
+		specs = append(specs, kafka.TopicSpec{Name: s.Topic, Partitions: 3})
+	}
+	for _, t := range ProducedTopics {
+		specs = append(specs, kafka.TopicSpec{Name: t, Partitions: 3})
+	}
+	topicsCtx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	err = kafka.EnsureTopics(topicsCtx, cfg.Kafka, specs...)
+	cancel()
+	if err != nil {
+		return fmt.Errorf("wallet topics: %w", err)
+	}
+	producer := kafka.NewProducer(cfg.Kafka)
+	defer producer.Close()
+	outboxMetrics, err := outbox.NewMetrics(tel.Registry)
+	if err != nil {
+		return err
+	}
+	relay, err := outbox.NewRelay(pool, producer, outbox.RelayConfig{Metrics: outboxMetrics, Logger: logger})
+	if err != nil {
+		return err
+	}
+	consumerMetrics, err := consumer.NewMetrics(tel.Registry)
+	if err != nil {
+		return err
+	}
+	components := []lifecycle.Component{
+		lifecycle.HTTPServerOn("http", &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}, ln, cfg.ShutdownTimeout),
+		lifecycle.Func("outbox-relay", relay.Run),
+		lifecycle.Func("points-expiry", PointsExpiry(svc.App, cfg.PointsExpiryInterval, logger)),
+	}
+	for _, sub := range Subscriptions(svc.App, svc.Repo) {
+		c, err := consumer.New(pool, producer, consumer.Config{Name: cfg.ConsumerGroupPrefix + "." + sub.Topic, Brokers: cfg.Kafka,
+			Topic: sub.Topic, StartAtBeginning: !cfg.ConsumeFromLatest, Metrics: consumerMetrics,
+			TracerProvider: tel.TracerProvider, Logger: logger}, sub.Handler)
+		if err != nil {
+			return err
+		}
+		components = append(components, lifecycle.Func("consumer "+sub.Topic, c.Run))
+	}
+	logger.Info("wallet listening", "addr", ln.Addr().String(), "graphql", "/query")
+	return lifecycle.Run(ctx, logger, cfg.ShutdownTimeout, components...)
+}
+
+// PointsExpiry returns the loop serve runs: expire due points now and then every
+// interval until ctx ends. A failed run is logged and the next tick tries again (every
+// expiry is idempotent), so the loop itself never fails the process.
+func PointsExpiry(wallet *app.Application, interval time.Duration, logger *slog.Logger) func(context.Context) error {
+	return func(ctx context.Context) error {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			run, err := wallet.ExpireDuePoints(ctx)
+			switch {
+			case ctx.Err() != nil:
+				return nil
+			case err != nil:
+				logger.ErrorContext(ctx, "points expiry run failed", "error", err, "users", run.Users, "points", run.Points)
+			case run.Users > 0:
+				logger.InfoContext(ctx, "points expired", "users", run.Users, "points", run.Points)
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+			}
+		}
+	}
+}

@@ -1,0 +1,103 @@
+package service
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/dizhtime/dizhtime/events"
+	"github.com/dizhtime/dizhtime/events/consumer"
+	"github.com/dizhtime/dizhtime/events/contracts"
+	"github.com/dizhtime/dizhtime/subgraphs/wallet/adapters"
+	"github.com/dizhtime/dizhtime/subgraphs/wallet/app"
+	"github.com/dizhtime/dizhtime/subgraphs/wallet/domain"
+)
+
+// Subscription is one topic the wallet consumes and its handler.
+type Subscription struct {
+	Topic   string
+	Handler consumer.Handler
+}
+
+// Subscriptions are the saga steps as consumer handlers: decode by the envelope's version
+// into the newest contract the step takes, then run the step in the consumer's
+// transaction (which records the event id with the effect).
+func Subscriptions(wallet *app.Application, repo *adapters.LedgerRepository) []Subscription {
+	return []Subscription{
+		{contracts.TypeOrderCreated, sagaStep(repo, decodeOrderCreated, wallet.OnOrderCreated)},
+		{contracts.TypeOrderStatusChanged, sagaStep(repo, decodeOrderStatusChanged, wallet.OnOrderStatusChanged)},
+		{contracts.TypeDispatchAssigned, sagaStep(repo, decodeAs[contracts.DispatchAssignedV1], wallet.OnDispatchAssigned)},
+	}
+}
+
+// ProducedTopics are the topics the wallet publishes to through its outbox.
+var ProducedTopics = []string{contracts.TypePaymentSucceeded, contracts.TypePaymentFailed, contracts.TypePaymentRefunded}
+
+func sagaStep[P events.Payload](repo *adapters.LedgerRepository, decode func(events.Envelope) (P, error),
+	step func(context.Context, app.Tx, P) error) consumer.Handler {
+	return func(ctx context.Context, tx pgx.Tx, e events.Envelope) error {
+		var want P
+		if e.Type != want.EventType() {
+			return consumer.Permanent(fmt.Errorf("event %s is a %s, want %s", e.ID, e.Type, want.EventType()))
+		}
+		p, err := decode(e)
+		if err != nil {
+			return consumer.Permanent(fmt.Errorf("decode %s v%d %s: %w", e.Type, e.Version, e.ID, err))
+		}
+		err = step(ctx, repo.Bound(tx), p)
+		if domain.IsInputError(err) {
+			return consumer.Permanent(fmt.Errorf("%s %s: %w", e.Type, e.ID, err))
+		}
+		return err
+	}
+}
+
+// unsupported dead-letters a version this wallet does not know: guessing at a newer
+// contract could move money wrongly, and the dead letter is replayable after an upgrade.
+func unsupported(e events.Envelope) error {
+	return fmt.Errorf("unsupported version %d", e.Version)
+}
+
+func decodeAs[P events.Payload](e events.Envelope) (P, error) {
+	var p P
+	if e.Version != p.EventVersion() {
+		return p, unsupported(e)
+	}
+	err := json.Unmarshal(e.Data, &p)
+	return p, err
+}
+
+// decodeOrderCreated reads v1 (no points) and v2 as v2.
+func decodeOrderCreated(e events.Envelope) (contracts.OrderCreatedV2, error) {
+	switch e.Version {
+	case 1:
+		var v1 contracts.OrderCreatedV1
+		if err := json.Unmarshal(e.Data, &v1); err != nil {
+			return contracts.OrderCreatedV2{}, err
+		}
+		return contracts.OrderCreatedV2{OrderID: v1.OrderID, CustomerID: v1.CustomerID, RestaurantID: v1.RestaurantID,
+			Items: v1.Items, Subtotal: v1.Subtotal, DeliveryFee: v1.DeliveryFee, Total: v1.Total,
+			DeliveryAddress: v1.DeliveryAddress, PlacedAt: v1.PlacedAt}, nil
+	case 2:
+		return decodeAs[contracts.OrderCreatedV2](e)
+	}
+	return contracts.OrderCreatedV2{}, unsupported(e)
+}
+
+// decodeOrderStatusChanged reads v1 (no customer, restaurant, actor) and v2 as v2.
+func decodeOrderStatusChanged(e events.Envelope) (contracts.OrderStatusChangedV2, error) {
+	switch e.Version {
+	case 1:
+		var v1 contracts.OrderStatusChangedV1
+		if err := json.Unmarshal(e.Data, &v1); err != nil {
+			return contracts.OrderStatusChangedV2{}, err
+		}
+		return contracts.OrderStatusChangedV2{OrderID: v1.OrderID, From: v1.From, To: v1.To, Reason: v1.Reason,
+			ChangedAt: v1.ChangedAt}, nil
+	case 2:
+		return decodeAs[contracts.OrderStatusChangedV2](e)
+	}
+	return contracts.OrderStatusChangedV2{}, unsupported(e)
+}
