@@ -35,6 +35,8 @@ type devConfig struct {
 	// SupergraphFile lists the subgraphs to run (name, routing_url) and compose.
 	SupergraphFile string `yaml:"supergraph_file" env:"DEV_SUPERGRAPH_FILE"`
 	RouterAddr     string `yaml:"router_addr" env:"DEV_ROUTER_ADDR"`
+	// RouterConfig is the router's router.yaml (auth against identity's JWKS, explorer).
+	RouterConfig string `yaml:"router_config" env:"DEV_ROUTER_CONFIG"`
 }
 
 func defaultDevConfig() devConfig {
@@ -50,6 +52,7 @@ func defaultDevConfig() devConfig {
 		RepoRoot:       ".",
 		SupergraphFile: "supergraph.yaml",
 		RouterAddr:     "127.0.0.1:4000",
+		RouterConfig:   "deploy/local/router.yaml",
 	}
 }
 
@@ -162,6 +165,8 @@ func startProcesses(ctx context.Context, cfg devConfig, e devstack.Endpoints) (p
 		"DIZHTIME_SEARCH_INDEX_BACKEND=bleve",
 		"DIZHTIME_SEARCH_BLEVE_DIR=" + searchDir,
 		"DIZHTIME_LOG_LEVEL=" + cfg.LogLevel,
+		// The laptop run shows a living city: restaurants seeds its demo city (idempotent).
+		"DIZHTIME_RESTAURANTS_SEED_DEMO_CITY=true",
 	}
 	for _, s := range subgraphs {
 		addr, err := listenAddr(s.RoutingURL)
@@ -197,9 +202,13 @@ func startProcesses(ctx context.Context, cfg devConfig, e devstack.Endpoints) (p
 	if err != nil {
 		return procs, err
 	}
+	routerConfig, err := filepath.Abs(filepath.Join(cfg.RepoRoot, cfg.RouterConfig))
+	if err != nil {
+		return procs, err
+	}
 	router := &child{
 		name: "router", path: filepath.Join(binDir, "router"),
-		args:     []string{"serve", "-supergraph", supergraph},
+		args:     []string{"serve", "-config", routerConfig, "-supergraph", supergraph},
 		env:      []string{"DIZHTIME_ROUTER_LISTEN_ADDR=" + cfg.RouterAddr, "DIZHTIME_LOG_LEVEL=" + cfg.LogLevel},
 		logPath:  filepath.Join(logDir, "router.log"),
 		readyURL: "http://" + cfg.RouterAddr + "/healthz",
