@@ -18,8 +18,9 @@ import (
 	"github.com/dizhtime/dizhtime/subgraphs/wallet/internal/testdb"
 )
 
-// workload runs n random operations on a few hot accounts: top-ups, payments and
-// refunds, every one sent twice under the same idempotency key (a client retrying).
+// workload runs n random operations on a few hot accounts: top-ups (with a points
+// grant), payments (every other one partly with points) and partial refunds, every one
+// sent twice under the same idempotency key (a client retrying).
 func workload(ctx context.Context, a *app.Application, seed uint64, n, workers int) (errs []error) {
 	var mu sync.Mutex
 	jobs := make(chan int)
@@ -35,9 +36,13 @@ func workload(ctx context.Context, a *app.Application, seed uint64, n, workers i
 					switch i % 3 {
 					case 0:
 						_, err = a.TopUpCredited(ctx, user, "sandbox", fmt.Sprintf("pi-%d-%d", seed, i), domain.MustMoney(int64(1000+rng.IntN(5000)), "UZS"))
+						if err == nil {
+							_, err = a.AdjustBalance(ctx, "load", user, domain.MustMoney(200, "PTS"), "load grant", fmt.Sprintf("pts-%d-%d", seed, i))
+						}
 					case 1:
 						_, err = a.PayOrder(ctx, app.PayOrderCommand{PayOrder: domain.PayOrder{OrderID: order, CustomerID: user,
-							Total: domain.MustMoney(int64(500+i%7*300), "UZS")}, RestaurantID: "r1", IdempotencyKey: "pay:" + order, Actor: "load"})
+							Total: domain.MustMoney(int64(500+i%7*300), "UZS"), RedeemPoints: int64(i % 2 * (50 + i%5*40))},
+							RestaurantID: "r1", IdempotencyKey: "pay:" + order, Actor: "load"})
 					case 2:
 						amt := domain.MustMoney(int64(100+rng.IntN(400)), "UZS")
 						_, err = a.Refund(ctx, app.RefundCommand{OrderID: order, Amount: &amt, Reason: "load", IdempotencyKey: fmt.Sprintf("refund-%d-%d", seed, i), Actor: "load"})
@@ -82,6 +87,14 @@ func TestLedger_hundredsOfConcurrentPaysRefundsAndTopUpsOnHotAccountsKeepEveryIn
 	}
 	if txs < 200 {
 		t.Errorf("only %d transactions happened; the workload is too weak to mean anything", txs)
+	}
+	var pointsRefunds int
+	if err := pool.QueryRow(ctx, `SELECT count(DISTINCT p.tx_id) FROM postings p JOIN transactions t ON t.id = p.tx_id
+		WHERE t.kind = 'refund' AND p.account_id LIKE 'loyalty_points:%'`).Scan(&pointsRefunds); err != nil {
+		t.Fatal(err)
+	}
+	if pointsRefunds < 10 {
+		t.Errorf("only %d refunds gave points back; the workload does not exercise orders paid with points", pointsRefunds)
 	}
 	checkInvariants(t, pool)
 }

@@ -217,9 +217,9 @@ func (r *LedgerRepository) PointsHolders(ctx context.Context, cutoff time.Time) 
 	rows, err := r.pool.Query(ctx, `
 		SELECT a.owner FROM accounts a
 		WHERE a.kind = 'loyalty_points' AND a.balance > 0
-		  AND (SELECT coalesce(sum(p.amount) FILTER (WHERE p.amount > 0 AND p.created_at < $1), 0)
-		            + coalesce(sum(p.amount) FILTER (WHERE p.amount < 0), 0)
-		       FROM postings p WHERE p.account_id = a.id) > 0
+		  AND (SELECT coalesce(sum(p.amount) FILTER (WHERE p.amount > 0 AND t.kind <> 'refund' AND p.created_at < $1), 0)
+		            + coalesce(sum(p.amount) FILTER (WHERE p.amount < 0 OR t.kind = 'refund'), 0)
+		       FROM postings p JOIN transactions t ON t.id = p.tx_id WHERE p.account_id = a.id) > 0
 		ORDER BY a.owner`, cutoff)
 	if err != nil {
 		return nil, fmt.Errorf("points holders: %w", err)
@@ -277,12 +277,20 @@ func (t ledgerTx) OrderPayment(ctx context.Context, orderID string) (domain.Orde
 	if err != nil {
 		return op, "", fmt.Errorf("payment of order %s: %w", orderID, err)
 	}
-	// The customer owns the wallet (or points) the payment debited.
+	// What the payment took from the customer in each currency, what refunds gave back
+	// in each, and whose wallet (or points) the payment debited: one read of the order's
+	// payment and refund postings.
 	var customer *string
 	if err := t.q.QueryRow(ctx, `
-		SELECT a.owner FROM postings p JOIN accounts a ON a.id = p.account_id
-		WHERE p.tx_id = $1 AND a.kind IN ('customer_wallet', 'loyalty_points') LIMIT 1`, op.PaymentTxID).Scan(&customer); err != nil && !errors.Is(err, pgx.ErrNoRows) {
-		return op, "", fmt.Errorf("customer of order %s: %w", orderID, err)
+		SELECT min(a.owner) FILTER (WHERE t.kind = 'order_payment' AND a.kind IN ('customer_wallet', 'loyalty_points')),
+		       coalesce(-sum(p.amount) FILTER (WHERE t.kind = 'order_payment' AND a.kind = 'loyalty_points'), 0),
+		       coalesce(-sum(p.amount) FILTER (WHERE t.kind = 'order_payment' AND a.kind = 'loyalty_funding'), 0),
+		       coalesce(sum(p.amount) FILTER (WHERE t.kind = 'refund' AND a.kind = 'loyalty_points'), 0),
+		       coalesce(sum(p.amount) FILTER (WHERE t.kind = 'refund' AND a.kind = 'customer_wallet'), 0)
+		FROM transactions t JOIN postings p ON p.tx_id = t.id JOIN accounts a ON a.id = p.account_id
+		WHERE t.order_id = $1 AND t.kind IN ('order_payment', 'refund')`, orderID).
+		Scan(&customer, &op.PaidPoints, &op.PointsCovered, &op.RefundedPoints, &op.RefundedCash); err != nil {
+		return op, "", fmt.Errorf("postings of order %s: %w", orderID, err)
 	}
 	if err := t.q.QueryRow(ctx, `
 		SELECT coalesce(sum(amount) FILTER (WHERE kind = 'refund'), 0), count(*) FILTER (WHERE kind = 'settlement') > 0
@@ -329,11 +337,13 @@ func (t ledgerTx) PointsUsage(ctx context.Context, userID string, cutoff time.Ti
 	if _, err := t.q.Exec(ctx, `SELECT 1 FROM accounts WHERE id = $1 FOR UPDATE`, id.String()); err != nil {
 		return 0, 0, err
 	}
+	// Points a refund gives back keep their original expiry: the refund undoes (part of)
+	// a redemption, so it reduces what was consumed instead of counting as newly earned.
 	err = t.q.QueryRow(ctx, `
-		SELECT coalesce(sum(p.amount) FILTER (WHERE p.amount > 0 AND p.created_at < $2), 0),
-		       coalesce(-sum(p.amount) FILTER (WHERE p.amount < 0), 0)
-		FROM accounts a JOIN postings p ON p.account_id = a.id
-		WHERE a.id = $1`, id.String(), cutoff).Scan(&earnedBefore, &consumed)
+		SELECT coalesce(sum(p.amount) FILTER (WHERE p.amount > 0 AND t.kind <> 'refund' AND p.created_at < $2), 0),
+		       coalesce(-sum(p.amount) FILTER (WHERE p.amount < 0 OR t.kind = 'refund'), 0)
+		FROM postings p JOIN transactions t ON t.id = p.tx_id
+		WHERE p.account_id = $1`, id.String(), cutoff).Scan(&earnedBefore, &consumed)
 	return earnedBefore, consumed, err
 }
 

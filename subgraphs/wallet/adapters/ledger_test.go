@@ -88,6 +88,16 @@ func checkInvariants(t testing.TB, pool *pgxpool.Pool) {
 	collect(`SELECT 'account ' || id || ' is negative: ' || balance FROM accounts WHERE NOT allow_negative AND balance < 0`)
 	collect(`SELECT 'idempotency key ' || key || ' says ok without its transaction' FROM idempotency_keys i
 		WHERE status = 'ok' AND NOT EXISTS (SELECT 1 FROM transactions t WHERE t.id = i.tx_id)`)
+	// Refunds never give back more of a currency than the order's payment took in it:
+	// money to the wallet, points to the loyalty account.
+	collect(`WITH moved AS (
+			SELECT t.order_id, a.kind, t.kind AS tx_kind, p.amount
+			FROM transactions t JOIN postings p ON p.tx_id = t.id JOIN accounts a ON a.id = p.account_id
+			WHERE t.kind IN ('order_payment', 'refund') AND a.kind IN ('customer_wallet', 'loyalty_points'))
+		SELECT 'order ' || order_id || ' refunded ' || sum(amount) FILTER (WHERE tx_kind = 'refund') || ' ' || kind
+			|| ' but its payment took ' || coalesce(-sum(amount) FILTER (WHERE tx_kind = 'order_payment'), 0)
+		FROM moved GROUP BY order_id, kind
+		HAVING coalesce(sum(amount) FILTER (WHERE tx_kind = 'refund'), 0) > coalesce(-sum(amount) FILTER (WHERE tx_kind = 'order_payment'), 0)`)
 	rep, err := adapters.VerifyAudit(ctx, pool)
 	if err != nil {
 		t.Fatal(err)

@@ -66,7 +66,8 @@ type Tx interface {
 	DriverOf(ctx context.Context, orderID string) (string, error)
 	SetDriver(ctx context.Context, orderID, driverID string) error
 	// PointsUsage: points earned by userID before cutoff, and points consumed (redeemed or
-	// expired) ever.
+	// expired) ever, less what refunds gave back (refunded points keep their original
+	// expiry: a refund undoes a redemption, it earns nothing new).
 	PointsUsage(ctx context.Context, userID string, cutoff time.Time) (earnedBefore, consumed int64, err error)
 	// Publish adds events to the transactional outbox: they go out iff the transaction
 	// commits.

@@ -14,10 +14,14 @@ import (
 const Source = "wallet"
 
 // Order statuses that end an order before delivery and give the money back: the customer
-// cancelled, or the restaurant rejected it. payment_failed needs nothing (nothing was
-// paid); delivery_failed is left to an operator (refund or not is a business decision
-// the orders service has not made yet).
-var refundingStatuses = map[string]bool{contracts.OrderCancelled: true, contracts.OrderRejected: true}
+// cancelled, the restaurant rejected it, or the delivery failed. delivery_failed is only
+// ever raised by dispatch giving up on an accepted order (no driver, the delivery
+// abandoned), never by the customer, so, as DoorDash and Uber Eats do when a delivery
+// fails through no fault of the customer's, the customer gets everything back: the money
+// to the wallet and the redeemed points to the loyalty account. payment_failed needs
+// nothing (nothing was paid).
+var refundingStatuses = map[string]bool{contracts.OrderCancelled: true, contracts.OrderRejected: true,
+	contracts.OrderDeliveryFailed: true}
 
 // OnOrderCreated is the saga's payment step: charge the order (spending the points the
 // customer redeemed at checkout) and publish payment.success or payment.failed, in tx
@@ -57,7 +61,9 @@ func shortMessage(points int64) string {
 	return "wallet balance is too low"
 }
 
-// OnOrderStatusChanged refunds cancelled and rejected orders and settles delivered ones.
+// OnOrderStatusChanged refunds cancelled, rejected and failed-delivery orders (money as
+// money, points as points) and settles delivered ones. payment.refunded's amount is the
+// order value refunded, as payment.success's amount is the order's total.
 // v1 events arrive here as v2 without customer, restaurant and actor.
 func (a *Application) OnOrderStatusChanged(ctx context.Context, tx Tx, p contracts.OrderStatusChangedV2) error {
 	switch {

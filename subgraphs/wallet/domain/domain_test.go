@@ -3,6 +3,7 @@ package domain_test
 import (
 	"errors"
 	"math"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/dizhtime/dizhtime/subgraphs/wallet/domain"
@@ -334,6 +335,119 @@ func TestAdjust_refusesABlankReasonAndMovesPointsAgainstThePool(t *testing.T) {
 	for _, p := range tx.Postings() {
 		if p.Account.Kind != domain.LoyaltyPool && p.Account.Kind != domain.LoyaltyPoints {
 			t.Errorf("points adjustment touches %s", p.Account)
+		}
+	}
+}
+
+// pointsPaid is an order of 1000 UZS the customer paid 700 from the wallet and 300
+// points (worth 1 minor unit each) for.
+var pointsPaid = domain.OrderPayment{OrderID: "o1", CustomerID: "u1", Paid: domain.MustMoney(1000, "UZS"),
+	PaidPoints: 300, PointsCovered: 300}
+
+func TestRefund_ofAnOrderPaidPartlyWithPointsGivesMoneyBackAsMoneyAndPointsAsPoints(t *testing.T) {
+	m := func(n int64) *domain.Money { x := domain.MustMoney(n, "UZS"); return &x }
+	refunded := func(op domain.OrderPayment, value, cash, points int64, settled bool) domain.OrderPayment {
+		op.Refunded, op.RefundedCash, op.RefundedPoints, op.Settled = value, cash, points, settled
+		return op
+	}
+	// Points worth 5 minor units each: 60 points paid 300 of 1000.
+	pricey := domain.OrderPayment{OrderID: "o1", CustomerID: "u1", Paid: domain.MustMoney(1000, "UZS"), PaidPoints: 60, PointsCovered: 300}
+	cases := []struct {
+		name       string
+		op         domain.OrderPayment
+		amount     *domain.Money
+		cash, pts  int64
+		source     domain.AccountKind
+		wantRefuse bool
+	}{
+		{"a full refund returns the 700 paid from the wallet and the 300 points", pointsPaid, nil, 700, 300, domain.OrderEscrow, false},
+		{"a tenth returns a tenth of each", pointsPaid, m(100), 70, 30, domain.OrderEscrow, false},
+		{"one minor unit returns money: points round down", pointsPaid, m(1), 1, 0, domain.OrderEscrow, false},
+		{"the rest after a rounded-down refund returns the point it held back", refunded(pointsPaid, 999, 700, 299, false), nil, 0, 1, domain.OrderEscrow, false},
+		{"the rest after a tenth returns the other nine tenths", refunded(pointsPaid, 100, 70, 30, false), nil, 630, 270, domain.OrderEscrow, false},
+		{"after settlement the restaurant pays it back in the same split", refunded(pointsPaid, 0, 0, 0, true), m(500), 350, 150, domain.RestaurantPayable, false},
+		{"points worth 5 split a third into 19 points and the rest in money", pricey, m(333), 333 - 19*5, 19, domain.OrderEscrow, false},
+		{"points worth 5 and no money left refuse an amount that is not whole points", domain.OrderPayment{OrderID: "o1", CustomerID: "u1", Paid: domain.MustMoney(10, "UZS"), PaidPoints: 2, PointsCovered: 10}, m(3), 0, 0, "", true},
+		{"an order whose money was over-refunded before the fix refunds no more money", refunded(pointsPaid, 800, 800, 0, false), m(200), 0, 0, "", true},
+		{"an order paid without points refunds money only", domain.OrderPayment{OrderID: "o1", CustomerID: "u1", Paid: domain.MustMoney(1000, "UZS")}, m(250), 250, 0, domain.OrderEscrow, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			tx, err := c.op.Refund(c.amount, "r1", "customer cancelled")
+			if c.wantRefuse {
+				if !domain.IsInputError(err) {
+					t.Fatalf("error = %v, want an input error", err)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			assertBalanced(t, tx)
+			b := domain.Balance(tx.Postings())
+			value := c.cash + c.pts*(c.op.PointsCovered/max(c.op.PaidPoints, 1))
+			source := acct(t, c.source, "o1", "UZS")
+			if c.source == domain.RestaurantPayable {
+				source = acct(t, c.source, "r1", "UZS")
+			}
+			want := map[domain.AccountID]int64{
+				source: -value,
+				acct(t, domain.CustomerWallet, "u1", "UZS"):       c.cash,
+				acct(t, domain.LoyaltyPoints, "u1", "PTS"):        c.pts,
+				acct(t, domain.LoyaltyPool, "platform", "PTS"):    -c.pts,
+				acct(t, domain.LoyaltyFunding, "platform", "UZS"): value - c.cash,
+			}
+			for a, w := range want {
+				if b[a] != w {
+					t.Errorf("%s moved %d, want %d", a, b[a], w)
+				}
+			}
+			if tx.Amount.Minor() != value {
+				t.Errorf("refund amount = %d, want the order value %d", tx.Amount.Minor(), value)
+			}
+		})
+	}
+}
+
+// TestRefund_cutIntoAnyPartsReturnsExactlyWhatWasPaidInEachCurrency refunds many orders
+// (point values 1..4, every redeemable share) in random cuts: no step returns a negative
+// amount or more than is left in either currency, and the last refund leaves nothing
+// created or lost.
+func TestRefund_cutIntoAnyPartsReturnsExactlyWhatWasPaidInEachCurrency(t *testing.T) {
+	rng := rand.New(rand.NewPCG(9, 9))
+	for total := int64(1); total <= 60; total++ {
+		for value := int64(1); value <= 4; value++ {
+			for points := int64(0); points*value <= total; points++ {
+				op := domain.OrderPayment{OrderID: "o1", CustomerID: "u1", Paid: domain.MustMoney(total, "UZS"),
+					PaidPoints: points, PointsCovered: points * value}
+				for op.Refundable() > 0 {
+					a := 1 + rng.Int64N(op.Refundable())
+					if rng.IntN(4) == 0 {
+						a = op.Refundable()
+					}
+					cash, pts, err := op.RefundSplit(a)
+					if err != nil {
+						if a == op.Refundable() || value == 1 {
+							t.Fatalf("total %d, %d points worth %d, after %+v: refusing %d: %v", total, points, value, op, a, err)
+						}
+						continue // a cut that cannot be split into whole points; try another
+					}
+					if cash < 0 || pts < 0 || cash+pts*value != a {
+						t.Fatalf("total %d, %d points worth %d: %d split into %d money + %d points", total, points, value, a, cash, pts)
+					}
+					op.Refunded += a
+					op.RefundedCash += cash
+					op.RefundedPoints += pts
+					if op.RefundedCash > op.PaidCash() || op.RefundedPoints > op.PaidPoints {
+						t.Fatalf("total %d, %d points worth %d: refunded %d money of %d, %d points of %d",
+							total, points, value, op.RefundedCash, op.PaidCash(), op.RefundedPoints, op.PaidPoints)
+					}
+				}
+				if op.RefundedCash != op.PaidCash() || op.RefundedPoints != op.PaidPoints {
+					t.Fatalf("total %d, %d points worth %d: fully refunded %d money and %d points, paid %d and %d",
+						total, points, value, op.RefundedCash, op.RefundedPoints, op.PaidCash(), op.PaidPoints)
+				}
+			}
 		}
 	}
 }

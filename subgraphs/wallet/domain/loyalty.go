@@ -95,7 +95,10 @@ func Earn(userID, orderID string, points int64) (Transaction, error) {
 }
 
 // Expiring is how many points expire now, spending oldest first: everything earned
-// before the cutoff that has not been consumed (redeemed or expired) by now.
+// before the cutoff that has not been consumed (redeemed or expired, less what refunds
+// gave back) by now. Points a refund gives back are thus restored with their original
+// expiry, never a fresh one: a fresh one would let a customer keep points alive forever
+// by paying with them and cancelling.
 func Expiring(earnedBeforeCutoff, consumedSoFar int64) int64 {
 	return max(0, earnedBeforeCutoff-consumedSoFar)
 }

@@ -83,19 +83,90 @@ type OrderPayment struct {
 	OrderID     string
 	CustomerID  string
 	PaymentTxID string
-	Paid        Money
-	// Refunded is the total of every refund so far.
-	Refunded int64
-	Settled  bool
+	// Paid is the order's total, what escrow received: the wallet's part plus the value
+	// of the redeemed points.
+	Paid Money
+	// PaidPoints are the loyalty points redeemed on the order and PointsCovered the money
+	// the loyalty funding paid for them (PaidPoints × the point value at checkout).
+	PaidPoints    int64
+	PointsCovered int64
+	// Refunded is the order value of every refund so far (money and points together, as
+	// escrow sees it); RefundedPoints the points given back so far, RefundedCash the
+	// money given back to the wallet so far.
+	Refunded       int64
+	RefundedPoints int64
+	RefundedCash   int64
+	Settled        bool
 }
 
-// Refundable is what may still be refunded.
+// Refundable is what may still be refunded, in order value.
 func (op OrderPayment) Refundable() int64 { return op.Paid.minor - op.Refunded }
 
-// Refund returns amount (nil: everything still refundable) to the customer's wallet. It
-// comes out of escrow while the order is unsettled, and out of the restaurant's payable
-// after settlement (the restaurant then owes it). The total refunded never exceeds what
-// was paid.
+// PaidCash is the part of the order the customer's wallet paid.
+func (op OrderPayment) PaidCash() int64 { return op.Paid.minor - op.PointsCovered }
+
+// RefundSplit divides a refund of amount (order value) between money back to the wallet
+// and points back to the loyalty account, in proportion to how the order was paid.
+//
+// The rounding rule is cumulative, so no minor unit or point is created or lost however
+// a refund is cut into parts: after this refund the points given back in total are
+// floor(PaidPoints × R / Paid), R being every refund so far plus this one, and the
+// money is the rest of the amount (amount − points × point value). The full refund thus
+// returns exactly the points and the money that were paid, and each partial refund
+// leans towards money by less than one point. When the point value is more than one
+// minor unit, the split is clamped so that neither currency goes past what was paid;
+// an amount that cannot be split without that (less than one point's value of money
+// left to give) is refused.
+func (op OrderPayment) RefundSplit(amount int64) (cash, points int64, err error) {
+	if amount <= 0 || amount > op.Refundable() {
+		return 0, 0, invalid("amount", "refund of %d is outside 1..%d, what is still refundable on order %s", amount, op.Refundable(), op.OrderID)
+	}
+	if op.PaidPoints == 0 {
+		if op.RefundedCash+amount > op.PaidCash() {
+			return 0, 0, invalid("amount", "refund of %d would return more money than the %d paid on order %s", amount, op.PaidCash(), op.OrderID)
+		}
+		return amount, 0, nil
+	}
+	if op.PointsCovered%op.PaidPoints != 0 {
+		return 0, 0, fmt.Errorf("order %s: %d points paid %d, not a whole value per point", op.OrderID, op.PaidPoints, op.PointsCovered)
+	}
+	value := op.PointsCovered / op.PaidPoints
+	target := mulDiv(op.PaidPoints, op.Refunded+amount, op.Paid.minor)
+	points = target - op.RefundedPoints
+	// Clamp: money back must stay within what the wallet paid, points within what was
+	// redeemed, and neither may be negative.
+	cashLeft, pointsLeft := op.PaidCash()-op.RefundedCash, op.PaidPoints-op.RefundedPoints
+	lo := max(0, ceilDiv(amount-cashLeft, value))
+	hi := min(pointsLeft, amount/value)
+	if lo > hi {
+		return 0, 0, invalid("amount", "refund of %d on order %s cannot be split into money (%d left) and points worth %d each (%d left)", amount, op.OrderID, cashLeft, value, pointsLeft)
+	}
+	points = min(max(points, lo), hi)
+	return amount - points*value, points, nil
+}
+
+// mulDiv is floor(a*b/c) for non-negative operands, without int64 overflow.
+func mulDiv(a, b, c int64) int64 {
+	x := new(big.Int).Mul(big.NewInt(a), big.NewInt(b))
+	return x.Quo(x, big.NewInt(c)).Int64()
+}
+
+// ceilDiv is ceil(a/b) for b > 0 and any a.
+func ceilDiv(a, b int64) int64 {
+	q := a / b
+	if a%b != 0 && a > 0 {
+		q++
+	}
+	return q
+}
+
+// Refund returns amount (nil: everything still refundable) of the order's value to the
+// customer in the currencies it was paid in: the wallet's part as money to the wallet,
+// the redeemed points as points to the loyalty account (their money value goes back to
+// the loyalty funding that paid it), split by RefundSplit. It comes out of escrow while
+// the order is unsettled, and out of the restaurant's payable after settlement (the
+// restaurant then owes it). Neither the money nor the points refunded ever exceed what
+// was paid, across all refunds.
 func (op OrderPayment) Refund(amount *Money, restaurantID, reason string) (Transaction, error) {
 	a := MustMoneyOf(op.Refundable(), op.Paid.currency)
 	if amount != nil {
@@ -116,6 +187,10 @@ func (op OrderPayment) Refund(amount *Money, restaurantID, reason string) (Trans
 	if reason == "" {
 		return Transaction{}, invalid("reason", "a refund needs a reason")
 	}
+	cash, points, err := op.RefundSplit(a.minor)
+	if err != nil {
+		return Transaction{}, err
+	}
 	wallet, err := WalletOf(op.CustomerID, a.currency)
 	if err != nil {
 		return Transaction{}, err
@@ -127,9 +202,21 @@ func (op OrderPayment) Refund(amount *Money, restaurantID, reason string) (Trans
 	if err != nil {
 		return Transaction{}, err
 	}
-	t, err := NewTransaction(KindRefund, a,
-		Posting{Account: source, Amount: -a.minor},
-		Posting{Account: wallet, Amount: a.minor})
+	postings := []Posting{
+		{Account: source, Amount: -a.minor},
+		{Account: wallet, Amount: cash},
+	}
+	if points > 0 {
+		pointsAcct, err := PointsOf(op.CustomerID)
+		if err != nil {
+			return Transaction{}, err
+		}
+		postings = append(postings,
+			Posting{Account: mustAccount(LoyaltyFunding, PlatformOwner, a.currency), Amount: a.minor - cash},
+			Posting{Account: mustAccount(LoyaltyPool, PlatformOwner, Points), Amount: -points},
+			Posting{Account: pointsAcct, Amount: points})
+	}
+	t, err := NewTransaction(KindRefund, a, postings...)
 	t.OrderID, t.Reason = op.OrderID, reason
 	return t, err
 }

@@ -122,7 +122,7 @@ func awaitEvent(t *testing.T, producer *kafka.Producer, e events.Envelope, want 
 	}
 }
 
-func TestWalletServe_paysOrdersFromKafkaPublishesTheOutcomeAndRefundsRejections(t *testing.T) {
+func TestWalletServe_paysOrdersFromKafkaPublishesTheOutcomeAndRefundsRejectionsAndFailedDeliveries(t *testing.T) {
 	base := startServe(t)
 	do := direct(t, base+"/query")
 	customer := newUserID()
@@ -176,5 +176,20 @@ func TestWalletServe_paysOrdersFromKafkaPublishesTheOutcomeAndRefundsRejections(
 	}
 	if b := readWallet(t, do, customer, as(customer), nil).balance("UZS"); b != "81000" {
 		t.Errorf("after B was paid and refunded: %s", b)
+	}
+
+	// Dispatch gives up on A: the customer gets the 19000 back as money and the 1000
+	// points as points (not 20000 in money).
+	failed, err := events.New(ctx, "orders", orderA, contracts.OrderStatusChangedV2{OrderID: orderA, CustomerID: customer,
+		From: contracts.OrderPickedUp, To: contracts.OrderDeliveryFailed, Actor: "dispatch", Reason: "no driver available", ChangedAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	refundedA := awaitEvent(t, producer, failed, contracts.TypePaymentRefunded)
+	if err := refundedA.Decode(&refund); err != nil || refund.OrderID != orderA || refund.Amount != total(20000) {
+		t.Fatalf("payment.refunded for the failed delivery: %+v, %v", refund, err)
+	}
+	if w := readWallet(t, do, customer, as(customer), nil); w.balance("UZS") != "100000" || w.LoyaltyPoints != "1000" {
+		t.Errorf("after A's delivery failed: %s UZS, %s points; want 100000 and 1000", w.balance("UZS"), w.LoyaltyPoints)
 	}
 }

@@ -3,7 +3,7 @@
 // accounts, as the bare ledger operation (one round trip) and as the saga step (the
 // consumer's transaction: processed_events + payment + payment.success in the outbox).
 //
-//	go run ./cmd/wallet-bench -duration 3s -conns 8 [-sync-commit on]
+//	go run ./cmd/wallet-bench -duration 3s -conns 8 [-sync-commit on] [-outbox-notify=false]
 package main
 
 import (
@@ -22,6 +22,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/dizhtime/dizhtime/events/contracts"
+	"github.com/dizhtime/dizhtime/events/outbox"
 	"github.com/dizhtime/dizhtime/platform/endpoints"
 	"github.com/dizhtime/dizhtime/platform/postgres"
 	"github.com/dizhtime/dizhtime/subgraphs/wallet/adapters"
@@ -42,14 +43,15 @@ func main() {
 	syncCommit := flag.String("sync-commit", "", "SET synchronous_commit for the benchmark's sessions (on/off; empty: server default)")
 	clients := flag.String("clients", "1,16,64", "concurrent clients")
 	modes := flag.String("modes", "ledger,saga", "ledger and/or saga")
+	notify := flag.Bool("outbox-notify", true, "saga: the outbox NOTIFYs the relay at commit (as the service does)")
 	flag.Parse()
-	if err := run(*duration, int32(*conns), *syncCommit, *clients, *modes); err != nil {
+	if err := run(*duration, int32(*conns), *syncCommit, *clients, *modes, *notify); err != nil {
 		fmt.Fprintln(os.Stderr, "wallet-bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(d time.Duration, conns int32, syncCommit, clientList, modes string) error {
+func run(d time.Duration, conns int32, syncCommit, clientList, modes string, notify bool) error {
 	ctx := context.Background()
 	schema := fmt.Sprintf("wallet_bench_%d", time.Now().UnixNano()%1e9)
 	admin, err := postgres.Open(ctx, endpoints.Postgres(), postgres.WithMaxConns(2))
@@ -87,10 +89,14 @@ func run(d time.Duration, conns int32, syncCommit, clientList, modes string) err
 	}
 	var sc string
 	_ = pool.QueryRow(ctx, "SHOW synchronous_commit").Scan(&sc)
-	fmt.Printf("server: %s; benchmark sessions: synchronous_commit=%s; pool %d connections; %s per run\n",
-		strings.Join(settings, " "), sc, conns, d)
+	fmt.Printf("server: %s; benchmark sessions: synchronous_commit=%s; pool %d connections; %s per run; outbox notify=%t\n",
+		strings.Join(settings, " "), sc, conns, d, notify)
 
-	repo := adapters.NewLedgerRepository(pool, nil)
+	var ob *outbox.Outbox
+	if !notify {
+		ob = outbox.New(outbox.WithoutNotify())
+	}
+	repo := adapters.NewLedgerRepository(pool, ob)
 	a, err := app.New(repo, nopGateway{}, app.Config{Loyalty: domain.DefaultLoyalty, Split: domain.Split{PlatformFeeBps: 1500, DriverBps: 1000}})
 	if err != nil {
 		return err
