@@ -204,3 +204,23 @@ func (a *Application) adminUpdate(ctx context.Context, userID, role string, chan
 	u, err := a.users.Update(ctx, userID, func(u *domain.User) error { change(u, r); return nil })
 	return u, clientError(err)
 }
+
+// GrantRoleAsOperator gives the account with email a role without an ADMIN caller. It is the
+// operator's way in (the `identity grant-role` command, run with database access): the first
+// ADMIN cannot be made through GraphQL, since assignRole needs an ADMIN already.
+func (a *Application) GrantRoleAsOperator(ctx context.Context, email, role string) (*domain.User, error) {
+	normalized, err := domain.NormalizeEmail(email)
+	if err != nil {
+		return nil, clientError(err)
+	}
+	r, err := domain.ParseRole(role)
+	if err != nil {
+		return nil, clientError(err)
+	}
+	u, err := a.users.ByEmail(ctx, normalized)
+	if err != nil {
+		return nil, clientError(err)
+	}
+	u, err = a.users.Update(ctx, u.ID, func(u *domain.User) error { u.AssignRole(r); return nil })
+	return u, clientError(err)
+}

@@ -42,8 +42,8 @@ func startServe(t *testing.T) string {
 		"DIZHTIME_HTTP_ADDR="+addr,
 		endpoints.PostgresEnv+"="+testdb.URL(schema),
 		"DIZHTIME_KAFKA_BROKERS="+strings.Join(endpoints.Kafka(), ","),
-		"WALLET_CONSUMER_GROUP_PREFIX=wallet-test-"+strings.ToLower(rand.Text()[:10]),
-		"WALLET_CONSUME_FROM_LATEST=true")
+		"DIZHTIME_WALLET_CONSUMER_GROUP_PREFIX=wallet-test-"+strings.ToLower(rand.Text()[:10]),
+		"DIZHTIME_WALLET_CONSUME_FROM_LATEST=true")
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {

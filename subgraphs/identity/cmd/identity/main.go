@@ -2,6 +2,7 @@
 //
 //	identity [-config identity.yaml]
 //	identity rotate-key [-config identity.yaml]   # make a new signing key the signer
+//	identity grant-role [-config identity.yaml] EMAIL ROLE   # operator: e.g. the first ADMIN
 package main
 
 import (
@@ -12,6 +13,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -33,14 +35,26 @@ func main() {
 }
 
 func run(args []string) error {
-	rotate := len(args) > 0 && args[0] == "rotate-key"
-	if rotate {
-		args = args[1:]
+	command := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		command, args = args[0], args[1:]
 	}
-	fs := flag.NewFlagSet("identity", flag.ContinueOnError)
+	fs := flag.NewFlagSet("identity "+command, flag.ContinueOnError)
 	path := fs.String("config", "", "YAML config file (optional)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	switch command {
+	case "serve", "rotate-key":
+		if fs.NArg() != 0 {
+			return fmt.Errorf("%s takes no arguments, got %q", command, fs.Args())
+		}
+	case "grant-role":
+		if fs.NArg() != 2 {
+			return errors.New("usage: identity grant-role [-config FILE] EMAIL ROLE")
+		}
+	default:
+		return fmt.Errorf("unknown command %q (serve, rotate-key, grant-role)", command)
 	}
 	cfg := service.DefaultConfig()
 	if err := config.Load("identity", *path, &cfg); err != nil {
@@ -74,7 +88,15 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
-	if rotate {
+	if command == "grant-role" {
+		u, err := svc.App.GrantRoleAsOperator(ctx, fs.Arg(0), fs.Arg(1))
+		if err != nil {
+			return fmt.Errorf("grant-role: %w", err)
+		}
+		fmt.Printf("user %s (%s) now has roles %v\n", u.ID, fs.Arg(0), u.Roles)
+		return nil
+	}
+	if command == "rotate-key" {
 		kid, err := svc.App.RotateSigningKey(ctx)
 		if err != nil {
 			return err

@@ -1,0 +1,82 @@
+package adapters_test
+
+import (
+	"context"
+	"crypto/rand"
+	"testing"
+	"time"
+
+	"github.com/dizhtime/dizhtime/events"
+	"github.com/dizhtime/dizhtime/events/contracts"
+	"github.com/dizhtime/dizhtime/events/kafka"
+	"github.com/dizhtime/dizhtime/platform/endpoints"
+	"github.com/dizhtime/dizhtime/subgraphs/dispatch/adapters"
+)
+
+func TestLocationStream_dropsFixesInsteadOfBlockingWhenTheQueueIsFull(t *testing.T) {
+	s, err := adapters.NewLocationStream([]string{"127.0.0.1:1"}, adapters.LocationStreamConfig{QueueSize: 2, BatchSize: 10, BatchTimeout: time.Millisecond}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	for range 5 {
+		s.Publish(context.Background(), contracts.DriverLocationV1{DriverID: "d1", Lat: 41, Lng: 69, RecordedAt: time.Now()})
+	}
+	if st := s.Stats(); st.Enqueued != 2 || st.Dropped != 3 {
+		t.Fatalf("stats %+v, want 2 enqueued and 3 dropped", st)
+	}
+	if time.Since(start) > 100*time.Millisecond {
+		t.Fatalf("publishing to a stream nobody drains took %s", time.Since(start))
+	}
+}
+
+func TestLocationStream_publishesEachFixToDriverLocationKeyedByTheDriverAndFlushesOnStop(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	brokers := endpoints.Kafka()
+	if err := kafka.EnsureTopics(ctx, brokers, kafka.TopicSpec{Name: contracts.TypeDriverLocation, Partitions: 3}); err != nil {
+		t.Fatalf("Kafka at %v not usable (start it with `deploy/local/services.sh up kafka`): %v", brokers, err)
+	}
+	s, err := adapters.NewLocationStream(brokers, adapters.DefaultLocationStreamConfig(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- s.Run(runCtx) }()
+	driver := "drv-stream-" + rand.Text()[:10]
+	for i := range 3 {
+		s.Publish(ctx, contracts.DriverLocationV1{DriverID: driver, Lat: 41.3 + float64(i)/1000, Lng: 69.28, OrderID: "ord-1", RecordedAt: time.Now().UTC()})
+	}
+	stop() // whatever is queued is flushed before Run returns
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if st := s.Stats(); st.Enqueued != 3 || st.Dropped != 0 || st.Failed != 0 {
+		t.Fatalf("stats %+v", st)
+	}
+	var got []contracts.DriverLocationV1
+	partitions := map[int]bool{}
+	err = kafka.ReadToEnd(ctx, brokers, contracts.TypeDriverLocation, func(m kafka.Message) error {
+		e, err := events.FromMessage(m)
+		if err != nil || e.Subject != driver {
+			return nil
+		}
+		var p contracts.DriverLocationV1
+		if err := e.Decode(&p); err != nil {
+			return err
+		}
+		if e.Version != 1 || e.Source != "dispatch" || string(m.Key) != driver {
+			t.Errorf("envelope %+v key %q", e, m.Key)
+		}
+		partitions[m.Partition] = true
+		got = append(got, p)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 3 || len(partitions) != 1 || got[0].Lat != 41.3 || got[2].Lat != 41.302 || got[1].OrderID != "ord-1" {
+		t.Fatalf("driver.location read back: %+v on partitions %v, want the 3 fixes in order on one partition", got, partitions)
+	}
+}

@@ -1,0 +1,137 @@
+package adapters_test
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/dizhtime/dizhtime/platform/endpoints"
+	"github.com/dizhtime/dizhtime/platform/redisdb"
+	"github.com/dizhtime/dizhtime/subgraphs/dispatch/adapters"
+	"github.com/dizhtime/dizhtime/subgraphs/dispatch/domain"
+)
+
+// The market of the benchmarks: drivers spread uniformly over a 30 km × 30 km box
+// around the restaurant's city centre (as cmd/dispatch-bench does).
+var (
+	halfLat = 15.0 / 111.195
+	halfLng = 15.0 / (111.195 * 0.7513) // cos(41.3°)
+)
+
+func marketPoint(r *rand.Rand, shrink float64) domain.Point {
+	return domain.Point{
+		Lat: restaurant.Lat + (r.Float64()*2-1)*halfLat*shrink,
+		Lng: restaurant.Lng + (r.Float64()*2-1)*halfLng*shrink,
+	}
+}
+
+// benchIndex is a live index on the real Redis under a fresh prefix, removed at the end.
+func benchIndex(b *testing.B) (*adapters.LiveIndex, *redis.Client) {
+	b.Helper()
+	c, err := redisdb.Connect(context.Background(), endpoints.Redis())
+	if err != nil {
+		b.Fatalf("real Redis not reachable (start it with `deploy/local/services.sh up redis`): %v", err)
+	}
+	prefix := fmt.Sprintf("bench:dispatch:%d:", rand.Int64())
+	b.Cleanup(func() {
+		ctx := context.Background()
+		iter := c.Scan(ctx, 0, prefix+"*", 5000).Iterator()
+		var keys []string
+		for iter.Next(ctx) {
+			if keys = append(keys, iter.Val()); len(keys) == 1000 {
+				c.Unlink(ctx, keys...)
+				keys = keys[:0]
+			}
+		}
+		if len(keys) > 0 {
+			c.Unlink(ctx, keys...)
+		}
+		_ = c.Close()
+	})
+	x := adapters.NewLiveIndex(c, prefix)
+	x.PublishMap = false
+	return x, c
+}
+
+// populate puts n available drivers into x, 8 writers at a time.
+func populate(b *testing.B, x *adapters.LiveIndex, n int) {
+	b.Helper()
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for w := range 8 {
+		wg.Go(func() {
+			r := rand.New(rand.NewPCG(uint64(w), 1))
+			vehicles := []domain.Vehicle{domain.VehicleBicycle, domain.VehicleScooter, domain.VehicleCar}
+			for i := w; i < n; i += 8 {
+				if _, err := x.GoOnline(context.Background(), fmt.Sprintf("d%d", i), vehicles[i%3], marketPoint(r, 1), time.Now()); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		b.Fatal(err)
+	}
+}
+
+// BenchmarkMatching measures one matching decision with 10,000 online drivers: candidates
+// from the H3 rings around a random pickup (one pipelined round trip per ring), ranked by
+// estimated pickup time, and the atomic reservation of the best one (the offer). The
+// reservation is released outside the measured time so the market stays the same.
+//
+//	go test -run '^$' -bench Matching -benchtime 2s ./adapters
+func BenchmarkMatching(b *testing.B) {
+	for _, n := range []int{10_000} {
+		b.Run(fmt.Sprintf("drivers=%d", n), func(b *testing.B) {
+			x, _ := benchIndex(b)
+			populate(b, x, n)
+			ctx := context.Background()
+			r := rand.New(rand.NewPCG(42, 42))
+			var lat []time.Duration
+			var candidates, rings int
+			i := 0
+			for b.Loop() {
+				pickup := marketPoint(r, 0.8)
+				order := fmt.Sprintf("o%d", i)
+				i++
+				start := time.Now()
+				cs, k, err := x.Candidates(ctx, pickup, 10)
+				if err != nil {
+					b.Fatal(err)
+				}
+				domain.RankByPickupTime(pickup, cs)
+				reserved := ""
+				for _, c := range cs {
+					if err := x.Reserve(ctx, order, c.DriverID, time.Now().Add(time.Minute)); err == nil {
+						reserved = c.DriverID
+						break
+					}
+				}
+				lat = append(lat, time.Since(start))
+				candidates, rings = candidates+len(cs), rings+k
+				if reserved == "" {
+					b.Fatalf("no driver reserved among %d candidates", len(cs))
+				}
+				b.StopTimer()
+				if err := x.Release(ctx, order, reserved); err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+			}
+			slices.Sort(lat)
+			b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+			b.ReportMetric(float64(lat[min(len(lat)-1, len(lat)*99/100)].Microseconds()), "p99-µs")
+			b.ReportMetric(float64(candidates)/float64(len(lat)), "candidates/op")
+			b.ReportMetric(float64(rings)/float64(len(lat)), "rings/op")
+		})
+	}
+}

@@ -1,0 +1,250 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/dizhtime/dizhtime/events"
+	"github.com/dizhtime/dizhtime/events/contracts"
+	"github.com/dizhtime/dizhtime/subgraphs/dispatch/domain"
+)
+
+// Application is dispatch's use cases.
+type Application struct {
+	store   Store
+	live    LiveDrivers
+	matcher *Matcher
+	fixes   LocationPublisher
+	cfg     Config
+	now     func() time.Time
+	logger  *slog.Logger
+}
+
+// Config tunes the application.
+type Config struct {
+	Match MatchConfig
+	// MatchRounds bounds the dispatcher's rounds per delivery before it escalates;
+	// RoundBackoff is the wait after the first fruitless round, doubled after each.
+	MatchRounds  int
+	RoundBackoff time.Duration
+	// MatchLease is how long a claimed delivery stays with one dispatcher; it must
+	// outlast a round (candidates × offer timeout is bounded by it).
+	MatchLease time.Duration
+}
+
+// DefaultConfig is what production runs.
+func DefaultConfig() Config {
+	m := DefaultMatchConfig()
+	m.Attempts = 1 // the dispatcher owns retries (durably, in PostgreSQL)
+	return Config{Match: m, MatchRounds: 5, RoundBackoff: 15 * time.Second, MatchLease: 10 * time.Minute}
+}
+
+// Option adds an optional dependency.
+type Option func(*Application)
+
+// WithLocationPublisher publishes every accepted position fix to driver.location.
+func WithLocationPublisher(p LocationPublisher) Option {
+	return func(a *Application) { a.fixes = p }
+}
+
+// New checks its dependencies.
+func New(store Store, live LiveDrivers, cfg Config, logger *slog.Logger, opts ...Option) (*Application, error) {
+	if store == nil || live == nil {
+		return nil, errors.New("dispatch app: store and live index are required")
+	}
+	if cfg.MatchRounds < 1 || cfg.RoundBackoff < 0 || cfg.MatchLease <= 0 {
+		return nil, fmt.Errorf("dispatch app: bad config %+v", cfg)
+	}
+	if logger == nil {
+		logger = slog.Default()
+	}
+	m, err := NewMatcher(live, cfg.Match, logger)
+	if err != nil {
+		return nil, err
+	}
+	a := &Application{store: store, live: live, matcher: m, cfg: cfg, now: time.Now, logger: logger}
+	for _, o := range opts {
+		o(a)
+	}
+	return a, nil
+}
+
+// Store is the durable state (queries read it directly).
+func (a *Application) Store() Store { return a.store }
+
+// GoOnline makes the driver available for offers at p.
+func (a *Application) GoOnline(ctx context.Context, driverID string, v domain.Vehicle, p domain.Point) (domain.Driver, error) {
+	if !p.Valid() {
+		return domain.Driver{}, fmt.Errorf("go online at %v: %w", p, ErrBadLocation)
+	}
+	now := a.now()
+	st, err := a.live.GoOnline(ctx, driverID, v, p, now)
+	if err != nil {
+		return domain.Driver{}, err
+	}
+	d := domain.Driver{ID: driverID, UserID: driverID, Vehicle: v, Status: st}
+	if err := a.store.SaveDriver(ctx, d, p, now); err != nil {
+		return domain.Driver{}, err
+	}
+	return d, nil
+}
+
+// ErrBadLocation: a coordinate off the globe.
+var ErrBadLocation = errors.New("not a valid location")
+
+// GoOffline takes the driver out of matching (refused while holding an offer or delivery).
+func (a *Application) GoOffline(ctx context.Context, driverID string) (domain.Driver, error) {
+	if err := a.live.GoOffline(ctx, driverID); err != nil {
+		return domain.Driver{}, err
+	}
+	d, err := a.store.Driver(ctx, driverID)
+	if err != nil {
+		return domain.Driver{}, err
+	}
+	d.Status = domain.DriverOffline
+	return d, a.store.SaveDriver(ctx, d, domain.Point{}, time.Time{})
+}
+
+// UpdateLocation is the high-rate path: it touches only the live index (which feeds the
+// tracking and live-map channels) and enqueues the fix for driver.location without
+// waiting for Kafka. PostgreSQL sees positions when status changes.
+func (a *Application) UpdateLocation(ctx context.Context, driverID string, p domain.Point) (domain.LiveDriver, error) {
+	if !p.Valid() {
+		return domain.LiveDriver{}, fmt.Errorf("location %v: %w", p, ErrBadLocation)
+	}
+	now := a.now()
+	st, order, err := a.live.Ping(ctx, driverID, p, now)
+	if err != nil {
+		return domain.LiveDriver{}, err
+	}
+	if a.fixes != nil {
+		a.fixes.Publish(ctx, contracts.DriverLocationV1{DriverID: driverID, Lat: p.Lat, Lng: p.Lng, OrderID: order, RecordedAt: now.UTC()})
+	}
+	return domain.LiveDriver{Status: st, At: p, OrderID: order, LastSeen: now}, nil
+}
+
+// Driver is a driver with its live state folded in.
+func (a *Application) Driver(ctx context.Context, driverID string) (domain.Driver, domain.LiveDriver, error) {
+	d, err := a.store.Driver(ctx, driverID)
+	if err != nil {
+		return domain.Driver{}, domain.LiveDriver{}, err
+	}
+	live, err := a.live.Driver(ctx, driverID)
+	if err != nil {
+		return domain.Driver{}, domain.LiveDriver{}, err
+	}
+	d.Status, d.OrderID = live.Status, live.OrderID
+	return d, live, nil
+}
+
+// AcceptOffer turns the driver's live offer for orderID into the order's delivery.
+func (a *Application) AcceptOffer(ctx context.Context, driverID, orderID string) (*domain.Delivery, error) {
+	now := a.now()
+	if err := a.live.Accept(ctx, orderID, driverID, now); err != nil {
+		return nil, err
+	}
+	return a.confirm(ctx, orderID, driverID, now)
+}
+
+// confirm records an accepted offer in PostgreSQL with dispatch.assigned. Idempotent: the
+// dispatcher calls it too when it finds an order the live index says is assigned.
+func (a *Application) confirm(ctx context.Context, orderID, driverID string, now time.Time) (*domain.Delivery, error) {
+	d, err := a.store.DeliveryByOrder(ctx, orderID)
+	if err != nil {
+		return nil, err
+	}
+	return a.store.UpdateDelivery(ctx, d.ID, func(d *domain.Delivery) ([]events.Envelope, error) {
+		if d.DriverID == driverID && d.Status != domain.DeliveryCreated {
+			return nil, nil
+		}
+		live, err := a.live.Driver(ctx, driverID)
+		if err != nil {
+			return nil, err
+		}
+		eta := now.Add(domain.TravelTime(live.At, d.Pickup, a.vehicleOf(ctx, driverID)))
+		if err := d.Assign(driverID, eta, now); err != nil {
+			return nil, err
+		}
+		d.DropoffETA = eta.Add(domain.TravelTime(d.Pickup, d.Dropoff, a.vehicleOf(ctx, driverID)))
+		assigned, err := events.New(ctx, Source, d.OrderID, contracts.DispatchAssignedV1{
+			OrderID: d.OrderID, DriverID: driverID, RestaurantID: d.RestaurantID, PickupETA: eta, AssignedAt: now,
+		})
+		if err != nil {
+			return nil, err
+		}
+		changed, err := statusEvent(ctx, d)
+		if err != nil {
+			return nil, err
+		}
+		return append([]events.Envelope{assigned}, changed...), nil
+	})
+}
+
+func (a *Application) vehicleOf(ctx context.Context, driverID string) domain.Vehicle {
+	if d, err := a.store.Driver(ctx, driverID); err == nil {
+		return d.Vehicle
+	}
+	return domain.VehicleScooter
+}
+
+// DeclineOffer hands the offer back; matching moves on to the next driver.
+func (a *Application) DeclineOffer(ctx context.Context, driverID, orderID string) error {
+	return a.live.Release(ctx, orderID, driverID)
+}
+
+// Advance moves the driver's own delivery forward (picked up, delivered, ...). Delivered
+// frees the driver for the next offer.
+func (a *Application) Advance(ctx context.Context, driverID, deliveryID string, to domain.DeliveryStatus) (*domain.Delivery, error) {
+	now := a.now()
+	d, err := a.store.UpdateDelivery(ctx, deliveryID, func(d *domain.Delivery) ([]events.Envelope, error) {
+		if err := d.Advance(to, driverID, now); err != nil {
+			return nil, err
+		}
+		return statusEvent(ctx, d)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if to == domain.DeliveryDelivered {
+		if err := a.live.Finish(ctx, d.OrderID, driverID); err != nil && !errors.Is(err, domain.ErrNotYourDelivery) {
+			return d, err
+		}
+	}
+	return d, nil
+}
+
+// Unassign hands the driver's delivery back before pickup: it returns to CREATED, is
+// queued for matching afresh and the driver is available again.
+func (a *Application) Unassign(ctx context.Context, driverID, deliveryID string) (*domain.Delivery, error) {
+	d, err := a.store.UpdateDelivery(ctx, deliveryID, func(d *domain.Delivery) ([]events.Envelope, error) {
+		if d.DriverID == "" || d.DriverID != driverID {
+			return nil, fmt.Errorf("unassign delivery %s: %w", d.ID, domain.ErrNotYourDelivery)
+		}
+		if err := d.Unassign(a.now(), "driver:"+driverID); err != nil {
+			return nil, err
+		}
+		return statusEvent(ctx, d)
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := a.live.Finish(ctx, d.OrderID, driverID); err != nil && !errors.Is(err, domain.ErrNotYourDelivery) {
+		return d, err
+	}
+	return d, nil
+}
+
+// CancelDelivery is operations stopping a delivery (before pickup) and freeing its driver.
+func (a *Application) CancelDelivery(ctx context.Context, adminID, deliveryID string) (*domain.Delivery, error) {
+	d, err := a.store.Delivery(ctx, deliveryID)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.cancelDelivery(ctx, a.store, d.OrderID, "admin:"+adminID); err != nil {
+		return nil, err
+	}
+	return a.store.Delivery(ctx, deliveryID)
+}

@@ -1,0 +1,202 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/dizhtime/dizhtime/events"
+	"github.com/dizhtime/dizhtime/events/contracts"
+	"github.com/dizhtime/dizhtime/subgraphs/dispatch/domain"
+)
+
+// HandleEvent applies one consumed event through store (bound to the consumer's
+// transaction, so the event's effects and its dedupe record commit together).
+//
+// order.status.changed to "accepted" is dispatch's trigger (the dispatch.requested of
+// the saga): it creates the delivery in CREATED, which queues it for the dispatcher.
+// An order that ends without reaching its customer (cancelled, rejected, payment_failed,
+// delivery_failed) cancels its delivery, if any, and frees its driver. Other statuses
+// need nothing.
+//
+// Order events are decoded into their v2 structs whatever the envelope's version: v2 only
+// adds optional fields, so a v1 payload decodes into v2 with those fields empty.
+func (a *Application) HandleEvent(ctx context.Context, store Store, e events.Envelope) error {
+	switch e.Type {
+	case contracts.TypeOrderCreated:
+		var p contracts.OrderCreatedV2
+		if err := e.Decode(&p); err != nil {
+			return err
+		}
+		return store.SaveOrderRef(ctx, OrderRef{OrderID: p.OrderID, CustomerID: p.CustomerID, RestaurantID: p.RestaurantID,
+			Dropoff: domain.Point{Lat: p.DeliveryAddress.Lat, Lng: p.DeliveryAddress.Lng}})
+	case contracts.TypeRestaurantUpdated:
+		var p contracts.RestaurantUpdatedV1
+		if err := e.Decode(&p); err != nil {
+			return err
+		}
+		return store.SaveRestaurantLocation(ctx, p.RestaurantID, domain.Point{Lat: p.Lat, Lng: p.Lng}, p.UpdatedAt)
+	case contracts.TypeOrderStatusChanged:
+		var p contracts.OrderStatusChangedV2
+		if err := e.Decode(&p); err != nil {
+			return err
+		}
+		switch p.To {
+		case contracts.OrderAccepted:
+			return a.requestDelivery(ctx, store, p.OrderID)
+		case contracts.OrderCancelled, contracts.OrderRejected, contracts.OrderPaymentFailed, contracts.OrderDeliveryFailed:
+			err := a.cancelDelivery(ctx, store, p.OrderID, "order:"+p.OrderID)
+			if errors.Is(err, domain.ErrIllegalTransition) {
+				// The food is already with the courier: redelivering the event cannot
+				// change that, so record it for operations instead of retrying forever.
+				a.logger.WarnContext(ctx, "order ended after pickup; delivery left running", "order", p.OrderID, "status", p.To)
+				return nil
+			}
+			return err
+		}
+	}
+	return nil
+}
+
+// DeliveryIDFor is the delivery id of an order: one delivery per order, and a redelivered
+// trigger finds the same one.
+func DeliveryIDFor(orderID string) string { return "dlv-" + orderID }
+
+func (a *Application) requestDelivery(ctx context.Context, store Store, orderID string) error {
+	// Both lookups failing is retried by the consumer: order.created and
+	// restaurant.updated travel on other topics and may arrive a little later.
+	ref, err := store.OrderRef(ctx, orderID)
+	if err != nil {
+		return fmt.Errorf("delivery for order %s: %w", orderID, err)
+	}
+	pickup, err := store.RestaurantLocation(ctx, ref.RestaurantID)
+	if err != nil {
+		return fmt.Errorf("delivery for order %s: restaurant %s: %w", orderID, ref.RestaurantID, err)
+	}
+	d, err := domain.NewDelivery(DeliveryIDFor(orderID), orderID, ref.CustomerID, ref.RestaurantID, pickup, ref.Dropoff, a.now())
+	if err != nil {
+		return err
+	}
+	created, err := statusEvent(ctx, d)
+	if err != nil {
+		return err
+	}
+	_, err = store.CreateDelivery(ctx, d, created...)
+	return err
+}
+
+func (a *Application) cancelDelivery(ctx context.Context, store Store, orderID, actor string) error {
+	d, err := store.DeliveryByOrder(ctx, orderID)
+	if errors.Is(err, ErrNotFound) {
+		return nil // cancelled before it was accepted: nothing to deliver
+	}
+	if err != nil {
+		return err
+	}
+	if _, err := store.UpdateDelivery(ctx, d.ID, func(d *domain.Delivery) ([]events.Envelope, error) {
+		if d.Status.Terminal() {
+			return nil, nil
+		}
+		if err := d.Cancel(a.now(), actor); err != nil {
+			return nil, err
+		}
+		return statusEvent(ctx, d)
+	}); err != nil {
+		return err
+	}
+	// Free whoever the order holds (idempotent: a retry finds nothing to free).
+	holder, _, err := a.live.OrderHolder(ctx, orderID)
+	if err != nil || holder == "" {
+		return err
+	}
+	if err := a.live.Release(ctx, orderID, holder); err == nil || !errors.Is(err, domain.ErrNoOffer) {
+		return err
+	}
+	if err := a.live.Finish(ctx, orderID, holder); err != nil && !errors.Is(err, domain.ErrNotYourDelivery) {
+		return err
+	}
+	return nil
+}
+
+// RunDispatcher runs matching rounds every interval until ctx ends.
+func (a *Application) RunDispatcher(ctx context.Context, interval time.Duration, batch int) error {
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	for {
+		if _, err := a.DispatchRound(ctx, batch); err != nil && ctx.Err() == nil {
+			a.logger.ErrorContext(ctx, "dispatch round", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// DispatchRound claims up to batch deliveries due for matching and matches them
+// concurrently; it returns once every claimed delivery's round has ended.
+func (a *Application) DispatchRound(ctx context.Context, batch int) (int, error) {
+	claims, err := a.store.ClaimForMatching(ctx, a.now(), a.cfg.MatchLease, batch)
+	if err != nil {
+		return 0, err
+	}
+	var wg sync.WaitGroup
+	for _, c := range claims {
+		wg.Go(func() { a.matchOne(ctx, c) })
+	}
+	wg.Wait()
+	return len(claims), nil
+}
+
+func (a *Application) matchOne(ctx context.Context, c MatchClaim) {
+	d := c.Delivery
+	log := a.logger.With("order", d.OrderID, "delivery", d.ID, "round", c.Rounds+1)
+	asg, err := a.matcher.Match(ctx, MatchRequest{OrderID: d.OrderID, Pickup: d.Pickup})
+	switch {
+	case err == nil:
+		if _, err := a.confirm(ctx, d.OrderID, asg.DriverID, a.now()); err != nil {
+			log.ErrorContext(ctx, "record assignment", "driver", asg.DriverID, "error", err)
+		}
+		return
+	case errors.Is(err, domain.ErrOrderHasOffer):
+		// Another round (an earlier dispatcher that lost its lease) holds the order. If
+		// the live index says a driver accepted, record it; otherwise look again later.
+		holder, state, herr := a.live.OrderHolder(ctx, d.OrderID)
+		if herr == nil && state == "ASSIGNED" {
+			if _, err := a.confirm(ctx, d.OrderID, holder, a.now()); err != nil {
+				log.ErrorContext(ctx, "record assignment", "driver", holder, "error", err)
+			}
+			return
+		}
+		a.reschedule(ctx, c, c.Rounds, a.cfg.Match.OfferTimeout, false, "")
+	case errors.Is(err, ErrNoDriver):
+		rounds := c.Rounds + 1
+		backoff := a.cfg.RoundBackoff << min(rounds-1, 10)
+		a.reschedule(ctx, c, rounds, backoff, rounds >= a.cfg.MatchRounds, err.Error())
+	default:
+		if ctx.Err() == nil {
+			log.ErrorContext(ctx, "match", "error", err)
+		}
+		// The lease runs out and another round picks it up.
+	}
+}
+
+func (a *Application) reschedule(ctx context.Context, c MatchClaim, rounds int, after time.Duration, escalate bool, reason string) {
+	var evs []events.Envelope
+	now := a.now()
+	if escalate {
+		ev, err := events.New(ctx, Source, c.Delivery.OrderID, contracts.DispatchEscalatedV1{
+			DeliveryID: c.Delivery.ID, OrderID: c.Delivery.OrderID, Rounds: rounds, Reason: reason, EscalatedAt: now,
+		})
+		if err == nil {
+			evs = append(evs, ev)
+		}
+		a.logger.WarnContext(ctx, "dispatch escalated", "order", c.Delivery.OrderID, "rounds", rounds)
+	}
+	if err := a.store.RescheduleMatching(ctx, c.Delivery.ID, rounds, now.Add(after), escalate, evs...); err != nil {
+		a.logger.ErrorContext(ctx, "reschedule matching", "order", c.Delivery.OrderID, "error", err)
+	}
+}

@@ -1,0 +1,71 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/dizhtime/dizhtime/events"
+	"github.com/dizhtime/dizhtime/events/contracts"
+	"github.com/dizhtime/dizhtime/subgraphs/dispatch/domain"
+)
+
+// ErrNotFound: no such driver, delivery or order reference.
+var ErrNotFound = errors.New("not found")
+
+// OrderRef is what dispatch knows of an order from order.created.
+type OrderRef struct {
+	OrderID      string
+	CustomerID   string
+	RestaurantID string
+	Dropoff      domain.Point
+}
+
+// Store is dispatch's durable state (adapters.Store over PostgreSQL). Events passed to
+// it are written to the outbox in the same transaction as the change they describe.
+type Store interface {
+	SaveOrderRef(ctx context.Context, ref OrderRef) error
+	OrderRef(ctx context.Context, orderID string) (OrderRef, error)
+	SaveRestaurantLocation(ctx context.Context, restaurantID string, p domain.Point, at time.Time) error
+	RestaurantLocation(ctx context.Context, restaurantID string) (domain.Point, error)
+
+	// CreateDelivery inserts d unless the order already has a delivery (false then).
+	CreateDelivery(ctx context.Context, d *domain.Delivery, evs ...events.Envelope) (bool, error)
+	// UpdateDelivery locks the delivery, lets fn change it and name the events the change
+	// emits, and commits both; fn's error rolls everything back.
+	UpdateDelivery(ctx context.Context, id string, fn func(d *domain.Delivery) ([]events.Envelope, error)) (*domain.Delivery, error)
+	Delivery(ctx context.Context, id string) (*domain.Delivery, error)
+	DeliveryByOrder(ctx context.Context, orderID string) (*domain.Delivery, error)
+	// ClaimForMatching leases up to limit CREATED deliveries due for matching.
+	ClaimForMatching(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]MatchClaim, error)
+	// RescheduleMatching records the rounds done so far and when the next one is due; when
+	// escalate, none is (the delivery waits for operations). It ends the lease.
+	RescheduleMatching(ctx context.Context, id string, rounds int, next time.Time, escalate bool, evs ...events.Envelope) error
+
+	SaveDriver(ctx context.Context, d domain.Driver, at domain.Point, seen time.Time) error
+	Driver(ctx context.Context, id string) (domain.Driver, error)
+}
+
+// MatchClaim is a delivery leased for one matching round.
+type MatchClaim struct {
+	Delivery *domain.Delivery
+	// Rounds is how many fruitless rounds came before this one.
+	Rounds int
+}
+
+// LiveDrivers is the live index as the driver commands use it (adapters.LiveIndex).
+type LiveDrivers interface {
+	LiveIndex
+	GoOnline(ctx context.Context, driverID string, v domain.Vehicle, p domain.Point, now time.Time) (domain.DriverStatus, error)
+	Ping(ctx context.Context, driverID string, p domain.Point, now time.Time) (domain.DriverStatus, string, error)
+	GoOffline(ctx context.Context, driverID string) error
+	Accept(ctx context.Context, orderID, driverID string, now time.Time) error
+	Finish(ctx context.Context, orderID, driverID string) error
+	Driver(ctx context.Context, driverID string) (domain.LiveDriver, error)
+}
+
+// LocationPublisher hands position fixes to the driver.location stream
+// (adapters.LocationStream). Publish must not block: it runs on updateLocation's hot path.
+type LocationPublisher interface {
+	Publish(ctx context.Context, fix contracts.DriverLocationV1)
+}

@@ -1,0 +1,16 @@
+// Package dispatch is DizhTime's dispatch subgraph: couriers, their live location, H3
+// matching of accepted orders to couriers, and deliveries.
+//
+// Layout: domain/ (driver and delivery state machines, geography, the pickup-time
+// model; no I/O), app/ (use cases: driver commands, the matcher, the dispatcher loop and
+// the event handlers), adapters/ (the Redis live index with its Lua scripts, the
+// PostgreSQL store with the outbox, the batched driver.location stream to Kafka),
+// graph/ (gqlgen schema and thin resolvers), service/ (wiring; component and
+// through-the-router tests), cmd/dispatch (the binary: `dispatch serve`),
+// cmd/dispatch-bench (the standalone benchmark; `make bench` runs the Go benchmarks).
+//
+// The gqlgen code is checked in. Regenerate it, and the committed SDL the router
+// composes (schema/dispatch.graphqls at the repository root), with:
+//
+//	go generate ./...
+package dispatch

@@ -1,0 +1,44 @@
+package graph
+
+import (
+	"context"
+
+	"github.com/dizhtime/dizhtime/platform/authz"
+	"github.com/dizhtime/dizhtime/subgraphs/dispatch/domain"
+	"github.com/dizhtime/dizhtime/subgraphs/dispatch/graph/model"
+)
+
+// driver reads a courier with their live state (app.ErrNotFound passes through).
+func (r *Resolver) driver(ctx context.Context, id string) (*model.Driver, error) {
+	d, live, err := r.App.Driver(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return toDriver(ctx, d, live), nil
+}
+
+func (r *Resolver) advance(ctx context.Context, deliveryID string, to domain.DeliveryStatus) (*model.Delivery, error) {
+	id, err := authz.RequireRole(ctx, authz.RoleDriver)
+	if err != nil {
+		return nil, err
+	}
+	d, err := r.App.Advance(ctx, id.UserID, deliveryID, to)
+	if err != nil {
+		return nil, clientError(err)
+	}
+	return toDelivery(d), nil
+}
+
+func (r *Resolver) viewDelivery(ctx context.Context, id string) (*model.Delivery, error) {
+	if _, err := authz.RequireAuthenticated(ctx); err != nil {
+		return nil, err
+	}
+	d, err := r.App.Store().Delivery(ctx, id)
+	if err != nil {
+		return nil, clientError(err)
+	}
+	if err := mayView(ctx, d); err != nil {
+		return nil, err
+	}
+	return toDelivery(d), nil
+}

@@ -1,0 +1,136 @@
+package graph
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+
+	"github.com/dizhtime/dizhtime/platform/authz"
+	"github.com/dizhtime/dizhtime/platform/graphqlerr"
+	"github.com/dizhtime/dizhtime/subgraphs/dispatch/adapters"
+	"github.com/dizhtime/dizhtime/subgraphs/dispatch/domain"
+	"github.com/dizhtime/dizhtime/subgraphs/dispatch/graph/model"
+)
+
+// Subscriptions read Redis pub/sub, where every replica's pings and offers are published,
+// so any replica serves any subscriber. A Redis channel keeps publish order, so a
+// subscriber sees one order's updates in order.
+
+// feed subscribes to channel (confirmed before returning, so nothing published after
+// the subscription starts is missed) and turns each message into zero or one value.
+func feed[T any](ctx context.Context, live *adapters.LiveIndex, channel string, convert func(payload string) (*T, bool)) (<-chan *T, error) {
+	sub := live.Subscribe(ctx, channel)
+	if _, err := sub.Receive(ctx); err != nil {
+		_ = sub.Close()
+		return nil, graphqlerr.Internal(err)
+	}
+	out := make(chan *T, 16)
+	go func() {
+		defer close(out)
+		defer sub.Close()
+		msgs := sub.Channel(redis.WithChannelSize(256))
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case m, ok := <-msgs:
+				if !ok {
+					return
+				}
+				v, ok := convert(m.Payload)
+				if !ok {
+					continue
+				}
+				select {
+				case out <- v:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return out, nil
+}
+
+func (r *Resolver) deliveryTracking(ctx context.Context, orderID string) (<-chan *model.TrackingUpdate, error) {
+	id, err := authz.RequireAuthenticated(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d, err := r.App.Store().DeliveryByOrder(ctx, orderID)
+	if err != nil {
+		return nil, clientError(err)
+	}
+	if id.UserID != d.CustomerID && !id.HasRole(authz.RoleAdmin) {
+		return nil, graphqlerr.Forbidden("only the order's customer may track it")
+	}
+	// The delivery's status decides the next stop; re-read it at most once a second.
+	var readAt time.Time
+	vehicles := map[string]domain.Vehicle{}
+	return feed(ctx, r.Live, r.Live.TrackingChannel(orderID), func(payload string) (*model.TrackingUpdate, bool) {
+		loc, err := adapters.ParseLocation(payload)
+		if err != nil {
+			return nil, false
+		}
+		if time.Since(readAt) > time.Second {
+			if fresh, err := r.App.Store().DeliveryByOrder(ctx, orderID); err == nil {
+				d, readAt = fresh, time.Now()
+			}
+		}
+		v, ok := vehicles[loc.DriverID]
+		if !ok {
+			v = domain.VehicleScooter
+			if drv, err := r.App.Store().Driver(ctx, loc.DriverID); err == nil {
+				v = drv.Vehicle
+			}
+			vehicles[loc.DriverID] = v
+		}
+		next := d.Pickup
+		if d.Status == domain.DeliveryPickedUp || d.Status == domain.DeliveryEnrouteToDropoff || d.Status == domain.DeliveryArrivedAtDropoff {
+			next = d.Dropoff
+		}
+		return &model.TrackingUpdate{
+			OrderID: orderID, DriverID: loc.DriverID, Location: location(loc.At), DeliveryStatus: model.DeliveryStatus(d.Status),
+			EtaSeconds: int(domain.TravelTime(loc.At, next, v).Seconds()), At: rfc3339(loc.Time),
+		}, true
+	})
+}
+
+func (r *Resolver) driverOffers(ctx context.Context) (<-chan *model.Offer, error) {
+	id, err := authz.RequireRole(ctx, authz.RoleDriver)
+	if err != nil {
+		return nil, err
+	}
+	return feed(ctx, r.Live, r.Live.OffersChannel(id.UserID), func(payload string) (*model.Offer, bool) {
+		orderID, deadline, ok := strings.Cut(payload, "|")
+		ms, err := strconv.ParseInt(deadline, 10, 64)
+		if !ok || err != nil {
+			return nil, false
+		}
+		o := &model.Offer{OrderID: orderID, ExpiresAt: rfc3339(time.UnixMilli(ms))}
+		if d, err := r.App.Store().DeliveryByOrder(ctx, orderID); err == nil {
+			o.Pickup, o.Dropoff = location(d.Pickup), location(d.Dropoff)
+		}
+		return o, true
+	})
+}
+
+func (r *Resolver) driversInArea(ctx context.Context, in model.BBoxInput) (<-chan *model.DriverPosition, error) {
+	if _, err := authz.RequireRole(ctx, authz.RoleAdmin); err != nil {
+		return nil, err
+	}
+	box := domain.BBox{MinLat: in.MinLat, MinLng: in.MinLng, MaxLat: in.MaxLat, MaxLng: in.MaxLng}
+	if !box.Valid() {
+		return nil, graphqlerr.BadUserInput("bbox", "min must be below max, on the globe")
+	}
+	return feed(ctx, r.Live, r.Live.MapChannel(), func(payload string) (*model.DriverPosition, bool) {
+		loc, err := adapters.ParseLocation(payload)
+		if err != nil || !box.Contains(loc.At) {
+			return nil, false
+		}
+		return &model.DriverPosition{DriverID: loc.DriverID, Location: location(loc.At), Status: model.DriverStatus(loc.Status), At: rfc3339(loc.Time)}, true
+	})
+}

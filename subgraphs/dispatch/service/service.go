@@ -1,0 +1,146 @@
+package service
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/99designs/gqlgen/graphql/handler"
+	"github.com/99designs/gqlgen/graphql/handler/extension"
+	"github.com/99designs/gqlgen/graphql/handler/transport"
+	coderws "github.com/coder/websocket"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/redis/go-redis/v9"
+
+	"github.com/dizhtime/dizhtime/events"
+	"github.com/dizhtime/dizhtime/events/consumer"
+	"github.com/dizhtime/dizhtime/events/contracts"
+	"github.com/dizhtime/dizhtime/events/kafka"
+	"github.com/dizhtime/dizhtime/events/outbox"
+	"github.com/dizhtime/dizhtime/platform/authz"
+	"github.com/dizhtime/dizhtime/platform/graphqlerr"
+	"github.com/dizhtime/dizhtime/platform/lifecycle"
+	"github.com/dizhtime/dizhtime/subgraphs/dispatch/adapters"
+	"github.com/dizhtime/dizhtime/subgraphs/dispatch/app"
+	"github.com/dizhtime/dizhtime/subgraphs/dispatch/graph"
+	"github.com/dizhtime/dizhtime/subgraphs/dispatch/graph/generated"
+)
+
+// Service is a wired dispatch instance.
+type Service struct {
+	App   *app.Application
+	Live  *adapters.LiveIndex
+	Store *adapters.Store
+	// Locations publishes updateLocation's fixes to driver.location (run by Components).
+	Locations *adapters.LocationStream
+	Handler   http.Handler
+	cfg       Config
+	pool      *pgxpool.Pool
+	logger    *slog.Logger
+}
+
+// New migrates the database and wires the application.
+func New(ctx context.Context, cfg Config, pool *pgxpool.Pool, rdb redis.UniversalClient, logger *slog.Logger) (*Service, error) {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	if err := adapters.Migrate(ctx, pool); err != nil {
+		return nil, err
+	}
+	live := adapters.NewLiveIndex(rdb, cfg.RedisKeyPrefix)
+	store := adapters.NewStore(pool, outbox.New())
+	acfg := app.DefaultConfig()
+	acfg.Match.OfferTimeout = cfg.OfferTimeout
+	acfg.MatchRounds, acfg.RoundBackoff = cfg.MatchRounds, cfg.RoundBackoff
+	locations, err := adapters.NewLocationStream(cfg.KafkaBrokers, adapters.DefaultLocationStreamConfig(), logger)
+	if err != nil {
+		return nil, err
+	}
+	application, err := app.New(store, live, acfg, logger, app.WithLocationPublisher(locations))
+	if err != nil {
+		return nil, err
+	}
+	return &Service{App: application, Live: live, Store: store, Locations: locations, Handler: NewHandler(application, live, logger),
+		cfg: cfg, pool: pool, logger: logger}, nil
+}
+
+// NewHandler serves /query: POST, GET, SSE and WebSocket (graphql-transport-ws preferred,
+// so the router's upstream speaks it; identity comes from the upgrade request's headers).
+func NewHandler(application *app.Application, live *adapters.LiveIndex, logger *slog.Logger) http.Handler {
+	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{App: application, Live: live}}))
+	srv.AddTransport(transport.Websocket{
+		KeepAlivePingInterval: 10 * time.Second,
+		Implementation: transport.CoderWebsocketImplementation{
+			AcceptOptions: coderws.AcceptOptions{Subprotocols: []string{"graphql-transport-ws"}},
+		},
+	})
+	srv.AddTransport(transport.SSE{}) // before POST: both match a JSON POST
+	srv.AddTransport(transport.POST{})
+	srv.AddTransport(transport.GET{})
+	srv.Use(extension.Introspection{})
+	srv.SetErrorPresenter(graphqlerr.Presenter(logger))
+	srv.SetRecoverFunc(graphqlerr.Recover(logger))
+	mux := http.NewServeMux()
+	mux.Handle("/query", authz.Middleware(srv))
+	return mux
+}
+
+// consumedTopics are the events dispatch reacts to.
+var consumedTopics = []string{contracts.TypeOrderCreated, contracts.TypeRestaurantUpdated, contracts.TypeOrderStatusChanged}
+
+// Components are the background loops: one idempotent consumer per consumed topic, the
+// outbox relay, the driver.location stream, the dispatcher and the live-index sweeper.
+func (s *Service) Components(ctx context.Context, producer *kafka.Producer) ([]lifecycle.Component, error) {
+	specs := make([]kafka.TopicSpec, 0, len(consumedTopics))
+	for _, t := range append(append([]string{}, consumedTopics...), contracts.TypeDispatchAssigned, contracts.TypeDeliveryStatusChanged, contracts.TypeDispatchEscalated, contracts.TypeDriverLocation) {
+		specs = append(specs, kafka.TopicSpec{Name: t, Partitions: 3})
+	}
+	if err := kafka.EnsureTopics(ctx, s.cfg.KafkaBrokers, specs...); err != nil {
+		return nil, fmt.Errorf("dispatch topics: %w", err)
+	}
+	var out []lifecycle.Component
+	for _, topic := range consumedTopics {
+		c, err := consumer.New(s.pool, producer, consumer.Config{
+			Name: s.cfg.ConsumerGroup, Brokers: s.cfg.KafkaBrokers, Topic: topic, StartAtBeginning: s.cfg.ConsumeFromStart, Logger: s.logger,
+		}, func(ctx context.Context, tx pgx.Tx, e events.Envelope) error {
+			return s.App.HandleEvent(ctx, s.Store.WithTx(tx), e)
+		})
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, lifecycle.Func("consumer "+topic, c.Run))
+	}
+	relay, err := outbox.NewRelay(s.pool, producer, outbox.RelayConfig{Logger: s.logger})
+	if err != nil {
+		return nil, err
+	}
+	out = append(out,
+		lifecycle.Func("outbox relay", relay.Run),
+		lifecycle.Func("driver.location stream", s.Locations.Run),
+		lifecycle.Func("dispatcher", func(ctx context.Context) error { return s.App.RunDispatcher(ctx, s.cfg.DispatchInterval, 50) }),
+		lifecycle.Func("live index sweeper", s.sweep),
+	)
+	return out, nil
+}
+
+// sweep releases lapsed offers and drops silent couriers, every second.
+func (s *Service) sweep(ctx context.Context) error {
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+		now := time.Now()
+		if _, stale, err := s.Live.Sweep(ctx, now, now.Add(-s.cfg.StaleAfter), 1000); err != nil && ctx.Err() == nil {
+			s.logger.ErrorContext(ctx, "sweep live index", "error", err)
+		} else if stale > 0 {
+			s.logger.InfoContext(ctx, "dropped silent couriers", "count", stale)
+		}
+	}
+}
