@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/dizhtime/dizhtime/subgraphs/orders/app"
@@ -115,7 +116,9 @@ func (c *QuoteClient) Quote(ctx context.Context, restaurantID string, lines []ap
 	for _, e := range out.Errors {
 		switch e.Extensions.Code {
 		case "BAD_USER_INPUT", "NOT_FOUND":
-			field := e.Extensions.Field
+			// restaurants names the path under its quote argument (input.lines[0].optionIds);
+			// placeOrder's lines are under input too, but orders names its fields without it.
+			field := strings.TrimPrefix(e.Extensions.Field, "input.")
 			switch {
 			case e.Extensions.Code == "NOT_FOUND":
 				field = "restaurantId" // restaurants' only NOT_FOUND here: no such restaurant

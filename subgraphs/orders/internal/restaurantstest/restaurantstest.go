@@ -89,11 +89,11 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 	for i, l := range in.Lines {
 		it, ok := s.menu[l.MenuItemID]
 		if !ok {
-			fail(fmt.Sprintf("lines[%d].menuItemId", i), fmt.Sprintf("%q is not on this restaurant's menu", l.MenuItemID))
+			fail(fmt.Sprintf("input.lines[%d].menuItemId", i), fmt.Sprintf("%q is not on this restaurant's menu", l.MenuItemID))
 			return
 		}
 		if l.Quantity < 1 || l.Quantity > 99 {
-			fail(fmt.Sprintf("lines[%d].quantity", i), "must be 1 to 99")
+			fail(fmt.Sprintf("input.lines[%d].quantity", i), "must be 1 to 99")
 			return
 		}
 		unit := it.Price
@@ -101,7 +101,7 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 		for _, id := range l.OptionIDs {
 			d, ok := it.Options[id]
 			if !ok {
-				fail(fmt.Sprintf("lines[%d].optionIds", i), fmt.Sprintf("%q is not an option of %q", id, it.Name))
+				fail(fmt.Sprintf("input.lines[%d].optionIds", i), fmt.Sprintf("%q is not an option of %q", id, it.Name))
 				return
 			}
 			unit += d
