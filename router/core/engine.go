@@ -14,6 +14,7 @@ import (
 
 	"github.com/jensneuse/abstractlogger"
 	"github.com/wundergraph/graphql-go-tools/execution/engine"
+	"github.com/wundergraph/graphql-go-tools/execution/graphql"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/datasource/graphql_datasource"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/plan"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/resolve"
@@ -29,6 +30,9 @@ type Engine struct {
 	cancel   context.CancelFunc
 	plans    *planCacheMirror
 	authz    *operationAuthorizer
+	// client is the schema clients see when it differs from the one the engine plans
+	// with (@inaccessible fields and types left out); nil when they are the same.
+	client *graphql.Schema
 	// inFlight counts operations running on this engine, so a replaced engine is
 	// closed only once they are done.
 	inFlight atomic.Int64
@@ -112,7 +116,40 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 		cancel()
 		return nil, fmt.Errorf("create execution engine: %w", err)
 	}
-	return &Engine{exec: exec, composed: composed, cancel: cancel, plans: newPlanCacheMirror(), authz: authz, BuiltAt: time.Now()}, nil
+	var clientSchema *graphql.Schema
+	if sdl := composed.RouterConfig.GetEngineConfig().GetGraphqlClientSchema(); sdl != "" {
+		if clientSchema, err = graphql.NewSchemaFromString(sdl); err != nil {
+			cancel()
+			return nil, fmt.Errorf("parse client schema: %w", err)
+		}
+	}
+	return &Engine{exec: exec, composed: composed, cancel: cancel, plans: newPlanCacheMirror(), authz: authz, client: clientSchema, BuiltAt: time.Now()}, nil
+}
+
+// validateForClients validates the operation against the schema clients see. The
+// engine validates against the full supergraph, where @inaccessible fields still
+// exist (it needs them to plan); this check is what hides them.
+func (e *Engine) validateForClients(query, operationName string, variables []byte) error {
+	if e.client == nil {
+		return nil
+	}
+	req := &graphql.Request{Query: query, OperationName: operationName, Variables: variables}
+	// Normalize first, as the engine does: the validator expects inlined fragments.
+	norm, err := req.Normalize(e.client)
+	if err != nil {
+		return err
+	}
+	if !norm.Successful && norm.Errors != nil && norm.Errors.Count() > 0 {
+		return norm.Errors
+	}
+	res, err := req.ValidateForSchema(e.client)
+	if err != nil {
+		return err
+	}
+	if !res.Valid && res.Errors != nil && res.Errors.Count() > 0 {
+		return res.Errors
+	}
+	return nil
 }
 
 // Composed is the supergraph this engine serves.

@@ -176,6 +176,12 @@ func (h *GraphQLHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	if err := eng.validateForClients(params.Query, params.OperationName, params.Variables); err != nil {
+		errs := operationErrors(h.logger, err)
+		h.metrics.observeOperation(op.name, opTypeName(opType), 0, errs[0].Extensions["code"].(string))
+		writeErrors(w, http.StatusOK, errs...)
+		return
+	}
 	if refused := eng.authz.check(params.Query, params.OperationName, identity); refused != nil {
 		code := refused.Extensions["code"].(string)
 		h.metrics.observeOperation(op.name, opTypeName(opType), 0, code)

@@ -50,6 +50,11 @@ func (h *GraphQLHandler) serveSubscription(ctx context.Context, w http.ResponseW
 		s.fail(errs)
 		return
 	}
+	if ctx.Err() == nil {
+		if gone := eng.subgraphGoneResult(ctx, req); gone != nil {
+			s.next(gone)
+		}
+	}
 	s.complete()
 }
 

@@ -194,3 +194,29 @@ func TestSubscription_overPlainPOSTIsRefusedWithAHint(t *testing.T) {
 		t.Fatalf("want 400 naming the streaming options: %d %s", res.Status, res.Body)
 	}
 }
+
+func TestSubscription_overSSE_whenTheSubgraphIsKilledTheLastEventIsSubgraphUnavailableThenComplete(t *testing.T) {
+	r := startRouter(t, "graphql-transport-ws")
+	req, _ := http.NewRequest(http.MethodPost, r.URL, bytes.NewReader(subscriptionBody(1000, 50)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "text/event-stream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	waitFor(t, "the upstream subscription", 5*time.Second, func() bool { return r.Subgraphs.ReviewsSubgraph.ActiveSubscriptions() > 0 })
+	r.Subgraphs.KillReviews()
+	var events []sseEvent
+	for _, e := range readSSE(t, resp.Body) {
+		if e.event != ":" {
+			events = append(events, e)
+		}
+	}
+	if len(events) < 2 || events[len(events)-1].event != "complete" {
+		t.Fatalf("want the stream to end with complete: %+v", events)
+	}
+	if last := events[len(events)-2]; !strings.Contains(last.data, `"code":"SUBGRAPH_UNAVAILABLE"`) || !strings.Contains(last.data, `"subgraph":"reviews"`) {
+		t.Fatalf("want SUBGRAPH_UNAVAILABLE naming reviews before complete, got %+v", last)
+	}
+}

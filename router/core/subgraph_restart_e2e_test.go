@@ -41,3 +41,37 @@ func TestSubscriptions_whenTheSubgraphRestartsTheRunningSubscriptionEndsAndANewO
 		t.Fatalf("want complete, got %+v", m)
 	}
 }
+
+func TestSubscriptions_whenTheSubgraphIsKilledTheClientGetsSubgraphUnavailableNamingItBeforeComplete(t *testing.T) {
+	for _, proto := range []string{"graphql-transport-ws", "graphql-ws"} {
+		t.Run(proto, func(t *testing.T) {
+			r := startRouter(t, "graphql-transport-ws")
+			c := dialWS(t, r.URL, proto)
+			start, data := "subscribe", "next"
+			if proto == "graphql-ws" {
+				start, data = "start", "data"
+			}
+			c.send(map[string]any{"id": "1", "type": start, "payload": map[string]any{
+				"query": `subscription { reviewAdded(upc: "top-1", count: 1000, intervalMs: 50) { body } }`,
+			}})
+			if m := c.readSkippingKeepAlive(); m.Type != data {
+				t.Fatalf("want %s, got %+v", data, m)
+			}
+			r.Subgraphs.KillReviews()
+			var last wsMessage
+			for {
+				last = c.readSkippingKeepAlive()
+				if last.Type != data || strings.Contains(string(last.Payload), "errors") {
+					break
+				}
+			}
+			if last.Type != data || !strings.Contains(string(last.Payload), `"code":"SUBGRAPH_UNAVAILABLE"`) ||
+				!strings.Contains(string(last.Payload), `"subgraph":"reviews"`) {
+				t.Fatalf("want an error naming reviews, got %+v %s", last, last.Payload)
+			}
+			if m := c.readSkippingKeepAlive(); m.Type != "complete" {
+				t.Fatalf("want complete after the error, got %+v %s", m, m.Payload)
+			}
+		})
+	}
+}

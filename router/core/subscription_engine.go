@@ -4,11 +4,16 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"net/url"
 	"sync"
 	"time"
 
+	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/parser"
 	"github.com/wundergraph/graphql-go-tools/execution/graphql"
 	"github.com/wundergraph/graphql-go-tools/execution/subscription"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/resolve"
@@ -70,6 +75,11 @@ func (s *subscriptionEngine) StartOperation(ctx context.Context, id string, payl
 	eng := s.engines.Acquire()
 	if eng == nil {
 		events.Emit(subscription.EventTypeOnError, id, nil, errors.New("router has no composed supergraph yet"))
+		return nil
+	}
+	if err := eng.validateForClients(req.Query, req.OperationName, req.Variables); err != nil {
+		eng.release()
+		events.Emit(subscription.EventTypeOnError, id, nil, err)
 		return nil
 	}
 	identity := s.callerIdentity()
@@ -182,6 +192,12 @@ func (s *subscriptionEngine) run(ctx context.Context, eng *Engine, req *graphql.
 	stopped := op.stopped
 	s.mu.Unlock()
 	if !stopped && ctx.Err() == nil {
+		// The engine ends a subscription the same way whether its subgraph completed it
+		// or died: a subgraph that no longer accepts connections died, and the client
+		// hears so before complete.
+		if gone := eng.subgraphGoneResult(ctx, req); gone != nil {
+			events.Emit(subscription.EventTypeOnSubscriptionData, id, gone, nil)
+		}
 		events.Emit(subscription.EventTypeOnSubscriptionCompleted, id, nil, nil)
 	}
 }
@@ -240,3 +256,91 @@ func (w *eventWriter) Close(_ resolve.SubscriptionCloseKind) {}
 
 var _ subscription.Engine = (*subscriptionEngine)(nil)
 var _ resolve.SubscriptionResponseWriter = (*eventWriter)(nil)
+
+// subgraphGoneResult is the result telling a client its subscription ended because its
+// subgraph went away, or nil while every subgraph serving it accepts connections.
+func (e *Engine) subgraphGoneResult(ctx context.Context, req *graphql.Request) []byte {
+	down := e.unreachableSubscriptionSubgraphs(ctx, req)
+	if len(down) == 0 {
+		return nil
+	}
+	errs := make([]clientError, 0, len(down))
+	for _, name := range down {
+		ce := newError(CodeSubgraphUnavailable, fmt.Sprintf("Subgraph '%s' went away: the subscription ended without completing.", name))
+		ce.Extensions["subgraph"] = name
+		errs = append(errs, ce)
+	}
+	return errorResult(errs...)
+}
+
+// unreachableSubscriptionSubgraphs names the subgraphs serving the operation's root
+// subscription fields that no longer accept a TCP connection.
+func (e *Engine) unreachableSubscriptionSubgraphs(ctx context.Context, req *graphql.Request) []string {
+	doc, err := parser.ParseQuery(&ast.Source{Input: req.Query})
+	if err != nil {
+		return nil
+	}
+	op := pickOperation(doc, req.OperationName)
+	if op == nil {
+		return nil
+	}
+	fields := map[string]bool{}
+	for _, sel := range op.SelectionSet {
+		if f, ok := sel.(*ast.Field); ok {
+			fields[f.Name] = true
+		}
+	}
+	var down []string
+	for _, ds := range e.composed.RouterConfig.GetEngineConfig().GetDatasourceConfigurations() {
+		serves := false
+		for _, n := range ds.GetRootNodes() {
+			if n.GetTypeName() != "Subscription" {
+				continue
+			}
+			for _, f := range n.GetFieldNames() {
+				serves = serves || fields[f]
+			}
+		}
+		if !serves {
+			continue
+		}
+		for _, sg := range e.composed.Subgraphs {
+			if sg.Name != ds.GetId() {
+				continue
+			}
+			target := sg.SubscriptionURL
+			if target == "" {
+				target = sg.RoutingURL
+			}
+			if !reachable(ctx, target) {
+				down = append(down, sg.Name)
+			}
+		}
+	}
+	return down
+}
+
+// reachable reports whether the URL's host accepts a TCP connection within a second.
+func reachable(ctx context.Context, rawURL string) bool {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" {
+		return true
+	}
+	host := u.Host
+	if u.Port() == "" {
+		switch u.Scheme {
+		case "https", "wss":
+			host = net.JoinHostPort(u.Hostname(), "443")
+		default:
+			host = net.JoinHostPort(u.Hostname(), "80")
+		}
+	}
+	ctx, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	conn, err := (&net.Dialer{}).DialContext(ctx, "tcp", host)
+	if err != nil {
+		return false
+	}
+	_ = conn.Close()
+	return true
+}

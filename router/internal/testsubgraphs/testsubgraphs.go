@@ -14,15 +14,21 @@ import (
 
 	"github.com/dizhtime/dizhtime/router/internal/testsubgraphs/accounts"
 	"github.com/dizhtime/dizhtime/router/internal/testsubgraphs/gqlserver"
+	"github.com/dizhtime/dizhtime/router/internal/testsubgraphs/inventory"
 	"github.com/dizhtime/dizhtime/router/internal/testsubgraphs/products"
 	"github.com/dizhtime/dizhtime/router/internal/testsubgraphs/reviews"
 )
 
-// Set is the three test subgraphs, each listening on its own loopback port.
+// Set is the four test subgraphs, each listening on its own loopback port.
 type Set struct {
-	Accounts *httptest.Server
-	Products *httptest.Server
-	Reviews  *httptest.Server
+	Accounts  *httptest.Server
+	Products  *httptest.Server
+	Reviews   *httptest.Server
+	Inventory *httptest.Server
+
+	// Requests records the queries each subgraph (by name) was sent, so tests can see
+	// which subgraphs answered.
+	Requests map[string]*gqlserver.RequestLog
 
 	ReviewsSubgraph *reviews.Subgraph
 	// ReviewsUpgrades records the subprotocols the router offered the reviews subgraph.
@@ -39,14 +45,22 @@ type Set struct {
 // Start starts the subgraphs; they stop when the test ends.
 func Start(t testing.TB) *Set {
 	t.Helper()
+	logs := map[string]*gqlserver.RequestLog{
+		"accounts":  {Next: accounts.NewHandler()},
+		"products":  {Next: products.NewHandler()},
+		"inventory": {Next: inventory.NewHandler()},
+	}
 	rv := reviews.New()
-	rec := &gqlserver.UpgradeRecorder{Next: rv}
-	hdr := &gqlserver.HeaderRecorder{Next: accounts.NewHandler()}
+	logs["reviews"] = &gqlserver.RequestLog{Next: rv}
+	rec := &gqlserver.UpgradeRecorder{Next: logs["reviews"]}
+	hdr := &gqlserver.HeaderRecorder{Next: logs["accounts"]}
 	reviewsHdr := &gqlserver.HeaderRecorder{Next: rec}
 	s := &Set{
 		Accounts:        httptest.NewServer(hdr),
 		AccountsHeaders: hdr,
-		Products:        httptest.NewServer(products.NewHandler()),
+		Products:        httptest.NewServer(logs["products"]),
+		Inventory:       httptest.NewServer(logs["inventory"]),
+		Requests:        logs,
 		Reviews:         httptest.NewUnstartedServer(reviewsHdr),
 		ReviewsHeaders:  reviewsHdr,
 		ReviewsSubgraph: rv,
@@ -59,6 +73,7 @@ func Start(t testing.TB) *Set {
 		s.Reviews.CloseClientConnections()
 		s.Accounts.Close()
 		s.Products.Close()
+		s.Inventory.Close()
 		s.Reviews.Close()
 	})
 	return s
@@ -86,6 +101,13 @@ func (s *Set) closeReviewsConns() {
 		_ = c.Close()
 	}
 	s.reviewsConns = nil
+}
+
+// KillReviews kills the reviews subgraph (every connection cut, as in a crash) and
+// leaves it down.
+func (s *Set) KillReviews() {
+	s.closeReviewsConns()
+	s.Reviews.Close()
 }
 
 // RestartReviews kills the reviews subgraph (every connection cut, as in a crash) and
@@ -130,7 +152,9 @@ func (s *Set) SupergraphYAML(t testing.TB, dir, wsProtocol string) string {
     subscription:
       url: %s/query
       protocol: %s
-`, s.Accounts.URL, s.Products.URL, s.Reviews.URL, ws, wsProtocol)
+  - name: inventory
+    routing_url: %s/query
+`, s.Accounts.URL, s.Products.URL, s.Reviews.URL, ws, wsProtocol, s.Inventory.URL)
 	path := filepath.Join(dir, "supergraph.yaml")
 	if err := os.WriteFile(path, []byte(yaml), 0o644); err != nil {
 		t.Fatal(err)

@@ -3,6 +3,8 @@
 package gqlserver
 
 import (
+	"bytes"
+	"io"
 	"net/http"
 	"sync"
 	"time"
@@ -74,4 +76,40 @@ func (h *HeaderRecorder) Last() http.Header {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	return h.last.Clone()
+}
+
+// RequestLog remembers the body of every plain HTTP request (not WebSocket upgrades),
+// so tests can see which subgraphs the router called and with what.
+type RequestLog struct {
+	Next http.Handler
+
+	mu     sync.Mutex
+	bodies []string
+}
+
+func (l *RequestLog) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Header.Get("Upgrade") == "" && r.Body != nil {
+		b, err := io.ReadAll(r.Body)
+		if err == nil {
+			r.Body = io.NopCloser(bytes.NewReader(b))
+			l.mu.Lock()
+			l.bodies = append(l.bodies, string(b))
+			l.mu.Unlock()
+		}
+	}
+	l.Next.ServeHTTP(w, r)
+}
+
+// Count returns how many requests were seen.
+func (l *RequestLog) Count() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return len(l.bodies)
+}
+
+// Bodies returns the request bodies seen, oldest first.
+func (l *RequestLog) Bodies() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.bodies...)
 }

@@ -8,10 +8,11 @@ type Resolver struct {
 	Users map[string]*model.User
 }
 
-// NewResolver returns a resolver over the fixture users "1" and "2".
+// NewResolver returns a resolver over the fixture users "1" and "2", whose favourite
+// products are references by sku only.
 func NewResolver() *Resolver {
 	return &Resolver{Users: map[string]*model.User{
-		"1": {ID: "1", Name: "Ada Lovelace", Username: "ada"},
-		"2": {ID: "2", Name: "Alan Turing", Username: "alan"},
+		"1": {ID: "1", Name: "Ada Lovelace", Username: "ada", FavouriteProduct: &model.Product{Sku: "SKU-2"}},
+		"2": {ID: "2", Name: "Alan Turing", Username: "alan", FavouriteProduct: &model.Product{Sku: "SKU-3"}},
 	}}
 }

@@ -13,12 +13,46 @@ import (
 	"github.com/dizhtime/dizhtime/router/internal/testsubgraphs/products/graph/model"
 )
 
+// FindBookByID is the resolver for the findBookByID field.
+func (r *entityResolver) FindBookByID(ctx context.Context, id string) (*model.Book, error) {
+	if b, ok := r.findMedia(id).(*model.Book); ok {
+		return b, nil
+	}
+	return nil, fmt.Errorf("book %s not found", id)
+}
+
+// FindMediaByID is the resolver for the findMediaByID field.
+func (r *entityResolver) FindMediaByID(ctx context.Context, id string) (model.Media, error) {
+	if m := r.findMedia(id); m != nil {
+		return m, nil
+	}
+	return nil, fmt.Errorf("media %s not found", id)
+}
+
+// FindMovieByID is the resolver for the findMovieByID field.
+func (r *entityResolver) FindMovieByID(ctx context.Context, id string) (*model.Movie, error) {
+	if m, ok := r.findMedia(id).(*model.Movie); ok {
+		return m, nil
+	}
+	return nil, fmt.Errorf("movie %s not found", id)
+}
+
 // FindProductByUpc is the resolver for the findProductByUpc field.
 func (r *entityResolver) FindProductByUpc(ctx context.Context, upc string) (*model.Product, error) {
 	if p := r.find(upc); p != nil {
 		return p, nil
 	}
 	return nil, fmt.Errorf("product %s not found", upc)
+}
+
+// FindProductBySku is the resolver for the findProductBySku field.
+func (r *entityResolver) FindProductBySku(ctx context.Context, sku string) (*model.Product, error) {
+	for _, p := range r.Products {
+		if p.Sku == sku {
+			return p, nil
+		}
+	}
+	return nil, fmt.Errorf("product with sku %s not found", sku)
 }
 
 // Entity returns generated.EntityResolver implementation.

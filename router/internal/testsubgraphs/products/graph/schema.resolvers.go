@@ -26,6 +26,11 @@ func (r *queryResolver) Product(ctx context.Context, upc string) (*model.Product
 	return r.find(upc), nil
 }
 
+// Media is the resolver for the media field.
+func (r *queryResolver) Media(ctx context.Context) ([]model.Media, error) {
+	return r.Resolver.Media, nil
+}
+
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 

@@ -66,7 +66,7 @@ func (r *subscriptionResolver) ReviewAdded(ctx context.Context, upc string, coun
 				ID:      fmt.Sprintf("event-%d", i),
 				Body:    fmt.Sprintf("event %d", i),
 				Author:  &model.User{ID: "1"},
-				Product: &model.Product{Upc: upc},
+				Product: ProductRef(upc),
 			}
 			select {
 			case <-ctx.Done():

@@ -2,13 +2,21 @@
 
 package model
 
+// A reference only: accounts knows a product's sku and cannot resolve it.
+type Product struct {
+	Sku string `json:"sku"`
+}
+
+func (Product) IsEntity() {}
+
 type Query struct {
 }
 
 type User struct {
-	ID       string `json:"id"`
-	Name     string `json:"name"`
-	Username string `json:"username"`
+	ID               string   `json:"id"`
+	Name             string   `json:"name"`
+	Username         string   `json:"username"`
+	FavouriteProduct *Product `json:"favouriteProduct,omitempty"`
 }
 
 func (User) IsEntity() {}

@@ -153,6 +153,63 @@ func (ec *executionContext) resolveEntity(
 	}()
 
 	switch typeName {
+	case "Book":
+		resolverName, err := entityResolverNameForBook(ctx, rep)
+		if err != nil {
+			return nil, fmt.Errorf(`finding resolver for Entity "Book": %w`, err)
+		}
+		switch resolverName {
+
+		case "findBookByID":
+			id0, err := ec.unmarshalNID2string(ctx, rep["id"])
+			if err != nil {
+				return nil, fmt.Errorf(`unmarshalling param 0 for findBookByID(): %w`, err)
+			}
+			entity, err := ec.Resolvers.Entity().FindBookByID(ctx, id0)
+			if err != nil {
+				return nil, fmt.Errorf(`resolving Entity "Book": %w`, err)
+			}
+
+			return entity, nil
+		}
+	case "Media":
+		resolverName, err := entityResolverNameForMedia(ctx, rep)
+		if err != nil {
+			return nil, fmt.Errorf(`finding resolver for Entity "Media": %w`, err)
+		}
+		switch resolverName {
+
+		case "findMediaByID":
+			id0, err := ec.unmarshalNID2string(ctx, rep["id"])
+			if err != nil {
+				return nil, fmt.Errorf(`unmarshalling param 0 for findMediaByID(): %w`, err)
+			}
+			entity, err := ec.Resolvers.Entity().FindMediaByID(ctx, id0)
+			if err != nil {
+				return nil, fmt.Errorf(`resolving Entity "Media": %w`, err)
+			}
+
+			return entity, nil
+		}
+	case "Movie":
+		resolverName, err := entityResolverNameForMovie(ctx, rep)
+		if err != nil {
+			return nil, fmt.Errorf(`finding resolver for Entity "Movie": %w`, err)
+		}
+		switch resolverName {
+
+		case "findMovieByID":
+			id0, err := ec.unmarshalNID2string(ctx, rep["id"])
+			if err != nil {
+				return nil, fmt.Errorf(`unmarshalling param 0 for findMovieByID(): %w`, err)
+			}
+			entity, err := ec.Resolvers.Entity().FindMovieByID(ctx, id0)
+			if err != nil {
+				return nil, fmt.Errorf(`resolving Entity "Movie": %w`, err)
+			}
+
+			return entity, nil
+		}
 	case "Product":
 		resolverName, err := entityResolverNameForProduct(ctx, rep)
 		if err != nil {
@@ -166,6 +223,17 @@ func (ec *executionContext) resolveEntity(
 				return nil, fmt.Errorf(`unmarshalling param 0 for findProductByUpc(): %w`, err)
 			}
 			entity, err := ec.Resolvers.Entity().FindProductByUpc(ctx, id0)
+			if err != nil {
+				return nil, fmt.Errorf(`resolving Entity "Product": %w`, err)
+			}
+
+			return entity, nil
+		case "findProductBySku":
+			id0, err := ec.unmarshalNString2string(ctx, rep["sku"])
+			if err != nil {
+				return nil, fmt.Errorf(`unmarshalling param 0 for findProductBySku(): %w`, err)
+			}
+			entity, err := ec.Resolvers.Entity().FindProductBySku(ctx, id0)
 			if err != nil {
 				return nil, fmt.Errorf(`resolving Entity "Product": %w`, err)
 			}
@@ -198,6 +266,111 @@ func (ec *executionContext) resolveManyEntities(
 	}
 }
 
+func entityResolverNameForBook(ctx context.Context, rep EntityRepresentation) (string, error) {
+	// we collect errors because a later entity resolver may work fine
+	// when an entity has multiple keys
+	entityResolverErrs := []error{}
+	for {
+		var (
+			m   EntityRepresentation
+			val any
+			ok  bool
+		)
+		_ = val
+		// if all of the KeyFields values for this resolver are null,
+		// we shouldn't use use it
+		allNull := true
+		m = rep
+		val, ok = m["id"]
+		if !ok {
+			entityResolverErrs = append(entityResolverErrs,
+				fmt.Errorf("%w due to missing Key Field \"id\" for Book", ErrTypeNotFound))
+			break
+		}
+		if allNull {
+			allNull = val == nil
+		}
+		if allNull {
+			entityResolverErrs = append(entityResolverErrs,
+				fmt.Errorf("%w due to all null value KeyFields for Book", ErrTypeNotFound))
+			break
+		}
+		return "findBookByID", nil
+	}
+	return "", fmt.Errorf("%w for Book due to %v", ErrTypeNotFound,
+		errors.Join(entityResolverErrs...).Error())
+}
+
+func entityResolverNameForMedia(ctx context.Context, rep EntityRepresentation) (string, error) {
+	// we collect errors because a later entity resolver may work fine
+	// when an entity has multiple keys
+	entityResolverErrs := []error{}
+	for {
+		var (
+			m   EntityRepresentation
+			val any
+			ok  bool
+		)
+		_ = val
+		// if all of the KeyFields values for this resolver are null,
+		// we shouldn't use use it
+		allNull := true
+		m = rep
+		val, ok = m["id"]
+		if !ok {
+			entityResolverErrs = append(entityResolverErrs,
+				fmt.Errorf("%w due to missing Key Field \"id\" for Media", ErrTypeNotFound))
+			break
+		}
+		if allNull {
+			allNull = val == nil
+		}
+		if allNull {
+			entityResolverErrs = append(entityResolverErrs,
+				fmt.Errorf("%w due to all null value KeyFields for Media", ErrTypeNotFound))
+			break
+		}
+		return "findMediaByID", nil
+	}
+	return "", fmt.Errorf("%w for Media due to %v", ErrTypeNotFound,
+		errors.Join(entityResolverErrs...).Error())
+}
+
+func entityResolverNameForMovie(ctx context.Context, rep EntityRepresentation) (string, error) {
+	// we collect errors because a later entity resolver may work fine
+	// when an entity has multiple keys
+	entityResolverErrs := []error{}
+	for {
+		var (
+			m   EntityRepresentation
+			val any
+			ok  bool
+		)
+		_ = val
+		// if all of the KeyFields values for this resolver are null,
+		// we shouldn't use use it
+		allNull := true
+		m = rep
+		val, ok = m["id"]
+		if !ok {
+			entityResolverErrs = append(entityResolverErrs,
+				fmt.Errorf("%w due to missing Key Field \"id\" for Movie", ErrTypeNotFound))
+			break
+		}
+		if allNull {
+			allNull = val == nil
+		}
+		if allNull {
+			entityResolverErrs = append(entityResolverErrs,
+				fmt.Errorf("%w due to all null value KeyFields for Movie", ErrTypeNotFound))
+			break
+		}
+		return "findMovieByID", nil
+	}
+	return "", fmt.Errorf("%w for Movie due to %v", ErrTypeNotFound,
+		errors.Join(entityResolverErrs...).Error())
+}
+
 func entityResolverNameForProduct(ctx context.Context, rep EntityRepresentation) (string, error) {
 	// we collect errors because a later entity resolver may work fine
 	// when an entity has multiple keys
@@ -228,6 +401,33 @@ func entityResolverNameForProduct(ctx context.Context, rep EntityRepresentation)
 			break
 		}
 		return "findProductByUpc", nil
+	}
+	for {
+		var (
+			m   EntityRepresentation
+			val any
+			ok  bool
+		)
+		_ = val
+		// if all of the KeyFields values for this resolver are null,
+		// we shouldn't use use it
+		allNull := true
+		m = rep
+		val, ok = m["sku"]
+		if !ok {
+			entityResolverErrs = append(entityResolverErrs,
+				fmt.Errorf("%w due to missing Key Field \"sku\" for Product", ErrTypeNotFound))
+			break
+		}
+		if allNull {
+			allNull = val == nil
+		}
+		if allNull {
+			entityResolverErrs = append(entityResolverErrs,
+				fmt.Errorf("%w due to all null value KeyFields for Product", ErrTypeNotFound))
+			break
+		}
+		return "findProductBySku", nil
 	}
 	return "", fmt.Errorf("%w for Product due to %v", ErrTypeNotFound,
 		errors.Join(entityResolverErrs...).Error())

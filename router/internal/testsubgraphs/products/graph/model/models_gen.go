@@ -2,11 +2,48 @@
 
 package model
 
+// An entity interface: inventory extends it through @interfaceObject.
+type Media interface {
+	IsEntity()
+	IsMedia()
+	GetID() string
+	GetTitle() string
+}
+
+type Book struct {
+	ID    string `json:"id"`
+	Title string `json:"title"`
+	Pages int    `json:"pages"`
+}
+
+func (Book) IsMedia()              {}
+func (this Book) GetID() string    { return this.ID }
+func (this Book) GetTitle() string { return this.Title }
+
+func (Book) IsEntity() {}
+
+type Movie struct {
+	ID      string `json:"id"`
+	Title   string `json:"title"`
+	Minutes int    `json:"minutes"`
+}
+
+func (Movie) IsMedia()              {}
+func (this Movie) GetID() string    { return this.ID }
+func (this Movie) GetTitle() string { return this.Title }
+
+func (Movie) IsEntity() {}
+
+// Two keys: reviews knows a product by upc, accounts by sku (inventory by both).
 type Product struct {
 	Upc    string `json:"upc"`
+	Sku    string `json:"sku"`
 	Name   string `json:"name"`
 	Price  int    `json:"price"`
 	Weight int    `json:"weight"`
+	// Overridden by inventory: this stale answer (always false) must never reach clients.
+	InStock      bool   `json:"inStock"`
+	InternalCode string `json:"internalCode"`
 }
 
 func (Product) IsEntity() {}

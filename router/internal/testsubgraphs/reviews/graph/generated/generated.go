@@ -52,6 +52,7 @@ type ComplexityRoot struct {
 	}
 
 	Product struct {
+		Name             func(childComplexity int) int
 		Price            func(childComplexity int) int
 		Reviews          func(childComplexity int) int
 		ShippingEstimate func(childComplexity int) int
@@ -168,6 +169,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.Mutation.AddReview(childComplexity, args["upc"].(string), args["authorID"].(string), args["body"].(string)), true
 
+	case "Product.name":
+		if e.ComplexityRoot.Product.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Product.Name(childComplexity), true
 	case "Product.price":
 		if e.ComplexityRoot.Product.Price == nil {
 			break
@@ -382,7 +389,7 @@ func newExecutionContext(
 
 var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `extend schema
-  @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@external", "@requires", "@shareable"])
+  @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@external", "@requires", "@provides", "@shareable"])
 
 type Query {
   latestReviews: [Review!]!
@@ -403,7 +410,8 @@ type Review {
   id: ID!
   body: String!
   author: User!
-  product: Product!
+  "reviews knows the product's name: no products fetch for it."
+  product: Product! @provides(fields: "name")
 }
 
 type User @key(fields: "id") {
@@ -413,6 +421,7 @@ type User @key(fields: "id") {
 
 type Product @key(fields: "upc") {
   upc: String!
+  name: String! @external
   price: Int! @external
   weight: Int! @external
   shippingEstimate: Int! @requires(fields: "price weight")
@@ -501,6 +510,8 @@ func (ec *executionContext) childFields_Product(ctx context.Context, field graph
 	switch field.Name {
 	case "upc":
 		return ec.fieldContext_Product_upc(ctx, field)
+	case "name":
+		return ec.fieldContext_Product_name(ctx, field)
 	case "price":
 		return ec.fieldContext_Product_price(ctx, field)
 	case "weight":
@@ -1003,6 +1014,29 @@ func (ec *executionContext) _Product_upc(ctx context.Context, field graphql.Coll
 	)
 }
 func (ec *executionContext) fieldContext_Product_upc(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Product", field, false, false, "String")
+}
+
+func (ec *executionContext) _Product_name(ctx context.Context, field graphql.CollectedField, obj *model.Product) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Product_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Product_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Product", field, false, false, "String")
 }
 
@@ -2735,6 +2769,11 @@ func (ec *executionContext) _Product(ctx context.Context, sel ast.SelectionSet, 
 			out.Values[i] = graphql.MarshalString("Product")
 		case "upc":
 			out.Values[i] = ec._Product_upc(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "name":
+			out.Values[i] = ec._Product_name(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
 			}

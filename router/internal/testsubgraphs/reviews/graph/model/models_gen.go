@@ -7,6 +7,7 @@ type Mutation struct {
 
 type Product struct {
 	Upc              string    `json:"upc"`
+	Name             string    `json:"name"`
 	Price            int       `json:"price"`
 	Weight           int       `json:"weight"`
 	ShippingEstimate int       `json:"shippingEstimate"`
@@ -19,9 +20,10 @@ type Query struct {
 }
 
 type Review struct {
-	ID      string   `json:"id"`
-	Body    string   `json:"body"`
-	Author  *User    `json:"author"`
+	ID     string `json:"id"`
+	Body   string `json:"body"`
+	Author *User  `json:"author"`
+	// reviews knows the product's name: no products fetch for it.
 	Product *Product `json:"product"`
 }
 
