@@ -9,26 +9,37 @@ GO_PACKAGES = $(shell go list -m -f '{{.Dir}}/...' | sed "s|^$(CURDIR)/|./|")
 # Exports DIZHTIME_* addresses of the running services into a recipe's shell.
 WITH_SERVICES = eval "$$($(SERVICES) env)";
 BENCHTIME ?= 2s
+ROUTER_BENCH_DURATION ?= 15s
 
 .PHONY: help
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 20
 
 .PHONY: run
-run: ## run DizhTime on this machine (embedded stores + every process), Ctrl-C stops it
-	deploy/local/run.sh
+run: ## run DizhTime on this machine (embedded stores + every process), Ctrl-C stops it; SIM=1 adds a live city
+	deploy/local/run.sh $(if $(SIM),-sim)
+
+.PHONY: sim
+sim: ## simulate a city against a running `make run` (SIM_FLAGS="-orders-per-minute 30 -drivers 20")
+	cd platform && go run ./cmd/dizhtime sim $(SIM_FLAGS)
+
+.PHONY: test-journey
+test-journey: services ## only the end-to-end journey through the router (platform/city)
+	$(WITH_SERVICES) cd platform && go test -count=1 -run '^TestJourney' -v ./city
 
 .PHONY: test
 test: services lint ## start the real services, then vet and test every module against them
 	$(WITH_SERVICES) go test -count=1 $(GO_PACKAGES)
 
 .PHONY: bench
-bench: services ## run the Go benchmarks against the real services and embedded defaults
+bench: services ## run the Go benchmarks, then the router load benchmark (50 and 500 clients)
 	$(WITH_SERVICES) go test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(GO_PACKAGES)
+	cd router && go run ./bench -clients 50,500 -duration $(ROUTER_BENCH_DURATION)
 
 .PHONY: generate
-generate: ## regenerate all generated code (checked in)
+generate: ## regenerate all generated code (checked in), then compose schema/supergraph.graphql
 	go generate $(GO_PACKAGES)
+	go run ./router/cmd/router compose -supergraph supergraph.yaml -out schema/supergraph.graphql
 
 .PHONY: check-generated
 check-generated: generate ## fail when checked-in generated code is stale

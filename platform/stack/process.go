@@ -1,77 +1,20 @@
-package main
+package stack
 
 import (
 	"bufio"
 	"context"
-	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
-	"net/url"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
-
-	"gopkg.in/yaml.v3"
 )
 
-// subgraphEntry is the part of supergraph.yaml the dev host needs: which subgraph binaries to
-// run and where. The router reads the whole file itself.
-type subgraphEntry struct {
-	Name       string `yaml:"name"`
-	RoutingURL string `yaml:"routing_url"`
-}
-
-func readSubgraphs(path string) ([]subgraphEntry, error) {
-	data, err := os.ReadFile(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var doc struct {
-		Subgraphs []subgraphEntry `yaml:"subgraphs"`
-	}
-	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
-	}
-	return doc.Subgraphs, nil
-}
-
-// listenAddr is the host:port a subgraph serves, taken from its routing URL.
-func listenAddr(routingURL string) (string, error) {
-	u, err := url.Parse(routingURL)
-	if err != nil || u.Host == "" {
-		return "", fmt.Errorf("routing_url %q is not an absolute URL", routingURL)
-	}
-	return u.Host, nil
-}
-
-// buildBinaries compiles the router and each subgraph's cmd/<name> into binDir in one go build.
-func buildBinaries(ctx context.Context, root, binDir string, subgraphs []subgraphEntry) error {
-	pkgs := []string{"./router/cmd/router"}
-	for _, s := range subgraphs {
-		pkgs = append(pkgs, "./subgraphs/"+s.Name+"/cmd/"+s.Name)
-	}
-	if err := os.MkdirAll(binDir, 0o755); err != nil {
-		return err
-	}
-	cmd := exec.CommandContext(ctx, "go", append([]string{"build", "-o", binDir + string(filepath.Separator)}, pkgs...)...)
-	cmd.Dir = root
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("go build %s: %w\n%s", strings.Join(pkgs, " "), err, out)
-	}
-	return nil
-}
-
-// child is one DizhTime process the dev host runs: it implements lifecycle.Component.
-type child struct {
+// Process is one DizhTime process the stack runs; it implements lifecycle.Component.
+type Process struct {
 	name    string
 	path    string
 	args    []string
@@ -83,41 +26,45 @@ type child struct {
 	exited   chan error
 }
 
-func (c *child) Name() string { return c.name }
+// Name is the subgraph's name, or "router".
+func (p *Process) Name() string { return p.name }
+
+// LogPath is the file the process writes its output to.
+func (p *Process) LogPath() string { return p.logPath }
 
 // start launches the process with its output appended to its log file.
-func (c *child) start() error {
-	logFile, err := os.OpenFile(c.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+func (p *Process) start() error {
+	logFile, err := os.OpenFile(p.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return err
 	}
-	c.cmd = exec.Command(c.path, c.args...)
-	c.cmd.Env = append(os.Environ(), c.env...)
-	c.cmd.Stdout, c.cmd.Stderr = logFile, logFile
-	// Own process group: a terminal's Ctrl-C reaches the dev host, which stops children in order.
-	c.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
-	if err := c.cmd.Start(); err != nil {
+	p.cmd = exec.Command(p.path, p.args...)
+	p.cmd.Env = append(os.Environ(), p.env...)
+	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
+	// Own process group: a terminal's Ctrl-C reaches the host, which stops children in order.
+	p.cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := p.cmd.Start(); err != nil {
 		_ = logFile.Close()
-		return fmt.Errorf("start %s: %w", c.name, err)
+		return fmt.Errorf("start %s: %w", p.name, err)
 	}
-	c.exited = make(chan error, 1)
+	p.exited = make(chan error, 1)
 	go func() {
-		err := c.cmd.Wait()
+		err := p.cmd.Wait()
 		_ = logFile.Close()
-		c.exited <- err
+		p.exited <- err
 	}()
 	return nil
 }
 
 // waitReady polls readyURL until it answers 200, the process exits, or timeout passes.
-func (c *child) waitReady(ctx context.Context, timeout time.Duration) error {
-	if c.readyURL == "" {
+func (p *Process) waitReady(ctx context.Context, timeout time.Duration) error {
+	if p.readyURL == "" {
 		return nil
 	}
 	deadline := time.Now().Add(timeout)
 	client := &http.Client{Timeout: time.Second}
 	for {
-		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, c.readyURL, nil)
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, p.readyURL, nil)
 		if res, err := client.Do(req); err == nil {
 			_, _ = io.Copy(io.Discard, res.Body)
 			_ = res.Body.Close()
@@ -126,43 +73,55 @@ func (c *child) waitReady(ctx context.Context, timeout time.Duration) error {
 			}
 		}
 		select {
-		case err := <-c.exited:
-			c.exited <- err
-			return fmt.Errorf("%s exited while starting (%v); last log lines:\n%s", c.name, err, tail(c.logPath, 20))
+		case err := <-p.exited:
+			p.exited <- err
+			return fmt.Errorf("%s exited while starting (%v); last log lines:\n%s", p.name, err, Tail(p.logPath, 20))
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-time.After(200 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			return fmt.Errorf("%s not ready at %s after %s; last log lines:\n%s", c.name, c.readyURL, timeout, tail(c.logPath, 20))
+			return fmt.Errorf("%s not ready at %s after %s; last log lines:\n%s", p.name, p.readyURL, timeout, Tail(p.logPath, 20))
 		}
 	}
 }
 
 // Run waits for the process; when ctx ends it sends SIGTERM and, after a grace period, SIGKILL.
-func (c *child) Run(ctx context.Context) error {
+func (p *Process) Run(ctx context.Context) error {
 	select {
-	case err := <-c.exited:
-		return fmt.Errorf("%s exited unexpectedly (%v); see %s", c.name, err, c.logPath)
+	case err := <-p.exited:
+		p.exited <- err
+		return fmt.Errorf("%s exited unexpectedly (%v); see %s", p.name, err, p.logPath)
 	case <-ctx.Done():
 	}
-	_ = c.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-c.exited:
-	case <-time.After(10 * time.Second):
-		_ = c.cmd.Process.Kill()
-		<-c.exited
-	}
+	p.stop(10 * time.Second)
 	return nil
 }
 
-func (c *child) kill() {
-	if c.cmd != nil && c.cmd.Process != nil {
-		_ = c.cmd.Process.Kill()
+// stop sends SIGTERM and waits up to grace before SIGKILL. Safe to call on a stopped process.
+func (p *Process) stop(grace time.Duration) {
+	if p.cmd == nil || p.cmd.Process == nil {
+		return
+	}
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-p.exited:
+		p.exited <- err
+	case <-time.After(grace):
+		_ = p.cmd.Process.Kill()
+		err := <-p.exited
+		p.exited <- err
 	}
 }
 
-func tail(path string, n int) string {
+func (p *Process) kill() {
+	if p.cmd != nil && p.cmd.Process != nil {
+		_ = p.cmd.Process.Kill()
+	}
+}
+
+// Tail returns the last n lines of the file at path ("" when it cannot be read).
+func Tail(path string, n int) string {
 	f, err := os.Open(path)
 	if err != nil {
 		return ""
@@ -178,13 +137,4 @@ func tail(path string, n int) string {
 		}
 	}
 	return strings.Join(lines, "\n")
-}
-
-// freeAddr reports whether addr can be listened on now.
-func freeAddr(addr string) error {
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	return l.Close()
 }

@@ -5,19 +5,20 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
-	"os"
 	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/dizhtime/dizhtime/platform/city"
 	"github.com/dizhtime/dizhtime/platform/config"
 	"github.com/dizhtime/dizhtime/platform/devstack"
 	"github.com/dizhtime/dizhtime/platform/lifecycle"
 	"github.com/dizhtime/dizhtime/platform/logging"
 	"github.com/dizhtime/dizhtime/platform/ops"
-	"github.com/dizhtime/dizhtime/platform/postgres"
+	"github.com/dizhtime/dizhtime/platform/stack"
 	"github.com/dizhtime/dizhtime/platform/telemetry"
 )
 
@@ -37,6 +38,8 @@ type devConfig struct {
 	RouterAddr     string `yaml:"router_addr" env:"DEV_ROUTER_ADDR"`
 	// RouterConfig is the router's router.yaml (auth against identity's JWKS, explorer).
 	RouterConfig string `yaml:"router_config" env:"DEV_ROUTER_CONFIG"`
+	// Sim runs a gentle simulated city in the background (`make run SIM=1`).
+	Sim bool `yaml:"sim" env:"DEV_SIM"`
 }
 
 func defaultDevConfig() devConfig {
@@ -78,11 +81,12 @@ func (c devConfig) Validate() error {
 	return errors.Join(errs...)
 }
 
-func dev(ctx context.Context, cfgPath string, stdout, stderr io.Writer) error {
+func dev(ctx context.Context, cfgPath string, sim bool, stdout, stderr io.Writer) error {
 	cfg := defaultDevConfig()
 	if err := config.Load("dizhtime-dev", cfgPath, &cfg); err != nil {
 		return err
 	}
+	cfg.Sim = cfg.Sim || sim
 	logger := logging.New(cfg.Service, cfg.Level(), stderr)
 	tel, err := telemetry.Setup(ctx, cfg.Service, cfg.Telemetry)
 	if err != nil {
@@ -94,136 +98,64 @@ func dev(ctx context.Context, cfgPath string, stdout, stderr io.Writer) error {
 		_ = tel.Shutdown(shutdownCtx)
 	}()
 
-	stack, err := devstack.Start(ctx, devstack.Options{
+	stores, err := devstack.Start(ctx, devstack.Options{
 		DataDir: cfg.DataDir, PostgresURL: cfg.PostgresURL,
 		RedisAddr: cfg.RedisAddr, KafkaPort: cfg.KafkaPort, MongoAddr: cfg.MongoAddr,
 	})
 	if err != nil {
 		return err
 	}
-	defer stack.Close()
+	defer stores.Close()
 
-	procs, err := startProcesses(ctx, cfg, stack.Endpoints)
+	searchDir, _ := filepath.Abs(stores.Endpoints.SearchDir)
+	procs, err := stack.Start(ctx, stack.Options{
+		RepoRoot: cfg.RepoRoot, SupergraphFile: cfg.SupergraphFile,
+		RouterConfig: cfg.RouterConfig, RouterAddr: cfg.RouterAddr,
+		WorkDir: cfg.DataDir, PostgresURL: stores.Endpoints.PostgresURL,
+		Env: []string{
+			"DIZHTIME_REDIS_ADDR=" + stores.Endpoints.RedisAddr,
+			"DIZHTIME_KAFKA_BROKERS=" + strings.Join(stores.Endpoints.KafkaBrokers, ","),
+			"DIZHTIME_MONGO_URI=" + stores.Endpoints.MongoURI,
+			"DIZHTIME_SEARCH_INDEX_BACKEND=bleve",
+			"DIZHTIME_SEARCH_BLEVE_DIR=" + searchDir,
+			"DIZHTIME_LOG_LEVEL=" + cfg.LogLevel,
+			// The laptop run shows a living city: restaurants seeds its demo city (idempotent).
+			"DIZHTIME_RESTAURANTS_SEED_DEMO_CITY=true",
+		},
+		RouterEnv: []string{"DIZHTIME_LOG_LEVEL=" + cfg.LogLevel},
+	})
 	if err != nil {
 		return err
 	}
 
 	ready := ops.NewReadiness(2 * time.Second)
-	for name, check := range stack.Checks() {
+	for name, check := range stores.Checks() {
 		ready.Add(name, check)
 	}
 	mux := http.NewServeMux()
 	ops.Mount(mux, tel.Registry, ready)
 	ln, err := net.Listen("tcp", cfg.HTTPAddr)
 	if err != nil {
-		killAll(procs)
+		procs.Kill()
 		return fmt.Errorf("listen %s: %w", cfg.HTTPAddr, err)
 	}
 	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
 
-	components := []lifecycle.Component{lifecycle.HTTPServerOn("ops", srv, ln, cfg.ShutdownTimeout)}
-	names := make([]string, 0, len(procs))
-	for _, p := range procs {
-		components = append(components, p)
-		names = append(names, p.name)
+	components := append([]lifecycle.Component{lifecycle.HTTPServerOn("ops", srv, ln, cfg.ShutdownTimeout)}, procs.Components()...)
+	names := procs.Names()
+	var logins []city.DemoLogin
+	if procs.RouterURL != "" && procs.DatabaseURL("identity") != "" {
+		if logins, err = city.DemoLogins(ctx, city.NewClient(procs.RouterURL), city.GrantAdminWith(procs), 5); err != nil {
+			procs.Kill()
+			return fmt.Errorf("demo logins: %w", err)
+		}
+		if cfg.Sim {
+			components = append(components, simComponent(procs.RouterURL, logins, logger))
+		}
 	}
-	printBanner(stdout, "http://"+ln.Addr().String(), cfg, names, stack.Endpoints)
+	printBanner(stdout, "http://"+ln.Addr().String(), cfg, names, stores.Endpoints)
+	printLogins(stdout, logins, cfg.Sim)
 	return lifecycle.Run(ctx, logger, cfg.ShutdownTimeout, components...)
-}
-
-// startProcesses builds and starts every subgraph named in supergraph.yaml, waits for each to be
-// ready, then starts the router over them. On error it stops what it started.
-func startProcesses(ctx context.Context, cfg devConfig, e devstack.Endpoints) (procs []*child, err error) {
-	subgraphs, err := readSubgraphs(filepath.Join(cfg.RepoRoot, cfg.SupergraphFile))
-	if err != nil {
-		return nil, err
-	}
-	if len(subgraphs) == 0 {
-		return nil, nil
-	}
-	defer func() {
-		if err != nil {
-			killAll(procs)
-		}
-	}()
-	binDir, err := filepath.Abs(filepath.Join(cfg.DataDir, "bin"))
-	if err != nil {
-		return nil, err
-	}
-	logDir := filepath.Join(cfg.DataDir, "logs")
-	if err := os.MkdirAll(logDir, 0o755); err != nil {
-		return nil, err
-	}
-	if err := buildBinaries(ctx, cfg.RepoRoot, binDir, subgraphs); err != nil {
-		return nil, err
-	}
-	searchDir, _ := filepath.Abs(e.SearchDir)
-	storeEnv := []string{
-		"DIZHTIME_REDIS_ADDR=" + e.RedisAddr,
-		"DIZHTIME_KAFKA_BROKERS=" + strings.Join(e.KafkaBrokers, ","),
-		"DIZHTIME_MONGO_URI=" + e.MongoURI,
-		"DIZHTIME_SEARCH_INDEX_BACKEND=bleve",
-		"DIZHTIME_SEARCH_BLEVE_DIR=" + searchDir,
-		"DIZHTIME_LOG_LEVEL=" + cfg.LogLevel,
-		// The laptop run shows a living city: restaurants seeds its demo city (idempotent).
-		"DIZHTIME_RESTAURANTS_SEED_DEMO_CITY=true",
-	}
-	for _, s := range subgraphs {
-		addr, err := listenAddr(s.RoutingURL)
-		if err != nil {
-			return procs, fmt.Errorf("subgraph %s: %w", s.Name, err)
-		}
-		if err := freeAddr(addr); err != nil {
-			return procs, fmt.Errorf("subgraph %s: %s is taken: %w", s.Name, addr, err)
-		}
-		// Each subgraph owns its datastore: on the laptop, a database of its own on one server.
-		pgURL, err := postgres.EnsureDatabase(ctx, e.PostgresURL, "dizhtime_"+s.Name)
-		if err != nil {
-			return procs, fmt.Errorf("subgraph %s: %w", s.Name, err)
-		}
-		p := &child{
-			name: s.Name, path: filepath.Join(binDir, s.Name), args: []string{"serve"},
-			env: append([]string{"DIZHTIME_SERVICE=" + s.Name, "DIZHTIME_HTTP_ADDR=" + addr,
-				"DIZHTIME_POSTGRES_URL=" + pgURL}, storeEnv...),
-			logPath:  filepath.Join(logDir, s.Name+".log"),
-			readyURL: "http://" + addr + "/readyz",
-		}
-		if err := p.start(); err != nil {
-			return procs, err
-		}
-		procs = append(procs, p)
-	}
-	for _, p := range procs {
-		if err := p.waitReady(ctx, 90*time.Second); err != nil {
-			return procs, err
-		}
-	}
-	supergraph, err := filepath.Abs(filepath.Join(cfg.RepoRoot, cfg.SupergraphFile))
-	if err != nil {
-		return procs, err
-	}
-	routerConfig, err := filepath.Abs(filepath.Join(cfg.RepoRoot, cfg.RouterConfig))
-	if err != nil {
-		return procs, err
-	}
-	router := &child{
-		name: "router", path: filepath.Join(binDir, "router"),
-		args:     []string{"serve", "-config", routerConfig, "-supergraph", supergraph},
-		env:      []string{"DIZHTIME_ROUTER_LISTEN_ADDR=" + cfg.RouterAddr, "DIZHTIME_LOG_LEVEL=" + cfg.LogLevel},
-		logPath:  filepath.Join(logDir, "router.log"),
-		readyURL: "http://" + cfg.RouterAddr + "/healthz",
-	}
-	if err := router.start(); err != nil {
-		return procs, err
-	}
-	procs = append(procs, router)
-	return procs, router.waitReady(ctx, 90*time.Second)
-}
-
-func killAll(procs []*child) {
-	for _, p := range procs {
-		p.kill()
-	}
 }
 
 func printBanner(w io.Writer, opsURL string, cfg devConfig, procs []string, e devstack.Endpoints) {
@@ -242,4 +174,43 @@ func printBanner(w io.Writer, opsURL string, cfg devConfig, procs []string, e de
   mongodb    %[5]s   (embedded FerretDB on SQLite)
   search     %[6]s   (embedded Bleve indexes)
 `, opsURL, e.PostgresURL, e.RedisAddr, strings.Join(e.KafkaBrokers, ","), e.MongoURI, e.SearchDir)
+}
+
+// simComponent runs the gentle background city of `make run SIM=1` as the demo admin.
+func simComponent(routerURL string, logins []city.DemoLogin, logger *slog.Logger) lifecycle.Component {
+	return lifecycle.Func("sim", func(ctx context.Context) error {
+		var admin *city.Session
+		for _, l := range logins {
+			if l.Role == "ADMIN" {
+				admin = l.Session
+			}
+		}
+		cfg := city.DefaultSimConfig()
+		sim, err := city.NewSim(cfg, city.NewClient(routerURL), admin, logger.With("component", "sim"))
+		if err != nil {
+			return err
+		}
+		// A failing simulation is logged, never a reason to stop the laptop run.
+		if err := sim.Run(ctx); err != nil && ctx.Err() == nil {
+			logger.Warn("sim stopped", "err", err)
+		}
+		<-ctx.Done()
+		return nil
+	})
+}
+
+func printLogins(w io.Writer, logins []city.DemoLogin, sim bool) {
+	if len(logins) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\nDemo logins (password %q; tokens last 15 minutes: the login mutation makes new ones).\n", city.DemoPassword)
+	fmt.Fprintf(w, "Paste a token into the explorer's headers as {\"Authorization\": \"Bearer <token>\"}.\n")
+	for _, l := range logins {
+		fmt.Fprintf(w, "\n  %-17s %s  (user %s)\n  Bearer %s\n", l.Role, l.Session.Email, l.Session.UserID, l.Session.Token)
+	}
+	if sim {
+		fmt.Fprintln(w, "\nThe simulated city is running: subscribe to driversInArea as the admin to watch it move.")
+	} else {
+		fmt.Fprintln(w, "\nLive city: `make run SIM=1`, or `dizhtime sim` beside this run.")
+	}
 }

@@ -19,7 +19,7 @@ func main() {
 	}
 }
 
-var errUsage = errors.New("usage: dizhtime dev [-config FILE]")
+var errUsage = errors.New("usage: dizhtime dev [-config FILE] [-sim]  |  dizhtime sim [flags]  (dizhtime sim -h lists them)")
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -30,10 +30,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fs := flag.NewFlagSet("dev", flag.ContinueOnError)
 		fs.SetOutput(stderr)
 		cfgPath := fs.String("config", "", "YAML config file (env DIZHTIME_* overrides it)")
+		sim := fs.Bool("sim", false, "also run a gentle simulated city (same as DIZHTIME_DEV_SIM=true)")
 		if err := fs.Parse(args[1:]); err != nil {
 			return err
 		}
-		return dev(ctx, *cfgPath, stdout, stderr)
+		return dev(ctx, *cfgPath, *sim, stdout, stderr)
+	case "sim":
+		return simCommand(ctx, args[1:], stderr)
 	default:
 		return fmt.Errorf("unknown command %q; %w", args[0], errUsage)
 	}

@@ -1,0 +1,177 @@
+package city
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/dizhtime/dizhtime/platform/endpoints"
+	"github.com/dizhtime/dizhtime/platform/routertest"
+	"github.com/dizhtime/dizhtime/platform/stack"
+)
+
+// theSixSubgraphs must all be in supergraph.yaml: a journey without one of them is a
+// failure, never a skip.
+var theSixSubgraphs = []string{"identity", "restaurants", "orders", "dispatch", "wallet", "search"}
+
+// realCity is every subgraph and the router on free ports, against the real services
+// (endpoints' DIZHTIME_* addresses), named apart from every other run: databases, Kafka
+// consumer groups, the search index alias, Redis key prefixes and the MongoDB database.
+type realCity struct {
+	*stack.Stack
+	client *Client
+	run    string
+}
+
+func startRealCity(t *testing.T, ctx context.Context) *realCity {
+	t.Helper()
+	root, err := routertest.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	requireServices(t)
+	subgraphs, err := stack.ReadSupergraph(filepath.Join(root, "supergraph.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	have := map[string]bool{}
+	for _, s := range subgraphs {
+		have[s.Name] = true
+	}
+	for _, name := range theSixSubgraphs {
+		if !have[name] {
+			t.Fatalf("supergraph.yaml does not list subgraph %s: the journey needs all of %v", name, theSixSubgraphs)
+		}
+	}
+	addrs, err := stack.FreeAddrs(len(subgraphs) + 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]string{}
+	identityAddr := ""
+	for i, s := range subgraphs {
+		byName[s.Name] = addrs[i]
+		if s.Name == "identity" {
+			identityAddr = addrs[i]
+		}
+	}
+	routerAddr := addrs[len(subgraphs)]
+	moved, err := stack.Relocate(subgraphs, root, byName)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	supergraph := filepath.Join(dir, "supergraph.yaml")
+	if err := stack.WriteSupergraph(supergraph, moved); err != nil {
+		t.Fatal(err)
+	}
+	routerYAML := filepath.Join(dir, "router.yaml")
+	if err := os.WriteFile(routerYAML, []byte(fmt.Sprintf("listen_addr: %s\nsupergraph_file: %q\n%s", routerAddr, supergraph,
+		routertest.AuthYAML("http://"+identityAddr, "https://identity.dizhtime.local", "dizhtime"))), 0o644); err != nil {
+		t.Fatal(err)
+	}
+
+	run := fmt.Sprintf("e2e%d", time.Now().UnixNano()%1_000_000_000_000)
+	dbPrefix := "dizhtime_" + run + "_"
+	s, err := stack.Start(ctx, stack.Options{
+		RepoRoot: root, SupergraphFile: supergraph, RouterConfig: routerYAML, RouterAddr: routerAddr,
+		WorkDir: dir, PostgresURL: endpoints.Postgres(), DatabasePrefix: dbPrefix,
+		Env: []string{
+			"DIZHTIME_REDIS_ADDR=" + endpoints.Redis(),
+			"DIZHTIME_KAFKA_BROKERS=" + strings.Join(endpoints.Kafka(), ","),
+			"DIZHTIME_MONGO_URI=" + endpoints.Mongo(),
+			"DIZHTIME_ELASTICSEARCH_URL=" + endpoints.Elasticsearch(),
+			"DIZHTIME_SEARCH_INDEX_BACKEND=elasticsearch",
+			"DIZHTIME_SEARCH_INDEX_ALIAS=" + run + "-restaurants",
+			"DIZHTIME_SEARCH_CONSUMER_GROUP=" + run + "-search",
+			"DIZHTIME_RESTAURANTS_MONGO_DATABASE=" + run + "_restaurants",
+			"DIZHTIME_IDENTITY_REDIS_KEY_PREFIX=" + run + ":identity:",
+			"DIZHTIME_DISPATCH_REDIS_KEY_PREFIX=" + run + ":dispatch:",
+			// Fresh consumer groups on a shared Kafka read only this run's events: the
+			// topics hold every earlier run's too, which this run's stores never saw.
+			"DIZHTIME_ORDERS_CONSUMER_GROUP_PREFIX=" + run + "-orders",
+			"DIZHTIME_ORDERS_CONSUME_FROM_BEGINNING=false",
+			"DIZHTIME_WALLET_CONSUMER_GROUP_PREFIX=" + run + "-wallet",
+			"DIZHTIME_WALLET_CONSUME_FROM_LATEST=true",
+			"DIZHTIME_DISPATCH_CONSUMER_GROUP=" + run + "-dispatch",
+			"DIZHTIME_DISPATCH_CONSUME_FROM_START=false",
+			"DIZHTIME_LOG_LEVEL=info",
+		},
+		ReadyTimeout: 2 * time.Minute,
+	})
+	logTails := func() {
+		for _, name := range append(append([]string{}, theSixSubgraphs...), "router") {
+			if tail := stack.Tail(filepath.Join(dir, "logs", name+".log"), 15); tail != "" {
+				t.Logf("--- %s log (last lines):\n%s", name, tail)
+			}
+		}
+	}
+	t.Cleanup(func() {
+		if s != nil {
+			s.Stop()
+		}
+		if t.Failed() {
+			logTails()
+		}
+		dropDatabases(t, dbPrefix)
+	})
+	if err != nil {
+		t.Fatalf("start the city: %v", err)
+	}
+	return &realCity{Stack: s, client: NewClient(s.RouterURL), run: run}
+}
+
+// requireServices fails at once, naming the service, when a real service is not listening.
+func requireServices(t *testing.T) {
+	t.Helper()
+	pg, _ := url.Parse(endpoints.Postgres())
+	mongo, _ := url.Parse(endpoints.Mongo())
+	es, _ := url.Parse(endpoints.Elasticsearch())
+	for name, addr := range map[string]string{
+		"PostgreSQL (" + endpoints.PostgresEnv + ")":         pg.Host,
+		"Redis (" + endpoints.RedisEnv + ")":                 endpoints.Redis(),
+		"Kafka (" + endpoints.KafkaEnv + ")":                 endpoints.Kafka()[0],
+		"MongoDB/FerretDB (" + endpoints.MongoEnv + ")":      mongo.Host,
+		"Elasticsearch (" + endpoints.ElasticsearchEnv + ")": es.Host,
+	} {
+		c, err := net.DialTimeout("tcp", addr, 2*time.Second)
+		if err != nil {
+			t.Fatalf("%s is not reachable at %s (start the services: make services): %v", name, addr, err)
+		}
+		_ = c.Close()
+	}
+}
+
+func dropDatabases(t *testing.T, prefix string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, endpoints.Postgres())
+	if err != nil {
+		t.Logf("drop test databases: %v", err)
+		return
+	}
+	defer conn.Close(ctx)
+	rows, err := conn.Query(ctx, `SELECT datname FROM pg_database WHERE starts_with(datname, $1)`, prefix)
+	if err != nil {
+		t.Logf("drop test databases: %v", err)
+		return
+	}
+	names, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Logf("drop test databases: %v", err)
+		return
+	}
+	for _, n := range names {
+		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{n}.Sanitize()+" WITH (FORCE)"); err != nil {
+			t.Logf("drop %s: %v", n, err)
+		}
+	}
+}

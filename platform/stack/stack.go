@@ -1,0 +1,249 @@
+// Package stack builds and supervises DizhTime's processes — every subgraph a supergraph.yaml
+// lists, then the router composing them — for `dizhtime dev` and for end-to-end tests that
+// run the real binaries against real stores. It knows nothing about which stores: callers
+// hand it the environment each process gets.
+package stack
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/dizhtime/dizhtime/platform/lifecycle"
+	"github.com/dizhtime/dizhtime/platform/postgres"
+)
+
+// Options say what to run and with which environment.
+type Options struct {
+	// RepoRoot is the checkout the binaries are built from (go.work lives there).
+	RepoRoot string
+	// SupergraphFile lists the subgraphs to run; the router composes it as it is.
+	SupergraphFile string
+	// RouterConfig is the router's router.yaml; RouterAddr where it listens.
+	RouterConfig string
+	RouterAddr   string
+	// WorkDir holds bin/ (the built binaries) and logs/ (one file per process).
+	WorkDir string
+	// PostgresURL is the server each subgraph gets a database of its own on, named
+	// DatabasePrefix + subgraph name (default prefix "dizhtime_").
+	PostgresURL    string
+	DatabasePrefix string
+	// Env is given to every subgraph, SubgraphEnv[name] to one (it wins over Env), RouterEnv
+	// to the router.
+	Env         []string
+	SubgraphEnv map[string][]string
+	RouterEnv   []string
+	// ReadyTimeout bounds each process's start (default 90 s).
+	ReadyTimeout time.Duration
+}
+
+// Stack is the running set of processes.
+type Stack struct {
+	// Processes in start order: the subgraphs, then the router (when there are subgraphs).
+	Processes []*Process
+	Subgraphs []Subgraph
+	// RouterURL is the GraphQL endpoint (http://host:port/graphql), RouterWSURL the same as ws://.
+	RouterURL   string
+	RouterWSURL string
+	LogDir      string
+	databases   map[string]string
+}
+
+// Start builds the binaries, starts every subgraph with its environment and a database of
+// its own, waits for each /readyz, then starts the router and waits for its /healthz. On
+// error everything started is killed.
+func Start(ctx context.Context, o Options) (_ *Stack, err error) {
+	if o.ReadyTimeout == 0 {
+		o.ReadyTimeout = 90 * time.Second
+	}
+	if o.DatabasePrefix == "" {
+		o.DatabasePrefix = "dizhtime_"
+	}
+	supergraphFile, err := under(o.RepoRoot, o.SupergraphFile)
+	if err != nil {
+		return nil, err
+	}
+	subgraphs, err := ReadSupergraph(supergraphFile)
+	if err != nil {
+		return nil, err
+	}
+	s := &Stack{Subgraphs: subgraphs, LogDir: filepath.Join(o.WorkDir, "logs"), databases: map[string]string{}}
+	if len(subgraphs) == 0 {
+		return s, nil
+	}
+	defer func() {
+		if err != nil {
+			s.Kill()
+		}
+	}()
+	binDir, err := filepath.Abs(filepath.Join(o.WorkDir, "bin"))
+	if err != nil {
+		return nil, err
+	}
+	if err := os.MkdirAll(s.LogDir, 0o755); err != nil {
+		return nil, err
+	}
+	if err := Build(ctx, o.RepoRoot, binDir, subgraphs); err != nil {
+		return nil, err
+	}
+	links, err := links(subgraphs)
+	if err != nil {
+		return nil, err
+	}
+	for _, sg := range subgraphs {
+		addr, err := sg.Addr()
+		if err != nil {
+			return s, fmt.Errorf("subgraph %s: %w", sg.Name, err)
+		}
+		if err := freeAddr(addr); err != nil {
+			return s, fmt.Errorf("subgraph %s: %s is taken: %w", sg.Name, addr, err)
+		}
+		// Each subgraph owns its datastore: here, a database of its own on one server.
+		pgURL, err := postgres.EnsureDatabase(ctx, o.PostgresURL, o.DatabasePrefix+sg.Name)
+		if err != nil {
+			return s, fmt.Errorf("subgraph %s: %w", sg.Name, err)
+		}
+		s.databases[sg.Name] = pgURL
+		env := []string{"DIZHTIME_SERVICE=" + sg.Name, "DIZHTIME_HTTP_ADDR=" + addr, "DIZHTIME_POSTGRES_URL=" + pgURL}
+		env = append(env, links...)
+		env = append(env, o.Env...)
+		env = append(env, o.SubgraphEnv[sg.Name]...)
+		p := &Process{
+			name: sg.Name, path: filepath.Join(binDir, sg.Name), args: []string{"serve"}, env: env,
+			logPath:  filepath.Join(s.LogDir, sg.Name+".log"),
+			readyURL: "http://" + addr + "/readyz",
+		}
+		if err := p.start(); err != nil {
+			return s, err
+		}
+		s.Processes = append(s.Processes, p)
+	}
+	for _, p := range s.Processes {
+		if err := p.waitReady(ctx, o.ReadyTimeout); err != nil {
+			return s, err
+		}
+	}
+	routerConfig, err := under(o.RepoRoot, o.RouterConfig)
+	if err != nil {
+		return s, err
+	}
+	router := &Process{
+		name: "router", path: filepath.Join(binDir, "router"),
+		args:     []string{"serve", "-config", routerConfig, "-supergraph", supergraphFile},
+		env:      append([]string{"DIZHTIME_ROUTER_LISTEN_ADDR=" + o.RouterAddr}, o.RouterEnv...),
+		logPath:  filepath.Join(s.LogDir, "router.log"),
+		readyURL: "http://" + o.RouterAddr + "/healthz",
+	}
+	if err := router.start(); err != nil {
+		return s, err
+	}
+	s.Processes = append(s.Processes, router)
+	if err := router.waitReady(ctx, o.ReadyTimeout); err != nil {
+		return s, err
+	}
+	s.RouterURL = "http://" + o.RouterAddr + "/graphql"
+	s.RouterWSURL = "ws://" + o.RouterAddr + "/graphql"
+	return s, nil
+}
+
+// links tell subgraphs that call each other directly where the others listen: restaurants
+// and orders ask identity's relation API, orders asks restaurants for quotes.
+func links(subgraphs []Subgraph) ([]string, error) {
+	var env []string
+	for _, sg := range subgraphs {
+		addr, err := sg.Addr()
+		if err != nil {
+			return nil, fmt.Errorf("subgraph %s: %w", sg.Name, err)
+		}
+		switch sg.Name {
+		case "identity":
+			env = append(env, "DIZHTIME_IDENTITY_URL=http://"+addr)
+		case "restaurants":
+			env = append(env, "DIZHTIME_RESTAURANTS_URL="+sg.RoutingURL)
+		}
+	}
+	return env, nil
+}
+
+// under makes path absolute, relative to root unless it is absolute already.
+func under(root, path string) (string, error) {
+	if filepath.IsAbs(path) {
+		return path, nil
+	}
+	return filepath.Abs(filepath.Join(root, path))
+}
+
+// DatabaseURL is the PostgreSQL database the subgraph was given ("" if none).
+func (s *Stack) DatabaseURL(subgraph string) string { return s.databases[subgraph] }
+
+// Components are the processes as lifecycle components: lifecycle.Run stops them on a
+// signal, and fails when one exits on its own.
+func (s *Stack) Components() []lifecycle.Component {
+	out := make([]lifecycle.Component, 0, len(s.Processes))
+	for _, p := range s.Processes {
+		out = append(out, p)
+	}
+	return out
+}
+
+// Names lists the processes in start order.
+func (s *Stack) Names() []string {
+	out := make([]string, 0, len(s.Processes))
+	for _, p := range s.Processes {
+		out = append(out, p.name)
+	}
+	return out
+}
+
+// Stop ends every process, the router first, each with SIGTERM and a grace period.
+func (s *Stack) Stop() {
+	for i := len(s.Processes) - 1; i >= 0; i-- {
+		s.Processes[i].stop(10 * time.Second)
+	}
+}
+
+// Kill ends every process at once.
+func (s *Stack) Kill() {
+	for _, p := range s.Processes {
+		p.kill()
+	}
+}
+
+// Build compiles the router and each subgraph's cmd/<name> into binDir in one go build.
+func Build(ctx context.Context, root, binDir string, subgraphs []Subgraph) error {
+	pkgs := []string{"./router/cmd/router"}
+	for _, s := range subgraphs {
+		pkgs = append(pkgs, "./subgraphs/"+s.Name+"/cmd/"+s.Name)
+	}
+	if err := os.MkdirAll(binDir, 0o755); err != nil {
+		return err
+	}
+	cmd := exec.CommandContext(ctx, "go", append([]string{"build", "-o", binDir + string(filepath.Separator)}, pkgs...)...)
+	cmd.Dir = root
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("go build %s: %w\n%s", strings.Join(pkgs, " "), err, out)
+	}
+	return nil
+}
+
+// Command runs a subgraph's binary with args in the environment it serves with (for operator
+// commands such as `identity grant-role EMAIL ADMIN`) and returns its combined output.
+func (s *Stack) Command(ctx context.Context, subgraph string, args ...string) ([]byte, error) {
+	for _, p := range s.Processes {
+		if p.name == subgraph {
+			cmd := exec.CommandContext(ctx, p.path, args...)
+			cmd.Env = append(os.Environ(), p.env...)
+			out, err := cmd.CombinedOutput()
+			if err != nil {
+				return out, fmt.Errorf("%s %s: %w\n%s", subgraph, strings.Join(args, " "), err, out)
+			}
+			return out, nil
+		}
+	}
+	return nil, fmt.Errorf("no subgraph %q in this stack", subgraph)
+}
