@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"slices"
 	"sync"
 	"testing"
@@ -39,8 +40,10 @@ func TestJourney_anOrderGoesFromSearchToSettlementThroughTheRouterAndTheLedgerBa
 		t.Fatalf("admin roles = %v after bootstrap", admin.Roles)
 	}
 
-	// A pizzeria and its owner.
-	centre := Offset(Tashkent, 1500, -2000)
+	// A pizzeria and its owner, somewhere of this run's own: Kafka's topics are shared with
+	// every other test and run, and search would otherwise also find their restaurants (which
+	// this run's restaurants service, with its fresh database, does not know).
+	centre := Offset(Point{Lat: -40 + 80*rand.Float64(), Lng: -150 + 300*rand.Float64()}, 0, 0)
 	owner := must(c.Register(ctx, city.run+"-owner@dizhtime.test", password, "Owner"))(t, "register owner")
 	if err := admin.AssignRole(ctx, owner.UserID, "RESTAURANT_OWNER"); err != nil {
 		t.Fatal(err)
