@@ -8,6 +8,9 @@ import (
 
 	"go.mongodb.org/mongo-driver/mongo"
 
+	"github.com/dizhtime/dizhtime/events/contracts"
+	"github.com/dizhtime/dizhtime/events/kafka"
+	"github.com/dizhtime/dizhtime/platform/endpoints"
 	"github.com/dizhtime/dizhtime/subgraphs/restaurants/adapters"
 	"github.com/dizhtime/dizhtime/subgraphs/restaurants/domain"
 	"github.com/dizhtime/dizhtime/subgraphs/restaurants/internal/mongotest"
@@ -115,4 +118,49 @@ func cart(b *testing.B, r *domain.Restaurant) []domain.QuoteLine {
 		b.Fatal(fmt.Sprintf("restaurant %s has no items", r.ID()))
 	}
 	return lines
+}
+
+// BenchmarkOutboxDrain is how fast the relay empties the outbox of a freshly seeded city
+// (300 restaurants, 600 events: what `restaurants serve` with seed_demo_city leaves)
+// into the real Kafka, in events/s.
+func BenchmarkOutboxDrain(b *testing.B) {
+	brokers := endpoints.Kafka()
+	ctx := context.Background()
+	if err := kafka.EnsureTopics(ctx, brokers, kafka.TopicSpec{Name: contracts.TypeRestaurantUpdated},
+		kafka.TopicSpec{Name: contracts.TypeRestaurantMenuUpdate}); err != nil {
+		b.Fatalf("Kafka not reachable at %v (deploy/local/services.sh up kafka): %v", brokers, err)
+	}
+	producer := kafka.NewProducer(brokers)
+	defer producer.Close()
+	for _, be := range mongotest.Backends {
+		b.Run(be.Name, func(b *testing.B) {
+			total, elapsed := 0, time.Duration(0)
+			for i := 0; i < b.N; i++ {
+				b.StopTimer()
+				repo, _ := benchCity(b, be.Open, 300)
+				rl, err := adapters.NewOutboxRelay(repo, producer, adapters.RelayConfig{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				start := time.Now()
+				for {
+					n, err := rl.RelayOnce(ctx)
+					if err != nil {
+						b.Fatal(err)
+					}
+					if n == 0 {
+						break
+					}
+					total += n
+				}
+				elapsed += time.Since(start)
+				b.Logf("drained %d events in %s", total, time.Since(start).Round(time.Millisecond))
+			}
+			if total != 600*b.N {
+				b.Fatalf("drained %d events, want %d", total, 600*b.N)
+			}
+			b.ReportMetric(float64(total)/elapsed.Seconds(), "events/s")
+		})
+	}
 }

@@ -64,7 +64,7 @@ func TestOutboxRelay_publishesToTheRealKafkaKeyedByRestaurant(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var p contracts.RestaurantUpdatedV1
+	var p contracts.RestaurantUpdatedV2
 	if len(got) != 1 || got[0].Decode(&p) != nil || p.IsOpen || p.RestaurantID != r.ID() {
 		t.Fatalf("read back %+v (%+v)", got, p)
 	}

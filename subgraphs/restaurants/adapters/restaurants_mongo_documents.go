@@ -30,6 +30,8 @@ type restaurantDoc struct {
 	PriceLevel      int        `bson:"price_level"`
 	PrepTimeMinutes int        `bson:"prep_time_minutes"`
 	Currency        string     `bson:"currency"`
+	DietaryTags     []string   `bson:"dietary_tags"`
+	Tags            []string   `bson:"tags"`
 	Paused          bool       `bson:"paused"`
 	PauseReason     string     `bson:"pause_reason"`
 	RatingAverage   float64    `bson:"rating_average"`
@@ -113,6 +115,7 @@ func toDoc(r *domain.Restaurant) (restaurantDoc, error) {
 		Lat: p.Location.Lat, Lng: p.Location.Lng,
 		Hours:      hoursDoc{Zone: p.Hours.Zone(), Days: []dayDoc{}},
 		PriceLevel: p.PriceLevel, PrepTimeMinutes: p.PrepTimeMinutes, Currency: p.Currency,
+		DietaryTags: p.DietaryTags, Tags: p.Tags,
 		Paused: s.Paused, PauseReason: s.PauseReason, RatingAverage: s.Rating.Average, RatingCount: s.Rating.Count,
 		MenuVersion: s.Menu.Version, Version: s.Version, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
 	}
@@ -190,7 +193,7 @@ func fromDoc(d restaurantDoc) (*domain.Restaurant, error) {
 		Profile: domain.Profile{Name: d.Name, Description: d.Description, Cuisines: d.Cuisines,
 			Address:  domain.Address{Line1: d.Address.Line1, Line2: d.Address.Line2, City: d.Address.City, PostalCode: d.Address.PostalCode, Country: d.Address.Country},
 			Location: domain.GeoPoint{Lat: d.Lat, Lng: d.Lng}, Hours: hours, PriceLevel: d.PriceLevel,
-			PrepTimeMinutes: d.PrepTimeMinutes, Currency: d.Currency},
+			PrepTimeMinutes: d.PrepTimeMinutes, Currency: d.Currency, DietaryTags: d.DietaryTags, Tags: d.Tags},
 		Paused: d.Paused, PauseReason: d.PauseReason, Rating: domain.Rating{Average: d.RatingAverage, Count: d.RatingCount},
 		Menu: m, Version: d.Version, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
 	})

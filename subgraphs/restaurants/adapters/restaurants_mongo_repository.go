@@ -59,6 +59,29 @@ func (l *stripedLocks) lock(id string) func() {
 	return m.Unlock
 }
 
+// lockAll locks the stripes of every id, in stripe order (so two callers never wait on
+// each other), and returns the function unlocking them.
+func (l *stripedLocks) lockAll(ids []string) func() {
+	var want [len(stripedLocks{})]bool
+	for _, id := range ids {
+		h := fnv.New32a()
+		_, _ = h.Write([]byte(id))
+		want[h.Sum32()%uint32(len(l))] = true
+	}
+	var held []*sync.Mutex
+	for i := range l {
+		if want[i] {
+			l[i].Lock()
+			held = append(held, &l[i])
+		}
+	}
+	return func() {
+		for _, m := range held {
+			m.Unlock()
+		}
+	}
+}
+
 // RepositoryOption configures a RestaurantsRepository.
 type RepositoryOption func(*RestaurantsRepository)
 
@@ -127,6 +150,8 @@ type outboxFields struct {
 	PendingEvents []pendingEventDoc `bson:"pending_events"`
 	HasPending    bool              `bson:"has_pending"`
 	LeaseUntil    time.Time         `bson:"outbox_lease_until"`
+	// LeaseOwner is the token of the relay round holding the lease ("" none).
+	LeaseOwner string `bson:"outbox_lease_owner"`
 }
 
 type storedDoc struct {
@@ -159,7 +184,7 @@ func pending(evs []events.Envelope) ([]pendingEventDoc, error) {
 }
 
 // stateProjection leaves the outbox out of reads.
-var stateProjection = bson.M{"pending_events": 0, "has_pending": 0, "outbox_lease_until": 0}
+var stateProjection = bson.M{"pending_events": 0, "has_pending": 0, "outbox_lease_until": 0, "outbox_lease_owner": 0}
 
 // AddRestaurant inserts r with the events of its creation.
 func (r *RestaurantsRepository) AddRestaurant(ctx context.Context, rest *domain.Restaurant) error {

@@ -46,6 +46,7 @@ var repositoryCases = []struct {
 	{"relay publishes each change's events in order and removes them", relayPublishesInOrder},
 	{"relay keeps events whose publish failed and sends them again with the same ids", relayRetriesFailedPublish},
 	{"relay keeps an event written while it was publishing", relayKeepsConcurrentEvent},
+	{"relay publishes a backlog of many restaurants in one Kafka write per round", relayBatchesABacklog},
 }
 
 func newRepo(t *testing.T, db *mongo.Database) *adapters.RestaurantsRepository {
@@ -84,6 +85,15 @@ func add(t *testing.T, repo *adapters.RestaurantsRepository, rs ...*domain.Resta
 func storesAndReadsBack(t *testing.T, db *mongo.Database) {
 	repo := newRepo(t, db)
 	want := sample(t, 3)[2]
+	d := want.Profile().Draft()
+	d.DietaryTags, d.Tags = []string{"halal", "gluten-free"}, []string{domain.PromotionTagSpecial}
+	p, err := domain.NewProfile(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := want.UpdateProfile(p, want.UpdatedAt()); err != nil {
+		t.Fatal(err)
+	}
 	add(t, repo, want)
 	got, err := repo.GetRestaurant(context.Background(), want.ID())
 	if err != nil {
@@ -96,6 +106,7 @@ func storesAndReadsBack(t *testing.T, db *mongo.Database) {
 	if ws.Profile.Name != gs.Profile.Name || !reflect.DeepEqual(ws.Profile.Cuisines, gs.Profile.Cuisines) ||
 		ws.Profile.Location != gs.Profile.Location || ws.Profile.Hours.Zone() != gs.Profile.Hours.Zone() ||
 		!reflect.DeepEqual(ws.Profile.Hours.Day(time.Friday), gs.Profile.Hours.Day(time.Friday)) ||
+		!reflect.DeepEqual(ws.Profile.DietaryTags, gs.Profile.DietaryTags) || !reflect.DeepEqual(ws.Profile.Tags, gs.Profile.Tags) ||
 		ws.Rating != gs.Rating || gs.Version != 1 || !gs.CreatedAt.Equal(ws.CreatedAt) {
 		t.Errorf("profile changed on the way:\nwant %+v\ngot  %+v", ws, gs)
 	}
@@ -229,6 +240,7 @@ func contains(s []string, v string) bool {
 // recorder is a Publisher that keeps what it was given and can be told to fail.
 type recorder struct {
 	mu     sync.Mutex
+	calls  int
 	msgs   []kafka.Message
 	fail   error
 	during func()
@@ -243,6 +255,7 @@ func (p *recorder) Publish(_ context.Context, msgs ...kafka.Message) error {
 	if p.fail != nil {
 		return p.fail
 	}
+	p.calls++
 	p.msgs = append(p.msgs, msgs...)
 	return nil
 }
@@ -297,7 +310,7 @@ func relayPublishesInOrder(t *testing.T, db *mongo.Database) {
 			t.Errorf("event %d = %s about %s, want %s", i, e.Type, e.Subject, wantTypes[i])
 		}
 	}
-	var paused contracts.RestaurantUpdatedV1
+	var paused contracts.RestaurantUpdatedV2
 	if err := got[2].Decode(&paused); err != nil || paused.IsOpen {
 		t.Errorf("the pause event says open=%v (%v)", paused.IsOpen, err)
 	}
@@ -397,5 +410,45 @@ func cacheSeesOtherReplicasWrites(t *testing.T, db *mongo.Database) {
 	}
 	if got, err := a.GetRestaurant(ctx, r.ID()); err != nil || got.Paused() || got.Version() != 5 {
 		t.Fatalf("read after the next write: paused %v version %d, %v", got.Paused(), got.Version(), err)
+	}
+}
+
+func relayBatchesABacklog(t *testing.T, db *mongo.Database) {
+	repo := newRepo(t, db)
+	rs := sample(t, 7)
+	if n, err := repo.AddRestaurants(context.Background(), rs); err != nil || n != 7 {
+		t.Fatalf("AddRestaurants = %d, %v", n, err)
+	}
+	ctx := context.Background()
+	pub := &recorder{}
+	rl, err := adapters.NewOutboxRelay(adapters.NewRestaurantsRepository(db), pub, adapters.RelayConfig{BatchSize: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := rl.RelayOnce(ctx); err != nil || n != 10 || pub.calls != 1 {
+		t.Fatalf("first round = %d events in %d writes, %v; want 5 restaurants' 10 events in 1", n, pub.calls, err)
+	}
+	if n, err := rl.RelayOnce(ctx); err != nil || n != 4 || pub.calls != 2 {
+		t.Fatalf("second round = %d events in %d writes, %v; want the other 4 in 1 more", n, pub.calls, err)
+	}
+	if n, err := rl.RelayOnce(ctx); err != nil || n != 0 {
+		t.Fatalf("third round = %d, %v; want nothing left", n, err)
+	}
+	perRestaurant := map[string][]string{}
+	for _, e := range pub.envelopes(t) {
+		perRestaurant[e.Subject] = append(perRestaurant[e.Subject], e.Type)
+	}
+	for _, r := range rs {
+		want := []string{contracts.TypeRestaurantUpdated, contracts.TypeRestaurantMenuUpdate}
+		if !reflect.DeepEqual(perRestaurant[r.ID()], want) {
+			t.Errorf("%s: events %v, want %v in that order", r.ID(), perRestaurant[r.ID()], want)
+		}
+	}
+	// The relay left the restaurants as they were.
+	for _, r := range rs {
+		got, err := repo.GetRestaurant(ctx, r.ID())
+		if err != nil || got.Version() != r.Version() || got.Profile().Name != r.Profile().Name {
+			t.Errorf("%s after relaying: %v, %v", r.ID(), got, err)
+		}
 	}
 }

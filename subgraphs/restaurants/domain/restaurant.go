@@ -45,6 +45,10 @@ type Profile struct {
 	PriceLevel      int
 	PrepTimeMinutes int
 	Currency        string
+	// DietaryTags are what the whole kitchen caters for (DietaryTagSet), lower case.
+	DietaryTags []string
+	// Tags are the platform's promotion tags ("DizhTime Special"), as written.
+	Tags []string
 }
 
 // ProfileDraft is a profile as submitted; NewProfile validates it.
@@ -58,7 +62,19 @@ type ProfileDraft struct {
 	PriceLevel      int
 	PrepTimeMinutes int
 	Currency        string
+	DietaryTags     []string
+	Tags            []string
 }
+
+// DietaryTagSet is every dietary tag a restaurant may carry: search filters on these
+// exact words, so free text would split one diet into several spellings.
+var DietaryTagSet = []string{"vegan", "vegetarian", "halal", "kosher", "gluten-free", "dairy-free", "nut-free"}
+
+// PromotionTagSpecial is the platform's promotion tag search ranks up.
+const PromotionTagSpecial = "DizhTime Special"
+
+// MaxProfileTags bounds the dietary tags and the promotion tags, each.
+const MaxProfileTags = 10
 
 // HoursDraft is a weekly schedule as submitted: "HH:MM" strings per weekday.
 type HoursDraft struct {
@@ -112,6 +128,30 @@ func NewProfile(d ProfileDraft) (Profile, error) {
 	if p.Currency, err = ParseCurrency(d.Currency); err != nil {
 		return Profile{}, err
 	}
+	if len(d.DietaryTags) > MaxProfileTags {
+		return Profile{}, invalid("dietaryTags", "list at most %d dietary tags, got %d", MaxProfileTags, len(d.DietaryTags))
+	}
+	for _, t := range d.DietaryTags {
+		t = strings.ToLower(strings.TrimSpace(t))
+		if !contains(DietaryTagSet, t) {
+			return Profile{}, invalid("dietaryTags", "%q is not one of %s", t, strings.Join(DietaryTagSet, ", "))
+		}
+		if !contains(p.DietaryTags, t) {
+			p.DietaryTags = append(p.DietaryTags, t)
+		}
+	}
+	if len(d.Tags) > MaxProfileTags {
+		return Profile{}, invalid("tags", "list at most %d tags, got %d", MaxProfileTags, len(d.Tags))
+	}
+	for _, t := range d.Tags {
+		t = strings.TrimSpace(t)
+		if t == "" || len([]rune(t)) > 40 {
+			return Profile{}, invalid("tags", "a tag has 1 to 40 characters, got %q", t)
+		}
+		if !contains(p.Tags, t) {
+			p.Tags = append(p.Tags, t)
+		}
+	}
 	return p, nil
 }
 
@@ -139,7 +179,7 @@ func NewHoursFromDraft(d HoursDraft) (OpeningHours, error) {
 func (p Profile) Draft() ProfileDraft {
 	d := ProfileDraft{Name: p.Name, Description: p.Description, Cuisines: p.Cuisines, Address: p.Address,
 		Lat: p.Location.Lat, Lng: p.Location.Lng, PriceLevel: p.PriceLevel, PrepTimeMinutes: p.PrepTimeMinutes,
-		Currency: p.Currency, Hours: HoursDraft{TimeZone: p.Hours.Zone(), Days: map[time.Weekday][]RangeDraft{}}}
+		Currency: p.Currency, DietaryTags: p.DietaryTags, Tags: p.Tags, Hours: HoursDraft{TimeZone: p.Hours.Zone(), Days: map[time.Weekday][]RangeDraft{}}}
 	for day := time.Sunday; day <= time.Saturday; day++ {
 		for _, r := range p.Hours.Day(day) {
 			d.Hours.Days[day] = append(d.Hours.Days[day], RangeDraft{Open: r.OpenClock(), Close: r.CloseClock()})

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"time"
 
 	"github.com/google/uuid"
@@ -49,6 +50,9 @@ var namespace = uuid.MustParse("7b0a9c52-5d0e-4c8e-9f3a-6a1f2d3c4b5e")
 // Generate returns cfg.Restaurants restaurants; the same cfg gives the same city.
 func Generate(cfg Config) []Restaurant {
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x5eed))
+	// Tags draw from a stream of their own: adding them left every other generated value
+	// (and so a city seeded before them) as it was.
+	tagRNG := rand.New(rand.NewPCG(cfg.Seed, 0x7a65))
 	out := make([]Restaurant, 0, cfg.Restaurants)
 	for i := range cfg.Restaurants {
 		c := cuisines[rng.IntN(len(cuisines))]
@@ -56,6 +60,7 @@ func Generate(cfg Config) []Restaurant {
 		lat, lng := scatter(rng, cfg)
 		name := fmt.Sprintf("%s %s", c.prefixes[rng.IntN(len(c.prefixes))], c.suffixes[rng.IntN(len(c.suffixes))])
 		street := streets[rng.IntN(len(streets))]
+		dietary, promo := tags(tagRNG, c)
 		out = append(out, Restaurant{
 			ID:      id,
 			OwnerID: fmt.Sprintf("demo-owner-%d", i%40+1),
@@ -71,12 +76,47 @@ func Generate(cfg Config) []Restaurant {
 				// Prep time grows with the kitchen's ambition.
 				PrepTimeMinutes: 10 + 5*rng.IntN(6),
 				Currency:        cfg.Currency,
+				DietaryTags:     dietary,
+				Tags:            promo,
 			},
 			Menu:   menu(rng, c, cfg.Currency),
 			Rating: domain.Rating{Average: math.Round((3.4+rng.Float64()*1.6)*10) / 10, Count: 5 + rng.IntN(2000)},
 		})
 	}
 	return out
+}
+
+// dietaryOdds is, per cuisine (its first tag), the chance in percent that a kitchen
+// carries a dietary tag; "other" is every cuisine not listed.
+var dietaryOdds = map[string]map[string]int{
+	"halal":       {"uzbek": 80, "turkish": 85, "burgers": 25, "korean": 15, "coffee": 10, "other": 5},
+	"vegetarian":  {"coffee": 40, "italian": 35, "georgian": 25, "other": 8},
+	"vegan":       {"coffee": 25, "italian": 10, "japanese": 10, "korean": 8, "other": 3},
+	"gluten-free": {"japanese": 30, "coffee": 15, "burgers": 10, "other": 6},
+}
+
+// promotedPercent of restaurants carry the platform's promotion tag.
+const promotedPercent = 8
+
+// tags picks a restaurant's dietary tags (a vegan kitchen is vegetarian too) and
+// whether the platform promotes it.
+func tags(rng *rand.Rand, c cuisine) (dietary, promo []string) {
+	for _, tag := range []string{"halal", "vegetarian", "vegan", "gluten-free"} {
+		odds, ok := dietaryOdds[tag][c.tags[0]]
+		if !ok {
+			odds = dietaryOdds[tag]["other"]
+		}
+		if rng.IntN(100) < odds {
+			dietary = append(dietary, tag)
+			if tag == "vegan" && !slices.Contains(dietary, "vegetarian") {
+				dietary = append(dietary, "vegetarian")
+			}
+		}
+	}
+	if rng.IntN(100) < promotedPercent {
+		promo = []string{domain.PromotionTagSpecial}
+	}
+	return dietary, promo
 }
 
 // scatter places a point uniformly in the disc around the centre.

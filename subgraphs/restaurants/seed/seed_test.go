@@ -4,10 +4,12 @@ import (
 	"context"
 	"math"
 	"reflect"
+	"slices"
 	"testing"
 	"time"
 
 	"github.com/dizhtime/dizhtime/subgraphs/restaurants/adapters"
+	"github.com/dizhtime/dizhtime/subgraphs/restaurants/domain"
 	"github.com/dizhtime/dizhtime/subgraphs/restaurants/internal/mongotest"
 	"github.com/dizhtime/dizhtime/subgraphs/restaurants/seed"
 )
@@ -75,4 +77,43 @@ func TestRun_isIdempotentOnBothFerretDBBackends(t *testing.T) {
 			}
 		})
 	}
+}
+
+// Search's dietary filters and its promotion need data: a city has restaurants of every
+// dietary tag search offers and some with the "DizhTime Special" promotion, but not all.
+func TestGenerate_givesSomeRestaurantsDietaryTagsAndThePromotion(t *testing.T) {
+	dietary := map[string]int{}
+	promoted, tagged := 0, 0
+	city := seed.Generate(seed.DefaultConfig())
+	for _, g := range city {
+		r, err := seed.Build(g, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := r.Profile()
+		for _, d := range p.DietaryTags {
+			dietary[d]++
+		}
+		if len(p.DietaryTags) > 0 {
+			tagged++
+		}
+		if slices.Contains(p.Tags, domain.PromotionTagSpecial) {
+			promoted++
+		}
+		if slices.Contains(p.DietaryTags, "vegan") && !slices.Contains(p.DietaryTags, "vegetarian") {
+			t.Errorf("%s is vegan but not vegetarian: %v", r.ID(), p.DietaryTags)
+		}
+	}
+	for _, d := range []string{"vegan", "vegetarian", "halal", "gluten-free"} {
+		if dietary[d] < 5 {
+			t.Errorf("only %d restaurants are %s", dietary[d], d)
+		}
+	}
+	if promoted < 5 || promoted > len(city)/4 {
+		t.Errorf("%d of %d restaurants are promoted", promoted, len(city))
+	}
+	if tagged == len(city) {
+		t.Error("every restaurant has a dietary tag: the filters would filter nothing")
+	}
+	t.Logf("%d restaurants: dietary %v, %d with a dietary tag, %d promoted", len(city), dietary, tagged, promoted)
 }

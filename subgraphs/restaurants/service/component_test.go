@@ -379,7 +379,7 @@ func changesBecomeEvents(t *testing.T, db *mongo.Database) {
 	if err := evs[2].Decode(&menu); err != nil || menu.MenuVersion != 2 || len(menu.Items) != 2 || menu.Items[0].Price.AmountMinor != 4_500_000 {
 		t.Errorf("menu event = %+v, %v", menu, err)
 	}
-	var paused contracts.RestaurantUpdatedV1
+	var paused contracts.RestaurantUpdatedV2
 	if err := evs[3].Decode(&paused); err != nil || paused.IsOpen || paused.Name != "Plov Markazi" {
 		t.Errorf("pause event = %+v, %v", paused, err)
 	}
