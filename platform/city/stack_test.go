@@ -13,6 +13,8 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/dizhtime/dizhtime/events/contracts"
+	"github.com/dizhtime/dizhtime/events/kafka"
 	"github.com/dizhtime/dizhtime/platform/endpoints"
 	"github.com/dizhtime/dizhtime/platform/routertest"
 	"github.com/dizhtime/dizhtime/platform/stack"
@@ -38,6 +40,12 @@ func startRealCity(t *testing.T, ctx context.Context) *realCity {
 		t.Fatal(err)
 	}
 	requireServices(t)
+	// The run's consumer groups start at the end of their topics (earlier runs' events stay
+	// unread), so every topic must exist before they join: on a fresh broker a topic made by
+	// its first event would be read from after that event.
+	if err := ensureContractTopics(ctx); err != nil {
+		t.Fatal(err)
+	}
 	subgraphs, err := stack.ReadSupergraph(filepath.Join(root, "supergraph.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -174,4 +182,20 @@ func dropDatabases(t *testing.T, prefix string) {
 			t.Logf("drop %s: %v", n, err)
 		}
 	}
+}
+
+// ensureContractTopics creates a topic for every event type of events/contracts.
+func ensureContractTopics(ctx context.Context) error {
+	versions, err := contracts.SchemaVersions()
+	if err != nil {
+		return err
+	}
+	specs := make([]kafka.TopicSpec, 0, len(versions))
+	for eventType := range versions {
+		specs = append(specs, kafka.TopicSpec{Name: eventType})
+	}
+	if err := kafka.EnsureTopics(ctx, endpoints.Kafka(), specs...); err != nil {
+		return fmt.Errorf("create the event topics: %w", err)
+	}
+	return nil
 }

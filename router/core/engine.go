@@ -43,9 +43,13 @@ type Engine struct {
 // EngineOptions tune how an engine reaches subgraphs.
 type EngineOptions struct {
 	SubgraphTimeout time.Duration
-	MaxConcurrency  int
-	Logger          *slog.Logger
-	Metrics         *Metrics
+	// UpstreamPollInterval is how often the engine's upstream subscription client reads
+	// from its subgraph sockets (0: 2 ms). Each read takes one message per connection, so
+	// the engine's 100 ms default capped a subscription at ten events a second.
+	UpstreamPollInterval time.Duration
+	MaxConcurrency       int
+	Logger               *slog.Logger
+	Metrics              *Metrics
 }
 
 // BuildEngine turns a composition result into an execution engine. The engine owns
@@ -84,9 +88,14 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 		metrics:   opts.Metrics,
 	}}
 
+	poll := opts.UpstreamPollInterval
+	if poll <= 0 {
+		poll = 2 * time.Millisecond
+	}
 	factory := engine.NewFederationEngineConfigFactory(engineCtx, nil,
 		engine.WithFederationHttpClient(client),
 		engine.WithFederationStreamingClient(&http.Client{Transport: client.Transport}),
+		engine.WithFederationSubscriptionClientFactory(upstreamSubscriptionClients{pollInterval: poll}),
 	)
 	cfg, err := factory.BuildEngineConfigurationWithRouterConfig(composed.RouterConfig)
 	if err != nil {
@@ -243,4 +252,15 @@ func callerOptions(st *requestState) []engine.ExecutionOptions {
 		return nil
 	}
 	return []engine.ExecutionOptions{engine.WithAdditionalHttpHeaders(http.Header{upstreamKeyHeader: {st.upstreamKey()}})}
+}
+
+// upstreamSubscriptionClients builds the engine's default upstream subscription client with
+// a short socket poll interval (see EngineOptions.UpstreamPollInterval).
+type upstreamSubscriptionClients struct{ pollInterval time.Duration }
+
+func (f upstreamSubscriptionClients) NewSubscriptionClient(httpClient, streamingClient *http.Client, engineCtx context.Context, options ...graphql_datasource.Options) graphql_datasource.GraphQLSubscriptionClient {
+	options = append(options, graphql_datasource.WithNetPollConfiguration(graphql_datasource.NetPollConfiguration{
+		TickInterval: f.pollInterval,
+	}))
+	return graphql_datasource.NewGraphQLSubscriptionClient(httpClient, streamingClient, engineCtx, options...)
 }

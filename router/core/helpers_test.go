@@ -30,7 +30,7 @@ type routerOption func(*config.Config)
 
 // startRouter starts the three test subgraphs and a router in front of them, all on
 // loopback ports, composing from the subgraphs' _service { sdl }.
-func startRouter(t *testing.T, wsProtocol string, opts ...routerOption) *testRouter {
+func startRouter(t testing.TB, wsProtocol string, opts ...routerOption) *testRouter {
 	t.Helper()
 	subgraphs := testsubgraphs.Start(t)
 	sg, err := config.LoadSupergraph(subgraphs.SupergraphYAML(t, t.TempDir(), wsProtocol))
@@ -60,7 +60,7 @@ func startRouter(t *testing.T, wsProtocol string, opts ...routerOption) *testRou
 	return &testRouter{URL: srv.URL + cfg.GraphQLPath, Base: srv.URL, Subgraphs: subgraphs, Router: r}
 }
 
-type testLogWriter struct{ t *testing.T }
+type testLogWriter struct{ t testing.TB }
 
 func (w *testLogWriter) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
@@ -103,7 +103,7 @@ func readResponse(t *testing.T, resp *http.Response) gqlResponse {
 }
 
 // assertJSON compares JSON documents ignoring formatting.
-func assertJSON(t *testing.T, want string, got []byte) {
+func assertJSON(t testing.TB, want string, got []byte) {
 	t.Helper()
 	var w, g any
 	if err := json.Unmarshal([]byte(want), &w); err != nil {
@@ -121,11 +121,11 @@ func assertJSON(t *testing.T, want string, got []byte) {
 
 // wsClient is a GraphQL WebSocket client speaking either subprotocol.
 type wsClient struct {
-	t    *testing.T
+	t    testing.TB
 	conn *websocket.Conn
 }
 
-func dialWS(t *testing.T, httpURL, subprotocol string) *wsClient {
+func dialWS(t testing.TB, httpURL, subprotocol string) *wsClient {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()

@@ -40,7 +40,8 @@ func (h *GraphQLHandler) serveSubscription(ctx context.Context, w http.ResponseW
 
 	ctx, stop := untilTokenExpires(ctx, st)
 	defer stop()
-	err := eng.exec.Execute(ctx, req, &eventWriter{flush: s.next}, callerOptions(st)...)
+	gone := &goneReporter{eng: eng, ctx: ctx, req: req, next: s.next}
+	err := eng.exec.Execute(ctx, req, &eventWriter{flush: gone.flush}, callerOptions(st)...)
 	if tokenExpired(ctx) {
 		s.fail([]clientError{unauthenticated(errTokenExpired)})
 		return
@@ -50,11 +51,7 @@ func (h *GraphQLHandler) serveSubscription(ctx context.Context, w http.ResponseW
 		s.fail(errs)
 		return
 	}
-	if ctx.Err() == nil {
-		if gone := eng.subgraphGoneResult(ctx, req); gone != nil {
-			s.next(gone)
-		}
-	}
+	gone.atEnd()
 	s.complete()
 }
 

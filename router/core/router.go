@@ -104,10 +104,11 @@ func (r *Router) composeLocked(ctx context.Context, sg *config.Supergraph) (*com
 	}
 	start := time.Now()
 	eng, err := BuildEngine(ctx, res, EngineOptions{
-		SubgraphTimeout: r.cfg.SubgraphTimeout,
-		MaxConcurrency:  r.cfg.Limits.MaxConcurrentResolvers,
-		Logger:          r.logger,
-		Metrics:         r.metrics,
+		SubgraphTimeout:      r.cfg.SubgraphTimeout,
+		MaxConcurrency:       r.cfg.Limits.MaxConcurrentResolvers,
+		Logger:               r.logger,
+		Metrics:              r.metrics,
+		UpstreamPollInterval: r.cfg.Subscriptions.UpstreamPollInterval,
 	})
 	if err != nil {
 		return nil, err

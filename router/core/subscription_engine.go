@@ -171,9 +171,10 @@ func (s *subscriptionEngine) run(ctx context.Context, eng *Engine, req *graphql.
 		return
 	}
 
-	w := &eventWriter{flush: func(data []byte) {
+	gone := &goneReporter{eng: eng, ctx: ctx, req: req, next: func(data []byte) {
 		events.Emit(subscription.EventTypeOnSubscriptionData, id, data, nil)
 	}}
+	w := &eventWriter{flush: gone.flush}
 	// Execute blocks until upstream completes, ctx ends or the caller's token expires:
 	// then the subscription ends with UNAUTHENTICATED and the client reconnects with a
 	// fresh token (graphql-ws clients re-run connectionParams on reconnect).
@@ -195,9 +196,7 @@ func (s *subscriptionEngine) run(ctx context.Context, eng *Engine, req *graphql.
 		// The engine ends a subscription the same way whether its subgraph completed it
 		// or died: a subgraph that no longer accepts connections died, and the client
 		// hears so before complete.
-		if gone := eng.subgraphGoneResult(ctx, req); gone != nil {
-			events.Emit(subscription.EventTypeOnSubscriptionData, id, gone, nil)
-		}
+		gone.atEnd()
 		events.Emit(subscription.EventTypeOnSubscriptionCompleted, id, nil, nil)
 	}
 }

@@ -111,6 +111,9 @@ type Limits struct {
 type Subscriptions struct {
 	KeepAliveInterval     time.Duration `yaml:"keep_alive_interval" env:"KEEP_ALIVE_INTERVAL"`
 	ConnectionInitTimeout time.Duration `yaml:"connection_init_timeout" env:"CONNECTION_INIT_TIMEOUT"`
+	// UpstreamPollInterval is how often upstream subscription sockets are read; each read
+	// takes one message per connection, so it bounds events per second per subscription.
+	UpstreamPollInterval time.Duration `yaml:"upstream_poll_interval" env:"UPSTREAM_POLL_INTERVAL"`
 }
 
 // HotReload watches supergraph.yaml and the SDL files it names.
@@ -158,6 +161,7 @@ func Default() Config {
 		Subscriptions: Subscriptions{
 			KeepAliveInterval:     15 * time.Second,
 			ConnectionInitTimeout: 10 * time.Second,
+			UpstreamPollInterval:  2 * time.Millisecond,
 		},
 		HotReload:        HotReload{Enabled: true, PollInterval: time.Second},
 		PersistedQueries: PersistedQueries{APQ: true, APQCacheSize: 1000},
@@ -235,6 +239,9 @@ func (c *Config) Validate() error {
 	}
 	if c.Subscriptions.ConnectionInitTimeout <= 0 {
 		bad("subscriptions.connection_init_timeout", "must be positive, got %s", c.Subscriptions.ConnectionInitTimeout)
+	}
+	if c.Subscriptions.UpstreamPollInterval <= 0 || c.Subscriptions.UpstreamPollInterval > time.Second {
+		bad("subscriptions.upstream_poll_interval", "must be between 0 and 1s (it bounds events per second per subscription), got %s", c.Subscriptions.UpstreamPollInterval)
 	}
 	if c.HotReload.Enabled && c.HotReload.PollInterval <= 0 {
 		bad("hot_reload.poll_interval", "must be positive when hot_reload is enabled, got %s", c.HotReload.PollInterval)
