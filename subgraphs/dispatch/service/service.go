@@ -3,14 +3,11 @@ package service
 import (
 	"context"
 	"fmt"
+	"github.com/dizhtime/dizhtime/platform/graphqlserver"
 	"log/slog"
 	"net/http"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/handler"
-	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
-	coderws "github.com/coder/websocket"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
@@ -20,8 +17,6 @@ import (
 	"github.com/dizhtime/dizhtime/events/contracts"
 	"github.com/dizhtime/dizhtime/events/kafka"
 	"github.com/dizhtime/dizhtime/events/outbox"
-	"github.com/dizhtime/dizhtime/platform/authz"
-	"github.com/dizhtime/dizhtime/platform/graphqlerr"
 	"github.com/dizhtime/dizhtime/platform/lifecycle"
 	"github.com/dizhtime/dizhtime/subgraphs/dispatch/adapters"
 	"github.com/dizhtime/dizhtime/subgraphs/dispatch/app"
@@ -67,24 +62,12 @@ func New(ctx context.Context, cfg Config, pool *pgxpool.Pool, rdb redis.Universa
 		cfg: cfg, pool: pool, logger: logger}, nil
 }
 
-// NewHandler serves /query: POST, GET, SSE and WebSocket (graphql-transport-ws preferred,
-// so the router's upstream speaks it; identity comes from the upgrade request's headers).
+// NewHandler serves /query: POST, GET, SSE and WebSocket (the router offers upstream only
+// the subprotocol supergraph.yaml names; identity comes from the upgrade request's headers).
 func NewHandler(application *app.Application, live *adapters.LiveIndex, logger *slog.Logger) http.Handler {
-	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{App: application, Live: live}}))
-	srv.AddTransport(transport.Websocket{
-		KeepAlivePingInterval: 10 * time.Second,
-		Implementation: transport.CoderWebsocketImplementation{
-			AcceptOptions: coderws.AcceptOptions{Subprotocols: []string{"graphql-transport-ws"}},
-		},
-	})
-	srv.AddTransport(transport.SSE{}) // before POST: both match a JSON POST
-	srv.AddTransport(transport.POST{})
-	srv.AddTransport(transport.GET{})
-	srv.Use(extension.Introspection{})
-	srv.SetErrorPresenter(graphqlerr.Presenter(logger))
-	srv.SetRecoverFunc(graphqlerr.Recover(logger))
+	srv := graphqlserver.New(generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{App: application, Live: live}}), logger, graphqlserver.Options{Subscriptions: true})
 	mux := http.NewServeMux()
-	mux.Handle("/query", authz.Middleware(srv))
+	mux.Handle("/query", srv)
 	return mux
 }
 

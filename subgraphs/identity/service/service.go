@@ -5,15 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/dizhtime/dizhtime/platform/graphqlserver"
 	"log/slog"
 	"net"
 	"net/http"
 	"strings"
-	"time"
 
-	"github.com/99designs/gqlgen/graphql/handler"
-	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
 
@@ -61,17 +58,7 @@ func New(ctx context.Context, cfg Config, pool *pgxpool.Pool, rdb redis.Universa
 // /.well-known/jwks.json, and the internal relations API. Ops endpoints are mounted by
 // the caller.
 func NewHandler(application *app.Application, logger *slog.Logger) http.Handler {
-	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{App: application}}))
-	srv.AddTransport(transport.Websocket{
-		KeepAlivePingInterval: 10 * time.Second,
-		Implementation:        transport.CoderWebsocketImplementation{},
-	})
-	srv.AddTransport(transport.SSE{}) // before POST: both match a JSON POST
-	srv.AddTransport(transport.POST{})
-	srv.AddTransport(transport.GET{})
-	srv.Use(extension.Introspection{})
-	srv.SetErrorPresenter(graphqlerr.Presenter(logger))
-	srv.SetRecoverFunc(graphqlerr.Recover(logger))
+	srv := graphqlserver.New(generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{App: application}}), logger, graphqlserver.Options{Subscriptions: true})
 
 	mux := http.NewServeMux()
 	mux.Handle("/query", authz.Middleware(withClientIP(srv)))

@@ -3,19 +3,16 @@ package service
 import (
 	"context"
 	"fmt"
+	"github.com/dizhtime/dizhtime/platform/graphqlserver"
 	"log/slog"
 	"net/http"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/handler"
-	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/dizhtime/dizhtime/events/kafka"
 	"github.com/dizhtime/dizhtime/events/outbox"
 	"github.com/dizhtime/dizhtime/platform/authz"
-	"github.com/dizhtime/dizhtime/platform/graphqlerr"
 	"github.com/dizhtime/dizhtime/platform/lifecycle"
 	"github.com/dizhtime/dizhtime/subgraphs/orders/adapters"
 	"github.com/dizhtime/dizhtime/subgraphs/orders/app"
@@ -80,18 +77,8 @@ func New(ctx context.Context, cfg Config, pool *pgxpool.Pool, checker authz.Chec
 
 // NewHandler serves /query (POST, GET, WebSocket graphql-transport-ws, SSE).
 func NewHandler(application *app.Application, logger *slog.Logger) http.Handler {
-	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{App: application}}))
-	srv.AddTransport(transport.Websocket{
-		KeepAlivePingInterval: 10 * time.Second,
-		Implementation:        transport.CoderWebsocketImplementation{},
-	})
-	srv.AddTransport(transport.SSE{}) // before POST: both match a JSON POST
-	srv.AddTransport(transport.POST{})
-	srv.AddTransport(transport.GET{})
-	srv.Use(extension.Introspection{})
-	srv.SetErrorPresenter(graphqlerr.Presenter(logger))
-	srv.SetRecoverFunc(graphqlerr.Recover(logger))
+	srv := graphqlserver.New(generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{App: application}}), logger, graphqlserver.Options{Subscriptions: true})
 	mux := http.NewServeMux()
-	mux.Handle("/query", authz.Middleware(srv))
+	mux.Handle("/query", srv)
 	return mux
 }

@@ -3,18 +3,15 @@ package service
 import (
 	"context"
 	"fmt"
+	"github.com/dizhtime/dizhtime/platform/graphqlserver"
 	"log/slog"
 	"net/http"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/handler"
-	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/prometheus/client_golang/prometheus"
 	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/dizhtime/dizhtime/platform/authz"
-	"github.com/dizhtime/dizhtime/platform/graphqlerr"
 	"github.com/dizhtime/dizhtime/subgraphs/restaurants/adapters"
 	"github.com/dizhtime/dizhtime/subgraphs/restaurants/app"
 	"github.com/dizhtime/dizhtime/subgraphs/restaurants/graph"
@@ -82,20 +79,10 @@ func New(ctx context.Context, d Dependencies) (*Service, error) {
 // router-forwarded identity, and POST /internal/quote. Ops endpoints are mounted by the
 // caller.
 func NewHandler(application *app.Application, logger *slog.Logger) http.Handler {
-	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{App: application}}))
-	srv.AddTransport(transport.Websocket{
-		KeepAlivePingInterval: 10 * time.Second,
-		Implementation:        transport.CoderWebsocketImplementation{},
-	})
-	srv.AddTransport(transport.SSE{}) // before POST: both match a JSON POST
-	srv.AddTransport(transport.POST{})
-	srv.AddTransport(transport.GET{})
-	srv.Use(extension.Introspection{})
-	srv.SetErrorPresenter(graphqlerr.Presenter(logger))
-	srv.SetRecoverFunc(graphqlerr.Recover(logger))
+	srv := graphqlserver.New(generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{App: application}}), logger, graphqlserver.Options{Subscriptions: true})
 
 	mux := http.NewServeMux()
-	mux.Handle("/query", authz.Middleware(srv))
+	mux.Handle("/query", srv)
 	mux.Handle("POST "+ports.QuotePath, ports.QuoteHandler(application, logger))
 	return mux
 }

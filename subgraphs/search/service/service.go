@@ -3,16 +3,13 @@ package service
 import (
 	"context"
 	"fmt"
+	"github.com/dizhtime/dizhtime/platform/graphqlserver"
 	"log/slog"
 	"net/http"
 
-	"github.com/99designs/gqlgen/graphql/handler"
-	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dizhtime/dizhtime/events/kafka"
-	"github.com/dizhtime/dizhtime/platform/graphqlerr"
 	"github.com/dizhtime/dizhtime/platform/searchindex"
 	"github.com/dizhtime/dizhtime/subgraphs/search/adapters"
 	"github.com/dizhtime/dizhtime/subgraphs/search/app"
@@ -110,12 +107,7 @@ func (s *Service) Rebuild(ctx context.Context) (app.RebuildReport, error) {
 
 // NewHandler serves GraphQL at /query (POST, GET). Ops endpoints are mounted by the caller.
 func NewHandler(q *app.Queries, logger *slog.Logger) http.Handler {
-	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Queries: q}}))
-	srv.AddTransport(transport.POST{})
-	srv.AddTransport(transport.GET{})
-	srv.Use(extension.Introspection{})
-	srv.SetErrorPresenter(graphqlerr.Presenter(logger))
-	srv.SetRecoverFunc(graphqlerr.Recover(logger))
+	srv := graphqlserver.New(generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Queries: q}}), logger, graphqlserver.Options{Subscriptions: false})
 	mux := http.NewServeMux()
 	mux.Handle("/query", srv)
 	return mux

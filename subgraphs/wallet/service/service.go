@@ -6,22 +6,19 @@ package service
 import (
 	"context"
 	"fmt"
+	"github.com/dizhtime/dizhtime/platform/graphqlserver"
 	"log/slog"
 	"net"
 	"net/http"
 	"os"
 	"time"
 
-	"github.com/99designs/gqlgen/graphql/handler"
-	"github.com/99designs/gqlgen/graphql/handler/extension"
-	"github.com/99designs/gqlgen/graphql/handler/transport"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/dizhtime/dizhtime/events/consumer"
 	"github.com/dizhtime/dizhtime/events/kafka"
 	"github.com/dizhtime/dizhtime/events/outbox"
 	"github.com/dizhtime/dizhtime/platform/authz"
-	"github.com/dizhtime/dizhtime/platform/graphqlerr"
 	"github.com/dizhtime/dizhtime/platform/lifecycle"
 	"github.com/dizhtime/dizhtime/platform/logging"
 	"github.com/dizhtime/dizhtime/platform/ops"
@@ -68,12 +65,7 @@ func New(ctx context.Context, cfg Config, pool *pgxpool.Pool, logger *slog.Logge
 // NewGraphQLHandler serves the wallet schema over POST and GET. The schema has no
 // subscriptions, so no WebSocket or SSE transport.
 func NewGraphQLHandler(wallet *app.Application, logger *slog.Logger) http.Handler {
-	srv := handler.New(generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{App: wallet}}))
-	srv.AddTransport(transport.POST{})
-	srv.AddTransport(transport.GET{})
-	srv.Use(extension.Introspection{})
-	srv.SetErrorPresenter(graphqlerr.Presenter(logger))
-	srv.SetRecoverFunc(graphqlerr.Recover(logger))
+	srv := graphqlserver.New(generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{App: wallet}}), logger, graphqlserver.Options{Subscriptions: false})
 	return srv
 }
 
