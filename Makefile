@@ -32,9 +32,9 @@ test: services lint ## start the real services, then vet and test every module a
 	$(WITH_SERVICES) go test -count=1 $(GO_PACKAGES)
 
 .PHONY: bench
-bench: services ## run the Go benchmarks, then the router load benchmark (50 and 500 clients)
-	$(WITH_SERVICES) go test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(GO_PACKAGES)
-	cd router && go run ./bench -clients 50,500 -duration $(ROUTER_BENCH_DURATION)
+bench: services ## run the load tools against the real services, print one table (BENCH_ALL=1 adds every Go benchmark first)
+	$(if $(BENCH_ALL),$(WITH_SERVICES) go test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) $(GO_PACKAGES))
+	ROUTER_BENCH_DURATION=$(ROUTER_BENCH_DURATION) deploy/local/bench.sh
 
 .PHONY: generate
 generate: ## regenerate all generated code (checked in), then compose schema/supergraph.graphql

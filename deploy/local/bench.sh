@@ -1,0 +1,185 @@
+#!/usr/bin/env bash
+# Runs DizhTime's load tools one after another against the running services
+# (deploy/local/services.sh up) and prints ONE table at the end: each figure with the command
+# behind it, so any figure can be rerun alone (after `eval "$(deploy/local/services.sh env)"`).
+# Every tool's full output lands in .dizhtime/bench/<time>/<tool>.log; a figure that cannot be
+# read from its log says "see log" with the path instead of a number.
+#
+# Knobs (environment): ROUTER_BENCH_DURATION (15s), ORDERS_BENCH_CLIENTS (1,16),
+# ORDERS_BENCH_DURATION (10s), DISPATCH_BENCH_DRIVERS (10000,100000), SEARCH_BENCH_RESTAURANTS
+# (50000), SEARCH_BENCH_DURATION (10s), WALLET_BENCH_DURATION (3s), BENCH_STEP_TIMEOUT (300s, per
+# tool), BENCH_ONLY (comma-separated subset of: router,subscription,orders,dispatch,search,wallet).
+set -uo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$root"
+eval "$(deploy/local/services.sh env)"
+
+router_duration=${ROUTER_BENCH_DURATION:-15s}
+orders_clients=${ORDERS_BENCH_CLIENTS:-1,16}
+orders_duration=${ORDERS_BENCH_DURATION:-10s}
+dispatch_drivers=${DISPATCH_BENCH_DRIVERS:-10000,100000}
+search_restaurants=${SEARCH_BENCH_RESTAURANTS:-50000}
+search_duration=${SEARCH_BENCH_DURATION:-10s}
+wallet_duration=${WALLET_BENCH_DURATION:-3s}
+step_timeout=${BENCH_STEP_TIMEOUT:-300s}
+only=${BENCH_ONLY:-router,subscription,orders,dispatch,search,wallet}
+
+logs=.dizhtime/bench/$(date +%Y%m%d-%H%M%S)
+mkdir -p "$logs"
+rows=$logs/rows.tsv
+: >"$rows"
+
+loadavg() { cut -d' ' -f1-3 /proc/loadavg; }
+say() { echo "[bench] $*" >&2; }
+wanted() { [[ ",$only," == *",$1,"* ]]; }
+
+declare -A rc_of cmd_of
+# step NAME DIR COMMAND: runs COMMAND in DIR (relative to the repo), output to $logs/NAME.log.
+step() {
+  local name=$1 dir=$2 cmd=$3 start rc
+  cmd_of[$name]="cd $dir && $cmd"
+  say "$name: ${cmd_of[$name]}  (log: $logs/$name.log)"
+  start=$SECONDS
+  # timeout (not --foreground) signals its whole process group, so `go run`'s child goes too.
+  (cd "$dir" && timeout -k 20s "$step_timeout" bash -c "$cmd") >"$logs/$name.log" 2>&1
+  rc=$?
+  rc_of[$name]=$rc
+  say "$name: exit $rc after $((SECONDS - start))s"
+}
+
+# row FIGURE RESULT NAME: one table row; an empty RESULT (not parsed) or a failed step points
+# at the log.
+row() {
+  local figure=$1 result=$2 name=$3 rc=${rc_of[$3]:-}
+  if [ -z "$result" ]; then
+    result="see log $logs/$name.log"
+    if [ "$rc" = 124 ]; then result="TIMED OUT after $step_timeout; $result"
+    elif [ "$rc" != 0 ]; then result="FAILED (exit $rc); $result"; fi
+  elif [ "$rc" != 0 ]; then
+    result="$result (exit $rc; see $logs/$name.log)"
+  fi
+  printf '%s\t%s\t%s\n' "$figure" "$result" "${cmd_of[$name]}" >>"$rows"
+}
+
+load_start=$(loadavg)
+started=$(date '+%Y-%m-%d %H:%M:%S %Z')
+
+# --- router: federated query, closed loop -------------------------------------------------
+if wanted router; then
+  step router router "go run ./bench -clients 50,500 -duration $router_duration"
+  for n in 50 500; do
+    row "router req/s, $n clients (3-subgraph query)" "$(awk -v n="$n" '
+      $1 == n && NF >= 7 && $2 ~ /^[0-9.]+$/ {
+        printf "%s req/s; p50 %s, p95 %s, p99 %s; %s errors; router RSS %s %s", $2, $3, $4, $5, $6, $7, $8 }
+      ' "$logs/router.log")" router
+  done
+fi
+
+# --- subscription events through the router ----------------------------------------------
+if wanted subscription; then
+  step subscription router "go test -run '^\$' -bench Subscription_eventsThroughTheRouter -benchtime 3s ./core"
+  row "subscription events/s through the router (1 subscription, 3 subgraphs)" "$(awk '
+      /^BenchmarkSubscription_eventsThroughTheRouter/ {
+        for (i = 1; i < NF; i++) if ($(i+1) == "events/s") { printf "%s events/s", $i; exit } }
+      ' "$logs/subscription.log")" subscription
+fi
+
+# --- placeOrder -> PAID ------------------------------------------------------------------
+if wanted orders; then
+  step orders subgraphs/orders "go run ./cmd/orders-bench -clients $orders_clients -duration $orders_duration"
+  IFS=, read -ra levels <<<"$orders_clients"
+  for n in "${levels[@]}"; do
+    row "placeOrder -> PAID, $n client(s), closed loop" "$(awk -F'|' -v n="$n" '
+      /^placeOrder -> PAID/ { table = 1; next }
+      table && NF >= 8 {
+        split($1, a, " ")
+        if (a[1] != n || a[3] !~ /^[0-9.]+$/) next
+        gsub(/^ +| +$/, "", $2); gsub(/^ +| +$/, "", $3); gsub(/^ +| +$/, "", $6)
+        printf "%s orders/s; client p50/p99 %s ms; via router %s ms; failed/errors %s", a[3], $2, $3, $6
+        exit }
+      ' "$logs/orders.log" | tr -s ' ')" orders
+  done
+fi
+
+# --- dispatch: matching and fan-out ------------------------------------------------------
+if wanted dispatch; then
+  step dispatch subgraphs/dispatch "go run ./cmd/dispatch-bench -drivers $dispatch_drivers -phase 3s"
+  IFS=, read -ra counts <<<"$dispatch_drivers"
+  for n in "${counts[@]}"; do
+    row "matching latency, $n online drivers (10 nearest, 1 client; throughput 4 clients)" "$(awk -v n="$n" '
+      /^== [0-9]+ online drivers/ { cur = $2 }
+      cur == n && /^matching \(H3/ {
+        if (match($0, /p50 [^ ]+ p99 [^ ]+/)) lat = substr($0, RSTART, RLENGTH) }
+      cur == n && /^matching throughput/ {
+        if (match($0, /[0-9.]+ queries\/s/)) tp = substr($0, RSTART, RLENGTH) }
+      END { if (lat != "") printf "%s%s", lat, (tp != "" ? "; " tp : "") }
+      ' "$logs/dispatch.log")" dispatch
+  done
+  row "fan-out: location update -> tracking subscriber (Redis pub/sub, 100 channels)" "$(awk '
+      /^location update -> tracking subscriber/ && match($0, /p50 [^ ]+ p99 [^ ]+ \(n=[0-9]+\)/) {
+        print substr($0, RSTART, RLENGTH); exit }
+      ' "$logs/dispatch.log")" dispatch
+  row "fan-out: updateLocation (HTTP) -> deliveryTracking (WebSocket), 100 orders" "$(awk '
+      /^updateLocation \(HTTP\) -> deliveryTracking/ && match($0, /p50 [^ ]+ p99 [^ ]+ \(n=[0-9]+\)/) {
+        print substr($0, RSTART, RLENGTH); exit }
+      ' "$logs/dispatch.log")" dispatch
+fi
+
+# --- search p99, both backends -----------------------------------------------------------
+if wanted search; then
+  step search subgraphs/search "go run ./cmd/search-bench -restaurants $search_restaurants -dishes 12 -clients 50 -duration $search_duration"
+  for backend in elasticsearch bleve; do
+    row "search p99, $backend ($search_restaurants restaurants x 12 dishes, 50 clients)" "$(awk -v b="$backend" '
+      $1 == b && $2 == "indexing:" && match($0, /[0-9.]+ docs\/s/) { idx = substr($0, RSTART, RLENGTH) }
+      $1 == b && $2 == "search:" {
+        for (i = 3; i <= NF; i++) {
+          if ($i == "p99") p99 = $(i+1); if ($i == "p50") p50 = $(i+1)
+          if ($i ~ /^\([0-9.]+\/s\),$/) rate = $i; if ($(i+1) == "errors") errs = $i }
+        gsub(/,$/, "", p99); gsub(/,$/, "", p50); gsub(/^\(|\/s\),$/, "", rate) }
+      END { if (p99 != "") printf "p99 %s (p50 %s, %s searches/s, %s errors)%s", p99, p50, rate, errs, (idx != "" ? "; indexing " idx : "") }
+      ' "$logs/search.log")" search
+  done
+fi
+
+# --- wallet tx/s -------------------------------------------------------------------------
+if wanted wallet; then
+  step wallet subgraphs/wallet "go run ./cmd/wallet-bench -duration $wallet_duration -conns 8"
+  for mode in ledger saga; do
+    row "wallet tx/s, $mode (best over 1/16/64 clients; 8 pooled conns)" "$(awk -v m="$mode" '
+      $1 == m && NF == 5 && $4 ~ /^[0-9.]+$/ {
+        split($2, a, "/"); k = a[1]
+        if (!(k in best) || $4 + 0 > best[k] + 0) { best[k] = $4; at[k] = $3; p50[k] = $5 } }
+      END { if ("spread" in best) printf "spread/1000 accts %s tx/s @%s clients (p50 %s ms)", best["spread"], at["spread"], p50["spread"]
+            if ("hot" in best) printf "; hot/10 accts %s tx/s @%s clients (p50 %s ms)", best["hot"], at["hot"], p50["hot"] }
+      ' "$logs/wallet.log")" wallet
+  done
+fi
+
+# --- the table ---------------------------------------------------------------------------
+load_end=$(loadavg)
+{
+  echo
+  echo "DizhTime bench, $started -> $(date '+%H:%M:%S'); $(nproc) CPUs; $(go env GOVERSION); commit $(git rev-parse --short HEAD 2>/dev/null)$(git diff --quiet HEAD 2>/dev/null || echo ' (dirty)')"
+  echo "load average (1m 5m 15m): start $load_start, end $load_end; services: deploy/local/services.sh env; logs: $logs/"
+  echo "rerun a figure alone: eval \"\$(deploy/local/services.sh env)\", then its command from the repo root"
+  echo
+  # Widths in characters, not bytes (mawk counts bytes; the tools print "µs").
+  LC_ALL=C awk -F'\t' '
+    function width(s) { return length(s) - gsub(/\302\265/, "&", s) }
+    function pad(s, n) { n -= width(s); while (n-- > 0) s = s " "; return s }
+    function dash(n,   s) { s = ""; while (n-- > 0) s = s "-"; return s }
+    { for (i = 1; i <= 3; i++) { c[NR, i] = $i; if (width($i) > w[i]) w[i] = width($i) } }
+    END {
+      h[1] = "figure"; h[2] = "result"; h[3] = "command"
+      for (i = 1; i <= 3; i++) if (length(h[i]) > w[i]) w[i] = length(h[i])
+      printf "| %s | %s | %s |\n", pad(h[1], w[1]), pad(h[2], w[2]), pad(h[3], w[3])
+      printf "|%s|%s|%s|\n", dash(w[1] + 2), dash(w[2] + 2), dash(w[3] + 2)
+      for (r = 1; r <= NR; r++) printf "| %s | %s | %s |\n", pad(c[r, 1], w[1]), pad(c[r, 2], w[2]), pad(c[r, 3], w[3])
+    }
+  ' "$rows"
+} | tee "$logs/table.txt"
+
+failed=0
+for name in "${!rc_of[@]}"; do [ "${rc_of[$name]}" = 0 ] || failed=1; done
+exit $failed
