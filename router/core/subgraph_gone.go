@@ -20,10 +20,12 @@ type goneReporter struct {
 	said bool
 }
 
-// flush passes an event on, turning an upstream drop into SUBGRAPH_UNAVAILABLE.
+// flush passes an event on, turning an upstream drop into SUBGRAPH_UNAVAILABLE. The broken
+// connection itself is the evidence: no reachability probe (the subgraph may still be
+// closing its listener when its connections drop).
 func (g *goneReporter) flush(data []byte) {
 	if !g.said && isUpstreamDrop(data) {
-		if gone := g.eng.subgraphGoneResult(g.ctx, g.req); gone != nil {
+		if gone := g.eng.upstreamDroppedResult(g.req); gone != nil {
 			g.said = true
 			g.next(gone)
 			return

@@ -257,24 +257,42 @@ var _ subscription.Engine = (*subscriptionEngine)(nil)
 var _ resolve.SubscriptionResponseWriter = (*eventWriter)(nil)
 
 // subgraphGoneResult is the result telling a client its subscription ended because its
-// subgraph went away, or nil while every subgraph serving it accepts connections.
+// subgraph went away: the subgraphs serving the operation that no longer accept a TCP
+// connection (nil when all do).
 func (e *Engine) subgraphGoneResult(ctx context.Context, req *graphql.Request) []byte {
-	down := e.unreachableSubscriptionSubgraphs(ctx, req)
-	if len(down) == 0 {
+	var down []subgraphTarget
+	for _, sg := range e.subscriptionSubgraphs(req) {
+		if !reachable(ctx, sg.url) {
+			down = append(down, sg)
+		}
+	}
+	return goneResult(down)
+}
+
+// upstreamDroppedResult is the result for a subscription whose upstream connection broke:
+// every subgraph serving it is named, reachable or not (the connection is gone either way).
+func (e *Engine) upstreamDroppedResult(req *graphql.Request) []byte {
+	return goneResult(e.subscriptionSubgraphs(req))
+}
+
+func goneResult(subgraphs []subgraphTarget) []byte {
+	if len(subgraphs) == 0 {
 		return nil
 	}
-	errs := make([]clientError, 0, len(down))
-	for _, name := range down {
-		ce := newError(CodeSubgraphUnavailable, fmt.Sprintf("Subgraph '%s' went away: the subscription ended without completing.", name))
-		ce.Extensions["subgraph"] = name
+	errs := make([]clientError, 0, len(subgraphs))
+	for _, sg := range subgraphs {
+		ce := newError(CodeSubgraphUnavailable, fmt.Sprintf("Subgraph '%s' went away: the subscription ended without completing.", sg.name))
+		ce.Extensions["subgraph"] = sg.name
 		errs = append(errs, ce)
 	}
 	return errorResult(errs...)
 }
 
-// unreachableSubscriptionSubgraphs names the subgraphs serving the operation's root
-// subscription fields that no longer accept a TCP connection.
-func (e *Engine) unreachableSubscriptionSubgraphs(ctx context.Context, req *graphql.Request) []string {
+type subgraphTarget struct{ name, url string }
+
+// subscriptionSubgraphs names the subgraphs serving the operation's root subscription fields,
+// with the URL their subscriptions use.
+func (e *Engine) subscriptionSubgraphs(req *graphql.Request) []subgraphTarget {
 	doc, err := parser.ParseQuery(&ast.Source{Input: req.Query})
 	if err != nil {
 		return nil
@@ -289,7 +307,7 @@ func (e *Engine) unreachableSubscriptionSubgraphs(ctx context.Context, req *grap
 			fields[f.Name] = true
 		}
 	}
-	var down []string
+	var out []subgraphTarget
 	for _, ds := range e.composed.RouterConfig.GetEngineConfig().GetDatasourceConfigurations() {
 		serves := false
 		for _, n := range ds.GetRootNodes() {
@@ -311,12 +329,10 @@ func (e *Engine) unreachableSubscriptionSubgraphs(ctx context.Context, req *grap
 			if target == "" {
 				target = sg.RoutingURL
 			}
-			if !reachable(ctx, target) {
-				down = append(down, sg.Name)
-			}
+			out = append(out, subgraphTarget{name: sg.Name, url: target})
 		}
 	}
-	return down
+	return out
 }
 
 // reachable reports whether the URL's host accepts a TCP connection within a second.

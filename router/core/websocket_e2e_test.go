@@ -114,16 +114,19 @@ func TestSubscription_clientDisconnectingCancelsUpstream(t *testing.T) {
 }
 
 func TestSubscription_twoClientsEachGetTheirOwnStream(t *testing.T) {
+	// Different arguments, so the two operations cannot share one upstream: a client joining
+	// a shared upstream late rightly misses the events before it joined.
 	r := startRouter(t, "graphql-transport-ws")
 	a := dialWS(t, r.URL, "graphql-transport-ws")
 	b := dialWS(t, r.URL, "graphql-ws")
 	a.send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{"query": reviewAddedQuery, "variables": map[string]any{"n": 2}}})
-	b.send(map[string]any{"id": "1", "type": "start", "payload": map[string]any{"query": reviewAddedQuery, "variables": map[string]any{"n": 2}}})
+	b.send(map[string]any{"id": "1", "type": "start", "payload": map[string]any{"query": reviewAddedQuery, "variables": map[string]any{"n": 3}}})
 	for _, c := range []struct {
 		client         *wsClient
 		next, complete string
-	}{{a, "next", "complete"}, {b, "data", "complete"}} {
-		for i := 1; i <= 2; i++ {
+		events         int
+	}{{a, "next", "complete", 2}, {b, "data", "complete", 3}} {
+		for i := 1; i <= c.events; i++ {
 			m := c.client.readSkippingKeepAlive()
 			if m.Type != c.next {
 				t.Fatalf("want %s, got %+v", c.next, m)
