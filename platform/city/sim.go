@@ -84,7 +84,7 @@ func (s *Sim) Run(ctx context.Context) error {
 		ctx, cancel = context.WithTimeout(ctx, s.cfg.Duration)
 		defer cancel()
 	}
-	restaurants, err := s.kitchens(ctx)
+	restaurants, err := s.waitForKitchens(ctx, 3*time.Minute)
 	if err != nil {
 		return err
 	}
@@ -145,6 +145,23 @@ type simRestaurant struct {
 	at     Point
 	dishes []Dish
 	staff  *Session
+}
+
+// waitForKitchens retries kitchens until the city is searchable or patience runs out: on a
+// fresh start the demo city is still flowing from restaurants' outbox into the search index.
+func (s *Sim) waitForKitchens(ctx context.Context, patience time.Duration) ([]simRestaurant, error) {
+	deadline := time.Now().Add(patience)
+	for {
+		restaurants, err := s.kitchens(ctx)
+		if err == nil || time.Now().After(deadline) {
+			return restaurants, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(2 * time.Second):
+		}
+	}
 }
 
 // kitchens picks open restaurants near the centre and signs a staff account in for each.
