@@ -113,9 +113,10 @@ func (s *Session) SearchRestaurants(ctx context.Context, text string, near Point
 						Menu     struct {
 							Categories []struct {
 								Items []struct {
-									ID, Name  string
-									Price     Money
-									Available bool
+									ID, Name     string
+									Price        Money
+									Available    bool
+									OptionGroups []struct{ MinChoices int }
 								}
 							}
 						}
@@ -134,7 +135,7 @@ func (s *Session) SearchRestaurants(ctx context.Context, text string, near Point
   searchRestaurants(query: $q, near: $near, first: $first) { edges { node {
     distanceMeters matchedDishes { dish { id } name price { amountMinor currency } }
     restaurant { id name isOpen location { lat lng }
-      menu { categories { items { id name available price { amountMinor currency } } } } } } } } }`,
+      menu { categories { items { id name available price { amountMinor currency } optionGroups { minChoices } } } } } } } } }`,
 		map[string]any{"q": text, "near": near.input(), "first": first}, &out)
 	if err != nil {
 		return nil, err
@@ -146,17 +147,29 @@ func (s *Session) SearchRestaurants(ctx context.Context, text string, near Point
 		if e.Node.DistanceMeters != nil {
 			h.Distance = *e.Node.DistanceMeters
 		}
-		for _, d := range e.Node.MatchedDishes {
-			h.Dishes = append(h.Dishes, Dish{ID: d.Dish.ID, Name: d.Name, Price: d.Price})
-		}
-		if len(h.Dishes) == 0 {
-			for _, c := range r.Menu.Categories {
-				for _, it := range c.Items {
-					if it.Available {
-						h.Dishes = append(h.Dishes, Dish{ID: it.ID, Name: it.Name, Price: it.Price})
-					}
+		// Orderable without choosing options: available, and no option group requires a choice
+		// (the simulated customers order plain dishes).
+		var orderable []Dish
+		plain := map[string]bool{}
+		for _, c := range r.Menu.Categories {
+			for _, it := range c.Items {
+				required := false
+				for _, g := range it.OptionGroups {
+					required = required || g.MinChoices > 0
+				}
+				if it.Available && !required {
+					plain[it.ID] = true
+					orderable = append(orderable, Dish{ID: it.ID, Name: it.Name, Price: it.Price})
 				}
 			}
+		}
+		for _, d := range e.Node.MatchedDishes {
+			if plain[d.Dish.ID] {
+				h.Dishes = append(h.Dishes, Dish{ID: d.Dish.ID, Name: d.Name, Price: d.Price})
+			}
+		}
+		if len(h.Dishes) == 0 {
+			h.Dishes = orderable
 		}
 		hits = append(hits, h)
 	}
