@@ -81,7 +81,7 @@ func TestCompose_refusesAnUnknownKeyInSupergraphYAML(t *testing.T) {
 // runs `router serve` as its own process in front of the test subgraphs.
 func TestServe_asARealProcessAnswersAQueryAndStopsOnSIGTERM(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds the router binary")
+		t.Skip("-short: skips building the router binary (make test and CI never pass -short)")
 	}
 	bin := filepath.Join(t.TempDir(), "router")
 	build := exec.Command("go", "build", "-o", bin, ".")

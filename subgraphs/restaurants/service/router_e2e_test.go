@@ -74,7 +74,7 @@ func sdlFile(t *testing.T) string {
 // identity, and the restaurants subgraph authorizes with it.
 func TestRouter_servesRestaurantsWithTheVerifiedIdentityAndRefusesForgedHeaders(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds and starts the router binary")
+		t.Skip("-short: skips building and starting the router binary (make test and CI never pass -short)")
 	}
 	r := start(t, mongotest.Real(t))
 	iss := newIssuer(t)
