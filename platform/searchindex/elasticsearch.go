@@ -25,7 +25,9 @@ func ConnectElasticsearch(ctx context.Context, url string) (*elasticsearch.Clien
 	es, err := elasticsearch.NewClient(elasticsearch.Config{
 		Addresses:  []string{url},
 		MaxRetries: 3,
-		Transport:  &http.Transport{ResponseHeaderTimeout: 30 * time.Second, MaxIdleConnsPerHost: 64},
+		// Uncompressed: Elasticsearch sits beside its clients, and gzipping every search
+		// response cost both sides more CPU than the bytes it saved (the search bench).
+		Transport: &http.Transport{ResponseHeaderTimeout: 30 * time.Second, MaxIdleConnsPerHost: 64, DisableCompression: true},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("elasticsearch %s: %w", url, err)

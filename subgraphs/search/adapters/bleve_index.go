@@ -524,35 +524,42 @@ func termQ(field, v string, boost float64) query.Query {
 	return q
 }
 
-// bleveTextFields mirror Elasticsearch's textFields and typoFields.
-var bleveTextFields = []struct {
+// bleveMatchFields mirror Elasticsearch's matchFields: every query word must be in one
+// of them; dish descriptions only add to the score.
+var bleveMatchFields = []struct {
 	name  string
 	boost float64
-	typos bool
-}{{"name", 3, true}, {"dishes.name", 2, true}, {"keywords", 2, true}, {"dishes.description", 1, false}}
+}{{"name", 3}, {"dishes.name", 2}, {"keywords", 2}}
 
-// bleveText matches any query word in any text field and, with typos, words within
-// Fuzziness of it in the name, dish names and keywords (exact words weigh twice a typo).
+// bleveText finds the documents where every query word is in the name, a dish name or
+// the keywords: exactly or, with typos, within Fuzziness of it (an exact word weighs
+// twice a typo). Dish descriptions with the words add to the score.
 func bleveText(text string, typos bool) query.Query {
 	terms := domain.Terms(text)
 	if len(terms) == 0 {
 		return bleve.NewMatchAllQuery()
 	}
-	var anyOf []query.Query
+	var every, descriptions []query.Query
 	for _, t := range terms {
-		for _, f := range bleveTextFields {
-			anyOf = append(anyOf, termQ(f.name, t, 2*f.boost))
-			if n := domain.Fuzziness(t); typos && n > 0 && f.typos {
+		var anyField []query.Query
+		for _, f := range bleveMatchFields {
+			anyField = append(anyField, termQ(f.name, t, 2*f.boost))
+			if n := domain.Fuzziness(t); typos && n > 0 {
 				fq := bleve.NewFuzzyQuery(t)
 				fq.SetField(f.name)
 				fq.SetFuzziness(n)
 				fq.SetPrefix(1)
 				fq.SetBoost(f.boost)
-				anyOf = append(anyOf, fq)
+				anyField = append(anyField, fq)
 			}
 		}
+		every = append(every, bleve.NewDisjunctionQuery(anyField...))
+		descriptions = append(descriptions, termQ("dishes.description", t, 1))
 	}
-	return bleve.NewDisjunctionQuery(anyOf...)
+	q := bleve.NewBooleanQuery()
+	q.AddMust(every...)
+	q.AddShould(descriptions...)
+	return q
 }
 
 func (b *BleveIndex) filters(q domain.Query) []query.Query {
@@ -607,7 +614,15 @@ func (b *BleveIndex) Search(ctx context.Context, q domain.Query) (domain.Page, e
 }
 
 func (b *BleveIndex) search(ctx context.Context, q domain.Query, typos bool) (domain.Page, error) {
-	root := bleve.NewConjunctionQuery(append([]query.Query{bleveText(q.Text, typos)}, b.filters(q)...)...)
+	// Filters do not score: scoring "listed" or a geo cell for every hit cost as much as
+	// the text. With no text the filters alone are the query.
+	var root query.Query = bleve.NewConjunctionQuery(b.filters(q)...)
+	if q.Text != "" {
+		text := bleve.NewBooleanQuery()
+		text.AddMust(bleveText(q.Text, typos))
+		text.AddFilter(root)
+		root = text
+	}
 	rerank := q.Sort == domain.SortRelevance
 	from, size := q.Offset, q.Limit
 	if rerank {

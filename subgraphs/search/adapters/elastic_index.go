@@ -209,6 +209,15 @@ func (x *ElasticIndex) Refresh(ctx context.Context) error {
 	return check(res, err, "refresh "+x.name)
 }
 
+// Compact force-merges the index into one segment.
+func (x *ElasticIndex) Compact(ctx context.Context) error {
+	res, err := x.es.Indices.Forcemerge(x.es.Indices.Forcemerge.WithContext(ctx), x.es.Indices.Forcemerge.WithIndex(x.name),
+		x.es.Indices.Forcemerge.WithMaxNumSegments(1))
+	return check(res, err, "force merge "+x.name)
+}
+
+var _ app.Compactor = (*ElasticIndex)(nil)
+
 // PutMany writes documents as they are, in one bulk request (seeding and benchmarks).
 func (x *ElasticIndex) PutMany(ctx context.Context, docs []domain.Restaurant) error {
 	var buf bytes.Buffer
@@ -241,14 +250,12 @@ func (x *ElasticIndex) PutMany(ctx context.Context, docs []domain.Restaurant) er
 	return nil
 }
 
-// textFields are searched for the exact words; typoFields for words one or two edits
-// away (keywords hold the cuisines: "piza" must find the pizza places). Descriptions only
-// count exact words: a typo expanded over every description
-// matches most of a city and costs most of a search.
-var (
-	textFields = []string{"name^3", "dishes.name^2", "keywords^2", "dishes.description"}
-	typoFields = []string{"name^3", "dishes.name^2", "keywords^2"}
-)
+// matchFields are where every query word must be found: the name, the dish names and the
+// keywords (cuisines, tags and dietary tags: "vegan" or "pizza" find the places that
+// are). Dish descriptions raise the score of a restaurant that matches but never make
+// one match on their own: in a real menu almost every word is in some description, so
+// they would make most of a city match every search and cost most of each search.
+var matchFields = []string{"name^3", "dishes.name^2", "keywords^2"}
 
 // maxTypoExpansions bounds the indexed words one typo-tolerant query word expands to.
 const maxTypoExpansions = 10
@@ -283,21 +290,29 @@ func term(field string, v any) map[string]any {
 
 func geo(p domain.GeoPoint) map[string]any { return map[string]any{"lat": p.Lat, "lon": p.Lon} }
 
-// textQuery matches the exact words and, with typos, also words within Elasticsearch's
-// AUTO fuzziness of them (exact words weigh twice).
+// textQuery finds the restaurants where every query word is in one of matchFields:
+// exactly or, with typos, within Elasticsearch's AUTO fuzziness (an exact word weighs
+// twice a typo). Descriptions with the words add to the score.
 func textQuery(text string, typos bool) map[string]any {
-	if text == "" {
+	words := domain.Terms(text)
+	if len(words) == 0 {
 		return map[string]any{"match_all": map[string]any{}}
 	}
-	exact := map[string]any{"multi_match": map[string]any{"query": text, "fields": textFields, "boost": 2}}
-	if !typos {
-		return exact
+	var must []any
+	if typos {
+		for _, w := range words {
+			must = append(must, map[string]any{"bool": map[string]any{"should": []any{
+				map[string]any{"multi_match": map[string]any{"query": w, "fields": matchFields, "boost": 2}},
+				map[string]any{"multi_match": map[string]any{"query": w, "fields": matchFields, "fuzziness": "AUTO",
+					"prefix_length": 1, "max_expansions": maxTypoExpansions}},
+			}, "minimum_should_match": 1}})
+		}
+	} else {
+		must = []any{map[string]any{"multi_match": map[string]any{"query": text, "fields": matchFields,
+			"type": "cross_fields", "operator": "and", "boost": 2}}}
 	}
-	return map[string]any{"bool": map[string]any{"should": []any{
-		map[string]any{"multi_match": map[string]any{"query": text, "fields": textFields, "boost": 2}},
-		map[string]any{"multi_match": map[string]any{"query": text, "fields": typoFields, "fuzziness": "AUTO",
-			"prefix_length": 1, "max_expansions": maxTypoExpansions}},
-	}, "minimum_should_match": 1}}
+	return map[string]any{"bool": map[string]any{"must": must,
+		"should": []any{map[string]any{"match": map[string]any{"dishes.description": text}}}}}
 }
 
 // relevance wraps a query in the geo decay around near and the promotion boost.
@@ -312,10 +327,6 @@ func relevance(query map[string]any, near *domain.GeoPoint) map[string]any {
 		"score_mode": "multiply", "boost_mode": "multiply"}}
 }
 
-// hitSource is what a hit returns: the fields results show and dishes are matched on,
-// not the opening-hour ranges or keywords only the query reads.
-var hitSource = map[string]any{"excludes": []string{"open_minutes", "keywords"}}
-
 // Search runs q, with facets over every hit when q asks for them. It searches the exact
 // words first and tolerates typos only when they cannot fill the page: a typo-tolerant
 // query costs several times an exact one, and most searches are spelled right.
@@ -327,39 +338,51 @@ func (x *ElasticIndex) Search(ctx context.Context, q domain.Query) (domain.Page,
 	return x.search1(ctx, q, true)
 }
 
+// search1 sends the page's search and, when q asks for facets, a second search counting
+// them, in one _msearch. Apart, each is cheap: the page's search scores only until it
+// knows the best hits, and the facets' search matches in filter context (unscored,
+// cached per segment). Aggregations on the page's search would make Elasticsearch score
+// every hit.
 func (x *ElasticIndex) search1(ctx context.Context, q domain.Query, typos bool) (domain.Page, error) {
-	query := map[string]any{"bool": map[string]any{"must": textQuery(q.Text, typos), "filter": x.filters(q)}}
-	body := map[string]any{
-		"query": relevance(query, q.Near), "from": q.Offset, "size": q.Limit,
-		"track_total_hits": domain.MaxCountedHits, "_source": hitSource,
-	}
-	if q.Facets {
-		body["aggs"] = map[string]any{
-			"cuisines":     map[string]any{"terms": map[string]any{"field": "cuisines", "size": 50}},
-			"price_levels": map[string]any{"terms": map[string]any{"field": "price_level", "size": 5}},
-		}
+	text, filters := textQuery(q.Text, typos), x.filters(q)
+	hits := map[string]any{
+		"query": relevance(map[string]any{"bool": map[string]any{"must": text, "filter": filters}}, q.Near),
+		"from":  q.Offset, "size": q.Limit, "track_total_hits": domain.MaxCountedHits,
 	}
 	switch q.Sort {
 	case domain.SortDistance:
-		body["sort"] = []any{map[string]any{"_geo_distance": map[string]any{"location": geo(*q.Near), "order": "asc", "unit": "m"}}, "_score"}
+		hits["sort"] = []any{map[string]any{"_geo_distance": map[string]any{"location": geo(*q.Near), "order": "asc", "unit": "m"}}, "_score"}
 	case domain.SortRating:
-		body["sort"] = []any{map[string]any{"rating": "desc"}, "_score"}
+		hits["sort"] = []any{map[string]any{"rating": "desc"}, "_score"}
 	}
-	var out searchResponse
-	if err := x.search(ctx, body, &out); err != nil {
+	searches := []map[string]any{hits}
+	if q.Facets {
+		searches = append(searches, map[string]any{
+			"query": map[string]any{"bool": map[string]any{"filter": append([]any{text}, filters...)}},
+			"size":  0, "track_total_hits": false,
+			"aggs": map[string]any{
+				"cuisines":     map[string]any{"terms": map[string]any{"field": "cuisines", "size": 50}},
+				"price_levels": map[string]any{"terms": map[string]any{"field": "price_level", "size": 5}},
+			},
+		})
+	}
+	out, err := x.msearch(ctx, searches)
+	if err != nil {
 		return domain.Page{}, err
 	}
-	page := domain.Page{Total: min(out.Hits.Total.Value, domain.MaxCountedHits)}
-	for _, h := range out.Hits.Hits {
+	page := domain.Page{Total: min(out[0].Hits.Total.Value, domain.MaxCountedHits)}
+	for _, h := range out[0].Hits.Hits {
 		page.Hits = append(page.Hits, domain.Hit{Restaurant: h.Source, Score: h.Score})
 	}
-	for _, b := range out.Aggregations.Cuisines.Buckets {
-		page.Facets.Cuisines = append(page.Facets.Cuisines, domain.FacetCount{Value: b.value(), Count: b.DocCount})
+	if q.Facets {
+		for _, b := range out[1].Aggregations.Cuisines.Buckets {
+			page.Facets.Cuisines = append(page.Facets.Cuisines, domain.FacetCount{Value: b.value(), Count: b.DocCount})
+		}
+		for _, b := range out[1].Aggregations.PriceLevels.Buckets {
+			page.Facets.PriceLevels = append(page.Facets.PriceLevels, domain.FacetCount{Value: b.value(), Count: b.DocCount})
+		}
+		sortFacets(&page.Facets)
 	}
-	for _, b := range out.Aggregations.PriceLevels.Buckets {
-		page.Facets.PriceLevels = append(page.Facets.PriceLevels, domain.FacetCount{Value: b.value(), Count: b.DocCount})
-	}
-	sortFacets(&page.Facets)
 	return page, nil
 }
 
@@ -388,6 +411,39 @@ func (x *ElasticIndex) search(ctx context.Context, body map[string]any, out any)
 	}
 	res, err := x.es.Search(x.es.Search.WithContext(ctx), x.es.Search.WithIndex(x.name), x.es.Search.WithBody(bytes.NewReader(raw)))
 	return decode(res, err, "search "+x.name, out)
+}
+
+// msearch runs searches in one request; any search failing fails them all.
+func (x *ElasticIndex) msearch(ctx context.Context, searches []map[string]any) ([]searchResponse, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	for _, body := range searches {
+		_ = enc.Encode(map[string]any{})
+		if err := enc.Encode(body); err != nil {
+			return nil, err
+		}
+	}
+	res, err := x.es.Msearch(&buf, x.es.Msearch.WithContext(ctx), x.es.Msearch.WithIndex(x.name))
+	var out struct {
+		Responses []struct {
+			searchResponse
+			Error json.RawMessage `json:"error"`
+		} `json:"responses"`
+	}
+	if err := decode(res, err, "msearch "+x.name, &out); err != nil {
+		return nil, err
+	}
+	if len(out.Responses) != len(searches) {
+		return nil, fmt.Errorf("elasticsearch msearch %s: %d responses to %d searches", x.name, len(out.Responses), len(searches))
+	}
+	rs := make([]searchResponse, len(searches))
+	for i, r := range out.Responses {
+		if len(r.Error) > 0 {
+			return nil, fmt.Errorf("elasticsearch msearch %s: search %d: %s", x.name, i, r.Error)
+		}
+		rs[i] = r.searchResponse
+	}
+	return rs, nil
 }
 
 type bucket struct {

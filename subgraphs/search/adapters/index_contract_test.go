@@ -290,6 +290,40 @@ func runIndexContract(t *testing.T, b backend) {
 			t.Errorf("suggest tira: %v %v", docs, err)
 		}
 	})
+	t.Run("every word must be in the name, a dish name or the keywords; a description alone finds nothing", func(t *testing.T) {
+		// Far from the centre and of its own cuisine, so the other cases do not see it.
+		err := idx.Update(ctx, "r-bistro", func(*domain.Restaurant) (*domain.Restaurant, error) {
+			r, _ := domain.NewRestaurant("r-bistro")
+			p := domain.Profile{Name: "Petit Bistro", Cuisines: []string{"french"}, IsOpen: true, PriceLevel: 3, Rating: 4,
+				Location: domain.GeoPoint{Lat: 40.1, Lon: 65.4}}
+			if err := r.ApplyProfile(p, 1, time.Now()); err != nil {
+				return nil, err
+			}
+			return r, r.ApplyMenu([]domain.Dish{{ID: "b1", Name: "Mushroom risotto", Description: "with truffle oil",
+				PriceMinor: 9_000_00, Currency: "UZS", Available: true}}, 1, time.Now())
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = idx.Refresh(ctx)
+		cases := []struct {
+			text string
+			want []string
+		}{
+			{"vegan pizza", []string{"r-green"}},     // a dietary keyword and a dish name
+			{"pizza tiramisu", []string{"r-napoli"}}, // two dishes of one menu
+			{"vegan piza", []string{"r-green"}},      // with a typo
+			{"french risotto", []string{"r-bistro"}}, // a cuisine and a dish
+			{"truffle", nil},                         // only in a description
+			{"risotto truffle", nil},                 // one word only in a description
+			{"pizza sushi", nil},                     // no restaurant has both
+		}
+		for _, c := range cases {
+			if got := ids(search(t, idx, domain.QueryInput{Text: c.text})); !sameSet(got, c.want) {
+				t.Errorf("%q: %v, want %v", c.text, got, c.want)
+			}
+		}
+	})
 	t.Run("an update that loses a race is retried with the newer document", func(t *testing.T) {
 		var wg sync.WaitGroup
 		for i := range 8 {

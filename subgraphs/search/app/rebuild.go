@@ -72,6 +72,12 @@ func Rebuild(ctx context.Context, catalog Catalog, log EventLog, prefix string, 
 	if err := fresh.Refresh(ctx); err != nil {
 		return rep, fmt.Errorf("rebuild %s: %w", rep.Index, err)
 	}
+	if c, ok := fresh.(Compactor); ok {
+		if err := c.Compact(ctx); err != nil {
+			_ = catalog.Drop(context.WithoutCancel(ctx), rep.Index)
+			return rep, fmt.Errorf("rebuild %s: compact: %w", rep.Index, err)
+		}
+	}
 	if rep.Previous, err = catalog.SwapAlias(ctx, rep.Index); err != nil {
 		_ = catalog.Drop(context.WithoutCancel(ctx), rep.Index)
 		return rep, fmt.Errorf("rebuild %s: swap alias: %w", rep.Index, err)

@@ -33,6 +33,8 @@ var (
 	keep   bool
 	warmup time.Duration
 	facets bool
+	// perKind prints latency per query of the mix.
+	perKind bool
 	// bleveDir keeps the Bleve index; reuseBleve: it existed, so searches run on it as it is.
 	bleveDir   string
 	reuseBleve bool
@@ -52,6 +54,7 @@ func main() {
 	flag.StringVar(&reuse, "es-index", "", "Elasticsearch alias to search as it is (skips indexing and updates; with -keep from an earlier run)")
 	flag.DurationVar(&warmup, "warmup", 5*time.Second, "search load before measuring (JIT, caches, Bleve's merges after the bulk load)")
 	flag.BoolVar(&facets, "facets", true, "every search asks for facets (as a first page showing filters does)")
+	flag.BoolVar(&perKind, "per-query", false, "also print p50/p99 per query of the mix")
 	flag.StringVar(&bleveDir, "bleve-dir", "", "keep the Bleve index in this directory; when it exists, search it as it is")
 	flag.BoolVar(&keep, "keep", false, "keep the Elasticsearch index (prints its alias) for -es-index and profiling")
 	cpuProfile := flag.String("cpuprofile", "", "write a Go CPU profile of the whole run (Bleve runs in this process)")
@@ -151,8 +154,12 @@ func bench(backend string, docs []domain.Restaurant, clients int, d time.Duratio
 	}
 	before := loadAverage()
 	cpu0, gc0 := serviceCPU(ctx, backend)
-	lat, failures := searchLoad(ctx, idx, clients, d)
+	samples, failures := searchLoad(ctx, idx, clients, d)
 	cpu1, gc1 := serviceCPU(ctx, backend)
+	lat := make([]time.Duration, len(samples))
+	for i, s := range samples {
+		lat[i] = s.took
+	}
 	slices.Sort(lat)
 	pct := func(p float64) time.Duration { return lat[min(len(lat)-1, int(float64(len(lat))*p))] }
 	fmt.Printf("%-13s search: %d queries in %s (%.0f/s), p50 %s, p90 %s, p99 %s, max %s, %d errors\n", backend, len(lat), d,
@@ -165,25 +172,65 @@ func bench(backend string, docs []domain.Restaurant, clients int, d time.Duratio
 		fmt.Printf("; JVM GC during the run: %s", gc1.since(gc0))
 	}
 	fmt.Println()
+	if perKind {
+		printKinds(backend, samples)
+	}
 	return nil
 }
 
-// searchLoad runs clients searching back to back for d and returns every latency and
+// printKinds prints p50/p99 per query of the mix, to find the expensive ones.
+func printKinds(backend string, samples []sample) {
+	byKind := map[int][]time.Duration{}
+	for _, s := range samples {
+		byKind[s.kind] = append(byKind[s.kind], s.took)
+	}
+	mix := queries()
+	for k := range mix {
+		l := byKind[k]
+		if len(l) == 0 {
+			continue
+		}
+		slices.Sort(l)
+		in := mix[k]
+		fmt.Printf("%-13s   query %d %-12q sort %d radius %v filters %+v: %d, p50 %s, p99 %s\n", backend, k, in.Text, in.Sort,
+			radius(in), in.Filters, len(l), l[len(l)/2].Round(10*time.Microsecond), l[min(len(l)-1, len(l)*99/100)].Round(10*time.Microsecond))
+	}
+}
+
+func radius(in domain.QueryInput) string {
+	switch {
+	case in.RadiusMeters != nil:
+		return fmt.Sprintf("%dm", *in.RadiusMeters)
+	case in.Near != nil:
+		return "default"
+	default:
+		return "none"
+	}
+}
+
+// sample is one search's latency and its place in the query mix.
+type sample struct {
+	kind int
+	took time.Duration
+}
+
+// searchLoad runs clients searching back to back for d and returns every search and
 // the number of failed searches.
-func searchLoad(ctx context.Context, idx bulkIndex, clients int, d time.Duration) ([]time.Duration, int) {
+func searchLoad(ctx context.Context, idx bulkIndex, clients int, d time.Duration) ([]sample, int) {
 	q := queries()
 	var mu sync.Mutex
-	var lat []time.Duration
+	var lat []sample
 	var failures int
 	deadline := time.Now().Add(d)
 	var wg sync.WaitGroup
 	for c := range clients {
 		wg.Go(func() {
 			r := rand.New(rand.NewPCG(uint64(c), uint64(time.Now().UnixNano())))
-			var mine []time.Duration
+			var mine []sample
 			bad := 0
 			for time.Now().Before(deadline) {
-				in := q[r.IntN(len(q))]
+				kind := r.IntN(len(q))
+				in := q[kind]
 				if in.Near != nil {
 					// Users are all over the city: a fixed point per query would let caches
 					// answer the benchmark.
@@ -198,7 +245,7 @@ func searchLoad(ctx context.Context, idx bulkIndex, clients int, d time.Duration
 				if _, err := idx.Search(ctx, query); err != nil {
 					bad++
 				}
-				mine = append(mine, time.Since(t))
+				mine = append(mine, sample{kind, time.Since(t)})
 			}
 			mu.Lock()
 			lat, failures = append(lat, mine...), failures+bad
@@ -224,6 +271,14 @@ func load(ctx context.Context, backend string, idx bulkIndex, docs []domain.Rest
 	took := time.Since(start)
 	fmt.Printf("%-13s indexing: %d restaurants in %s = %.0f docs/s (bulk batches of %d)\n", backend, len(docs),
 		took.Round(time.Millisecond), float64(len(docs))/took.Seconds(), batch)
+	if c, ok := idx.(app.Compactor); ok {
+		// As a rebuild does before swapping the alias.
+		t := time.Now()
+		if err := c.Compact(ctx); err != nil {
+			return err
+		}
+		fmt.Printf("%-13s compacted into one segment in %s\n", backend, time.Since(t).Round(time.Millisecond))
+	}
 
 	// One-at-a-time projected updates (what the consumer does: read, check versions, write).
 	upd := time.Now()

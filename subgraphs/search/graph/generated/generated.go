@@ -679,6 +679,7 @@ type Suggestion {
 
 type Query {
   searchRestaurants(
+    "Every word must be in the name, a dish name, a cuisine or a tag (with typos when the exact words cannot fill the page); dish descriptions with the words rank higher. Empty: every restaurant the filters keep."
     query: String
     near: GeoPointInput
     "Needs near; defaults to 10000 (delivery range) when near is given."
