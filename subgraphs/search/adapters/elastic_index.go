@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/elastic/go-elasticsearch/v8"
 	"github.com/elastic/go-elasticsearch/v8/esapi"
@@ -139,8 +140,9 @@ func (c *ElasticCatalog) DropAll(ctx context.Context) error {
 
 // ElasticIndex is the read model on Elasticsearch, addressed by index or alias name.
 type ElasticIndex struct {
-	es   *elasticsearch.Client
-	name string
+	es    *elasticsearch.Client
+	name  string
+	words wordCache
 }
 
 var _ app.Index = (*ElasticIndex)(nil)
@@ -329,21 +331,37 @@ func relevance(query map[string]any, near *domain.GeoPoint) map[string]any {
 
 // Search runs q, with facets over every hit when q asks for them. It searches the exact
 // words first and tolerates typos only when they cannot fill the page: a typo-tolerant
-// query costs several times an exact one, and most searches are spelled right.
+// query costs more than an exact one, and most searches are spelled right. A query with
+// a word the index is known to lack goes straight to the typo-tolerant search.
 func (x *ElasticIndex) Search(ctx context.Context, q domain.Query) (domain.Page, error) {
-	page, err := x.search1(ctx, q, false)
-	if err != nil || !domain.WantsTypos(q, page.Total) {
+	now := time.Now()
+	missing, unknown := x.words.lookup(domain.Terms(q.Text), now)
+	for _, w := range missing {
+		if domain.Fuzziness(w) > 0 {
+			page, _, err := x.search1(ctx, q, true, nil)
+			return page, err
+		}
+	}
+	page, present, err := x.search1(ctx, q, false, unknown)
+	if err != nil {
 		return page, err
 	}
-	return x.search1(ctx, q, true)
+	for i, w := range unknown {
+		x.words.remember(w, present[i], now)
+	}
+	if !domain.WantsTypos(q, page.Total) {
+		return page, nil
+	}
+	page, _, err = x.search1(ctx, q, true, nil)
+	return page, err
 }
 
-// search1 sends the page's search and, when q asks for facets, a second search counting
-// them, in one _msearch. Apart, each is cheap: the page's search scores only until it
-// knows the best hits, and the facets' search matches in filter context (unscored,
-// cached per segment). Aggregations on the page's search would make Elasticsearch score
-// every hit.
-func (x *ElasticIndex) search1(ctx context.Context, q domain.Query, typos bool) (domain.Page, error) {
+// search1 sends the page's search, a second search counting facets when q asks for
+// them, and a presence check for each of probe, in one _msearch. Apart, each is cheap:
+// the page's search need not collect every hit into aggregations, the facets' search
+// matches in filter context (unscored, cached per segment), and a presence check stops
+// at the first document. It returns whether each probed word is in the index.
+func (x *ElasticIndex) search1(ctx context.Context, q domain.Query, typos bool, probe []string) (domain.Page, []bool, error) {
 	text, filters := textQuery(q.Text, typos), x.filters(q)
 	hits := map[string]any{
 		"query": relevance(map[string]any{"bool": map[string]any{"must": text, "filter": filters}}, q.Near),
@@ -366,9 +384,15 @@ func (x *ElasticIndex) search1(ctx context.Context, q domain.Query, typos bool) 
 			},
 		})
 	}
+	for _, w := range probe {
+		searches = append(searches, map[string]any{
+			"query": map[string]any{"multi_match": map[string]any{"query": w, "fields": matchFields}},
+			"size":  0, "track_total_hits": 1, "terminate_after": 1,
+		})
+	}
 	out, err := x.msearch(ctx, searches)
 	if err != nil {
-		return domain.Page{}, err
+		return domain.Page{}, nil, err
 	}
 	page := domain.Page{Total: min(out[0].Hits.Total.Value, domain.MaxCountedHits)}
 	for _, h := range out[0].Hits.Hits {
@@ -383,7 +407,11 @@ func (x *ElasticIndex) search1(ctx context.Context, q domain.Query, typos bool) 
 		}
 		sortFacets(&page.Facets)
 	}
-	return page, nil
+	present := make([]bool, len(probe))
+	for i := range probe {
+		present[i] = out[len(out)-len(probe)+i].Hits.Total.Value > 0
+	}
+	return page, present, nil
 }
 
 // Suggest finds restaurants with a word starting with prefix.
