@@ -31,7 +31,7 @@ type Dependencies struct {
 	Registerer prometheus.Registerer
 	// Clock replaces time.Now (tests).
 	Clock app.Clock
-	// OutboxPollInterval: see Config (default 500ms).
+	// OutboxPollInterval: see Config (default 5s).
 	OutboxPollInterval time.Duration
 }
 
