@@ -97,16 +97,29 @@ func (s *Session) Do(ctx context.Context, query string, vars map[string]any, out
 	err := s.client.do(ctx, token, query, vars, out)
 	var gqlErr *GraphQLError
 	if errors.As(err, &gqlErr) && gqlErr.Has("UNAUTHENTICATED") && s.password != "" {
-		fresh, lerr := s.client.Login(ctx, s.Email, s.password)
-		if lerr != nil {
+		if s.Renew(ctx) != nil {
 			return err
 		}
-		s.mu.Lock()
-		s.Token = fresh.Token
-		s.mu.Unlock()
-		return s.client.do(ctx, fresh.Token, query, vars, out)
+		return s.client.do(ctx, s.token(), query, vars, out)
 	}
 	return err
+}
+
+// Renew signs the session in again for a fresh access token. Do renews by itself; a
+// subscription cannot: the router ends it with UNAUTHENTICATED when the token it started
+// with expires, and the subscriber renews before subscribing again.
+func (s *Session) Renew(ctx context.Context) error {
+	if s.password == "" {
+		return errors.New("renew session: no password to sign in with")
+	}
+	fresh, err := s.client.Login(ctx, s.Email, s.password)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.Token = fresh.Token
+	s.mu.Unlock()
+	return nil
 }
 
 func (s *Session) token() string {

@@ -234,6 +234,41 @@ func (s *Session) Order(ctx context.Context, id string) (Order, error) {
 	return *out.Order, err
 }
 
+// OrderStatus reads only an order's status: what a courier at the counter asks.
+func (s *Session) OrderStatus(ctx context.Context, id string) (string, error) {
+	var out struct{ Order *struct{ Status string } }
+	if err := s.Do(ctx, `query OrderStatus($id: ID!) { order(id: $id) { status } }`, map[string]any{"id": id}, &out); err != nil {
+		return "", err
+	}
+	if out.Order == nil {
+		return "", fmt.Errorf("order %s not found", id)
+	}
+	return out.Order.Status, nil
+}
+
+// RestaurantOrders lists a restaurant's latest orders in the given statuses (id and status
+// only), the way its tablet reloads its list; the session must be its staff's or an admin's.
+func (s *Session) RestaurantOrders(ctx context.Context, restaurantID string, statuses []string, first int) ([]Order, error) {
+	var out struct {
+		Restaurant *struct {
+			Orders struct {
+				Edges []struct{ Node Order }
+			}
+		}
+	}
+	err := s.Do(ctx, `query RestaurantOrders($id: ID!, $status: [OrderStatus!], $first: Int) {
+  restaurant(id: $id) { orders(first: $first, status: $status) { edges { node { id status } } } } }`,
+		map[string]any{"id": restaurantID, "status": statuses, "first": first}, &out)
+	if err != nil || out.Restaurant == nil {
+		return nil, err
+	}
+	orders := make([]Order, 0, len(out.Restaurant.Orders.Edges))
+	for _, e := range out.Restaurant.Orders.Edges {
+		orders = append(orders, e.Node)
+	}
+	return orders, nil
+}
+
 // MoveOrder is a restaurant's step on an order: acceptOrder, markPreparing or markReady.
 func (s *Session) MoveOrder(ctx context.Context, mutation, orderID string) (Order, error) {
 	var out map[string]Order
@@ -254,8 +289,17 @@ func (s *Session) GoOffline(ctx context.Context) error {
 
 // UpdateLocation reports the courier's position.
 func (s *Session) UpdateLocation(ctx context.Context, where Point) error {
-	return s.Do(ctx, `mutation UpdateLocation($at: LocationInput!) { updateLocation(location: $at) { id } }`,
-		map[string]any{"at": where.input()}, nil)
+	_, err := s.ReportPosition(ctx, where)
+	return err
+}
+
+// ReportPosition reports the courier's position and returns the courier's status as
+// dispatch sees it: OFFLINE once dispatch has dropped a courier it did not hear from.
+func (s *Session) ReportPosition(ctx context.Context, where Point) (status string, err error) {
+	var out struct{ UpdateLocation struct{ Status string } }
+	err = s.Do(ctx, `mutation UpdateLocation($at: LocationInput!) { updateLocation(location: $at) { id status } }`,
+		map[string]any{"at": where.input()}, &out)
+	return out.UpdateLocation.Status, err
 }
 
 // Offer is an order offered to a courier.
@@ -286,7 +330,13 @@ func (s *Session) AcceptOffer(ctx context.Context, orderID string) (Delivery, er
 	return out.AcceptOffer, err
 }
 
-// MoveDelivery is a courier's step: markPickedUp, markDelivered, markArrivedAtPickup, ...
+// DeclineOffer hands an offered order back; matching moves on to the next courier.
+func (s *Session) DeclineOffer(ctx context.Context, orderID string) error {
+	return s.Do(ctx, `mutation DeclineOffer($id: ID!) { declineOffer(orderId: $id) }`, map[string]any{"id": orderID}, nil)
+}
+
+// MoveDelivery is a courier's step: markPickedUp, markDelivered, markArrivedAtPickup, ...,
+// or unassignDelivery (handing it back before pickup).
 func (s *Session) MoveDelivery(ctx context.Context, mutation, deliveryID string) (Delivery, error) {
 	var out map[string]Delivery
 	err := s.Do(ctx, `mutation `+mutation+`($id: ID!) { `+mutation+`(deliveryId: $id) { `+deliveryFields+` } }`, map[string]any{"id": deliveryID}, &out)

@@ -2,17 +2,24 @@ package city
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"math/rand/v2"
+	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
+
+	"github.com/dizhtime/dizhtime/platform/routertest"
 )
 
 // SimConfig is how busy the simulated city is.
+//
+// The city runs fast-forward: kitchens cook in seconds and couriers ride fast across a
+// small city, so an order gets from placing to the door in a minute or two and a short run
+// shows whole journeys. At real speeds (12 m/s across a 6 km city) a courier's first
+// delivery takes about five minutes: a five-minute run delivers next to nothing, while
+// orders queue for the few couriers until dispatch gives up on them.
 type SimConfig struct {
 	// OrdersPerMinute customers order, spread evenly.
 	OrdersPerMinute float64
@@ -31,25 +38,26 @@ type SimConfig struct {
 	// PrepTime is how long kitchens cook.
 	PrepTime time.Duration
 	Centre   Point
+	// RadiusM is how far (metres, north and east) from Centre drivers start, and from
+	// the restaurant customers live.
+	RadiusM float64
+	// PickupPatience is how long a courier waits at the counter for an order that is not
+	// ready before handing the delivery back.
+	PickupPatience time.Duration
+	// ReportEvery is how often the counts are logged.
+	ReportEvery time.Duration
 	// Run names this run's accounts apart from earlier runs'.
 	Run string
 }
 
-// DefaultSimConfig is a gentle city for the laptop.
+// DefaultSimConfig is a gentle city for the laptop: a courier's round (to the restaurant,
+// then to the door) takes about a minute, so eight couriers keep up with six orders a
+// minute and orders do not queue for a courier until dispatch gives up on them.
 func DefaultSimConfig() SimConfig {
-	return SimConfig{OrdersPerMinute: 6, Drivers: 5, Customers: 10, Restaurants: 8, MaxInFlight: 10,
-		SpeedMPS: 12, Tick: time.Second, PrepTime: 15 * time.Second, Centre: Tashkent,
+	return SimConfig{OrdersPerMinute: 6, Drivers: 8, Customers: 10, Restaurants: 8, MaxInFlight: 10,
+		SpeedMPS: 40, Tick: time.Second, PrepTime: 15 * time.Second, Centre: Tashkent, RadiusM: 1000,
+		PickupPatience: 2 * time.Minute, ReportEvery: 30 * time.Second,
 		Run: fmt.Sprintf("sim%d", time.Now().Unix())}
-}
-
-// SimStats count what happened.
-type SimStats struct {
-	Placed, Paid, Accepted, Offers, Delivered, Failed atomic.Int64
-}
-
-func (s *SimStats) String() string {
-	return fmt.Sprintf("placed=%d paid=%d accepted=%d offers=%d delivered=%d failed=%d",
-		s.Placed.Load(), s.Paid.Load(), s.Accepted.Load(), s.Offers.Load(), s.Delivered.Load(), s.Failed.Load())
 }
 
 // Sim is a running simulated city.
@@ -59,10 +67,13 @@ type Sim struct {
 	admin  *Session
 	log    *slog.Logger
 	Stats  SimStats
+
+	logMu  sync.Mutex
+	logged map[string]time.Time // failure key -> when it was last logged
 }
 
 // NewSim plays cfg through the router client; admin gives couriers their role and staff
-// their restaurants.
+// their restaurants, and reads orders' statuses for couriers waiting at a counter.
 func NewSim(cfg SimConfig, client *Client, admin *Session, log *slog.Logger) (*Sim, error) {
 	switch {
 	case cfg.OrdersPerMinute <= 0 || cfg.OrdersPerMinute > 600:
@@ -71,13 +82,21 @@ func NewSim(cfg SimConfig, client *Client, admin *Session, log *slog.Logger) (*S
 		return nil, errors.New("sim: drivers in [1,200], customers in [1,1000], restaurants in [1,100]")
 	case cfg.MaxInFlight < 1 || cfg.SpeedMPS <= 0 || cfg.Tick <= 0:
 		return nil, errors.New("sim: max in flight, speed and tick must be positive")
+	case cfg.RadiusM < 100 || cfg.RadiusM > 50_000:
+		return nil, errors.New("sim: radius must be in [100, 50000] metres")
+	case cfg.PrepTime < 0 || cfg.PickupPatience <= 0 || cfg.ReportEvery <= 0:
+		return nil, errors.New("sim: prep time must not be negative; pickup patience and report interval must be positive")
 	case client == nil || admin == nil:
 		return nil, errors.New("sim: a client and an admin session are required")
 	}
-	return &Sim{cfg: cfg, client: client, admin: admin, log: log}, nil
+	if log == nil {
+		log = slog.Default()
+	}
+	return &Sim{cfg: cfg, client: client, admin: admin, log: log, logged: map[string]time.Time{}}, nil
 }
 
-// Run plays the city until ctx ends or the duration passes, then lets drivers go offline.
+// Run plays the city until ctx ends or the duration passes, then lets drivers go offline
+// (handing back deliveries they have not picked up yet).
 func (s *Sim) Run(ctx context.Context) error {
 	if s.cfg.Duration > 0 {
 		var cancel context.CancelFunc
@@ -110,26 +129,29 @@ func (s *Sim) Run(ctx context.Context) error {
 		}
 		customers = append(customers, c)
 	}
-	s.log.Info("sim running", "restaurants", len(restaurants), "drivers", s.cfg.Drivers, "customers", len(customers), "orders_per_minute", s.cfg.OrdersPerMinute)
+	started := time.Now()
+	s.log.Info("sim running", "restaurants", len(restaurants), "drivers", s.cfg.Drivers, "customers", len(customers),
+		"orders_per_minute", s.cfg.OrdersPerMinute, "speed_mps", s.cfg.SpeedMPS, "radius_m", s.cfg.RadiusM, "prep_time", s.cfg.PrepTime)
 
 	inFlight := make(chan struct{}, s.cfg.MaxInFlight)
 	tick := time.NewTicker(time.Duration(float64(time.Minute) / s.cfg.OrdersPerMinute))
 	defer tick.Stop()
-	status := time.NewTicker(30 * time.Second)
+	status := time.NewTicker(s.cfg.ReportEvery)
 	defer status.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			wg.Wait()
-			s.log.Info("sim stopped", "stats", s.Stats.String())
+			s.log.Info("sim stopped", "after", time.Since(started).Round(time.Second), "stats", s.Stats.String())
 			return nil
 		case <-status.C:
-			s.log.Info("sim", "stats", s.Stats.String())
+			s.log.Info("sim", "after", time.Since(started).Round(time.Second), "stats", s.Stats.String())
 		case <-tick.C:
 			select {
 			case inFlight <- struct{}{}:
 			default:
-				continue // bounded: skip this order while too many are on their way
+				s.Stats.Skipped.Add(1) // bounded: skip this order while too many are on their way
+				continue
 			}
 			c := customers[rand.IntN(len(customers))]
 			wg.Go(func() {
@@ -206,167 +228,128 @@ func (s *Sim) account(ctx context.Context, name, role string) (*Session, error) 
 	return s.client.Login(ctx, email, DemoPassword)
 }
 
-var cravings = []string{"piza", "pizza", "plov", "burger", "sushi", "lagman", "shashlik", "coffee"}
+// fail tallies a call that failed under its operation and error codes, and logs it: at
+// most once per kind every 10 s (a router outage would otherwise print a line per courier
+// per tick). Calls cut short because the run is ending are not failures.
+func (s *Sim) fail(ctx context.Context, op string, err error, attrs ...any) {
+	if err == nil || ctx.Err() != nil {
+		return
+	}
+	codes := ErrorCodes(err)
+	key := op + " " + strings.Join(codes, "/")
+	n := s.Stats.failed(key)
+	now := time.Now()
+	s.logMu.Lock()
+	loud := now.Sub(s.logged[key]) >= 10*time.Second
+	if loud {
+		s.logged[key] = now
+	}
+	s.logMu.Unlock()
+	if loud {
+		s.log.Warn("sim: call failed", append([]any{"op", op, "codes", codes, "count", n, "err", err}, attrs...)...)
+	}
+}
 
-// order is one customer's order: search near home, pick a dish, order it.
-func (s *Sim) order(ctx context.Context, c *Session, kitchens []simRestaurant) {
-	k := kitchens[rand.IntN(len(kitchens))]
-	home := Offset(k.at, (rand.Float64()-0.5)*4000, (rand.Float64()-0.5)*4000)
-	// Customers search like people do; they order from a kitchen the simulator runs.
-	_, _ = c.SearchRestaurants(ctx, cravings[rand.IntN(len(cravings))], home, 10)
-	dish := k.dishes[rand.IntN(len(k.dishes))]
-	o, err := c.PlaceOrder(ctx, k.id, dish.ID, 1+rand.IntN(2), home, fmt.Sprintf("%s-%d", c.UserID, time.Now().UnixNano()))
-	if err != nil {
-		s.log.Info("sim: place order failed", "restaurant", k.id, "err", err)
-		s.Stats.Failed.Add(1)
-		return
+// retry calls call until it succeeds, fails for good (see retryable) or attempts run out,
+// with backoff in between; each failure is tallied under op.
+func (s *Sim) retry(ctx context.Context, op string, attempts int, call func(context.Context) error) error {
+	var err error
+	for n := 1; n <= attempts && ctx.Err() == nil; n++ {
+		if err = call(ctx); err == nil {
+			return nil
+		}
+		s.fail(ctx, op, err)
+		if !retryable(err) {
+			return err
+		}
+		if n < attempts {
+			sleep(ctx, backoff(n))
+		}
 	}
-	s.Stats.Placed.Add(1)
-	// The customer watches the order until it is done, like the app's tracking screen.
-	sub, err := c.Subscribe(ctx, `subscription($id: ID!) { orderUpdated(id: $id, since: 0) { transition { to } } }`, map[string]any{"id": o.ID})
-	if err != nil {
-		return
+	if err == nil {
+		err = ctx.Err()
 	}
-	defer sub.Close()
+	return err
+}
+
+// maxResubscribes bounds the attempts in a row that follow makes without an event.
+const maxResubscribes = 20
+
+// follow keeps a subscription of who's open until handle reports it done or ctx ends. A
+// subscription ends when the connection drops, and the router ends it with
+// UNAUTHENTICATED when the token it started with expires (tokens last 15 minutes): follow
+// signs in again when told so and subscribes again with backoff, giving up after
+// maxResubscribes attempts in a row that brought no event. vars is asked again for each
+// subscription (a tracker resumes after what it has seen); opened, if set, runs each time
+// one is up (a kitchen reloads what it may have missed meanwhile).
+func (s *Sim) follow(ctx context.Context, who *Session, op, query string, vars func() map[string]any,
+	opened func(), handle func(*routertest.Response) (done bool)) error {
+	var err error
+	for failures := 0; ctx.Err() == nil; {
+		var sub *routertest.Subscription
+		if sub, err = who.Subscribe(ctx, query, vars()); err == nil {
+			if opened != nil {
+				opened()
+			}
+			var events int
+			var done bool
+			events, done, err = consume(ctx, op, sub, handle)
+			sub.Close()
+			if done {
+				return nil
+			}
+			if events > 0 {
+				failures = 0
+			}
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		s.fail(ctx, op, err)
+		if hasCode(err, "UNAUTHENTICATED") {
+			if rerr := who.Renew(ctx); rerr != nil {
+				s.fail(ctx, "login", rerr)
+			}
+		}
+		if failures++; failures >= maxResubscribes {
+			return fmt.Errorf("sim: %s: gave up after %d attempts without an event: %w", op, failures, err)
+		}
+		sleep(ctx, backoff(failures))
+	}
+	return ctx.Err()
+}
+
+// consume reads events until handle is done or the subscription ends (err says how).
+func consume(ctx context.Context, op string, sub *routertest.Subscription, handle func(*routertest.Response) bool) (events int, done bool, err error) {
 	for {
 		r, err := sub.Next(ctx)
-		if err != nil || len(r.Errors) > 0 {
-			return
-		}
-		var d struct {
-			OrderUpdated struct{ Transition struct{ To string } }
-		}
-		_ = json.Unmarshal(r.Data, &d)
-		switch d.OrderUpdated.Transition.To {
-		case "PAID":
-			s.Stats.Paid.Add(1)
-		case "DELIVERED":
-			s.Stats.Delivered.Add(1)
-			return
-		case "PAYMENT_FAILED", "REJECTED", "CANCELLED", "DELIVERY_FAILED":
-			s.Stats.Failed.Add(1)
-			return
-		}
-	}
-}
-
-// kitchen is a restaurant's tablet: it accepts every paid order, cooks, and marks it ready.
-func (s *Sim) kitchen(ctx context.Context, staff *Session, restaurantID string) {
-	for ctx.Err() == nil {
-		sub, err := staff.Subscribe(ctx, `subscription($id: ID!) { restaurantOrders(restaurantId: $id) { transition { to } order { id } } }`, map[string]any{"id": restaurantID})
 		if err != nil {
-			sleep(ctx, 2*time.Second)
-			continue
+			return events, false, err
 		}
-		for {
-			r, err := sub.Next(ctx)
-			if err != nil || len(r.Errors) > 0 {
-				break
+		if len(r.Errors) > 0 {
+			e := &GraphQLError{Operation: op, Codes: r.Codes()}
+			for _, m := range r.Errors {
+				e.Messages = append(e.Messages, m.Message)
 			}
-			var d struct {
-				RestaurantOrders struct {
-					Transition struct{ To string }
-					Order      struct{ ID string }
-				}
-			}
-			_ = json.Unmarshal(r.Data, &d)
-			if d.RestaurantOrders.Transition.To != "PAID" {
-				continue
-			}
-			id := d.RestaurantOrders.Order.ID
-			go func() {
-				sleep(ctx, 2*time.Second)
-				if _, err := staff.MoveOrder(ctx, "acceptOrder", id); err != nil {
-					return
-				}
-				s.Stats.Accepted.Add(1)
-				_, _ = staff.MoveOrder(ctx, "markPreparing", id)
-				sleep(ctx, s.cfg.PrepTime)
-				_, _ = staff.MoveOrder(ctx, "markReady", id)
-			}()
+			return events, false, e
 		}
-		sub.Close()
-	}
-}
-
-// driver is a courier's shift: wander while waiting, take offers, drive to the restaurant,
-// pick up, drive to the customer, deliver.
-func (s *Sim) driver(ctx context.Context, d *Session) {
-	at := Offset(s.cfg.Centre, (rand.Float64()-0.5)*6000, (rand.Float64()-0.5)*6000)
-	if err := d.GoOnline(ctx, at); err != nil {
-		s.log.Warn("sim: go online", "err", err)
-		return
-	}
-	defer func() {
-		stop, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		defer cancel()
-		_ = d.GoOffline(stop)
-	}()
-	offers := make(chan Offer, 4)
-	go func() {
-		for ctx.Err() == nil {
-			sub, err := d.Subscribe(ctx, OffersSubscription, nil)
-			if err != nil {
-				sleep(ctx, 2*time.Second)
-				continue
-			}
-			for {
-				r, err := sub.Next(ctx)
-				if err != nil || len(r.Errors) > 0 {
-					break
-				}
-				var o struct{ DriverOffers Offer }
-				if json.Unmarshal(r.Data, &o) == nil {
-					select {
-					case offers <- o.DriverOffers:
-					case <-ctx.Done():
-					}
-				}
-			}
-			sub.Close()
-		}
-	}()
-	step := s.cfg.SpeedMPS * s.cfg.Tick.Seconds()
-	wander := Offset(at, (rand.Float64()-0.5)*1000, (rand.Float64()-0.5)*1000)
-	t := time.NewTicker(s.cfg.Tick)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case o := <-offers:
-			s.Stats.Offers.Add(1)
-			del, err := d.AcceptOffer(ctx, o.OrderID)
-			if err != nil {
-				continue
-			}
-			at = s.driveTo(ctx, d, at, del.Pickup, step)
-			// Wait at the counter until the kitchen hands the order over.
-			for ctx.Err() == nil {
-				if _, err := d.MoveDelivery(ctx, "markPickedUp", del.ID); err == nil {
-					break
-				}
-				sleep(ctx, 2*time.Second)
-			}
-			at = s.driveTo(ctx, d, at, del.Dropoff, step)
-			_, _ = d.MoveDelivery(ctx, "markDelivered", del.ID)
-		case <-t.C:
-			var arrived bool
-			if at, arrived = Toward(at, wander, step/3); arrived {
-				wander = Offset(at, (rand.Float64()-0.5)*1000, (rand.Float64()-0.5)*1000)
-			}
-			_ = d.UpdateLocation(ctx, at)
+		events++
+		if handle(r) {
+			return events, true, nil
 		}
 	}
 }
 
-func (s *Sim) driveTo(ctx context.Context, d *Session, at, dest Point, step float64) Point {
-	for arrived := false; !arrived && ctx.Err() == nil; {
-		at, arrived = Toward(at, dest, step)
-		_ = d.UpdateLocation(ctx, at)
-		sleep(ctx, s.cfg.Tick)
-	}
-	return at
+// backoff is the pause before retry n (from 1): 1 s doubling up to 30 s, with jitter so
+// many actors retrying together spread out.
+func backoff(n int) time.Duration {
+	d := min(time.Second<<min(n-1, 5), 30*time.Second)
+	return d/2 + rand.N(d/2+1)
+}
+
+// scatter is a point up to radius metres north/south and east/west of p.
+func scatter(p Point, radius float64) Point {
+	return Offset(p, (rand.Float64()*2-1)*radius, (rand.Float64()*2-1)*radius)
 }
 
 func sleep(ctx context.Context, d time.Duration) {

@@ -30,7 +30,10 @@ func simCommand(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.IntVar(&cfg.MaxInFlight, "max-in-flight", cfg.MaxInFlight, "orders on their way at most")
 	fs.DurationVar(&cfg.Duration, "duration", 0, "stop after this long (0: on Ctrl-C)")
 	fs.DurationVar(&cfg.PrepTime, "prep-time", cfg.PrepTime, "how long kitchens cook")
-	fs.Float64Var(&cfg.SpeedMPS, "speed", cfg.SpeedMPS, "driver speed, m/s")
+	fs.Float64Var(&cfg.SpeedMPS, "speed", cfg.SpeedMPS, "driver speed, m/s (the city runs fast-forward)")
+	fs.Float64Var(&cfg.RadiusM, "radius", cfg.RadiusM, "metres from the centre drivers start, and from the restaurant customers live")
+	fs.DurationVar(&cfg.PickupPatience, "pickup-patience", cfg.PickupPatience, "how long a driver waits at the counter before handing a delivery back")
+	fs.DurationVar(&cfg.ReportEvery, "report", cfg.ReportEvery, "how often the counts are logged")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
