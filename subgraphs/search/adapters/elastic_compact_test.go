@@ -7,9 +7,6 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/dizhtime/dizhtime/platform/endpoints"
-	"github.com/dizhtime/dizhtime/platform/searchindex"
-	"github.com/dizhtime/dizhtime/subgraphs/search/adapters"
 	"github.com/dizhtime/dizhtime/subgraphs/search/app"
 	"github.com/dizhtime/dizhtime/subgraphs/search/domain"
 )
@@ -18,14 +15,7 @@ import (
 // everything.
 func TestCompact_realElasticsearch(t *testing.T) {
 	ctx := context.Background()
-	es, err := searchindex.ConnectElasticsearch(ctx, endpoints.Elasticsearch())
-	if err != nil {
-		t.Fatalf("Elasticsearch not reachable (start it with `deploy/local/services.sh up elasticsearch`): %v", err)
-	}
-	c, err := adapters.NewElasticCatalog(es, fmt.Sprintf("search-compact-%d", rand.Int64N(1<<40)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	es, c := elasticCatalog(t)
 	name := fmt.Sprintf("search-compact-%d", rand.Int64N(1<<40))
 	idx, err := c.Create(ctx, name)
 	if err != nil {

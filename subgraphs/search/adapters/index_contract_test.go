@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/elastic/go-elasticsearch/v8"
+
 	"github.com/dizhtime/dizhtime/platform/endpoints"
 	"github.com/dizhtime/dizhtime/platform/searchindex"
 	"github.com/dizhtime/dizhtime/subgraphs/search/adapters"
@@ -23,10 +25,10 @@ type backend struct {
 	live    app.Index
 }
 
-func elasticBackend(t *testing.T) backend {
+// elasticCatalog connects to the real Elasticsearch and manages an alias of its own.
+func elasticCatalog(t *testing.T) (*elasticsearch.Client, *adapters.ElasticCatalog) {
 	t.Helper()
-	ctx := context.Background()
-	es, err := searchindex.ConnectElasticsearch(ctx, endpoints.Elasticsearch())
+	es, err := searchindex.ConnectElasticsearch(context.Background(), endpoints.Elasticsearch())
 	if err != nil {
 		t.Fatalf("Elasticsearch not reachable (start it with `deploy/local/services.sh up elasticsearch`): %v", err)
 	}
@@ -34,6 +36,13 @@ func elasticBackend(t *testing.T) backend {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return es, c
+}
+
+func elasticBackend(t *testing.T) backend {
+	t.Helper()
+	ctx := context.Background()
+	_, c := elasticCatalog(t)
 	live, err := c.Live(ctx)
 	if err != nil {
 		t.Fatal(err)
