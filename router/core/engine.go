@@ -28,8 +28,10 @@ type Engine struct {
 	exec     *engine.ExecutionEngine
 	composed *compose.Result
 	cancel   context.CancelFunc
-	plans    *planCacheMirror
-	authz    *operationAuthorizer
+	// done is closed once the engine is closed (replaced and retired, or shut down).
+	done  <-chan struct{}
+	plans *planCacheMirror
+	authz *operationAuthorizer
 	// client is the schema clients see when it differs from the one the engine plans
 	// with (@inaccessible fields and types left out); nil when they are the same.
 	client *graphql.Schema
@@ -76,13 +78,22 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 			subgraphs[httpURL(url)] = upstreamSubgraph{name: s.Name, timeout: timeout, subprotocol: string(s.Protocol)}
 		}
 	}
+	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
+	dialWS, dialWSS := dialWholeMessages(dialer)
 	client := &http.Client{Transport: &upstreamTransport{
 		base: &http.Transport{
 			Proxy:               nil,
-			DialContext:         (&net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}).DialContext,
+			DialContext:         dialer.DialContext,
 			MaxIdleConns:        1024,
 			MaxIdleConnsPerHost: 256,
 			IdleConnTimeout:     90 * time.Second,
+		},
+		// An upgraded connection is never pooled again: nothing to keep idle.
+		upgrades: &http.Transport{
+			Proxy:             nil,
+			DialContext:       dialWS,
+			DialTLSContext:    dialWSS,
+			DisableKeepAlives: true,
 		},
 		subgraphs: subgraphs,
 		metrics:   opts.Metrics,
@@ -132,7 +143,7 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 			return nil, fmt.Errorf("parse client schema: %w", err)
 		}
 	}
-	return &Engine{exec: exec, composed: composed, cancel: cancel, plans: newPlanCacheMirror(), authz: authz, client: clientSchema, BuiltAt: time.Now()}, nil
+	return &Engine{exec: exec, composed: composed, cancel: cancel, done: engineCtx.Done(), plans: newPlanCacheMirror(), authz: authz, client: clientSchema, BuiltAt: time.Now()}, nil
 }
 
 // validateForClients validates the operation against the schema clients see. The
@@ -166,6 +177,16 @@ func (e *Engine) Composed() *compose.Result { return e.composed }
 
 // Close stops the engine's resolver and its upstream subscriptions.
 func (e *Engine) Close() { e.cancel() }
+
+// closed reports whether Close has run: operations still on the engine were cut short.
+func (e *Engine) closed() bool {
+	select {
+	case <-e.done:
+		return true
+	default:
+		return false
+	}
+}
 
 func (e *Engine) acquire() *Engine {
 	e.inFlight.Add(1)
@@ -211,7 +232,7 @@ type subscriptionErrorWriter struct{ logger *slog.Logger }
 
 func (s *subscriptionErrorWriter) WriteError(_ *resolve.Context, err error, _ *resolve.GraphQLResponse, w io.Writer) {
 	s.logger.Error("resolve subscription event", "error", err)
-	_, _ = w.Write([]byte(`{"errors":[{"message":"could not resolve subscription event","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}`))
+	_, _ = w.Write(errorResult(newError(CodeInternal, "could not resolve subscription event")))
 	if f, ok := w.(resolve.SubscriptionResponseWriter); ok {
 		_ = f.Flush()
 	}
@@ -256,6 +277,12 @@ func callerOptions(st *requestState) []engine.ExecutionOptions {
 
 // upstreamSubscriptionClients builds the engine's default upstream subscription client with
 // a short socket poll interval (see EngineOptions.UpstreamPollInterval).
+//
+// Note: WithNetPollConfiguration replaces the whole configuration, and this one leaves
+// Enable false, so the client does not use epoll at all: each upstream connection gets
+// its own blocking reader goroutine (and TickInterval is unused). That is the mode
+// wholeMessageConn is written for; epoll mode would also need the socket's fd, which the
+// wrapper hides. Left as is on purpose until the poll interval setting is revisited.
 type upstreamSubscriptionClients struct{ pollInterval time.Duration }
 
 func (f upstreamSubscriptionClients) NewSubscriptionClient(httpClient, streamingClient *http.Client, engineCtx context.Context, options ...graphql_datasource.Options) graphql_datasource.GraphQLSubscriptionClient {

@@ -19,6 +19,9 @@ const (
 	CodeInternal         = "INTERNAL_SERVER_ERROR"
 	CodeNotReady         = "ROUTER_NOT_READY"
 	CodeIntrospection    = "INTROSPECTION_DISABLED"
+	// CodeSupergraphReloaded ends a subscription whose engine was replaced by a hot
+	// reload that changed the supergraph: the client subscribes again, on the new graph.
+	CodeSupergraphReloaded = "SUPERGRAPH_RELOADED"
 )
 
 type clientError struct {
@@ -82,7 +85,8 @@ var subgraphInMessage = regexp.MustCompile(`Subgraph '([^']+)'`)
 
 // annotateSubgraphErrors gives every error that names a subgraph an extensions.code
 // (unavailable or timed out when the transport saw the fetch fail, otherwise the
-// subgraph answered with errors) and extensions.subgraph. It returns the response to
+// subgraph answered with errors) and extensions.subgraph, and any other error without a
+// code INTERNAL_SERVER_ERROR. It returns the response to
 // send and the first error code, for metrics ("" when there are no errors).
 func annotateSubgraphErrors(body []byte, st *requestState) ([]byte, string) {
 	if !bytes.Contains(body, []byte(`"errors"`)) {
@@ -116,12 +120,18 @@ func annotateSubgraphErrors(body []byte, st *requestState) ([]byte, string) {
 			ext["subgraph"] = m[1]
 			e["extensions"] = ext
 		}
+		if _, has := ext["code"]; !has {
+			// Every error crossing the boundary carries a code: one the engine raised
+			// itself (a non-null violation, a failed resolution) is the router's.
+			if ext == nil {
+				ext = map[string]any{}
+			}
+			ext["code"] = CodeInternal
+			e["extensions"] = ext
+		}
 		if c, ok := ext["code"].(string); ok && first == "" {
 			first = c
 		}
-	}
-	if first == "" {
-		first = "RESOLVE_ERROR"
 	}
 	raw, err := json.Marshal(errs)
 	if err != nil {

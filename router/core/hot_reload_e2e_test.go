@@ -46,7 +46,7 @@ type reloadingRouter struct {
 
 // startReloadingRouter serves the test subgraphs from committed-style SDL files in a
 // temporary directory, watching them.
-func startReloadingRouter(t *testing.T) *reloadingRouter {
+func startReloadingRouter(t *testing.T, tune ...func(*config.Config)) *reloadingRouter {
 	t.Helper()
 	subgraphs := testsubgraphs.Start(t)
 	dir := t.TempDir()
@@ -78,6 +78,9 @@ func startReloadingRouter(t *testing.T) *reloadingRouter {
 	cfg := config.Default()
 	cfg.SupergraphFile = path
 	cfg.HotReload.PollInterval = 50 * time.Millisecond
+	for _, f := range tune {
+		f(&cfg)
+	}
 	logs := &syncBuffer{}
 	r, err := core.NewRouter(cfg, sg, core.Options{Logger: slog.New(slog.NewJSONHandler(logs, nil))})
 	if err != nil {
@@ -177,4 +180,72 @@ func TestHotReload_aBrokenSDLKeepsTheOldGraphAndLogsTheSubgraphTypeAndField(t *t
 	}
 	res := r.post(t, `{ topProducts(first: 1) { name price } }`, nil)
 	assertJSON(t, `{"topProducts":[{"name":"Trilby","price":11}]}`, res.Data)
+}
+
+func TestHotReload_anEditThatComposesTheSameInputsKeepsTheEngineAndItsSubscriptions(t *testing.T) {
+	r := startReloadingRouter(t, func(c *config.Config) { c.ShutdownTimeout = 300 * time.Millisecond })
+	before := r.Router.Engines().Load()
+	c := dialWS(t, r.URL, "graphql-transport-ws")
+	c.send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
+		"query": reviewAddedQuery, "variables": map[string]any{"n": 8, "ms": 150},
+	}})
+	if m := c.readSkippingKeepAlive(); m.Type != "next" {
+		t.Fatalf("want next, got %+v", m)
+	}
+
+	// A comment in supergraph.yaml: the file changed, the graph did not.
+	path := filepath.Join(r.dir, "supergraph.yaml")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(path, append([]byte("# reviewed\n"), b...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the reload to be logged", 10*time.Second, func() bool {
+		return strings.Contains(r.logs.String(), "supergraph unchanged")
+	})
+	if r.Router.Engines().Load() != before {
+		t.Fatal("an unchanged supergraph replaced the engine")
+	}
+	// Well past the shutdown timeout a retired engine would have been closed after.
+	for i := 2; i <= 8; i++ {
+		m := c.readSkippingKeepAlive()
+		if m.Type != "next" {
+			t.Fatalf("event %d after the reload: %+v (%s)", i, m, m.Payload)
+		}
+		assertJSON(t, reviewEvent(i), m.Payload)
+	}
+	if m := c.readSkippingKeepAlive(); m.Type != "complete" {
+		t.Fatalf("want complete, got %+v", m)
+	}
+}
+
+func TestHotReload_aSubscriptionOutlivingItsReplacedEngineEndsWithSUPERGRAPH_RELOADED(t *testing.T) {
+	r := startReloadingRouter(t, func(c *config.Config) { c.ShutdownTimeout = 300 * time.Millisecond })
+	before := r.Router.Engines().Load()
+	c := dialWS(t, r.URL, "graphql-transport-ws")
+	c.send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
+		"query": reviewAddedQuery, "variables": map[string]any{"n": 1000, "ms": 100},
+	}})
+	if m := c.readSkippingKeepAlive(); m.Type != "next" {
+		t.Fatalf("want next, got %+v", m)
+	}
+	r.editSDL(t, "products", func(sdl string) string {
+		return strings.Replace(sdl, "topProducts(", "\"Best sellers first.\"\n  topProducts(", 1)
+	})
+	waitFor(t, "the new supergraph", 10*time.Second, func() bool { return r.Router.Engines().Load() != before })
+	for {
+		m := c.readSkippingKeepAlive()
+		if m.Type == "next" && !strings.Contains(string(m.Payload), `"errors"`) {
+			continue // events before the old engine is closed
+		}
+		if m.Type != "next" || !strings.Contains(string(m.Payload), `"code":"SUPERGRAPH_RELOADED"`) {
+			t.Fatalf("want a SUPERGRAPH_RELOADED result, got %+v (%s)", m, m.Payload)
+		}
+		break
+	}
+	if m := c.readSkippingKeepAlive(); m.Type != "complete" {
+		t.Fatalf("want complete, got %+v (%s)", m, m.Payload)
+	}
 }

@@ -102,6 +102,15 @@ func (r *Router) composeLocked(ctx context.Context, sg *config.Supergraph) (*com
 	if err != nil {
 		return nil, err
 	}
+	// A reload that composes what is already serving (a comment edited, a file
+	// rewritten with the same schema) keeps the engine: swapping it would end every open
+	// subscription for nothing.
+	if cur := r.engines.Load(); cur != nil && compose.SameInputs(cur.composed.Subgraphs, res.Subgraphs) {
+		r.supergraph = sg
+		r.composedPrint = files
+		r.logger.Info("supergraph unchanged, keeping the serving engine", "subgraphs", len(subgraphs))
+		return cur.composed, nil
+	}
 	start := time.Now()
 	eng, err := BuildEngine(ctx, res, EngineOptions{
 		SubgraphTimeout:      r.cfg.SubgraphTimeout,

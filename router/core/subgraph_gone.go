@@ -3,7 +3,7 @@ package core
 import (
 	"context"
 	"encoding/json"
-	"strings"
+	"log/slog"
 
 	"github.com/wundergraph/graphql-go-tools/execution/graphql"
 )
@@ -13,19 +13,24 @@ import (
 // not at all (the subscription just ends); either way the client should hear
 // SUBGRAPH_UNAVAILABLE naming the subgraph, when the subgraph no longer accepts connections.
 type goneReporter struct {
-	eng  *Engine
-	ctx  context.Context
-	req  *graphql.Request
-	next func([]byte)
-	said bool
+	eng    *Engine
+	ctx    context.Context
+	req    *graphql.Request
+	next   func([]byte)
+	said   bool
+	logger *slog.Logger
 }
 
 // flush passes an event on, turning an upstream drop into SUBGRAPH_UNAVAILABLE. The broken
 // connection itself is the evidence: no reachability probe (the subgraph may still be
-// closing its listener when its connections drop).
+// closing its listener when its connections drop). The engine's message (a socket or
+// WebSocket protocol error) goes to the logs, not to the client.
 func (g *goneReporter) flush(data []byte) {
 	if !g.said && isUpstreamDrop(data) {
 		if gone := g.eng.upstreamDroppedResult(g.req); gone != nil {
+			if g.logger != nil {
+				g.logger.Warn("upstream subscription connection failed", "operation", g.req.OperationName, "error", string(data))
+			}
 			g.said = true
 			g.next(gone)
 			return
@@ -47,7 +52,10 @@ func (g *goneReporter) atEnd() {
 }
 
 // isUpstreamDrop recognizes the engine's result for a broken upstream connection: errors
-// only, no data, each message a transport failure.
+// only, no data, none with extensions. The engine's subscription client renders every
+// failure of its upstream socket that way ({"errors":[{"message":"EOF"}]}, "use of
+// reserved op code", ...); a subgraph's own GraphQL errors come with extensions (our
+// subgraphs always set a code) or through the resolver, which adds them.
 func isUpstreamDrop(data []byte) bool {
 	var res struct {
 		Data   json.RawMessage `json:"data"`
@@ -63,22 +71,9 @@ func isUpstreamDrop(data []byte) bool {
 		return false
 	}
 	for _, e := range res.Errors {
-		if len(e.Extensions) > 0 || !isTransportFailure(e.Message) {
+		if len(e.Extensions) > 0 {
 			return false
 		}
 	}
 	return true
-}
-
-func isTransportFailure(msg string) bool {
-	switch msg {
-	case "EOF", "unexpected EOF":
-		return true
-	}
-	for _, s := range []string{"connection reset by peer", "broken pipe", "use of closed network connection", "connection refused"} {
-		if strings.Contains(msg, s) {
-			return true
-		}
-	}
-	return false
 }

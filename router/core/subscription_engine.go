@@ -3,6 +3,7 @@ package core
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -17,6 +18,7 @@ import (
 	"github.com/wundergraph/graphql-go-tools/execution/graphql"
 	"github.com/wundergraph/graphql-go-tools/execution/subscription"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/resolve"
+	"github.com/wundergraph/graphql-go-tools/v2/pkg/graphqlerrors"
 
 	"github.com/dizhtime/dizhtime/router/pkg/authn"
 )
@@ -64,22 +66,22 @@ func (s *subscriptionEngine) StartOperation(ctx context.Context, id string, payl
 	// A fresh request per execution: the engine normalizes requests in place.
 	var req graphql.Request
 	if err := graphql.UnmarshalRequest(bytes.NewReader(payload), &req); err != nil {
-		events.Emit(subscription.EventTypeOnError, id, nil, errors.New("payload is not a GraphQL request"))
+		emitErrors(events, id, newError(CodeBadRequest, "payload is not a GraphQL request"))
 		return nil
 	}
 	opType, err := req.OperationType()
 	if err != nil {
-		events.Emit(subscription.EventTypeOnError, id, nil, err)
+		emitErrors(events, id, operationErrors(s.logger, err)...)
 		return nil
 	}
 	eng := s.engines.Acquire()
 	if eng == nil {
-		events.Emit(subscription.EventTypeOnError, id, nil, errors.New("router has no composed supergraph yet"))
+		emitErrors(events, id, newError(CodeNotReady, "router has no composed supergraph yet"))
 		return nil
 	}
 	if err := eng.validateForClients(req.Query, req.OperationName, req.Variables); err != nil {
 		eng.release()
-		events.Emit(subscription.EventTypeOnError, id, nil, err)
+		emitErrors(events, id, operationErrors(s.logger, err)...)
 		return nil
 	}
 	identity := s.callerIdentity()
@@ -163,15 +165,17 @@ func (s *subscriptionEngine) run(ctx context.Context, eng *Engine, req *graphql.
 		w := &eventWriter{}
 		w.flush = func(data []byte) { out.Write(data) }
 		if err := eng.exec.Execute(ctx, req, w, callerOptions(st)...); err != nil {
-			events.Emit(subscription.EventTypeOnError, id, nil, err)
+			emitErrors(events, id, operationErrors(s.logger, err)...)
 			return
 		}
 		_ = w.Flush()
-		events.Emit(subscription.EventTypeOnNonSubscriptionExecutionResult, id, out.Bytes(), nil)
+		body, _ := annotateSubgraphErrors(out.Bytes(), st)
+		events.Emit(subscription.EventTypeOnNonSubscriptionExecutionResult, id, body, nil)
 		return
 	}
 
-	gone := &goneReporter{eng: eng, ctx: ctx, req: req, next: func(data []byte) {
+	gone := &goneReporter{eng: eng, ctx: ctx, req: req, logger: s.logger, next: func(data []byte) {
+		data, _ = annotateSubgraphErrors(data, st)
 		events.Emit(subscription.EventTypeOnSubscriptionData, id, data, nil)
 	}}
 	w := &eventWriter{flush: gone.flush}
@@ -185,13 +189,25 @@ func (s *subscriptionEngine) run(ctx context.Context, eng *Engine, req *graphql.
 		events.Emit(subscription.EventTypeOnNonSubscriptionExecutionResult, id, errorResult(unauthenticated(errTokenExpired)), nil)
 		return
 	}
-	if err != nil {
-		events.Emit(subscription.EventTypeOnError, id, nil, err)
-		return
-	}
 	s.mu.Lock()
 	stopped := op.stopped
 	s.mu.Unlock()
+	if !stopped && ctx.Err() == nil && eng.closed() {
+		// A hot reload replaced the engine and retired this one: the subscription was cut
+		// short (the engine reports it as "context canceled"). The client subscribes again
+		// and lands on the new supergraph.
+		s.logger.Info("subscription ended by a supergraph reload", "operation", req.OperationName, "error", err)
+		events.Emit(subscription.EventTypeOnNonSubscriptionExecutionResult, id, errorResult(newError(CodeSupergraphReloaded,
+			"The router's supergraph changed: this subscription ended, subscribe again.")), nil)
+		return
+	}
+	if err != nil {
+		if stopped || ctx.Err() != nil {
+			return // the client left: nobody to tell
+		}
+		emitErrors(events, id, operationErrors(s.logger, err)...)
+		return
+	}
 	if !stopped && ctx.Err() == nil {
 		// The engine ends a subscription the same way whether its subgraph completed it
 		// or died: a subgraph that no longer accepts connections died, and the client
@@ -199,6 +215,24 @@ func (s *subscriptionEngine) run(ctx context.Context, eng *Engine, req *graphql.
 		gone.atEnd()
 		events.Emit(subscription.EventTypeOnSubscriptionCompleted, id, nil, nil)
 	}
+}
+
+// emitErrors sends a graphql-transport-ws `error` (graphql-ws `error`) message whose
+// errors carry extensions.code; the library's own rendering of a Go error has none.
+func emitErrors(events subscription.EventHandler, id string, errs ...clientError) {
+	out := make(graphqlerrors.RequestErrors, 0, len(errs))
+	for _, ce := range errs {
+		code, _ := ce.Extensions["code"].(string)
+		if code == "" {
+			code = CodeInternal
+		}
+		re := graphqlerrors.RequestError{Message: ce.Message, Extensions: &graphqlerrors.Extensions{Code: code}}
+		if len(ce.Locations) > 0 {
+			_ = json.Unmarshal(ce.Locations, &re.Locations)
+		}
+		out = append(out, re)
+	}
+	events.Emit(subscription.EventTypeOnError, id, nil, out)
 }
 
 // StopSubscription ends one operation at the client's request.

@@ -29,6 +29,9 @@ import (
 //     fetches so the client's error can say the subgraph was unavailable.
 type upstreamTransport struct {
 	base http.RoundTripper
+	// upgrades carries WebSocket upgrades only: its connections hand the engine whole
+	// messages (see wholeMessageConn).
+	upgrades http.RoundTripper
 	// subgraphs maps a routing or subscription URL (as http/https) to its subgraph.
 	subgraphs map[string]upstreamSubgraph
 	metrics   *Metrics
@@ -48,6 +51,9 @@ func (t *upstreamTransport) RoundTrip(req *http.Request) (*http.Response, error)
 			req.Header.Set("Sec-WebSocket-Protocol", sub.subprotocol)
 		}
 		forwardHeaders(req)
+		if t.upgrades != nil {
+			return t.upgrades.RoundTrip(req)
+		}
 		return t.base.RoundTrip(req)
 	}
 

@@ -160,5 +160,9 @@ func cacheKey(subgraphs []Subgraph) [sha256.Size]byte {
 	return key
 }
 
+// SameInputs reports whether two compositions were made from the same subgraphs (names,
+// URLs, protocols, SDLs and timeouts, in order): then they serve the same graph.
+func SameInputs(a, b []Subgraph) bool { return cacheKey(a) == cacheKey(b) }
+
 // String describes a subgraph for logs.
 func (s Subgraph) String() string { return fmt.Sprintf("%s (%s)", s.Name, s.RoutingURL) }

@@ -111,8 +111,11 @@ type Limits struct {
 type Subscriptions struct {
 	KeepAliveInterval     time.Duration `yaml:"keep_alive_interval" env:"KEEP_ALIVE_INTERVAL"`
 	ConnectionInitTimeout time.Duration `yaml:"connection_init_timeout" env:"CONNECTION_INIT_TIMEOUT"`
-	// UpstreamPollInterval is how often upstream subscription sockets are read; each read
-	// takes one message per connection, so it bounds events per second per subscription.
+	// UpstreamPollInterval is the engine's epoll tick for upstream subscription sockets.
+	// The router runs the engine with epoll off (each upstream connection has its own
+	// reader goroutine, see core/engine.go), so today it has no effect; it is kept so
+	// existing configs stay valid. The engine's epoll mode capped a subscription at about
+	// 10 events/s with its 100 ms default.
 	UpstreamPollInterval time.Duration `yaml:"upstream_poll_interval" env:"UPSTREAM_POLL_INTERVAL"`
 }
 
@@ -241,7 +244,7 @@ func (c *Config) Validate() error {
 		bad("subscriptions.connection_init_timeout", "must be positive, got %s", c.Subscriptions.ConnectionInitTimeout)
 	}
 	if c.Subscriptions.UpstreamPollInterval <= 0 || c.Subscriptions.UpstreamPollInterval > time.Second {
-		bad("subscriptions.upstream_poll_interval", "must be between 0 and 1s (it bounds events per second per subscription), got %s", c.Subscriptions.UpstreamPollInterval)
+		bad("subscriptions.upstream_poll_interval", "must be between 0 and 1s, got %s", c.Subscriptions.UpstreamPollInterval)
 	}
 	if c.HotReload.Enabled && c.HotReload.PollInterval <= 0 {
 		bad("hot_reload.poll_interval", "must be positive when hot_reload is enabled, got %s", c.HotReload.PollInterval)
