@@ -25,14 +25,19 @@ type goneReporter struct {
 // connection itself is the evidence: no reachability probe (the subgraph may still be
 // closing its listener when its connections drop). The engine's message (a socket or
 // WebSocket protocol error) goes to the logs, not to the client.
+//
+// A dying connection can fail more than once (a reset, then EOF): the client hears it
+// once, the repeats go to the logs only.
 func (g *goneReporter) flush(data []byte) {
-	if !g.said && isUpstreamDrop(data) {
+	if isUpstreamDrop(data) {
 		if gone := g.eng.upstreamDroppedResult(g.req); gone != nil {
 			if g.logger != nil {
 				g.logger.Warn("upstream subscription connection failed", "operation", g.req.OperationName, "error", string(data))
 			}
-			g.said = true
-			g.next(gone)
+			if !g.said {
+				g.said = true
+				g.next(gone)
+			}
 			return
 		}
 	}
