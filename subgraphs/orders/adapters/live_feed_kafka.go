@@ -21,8 +21,9 @@ import (
 // group (every replica must see every event), so a transition committed by any replica
 // reaches subscribers on all of them. The outbox publishes an order's events in commit
 // order on one partition, and subscribers re-read the timeline from the database, so
-// nothing here needs to be durable: a replica that starts later only misses doorbells
-// for subscribers it did not have yet.
+// nothing here needs to be durable: a doorbell lost here (a reader reconnecting from the
+// tail, a broker that is down) only delays an update until the subscription's next poll
+// of the database (app.Config.LivePollInterval).
 type LiveFeed struct {
 	brokers []string
 	hub     *app.Hub

@@ -21,6 +21,9 @@ type Config struct {
 	AcceptanceTimeout time.Duration
 	// DeliveryFee is the flat fee added to every order, in the order's currency.
 	DeliveryFeeMinor int64
+	// LivePollInterval is how often a live subscription re-reads the database without a
+	// doorbell (what covers a lost one); 0 means DefaultLivePollInterval.
+	LivePollInterval time.Duration
 }
 
 // Application is the orders use cases.
@@ -41,6 +44,12 @@ func New(repo Repository, quoter PriceQuoter, checker authz.Checker, hub *Hub, c
 	}
 	if cfg.AcceptanceTimeout <= 0 {
 		return nil, errors.New("orders app: acceptance timeout must be positive")
+	}
+	if cfg.LivePollInterval < 0 {
+		return nil, errors.New("orders app: live poll interval must not be negative")
+	}
+	if cfg.LivePollInterval == 0 {
+		cfg.LivePollInterval = DefaultLivePollInterval
 	}
 	if log == nil {
 		log = slog.Default()

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"time"
 
@@ -13,8 +14,10 @@ import (
 // is a feed every replica reads (adapters.LiveFeed: order events from Kafka), so a
 // subscriber on any replica hears about transitions made on any other. A doorbell
 // carries no state: subscribers read the order's timeline from the database after their
-// last seen sequence number, so they see every transition exactly once and in order even
-// when doorbells are coalesced or lost (a slow poll covers the latter).
+// last sent sequence number, so they see every transition exactly once and in order even
+// when doorbells are coalesced or lost. Lost ones (a Kafka reader reconnecting from the
+// tail, a full buffer, a feed that is down) are covered by each subscription re-reading
+// the database every Config.LivePollInterval without a doorbell.
 type Hub struct {
 	mu          sync.Mutex
 	byOrder     map[string]map[chan struct{}]struct{}
@@ -107,8 +110,19 @@ type OrderUpdate struct {
 	Order      *domain.Order
 }
 
-// livePoll is how often a subscriber re-reads without a doorbell.
-const livePoll = 3 * time.Second
+// DefaultLivePollInterval is how often a live subscription re-reads the database without
+// a doorbell, unless Config.LivePollInterval says otherwise.
+const DefaultLivePollInterval = 3 * time.Second
+
+const (
+	// liveLookBack widens each poll of a restaurant's orders to those written up to this
+	// long before the previous poll started: an order's updated_at is its transaction's
+	// start (or the placing replica's clock), so a write may commit after a poll that
+	// began later than it. Sequence numbers make the overlap harmless.
+	liveLookBack = time.Minute
+	// liveHeadsLimit bounds one read of a restaurant's orders.
+	liveHeadsLimit = 500
+)
 
 // OrderUpdates streams the order's transitions to its customer or an admin: those after
 // sequence number since (-1: only what happens from now on, starting with the current
@@ -135,12 +149,12 @@ func (a *Application) OrderUpdates(ctx context.Context, orderID string, since in
 	go func() {
 		defer close(out)
 		defer stop()
-		poll := time.NewTicker(livePoll)
+		poll := time.NewTicker(a.cfg.LivePollInterval)
 		defer poll.Stop()
 		last := since
 		for {
 			var ok bool
-			if last, ok = a.sendNew(ctx, orderID, last, out); !ok {
+			if last, _, ok = a.sendNew(ctx, orderID, last, out); !ok {
 				return
 			}
 			select {
@@ -154,72 +168,135 @@ func (a *Application) OrderUpdates(ctx context.Context, orderID string, since in
 	return out, nil
 }
 
-// sendNew sends the order's transitions after seq last and returns the new last.
-func (a *Application) sendNew(ctx context.Context, orderID string, last int, out chan<- OrderUpdate) (int, bool) {
+// sendNew sends the order's transitions after seq last and returns the new last and the
+// status it reached (or "" when nothing was sent). A failed read keeps last: the next
+// doorbell or poll tries again.
+func (a *Application) sendNew(ctx context.Context, orderID string, last int, out chan<- OrderUpdate) (int, domain.Status, bool) {
 	ts, err := a.repo.TimelineAfter(ctx, orderID, last)
 	if err != nil {
 		if ctx.Err() == nil {
 			a.log.WarnContext(ctx, "live order update: read timeline", "order_id", orderID, "error", err)
 		}
-		return last, ctx.Err() == nil
+		return last, "", ctx.Err() == nil
 	}
 	if len(ts) == 0 {
-		return last, true
+		return last, "", true
 	}
 	o, err := a.repo.Get(ctx, orderID)
 	if err != nil {
-		return last, ctx.Err() == nil
+		if ctx.Err() == nil {
+			a.log.WarnContext(ctx, "live order update: read order", "order_id", orderID, "error", err)
+		}
+		return last, "", ctx.Err() == nil
 	}
+	var reached domain.Status
 	for _, t := range ts {
 		select {
 		case out <- OrderUpdate{Transition: t, Order: o}:
-			last = t.Seq
+			last, reached = t.Seq, t.To
 		case <-ctx.Done():
-			return last, false
+			return last, reached, false
 		}
 	}
-	return last, true
+	return last, reached, true
 }
 
-// RestaurantOrderUpdates streams new orders and the transitions of the restaurant's
-// orders that happen from now on, for its staff or an admin.
+// RestaurantOrderUpdates streams, for the restaurant's staff or an admin, where each of
+// its open or just-changed orders stands (its newest transition), then new orders and
+// every transition of its orders from now on. Starting with the current state, as
+// orderUpdated without since does, is what lets a dashboard that reconnects learn of an
+// order paid while it was away. Doorbells bring news at once; a poll of the restaurant's
+// recently written orders every Config.LivePollInterval brings what a lost doorbell would
+// have. Per order, transitions go out once each, in sequence order.
 func (a *Application) RestaurantOrderUpdates(ctx context.Context, restaurantID string) (<-chan OrderUpdate, error) {
 	if _, err := authz.RequireRelation(ctx, a.checker, "restaurant", restaurantID, "staff"); err != nil {
 		return nil, err
 	}
+	// Watch before reading, so nothing between the read and the watch is missed.
 	bell, stop := a.hub.watchRestaurant(restaurantID)
-	started := a.now()
+	polledAt := a.now()
+	heads, err := a.repo.RestaurantOrderHeads(ctx, restaurantID, polledAt.Add(-liveLookBack), true, liveHeadsLimit)
+	if err != nil {
+		stop()
+		return nil, clientError(fmt.Errorf("restaurant %s live orders: %w", restaurantID, err))
+	}
 	out := make(chan OrderUpdate, 16)
 	go func() {
 		defer close(out)
 		defer stop()
-		last := map[string]int{}
+		f := restaurantFeed{app: a, out: out, sent: map[string]sentHead{}}
+		for _, h := range heads {
+			if !f.sendFrom(ctx, h.OrderID, h.Seq-1) {
+				return
+			}
+		}
+		poll := time.NewTicker(a.cfg.LivePollInterval)
+		defer poll.Stop()
 		for {
-			var orderID string
 			select {
 			case <-ctx.Done():
 				return
-			case orderID = <-bell:
-			}
-			seq, seen := last[orderID]
-			if !seen {
-				// First news of this order: skip what happened before we subscribed.
-				ts, err := a.repo.TimelineAfter(ctx, orderID, 0)
-				if err != nil {
-					continue
+			case orderID := <-bell:
+				if !f.sendFrom(ctx, orderID, f.sent[orderID].seq) {
+					return
 				}
-				for _, t := range ts {
-					if t.At.Before(started) {
-						seq = t.Seq
+			case <-poll.C:
+				at := a.now()
+				heads, err := a.repo.RestaurantOrderHeads(ctx, restaurantID, polledAt.Add(-liveLookBack), false, liveHeadsLimit)
+				if err != nil {
+					if ctx.Err() != nil {
+						return
+					}
+					a.log.WarnContext(ctx, "live restaurant orders: poll", "restaurant_id", restaurantID, "error", err)
+					continue // the next poll looks back to the last one that worked
+				}
+				polledAt = at
+				for _, h := range heads {
+					if h.Seq > f.sent[h.OrderID].seq && !f.sendFrom(ctx, h.OrderID, f.sent[h.OrderID].seq) {
+						return
 					}
 				}
+				f.forgetFinished(at.Add(-3 * liveLookBack))
 			}
-			n, ok := a.sendNew(ctx, orderID, seq, out)
-			if !ok {
-				return
-			}
-			last[orderID] = n
 		}
 	}()
 	return out, nil
+}
+
+// restaurantFeed is one restaurantOrders subscription's memory of what it sent.
+type restaurantFeed struct {
+	app  *Application
+	out  chan<- OrderUpdate
+	sent map[string]sentHead
+}
+
+// sentHead is the last transition sent of an order.
+type sentHead struct {
+	seq      int
+	terminal bool
+	at       time.Time
+}
+
+// sendFrom sends the order's transitions after seq after (0: all of them, for an order
+// this subscription has not heard of) and nothing at or below what it already sent.
+func (f *restaurantFeed) sendFrom(ctx context.Context, orderID string, after int) bool {
+	prev := f.sent[orderID]
+	after = max(after, prev.seq)
+	last, reached, ok := f.app.sendNew(ctx, orderID, after, f.out)
+	// A failed read still records after: what the subscriber already has from a start
+	// at the order's newest transition, so a retry does not replay the whole timeline.
+	if last > prev.seq {
+		f.sent[orderID] = sentHead{seq: last, terminal: reached != "" && reached.Terminal(), at: f.app.now()}
+	}
+	return ok
+}
+
+// forgetFinished drops orders in a terminal status last sent before cutoff: they change
+// no more, and they are too old for a poll's look-back to return them again.
+func (f *restaurantFeed) forgetFinished(cutoff time.Time) {
+	for id, h := range f.sent {
+		if h.terminal && h.at.Before(cutoff) {
+			delete(f.sent, id)
+		}
+	}
 }

@@ -25,6 +25,16 @@ type Repository interface {
 	List(ctx context.Context, f ListFilter) (orders []*domain.Order, hasNext bool, err error)
 	// TimelineAfter returns the order's transitions with Seq > afterSeq, in order.
 	TimelineAfter(ctx context.Context, orderID string, afterSeq int) ([]domain.Transition, error)
+	// RestaurantOrderHeads returns the newest timeline entry of the restaurant's orders
+	// written at or after changedSince and, when open, of those not in a terminal status:
+	// at most limit, the most recently written, oldest write first.
+	RestaurantOrderHeads(ctx context.Context, restaurantID string, changedSince time.Time, open bool, limit int) ([]OrderHead, error)
+}
+
+// OrderHead names an order's newest timeline entry.
+type OrderHead struct {
+	OrderID string
+	Seq     int
 }
 
 // ListFilter selects orders; exactly one of CustomerID and RestaurantID is set.

@@ -8,6 +8,7 @@ import (
 
 	"github.com/dizhtime/dizhtime/platform/config"
 	"github.com/dizhtime/dizhtime/platform/endpoints"
+	"github.com/dizhtime/dizhtime/subgraphs/orders/app"
 )
 
 // Config is orders' configuration (YAML, then DIZHTIME_* env).
@@ -27,6 +28,10 @@ type Config struct {
 	// DeadlineScanInterval is how often due acceptance deadlines are looked for.
 	DeadlineScanInterval time.Duration `yaml:"deadline_scan_interval" env:"ORDERS_DEADLINE_SCAN_INTERVAL"`
 	DeliveryFeeMinor     int64         `yaml:"delivery_fee_minor" env:"ORDERS_DELIVERY_FEE_MINOR"`
+	// LivePollInterval is how often each live subscription (orderUpdated,
+	// restaurantOrders) re-reads the database without a doorbell from the Kafka live feed:
+	// the longest a lost doorbell delays an update.
+	LivePollInterval time.Duration `yaml:"live_poll_interval" env:"ORDERS_LIVE_POLL_INTERVAL"`
 	// ConsumerGroupPrefix names the saga's consumer groups (<prefix>.<topic>).
 	ConsumerGroupPrefix string `yaml:"consumer_group_prefix" env:"ORDERS_CONSUMER_GROUP_PREFIX"`
 	// ConsumeFromBeginning makes new consumer groups read their topics from the start.
@@ -42,6 +47,7 @@ func DefaultConfig() Config {
 		RestaurantsURL: "http://127.0.0.1:4002/query", QuoteTimeout: 3 * time.Second,
 		IdentityURL:       "http://127.0.0.1:4001",
 		AcceptanceTimeout: 5 * time.Minute, DeadlineScanInterval: time.Second, DeliveryFeeMinor: 0,
+		LivePollInterval:    app.DefaultLivePollInterval,
 		ConsumerGroupPrefix: "orders", ConsumeFromBeginning: true,
 	}
 }
@@ -66,6 +72,8 @@ func (c Config) Validate() error {
 		return config.Invalid("acceptance_timeout", "must be positive, got %s", c.AcceptanceTimeout)
 	case c.DeadlineScanInterval <= 0:
 		return config.Invalid("deadline_scan_interval", "must be positive")
+	case c.LivePollInterval <= 0:
+		return config.Invalid("live_poll_interval", "must be positive, got %s", c.LivePollInterval)
 	case c.DeliveryFeeMinor < 0:
 		return config.Invalid("delivery_fee_minor", "must not be negative")
 	case c.ConsumerGroupPrefix == "":

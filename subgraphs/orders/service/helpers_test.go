@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -84,7 +85,9 @@ type instance struct {
 	cancel context.CancelFunc
 }
 
-func (e *env) start(t *testing.T) *instance {
+// start runs an instance with every component but those named in without (a
+// lifecycle.Component name, such as "live-feed").
+func (e *env) start(t *testing.T, without ...string) *instance {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pool := pgtest.Pool(t, e.schema)
@@ -96,6 +99,9 @@ func (e *env) start(t *testing.T) *instance {
 	srv := httptest.NewServer(svc.Handler)
 	var wg sync.WaitGroup
 	for _, c := range svc.Components {
+		if slices.Contains(without, c.Name()) {
+			continue
+		}
 		wg.Add(1)
 		go func() { defer wg.Done(); _ = c.Run(ctx) }()
 	}

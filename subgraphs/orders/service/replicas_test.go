@@ -41,10 +41,12 @@ func nextUpdate(t *testing.T, ctx context.Context, sub *routertest.Subscription)
 // Two replicas share one database and consumer groups. The customer and the restaurant
 // dashboard subscribe through a router in front of the first; every transition happens
 // through a router in front of the second (or by events either may consume). The
-// dashboard's subscription has no polling fallback, so it proves the fan-out through
-// Kafka.
+// subscriptions' database poll is turned down to once an hour, so what they see within
+// the test's time proves the fan-out through Kafka (live_fallback_e2e_test.go proves the
+// poll).
 func TestTwoReplicas_subscribersOnOneSeeEveryTransitionMadeOnTheOther_inOrder(t *testing.T) {
 	e := newEnv(t)
+	e.cfg.LivePollInterval = time.Hour
 	in1, in2 := e.start(t), e.start(t)
 	r1, r2 := withRouter(t, e, in1), withRouter(t, e, in2)
 	e.waitForConsumers(t)

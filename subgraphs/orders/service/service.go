@@ -45,7 +45,8 @@ func New(ctx context.Context, cfg Config, pool *pgxpool.Pool, checker authz.Chec
 	repo := adapters.NewOrdersRepository(pool, outbox.New())
 	hub := app.NewHub()
 	application, err := app.New(repo, adapters.NewQuoteClient(cfg.RestaurantsURL, cfg.QuoteTimeout), checker, hub,
-		app.Config{AcceptanceTimeout: cfg.AcceptanceTimeout, DeliveryFeeMinor: cfg.DeliveryFeeMinor}, logger)
+		app.Config{AcceptanceTimeout: cfg.AcceptanceTimeout, DeliveryFeeMinor: cfg.DeliveryFeeMinor,
+			LivePollInterval: cfg.LivePollInterval}, logger)
 	if err != nil {
 		return nil, err
 	}
