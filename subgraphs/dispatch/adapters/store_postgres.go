@@ -1,9 +1,12 @@
 package adapters
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -199,11 +202,13 @@ func (s *Store) UpdateDelivery(ctx context.Context, id string, fn func(d *domain
 			driver = &d.DriverID
 		}
 		// A delivery back in CREATED (its driver unassigned) is due for matching now,
-		// with a fresh round count and no lease left over from the round that matched it.
+		// with a fresh round count, a fresh wait and no lease left over from the round
+		// that matched it. It keeps its created_at, so it keeps its place in the queue.
 		if _, err := tx.Exec(ctx, `UPDATE deliveries SET driver_id = $2, status = $3, pickup_eta = $4, dropoff_eta = $5,
 			match_rounds = CASE WHEN $3 = 'CREATED' AND status <> 'CREATED' THEN 0 ELSE match_rounds END,
 			next_match_at = CASE WHEN $3 = 'CREATED' AND status <> 'CREATED' THEN now() ELSE next_match_at END,
 			match_lease = CASE WHEN $3 = 'CREATED' AND status <> 'CREATED' THEN NULL ELSE match_lease END,
+			waiting_since = CASE WHEN $3 = 'CREATED' AND status <> 'CREATED' THEN now() ELSE waiting_since END,
 			updated_at = now() WHERE id = $1`, d.ID, driver, string(d.Status), nullTime(d.PickupETA), nullTime(d.DropoffETA)); err != nil {
 			return err
 		}
@@ -247,12 +252,25 @@ func (s *Store) readDelivery(ctx context.Context, sql, key string) (*domain.Deli
 	return d, nil
 }
 
-// ClaimForMatching leases due CREATED deliveries; SKIP LOCKED lets replicas share them.
+// claimForMatching leases waiting deliveries oldest first: those due, and any older one
+// that has not had a round since a younger one fell due. So a delivery waiting out its
+// retry backoff is never overtaken by a younger order (the oldest gets the first pick of
+// a driver who frees up), yet gets one round per such chance, not one per tick: the
+// younger order is not starved behind a long queue either. SKIP LOCKED and the lease
+// let replicas share the queue; $1 is now, also recorded as the round's start.
+const claimForMatching = `UPDATE deliveries SET match_lease = $2, last_round_at = $1 WHERE id IN (
+		SELECT d.id FROM deliveries d WHERE d.status = 'CREATED' AND d.escalated_at IS NULL
+		AND (d.match_lease IS NULL OR d.match_lease < $1)
+		AND (d.next_match_at <= $1 OR EXISTS (
+			SELECT 1 FROM deliveries y WHERE y.status = 'CREATED' AND y.escalated_at IS NULL
+			AND (y.match_lease IS NULL OR y.match_lease < $1) AND y.next_match_at <= $1
+			AND y.created_at > d.created_at AND (d.last_round_at IS NULL OR d.last_round_at < y.next_match_at)))
+		ORDER BY d.created_at, d.id LIMIT $3 FOR UPDATE OF d SKIP LOCKED)
+	RETURNING ` + deliveryColumns + `, match_rounds, waiting_since, created_at`
+
+// ClaimForMatching leases up to limit waiting deliveries, oldest first (claimForMatching).
 func (s *Store) ClaimForMatching(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]app.MatchClaim, error) {
-	rows, err := s.db.Query(ctx, `UPDATE deliveries SET match_lease = $2 WHERE id IN (
-			SELECT id FROM deliveries WHERE status = 'CREATED' AND escalated_at IS NULL AND next_match_at <= $1
-			AND (match_lease IS NULL OR match_lease < $1) ORDER BY next_match_at LIMIT $3 FOR UPDATE SKIP LOCKED)
-		RETURNING `+deliveryColumns+`, match_rounds`, now, now.Add(lease), limit)
+	rows, err := s.db.Query(ctx, claimForMatching, now, now.Add(lease), limit)
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
@@ -262,7 +280,7 @@ func (s *Store) ClaimForMatching(ctx context.Context, now time.Time, lease time.
 		var pickupETA, dropoffETA *time.Time
 		var c app.MatchClaim
 		err := r.Scan(&d.ID, &d.OrderID, &d.CustomerID, &d.RestaurantID, &d.Pickup.Lat, &d.Pickup.Lng,
-			&d.Dropoff.Lat, &d.Dropoff.Lng, &d.DriverID, &status, &pickupETA, &dropoffETA, &c.Rounds)
+			&d.Dropoff.Lat, &d.Dropoff.Lng, &d.DriverID, &status, &pickupETA, &dropoffETA, &c.Rounds, &c.WaitingSince, &c.CreatedAt)
 		d.Status = domain.DeliveryStatus(status)
 		c.Delivery = &d
 		return c, err
@@ -270,6 +288,10 @@ func (s *Store) ClaimForMatching(ctx context.Context, now time.Time, lease time.
 	if err != nil {
 		return nil, fmt.Errorf("claim deliveries: %w", err)
 	}
+	// RETURNING does not keep the subquery's order.
+	slices.SortFunc(claims, func(a, b app.MatchClaim) int {
+		return cmp.Or(a.CreatedAt.Compare(b.CreatedAt), strings.Compare(a.Delivery.ID, b.Delivery.ID))
+	})
 	return claims, nil
 }
 

@@ -26,10 +26,14 @@ type Application struct {
 // Config tunes the application.
 type Config struct {
 	Match MatchConfig
-	// MatchRounds bounds the dispatcher's rounds per delivery before it escalates;
-	// RoundBackoff is the wait after the first fruitless round, doubled after each.
-	MatchRounds  int
-	RoundBackoff time.Duration
+	// RoundBackoff is the wait after a delivery's first fruitless round, doubled after
+	// each further one up to MaxRoundBackoff: bounded, so a driver who frees up finds a
+	// waiting order within MaxRoundBackoff even when no younger order pulls it forward.
+	RoundBackoff, MaxRoundBackoff time.Duration
+	// MatchPatience is how long a delivery may wait for a driver (since it last entered
+	// CREATED) before the dispatcher escalates it; rounds do not count, since a waiting
+	// order is also tried whenever a younger one is.
+	MatchPatience time.Duration
 	// MatchLease is how long a claimed delivery stays with one dispatcher; it must
 	// outlast a round (candidates × offer timeout is bounded by it).
 	MatchLease time.Duration
@@ -39,7 +43,20 @@ type Config struct {
 func DefaultConfig() Config {
 	m := DefaultMatchConfig()
 	m.Attempts = 1 // the dispatcher owns retries (durably, in PostgreSQL)
-	return Config{Match: m, MatchRounds: 5, RoundBackoff: 15 * time.Second, MatchLease: 10 * time.Minute}
+	return Config{Match: m, RoundBackoff: 5 * time.Second, MaxRoundBackoff: 30 * time.Second,
+		MatchPatience: 10 * time.Minute, MatchLease: 10 * time.Minute}
+}
+
+// RetryAfter is the pause after a delivery's rounds-th fruitless round.
+func (c Config) RetryAfter(rounds int) time.Duration {
+	if rounds < 1 || c.RoundBackoff <= 0 {
+		return max(c.RoundBackoff, 0)
+	}
+	d := c.RoundBackoff
+	for i := 1; i < rounds && d < c.MaxRoundBackoff; i++ {
+		d *= 2
+	}
+	return min(d, c.MaxRoundBackoff)
 }
 
 // Option adds an optional dependency.
@@ -55,7 +72,7 @@ func New(store Store, live LiveDrivers, cfg Config, logger *slog.Logger, opts ..
 	if store == nil || live == nil {
 		return nil, errors.New("dispatch app: store and live index are required")
 	}
-	if cfg.MatchRounds < 1 || cfg.RoundBackoff < 0 || cfg.MatchLease <= 0 {
+	if cfg.RoundBackoff < 0 || cfg.MaxRoundBackoff < cfg.RoundBackoff || cfg.MatchPatience <= 0 || cfg.MatchLease <= 0 {
 		return nil, fmt.Errorf("dispatch app: bad config %+v", cfg)
 	}
 	if logger == nil {

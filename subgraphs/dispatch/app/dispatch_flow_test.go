@@ -86,7 +86,7 @@ func newFixture(t *testing.T, cfg app.Config) fixture {
 func testConfig() app.Config {
 	cfg := app.DefaultConfig()
 	cfg.Match = app.MatchConfig{Want: 3, OfferTimeout: 300 * time.Millisecond, Attempts: 1, PollInterval: 10 * time.Millisecond}
-	cfg.MatchRounds, cfg.RoundBackoff = 2, 0
+	cfg.RoundBackoff, cfg.MaxRoundBackoff, cfg.MatchPatience = 0, 0, time.Hour
 	return cfg
 }
 
@@ -205,23 +205,211 @@ func TestDispatch_anAcceptedOrderIsMatchedAssignedAndDeliveredWithContractValidE
 	}
 }
 
-func TestDispatch_escalatesWhenNoDriverIsFoundAfterItsRounds(t *testing.T) {
+func TestDispatch_escalatesOnlyOnceAnOrderHasWaitedItsPatienceForADriver(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	f := newFixture(t, testConfig())
+	cfg := testConfig()
+	cfg.MatchPatience = 700 * time.Millisecond
+	f := newFixture(t, cfg)
 	f.acceptedOrder(t, ctx, "ord-1")
-	for round := 1; round <= 3; round++ {
+	// Many fruitless rounds inside the patience escalate nothing.
+	for round := 1; round <= 5; round++ {
+		if n, err := f.app.DispatchRound(ctx, 10); err != nil || n != 1 {
+			t.Fatalf("round %d claimed %d: %v", round, n, err)
+		}
+	}
+	if types := strings.Join(outboxTypes(t, f.pool), ","); strings.Contains(types, contracts.TypeDispatchEscalated) {
+		t.Fatalf("escalated within its patience: %s", types)
+	}
+	time.Sleep(cfg.MatchPatience)
+	for round := 1; round <= 2; round++ {
 		if _, err := f.app.DispatchRound(ctx, 10); err != nil {
 			t.Fatal(err)
 		}
 	}
 	types := outboxTypes(t, f.pool)
 	if n := strings.Count(strings.Join(types, ","), contracts.TypeDispatchEscalated); n != 1 {
-		t.Fatalf("outbox %v: want exactly one escalation after 2 rounds", types)
+		t.Fatalf("outbox %v: want exactly one escalation once the patience ran out", types)
 	}
 	if n, _ := f.app.DispatchRound(ctx, 10); n != 0 {
 		t.Fatalf("an escalated delivery was claimed again")
 	}
+}
+
+func TestConfig_retryBackoffDoublesFromRoundBackoffAndStopsAtItsBound(t *testing.T) {
+	cfg := app.Config{RoundBackoff: 5 * time.Second, MaxRoundBackoff: 30 * time.Second}
+	for rounds, want := range map[int]time.Duration{
+		1: 5 * time.Second, 2: 10 * time.Second, 3: 20 * time.Second, 4: 30 * time.Second, 5: 30 * time.Second, 1000: 30 * time.Second,
+	} {
+		if got := cfg.RetryAfter(rounds); got != want {
+			t.Errorf("after %d rounds: %s, want %s", rounds, got, want)
+		}
+	}
+	if got := app.DefaultConfig().RetryAfter(1 << 20); got > app.DefaultConfig().MaxRoundBackoff || got <= 0 {
+		t.Errorf("default backoff after many rounds: %s", got)
+	}
+}
+
+// acceptOffersOf accepts every offer drvID hears, and reports the orders it accepted.
+func (f fixture) acceptOffersOf(t *testing.T, ctx context.Context, drvID string) <-chan string {
+	sub := f.live.Subscribe(ctx, f.live.OffersChannel(drvID))
+	if _, err := sub.Receive(ctx); err != nil { // the subscription confirmation
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sub.Close() })
+	accepted := make(chan string, 8)
+	go func() {
+		for {
+			msg, err := sub.ReceiveMessage(ctx)
+			if err != nil {
+				return
+			}
+			order, _, _ := strings.Cut(msg.Payload, "|")
+			if _, err := f.app.AcceptOffer(ctx, drvID, order); err == nil {
+				accepted <- order
+			}
+		}
+	}()
+	return accepted
+}
+
+// The city simulator's starvation: an order that found no driver went on a growing
+// backoff, orders placed after it matched first, and it failed while couriers were free.
+func TestDispatch_theOrderWaitingLongestGetsTheFreeDriverBeforeYoungerOnes(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cfg := testConfig()
+	cfg.RoundBackoff, cfg.MaxRoundBackoff = time.Hour, time.Hour // the old order is far from due
+	f := newFixture(t, cfg)
+	f.acceptedOrder(t, ctx, "ord-old")
+	for round := 1; round <= 3; round++ { // no courier anywhere: fruitless rounds
+		if _, err := f.app.DispatchRound(ctx, 10); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n, _ := f.app.DispatchRound(ctx, 10); n != 0 {
+		t.Fatalf("the old order should be waiting out its backoff, claimed %d", n)
+	}
+	// Younger orders arrive, then one courier comes online next to the restaurant.
+	f.acceptedOrder(t, ctx, "ord-new-1")
+	f.acceptedOrder(t, ctx, "ord-new-2")
+	accepted := f.acceptOffersOf(t, ctx, "drv-1")
+	if _, err := f.app.GoOnline(ctx, "drv-1", domain.VehicleScooter, near(300)); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.app.DispatchRound(ctx, 10); err != nil || n != 3 {
+		t.Fatalf("the round claimed %d (want the old order pulled in with the two new): %v", n, err)
+	}
+	select {
+	case got := <-accepted:
+		if got != "ord-old" {
+			t.Fatalf("the courier was given %s before the order waiting longest", got)
+		}
+	case <-ctx.Done():
+		t.Fatal("no offer was accepted")
+	}
+	if d, _ := f.store.DeliveryByOrder(ctx, "ord-old"); d.Status != domain.DeliveryConfirmed || d.DriverID != "drv-1" {
+		t.Fatalf("old order's delivery %+v", d)
+	}
+	for _, o := range []string{"ord-new-1", "ord-new-2"} {
+		if d, _ := f.store.DeliveryByOrder(ctx, o); d.Status != domain.DeliveryCreated {
+			t.Fatalf("%s took the only courier: %+v", o, d)
+		}
+	}
+	// When the courier delivers, the next oldest goes next, not the newest.
+	d, _ := f.store.DeliveryByOrder(ctx, "ord-old")
+	for _, s := range []domain.DeliveryStatus{domain.DeliveryPickedUp, domain.DeliveryDelivered} {
+		if _, err := f.app.Advance(ctx, "drv-1", d.ID, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// Only the newest is made due; the older one comes along with it.
+	if _, err := f.pool.Exec(ctx, `UPDATE deliveries SET next_match_at = now() WHERE order_id = 'ord-new-2'`); err != nil {
+		t.Fatal(err)
+	}
+	if n, err := f.app.DispatchRound(ctx, 10); err != nil || n != 2 {
+		t.Fatalf("second round claimed %d: %v", n, err)
+	}
+	if got := <-accepted; got != "ord-new-1" {
+		t.Fatalf("the freed courier was given %s before the older ord-new-1", got)
+	}
+}
+
+func TestDispatch_olderOrdersPulledAheadGetOneRoundEach_thenTheYoungerOneIsTried(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cfg := testConfig()
+	cfg.RoundBackoff, cfg.MaxRoundBackoff = time.Hour, time.Hour
+	f := newFixture(t, cfg)
+	f.acceptedOrder(t, ctx, "ord-1")
+	f.acceptedOrder(t, ctx, "ord-2")
+	if n, _ := f.app.DispatchRound(ctx, 10); n != 2 { // both fruitless, both backing off
+		t.Fatalf("first round claimed %d", n)
+	}
+	f.acceptedOrder(t, ctx, "ord-3")
+	// One delivery per round: the two older ones go first, once each, then the younger
+	// one that pulled them forward; nobody is claimed twice for the same chance.
+	var got []string
+	for range 4 {
+		claims, err := f.store.ClaimForMatching(ctx, time.Now(), time.Minute, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range claims {
+			got = append(got, c.Delivery.OrderID)
+			if err := f.store.RescheduleMatching(ctx, c.Delivery.ID, c.Rounds+1, time.Now().Add(time.Hour), false); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	if strings.Join(got, ",") != "ord-1,ord-2,ord-3" {
+		t.Fatalf("claimed %v, want ord-1, ord-2, ord-3 once each", got)
+	}
+}
+
+func TestDispatch_aWaitingOrderIsRetriedWithinTheBackoffBoundEvenAfterManyRounds(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cfg := testConfig()
+	cfg.RoundBackoff, cfg.MaxRoundBackoff = 100*time.Millisecond, 300*time.Millisecond
+	f := newFixture(t, cfg)
+	f.acceptedOrder(t, ctx, "ord-1")
+	for round := 1; round <= 12; round++ {
+		if _, err := f.pool.Exec(ctx, `UPDATE deliveries SET next_match_at = now()`); err != nil {
+			t.Fatal(err)
+		}
+		if n, err := f.app.DispatchRound(ctx, 10); err != nil || n != 1 {
+			t.Fatalf("round %d claimed %d: %v", round, n, err)
+		}
+	}
+	var rounds int
+	var wait time.Duration
+	if err := f.pool.QueryRow(ctx, `SELECT match_rounds, next_match_at - now() FROM deliveries WHERE order_id = 'ord-1'`).Scan(&rounds, &wait); err != nil {
+		t.Fatal(err)
+	}
+	if rounds != 12 || wait > cfg.MaxRoundBackoff {
+		t.Fatalf("after %d rounds the next is %s away, want at most %s", rounds, wait, cfg.MaxRoundBackoff)
+	}
+	// And a courier who comes online then is offered it within that bound.
+	accepted := f.acceptOffersOf(t, ctx, "drv-1")
+	if _, err := f.app.GoOnline(ctx, "drv-1", domain.VehicleScooter, near(300)); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(cfg.MaxRoundBackoff + time.Second)
+	for time.Now().Before(deadline) {
+		if _, err := f.app.DispatchRound(ctx, 10); err != nil {
+			t.Fatal(err)
+		}
+		select {
+		case got := <-accepted:
+			if got != "ord-1" {
+				t.Fatalf("accepted %s", got)
+			}
+			return
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+	t.Fatalf("the waiting order was not offered to the free courier within %s", cfg.MaxRoundBackoff)
 }
 
 func TestDispatch_aCancelledOrderFreesItsDriver(t *testing.T) {

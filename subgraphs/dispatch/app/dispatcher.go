@@ -136,8 +136,11 @@ func (a *Application) RunDispatcher(ctx context.Context, interval time.Duration,
 	}
 }
 
-// DispatchRound claims up to batch deliveries due for matching and matches them
-// concurrently; it returns once every claimed delivery's round has ended.
+// DispatchRound claims up to batch deliveries for matching and matches them
+// concurrently, oldest first: each order's match starts only once the order before it has
+// made its first offer (or found nobody), so when drivers are scarce the order that has
+// waited longest gets the first pick. It returns once every claimed delivery's round has
+// ended.
 func (a *Application) DispatchRound(ctx context.Context, batch int) (int, error) {
 	claims, err := a.store.ClaimForMatching(ctx, a.now(), a.cfg.MatchLease, batch)
 	if err != nil {
@@ -145,16 +148,26 @@ func (a *Application) DispatchRound(ctx context.Context, batch int) (int, error)
 	}
 	var wg sync.WaitGroup
 	for _, c := range claims {
-		wg.Go(func() { a.matchOne(ctx, c) })
+		picked := make(chan struct{})
+		var once sync.Once
+		firstPick := func() { once.Do(func() { close(picked) }) }
+		wg.Go(func() {
+			defer firstPick()
+			a.matchOne(ctx, c, firstPick)
+		})
+		select {
+		case <-picked:
+		case <-ctx.Done():
+		}
 	}
 	wg.Wait()
 	return len(claims), nil
 }
 
-func (a *Application) matchOne(ctx context.Context, c MatchClaim) {
+func (a *Application) matchOne(ctx context.Context, c MatchClaim, firstPick func()) {
 	d := c.Delivery
 	log := a.logger.With("order", d.OrderID, "delivery", d.ID, "round", c.Rounds+1)
-	asg, err := a.matcher.Match(ctx, MatchRequest{OrderID: d.OrderID, Pickup: d.Pickup})
+	asg, err := a.matcher.Match(ctx, MatchRequest{OrderID: d.OrderID, Pickup: d.Pickup, FirstPick: firstPick})
 	switch {
 	case err == nil:
 		if _, err := a.confirm(ctx, d.OrderID, asg.DriverID, a.now()); err != nil {
@@ -173,14 +186,21 @@ func (a *Application) matchOne(ctx context.Context, c MatchClaim) {
 		}
 		a.reschedule(ctx, c, c.Rounds, a.cfg.Match.OfferTimeout, false, "")
 	case errors.Is(err, ErrNoDriver):
+		// Escalate on time waited, not rounds: a waiting order also gets a round whenever
+		// a younger one does, so its round count says little about how long it waited.
 		rounds := c.Rounds + 1
-		backoff := a.cfg.RoundBackoff << min(rounds-1, 10)
-		a.reschedule(ctx, c, rounds, backoff, rounds >= a.cfg.MatchRounds, err.Error())
+		escalate := !c.WaitingSince.IsZero() && a.now().Sub(c.WaitingSince) >= a.cfg.MatchPatience
+		a.reschedule(ctx, c, rounds, a.cfg.RetryAfter(rounds), escalate, err.Error())
 	default:
 		if ctx.Err() == nil {
 			log.ErrorContext(ctx, "match", "error", err)
 		}
-		// The lease runs out and another round picks it up.
+		// End the lease now (even when shutting down) so the order is looked at again
+		// soon rather than when the lease runs out; if this fails too, the lease is the
+		// fallback.
+		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		defer cancel()
+		a.reschedule(rctx, c, c.Rounds, a.cfg.RoundBackoff, false, "")
 	}
 }
 

@@ -42,6 +42,10 @@ func DefaultMatchConfig() MatchConfig {
 type MatchRequest struct {
 	OrderID string
 	Pickup  domain.Point
+	// FirstPick, if set, is called once the order's first offer is out, or once its first
+	// round found nobody to offer it to: from then on it holds its best driver, and the
+	// dispatcher lets the next younger order look (Match may call it more than once).
+	FirstPick func()
 }
 
 // Assignment is a matched order.
@@ -82,6 +86,11 @@ func NewMatcher(index LiveIndex, cfg MatchConfig, logger *slog.Logger) (*Matcher
 // order turns out to be matched by someone else (domain.ErrOrderHasOffer), or ctx ends.
 // A driver who declined or let an offer lapse is not asked again for this order.
 func (m *Matcher) Match(ctx context.Context, req MatchRequest) (Assignment, error) {
+	picked := func() {
+		if req.FirstPick != nil {
+			req.FirstPick()
+		}
+	}
 	asked := map[string]bool{}
 	backoff := m.cfg.RetryBackoff
 	for attempt := 1; attempt <= m.cfg.Attempts; attempt++ {
@@ -107,6 +116,7 @@ func (m *Matcher) Match(ctx context.Context, req MatchRequest) (Assignment, erro
 				return Assignment{}, err
 			}
 			asked[c.DriverID] = true
+			picked()
 			accepted, err := m.await(ctx, req.OrderID, c.DriverID, deadline)
 			if err != nil {
 				return Assignment{}, err
@@ -115,6 +125,7 @@ func (m *Matcher) Match(ctx context.Context, req MatchRequest) (Assignment, erro
 				return Assignment{OrderID: req.OrderID, DriverID: c.DriverID, PickupETA: c.PickupTime, Offers: len(asked)}, nil
 			}
 		}
+		picked()
 		if attempt < m.cfg.Attempts {
 			if err := sleep(ctx, backoff); err != nil {
 				return Assignment{}, err

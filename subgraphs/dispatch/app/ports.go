@@ -36,7 +36,9 @@ type Store interface {
 	UpdateDelivery(ctx context.Context, id string, fn func(d *domain.Delivery) ([]events.Envelope, error)) (*domain.Delivery, error)
 	Delivery(ctx context.Context, id string) (*domain.Delivery, error)
 	DeliveryByOrder(ctx context.Context, orderID string) (*domain.Delivery, error)
-	// ClaimForMatching leases up to limit CREATED deliveries due for matching.
+	// ClaimForMatching leases up to limit CREATED deliveries for matching, oldest first:
+	// those due, and any older than a due one (a younger order never overtakes an older
+	// one that is waiting out its retry backoff).
 	ClaimForMatching(ctx context.Context, now time.Time, lease time.Duration, limit int) ([]MatchClaim, error)
 	// RescheduleMatching records the rounds done so far and when the next one is due; when
 	// escalate, none is (the delivery waits for operations). It ends the lease.
@@ -51,6 +53,9 @@ type MatchClaim struct {
 	Delivery *domain.Delivery
 	// Rounds is how many fruitless rounds came before this one.
 	Rounds int
+	// CreatedAt is the delivery's place in the queue; WaitingSince is when it last
+	// entered CREATED (created, or handed back by its courier): its wait for a driver.
+	CreatedAt, WaitingSince time.Time
 }
 
 // LiveDrivers is the live index as the driver commands use it (adapters.LiveIndex).

@@ -19,9 +19,12 @@ type Config struct {
 	RedisKeyPrefix string `yaml:"redis_key_prefix" env:"DISPATCH_REDIS_KEY_PREFIX"`
 	// OfferTimeout is how long a courier has to accept before the next one is asked.
 	OfferTimeout time.Duration `yaml:"offer_timeout" env:"DISPATCH_OFFER_TIMEOUT"`
-	// MatchRounds fruitless rounds, RoundBackoff apart (doubling), before escalation.
-	MatchRounds  int           `yaml:"match_rounds" env:"DISPATCH_MATCH_ROUNDS"`
-	RoundBackoff time.Duration `yaml:"round_backoff" env:"DISPATCH_ROUND_BACKOFF"`
+	// RoundBackoff is the pause after a delivery's first fruitless matching round,
+	// doubling up to MaxRoundBackoff; a delivery that has waited MatchPatience for a
+	// driver is escalated to operations (and the order's delivery fails).
+	RoundBackoff    time.Duration `yaml:"round_backoff" env:"DISPATCH_ROUND_BACKOFF"`
+	MaxRoundBackoff time.Duration `yaml:"max_round_backoff" env:"DISPATCH_MAX_ROUND_BACKOFF"`
+	MatchPatience   time.Duration `yaml:"match_patience" env:"DISPATCH_MATCH_PATIENCE"`
 	// StaleAfter drops an available courier from matching after this long without a ping.
 	StaleAfter time.Duration `yaml:"stale_after" env:"DISPATCH_STALE_AFTER"`
 	// DispatchInterval is how often due deliveries are claimed for matching.
@@ -38,7 +41,8 @@ func DefaultConfig() Config {
 	base.HTTPAddr = "127.0.0.1:4005"
 	return Config{
 		Base: base, PostgresURL: endpoints.Postgres(), RedisAddr: endpoints.Redis(), KafkaBrokers: endpoints.Kafka(),
-		RedisKeyPrefix: "dispatch:", OfferTimeout: 30 * time.Second, MatchRounds: 5, RoundBackoff: 15 * time.Second,
+		RedisKeyPrefix: "dispatch:", OfferTimeout: 30 * time.Second, RoundBackoff: 5 * time.Second,
+		MaxRoundBackoff: 30 * time.Second, MatchPatience: 10 * time.Minute,
 		StaleAfter: 30 * time.Second, DispatchInterval: time.Second, ConsumerGroup: "dispatch", ConsumeFromStart: true,
 	}
 }
@@ -57,10 +61,12 @@ func (c Config) Validate() error {
 		return config.Invalid("kafka_brokers", "is required")
 	case c.OfferTimeout < time.Second || c.OfferTimeout > 5*time.Minute:
 		return config.Invalid("offer_timeout", "must be between 1s and 5m, got %s", c.OfferTimeout)
-	case c.MatchRounds < 1:
-		return config.Invalid("match_rounds", "must be at least 1")
 	case c.RoundBackoff < 0:
 		return config.Invalid("round_backoff", "must not be negative")
+	case c.MaxRoundBackoff < c.RoundBackoff:
+		return config.Invalid("max_round_backoff", "must be at least round_backoff (%s), got %s", c.RoundBackoff, c.MaxRoundBackoff)
+	case c.MatchPatience < time.Second:
+		return config.Invalid("match_patience", "must be at least 1s, got %s", c.MatchPatience)
 	case c.StaleAfter < 5*time.Second:
 		return config.Invalid("stale_after", "must be at least 5s, got %s", c.StaleAfter)
 	case c.DispatchInterval <= 0:

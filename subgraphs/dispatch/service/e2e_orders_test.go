@@ -183,9 +183,16 @@ func (e throughRouter) waitForDispatchConsumers(t *testing.T, ctx context.Contex
 	}
 }
 
-func TestThroughTheRouterWithOrders_anOrderPlacedAndAcceptedInOrdersIsDeliveredByDispatchAndTheOrderFollows(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
-	defer cancel()
+// ordersJourney is an order placed, paid and accepted in the real orders binary, and its
+// delivery accepted by a courier, all through the router.
+type ordersJourney struct {
+	throughRouter
+	orderID, deliveryID, driver   string
+	asDriver, asCustomer, asStaff map[string][]string
+}
+
+func startOrdersJourney(t *testing.T, ctx context.Context) ordersJourney {
+	t.Helper()
 	suffix := strings.ToLower(rand.Text()[:8])
 	restaurantID, staffID := "rest-"+suffix, "staff-"+suffix
 	ordersURL := startOrders(t, quoteServer(t), relationsServer(t, staffID, restaurantID))
@@ -259,37 +266,96 @@ func TestThroughTheRouterWithOrders_anOrderPlacedAndAcceptedInOrdersIsDeliveredB
 	if err := json.Unmarshal(e.mustDo(t, asDriver, `mutation($o: ID!) { acceptOffer(orderId: $o) { id } }`, map[string]any{"o": orderID}), &accepted); err != nil {
 		t.Fatal(err)
 	}
-	e.mustDo(t, asDriver, `mutation($d: ID!) { markArrivedAtPickup(deliveryId: $d) { status } }`, map[string]any{"d": accepted.AcceptOffer.ID})
-	// Orders lets an order be picked up only once the kitchen has it ready.
-	for _, m := range []string{"markPreparing", "markReady"} {
-		e.mustDo(t, asStaff, `mutation($id: ID!) { `+m+`(id: $id) { id status } }`, map[string]any{"id": orderID})
-	}
-	for _, m := range []string{"markPickedUp", "markDelivered"} {
-		e.mustDo(t, asDriver, `mutation($d: ID!) { `+m+`(deliveryId: $d) { status } }`, map[string]any{"d": accepted.AcceptOffer.ID})
-	}
-	// One query across both subgraphs: orders' order, dispatch's Order.delivery. Orders
-	// consumed dispatch's delivery.status.changed and followed to DELIVERED.
-	for {
-		var joined struct {
-			Order struct {
-				Status   string
-				Delivery *struct {
-					Status string
-					Driver struct{ ID string }
-				}
-			}
+	return ordersJourney{throughRouter: e, orderID: orderID, deliveryID: accepted.AcceptOffer.ID, driver: driver,
+		asDriver: asDriver, asCustomer: asCustomer, asStaff: asStaff}
+}
+
+func (j ordersJourney) kitchen(t *testing.T, mutation string) {
+	t.Helper()
+	j.mustDo(t, j.asStaff, `mutation($id: ID!) { `+mutation+`(id: $id) { id status } }`, map[string]any{"id": j.orderID})
+}
+
+func (j ordersJourney) courier(t *testing.T, mutation string) {
+	t.Helper()
+	j.mustDo(t, j.asDriver, `mutation($d: ID!) { `+mutation+`(deliveryId: $d) { status } }`, map[string]any{"d": j.deliveryID})
+}
+
+type journeyView struct {
+	Order struct {
+		Status   string
+		DriverID *string
+		Timeline []struct{ From, To *string }
+		Delivery *struct {
+			Status string
+			Driver struct{ ID string }
 		}
-		resp := e.router.Do(t, `query($id: ID!) { order(id: $id) { status delivery { status driver { id } } } }`, map[string]any{"id": orderID}, asCustomer)
-		if len(resp.Errors) > 0 || resp.Decode(&joined) != nil {
+	}
+}
+
+// await asks, in one query across both subgraphs (orders' order, dispatch's
+// Order.delivery), until done says yes.
+func (j ordersJourney) await(t *testing.T, ctx context.Context, what string, done func(v journeyView) bool) journeyView {
+	t.Helper()
+	for {
+		var v journeyView
+		resp := j.router.Do(t, `query($id: ID!) { order(id: $id) { status driverId timeline { from to } delivery { status driver { id } } } }`,
+			map[string]any{"id": j.orderID}, j.asCustomer)
+		if len(resp.Errors) > 0 || resp.Decode(&v) != nil {
 			t.Fatalf("joined query: %s %+v", resp.Data, resp.Errors)
 		}
-		if d := joined.Order.Delivery; joined.Order.Status == "DELIVERED" && d != nil && d.Status == "DELIVERED" && d.Driver.ID == driver {
-			return
+		if done(v) {
+			return v
 		}
 		select {
 		case <-ctx.Done():
-			t.Fatalf("order and delivery never both DELIVERED: %s", resp.Data)
+			t.Fatalf("%s never happened: %s", what, resp.Data)
 		case <-time.After(300 * time.Millisecond):
 		}
+	}
+}
+
+func (j ordersJourney) bothDelivered(v journeyView) bool {
+	d := v.Order.Delivery
+	return v.Order.Status == "DELIVERED" && d != nil && d.Status == "DELIVERED" && d.Driver.ID == j.driver
+}
+
+func TestThroughTheRouterWithOrders_anOrderPlacedAndAcceptedInOrdersIsDeliveredByDispatchAndTheOrderFollows(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
+	defer cancel()
+	j := startOrdersJourney(t, ctx)
+	j.courier(t, "markArrivedAtPickup")
+	j.kitchen(t, "markPreparing")
+	j.kitchen(t, "markReady")
+	j.courier(t, "markPickedUp")
+	j.courier(t, "markDelivered")
+	// Orders consumed dispatch's delivery.status.changed and followed to DELIVERED.
+	j.await(t, ctx, "order and delivery both DELIVERED", j.bothDelivered)
+}
+
+// The city simulator's stuck order: the courier confirmed pickup while the kitchen still
+// showed PREPARING. The handover is the fact (as on Uber Eats and DoorDash, the kitchen's
+// ready tap does not gate the courier): the order follows to PICKED_UP and DELIVERED,
+// and the kitchen's late ready tap is refused as a CONFLICT, not left to wedge the order.
+func TestThroughTheRouterWithOrders_aCourierWhoPicksUpBeforeTheKitchenMarksReadyStillDeliversTheOrder(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 150*time.Second)
+	defer cancel()
+	j := startOrdersJourney(t, ctx)
+	j.kitchen(t, "markPreparing")
+	j.courier(t, "markPickedUp")
+	j.await(t, ctx, "order PICKED_UP", func(v journeyView) bool { return v.Order.Status == "PICKED_UP" })
+	j.wantCode(t, j.asStaff, "CONFLICT", `mutation($id: ID!) { markReady(id: $id) { id status } }`, map[string]any{"id": j.orderID})
+	j.courier(t, "markDelivered")
+	v := j.await(t, ctx, "order and delivery both DELIVERED", j.bothDelivered)
+	var steps []string
+	for _, tr := range v.Order.Timeline {
+		if tr.To != nil {
+			steps = append(steps, *tr.To)
+		}
+	}
+	if got, want := strings.Join(steps, ","), "PLACED,PAID,ACCEPTED,PREPARING,PICKED_UP,DELIVERED"; got != want {
+		t.Fatalf("timeline %s, want %s", got, want)
+	}
+	if v.Order.DriverID == nil || *v.Order.DriverID != j.driver {
+		t.Fatalf("order's driver %v, want %s", v.Order.DriverID, j.driver)
 	}
 }

@@ -49,7 +49,7 @@ func New(ctx context.Context, cfg Config, pool *pgxpool.Pool, rdb redis.Universa
 	store := adapters.NewStore(pool, outbox.New())
 	acfg := app.DefaultConfig()
 	acfg.Match.OfferTimeout = cfg.OfferTimeout
-	acfg.MatchRounds, acfg.RoundBackoff = cfg.MatchRounds, cfg.RoundBackoff
+	acfg.RoundBackoff, acfg.MaxRoundBackoff, acfg.MatchPatience = cfg.RoundBackoff, cfg.MaxRoundBackoff, cfg.MatchPatience
 	locations, err := adapters.NewLocationStream(cfg.KafkaBrokers, adapters.DefaultLocationStreamConfig(), logger)
 	if err != nil {
 		return nil, err

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -59,8 +60,8 @@ var (
 	accept  = func(o *domain.Order) error { return o.Accept("staff:s1", time.Now()) }
 	prepare = func(o *domain.Order) error { return o.StartPreparing("staff:s1", time.Now()) }
 	ready   = func(o *domain.Order) error { return o.MarkReady("staff:s1", time.Now()) }
-	pickUp  = func(o *domain.Order) error { return o.MarkPickedUp(time.Now()) }
-	deliver = func(o *domain.Order) error { return o.MarkDelivered(time.Now()) }
+	pickUp  = func(o *domain.Order) error { return o.MarkPickedUp("drv-1", time.Now()) }
+	deliver = func(o *domain.Order) error { return o.MarkDelivered("drv-1", time.Now()) }
 )
 
 func TestEveryPublishedPayloadValidatesAgainstItsEventsContractsSchema(t *testing.T) {
@@ -141,5 +142,54 @@ func TestContractActor_spellsPeopleAsUsersAndServicesAsSystem(t *testing.T) {
 		if got := adapters.ContractActor(in); got != want {
 			t.Errorf("%s: got %s, want %s", in, got, want)
 		}
+	}
+}
+
+// Dispatch's pickup and delivery may reach orders late, twice or the wrong way round
+// (they travel through Kafka, retried): whatever the order, the stored order ends
+// DELIVERED and publishes picked_up then delivered, once each, in its own transactions.
+func TestDeliveryNews_outOfOrderAndRepeated_publishesOnePickupThenOneDelivery(t *testing.T) {
+	repo, pool := newRepo(t)
+	ctx := context.Background()
+	o := newOrder(t, "c1", "late-pickup")
+	if _, _, err := repo.Create(ctx, o); err != nil {
+		t.Fatal(err)
+	}
+	pickedUp := func(o *domain.Order) error { return o.MarkPickedUp("drv-9", time.Now()) }
+	delivered := func(o *domain.Order) error { return o.MarkDelivered("drv-9", time.Now()) }
+	for i, step := range []func(o *domain.Order) error{paid, accept, prepare, delivered, pickedUp, delivered, pickedUp} {
+		if _, err := repo.Update(ctx, o.ID, step); err != nil {
+			t.Fatalf("step %d: %v", i, err)
+		}
+	}
+	// The kitchen's ready tap after the handover is refused and leaves no trace.
+	if _, err := repo.Update(ctx, o.ID, ready); !domain.IsIllegalTransition(err) {
+		t.Fatalf("ready after delivery: %v", err)
+	}
+	got, err := repo.Get(ctx, o.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Status != domain.StatusDelivered || got.DriverID != "drv-9" {
+		t.Fatalf("order ended %s with driver %q", got.Status, got.DriverID)
+	}
+	rows, err := pool.Query(ctx, `SELECT value FROM outbox WHERE subject = $1 AND topic = $2 ORDER BY seq`, o.ID, contracts.TypeOrderStatusChanged)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var tos []string
+	for rows.Next() {
+		var value []byte
+		var e events.Envelope
+		var p contracts.OrderStatusChangedV2
+		if err := rows.Scan(&value); err != nil || json.Unmarshal(value, &e) != nil || e.Decode(&p) != nil {
+			t.Fatalf("outbox row: %v %s", err, value)
+		}
+		tos = append(tos, p.From+">"+p.To)
+	}
+	want := "placed>paid,paid>accepted,accepted>preparing,preparing>picked_up,picked_up>delivered"
+	if strings.Join(tos, ",") != want {
+		t.Fatalf("order.status.changed %v, want %s", tos, want)
 	}
 }

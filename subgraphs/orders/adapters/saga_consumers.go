@@ -58,7 +58,7 @@ func SagaConsumers(pool *pgxpool.Pool, repo *OrdersRepository, dlq consumer.Publ
 			if err := e.Decode(&p); err != nil {
 				return consumer.Permanent(err)
 			}
-			return a.OnDeliveryStatusChanged(ctx, repo.InTx(tx), orderOf(p.OrderID, e), p.To, "")
+			return a.OnDeliveryStatusChanged(ctx, repo.InTx(tx), orderOf(p.OrderID, e), p.To, p.DriverID, "")
 		},
 		contracts.TypeDispatchEscalated: func(ctx context.Context, tx pgx.Tx, e events.Envelope) error {
 			var p contracts.DispatchEscalatedV1

@@ -41,8 +41,14 @@ func (a *Application) OnDispatchAssigned(ctx context.Context, repo Repository, o
 
 // OnDeliveryStatusChanged follows the delivery: picked up, delivered, or cancelled by
 // dispatch (the order's delivery failed). to is a delivery status of
-// delivery.status.changed v1 (DoorDash Drive's states).
-func (a *Application) OnDeliveryStatusChanged(ctx context.Context, repo Repository, orderID, to, reason string) error {
+// delivery.status.changed v1 (DoorDash Drive's states); driverID is the delivery's
+// courier ("" if the event does not say).
+//
+// A pickup moves the order on from whichever kitchen status it is in (the handover is the
+// fact; see domain.transitions), a delivery that overtook its pickup implies it, and a
+// repeated or late pickup or delivery changes nothing: no order of these events leaves
+// the order short of DELIVERED.
+func (a *Application) OnDeliveryStatusChanged(ctx context.Context, repo Repository, orderID, to, driverID, reason string) error {
 	var change func(o *domain.Order) error
 	// The contract spells delivery statuses in lower case (contracts.Delivery*); dispatch
 	// published them in upper case ("PICKED_UP") before it moved to the contract types.
@@ -51,9 +57,9 @@ func (a *Application) OnDeliveryStatusChanged(ctx context.Context, repo Reposito
 	// period.
 	switch strings.ToLower(to) {
 	case contracts.DeliveryPickedUp:
-		change = func(o *domain.Order) error { return o.MarkPickedUp(a.now()) }
+		change = func(o *domain.Order) error { return o.MarkPickedUp(driverID, a.now()) }
 	case contracts.DeliveryDelivered:
-		change = func(o *domain.Order) error { return o.MarkDelivered(a.now()) }
+		change = func(o *domain.Order) error { return o.MarkDelivered(driverID, a.now()) }
 	case contracts.DeliveryCancelled:
 		if reason == "" {
 			reason = "delivery cancelled"

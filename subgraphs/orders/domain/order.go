@@ -215,26 +215,65 @@ func (o *Order) MarkReady(actor string, at time.Time) error {
 	return o.transition(StatusReadyForPickup, actor, "", at)
 }
 
-// AssignDriver records the driver dispatch assigned; the status does not change.
+// AssignDriver records the driver dispatch assigned; the status does not change. The
+// assignment and the delivery's progress travel on different topics, so the assignment
+// may arrive after the delivery ended: naming the driver the order already has is fine.
 func (o *Order) AssignDriver(driverID string) error {
 	if driverID == "" {
 		return invalid("driverId", "is required")
 	}
 	if o.Status.Terminal() {
+		if o.DriverID == driverID {
+			return nil
+		}
 		return &TransitionError{From: o.Status, To: o.Status}
 	}
 	o.DriverID = driverID
 	return nil
 }
 
-// MarkPickedUp: the driver has the food.
-func (o *Order) MarkPickedUp(at time.Time) error {
-	return o.transition(StatusPickedUp, "dispatch", "", at)
+// pastPickup reports whether the food has already left the restaurant.
+func (s Status) pastPickup() bool { return s == StatusPickedUp || s == StatusDelivered }
+
+// MarkPickedUp: the driver has the food, whatever the kitchen last reported (see
+// transitions). driverID, when known, fills in a driver dispatch.assigned has not
+// named yet. A pickup reported again, or after the delivery, is old news and changes
+// nothing.
+func (o *Order) MarkPickedUp(driverID string, at time.Time) error {
+	if o.Status.pastPickup() {
+		return nil
+	}
+	if err := o.transition(StatusPickedUp, "dispatch", "", at); err != nil {
+		return err
+	}
+	if o.DriverID == "" {
+		o.DriverID = driverID
+	}
+	return nil
 }
 
-// MarkDelivered: the customer has the food.
-func (o *Order) MarkDelivered(at time.Time) error {
-	return o.transition(StatusDelivered, "dispatch", "", at)
+// MarkDelivered: the customer has the food. A delivery reported before its pickup (the
+// pickup's event was late or lost) records the pickup it implies first, so the timeline
+// and the status events keep their order; a repeated delivery changes nothing.
+func (o *Order) MarkDelivered(driverID string, at time.Time) error {
+	switch {
+	case o.Status == StatusDelivered:
+		return nil
+	case o.Status != StatusPickedUp && !o.Status.CanBecome(StatusPickedUp):
+		return &TransitionError{From: o.Status, To: StatusDelivered}
+	case o.Status != StatusPickedUp:
+		// Cannot fail (checked above), and PICKED_UP -> DELIVERED always can: both or neither.
+		if err := o.transition(StatusPickedUp, "dispatch", "implied by the delivery", at); err != nil {
+			return err
+		}
+	}
+	if err := o.transition(StatusDelivered, "dispatch", "", at); err != nil {
+		return err
+	}
+	if o.DriverID == "" {
+		o.DriverID = driverID
+	}
+	return nil
 }
 
 // FailDelivery: dispatch gave up on an accepted order.

@@ -78,8 +78,8 @@ var step = map[domain.Status]func(o *domain.Order) error{
 	domain.StatusRejected:       func(o *domain.Order) error { return o.Reject("staff:s1", "closing", t0) },
 	domain.StatusPreparing:      func(o *domain.Order) error { return o.StartPreparing("staff:s1", t0) },
 	domain.StatusReadyForPickup: func(o *domain.Order) error { return o.MarkReady("staff:s1", t0) },
-	domain.StatusPickedUp:       func(o *domain.Order) error { return o.MarkPickedUp(t0) },
-	domain.StatusDelivered:      func(o *domain.Order) error { return o.MarkDelivered(t0) },
+	domain.StatusPickedUp:       func(o *domain.Order) error { return o.MarkPickedUp("d1", t0) },
+	domain.StatusDelivered:      func(o *domain.Order) error { return o.MarkDelivered("d1", t0) },
 	domain.StatusCancelled:      func(o *domain.Order) error { return o.Cancel("customer:c1", "changed my mind", t0) },
 	domain.StatusDeliveryFailed: func(o *domain.Order) error { return o.FailDelivery("no driver", t0) },
 }
@@ -104,12 +104,20 @@ func TestTransitions_followExactlyTheTable_andAnIllegalOneLeavesNoTrace(t *testi
 	for _, p := range [][2]domain.Status{
 		{"PLACED", "PAID"}, {"PLACED", "PAYMENT_FAILED"}, {"PLACED", "CANCELLED"},
 		{"PAID", "ACCEPTED"}, {"PAID", "REJECTED"}, {"PAID", "CANCELLED"},
-		{"ACCEPTED", "PREPARING"}, {"ACCEPTED", "DELIVERY_FAILED"},
-		{"PREPARING", "READY_FOR_PICKUP"}, {"PREPARING", "DELIVERY_FAILED"},
+		{"ACCEPTED", "PREPARING"}, {"ACCEPTED", "PICKED_UP"}, {"ACCEPTED", "DELIVERY_FAILED"},
+		{"PREPARING", "READY_FOR_PICKUP"}, {"PREPARING", "PICKED_UP"}, {"PREPARING", "DELIVERY_FAILED"},
 		{"READY_FOR_PICKUP", "PICKED_UP"}, {"READY_FOR_PICKUP", "DELIVERY_FAILED"},
 		{"PICKED_UP", "DELIVERED"}, {"PICKED_UP", "DELIVERY_FAILED"},
 	} {
 		allowed[p] = true
+	}
+	// Dispatch's news about the food: a delivery before any pickup implies the pickup
+	// (two entries), and a pickup or delivery the order is already past changes nothing.
+	viaPickup := map[[2]domain.Status]bool{
+		{"ACCEPTED", "DELIVERED"}: true, {"PREPARING", "DELIVERED"}: true, {"READY_FOR_PICKUP", "DELIVERED"}: true,
+	}
+	unchanged := map[[2]domain.Status]bool{
+		{"PICKED_UP", "PICKED_UP"}: true, {"DELIVERED", "PICKED_UP"}: true, {"DELIVERED", "DELIVERED"}: true,
 	}
 	for _, from := range domain.Statuses {
 		for _, to := range domain.Statuses {
@@ -126,7 +134,22 @@ func TestTransitions_followExactlyTheTable_andAnIllegalOneLeavesNoTrace(t *testi
 				before := *o
 				before.Timeline = append([]domain.Transition(nil), o.Timeline...)
 				err := step[to](o)
-				if allowed[[2]domain.Status{from, to}] {
+				pair := [2]domain.Status{from, to}
+				if unchanged[pair] {
+					if err != nil || !reflect.DeepEqual(*o, before) {
+						t.Fatalf("old news changed the order (%v):\n%+v\n%+v", err, *o, before)
+					}
+					return
+				}
+				if viaPickup[pair] {
+					n := len(o.Timeline)
+					if err != nil || o.Status != to || n != len(before.Timeline)+2 ||
+						o.Timeline[n-2].From != from || o.Timeline[n-2].To != domain.StatusPickedUp || o.Timeline[n-1].From != domain.StatusPickedUp {
+						t.Fatalf("delivery did not imply the pickup: %v, %+v", err, o.Timeline)
+					}
+					return
+				}
+				if allowed[pair] {
 					if err != nil || o.Status != to || o.LastTransition().From != from || o.LastTransition().Seq != len(o.Timeline) {
 						t.Fatalf("refused or not recorded: %v, %+v", err, o.LastTransition())
 					}
@@ -165,5 +188,83 @@ func TestMarkPaid_setsTheAcceptanceDeadline_andLeavingPaidClearsIt(t *testing.T)
 func TestStatus_eventNameIsTheLowerCaseContractSpelling(t *testing.T) {
 	if got := domain.StatusReadyForPickup.EventName(); got != "ready_for_pickup" {
 		t.Errorf("got %s", got)
+	}
+}
+
+func TestMarkPickedUp_beforeTheKitchenSaysReady_movesTheOrderOnAndRecordsTheCourier(t *testing.T) {
+	for _, kitchen := range []domain.Status{domain.StatusAccepted, domain.StatusPreparing, domain.StatusReadyForPickup} {
+		t.Run(string(kitchen), func(t *testing.T) {
+			o := placed(t)
+			for _, s := range pathTo[kitchen] {
+				if err := step[s](o); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if err := o.MarkPickedUp("d7", t0); err != nil {
+				t.Fatal(err)
+			}
+			if o.Status != domain.StatusPickedUp || o.DriverID != "d7" || o.LastTransition().From != kitchen || o.LastTransition().Actor != "dispatch" {
+				t.Fatalf("after pickup: %s driver %q %+v", o.Status, o.DriverID, o.LastTransition())
+			}
+			// The kitchen's late taps are refused: the food has left.
+			if err := o.MarkReady("staff:s1", t0); !domain.IsIllegalTransition(err) {
+				t.Fatalf("ready after pickup: %v", err)
+			}
+			if err := o.MarkDelivered("d7", t0); err != nil || o.Status != domain.StatusDelivered {
+				t.Fatalf("delivery after an early pickup: %v, %s", err, o.Status)
+			}
+		})
+	}
+}
+
+func TestDispatchNews_inAnyOrderAndRepeated_endsDeliveredWithOnePickupAndOneDelivery(t *testing.T) {
+	type news func(o *domain.Order) error
+	pickup := func(o *domain.Order) error { return o.MarkPickedUp("d1", t0) }
+	delivered := func(o *domain.Order) error { return o.MarkDelivered("d1", t0) }
+	ready := func(o *domain.Order) error { return o.MarkReady("staff:s1", t0) }
+	for name, seq := range map[string][]news{
+		"in order":                   {pickup, delivered},
+		"delivery overtook pickup":   {delivered, pickup},
+		"everything twice":           {pickup, pickup, delivered, delivered},
+		"reordered and repeated":     {delivered, pickup, delivered, pickup},
+		"kitchen ready in between":   {pickup, ready, delivered},
+		"kitchen ready after it all": {delivered, ready, pickup},
+	} {
+		t.Run(name, func(t *testing.T) {
+			o := placed(t)
+			for _, s := range pathTo[domain.StatusPreparing] {
+				if err := step[s](o); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for _, n := range seq {
+				_ = n(o) // the saga logs and drops what the order refuses
+			}
+			if o.Status != domain.StatusDelivered || o.DriverID != "d1" {
+				t.Fatalf("ended %s with driver %q", o.Status, o.DriverID)
+			}
+			counts := map[domain.Status]int{}
+			for _, tr := range o.Timeline {
+				counts[tr.To]++
+			}
+			if counts[domain.StatusPickedUp] != 1 || counts[domain.StatusDelivered] != 1 || counts[domain.StatusReadyForPickup] != 0 {
+				t.Fatalf("timeline %+v", o.Timeline)
+			}
+		})
+	}
+}
+
+func TestAssignDriver_arrivingAfterTheDeliveryIsFineForItsOwnCourierOnly(t *testing.T) {
+	o := placed(t)
+	for _, s := range pathTo[domain.StatusDelivered] {
+		if err := step[s](o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := o.AssignDriver("d1"); err != nil {
+		t.Fatalf("late assignment of the delivering courier: %v", err)
+	}
+	if err := o.AssignDriver("d2"); !domain.IsIllegalTransition(err) || o.DriverID != "d1" {
+		t.Fatalf("another courier after delivery: %v, driver %q", err, o.DriverID)
 	}
 }

@@ -26,11 +26,18 @@ var Statuses = []Status{StatusPlaced, StatusPaid, StatusPaymentFailed, StatusAcc
 
 // transitions is the whole state machine: a status may move only to the statuses listed
 // for it. Terminal statuses have no entry.
+//
+// PICKED_UP is reachable from every kitchen status, not only READY_FOR_PICKUP: the
+// courier confirming pickup is the fact that the food changed hands, while the kitchen's
+// "preparing" and "ready" taps are signals many restaurants skip or make late (as on
+// Uber Eats and DoorDash, where the restaurant's ready signal never gates the courier).
+// Refusing the pickup would leave a courier with the food and an order that can never be
+// delivered.
 var transitions = map[Status][]Status{
 	StatusPlaced:         {StatusPaid, StatusPaymentFailed, StatusCancelled},
 	StatusPaid:           {StatusAccepted, StatusRejected, StatusCancelled},
-	StatusAccepted:       {StatusPreparing, StatusDeliveryFailed},
-	StatusPreparing:      {StatusReadyForPickup, StatusDeliveryFailed},
+	StatusAccepted:       {StatusPreparing, StatusPickedUp, StatusDeliveryFailed},
+	StatusPreparing:      {StatusReadyForPickup, StatusPickedUp, StatusDeliveryFailed},
 	StatusReadyForPickup: {StatusPickedUp, StatusDeliveryFailed},
 	StatusPickedUp:       {StatusDelivered, StatusDeliveryFailed},
 }

@@ -967,6 +967,7 @@ type Mutation {
   "The assigned courier's Drive steps; each only by the delivery's courier. Steps may be skipped, never reversed."
   markEnrouteToPickup(deliveryId: ID!): Delivery!
   markArrivedAtPickup(deliveryId: ID!): Delivery!
+  "The food changed hands: accepted whether or not the kitchen marked the order ready (the order moves to PICKED_UP)."
   markPickedUp(deliveryId: ID!): Delivery!
   markEnrouteToDropoff(deliveryId: ID!): Delivery!
   markArrivedAtDropoff(deliveryId: ID!): Delivery!

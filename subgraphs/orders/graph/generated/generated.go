@@ -1012,7 +1012,7 @@ type Mutation {
   rejectOrder(id: ID!, reason: String!): Order!
   "Restaurant staff or ADMIN."
   markPreparing(id: ID!): Order!
-  "Restaurant staff or ADMIN."
+  "Restaurant staff or ADMIN. Optional: a courier's pickup moves the order on without it; after the pickup it is a CONFLICT."
   markReady(id: ID!): Order!
   "The customer (or ADMIN), before the restaurant accepts (the wallet refunds a paid order)."
   cancelOrder(id: ID!, reason: String): Order!
@@ -1021,7 +1021,7 @@ type Mutation {
 type Subscription {
   "Every transition of the order, in order (its customer or an ADMIN). since: replay transitions after this sequence number; omitted: start with the current status."
   orderUpdated(id: ID!, since: Int): OrderUpdate!
-  "New orders and transitions of the restaurant's orders (its staff or an ADMIN)."
+  "The restaurant's orders as they change (its staff or an ADMIN): first the current status of each open order and of orders changed in the last minute, then every new order and transition, each once and in order."
   restaurantOrders(restaurantId: ID!): OrderUpdate!
 }
 `, BuiltIn: false},
