@@ -108,10 +108,9 @@ func (s *Sim) driver(ctx context.Context, d *Session) {
 
 // deliver takes an accepted delivery to the door and returns where the courier ends up.
 //
-// Dispatch lets a courier mark a delivery picked up at any time, but the order moves to
-// PICKED_UP only from READY_FOR_PICKUP and ignores a pickup (and then the delivery) that
-// comes before: that order would never reach DELIVERED. So the courier waits at the
-// counter until the order is ready.
+// A pickup is accepted at any time (it means the food changed hands), but a courier
+// cannot take food that is not cooked yet: like a real one, ours waits at the counter
+// until the kitchen marks the order ready.
 func (s *Sim) deliver(ctx context.Context, d *Session, orderID string, del Delivery, at Point, refused map[string]bool) Point {
 	at = s.driveTo(ctx, d, at, del.Pickup)
 	switch awaitHandover(ctx, func(ctx context.Context) (string, error) { return s.admin.OrderStatus(ctx, orderID) },
