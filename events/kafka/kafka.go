@@ -192,7 +192,37 @@ func EnsureTopics(ctx context.Context, brokers []string, topics ...TopicSpec) er
 	if err := cc.CreateTopics(cfgs...); err != nil && !errors.Is(err, kafkago.TopicAlreadyExists) {
 		return fmt.Errorf("create topics: %w", err)
 	}
-	return nil
+	return awaitLeaders(ctx, conn, cfgs)
+}
+
+// awaitLeaders waits until the broker knows a leader for every partition of topics: the
+// controller answers CreateTopics before the brokers' metadata has them, and a write in
+// between fails with Unknown Topic Or Partition (seen on a fresh broker in CI).
+func awaitLeaders(ctx context.Context, conn *kafkago.Conn, topics []kafkago.TopicConfig) error {
+	ctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	names := make([]string, len(topics))
+	want := 0
+	for i, t := range topics {
+		names[i], want = t.Topic, want+t.NumPartitions
+	}
+	for {
+		parts, err := conn.ReadPartitions(names...)
+		led := 0
+		for _, p := range parts {
+			if p.Leader.Host != "" {
+				led++
+			}
+		}
+		if err == nil && led >= want {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("topics %v: %d of %d partitions have a leader (%v): %w", names, led, want, err, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 func toHeaders(h map[string]string) []kafkago.Header {
