@@ -7,7 +7,7 @@
 #
 # Knobs (environment): ROUTER_BENCH_DURATION (15s), ORDERS_BENCH_CLIENTS (1,16),
 # ORDERS_BENCH_DURATION (10s), DISPATCH_BENCH_DRIVERS (10000,100000), SEARCH_BENCH_RESTAURANTS
-# (50000), SEARCH_BENCH_DURATION (10s), WALLET_BENCH_DURATION (3s), BENCH_STEP_TIMEOUT (300s, per
+# (50000), SEARCH_BENCH_DURATION (10s), WALLET_BENCH_DURATION (3s), BENCH_STEP_TIMEOUT (600s, per
 # tool), BENCH_ONLY (comma-separated subset of: router,subscription,orders,dispatch,search,wallet).
 set -uo pipefail
 
@@ -22,7 +22,7 @@ dispatch_drivers=${DISPATCH_BENCH_DRIVERS:-10000,100000}
 search_restaurants=${SEARCH_BENCH_RESTAURANTS:-50000}
 search_duration=${SEARCH_BENCH_DURATION:-10s}
 wallet_duration=${WALLET_BENCH_DURATION:-3s}
-step_timeout=${BENCH_STEP_TIMEOUT:-300s}
+step_timeout=${BENCH_STEP_TIMEOUT:-600s}
 only=${BENCH_ONLY:-router,subscription,orders,dispatch,search,wallet}
 
 logs=.dizhtime/bench/$(date +%Y%m%d-%H%M%S)

@@ -4,6 +4,8 @@
 // it deletes what it creates.
 //
 //	go run ./cmd/search-bench -restaurants 50000 -dishes 12 -clients 50 -duration 20s
+//
+// Searches are measured after a warm-up (-warmup, -bleve-warmup).
 package main
 
 import (
@@ -29,10 +31,11 @@ import (
 )
 
 var (
-	reuse  string
-	keep   bool
-	warmup time.Duration
-	facets bool
+	reuse string
+	keep  bool
+	// warmup and bleveWarmup: search load before measuring, per backend.
+	warmup, bleveWarmup time.Duration
+	facets              bool
 	// perKind prints latency per query of the mix.
 	perKind bool
 	// bleveDir keeps the Bleve index; reuseBleve: it existed, so searches run on it as it is.
@@ -52,9 +55,10 @@ func main() {
 	duration := flag.Duration("duration", 20*time.Second, "search phase length per backend")
 	backends := flag.String("backends", "elasticsearch,bleve", "comma-separated: elasticsearch, bleve")
 	flag.StringVar(&reuse, "es-index", "", "Elasticsearch alias to search as it is (skips indexing and updates; with -keep from an earlier run)")
-	// A freshly started Elasticsearch needed about a minute of searching before its JIT
-	// settled: with 5 s of warm-up it spent 8 ms of CPU per search, warm 3.3-3.7 ms.
-	flag.DurationVar(&warmup, "warmup", 30*time.Second, "search load before measuring (Elasticsearch's JIT, caches, Bleve's merges after the bulk load)")
+	// A freshly started Elasticsearch searched at ~310 q/s (5.3 ms of CPU per search) for
+	// two and a half minutes on 2 cores, then its JIT caught up: ~440 q/s, 3.4 ms.
+	flag.DurationVar(&warmup, "warmup", 3*time.Minute, "Elasticsearch: search load before measuring (its JIT needs minutes on a fresh node; 0 skips it)")
+	flag.DurationVar(&bleveWarmup, "bleve-warmup", 10*time.Second, "Bleve: search load before measuring (its merges after the bulk load)")
 	flag.BoolVar(&facets, "facets", true, "every search asks for facets (as a first page showing filters does)")
 	flag.BoolVar(&perKind, "per-query", false, "also print p50/p99 per query of the mix")
 	flag.StringVar(&bleveDir, "bleve-dir", "", "keep the Bleve index in this directory; when it exists, search it as it is")
@@ -151,8 +155,14 @@ func bench(backend string, docs []domain.Restaurant, clients int, d time.Duratio
 			return err
 		}
 	}
-	if warmup > 0 {
-		searchLoad(ctx, idx, clients, warmup)
+	w := warmup
+	if backend == "bleve" {
+		w = bleveWarmup
+	}
+	if w > 0 {
+		t := time.Now()
+		done, _ := searchLoad(ctx, idx, clients, w)
+		fmt.Printf("%-13s warm-up: %d searches in %s\n", backend, len(done), time.Since(t).Round(time.Second))
 	}
 	before := loadAverage()
 	cpu0, gc0 := serviceCPU(ctx, backend)
