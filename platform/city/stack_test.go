@@ -2,6 +2,7 @@ package city
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net"
 	"net/url"
@@ -16,7 +17,9 @@ import (
 	"github.com/dizhtime/dizhtime/events/contracts"
 	"github.com/dizhtime/dizhtime/events/kafka"
 	"github.com/dizhtime/dizhtime/platform/endpoints"
+	"github.com/dizhtime/dizhtime/platform/mongodb"
 	"github.com/dizhtime/dizhtime/platform/routertest"
+	"github.com/dizhtime/dizhtime/platform/searchindex"
 	"github.com/dizhtime/dizhtime/platform/stack"
 )
 
@@ -130,6 +133,7 @@ func startRealCity(t *testing.T, ctx context.Context) *realCity {
 			logTails()
 		}
 		dropDatabases(t, dbPrefix)
+		dropRunStores(t, run)
 	})
 	if err != nil {
 		t.Fatalf("start the city: %v", err)
@@ -180,6 +184,43 @@ func dropDatabases(t *testing.T, prefix string) {
 	for _, n := range names {
 		if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{n}.Sanitize()+" WITH (FORCE)"); err != nil {
 			t.Logf("drop %s: %v", n, err)
+		}
+	}
+}
+
+// dropRunStores drops what the run made outside PostgreSQL: the search index behind its
+// alias and its MongoDB database (Redis keys and Kafka groups are left to expire).
+func dropRunStores(t *testing.T, run string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if c, err := mongodb.Connect(ctx, endpoints.Mongo()); err != nil {
+		t.Logf("drop the run's MongoDB database: %v", err)
+	} else {
+		if err := c.Database(run + "_restaurants").Drop(ctx); err != nil {
+			t.Logf("drop the run's MongoDB database: %v", err)
+		}
+		_ = c.Disconnect(ctx)
+	}
+	es, err := searchindex.ConnectElasticsearch(ctx, endpoints.Elasticsearch())
+	if err != nil {
+		t.Logf("drop the run's search index: %v", err)
+		return
+	}
+	res, err := es.Indices.GetAlias(es.Indices.GetAlias.WithContext(ctx), es.Indices.GetAlias.WithName(run+"-restaurants"))
+	if err != nil {
+		t.Logf("drop the run's search index: %v", err)
+		return
+	}
+	defer res.Body.Close()
+	var indexes map[string]any
+	if res.IsError() || json.NewDecoder(res.Body).Decode(&indexes) != nil {
+		return // no alias: the search subgraph never created its index
+	}
+	for name := range indexes {
+		if del, err := es.Indices.Delete([]string{name}, es.Indices.Delete.WithContext(ctx)); err != nil {
+			t.Logf("drop search index %s: %v", name, err)
+		} else {
+			del.Body.Close()
 		}
 	}
 }
