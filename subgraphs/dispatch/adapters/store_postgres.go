@@ -316,6 +316,20 @@ func (s *Store) RescheduleMatching(ctx context.Context, id string, rounds int, n
 	return nil
 }
 
+// WakeWaiting brings forward waiting deliveries picked up in area (see app.Store). A
+// leased one is left alone: its round is running and will reschedule it.
+func (s *Store) WakeWaiting(ctx context.Context, area domain.BBox, now time.Time) (int, error) {
+	tag, err := s.db.Exec(ctx, `UPDATE deliveries SET next_match_at = $1
+		WHERE status = 'CREATED' AND escalated_at IS NULL AND next_match_at > $1
+		AND (match_lease IS NULL OR match_lease < $1)
+		AND pickup_lat BETWEEN $2 AND $3 AND pickup_lng BETWEEN $4 AND $5`,
+		now, area.MinLat, area.MaxLat, area.MinLng, area.MaxLng)
+	if err != nil {
+		return 0, fmt.Errorf("wake deliveries near %+v: %w", area, err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
 // SaveDriver upserts the driver's profile and last status; an invalid at keeps the
 // last known position.
 func (s *Store) SaveDriver(ctx context.Context, d domain.Driver, at domain.Point, seen time.Time) error {

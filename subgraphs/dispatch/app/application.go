@@ -21,6 +21,9 @@ type Application struct {
 	cfg     Config
 	now     func() time.Time
 	logger  *slog.Logger
+	// wake nudges this process's dispatcher to run a round now (see courierFreed); one
+	// slot, so nudges arriving during a round collapse into one more round.
+	wake chan struct{}
 }
 
 // Config tunes the application.
@@ -82,7 +85,7 @@ func New(store Store, live LiveDrivers, cfg Config, logger *slog.Logger, opts ..
 	if err != nil {
 		return nil, err
 	}
-	a := &Application{store: store, live: live, matcher: m, cfg: cfg, now: time.Now, logger: logger}
+	a := &Application{store: store, live: live, matcher: m, cfg: cfg, now: time.Now, logger: logger, wake: make(chan struct{}, 1)}
 	for _, o := range opts {
 		o(a)
 	}
@@ -105,6 +108,9 @@ func (a *Application) GoOnline(ctx context.Context, driverID string, v domain.Ve
 	d := domain.Driver{ID: driverID, UserID: driverID, Vehicle: v, Status: st}
 	if err := a.store.SaveDriver(ctx, d, p, now); err != nil {
 		return domain.Driver{}, err
+	}
+	if st == domain.DriverAvailable {
+		a.courierFreed(ctx, driverID, p)
 	}
 	return d, nil
 }
@@ -229,6 +235,7 @@ func (a *Application) Advance(ctx context.Context, driverID, deliveryID string, 
 		if err := a.live.Finish(ctx, d.OrderID, driverID); err != nil && !errors.Is(err, domain.ErrNotYourDelivery) {
 			return d, err
 		}
+		a.courierFreed(ctx, driverID, domain.Point{})
 	}
 	return d, nil
 }
@@ -251,6 +258,7 @@ func (a *Application) Unassign(ctx context.Context, driverID, deliveryID string)
 	if err := a.live.Finish(ctx, d.OrderID, driverID); err != nil && !errors.Is(err, domain.ErrNotYourDelivery) {
 		return d, err
 	}
+	a.courierFreed(ctx, driverID, domain.Point{})
 	return d, nil
 }
 

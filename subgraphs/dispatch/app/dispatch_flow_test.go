@@ -585,3 +585,69 @@ func TestDispatch_anAdminCancelsADeliveryAndFreesItsCourierButNotAfterPickup(t *
 		t.Fatalf("cancel after pickup = %v, want ErrIllegalTransition", err)
 	}
 }
+
+// Couriers coming online or finishing a delivery used to wait for the next order's
+// retry backoff (up to MaxRoundBackoff) before being offered the orders already waiting.
+func TestDispatch_aCourierWhoFreesUpIsOfferedTheOldestWaitingOrderAtOnce(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cfg := testConfig()
+	cfg.RoundBackoff, cfg.MaxRoundBackoff = time.Hour, time.Hour // no retry falls due during the test
+	f := newFixture(t, cfg)
+	f.acceptedOrder(t, ctx, "ord-1")
+	f.acceptedOrder(t, ctx, "ord-2")
+	if n, err := f.app.DispatchRound(ctx, 10); err != nil || n != 2 { // no courier anywhere
+		t.Fatalf("first round claimed %d: %v", n, err)
+	}
+	// A waiting order with its pickup ~110 km away, beyond any courier's reach, is not
+	// woken (and, younger, not pulled forward by the others).
+	f.acceptedOrder(t, ctx, "ord-far")
+	if _, err := f.pool.Exec(ctx, `UPDATE deliveries SET pickup_lat = pickup_lat + 1, next_match_at = now() + interval '1 hour'
+		WHERE order_id = 'ord-far'`); err != nil {
+		t.Fatal(err)
+	}
+	// The dispatcher's tick is an hour away too: only a wake can start a round now.
+	dctx, stop := context.WithCancel(ctx)
+	stopped := make(chan struct{})
+	go func() { defer close(stopped); _ = f.app.RunDispatcher(dctx, time.Hour, 10) }()
+	defer func() { stop(); <-stopped }()
+	time.Sleep(100 * time.Millisecond) // let its first (empty) round pass
+	accepted := f.acceptOffersOf(t, ctx, "drv-1")
+	start := time.Now()
+	if _, err := f.app.GoOnline(ctx, "drv-1", domain.VehicleScooter, near(300)); err != nil {
+		t.Fatal(err)
+	}
+	wait := func(want string) {
+		t.Helper()
+		select {
+		case got := <-accepted:
+			if got != want {
+				t.Fatalf("the courier was given %s, want %s (the oldest waiting near)", got, want)
+			}
+		case <-time.After(3 * time.Second):
+			t.Fatalf("%s was not offered to the free courier within 3s", want)
+		}
+	}
+	wait("ord-1")
+	if took := time.Since(start); took > 2*time.Second {
+		t.Fatalf("offered after %s", took)
+	}
+	if d, _ := f.store.DeliveryByOrder(ctx, "ord-2"); d.Status != domain.DeliveryCreated {
+		t.Fatalf("ord-2 took the busy courier: %+v", d)
+	}
+	// Delivering frees the courier, and the next waiting order is offered at once.
+	d, _ := f.store.DeliveryByOrder(ctx, "ord-1")
+	for _, s := range []domain.DeliveryStatus{domain.DeliveryPickedUp, domain.DeliveryDelivered} {
+		if _, err := f.app.Advance(ctx, "drv-1", d.ID, s); err != nil {
+			t.Fatal(err)
+		}
+	}
+	wait("ord-2")
+	var rounds int
+	if err := f.pool.QueryRow(ctx, `SELECT match_rounds FROM deliveries WHERE order_id = 'ord-far'`).Scan(&rounds); err != nil {
+		t.Fatal(err)
+	}
+	if rounds != 0 {
+		t.Fatalf("the far order was woken too (%d rounds)", rounds)
+	}
+}

@@ -120,7 +120,8 @@ func (a *Application) cancelDelivery(ctx context.Context, store Store, orderID, 
 	return nil
 }
 
-// RunDispatcher runs matching rounds every interval until ctx ends.
+// RunDispatcher runs matching rounds every interval, and at once when a courier frees up
+// in this process (courierFreed), until ctx ends.
 func (a *Application) RunDispatcher(ctx context.Context, interval time.Duration, batch int) error {
 	t := time.NewTicker(interval)
 	defer t.Stop()
@@ -132,7 +133,41 @@ func (a *Application) RunDispatcher(ctx context.Context, interval time.Duration,
 		case <-ctx.Done():
 			return nil
 		case <-t.C:
+		case <-a.wake:
 		}
+	}
+}
+
+// courierFreed is called once a courier is available for offers (online, delivered,
+// handed an order back). Orders waiting out a retry backoff would otherwise not be
+// tried until it passes, so the waiting orders the courier could be offered (pickup
+// within matching reach) are made due now and the dispatcher is nudged: its next round
+// claims them, oldest first, with any older order they pull forward. The nudge reaches
+// this process only; other replicas' dispatchers see the orders due on their next tick.
+// Failing here fails nothing: the bounded backoff still brings the orders round.
+// Declines do not wake: the declining order's own round moves on to the next courier,
+// and a wake would pull that order (the oldest) straight back to the courier who said no.
+func (a *Application) courierFreed(ctx context.Context, driverID string, at domain.Point) {
+	if !at.Valid() {
+		live, err := a.live.Driver(ctx, driverID)
+		if err != nil || live.Status != domain.DriverAvailable || !live.At.Valid() {
+			if err != nil {
+				a.logger.WarnContext(ctx, "courier freed: position unknown", "driver", driverID, "error", err)
+			}
+			return
+		}
+		at = live.At
+	}
+	n, err := a.store.WakeWaiting(ctx, domain.BBoxAround(at, domain.MatchReachMeters()), a.now())
+	if err != nil {
+		a.logger.WarnContext(ctx, "courier freed: wake waiting orders", "driver", driverID, "error", err)
+		return
+	}
+	// Nudge even when nothing was woken: an order already due may be waiting for the tick.
+	a.logger.DebugContext(ctx, "courier freed", "driver", driverID, "woken", n)
+	select {
+	case a.wake <- struct{}{}:
+	default: // a round is already pending
 	}
 }
 

@@ -5,6 +5,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/uber/h3-go/v4"
+
 	"github.com/dizhtime/dizhtime/subgraphs/dispatch/domain"
 )
 
@@ -148,4 +150,30 @@ func TestRings_growAroundTheRestaurantCell(t *testing.T) {
 	if rings[0][0] != domain.CellOf(restaurant) {
 		t.Fatalf("ring 0 = %s, want the restaurant's cell %s", rings[0][0], domain.CellOf(restaurant))
 	}
+}
+
+func TestMatchReach_coversEveryCourierTheRingsCanFindAndItsBoxHoldsThem(t *testing.T) {
+	pickup := domain.Point{Lat: 41.3111, Lng: 69.2797}
+	rings := domain.Rings(pickup, domain.MaxRing)
+	reach := domain.MatchReachMeters()
+	box := domain.BBoxAround(pickup, reach)
+	for _, c := range rings[domain.MaxRing] { // the farthest cells matching reads
+		var centre domain.Point
+		centre.Lat, centre.Lng = cellCentre(t, c)
+		if d := domain.DistanceMeters(pickup, centre); d > reach {
+			t.Fatalf("cell %s is %.0f m away, beyond the reach %.0f m", c, d, reach)
+		}
+		if !box.Contains(centre) {
+			t.Fatalf("cell %s at %v outside the box %+v", c, centre, box)
+		}
+	}
+	if far := (domain.Point{Lat: pickup.Lat + 1, Lng: pickup.Lng}); box.Contains(far) {
+		t.Fatalf("a point ~110 km away is inside the box %+v", box)
+	}
+}
+
+func cellCentre(t *testing.T, c domain.Cell) (lat, lng float64) {
+	t.Helper()
+	ll := h3.Cell(h3.IndexFromString(string(c))).LatLng()
+	return ll.Lat, ll.Lng
 }

@@ -57,6 +57,14 @@ func RingCoverageMeters(k int) float64 {
 	return max(0, cellEdgeMeters*(1.5*float64(k)-0.5))
 }
 
+// MatchReachMeters bounds how far from a pickup a courier found within MaxRing rings can
+// be: neighbouring centres are √3·edge apart, and pickup and courier each lie within one
+// edge of their cell's centre. A quarter more covers H3 cells larger than the average.
+// It is how near a courier who frees up must be for a waiting order to be worth trying.
+func MatchReachMeters() float64 {
+	return 1.25 * cellEdgeMeters * (math.Sqrt(3)*MaxRing + 2)
+}
+
 // Cell is an H3 cell of the live index, as its canonical hex string.
 type Cell string
 
@@ -83,6 +91,18 @@ func Rings(p Point, k int) [][]Cell {
 // BBox is a latitude/longitude box (the admin live map's viewport).
 type BBox struct {
 	MinLat, MinLng, MaxLat, MaxLng float64
+}
+
+// BBoxAround is a box holding every point within meters of p (and more, near its
+// corners), clamped to the globe: it does not wrap across the antimeridian.
+func BBoxAround(p Point, meters float64) BBox {
+	const metersPerDegree = 111_320.0
+	dLat := meters / metersPerDegree
+	dLng := 180.0
+	if c := math.Cos(p.Lat * math.Pi / 180); c > 1e-6 {
+		dLng = min(180, dLat/c)
+	}
+	return BBox{MinLat: max(-90, p.Lat-dLat), MinLng: max(-180, p.Lng-dLng), MaxLat: min(90, p.Lat+dLat), MaxLng: min(180, p.Lng+dLng)}
 }
 
 // Contains reports whether p lies inside b (edges included).
