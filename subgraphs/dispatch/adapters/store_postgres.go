@@ -295,8 +295,9 @@ func (s *Store) ClaimForMatching(ctx context.Context, now time.Time, lease time.
 	return claims, nil
 }
 
-// RescheduleMatching ends the lease and records the rounds, the next due time or the
-// escalation, with evs.
+// RescheduleMatching ends the lease and records the rounds, the next due time (or the
+// wake's, when a courier freed up during the round: WakeWaiting) or the escalation, with
+// evs.
 func (s *Store) RescheduleMatching(ctx context.Context, id string, rounds int, next time.Time, escalate bool, evs ...events.Envelope) error {
 	err := s.inTx(ctx, func(tx pgx.Tx) error {
 		var escalatedAt *time.Time
@@ -304,7 +305,8 @@ func (s *Store) RescheduleMatching(ctx context.Context, id string, rounds int, n
 			now := time.Now()
 			escalatedAt = &now
 		}
-		if _, err := tx.Exec(ctx, `UPDATE deliveries SET match_lease = NULL, match_rounds = $2, next_match_at = $3,
+		if _, err := tx.Exec(ctx, `UPDATE deliveries SET match_lease = NULL, match_rounds = $2,
+			next_match_at = CASE WHEN woken_at > last_round_at THEN least($3, woken_at) ELSE $3 END,
 			escalated_at = $4, updated_at = now() WHERE id = $1`, id, rounds, next, escalatedAt); err != nil {
 			return err
 		}
@@ -316,12 +318,13 @@ func (s *Store) RescheduleMatching(ctx context.Context, id string, rounds int, n
 	return nil
 }
 
-// WakeWaiting brings forward waiting deliveries picked up in area (see app.Store). A
-// leased one is left alone: its round is running and will reschedule it.
+// WakeWaiting brings forward waiting deliveries picked up in area (see app.Store). One
+// whose round is running (leased) is marked woken: RescheduleMatching then keeps it due
+// instead of backing it off.
 func (s *Store) WakeWaiting(ctx context.Context, area domain.BBox, now time.Time) (int, error) {
-	tag, err := s.db.Exec(ctx, `UPDATE deliveries SET next_match_at = $1
-		WHERE status = 'CREATED' AND escalated_at IS NULL AND next_match_at > $1
-		AND (match_lease IS NULL OR match_lease < $1)
+	tag, err := s.db.Exec(ctx, `UPDATE deliveries SET next_match_at = least(next_match_at, $1), woken_at = $1
+		WHERE status = 'CREATED' AND escalated_at IS NULL
+		AND (next_match_at > $1 OR match_lease >= $1)
 		AND pickup_lat BETWEEN $2 AND $3 AND pickup_lng BETWEEN $4 AND $5`,
 		now, area.MinLat, area.MaxLat, area.MinLng, area.MaxLng)
 	if err != nil {

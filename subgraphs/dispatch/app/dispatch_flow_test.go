@@ -651,3 +651,43 @@ func TestDispatch_aCourierWhoFreesUpIsOfferedTheOldestWaitingOrderAtOnce(t *test
 		t.Fatalf("the far order was woken too (%d rounds)", rounds)
 	}
 }
+
+func TestDispatch_anOrderWokenWhileItsRoundRunsStaysDueWhenTheRoundEnds(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	cfg := testConfig()
+	cfg.RoundBackoff, cfg.MaxRoundBackoff = time.Hour, time.Hour
+	f := newFixture(t, cfg)
+	f.acceptedOrder(t, ctx, "ord-1")
+	world := domain.BBox{MinLat: -90, MinLng: -180, MaxLat: 90, MaxLng: 180}
+	round := func() []app.MatchClaim {
+		t.Helper()
+		claims, err := f.store.ClaimForMatching(ctx, time.Now(), time.Minute, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return claims
+	}
+	fruitless := func(c app.MatchClaim) {
+		t.Helper()
+		if err := f.store.RescheduleMatching(ctx, c.Delivery.ID, c.Rounds+1, time.Now().Add(time.Hour), false); err != nil {
+			t.Fatal(err)
+		}
+	}
+	claims := round() // the round begins...
+	if len(claims) != 1 {
+		t.Fatalf("claimed %d", len(claims))
+	}
+	if _, err := f.store.WakeWaiting(ctx, world, time.Now()); err != nil { // ...a courier frees up...
+		t.Fatal(err)
+	}
+	fruitless(claims[0]) // ...and the round, which did not see them, finds nobody
+	again := round()
+	if len(again) != 1 {
+		t.Fatal("the order woken during its round was backed off for an hour")
+	}
+	fruitless(again[0]) // a round that began after the wake backs off as usual
+	if late := round(); len(late) != 0 {
+		t.Fatalf("claimed %d after a fruitless round with no wake", len(late))
+	}
+}

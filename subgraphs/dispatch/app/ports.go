@@ -44,8 +44,9 @@ type Store interface {
 	// escalate, none is (the delivery waits for operations). It ends the lease.
 	RescheduleMatching(ctx context.Context, id string, rounds int, next time.Time, escalate bool, evs ...events.Envelope) error
 	// WakeWaiting makes every waiting delivery (CREATED, not escalated) whose pickup lies
-	// in area due at now, and returns how many were not due yet. Idempotent; it leaves
-	// the queue's order to ClaimForMatching, so older orders still go first.
+	// in area due at now, and returns how many it woke; one whose matching round is
+	// running stays due when that round reschedules it. Idempotent; it leaves the queue's
+	// order to ClaimForMatching, so older orders still go first.
 	WakeWaiting(ctx context.Context, area domain.BBox, now time.Time) (int, error)
 
 	SaveDriver(ctx context.Context, d domain.Driver, at domain.Point, seen time.Time) error

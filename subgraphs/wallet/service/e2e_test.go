@@ -22,9 +22,10 @@ func TestThroughTheRouter_aTopUpIsCreditedByTheGatewayWebhookAndShowsInBalanceAn
 	topUp(t, do, u.h, 150000, "k2")
 	topUp(t, do, u.h, 150000, "k2") // a retried request tops up once
 	var got walletData
+	// Balance and history are separate fields, read one after the other: wait for both.
 	eventually(t, "both top-ups credited", func() bool {
 		got = readWallet(t, do, u.ID, u.h, nil)
-		return got.balance("UZS") == "5000150000"
+		return got.balance("UZS") == "5000150000" && len(got.Transactions.Edges) == 2
 	})
 	if got.LoyaltyPoints != "0" || len(got.Transactions.Edges) != 2 || got.Transactions.Edges[0].Node.Kind != "TOP_UP" {
 		t.Fatalf("wallet: %+v", got)
