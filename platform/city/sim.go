@@ -10,6 +10,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
+
 	"github.com/dizhtime/dizhtime/platform/routertest"
 )
 
@@ -251,24 +253,18 @@ func (s *Sim) fail(ctx context.Context, op string, err error, attrs ...any) {
 }
 
 // retry calls call until it succeeds, fails for good (see retryable) or attempts run out,
-// with backoff in between; each failure is tallied under op.
+// with pauses in between; each failure is tallied under op.
 func (s *Sim) retry(ctx context.Context, op string, attempts int, call func(context.Context) error) error {
-	var err error
-	for n := 1; n <= attempts && ctx.Err() == nil; n++ {
-		if err = call(ctx); err == nil {
-			return nil
+	_, err := backoff.Retry(ctx, func() (struct{}, error) {
+		err := call(ctx)
+		if err != nil {
+			s.fail(ctx, op, err)
+			if !retryable(err) {
+				return struct{}{}, backoff.Permanent(err)
+			}
 		}
-		s.fail(ctx, op, err)
-		if !retryable(err) {
-			return err
-		}
-		if n < attempts {
-			sleep(ctx, backoff(n))
-		}
-	}
-	if err == nil {
-		err = ctx.Err()
-	}
+		return struct{}{}, err
+	}, backoff.WithBackOff(pauses()), backoff.WithMaxTries(uint(attempts)), backoff.WithMaxElapsedTime(0))
 	return err
 }
 
@@ -285,6 +281,7 @@ const maxResubscribes = 20
 func (s *Sim) follow(ctx context.Context, who *Session, op, query string, vars func() map[string]any,
 	opened func(), handle func(*routertest.Response) (done bool)) error {
 	var err error
+	wait := pauses()
 	for failures := 0; ctx.Err() == nil; {
 		var sub *routertest.Subscription
 		if sub, err = who.Subscribe(ctx, query, vars()); err == nil {
@@ -300,6 +297,7 @@ func (s *Sim) follow(ctx context.Context, who *Session, op, query string, vars f
 			}
 			if events > 0 {
 				failures = 0
+				wait.Reset()
 			}
 		}
 		if ctx.Err() != nil {
@@ -314,7 +312,7 @@ func (s *Sim) follow(ctx context.Context, who *Session, op, query string, vars f
 		if failures++; failures >= maxResubscribes {
 			return fmt.Errorf("sim: %s: gave up after %d attempts without an event: %w", op, failures, err)
 		}
-		sleep(ctx, backoff(failures))
+		sleep(ctx, wait.NextBackOff())
 	}
 	return ctx.Err()
 }
@@ -340,11 +338,12 @@ func consume(ctx context.Context, op string, sub *routertest.Subscription, handl
 	}
 }
 
-// backoff is the pause before retry n (from 1): 1 s doubling up to 30 s, with jitter so
-// many actors retrying together spread out.
-func backoff(n int) time.Duration {
-	d := min(time.Second<<min(n-1, 5), 30*time.Second)
-	return d/2 + rand.N(d/2+1)
+// pauses are the waits between attempts: 1 s doubling up to 20 s, each randomized by
+// ±50% (so at most 30 s) so that many actors retrying together spread out.
+func pauses() *backoff.ExponentialBackOff {
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval, b.Multiplier, b.MaxInterval, b.RandomizationFactor = time.Second, 2, 20*time.Second, 0.5
+	return b
 }
 
 // scatter is a point up to radius metres north/south and east/west of p.
