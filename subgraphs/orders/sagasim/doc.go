@@ -1,0 +1,34 @@
+// Package sagasim is a deterministic, seeded simulation of the whole order saga, in the
+// style of TigerBeetle's VOPR and FoundationDB's simulation testing.
+//
+// It drives the real application code of orders, wallet and dispatch (their app and
+// domain packages) behind in-memory stores that implement the same ports as the
+// PostgreSQL adapters, with a simulated clock and a simulated event bus. Everything that
+// happens is a Step chosen by a PRNG from the seed: customers place, retry and cancel
+// orders and top up; restaurant staff accept, reject, prepare and mark ready; drivers
+// accept offers, hand them back, pick up and deliver; admins refund part of an order;
+// the acceptance deadline and the dispatch rounds run; the clock advances; and the bus
+// delivers events with faults (duplicates from the outbox relay, reordering within a
+// topic by the relay and across topics by the consumers, delays, consumer crashes before
+// and after the commit, handler retries and dead letters).
+//
+// After every step the safety invariants are checked (money conserved per currency,
+// postings never changed, no double charge, no refund beyond what was paid, at most one
+// settlement, escrow never negative, every timeline a legal path of the state machine).
+// When the workload ends the faults stop, the world is drained (every event delivered,
+// dead letters replayed by the operator, deadlines passed, drivers finish their trips)
+// and the liveness invariants are checked: every order is terminal, a not-delivered
+// order left its customer whole in money and points, a delivered one is settled exactly
+// once, and no terminal order holds money in escrow.
+//
+// A run is a pure function of its step list, and the step list of its seed, so a
+// failure is replayed from the seed and shrunk (delta debugging over the step list) to a
+// short trace that still breaks an invariant.
+//
+// What the in-memory stores stand for: the wallet's money rules live partly in SQL
+// (wallet_post: idempotency keys, the negative-balance rule, balanced postings, one
+// payment and one settlement per order; OrderPayment's sums). LedgerStore implements
+// the same rules in Go; the PostgreSQL adapters keep their own contract tests. Each
+// store transaction is all-or-nothing (an undo journal), and steps are atomic, which is
+// the serializable execution the row locks of the PostgreSQL adapters give.
+package sagasim

@@ -1,0 +1,191 @@
+package sagasim
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	ddomain "github.com/dizhtime/dizhtime/subgraphs/dispatch/domain"
+)
+
+// Result is one run's outcome.
+type Result struct {
+	Steps     int
+	Violation *Violation
+	// FailedAt is the index of the step after which the invariant broke (-1: after the
+	// drain, a liveness invariant).
+	FailedAt int
+	Trace    []string
+}
+
+// Run plays steps, checking the safety invariants after each, then drains the world
+// without faults and checks the liveness invariants. With trace it records what every
+// step did.
+func Run(cfg Config, steps []Step, trace bool) Result {
+	w, err := NewWorld(cfg)
+	if err != nil {
+		return Result{Violation: violation("setup", "%v", err)}
+	}
+	c := NewChecker()
+	res := Result{FailedAt: -1}
+	for i, s := range steps {
+		what := w.Apply(s)
+		res.Steps++
+		if trace {
+			res.Trace = append(res.Trace, fmt.Sprintf("%4d  %s  %s", i, w.Clock.Now().Format("15:04:05"), what))
+		}
+		if v := c.Safety(w); v != nil {
+			res.Violation, res.FailedAt = v, i
+			return res
+		}
+	}
+	w.Drain(func(what string) {
+		if trace {
+			res.Trace = append(res.Trace, "drain "+what)
+		}
+	})
+	res.Violation = c.Liveness(w)
+	return res
+}
+
+// Drain stops the faults and lets the world settle: relays publish in order, consumers
+// handle every event, the operator replays dead letters, drivers finish their trips,
+// drivers accept their offers, the clock moves so that deadlines and dispatch's patience
+// pass. It stops when nothing is left to do (or after a bound).
+func (w *World) Drain(note func(string)) {
+	ctx := context.Background()
+	for round := 0; round < 40; round++ {
+		moved := false
+		for i := 0; i < 100000; i++ {
+			busy := false
+			for _, ob := range w.outboxes {
+				for ob.Pending() > 0 {
+					note(ob.Service + " relay publishes " + ob.Relay(0, false))
+					busy = true
+				}
+			}
+			for _, l := range w.Bus.Lags() {
+				note(l.Group + " consumes " + w.Bus.Deliver(ctx, l, NoFault))
+				busy = true
+			}
+			if !busy {
+				break
+			}
+			moved = true
+		}
+		if n := w.Bus.ReplayDeadLetters(); n > 0 {
+			note(fmt.Sprintf("operator replays %d dead letters", n))
+			moved = true
+			continue
+		}
+		for d := 0; d < w.cfg.Drivers; d++ {
+			ld, _ := w.Live.Driver(ctx, driverID(d))
+			switch ld.Status {
+			case ddomain.DriverOffered:
+				if _, err := w.Dispatch.AcceptOffer(ctx, driverID(d), ld.OrderID); err == nil {
+					note(fmt.Sprintf("%s accepts its offer of %s", driverID(d), w.name(ld.OrderID)))
+					moved = true
+				}
+			case ddomain.DriverOnDelivery:
+				if _, err := w.Dispatch.Advance(ctx, driverID(d), dappDeliveryID(ld.OrderID), ddomain.DeliveryDelivered); err == nil {
+					note(fmt.Sprintf("%s delivers %s", driverID(d), w.name(ld.OrderID)))
+					moved = true
+				}
+			}
+		}
+		if moved {
+			continue
+		}
+		if w.settled() {
+			return
+		}
+		w.Clock.Advance(max(w.cfg.AcceptanceTimeout, w.cfg.MatchPatience) + time.Minute)
+		n, _ := w.Orders.ExpireAcceptances(ctx, 1000)
+		claimed := 0
+		for {
+			k, err := w.Dispatch.DispatchRound(ctx, 1)
+			if err != nil || k == 0 {
+				break
+			}
+			claimed += k
+		}
+		note(fmt.Sprintf("clock moves to %s: %d acceptances expired, %d dispatch rounds", w.Clock.Now().Format("15:04:05"), n, claimed))
+	}
+}
+
+// settled: nothing in flight and every order terminal.
+func (w *World) settled() bool {
+	if len(w.Bus.Lags()) > 0 || len(w.Bus.DLQ) > 0 {
+		return false
+	}
+	for _, ob := range w.outboxes {
+		if ob.Pending() > 0 {
+			return false
+		}
+	}
+	for _, id := range w.orderIDs {
+		if !w.OrdersDB.orders[id].Status.Terminal() {
+			return false
+		}
+	}
+	return true
+}
+
+// Shrink looks for a shorter step list that still breaks an invariant (delta debugging:
+// drop chunks, halving their size, while the run still fails), within budget.
+func Shrink(cfg Config, steps []Step, failed Result, budget time.Duration) ([]Step, Result) {
+	deadline := time.Now().Add(budget)
+	best, bestRes := steps, failed
+	if failed.FailedAt >= 0 {
+		best = steps[:failed.FailedAt+1]
+	}
+	// The shortest failing prefix first (a binary search: cheap, and most of the win).
+	lo, hi := 1, len(best)
+	for lo < hi && time.Now().Before(deadline) {
+		mid := (lo + hi) / 2
+		if r := Run(cfg, best[:mid], false); r.Violation != nil {
+			hi, bestRes = mid, r
+		} else {
+			lo = mid + 1
+		}
+	}
+	best = best[:hi]
+	for shrunk := true; shrunk && time.Now().Before(deadline); {
+		shrunk = false
+		for chunk := len(best) / 2; chunk >= 1; chunk /= 2 {
+			for i := 0; i+chunk <= len(best) && time.Now().Before(deadline); {
+				cand := append(append([]Step{}, best[:i]...), best[i+chunk:]...)
+				r := Run(cfg, cand, false)
+				if r.Violation != nil {
+					best, bestRes, shrunk = cand, r, true
+					if r.FailedAt >= 0 && r.FailedAt+1 < len(best) {
+						best = best[:r.FailedAt+1]
+					}
+					continue
+				}
+				i += chunk
+			}
+		}
+	}
+	return best, bestRes
+}
+
+// Report is a failure as it is printed: the seed, the invariant and the shrunk trace.
+func Report(seed uint64, cfg Config, steps []Step, res Result, shrinkBudget time.Duration) string {
+	shrunk, _ := Shrink(cfg, steps, res, shrinkBudget)
+	final := Run(cfg, shrunk, true)
+	var b strings.Builder
+	fmt.Fprintf(&b, "seed %d broke %s after %d steps: %s\n", seed, res.Violation.Invariant, res.Steps, res.Violation.Detail)
+	if final.Violation != nil {
+		fmt.Fprintf(&b, "shortest trace found (%d steps) breaks %s: %s\n", len(shrunk), final.Violation.Invariant, final.Violation.Detail)
+	}
+	for _, l := range final.Trace {
+		b.WriteString("  " + l + "\n")
+	}
+	fmt.Fprintf(&b, "replay: make simulate SEED=%d\n", seed)
+	return b.String()
+}
+
+// StepsPerSeed is the workload length of one seed (the drain comes on top).
+const StepsPerSeed = 2000
