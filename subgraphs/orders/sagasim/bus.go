@@ -27,6 +27,13 @@ type Bus struct {
 	nameOf func(subject string) string
 	// DLQ holds dead letters, in order, with the topic they came from.
 	DLQ []DeadLetter
+	// Stats counts deliveries and faults.
+	Stats BusStats
+}
+
+// BusStats counts what the consumers saw.
+type BusStats struct {
+	Delivered, Duplicates, CrashesBefore, CrashesAfter, DeadLetters int
 }
 
 // DeadLetter is an event a consumer gave up on.
@@ -148,6 +155,7 @@ func (b *Bus) Deliver(ctx context.Context, l Lag, fault Fault) string {
 			att := &g.attempts[l.Topic][l.Partition]
 			*att++
 			if *att >= MaxAttempts {
+				b.Stats.DeadLetters++
 				b.DLQ = append(b.DLQ, DeadLetter{Group: g.Name, Topic: l.Topic, Event: e, Cause: err.Error()})
 				*off++
 				*att = 0
@@ -156,18 +164,22 @@ func (b *Bus) Deliver(ctx context.Context, l Lag, fault Fault) string {
 			return what + ": handler failed, will retry: " + err.Error()
 		}
 	} else {
+		b.Stats.Duplicates++
 		what += " (duplicate, skipped)"
 	}
 	switch fault {
 	case CrashBeforeCommit:
+		b.Stats.CrashesBefore++
 		j.rollback()
 		return what + ": crashed before commit"
 	case CrashAfterCommit:
+		b.Stats.CrashesAfter++
 		g.attempts[l.Topic][l.Partition] = 0
 		return what + ": committed, crashed before the offset commit"
 	}
 	*off++
 	g.attempts[l.Topic][l.Partition] = 0
+	b.Stats.Delivered++
 	return what
 }
 

@@ -17,6 +17,56 @@ type Result struct {
 	// drain, a liveness invariant).
 	FailedAt int
 	Trace    []string
+	// Coverage counts what the run exercised.
+	Coverage Coverage
+}
+
+// Coverage is what one run (or many, added up) exercised: how orders ended and how much
+// the ledger and the bus did.
+type Coverage struct {
+	Orders                                             int
+	Ended                                              map[string]int
+	Payments, Refunds, Settlements, DeadLetters        int
+	Delivered, Duplicates, CrashesBefore, CrashesAfter int
+}
+
+// Add sums coverage.
+func (c *Coverage) Add(o Coverage) {
+	if c.Ended == nil {
+		c.Ended = map[string]int{}
+	}
+	for k, v := range o.Ended {
+		c.Ended[k] += v
+	}
+	c.Orders += o.Orders
+	c.Payments += o.Payments
+	c.Refunds += o.Refunds
+	c.Settlements += o.Settlements
+	c.DeadLetters += o.DeadLetters
+	c.Delivered += o.Delivered
+	c.Duplicates += o.Duplicates
+	c.CrashesBefore += o.CrashesBefore
+	c.CrashesAfter += o.CrashesAfter
+}
+
+func (w *World) coverage() Coverage {
+	c := Coverage{Orders: len(w.orderIDs), Ended: map[string]int{}}
+	for _, id := range w.orderIDs {
+		c.Ended[string(w.OrdersDB.orders[id].Status)]++
+	}
+	for _, t := range w.Ledger.Transactions {
+		switch t.Kind {
+		case "order_payment":
+			c.Payments++
+		case "refund":
+			c.Refunds++
+		case "settlement":
+			c.Settlements++
+		}
+	}
+	s := w.Bus.Stats
+	c.DeadLetters, c.Delivered, c.Duplicates, c.CrashesBefore, c.CrashesAfter = s.DeadLetters, s.Delivered, s.Duplicates, s.CrashesBefore, s.CrashesAfter
+	return c
 }
 
 // Run plays steps, checking the safety invariants after each, then drains the world
@@ -46,6 +96,7 @@ func Run(cfg Config, steps []Step, trace bool) Result {
 		}
 	})
 	res.Violation = c.Liveness(w)
+	res.Coverage = w.coverage()
 	return res
 }
 
@@ -88,9 +139,12 @@ func (w *World) Drain(note func(string)) {
 					moved = true
 				}
 			case ddomain.DriverOnDelivery:
-				if _, err := w.Dispatch.Advance(ctx, driverID(d), dappDeliveryID(ld.OrderID), ddomain.DeliveryDelivered); err == nil {
-					note(fmt.Sprintf("%s delivers %s", driverID(d), w.name(ld.OrderID)))
-					moved = true
+				// A driver with the food delivers it; one on the way picks it up first.
+				for _, to := range []ddomain.DeliveryStatus{ddomain.DeliveryPickedUp, ddomain.DeliveryDelivered} {
+					if _, err := w.Dispatch.Advance(ctx, driverID(d), dappDeliveryID(ld.OrderID), to); err == nil {
+						note(fmt.Sprintf("%s moves the delivery of %s to %s", driverID(d), w.name(ld.OrderID), to))
+						moved = true
+					}
 				}
 			}
 		}

@@ -57,8 +57,8 @@ type Step struct {
 }
 
 // weights of the kinds in a generated workload: the bus gets most of the steps.
-var weights = [kinds]int{TopUp: 4, Place: 8, RetryPlace: 2, Cancel: 4, Accept: 5, Reject: 2, Prepare: 3, Ready: 3,
-	GoOnline: 2, Offer: 4, AcceptOffer: 4, DeclineOffer: 1, Unassign: 1, Advance: 8, AdminRefund: 2, Consume: 45,
+var weights = [kinds]int{TopUp: 2, Place: 3, RetryPlace: 1, Cancel: 2, Accept: 6, Reject: 1, Prepare: 3, Ready: 3,
+	GoOnline: 2, Offer: 5, AcceptOffer: 5, DeclineOffer: 1, Unassign: 1, Advance: 8, AdminRefund: 2, Consume: 45,
 	Relay: 30, Tick: 5, AcceptanceDeadlines: 2, DispatchRound: 3, SweepOffers: 1}
 
 var totalWeight = func() int {
@@ -102,7 +102,7 @@ func (w *World) Apply(s Step) string {
 		r := int(s.B % uint32(w.cfg.Restaurants))
 		lines := []oapp.QuoteLine{{MenuItemID: fmt.Sprintf("item-%d", s.C%5), Quantity: 1 + int(s.C>>3)%3}}
 		var points int64
-		if s.C>>8%3 == 0 {
+		if s.C>>8%5 == 0 {
 			points = int64(s.C>>10%400) + 1
 		}
 		w.keys++
@@ -161,19 +161,38 @@ func (w *World) Apply(s Step) string {
 		return fmt.Sprintf("%s goes online: %s", driverID(d), refusal(err))
 	case Offer:
 		// The matcher's offer: a waiting delivery is offered to an available driver.
-		id := w.order(int(s.A))
-		if id == "" {
-			return "offer: " + errNoOrder.Error()
+		var waiting []string
+		for _, id := range w.DispatchDB.ids {
+			if row := w.DispatchDB.deliveries[id]; row.d.Status == ddomain.DeliveryCreated {
+				waiting = append(waiting, row.d.OrderID)
+			}
 		}
+		if len(waiting) == 0 {
+			return "offer: no delivery waits for a driver"
+		}
+		id := waiting[int(s.A%uint32(len(waiting)))]
 		d := int(s.B % uint32(w.cfg.Drivers))
-		row := w.DispatchDB.deliveries[w.DispatchDB.byOrder[id]]
-		if row == nil || row.d.Status != ddomain.DeliveryCreated {
-			return fmt.Sprintf("offer %s to %s: no waiting delivery", w.name(id), driverID(d))
-		}
-		err := w.Live.Reserve(ctx, id, driverID(d), w.Clock.Now().Add(30*time.Second))
+		err := w.Live.Reserve(ctx, id, driverID(d), w.Clock.Now().Add(2*time.Minute))
 		return fmt.Sprintf("offer %s to %s: %s", w.name(id), driverID(d), refusal(err))
 	case AcceptOffer, DeclineOffer, Unassign, Advance:
+		// Mostly a driver the step applies to (holding an offer to answer, or a delivery
+		// to move), sometimes any driver (a stale tap).
 		d := int(s.A % uint32(w.cfg.Drivers))
+		if pct(s.C>>8) < 85 {
+			want := ddomain.DriverOnDelivery
+			if s.Kind == AcceptOffer || s.Kind == DeclineOffer {
+				want = ddomain.DriverOffered
+			}
+			var fit []int
+			for x := 0; x < w.cfg.Drivers; x++ {
+				if ld, _ := w.Live.Driver(ctx, driverID(x)); ld.Status == want {
+					fit = append(fit, x)
+				}
+			}
+			if len(fit) > 0 {
+				d = fit[int(s.A%uint32(len(fit)))]
+			}
+		}
 		ld, _ := w.Live.Driver(ctx, driverID(d))
 		if ld.OrderID == "" {
 			return fmt.Sprintf("%s %s: holds no order", driverID(d), s.Kind)
@@ -188,7 +207,13 @@ func (w *World) Apply(s Step) string {
 		case Unassign:
 			_, err = w.Dispatch.Unassign(ctx, driverID(d), dappDeliveryID(id))
 		case Advance:
+			// Mostly the delivery's next step; sometimes any (a stale or repeated tap).
 			to := advanceTargets[s.B%uint32(len(advanceTargets))]
+			if pct(s.C) < 80 {
+				if row := w.DispatchDB.deliveries[dappDeliveryID(id)]; row != nil {
+					to = nextDeliveryStep(row.d.Status)
+				}
+			}
 			_, err = w.Dispatch.Advance(ctx, driverID(d), dappDeliveryID(id), to)
 			return fmt.Sprintf("%s moves the delivery of %s to %s: %s", driverID(d), w.name(id), to, refusal(err))
 		}
@@ -251,6 +276,16 @@ func (w *World) Apply(s Step) string {
 
 var advanceTargets = []ddomain.DeliveryStatus{ddomain.DeliveryEnrouteToPickup, ddomain.DeliveryPickedUp,
 	ddomain.DeliveryPickedUp, ddomain.DeliveryDelivered, ddomain.DeliveryDelivered}
+
+func nextDeliveryStep(s ddomain.DeliveryStatus) ddomain.DeliveryStatus {
+	switch s {
+	case ddomain.DeliveryConfirmed:
+		return ddomain.DeliveryEnrouteToPickup
+	case ddomain.DeliveryEnrouteToPickup, ddomain.DeliveryArrivedAtPickup:
+		return ddomain.DeliveryPickedUp
+	}
+	return ddomain.DeliveryDelivered
+}
 
 func dappDeliveryID(orderID string) string { return "dlv-" + orderID }
 

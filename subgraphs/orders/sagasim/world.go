@@ -119,6 +119,13 @@ func NewWorld(cfg Config) (*World, error) {
 			return nil, err
 		}
 	}
+	for c := 0; c < cfg.Customers; c++ {
+		for _, cur := range Currencies {
+			if _, err := w.Wallet.TopUpCredited(ctx, customerID(c), "sandbox", fmt.Sprintf("opening-%d-%s", c, cur), wdomain.MustMoney(20000, cur)); err != nil {
+				return nil, err
+			}
+		}
+	}
 	w.Bus.AddGroup("wallet", []string{contracts.TypeOrderCreated, contracts.TypeOrderStatusChanged, contracts.TypeDispatchAssigned},
 		w.Ledger.processed, w.walletHandler)
 	w.Bus.AddGroup("orders", []string{contracts.TypePaymentSucceeded, contracts.TypePaymentFailed, contracts.TypeDispatchAssigned,
@@ -267,10 +274,22 @@ func as(userID string, roles ...authz.Role) context.Context {
 	return authz.WithIdentity(context.Background(), authz.Identity{UserID: userID, Roles: roles})
 }
 
-// order returns the n-th order (modulo how many exist), or "" when none exists.
+// order picks an order for an actor: mostly one still in progress (actors act on live
+// orders), sometimes any (late, stale clicks), "" when none exists.
 func (w *World) order(n int) string {
 	if len(w.orderIDs) == 0 {
 		return ""
+	}
+	if n%8 != 0 {
+		var live []string
+		for i := len(w.orderIDs) - 1; i >= 0 && len(live) < 16; i-- {
+			if id := w.orderIDs[i]; !w.OrdersDB.orders[id].Status.Terminal() {
+				live = append(live, id)
+			}
+		}
+		if len(live) > 0 {
+			return live[(n/8)%len(live)]
+		}
 	}
 	return w.orderIDs[n%len(w.orderIDs)]
 }

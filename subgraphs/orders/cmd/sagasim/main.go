@@ -44,11 +44,13 @@ func main() {
 	}
 	start := time.Now()
 	total, seeds := 0, 0
+	var cov sagasim.Coverage
 	for s := *first; total < *steps; s++ {
 		wl := sagasim.Generate(s, *perSeed)
 		res := sagasim.Run(cfg, wl, false)
 		total += res.Steps
 		seeds++
+		cov.Add(res.Coverage)
 		if res.Violation != nil {
 			fmt.Printf("FAILED after %d seeds, %d steps, %s\n", seeds, total, time.Since(start).Round(time.Millisecond))
 			fmt.Print(sagasim.Report(s, cfg, wl, res, *shrink))
@@ -58,4 +60,6 @@ func main() {
 	el := time.Since(start)
 	fmt.Printf("%d steps over %d seeds (%d..%d), every invariant held, in %s: %.0f steps/s\n",
 		total, seeds, *first, *first+uint64(seeds)-1, el.Round(time.Millisecond), float64(total)/el.Seconds())
+	fmt.Printf("coverage: %d orders ended %v; ledger: %d payments, %d refunds, %d settlements; bus: %d events handled, %d duplicates skipped, %d crashes before commit, %d after, %d dead letters\n",
+		cov.Orders, cov.Ended, cov.Payments, cov.Refunds, cov.Settlements, cov.Delivered, cov.Duplicates, cov.CrashesBefore, cov.CrashesAfter, cov.DeadLetters)
 }
