@@ -23,6 +23,10 @@ run: ## run DizhTime on this machine (embedded stores + every process), Ctrl-C s
 sim: ## simulate a city against a running `make run` (SIM_FLAGS="-orders-per-minute 30 -drivers 20")
 	cd platform && go run ./cmd/dizhtime sim $(SIM_FLAGS)
 
+.PHONY: simulate
+simulate: ## seeded simulation of the order saga (orders/sagasim): SEED=<n> replays one seed, STEPS=1000000 runs many
+	cd subgraphs/orders && go run ./cmd/sagasim $(if $(SEED),-seed $(SEED),-steps $(or $(STEPS),100000)) $(SIMULATE_FLAGS)
+
 .PHONY: test-journey
 test-journey: services ## only the end-to-end journey through the router (platform/city)
 	$(WITH_SERVICES) cd platform && go test -count=1 -run '^TestJourney' -v ./city

@@ -3,6 +3,7 @@ package sagasim
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -83,7 +84,7 @@ func Run(cfg Config, steps []Step, trace bool) Result {
 		what := w.Apply(s)
 		res.Steps++
 		if trace {
-			res.Trace = append(res.Trace, fmt.Sprintf("%4d  %s  %s", i, w.Clock.Now().Format("15:04:05"), what))
+			res.Trace = append(res.Trace, fmt.Sprintf("%4d  %s  %s", i, w.Clock.Now().Format("15:04:05"), w.readable(what)))
 		}
 		if v := c.Safety(w); v != nil {
 			res.Violation, res.FailedAt = v, i
@@ -92,7 +93,7 @@ func Run(cfg Config, steps []Step, trace bool) Result {
 	}
 	w.Drain(func(what string) {
 		if trace {
-			res.Trace = append(res.Trace, "drain "+what)
+			res.Trace = append(res.Trace, "drain "+w.readable(what))
 		}
 	})
 	res.Violation = c.Liveness(w)
@@ -166,6 +167,19 @@ func (w *World) Drain(note func(string)) {
 		}
 		note(fmt.Sprintf("clock moves to %s: %d acceptances expired, %d dispatch rounds", w.Clock.Now().Format("15:04:05"), n, claimed))
 	}
+}
+
+var uuidPattern = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)
+
+// readable names the orders in a trace line (o<n>) and hides other random ids, so the
+// trace of a seed reads the same on every run.
+func (w *World) readable(s string) string {
+	return uuidPattern.ReplaceAllStringFunc(s, func(id string) string {
+		if _, ok := w.orderNo[id]; ok {
+			return w.name(id)
+		}
+		return "<id>"
+	})
 }
 
 // settled: nothing in flight and every order terminal.

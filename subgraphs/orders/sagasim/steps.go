@@ -41,12 +41,13 @@ const (
 	AcceptanceDeadlines
 	DispatchRound
 	SweepOffers
+	CancelDelivery
 	kinds
 )
 
 var kindNames = [...]string{"top-up", "place", "retry-place", "cancel", "accept", "reject", "prepare", "ready",
 	"go-online", "offer", "accept-offer", "decline-offer", "unassign", "advance", "admin-refund", "consume", "relay",
-	"tick", "acceptance-deadlines", "dispatch-round", "sweep-offers"}
+	"tick", "acceptance-deadlines", "dispatch-round", "sweep-offers", "cancel-delivery"}
 
 func (k Kind) String() string { return kindNames[k] }
 
@@ -59,7 +60,7 @@ type Step struct {
 // weights of the kinds in a generated workload: the bus gets most of the steps.
 var weights = [kinds]int{TopUp: 2, Place: 3, RetryPlace: 1, Cancel: 2, Accept: 6, Reject: 1, Prepare: 3, Ready: 3,
 	GoOnline: 2, Offer: 5, AcceptOffer: 5, DeclineOffer: 1, Unassign: 1, Advance: 8, AdminRefund: 2, Consume: 45,
-	Relay: 30, Tick: 5, AcceptanceDeadlines: 2, DispatchRound: 3, SweepOffers: 1}
+	Relay: 30, Tick: 5, AcceptanceDeadlines: 2, DispatchRound: 3, SweepOffers: 1, CancelDelivery: 1}
 
 var totalWeight = func() int {
 	n := 0
@@ -201,6 +202,12 @@ func (w *World) Apply(s Step) string {
 		var err error
 		switch s.Kind {
 		case AcceptOffer:
+			if pct(s.B) < 8 {
+				// dispatch restarts inside AcceptOffer: the live index took the acceptance,
+				// PostgreSQL never heard of it (the delivery stays CREATED).
+				err = w.Live.Accept(ctx, id, driverID(d), w.Clock.Now())
+				return fmt.Sprintf("%s accept-offer %s: dispatch crashed after the live index accepted: %s", driverID(d), w.name(id), refusal(err))
+			}
 			_, err = w.Dispatch.AcceptOffer(ctx, driverID(d), id)
 		case DeclineOffer:
 			err = w.Dispatch.DeclineOffer(ctx, driverID(d), id)
@@ -264,6 +271,14 @@ func (w *World) Apply(s Step) string {
 	case DispatchRound:
 		n, err := w.Dispatch.DispatchRound(ctx, 1)
 		return fmt.Sprintf("dispatch round: %d claimed, %s", n, refusal(err))
+	case CancelDelivery:
+		// Operations stop a delivery (dispatch's admin cancelDelivery); orders then fails it.
+		if len(w.DispatchDB.ids) == 0 {
+			return "cancel-delivery: no delivery yet"
+		}
+		row := w.DispatchDB.deliveries[w.DispatchDB.ids[int(s.A%uint32(len(w.DispatchDB.ids)))]]
+		_, err := w.Dispatch.CancelDelivery(ctx, "admin-0", row.d.ID)
+		return fmt.Sprintf("operations cancel the delivery of %s: %s", w.name(row.d.OrderID), refusal(err))
 	case SweepOffers:
 		var ids []string
 		for d := 0; d < w.cfg.Drivers; d++ {
