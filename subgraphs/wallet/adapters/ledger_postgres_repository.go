@@ -313,6 +313,35 @@ func (t ledgerTx) OrderPayment(ctx context.Context, orderID string) (domain.Orde
 	return op, rid, nil
 }
 
+// LockOrder takes a transaction-scoped advisory lock on the order id (two orders whose
+// ids hash alike merely queue behind each other), then reads the order's recorded
+// ending. Two statements on purpose: under READ COMMITTED a statement's snapshot is
+// taken when it starts, so only a read that starts after the lock is granted sees what
+// the previous holder committed.
+func (t ledgerTx) LockOrder(ctx context.Context, orderID string) (app.OrderEnding, bool, error) {
+	e := app.OrderEnding{OrderID: orderID}
+	if _, err := t.q.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('wallet-order:' || $1, 0))`, orderID); err != nil {
+		return e, false, fmt.Errorf("lock order %s: %w", orderID, err)
+	}
+	err := t.q.QueryRow(ctx, `SELECT status, reason FROM order_endings WHERE order_id = $1`, orderID).Scan(&e.Status, &e.Reason)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return e, false, nil
+	}
+	if err != nil {
+		return e, false, fmt.Errorf("ending of order %s: %w", orderID, err)
+	}
+	return e, true, nil
+}
+
+func (t ledgerTx) RecordOrderEnded(ctx context.Context, e app.OrderEnding) error {
+	_, err := t.q.Exec(ctx, `INSERT INTO order_endings (order_id, status, reason) VALUES ($1, $2, $3)
+		ON CONFLICT (order_id) DO NOTHING`, e.OrderID, e.Status, e.Reason)
+	if err != nil {
+		return fmt.Errorf("record the ending of order %s: %w", e.OrderID, err)
+	}
+	return nil
+}
+
 func (t ledgerTx) DriverOf(ctx context.Context, orderID string) (string, error) {
 	var d string
 	err := t.q.QueryRow(ctx, `SELECT driver_id FROM order_drivers WHERE order_id = $1`, orderID).Scan(&d)

@@ -63,6 +63,12 @@ type Tx interface {
 	// OrderPayment locks and returns an order's payment state, domain.ErrNotFound when the
 	// order was never paid.
 	OrderPayment(ctx context.Context, orderID string) (domain.OrderPayment, string, error)
+	// LockOrder serializes the saga steps of one order until the transaction ends (a
+	// charge and an ending handled at the same moment by two consumers queue here) and
+	// returns how the order ended, if the wallet has seen it end.
+	LockOrder(ctx context.Context, orderID string) (ending OrderEnding, ended bool, err error)
+	// RecordOrderEnded remembers that an order ended; the first ending recorded stays.
+	RecordOrderEnded(ctx context.Context, e OrderEnding) error
 	DriverOf(ctx context.Context, orderID string) (string, error)
 	SetDriver(ctx context.Context, orderID, driverID string) error
 	// PointsUsage: points earned by userID before cutoff, and points consumed (redeemed or
@@ -91,4 +97,12 @@ type HistoryEntry struct {
 	Amount    int64
 	Reason    string
 	CreatedAt time.Time
+}
+
+// OrderEnding is the wallet's durable memory of an order that ended before delivery.
+type OrderEnding struct {
+	OrderID string
+	// Status is the order.status.changed status that ended it ("cancelled", ...).
+	Status string
+	Reason string
 }
