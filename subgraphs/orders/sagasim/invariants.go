@@ -169,6 +169,13 @@ func legalTimeline(w *World, o *odomain.Order) *Violation {
 		if t.Seq != i+1 {
 			return violation("legal-timeline", "%s entry %d has seq %d", name, i, t.Seq)
 		}
+		if i > 0 && t.IsRefundRequest() {
+			// A compensation, not a move: only on an order that ended without being paid.
+			if t.From != t.To || t.From != o.Timeline[i-1].To || (t.To != odomain.StatusCancelled && t.To != odomain.StatusPaymentFailed) {
+				return violation("legal-timeline", "%s records a refund request %s -> %s after %s", name, t.From, t.To, o.Timeline[i-1].To)
+			}
+			continue
+		}
 		if i > 0 && (t.From != o.Timeline[i-1].To || !t.From.CanBecome(t.To)) {
 			return violation("legal-timeline", "%s moved %s -> %s after %s", name, t.From, t.To, o.Timeline[i-1].To)
 		}

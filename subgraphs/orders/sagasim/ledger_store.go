@@ -30,6 +30,7 @@ type LedgerStore struct {
 	paymentOf    map[string]int
 	settledOf    map[string]int
 	drivers      map[string]string
+	endings      map[string]app.OrderEnding
 	processed    map[string]bool
 	outbox       *Outbox
 }
@@ -66,7 +67,7 @@ type ledgerOutcome struct {
 func NewLedgerStore(clock *Clock, ob *Outbox) *LedgerStore {
 	return &LedgerStore{clock: clock, accounts: map[string]*ledgerAccount{}, keys: map[string]ledgerOutcome{},
 		byOrder: map[string][]int{}, paymentOf: map[string]int{}, settledOf: map[string]int{},
-		drivers: map[string]string{}, processed: map[string]bool{}, outbox: ob}
+		drivers: map[string]string{}, endings: map[string]app.OrderEnding{}, processed: map[string]bool{}, outbox: ob}
 }
 
 // Balance of one account (0 when it was never used).
@@ -317,6 +318,27 @@ func (s *LedgerStore) postingsOf(ti int) []LedgerPosting {
 		j++
 	}
 	return s.Postings[i:j]
+}
+
+// LockOrder: steps are atomic in the simulation, so the advisory lock is implied; it
+// reads the recorded ending.
+func (t ledgerTx) LockOrder(_ context.Context, orderID string) (app.OrderEnding, bool, error) {
+	if t.j.aborted != nil {
+		return app.OrderEnding{}, false, t.j.aborted
+	}
+	e, ok := t.s.endings[orderID]
+	if !ok {
+		return app.OrderEnding{OrderID: orderID}, false, nil
+	}
+	return e, true, nil
+}
+
+// RecordOrderEnded keeps the first ending (ON CONFLICT DO NOTHING).
+func (t ledgerTx) RecordOrderEnded(_ context.Context, e app.OrderEnding) error {
+	if _, ok := t.s.endings[e.OrderID]; !ok {
+		setKey(t.j, t.s.endings, e.OrderID, e)
+	}
+	return nil
 }
 
 func (t ledgerTx) DriverOf(_ context.Context, orderID string) (string, error) {

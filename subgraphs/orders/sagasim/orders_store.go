@@ -62,6 +62,10 @@ func cloneOrder(o *domain.Order) *domain.Order {
 		t := *o.AcceptBy
 		c.AcceptBy = &t
 	}
+	if o.PayBy != nil {
+		t := *o.PayBy
+		c.PayBy = &t
+	}
 	return &c
 }
 
@@ -129,7 +133,11 @@ func (r ordersTx) lockedUpdate(ctx context.Context, j *journal, id string, fn fu
 		if t.From == "" {
 			continue
 		}
-		ev, err := events.New(ctx, adapters.Source, o.ID, orderStatusChanged(o, t))
+		var payload events.Payload = orderStatusChanged(o, t)
+		if t.IsRefundRequest() {
+			payload = refundRequested(o, t)
+		}
+		ev, err := events.New(ctx, adapters.Source, o.ID, payload)
 		if err != nil {
 			return nil, err
 		}
@@ -139,21 +147,44 @@ func (r ordersTx) lockedUpdate(ctx context.Context, j *journal, id string, fn fu
 }
 
 func (r ordersTx) UpdateAcceptanceDue(ctx context.Context, now time.Time, limit int, fn func(o *domain.Order) error) (int, error) {
+	return r.updateDue(ctx, limit, fn, func(o *domain.Order) *time.Time {
+		if o.Status == domain.StatusPaid && o.AcceptBy != nil && !o.AcceptBy.After(now) {
+			return o.AcceptBy
+		}
+		return nil
+	})
+}
+
+func (r ordersTx) UpdatePaymentDue(ctx context.Context, now time.Time, limit int, fn func(o *domain.Order) error) (int, error) {
+	return r.updateDue(ctx, limit, fn, func(o *domain.Order) *time.Time {
+		if o.Status == domain.StatusPlaced && o.PayBy != nil && !o.PayBy.After(now) {
+			return o.PayBy
+		}
+		return nil
+	})
+}
+
+// updateDue applies fn, in one transaction, to up to limit orders whose deadline (due
+// returns it, nil when not due) passed, earliest first.
+func (r ordersTx) updateDue(ctx context.Context, limit int, fn func(o *domain.Order) error, due func(o *domain.Order) *time.Time) (int, error) {
 	n := 0
 	err := r.in(func(j *journal) error {
-		var due []*domain.Order
+		type dueOrder struct {
+			id string
+			at time.Time
+		}
+		var ds []dueOrder
 		for _, id := range r.s.ids {
-			o := r.s.orders[id]
-			if o.Status == domain.StatusPaid && o.AcceptBy != nil && !o.AcceptBy.After(now) {
-				due = append(due, o)
+			if at := due(r.s.orders[id]); at != nil {
+				ds = append(ds, dueOrder{id, *at})
 			}
 		}
-		slices.SortStableFunc(due, func(a, b *domain.Order) int { return a.AcceptBy.Compare(*b.AcceptBy) })
-		for _, o := range due {
+		slices.SortStableFunc(ds, func(a, b dueOrder) int { return a.at.Compare(b.at) })
+		for _, d := range ds {
 			if n >= limit {
 				break
 			}
-			if _, err := r.lockedUpdate(ctx, j, o.ID, fn); err != nil {
+			if _, err := r.lockedUpdate(ctx, j, d.id, fn); err != nil {
 				return err
 			}
 			n++
@@ -203,7 +234,8 @@ func (r ordersTx) RestaurantOrderHeads(context.Context, string, time.Time, bool,
 }
 
 // The payloads below are copied from adapters/order_events.go (unexported there): the
-// order.created v2 and order.status.changed v2 the PostgreSQL repository publishes.
+// order.created v2, order.status.changed v2 and payment.refund.requested v1 the
+// PostgreSQL repository publishes.
 
 func orderCreated(o *domain.Order) contracts.OrderCreatedV2 {
 	items := make([]contracts.OrderItem, len(o.Lines))
@@ -226,6 +258,13 @@ func orderStatusChanged(o *domain.Order, t domain.Transition) contracts.OrderSta
 		OrderID: o.ID, CustomerID: o.CustomerID, RestaurantID: o.RestaurantID,
 		From: t.From.EventName(), To: t.To.EventName(), Actor: adapters.ContractActor(t.Actor), Reason: t.Reason,
 		ChangedAt: t.At,
+	}
+}
+
+func refundRequested(o *domain.Order, t domain.Transition) contracts.PaymentRefundRequestedV1 {
+	return contracts.PaymentRefundRequestedV1{
+		OrderID: o.ID, PaymentID: t.RefundOf, CustomerID: o.CustomerID, Amount: contractMoney(o.Total),
+		Reason: contracts.RefundLatePayment, Message: t.Reason, RequestedAt: t.At,
 	}
 }
 

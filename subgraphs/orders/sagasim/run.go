@@ -8,6 +8,7 @@ import (
 	"time"
 
 	ddomain "github.com/dizhtime/dizhtime/subgraphs/dispatch/domain"
+	odomain "github.com/dizhtime/dizhtime/subgraphs/orders/domain"
 )
 
 // Result is one run's outcome.
@@ -28,6 +29,7 @@ type Coverage struct {
 	Orders                                             int
 	Ended                                              map[string]int
 	Payments, Refunds, Settlements, DeadLetters        int
+	RefundRequests, PaymentTimeouts                    int
 	Delivered, Duplicates, CrashesBefore, CrashesAfter int
 }
 
@@ -41,6 +43,8 @@ func (c *Coverage) Add(o Coverage) {
 	}
 	c.Orders += o.Orders
 	c.Payments += o.Payments
+	c.RefundRequests += o.RefundRequests
+	c.PaymentTimeouts += o.PaymentTimeouts
 	c.Refunds += o.Refunds
 	c.Settlements += o.Settlements
 	c.DeadLetters += o.DeadLetters
@@ -53,7 +57,16 @@ func (c *Coverage) Add(o Coverage) {
 func (w *World) coverage() Coverage {
 	c := Coverage{Orders: len(w.orderIDs), Ended: map[string]int{}}
 	for _, id := range w.orderIDs {
-		c.Ended[string(w.OrdersDB.orders[id].Status)]++
+		o := w.OrdersDB.orders[id]
+		c.Ended[string(o.Status)]++
+		for _, t := range o.Timeline {
+			if t.IsRefundRequest() {
+				c.RefundRequests++
+			}
+			if t.Reason == odomain.PaymentTimeout {
+				c.PaymentTimeouts++
+			}
+		}
 	}
 	for _, t := range w.Ledger.Transactions {
 		switch t.Kind {
@@ -156,6 +169,7 @@ func (w *World) Drain(note func(string)) {
 			return
 		}
 		w.Clock.Advance(max(w.cfg.AcceptanceTimeout, w.cfg.MatchPatience) + time.Minute)
+		p, _ := w.Orders.ExpirePayments(ctx, 1000)
 		n, _ := w.Orders.ExpireAcceptances(ctx, 1000)
 		claimed := 0
 		for {
@@ -165,7 +179,7 @@ func (w *World) Drain(note func(string)) {
 			}
 			claimed += k
 		}
-		note(fmt.Sprintf("clock moves to %s: %d acceptances expired, %d dispatch rounds", w.Clock.Now().Format("15:04:05"), n, claimed))
+		note(fmt.Sprintf("clock moves to %s: %d payments and %d acceptances expired, %d dispatch rounds", w.Clock.Now().Format("15:04:05"), p, n, claimed))
 	}
 }
 

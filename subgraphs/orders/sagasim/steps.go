@@ -42,12 +42,13 @@ const (
 	DispatchRound
 	SweepOffers
 	CancelDelivery
+	PaymentDeadlines
 	kinds
 )
 
 var kindNames = [...]string{"top-up", "place", "retry-place", "cancel", "accept", "reject", "prepare", "ready",
 	"go-online", "offer", "accept-offer", "decline-offer", "unassign", "advance", "admin-refund", "consume", "relay",
-	"tick", "acceptance-deadlines", "dispatch-round", "sweep-offers", "cancel-delivery"}
+	"tick", "acceptance-deadlines", "dispatch-round", "sweep-offers", "cancel-delivery", "payment-deadlines"}
 
 func (k Kind) String() string { return kindNames[k] }
 
@@ -60,7 +61,7 @@ type Step struct {
 // weights of the kinds in a generated workload: the bus gets most of the steps.
 var weights = [kinds]int{TopUp: 2, Place: 3, RetryPlace: 1, Cancel: 2, Accept: 6, Reject: 1, Prepare: 3, Ready: 3,
 	GoOnline: 2, Offer: 5, AcceptOffer: 5, DeclineOffer: 1, Unassign: 1, Advance: 8, AdminRefund: 2, Consume: 45,
-	Relay: 30, Tick: 5, AcceptanceDeadlines: 2, DispatchRound: 3, SweepOffers: 1, CancelDelivery: 1}
+	Relay: 30, Tick: 5, AcceptanceDeadlines: 2, DispatchRound: 3, SweepOffers: 1, CancelDelivery: 1, PaymentDeadlines: 2}
 
 var totalWeight = func() int {
 	n := 0
@@ -268,6 +269,9 @@ func (w *World) Apply(s Step) string {
 	case AcceptanceDeadlines:
 		n, err := w.Orders.ExpireAcceptances(ctx, 50)
 		return fmt.Sprintf("acceptance deadlines: %d rejected, %s", n, refusal(err))
+	case PaymentDeadlines:
+		n, err := w.Orders.ExpirePayments(ctx, 50)
+		return fmt.Sprintf("payment deadlines: %d failed, %s", n, refusal(err))
 	case DispatchRound:
 		n, err := w.Dispatch.DispatchRound(ctx, 1)
 		return fmt.Sprintf("dispatch round: %d claimed, %s", n, refusal(err))

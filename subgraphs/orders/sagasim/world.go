@@ -28,11 +28,14 @@ type Config struct {
 	AcceptanceTimeout time.Duration
 	// MatchPatience is how long dispatch waits for a driver before escalating.
 	MatchPatience time.Duration
+	// PaymentTimeout is the orders service's payment deadline for PLACED orders.
+	PaymentTimeout time.Duration
 }
 
 // DefaultConfig is a small, crowded city: few actors, so they collide on orders.
 func DefaultConfig() Config {
-	return Config{Customers: 6, Restaurants: 3, Drivers: 4, AcceptanceTimeout: 5 * time.Minute, MatchPatience: 10 * time.Minute}
+	return Config{Customers: 6, Restaurants: 3, Drivers: 4, AcceptanceTimeout: 5 * time.Minute, MatchPatience: 10 * time.Minute,
+		PaymentTimeout: 2 * time.Minute}
 }
 
 // Currencies the restaurants price in (restaurant i uses Currencies[i%2]).
@@ -94,7 +97,7 @@ func NewWorld(cfg Config) (*World, error) {
 
 	var err error
 	w.Orders, err = oapp.New(w.OrdersDB.Repository(), quoter{}, staffChecker{}, oapp.NewHub(),
-		oapp.Config{AcceptanceTimeout: cfg.AcceptanceTimeout, DeliveryFeeMinor: 299}, log)
+		oapp.Config{AcceptanceTimeout: cfg.AcceptanceTimeout, PaymentTimeout: cfg.PaymentTimeout, DeliveryFeeMinor: 299}, log)
 	if err != nil {
 		return nil, err
 	}
@@ -126,7 +129,8 @@ func NewWorld(cfg Config) (*World, error) {
 			}
 		}
 	}
-	w.Bus.AddGroup("wallet", []string{contracts.TypeOrderCreated, contracts.TypeOrderStatusChanged, contracts.TypeDispatchAssigned},
+	w.Bus.AddGroup("wallet", []string{contracts.TypeOrderCreated, contracts.TypeOrderStatusChanged, contracts.TypeDispatchAssigned,
+		contracts.TypePaymentRefundRequested},
 		w.Ledger.processed, w.walletHandler)
 	w.Bus.AddGroup("orders", []string{contracts.TypePaymentSucceeded, contracts.TypePaymentFailed, contracts.TypeDispatchAssigned,
 		contracts.TypeDeliveryStatusChanged, contracts.TypeDispatchEscalated}, w.OrdersDB.processed, w.ordersHandler)
@@ -182,6 +186,12 @@ func (w *World) walletHandler(ctx context.Context, j *journal, e events.Envelope
 			return permanent{err}
 		}
 		err = w.Wallet.OnDispatchAssigned(ctx, tx, p)
+	case contracts.TypePaymentRefundRequested:
+		var p contracts.PaymentRefundRequestedV1
+		if err := json.Unmarshal(e.Data, &p); err != nil {
+			return permanent{err}
+		}
+		err = w.Wallet.OnPaymentRefundRequested(ctx, tx, p)
 	}
 	if wdomain.IsInputError(err) {
 		return permanent{err}
@@ -204,7 +214,7 @@ func (w *World) ordersHandler(ctx context.Context, j *journal, e events.Envelope
 		if err := e.Decode(&p); err != nil {
 			return permanent{err}
 		}
-		return w.Orders.OnPaymentSucceeded(ctx, repo, orderOf(p.OrderID))
+		return w.Orders.OnPaymentSucceeded(ctx, repo, orderOf(p.OrderID), p.PaymentID)
 	case contracts.TypePaymentFailed:
 		var p contracts.PaymentFailedV1
 		if err := e.Decode(&p); err != nil {

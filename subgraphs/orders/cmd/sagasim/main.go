@@ -60,6 +60,6 @@ func main() {
 	el := time.Since(start)
 	fmt.Printf("%d steps over %d seeds (%d..%d), every invariant held, in %s: %.0f steps/s\n",
 		total, seeds, *first, *first+uint64(seeds)-1, el.Round(time.Millisecond), float64(total)/el.Seconds())
-	fmt.Printf("coverage: %d orders ended %v; ledger: %d payments, %d refunds, %d settlements; bus: %d events handled, %d duplicates skipped, %d crashes before commit, %d after, %d dead letters\n",
-		cov.Orders, cov.Ended, cov.Payments, cov.Refunds, cov.Settlements, cov.Delivered, cov.Duplicates, cov.CrashesBefore, cov.CrashesAfter, cov.DeadLetters)
+	fmt.Printf("coverage: %d orders ended %v; %d payment timeouts, %d refund requests for late payments; ledger: %d payments, %d refunds, %d settlements; bus: %d events handled, %d duplicates skipped, %d crashes before commit, %d after, %d dead letters\n",
+		cov.Orders, cov.Ended, cov.PaymentTimeouts, cov.RefundRequests, cov.Payments, cov.Refunds, cov.Settlements, cov.Delivered, cov.Duplicates, cov.CrashesBefore, cov.CrashesAfter, cov.DeadLetters)
 }
