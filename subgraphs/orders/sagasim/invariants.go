@@ -74,6 +74,11 @@ func (c *Checker) Safety(w *World) *Violation {
 	// Per order touched by this step: at most one charge and one settlement, refunds
 	// within what was paid.
 	for i, t := range fresh {
+		if t.Kind == string(wdomain.KindOrderPayment) {
+			if e, ended := l.endings[t.OrderID]; ended {
+				return violation("no-charge-after-ending", "the wallet charged %s after it recorded the order %s", w.name(t.OrderID), e.Status)
+			}
+		}
 		if t.OrderID == "" || (i > 0 && fresh[i-1].OrderID == t.OrderID) {
 			continue
 		}

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/dizhtime/dizhtime/events"
@@ -33,6 +34,8 @@ type LedgerStore struct {
 	endings      map[string]app.OrderEnding
 	processed    map[string]bool
 	outbox       *Outbox
+	// plant is the planted bug of the run (Config.Plant), "" for none.
+	plant string
 }
 
 type ledgerAccount struct {
@@ -301,6 +304,9 @@ func (t ledgerTx) OrderPayment(_ context.Context, orderID string) (domain.OrderP
 			}
 		}
 	}
+	if s.plant == "refund-forgets-refunds" {
+		op.Refunded, op.RefundedCash, op.RefundedPoints = 0, 0, 0 // planted bug
+	}
 	op.CustomerID = customer
 	paid, err := domain.NewMoney(pay.Amount, pay.Currency)
 	if err != nil {
@@ -327,7 +333,7 @@ func (t ledgerTx) LockOrder(_ context.Context, orderID string) (app.OrderEnding,
 		return app.OrderEnding{}, false, t.j.aborted
 	}
 	e, ok := t.s.endings[orderID]
-	if !ok {
+	if !ok || strings.HasPrefix(t.s.plant, "skip-ending-check") {
 		return app.OrderEnding{OrderID: orderID}, false, nil
 	}
 	return e, true, nil

@@ -104,11 +104,17 @@ func Run(cfg Config, steps []Step, trace bool) Result {
 			return res
 		}
 	}
-	w.Drain(func(what string) {
+	drained := w.Drain(func(what string) *Violation {
 		if trace {
 			res.Trace = append(res.Trace, "drain "+w.readable(what))
 		}
+		return c.Safety(w)
 	})
+	if drained != nil {
+		res.Violation = drained
+		res.Coverage = w.coverage()
+		return res
+	}
 	res.Violation = c.Liveness(w)
 	res.Coverage = w.coverage()
 	return res
@@ -117,8 +123,9 @@ func Run(cfg Config, steps []Step, trace bool) Result {
 // Drain stops the faults and lets the world settle: relays publish in order, consumers
 // handle every event, the operator replays dead letters, drivers finish their trips,
 // drivers accept their offers, the clock moves so that deadlines and dispatch's patience
-// pass. It stops when nothing is left to do (or after a bound).
-func (w *World) Drain(note func(string)) {
+// pass. It stops when nothing is left to do (or after a bound). step is told what each
+// action did and checks the safety invariants after it; a violation stops the drain.
+func (w *World) Drain(step func(string) *Violation) *Violation {
 	ctx := context.Background()
 	for round := 0; round < 40; round++ {
 		moved := false
@@ -126,12 +133,16 @@ func (w *World) Drain(note func(string)) {
 			busy := false
 			for _, ob := range w.outboxes {
 				for ob.Pending() > 0 {
-					note(ob.Service + " relay publishes " + ob.Relay(0, false))
+					if v := step(ob.Service + " relay publishes " + ob.Relay(0, false)); v != nil {
+						return v
+					}
 					busy = true
 				}
 			}
 			for _, l := range w.Bus.Lags() {
-				note(l.Group + " consumes " + w.Bus.Deliver(ctx, l, NoFault))
+				if v := step(l.Group + " consumes " + w.Bus.Deliver(ctx, l, NoFault)); v != nil {
+					return v
+				}
 				busy = true
 			}
 			if !busy {
@@ -140,7 +151,9 @@ func (w *World) Drain(note func(string)) {
 			moved = true
 		}
 		if n := w.Bus.ReplayDeadLetters(); n > 0 {
-			note(fmt.Sprintf("operator replays %d dead letters", n))
+			if v := step(fmt.Sprintf("operator replays %d dead letters", n)); v != nil {
+				return v
+			}
 			moved = true
 			continue
 		}
@@ -149,14 +162,18 @@ func (w *World) Drain(note func(string)) {
 			switch ld.Status {
 			case ddomain.DriverOffered:
 				if _, err := w.Dispatch.AcceptOffer(ctx, driverID(d), ld.OrderID); err == nil {
-					note(fmt.Sprintf("%s accepts its offer of %s", driverID(d), w.name(ld.OrderID)))
+					if v := step(fmt.Sprintf("%s accepts its offer of %s", driverID(d), w.name(ld.OrderID))); v != nil {
+						return v
+					}
 					moved = true
 				}
 			case ddomain.DriverOnDelivery:
 				// A driver with the food delivers it; one on the way picks it up first.
 				for _, to := range []ddomain.DeliveryStatus{ddomain.DeliveryPickedUp, ddomain.DeliveryDelivered} {
 					if _, err := w.Dispatch.Advance(ctx, driverID(d), dappDeliveryID(ld.OrderID), to); err == nil {
-						note(fmt.Sprintf("%s moves the delivery of %s to %s", driverID(d), w.name(ld.OrderID), to))
+						if v := step(fmt.Sprintf("%s moves the delivery of %s to %s", driverID(d), w.name(ld.OrderID), to)); v != nil {
+							return v
+						}
 						moved = true
 					}
 				}
@@ -166,7 +183,7 @@ func (w *World) Drain(note func(string)) {
 			continue
 		}
 		if w.settled() {
-			return
+			return nil
 		}
 		w.Clock.Advance(max(w.cfg.AcceptanceTimeout, w.cfg.MatchPatience) + time.Minute)
 		p, _ := w.Orders.ExpirePayments(ctx, 1000)
@@ -179,8 +196,11 @@ func (w *World) Drain(note func(string)) {
 			}
 			claimed += k
 		}
-		note(fmt.Sprintf("clock moves to %s: %d payments and %d acceptances expired, %d dispatch rounds", w.Clock.Now().Format("15:04:05"), p, n, claimed))
+		if v := step(fmt.Sprintf("clock moves to %s: %d payments and %d acceptances expired, %d dispatch rounds", w.Clock.Now().Format("15:04:05"), p, n, claimed)); v != nil {
+			return v
+		}
 	}
+	return nil
 }
 
 var uuidPattern = regexp.MustCompile(`[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`)

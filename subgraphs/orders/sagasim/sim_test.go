@@ -74,3 +74,33 @@ func TestSimulation_aSeedReplaysTheSameTrace(t *testing.T) {
 		t.Fatalf("runs of one seed differ: %d and %d trace lines", len(a.Trace), len(b.Trace))
 	}
 }
+
+// Every planted bug is caught within the first few seeds (in well under a second each
+// on this machine; the figure is logged, not asserted).
+func TestSimulation_catchesEveryPlantedBug(t *testing.T) {
+	for name := range Plants {
+		t.Run(name, func(t *testing.T) {
+			cfg := DefaultConfig()
+			cfg.Plant = name
+			start := time.Now()
+			steps := 0
+			for seed := uint64(1); seed <= 10; seed++ {
+				res := Run(cfg, Generate(seed, StepsPerSeed), false)
+				steps += res.Steps
+				if res.Violation != nil {
+					t.Logf("caught at seed %d after %d steps in %s: %v", seed, steps, time.Since(start).Round(time.Millisecond), res.Violation)
+					return
+				}
+			}
+			t.Fatalf("planted bug %s (%s) survived 10 seeds", name, Plants[name])
+		})
+	}
+}
+
+func TestSimulation_refusesAnUnknownPlant(t *testing.T) {
+	cfg := DefaultConfig()
+	cfg.Plant = "no-such-bug"
+	if _, err := NewWorld(cfg); err == nil {
+		t.Fatal("a world with an unknown planted bug was built")
+	}
+}

@@ -30,6 +30,20 @@ type Config struct {
 	MatchPatience time.Duration
 	// PaymentTimeout is the orders service's payment deadline for PLACED orders.
 	PaymentTimeout time.Duration
+	// Plant names a bug to plant on purpose ("" for none; see Plants), to show the
+	// invariants catch it.
+	Plant string
+}
+
+// Plants are the bugs a run can plant on purpose, each with what it does. They live in
+// the simulator's stores and glue only: production code carries no switch for them.
+var Plants = map[string]string{
+	"skip-ending-check": "the wallet's ledger never reports an order's recorded ending, so OnOrderCreated's " +
+		"cancelled-order check never fires (the refund request from orders still compensates)",
+	"skip-ending-check+ignore-refund-requests": "as skip-ending-check, and the wallet drops payment.refund.requested: " +
+		"the race of issue 15 as it was on main",
+	"refund-forgets-refunds": "the ledger's OrderPayment leaves earlier refunds out, so a second refund of one order " +
+		"pays out again",
 }
 
 // DefaultConfig is a small, crowded city: few actors, so they collide on orders.
@@ -90,7 +104,11 @@ func NewWorld(cfg Config) (*World, error) {
 		return o
 	}
 	w.OrdersDB = NewOrdersStore(ob("orders"))
+	if _, ok := Plants[cfg.Plant]; cfg.Plant != "" && !ok {
+		return nil, fmt.Errorf("no planted bug named %q", cfg.Plant)
+	}
 	w.Ledger = NewLedgerStore(w.Clock, ob("wallet"))
+	w.Ledger.plant = cfg.Plant
 	w.DispatchDB = NewDispatchStore(w.Clock, ob("dispatch"))
 	w.Live = NewLiveIndex()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -190,6 +208,9 @@ func (w *World) walletHandler(ctx context.Context, j *journal, e events.Envelope
 		var p contracts.PaymentRefundRequestedV1
 		if err := json.Unmarshal(e.Data, &p); err != nil {
 			return permanent{err}
+		}
+		if w.cfg.Plant == "skip-ending-check+ignore-refund-requests" {
+			return nil // planted bug
 		}
 		err = w.Wallet.OnPaymentRefundRequested(ctx, tx, p)
 	}

@@ -10,10 +10,21 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/dizhtime/dizhtime/subgraphs/orders/sagasim"
 )
+
+func plantNames() string {
+	var names []string
+	for n := range sagasim.Plants {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return strings.Join(names, ", ")
+}
 
 func main() {
 	seed := flag.Uint64("seed", 0, "replay this one seed (0: run many seeds)")
@@ -22,8 +33,13 @@ func main() {
 	first := flag.Uint64("first-seed", 1, "first seed of a many-seed run")
 	shrink := flag.Duration("shrink", 20*time.Second, "time spent shrinking a failing trace")
 	trace := flag.Bool("trace", false, "print the trace of a replayed seed even when it passes")
+	plant := flag.String("plant", "", "plant a bug on purpose to see it caught: "+plantNames())
 	flag.Parse()
 	cfg := sagasim.DefaultConfig()
+	cfg.Plant = *plant
+	if *plant != "" {
+		fmt.Printf("planted bug %s: %s\n", *plant, sagasim.Plants[*plant])
+	}
 
 	if *seed != 0 {
 		start := time.Now()
