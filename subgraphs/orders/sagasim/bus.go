@@ -34,6 +34,8 @@ type Bus struct {
 // BusStats counts what the consumers saw.
 type BusStats struct {
 	Delivered, Duplicates, CrashesBefore, CrashesAfter, DeadLetters int
+	// DeadLetterCauses are the first dead letters' group, event and cause.
+	DeadLetterCauses []string
 }
 
 // DeadLetter is an event a consumer gave up on.
@@ -156,6 +158,9 @@ func (b *Bus) Deliver(ctx context.Context, l Lag, fault Fault) string {
 			*att++
 			if *att >= MaxAttempts {
 				b.Stats.DeadLetters++
+				if len(b.Stats.DeadLetterCauses) < 5 {
+					b.Stats.DeadLetterCauses = append(b.Stats.DeadLetterCauses, g.Name+" "+e.Type+": "+err.Error())
+				}
 				b.DLQ = append(b.DLQ, DeadLetter{Group: g.Name, Topic: l.Topic, Event: e, Cause: err.Error()})
 				*off++
 				*att = 0

@@ -31,6 +31,8 @@ type Coverage struct {
 	Payments, Refunds, Settlements, DeadLetters        int
 	RefundRequests, PaymentTimeouts                    int
 	Delivered, Duplicates, CrashesBefore, CrashesAfter int
+	// DeadLetterCauses are the first few dead letters: group, event, cause.
+	DeadLetterCauses []string
 }
 
 // Add sums coverage.
@@ -52,6 +54,9 @@ func (c *Coverage) Add(o Coverage) {
 	c.Duplicates += o.Duplicates
 	c.CrashesBefore += o.CrashesBefore
 	c.CrashesAfter += o.CrashesAfter
+	if len(c.DeadLetterCauses) < 5 {
+		c.DeadLetterCauses = append(c.DeadLetterCauses, o.DeadLetterCauses...)
+	}
 }
 
 func (w *World) coverage() Coverage {
@@ -79,6 +84,7 @@ func (w *World) coverage() Coverage {
 		}
 	}
 	s := w.Bus.Stats
+	c.DeadLetterCauses = s.DeadLetterCauses
 	c.DeadLetters, c.Delivered, c.Duplicates, c.CrashesBefore, c.CrashesAfter = s.DeadLetters, s.Delivered, s.Duplicates, s.CrashesBefore, s.CrashesAfter
 	return c
 }
@@ -100,6 +106,7 @@ func Run(cfg Config, steps []Step, trace bool) Result {
 			res.Trace = append(res.Trace, fmt.Sprintf("%4d  %s  %s", i, w.Clock.Now().Format("15:04:05"), w.readable(what)))
 		}
 		if v := c.Safety(w); v != nil {
+			v.Detail = w.readable(v.Detail)
 			res.Violation, res.FailedAt = v, i
 			return res
 		}
@@ -111,11 +118,15 @@ func Run(cfg Config, steps []Step, trace bool) Result {
 		return c.Safety(w)
 	})
 	if drained != nil {
+		drained.Detail = w.readable(drained.Detail)
 		res.Violation = drained
 		res.Coverage = w.coverage()
 		return res
 	}
 	res.Violation = c.Liveness(w)
+	if res.Violation != nil {
+		res.Violation.Detail = w.readable(res.Violation.Detail)
+	}
 	res.Coverage = w.coverage()
 	return res
 }
@@ -150,7 +161,9 @@ func (w *World) Drain(step func(string) *Violation) *Violation {
 			}
 			moved = true
 		}
-		if n := w.Bus.ReplayDeadLetters(); n > 0 {
+		if w.cfg.NoDeadLetterReplay {
+			// nobody replays them
+		} else if n := w.Bus.ReplayDeadLetters(); n > 0 {
 			if v := step(fmt.Sprintf("operator replays %d dead letters", n)); v != nil {
 				return v
 			}
