@@ -12,9 +12,11 @@
 // topic by the relay and across topics by the consumers, delays, consumer crashes before
 // and after the commit, handler retries and dead letters).
 //
-// After every step the safety invariants are checked (money conserved per currency,
-// postings never changed, no double charge, no refund beyond what was paid, at most one
-// settlement, escrow never negative, every timeline a legal path of the state machine).
+// After every step, and after every action of the drain, the safety invariants are
+// checked (money conserved per currency, postings never changed, no charge after the
+// wallet recorded the order's ending, no double charge, no refund beyond what was paid,
+// at most one settlement, escrow never negative, every timeline a legal path of the
+// state machine).
 // When the workload ends the faults stop, the world is drained (every event delivered,
 // dead letters replayed by the operator, deadlines passed, drivers finish their trips)
 // and the liveness invariants are checked: every order is terminal, a not-delivered
@@ -25,10 +27,21 @@
 // failure is replayed from the seed and shrunk (delta debugging over the step list) to a
 // short trace that still breaks an invariant.
 //
+// Plants (Config.Plant, sagasim -plant) put a known bug into the simulator's stores or
+// glue, never into production code, to show that the invariants catch it.
+//
+// Not simulated: the matcher's offer round (it waits on wall-clock timers, so a step
+// makes offers instead and LiveIndex.Candidates is empty), ClaimForMatching's pull-forward
+// of older waiting deliveries, live subscriptions, and true parallelism. The drain
+// replays dead letters as an operator would (events/consumer.Replay) unless
+// Config.NoDeadLetterReplay.
+//
 // What the in-memory stores stand for: the wallet's money rules live partly in SQL
 // (wallet_post: idempotency keys, the negative-balance rule, balanced postings, one
 // payment and one settlement per order; OrderPayment's sums). LedgerStore implements
-// the same rules in Go; the PostgreSQL adapters keep their own contract tests. Each
+// the same rules in Go, and TestLedgerStore_agreesWithThePostgreSQLLedger runs one
+// random sequence of wallet operations against both and requires the same outcomes and
+// balances. Each
 // store transaction is all-or-nothing (an undo journal), and steps are atomic, which is
 // the serializable execution the row locks of the PostgreSQL adapters give.
 package sagasim
