@@ -16,8 +16,7 @@
 // checked (money conserved per currency, postings never changed, no charge after the
 // wallet recorded the order's ending, no double charge, no refund beyond what was paid,
 // at most one settlement, escrow never negative, every timeline a legal path of the
-// state machine).
-// When the workload ends the faults stop, the world is drained (every event delivered,
+// state machine). When the workload ends the faults stop, the world is drained (every event delivered,
 // dead letters replayed by the operator, deadlines passed, drivers finish their trips)
 // and the liveness invariants are checked: every order is terminal, a not-delivered
 // order left its customer whole in money and points, a delivered one is settled exactly
@@ -41,7 +40,7 @@
 // payment and one settlement per order; OrderPayment's sums). LedgerStore implements
 // the same rules in Go, and TestLedgerStore_agreesWithThePostgreSQLLedger runs one
 // random sequence of wallet operations against both and requires the same outcomes and
-// balances. Each
-// store transaction is all-or-nothing (an undo journal), and steps are atomic, which is
-// the serializable execution the row locks of the PostgreSQL adapters give.
+// balances. Each store transaction is all-or-nothing (an undo journal), and steps are
+// atomic, which is the serializable execution the row locks of the PostgreSQL adapters
+// give.
 package sagasim
