@@ -17,6 +17,7 @@ import (
 type DispatchStore struct {
 	clock       *Clock
 	refs        map[string]app.OrderRef
+	requests    map[string]bool
 	restaurants map[string]domain.Point
 	deliveries  map[string]*deliveryRow
 	ids         []string
@@ -38,7 +39,7 @@ type deliveryRow struct {
 
 // NewDispatchStore is an empty dispatch database publishing through ob.
 func NewDispatchStore(clock *Clock, ob *Outbox) *DispatchStore {
-	return &DispatchStore{clock: clock, refs: map[string]app.OrderRef{}, restaurants: map[string]domain.Point{},
+	return &DispatchStore{clock: clock, refs: map[string]app.OrderRef{}, requests: map[string]bool{}, restaurants: map[string]domain.Point{},
 		deliveries: map[string]*deliveryRow{}, byOrder: map[string]string{}, drivers: map[string]domain.Driver{},
 		processed: map[string]bool{}, outbox: ob}
 }
@@ -78,6 +79,21 @@ func (t dispatchTx) SaveOrderRef(_ context.Context, ref app.OrderRef) error {
 		}
 		return nil
 	})
+}
+
+func (t dispatchTx) SaveDeliveryRequest(_ context.Context, orderID string) error {
+	return t.in(func(j *journal) error { setKey(j, t.s.requests, orderID, true); return nil })
+}
+
+func (t dispatchTx) TakeDeliveryRequest(_ context.Context, orderID string) (bool, error) {
+	had := false
+	err := t.in(func(j *journal) error {
+		if had = t.s.requests[orderID]; had {
+			setKey(j, t.s.requests, orderID, false)
+		}
+		return nil
+	})
+	return had, err
 }
 
 func (t dispatchTx) OrderRef(_ context.Context, orderID string) (app.OrderRef, error) {
