@@ -31,9 +31,9 @@
 //
 // Not simulated: the matcher's offer round (it waits on wall-clock timers, so a step
 // makes offers instead and LiveIndex.Candidates is empty), ClaimForMatching's pull-forward
-// of older waiting deliveries, live subscriptions, and true parallelism. The drain
-// replays dead letters as an operator would (events/consumer.Replay) unless
-// Config.NoDeadLetterReplay.
+// of older waiting deliveries, live subscriptions, and true parallelism. The drain has
+// no operator: a dead letter is a liveness failure (Config.ReplayDeadLetters, sagasim
+// -dlq-replay, lets one replay them as events/consumer.Replay does).
 //
 // What the in-memory stores stand for: the wallet's money rules live partly in SQL
 // (wallet_post: idempotency keys, the negative-balance rule, balanced postings, one

@@ -132,7 +132,8 @@ func Run(cfg Config, steps []Step, trace bool) Result {
 }
 
 // Drain stops the faults and lets the world settle: relays publish in order, consumers
-// handle every event, the operator replays dead letters, drivers finish their trips,
+// handle every event (an operator replays dead letters only with
+// Config.ReplayDeadLetters), drivers finish their trips,
 // drivers accept their offers, the clock moves so that deadlines and dispatch's patience
 // pass. It stops when nothing is left to do (or after a bound). step is told what each
 // action did and checks the safety invariants after it; a violation stops the drain.
@@ -161,8 +162,8 @@ func (w *World) Drain(step func(string) *Violation) *Violation {
 			}
 			moved = true
 		}
-		if w.cfg.NoDeadLetterReplay {
-			// nobody replays them
+		if !w.cfg.ReplayDeadLetters {
+			// nobody replays them: the liveness invariants report them
 		} else if n := w.Bus.ReplayDeadLetters(); n > 0 {
 			if v := step(fmt.Sprintf("operator replays %d dead letters", n)); v != nil {
 				return v

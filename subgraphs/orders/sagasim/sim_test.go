@@ -51,6 +51,7 @@ var regressionSeeds = []struct {
 }{
 	{1, "issue 15: the wallet charged an order cancelled before its order.created arrived (6-step trace)"},
 	{2, "issue 15: same race, found from seed 2 before the workload favoured live orders"},
+	{60, "dispatch dead-lettered an acceptance that overtook its order.created; the order stayed ACCEPTED"},
 }
 
 func TestSimulation_regressionSeedsKeepEveryInvariant(t *testing.T) {

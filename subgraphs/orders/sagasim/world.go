@@ -30,9 +30,10 @@ type Config struct {
 	MatchPatience time.Duration
 	// PaymentTimeout is the orders service's payment deadline for PLACED orders.
 	PaymentTimeout time.Duration
-	// NoDeadLetterReplay: the drain does not replay dead letters (no operator at hand), so
-	// an event a consumer gave up on stays lost and the liveness invariants see it.
-	NoDeadLetterReplay bool
+	// ReplayDeadLetters lets an operator replay dead letters during the drain
+	// (events/consumer.Replay). Off by default: the saga must finish on its own, so an
+	// event a consumer gave up on is a liveness failure.
+	ReplayDeadLetters bool
 	// Plant names a bug to plant on purpose ("" for none; see Plants), to show the
 	// invariants catch it.
 	Plant string

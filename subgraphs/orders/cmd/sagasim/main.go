@@ -34,11 +34,11 @@ func main() {
 	shrink := flag.Duration("shrink", 20*time.Second, "time spent shrinking a failing trace")
 	trace := flag.Bool("trace", false, "print the trace of a replayed seed even when it passes")
 	plant := flag.String("plant", "", "plant a bug on purpose to see it caught: "+plantNames())
-	noReplay := flag.Bool("no-dlq-replay", false, "the drain leaves dead letters alone (no operator replays them)")
+	replay := flag.Bool("dlq-replay", false, "an operator replays dead letters in the drain (default: a dead letter is a liveness failure)")
 	flag.Parse()
 	cfg := sagasim.DefaultConfig()
 	cfg.Plant = *plant
-	cfg.NoDeadLetterReplay = *noReplay
+	cfg.ReplayDeadLetters = *replay
 	if *plant != "" {
 		fmt.Printf("planted bug %s: %s\n", *plant, sagasim.Plants[*plant])
 	}
@@ -79,7 +79,7 @@ func main() {
 	fmt.Printf("%d steps over %d seeds (%d..%d), every invariant held, in %s: %.0f steps/s\n",
 		total, seeds, *first, *first+uint64(seeds)-1, el.Round(time.Millisecond), float64(total)/el.Seconds())
 	for _, c := range cov.DeadLetterCauses {
-		fmt.Printf("dead letter (replayed by the operator in the drain): %s\n", c)
+		fmt.Printf("dead letter: %s\n", c)
 	}
 	fmt.Printf("coverage: %d orders ended %v; %d payment timeouts, %d refund requests for late payments; ledger: %d payments, %d refunds, %d settlements; bus: %d events handled, %d duplicates skipped, %d crashes before commit, %d after, %d dead letters\n",
 		cov.Orders, cov.Ended, cov.PaymentTimeouts, cov.RefundRequests, cov.Payments, cov.Refunds, cov.Settlements, cov.Delivered, cov.Duplicates, cov.CrashesBefore, cov.CrashesAfter, cov.DeadLetters)
