@@ -63,9 +63,10 @@ type TopUpLimits struct {
 	IntentTTL time.Duration
 }
 
-// DefaultTopUpLimits run on a laptop: 10,000,000 minor units a top-up, 50,000,000 a day,
-// intents expire after 30 minutes.
-var DefaultTopUpLimits = TopUpLimits{PerOperation: 10_000_000, PerDay: 50_000_000, IntentTTL: 30 * time.Minute}
+// DefaultTopUpLimits run on a laptop: 10^10 minor units a top-up and 5×10^10 a day (the
+// demo currency, UZS, counts about 1.2 million minor units to the US dollar: some
+// 8,000 and 40,000 dollars), intents expire after 30 minutes.
+var DefaultTopUpLimits = TopUpLimits{PerOperation: 10_000_000_000, PerDay: 50_000_000_000, IntentTTL: 30 * time.Minute}
 
 // Validate checks the limits make sense.
 func (l TopUpLimits) Validate() error {
