@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -25,7 +26,9 @@ func (r AuditReport) OK() bool { return len(r.Problems) == 0 }
 // wrote it, and checks that each row's hash is sha256(prev_hash || canonical row), that
 // prev_hash is the previous row's hash, that sequence numbers have no gap, that
 // balance_after follows from the amounts, and that the account's stored head is the last
-// hash and its balance the last balance_after.
+// hash and its balance the last balance_after. It also re-derives every balance from
+// the postings alone, and checks that every transaction and every currency sums to
+// zero, reporting each difference.
 func VerifyAudit(ctx context.Context, pool *pgxpool.Pool) (AuditReport, error) {
 	var rep AuditReport
 	heads := map[string]struct {
@@ -129,5 +132,31 @@ func VerifyAudit(ctx context.Context, pool *pgxpool.Pool) (AuditReport, error) {
 		return rep, err
 	}
 	finish()
-	return rep, nil
+	rows.Close()
+	return rep, verifyPostings(ctx, pool, &rep)
+}
+
+// verifyPostings re-derives balances from postings, independently of the audit chain
+// and of the materialized balances.
+func verifyPostings(ctx context.Context, pool *pgxpool.Pool, rep *AuditReport) error {
+	for _, q := range []string{
+		`SELECT 'account ' || a.id || ': balance ' || a.balance || ' but its postings sum to ' || coalesce(sum(p.amount), 0)
+		 FROM accounts a LEFT JOIN postings p ON p.account_id = a.id
+		 GROUP BY a.id, a.balance HAVING a.balance <> coalesce(sum(p.amount), 0) ORDER BY a.id`,
+		`SELECT 'transaction ' || tx_id || ': ' || currency || ' postings sum to ' || sum(amount)
+		 FROM postings GROUP BY tx_id, currency HAVING sum(amount) <> 0 ORDER BY tx_id`,
+		`SELECT 'currency ' || currency || ': all postings sum to ' || sum(amount)
+		 FROM postings GROUP BY currency HAVING sum(amount) <> 0 ORDER BY currency`,
+	} {
+		rows, err := pool.Query(ctx, q)
+		if err != nil {
+			return fmt.Errorf("verify postings: %w", err)
+		}
+		problems, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return fmt.Errorf("verify postings: %w", err)
+		}
+		rep.Problems = append(rep.Problems, problems...)
+	}
+	return nil
 }

@@ -98,11 +98,19 @@ func (r *LedgerRepository) retry(ctx context.Context, op func() error) error {
 	}
 }
 
-// mapError turns the ledger's unique indexes into domain conflicts.
+// mapError turns the ledger's unique indexes into domain conflicts, and errors that no
+// retry can cure (data exceptions such as a balance out of range, broken constraints,
+// the ledger's own refusals) into app.ErrLedgerRefused.
 func mapError(err error) error {
 	var pe *pgconn.PgError
-	if errors.As(err, &pe) && pe.Code == "23505" && strings.HasPrefix(pe.ConstraintName, "transactions_one_") {
+	if !errors.As(err, &pe) {
+		return err
+	}
+	switch {
+	case pe.Code == "23505" && strings.HasPrefix(pe.ConstraintName, "transactions_one_"):
 		return fmt.Errorf("%s: %w", pe.ConstraintName, domain.ErrConflict)
+	case strings.HasPrefix(pe.Code, "22"), strings.HasPrefix(pe.Code, "23") && !Retryable(err):
+		return fmt.Errorf("%w: %s (%s)", app.ErrLedgerRefused, pe.Message, pe.Code)
 	}
 	return err
 }
@@ -378,4 +386,110 @@ func (t ledgerTx) PointsUsage(ctx context.Context, userID string, cutoff time.Ti
 
 func (t ledgerTx) Publish(ctx context.Context, evs ...events.Envelope) error {
 	return t.outbox.Add(ctx, t.tx, evs...)
+}
+
+const intentColumns = `id, user_id, idempotency_key, gateway, amount, currency, status, reason, created_at, expires_at`
+
+func scanIntent(row pgx.Row) (app.PaymentIntent, error) {
+	var (
+		in               app.PaymentIntent
+		amount           int64
+		currency, status string
+		reason           string
+	)
+	err := row.Scan(&in.ID, &in.UserID, &in.Key, &in.Gateway, &amount, &currency, &status, &reason, &in.CreatedAt, &in.ExpiresAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return in, fmt.Errorf("top-up intent: %w", domain.ErrNotFound)
+	}
+	if err != nil {
+		return in, fmt.Errorf("top-up intent: %w", err)
+	}
+	in.Status = app.IntentStatus(status)
+	switch in.Status {
+	case app.IntentDeclined:
+		in.DeclineReason = reason
+	case app.IntentFailed, app.IntentExpired:
+		in.FailureReason = reason
+	}
+	in.CreatedAt, in.ExpiresAt = in.CreatedAt.UTC(), in.ExpiresAt.UTC()
+	in.Amount, err = domain.NewMoney(amount, currency)
+	return in, err
+}
+
+// TopUpIntent reads one intent.
+func (r *LedgerRepository) TopUpIntent(ctx context.Context, id string) (app.PaymentIntent, error) {
+	return scanIntent(r.pool.QueryRow(ctx, `SELECT `+intentColumns+` FROM topup_intents WHERE id = $1`, id))
+}
+
+// ExpireTopUpIntents marks overdue PENDING intents EXPIRED.
+func (r *LedgerRepository) ExpireTopUpIntents(ctx context.Context, now time.Time) (int, error) {
+	tag, err := r.pool.Exec(ctx, `UPDATE topup_intents SET status = 'EXPIRED', updated_at = now(),
+		reason = 'the gateway did not confirm the top-up before it expired'
+		WHERE status = 'PENDING' AND expires_at <= $1`, now)
+	if err != nil {
+		return 0, fmt.Errorf("expire top-up intents: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+func (t ledgerTx) LockUser(ctx context.Context, userID string) error {
+	_, err := t.q.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('wallet-user:' || $1, 0))`, userID)
+	return err
+}
+
+func (t ledgerTx) TopUpIntentByKey(ctx context.Context, userID, key string) (app.PaymentIntent, bool, error) {
+	in, err := scanIntent(t.q.QueryRow(ctx, `SELECT `+intentColumns+` FROM topup_intents WHERE user_id = $1 AND idempotency_key = $2`, userID, key))
+	if errors.Is(err, domain.ErrNotFound) {
+		return in, false, nil
+	}
+	return in, err == nil, err
+}
+
+func (t ledgerTx) TopUpsSince(ctx context.Context, userID string, currency domain.Currency, since time.Time) (int64, error) {
+	var sum int64
+	err := t.q.QueryRow(ctx, `SELECT coalesce(sum(amount), 0) FROM topup_intents
+		WHERE user_id = $1 AND currency = $2 AND created_at >= $3 AND status IN ('PENDING', 'SUCCEEDED')`,
+		userID, string(currency), since).Scan(&sum)
+	return sum, err
+}
+
+func (t ledgerTx) InsertTopUpIntent(ctx context.Context, in app.PaymentIntent) error {
+	_, err := t.q.Exec(ctx, `INSERT INTO topup_intents (id, user_id, idempotency_key, gateway, amount, currency, status, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, in.ID, in.UserID, in.Key, in.Gateway, in.Amount.Minor(),
+		string(in.Amount.Currency()), string(in.Status), in.CreatedAt, in.ExpiresAt)
+	if err != nil {
+		return fmt.Errorf("insert top-up intent: %w", err)
+	}
+	return nil
+}
+
+func (t ledgerTx) LockTopUpIntent(ctx context.Context, id string) (app.PaymentIntent, error) {
+	return scanIntent(t.q.QueryRow(ctx, `SELECT `+intentColumns+` FROM topup_intents WHERE id = $1 FOR UPDATE`, id))
+}
+
+func (t ledgerTx) SetTopUpIntentStatus(ctx context.Context, id string, status app.IntentStatus, reason string) error {
+	_, err := t.q.Exec(ctx, `UPDATE topup_intents SET status = $2, reason = $3, updated_at = now() WHERE id = $1`, id, string(status), reason)
+	return err
+}
+
+func (t ledgerTx) OrderRefunds(ctx context.Context, orderID string) ([]app.RefundEntry, error) {
+	rows, err := t.q.Query(ctx, `SELECT id::text, amount, currency, reason, created_at FROM transactions
+		WHERE order_id = $1 AND kind = 'refund' ORDER BY created_at, id`, orderID)
+	if err != nil {
+		return nil, fmt.Errorf("refunds of order %s: %w", orderID, err)
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (app.RefundEntry, error) {
+		var (
+			e        app.RefundEntry
+			amount   int64
+			currency string
+		)
+		if err := row.Scan(&e.TxID, &amount, &currency, &e.Reason, &e.CreatedAt); err != nil {
+			return e, err
+		}
+		e.CreatedAt = e.CreatedAt.UTC()
+		m, err := domain.NewMoney(amount, currency)
+		e.Amount = m
+		return e, err
+	})
 }

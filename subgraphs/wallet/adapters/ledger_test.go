@@ -23,8 +23,8 @@ import (
 type nopGateway struct{}
 
 func (nopGateway) Name() string { return "sandbox" }
-func (nopGateway) CreateIntent(context.Context, string, domain.Money, string) (app.PaymentIntent, error) {
-	return app.PaymentIntent{}, errors.New("not in this test")
+func (nopGateway) CreateIntent(context.Context, app.PaymentIntent) error {
+	return errors.New("not in this test")
 }
 
 func newWallet(t testing.TB, maxConns int32) (*app.Application, *adapters.LedgerRepository, *pgxpool.Pool) {

@@ -52,7 +52,7 @@ func New(ctx context.Context, cfg Config, pool *pgxpool.Pool, logger *slog.Logge
 	repo := adapters.NewLedgerRepository(pool, outbox.New())
 	gateway := &adapters.SandboxGateway{Secret: []byte(cfg.SandboxSecret), WebhookURL: cfg.PublicURL + "/webhooks/sandbox",
 		Delay: 3 * time.Second, Logger: logger}
-	wallet, err := app.New(repo, gateway, app.Config{Loyalty: cfg.loyalty(), Split: cfg.split()})
+	wallet, err := app.New(repo, gateway, app.Config{Loyalty: cfg.loyalty(), Split: cfg.split(), TopUp: cfg.topUp()})
 	if err != nil {
 		return nil, err
 	}
@@ -138,6 +138,7 @@ func Serve(ctx context.Context, cfg Config) error {
 		lifecycle.HTTPServerOn("http", &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}, ln, cfg.ShutdownTimeout),
 		lifecycle.Func("outbox-relay", relay.Run),
 		lifecycle.Func("points-expiry", PointsExpiry(svc.App, cfg.PointsExpiryInterval, logger)),
+		lifecycle.Func("topup-intent-expiry", TopUpIntentExpiry(svc.App, cfg.TopUpExpiryInterval, logger)),
 	}
 	for _, sub := range Subscriptions(svc.App, svc.Repo) {
 		c, err := consumer.New(pool, producer, consumer.Config{Name: cfg.ConsumerGroupPrefix + "." + sub.Topic, Brokers: cfg.Kafka,
@@ -168,6 +169,32 @@ func PointsExpiry(wallet *app.Application, interval time.Duration, logger *slog.
 				logger.ErrorContext(ctx, "points expiry run failed", "error", err, "users", run.Users, "points", run.Points)
 			case run.Users > 0:
 				logger.InfoContext(ctx, "points expired", "users", run.Users, "points", run.Points)
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+			}
+		}
+	}
+}
+
+// TopUpIntentExpiry returns the loop serve runs: mark PENDING top-up intents past their
+// time EXPIRED every interval until ctx ends (the intents live in PostgreSQL, so any
+// replica may sweep and a restart loses nothing). A failed sweep is logged and retried.
+func TopUpIntentExpiry(wallet *app.Application, interval time.Duration, logger *slog.Logger) func(context.Context) error {
+	return func(ctx context.Context) error {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			n, err := wallet.ExpireTopUpIntents(ctx)
+			switch {
+			case ctx.Err() != nil:
+				return nil
+			case err != nil:
+				logger.ErrorContext(ctx, "top-up intent expiry failed", "error", err)
+			case n > 0:
+				logger.InfoContext(ctx, "top-up intents expired", "intents", n)
 			}
 			select {
 			case <-ctx.Done():
