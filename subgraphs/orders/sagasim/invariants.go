@@ -2,8 +2,10 @@ package sagasim
 
 import (
 	"fmt"
+	"strings"
 
 	odomain "github.com/dizhtime/dizhtime/subgraphs/orders/domain"
+	wapp "github.com/dizhtime/dizhtime/subgraphs/wallet/app"
 	wdomain "github.com/dizhtime/dizhtime/subgraphs/wallet/domain"
 )
 
@@ -21,11 +23,12 @@ type Checker struct {
 	postings     []LedgerPosting
 	transactions []LedgerTx
 	versions     map[string]int64
+	credits      map[string]int
 	steps        int
 }
 
 // NewChecker starts with nothing seen.
-func NewChecker() *Checker { return &Checker{versions: map[string]int64{}} }
+func NewChecker() *Checker { return &Checker{versions: map[string]int64{}, credits: map[string]int{}} }
 
 func violation(inv, format string, args ...any) *Violation {
 	return &Violation{Invariant: inv, Detail: fmt.Sprintf(format, args...)}
@@ -74,6 +77,11 @@ func (c *Checker) Safety(w *World) *Violation {
 	// Per order touched by this step: at most one charge and one settlement, refunds
 	// within what was paid.
 	for i, t := range fresh {
+		if t.Kind == string(wdomain.KindTopUp) {
+			if v := c.topUpCredit(w, t); v != nil {
+				return v
+			}
+		}
 		if t.Kind == string(wdomain.KindOrderPayment) {
 			if e, ended := l.endings[t.OrderID]; ended {
 				return violation("no-charge-after-ending", "the wallet charged %s after it recorded the order %s", w.name(t.OrderID), e.Status)
@@ -99,6 +107,27 @@ func (c *Checker) Safety(w *World) *Violation {
 		if v := legalTimeline(w, o); v != nil {
 			return v
 		}
+	}
+	return nil
+}
+
+// topUpCredit: a top-up credit belongs to an intent the gateway confirmed, for the
+// intent's amount, once.
+func (c *Checker) topUpCredit(w *World, t LedgerTx) *Violation {
+	id, isIntent := strings.CutPrefix(t.Key, "topup:sandbox:")
+	if !isIntent || strings.HasPrefix(id, "opening-") {
+		return nil // the opening balances of the simulation
+	}
+	in, ok := w.Ledger.intents[id]
+	switch {
+	case !ok:
+		return violation("top-up-once", "a credit for the unknown intent %s", id)
+	case in.Amount.Minor() != t.Amount || string(in.Amount.Currency()) != t.Currency:
+		return violation("top-up-once", "intent %s of %s credited %d %s", id, in.Amount, t.Amount, t.Currency)
+	}
+	c.credits[id]++
+	if c.credits[id] > 1 {
+		return violation("top-up-once", "intent %s credited %d times", id, c.credits[id])
 	}
 	return nil
 }
@@ -202,6 +231,15 @@ func (c *Checker) Liveness(w *World) *Violation {
 	if len(w.Bus.DLQ) > 0 {
 		d := w.Bus.DLQ[0]
 		return violation("drained", "dead letter %s of %s for %s: %s", d.Event.Type, d.Group, w.name(d.Event.Subject), d.Cause)
+	}
+	for _, id := range w.Ledger.intentIDs {
+		in := w.Ledger.intents[id]
+		if in.Status == wapp.IntentPending {
+			return violation("every-intent-final", "top-up intent %s is still PENDING", id)
+		}
+		if credited := c.credits[id] == 1; credited != (in.Status == wapp.IntentSucceeded) {
+			return violation("top-up-once", "intent %s is %s and was credited %d times", id, in.Status, c.credits[id])
+		}
 	}
 	for _, id := range w.orderIDs {
 		o := w.OrdersDB.orders[id]

@@ -33,8 +33,10 @@ func TestLedgerStore_agreesWithThePostgreSQLLedger(t *testing.T) {
 	clock := NewClock()
 	mem := NewLedgerStore(clock, &Outbox{Service: "wallet", bus: NewBus(func(string) int { return 0 }, shortID)})
 	apps := map[string]*wapp.Application{}
+	started := map[string]*[]wapp.PaymentIntent{"memory": {}, "postgres": {}}
 	for name, store := range map[string]wapp.Store{"memory": mem, "postgres": pg} {
-		a, err := wapp.New(store, noGateway{}, wapp.Config{Loyalty: Loyalty, Split: Split})
+		a, err := wapp.New(store, gateway{started[name]}, wapp.Config{Loyalty: Loyalty, Split: Split,
+			TopUp: wapp.TopUpLimits{PerOperation: 10_000, PerDay: 40_000, IntentTTL: 30 * time.Minute}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -45,7 +47,9 @@ func TestLedgerStore_agreesWithThePostgreSQLLedger(t *testing.T) {
 	const ops = 600
 	counts := map[string]int{}
 	for i := 0; i < ops; i++ {
-		op := r.IntN(9)
+		op := r.IntN(12)
+		intent := r.IntN(1 + len(*started["memory"]))
+		declined := r.IntN(4) == 0
 		order := fmt.Sprintf("ord-%d-%d", i/60, r.IntN(6))
 		cust := customerID(r.IntN(3))
 		cur := Currencies[r.IntN(2)]
@@ -93,6 +97,27 @@ func TestLedgerStore_agreesWithThePostgreSQLLedger(t *testing.T) {
 					return a.OnPaymentRefundRequested(ctx, tx, contracts.PaymentRefundRequestedV1{OrderID: order, PaymentID: "pay-" + order,
 						Reason: contracts.RefundLatePayment})
 				})
+			case 9, 10:
+				what = fmt.Sprintf("start top-up %s %d %s under %s", cust, total*4, cur, key)
+				_, err = a.StartTopUp(ctx, cust, wdomain.MustMoney(total*4, cur), key)
+			case 11:
+				ins := *started[name]
+				if intent >= len(ins) {
+					what = "webhook for no intent"
+					continue
+				}
+				in := ins[intent]
+				res := wapp.GatewayResult{Gateway: in.Gateway, IntentID: in.ID, UserID: in.UserID, AmountMinor: in.Amount.Minor(),
+					Currency: string(in.Amount.Currency()), Status: wapp.IntentSucceeded}
+				if declined {
+					res.Status = wapp.IntentDeclined
+				}
+				what = fmt.Sprintf("webhook %s for intent %d", res.Status, intent)
+				var got wapp.PaymentIntent
+				got, err = a.ApplyGatewayResult(ctx, res)
+				if err == nil {
+					outcomes[name+" intent"] = string(got.Status)
+				}
 			case 7:
 				what = fmt.Sprintf("dispatch.assigned %s", order)
 				err = store.InTx(ctx, func(ctx context.Context, tx wapp.Tx) error {
@@ -102,8 +127,9 @@ func TestLedgerStore_agreesWithThePostgreSQLLedger(t *testing.T) {
 			outcomes[name] = outcomeClass(err)
 		}
 		counts[strings.SplitN(what, " ", 2)[0]+": "+outcomes["memory"]]++
-		if outcomes["memory"] != outcomes["postgres"] {
-			t.Fatalf("op %d (%s): memory %s, postgres %s", i, what, outcomes["memory"], outcomes["postgres"])
+		if outcomes["memory"] != outcomes["postgres"] || outcomes["memory intent"] != outcomes["postgres intent"] {
+			t.Fatalf("op %d (%s): memory %s %s, postgres %s %s", i, what, outcomes["memory"], outcomes["memory intent"],
+				outcomes["postgres"], outcomes["postgres intent"])
 		}
 		if diff := balanceDiff(ctx, t, mem, pool); diff != "" {
 			t.Fatalf("op %d (%s): balances differ: %s", i, what, diff)

@@ -32,6 +32,9 @@ type LedgerStore struct {
 	settledOf    map[string]int
 	drivers      map[string]string
 	endings      map[string]app.OrderEnding
+	intents      map[string]app.PaymentIntent
+	intentByKey  map[string]string
+	intentIDs    []string
 	processed    map[string]bool
 	outbox       *Outbox
 	// plant is the planted bug of the run (Config.Plant), "" for none.
@@ -70,7 +73,8 @@ type ledgerOutcome struct {
 func NewLedgerStore(clock *Clock, ob *Outbox) *LedgerStore {
 	return &LedgerStore{clock: clock, accounts: map[string]*ledgerAccount{}, keys: map[string]ledgerOutcome{},
 		byOrder: map[string][]int{}, paymentOf: map[string]int{}, settledOf: map[string]int{},
-		drivers: map[string]string{}, endings: map[string]app.OrderEnding{}, processed: map[string]bool{}, outbox: ob}
+		drivers: map[string]string{}, endings: map[string]app.OrderEnding{},
+		intents: map[string]app.PaymentIntent{}, intentByKey: map[string]string{}, processed: map[string]bool{}, outbox: ob}
 }
 
 // Balance of one account (0 when it was never used).

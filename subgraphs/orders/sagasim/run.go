@@ -33,12 +33,17 @@ type Coverage struct {
 	Delivered, Duplicates, CrashesBefore, CrashesAfter int
 	// DeadLetterCauses are the first few dead letters: group, event, cause.
 	DeadLetterCauses []string
+	// Intents counts top-up intents by their final status.
+	Intents map[string]int
 }
 
 // Add sums coverage.
 func (c *Coverage) Add(o Coverage) {
 	if c.Ended == nil {
-		c.Ended = map[string]int{}
+		c.Ended, c.Intents = map[string]int{}, map[string]int{}
+	}
+	for k, v := range o.Intents {
+		c.Intents[k] += v
 	}
 	for k, v := range o.Ended {
 		c.Ended[k] += v
@@ -60,7 +65,10 @@ func (c *Coverage) Add(o Coverage) {
 }
 
 func (w *World) coverage() Coverage {
-	c := Coverage{Orders: len(w.orderIDs), Ended: map[string]int{}}
+	c := Coverage{Orders: len(w.orderIDs), Ended: map[string]int{}, Intents: map[string]int{}}
+	for _, id := range w.Ledger.intentIDs {
+		c.Intents[string(w.Ledger.intents[id].Status)]++
+	}
 	for _, id := range w.orderIDs {
 		o := w.OrdersDB.orders[id]
 		c.Ended[string(o.Status)]++
@@ -170,6 +178,17 @@ func (w *World) Drain(step func(string) *Violation) *Violation {
 			}
 			moved = true
 			continue
+		}
+		// The gateway answers every intent it has not answered yet (its webhooks get
+		// through; an EXPIRED intent still takes a late success).
+		for n, in := range w.gatewayIntents {
+			if cur, _ := w.Ledger.TopUpIntent(ctx, in.ID); cur.Status.Terminal() {
+				continue
+			}
+			if v := step(w.Apply(Step{Kind: Webhook, A: uint32(n), B: 99})); v != nil {
+				return v
+			}
+			moved = true
 		}
 		for d := 0; d < w.cfg.Drivers; d++ {
 			ld, _ := w.Live.Driver(ctx, driverID(d))

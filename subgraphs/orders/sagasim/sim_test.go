@@ -39,6 +39,11 @@ func TestSimulation_fixedSeedsKeepEveryInvariant(t *testing.T) {
 			t.Errorf("no order ended %s in %d seeds", end, seeds)
 		}
 	}
+	for _, st := range []string{"SUCCEEDED", "DECLINED", "FAILED"} {
+		if cov.Intents[st] == 0 {
+			t.Errorf("no top-up intent ended %s in %d seeds", st, seeds)
+		}
+	}
 	if cov.Duplicates == 0 || cov.CrashesBefore == 0 || cov.CrashesAfter == 0 {
 		t.Errorf("faults not exercised: %+v", cov)
 	}

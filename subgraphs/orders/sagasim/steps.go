@@ -43,12 +43,14 @@ const (
 	SweepOffers
 	CancelDelivery
 	PaymentDeadlines
+	Webhook
+	ExpireIntents
 	kinds
 )
 
 var kindNames = [...]string{"top-up", "place", "retry-place", "cancel", "accept", "reject", "prepare", "ready",
 	"go-online", "offer", "accept-offer", "decline-offer", "unassign", "advance", "admin-refund", "consume", "relay",
-	"tick", "acceptance-deadlines", "dispatch-round", "sweep-offers", "cancel-delivery", "payment-deadlines"}
+	"tick", "acceptance-deadlines", "dispatch-round", "sweep-offers", "cancel-delivery", "payment-deadlines", "webhook", "expire-intents"}
 
 func (k Kind) String() string { return kindNames[k] }
 
@@ -61,7 +63,7 @@ type Step struct {
 // weights of the kinds in a generated workload: the bus gets most of the steps.
 var weights = [kinds]int{TopUp: 2, Place: 3, RetryPlace: 1, Cancel: 2, Accept: 6, Reject: 1, Prepare: 3, Ready: 3,
 	GoOnline: 2, Offer: 5, AcceptOffer: 5, DeclineOffer: 1, Unassign: 1, Advance: 8, AdminRefund: 2, Consume: 45,
-	Relay: 30, Tick: 5, AcceptanceDeadlines: 2, DispatchRound: 3, SweepOffers: 1, CancelDelivery: 1, PaymentDeadlines: 2}
+	Relay: 30, Tick: 5, AcceptanceDeadlines: 2, DispatchRound: 3, SweepOffers: 1, CancelDelivery: 1, PaymentDeadlines: 2, Webhook: 3, ExpireIntents: 1}
 
 var totalWeight = func() int {
 	n := 0
@@ -95,11 +97,39 @@ func (w *World) Apply(s Step) string {
 	c := int(s.A % uint32(w.cfg.Customers))
 	switch s.Kind {
 	case TopUp:
+		// A customer starts a top-up; a retry (the same key) sometimes, or another amount
+		// under a used key (refused).
 		cur := Currencies[s.B%uint32(len(Currencies))]
-		amount := wdomain.MustMoney(int64(1000+s.C%4000), cur)
-		w.keys++
-		_, err := w.Wallet.TopUpCredited(ctx, customerID(c), "sandbox", fmt.Sprintf("intent-%d", w.keys), amount)
-		return fmt.Sprintf("%s tops up %s: %s", customerID(c), amount, refusal(err))
+		amount := wdomain.MustMoney(int64(1000+s.C%12000), cur)
+		key := fmt.Sprintf("topup-%d", w.keys+1)
+		if pct(s.B>>8) < 20 && w.keys > 0 {
+			key = fmt.Sprintf("topup-%d", 1+int(s.C>>16)%w.keys)
+		} else {
+			w.keys++
+		}
+		in, err := w.Wallet.StartTopUp(ctx, customerID(c), amount, key)
+		return fmt.Sprintf("%s starts a top-up of %s under %s: %s %s", customerID(c), amount, key, in.Status, refusal(err))
+	case Webhook:
+		// The gateway answers an intent: success, or a decline for every fifth; delivered
+		// any number of times and in any order; sometimes tampered (another amount).
+		if len(w.gatewayIntents) == 0 {
+			return "webhook: no intent yet"
+		}
+		n := int(s.A % uint32(len(w.gatewayIntents)))
+		in := w.gatewayIntents[n]
+		res := wapp.GatewayResult{Gateway: in.Gateway, IntentID: in.ID, UserID: in.UserID, AmountMinor: in.Amount.Minor(),
+			Currency: string(in.Amount.Currency()), Status: wapp.IntentSucceeded}
+		if n%5 == 4 {
+			res.Status, res.Reason = wapp.IntentDeclined, "card declined"
+		}
+		if pct(s.B) < 5 {
+			res.AmountMinor++ // not what the intent asked: must not be credited
+		}
+		got, err := w.Wallet.ApplyGatewayResult(ctx, res)
+		return fmt.Sprintf("gateway webhook %s %d %s for intent %d (%s): intent %s, %s", res.Status, res.AmountMinor, res.Currency, n, in.UserID, got.Status, refusal(err))
+	case ExpireIntents:
+		n, err := w.Wallet.ExpireTopUpIntents(ctx)
+		return fmt.Sprintf("top-up intents expired: %d, %s", n, refusal(err))
 	case Place:
 		r := int(s.B % uint32(w.cfg.Restaurants))
 		lines := []oapp.QuoteLine{{MenuItemID: fmt.Sprintf("item-%d", s.C%5), Quantity: 1 + int(s.C>>3)%3}}

@@ -87,6 +87,8 @@ type World struct {
 	carts    []placed
 	online   map[int]bool
 	keys     int
+	// gatewayIntents are the top-ups the gateway was asked to collect, in order.
+	gatewayIntents []wapp.PaymentIntent
 }
 
 type placed struct {
@@ -124,7 +126,8 @@ func NewWorld(cfg Config) (*World, error) {
 		return nil, err
 	}
 	w.Orders.SetClock(w.Clock.Now)
-	w.Wallet, err = wapp.New(w.Ledger, noGateway{}, wapp.Config{Loyalty: Loyalty, Split: Split})
+	w.Wallet, err = wapp.New(w.Ledger, gateway{&w.gatewayIntents}, wapp.Config{Loyalty: Loyalty, Split: Split,
+		TopUp: wapp.TopUpLimits{PerOperation: 10_000, PerDay: 40_000, IntentTTL: 30 * time.Minute}})
 	if err != nil {
 		return nil, err
 	}
@@ -296,13 +299,19 @@ func (staffChecker) Check(_ context.Context, t authz.Tuple) (bool, error) {
 	return t.Namespace == "restaurant" && t.Relation == "staff" && t.Subject == "user:staff-"+t.Object, nil
 }
 
-// noGateway: the simulation credits top-ups the way the gateway's webhook does
-// (TopUpCredited); it never starts an intent.
-type noGateway struct{}
+// gateway is the simulated card gateway: it remembers the intents the wallet asked it
+// to collect; the simulation's webhook steps answer them.
+type gateway struct{ intents *[]wapp.PaymentIntent }
 
-func (noGateway) Name() string { return "sandbox" }
-func (noGateway) CreateIntent(context.Context, string, wdomain.Money, string) (wapp.PaymentIntent, error) {
-	return wapp.PaymentIntent{}, errNotSimulated
+func (gateway) Name() string { return "sandbox" }
+func (g gateway) CreateIntent(_ context.Context, in wapp.PaymentIntent) error {
+	for _, x := range *g.intents {
+		if x.ID == in.ID {
+			return nil // asked again (a retried start): same intent
+		}
+	}
+	*g.intents = append(*g.intents, in)
+	return nil
 }
 
 func as(userID string, roles ...authz.Role) context.Context {

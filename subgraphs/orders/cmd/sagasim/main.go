@@ -81,6 +81,7 @@ func main() {
 	for _, c := range cov.DeadLetterCauses {
 		fmt.Printf("dead letter: %s\n", c)
 	}
+	fmt.Printf("top-up intents: %v\n", cov.Intents)
 	fmt.Printf("coverage: %d orders ended %v; %d payment timeouts, %d refund requests for late payments; ledger: %d payments, %d refunds, %d settlements; bus: %d events handled, %d duplicates skipped, %d crashes before commit, %d after, %d dead letters\n",
 		cov.Orders, cov.Ended, cov.PaymentTimeouts, cov.RefundRequests, cov.Payments, cov.Refunds, cov.Settlements, cov.Delivered, cov.Duplicates, cov.CrashesBefore, cov.CrashesAfter, cov.DeadLetters)
 }
