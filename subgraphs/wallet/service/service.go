@@ -49,7 +49,11 @@ func New(ctx context.Context, cfg Config, pool *pgxpool.Pool, logger *slog.Logge
 	if err := adapters.Migrate(ctx, pool); err != nil {
 		return nil, fmt.Errorf("wallet migrations: %w", err)
 	}
-	repo := adapters.NewLedgerRepository(pool, outbox.New())
+	auditKey := cfg.AuditKey
+	if auditKey == "" { // a Config built by hand, not loaded (Validate refuses it empty)
+		auditKey = adapters.DefaultAuditKey
+	}
+	repo := adapters.NewLedgerRepository(pool, outbox.New()).WithAuditKey([]byte(auditKey))
 	gateway := &adapters.SandboxGateway{Secret: []byte(cfg.SandboxSecret), WebhookURL: cfg.PublicURL + "/webhooks/sandbox",
 		Delay: 3 * time.Second, Logger: logger}
 	wallet, err := app.New(repo, gateway, app.Config{Loyalty: cfg.loyalty(), Split: cfg.split(), TopUp: cfg.topUp()})

@@ -54,7 +54,7 @@ func verifyAudit(ctx context.Context, cfg service.Config) error {
 		return err
 	}
 	defer pool.Close()
-	rep, err := adapters.VerifyAudit(ctx, pool)
+	rep, err := adapters.VerifyAudit(ctx, pool, []byte(cfg.AuditKey))
 	if err != nil {
 		return err
 	}
