@@ -2,6 +2,8 @@ package service
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/dizhtime/dizhtime/platform/config"
@@ -33,7 +35,7 @@ type Config struct {
 	// (a secret store, the deployment's environment): whoever holds it and the database
 	// could rewrite history unnoticed. The laptop default is not a secret.
 	AuditKey string `yaml:"audit_key" env:"WALLET_AUDIT_KEY"`
-	// AuditHeadsDir, when set, is where serve writes the audit chain's heads every
+	// AuditHeadsDir is where serve writes the audit chain's heads every
 	// AuditHeadsInterval (a signed JSON file each time), for verify-audit -heads.
 	AuditHeadsDir      string        `yaml:"audit_heads_dir" env:"WALLET_AUDIT_HEADS_DIR"`
 	AuditHeadsInterval time.Duration `yaml:"audit_heads_interval" env:"WALLET_AUDIT_HEADS_INTERVAL"`
@@ -66,7 +68,8 @@ func Defaults() Config {
 		PointsExpiryInterval: time.Hour, ConsumerGroupPrefix: "wallet",
 		TopUpMaxMinor: app.DefaultTopUpLimits.PerOperation, TopUpDailyMaxMinor: app.DefaultTopUpLimits.PerDay,
 		TopUpIntentTTL: app.DefaultTopUpLimits.IntentTTL, TopUpExpiryInterval: time.Minute,
-		AuditKey: adapters.DefaultAuditKey, AuditHeadsInterval: 5 * time.Minute}
+		AuditKey: adapters.DefaultAuditKey, AuditHeadsInterval: 5 * time.Minute,
+		AuditHeadsDir: filepath.Join(os.TempDir(), "dizhtime-wallet-audit-heads")}
 }
 
 // Validate checks the wallet's own keys and Base.
@@ -92,6 +95,9 @@ func (c Config) Validate() error {
 	}
 	if len(c.AuditKey) < 16 {
 		errs = append(errs, config.Invalid("audit_key", "must be at least 16 characters"))
+	}
+	if c.AuditHeadsDir == "" {
+		errs = append(errs, config.Invalid("audit_heads_dir", "must not be empty"))
 	}
 	if c.AuditHeadsInterval <= 0 {
 		errs = append(errs, config.Invalid("audit_heads_interval", "must be positive, got %s", c.AuditHeadsInterval))
