@@ -29,8 +29,14 @@ func (r AuditReport) OK() bool { return len(r.Problems) == 0 }
 // hash and its balance the last balance_after. It also re-derives every balance from
 // the postings alone, and checks that every transaction and every currency sums to
 // zero, reporting each difference.
-func VerifyAudit(ctx context.Context, pool *pgxpool.Pool) (AuditReport, error) {
+//
+// Rows written since migration 0005 are keyed: their hash is HMAC-SHA256(key,
+// prev_hash || canonical row), with key the configuration's audit key, which the
+// database never holds; older rows are plain sha256 links. A wrong key reports every
+// keyed row as altered.
+func VerifyAudit(ctx context.Context, pool *pgxpool.Pool, key []byte) (AuditReport, error) {
 	var rep AuditReport
+	audit := NewAuditKey(key)
 	heads := map[string]struct {
 		head    []byte
 		seq     int64
@@ -60,9 +66,13 @@ func VerifyAudit(ctx context.Context, pool *pgxpool.Pool) (AuditReport, error) {
 		return rep, err
 	}
 	rep.Accounts = len(heads)
+	var keyedSince int64
+	if err := pool.QueryRow(ctx, `SELECT coalesce(min(keyed_since_us), 0) FROM audit_keying`).Scan(&keyedSince); err != nil {
+		return rep, fmt.Errorf("verify audit: %w", err)
+	}
 
 	rows, err = pool.Query(ctx, `SELECT account_id, seq, tx_id::text, kind, currency, amount, balance_after,
-		actor, reason, trace_id, at_us, prev_hash, hash FROM audit_log ORDER BY account_id, seq`)
+		actor, reason, trace_id, at_us, prev_hash, hash, keyed FROM audit_log ORDER BY account_id, seq`)
 	if err != nil {
 		return rep, fmt.Errorf("verify audit: %w", err)
 	}
@@ -73,6 +83,7 @@ func VerifyAudit(ctx context.Context, pool *pgxpool.Pool) (AuditReport, error) {
 		wantSeq   int64
 		balance   int64
 		broken    bool
+		keyedSeen bool
 		problemOf = func(account string, seq int64, what string) {
 			rep.Problems = append(rep.Problems, fmt.Sprintf("audit_log row (account_id=%s, seq=%d): %s", account, seq, what))
 		}
@@ -95,16 +106,17 @@ func VerifyAudit(ctx context.Context, pool *pgxpool.Pool) (AuditReport, error) {
 		account, txID, kind, currency, actor, reason, traceID string
 		seq, amount, balanceAfter, atUS                       int64
 		prevHash, hash                                        []byte
+		keyed                                                 bool
 	}
 	for rows.Next() {
 		if err := rows.Scan(&r.account, &r.seq, &r.txID, &r.kind, &r.currency, &r.amount, &r.balanceAfter,
-			&r.actor, &r.reason, &r.traceID, &r.atUS, &r.prevHash, &r.hash); err != nil {
+			&r.actor, &r.reason, &r.traceID, &r.atUS, &r.prevHash, &r.hash, &r.keyed); err != nil {
 			return rep, err
 		}
 		rep.Rows++
 		if r.account != current {
 			finish()
-			current, prev, wantSeq, balance, broken = r.account, []byte{}, 1, 0, false
+			current, prev, wantSeq, balance, broken, keyedSeen = r.account, []byte{}, 1, 0, false, false
 		}
 		if broken {
 			continue
@@ -113,17 +125,23 @@ func VerifyAudit(ctx context.Context, pool *pgxpool.Pool) (AuditReport, error) {
 			strconv.FormatInt(r.amount, 10), strconv.FormatInt(r.balanceAfter, 10), r.actor, r.reason, r.traceID,
 			strconv.FormatInt(r.atUS, 10)}, "|")
 		sum := sha256.Sum256(append(append([]byte{}, prev...), canonical...))
+		want := sum[:]
+		if r.keyed {
+			want = audit.Sum(prev, []byte(canonical))
+		}
 		switch {
+		case !r.keyed && (keyedSeen || keyedSince == 0 || r.atUS >= keyedSince):
+			problemOf(r.account, r.seq, "an unkeyed row where every row must be keyed (the keyed flag was altered or the row forged)")
 		case r.seq != wantSeq:
 			problemOf(r.account, r.seq, fmt.Sprintf("sequence gap: expected seq %d", wantSeq))
 		case !bytes.Equal(r.prevHash, prev):
 			problemOf(r.account, r.seq, "prev_hash does not match the previous row's hash")
-		case !bytes.Equal(r.hash, sum[:]):
+		case !bytes.Equal(r.hash, want):
 			problemOf(r.account, r.seq, "hash does not match the row's contents (row was altered)")
 		case r.balanceAfter != balance+r.amount:
 			problemOf(r.account, r.seq, fmt.Sprintf("balance_after %d does not follow from %d%+d", r.balanceAfter, balance, r.amount))
 		default:
-			prev, wantSeq, balance = r.hash, wantSeq+1, r.balanceAfter
+			prev, wantSeq, balance, keyedSeen = r.hash, wantSeq+1, r.balanceAfter, keyedSeen || r.keyed
 			continue
 		}
 		broken = true

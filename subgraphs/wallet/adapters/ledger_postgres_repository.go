@@ -32,6 +32,7 @@ type LedgerRepository struct {
 	// MaxAttempts bounds retries of serialization failures, deadlocks and concurrent
 	// first uses of one idempotency key.
 	MaxAttempts int
+	audit       AuditKey
 }
 
 // NewLedgerRepository returns the ledger on pool (whose search_path holds the schema).
@@ -39,16 +40,25 @@ func NewLedgerRepository(pool *pgxpool.Pool, ob *outbox.Outbox) *LedgerRepositor
 	if ob == nil {
 		ob = outbox.New()
 	}
-	return &LedgerRepository{pool: pool, outbox: ob, MaxAttempts: 6}
+	return &LedgerRepository{pool: pool, outbox: ob, MaxAttempts: 6, audit: NewAuditKey([]byte(DefaultAuditKey))}
+}
+
+// WithAuditKey makes the ledger key its audit chain with key (the configuration's
+// WALLET_AUDIT_KEY); it returns r.
+func (r *LedgerRepository) WithAuditKey(key []byte) *LedgerRepository {
+	r.audit = NewAuditKey(key)
+	return r
 }
 
 // Bound is the ledger inside tx, for a saga step run in the event consumer's transaction.
-func (r *LedgerRepository) Bound(tx pgx.Tx) app.Tx { return ledgerTx{q: tx, tx: tx, outbox: r.outbox} }
+func (r *LedgerRepository) Bound(tx pgx.Tx) app.Tx {
+	return ledgerTx{q: tx, tx: tx, outbox: r.outbox, audit: r.audit}
+}
 
 // Post applies one transaction in one round trip (an implicit transaction).
 func (r *LedgerRepository) Post(ctx context.Context, req app.PostRequest) (res app.PostResult, err error) {
 	err = r.retry(ctx, func() error {
-		res, err = post(ctx, r.pool, req)
+		res, err = post(ctx, r.pool, r.audit, req)
 		return err
 	})
 	return res, err
@@ -58,7 +68,7 @@ func (r *LedgerRepository) Post(ctx context.Context, req app.PostRequest) (res a
 func (r *LedgerRepository) InTx(ctx context.Context, fn func(ctx context.Context, tx app.Tx) error) error {
 	return r.retry(ctx, func() error {
 		return pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
-			return fn(ctx, ledgerTx{q: tx, tx: tx, outbox: r.outbox})
+			return fn(ctx, ledgerTx{q: tx, tx: tx, outbox: r.outbox, audit: r.audit})
 		})
 	})
 }
@@ -115,9 +125,9 @@ func mapError(err error) error {
 	return err
 }
 
-const postSQL = `SELECT status, tx_id FROM wallet_post($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`
+const postSQL = `SELECT status, tx_id FROM wallet_post($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`
 
-func post(ctx context.Context, q querier, req app.PostRequest) (app.PostResult, error) {
+func post(ctx context.Context, q querier, key AuditKey, req app.PostRequest) (app.PostResult, error) {
 	ps := req.Tx.Postings()
 	n := len(ps)
 	ids, kinds, owners, curs := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -133,7 +143,7 @@ func post(ctx context.Context, q querier, req app.PostRequest) (app.PostResult, 
 	err := q.QueryRow(ctx, postSQL, req.TxID, nullable(req.IdempotencyKey), req.RequestHash,
 		string(req.Tx.Kind()), nullable(req.Tx.OrderID), nullable(req.RefTxID), nullable(req.Counterparty),
 		req.Tx.Amount.Minor(), string(req.Tx.Amount.Currency()),
-		ids, kinds, owners, curs, neg, amts, req.Actor, req.Tx.Reason, req.TraceID).Scan(&status, &txID)
+		ids, kinds, owners, curs, neg, amts, req.Actor, req.Tx.Reason, req.TraceID, key.ipad, key.opad).Scan(&status, &txID)
 	if err != nil {
 		return app.PostResult{}, fmt.Errorf("post %s: %w", req.Tx.Kind(), err)
 	}
@@ -239,10 +249,11 @@ type ledgerTx struct {
 	q      querier
 	tx     pgx.Tx
 	outbox *outbox.Outbox
+	audit  AuditKey
 }
 
 func (t ledgerTx) Post(ctx context.Context, req app.PostRequest) (app.PostResult, error) {
-	r, err := post(ctx, t.q, req)
+	r, err := post(ctx, t.q, t.audit, req)
 	return r, mapError(err)
 }
 
