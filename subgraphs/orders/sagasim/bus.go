@@ -29,6 +29,9 @@ type Bus struct {
 	DLQ []DeadLetter
 	// Stats counts deliveries and faults.
 	Stats BusStats
+	// paused holds, per "group topic", how many more consume steps the group leaves that
+	// topic alone (a rebalance, a backlog on one topic).
+	paused map[string]int
 }
 
 // BusStats counts what the consumers saw.
@@ -47,7 +50,8 @@ type DeadLetter struct {
 
 // NewBus is an empty bus.
 func NewBus(partitionOf func(subject string) int, nameOf func(subject string) string) *Bus {
-	return &Bus{topics: map[string]*[Partitions][]events.Envelope{}, partitionOf: partitionOf, nameOf: nameOf}
+	return &Bus{topics: map[string]*[Partitions][]events.Envelope{}, partitionOf: partitionOf, nameOf: nameOf,
+		paused: map[string]int{}}
 }
 
 func (b *Bus) topic(name string) *[Partitions][]events.Envelope {
@@ -97,11 +101,42 @@ type Lag struct {
 	Partition    int
 }
 
-// Lags lists every partition with events a group has not committed, in a fixed order.
+// Pause makes the n-th (group, topic) subscription lag for steps consume steps.
+func (b *Bus) Pause(n, steps int) string {
+	var subs []string
+	for _, g := range b.groups {
+		for _, t := range g.Topics {
+			subs = append(subs, g.Name+" "+t)
+		}
+	}
+	sub := subs[n%len(subs)]
+	b.paused[sub] = steps
+	return sub
+}
+
+// Tick counts one consume step off every pause.
+func (b *Bus) Tick() {
+	for k, v := range b.paused {
+		if v <= 1 {
+			delete(b.paused, k)
+		} else {
+			b.paused[k] = v - 1
+		}
+	}
+}
+
+// Unpause ends every pause (the faults stop).
+func (b *Bus) Unpause() { clear(b.paused) }
+
+// Lags lists every partition with events a group has not committed, in a fixed order,
+// leaving out paused subscriptions.
 func (b *Bus) Lags() []Lag {
 	var out []Lag
 	for gi, g := range b.groups {
 		for _, t := range g.Topics {
+			if b.paused[g.Name+" "+t] > 0 {
+				continue
+			}
 			log := b.topics[t]
 			for p := 0; p < Partitions; p++ {
 				if g.offsets[t][p] < len(log[p]) {

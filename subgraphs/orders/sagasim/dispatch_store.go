@@ -25,6 +25,8 @@ type DispatchStore struct {
 	drivers     map[string]domain.Driver
 	processed   map[string]bool
 	outbox      *Outbox
+	// plant is the planted bug of the run (Config.Plant), "" for none.
+	plant string
 }
 
 type deliveryRow struct {
@@ -82,6 +84,9 @@ func (t dispatchTx) SaveOrderRef(_ context.Context, ref app.OrderRef) error {
 }
 
 func (t dispatchTx) SaveDeliveryRequest(_ context.Context, orderID string) error {
+	if t.s.plant == "drop-early-acceptances" {
+		return fmt.Errorf("delivery for order %s: order ref %s: %w", orderID, orderID, app.ErrNotFound) // planted bug
+	}
 	return t.in(func(j *journal) error { setKey(j, t.s.requests, orderID, true); return nil })
 }
 

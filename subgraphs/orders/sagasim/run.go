@@ -147,6 +147,7 @@ func Run(cfg Config, steps []Step, trace bool) Result {
 // action did and checks the safety invariants after it; a violation stops the drain.
 func (w *World) Drain(step func(string) *Violation) *Violation {
 	ctx := context.Background()
+	w.Bus.Unpause()
 	for round := 0; round < 40; round++ {
 		moved := false
 		for i := 0; i < 100000; i++ {

@@ -45,12 +45,13 @@ const (
 	PaymentDeadlines
 	Webhook
 	ExpireIntents
+	PauseConsumer
 	kinds
 )
 
 var kindNames = [...]string{"top-up", "place", "retry-place", "cancel", "accept", "reject", "prepare", "ready",
 	"go-online", "offer", "accept-offer", "decline-offer", "unassign", "advance", "admin-refund", "consume", "relay",
-	"tick", "acceptance-deadlines", "dispatch-round", "sweep-offers", "cancel-delivery", "payment-deadlines", "webhook", "expire-intents"}
+	"tick", "acceptance-deadlines", "dispatch-round", "sweep-offers", "cancel-delivery", "payment-deadlines", "webhook", "expire-intents", "pause-consumer"}
 
 func (k Kind) String() string { return kindNames[k] }
 
@@ -63,7 +64,7 @@ type Step struct {
 // weights of the kinds in a generated workload: the bus gets most of the steps.
 var weights = [kinds]int{TopUp: 2, Place: 3, RetryPlace: 1, Cancel: 2, Accept: 6, Reject: 1, Prepare: 3, Ready: 3,
 	GoOnline: 2, Offer: 5, AcceptOffer: 5, DeclineOffer: 1, Unassign: 1, Advance: 8, AdminRefund: 2, Consume: 45,
-	Relay: 30, Tick: 5, AcceptanceDeadlines: 2, DispatchRound: 3, SweepOffers: 1, CancelDelivery: 1, PaymentDeadlines: 2, Webhook: 3, ExpireIntents: 1}
+	Relay: 30, Tick: 5, AcceptanceDeadlines: 2, DispatchRound: 3, SweepOffers: 1, CancelDelivery: 1, PaymentDeadlines: 2, Webhook: 3, ExpireIntents: 1, PauseConsumer: 1}
 
 var totalWeight = func() int {
 	n := 0
@@ -268,7 +269,11 @@ func (w *World) Apply(s Step) string {
 		_, err := w.Wallet.Refund(ctx, wapp.RefundCommand{OrderID: id, Amount: &amount, Reason: "goodwill",
 			IdempotencyKey: fmt.Sprintf("admin-refund-%d", w.keys), Actor: "admin:admin-0"})
 		return fmt.Sprintf("admin refunds %s of %s: %s", amount, w.name(id), refusal(err))
+	case PauseConsumer:
+		n := 20 + int(s.B%300)
+		return fmt.Sprintf("%s lags for the next %d consume steps (rebalance, backlog)", w.Bus.Pause(int(s.A), n), n)
 	case Consume:
+		w.Bus.Tick()
 		lags := w.Bus.Lags()
 		if len(lags) == 0 {
 			return "consume: nothing in flight"

@@ -48,6 +48,8 @@ var Plants = map[string]string{
 		"the race of issue 15 as it was on main",
 	"refund-forgets-refunds": "the ledger's OrderPayment leaves earlier refunds out, so a second refund of one order " +
 		"pays out again",
+	"drop-early-acceptances": "dispatch's store cannot keep an acceptance that overtook order.created, so it is retried " +
+		"and dead-lettered (dispatch before its fix)",
 }
 
 // DefaultConfig is a small, crowded city: few actors, so they collide on orders.
@@ -116,6 +118,7 @@ func NewWorld(cfg Config) (*World, error) {
 	w.Ledger = NewLedgerStore(w.Clock, ob("wallet"))
 	w.Ledger.plant = cfg.Plant
 	w.DispatchDB = NewDispatchStore(w.Clock, ob("dispatch"))
+	w.DispatchDB.plant = cfg.Plant
 	w.Live = NewLiveIndex()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 
