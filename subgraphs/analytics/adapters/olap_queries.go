@@ -55,7 +55,9 @@ var duckdbDialect = dialect{
 	minIf:   func(x, c string) string { return "coalesce(min(" + x + ") FILTER (WHERE " + c + "), 0)" },
 	uniq:    func(x string) string { return "count(DISTINCT " + x + ")" },
 	uniqIf:  func(x, c string) string { return "count(DISTINCT " + x + ") FILTER (WHERE " + c + ")" },
-	sumIf:   func(x, c string) string { return "CAST(coalesce(sum(" + x + ") FILTER (WHERE " + c + "), 0) AS BIGINT)" },
+	sumIf: func(x, c string) string {
+		return "CAST(coalesce(sum(" + x + ") FILTER (WHERE " + c + "), 0) AS BIGINT)"
+	},
 	// DuckDB sums BIGINT into HUGEINT; the figures fit in 64 bits.
 	sum:      func(x string) string { return "CAST(coalesce(sum(" + x + "), 0) AS BIGINT)" },
 	leftJoin: "LEFT JOIN",

@@ -107,7 +107,7 @@ func newCity() city {
 		add(id, sec, contracts.OrderCreatedV2{OrderID: id, CustomerID: "c-" + id, RestaurantID: restaurant, Items: items,
 			Subtotal: money(total - 2000), DeliveryFee: money(2000), Total: money(total),
 			DeliveryAddress: contracts.Address{Line1: "x", City: "Tashkent", Lat: 41.31 + float64(len(envs))*0.01, Lng: 69.28},
-			PlacedAt: at(sec)})
+			PlacedAt:        at(sec)})
 	}
 	status := func(id, restaurant string, sec int, from, to, reason string) {
 		add(id, sec, contracts.OrderStatusChangedV2{OrderID: id, RestaurantID: restaurant, From: from, To: to, Reason: reason, ChangedAt: at(sec)})
@@ -168,7 +168,7 @@ func runStoreContract(t *testing.T, s app.Store) {
 				t.Fatal(err)
 			}
 			got := domain.Series(slots, domain.Hour, c.rng)
-			want := []domain.SalesPoint{{t0, 3, 15500}, {t0.Add(time.Hour), 1, 5000}, {t0.Add(2 * time.Hour), 0, 0}}
+			want := []domain.SalesPoint{{Start: t0, Orders: 3, GMVMinor: 15500}, {Start: t0.Add(time.Hour), Orders: 1, GMVMinor: 5000}, {Start: t0.Add(2 * time.Hour)}}
 			if len(got) != len(want) {
 				t.Fatalf("series = %+v", got)
 			}
