@@ -142,7 +142,9 @@ func startStack(t *testing.T, ctx context.Context, backend string) (*stack.Stack
 	return s, run
 }
 
-func TestThroughTheRouter_realClickHouse(t *testing.T) { throughTheRouter(t, service.BackendClickHouse) }
+func TestThroughTheRouter_realClickHouse(t *testing.T) {
+	throughTheRouter(t, service.BackendClickHouse)
+}
 
 func TestThroughTheRouter_embeddedDuckDB(t *testing.T) { throughTheRouter(t, service.BackendDuckDB) }
 
@@ -164,7 +166,7 @@ type dashboard struct {
 		TotalGmvMinor json.Number
 	}
 	DeliveryTimes struct {
-		Total                          struct{ P50, P99, Count float64 }
+		Total                              struct{ P50, P99, Count float64 }
 		Acceptance, Kitchen, Pickup, Drive struct{ Count int }
 	}
 	TopDishes []struct {
@@ -370,8 +372,8 @@ func throughTheRouter(t *testing.T, backend string) {
 
 	t.Run("an owner cannot read another restaurant's figures", func(t *testing.T) {
 		for name, v := range map[string]map[string]any{
-			"the pizzeria":              vars,
-			"the whole platform":        rangeOf(started, time.Now().Add(time.Hour)),
+			"the pizzeria":               vars,
+			"the whole platform":         rangeOf(started, time.Now().Add(time.Hour)),
 			"its own and the pizzeria's": rangeOf(started, time.Now().Add(time.Hour), "r-"+run, restaurantID),
 		} {
 			_, err := readDashboard(ctx, otherOwner, v)

@@ -42,7 +42,7 @@ func main() {
 
 type options struct {
 	events, batch, repeat, restaurants, drivers, days int
-	backends                                         []string
+	backends                                          []string
 }
 
 func run() error {
