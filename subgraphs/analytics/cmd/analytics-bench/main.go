@@ -23,6 +23,7 @@ import (
 	"runtime/pprof"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/dizhtime/dizhtime/events"
@@ -89,6 +90,12 @@ func run() error {
 		fmt.Printf(" | %-26s", fmt.Sprintf("%.0f (%s)", results[b].rate, results[b].took.Round(time.Millisecond)))
 	}
 	fmt.Println()
+	fmt.Printf("%-34s", "ingest events per CPU-second")
+	for _, b := range o.backends {
+		fmt.Printf(" | %-26s", fmt.Sprintf("%.0f (this process)", float64(o.events)/results[b].cpu.Seconds()))
+	}
+	fmt.Println()
+	fmt.Printf("%-34s | %s\n", "load average at the end (1m 5m 15m)", loadavg())
 	for _, q := range queryNames {
 		fmt.Printf("%-34s", "query "+q+" p50/p99")
 		for _, b := range o.backends {
@@ -101,9 +108,30 @@ func run() error {
 }
 
 type result struct {
+	// cpu is this process's CPU time (user + system) during the writes: on a shared machine
+	// the wall-clock rate moves with the load, events per CPU second less so (the server's
+	// own CPU, ClickHouse's, is not in it).
+	cpu       time.Duration
 	rate      float64
 	took      time.Duration
 	latencies map[string][]time.Duration
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
 }
 
 func pct(d []time.Duration, q float64) string {
@@ -153,8 +181,10 @@ func measure(ctx context.Context, backend string, o options) (*result, error) {
 	written := 0
 	for written < o.events {
 		envs := gen.next(min(o.batch, o.events-written))
+		cpu0 := cpuTime()
 		start := time.Now()
 		bad, err := in.Write(ctx, envs)
+		res.cpu += cpuTime() - cpu0
 		if err != nil {
 			return nil, err
 		}
