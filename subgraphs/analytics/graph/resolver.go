@@ -1,4 +1,3 @@
-// Package graph is analytics' GraphQL port: the schema and thin resolvers over app.
 package graph
 
 import (
