@@ -35,6 +35,7 @@ type dialect struct {
 	sumIf      func(x, cond string) string
 	sum        func(x string) string
 	leftJoin   string
+	idiv       func(a, b string) string
 	quantileIf func(q float64, x, cond string) string
 }
 
@@ -50,6 +51,7 @@ var clickhouseDialect = dialect{
 	sumIf:       func(x, c string) string { return "sumIf(" + x + ", " + c + ")" },
 	sum:         func(x string) string { return "sum(" + x + ")" },
 	leftJoin:    "ALL LEFT JOIN",
+	idiv:        func(a, b string) string { return "intDiv(" + a + ", " + b + ")" },
 	quantileIf:  func(q float64, x, c string) string { return fmt.Sprintf("quantileExactIf(%g)(%s, %s)", q, x, c) },
 }
 
@@ -67,6 +69,7 @@ var duckdbDialect = dialect{
 	// DuckDB sums BIGINT into HUGEINT; the figures fit in 64 bits.
 	sum:      func(x string) string { return "CAST(coalesce(sum(" + x + "), 0) AS BIGINT)" },
 	leftJoin: "LEFT JOIN",
+	idiv:     func(a, b string) string { return "(" + a + ") // (" + b + ")" },
 	quantileIf: func(q float64, x, c string) string {
 		return fmt.Sprintf("coalesce(quantile_disc(%s, %g) FILTER (WHERE %s), 0)", x, q, c)
 	},
@@ -306,7 +309,7 @@ func (o olap) TopDishes(ctx context.Context, r domain.Range, s domain.Scope, lim
 	return out, rows.Err()
 }
 
-func (o olap) Drivers(ctx context.Context, r domain.Range, limit int) ([]domain.DriverFigures, error) {
+func (o olap) Drivers(ctx context.Context, r domain.Range, limit int, shareBps int64) ([]domain.DriverFigures, error) {
 	by := map[string]*domain.DriverFigures{}
 	get := func(id string) *domain.DriverFigures {
 		if by[id] == nil {
@@ -332,10 +335,12 @@ func (o olap) Drivers(ctx context.Context, r domain.Range, limit int) ([]domain.
 	}
 	delivered := fmt.Sprintf(`SELECT driver_id, order_id FROM events%s WHERE event_type = '%s' AND status_to = 'delivered'
 		AND occurred_at >= %s AND occurred_at < %s AND driver_id != ''`, o.d.final, domain.TypeDeliveryStatus, o.d.ts, o.d.ts)
-	// Earnings: the delivery fee of each order the driver delivered (the order.created row).
+	// Earnings: the driver's share of each delivered order's total (the order.created row),
+	// rounded down per order as the wallet's split does.
+	share := o.d.idiv(fmt.Sprintf("c.total * %d", shareBps), "10000")
 	q = fmt.Sprintf(`SELECT d.driver_id, count(DISTINCT d.order_id), %s FROM (%s GROUP BY driver_id, order_id) d
-		%s (SELECT order_id, max(delivery_fee_minor) AS fee FROM events%s WHERE event_type = '%s' AND occurred_at < %s GROUP BY order_id) c
-		ON d.order_id = c.order_id GROUP BY d.driver_id`, o.d.sum("c.fee"), delivered, o.d.leftJoin, o.d.final, domain.TypeOrderCreated, o.d.ts)
+		%s (SELECT order_id, max(amount_minor) AS total FROM events%s WHERE event_type = '%s' AND occurred_at < %s GROUP BY order_id) c
+		ON d.order_id = c.order_id GROUP BY d.driver_id`, o.d.sum(share), delivered, o.d.leftJoin, o.d.final, domain.TypeOrderCreated, o.d.ts)
 	if err := o.each(ctx, q, []any{r.From.Unix(), r.To.Unix(), r.To.Unix()}, func(rows *sql.Rows) error {
 		var id string
 		var n, fee int64

@@ -276,11 +276,11 @@ func runStoreContract(t *testing.T, s app.Store) {
 			}
 		})
 		t.Run("driver utilisation and earnings", func(t *testing.T) {
-			d, err := s.Drivers(ctx, c.rng, 10)
+			d, err := s.Drivers(ctx, c.rng, 10, 1000)
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(d) != 2 || d[0] != (domain.DriverFigures{DriverID: "d1", OnlineMinutes: 3, BusyMinutes: 2, Deliveries: 1, EarningsMinor: 2000}) ||
+			if len(d) != 2 || d[0] != (domain.DriverFigures{DriverID: "d1", OnlineMinutes: 3, BusyMinutes: 2, Deliveries: 1, EarningsMinor: 1000}) ||
 				d[1] != (domain.DriverFigures{DriverID: "d2", OnlineMinutes: 1}) {
 				t.Errorf("drivers = %+v", d)
 			}

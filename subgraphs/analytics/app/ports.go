@@ -17,7 +17,8 @@ type Store interface {
 	SalesBreakdown(ctx context.Context, r domain.Range, s domain.Scope, by domain.Breakdown, limit int) ([]domain.SalesRow, error)
 	Funnel(ctx context.Context, r domain.Range, s domain.Scope) (domain.Funnel, error)
 	DeliveryTimes(ctx context.Context, r domain.Range, s domain.Scope) (domain.DeliveryTimes, error)
-	Drivers(ctx context.Context, r domain.Range, limit int) ([]domain.DriverFigures, error)
+	// Drivers' earnings are shareBps (basis points) of each delivered order's total.
+	Drivers(ctx context.Context, r domain.Range, limit int, shareBps int64) ([]domain.DriverFigures, error)
 	Rates(ctx context.Context, r domain.Range, s domain.Scope) (domain.Rates, error)
 	TopDishes(ctx context.Context, r domain.Range, s domain.Scope, limit int) ([]domain.Dish, error)
 	// Live reads the live figures at now; todayStart is midnight of the zone asked for.

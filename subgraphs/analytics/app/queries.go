@@ -27,6 +27,8 @@ type Queries struct {
 	store   Store
 	checker authz.Checker
 	now     func() time.Time
+	// DriverShareBps is the drivers' share of an order's total (the wallet's driver_bps).
+	DriverShareBps int64
 }
 
 // NewQueries returns the queries over store, asking checker for ownership.
@@ -34,7 +36,7 @@ func NewQueries(store Store, checker authz.Checker) (*Queries, error) {
 	if store == nil || checker == nil {
 		return nil, errors.New("analytics queries: store and checker are required")
 	}
-	return &Queries{store: store, checker: checker, now: time.Now}, nil
+	return &Queries{store: store, checker: checker, now: time.Now, DriverShareBps: 1000}, nil
 }
 
 // scope authorizes the caller for restaurantIDs (nil: every restaurant) and returns it.
@@ -202,7 +204,7 @@ func (q *Queries) Drivers(ctx context.Context, from, to time.Time, limit *int) (
 	if err != nil {
 		return nil, err
 	}
-	d, err := q.store.Drivers(ctx, r, n)
+	d, err := q.store.Drivers(ctx, r, n, q.DriverShareBps)
 	return d, storeErr("drivers", err)
 }
 

@@ -48,7 +48,9 @@ type DeliveryTimes struct {
 
 // DriverFigures are one driver's over a range. Online and busy minutes are the distinct
 // minutes with a location report (busy: one that carries an order). Earnings are the
-// delivery fees of the orders the driver delivered (the fee is the courier's share).
+// driver's share of the totals of the orders the driver delivered: the wallet pays the
+// driver a fixed share (basis points, wallet's driver_bps) of each settled order; no event
+// carries the settled amount, so analytics applies the same share (rounded down per order).
 type DriverFigures struct {
 	DriverID      string
 	OnlineMinutes int64

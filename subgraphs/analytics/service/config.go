@@ -33,6 +33,9 @@ type Config struct {
 	Topics    []string      `yaml:"topics" env:"ANALYTICS_TOPICS" envSeparator:","`
 	BatchSize int           `yaml:"batch_size" env:"ANALYTICS_BATCH_SIZE"`
 	BatchWait time.Duration `yaml:"batch_wait" env:"ANALYTICS_BATCH_WAIT"`
+	// DriverShareBps is the drivers' share of an order's total in basis points: the wallet's
+	// driver_bps (DIZHTIME_WALLET_DRIVER_BPS), which no event carries.
+	DriverShareBps int64 `yaml:"driver_share_bps" env:"ANALYTICS_DRIVER_SHARE_BPS"`
 	// IdentityURL serves the relation check API (restaurant ownership).
 	IdentityURL string `yaml:"identity_url" env:"IDENTITY_URL"`
 }
@@ -74,6 +77,7 @@ func DefaultConfig() Config {
 		BatchSize:          5000,
 		BatchWait:          200 * time.Millisecond,
 		IdentityURL:        "http://127.0.0.1:4001",
+		DriverShareBps:     1000,
 	}
 }
 
@@ -97,6 +101,8 @@ func (c Config) Validate() error {
 		return config.Invalid("batch_size", "must be 1..100000")
 	case c.BatchWait <= 0 || c.BatchWait > time.Minute:
 		return config.Invalid("batch_wait", "must be above 0 and at most 1m")
+	case c.DriverShareBps < 0 || c.DriverShareBps > 10_000:
+		return config.Invalid("driver_share_bps", "must be 0..10000")
 	case c.IdentityURL == "":
 		return config.Invalid("identity_url", "is required")
 	}

@@ -56,6 +56,7 @@ func New(ctx context.Context, cfg Config, checker authz.Checker, reg prometheus.
 		_ = store.Close()
 		return nil, err
 	}
+	s.Queries.DriverShareBps = cfg.DriverShareBps
 	if s.Ingestion, err = app.NewIngestion(store); err != nil {
 		_ = store.Close()
 		return nil, err

@@ -244,7 +244,7 @@ func runQuery(ctx context.Context, s app.Store, name string, r domain.Range, sco
 	case "topDishes":
 		_, err = s.TopDishes(ctx, r, scope, 10)
 	case "drivers":
-		_, err = s.Drivers(ctx, r, 20)
+		_, err = s.Drivers(ctx, r, 20, 1000)
 	case "liveMetrics":
 		_, err = s.Live(ctx, now, domain.Day.Start(now, r.Zone))
 	}

@@ -788,7 +788,7 @@ type DriverFigures {
   "busyMinutes / onlineMinutes"
   utilisation: Float!
   deliveries: Int!
-  "delivery fees of the orders delivered"
+  "the drivers' share (the wallet's driver_bps) of the totals of the orders delivered"
   earningsMinor: Int64!
 }
 

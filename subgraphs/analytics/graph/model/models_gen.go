@@ -57,7 +57,7 @@ type DriverFigures struct {
 	// busyMinutes / onlineMinutes
 	Utilisation float64 `json:"utilisation"`
 	Deliveries  int     `json:"deliveries"`
-	// delivery fees of the orders delivered
+	// the drivers' share (the wallet's driver_bps) of the totals of the orders delivered
 	EarningsMinor int64 `json:"earningsMinor"`
 }
 
