@@ -283,12 +283,6 @@ func throughTheRouter(t *testing.T, backend string) {
 		t.Fatal(err)
 	}
 	driver = must(c.Login(ctx, driver.Email, password))(t, "driver signs in again")
-	driverAt := city.Offset(pizzeriaAt, -500, 300)
-	if err := driver.GoOnline(ctx, driverAt); err != nil {
-		t.Fatal(err)
-	}
-	offers := must(driver.Subscribe(ctx, city.OffersSubscription, nil))(t, "subscribe to driverOffers")
-	defer offers.Close()
 	customer := must(c.Register(ctx, run+"-customer@dizhtime.test", password, "Customer"))(t, "register customer")
 	if _, err := customer.TopUp(ctx, city.Money{AmountMinor: 1_000_000, Currency: "UZS"}, run+"-topup"); err != nil {
 		t.Fatal(err)
@@ -313,6 +307,14 @@ func throughTheRouter(t *testing.T, backend string) {
 		st, err := customer.OrderStatus(ctx, order.ID)
 		return st == "PAID", err
 	})
+	// The courier comes online only now: dispatch drops a courier silent for a while, and
+	// on a loaded machine the steps above can take that long.
+	driverAt := city.Offset(pizzeriaAt, -500, 300)
+	if err := driver.GoOnline(ctx, driverAt); err != nil {
+		t.Fatal(err)
+	}
+	offers := must(driver.Subscribe(ctx, city.OffersSubscription, nil))(t, "subscribe to driverOffers")
+	defer offers.Close()
 	for _, m := range []string{"acceptOrder", "markPreparing"} {
 		if _, err := owner.MoveOrder(ctx, m, order.ID); err != nil {
 			t.Fatal(err)
