@@ -108,6 +108,7 @@ func dev(ctx context.Context, cfgPath string, sim bool, stdout, stderr io.Writer
 	defer stores.Close()
 
 	searchDir, _ := filepath.Abs(stores.Endpoints.SearchDir)
+	analyticsDB, _ := filepath.Abs(filepath.Join(cfg.DataDir, "analytics", "analytics.duckdb"))
 	procs, err := stack.Start(ctx, stack.Options{
 		RepoRoot: cfg.RepoRoot, SupergraphFile: cfg.SupergraphFile,
 		RouterConfig: cfg.RouterConfig, RouterAddr: cfg.RouterAddr,
@@ -118,6 +119,9 @@ func dev(ctx context.Context, cfgPath string, sim bool, stdout, stderr io.Writer
 			"DIZHTIME_MONGO_URI=" + stores.Endpoints.MongoURI,
 			"DIZHTIME_SEARCH_INDEX_BACKEND=bleve",
 			"DIZHTIME_SEARCH_BLEVE_DIR=" + searchDir,
+			// Analytics on the embedded engine (DuckDB), in a file under the run's data dir.
+			"DIZHTIME_ANALYTICS_STORE_BACKEND=duckdb",
+			"DIZHTIME_ANALYTICS_DUCKDB_PATH=" + analyticsDB,
 			"DIZHTIME_LOG_LEVEL=" + cfg.LogLevel,
 			// The laptop run shows a living city: restaurants seeds its demo city (idempotent).
 			"DIZHTIME_RESTAURANTS_SEED_DEMO_CITY=true",
