@@ -1,6 +1,8 @@
 # Mailpit (SMTP server + web UI + HTTP API that keeps what it receives) from the Go module
 # proxy, github.com/axllent/mailpit. The notifications subgraph sends email to it; tests read
-# what arrived through its HTTP API (/api/v1/messages). Sourced by services.sh.
+# what arrived through its HTTP API (/api/v1/messages). It drops a message whose Message-ID it
+# already has (--ignore-duplicate-ids), the way a provider drops a repeated idempotency key:
+# notifications derives the Message-ID from the key. Sourced by services.sh.
 MAILPIT_VERSION=v1.33.1
 MAILPIT_PORT=${DIZHTIME_MAILPIT_PORT:-8025}
 MAILPIT_SMTP_PORT=${DIZHTIME_MAILPIT_SMTP_PORT:-1025}
@@ -29,7 +31,7 @@ mailpit_start() {
   start_background mailpit "$DIZHTIME_BIN/mailpit-$MAILPIT_VERSION" \
     --listen "127.0.0.1:$MAILPIT_PORT" --smtp "127.0.0.1:$MAILPIT_SMTP_PORT" \
     --database "$dir/data/mailpit.db" --max 50000 \
-    --smtp-auth-accept-any --smtp-auth-allow-insecure --disable-version-check
+    --smtp-auth-accept-any --smtp-auth-allow-insecure --disable-version-check --ignore-duplicate-ids
 }
 
 mailpit_ready() { curl -fsS "http://127.0.0.1:$MAILPIT_PORT/readyz" >/dev/null; }

@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/dizhtime/dizhtime/events"
@@ -132,7 +133,11 @@ func (e *env) start(t *testing.T, opts service.Options, without ...string) *inst
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pool := pgtest.Pool(t, e.schema)
-	svc, err := service.New(ctx, e.cfg, pool, slog.New(slog.NewTextHandler(io.Discard, nil)), opts)
+	var logOut io.Writer = io.Discard
+	if os.Getenv("NOTIFICATIONS_TEST_LOG") != "" {
+		logOut = os.Stderr
+	}
+	svc, err := service.New(ctx, e.cfg, pool, slog.New(slog.NewTextHandler(logOut, nil)), opts)
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -156,12 +161,27 @@ func (e *env) start(t *testing.T, opts service.Options, without ...string) *inst
 // groups start at the newest offset, so this is when they listen.
 func (e *env) waitForConsumers(t *testing.T) {
 	t.Helper()
+	// Groups that start at the newest offset miss what is published before a topic exists.
+	specs := make([]kafka.TopicSpec, 0, len(app.Topics))
+	for _, topic := range app.Topics {
+		specs = append(specs, kafka.TopicSpec{Name: topic})
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if err := kafka.EnsureTopics(ctx, endpoints.Kafka(), specs...); err != nil {
+		t.Fatalf("create the topics: %v", err)
+	}
 	deadline := time.Now().Add(90 * time.Second)
 	for time.Now().Before(deadline) {
 		var n int
 		_ = e.pool.QueryRow(context.Background(), `SELECT count(DISTINCT consumer) FROM processed_events`).Scan(&n)
 		if n == len(app.Topics) {
 			return
+		}
+		if os.Getenv("NOTIFICATIONS_TEST_LOG") != "" {
+			rows, _ := e.pool.Query(context.Background(), `SELECT DISTINCT consumer FROM processed_events`)
+			names, _ := pgx.CollectRows(rows, pgx.RowTo[string])
+			t.Logf("consumers listening: %v", names)
 		}
 		probe := "probe-" + uuid.NewString()
 		e.publish(t, probe, contracts.OrderCreatedV2{OrderID: probe, CustomerID: probe, RestaurantID: "none"})
@@ -198,6 +218,8 @@ func (e *env) publishEnvelope(t testing.TB, ev events.Envelope) {
 		t.Fatalf("Kafka is not reachable at %v (deploy/local/services.sh up kafka): %v", endpoints.Kafka(), err)
 	}
 }
+
+var noOptions = service.Options{}
 
 // withRouter starts the real router in front of in.
 func withRouter(t *testing.T, e *env, in *instance) *routertest.Router {
