@@ -156,7 +156,7 @@ func (r *InboxRepository) change(ctx context.Context, sql, userID string, ids []
 
 // MarkAllRead implements app.Inbox.
 func (r *InboxRepository) MarkAllRead(ctx context.Context, userID string) (int, error) {
-	tag, err := r.q().Exec(ctx, `UPDATE notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL`, userID)
+	tag, err := r.q().Exec(ctx, `UPDATE notifications SET read_at = now() WHERE user_id = $1 AND read_at IS NULL AND archived_at IS NULL`, userID)
 	if err != nil {
 		return 0, fmt.Errorf("mark all read of %s: %w", userID, err)
 	}

@@ -22,7 +22,7 @@ type Config struct {
 }
 
 // DefaultLivePollInterval is Config.LivePollInterval's default.
-const DefaultLivePollInterval = 15 * time.Second
+const DefaultLivePollInterval = time.Minute
 
 // Application is the inbox's use cases.
 type Application struct {

@@ -153,3 +153,6 @@ func (a *Application) sendNew(ctx context.Context, userID string, last int64, ou
 		}
 	}
 }
+
+// LiveSubscribers counts this process's live inboxes.
+func (a *Application) LiveSubscribers() int { return a.hub.Subscribers() }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/dizhtime/dizhtime/events/contracts"
 	"github.com/dizhtime/dizhtime/platform/routertest"
+	"github.com/dizhtime/dizhtime/subgraphs/notifications/app"
 )
 
 const liveInbox = `subscription($since: Int) { myNotifications(since: $since) { unreadCount notification { id sequence kind title body orderId category } } }`
@@ -46,6 +47,14 @@ func (e *env) orderJourney(t *testing.T, orderID, customerID string, statuses []
 	e.publish(t, orderID, contracts.OrderCreatedV2{OrderID: orderID, CustomerID: customerID, RestaurantID: e.restaurant,
 		Total: contracts.Money{AmountMinor: 6_400_000, Currency: "UZS"}, PlacedAt: time.Now().UTC()})
 	kinds := []string{"order.placed"}
+	// order.created and order.status.changed are topics of their own, consumed apart; an
+	// order's status changes follow its creation causally (the wallet pays what it read on
+	// order.created), so they are published once its creation is in the inbox.
+	eventually(t, "order.created is in the inbox", 30*time.Second, func() (bool, string) {
+		var n int
+		_ = e.pool.QueryRow(context.Background(), `SELECT count(*) FROM notifications WHERE order_id = $1 AND user_id = $2`, orderID, customerID).Scan(&n)
+		return n == 1, ""
+	})
 	from := contracts.OrderPlaced
 	for _, to := range statuses {
 		e.publish(t, orderID, contracts.OrderStatusChangedV2{OrderID: orderID, CustomerID: customerID, RestaurantID: e.restaurant,
@@ -155,4 +164,32 @@ func subjects(ms []mail) []string {
 		out = append(out, m.Subject)
 	}
 	return out
+}
+
+func TestThroughTheRouter_aReplicaThatConsumesNothingServesTheLiveInboxOfEntriesAnotherReplicaWrote(t *testing.T) {
+	e := newEnv(t)
+	e.start(t, noOptions) // replica A: consumes the events, writes the entries
+	var noConsumers []string
+	for _, topic := range app.Topics {
+		noConsumers = append(noConsumers, "consumer:"+topic)
+	}
+	b := e.start(t, noOptions, noConsumers...) // replica B: serves the router, consumes nothing
+	r := withRouter(t, e, b)
+	e.waitForConsumers(t)
+	cust := e.newUser(t, r, "dave", "CUSTOMER")
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	sub, err := routertest.Subscribe(ctx, r.WSURL, liveInbox, nil, map[string]any{"Authorization": "Bearer " + cust.token})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sub.Close()
+	orderID := uuid.NewString()
+	want := e.orderJourney(t, orderID, cust.id, []string{contracts.OrderPaid, contracts.OrderAccepted})
+	for i, kind := range want {
+		ev := next(t, ctx, sub).MyNotifications
+		if ev.Notification.Kind != kind || ev.Notification.Sequence != i+1 {
+			t.Fatalf("event %d = %+v, want %s", i, ev, kind)
+		}
+	}
 }
