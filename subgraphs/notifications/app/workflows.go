@@ -114,6 +114,9 @@ func (w *Workflows) intents(ctx context.Context, e events.Envelope) ([]intent, e
 		total := domain.Money{AmountMinor: p.Total.AmountMinor, Currency: p.Total.Currency}
 		out := []intent{{recipient: p.CustomerID, kind: "order.placed", orderID: p.OrderID,
 			params: domain.Params{"OrderRef": orderRef(p.OrderID), "Total": total}}}
+		if p.RestaurantID == "" {
+			return out, nil
+		}
 		staff, err := w.staff.Staff(ctx, p.RestaurantID)
 		if err != nil {
 			return nil, fmt.Errorf("staff of restaurant %s: %w", p.RestaurantID, err)

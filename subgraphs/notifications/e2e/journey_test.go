@@ -305,7 +305,7 @@ func TestNotificationsJourney_anOrdersTransitionsFillTheCustomersInboxLiveInOrde
 		return err == nil && w.Balances["UZS"] == 1_000_000
 	})
 
-	live, err := customer.Subscribe(ctx, `subscription { myNotifications { unreadCount notification { sequence kind orderId } } }`, nil)
+	live, err := customer.Subscribe(ctx, `subscription { myNotifications(since: 0) { unreadCount notification { sequence kind orderId } } }`, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -25,6 +25,9 @@ type Config struct {
 	// ConsumerGroupPrefix names the consumer groups (<prefix>.<topic>).
 	ConsumerGroupPrefix  string `yaml:"consumer_group_prefix" env:"NOTIFICATIONS_CONSUMER_GROUP_PREFIX"`
 	ConsumeFromBeginning bool   `yaml:"consume_from_beginning" env:"NOTIFICATIONS_CONSUME_FROM_BEGINNING"`
+	// ConsumersPerTopic: group members per topic in this replica (parallel up to the
+	// topic's partition count).
+	ConsumersPerTopic int `yaml:"consumers_per_topic" env:"NOTIFICATIONS_CONSUMERS_PER_TOPIC"`
 
 	// Email: SMTP, with an optional fallback server.
 	SMTPAddr         string `yaml:"smtp_addr" env:"NOTIFICATIONS_SMTP_ADDR"`
@@ -70,7 +73,7 @@ func DefaultConfig() Config {
 	return Config{
 		Base: base, PostgresURL: endpoints.Postgres(), KafkaBrokers: endpoints.Kafka(),
 		IdentityURL:         "http://127.0.0.1:4001",
-		ConsumerGroupPrefix: "notifications", ConsumeFromBeginning: true,
+		ConsumerGroupPrefix: "notifications", ConsumeFromBeginning: true, ConsumersPerTopic: 1,
 		SMTPAddr: "127.0.0.1:1025", SMTPFrom: "DizhTime <no-reply@dizhtime.local>",
 		SMSURL: Sandbox, SMSAccount: "ACsandbox", SMSToken: "sandbox", SMSFrom: "+15005550006",
 		PushURL: Sandbox, PushProject: "dizhtime-sandbox",
@@ -95,6 +98,8 @@ func (c Config) Validate() error {
 		return config.Invalid("identity_url", "is required")
 	case c.ConsumerGroupPrefix == "":
 		return config.Invalid("consumer_group_prefix", "is required")
+	case c.ConsumersPerTopic < 1 || c.ConsumersPerTopic > 32:
+		return config.Invalid("consumers_per_topic", "must be between 1 and 32")
 	case c.SMTPAddr == "":
 		return config.Invalid("smtp_addr", "is required")
 	case c.SMTPFrom == "":

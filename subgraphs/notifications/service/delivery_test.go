@@ -201,7 +201,7 @@ func TestPreferences_optOutsAndQuietHoursThroughTheRouter_transactionalMessagesI
 
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	sub, err := routertest.Subscribe(ctx, r.WSURL, liveInbox, nil, map[string]any{"Authorization": "Bearer " + u.token})
+	sub, err := routertest.Subscribe(ctx, r.WSURL, liveInbox, map[string]any{"since": 0}, map[string]any{"Authorization": "Bearer " + u.token})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -77,7 +77,7 @@ func TestThroughTheRouter_anOrdersTransitionsReachTheCustomersLiveInboxInOrder_a
 
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	sub, err := routertest.Subscribe(ctx, r.WSURL, liveInbox, nil, map[string]any{"Authorization": "Bearer " + cust.token})
+	sub, err := routertest.Subscribe(ctx, r.WSURL, liveInbox, map[string]any{"since": 0}, map[string]any{"Authorization": "Bearer " + cust.token})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -179,7 +179,7 @@ func TestThroughTheRouter_aReplicaThatConsumesNothingServesTheLiveInboxOfEntries
 	cust := e.newUser(t, r, "dave", "CUSTOMER")
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	sub, err := routertest.Subscribe(ctx, r.WSURL, liveInbox, nil, map[string]any{"Authorization": "Bearer " + cust.token})
+	sub, err := routertest.Subscribe(ctx, r.WSURL, liveInbox, map[string]any{"since": 0}, map[string]any{"Authorization": "Bearer " + cust.token})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -91,7 +91,8 @@ func New(ctx context.Context, cfg Config, pool *pgxpool.Pool, logger *slog.Logge
 	}
 	producer := kafka.NewProducer(cfg.KafkaBrokers)
 	consumers, err := adapters.EventConsumers(pool, inbox, producer, workflows, adapters.ConsumerSettings{
-		GroupPrefix: cfg.ConsumerGroupPrefix, Brokers: cfg.KafkaBrokers, StartAtBeginning: cfg.ConsumeFromBeginning, Logger: logger,
+		GroupPrefix: cfg.ConsumerGroupPrefix, Brokers: cfg.KafkaBrokers, StartAtBeginning: cfg.ConsumeFromBeginning,
+		PerTopic: cfg.ConsumersPerTopic, Logger: logger,
 	})
 	if err != nil {
 		return nil, err
@@ -100,8 +101,14 @@ func New(ctx context.Context, cfg Config, pool *pgxpool.Pool, logger *slog.Logge
 		lifecycle.Func("inbox-doorbell", adapters.NewInboxDoorbell(pool, hub, logger).Run),
 		lifecycle.Func("dispatcher", dispatcher.Run),
 	}
-	for i, c := range consumers {
-		comps = append(comps, lifecycle.Func("consumer:"+app.Topics[i], c.Run))
+	seen := map[string]int{}
+	for _, c := range consumers {
+		name := "consumer:" + c.Topic
+		if seen[c.Topic] > 0 {
+			name = fmt.Sprintf("%s#%d", name, seen[c.Topic])
+		}
+		seen[c.Topic]++
+		comps = append(comps, lifecycle.Func(name, c.Run))
 	}
 	return &Service{App: application, Workflows: workflows, Handler: NewHandler(application, sandbox, logger), Sandbox: sandbox,
 		Components: comps, producer: producer}, nil

@@ -60,10 +60,24 @@ func main() {
 	burst := flag.Int("events", 5000, "events in the throughput phase")
 	rate := flag.Int("rate", 100, "events per second in the latency phase")
 	duration := flag.Duration("duration", 10*time.Second, "length of the latency phase")
+	perTopic := flag.Int("consumers-per-topic", 3, "consumer group members per topic (the topics have 3 partitions)")
 	flag.Parse()
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 	b := &bench{seen: map[string]time.Time{}}
+	consumersPerTopic = *perTopic
+	// Each subscriber is two sockets in the router (client, upstream) and two here (the
+	// client end, the subgraph's end of the upstream); the router inherits this limit.
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err == nil {
+		lim.Cur = lim.Max
+		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
+		if need := uint64(2**subscribers + 500); need > lim.Cur {
+			fmt.Fprintf(os.Stderr, "notifications-bench: %d subscribers need about %d open files in the router and in this process; the limit here is %d (at most %d subscribers)\n",
+				*subscribers, need, lim.Cur, (lim.Cur-500)/2)
+			os.Exit(2)
+		}
+	}
 	err := b.run(ctx, *subscribers, *burst, *rate, *duration)
 	for i := len(b.cleanups) - 1; i >= 0; i-- {
 		b.cleanups[i]()
@@ -73,6 +87,8 @@ func main() {
 		os.Exit(1)
 	}
 }
+
+var consumersPerTopic = 3
 
 type bench struct {
 	cleanups []func()
@@ -148,10 +164,10 @@ func (b *bench) run(ctx context.Context, subscribers, burst, rate int, duration 
 	cfg.ConsumeFromBeginning = false
 	cfg.PushURL, cfg.SMSURL = sandboxURL, sandboxURL
 	cfg.PushPerSec = 0
+	cfg.ConsumersPerTopic = consumersPerTopic
 	cfg.DispatchPollInterval = 20 * time.Millisecond
-	cfg.IdentityURL = "http://127.0.0.1:1" // order.created is not published here: no staff lookups
 	logger := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc, err := service.New(ctx, cfg, b.pool, logger, service.Options{})
+	svc, err := service.New(ctx, cfg, b.pool, logger, service.Options{Staff: noStaff{}})
 	if err != nil {
 		return err
 	}
@@ -267,6 +283,11 @@ func (b *bench) run(ctx context.Context, subscribers, burst, rate int, duration 
 		pct(lat, 50), pct(lat, 99), len(lat), total, rate)
 	return nil
 }
+
+// noStaff: the bench publishes no new orders for staff; identity is not running.
+type noStaff struct{}
+
+func (noStaff) Staff(context.Context, string) ([]string, error) { return nil, nil }
 
 func pct(d []time.Duration, p int) time.Duration {
 	return d[min(len(d)-1, len(d)*p/100)].Round(100 * time.Microsecond)
