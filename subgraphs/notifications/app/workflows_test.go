@@ -100,7 +100,7 @@ func TestWorkflows_refuseARequestedNotificationThatDoesNotFitItsTemplate(t *test
 	for name, p := range map[string]contracts.NotificationRequestedV1{
 		"an unknown template":  {RecipientID: "u1", Template: "nope"},
 		"a missing parameter":  {RecipientID: "u1", Template: "promo.offer", Params: map[string]string{"Headline": "h"}},
-		"a non-text parameter": {RecipientID: "u1", Template: "wallet.topped_up", Params: map[string]string{"Amount": "5"}},
+		"a non-text parameter": {RecipientID: "u1", Template: "wallet.refunded", Params: map[string]string{"Amount": "5", "OrderRef": "#1", "Reason": "r"}},
 		"no recipient":         {Template: "promo.offer", Params: map[string]string{"Headline": "h", "Details": "d"}},
 	} {
 		t.Run(name, func(t *testing.T) {
