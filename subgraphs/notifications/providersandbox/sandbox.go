@@ -47,7 +47,7 @@ func (s *Server) SetFailing(f bool) { s.failing.Store(f) }
 func (s *Server) Sent() []Sent {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]Sent(nil), s.sent...)
+	return append([]Sent{}, s.sent...)
 }
 
 // Calls counts send requests, duplicates and failures included.
