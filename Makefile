@@ -71,5 +71,5 @@ services-status: ## what runs, where
 
 .PHONY: clean-data
 clean-data: services-down ## stop the services and delete their data (downloads stay cached)
-	rm -rf .dizhtime/postgres .dizhtime/redis .dizhtime/kafka .dizhtime/ferretdb .dizhtime/elasticsearch .dizhtime/dev
+	rm -rf .dizhtime/postgres .dizhtime/redis .dizhtime/kafka .dizhtime/ferretdb .dizhtime/elasticsearch .dizhtime/dev .dizhtime/mailpit
 	rm -rf .dizhtime/clickhouse

@@ -175,6 +175,21 @@ if wanted analytics; then
   done
 fi
 
+# --- notifications: event -> inbox + live event + push, and transition -> myNotifications ---
+# NOTIFICATIONS_BENCH_SUBSCRIBERS (5000), NOTIFICATIONS_BENCH_EVENTS (3000); in BENCH_ONLY as notifications.
+if [ -z "${BENCH_ONLY:-}" ] || wanted notifications; then
+  # 10,000 subscribers need ~20,000 open files in the router and in the bench process: more than
+  # the 20,000 this machine allows per process, so 5,000 by default.
+  notifications_subscribers=${NOTIFICATIONS_BENCH_SUBSCRIBERS:-5000}
+  step notifications subgraphs/notifications "go run ./cmd/notifications-bench -subscribers $notifications_subscribers -events ${NOTIFICATIONS_BENCH_EVENTS:-3000} -rate 20 -duration 10s"
+  row "notifications/s end to end (Kafka -> inbox row + myNotifications via router + push)" "$(awk '
+      /^throughput \(event/ && match($0, /[0-9.]+ notifications\/s/) { print substr($0, RSTART, RLENGTH); exit }
+      ' "$logs/notifications.log")" notifications
+  row "transition -> myNotifications via router, $notifications_subscribers subscribers" "$(awk '
+      /^transition -> myNotifications/ && match($0, /p50 [^ ]+ p99 [^ ]+/) { print substr($0, RSTART, RLENGTH); exit }
+      ' "$logs/notifications.log")" notifications
+fi
+
 # --- the table ---------------------------------------------------------------------------
 load_end=$(loadavg)
 {

@@ -17,6 +17,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 ALL_SERVICES=(postgres redis kafka ferretdb elasticsearch)
 ALL_SERVICES+=(clickhouse)
+ALL_SERVICES+=(mailpit)
 for s in "${ALL_SERVICES[@]}"; do
   # shellcheck disable=SC1090
   [ -f "$here/$s.sh" ] && . "$here/$s.sh"

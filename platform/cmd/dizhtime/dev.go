@@ -40,6 +40,9 @@ type devConfig struct {
 	RouterConfig string `yaml:"router_config" env:"DEV_ROUTER_CONFIG"`
 	// Sim runs a gentle simulated city in the background (`make run SIM=1`).
 	Sim bool `yaml:"sim" env:"DEV_SIM"`
+	// MailpitURL is the web UI of the Mailpit the notifications subgraph sends email to
+	// (run.sh starts it), shown in the banner.
+	MailpitURL string `yaml:"mailpit_url" env:"DEV_MAILPIT_URL"`
 }
 
 func defaultDevConfig() devConfig {
@@ -178,6 +181,9 @@ func printBanner(w io.Writer, opsURL string, cfg devConfig, procs []string, e de
   mongodb    %[5]s   (embedded FerretDB on SQLite)
   search     %[6]s   (embedded Bleve indexes)
 `, opsURL, e.PostgresURL, e.RedisAddr, strings.Join(e.KafkaBrokers, ","), e.MongoURI, e.SearchDir)
+	if cfg.MailpitURL != "" {
+		fmt.Fprintf(w, "  mailpit    %s   (the email notifications sends; its SMS and push: notifications' /sandbox/sent)\n", cfg.MailpitURL)
+	}
 }
 
 // simComponent runs the gentle background city of `make run SIM=1` as the demo admin.
