@@ -61,7 +61,7 @@ func BuildBinaries(ctx context.Context, repo, dir string, procs []Process, logf 
 		}
 		cmd := exec.CommandContext(ctx, "go", args...)
 		cmd.Dir = repo
-		cmd.Env = append(os.Environ(), "CGO_ENABLED="+map[bool]string{true: "1", false: "0"}[cgoEnabled])
+		cmd.Env = goEnv(repo, "CGO_ENABLED="+map[bool]string{true: "1", false: "0"}[cgoEnabled])
 		logf("CGO_ENABLED=%v go %s", cgoEnabled, strings.Join(args, " "))
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("go build: %w\n%s", err, out)
@@ -100,7 +100,7 @@ func usesCgo(ctx context.Context, repo, pkg string) (string, error) {
 	cmd := exec.CommandContext(ctx, "go", "list", "-deps", "-tags", "netgo,osusergo,timetzdata",
 		"-f", "{{if and .CgoFiles (not .Standard)}}{{.ImportPath}}{{end}}", pkg)
 	cmd.Dir = repo
-	cmd.Env = append(os.Environ(), "CGO_ENABLED=1")
+	cmd.Env = goEnv(repo, "CGO_ENABLED=1")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
@@ -113,6 +113,18 @@ func usesCgo(ctx context.Context, repo, pkg string) (string, error) {
 		}
 	}
 	return "", nil
+}
+
+// goEnv is the environment for go commands run in the repository: its go.work, whatever
+// GOWORK this program itself runs with (the deploy module is built with GOWORK=off).
+func goEnv(repo string, extra ...string) []string {
+	var env []string
+	for _, e := range os.Environ() {
+		if !strings.HasPrefix(e, "GOWORK=") {
+			env = append(env, e)
+		}
+	}
+	return append(append(env, "GOWORK="+filepath.Join(repo, "go.work")), extra...)
 }
 
 // checkStatic fails when path is not an ELF executable without a program interpreter
