@@ -61,8 +61,9 @@ func BuildBinaries(ctx context.Context, repo, dir string, procs []Process, logf 
 		}
 		cmd := exec.CommandContext(ctx, "go", args...)
 		cmd.Dir = repo
-		cmd.Env = goEnv(repo, "CGO_ENABLED="+map[bool]string{true: "1", false: "0"}[cgoEnabled])
-		logf("CGO_ENABLED=%v go %s", cgoEnabled, strings.Join(args, " "))
+		cgoEnv := "CGO_ENABLED=" + map[bool]string{true: "1", false: "0"}[cgoEnabled]
+		cmd.Env = goEnv(repo, cgoEnv)
+		logf("%s go %s", cgoEnv, strings.Join(args, " "))
 		if out, err := cmd.CombinedOutput(); err != nil {
 			return fmt.Errorf("go build: %w\n%s", err, out)
 		}
