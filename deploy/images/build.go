@@ -6,6 +6,7 @@ import (
 	"debug/elf"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,8 +26,11 @@ type Binary struct {
 	Process Process
 	Path    string
 	// Cgo says it links C code (dispatch: Uber's H3 through h3-go), linked statically
-	// against glibc's libc.a with the external linker.
+	// against glibc's libc.a with the external linker when that links.
 	Cgo bool
+	// Libs are the interpreter and shared libraries a dynamically linked binary needs
+	// (image path -> host file); nil for a static binary.
+	Libs map[string]string
 }
 
 // BuildBinaries compiles every process once into dir: the pure-Go ones in one `go build`
@@ -72,18 +76,116 @@ func BuildBinaries(ctx context.Context, repo, dir string, procs []Process, logf 
 	if err := run(false, pure, stripLdflags); err != nil {
 		return nil, err
 	}
-	if err := run(true, cgo, stripLdflags+` -linkmode external -extldflags "-static"`); err != nil {
-		return nil, err
+	// cgo processes one by one: static first; a C dependency that cannot be linked
+	// statically (glibc's static link refuses some, e.g. C++ libraries using dlopen) falls
+	// back to a dynamic build whose shared libraries go into the image from this Debian
+	// host's packages (libc6, libstdc++6, libgcc-s1): a distroless-cc style base.
+	dynamic := map[string]map[string]string{}
+	for _, p := range cgo {
+		err := run(true, []Process{p}, stripLdflags+` -linkmode external -extldflags "-static"`)
+		if err == nil {
+			continue
+		}
+		logf("%s: static link failed, building it dynamically on Debian's shared libraries: %s", p.Name, firstLines(err.Error(), 6))
+		if err := run(true, []Process{p}, stripLdflags); err != nil {
+			return nil, err
+		}
+		libs, err := SharedLibraries(filepath.Join(dir, p.Name))
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p.Name, err)
+		}
+		dynamic[p.Name] = libs
 	}
 	var out []Binary
 	for _, p := range procs {
 		path := filepath.Join(dir, p.Name)
-		if err := checkStatic(path); err != nil {
-			return nil, fmt.Errorf("%s: %w", p.Name, err)
+		libs := dynamic[p.Name]
+		if libs == nil {
+			if err := checkStatic(path); err != nil {
+				return nil, fmt.Errorf("%s: %w", p.Name, err)
+			}
 		}
-		out = append(out, Binary{Process: p, Path: path, Cgo: contains(cgo, p.Name)})
+		out = append(out, Binary{Process: p, Path: path, Cgo: contains(cgo, p.Name), Libs: libs})
 	}
 	return out, nil
+}
+
+func firstLines(s string, n int) string {
+	lines := strings.SplitN(s, "\n", n+1)
+	if len(lines) > n {
+		lines = lines[:n]
+	}
+	return strings.Join(lines, " | ")
+}
+
+// libDirs are where the Debian loader looks without an ld.so.cache (its built-in
+// multiarch system directories), and where the image puts shared libraries.
+var libDirs = []string{"/lib/x86_64-linux-gnu", "/usr/lib/x86_64-linux-gnu", "/lib64", "/usr/lib64", "/lib", "/usr/lib"}
+
+// SharedLibraries resolves a dynamically linked binary's program interpreter and every
+// shared library it needs, transitively, on this host: image path -> host file.
+func SharedLibraries(path string) (map[string]string, error) {
+	out := map[string]string{}
+	f, err := elf.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	interp, err := interpreter(f)
+	f.Close()
+	if err != nil {
+		return nil, err
+	}
+	if interp != "" {
+		out[interp] = interp
+	}
+	queue := []string{path}
+	seen := map[string]bool{}
+	for len(queue) > 0 {
+		cur := queue[0]
+		queue = queue[1:]
+		ef, err := elf.Open(cur)
+		if err != nil {
+			return nil, err
+		}
+		needed, err := ef.ImportedLibraries()
+		ef.Close()
+		if err != nil {
+			return nil, err
+		}
+		for _, soname := range needed {
+			if seen[soname] {
+				continue
+			}
+			seen[soname] = true
+			found := ""
+			for _, d := range libDirs {
+				if _, err := os.Stat(filepath.Join(d, soname)); err == nil {
+					found = filepath.Join(d, soname)
+					break
+				}
+			}
+			if found == "" {
+				return nil, fmt.Errorf("shared library %s (needed by %s) not found in %v", soname, cur, libDirs)
+			}
+			out[filepath.Join(libDirs[0], soname)] = found
+			queue = append(queue, found)
+		}
+	}
+	return out, nil
+}
+
+// interpreter is the binary's PT_INTERP path, or "" for a static binary.
+func interpreter(f *elf.File) (string, error) {
+	for _, p := range f.Progs {
+		if p.Type == elf.PT_INTERP {
+			b, err := io.ReadAll(p.Open())
+			if err != nil {
+				return "", err
+			}
+			return strings.TrimRight(string(b), "\x00"), nil
+		}
+	}
+	return "", nil
 }
 
 func contains(ps []Process, name string) bool {

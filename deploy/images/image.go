@@ -9,6 +9,7 @@ import (
 	"os"
 	"path"
 	"path/filepath"
+	"sort"
 	"strconv"
 	"time"
 
@@ -93,6 +94,34 @@ func appLayer(repo string, b Binary, created time.Time) (v1.Layer, error) {
 		{name: "/usr/local", dir: true, mode: 0o755},
 		{name: BinDir, dir: true, mode: 0o755},
 		{name: path.Join(BinDir, b.Process.Name), mode: 0o755, data: bin},
+	}
+	if len(b.Libs) > 0 {
+		dirs := map[string]bool{}
+		var paths []string
+		for img := range b.Libs {
+			paths = append(paths, img)
+		}
+		sort.Strings(paths)
+		for _, img := range paths {
+			for d := path.Dir(img); d != "/" && !dirs[d]; d = path.Dir(d) {
+				dirs[d] = true
+			}
+		}
+		var ds []string
+		for d := range dirs {
+			ds = append(ds, d)
+		}
+		sort.Strings(ds) // parents first
+		for _, d := range ds {
+			files = append(files, file{name: d, dir: true, mode: 0o755})
+		}
+		for _, img := range paths {
+			lib, err := os.ReadFile(b.Libs[img]) // follows symlinks: a regular file in the image
+			if err != nil {
+				return nil, err
+			}
+			files = append(files, file{name: img, mode: 0o755, data: lib})
+		}
 	}
 	if b.Process.Name == "router" {
 		sg, schemas, err := ClusterSupergraph(repo, path.Join(EtcDir, "schema"))

@@ -192,3 +192,36 @@ func TestCheck_refusesARootUserWrongLabelsAndAShell(t *testing.T) {
 		t.Fatalf("the unmodified image must pass: %v", err)
 	}
 }
+
+// The fallback for C code that cannot link statically: a dynamic binary carries its
+// interpreter and shared libraries from this Debian host, and then passes the check.
+func TestImage_dynamicBinaryWithItsDebianLibrariesPassesTheCheck(t *testing.T) {
+	const dynamic = "/bin/true"
+	libs, err := SharedLibraries(dynamic)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(libs) < 2 {
+		t.Fatalf("want the interpreter and libc at least, got %v", libs)
+	}
+	meta := Meta{Version: "1.2.3", Commit: "0123456789abcdef0123456789abcdef01234567", Created: time.Unix(1_700_000_000, 0)}
+	procs, _ := Processes(repo)
+	p := procs[1]
+	base, err := BaseLayer(meta.Created)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := Image(repo, base, Binary{Process: p, Path: dynamic, Cgo: true, Libs: libs}, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checkImage(img, p, meta); err != nil {
+		t.Fatalf("a dynamic binary with its libraries must pass: %v", err)
+	}
+	files, _ := listFiles(img, "/usr/local/bin/"+p.Name)
+	for imgPath := range libs {
+		if !files.names[strings.TrimPrefix(imgPath, "/")] {
+			t.Errorf("image lacks %s", imgPath)
+		}
+	}
+}

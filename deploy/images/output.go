@@ -157,12 +157,41 @@ func checkImage(img v1.Image, p Process, m Meta) error {
 		errs = append(errs, fmt.Errorf("no %s in the image", bin))
 	} else if f, err := elf.NewFile(bytes.NewReader(files.binary)); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", bin, err))
-	} else if err := staticELF(f); err != nil {
+	} else if err := linkable(f, files.names); err != nil {
 		errs = append(errs, fmt.Errorf("%s: %w", bin, err))
 	} else if files.binaryMode&0o111 == 0 {
 		errs = append(errs, fmt.Errorf("%s is not executable", bin))
 	}
 	return errors.Join(errs...)
+}
+
+// linkable accepts a static binary, or a dynamic one whose interpreter and every needed
+// shared library are in the image (the fallback for C code that cannot link statically).
+func linkable(f *elf.File, names map[string]bool) error {
+	if staticELF(f) == nil {
+		return nil
+	}
+	interp, err := interpreter(f)
+	if err != nil {
+		return err
+	}
+	if !names[strings.TrimPrefix(interp, "/")] {
+		return fmt.Errorf("dynamically linked (has a program interpreter %s the image lacks): the image has no libc", interp)
+	}
+	needed, err := f.ImportedLibraries()
+	if err != nil {
+		return err
+	}
+	for _, so := range needed {
+		found := false
+		for _, d := range libDirs {
+			found = found || names[strings.TrimPrefix(path.Join(d, so), "/")]
+		}
+		if !found {
+			return fmt.Errorf("needs shared library %s, which the image lacks", so)
+		}
+	}
+	return nil
 }
 
 type imageFiles struct {
