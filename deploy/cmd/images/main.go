@@ -51,6 +51,7 @@ func run(ctx context.Context, args []string) error {
 	out := fs.String("out", "", "output directory (default REPO/.dizhtime/images)")
 	version := fs.String("version", "", "image version (default: git describe, else 0.0.0-dev.<short commit>)")
 	commit := fs.String("commit", "", "git commit (default: git rev-parse HEAD)")
+	libs := fs.String("libs", "", "binaries: where to put each dynamic binary's shared libraries (LIBS/<process>/<path>)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
@@ -67,8 +68,11 @@ func run(ctx context.Context, args []string) error {
 	}
 	switch args[0] {
 	case "binaries":
-		_, err := images.BuildBinaries(ctx, root, *out, procs, func(f string, a ...any) { fmt.Printf("images: "+f+"\n", a...) })
-		return err
+		bins, err := images.BuildBinaries(ctx, root, *out, procs, func(f string, a ...any) { fmt.Printf("images: "+f+"\n", a...) })
+		if err != nil {
+			return err
+		}
+		return writeLibs(bins, *libs)
 	case "supergraph":
 		return writeClusterSupergraph(root, *out)
 	}
@@ -120,6 +124,35 @@ func build(ctx context.Context, root, out string, procs []images.Process, meta i
 		logf("%-40s %s  %5.1f MB  %s", b.Ref, b.Digest.String()[:19], float64(size)/1e6, b.Tarball)
 	}
 	logf("wrote %d images (OCI layout %s) in %s", len(built), filepath.Join(out, "oci"), time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// writeLibs gives every process a directory LIBS/<process>, holding, for a binary that
+// had to be linked dynamically, its interpreter and shared libraries at their image paths
+// (the Dockerfile copies LIBS/<process>/ to / in every target; it is empty for static ones).
+func writeLibs(bins []images.Binary, dir string) error {
+	if dir == "" {
+		return nil
+	}
+	for _, b := range bins {
+		root := filepath.Join(dir, b.Process.Name)
+		if err := os.MkdirAll(root, 0o755); err != nil {
+			return err
+		}
+		for img, host := range b.Libs {
+			data, err := os.ReadFile(host)
+			if err != nil {
+				return err
+			}
+			dst := filepath.Join(root, filepath.FromSlash(img))
+			if err := os.MkdirAll(filepath.Dir(dst), 0o755); err != nil {
+				return err
+			}
+			if err := os.WriteFile(dst, data, 0o755); err != nil {
+				return err
+			}
+		}
+	}
 	return nil
 }
 
