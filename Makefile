@@ -32,8 +32,26 @@ test-journey: services ## only the end-to-end journey through the router (platfo
 	$(WITH_SERVICES) cd platform && go test -count=1 -run '^TestJourney' -v ./city
 
 .PHONY: test
-test: services lint ## start the real services, then vet and test every module against them
+test: services lint deploy-validate ## start the real services, then vet and test every module against them
 	$(WITH_SERVICES) go test -count=1 $(GO_PACKAGES)
+
+# deploy/ is a Go module of its own, outside go.work: its Kubernetes and registry libraries
+# would otherwise move dependency versions under every other module. Run it with GOWORK=off.
+DEPLOY_GO = cd deploy && GOWORK=off
+IMAGES_OUT ?= $(CURDIR)/.dizhtime/images
+
+.PHONY: images
+images: ## build one OCI image per process (router + supergraph.yaml's subgraphs), no Docker needed, into .dizhtime/images
+	$(DEPLOY_GO) go run ./cmd/images build -repo .. -out $(IMAGES_OUT)
+
+.PHONY: images-check
+images-check: ## read back every image `make images` wrote: non-root user, entrypoint, version/commit labels, static binary, no shell
+	$(DEPLOY_GO) go run ./cmd/images check -repo .. -out $(IMAGES_OUT)
+
+.PHONY: deploy-validate
+deploy-validate: ## offline: render deploy/k8s overlays with kustomize, decode every object strictly, run the deployment policy tests
+	@unformatted=$$(gofmt -l deploy); if [ -n "$$unformatted" ]; then echo "not gofmt-ed:" $$unformatted >&2; exit 1; fi
+	$(DEPLOY_GO) go vet ./... && GOWORK=off go test -count=1 ./...
 
 .PHONY: bench
 bench: services ## run the load tools against the real services, print one table (BENCH_ALL=1 adds every Go benchmark first)
