@@ -44,7 +44,6 @@ type LedgerStore struct {
 type ledgerAccount struct {
 	id      domain.AccountID
 	balance int64
-	version int64
 }
 
 // LedgerTx is one stored transaction.
@@ -119,7 +118,7 @@ func (s *LedgerStore) Balances(_ context.Context, ownerID string) ([]app.Account
 	var out []app.AccountBalance
 	for _, a := range s.accounts {
 		if a.id.Owner == ownerID && (a.id.Kind == domain.CustomerWallet || a.id.Kind == domain.LoyaltyPoints) {
-			out = append(out, app.AccountBalance{Account: a.id, Balance: a.balance, Version: a.version})
+			out = append(out, app.AccountBalance{Account: a.id, Balance: a.balance})
 		}
 	}
 	slices.SortFunc(out, func(a, b app.AccountBalance) int { return cmpString(a.Account.String(), b.Account.String()) })
@@ -239,7 +238,6 @@ func (t ledgerTx) Post(_ context.Context, req app.PostRequest) (app.PostResult, 
 		}
 		old := *a
 		a.balance += p.Amount
-		a.version++
 		j.record(func() { *a = old })
 		appendTo(j, &s.Postings, LedgerPosting{Tx: idx, Account: p.Account, Amount: p.Amount,
 			Currency: string(p.Account.Currency), At: s.clock.Now()})

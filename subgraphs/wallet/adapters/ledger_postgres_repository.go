@@ -180,7 +180,7 @@ func nullable(s string) *string {
 
 // Balances lists every account the owner holds.
 func (r *LedgerRepository) Balances(ctx context.Context, ownerID string) ([]app.AccountBalance, error) {
-	rows, err := r.pool.Query(ctx, `SELECT id, balance, version FROM accounts WHERE owner = $1 AND kind IN ('customer_wallet', 'loyalty_points') ORDER BY id`, ownerID)
+	rows, err := r.pool.Query(ctx, `SELECT id, balance FROM accounts WHERE owner = $1 AND kind IN ('customer_wallet', 'loyalty_points') ORDER BY id`, ownerID)
 	if err != nil {
 		return nil, fmt.Errorf("balances of %s: %w", ownerID, err)
 	}
@@ -189,7 +189,7 @@ func (r *LedgerRepository) Balances(ctx context.Context, ownerID string) ([]app.
 			id string
 			b  app.AccountBalance
 		)
-		if err := row.Scan(&id, &b.Balance, &b.Version); err != nil {
+		if err := row.Scan(&id, &b.Balance); err != nil {
 			return b, err
 		}
 		a, err := domain.ParseAccountID(id)

@@ -100,11 +100,11 @@ type Tx interface {
 	Publish(ctx context.Context, evs ...events.Envelope) error
 }
 
-// AccountBalance is one account's materialized balance.
+// AccountBalance is one account's materialized balance. It carries no version: balances
+// are row-locked by their writers (see the adapters package), not optimistically checked.
 type AccountBalance struct {
 	Account domain.AccountID
 	Balance int64
-	Version int64
 }
 
 // HistoryEntry is one posting on one of the owner's accounts.
