@@ -116,6 +116,7 @@ func New(pool *pgxpool.Pool, dlq Publisher, cfg Config, h Handler) (*Consumer, e
 	if log == nil {
 		log = slog.Default()
 	}
+	cfg.Metrics.declare(cfg.Name, cfg.Topic)
 	return &Consumer{pool: pool, dlq: dlq, cfg: cfg, h: h,
 		tracer: tp.Tracer("github.com/dizhtime/dizhtime/events/consumer"),
 		log:    log.With("consumer", cfg.Name, "topic", cfg.Topic)}, nil
