@@ -4,3 +4,5 @@
 // trace runs from the router's placeOrder to the wallet's consumer, that every process is
 // scraped and every rule's expression returns data.
 package observability
+
+//go:generate go run ./cmd/dashboards -out ../../deploy/observability/grafana/dashboards

@@ -100,6 +100,14 @@ func TestObservedJourney_isTracedScrapedAndAlertable(t *testing.T) {
 		})
 		t.Logf("targets: %v", last)
 	})
+	t.Run("every dashboard panel's expression returns at least one series", func(t *testing.T) {
+		for name, expr := range panelExpressions(t) {
+			eventually(t, ctx, name+": "+expr, 60*time.Second, func() (bool, error) {
+				n, err := prom.query(ctx, expr)
+				return n > 0, err
+			})
+		}
+	})
 	t.Run("every rule expression returns at least one series", func(t *testing.T) {
 		for _, r := range rules(t) {
 			expr := signal(r)
