@@ -195,6 +195,8 @@ func (c *Consumer) handle(ctx context.Context, m kafka.Message) error {
 	if err == nil {
 		span.SetAttributes(attribute.String("dizhtime.consumer.outcome", outcome))
 		c.cfg.Metrics.outcome(c.cfg.Name, m.Topic, outcome)
+		// With the span's context: the line carries the producer's trace id.
+		c.log.DebugContext(ctx, "event handled", "event_id", e.ID, "outcome", outcome, "attempts", attempts)
 		return nil
 	}
 	if ctx.Err() != nil {

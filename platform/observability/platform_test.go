@@ -90,7 +90,7 @@ func startPlatform(t *testing.T, ctx context.Context, otlp string) *platform {
 			"DIZHTIME_WALLET_CONSUME_FROM_LATEST=true",
 			"DIZHTIME_DISPATCH_CONSUMER_GROUP=" + run + "-dispatch",
 			"DIZHTIME_DISPATCH_CONSUME_FROM_START=false",
-			"DIZHTIME_LOG_LEVEL=info",
+			"DIZHTIME_LOG_LEVEL=debug", // the consumers log each handled event at debug
 			"DIZHTIME_TELEMETRY_OTLP_ENDPOINT=" + otlp,
 		},
 		RouterEnv:    []string{"DIZHTIME_ROUTER_TELEMETRY_OTLP_ENDPOINT=" + otlp},
