@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
+	"go.opentelemetry.io/otel/metric/noop"
 	"go.opentelemetry.io/otel/propagation"
 )
 
@@ -19,6 +20,9 @@ var w3c = propagation.NewCompositeTextMapPropagator(propagation.TraceContext{}, 
 func ServerHandler(operation string, next http.Handler) http.Handler {
 	return otelhttp.NewHandler(next, operation,
 		otelhttp.WithPropagators(w3c),
+		// Spans only: platform/ops already measures every request, and otelhttp's
+		// http_server_request_duration_seconds would clash with it on /metrics.
+		otelhttp.WithMeterProvider(noop.NewMeterProvider()),
 		// One span per request, named for the route, not for the raw path.
 		otelhttp.WithSpanNameFormatter(func(operation string, r *http.Request) string {
 			return r.Method + " " + operation
