@@ -19,6 +19,7 @@ import (
 	"github.com/wundergraph/graphql-go-tools/execution/subscription"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/resolve"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/graphqlerrors"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/dizhtime/dizhtime/router/pkg/authn"
 )
@@ -41,6 +42,8 @@ type subscriptionEngine struct {
 	limiter    *rateLimiter
 	// authRequired refuses operations of a connection that proved no identity.
 	authRequired bool
+	// traceParent is the upgrade request's trace: each operation's span continues it.
+	traceParent trace.SpanContext
 
 	mu  sync.Mutex
 	ops map[string]*runningOperation
@@ -109,6 +112,8 @@ func (s *subscriptionEngine) StartOperation(ctx context.Context, id string, payl
 	go func() {
 		defer eng.release()
 		defer s.metrics.subscriptionStarted(s.transport)()
+		opCtx, span := startOperationSpan(opCtx, s.traceParent, s.transport, opTypeName(opType), req.OperationName)
+		defer span.end(opCtx)
 		s.run(opCtx, eng, &req, opType, id, op, events, st)
 	}()
 	return nil
@@ -176,6 +181,7 @@ func (s *subscriptionEngine) run(ctx context.Context, eng *Engine, req *graphql.
 
 	gone := &goneReporter{eng: eng, ctx: ctx, req: req, logger: s.logger, next: func(data []byte) {
 		data, _ = annotateSubgraphErrors(data, st)
+		sentEvent(ctx)
 		events.Emit(subscription.EventTypeOnSubscriptionData, id, data, nil)
 	}}
 	w := &eventWriter{flush: gone.flush}

@@ -78,6 +78,7 @@ func (h *WebSocketHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	engine.limiter = h.limiter
 	engine.authRequired = h.auth != nil && h.auth.verifier != nil && h.auth.required
 	engine.setIdentity(identity)
+	engine.traceParent = upgradeTraceParent(r)
 	websocket.Handle(done, errCh, conn, nil,
 		websocket.WithProtocol(protocol),
 		websocket.WithCustomSubscriptionEngine(engine),
