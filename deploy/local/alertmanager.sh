@@ -1,6 +1,6 @@
 # Alertmanager (Debian's `prometheus-alertmanager` 0.25) with the routes of
-# deploy/observability/alertmanager.yml. Sourced by services.sh.
-ALERTMANAGER_PORT=${DIZHTIME_ALERTMANAGER_PORT:-9093}
+# deploy/observability/prometheus/alertmanager.yml. Sourced by services.sh.
+ALERTMANAGER_PORT=${DIZHTIME_ALERTMANAGER_PORT:-9095}  # 9093 is Kafka's controller port
 
 alertmanager_port() { echo "$ALERTMANAGER_PORT"; }
 alertmanager_timeout() { echo 60; }
@@ -19,7 +19,7 @@ alertmanager_start() {
   local dir; dir=$(svc_dir alertmanager)
   mkdir -p "$dir/data"
   start_background alertmanager prometheus-alertmanager \
-    --config.file="$DIZHTIME_ROOT/deploy/observability/alertmanager.yml" \
+    --config.file="$DIZHTIME_ROOT/deploy/observability/prometheus/alertmanager.yml" \
     --storage.path="$dir/data" --web.listen-address="127.0.0.1:$ALERTMANAGER_PORT" \
     --cluster.listen-address=""
 }
