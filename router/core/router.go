@@ -65,6 +65,7 @@ func NewRouter(cfg config.Config, supergraph *config.Supergraph, opts Options) (
 	if err != nil {
 		return nil, err
 	}
+	metrics.setSafelistedNames(persisted.safelistNames)
 	return &Router{
 		cfg:        cfg,
 		supergraph: supergraph,
@@ -136,6 +137,8 @@ func (r *Router) composeLocked(ctx context.Context, sg *config.Supergraph) (*com
 func (r *Router) Handler() http.Handler {
 	ws := NewWebSocketHandler(r.engines, r.logger, r.cfg.Subscriptions.KeepAliveInterval, r.cfg.Subscriptions.ConnectionInitTimeout, r.metrics, r.cfg.Headers.Propagate)
 	ws.auth, ws.limiter = r.auth, r.limiter
+	ws.pipeline = r.pipeline()
+	ws.requestTimeout = r.cfg.Limits.RequestTimeout
 	gql := NewGraphQLHandler(GraphQLHandlerOptions{
 		Engines:          r.engines,
 		WebSocket:        ws,
@@ -156,6 +159,11 @@ func (r *Router) Handler() http.Handler {
 	}
 	ops.Mount(mux, r.registry, r.readiness())
 	return withCORS(r.cfg.CORS, mux)
+}
+
+// pipeline is the operation checks every transport applies.
+func (r *Router) pipeline() *operationPipeline {
+	return &operationPipeline{limits: r.cfg.Limits, introspection: r.cfg.Introspection, persisted: r.persisted, metrics: r.metrics, logger: r.logger}
 }
 
 // readiness is ready when a supergraph is composed and every subgraph answers.

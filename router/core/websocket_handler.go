@@ -34,6 +34,11 @@ type WebSocketHandler struct {
 	headers     headerRules
 	auth        *authenticator
 	limiter     *rateLimiter
+	// pipeline checks every operation as the HTTP handler does (nil: a pipeline with
+	// no limits, for handlers built without a router).
+	pipeline *operationPipeline
+	// requestTimeout bounds each query or mutation sent over the connection.
+	requestTimeout time.Duration
 }
 
 // NewWebSocketHandler returns a handler for WebSocket upgrades.
@@ -78,6 +83,11 @@ func (h *WebSocketHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	engine.limiter = h.limiter
 	engine.authRequired = h.auth != nil && h.auth.verifier != nil && h.auth.required
 	engine.setIdentity(identity)
+	engine.pipeline = h.pipeline
+	if engine.pipeline == nil {
+		engine.pipeline = &operationPipeline{introspection: true, persisted: &persistedQueries{}, metrics: h.metrics, logger: h.logger}
+	}
+	engine.requestTimeout = h.requestTimeout
 	websocket.Handle(done, errCh, conn, nil,
 		websocket.WithProtocol(protocol),
 		websocket.WithCustomSubscriptionEngine(engine),
@@ -112,6 +122,11 @@ func (h *WebSocketHandler) initFunc(conn net.Conn, engine *subscriptionEngine) w
 		}
 		if identity != nil {
 			engine.setIdentity(identity)
+			engine.pipeline = h.pipeline
+			if engine.pipeline == nil {
+				engine.pipeline = &operationPipeline{introspection: true, persisted: &persistedQueries{}, metrics: h.metrics, logger: h.logger}
+			}
+			engine.requestTimeout = h.requestTimeout
 		}
 		return ctx, nil
 	}

@@ -105,6 +105,11 @@ type Limits struct {
 	MaxFields int `yaml:"max_fields" env:"MAX_FIELDS"`
 	// RequestTimeout bounds one query or mutation end to end.
 	RequestTimeout time.Duration `yaml:"request_timeout" env:"REQUEST_TIMEOUT"`
+	// MaxCost bounds an operation's estimated cost (objects fetched, list fields
+	// weighted by their first/last/limit/count argument or DefaultListSize).
+	MaxCost int64 `yaml:"max_cost" env:"MAX_COST"`
+	// DefaultListSize is the size assumed for a list field with no size argument.
+	DefaultListSize int `yaml:"default_list_size" env:"DEFAULT_LIST_SIZE"`
 }
 
 // Subscriptions tunes client-facing subscriptions.
@@ -160,6 +165,8 @@ func Default() Config {
 			MaxRootFields:          20,
 			MaxFields:              500,
 			RequestTimeout:         30 * time.Second,
+			MaxCost:                10000,
+			DefaultListSize:        10,
 		},
 		Subscriptions: Subscriptions{
 			KeepAliveInterval:     15 * time.Second,
@@ -220,8 +227,11 @@ func (c *Config) Validate() error {
 		bad("shutdown_timeout", "must be positive, got %s", c.ShutdownTimeout)
 	}
 	l := c.Limits
-	if l.MaxRequestBodyBytes <= 0 {
-		bad("limits.max_request_body_bytes", "must be positive, got %d", l.MaxRequestBodyBytes)
+	if l.MaxRequestBodyBytes < 0 {
+		bad("limits.max_request_body_bytes", "must not be negative (0 turns the limit off), got %d", l.MaxRequestBodyBytes)
+	}
+	if l.MaxCost < 0 {
+		bad("limits.max_cost", "must not be negative (0 turns the limit off), got %d", l.MaxCost)
 	}
 	for key, v := range map[string]int{
 		"limits.max_concurrent_resolvers": l.MaxConcurrentResolvers,
@@ -229,6 +239,7 @@ func (c *Config) Validate() error {
 		"limits.max_aliases":              l.MaxAliases,
 		"limits.max_root_fields":          l.MaxRootFields,
 		"limits.max_fields":               l.MaxFields,
+		"limits.default_list_size":        l.DefaultListSize,
 	} {
 		if v < 0 {
 			bad(key, "must not be negative (0 turns the limit off), got %d", v)
