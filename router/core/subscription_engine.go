@@ -50,6 +50,26 @@ type subscriptionEngine struct {
 	ops map[string]*runningOperation
 	// identity is what the upgrade request's Authorization or connection_init proved.
 	identity *authn.Identity
+	// extensions are subscribe payloads' extensions by operation id, kept by
+	// extensionsKeepingClient until StartOperation takes them.
+	extensions map[string]json.RawMessage
+}
+
+func (s *subscriptionEngine) keepExtensions(id string, ext json.RawMessage) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.extensions == nil {
+		s.extensions = map[string]json.RawMessage{}
+	}
+	s.extensions[id] = ext
+}
+
+func (s *subscriptionEngine) takeExtensions(id string) json.RawMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ext := s.extensions[id]
+	delete(s.extensions, id)
+	return ext
 }
 
 type runningOperation struct {
@@ -68,9 +88,13 @@ var errDuplicateID = errors.New("an operation with this id is already running")
 // StartOperation starts one subscribe/start message's operation in the background.
 func (s *subscriptionEngine) StartOperation(ctx context.Context, id string, payload []byte, events subscription.EventHandler) error {
 	var params operationParams
+	kept := s.takeExtensions(id)
 	if err := json.Unmarshal(payload, &params); err != nil {
 		emitErrors(events, id, newError(CodeBadRequest, "payload is not a GraphQL request"))
 		return nil
+	}
+	if len(params.Extensions) == 0 {
+		params.Extensions = kept
 	}
 	identity := s.callerIdentity()
 	if refused := s.refuse(ctx, identity); refused != nil {

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gobwas/ws"
+	"github.com/jensneuse/abstractlogger"
 	"github.com/wundergraph/graphql-go-tools/execution/subscription/websocket"
 
 	"github.com/dizhtime/dizhtime/router/pkg/authn"
@@ -89,6 +91,7 @@ func (h *WebSocketHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	engine.requestTimeout = h.requestTimeout
 	websocket.Handle(done, errCh, conn, nil,
+		websocket.WithCustomClient(&extensionsKeepingClient{Client: websocket.NewClient(abstractlogger.Noop{}, conn), engine: engine}),
 		websocket.WithProtocol(protocol),
 		websocket.WithCustomSubscriptionEngine(engine),
 		websocket.WithCustomKeepAliveInterval(h.keepAlive),
@@ -130,4 +133,31 @@ func (h *WebSocketHandler) initFunc(conn net.Conn, engine *subscriptionEngine) w
 		}
 		return ctx, nil
 	}
+}
+
+// extensionsKeepingClient reads client messages as the library's client does, and keeps
+// the `extensions` of each graphql-transport-ws `subscribe` payload for the operation's
+// id: the library rebuilds that payload from query, operationName and variables only,
+// which would let an operation skip the persisted query rules (APQ, safelist by hash).
+type extensionsKeepingClient struct {
+	*websocket.Client
+	engine *subscriptionEngine
+}
+
+func (c *extensionsKeepingClient) ReadBytesFromClient() ([]byte, error) {
+	data, err := c.Client.ReadBytesFromClient()
+	if err != nil || !bytes.Contains(data, []byte(`"extensions"`)) {
+		return data, err
+	}
+	var msg struct {
+		ID      string `json:"id"`
+		Type    string `json:"type"`
+		Payload struct {
+			Extensions json.RawMessage `json:"extensions"`
+		} `json:"payload"`
+	}
+	if json.Unmarshal(data, &msg) == nil && msg.Type == "subscribe" && len(msg.Payload.Extensions) > 0 {
+		c.engine.keepExtensions(msg.ID, msg.Payload.Extensions)
+	}
+	return data, err
 }
