@@ -69,7 +69,7 @@ func NewRouter(cfg config.Config, supergraph *config.Supergraph, opts Options) (
 	return &Router{
 		cfg:        cfg,
 		supergraph: supergraph,
-		composer:   compose.NewComposer(4),
+		composer:   compose.NewComposer(4).WithDiskCache(cfg.CompositionCacheDir),
 		engines:    &EngineHolder{},
 		logger:     opts.Logger,
 		sdlClient:  &http.Client{Timeout: cfg.SubgraphTimeout},
@@ -128,7 +128,7 @@ func (r *Router) composeLocked(ctx context.Context, sg *config.Supergraph) (*com
 	if old := r.engines.Swap(eng); old != nil {
 		go old.retire(r.cfg.ShutdownTimeout)
 	}
-	r.logger.Info("supergraph composed", "subgraphs", len(subgraphs), "compose", res.Took, "build", time.Since(start))
+	r.logger.Info("supergraph composed", "subgraphs", len(subgraphs), "compose", res.Took, "from_disk_cache", res.FromDisk, "build", time.Since(start))
 	return res, nil
 }
 

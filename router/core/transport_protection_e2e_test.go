@@ -395,3 +395,17 @@ func TestMetrics_operationNamesOutsideTheKnownSetShareOneLabel(t *testing.T) {
 			len(names), names["Op0"], names["Op204"], names["Refused"])
 	}
 }
+
+func TestLimits_aZeroBodyLimitIsOff(t *testing.T) {
+	r := startRouter(t, "graphql-transport-ws", func(c *config.Config) { c.Limits.MaxRequestBodyBytes = 0 })
+	body := `{"query":"{ me { name } }","variables":{"pad":"` + strings.Repeat("x", 2<<20) + `"}}`
+	resp, err := http.Post(r.URL, "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := readResponse(t, resp)
+	if res.Status != http.StatusOK || len(res.Errors) != 0 {
+		t.Fatalf("a 2 MiB body with the limit off: %d %s", res.Status, res.Body)
+	}
+	assertJSON(t, `{"me":{"name":"Ada Lovelace"}}`, res.Data)
+}

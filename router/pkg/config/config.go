@@ -5,6 +5,8 @@ import (
 	"log/slog"
 	"net"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -21,6 +23,9 @@ type Config struct {
 	GraphQLPath string `yaml:"graphql_path" env:"ROUTER_GRAPHQL_PATH"`
 	// SupergraphFile is supergraph.yaml, relative to the working directory.
 	SupergraphFile string `yaml:"supergraph_file" env:"ROUTER_SUPERGRAPH_FILE"`
+	// CompositionCacheDir keeps composition results by input hash so a restart with
+	// unchanged subgraphs does not compose again ("" turns the disk cache off).
+	CompositionCacheDir string `yaml:"composition_cache_dir" env:"ROUTER_COMPOSITION_CACHE_DIR"`
 	// Introspection allows __schema and __type queries.
 	Introspection bool `yaml:"introspection" env:"ROUTER_INTROSPECTION"`
 	// Explorer serves GraphiQL at / to browsers.
@@ -148,15 +153,16 @@ type Headers struct {
 // Default returns a configuration that runs on a laptop.
 func Default() Config {
 	return Config{
-		ListenAddr:      "127.0.0.1:4000",
-		GraphQLPath:     "/graphql",
-		SupergraphFile:  "supergraph.yaml",
-		Introspection:   true,
-		Explorer:        true,
-		SubgraphTimeout: 10 * time.Second,
-		LogLevel:        "info",
-		ShutdownTimeout: 15 * time.Second,
-		Telemetry:       platformconfig.Telemetry{SampleRatio: 1},
+		ListenAddr:          "127.0.0.1:4000",
+		GraphQLPath:         "/graphql",
+		SupergraphFile:      "supergraph.yaml",
+		CompositionCacheDir: defaultCompositionCacheDir(),
+		Introspection:       true,
+		Explorer:            true,
+		SubgraphTimeout:     10 * time.Second,
+		LogLevel:            "info",
+		ShutdownTimeout:     15 * time.Second,
+		Telemetry:           platformconfig.Telemetry{SampleRatio: 1},
 		Limits: Limits{
 			MaxRequestBodyBytes:    1 << 20,
 			MaxConcurrentResolvers: 64,
@@ -293,4 +299,14 @@ func (c *Config) Validate() error {
 		bad("cors.allow_credentials", "cannot be combined with allowed_origins \"*\" (browsers refuse it); list the origins")
 	}
 	return errors.Join(errs...)
+}
+
+// defaultCompositionCacheDir is the user's cache directory (XDG_CACHE_HOME or
+// ~/.cache on Linux) under dizhtime/router, or the temp directory when there is none.
+func defaultCompositionCacheDir() string {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		base = os.TempDir()
+	}
+	return filepath.Join(base, "dizhtime", "router")
 }
