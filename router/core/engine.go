@@ -37,6 +37,8 @@ type Engine struct {
 	client *graphql.Schema
 	// cost estimates operations for limits.max_cost, over the client schema.
 	cost *costModel
+	// drops records when subgraphs ended upstream subscription connections.
+	drops *upstreamDrops
 	// inFlight counts operations running on this engine, so a replaced engine is
 	// closed only once they are done.
 	inFlight atomic.Int64
@@ -81,7 +83,8 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 		}
 	}
 	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
-	dialWS, dialWSS := dialWholeMessages(dialer)
+	drops := &upstreamDrops{}
+	dialWS, dialWSS := dialWholeMessages(dialer, drops.record)
 	client := &http.Client{Transport: &upstreamTransport{
 		base: &http.Transport{
 			Proxy:               nil,
@@ -154,7 +157,7 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 		cancel()
 		return nil, err
 	}
-	return &Engine{exec: exec, composed: composed, cancel: cancel, done: engineCtx.Done(), plans: newPlanCacheMirror(), authz: authz, client: clientSchema, cost: cost, BuiltAt: time.Now()}, nil
+	return &Engine{exec: exec, composed: composed, cancel: cancel, done: engineCtx.Done(), plans: newPlanCacheMirror(), authz: authz, client: clientSchema, cost: cost, drops: drops, BuiltAt: time.Now()}, nil
 }
 
 // validateForClients validates the operation against the schema clients see. The

@@ -39,6 +39,8 @@ type GraphQLHandler struct {
 	auth          *authenticator
 	limiter       *rateLimiter
 	pipeline      *operationPipeline
+	// resubscribe re-establishes SSE and multipart subscriptions whose upstream went away.
+	resubscribe *resubscriber
 }
 
 // GraphQLHandlerOptions configure a GraphQLHandler.
@@ -87,6 +89,7 @@ func NewGraphQLHandler(opts GraphQLHandlerOptions) *GraphQLHandler {
 		limiter:       opts.RateLimiter,
 		pipeline: &operationPipeline{limits: opts.Limits, introspection: opts.Introspection,
 			persisted: opts.PersistedQueries, metrics: opts.Metrics, logger: opts.Logger},
+		resubscribe: &resubscriber{engines: opts.Engines, logger: opts.Logger},
 	}
 }
 

@@ -139,6 +139,7 @@ func (r *Router) Handler() http.Handler {
 	ws.auth, ws.limiter = r.auth, r.limiter
 	ws.pipeline = r.pipeline()
 	ws.requestTimeout = r.cfg.Limits.RequestTimeout
+	ws.resubscribe = newResubscriber(r.engines, r.cfg.Subscriptions, r.logger)
 	gql := NewGraphQLHandler(GraphQLHandlerOptions{
 		Engines:          r.engines,
 		WebSocket:        ws,
@@ -152,6 +153,7 @@ func (r *Router) Handler() http.Handler {
 		Auth:             r.auth,
 		RateLimiter:      r.limiter,
 	})
+	gql.resubscribe = ws.resubscribe
 	mux := http.NewServeMux()
 	mux.Handle(r.cfg.GraphQLPath, gql)
 	if r.cfg.Explorer {

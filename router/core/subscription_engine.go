@@ -45,6 +45,8 @@ type subscriptionEngine struct {
 	pipeline *operationPipeline
 	// requestTimeout bounds a query or mutation (0: none).
 	requestTimeout time.Duration
+	// resubscribe keeps subscriptions going across upstream drops and reloads.
+	resubscribe *resubscriber
 
 	mu  sync.Mutex
 	ops map[string]*runningOperation
@@ -224,17 +226,17 @@ func (s *subscriptionEngine) run(ctx context.Context, eng *Engine, req *graphql.
 	}
 	s.metrics.observeOperation(opName, "subscription", 0, "")
 
-	gone := &goneReporter{eng: eng, ctx: ctx, req: req, logger: s.logger, next: func(data []byte) {
+	send := func(data []byte) {
 		data, _ = annotateSubgraphErrors(data, st)
 		events.Emit(subscription.EventTypeOnSubscriptionData, id, data, nil)
-	}}
-	w := &eventWriter{flush: gone.flush}
-	// Execute blocks until upstream completes, ctx ends or the caller's token expires:
+	}
+	// Execution blocks until upstream completes, ctx ends or the caller's token expires:
 	// then the subscription ends with UNAUTHENTICATED and the client reconnects with a
-	// fresh token (graphql-ws clients re-run connectionParams on reconnect).
+	// fresh token (graphql-ws clients re-run connectionParams on reconnect). An upstream
+	// that goes away is re-established (subscription_resume.go).
 	ctx, stop := untilTokenExpires(ctx, st)
 	defer stop()
-	err := eng.exec.Execute(ctx, req, w, callerOptions(st)...)
+	end, err := s.resubscribe.run(ctx, eng, req.Query, req.OperationName, req.Variables, st, send)
 	if tokenExpired(ctx) {
 		events.Emit(subscription.EventTypeOnNonSubscriptionExecutionResult, id, errorResult(unauthenticated(errTokenExpired)), nil)
 		return
@@ -242,27 +244,19 @@ func (s *subscriptionEngine) run(ctx context.Context, eng *Engine, req *graphql.
 	s.mu.Lock()
 	stopped := op.stopped
 	s.mu.Unlock()
-	if !stopped && ctx.Err() == nil && eng.closed() {
-		// A hot reload replaced the engine and retired this one: the subscription was cut
-		// short (the engine reports it as "context canceled"). The client subscribes again
-		// and lands on the new supergraph.
-		s.logger.Info("subscription ended by a supergraph reload", "operation", req.OperationName, "error", err)
+	if stopped || ctx.Err() != nil {
+		return // the client left: nobody to tell
+	}
+	switch end {
+	case endReloaded:
+		// A hot reload retired the engine and resubscribing is off: the client
+		// subscribes again and lands on the new supergraph.
+		s.logger.Info("subscription ended by a supergraph reload", "operation", req.OperationName)
 		events.Emit(subscription.EventTypeOnNonSubscriptionExecutionResult, id, errorResult(newError(CodeSupergraphReloaded,
 			"The router's supergraph changed: this subscription ended, subscribe again.")), nil)
-		return
-	}
-	if err != nil {
-		if stopped || ctx.Err() != nil {
-			return // the client left: nobody to tell
-		}
+	case endError:
 		emitErrors(events, id, operationErrors(s.logger, err)...)
-		return
-	}
-	if !stopped && ctx.Err() == nil {
-		// The engine ends a subscription the same way whether its subgraph completed it
-		// or died: a subgraph that no longer accepts connections died, and the client
-		// hears so before complete.
-		gone.atEnd()
+	default:
 		events.Emit(subscription.EventTypeOnSubscriptionCompleted, id, nil, nil)
 	}
 }

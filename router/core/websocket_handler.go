@@ -41,6 +41,8 @@ type WebSocketHandler struct {
 	pipeline *operationPipeline
 	// requestTimeout bounds each query or mutation sent over the connection.
 	requestTimeout time.Duration
+	// resubscribe re-establishes subscriptions whose upstream went away.
+	resubscribe *resubscriber
 }
 
 // NewWebSocketHandler returns a handler for WebSocket upgrades.
@@ -90,6 +92,10 @@ func (h *WebSocketHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		engine.pipeline = &operationPipeline{introspection: true, persisted: &persistedQueries{}, metrics: h.metrics, logger: h.logger}
 	}
 	engine.requestTimeout = h.requestTimeout
+	engine.resubscribe = h.resubscribe
+	if engine.resubscribe == nil {
+		engine.resubscribe = &resubscriber{engines: h.engines, logger: h.logger}
+	}
 	websocket.Handle(done, errCh, conn, nil,
 		websocket.WithCustomClient(&extensionsKeepingClient{Client: websocket.NewClient(abstractlogger.Noop{}, conn), engine: engine}),
 		websocket.WithProtocol(protocol),
@@ -130,6 +136,10 @@ func (h *WebSocketHandler) initFunc(conn net.Conn, engine *subscriptionEngine) w
 				engine.pipeline = &operationPipeline{introspection: true, persisted: &persistedQueries{}, metrics: h.metrics, logger: h.logger}
 			}
 			engine.requestTimeout = h.requestTimeout
+			engine.resubscribe = h.resubscribe
+			if engine.resubscribe == nil {
+				engine.resubscribe = &resubscriber{engines: h.engines, logger: h.logger}
+			}
 		}
 		return ctx, nil
 	}

@@ -2,6 +2,7 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/url"
@@ -127,6 +128,14 @@ type Subscriptions struct {
 	// existing configs stay valid. The engine's epoll mode capped a subscription at about
 	// 10 events/s with its 100 ms default.
 	UpstreamPollInterval time.Duration `yaml:"upstream_poll_interval" env:"UPSTREAM_POLL_INTERVAL"`
+	// ResubscribeTimeout is how long the router keeps re-establishing an upstream
+	// subscription whose subgraph went away (with backoff) before the client is told
+	// SUBGRAPH_UNAVAILABLE; 0 ends the subscription at once.
+	ResubscribeTimeout time.Duration `yaml:"resubscribe_timeout" env:"RESUBSCRIBE_TIMEOUT"`
+	// Resume names the subscription fields that can replay what a client missed, as
+	// "field(argument)=cursor.path": after re-establishing, the router passes the cursor
+	// of the last event the client got as the argument, and drops events at or before it.
+	Resume []string `yaml:"resume" env:"RESUME"`
 }
 
 // HotReload watches supergraph.yaml and the SDL files it names.
@@ -178,6 +187,8 @@ func Default() Config {
 			KeepAliveInterval:     15 * time.Second,
 			ConnectionInitTimeout: 10 * time.Second,
 			UpstreamPollInterval:  2 * time.Millisecond,
+			ResubscribeTimeout:    30 * time.Second,
+			Resume:                []string{"orderUpdated(since)=transition.sequence"},
 		},
 		HotReload:        HotReload{Enabled: true, PollInterval: time.Second},
 		PersistedQueries: PersistedQueries{APQ: true, APQCacheSize: 1000},
@@ -254,6 +265,14 @@ func (c *Config) Validate() error {
 	if l.RequestTimeout < 0 {
 		bad("limits.request_timeout", "must not be negative (0 turns the limit off), got %s", l.RequestTimeout)
 	}
+	if c.Subscriptions.ResubscribeTimeout < 0 {
+		bad("subscriptions.resubscribe_timeout", "must not be negative (0 turns resubscribing off), got %s", c.Subscriptions.ResubscribeTimeout)
+	}
+	for _, rule := range c.Subscriptions.Resume {
+		if _, err := ParseResumeRule(rule); err != nil {
+			bad("subscriptions.resume", "%v", err)
+		}
+	}
 	if c.Subscriptions.KeepAliveInterval <= 0 {
 		bad("subscriptions.keep_alive_interval", "must be positive, got %s", c.Subscriptions.KeepAliveInterval)
 	}
@@ -309,4 +328,23 @@ func defaultCompositionCacheDir() string {
 		base = os.TempDir()
 	}
 	return filepath.Join(base, "dizhtime", "router")
+}
+
+// ResumeRule is one subscriptions.resume entry.
+type ResumeRule struct {
+	// Field is the Subscription root field, Argument its resumption argument.
+	Field, Argument string
+	// Cursor is the path, inside one event of the field, of the value to resume after.
+	Cursor []string
+}
+
+// ParseResumeRule reads "field(argument)=cursor.path".
+func ParseResumeRule(s string) (ResumeRule, error) {
+	head, cursor, ok := strings.Cut(strings.TrimSpace(s), "=")
+	field, arg, ok2 := strings.Cut(head, "(")
+	arg, ok3 := strings.CutSuffix(arg, ")")
+	if !ok || !ok2 || !ok3 || field == "" || arg == "" || cursor == "" {
+		return ResumeRule{}, fmt.Errorf("%q is not field(argument)=cursor.path", s)
+	}
+	return ResumeRule{Field: strings.TrimSpace(field), Argument: strings.TrimSpace(arg), Cursor: strings.Split(strings.TrimSpace(cursor), ".")}, nil
 }
