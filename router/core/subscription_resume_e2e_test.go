@@ -27,6 +27,12 @@ import (
 // resuming ticks(since:) by seq.
 func startTickerRouter(t *testing.T, tk *ticker.Ticker, opts ...routerOption) string {
 	t.Helper()
+	endpoint, _ := startTickerRouterWith(t, tk, opts...)
+	return endpoint
+}
+
+func startTickerRouterWith(t *testing.T, tk *ticker.Ticker, opts ...routerOption) (string, *core.Router) {
+	t.Helper()
 	dir := t.TempDir()
 	yaml := fmt.Sprintf("subgraphs:\n  - name: ticker\n    routing_url: %s\n    subscription: {url: %s, protocol: graphql-transport-ws}\n", tk.URL(), tk.WSURL())
 	path := filepath.Join(dir, "supergraph.yaml")
@@ -54,7 +60,28 @@ func startTickerRouter(t *testing.T, tk *ticker.Ticker, opts ...routerOption) st
 	}
 	srv := httptest.NewServer(r.Handler())
 	t.Cleanup(func() { srv.CloseClientConnections(); srv.Close(); r.Close() })
-	return srv.URL + cfg.GraphQLPath
+	return srv.URL + cfg.GraphQLPath, r
+}
+
+func TestHotReload_refetchesSDLsThatComeFrom_service(t *testing.T) {
+	tk := ticker.Start(t, 50*time.Millisecond)
+	endpoint, r := startTickerRouterWith(t, tk, func(c *config.Config) {
+		c.SupergraphFile = ""
+		c.HotReload.SDLPollInterval = 200 * time.Millisecond
+	})
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { _ = r.Watch(ctx) }()
+	tr := &testRouter{URL: endpoint}
+	fields := func() string {
+		return string(tr.post(t, `{ __type(name: "Query") { fields { name } } }`, nil).Data)
+	}
+	if strings.Contains(fields(), "uptime") {
+		t.Fatal("uptime before the subgraph has it")
+	}
+	// No file changes: only the subgraph's _service { sdl } does.
+	tk.SetSDL(strings.Replace(ticker.SDL, "lastTick: Int!", "lastTick: Int!\n  uptime: Int!", 1))
+	waitFor(t, "the new field in the served schema", 10*time.Second, func() bool { return strings.Contains(fields(), "uptime") })
 }
 
 // tickClient is one subscriber, recording every seq it receives and any error.

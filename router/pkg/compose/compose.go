@@ -154,11 +154,8 @@ func toEngine(subgraphs []Subgraph) []engine.SubgraphConfiguration {
 
 // EngineProtocol maps a supergraph.yaml protocol onto the engine's transport: both
 // WebSocket subprotocols are "ws" (the subprotocol is pinned per connection by the
-// router's HTTP transport), and SSE is POST-based SSE, which gqlgen serves.
-func EngineProtocol(p config.SubscriptionProtocol) engine.SubscriptionProtocol {
-	if p == config.ProtocolSSE {
-		return engine.SubscriptionProtocolSSEPost
-	}
+// router's HTTP transport). Upstream SSE is refused by the config.
+func EngineProtocol(config.SubscriptionProtocol) engine.SubscriptionProtocol {
 	return engine.SubscriptionProtocolWS
 }
 

@@ -142,6 +142,9 @@ type Subscriptions struct {
 type HotReload struct {
 	Enabled      bool          `yaml:"enabled" env:"ENABLED"`
 	PollInterval time.Duration `yaml:"poll_interval" env:"POLL_INTERVAL"`
+	// SDLPollInterval is how often SDLs that come from `_service { sdl }` are fetched
+	// again (0: only when supergraph.yaml changes).
+	SDLPollInterval time.Duration `yaml:"sdl_poll_interval" env:"SDL_POLL_INTERVAL"`
 }
 
 // PersistedQueries configures automatic persisted queries and the safelist.
@@ -190,7 +193,7 @@ func Default() Config {
 			ResubscribeTimeout:    30 * time.Second,
 			Resume:                []string{"orderUpdated(since)=transition.sequence"},
 		},
-		HotReload:        HotReload{Enabled: true, PollInterval: time.Second},
+		HotReload:        HotReload{Enabled: true, PollInterval: time.Second, SDLPollInterval: 10 * time.Second},
 		PersistedQueries: PersistedQueries{APQ: true, APQCacheSize: 1000},
 		Headers:          Headers{Propagate: []string{"Authorization", "Accept-Language"}},
 		RateLimit:        RateLimit{KeyPrefix: "router:rl:"},

@@ -43,12 +43,20 @@ type Ticker struct {
 	srv   *http.Server
 	conns map[*websocket.Conn]bool
 	stop  chan struct{}
+	sdl   string
+}
+
+// SetSDL changes the SDL answered to `_service { sdl }` (a redeploy with a new schema).
+func (tk *Ticker) SetSDL(sdl string) {
+	tk.mu.Lock()
+	tk.sdl = sdl
+	tk.mu.Unlock()
 }
 
 // Start serves the ticker on a loopback port; a tick is appended every interval.
 func Start(t testing.TB, interval time.Duration) *Ticker {
 	t.Helper()
-	tk := &Ticker{conns: map[*websocket.Conn]bool{}, stop: make(chan struct{})}
+	tk := &Ticker{conns: map[*websocket.Conn]bool{}, stop: make(chan struct{}), sdl: SDL}
 	tk.cond = sync.NewCond(&tk.mu)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -149,7 +157,10 @@ func (tk *Ticker) handle(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	switch {
 	case strings.Contains(req.Query, "_service"):
-		_ = json.NewEncoder(w).Encode(map[string]any{"data": map[string]any{"_service": map[string]any{"sdl": SDL}}})
+		tk.mu.Lock()
+		sdl := tk.sdl
+		tk.mu.Unlock()
+		_ = json.NewEncoder(w).Encode(map[string]any{"data": map[string]any{"_service": map[string]any{"sdl": sdl}}})
 	default:
 		_ = json.NewEncoder(w).Encode(map[string]any{"data": map[string]any{"__typename": "Query", "lastTick": tk.Last()}})
 	}
