@@ -65,10 +65,11 @@ func NewRouter(cfg config.Config, supergraph *config.Supergraph, opts Options) (
 	if err != nil {
 		return nil, err
 	}
+	metrics.setSafelistedNames(persisted.safelistNames)
 	return &Router{
 		cfg:        cfg,
 		supergraph: supergraph,
-		composer:   compose.NewComposer(4),
+		composer:   compose.NewComposer(4).WithDiskCache(cfg.CompositionCacheDir),
 		engines:    &EngineHolder{},
 		logger:     opts.Logger,
 		sdlClient:  &http.Client{Timeout: cfg.SubgraphTimeout},
@@ -127,7 +128,7 @@ func (r *Router) composeLocked(ctx context.Context, sg *config.Supergraph) (*com
 	if old := r.engines.Swap(eng); old != nil {
 		go old.retire(r.cfg.ShutdownTimeout)
 	}
-	r.logger.Info("supergraph composed", "subgraphs", len(subgraphs), "compose", res.Took, "build", time.Since(start))
+	r.logger.Info("supergraph composed", "subgraphs", len(subgraphs), "compose", res.Took, "from_disk_cache", res.FromDisk, "build", time.Since(start))
 	return res, nil
 }
 
@@ -136,6 +137,9 @@ func (r *Router) composeLocked(ctx context.Context, sg *config.Supergraph) (*com
 func (r *Router) Handler() http.Handler {
 	ws := NewWebSocketHandler(r.engines, r.logger, r.cfg.Subscriptions.KeepAliveInterval, r.cfg.Subscriptions.ConnectionInitTimeout, r.metrics, r.cfg.Headers.Propagate)
 	ws.auth, ws.limiter = r.auth, r.limiter
+	ws.pipeline = r.pipeline()
+	ws.requestTimeout = r.cfg.Limits.RequestTimeout
+	ws.resubscribe = newResubscriber(r.engines, r.cfg.Subscriptions, r.logger)
 	gql := NewGraphQLHandler(GraphQLHandlerOptions{
 		Engines:          r.engines,
 		WebSocket:        ws,
@@ -149,6 +153,7 @@ func (r *Router) Handler() http.Handler {
 		Auth:             r.auth,
 		RateLimiter:      r.limiter,
 	})
+	gql.resubscribe = ws.resubscribe
 	mux := http.NewServeMux()
 	mux.Handle(r.cfg.GraphQLPath, gql)
 	if r.cfg.Explorer {
@@ -156,6 +161,11 @@ func (r *Router) Handler() http.Handler {
 	}
 	ops.Mount(mux, r.registry, r.readiness())
 	return withCORS(r.cfg.CORS, mux)
+}
+
+// pipeline is the operation checks every transport applies.
+func (r *Router) pipeline() *operationPipeline {
+	return &operationPipeline{limits: r.cfg.Limits, introspection: r.cfg.Introspection, persisted: r.persisted, metrics: r.metrics, logger: r.logger}
 }
 
 // readiness is ready when a supergraph is composed and every subgraph answers.
