@@ -2,6 +2,7 @@ package routertest
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -13,6 +14,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jwk"
+
+	"github.com/dizhtime/dizhtime/platform/authz"
 )
 
 // Subgraph is one entry of the supergraph.yaml Start writes.
@@ -92,7 +97,8 @@ func Start(t testing.TB, subgraphs []Subgraph, opts ...Options) *Router {
 
 	cmd := exec.Command(bin, "serve", "-config", routerYAML, "-supergraph", supergraph)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), o.Env...)
+	cmd.Env = append(os.Environ(), routerServiceKey(t, dir, subgraphs))
+	cmd.Env = append(cmd.Env, o.Env...)
 	out := &syncBuffer{}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -134,6 +140,48 @@ func Start(t testing.TB, subgraphs []Subgraph, opts ...Options) *Router {
 		t.Fatalf("router did not listen within %s:\n%s", o.StartTimeout, out.String())
 	}
 	return nil
+}
+
+var routerKey struct {
+	once sync.Once
+	key  jwk.Key
+	err  error
+}
+
+// routerServiceKey gives the router a service key and makes this process's subgraphs
+// trust it, answering to the names the router addresses them by: the subgraphs of these
+// tests run in the test process (platform/authz.ProcessServiceIdentity) while the router
+// runs apart, as in production. One key per test process, so routers started side by side
+// all speak with the key the subgraphs trust.
+func routerServiceKey(t testing.TB, dir string, subgraphs []Subgraph) string {
+	t.Helper()
+	routerKey.once.Do(func() {
+		routerKey.key, routerKey.err = authz.GenerateServiceKey(authz.RouterService)
+		if routerKey.err != nil {
+			return
+		}
+		pub, err := routerKey.key.PublicKey()
+		if err != nil {
+			routerKey.err = err
+			return
+		}
+		routerKey.err = authz.ProcessServiceIdentity().Trust(pub)
+	})
+	if routerKey.err != nil {
+		t.Fatalf("router service key: %v", routerKey.err)
+	}
+	for _, s := range subgraphs {
+		authz.ProcessServiceIdentity().AnswerAs(s.Name)
+	}
+	raw, err := json.Marshal(routerKey.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "router.jwk")
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return "DIZHTIME_ROUTER_AUTH_SERVICE_KEY_FILE=" + path
 }
 
 func write(t testing.TB, path, body string) {

@@ -93,6 +93,7 @@ func (s *subscriptionEngine) StartOperation(ctx context.Context, id string, payl
 	}
 
 	ctx, st := withRequestState(ctx, s.header, identity)
+	st.setClientIP(clientIP(s.remoteAddr))
 	opCtx, cancel := context.WithCancel(ctx)
 	op := &runningOperation{cancel: cancel}
 	s.mu.Lock()

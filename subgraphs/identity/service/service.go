@@ -61,7 +61,7 @@ func NewHandler(application *app.Application, logger *slog.Logger) http.Handler 
 	srv := graphqlserver.New(generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{App: application}}), logger, graphqlserver.Options{Subscriptions: true})
 
 	mux := http.NewServeMux()
-	mux.Handle("/query", authz.Middleware(withClientIP(srv)))
+	mux.Handle("/query", withClientIP(srv))
 	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
 		body, err := application.JWKS(r.Context())
 		if err != nil {
@@ -73,7 +73,9 @@ func NewHandler(application *app.Application, logger *slog.Logger) http.Handler 
 		w.Header().Set("Cache-Control", "public, max-age=60")
 		_, _ = w.Write(body)
 	})
-	mux.HandleFunc("GET /internal/relations/check", func(w http.ResponseWriter, r *http.Request) {
+	// The relation API answers services only (a signed service token): a relation write
+	// makes someone a restaurant's owner or staff.
+	mux.Handle("GET /internal/relations/check", authz.RequireService(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		ok, err := application.CheckRelation(r.Context(), q.Get("namespace"), q.Get("object"), q.Get("relation"), q.Get("subject"))
 		if err != nil {
@@ -81,8 +83,8 @@ func NewHandler(application *app.Application, logger *slog.Logger) http.Handler 
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]bool{"allowed": ok})
-	})
-	mux.HandleFunc("POST /internal/relations", func(w http.ResponseWriter, r *http.Request) {
+	})))
+	mux.Handle("POST /internal/relations", authz.RequireService(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
 			Namespace, Object, Relation, Subject string
 		}
@@ -96,7 +98,7 @@ func NewHandler(application *app.Application, logger *slog.Logger) http.Handler 
 			return
 		}
 		writeJSON(w, http.StatusCreated, map[string]string{"tuple": in.String()})
-	})
+	})))
 	return mux
 }
 
