@@ -569,7 +569,7 @@ func newExecutionContext(
 
 var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `extend schema
-  @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable"])
+  @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@shareable", "@authenticated", "@requiresScopes"])
 
 """
 A signed 64-bit integer, serialized as a decimal string ("123456789012") because GraphQL
@@ -692,19 +692,19 @@ type WalletAdjustment {
 
 type Query {
   "The wallet of userId (the user itself or an admin)."
-  wallet(userId: ID!): Wallet
+  wallet(userId: ID!): Wallet @authenticated
   """
   What the signed-in customer's points would pay on an order of orderTotal; points
   defaults to as many as allowed.
   """
-  redeemPointsPreview(orderTotal: WalletMoneyInput!, points: Int64): RedeemPointsPreview!
+  redeemPointsPreview(orderTotal: WalletMoneyInput!, points: Int64): RedeemPointsPreview! @authenticated
 }
 
 type Mutation {
   "Start topping the signed-in user's wallet up through the payment gateway."
-  topUp(amount: WalletMoneyInput!, idempotencyKey: String!): PaymentIntent!
+  topUp(amount: WalletMoneyInput!, idempotencyKey: String!): PaymentIntent! @authenticated
   "ADMIN only: credit (positive) or debit (negative) a wallet, with a mandatory reason."
-  adminAdjustBalance(userId: ID!, amount: WalletMoneyInput!, reason: String!, idempotencyKey: String!): WalletAdjustment!
+  adminAdjustBalance(userId: ID!, amount: WalletMoneyInput!, reason: String!, idempotencyKey: String!): WalletAdjustment! @requiresScopes(scopes: [["ADMIN"]])
 }
 `, BuiltIn: false},
 	{Name: "../../federation/directives.graphql", Input: `
