@@ -42,13 +42,13 @@ func New(ctx context.Context, cfg Config, pool *pgxpool.Pool, rdb redis.Universa
 		adapters.NewLoginLimiter(rdb, cfg.RedisKeyPrefix, cfg.LoginPerAccountPerMinute, cfg.LoginPerIPPerMinute),
 		app.Config{
 			Issuer: cfg.Issuer, Audience: cfg.Audience, AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL,
-			KeyLifetime: cfg.KeyLifetime,
-			Argon2:      domain.Argon2Params{Memory: cfg.Argon2MemoryKiB, Time: cfg.Argon2Time, Threads: 1, KeyLen: 32, SaltLen: 16},
+			KeyLifetime: cfg.KeyLifetime, KeyPublishAhead: cfg.KeyPublishAhead,
+			Argon2: domain.Argon2Params{Memory: cfg.Argon2MemoryKiB, Time: cfg.Argon2Time, Threads: 1, KeyLen: 32, SaltLen: 16},
 		})
 	if err != nil {
 		return nil, err
 	}
-	if err := application.EnsureSigningKey(ctx); err != nil {
+	if err := application.RotateSigningKeyOnSchedule(ctx); err != nil {
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
 	return &Service{App: application, Handler: NewHandler(application, logger)}, nil
