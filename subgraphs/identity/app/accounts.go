@@ -30,7 +30,11 @@ func (a *Application) Register(ctx context.Context, in RegisterInput) (Tokens, e
 		return Tokens{}, clientError(err)
 	}
 	// Sign first: a registration that cannot be signed must not leave an account behind
-	// (its owner could neither sign in now nor register again).
+	// (its owner could neither sign in now nor register again). The id is chosen here so
+	// the token can name the account before it is stored.
+	if u.ID, err = newUUID(); err != nil {
+		return Tokens{}, clientError(err)
+	}
 	access, accessExp, err := a.signAccess(ctx, u, a.cfg.Now())
 	if err != nil {
 		return Tokens{}, clientError(err)

@@ -2,6 +2,7 @@ package service_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"sync"
@@ -124,4 +125,22 @@ func TestSigningKeys_rotateThemselvesUnderLiveTrafficWithoutAFailedSignInOrToken
 		t.Fatalf("%d sign-ins were signed by %d keys in 6 s with 1.5 s lifetimes: the keys did not rotate", signIns, len(kids))
 	}
 	t.Logf("%d sign-ins, %d signing keys, no failure", signIns, len(kids))
+}
+
+func TestRegister_theAccessTokenNamesTheNewAccount(t *testing.T) {
+	id := startIdentity(t, testConfig())
+	reg := register(t, id.direct(t), uniqueEmail(), "correct horse battery")
+	msg, err := jws.Parse([]byte(reg.AccessToken))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims struct {
+		Sub string `json:"sub"`
+	}
+	if err := json.Unmarshal(msg.Payload(), &claims); err != nil {
+		t.Fatal(err)
+	}
+	if claims.Sub == "" || claims.Sub != reg.User.ID {
+		t.Fatalf("the registration's token names %q, the account is %q", claims.Sub, reg.User.ID)
+	}
 }

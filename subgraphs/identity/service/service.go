@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
@@ -118,16 +117,13 @@ func writeAPIError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, 
 	writeJSON(w, http.StatusInternalServerError, map[string]string{"code": "INTERNAL", "message": "internal error"})
 }
 
-// withClientIP records the caller's address for login rate limiting: the first
-// X-Forwarded-For hop when the router sets one, else the peer address.
+// withClientIP records the peer address for login rate limiting; a request through the
+// router is counted against the client address the router signed instead (graph).
 func withClientIP(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ip := r.RemoteAddr
 		if host, _, err := net.SplitHostPort(ip); err == nil {
 			ip = host
-		}
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			ip = strings.TrimSpace(strings.Split(xff, ",")[0])
 		}
 		next.ServeHTTP(w, r.WithContext(graph.WithClientIP(r.Context(), ip)))
 	})
