@@ -30,7 +30,9 @@ func TestThroughTheRouter_loginLimitsCountEachClientAddressNotTheRouters(t *test
 	var emails []string
 	for i := range 6 {
 		email := uniqueEmail()
-		register(t, func(q string, v map[string]any) *routertest.Response { return r.Do(t, q, v, from(fmt.Sprintf("192.0.2.%d", 100+i))) }, email, "correct horse battery")
+		register(t, func(q string, v map[string]any) *routertest.Response {
+			return r.Do(t, q, v, from(fmt.Sprintf("192.0.2.%d", 100+i)))
+		}, email, "correct horse battery")
 		emails = append(emails, email)
 	}
 	// Six users from six addresses, each signing in up to the per-address budget: 24
