@@ -155,6 +155,55 @@ var routerKey struct {
 // all speak with the key the subgraphs trust.
 func routerServiceKey(t testing.TB, dir string, subgraphs []Subgraph) string {
 	t.Helper()
+	initRouterKey(t)
+	for _, s := range subgraphs {
+		authz.ProcessServiceIdentity().AnswerAs(s.Name)
+	}
+	raw, err := json.Marshal(routerKey.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "router.jwk")
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return "DIZHTIME_ROUTER_AUTH_SERVICE_KEY_FILE=" + path
+}
+
+// ChildServiceEnv is the environment for a subgraph a test runs as a child process
+// behind a router Start starts: a service key of its own and the routers' public key
+// to trust (platform/authz reads both at start).
+func ChildServiceEnv(t testing.TB, service string) []string {
+	t.Helper()
+	initRouterKey(t)
+	dir := t.TempDir()
+	key, err := authz.GenerateServiceKey(service)
+	if err != nil {
+		t.Fatal(err)
+	}
+	routerPub, err := routerKey.key.PublicKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := jwk.NewSet()
+	if err := set.AddKey(routerPub); err != nil {
+		t.Fatal(err)
+	}
+	keyFile, jwksFile := filepath.Join(dir, service+".jwk"), filepath.Join(dir, "services.jwks.json")
+	for path, v := range map[string]any{keyFile: key, jwksFile: set} {
+		raw, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return []string{authz.EnvServiceName + "=" + service, authz.EnvServiceKeyFile + "=" + keyFile, authz.EnvServiceJWKSFile + "=" + jwksFile}
+}
+
+func initRouterKey(t testing.TB) {
+	t.Helper()
 	routerKey.once.Do(func() {
 		routerKey.key, routerKey.err = authz.GenerateServiceKey(authz.RouterService)
 		if routerKey.err != nil {
@@ -170,18 +219,6 @@ func routerServiceKey(t testing.TB, dir string, subgraphs []Subgraph) string {
 	if routerKey.err != nil {
 		t.Fatalf("router service key: %v", routerKey.err)
 	}
-	for _, s := range subgraphs {
-		authz.ProcessServiceIdentity().AnswerAs(s.Name)
-	}
-	raw, err := json.Marshal(routerKey.key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	path := filepath.Join(dir, "router.jwk")
-	if err := os.WriteFile(path, raw, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return "DIZHTIME_ROUTER_AUTH_SERVICE_KEY_FILE=" + path
 }
 
 func write(t testing.TB, path, body string) {
