@@ -85,8 +85,14 @@ func FromHeaders(h http.Header) (Identity, bool) {
 // this process for itself (so only an in-process handler accepts it; tests use this to
 // play the router), plus the plain headers for logs. Subgraphs believe only the token.
 func SetHeaders(h http.Header, id Identity) {
+	SetHeadersFor(h, ProcessServiceIdentity().Name(), id)
+}
+
+// SetHeadersFor is SetHeaders addressed to audience: for a subgraph in another process
+// that trusts this process's key as the router's (platform/routertest.ChildServiceEnv).
+func SetHeadersFor(h http.Header, audience string, id Identity) {
 	svc := ProcessServiceIdentity()
-	token, err := svc.Sign(svc.Name(), &id, "")
+	token, err := svc.Sign(audience, &id, "")
 	if err != nil {
 		panic("authz: sign a service token: " + err.Error())
 	}

@@ -19,14 +19,16 @@ var process struct {
 // ProcessServiceIdentity is this process's service identity, read once from the
 // environment: the service name (EnvServiceName), its private key (EnvServiceKeyFile) and
 // the keys it trusts (EnvServiceJWKSFile). Without a key file the process makes a key
-// for itself that nobody else trusts: it then accepts a user only from itself (tests that
-// play the router in-process), never from another process. A key file that cannot be
-// read is logged and treated the same way, so a bad deployment fails closed.
+// for itself that nobody else trusts: it then accepts a user only from itself, never
+// from another process. Such a process without a service name plays the router for
+// itself (tests that sign identities in-process; platform/routertest hands the same key
+// to the router binary it starts). A key file that cannot be read is logged and treated
+// the same way, so a bad deployment fails closed.
 func ProcessServiceIdentity() *ServiceIdentity {
 	process.once.Do(func() {
 		name := os.Getenv(EnvServiceName)
 		if name == "" {
-			name = "local"
+			name = RouterService
 		}
 		if keyFile := os.Getenv(EnvServiceKeyFile); keyFile != "" {
 			id, err := LoadServiceIdentity(name, keyFile, os.Getenv(EnvServiceJWKSFile))

@@ -245,6 +245,10 @@ func WriteServiceKeys(dir string, services []string) (ServiceKeyFiles, error) {
 	return files, nil
 }
 
+// PrivateKey is the signing key (to hand to a process that must speak with it: the
+// router binary a test starts, see platform/routertest).
+func (s *ServiceIdentity) PrivateKey() jwk.Key { return s.key }
+
 // Name is the service this identity belongs to.
 func (s *ServiceIdentity) Name() string { return s.name }
 
