@@ -19,6 +19,7 @@ import (
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/plan"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/resolve"
 
+	"github.com/dizhtime/dizhtime/router/pkg/authn"
 	"github.com/dizhtime/dizhtime/router/pkg/compose"
 	"github.com/dizhtime/dizhtime/router/pkg/config"
 )
@@ -56,6 +57,8 @@ type EngineOptions struct {
 	MaxConcurrency       int
 	Logger               *slog.Logger
 	Metrics              *Metrics
+	// Signer signs the identity each upstream request carries (nil: none is sent).
+	Signer *authn.ServiceSigner
 }
 
 // BuildEngine turns a composition result into an execution engine. The engine owns
@@ -102,6 +105,7 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 		},
 		subgraphs: subgraphs,
 		metrics:   opts.Metrics,
+		signer:    opts.Signer,
 	}}
 
 	poll := opts.UpstreamPollInterval

@@ -13,6 +13,7 @@ import (
 	"github.com/dizhtime/dizhtime/platform/ops"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/dizhtime/dizhtime/router/pkg/authn"
 	"github.com/dizhtime/dizhtime/router/pkg/compose"
 	"github.com/dizhtime/dizhtime/router/pkg/config"
 )
@@ -29,6 +30,9 @@ type Router struct {
 	persisted *persistedQueries
 	auth      *authenticator
 	limiter   *rateLimiter
+	// signer signs what each upstream request says about the caller (nil: nothing).
+	signer  *authn.ServiceSigner
+	clients clientAddresses
 
 	// composeMu serialises compositions (start-up and hot reloads).
 	composeMu  sync.Mutex
@@ -66,7 +70,21 @@ func NewRouter(cfg config.Config, supergraph *config.Supergraph, opts Options) (
 		return nil, err
 	}
 	metrics.setSafelistedNames(persisted.safelistNames)
+	var signer *authn.ServiceSigner
+	if cfg.Auth.ServiceKeyFile != "" {
+		if signer, err = authn.LoadServiceSigner(cfg.Auth.ServiceKeyFile); err != nil {
+			return nil, err
+		}
+	} else if cfg.Auth.Enabled() {
+		opts.Logger.Warn("auth.service_key_file is not set: subgraphs will see every caller as anonymous")
+	}
+	clients, err := newClientAddresses(cfg.Auth.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
 	return &Router{
+		signer:     signer,
+		clients:    clients,
 		cfg:        cfg,
 		supergraph: supergraph,
 		composer:   compose.NewComposer(4).WithDiskCache(cfg.CompositionCacheDir),
@@ -119,6 +137,7 @@ func (r *Router) composeLocked(ctx context.Context, sg *config.Supergraph) (*com
 		Logger:               r.logger,
 		Metrics:              r.metrics,
 		UpstreamPollInterval: r.cfg.Subscriptions.UpstreamPollInterval,
+		Signer:               r.signer,
 	})
 	if err != nil {
 		return nil, err
@@ -160,7 +179,7 @@ func (r *Router) Handler() http.Handler {
 		mux.Handle("/", explorerHandler(r.cfg.GraphQLPath))
 	}
 	ops.Mount(mux, r.registry, r.readiness())
-	return withCORS(r.cfg.CORS, mux)
+	return r.clients.withClientAddress(withCORS(r.cfg.CORS, mux))
 }
 
 // pipeline is the operation checks every transport applies.

@@ -117,6 +117,7 @@ func (s *subscriptionEngine) StartOperation(ctx context.Context, id string, payl
 	eng, req, opType := prepared.eng, prepared.req, prepared.opType
 	opName := prepared.name
 	ctx, st := withRequestState(ctx, s.header, identity)
+	st.setClientIP(clientIP(s.remoteAddr))
 	opCtx, cancel := context.WithCancel(ctx)
 	op := &runningOperation{cancel: cancel}
 	s.mu.Lock()

@@ -59,6 +59,14 @@ type Auth struct {
 	Audience string `yaml:"audience" env:"AUDIENCE"`
 	// Required refuses every operation without a valid token.
 	Required bool `yaml:"required" env:"REQUIRED"`
+	// ServiceKeyFile is the router's own Ed25519 private key (a JWK, kid "router"): it
+	// signs the token each upstream request carries (user, roles, client address), the
+	// only way a subgraph accepts a user. Without it subgraphs see every caller as
+	// anonymous, and refuse the identity headers. platform/stack writes one per run.
+	ServiceKeyFile string `yaml:"service_key_file" env:"SERVICE_KEY_FILE"`
+	// TrustedProxies are the CIDRs (or addresses) of proxies in front of the router whose
+	// X-Forwarded-For is believed; from anyone else the client address is the peer's.
+	TrustedProxies []string `yaml:"trusted_proxies" env:"TRUSTED_PROXIES"`
 }
 
 // Enabled reports whether tokens are verified.
