@@ -92,7 +92,17 @@ var gates = map[string]gate{
 	"Subscription.deliveryTracking": authenticated, "Subscription.driverOffers": roles("DRIVER"), "Subscription.driversInArea": roles("ADMIN"),
 	// wallet
 	"Query.wallet": authenticated, "Query.redeemPointsPreview": authenticated,
-	"Mutation.topUp": authenticated, "Mutation.adminAdjustBalance": roles("ADMIN"),
+	"Query.topUpIntent": authenticated,
+	"Mutation.topUp":    authenticated, "Mutation.adminAdjustBalance": roles("ADMIN"), "Mutation.refundOrder": roles("ADMIN"),
+	// notifications
+	"Query.notificationDeliveries":   roles("ADMIN"),
+	"Mutation.markNotificationsRead": authenticated, "Mutation.markAllNotificationsRead": authenticated,
+	"Mutation.archiveNotifications": authenticated, "Mutation.updateNotificationSettings": authenticated,
+	"Subscription.myNotifications": authenticated,
+	// analytics (owners read their own restaurants' figures: a relation check in the subgraph)
+	"Query.salesSeries": authenticated, "Query.salesBreakdown": authenticated, "Query.orderFunnel": authenticated,
+	"Query.deliveryTimes": authenticated, "Query.cancellationAndRefundRates": authenticated, "Query.topDishes": authenticated,
+	"Query.driverUtilisation": roles("ADMIN"), "Subscription.liveMetrics": roles("ADMIN"),
 	// search
 	"Query.searchRestaurants": public, "Query.searchDishes": public, "Query.suggest": public,
 }
