@@ -21,6 +21,7 @@ import (
 	"github.com/dizhtime/dizhtime/platform/endpoints"
 	"github.com/dizhtime/dizhtime/platform/routertest"
 	"github.com/dizhtime/dizhtime/platform/stack"
+	"github.com/dizhtime/dizhtime/subgraphs/notifications/app"
 )
 
 // subgraphs an order needs up to READY_FOR_PICKUP, plus notifications.
@@ -199,7 +200,7 @@ func waitForNotificationConsumers(t *testing.T, ctx context.Context, s *realStac
 	for time.Now().Before(deadline) {
 		var n int
 		_ = conn.QueryRow(ctx, `SELECT count(DISTINCT consumer) FROM processed_events`).Scan(&n)
-		if n == 6 {
+		if n == len(app.Topics) {
 			return
 		}
 		probe := "probe-" + uuid.NewString()
@@ -209,6 +210,10 @@ func waitForNotificationConsumers(t *testing.T, ctx context.Context, s *realStac
 		publish(probe, contracts.DispatchAssignedV1{OrderID: probe, DriverID: probe})
 		publish(probe, contracts.DeliveryStatusChangedV1{OrderID: probe, To: contracts.DeliveryConfirmed})
 		publish(probe, contracts.NotificationRequestedV1{RecipientID: probe, Template: "promo.offer", Params: map[string]string{"Headline": "p", "Details": "p"}})
+		publish(probe, contracts.TopUpSucceededV1{IntentID: probe, UserID: probe, Amount: contracts.Money{Currency: "UZS"}, Gateway: "probe"})
+		publish(probe, contracts.TopUpFailedV1{IntentID: probe, UserID: probe, Amount: contracts.Money{Currency: "UZS"}, Gateway: "probe", Outcome: contracts.TopUpDeclined})
+		publish(probe, contracts.DispatchOfferedV1{OrderID: probe, DriverID: probe})
+		publish(probe, contracts.DispatchUnassignedV1{OrderID: probe, DriverID: probe})
 		time.Sleep(time.Second)
 	}
 	t.Fatal("the notifications consumers did not start within 2 minutes")

@@ -465,6 +465,10 @@ func (b *bench) waitForConsumers(ctx context.Context) error {
 			contracts.DispatchAssignedV1{OrderID: probe, DriverID: probe},
 			contracts.DeliveryStatusChangedV1{OrderID: probe, To: contracts.DeliveryConfirmed},
 			contracts.NotificationRequestedV1{RecipientID: probe, Template: "promo.offer", Params: map[string]string{"Headline": "p", "Details": "p"}},
+			contracts.TopUpSucceededV1{IntentID: probe, UserID: probe, Amount: contracts.Money{Currency: "UZS"}, Gateway: "probe"},
+			contracts.TopUpFailedV1{IntentID: probe, UserID: probe, Amount: contracts.Money{Currency: "UZS"}, Gateway: "probe", Outcome: contracts.TopUpDeclined},
+			contracts.DispatchOfferedV1{OrderID: probe, DriverID: probe},
+			contracts.DispatchUnassignedV1{OrderID: probe, DriverID: probe},
 		} {
 			ev, _ := events.New(ctx, "bench", probe, p)
 			m, _ := ev.Message()
