@@ -62,6 +62,12 @@ var samples = []events.Payload{
 	contracts.DispatchEscalatedV1{DeliveryID: "dl-2", OrderID: "o-2", Rounds: 3, Reason: "no driver within 5 km", EscalatedAt: at},
 	contracts.NotificationRequestedV1{NotificationID: "n-1", RecipientID: "c-1", Channel: contracts.ChannelPush,
 		Template: "order_on_its_way", Params: map[string]string{"eta": "12 min"}, OrderID: "o-1"},
+	contracts.TopUpSucceededV1{IntentID: "pi_1", UserID: "c-1", Amount: uzs(5000000), Gateway: "sandbox", CreditedAt: at},
+	contracts.TopUpFailedV1{IntentID: "pi_2", UserID: "c-1", Amount: uzs(5000000), Gateway: "sandbox",
+		Outcome: contracts.TopUpDeclined, Reason: "card_declined", FailedAt: at},
+	contracts.DispatchOfferedV1{DeliveryID: "dl-1", OrderID: "o-1", DriverID: "d-1", RestaurantID: "r-1",
+		PickupETA: at.Add(8 * time.Minute), ExpiresAt: at.Add(30 * time.Second), OfferedAt: at},
+	contracts.DispatchUnassignedV1{DeliveryID: "dl-1", OrderID: "o-1", DriverID: "d-1", Actor: "driver:d-1", UnassignedAt: at},
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -108,7 +114,8 @@ func TestEveryContractVersionHasASampleAndAGoType(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := []string{"order.created", "order.status.changed", "payment.success", "payment.failed", "payment.refunded",
-		"driver.location", "dispatch.assigned", "restaurant.updated", "restaurant.menu.update", "notification.requested"}
+		"driver.location", "dispatch.assigned", "restaurant.updated", "restaurant.menu.update", "notification.requested",
+		"wallet.topup.succeeded", "wallet.topup.failed", "dispatch.offered", "dispatch.unassigned"}
 	for _, typ := range want {
 		if len(versions[typ]) == 0 {
 			t.Errorf("no schema for %s", typ)

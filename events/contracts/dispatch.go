@@ -8,6 +8,10 @@ const (
 	TypeDriverLocation = "driver.location"
 	// Subject: the order id.
 	TypeDispatchAssigned = "dispatch.assigned"
+	// Subject: the order id.
+	TypeDispatchOffered = "dispatch.offered"
+	// Subject: the order id.
+	TypeDispatchUnassigned = "dispatch.unassigned"
 )
 
 // DriverLocationV1: a driver's position fix. Coordinates are WGS84 degrees (floats are
@@ -36,3 +40,31 @@ type DispatchAssignedV1 struct {
 
 func (DispatchAssignedV1) EventType() string { return TypeDispatchAssigned }
 func (DispatchAssignedV1) EventVersion() int { return 1 }
+
+// DispatchOfferedV1: an order was offered to a driver, who has until ExpiresAt to accept
+// or decline it. One event per offer (a driver is offered an order at most once).
+type DispatchOfferedV1 struct {
+	DeliveryID   string    `json:"delivery_id"`
+	OrderID      string    `json:"order_id"`
+	DriverID     string    `json:"driver_id"`
+	RestaurantID string    `json:"restaurant_id"`
+	PickupETA    time.Time `json:"pickup_eta"`
+	ExpiresAt    time.Time `json:"expires_at"`
+	OfferedAt    time.Time `json:"offered_at"`
+}
+
+func (DispatchOfferedV1) EventType() string { return TypeDispatchOffered }
+func (DispatchOfferedV1) EventVersion() int { return 1 }
+
+// DispatchUnassignedV1: the driver assigned to an order no longer delivers it (handed it
+// back before pickup); the delivery waits for another driver. Actor says who did it.
+type DispatchUnassignedV1 struct {
+	DeliveryID   string    `json:"delivery_id"`
+	OrderID      string    `json:"order_id"`
+	DriverID     string    `json:"driver_id"`
+	Actor        string    `json:"actor"`
+	UnassignedAt time.Time `json:"unassigned_at"`
+}
+
+func (DispatchUnassignedV1) EventType() string { return TypeDispatchUnassigned }
+func (DispatchUnassignedV1) EventVersion() int { return 1 }

@@ -121,6 +121,17 @@ func (s *Store) RestaurantLocation(ctx context.Context, restaurantID string) (do
 	return p, nil
 }
 
+// Publish adds evs to the outbox in a transaction of their own.
+func (s *Store) Publish(ctx context.Context, evs ...events.Envelope) error {
+	if len(evs) == 0 {
+		return nil
+	}
+	if err := s.inTx(ctx, func(tx pgx.Tx) error { return s.outbox.Add(ctx, tx, evs...) }); err != nil {
+		return fmt.Errorf("publish %d events: %w", len(evs), err)
+	}
+	return nil
+}
+
 // CreateDelivery inserts d (with its first transition) and evs, unless the order already
 // has a delivery.
 func (s *Store) CreateDelivery(ctx context.Context, d *domain.Delivery, evs ...events.Envelope) (bool, error) {

@@ -247,10 +247,22 @@ func (a *Application) Unassign(ctx context.Context, driverID, deliveryID string)
 		if d.DriverID == "" || d.DriverID != driverID {
 			return nil, fmt.Errorf("unassign delivery %s: %w", d.ID, domain.ErrNotYourDelivery)
 		}
-		if err := d.Unassign(a.now(), "driver:"+driverID); err != nil {
+		now := a.now()
+		if err := d.Unassign(now, "driver:"+driverID); err != nil {
 			return nil, err
 		}
-		return statusEvent(ctx, d)
+		changed, err := statusEvent(ctx, d)
+		if err != nil {
+			return nil, err
+		}
+		// delivery.status.changed no longer names the driver (the delivery has none now):
+		// dispatch.unassigned tells who was let go.
+		unassigned, err := events.New(ctx, Source, d.OrderID, contracts.DispatchUnassignedV1{DeliveryID: d.ID,
+			OrderID: d.OrderID, DriverID: driverID, Actor: "driver:" + driverID, UnassignedAt: now.UTC()})
+		if err != nil {
+			return nil, err
+		}
+		return append(changed, unassigned), nil
 	})
 	if err != nil {
 		return nil, err

@@ -197,12 +197,66 @@ func TestDispatch_anAcceptedOrderIsMatchedAssignedAndDeliveredWithContractValidE
 	if len(d.Timeline) != 4 || d.Timeline[1].Actor != "driver:drv-1" {
 		t.Fatalf("timeline %+v", d.Timeline)
 	}
-	// created (no "from"), then confirmed with the assignment, picked_up, delivered.
+	// created (no "from"), then confirmed with the assignment, picked_up, delivered; and
+	// the one offer (which the phone may accept before or after it reaches the outbox).
 	want := []string{contracts.TypeDeliveryStatusChanged, contracts.TypeDispatchAssigned, contracts.TypeDeliveryStatusChanged,
 		contracts.TypeDeliveryStatusChanged, contracts.TypeDeliveryStatusChanged}
-	if got := outboxTypes(t, f.pool); strings.Join(got, ",") != strings.Join(want, ",") {
-		t.Fatalf("outbox %v, want %v", got, want)
+	got, offers := withoutOffers(outboxTypes(t, f.pool))
+	if strings.Join(got, ",") != strings.Join(want, ",") || offers != 1 {
+		t.Fatalf("outbox %v and %d offers, want %v and 1 offer", got, offers, want)
 	}
+	offered := outboxPayloads[contracts.DispatchOfferedV1](t, f.pool, contracts.TypeDispatchOffered)
+	if o := offered[0]; o.DriverID != "drv-1" || o.OrderID != "ord-1" || o.DeliveryID != d.ID || o.RestaurantID != "r1" ||
+		!o.ExpiresAt.After(o.OfferedAt) || o.PickupETA.Before(o.OfferedAt) {
+		t.Errorf("dispatch.offered = %+v", o)
+	}
+}
+
+// withoutOffers drops dispatch.offered from types and counts them.
+func withoutOffers(types []string) ([]string, int) {
+	var out []string
+	n := 0
+	for _, typ := range types {
+		if typ == contracts.TypeDispatchOffered {
+			n++
+			continue
+		}
+		out = append(out, typ)
+	}
+	return out, n
+}
+
+// outboxPayloads decodes the outbox's events of one type, in commit order.
+func outboxPayloads[P events.Payload](t *testing.T, pool *pgxpool.Pool, eventType string) []P {
+	t.Helper()
+	rows, err := pool.Query(context.Background(), `SELECT value FROM outbox WHERE topic = $1 ORDER BY seq`, eventType)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var out []P
+	for rows.Next() {
+		var value []byte
+		var e events.Envelope
+		var p P
+		if err := rows.Scan(&value); err != nil {
+			t.Fatal(err)
+		}
+		if err := json.Unmarshal(value, &e); err != nil {
+			t.Fatal(err)
+		}
+		if e.Type != p.EventType() {
+			t.Fatalf("outbox topic %s holds a %s event", eventType, e.Type)
+		}
+		if err := json.Unmarshal(e.Data, &p); err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	return out
 }
 
 func TestDispatch_escalatesOnlyOnceAnOrderHasWaitedItsPatienceForADriver(t *testing.T) {
@@ -598,6 +652,17 @@ func TestDispatch_anUnassignedDeliveryGoesBackToCreatedAndIsMatchedAgain(t *test
 		t.Fatalf("rematched delivery %+v", d)
 	}
 	outboxTypes(t, f.pool)
+	unassigned := outboxPayloads[contracts.DispatchUnassignedV1](t, f.pool, contracts.TypeDispatchUnassigned)
+	if len(unassigned) != 1 || unassigned[0].DriverID != "drv-1" || unassigned[0].DeliveryID != d.ID || unassigned[0].Actor != "driver:drv-1" {
+		t.Errorf("dispatch.unassigned = %+v, want one naming drv-1", unassigned)
+	}
+	var offeredTo []string
+	for _, o := range outboxPayloads[contracts.DispatchOfferedV1](t, f.pool, contracts.TypeDispatchOffered) {
+		offeredTo = append(offeredTo, o.DriverID)
+	}
+	if strings.Join(offeredTo, ",") != "drv-2" {
+		t.Errorf("offers went to %v, want one to drv-2 (drv-1 was reserved directly)", offeredTo)
+	}
 }
 
 func TestDispatch_anAdminCancelsADeliveryAndFreesItsCourierButNotAfterPickup(t *testing.T) {

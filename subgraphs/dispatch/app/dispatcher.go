@@ -220,7 +220,17 @@ func (a *Application) DispatchRound(ctx context.Context, batch int) (int, error)
 func (a *Application) matchOne(ctx context.Context, c MatchClaim, firstPick func()) {
 	d := c.Delivery
 	log := a.logger.With("order", d.OrderID, "delivery", d.ID, "round", c.Rounds+1)
-	asg, err := a.matcher.Match(ctx, MatchRequest{OrderID: d.OrderID, Pickup: d.Pickup, FirstPick: firstPick})
+	asg, err := a.matcher.Match(ctx, MatchRequest{OrderID: d.OrderID, Pickup: d.Pickup, FirstPick: firstPick,
+		Offered: func(ctx context.Context, driverID string, pickupIn time.Duration, expires time.Time) error {
+			now := a.now()
+			e, err := events.New(ctx, Source, d.OrderID, contracts.DispatchOfferedV1{DeliveryID: d.ID, OrderID: d.OrderID,
+				DriverID: driverID, RestaurantID: d.RestaurantID, PickupETA: now.Add(pickupIn).UTC(),
+				ExpiresAt: expires.UTC(), OfferedAt: now.UTC()})
+			if err != nil {
+				return err
+			}
+			return a.store.Publish(ctx, e)
+		}})
 	switch {
 	case err == nil:
 		if _, err := a.confirm(ctx, d.OrderID, asg.DriverID, a.now()); err != nil {

@@ -46,6 +46,10 @@ type MatchRequest struct {
 	// round found nobody to offer it to: from then on it holds its best driver, and the
 	// dispatcher lets the next younger order look (Match may call it more than once).
 	FirstPick func()
+	// Offered, if set, records an offer just made to driverID (pickupIn: the driver's
+	// estimated time to the pickup; expires: the offer's deadline). An error withdraws the
+	// offer and ends the match with that error, so no offer goes out unrecorded.
+	Offered func(ctx context.Context, driverID string, pickupIn time.Duration, expires time.Time) error
 }
 
 // Assignment is a matched order.
@@ -116,6 +120,14 @@ func (m *Matcher) Match(ctx context.Context, req MatchRequest) (Assignment, erro
 				return Assignment{}, err
 			}
 			asked[c.DriverID] = true
+			if req.Offered != nil {
+				if err := req.Offered(ctx, c.DriverID, c.PickupTime, deadline); err != nil {
+					rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+					_ = m.index.Release(rctx, req.OrderID, c.DriverID)
+					cancel()
+					return Assignment{}, fmt.Errorf("record offer of order %s to %s: %w", req.OrderID, c.DriverID, err)
+				}
+			}
 			picked()
 			accepted, err := m.await(ctx, req.OrderID, c.DriverID, deadline)
 			if err != nil {

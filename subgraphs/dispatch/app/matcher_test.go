@@ -211,3 +211,27 @@ func TestMatcher_twoOrdersRacingForOneDriverGetDifferentDrivers(t *testing.T) {
 		}
 	})
 }
+
+func TestMatcher_anOfferThatCannotBeRecordedIsWithdrawnAndEndsTheMatch(t *testing.T) {
+	servers(t, func(t *testing.T, x *adapters.LiveIndex) {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		runDriver(t, ctx, x, "d1", near(150), domain.VehicleScooter, "ignore")
+		broken := errors.New("outbox down")
+		var recorded []string
+		_, err := matcher(t, x, 5*time.Second, 1).Match(ctx, app.MatchRequest{OrderID: "o1", Pickup: restaurant,
+			Offered: func(_ context.Context, driverID string, pickupIn time.Duration, expires time.Time) error {
+				recorded = append(recorded, driverID)
+				if pickupIn <= 0 || !expires.After(time.Now()) {
+					t.Errorf("offer to %s: pickup in %v, expires %v", driverID, pickupIn, expires)
+				}
+				return broken
+			}})
+		if !errors.Is(err, broken) || len(recorded) != 1 {
+			t.Fatalf("match = %v after recording %v, want the recording error after one offer", err, recorded)
+		}
+		if holder, _, err := x.OrderHolder(ctx, "o1"); err != nil || holder != "" {
+			t.Fatalf("order still held by %q (%v): the unrecorded offer was not withdrawn", holder, err)
+		}
+	})
+}

@@ -53,6 +53,10 @@ type Store interface {
 	// order to ClaimForMatching, so older orders still go first.
 	WakeWaiting(ctx context.Context, area domain.BBox, now time.Time) (int, error)
 
+	// Publish writes events that describe no change of dispatch's own tables (an offer
+	// lives in the live index) to the outbox in a transaction of their own.
+	Publish(ctx context.Context, evs ...events.Envelope) error
+
 	SaveDriver(ctx context.Context, d domain.Driver, at domain.Point, seen time.Time) error
 	Driver(ctx context.Context, id string) (domain.Driver, error)
 }

@@ -78,7 +78,7 @@ var consumedTopics = []string{contracts.TypeOrderCreated, contracts.TypeRestaura
 // outbox relay, the driver.location stream, the dispatcher and the live-index sweeper.
 func (s *Service) Components(ctx context.Context, producer *kafka.Producer) ([]lifecycle.Component, error) {
 	specs := make([]kafka.TopicSpec, 0, len(consumedTopics))
-	for _, t := range append(append([]string{}, consumedTopics...), contracts.TypeDispatchAssigned, contracts.TypeDeliveryStatusChanged, contracts.TypeDispatchEscalated, contracts.TypeDriverLocation) {
+	for _, t := range append(append([]string{}, consumedTopics...), contracts.TypeDispatchAssigned, contracts.TypeDeliveryStatusChanged, contracts.TypeDispatchEscalated, contracts.TypeDriverLocation, contracts.TypeDispatchOffered, contracts.TypeDispatchUnassigned) {
 		specs = append(specs, kafka.TopicSpec{Name: t, Partitions: 3})
 	}
 	if err := kafka.EnsureTopics(ctx, s.cfg.KafkaBrokers, specs...); err != nil {

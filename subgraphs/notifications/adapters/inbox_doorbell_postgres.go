@@ -15,6 +15,16 @@ import (
 // a NOTIFY only when that transaction commits, to every listening session, so every
 // replica hears of every entry after it is readable. After a (re)connect it rings every
 // live inbox, since doorbells sent while it was away are lost.
+//
+// Why not a Kafka or Redis feed like orders' orderUpdated: the issue asks that any replica
+// serve the live inbox and that it resume without gaps. Any replica: every replica LISTENs
+// on the database all of them write, so an entry written by whichever replica consumed its
+// event rings the subscribers on all of them. No gaps: the doorbell carries no data; the
+// subscription reads the inbox table after the client's `since` cursor, so a lost doorbell
+// only delays an entry until the next ring, the reconnect's ring-all or the live inbox's
+// poll backstop. A Kafka feed would add an outbox relay hop and have every replica read
+// every partition to learn what PostgreSQL tells it at commit. The cost: one dedicated
+// connection per replica, not through a transaction-pooling proxy.
 type InboxDoorbell struct {
 	pool *pgxpool.Pool
 	hub  *app.Hub

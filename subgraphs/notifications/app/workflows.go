@@ -17,7 +17,8 @@ import (
 
 // Topics are the event types the workflows consume.
 var Topics = []string{contracts.TypeOrderCreated, contracts.TypeOrderStatusChanged, contracts.TypePaymentRefunded,
-	contracts.TypeDispatchAssigned, contracts.TypeDeliveryStatusChanged, contracts.TypeNotificationRequested}
+	contracts.TypeDispatchAssigned, contracts.TypeDeliveryStatusChanged, contracts.TypeNotificationRequested,
+	contracts.TypeTopUpSucceeded, contracts.TypeTopUpFailed, contracts.TypeDispatchOffered, contracts.TypeDispatchUnassigned}
 
 // ErrBadEvent wraps an event no retry can handle (undecodable, unknown template, missing
 // parameter): the consumer dead-letters it at once.
@@ -48,6 +49,9 @@ var supplies = map[string]map[string]domain.ParamType{
 	"restaurant.orders.digest":   {"Count": domain.ParamInt},
 	"driver.assigned":            {"OrderRef": domain.ParamText, "PickupETA": domain.ParamTime},
 	"driver.unassigned":          {"OrderRef": domain.ParamText},
+	"driver.offered":             {"OrderRef": domain.ParamText, "PickupETA": domain.ParamTime, "ExpiresAt": domain.ParamTime},
+	"wallet.topup.succeeded":     {"Amount": domain.ParamMoney},
+	"wallet.topup.failed":        {"Amount": domain.ParamMoney, "Reason": domain.ParamText},
 	"wallet.refunded":            {"Amount": domain.ParamMoney, "OrderRef": domain.ParamText, "Reason": domain.ParamText},
 }
 
@@ -176,14 +180,55 @@ func (w *Workflows) intents(ctx context.Context, e events.Envelope) ([]intent, e
 		if err := e.Decode(&p); err != nil {
 			return nil, bad(err)
 		}
-		// A courier handing an order back sends the delivery to created again (or it is
-		// cancelled under them): the driver it named is told.
-		unassigned := p.DriverID != "" && p.From != "" && (p.To == contracts.DeliveryCreated || p.To == contracts.DeliveryCancelled)
-		if !unassigned {
+		// A delivery cancelled under its courier: the driver it names is told. (A courier
+		// handing a delivery back is dispatch.unassigned: the status change to created
+		// no longer names the driver.)
+		if p.DriverID == "" || p.From == "" || p.To != contracts.DeliveryCancelled {
 			return nil, nil
 		}
 		return []intent{{recipient: p.DriverID, kind: "driver.unassigned", orderID: p.OrderID,
 			params: domain.Params{"OrderRef": orderRef(p.OrderID)}}}, nil
+	case contracts.TypeDispatchUnassigned:
+		var p contracts.DispatchUnassignedV1
+		if err := e.Decode(&p); err != nil {
+			return nil, bad(err)
+		}
+		if p.DriverID == "" {
+			return nil, bad(errors.New("no driver_id"))
+		}
+		return []intent{{recipient: p.DriverID, kind: "driver.unassigned", orderID: p.OrderID,
+			params: domain.Params{"OrderRef": orderRef(p.OrderID)}}}, nil
+	case contracts.TypeDispatchOffered:
+		var p contracts.DispatchOfferedV1
+		if err := e.Decode(&p); err != nil {
+			return nil, bad(err)
+		}
+		if p.DriverID == "" {
+			return nil, bad(errors.New("no driver_id"))
+		}
+		return []intent{{recipient: p.DriverID, kind: "driver.offered", orderID: p.OrderID, params: domain.Params{
+			"OrderRef": orderRef(p.OrderID), "PickupETA": p.PickupETA, "ExpiresAt": p.ExpiresAt}}}, nil
+	case contracts.TypeTopUpSucceeded:
+		var p contracts.TopUpSucceededV1
+		if err := e.Decode(&p); err != nil {
+			return nil, bad(err)
+		}
+		if p.UserID == "" {
+			return nil, bad(errors.New("no user_id"))
+		}
+		return []intent{{recipient: p.UserID, kind: "wallet.topup.succeeded", params: domain.Params{
+			"Amount": domain.Money{AmountMinor: p.Amount.AmountMinor, Currency: p.Amount.Currency}}}}, nil
+	case contracts.TypeTopUpFailed:
+		var p contracts.TopUpFailedV1
+		if err := e.Decode(&p); err != nil {
+			return nil, bad(err)
+		}
+		if p.UserID == "" {
+			return nil, bad(errors.New("no user_id"))
+		}
+		return []intent{{recipient: p.UserID, kind: "wallet.topup.failed", params: domain.Params{
+			"Amount": domain.Money{AmountMinor: p.Amount.AmountMinor, Currency: p.Amount.Currency},
+			"Reason": reasonOr(p.Reason, "top-up "+p.Outcome)}}}, nil
 	case contracts.TypeNotificationRequested:
 		var p contracts.NotificationRequestedV1
 		if err := e.Decode(&p); err != nil {

@@ -69,8 +69,18 @@ func TestWorkflows_sendEachEventToItsRecipientsWithItsTemplate(t *testing.T) {
 		"a refund: the wallet owner": {contracts.PaymentRefundedV1{OrderID: "o1", CustomerID: "c1", Amount: contracts.Money{AmountMinor: 5, Currency: "UZS"}},
 			[]string{"c1:wallet.refunded"}},
 		"an assignment: the driver": {contracts.DispatchAssignedV1{OrderID: "o1", DriverID: "d1", PickupETA: time.Now()}, []string{"d1:driver.assigned"}},
-		"a hand-back: the driver it named": {contracts.DeliveryStatusChangedV1{OrderID: "o1", DriverID: "d1", From: "enroute_to_pickup", To: "created"},
-			[]string{"d1:driver.unassigned"}},
+		"a delivery cancelled under its courier: the driver it named": {contracts.DeliveryStatusChangedV1{OrderID: "o1", DriverID: "d1",
+			From: "enroute_to_pickup", To: "cancelled"}, []string{"d1:driver.unassigned"}},
+		"a hand-back's status change: nobody (dispatch.unassigned tells the driver)": {contracts.DeliveryStatusChangedV1{OrderID: "o1",
+			From: "enroute_to_pickup", To: "created"}, nil},
+		"a hand-back: the driver it named": {contracts.DispatchUnassignedV1{DeliveryID: "dl1", OrderID: "o1", DriverID: "d1",
+			Actor: "driver:d1", UnassignedAt: time.Now()}, []string{"d1:driver.unassigned"}},
+		"an offer: the driver offered": {contracts.DispatchOfferedV1{DeliveryID: "dl1", OrderID: "o1", DriverID: "d1", RestaurantID: "r1",
+			PickupETA: time.Now(), ExpiresAt: time.Now().Add(time.Minute), OfferedAt: time.Now()}, []string{"d1:driver.offered"}},
+		"a top-up: the wallet owner": {contracts.TopUpSucceededV1{IntentID: "pi1", UserID: "c1", Amount: contracts.Money{AmountMinor: 5000000, Currency: "UZS"},
+			Gateway: "sandbox", CreditedAt: time.Now()}, []string{"c1:wallet.topup.succeeded"}},
+		"a declined top-up: the wallet owner": {contracts.TopUpFailedV1{IntentID: "pi1", UserID: "c1", Amount: contracts.Money{AmountMinor: 5000000, Currency: "UZS"},
+			Gateway: "sandbox", Outcome: contracts.TopUpDeclined, FailedAt: time.Now()}, []string{"c1:wallet.topup.failed"}},
 		"a delivery moving on: nobody": {contracts.DeliveryStatusChangedV1{OrderID: "o1", DriverID: "d1", From: "confirmed", To: "enroute_to_pickup"}, nil},
 		"a requested notification": {contracts.NotificationRequestedV1{RecipientID: "u1", Template: "promo.offer",
 			Params: map[string]string{"Headline": "h", "Details": "d"}}, []string{"u1:promo.offer"}},
@@ -141,5 +151,45 @@ func TestWorkflows_renderInTheRecipientsLocale_andGroupStaffPushesIntoADigestWin
 				t.Fatalf("staff without a token: %+v", d)
 			}
 		}
+	}
+}
+
+func TestWorkflows_renderTopUpsAndOffersWithTheirTypedParameters(t *testing.T) {
+	w := workflows(t, 0)
+	at := time.Date(2026, 12, 6, 20, 30, 0, 0, time.UTC)
+	rec := &recorded{settings: map[string]domain.Settings{
+		"c1": {UserID: "c1", Locale: "ru", TimeZone: "UTC", Email: "c1@example.test", OptOuts: map[domain.Category]map[domain.Channel]bool{}},
+		"d1": {UserID: "d1", Locale: "en", TimeZone: "UTC", PushToken: "tok", OptOuts: map[domain.Category]map[domain.Channel]bool{}},
+	}}
+	for _, p := range []events.Payload{
+		contracts.TopUpSucceededV1{IntentID: "pi1", UserID: "c1", Amount: contracts.Money{AmountMinor: 5000000, Currency: "UZS"}, Gateway: "sandbox", CreditedAt: at},
+		contracts.TopUpFailedV1{IntentID: "pi2", UserID: "c1", Amount: contracts.Money{AmountMinor: 5000000, Currency: "UZS"}, Gateway: "sandbox",
+			Outcome: contracts.TopUpDeclined, Reason: "card declined", FailedAt: at},
+		contracts.DispatchOfferedV1{DeliveryID: "dl1", OrderID: "0a1b2c3d-0000", DriverID: "d1", RestaurantID: "r1",
+			PickupETA: at.Add(8 * time.Minute), ExpiresAt: at.Add(30 * time.Second), OfferedAt: at},
+	} {
+		ev, _ := events.New(context.Background(), "test", "x", p)
+		if err := w.Handle(context.Background(), rec, ev); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(rec.got) != 3 {
+		t.Fatalf("notifications %+v, want 3", rec.got)
+	}
+	for i, want := range []struct{ title, body string }{
+		{"50000.00 UZS", "50000.00 UZS"},
+		{"не прошло", "card declined"},
+		{"New delivery offer #0A1B2C3D", "20:38"},
+	} {
+		if n := rec.got[i]; !strings.Contains(n.Title, want.title) || !strings.Contains(n.Body, want.body) {
+			t.Errorf("%s: %q / %q, want %q in the title and %q in the body", n.Kind, n.Title, n.Body, want.title, want.body)
+		}
+	}
+	var channels []string
+	for _, d := range rec.sends {
+		channels = append(channels, d.UserID+":"+string(d.Channel)+":"+string(d.Status))
+	}
+	if got := strings.Join(channels, ","); got != "c1:email:queued,c1:email:queued,d1:push:queued" {
+		t.Errorf("deliveries %s", got)
 	}
 }

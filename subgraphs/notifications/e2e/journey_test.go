@@ -21,6 +21,7 @@ import (
 	"github.com/dizhtime/dizhtime/platform/endpoints"
 	"github.com/dizhtime/dizhtime/platform/routertest"
 	"github.com/dizhtime/dizhtime/platform/stack"
+	"github.com/dizhtime/dizhtime/subgraphs/notifications/app"
 )
 
 // subgraphs an order needs up to READY_FOR_PICKUP, plus notifications.
@@ -199,7 +200,7 @@ func waitForNotificationConsumers(t *testing.T, ctx context.Context, s *realStac
 	for time.Now().Before(deadline) {
 		var n int
 		_ = conn.QueryRow(ctx, `SELECT count(DISTINCT consumer) FROM processed_events`).Scan(&n)
-		if n == 6 {
+		if n == len(app.Topics) {
 			return
 		}
 		probe := "probe-" + uuid.NewString()
@@ -209,6 +210,10 @@ func waitForNotificationConsumers(t *testing.T, ctx context.Context, s *realStac
 		publish(probe, contracts.DispatchAssignedV1{OrderID: probe, DriverID: probe})
 		publish(probe, contracts.DeliveryStatusChangedV1{OrderID: probe, To: contracts.DeliveryConfirmed})
 		publish(probe, contracts.NotificationRequestedV1{RecipientID: probe, Template: "promo.offer", Params: map[string]string{"Headline": "p", "Details": "p"}})
+		publish(probe, contracts.TopUpSucceededV1{IntentID: probe, UserID: probe, Amount: contracts.Money{Currency: "UZS"}, Gateway: "probe"})
+		publish(probe, contracts.TopUpFailedV1{IntentID: probe, UserID: probe, Amount: contracts.Money{Currency: "UZS"}, Gateway: "probe", Outcome: contracts.TopUpDeclined})
+		publish(probe, contracts.DispatchOfferedV1{OrderID: probe, DriverID: probe})
+		publish(probe, contracts.DispatchUnassignedV1{OrderID: probe, DriverID: probe})
 		time.Sleep(time.Second)
 	}
 	t.Fatal("the notifications consumers did not start within 2 minutes")
@@ -323,7 +328,8 @@ func TestNotificationsJourney_anOrdersTransitionsFillTheCustomersInboxLiveInOrde
 			t.Fatalf("%s: %v", m, err)
 		}
 	}
-	want := []string{"order.placed", "order.paid", "order.accepted", "order.preparing", "order.ready_for_pickup"}
+	// The top-up (wallet.topup.succeeded from the wallet's outbox) is the first entry.
+	want := []string{"wallet.topup.succeeded", "order.placed", "order.paid", "order.accepted", "order.preparing", "order.ready_for_pickup"}
 	var got []string
 	for i := range want {
 		resp, err := live.Next(ctx)
@@ -343,7 +349,7 @@ func TestNotificationsJourney_anOrdersTransitionsFillTheCustomersInboxLiveInOrde
 			t.Fatalf("event %s: %v %+v", resp.Data, err, resp.Errors)
 		}
 		n := ev.MyNotifications.Notification
-		if n.Sequence != i+1 || n.OrderID != order.ID || ev.MyNotifications.UnreadCount < i+1 {
+		if n.Sequence != i+1 || (i > 0 && n.OrderID != order.ID) || ev.MyNotifications.UnreadCount < i+1 {
 			t.Fatalf("event %d = %+v", i, ev.MyNotifications)
 		}
 		got = append(got, n.Kind)
@@ -355,11 +361,11 @@ func TestNotificationsJourney_anOrdersTransitionsFillTheCustomersInboxLiveInOrde
 	// The inbox through the router: identity's me, notifications' User.notifications.
 	page := inbox(t, ctx, customer, map[string]any{"first": 2})
 	edges := page.Me.Notifications.Edges
-	if page.Me.UnreadCount != 5 || len(edges) != 2 || edges[0].Node.Kind != "order.ready_for_pickup" || !page.Me.Notifications.PageInfo.HasNextPage {
+	if page.Me.UnreadCount != 6 || len(edges) != 2 || edges[0].Node.Kind != "order.ready_for_pickup" || !page.Me.Notifications.PageInfo.HasNextPage {
 		t.Fatalf("first page %+v", page.Me)
 	}
 	rest := inbox(t, ctx, customer, map[string]any{"first": 10, "after": edges[1].Cursor}).Me.Notifications.Edges
-	if len(rest) != 3 || rest[2].Node.Kind != "order.placed" {
+	if len(rest) != 4 || rest[2].Node.Kind != "order.placed" || rest[3].Node.Kind != "wallet.topup.succeeded" {
 		t.Fatalf("second page %+v", rest)
 	}
 	var read struct {
@@ -372,7 +378,7 @@ func TestNotificationsJourney_anOrdersTransitionsFillTheCustomersInboxLiveInOrde
 		t.Fatal(err)
 	}
 	unread := inbox(t, ctx, customer, map[string]any{"first": 10, "unread": true}).Me
-	if unread.UnreadCount != 3 || len(unread.Notifications.Edges) != 3 {
+	if unread.UnreadCount != 4 || len(unread.Notifications.Edges) != 4 {
 		t.Fatalf("after one read and one archived: %+v", unread)
 	}
 	// Someone else's notification is NOT_FOUND, never changed.
@@ -381,7 +387,7 @@ func TestNotificationsJourney_anOrdersTransitionsFillTheCustomersInboxLiveInOrde
 		t.Fatalf("the owner marked the customer's notification: %v", err)
 	}
 	var all struct{ MarkAllNotificationsRead int }
-	if err := customer.Do(ctx, `mutation { markAllNotificationsRead }`, nil, &all); err != nil || all.MarkAllNotificationsRead != 3 {
+	if err := customer.Do(ctx, `mutation { markAllNotificationsRead }`, nil, &all); err != nil || all.MarkAllNotificationsRead != 4 {
 		t.Fatalf("markAllNotificationsRead = %+v %v", all, err)
 	}
 	if n := inbox(t, ctx, customer, map[string]any{"first": 10}).Me.UnreadCount; n != 0 {
@@ -394,14 +400,14 @@ func TestNotificationsJourney_anOrdersTransitionsFillTheCustomersInboxLiveInOrde
 		t.Fatalf("owner inbox %+v", ownerInbox)
 	}
 
-	// And each transition is an email in Mailpit.
-	eventually(t, "the five emails reach Mailpit", 60*time.Second, func() bool { return len(mailTo(t, custEmail)) == 5 })
+	// And the top-up and each transition is an email in Mailpit.
+	eventually(t, "the six emails reach Mailpit", 60*time.Second, func() bool { return len(mailTo(t, custEmail)) == 6 })
 	subjects := []string{}
 	for _, m := range mailTo(t, custEmail) {
 		subjects = append(subjects, m.Subject)
 	}
 	slices.Sort(subjects)
-	for _, kind := range []string{"accepted", "paid", "placed", "ready", "being prepared"} {
+	for _, kind := range []string{"added to your wallet", "accepted", "paid", "placed", "ready", "being prepared"} {
 		if !slices.ContainsFunc(subjects, func(s string) bool { return strings.Contains(s, kind) }) {
 			t.Fatalf("no %q email among %q", kind, subjects)
 		}

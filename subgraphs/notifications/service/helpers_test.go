@@ -190,6 +190,10 @@ func (e *env) waitForConsumers(t *testing.T) {
 		e.publish(t, probe, contracts.DispatchAssignedV1{OrderID: probe, DriverID: probe})
 		e.publish(t, probe, contracts.DeliveryStatusChangedV1{OrderID: probe, To: contracts.DeliveryConfirmed})
 		e.publish(t, probe, contracts.NotificationRequestedV1{RecipientID: probe, Template: "promo.offer", Params: map[string]string{"Headline": "p", "Details": "p"}})
+		e.publish(t, probe, contracts.TopUpSucceededV1{IntentID: probe, UserID: probe, Amount: contracts.Money{Currency: "UZS"}, Gateway: "probe"})
+		e.publish(t, probe, contracts.TopUpFailedV1{IntentID: probe, UserID: probe, Amount: contracts.Money{Currency: "UZS"}, Gateway: "probe", Outcome: contracts.TopUpDeclined})
+		e.publish(t, probe, contracts.DispatchOfferedV1{OrderID: probe, DriverID: probe})
+		e.publish(t, probe, contracts.DispatchUnassignedV1{OrderID: probe, DriverID: probe})
 		time.Sleep(time.Second)
 	}
 	t.Fatal("the consumers did not start listening within 90s")

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/dizhtime/dizhtime/events/contracts"
 	"github.com/dizhtime/dizhtime/subgraphs/wallet/adapters"
 	"github.com/dizhtime/dizhtime/subgraphs/wallet/app"
 	"github.com/dizhtime/dizhtime/subgraphs/wallet/domain"
@@ -162,7 +163,41 @@ func TestApplyGatewayResult_creditsOnceWhateverTheNumberAndOrderOfDeliveries(t *
 	if _, err := a.ApplyGatewayResult(ctx, app.GatewayResult{IntentID: "pi_nope", Status: app.IntentSucceeded}); !errors.Is(err, domain.ErrNotFound) {
 		t.Errorf("a webhook for an unknown intent: %v, want not found", err)
 	}
+	evs := outboxEvents(t, pool)
+	if len(evs) != 1 || evs[0].Type != contracts.TypeTopUpSucceeded || evs[0].Subject != "u1" {
+		t.Fatalf("outbox = %v, want one wallet.topup.succeeded for u1", types(evs))
+	}
+	var ok contracts.TopUpSucceededV1
+	if err := evs[0].Decode(&ok); err != nil || ok.IntentID != in.ID || ok.UserID != "u1" ||
+		ok.Amount != (contracts.Money{AmountMinor: 7_000, Currency: "UZS"}) || ok.Gateway != adapters.SandboxName || ok.CreditedAt.IsZero() {
+		t.Errorf("wallet.topup.succeeded = %+v, %v", ok, err)
+	}
 	checkInvariants(t, pool)
+}
+
+func TestApplyGatewayResult_aDeclinePublishesOneTopUpFailedEvent(t *testing.T) {
+	_, _, pool := newWallet(t, 4)
+	ctx := context.Background()
+	a := newWalletWith(t, pool, &recordingGateway{}, app.TopUpLimits{})
+	in, err := a.StartTopUp(ctx, "u1", domain.MustMoney(7_000, "UZS"), "tap-1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if _, err := a.ApplyGatewayResult(ctx, app.GatewayResult{Gateway: adapters.SandboxName, IntentID: in.ID, UserID: "u1",
+			AmountMinor: 7_000, Currency: "UZS", Status: app.IntentDeclined, Reason: "card_declined"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	evs := outboxEvents(t, pool)
+	if len(evs) != 1 || evs[0].Type != contracts.TypeTopUpFailed {
+		t.Fatalf("outbox = %v, want one wallet.topup.failed", types(evs))
+	}
+	var p contracts.TopUpFailedV1
+	if err := evs[0].Decode(&p); err != nil || p.IntentID != in.ID || p.Outcome != contracts.TopUpDeclined || p.Reason != "card_declined" ||
+		p.Amount.AmountMinor != 7_000 {
+		t.Errorf("wallet.topup.failed = %+v, %v", p, err)
+	}
 }
 
 func TestApplyGatewayResult_aWebhookThatCannotBeAppliedMarksTheIntentFailedWithAReason(t *testing.T) {
@@ -186,6 +221,14 @@ func TestApplyGatewayResult_aWebhookThatCannotBeAppliedMarksTheIntentFailedWithA
 	}
 	if b := balance(t, pool, "customer_wallet:u1:UZS"); b != 0 {
 		t.Errorf("wallet = %d, want 0", b)
+	}
+	evs := outboxEvents(t, pool)
+	if len(evs) != 1 || evs[0].Type != contracts.TypeTopUpFailed {
+		t.Fatalf("outbox = %v, want one wallet.topup.failed", types(evs))
+	}
+	var p contracts.TopUpFailedV1
+	if err := evs[0].Decode(&p); err != nil || p.Outcome != contracts.TopUpFailed || p.Reason != got.FailureReason {
+		t.Errorf("wallet.topup.failed = %+v, %v; want outcome failed with the intent's reason", p, err)
 	}
 	checkInvariants(t, pool)
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/dizhtime/dizhtime/events/contracts"
 	"github.com/dizhtime/dizhtime/subgraphs/wallet/domain"
 )
 
@@ -112,6 +113,8 @@ type GatewayResult struct {
 // an EXPIRED intent is still credited: the gateway has the customer's money. A result
 // that cannot be applied (it names another user or amount, or the ledger refuses the
 // credit) marks the intent FAILED with the reason, so it does not stay PENDING forever.
+// The settled intent's event (wallet.topup.succeeded, or wallet.topup.failed with outcome
+// declined or failed) goes to the outbox in the same transaction, so it is published once.
 // domain.ErrNotFound: no such intent.
 func (a *Application) ApplyGatewayResult(ctx context.Context, res GatewayResult) (PaymentIntent, error) {
 	var (
@@ -130,7 +133,10 @@ func (a *Application) ApplyGatewayResult(ctx context.Context, res GatewayResult)
 		switch res.Status {
 		case IntentDeclined:
 			in.Status, in.DeclineReason = IntentDeclined, res.Reason
-			return tx.SetTopUpIntentStatus(ctx, in.ID, IntentDeclined, res.Reason)
+			if err := tx.SetTopUpIntentStatus(ctx, in.ID, IntentDeclined, res.Reason); err != nil {
+				return err
+			}
+			return a.publish(ctx, tx, in.UserID, topUpFailed(in, contracts.TopUpDeclined, res.Reason, a.now()))
 		case IntentSucceeded:
 		default:
 			failed = fmt.Sprintf("the gateway answered an unknown status %q", res.Status)
@@ -152,7 +158,11 @@ func (a *Application) ApplyGatewayResult(ctx context.Context, res GatewayResult)
 			return err
 		}
 		in.Status = IntentSucceeded
-		return tx.SetTopUpIntentStatus(ctx, in.ID, IntentSucceeded, "")
+		if err := tx.SetTopUpIntentStatus(ctx, in.ID, IntentSucceeded, ""); err != nil {
+			return err
+		}
+		return a.publish(ctx, tx, in.UserID, contracts.TopUpSucceededV1{IntentID: in.ID, UserID: in.UserID,
+			Amount: contractMoney(in.Amount), Gateway: in.Gateway, CreditedAt: a.now().UTC()})
 	})
 	if errors.Is(err, ErrLedgerRefused) {
 		failed, err = "the ledger refused the credit: "+err.Error(), nil
@@ -165,7 +175,20 @@ func (a *Application) ApplyGatewayResult(ctx context.Context, res GatewayResult)
 			return err
 		}
 		in.Status, in.FailureReason = IntentFailed, failed
-		return tx.SetTopUpIntentStatus(ctx, in.ID, IntentFailed, failed)
+		if err := tx.SetTopUpIntentStatus(ctx, in.ID, IntentFailed, failed); err != nil {
+			return err
+		}
+		return a.publish(ctx, tx, in.UserID, topUpFailed(in, contracts.TopUpFailed, failed, a.now()))
 	})
 	return in, err
+}
+
+// topUpFailed is the wallet.topup.failed event of an intent that ended without a credit.
+func topUpFailed(in PaymentIntent, outcome, reason string, at time.Time) contracts.TopUpFailedV1 {
+	return contracts.TopUpFailedV1{IntentID: in.ID, UserID: in.UserID, Amount: contractMoney(in.Amount),
+		Gateway: in.Gateway, Outcome: outcome, Reason: reason, FailedAt: at.UTC()}
+}
+
+func contractMoney(m domain.Money) contracts.Money {
+	return contracts.Money{AmountMinor: m.Minor(), Currency: string(m.Currency())}
 }

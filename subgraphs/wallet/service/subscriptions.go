@@ -34,7 +34,8 @@ func Subscriptions(wallet *app.Application, repo *adapters.LedgerRepository) []S
 }
 
 // ProducedTopics are the topics the wallet publishes to through its outbox.
-var ProducedTopics = []string{contracts.TypePaymentSucceeded, contracts.TypePaymentFailed, contracts.TypePaymentRefunded}
+var ProducedTopics = []string{contracts.TypePaymentSucceeded, contracts.TypePaymentFailed, contracts.TypePaymentRefunded,
+	contracts.TypeTopUpSucceeded, contracts.TypeTopUpFailed}
 
 func sagaStep[P events.Payload](repo *adapters.LedgerRepository, decode func(events.Envelope) (P, error),
 	step func(context.Context, app.Tx, P) error) consumer.Handler {

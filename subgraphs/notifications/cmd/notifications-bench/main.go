@@ -67,16 +67,11 @@ func main() {
 	b := &bench{seen: map[string]time.Time{}}
 	consumersPerTopic = *perTopic
 	// Each subscriber is two sockets in the router (client, upstream) and two here (the
-	// client end, the subgraph's end of the upstream); the router inherits this limit.
-	var lim syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err == nil {
-		lim.Cur = lim.Max
-		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
-		if need := uint64(2**subscribers + 500); need > lim.Cur {
-			fmt.Fprintf(os.Stderr, "notifications-bench: %d subscribers need about %d open files in the router and in this process; the limit here is %d (at most %d subscribers)\n",
-				*subscribers, need, lim.Cur, (lim.Cur-500)/2)
-			os.Exit(2)
-		}
+	// client end, the subgraph's end of the upstream); the router, started by this
+	// process, inherits this limit.
+	if err := raiseOpenFiles(uint64(2**subscribers + 1000)); err != nil {
+		fmt.Fprintf(os.Stderr, "notifications-bench: %d subscribers: %v\n", *subscribers, err)
+		os.Exit(2)
 	}
 	err := b.run(ctx, *subscribers, *burst, *rate, *duration)
 	for i := len(b.cleanups) - 1; i >= 0; i-- {
@@ -89,6 +84,35 @@ func main() {
 }
 
 var consumersPerTopic = 3
+
+// raiseOpenFiles makes this process's RLIMIT_NOFILE at least need (soft and hard): the
+// router child it starts inherits it. Raising the hard limit takes root (CAP_SYS_RESOURCE)
+// and cannot pass /proc/sys/fs/nr_open; otherwise it says so and what to do.
+func raiseOpenFiles(need uint64) error {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return fmt.Errorf("read the open-file limit: %w", err)
+	}
+	if lim.Cur >= need {
+		return nil
+	}
+	want := lim
+	want.Cur = need
+	if want.Max < need {
+		want.Max = need
+	}
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &want); err != nil {
+		if lim.Max >= need {
+			return fmt.Errorf("raise the open-file limit from %d to %d: %w", lim.Cur, need, err)
+		}
+		nrOpen, _ := os.ReadFile("/proc/sys/fs/nr_open")
+		return fmt.Errorf("need about %d open files in this process and in the router; the hard limit is %d and raising it "+
+			"needs root (or CAP_SYS_RESOURCE) and at most /proc/sys/fs/nr_open = %s: %w (run as root, or `ulimit -Hn %d` first; "+
+			"at most %d subscribers fit the current limit)", need, lim.Max, strings.TrimSpace(string(nrOpen)), err, need, (lim.Max-1000)/2)
+	}
+	logf("open-file limit raised from %d/%d to %d/%d (inherited by the router)", lim.Cur, lim.Max, want.Cur, want.Max)
+	return nil
+}
 
 type bench struct {
 	cleanups []func()
@@ -441,6 +465,10 @@ func (b *bench) waitForConsumers(ctx context.Context) error {
 			contracts.DispatchAssignedV1{OrderID: probe, DriverID: probe},
 			contracts.DeliveryStatusChangedV1{OrderID: probe, To: contracts.DeliveryConfirmed},
 			contracts.NotificationRequestedV1{RecipientID: probe, Template: "promo.offer", Params: map[string]string{"Headline": "p", "Details": "p"}},
+			contracts.TopUpSucceededV1{IntentID: probe, UserID: probe, Amount: contracts.Money{Currency: "UZS"}, Gateway: "probe"},
+			contracts.TopUpFailedV1{IntentID: probe, UserID: probe, Amount: contracts.Money{Currency: "UZS"}, Gateway: "probe", Outcome: contracts.TopUpDeclined},
+			contracts.DispatchOfferedV1{OrderID: probe, DriverID: probe},
+			contracts.DispatchUnassignedV1{OrderID: probe, DriverID: probe},
 		} {
 			ev, _ := events.New(ctx, "bench", probe, p)
 			m, _ := ev.Message()
@@ -518,6 +546,13 @@ func (b *bench) startRouter(ctx context.Context, bin, work, subgraphURL, root st
 	cmd.Stderr = logFile
 	if err := cmd.Start(); err != nil {
 		return err
+	}
+	if limits, err := os.ReadFile(fmt.Sprintf("/proc/%d/limits", cmd.Process.Pid)); err == nil {
+		for _, l := range strings.Split(string(limits), "\n") {
+			if strings.HasPrefix(l, "Max open files") {
+				logf("router pid %d: %s", cmd.Process.Pid, strings.Join(strings.Fields(l), " "))
+			}
+		}
 	}
 	exited := make(chan struct{})
 	addr := make(chan string, 1)
