@@ -40,6 +40,7 @@ bench: services ## run the load tools against the real services, print one table
 generate: ## regenerate all generated code (checked in), then compose schema/supergraph.graphql
 	go generate $(GO_PACKAGES)
 	go run ./router/cmd/router compose -supergraph supergraph.yaml -out schema/supergraph.graphql
+	$(MAKE) web-generate
 
 .PHONY: check-generated
 check-generated: generate ## fail when checked-in generated code is stale
@@ -68,3 +69,18 @@ services-status: ## what runs, where
 .PHONY: clean-data
 clean-data: services-down ## stop the services and delete their data (downloads stay cached)
 	rm -rf .dizhtime/postgres .dizhtime/redis .dizhtime/kafka .dizhtime/ferretdb .dizhtime/elasticsearch .dizhtime/dev
+
+# web/: the customer app (TypeScript, React, Vite; npm workspaces). See README.md, "Web".
+.PHONY: web-deps
+web-deps: ## install the web apps' npm packages (npm ci, from web/package-lock.json)
+	cd web && npm ci --no-audit --no-fund
+
+.PHONY: web-generate
+web-generate: ## regenerate web/'s typed GraphQL operations from schema/supergraph.graphql (fails on an invalid operation)
+	@[ -d web/node_modules ] || $(MAKE) web-deps
+	cd web && npx graphql-codegen --config codegen.ts --silent
+
+.PHONY: web-build
+web-build: ## build the customer app into web/apps/customer/dist (typechecks first)
+	@[ -d web/node_modules ] || $(MAKE) web-deps
+	cd web && npm run build
