@@ -84,3 +84,8 @@ web-generate: ## regenerate web/'s typed GraphQL operations from schema/supergra
 web-build: ## build the customer app into web/apps/customer/dist (typechecks first)
 	@[ -d web/node_modules ] || $(MAKE) web-deps
 	cd web && npm run build
+
+.PHONY: web-test
+web-test: ## Vitest: the web client's and the customer app's unit and component tests
+	@[ -d web/node_modules ] || $(MAKE) web-deps
+	cd web && npx vitest run
