@@ -89,3 +89,7 @@ web-build: ## build the customer app into web/apps/customer/dist (typechecks fir
 web-test: ## Vitest: the web client's and the customer app's unit and component tests
 	@[ -d web/node_modules ] || $(MAKE) web-deps
 	cd web && npx vitest run
+
+# `make test` also builds the customer app (platform/city's TestWebCustomer drives it in
+# Debian's chromium; nothing is built inside that test's deadline) and runs the Vitest tests.
+test: web-build web-test

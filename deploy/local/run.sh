@@ -19,9 +19,27 @@ mkdir -p "$DIZHTIME_BIN"
 log "building dizhtime"
 (cd platform && go build -o "$DIZHTIME_BIN/dizhtime" ./cmd/dizhtime)
 eval "$("$here/services.sh" env | grep DIZHTIME_POSTGRES_URL)"
+
+# The customer app (web/): built once and rebuilt only when its sources change, served by
+# Vite's static preview server on :4080; the router allows that origin (CORS).
+web_url=
+if command -v npm >/dev/null; then
+  stamp=web/apps/customer/dist/index.html
+  if [ ! -f "$stamp" ] || [ -n "$(find web/apps web/packages web/package-lock.json -newer "$stamp" -not -path '*/node_modules/*' -not -path '*/dist/*' -type f -print -quit)" ]; then
+    log "building the customer app (web/)"
+    make --no-print-directory web-build >/dev/null
+  fi
+  (cd web/apps/customer && exec npx vite preview --host 127.0.0.1 --port 4080 --strictPort >"$DIZHTIME_ROOT/.dizhtime/web-preview.log" 2>&1) &
+  web_pid=$!
+  trap 'cleanup; kill $web_pid 2>/dev/null || true' EXIT
+  export DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS="http://127.0.0.1:4000,http://localhost:4000,http://127.0.0.1:4080,http://localhost:4080"
+  web_url="http://127.0.0.1:4080/?router=http://127.0.0.1:4000/graphql"
+fi
 # Not exec: the trap must run after dizhtime exits. Ctrl-C reaches both; dizhtime drains and exits.
 "$DIZHTIME_BIN/dizhtime" dev "$@" &
 child=$!
+# Printed again after dizhtime's banner (which comes once every process is ready).
+[ -n "$web_url" ] && (for _ in $(seq 1 120); do curl -fsS -o /dev/null http://127.0.0.1:4000/healthz 2>/dev/null && break; sleep 1; done; sleep 2; printf '\nCustomer app (web/): %s\n\n' "$web_url") &
 trap 'kill -INT $child 2>/dev/null || true' INT TERM
 set +e
 wait $child; rc=$?
