@@ -9,9 +9,9 @@ import type { AuthStore } from './auth';
 
 export type Connectivity = 'online' | 'connecting' | 'offline';
 
-/** ConnectivityStore says whether the live connection is up, for the offline banner. */
+/** ConnectivityStore says whether the live connection is up (or idle), for the offline banner. */
 export class ConnectivityStore {
-  state: Connectivity = 'connecting';
+  state: Connectivity = typeof navigator !== 'undefined' && !navigator.onLine ? 'offline' : 'online';
   private listeners = new Set<(c: Connectivity) => void>();
   set(c: Connectivity) {
     if (c === this.state) return;
@@ -63,7 +63,12 @@ export function createDizhClient(endpoints: Endpoints, auth: AuthStore, connecti
       on: {
         connecting: () => connectivity.set('connecting'),
         connected: () => connectivity.set('online'),
-        closed: () => connectivity.set(navigator.onLine ? 'connecting' : 'offline'),
+        // A clean close (1000) is the lazy socket going idle with no subscription left; any
+        // other close is a drop that graphql-ws is about to retry.
+        closed: (event) => {
+          const code = (event as { code?: number } | undefined)?.code;
+          connectivity.set(!navigator.onLine ? 'offline' : code === 1000 ? 'online' : 'connecting');
+        },
         error: () => connectivity.set('offline'),
       },
     });
