@@ -118,7 +118,7 @@ export function OrderPage({ id }: { id: string }) {
           </li>
         ))}
       </ol>
-      {t && (
+      {t && trackable.has(current) && (
         <p aria-live="polite" data-testid="eta">
           Courier {human(t.deliveryStatus)} · arriving in about {Math.max(1, Math.round(t.etaSeconds / 60))} min
         </p>
