@@ -23,13 +23,35 @@ run: ## run DizhTime on this machine (embedded stores + every process), Ctrl-C s
 sim: ## simulate a city against a running `make run` (SIM_FLAGS="-orders-per-minute 30 -drivers 20")
 	cd platform && go run ./cmd/dizhtime sim $(SIM_FLAGS)
 
+.PHONY: simulate
+simulate: ## seeded simulation of the order saga (orders/sagasim): SEED=<n> replays one seed, STEPS=1000000 runs many
+	cd subgraphs/orders && go run ./cmd/sagasim $(if $(SEED),-seed $(SEED),-steps $(or $(STEPS),100000)) $(SIMULATE_FLAGS)
+
 .PHONY: test-journey
 test-journey: services ## only the end-to-end journey through the router (platform/city)
 	$(WITH_SERVICES) cd platform && go test -count=1 -run '^TestJourney' -v ./city
 
 .PHONY: test
-test: services lint ## start the real services, then vet and test every module against them
+test: services lint deploy-validate ## start the real services, then vet and test every module against them
 	$(WITH_SERVICES) go test -count=1 $(GO_PACKAGES)
+
+# deploy/ is a Go module of its own, outside go.work: its Kubernetes and registry libraries
+# would otherwise move dependency versions under every other module. Run it with GOWORK=off.
+DEPLOY_GO = cd deploy && GOWORK=off
+IMAGES_OUT ?= $(CURDIR)/.dizhtime/images
+
+.PHONY: images
+images: ## build one OCI image per process (router + supergraph.yaml's subgraphs), no Docker needed, into .dizhtime/images
+	$(DEPLOY_GO) go run ./cmd/images build -repo .. -out $(IMAGES_OUT)
+
+.PHONY: images-check
+images-check: ## read back every image `make images` wrote: non-root user, entrypoint, version/commit labels, static binary, no shell
+	$(DEPLOY_GO) go run ./cmd/images check -repo .. -out $(IMAGES_OUT)
+
+.PHONY: deploy-validate
+deploy-validate: ## offline: render deploy/k8s overlays with kustomize, decode every object strictly, run the deployment policy tests
+	@unformatted=$$(gofmt -l deploy); if [ -n "$$unformatted" ]; then echo "not gofmt-ed:" $$unformatted >&2; exit 1; fi
+	$(DEPLOY_GO) go vet ./... && GOWORK=off go test -count=1 ./...
 
 .PHONY: bench
 bench: services ## run the load tools against the real services, print one table (BENCH_ALL=1 adds every Go benchmark first)
@@ -68,7 +90,8 @@ services-status: ## what runs, where
 
 .PHONY: clean-data
 clean-data: services-down ## stop the services and delete their data (downloads stay cached)
-	rm -rf .dizhtime/postgres .dizhtime/redis .dizhtime/kafka .dizhtime/ferretdb .dizhtime/elasticsearch .dizhtime/dev
+	rm -rf .dizhtime/postgres .dizhtime/redis .dizhtime/kafka .dizhtime/ferretdb .dizhtime/elasticsearch .dizhtime/dev .dizhtime/mailpit
+	rm -rf .dizhtime/clickhouse
 
 # web/: the customer app (TypeScript, React, Vite; npm workspaces). See README.md, "Web".
 .PHONY: web-deps
@@ -91,5 +114,5 @@ web-test: ## Vitest: the web client's and the customer app's unit and component 
 	cd web && npx vitest run
 
 # `make test` also builds the customer app (platform/city's TestWebCustomer drives it in
-# Debian's chromium; nothing is built inside that test's deadline) and runs the Vitest tests.
+# Debian's chromium; the app is built here, not inside that test's deadline) and runs Vitest.
 test: web-build web-test

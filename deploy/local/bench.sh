@@ -9,6 +9,8 @@
 # ORDERS_BENCH_DURATION (10s), DISPATCH_BENCH_DRIVERS (10000,100000), SEARCH_BENCH_RESTAURANTS
 # (50000), SEARCH_BENCH_DURATION (10s), WALLET_BENCH_DURATION (3s), BENCH_STEP_TIMEOUT (600s, per
 # tool), BENCH_ONLY (comma-separated subset of: router,subscription,orders,dispatch,search,wallet).
+# ANALYTICS_BENCH_EVENTS (1000000; the goal is stated at 10000000, which needs a larger
+# BENCH_STEP_TIMEOUT on this machine): synthetic events for analytics-bench (BENCH_ONLY: analytics).
 set -uo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
@@ -22,8 +24,9 @@ dispatch_drivers=${DISPATCH_BENCH_DRIVERS:-10000,100000}
 search_restaurants=${SEARCH_BENCH_RESTAURANTS:-50000}
 search_duration=${SEARCH_BENCH_DURATION:-10s}
 wallet_duration=${WALLET_BENCH_DURATION:-3s}
+analytics_events=${ANALYTICS_BENCH_EVENTS:-1000000}
 step_timeout=${BENCH_STEP_TIMEOUT:-600s}
-only=${BENCH_ONLY:-router,subscription,orders,dispatch,search,wallet}
+only=${BENCH_ONLY:-router,subscription,orders,dispatch,search,wallet,analytics}
 
 logs=.dizhtime/bench/$(date +%Y%m%d-%H%M%S)
 mkdir -p "$logs"
@@ -154,6 +157,37 @@ if wanted wallet; then
             if ("hot" in best) printf "; hot/10 accts %s tx/s @%s clients (p50 %s ms)", best["hot"], at["hot"], p50["hot"] }
       ' "$logs/wallet.log")" wallet
   done
+fi
+
+# --- analytics: ingestion and dashboard queries, ClickHouse and DuckDB -------------------
+if wanted analytics; then
+  step analytics subgraphs/analytics "go run ./cmd/analytics-bench -events $analytics_events -backends clickhouse,duckdb"
+  for backend in clickhouse duckdb; do
+    row "analytics ingest events/s, $backend ($analytics_events synthetic events, batched)" "$(awk -F' [|] ' -v b="$backend" '
+      /^figure/ { for (i = 2; i <= NF; i++) { gsub(/ +$/, "", $i); if ($i == b) col = i } }
+      col && /^ingest events/ { v = $col; gsub(/ +$/, "", v); print v; exit }
+      ' "$logs/analytics.log")" analytics
+    row "analytics dashboard queries p50/p99, $backend (each query)" "$(awk -F' [|] ' -v b="$backend" '
+      /^figure/ { for (i = 2; i <= NF; i++) { gsub(/ +$/, "", $i); if ($i == b) col = i } }
+      col && /^query / { v = $col; gsub(/ +$/, "", v); q = $1; sub(/^query /, "", q); sub(/ p50\/p99 *$/, "", q); out = out (out ? "; " : "") q " " v }
+      END { print out }
+      ' "$logs/analytics.log")" analytics
+  done
+fi
+
+# --- notifications: event -> inbox + live event + push, and transition -> myNotifications ---
+# NOTIFICATIONS_BENCH_SUBSCRIBERS (5000), NOTIFICATIONS_BENCH_EVENTS (3000); in BENCH_ONLY as notifications.
+if [ -z "${BENCH_ONLY:-}" ] || wanted notifications; then
+  # 10,000 subscribers need ~20,000 open files in the router and in the bench process: more than
+  # the 20,000 this machine allows per process, so 5,000 by default.
+  notifications_subscribers=${NOTIFICATIONS_BENCH_SUBSCRIBERS:-5000}
+  step notifications subgraphs/notifications "go run ./cmd/notifications-bench -subscribers $notifications_subscribers -events ${NOTIFICATIONS_BENCH_EVENTS:-3000} -rate 20 -duration 10s"
+  row "notifications/s end to end (Kafka -> inbox row + myNotifications via router + push)" "$(awk '
+      /^throughput \(event/ && match($0, /[0-9.]+ notifications\/s/) { print substr($0, RSTART, RLENGTH); exit }
+      ' "$logs/notifications.log")" notifications
+  row "transition -> myNotifications via router, $notifications_subscribers subscribers" "$(awk '
+      /^transition -> myNotifications/ && match($0, /p50 [^ ]+ p99 [^ ]+/) { print substr($0, RSTART, RLENGTH); exit }
+      ' "$logs/notifications.log")" notifications
 fi
 
 # --- the table ---------------------------------------------------------------------------

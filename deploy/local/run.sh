@@ -10,7 +10,12 @@ cd "$DIZHTIME_ROOT"
 started_postgres=
 if ! svc_pid postgres >/dev/null; then started_postgres=1; fi
 "$here/services.sh" up postgres
+# Mailpit receives the email the notifications subgraph sends; its web UI shows it.
+started_mailpit=
+if ! svc_pid mailpit >/dev/null; then started_mailpit=1; fi
+"$here/services.sh" up mailpit
 cleanup() {
+  [ -n "$started_mailpit" ] && "$here/services.sh" down mailpit
   [ -n "$started_postgres" ] && "$here/services.sh" down postgres
 }
 trap cleanup EXIT
@@ -19,6 +24,8 @@ mkdir -p "$DIZHTIME_BIN"
 log "building dizhtime"
 (cd platform && go build -o "$DIZHTIME_BIN/dizhtime" ./cmd/dizhtime)
 eval "$("$here/services.sh" env | grep DIZHTIME_POSTGRES_URL)"
+eval "$("$here/services.sh" env | grep DIZHTIME_MAILPIT_)"
+export DIZHTIME_DEV_MAILPIT_URL=$DIZHTIME_MAILPIT_URL DIZHTIME_NOTIFICATIONS_SMTP_ADDR=$DIZHTIME_MAILPIT_SMTP_ADDR
 
 # The customer app (web/): built once and rebuilt only when its sources change, served by
 # Vite's static preview server on :4080; the router allows that origin (CORS).

@@ -16,6 +16,8 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
 
 ALL_SERVICES=(postgres redis kafka ferretdb elasticsearch)
+ALL_SERVICES+=(clickhouse)
+ALL_SERVICES+=(mailpit)
 for s in "${ALL_SERVICES[@]}"; do
   # shellcheck disable=SC1090
   [ -f "$here/$s.sh" ] && . "$here/$s.sh"

@@ -45,6 +45,7 @@ var samples = []events.Payload{
 	contracts.PaymentSucceededV1{PaymentID: "p-1", OrderID: "o-1", CustomerID: "c-1", Amount: uzs(10000000), Method: "wallet", PaidAt: at},
 	contracts.PaymentFailedV1{PaymentID: "p-2", OrderID: "o-2", CustomerID: "c-1", Amount: uzs(500), Code: contracts.PaymentInsufficientFunds, FailedAt: at},
 	contracts.PaymentRefundedV1{RefundID: "rf-1", PaymentID: "p-1", OrderID: "o-1", CustomerID: "c-1", Amount: uzs(1000000), Reason: "late", RefundedAt: at},
+	contracts.PaymentRefundRequestedV1{OrderID: "o-1", PaymentID: "p-1", CustomerID: "c-1", Amount: uzs(1000000), Reason: contracts.RefundLatePayment, Message: "the order was cancelled before the payment arrived", RequestedAt: at},
 	contracts.DriverLocationV1{DriverID: "d-1", Lat: 41.3, Lng: 69.2, HeadingDeg: ptr(90.0), SpeedKph: ptr(32.5), OrderID: "o-1", RecordedAt: at},
 	contracts.DispatchAssignedV1{OrderID: "o-1", DriverID: "d-1", RestaurantID: "r-1", PickupETA: at.Add(10 * time.Minute), AssignedAt: at},
 	contracts.RestaurantUpdatedV1{RestaurantID: "r-1", Name: "Osh Markazi", Cuisines: []string{"uzbek"}, IsOpen: true, Lat: 41.3, Lng: 69.2, UpdatedAt: at},

@@ -7,7 +7,9 @@ require (
 	github.com/coder/websocket v1.8.15
 	github.com/dizhtime/dizhtime/events v0.0.0
 	github.com/dizhtime/dizhtime/platform v0.0.0
+	github.com/dizhtime/dizhtime/subgraphs/dispatch v0.0.0
 	github.com/dizhtime/dizhtime/subgraphs/restaurants v0.0.0
+	github.com/dizhtime/dizhtime/subgraphs/wallet v0.0.0
 	github.com/google/uuid v1.6.0
 	github.com/jackc/pgx/v5 v5.12.0
 	github.com/santhosh-tekuri/jsonschema/v6 v6.0.3
@@ -57,6 +59,7 @@ require (
 	github.com/twmb/franz-go v1.22.3 // indirect
 	github.com/twmb/franz-go/pkg/kfake v0.0.0-20260918054303-01f206a7e32c // indirect
 	github.com/twmb/franz-go/pkg/kmsg v1.15.1 // indirect
+	github.com/uber/h3-go/v4 v4.1.0 // indirect
 	github.com/urfave/cli/v3 v3.14.0 // indirect
 	github.com/xdg-go/pbkdf2 v1.0.0 // indirect
 	github.com/xdg-go/scram v1.1.2 // indirect
@@ -99,5 +102,9 @@ require (
 replace (
 	github.com/dizhtime/dizhtime/events => ../../events
 	github.com/dizhtime/dizhtime/platform => ../../platform
+	// The saga simulator (sagasim) drives wallet's and dispatch's application code.
+	github.com/dizhtime/dizhtime/subgraphs/dispatch => ../dispatch
+	github.com/dizhtime/dizhtime/subgraphs/identity => ../identity
 	github.com/dizhtime/dizhtime/subgraphs/restaurants => ../restaurants
+	github.com/dizhtime/dizhtime/subgraphs/wallet => ../wallet
 )

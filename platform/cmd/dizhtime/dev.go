@@ -40,6 +40,9 @@ type devConfig struct {
 	RouterConfig string `yaml:"router_config" env:"DEV_ROUTER_CONFIG"`
 	// Sim runs a gentle simulated city in the background (`make run SIM=1`).
 	Sim bool `yaml:"sim" env:"DEV_SIM"`
+	// MailpitURL is the web UI of the Mailpit the notifications subgraph sends email to
+	// (run.sh starts it), shown in the banner.
+	MailpitURL string `yaml:"mailpit_url" env:"DEV_MAILPIT_URL"`
 }
 
 func defaultDevConfig() devConfig {
@@ -108,6 +111,7 @@ func dev(ctx context.Context, cfgPath string, sim bool, stdout, stderr io.Writer
 	defer stores.Close()
 
 	searchDir, _ := filepath.Abs(stores.Endpoints.SearchDir)
+	analyticsDB, _ := filepath.Abs(filepath.Join(cfg.DataDir, "analytics", "analytics.duckdb"))
 	procs, err := stack.Start(ctx, stack.Options{
 		RepoRoot: cfg.RepoRoot, SupergraphFile: cfg.SupergraphFile,
 		RouterConfig: cfg.RouterConfig, RouterAddr: cfg.RouterAddr,
@@ -118,6 +122,9 @@ func dev(ctx context.Context, cfgPath string, sim bool, stdout, stderr io.Writer
 			"DIZHTIME_MONGO_URI=" + stores.Endpoints.MongoURI,
 			"DIZHTIME_SEARCH_INDEX_BACKEND=bleve",
 			"DIZHTIME_SEARCH_BLEVE_DIR=" + searchDir,
+			// Analytics on the embedded engine (DuckDB), in a file under the run's data dir.
+			"DIZHTIME_ANALYTICS_STORE_BACKEND=duckdb",
+			"DIZHTIME_ANALYTICS_DUCKDB_PATH=" + analyticsDB,
 			"DIZHTIME_LOG_LEVEL=" + cfg.LogLevel,
 			// The laptop run shows a living city: restaurants seeds its demo city (idempotent).
 			"DIZHTIME_RESTAURANTS_SEED_DEMO_CITY=true",
@@ -174,6 +181,9 @@ func printBanner(w io.Writer, opsURL string, cfg devConfig, procs []string, e de
   mongodb    %[5]s   (embedded FerretDB on SQLite)
   search     %[6]s   (embedded Bleve indexes)
 `, opsURL, e.PostgresURL, e.RedisAddr, strings.Join(e.KafkaBrokers, ","), e.MongoURI, e.SearchDir)
+	if cfg.MailpitURL != "" {
+		fmt.Fprintf(w, "  mailpit    %s   (the email notifications sends; its SMS and push: notifications' /sandbox/sent)\n", cfg.MailpitURL)
+	}
 }
 
 // simComponent runs the gentle background city of `make run SIM=1` as the demo admin.

@@ -61,6 +61,23 @@ func notFound(err error, what string) error {
 	return fmt.Errorf("%s: %w", what, err)
 }
 
+// SaveDeliveryRequest records an acceptance that arrived before order.created.
+func (s *Store) SaveDeliveryRequest(ctx context.Context, orderID string) error {
+	if _, err := s.db.Exec(ctx, `INSERT INTO delivery_requests (order_id) VALUES ($1) ON CONFLICT (order_id) DO NOTHING`, orderID); err != nil {
+		return fmt.Errorf("save delivery request %s: %w", orderID, err)
+	}
+	return nil
+}
+
+// TakeDeliveryRequest deletes the order's waiting acceptance and reports whether there was one.
+func (s *Store) TakeDeliveryRequest(ctx context.Context, orderID string) (bool, error) {
+	tag, err := s.db.Exec(ctx, `DELETE FROM delivery_requests WHERE order_id = $1`, orderID)
+	if err != nil {
+		return false, fmt.Errorf("take delivery request %s: %w", orderID, err)
+	}
+	return tag.RowsAffected() > 0, nil
+}
+
 // SaveOrderRef upserts what order.created said.
 func (s *Store) SaveOrderRef(ctx context.Context, r app.OrderRef) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO order_refs (order_id, customer_id, restaurant_id, dropoff_lat, dropoff_lng)

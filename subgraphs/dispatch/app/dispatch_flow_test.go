@@ -481,6 +481,46 @@ func TestDispatch_ordersV2EventsCreateTheDeliveryAndPublishItsCreatedStatus(t *t
 	outboxTypes(t, f.pool) // and it satisfies the contract's schema
 }
 
+// Found by the saga simulation (orders/sagasim, seed 60 with -no-dlq-replay): an
+// acceptance that overtook its order.created was retried until dead-lettered, and the
+// order then waited for an operator.
+func TestDispatch_anOrderAcceptedBeforeDispatchSawItsOrderCreatedGetsItsDeliveryWhenItArrives(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	f := newFixture(t, testConfig())
+	f.deliver(t, ctx, event(t, "r1", contracts.RestaurantUpdatedV1{RestaurantID: "r1", Lat: restaurant.Lat, Lng: restaurant.Lng, UpdatedAt: time.Now()}))
+	f.deliver(t, ctx, event(t, "ord-5", contracts.OrderStatusChangedV2{OrderID: "ord-5", CustomerID: "c2", RestaurantID: "r1",
+		From: contracts.OrderPaid, To: contracts.OrderAccepted}))
+	if _, err := f.store.DeliveryByOrder(ctx, "ord-5"); !errors.Is(err, app.ErrNotFound) {
+		t.Fatalf("a delivery without its drop-off: %v", err)
+	}
+	created := event(t, "ord-5", contracts.OrderCreatedV2{OrderID: "ord-5", CustomerID: "c2", RestaurantID: "r1",
+		DeliveryAddress: contracts.Address{Lat: restaurant.Lat + 0.01, Lng: restaurant.Lng}})
+	f.deliver(t, ctx, created)
+	d, err := f.store.DeliveryByOrder(ctx, "ord-5")
+	if err != nil || d.Status != domain.DeliveryCreated {
+		t.Fatalf("delivery after the late order.created: %+v, %v", d, err)
+	}
+	f.deliver(t, ctx, created) // a redelivery creates nothing more
+	var n int
+	if err := f.pool.QueryRow(ctx, `SELECT count(*) FROM deliveries WHERE order_id = 'ord-5'`).Scan(&n); err != nil || n != 1 {
+		t.Fatalf("%d deliveries (%v)", n, err)
+	}
+}
+
+func TestDispatch_anOrderThatEndedBeforeItsOrderCreatedArrivedGetsNoDelivery(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	f := newFixture(t, testConfig())
+	f.deliver(t, ctx, event(t, "ord-6", contracts.OrderStatusChangedV2{OrderID: "ord-6", From: contracts.OrderPaid, To: contracts.OrderAccepted}))
+	f.deliver(t, ctx, event(t, "ord-6", contracts.OrderStatusChangedV2{OrderID: "ord-6", From: contracts.OrderAccepted, To: contracts.OrderDeliveryFailed}))
+	f.deliver(t, ctx, event(t, "ord-6", contracts.OrderCreatedV2{OrderID: "ord-6", CustomerID: "c2", RestaurantID: "r1",
+		DeliveryAddress: contracts.Address{Lat: restaurant.Lat + 0.01, Lng: restaurant.Lng}}))
+	if d, err := f.store.DeliveryByOrder(ctx, "ord-6"); !errors.Is(err, app.ErrNotFound) {
+		t.Fatalf("an ended order got a delivery: %+v", d)
+	}
+}
+
 func TestDispatch_aRejectedOrPaymentFailedOrDeliveryFailedOrderCancelsItsDelivery(t *testing.T) {
 	for _, status := range []string{contracts.OrderRejected, contracts.OrderPaymentFailed, contracts.OrderDeliveryFailed} {
 		t.Run(status, func(t *testing.T) {

@@ -30,8 +30,16 @@ func (a *Application) HandleEvent(ctx context.Context, store Store, e events.Env
 		if err := e.Decode(&p); err != nil {
 			return err
 		}
-		return store.SaveOrderRef(ctx, OrderRef{OrderID: p.OrderID, CustomerID: p.CustomerID, RestaurantID: p.RestaurantID,
-			Dropoff: domain.Point{Lat: p.DeliveryAddress.Lat, Lng: p.DeliveryAddress.Lng}})
+		if err := store.SaveOrderRef(ctx, OrderRef{OrderID: p.OrderID, CustomerID: p.CustomerID, RestaurantID: p.RestaurantID,
+			Dropoff: domain.Point{Lat: p.DeliveryAddress.Lat, Lng: p.DeliveryAddress.Lng}}); err != nil {
+			return err
+		}
+		// The order may have been accepted already (its status change overtook this event).
+		requested, err := store.TakeDeliveryRequest(ctx, p.OrderID)
+		if err != nil || !requested {
+			return err
+		}
+		return a.requestDelivery(ctx, store, p.OrderID)
 	case contracts.TypeRestaurantUpdated:
 		var p contracts.RestaurantUpdatedV1
 		if err := e.Decode(&p); err != nil {
@@ -65,9 +73,16 @@ func (a *Application) HandleEvent(ctx context.Context, store Store, e events.Env
 func DeliveryIDFor(orderID string) string { return "dlv-" + orderID }
 
 func (a *Application) requestDelivery(ctx context.Context, store Store, orderID string) error {
-	// Both lookups failing is retried by the consumer: order.created and
-	// restaurant.updated travel on other topics and may arrive a little later.
+	// order.created travels on another topic and may arrive minutes later (a lagging
+	// partition, a rebalance): the request waits in the store and order.created creates
+	// the delivery. Retrying instead would dead-letter the acceptance after a few seconds
+	// and leave the order waiting for an operator. A missing restaurant location is
+	// retried by the consumer (restaurant.updated is published when a restaurant is
+	// created, long before its first order).
 	ref, err := store.OrderRef(ctx, orderID)
+	if errors.Is(err, ErrNotFound) {
+		return store.SaveDeliveryRequest(ctx, orderID)
+	}
 	if err != nil {
 		return fmt.Errorf("delivery for order %s: %w", orderID, err)
 	}
@@ -90,7 +105,10 @@ func (a *Application) requestDelivery(ctx context.Context, store Store, orderID 
 func (a *Application) cancelDelivery(ctx context.Context, store Store, orderID, actor string) error {
 	d, err := store.DeliveryByOrder(ctx, orderID)
 	if errors.Is(err, ErrNotFound) {
-		return nil // cancelled before it was accepted: nothing to deliver
+		// Cancelled before it was accepted, or accepted before order.created arrived: a
+		// waiting request must not create the delivery of an ended order later.
+		_, err := store.TakeDeliveryRequest(ctx, orderID)
+		return err
 	}
 	if err != nil {
 		return err

@@ -26,6 +26,10 @@ type OrderRef struct {
 type Store interface {
 	SaveOrderRef(ctx context.Context, ref OrderRef) error
 	OrderRef(ctx context.Context, orderID string) (OrderRef, error)
+	// SaveDeliveryRequest remembers that orderID was accepted before its order.created
+	// arrived; TakeDeliveryRequest removes the request and reports whether there was one.
+	SaveDeliveryRequest(ctx context.Context, orderID string) error
+	TakeDeliveryRequest(ctx context.Context, orderID string) (bool, error)
 	SaveRestaurantLocation(ctx context.Context, restaurantID string, p domain.Point, at time.Time) error
 	RestaurantLocation(ctx context.Context, restaurantID string) (domain.Point, error)
 

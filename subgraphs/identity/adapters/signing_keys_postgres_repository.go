@@ -115,6 +115,17 @@ func (r *RelationsRepository) Delete(ctx context.Context, t domain.Tuple) error 
 	return nil
 }
 
+// Subjects lists the distinct subjects holding any of relations on namespace:object.
+func (r *RelationsRepository) Subjects(ctx context.Context, namespace, object string, relations []string) ([]string, error) {
+	rows, _ := r.pool.Query(ctx, `SELECT DISTINCT subject FROM relation_tuples WHERE namespace = $1 AND object = $2 AND relation = ANY($3) ORDER BY subject`,
+		namespace, object, relations)
+	subjects, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, fmt.Errorf("subjects of %s:%s: %w", namespace, object, err)
+	}
+	return subjects, nil
+}
+
 // Exists reports whether any of ts is stored.
 func (r *RelationsRepository) Exists(ctx context.Context, ts ...domain.Tuple) (bool, error) {
 	for _, t := range ts {

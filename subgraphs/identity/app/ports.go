@@ -48,6 +48,8 @@ type Relations interface {
 	Write(ctx context.Context, t domain.Tuple) error
 	Delete(ctx context.Context, t domain.Tuple) error
 	Exists(ctx context.Context, ts ...domain.Tuple) (bool, error)
+	// Subjects lists the subjects holding any of relations on namespace:object.
+	Subjects(ctx context.Context, namespace, object string, relations []string) ([]string, error)
 }
 
 // LoginLimiter spends login attempts per account and per client address.

@@ -20,6 +20,22 @@ func (a *Application) CheckRelation(ctx context.Context, namespace, object, rela
 	return ok, clientError(err)
 }
 
+// RelationSubjects lists who holds relation on namespace:object, directly or through a
+// rewrite (a restaurant's staff includes its owners): the internal API notifications asks
+// for a restaurant's staff.
+func (a *Application) RelationSubjects(ctx context.Context, namespace, object, relation string) ([]string, error) {
+	t, err := domain.NewTuple(namespace, object, relation, "user:probe")
+	if err != nil {
+		return nil, clientError(err)
+	}
+	relations := []string{t.Relation}
+	for _, i := range domain.Implied(t) {
+		relations = append(relations, i.Relation)
+	}
+	subjects, err := a.relations.Subjects(ctx, t.Namespace, t.Object, relations)
+	return subjects, clientError(err)
+}
+
 // Check makes the application an authz.Checker for its own resolvers.
 func (a *Application) Check(ctx context.Context, t authz.Tuple) (bool, error) {
 	ok, err := a.CheckRelation(ctx, t.Namespace, t.Object, t.Relation, t.Subject)

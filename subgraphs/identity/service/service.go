@@ -82,6 +82,15 @@ func NewHandler(application *app.Application, logger *slog.Logger) http.Handler 
 		}
 		writeJSON(w, http.StatusOK, map[string]bool{"allowed": ok})
 	})
+	mux.HandleFunc("GET /internal/relations/subjects", func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		subjects, err := application.RelationSubjects(r.Context(), q.Get("namespace"), q.Get("object"), q.Get("relation"))
+		if err != nil {
+			writeAPIError(w, r, logger, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string][]string{"subjects": subjects})
+	})
 	mux.HandleFunc("POST /internal/relations", func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
 			Namespace, Object, Relation, Subject string

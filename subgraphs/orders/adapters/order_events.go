@@ -40,6 +40,16 @@ func orderStatusChanged(o *domain.Order, t domain.Transition) contracts.OrderSta
 	}
 }
 
+// refundRequested is payment.refund.requested v1 for refund-request entry t of o: the
+// payment arrived when o could no longer be paid. Amount is the order's total, what
+// payment.success charges.
+func refundRequested(o *domain.Order, t domain.Transition) contracts.PaymentRefundRequestedV1 {
+	return contracts.PaymentRefundRequestedV1{
+		OrderID: o.ID, PaymentID: t.RefundOf, CustomerID: o.CustomerID, Amount: contractMoney(o.Total),
+		Reason: contracts.RefundLatePayment, Message: t.Reason, RequestedAt: t.At,
+	}
+}
+
 func contractMoney(m domain.Money) contracts.Money {
 	return contracts.Money{AmountMinor: m.Minor, Currency: m.Currency}
 }

@@ -53,6 +53,13 @@ var routes = map[string][]func(o *domain.Order) error{
 	"cancelled after payment":    {paid, func(o *domain.Order) error { return o.Cancel("admin:a1", "fraud", time.Now()) }},
 	"acceptance deadline passed": {paid, func(o *domain.Order) error { return o.ExpireAcceptance(time.Now().Add(time.Hour)) }},
 	"delivery failed":            {paid, accept, prepare, ready, pickUp, func(o *domain.Order) error { return o.FailDelivery("no driver", time.Now()) }},
+	"payment deadline passed, then a late payment": {
+		func(o *domain.Order) error { return o.ExpirePayment(time.Now().Add(time.Hour)) },
+		func(o *domain.Order) error {
+			_, err := o.PaymentReceived("pay-late", time.Now(), time.Minute)
+			return err
+		},
+	},
 }
 
 var (
@@ -95,8 +102,12 @@ func TestEveryPublishedPayloadValidatesAgainstItsEventsContractsSchema(t *testin
 		if err := json.Unmarshal(value, &e); err != nil {
 			t.Fatal(err)
 		}
-		if e.Version != 2 {
-			t.Errorf("%s published as v%d, want v2", e.Type, e.Version)
+		wantVersion := 2 // order.created and order.status.changed
+		if e.Type == contracts.TypePaymentRefundRequested {
+			wantVersion = 1
+		}
+		if e.Version != wantVersion {
+			t.Errorf("%s published as v%d, want v%d", e.Type, e.Version, wantVersion)
 		}
 		doc, err := jsonschema.UnmarshalJSON(bytes.NewReader(e.Data))
 		if err != nil {
@@ -122,6 +133,9 @@ func TestEveryPublishedPayloadValidatesAgainstItsEventsContractsSchema(t *testin
 				t.Errorf("order.created: points %d total %+v subtotal %+v", p.PointsRedeemed, p.Total, p.Subtotal)
 			}
 		}
+	}
+	if seen[contracts.TypePaymentRefundRequested] != 1 {
+		t.Errorf("payment.refund.requested events: %d, want 1 (the late payment)", seen[contracts.TypePaymentRefundRequested])
 	}
 	if seen[contracts.TypeOrderCreated] != len(routes) {
 		t.Errorf("order.created events: %d, want %d", seen[contracts.TypeOrderCreated], len(routes))

@@ -87,7 +87,7 @@ type addressJSON struct {
 
 const orderColumns = `id::text, customer_id, restaurant_id, idempotency_key, status, version, currency,
 	subtotal_minor, delivery_fee_minor, points_redeemed, total_minor, lines, delivery_address,
-	delivery_lat, delivery_lng, accept_by, driver_id, placed_at`
+	delivery_lat, delivery_lng, accept_by, driver_id, placed_at, pay_by`
 
 func scanOrder(row pgx.Row) (*domain.Order, error) {
 	var (
@@ -95,13 +95,13 @@ func scanOrder(row pgx.Row) (*domain.Order, error) {
 		status, currency  string
 		sub, fee, total   int64
 		linesRaw, addrRaw []byte
-		acceptBy          *time.Time
+		acceptBy, payBy   *time.Time
 		lines             []lineJSON
 		addr              addressJSON
 	)
 	err := row.Scan(&o.ID, &o.CustomerID, &o.RestaurantID, &o.IdempotencyKey, &status, &o.Version, &currency,
 		&sub, &fee, &o.PointsRedeemed, &total, &linesRaw, &addrRaw, &o.DeliveryAt.Lat, &o.DeliveryAt.Lng,
-		&acceptBy, &o.DriverID, &o.PlacedAt)
+		&acceptBy, &o.DriverID, &o.PlacedAt, &payBy)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil, domain.ErrNotFound
 	}
@@ -130,11 +130,15 @@ func scanOrder(row pgx.Row) (*domain.Order, error) {
 		t := acceptBy.UTC()
 		o.AcceptBy = &t
 	}
+	if payBy != nil {
+		t := payBy.UTC()
+		o.PayBy = &t
+	}
 	o.PlacedAt = o.PlacedAt.UTC()
 	return &o, nil
 }
 
-const selectTransitions = `SELECT seq, from_status, to_status, at, actor, reason FROM order_transitions
+const selectTransitions = `SELECT seq, from_status, to_status, at, actor, reason, refund_of FROM order_transitions
 	WHERE order_id = $1 AND seq > $2 ORDER BY seq`
 
 func readTransitions(ctx context.Context, q interface {
@@ -146,7 +150,7 @@ func readTransitions(ctx context.Context, q interface {
 			t        domain.Transition
 			from, to string
 		)
-		err := row.Scan(&t.Seq, &from, &to, &t.At, &t.Actor, &t.Reason)
+		err := row.Scan(&t.Seq, &from, &to, &t.At, &t.Actor, &t.Reason, &t.RefundOf)
 		t.From, t.To, t.At = domain.Status(from), domain.Status(to), t.At.UTC()
 		return t, err
 	})
@@ -200,12 +204,12 @@ func (r *OrdersRepository) Create(ctx context.Context, o *domain.Order) (*domain
 	err := r.inTx(ctx, func(tx pgx.Tx) error {
 		tag, err := tx.Exec(ctx, `INSERT INTO orders (id, customer_id, restaurant_id, idempotency_key, status, version,
 			currency, subtotal_minor, delivery_fee_minor, points_redeemed, total_minor, lines, delivery_address,
-			delivery_lat, delivery_lng, accept_by, driver_id, placed_at, updated_at)
-			VALUES ($1,$2,$3,$4,$5,1,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$17)
+			delivery_lat, delivery_lng, accept_by, driver_id, placed_at, updated_at, pay_by)
+			VALUES ($1,$2,$3,$4,$5,1,$6,$7,$8,$9,$10,$11,$12,$13,$14,$15,$16,$17,$17,$18)
 			ON CONFLICT (customer_id, idempotency_key) DO NOTHING`,
 			o.ID, o.CustomerID, o.RestaurantID, o.IdempotencyKey, string(o.Status), o.Total.Currency,
 			o.Subtotal.Minor, o.DeliveryFee.Minor, o.PointsRedeemed, o.Total.Minor, lines, addr,
-			o.DeliveryAt.Lat, o.DeliveryAt.Lng, o.AcceptBy, o.DriverID, o.PlacedAt)
+			o.DeliveryAt.Lat, o.DeliveryAt.Lng, o.AcceptBy, o.DriverID, o.PlacedAt, o.PayBy)
 		if err != nil {
 			return fmt.Errorf("insert order: %w", err)
 		}
@@ -241,8 +245,9 @@ func (r *OrdersRepository) Create(ctx context.Context, o *domain.Order) (*domain
 	return stored, existed, nil
 }
 
-// writeTransitions inserts o's timeline entries after index from and returns the
-// order.status.changed events of those that are transitions (not the PLACED entry).
+// writeTransitions inserts o's timeline entries after index from and returns their
+// events: order.status.changed for a transition (not the PLACED entry), and
+// payment.refund.requested for a refund request.
 func (r *OrdersRepository) writeTransitions(ctx context.Context, tx pgx.Tx, o *domain.Order, from int) ([]events.Envelope, error) {
 	fresh := o.Timeline[from:]
 	if len(fresh) == 0 {
@@ -251,12 +256,16 @@ func (r *OrdersRepository) writeTransitions(ctx context.Context, tx pgx.Tx, o *d
 	b := &pgx.Batch{}
 	var evs []events.Envelope
 	for _, t := range fresh {
-		b.Queue(`INSERT INTO order_transitions (order_id, seq, from_status, to_status, at, actor, reason)
-			VALUES ($1,$2,$3,$4,$5,$6,$7)`, o.ID, t.Seq, string(t.From), string(t.To), t.At, t.Actor, t.Reason)
+		b.Queue(`INSERT INTO order_transitions (order_id, seq, from_status, to_status, at, actor, reason, refund_of)
+			VALUES ($1,$2,$3,$4,$5,$6,$7,$8)`, o.ID, t.Seq, string(t.From), string(t.To), t.At, t.Actor, t.Reason, t.RefundOf)
 		if t.From == "" {
 			continue
 		}
-		ev, err := events.New(ctx, Source, o.ID, orderStatusChanged(o, t))
+		var payload events.Payload = orderStatusChanged(o, t)
+		if t.IsRefundRequest() {
+			payload = refundRequested(o, t)
+		}
+		ev, err := events.New(ctx, Source, o.ID, payload)
 		if err != nil {
 			return nil, err
 		}
@@ -299,7 +308,7 @@ func (r *OrdersRepository) lockedUpdate(ctx context.Context, tx pgx.Tx, id strin
 		return nil, err
 	}
 	tag, err := tx.Exec(ctx, `UPDATE orders SET status = $3, version = version + 1, accept_by = $4, driver_id = $5,
-		updated_at = now() WHERE id = $1 AND version = $2`, id, version, string(o.Status), o.AcceptBy, o.DriverID)
+		pay_by = $6, updated_at = now() WHERE id = $1 AND version = $2`, id, version, string(o.Status), o.AcceptBy, o.DriverID, o.PayBy)
 	if err != nil {
 		return nil, fmt.Errorf("update order %s: %w", id, err)
 	}
@@ -331,6 +340,28 @@ func (r *OrdersRepository) UpdateAcceptanceDue(ctx context.Context, now time.Tim
 		for _, id := range ids {
 			if _, err := r.lockedUpdate(ctx, tx, id, fn); err != nil {
 				return fmt.Errorf("expire order %s: %w", id, err)
+			}
+			n++
+		}
+		return nil
+	})
+	return n, err
+}
+
+// UpdatePaymentDue applies fn to PLACED orders past their payment deadline, skipping
+// rows another process has locked, in one transaction.
+func (r *OrdersRepository) UpdatePaymentDue(ctx context.Context, now time.Time, limit int, fn func(o *domain.Order) error) (int, error) {
+	n := 0
+	err := r.inTx(ctx, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, `SELECT id::text FROM orders WHERE status = 'PLACED' AND pay_by <= $1
+			ORDER BY pay_by LIMIT $2 FOR UPDATE SKIP LOCKED`, now, limit)
+		ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return fmt.Errorf("due payment deadlines: %w", err)
+		}
+		for _, id := range ids {
+			if _, err := r.lockedUpdate(ctx, tx, id, fn); err != nil {
+				return fmt.Errorf("expire payment of order %s: %w", id, err)
 			}
 			n++
 		}

@@ -37,7 +37,7 @@ func SagaConsumers(pool *pgxpool.Pool, repo *OrdersRepository, dlq consumer.Publ
 			if err := e.Decode(&p); err != nil {
 				return consumer.Permanent(err)
 			}
-			return a.OnPaymentSucceeded(ctx, repo.InTx(tx), orderOf(p.OrderID, e))
+			return a.OnPaymentSucceeded(ctx, repo.InTx(tx), orderOf(p.OrderID, e), p.PaymentID)
 		},
 		contracts.TypePaymentFailed: func(ctx context.Context, tx pgx.Tx, e events.Envelope) error {
 			var p contracts.PaymentFailedV1

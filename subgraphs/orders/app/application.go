@@ -19,12 +19,18 @@ import (
 type Config struct {
 	// AcceptanceTimeout is how long a restaurant has to accept a paid order.
 	AcceptanceTimeout time.Duration
+	// PaymentTimeout is how long the wallet has to answer for a PLACED order before it
+	// fails with reason payment_timeout; 0 means DefaultPaymentTimeout.
+	PaymentTimeout time.Duration
 	// DeliveryFee is the flat fee added to every order, in the order's currency.
 	DeliveryFeeMinor int64
 	// LivePollInterval is how often a live subscription re-reads the database without a
 	// doorbell (what covers a lost one); 0 means DefaultLivePollInterval.
 	LivePollInterval time.Duration
 }
+
+// DefaultPaymentTimeout is how long a PLACED order waits for the wallet by default.
+const DefaultPaymentTimeout = 2 * time.Minute
 
 // Application is the orders use cases.
 type Application struct {
@@ -44,6 +50,12 @@ func New(repo Repository, quoter PriceQuoter, checker authz.Checker, hub *Hub, c
 	}
 	if cfg.AcceptanceTimeout <= 0 {
 		return nil, errors.New("orders app: acceptance timeout must be positive")
+	}
+	if cfg.PaymentTimeout < 0 {
+		return nil, errors.New("orders app: payment timeout must not be negative")
+	}
+	if cfg.PaymentTimeout == 0 {
+		cfg.PaymentTimeout = DefaultPaymentTimeout
 	}
 	if cfg.LivePollInterval < 0 {
 		return nil, errors.New("orders app: live poll interval must not be negative")
@@ -73,7 +85,7 @@ type PlaceOrderCommand struct {
 
 // PlaceOrder prices the cart with the restaurants quote and stores a PLACED order, which
 // emits order.created (the wallet charges it). The same key from the same customer
-// returns the first order.
+// returns the first order; the same key for a different checkout is CONFLICT.
 func (a *Application) PlaceOrder(ctx context.Context, cmd PlaceOrderCommand) (*domain.Order, error) {
 	who, err := authz.RequireAuthenticated(ctx)
 	if err != nil {
@@ -110,16 +122,43 @@ func (a *Application) PlaceOrder(ctx context.Context, cmd PlaceOrderCommand) (*d
 		ID: id.String(), CustomerID: who.UserID, RestaurantID: cmd.RestaurantID, IdempotencyKey: key,
 		Lines: q.Lines, DeliveryFee: domain.Money{Minor: a.cfg.DeliveryFeeMinor, Currency: q.Currency},
 		PointsRedeemed: cmd.PointsToRedeem, DeliveryAddress: cmd.DeliveryAddress, DeliveryAt: cmd.DeliveryAt,
-		At: a.now(),
+		At: a.now(), PayWithin: a.cfg.PaymentTimeout,
 	})
 	if err != nil {
 		return nil, clientError(err)
 	}
-	stored, _, err := a.repo.Create(ctx, o)
+	stored, existed, err := a.repo.Create(ctx, o)
 	if err != nil {
 		return nil, clientError(err)
 	}
+	if existed && !sameCheckout(stored, o) {
+		return nil, graphqlerr.Conflict("idempotencyKey was already used for another checkout (restaurant, lines, points or address differ); use a new key for a new order")
+	}
 	return stored, nil
+}
+
+// sameCheckout reports whether placed (the order stored under a key) and retry ask for
+// the same thing: restaurant, items with their quantities and options, points and
+// where to deliver. Prices are not compared: a retry after a price change is still the
+// same checkout, and the customer pays what was quoted first.
+func sameCheckout(placed, retry *domain.Order) bool {
+	if placed.RestaurantID != retry.RestaurantID || placed.PointsRedeemed != retry.PointsRedeemed ||
+		placed.DeliveryAddress != retry.DeliveryAddress || placed.DeliveryAt != retry.DeliveryAt ||
+		len(placed.Lines) != len(retry.Lines) {
+		return false
+	}
+	for i, l := range placed.Lines {
+		r := retry.Lines[i]
+		if l.MenuItemID != r.MenuItemID || l.Quantity != r.Quantity || len(l.Options) != len(r.Options) {
+			return false
+		}
+		for j, op := range l.Options {
+			if op.ID != r.Options[j].ID {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // staffTransition authorizes restaurant staff (or an admin) of the order's restaurant and

@@ -21,6 +21,10 @@ type Repository interface {
 	// is at or before now, skipping orders another process holds; it returns how many it
 	// wrote.
 	UpdateAcceptanceDue(ctx context.Context, now time.Time, limit int, fn func(o *domain.Order) error) (int, error)
+	// UpdatePaymentDue applies fn to up to limit PLACED orders whose payment deadline is
+	// at or before now, skipping orders another process holds; it returns how many it
+	// wrote.
+	UpdatePaymentDue(ctx context.Context, now time.Time, limit int, fn func(o *domain.Order) error) (int, error)
 	// List pages through orders matching f, newest first.
 	List(ctx context.Context, f ListFilter) (orders []*domain.Order, hasNext bool, err error)
 	// TimelineAfter returns the order's transitions with Seq > afterSeq, in order.

@@ -14,14 +14,28 @@ import (
 // consumer's transaction (which also records the event id), so applying an event, its
 // order.status.changed and the dedupe record commit together.
 //
-// An event the order's status no longer allows (a late or repeated payment result, a
-// delivery update for a cancelled order) is ignored with a log line: retrying cannot
-// make it legal, and the order's own events tell the other services what happened.
+// Ordering model: see the package doc. No reaction assumes that events about one order
+// arrive in order across topics; each checks the order's recorded status.
+//
+// An event the order's status no longer allows (a repeated payment result, a delivery
+// update for a cancelled order) is ignored with a log line: retrying cannot make it
+// legal, and the order's own events tell the other services what happened. Money is the
+// exception: a payment that reaches an order which can no longer be paid is never just
+// ignored (see OnPaymentSucceeded).
 
-// OnPaymentSucceeded moves a PLACED order to PAID and starts the acceptance deadline.
-func (a *Application) OnPaymentSucceeded(ctx context.Context, repo Repository, orderID string) error {
+// OnPaymentSucceeded moves a PLACED order to PAID and starts the acceptance deadline. A
+// payment for an order that ended unpaid (cancelled while PLACED, payment deadline
+// passed) is compensated: the order records a refund request for paymentID in its
+// timeline and publishes payment.refund.requested, once per payment, in the same
+// transaction.
+func (a *Application) OnPaymentSucceeded(ctx context.Context, repo Repository, orderID, paymentID string) error {
 	return a.react(ctx, repo, "payment.success", orderID, func(o *domain.Order) error {
-		return o.MarkPaid(a.now(), a.cfg.AcceptanceTimeout)
+		refund, err := o.PaymentReceived(paymentID, a.now(), a.cfg.AcceptanceTimeout)
+		if refund {
+			a.log.WarnContext(ctx, "payment for an order that can no longer be paid: refund requested",
+				"order_id", orderID, "payment_id", paymentID, "status", o.Status)
+		}
+		return err
 	})
 }
 
@@ -106,19 +120,34 @@ func (a *Application) ExpireAcceptances(ctx context.Context, limit int) (int, er
 	return a.repo.UpdateAcceptanceDue(ctx, now, limit, func(o *domain.Order) error { return o.ExpireAcceptance(now) })
 }
 
-// RunAcceptanceDeadlines calls ExpireAcceptances every interval until ctx ends. The
-// deadline lives in the database, so a restarted process picks up where one stopped.
+// ExpirePayments fails, with reason payment_timeout, PLACED orders the wallet did not
+// answer in time; it returns how many it failed. Any number of processes may run it. A
+// payment that arrives afterwards is refunded (OnPaymentSucceeded; the wallet also
+// refunds a charge it made for an order whose payment failed).
+func (a *Application) ExpirePayments(ctx context.Context, limit int) (int, error) {
+	now := a.now()
+	return a.repo.UpdatePaymentDue(ctx, now, limit, func(o *domain.Order) error { return o.ExpirePayment(now) })
+}
+
+// RunAcceptanceDeadlines calls ExpirePayments and ExpireAcceptances every interval until
+// ctx ends. The deadlines live in the database, so a restarted process picks up where
+// one stopped.
 func (a *Application) RunAcceptanceDeadlines(ctx context.Context, interval time.Duration) error {
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	for {
-		for {
-			n, err := a.ExpireAcceptances(ctx, 50)
-			if err != nil && ctx.Err() == nil {
-				a.log.WarnContext(ctx, "acceptance deadlines round failed", "error", err)
-			}
-			if n < 50 || err != nil {
-				break
+		for _, round := range []struct {
+			name   string
+			expire func(context.Context, int) (int, error)
+		}{{"payment", a.ExpirePayments}, {"acceptance", a.ExpireAcceptances}} {
+			for {
+				n, err := round.expire(ctx, 50)
+				if err != nil && ctx.Err() == nil {
+					a.log.WarnContext(ctx, round.name+" deadlines round failed", "error", err)
+				}
+				if n < 50 || err != nil {
+					break
+				}
 			}
 		}
 		select {

@@ -48,7 +48,15 @@ type Transition struct {
 	// "dispatch", "system:acceptance-deadline".
 	Actor  string
 	Reason string
+	// RefundOf, when set, makes the entry a compensation instead of a status change
+	// (From == To): the payment with this id reached the order when it could no longer
+	// be paid, and the order asked the wallet to give it back (payment.refund.requested,
+	// published with the entry). At most one such entry per payment.
+	RefundOf string
 }
+
+// IsRefundRequest reports whether t records a refund request rather than a transition.
+func (t Transition) IsRefundRequest() bool { return t.RefundOf != "" }
 
 // Order is the aggregate. Fields are read-only outside this package: change an order
 // through its methods, which enforce the transition table.
@@ -76,6 +84,9 @@ type Order struct {
 	Timeline        []Transition
 	// AcceptBy is when an unanswered PAID order is rejected; set while PAID.
 	AcceptBy *time.Time
+	// PayBy is when a PLACED order the wallet has not answered fails with reason
+	// payment_timeout; set while PLACED (nil: no deadline).
+	PayBy    *time.Time
 	DriverID string
 	PlacedAt time.Time
 	// Version counts the order's writes (optimistic locking).
@@ -91,6 +102,8 @@ type NewOrderParams struct {
 	DeliveryAddress                              Address
 	DeliveryAt                                   Location
 	At                                           time.Time
+	// PayWithin is how long the wallet has to answer (0: no payment deadline).
+	PayWithin time.Duration
 }
 
 // NewOrder checks the parameters, computes the totals and returns a PLACED order.
@@ -145,13 +158,18 @@ func NewOrder(p NewOrderParams) (*Order, error) {
 		return nil, invalid("pointsToRedeem", "%d points exceed the order total %s", p.PointsRedeemed, total)
 	}
 	at := p.At.UTC()
+	var payBy *time.Time
+	if p.PayWithin > 0 {
+		by := at.Add(p.PayWithin)
+		payBy = &by
+	}
 	return &Order{
 		ID: p.ID, CustomerID: p.CustomerID, RestaurantID: p.RestaurantID, IdempotencyKey: p.IdempotencyKey,
 		Lines: p.Lines, Subtotal: subtotal, DeliveryFee: p.DeliveryFee, PointsRedeemed: p.PointsRedeemed,
 		Total: total, DeliveryAddress: p.DeliveryAddress, DeliveryAt: p.DeliveryAt,
 		Status:   StatusPlaced,
 		Timeline: []Transition{{Seq: 1, To: StatusPlaced, At: at, Actor: "customer:" + p.CustomerID}},
-		PlacedAt: at,
+		PlacedAt: at, PayBy: payBy,
 	}, nil
 }
 
@@ -169,6 +187,7 @@ func (o *Order) transition(to Status, actor, reason string, at time.Time) error 
 	})
 	o.Status = to
 	o.AcceptBy = nil
+	o.PayBy = nil
 	return nil
 }
 
@@ -180,6 +199,58 @@ func (o *Order) MarkPaid(at time.Time, acceptWithin time.Duration) error {
 	by := at.Add(acceptWithin).UTC()
 	o.AcceptBy = &by
 	return nil
+}
+
+// PaymentTimeout is the reason of a PAYMENT_FAILED the payment deadline caused.
+const PaymentTimeout = "payment_timeout"
+
+// PaymentReceived applies the wallet's payment paymentID. A PLACED order becomes PAID
+// (the restaurant must answer within acceptWithin). A payment the order already has
+// (it was PAID) is old news and changes nothing. A payment for an order that ended
+// without being paid (cancelled while PLACED, payment deadline passed) cannot be kept:
+// the order records, once per payment, a refund request in its timeline (RefundOf) and
+// reports refund = true; the request is what tells the wallet to give the money back.
+func (o *Order) PaymentReceived(paymentID string, at time.Time, acceptWithin time.Duration) (refund bool, err error) {
+	switch {
+	case o.Status == StatusPlaced:
+		return false, o.MarkPaid(at, acceptWithin)
+	case o.WasPaid():
+		return false, nil
+	case !o.Status.Terminal():
+		return false, &TransitionError{From: o.Status, To: StatusPaid}
+	}
+	if paymentID == "" {
+		return false, invalid("paymentId", "is required to ask for a refund")
+	}
+	for _, t := range o.Timeline {
+		if t.RefundOf == paymentID {
+			return false, nil
+		}
+	}
+	o.Timeline = append(o.Timeline, Transition{
+		Seq: len(o.Timeline) + 1, From: o.Status, To: o.Status, At: at.UTC(), Actor: "wallet",
+		Reason:   "payment " + paymentID + " arrived after the order became " + string(o.Status) + ": refund requested",
+		RefundOf: paymentID,
+	})
+	return true, nil
+}
+
+// WasPaid reports whether the order was ever PAID.
+func (o *Order) WasPaid() bool {
+	for _, t := range o.Timeline {
+		if t.To == StatusPaid && !t.IsRefundRequest() {
+			return true
+		}
+	}
+	return false
+}
+
+// ExpirePayment fails a PLACED order the wallet did not answer by PayBy.
+func (o *Order) ExpirePayment(at time.Time) error {
+	if o.Status == StatusPlaced && o.PayBy != nil && at.Before(*o.PayBy) {
+		return invalid("payBy", "the payment deadline %s has not passed", o.PayBy.Format(time.RFC3339))
+	}
+	return o.transition(StatusPaymentFailed, "system:payment-deadline", PaymentTimeout, at)
 }
 
 // MarkPaymentFailed records that the wallet could not charge the order.

@@ -25,7 +25,10 @@ type Config struct {
 	IdentityURL string `yaml:"identity_url" env:"IDENTITY_URL"`
 	// AcceptanceTimeout: a PAID order the restaurant does not accept in time is rejected.
 	AcceptanceTimeout time.Duration `yaml:"acceptance_timeout" env:"ORDERS_ACCEPTANCE_TIMEOUT"`
-	// DeadlineScanInterval is how often due acceptance deadlines are looked for.
+	// PaymentTimeout: a PLACED order the wallet does not answer in time fails with reason
+	// payment_timeout (a payment arriving later is refunded).
+	PaymentTimeout time.Duration `yaml:"payment_timeout" env:"ORDERS_PAYMENT_TIMEOUT"`
+	// DeadlineScanInterval is how often due payment and acceptance deadlines are looked for.
 	DeadlineScanInterval time.Duration `yaml:"deadline_scan_interval" env:"ORDERS_DEADLINE_SCAN_INTERVAL"`
 	DeliveryFeeMinor     int64         `yaml:"delivery_fee_minor" env:"ORDERS_DELIVERY_FEE_MINOR"`
 	// LivePollInterval is how often each live subscription (orderUpdated,
@@ -46,7 +49,7 @@ func DefaultConfig() Config {
 		Base: base, PostgresURL: endpoints.Postgres(), KafkaBrokers: endpoints.Kafka(),
 		RestaurantsURL: "http://127.0.0.1:4002/query", QuoteTimeout: 3 * time.Second,
 		IdentityURL:       "http://127.0.0.1:4001",
-		AcceptanceTimeout: 5 * time.Minute, DeadlineScanInterval: time.Second, DeliveryFeeMinor: 0,
+		AcceptanceTimeout: 5 * time.Minute, PaymentTimeout: app.DefaultPaymentTimeout, DeadlineScanInterval: time.Second, DeliveryFeeMinor: 0,
 		LivePollInterval:    app.DefaultLivePollInterval,
 		ConsumerGroupPrefix: "orders", ConsumeFromBeginning: true,
 	}
@@ -70,6 +73,8 @@ func (c Config) Validate() error {
 		return config.Invalid("quote_timeout", "must be positive")
 	case c.AcceptanceTimeout <= 0:
 		return config.Invalid("acceptance_timeout", "must be positive, got %s", c.AcceptanceTimeout)
+	case c.PaymentTimeout <= 0:
+		return config.Invalid("payment_timeout", "must be positive, got %s", c.PaymentTimeout)
 	case c.DeadlineScanInterval <= 0:
 		return config.Invalid("deadline_scan_interval", "must be positive")
 	case c.LivePollInterval <= 0:

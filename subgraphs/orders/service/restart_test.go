@@ -97,6 +97,7 @@ func (e *env) serveChild(t *testing.T, bin, addr string) *child {
 		"DIZHTIME_ORDERS_CONSUMER_GROUP_PREFIX="+e.cfg.ConsumerGroupPrefix,
 		"DIZHTIME_ORDERS_CONSUME_FROM_BEGINNING=false",
 		"DIZHTIME_ORDERS_ACCEPTANCE_TIMEOUT="+e.cfg.AcceptanceTimeout.String(),
+		"DIZHTIME_ORDERS_PAYMENT_TIMEOUT="+e.cfg.PaymentTimeout.String(),
 		"DIZHTIME_ORDERS_DEADLINE_SCAN_INTERVAL="+e.cfg.DeadlineScanInterval.String(),
 		fmt.Sprintf("DIZHTIME_ORDERS_DELIVERY_FEE_MINOR=%d", e.cfg.DeliveryFeeMinor),
 	)
@@ -154,6 +155,9 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 func TestSIGKILLOfOrdersMidSaga_theRestartedProcessResumesEverySaga(t *testing.T) {
 	e := newEnv(t)
 	e.cfg.AcceptanceTimeout = 10 * time.Second
+	// The test is about resuming sagas, not payment deadlines: a loaded machine may take
+	// minutes between placing and the restarted process reading the payment.
+	e.cfg.PaymentTimeout = time.Hour
 	bin := ordersBinary(t)
 	addr := freeAddr(t)
 	first := e.serveChild(t, bin, addr)

@@ -45,7 +45,7 @@ func New(ctx context.Context, cfg Config, pool *pgxpool.Pool, checker authz.Chec
 	repo := adapters.NewOrdersRepository(pool, outbox.New())
 	hub := app.NewHub()
 	application, err := app.New(repo, adapters.NewQuoteClient(cfg.RestaurantsURL, cfg.QuoteTimeout), checker, hub,
-		app.Config{AcceptanceTimeout: cfg.AcceptanceTimeout, DeliveryFeeMinor: cfg.DeliveryFeeMinor,
+		app.Config{AcceptanceTimeout: cfg.AcceptanceTimeout, PaymentTimeout: cfg.PaymentTimeout, DeliveryFeeMinor: cfg.DeliveryFeeMinor,
 			LivePollInterval: cfg.LivePollInterval}, logger)
 	if err != nil {
 		return nil, err
@@ -66,7 +66,7 @@ func New(ctx context.Context, cfg Config, pool *pgxpool.Pool, checker authz.Chec
 	comps := []lifecycle.Component{
 		lifecycle.Func("outbox-relay", relay.Run),
 		lifecycle.Func("live-feed", feed.Run),
-		lifecycle.Func("acceptance-deadlines", func(ctx context.Context) error {
+		lifecycle.Func("deadlines", func(ctx context.Context) error {
 			return application.RunAcceptanceDeadlines(ctx, cfg.DeadlineScanInterval)
 		}),
 	}

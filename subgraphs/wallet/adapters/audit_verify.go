@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
@@ -25,9 +26,17 @@ func (r AuditReport) OK() bool { return len(r.Problems) == 0 }
 // wrote it, and checks that each row's hash is sha256(prev_hash || canonical row), that
 // prev_hash is the previous row's hash, that sequence numbers have no gap, that
 // balance_after follows from the amounts, and that the account's stored head is the last
-// hash and its balance the last balance_after.
-func VerifyAudit(ctx context.Context, pool *pgxpool.Pool) (AuditReport, error) {
+// hash and its balance the last balance_after. It also re-derives every balance from
+// the postings alone, and checks that every transaction and every currency sums to
+// zero, reporting each difference.
+//
+// Rows written since migration 0005 are keyed: their hash is HMAC-SHA256(key,
+// prev_hash || canonical row), with key the configuration's audit key, which the
+// database never holds; older rows are plain sha256 links. A wrong key reports every
+// keyed row as altered.
+func VerifyAudit(ctx context.Context, pool *pgxpool.Pool, key []byte) (AuditReport, error) {
 	var rep AuditReport
+	audit := NewAuditKey(key)
 	heads := map[string]struct {
 		head    []byte
 		seq     int64
@@ -57,9 +66,13 @@ func VerifyAudit(ctx context.Context, pool *pgxpool.Pool) (AuditReport, error) {
 		return rep, err
 	}
 	rep.Accounts = len(heads)
+	var keyedSince int64
+	if err := pool.QueryRow(ctx, `SELECT coalesce(min(keyed_since_us), 0) FROM audit_keying`).Scan(&keyedSince); err != nil {
+		return rep, fmt.Errorf("verify audit: %w", err)
+	}
 
 	rows, err = pool.Query(ctx, `SELECT account_id, seq, tx_id::text, kind, currency, amount, balance_after,
-		actor, reason, trace_id, at_us, prev_hash, hash FROM audit_log ORDER BY account_id, seq`)
+		actor, reason, trace_id, at_us, prev_hash, hash, keyed FROM audit_log ORDER BY account_id, seq`)
 	if err != nil {
 		return rep, fmt.Errorf("verify audit: %w", err)
 	}
@@ -70,6 +83,7 @@ func VerifyAudit(ctx context.Context, pool *pgxpool.Pool) (AuditReport, error) {
 		wantSeq   int64
 		balance   int64
 		broken    bool
+		keyedSeen bool
 		problemOf = func(account string, seq int64, what string) {
 			rep.Problems = append(rep.Problems, fmt.Sprintf("audit_log row (account_id=%s, seq=%d): %s", account, seq, what))
 		}
@@ -92,16 +106,17 @@ func VerifyAudit(ctx context.Context, pool *pgxpool.Pool) (AuditReport, error) {
 		account, txID, kind, currency, actor, reason, traceID string
 		seq, amount, balanceAfter, atUS                       int64
 		prevHash, hash                                        []byte
+		keyed                                                 bool
 	}
 	for rows.Next() {
 		if err := rows.Scan(&r.account, &r.seq, &r.txID, &r.kind, &r.currency, &r.amount, &r.balanceAfter,
-			&r.actor, &r.reason, &r.traceID, &r.atUS, &r.prevHash, &r.hash); err != nil {
+			&r.actor, &r.reason, &r.traceID, &r.atUS, &r.prevHash, &r.hash, &r.keyed); err != nil {
 			return rep, err
 		}
 		rep.Rows++
 		if r.account != current {
 			finish()
-			current, prev, wantSeq, balance, broken = r.account, []byte{}, 1, 0, false
+			current, prev, wantSeq, balance, broken, keyedSeen = r.account, []byte{}, 1, 0, false, false
 		}
 		if broken {
 			continue
@@ -110,17 +125,23 @@ func VerifyAudit(ctx context.Context, pool *pgxpool.Pool) (AuditReport, error) {
 			strconv.FormatInt(r.amount, 10), strconv.FormatInt(r.balanceAfter, 10), r.actor, r.reason, r.traceID,
 			strconv.FormatInt(r.atUS, 10)}, "|")
 		sum := sha256.Sum256(append(append([]byte{}, prev...), canonical...))
+		want := sum[:]
+		if r.keyed {
+			want = audit.Sum(prev, []byte(canonical))
+		}
 		switch {
+		case !r.keyed && (keyedSeen || keyedSince == 0 || r.atUS >= keyedSince):
+			problemOf(r.account, r.seq, "an unkeyed row where every row must be keyed (the keyed flag was altered or the row forged)")
 		case r.seq != wantSeq:
 			problemOf(r.account, r.seq, fmt.Sprintf("sequence gap: expected seq %d", wantSeq))
 		case !bytes.Equal(r.prevHash, prev):
 			problemOf(r.account, r.seq, "prev_hash does not match the previous row's hash")
-		case !bytes.Equal(r.hash, sum[:]):
+		case !bytes.Equal(r.hash, want):
 			problemOf(r.account, r.seq, "hash does not match the row's contents (row was altered)")
 		case r.balanceAfter != balance+r.amount:
 			problemOf(r.account, r.seq, fmt.Sprintf("balance_after %d does not follow from %d%+d", r.balanceAfter, balance, r.amount))
 		default:
-			prev, wantSeq, balance = r.hash, wantSeq+1, r.balanceAfter
+			prev, wantSeq, balance, keyedSeen = r.hash, wantSeq+1, r.balanceAfter, keyedSeen || r.keyed
 			continue
 		}
 		broken = true
@@ -129,5 +150,31 @@ func VerifyAudit(ctx context.Context, pool *pgxpool.Pool) (AuditReport, error) {
 		return rep, err
 	}
 	finish()
-	return rep, nil
+	rows.Close()
+	return rep, verifyPostings(ctx, pool, &rep)
+}
+
+// verifyPostings re-derives balances from postings, independently of the audit chain
+// and of the materialized balances.
+func verifyPostings(ctx context.Context, pool *pgxpool.Pool, rep *AuditReport) error {
+	for _, q := range []string{
+		`SELECT 'account ' || a.id || ': balance ' || a.balance || ' but its postings sum to ' || coalesce(sum(p.amount), 0)
+		 FROM accounts a LEFT JOIN postings p ON p.account_id = a.id
+		 GROUP BY a.id, a.balance HAVING a.balance <> coalesce(sum(p.amount), 0) ORDER BY a.id`,
+		`SELECT 'transaction ' || tx_id || ': ' || currency || ' postings sum to ' || sum(amount)
+		 FROM postings GROUP BY tx_id, currency HAVING sum(amount) <> 0 ORDER BY tx_id`,
+		`SELECT 'currency ' || currency || ': all postings sum to ' || sum(amount)
+		 FROM postings GROUP BY currency HAVING sum(amount) <> 0 ORDER BY currency`,
+	} {
+		rows, err := pool.Query(ctx, q)
+		if err != nil {
+			return fmt.Errorf("verify postings: %w", err)
+		}
+		problems, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return fmt.Errorf("verify postings: %w", err)
+		}
+		rep.Problems = append(rep.Problems, problems...)
+	}
+	return nil
 }

@@ -3,18 +3,42 @@
 //
 // # Ledger design
 //
-// One PL/pgSQL function, wallet_post (migrations/0001_ledger.sql), applies a balanced
+// One PL/pgSQL function, wallet_post (created by migrations/0001_ledger.sql, last
+// rewritten by 0006_drop_account_version.sql), applies a balanced
 // transaction in a single statement, so an operation that needs nothing else (PayOrder,
 // a confirmed top-up, an adjustment) is one round trip in an implicit transaction:
 // idempotency look-up, account creation on first use, row locks in account-id order (no
 // deadlocks between transactions over the same accounts), the negative-balance rule,
-// the transaction row, immutable postings, balance/version updates and one audit row per
+// the transaction row, immutable postings, balance updates and one audit row per
 // account movement. Operations that must read first (refund, settlement) lock the
 // order's payment row and run in one transaction; saga steps run in the event consumer's
 // transaction and add their events to the outbox there.
 //
+// # Locking: pessimistic (row locks), not optimistic
+//
+// Balances are row-locked: wallet_post takes FOR UPDATE locks on every account it moves,
+// in account-id order, so concurrent writers of one account queue and none ever works on
+// a stale balance; refunds and settlement of one order also lock the order's payment
+// row, and saga steps of one order a per-order advisory lock. Accounts carry no version:
+// migration 0006 dropped accounts.version, which wallet_post incremented and nobody read
+// or compared (as a change counter it duplicated audit_seq). Row locks were kept over
+// optimistic versions on the merits: the hot accounts (gateway_clearing, which every
+// top-up moves; platform_fee, which every settlement moves; a busy restaurant's payable)
+// are written by a large share of all transactions, where compare-and-retry would turn
+// contention into retries of whole transactions, while a short FOR UPDATE inside one
+// statement just queues them. (ARCHITECTURE.md's "materialized with a
+// version (optimistic locking)" describes a design this ledger did not take; the
+// comments in migration 0001 that still mention the column are history, which a
+// forward-only migration cannot edit.)
+//
+// VerifyAudit re-derives every balance from the postings as well as re-hashing the
+// audit chain, so a balance, a posting or an audit row changed behind the triggers'
+// back is reported.
+//
 // Postings, transactions and the audit log refuse UPDATE, DELETE and TRUNCATE (triggers).
 // The audit log is hash-chained per account: each row carries
-// sha256(prev_hash || canonical row), and the account row holds the chain's head.
-// VerifyAudit recomputes every chain and names the first row that does not match.
+// HMAC-SHA256(key, prev_hash || canonical row) with a key held outside the database
+// (migration 0005; rows written before it keep plain sha256 links), and the account row
+// holds the chain's head. VerifyAudit recomputes every chain and names the first row
+// that does not match.
 package adapters

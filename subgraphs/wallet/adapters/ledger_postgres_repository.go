@@ -32,6 +32,7 @@ type LedgerRepository struct {
 	// MaxAttempts bounds retries of serialization failures, deadlocks and concurrent
 	// first uses of one idempotency key.
 	MaxAttempts int
+	audit       AuditKey
 }
 
 // NewLedgerRepository returns the ledger on pool (whose search_path holds the schema).
@@ -39,16 +40,25 @@ func NewLedgerRepository(pool *pgxpool.Pool, ob *outbox.Outbox) *LedgerRepositor
 	if ob == nil {
 		ob = outbox.New()
 	}
-	return &LedgerRepository{pool: pool, outbox: ob, MaxAttempts: 6}
+	return &LedgerRepository{pool: pool, outbox: ob, MaxAttempts: 6, audit: NewAuditKey([]byte(DefaultAuditKey))}
+}
+
+// WithAuditKey makes the ledger key its audit chain with key (the configuration's
+// WALLET_AUDIT_KEY); it returns r.
+func (r *LedgerRepository) WithAuditKey(key []byte) *LedgerRepository {
+	r.audit = NewAuditKey(key)
+	return r
 }
 
 // Bound is the ledger inside tx, for a saga step run in the event consumer's transaction.
-func (r *LedgerRepository) Bound(tx pgx.Tx) app.Tx { return ledgerTx{q: tx, tx: tx, outbox: r.outbox} }
+func (r *LedgerRepository) Bound(tx pgx.Tx) app.Tx {
+	return ledgerTx{q: tx, tx: tx, outbox: r.outbox, audit: r.audit}
+}
 
 // Post applies one transaction in one round trip (an implicit transaction).
 func (r *LedgerRepository) Post(ctx context.Context, req app.PostRequest) (res app.PostResult, err error) {
 	err = r.retry(ctx, func() error {
-		res, err = post(ctx, r.pool, req)
+		res, err = post(ctx, r.pool, r.audit, req)
 		return err
 	})
 	return res, err
@@ -58,7 +68,7 @@ func (r *LedgerRepository) Post(ctx context.Context, req app.PostRequest) (res a
 func (r *LedgerRepository) InTx(ctx context.Context, fn func(ctx context.Context, tx app.Tx) error) error {
 	return r.retry(ctx, func() error {
 		return pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
-			return fn(ctx, ledgerTx{q: tx, tx: tx, outbox: r.outbox})
+			return fn(ctx, ledgerTx{q: tx, tx: tx, outbox: r.outbox, audit: r.audit})
 		})
 	})
 }
@@ -98,18 +108,26 @@ func (r *LedgerRepository) retry(ctx context.Context, op func() error) error {
 	}
 }
 
-// mapError turns the ledger's unique indexes into domain conflicts.
+// mapError turns the ledger's unique indexes into domain conflicts, and errors that no
+// retry can cure (data exceptions such as a balance out of range, broken constraints,
+// the ledger's own refusals) into app.ErrLedgerRefused.
 func mapError(err error) error {
 	var pe *pgconn.PgError
-	if errors.As(err, &pe) && pe.Code == "23505" && strings.HasPrefix(pe.ConstraintName, "transactions_one_") {
+	if !errors.As(err, &pe) {
+		return err
+	}
+	switch {
+	case pe.Code == "23505" && strings.HasPrefix(pe.ConstraintName, "transactions_one_"):
 		return fmt.Errorf("%s: %w", pe.ConstraintName, domain.ErrConflict)
+	case strings.HasPrefix(pe.Code, "22"), strings.HasPrefix(pe.Code, "23") && !Retryable(err):
+		return fmt.Errorf("%w: %s (%s)", app.ErrLedgerRefused, pe.Message, pe.Code)
 	}
 	return err
 }
 
-const postSQL = `SELECT status, tx_id FROM wallet_post($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)`
+const postSQL = `SELECT status, tx_id FROM wallet_post($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)`
 
-func post(ctx context.Context, q querier, req app.PostRequest) (app.PostResult, error) {
+func post(ctx context.Context, q querier, key AuditKey, req app.PostRequest) (app.PostResult, error) {
 	ps := req.Tx.Postings()
 	n := len(ps)
 	ids, kinds, owners, curs := make([]string, n), make([]string, n), make([]string, n), make([]string, n)
@@ -125,7 +143,7 @@ func post(ctx context.Context, q querier, req app.PostRequest) (app.PostResult, 
 	err := q.QueryRow(ctx, postSQL, req.TxID, nullable(req.IdempotencyKey), req.RequestHash,
 		string(req.Tx.Kind()), nullable(req.Tx.OrderID), nullable(req.RefTxID), nullable(req.Counterparty),
 		req.Tx.Amount.Minor(), string(req.Tx.Amount.Currency()),
-		ids, kinds, owners, curs, neg, amts, req.Actor, req.Tx.Reason, req.TraceID).Scan(&status, &txID)
+		ids, kinds, owners, curs, neg, amts, req.Actor, req.Tx.Reason, req.TraceID, key.ipad, key.opad).Scan(&status, &txID)
 	if err != nil {
 		return app.PostResult{}, fmt.Errorf("post %s: %w", req.Tx.Kind(), err)
 	}
@@ -162,7 +180,7 @@ func nullable(s string) *string {
 
 // Balances lists every account the owner holds.
 func (r *LedgerRepository) Balances(ctx context.Context, ownerID string) ([]app.AccountBalance, error) {
-	rows, err := r.pool.Query(ctx, `SELECT id, balance, version FROM accounts WHERE owner = $1 AND kind IN ('customer_wallet', 'loyalty_points') ORDER BY id`, ownerID)
+	rows, err := r.pool.Query(ctx, `SELECT id, balance FROM accounts WHERE owner = $1 AND kind IN ('customer_wallet', 'loyalty_points') ORDER BY id`, ownerID)
 	if err != nil {
 		return nil, fmt.Errorf("balances of %s: %w", ownerID, err)
 	}
@@ -171,7 +189,7 @@ func (r *LedgerRepository) Balances(ctx context.Context, ownerID string) ([]app.
 			id string
 			b  app.AccountBalance
 		)
-		if err := row.Scan(&id, &b.Balance, &b.Version); err != nil {
+		if err := row.Scan(&id, &b.Balance); err != nil {
 			return b, err
 		}
 		a, err := domain.ParseAccountID(id)
@@ -231,10 +249,11 @@ type ledgerTx struct {
 	q      querier
 	tx     pgx.Tx
 	outbox *outbox.Outbox
+	audit  AuditKey
 }
 
 func (t ledgerTx) Post(ctx context.Context, req app.PostRequest) (app.PostResult, error) {
-	r, err := post(ctx, t.q, req)
+	r, err := post(ctx, t.q, t.audit, req)
 	return r, mapError(err)
 }
 
@@ -313,6 +332,35 @@ func (t ledgerTx) OrderPayment(ctx context.Context, orderID string) (domain.Orde
 	return op, rid, nil
 }
 
+// LockOrder takes a transaction-scoped advisory lock on the order id (two orders whose
+// ids hash alike merely queue behind each other), then reads the order's recorded
+// ending. Two statements on purpose: under READ COMMITTED a statement's snapshot is
+// taken when it starts, so only a read that starts after the lock is granted sees what
+// the previous holder committed.
+func (t ledgerTx) LockOrder(ctx context.Context, orderID string) (app.OrderEnding, bool, error) {
+	e := app.OrderEnding{OrderID: orderID}
+	if _, err := t.q.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('wallet-order:' || $1, 0))`, orderID); err != nil {
+		return e, false, fmt.Errorf("lock order %s: %w", orderID, err)
+	}
+	err := t.q.QueryRow(ctx, `SELECT status, reason FROM order_endings WHERE order_id = $1`, orderID).Scan(&e.Status, &e.Reason)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return e, false, nil
+	}
+	if err != nil {
+		return e, false, fmt.Errorf("ending of order %s: %w", orderID, err)
+	}
+	return e, true, nil
+}
+
+func (t ledgerTx) RecordOrderEnded(ctx context.Context, e app.OrderEnding) error {
+	_, err := t.q.Exec(ctx, `INSERT INTO order_endings (order_id, status, reason) VALUES ($1, $2, $3)
+		ON CONFLICT (order_id) DO NOTHING`, e.OrderID, e.Status, e.Reason)
+	if err != nil {
+		return fmt.Errorf("record the ending of order %s: %w", e.OrderID, err)
+	}
+	return nil
+}
+
 func (t ledgerTx) DriverOf(ctx context.Context, orderID string) (string, error) {
 	var d string
 	err := t.q.QueryRow(ctx, `SELECT driver_id FROM order_drivers WHERE order_id = $1`, orderID).Scan(&d)
@@ -349,4 +397,110 @@ func (t ledgerTx) PointsUsage(ctx context.Context, userID string, cutoff time.Ti
 
 func (t ledgerTx) Publish(ctx context.Context, evs ...events.Envelope) error {
 	return t.outbox.Add(ctx, t.tx, evs...)
+}
+
+const intentColumns = `id, user_id, idempotency_key, gateway, amount, currency, status, reason, created_at, expires_at`
+
+func scanIntent(row pgx.Row) (app.PaymentIntent, error) {
+	var (
+		in               app.PaymentIntent
+		amount           int64
+		currency, status string
+		reason           string
+	)
+	err := row.Scan(&in.ID, &in.UserID, &in.Key, &in.Gateway, &amount, &currency, &status, &reason, &in.CreatedAt, &in.ExpiresAt)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return in, fmt.Errorf("top-up intent: %w", domain.ErrNotFound)
+	}
+	if err != nil {
+		return in, fmt.Errorf("top-up intent: %w", err)
+	}
+	in.Status = app.IntentStatus(status)
+	switch in.Status {
+	case app.IntentDeclined:
+		in.DeclineReason = reason
+	case app.IntentFailed, app.IntentExpired:
+		in.FailureReason = reason
+	}
+	in.CreatedAt, in.ExpiresAt = in.CreatedAt.UTC(), in.ExpiresAt.UTC()
+	in.Amount, err = domain.NewMoney(amount, currency)
+	return in, err
+}
+
+// TopUpIntent reads one intent.
+func (r *LedgerRepository) TopUpIntent(ctx context.Context, id string) (app.PaymentIntent, error) {
+	return scanIntent(r.pool.QueryRow(ctx, `SELECT `+intentColumns+` FROM topup_intents WHERE id = $1`, id))
+}
+
+// ExpireTopUpIntents marks overdue PENDING intents EXPIRED.
+func (r *LedgerRepository) ExpireTopUpIntents(ctx context.Context, now time.Time) (int, error) {
+	tag, err := r.pool.Exec(ctx, `UPDATE topup_intents SET status = 'EXPIRED', updated_at = now(),
+		reason = 'the gateway did not confirm the top-up before it expired'
+		WHERE status = 'PENDING' AND expires_at <= $1`, now)
+	if err != nil {
+		return 0, fmt.Errorf("expire top-up intents: %w", err)
+	}
+	return int(tag.RowsAffected()), nil
+}
+
+func (t ledgerTx) LockUser(ctx context.Context, userID string) error {
+	_, err := t.q.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtextextended('wallet-user:' || $1, 0))`, userID)
+	return err
+}
+
+func (t ledgerTx) TopUpIntentByKey(ctx context.Context, userID, key string) (app.PaymentIntent, bool, error) {
+	in, err := scanIntent(t.q.QueryRow(ctx, `SELECT `+intentColumns+` FROM topup_intents WHERE user_id = $1 AND idempotency_key = $2`, userID, key))
+	if errors.Is(err, domain.ErrNotFound) {
+		return in, false, nil
+	}
+	return in, err == nil, err
+}
+
+func (t ledgerTx) TopUpsSince(ctx context.Context, userID string, currency domain.Currency, since time.Time) (int64, error) {
+	var sum int64
+	err := t.q.QueryRow(ctx, `SELECT coalesce(sum(amount), 0) FROM topup_intents
+		WHERE user_id = $1 AND currency = $2 AND created_at >= $3 AND status IN ('PENDING', 'SUCCEEDED')`,
+		userID, string(currency), since).Scan(&sum)
+	return sum, err
+}
+
+func (t ledgerTx) InsertTopUpIntent(ctx context.Context, in app.PaymentIntent) error {
+	_, err := t.q.Exec(ctx, `INSERT INTO topup_intents (id, user_id, idempotency_key, gateway, amount, currency, status, created_at, expires_at)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, in.ID, in.UserID, in.Key, in.Gateway, in.Amount.Minor(),
+		string(in.Amount.Currency()), string(in.Status), in.CreatedAt, in.ExpiresAt)
+	if err != nil {
+		return fmt.Errorf("insert top-up intent: %w", err)
+	}
+	return nil
+}
+
+func (t ledgerTx) LockTopUpIntent(ctx context.Context, id string) (app.PaymentIntent, error) {
+	return scanIntent(t.q.QueryRow(ctx, `SELECT `+intentColumns+` FROM topup_intents WHERE id = $1 FOR UPDATE`, id))
+}
+
+func (t ledgerTx) SetTopUpIntentStatus(ctx context.Context, id string, status app.IntentStatus, reason string) error {
+	_, err := t.q.Exec(ctx, `UPDATE topup_intents SET status = $2, reason = $3, updated_at = now() WHERE id = $1`, id, string(status), reason)
+	return err
+}
+
+func (t ledgerTx) OrderRefunds(ctx context.Context, orderID string) ([]app.RefundEntry, error) {
+	rows, err := t.q.Query(ctx, `SELECT id::text, amount, currency, reason, created_at FROM transactions
+		WHERE order_id = $1 AND kind = 'refund' ORDER BY created_at, id`, orderID)
+	if err != nil {
+		return nil, fmt.Errorf("refunds of order %s: %w", orderID, err)
+	}
+	return pgx.CollectRows(rows, func(row pgx.CollectableRow) (app.RefundEntry, error) {
+		var (
+			e        app.RefundEntry
+			amount   int64
+			currency string
+		)
+		if err := row.Scan(&e.TxID, &amount, &currency, &e.Reason, &e.CreatedAt); err != nil {
+			return e, err
+		}
+		e.CreatedAt = e.CreatedAt.UTC()
+		m, err := domain.NewMoney(amount, currency)
+		e.Amount = m
+		return e, err
+	})
 }

@@ -23,8 +23,8 @@ import (
 type nopGateway struct{}
 
 func (nopGateway) Name() string { return "sandbox" }
-func (nopGateway) CreateIntent(context.Context, string, domain.Money, string) (app.PaymentIntent, error) {
-	return app.PaymentIntent{}, errors.New("not in this test")
+func (nopGateway) CreateIntent(context.Context, app.PaymentIntent) error {
+	return errors.New("not in this test")
 }
 
 func newWallet(t testing.TB, maxConns int32) (*app.Application, *adapters.LedgerRepository, *pgxpool.Pool) {
@@ -98,7 +98,7 @@ func checkInvariants(t testing.TB, pool *pgxpool.Pool) {
 			|| ' but its payment took ' || coalesce(-sum(amount) FILTER (WHERE tx_kind = 'order_payment'), 0)
 		FROM moved GROUP BY order_id, kind
 		HAVING coalesce(sum(amount) FILTER (WHERE tx_kind = 'refund'), 0) > coalesce(-sum(amount) FILTER (WHERE tx_kind = 'order_payment'), 0)`)
-	rep, err := adapters.VerifyAudit(ctx, pool)
+	rep, err := adapters.VerifyAudit(ctx, pool, []byte(adapters.DefaultAuditKey))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -191,7 +191,7 @@ func TestVerifyAudit_failsNamingTheRowSomeoneEditedDirectly(t *testing.T) {
 	ctx := context.Background()
 	topUp(t, a, "u1", 10_000, "UZS", "pi-1")
 	topUp(t, a, "u1", 5_000, "UZS", "pi-2")
-	if rep, err := adapters.VerifyAudit(ctx, pool); err != nil || !rep.OK() || rep.Rows != 4 {
+	if rep, err := adapters.VerifyAudit(ctx, pool, []byte(adapters.DefaultAuditKey)); err != nil || !rep.OK() || rep.Rows != 4 {
 		t.Fatalf("untouched log: %+v, %v", rep, err)
 	}
 	// Someone with DDL rights bypasses the triggers and rewrites history.
@@ -207,7 +207,7 @@ func TestVerifyAudit_failsNamingTheRowSomeoneEditedDirectly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rep, err := adapters.VerifyAudit(ctx, pool)
+	rep, err := adapters.VerifyAudit(ctx, pool, []byte(adapters.DefaultAuditKey))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,16 +17,16 @@ import (
 	"sync"
 	"time"
 
-	"github.com/google/uuid"
-
 	"github.com/dizhtime/dizhtime/subgraphs/wallet/app"
 	"github.com/dizhtime/dizhtime/subgraphs/wallet/domain"
 )
 
-// SandboxGateway is the in-repo payment gateway: it creates payment intents and reports
+// SandboxGateway is the in-repo payment gateway: it takes payment intents and reports
 // their outcome with HMAC-SHA256-signed webhooks, like a real provider. Simulations, by
 // the amount's last four digits: ...0002 is declined, ...0003 succeeds after Delay;
-// everything else succeeds at once (the webhook is still asynchronous).
+// everything else succeeds at once (the webhook is still asynchronous). The intents
+// themselves are rows in the wallet's database (app.StartTopUp); the sandbox only keeps,
+// per process, which intents it has already scheduled a webhook for.
 type SandboxGateway struct {
 	Secret     []byte
 	WebhookURL string
@@ -34,9 +34,9 @@ type SandboxGateway struct {
 	Client     *http.Client
 	Logger     *slog.Logger
 
-	mu      sync.Mutex
-	intents map[string]app.PaymentIntent // by idempotency key
-	wg      sync.WaitGroup
+	mu        sync.Mutex
+	scheduled map[string]bool // intent ids
+	wg        sync.WaitGroup
 }
 
 // SandboxName is the gateway's name in clearing accounts.
@@ -47,24 +47,20 @@ const SignatureHeader = "X-Sandbox-Signature"
 
 func (g *SandboxGateway) Name() string { return SandboxName }
 
-// CreateIntent records the intent and schedules its webhook.
-func (g *SandboxGateway) CreateIntent(ctx context.Context, userID string, amount domain.Money, key string) (app.PaymentIntent, error) {
+// CreateIntent schedules the intent's webhook, once per intent id in this process (a
+// second process may send it again: the wallet applies each intent once).
+func (g *SandboxGateway) CreateIntent(ctx context.Context, in app.PaymentIntent) error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	if g.intents == nil {
-		g.intents = map[string]app.PaymentIntent{}
+	if g.scheduled == nil {
+		g.scheduled = map[string]bool{}
 	}
-	k := userID + "|" + key
-	if in, ok := g.intents[k]; ok {
-		if in.Amount != amount {
-			return app.PaymentIntent{}, fmt.Errorf("sandbox: key %s reused with another amount: %w", key, domain.ErrConflict)
-		}
-		return in, nil
+	if g.scheduled[in.ID] {
+		return nil
 	}
-	in := app.PaymentIntent{ID: "pi_" + uuid.NewString(), UserID: userID, Amount: amount, Status: app.IntentPending}
-	g.intents[k] = in
+	g.scheduled[in.ID] = true
 	outcome, delay := app.IntentSucceeded, time.Duration(0)
-	switch amount.Minor() % 10000 {
+	switch in.Amount.Minor() % 10000 {
 	case 2:
 		outcome = app.IntentDeclined
 	case 3:
@@ -76,24 +72,34 @@ func (g *SandboxGateway) CreateIntent(ctx context.Context, userID string, amount
 		time.Sleep(delay)
 		g.send(in, outcome)
 	}()
-	return in, nil
+	return nil
 }
 
 // Wait blocks until every scheduled webhook was sent (tests, shutdown).
 func (g *SandboxGateway) Wait() { g.wg.Wait() }
 
-// webhookEvent is the webhook body.
-type webhookEvent struct {
+// WebhookEvent is the webhook body.
+type WebhookEvent struct {
 	IntentID    string `json:"intent_id"`
 	UserID      string `json:"user_id"`
 	AmountMinor int64  `json:"amount_minor"`
 	Currency    string `json:"currency"`
 	Status      string `json:"status"`
+	Reason      string `json:"reason,omitempty"`
 }
 
 func (g *SandboxGateway) send(in app.PaymentIntent, status app.IntentStatus) {
-	body, _ := json.Marshal(webhookEvent{IntentID: in.ID, UserID: in.UserID, AmountMinor: in.Amount.Minor(),
-		Currency: string(in.Amount.Currency()), Status: string(status)})
+	ev := WebhookEvent{IntentID: in.ID, UserID: in.UserID, AmountMinor: in.Amount.Minor(),
+		Currency: string(in.Amount.Currency()), Status: string(status)}
+	if status == app.IntentDeclined {
+		ev.Reason = "card declined (sandbox: amount ends in 0002)"
+	}
+	g.Deliver(ev)
+}
+
+// Deliver posts one signed webhook, retrying (boundedly) until the wallet answers 2xx.
+func (g *SandboxGateway) Deliver(ev WebhookEvent) {
+	body, _ := json.Marshal(ev)
 	client := g.Client
 	if client == nil {
 		client = &http.Client{Timeout: 10 * time.Second}
@@ -111,7 +117,7 @@ func (g *SandboxGateway) send(in app.PaymentIntent, status app.IntentStatus) {
 			err = fmt.Errorf("status %d", resp.StatusCode)
 		}
 		if g.Logger != nil {
-			g.Logger.Warn("sandbox webhook failed", "intent", in.ID, "attempt", attempt+1, "error", err)
+			g.Logger.Warn("sandbox webhook failed", "intent", ev.IntentID, "attempt", attempt+1, "error", err)
 		}
 		time.Sleep(time.Duration(100<<attempt) * time.Millisecond)
 	}
@@ -162,14 +168,16 @@ func VerifySignature(secret []byte, header string, body []byte, now time.Time, t
 	return nil
 }
 
-// TopUpCrediter is what the webhook handler needs from the application.
-type TopUpCrediter interface {
-	TopUpCredited(ctx context.Context, userID, gateway, intentID string, amount domain.Money) (app.PostResult, error)
+// GatewayResults is what the webhook handler needs from the application.
+type GatewayResults interface {
+	ApplyGatewayResult(ctx context.Context, res app.GatewayResult) (app.PaymentIntent, error)
 }
 
-// SandboxWebhook verifies the sandbox's signed webhooks and credits succeeded top-ups
-// (once per intent, whatever the number of deliveries).
-func SandboxWebhook(secret []byte, wallet TopUpCrediter) http.Handler {
+// SandboxWebhook verifies the sandbox's signed webhooks and applies them to their intents
+// (each intent once, whatever the number and order of deliveries). It answers 2xx once
+// the result is recorded, including as a FAILED intent, so the gateway stops retrying;
+// 5xx only when the wallet could not record anything (the gateway retries).
+func SandboxWebhook(secret []byte, wallet GatewayResults) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, err := io.ReadAll(io.LimitReader(r.Body, 1<<16))
 		if err != nil {
@@ -180,24 +188,20 @@ func SandboxWebhook(secret []byte, wallet TopUpCrediter) http.Handler {
 			http.Error(w, "bad signature", http.StatusUnauthorized)
 			return
 		}
-		var ev webhookEvent
+		var ev WebhookEvent
 		if err := json.Unmarshal(body, &ev); err != nil {
 			http.Error(w, "bad body", http.StatusBadRequest)
 			return
 		}
-		if ev.Status != string(app.IntentSucceeded) {
-			w.WriteHeader(http.StatusNoContent) // declined: nothing to credit
-			return
+		_, err = wallet.ApplyGatewayResult(r.Context(), app.GatewayResult{Gateway: SandboxName, IntentID: ev.IntentID,
+			UserID: ev.UserID, AmountMinor: ev.AmountMinor, Currency: ev.Currency, Status: app.IntentStatus(ev.Status), Reason: ev.Reason})
+		switch {
+		case errors.Is(err, domain.ErrNotFound):
+			http.Error(w, "unknown intent", http.StatusNotFound)
+		case err != nil:
+			http.Error(w, "could not apply the result", http.StatusInternalServerError) // the gateway retries
+		default:
+			w.WriteHeader(http.StatusNoContent)
 		}
-		amount, err := domain.NewMoney(ev.AmountMinor, ev.Currency)
-		if err != nil {
-			http.Error(w, "bad amount", http.StatusBadRequest)
-			return
-		}
-		if _, err := wallet.TopUpCredited(r.Context(), ev.UserID, SandboxName, ev.IntentID, amount); err != nil {
-			http.Error(w, "credit failed", http.StatusInternalServerError) // the gateway retries
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
 	})
 }

@@ -20,6 +20,7 @@ type Application struct {
 	loyalty domain.LoyaltyRules
 	split   domain.Split
 	gateway PaymentGateway
+	topUp   TopUpLimits
 	now     func() time.Time
 }
 
@@ -27,6 +28,8 @@ type Application struct {
 type Config struct {
 	Loyalty domain.LoyaltyRules
 	Split   domain.Split
+	// TopUp bounds top-ups; the zero value means DefaultTopUpLimits.
+	TopUp TopUpLimits
 }
 
 // New checks its dependencies and rules.
@@ -40,7 +43,13 @@ func New(store Store, gateway PaymentGateway, cfg Config) (*Application, error) 
 	if err := cfg.Split.Validate(); err != nil {
 		return nil, err
 	}
-	return &Application{store: store, loyalty: cfg.Loyalty, split: cfg.Split, gateway: gateway, now: time.Now}, nil
+	if cfg.TopUp == (TopUpLimits{}) {
+		cfg.TopUp = DefaultTopUpLimits
+	}
+	if err := cfg.TopUp.Validate(); err != nil {
+		return nil, err
+	}
+	return &Application{store: store, loyalty: cfg.Loyalty, split: cfg.Split, gateway: gateway, topUp: cfg.TopUp, now: time.Now}, nil
 }
 
 // Loyalty returns the loyalty rules in force.

@@ -13,24 +13,41 @@ import (
 // Source is the wallet's name on the events it produces.
 const Source = "wallet"
 
-// Order statuses that end an order before delivery and give the money back: the customer
-// cancelled, the restaurant rejected it, or the delivery failed. delivery_failed is only
-// ever raised by dispatch giving up on an accepted order (no driver, the delivery
-// abandoned), never by the customer, so, as DoorDash and Uber Eats do when a delivery
-// fails through no fault of the customer's, the customer gets everything back: the money
-// to the wallet and the redeemed points to the loyalty account. payment_failed needs
-// nothing (nothing was paid).
-var refundingStatuses = map[string]bool{contracts.OrderCancelled: true, contracts.OrderRejected: true,
-	contracts.OrderDeliveryFailed: true}
+// Order statuses that end an order before delivery. The wallet records each ending
+// durably (even with nothing to refund: the charge may not have arrived yet) and gives
+// back whatever the order's payment still holds: the customer cancelled, the restaurant
+// rejected it, the delivery failed, or the orders service gave up waiting for the
+// payment (payment_failed, reason payment_timeout) while the charge was in flight.
+// delivery_failed is only ever raised by dispatch giving up on an accepted order (no
+// driver, the delivery abandoned), never by the customer, so, as DoorDash and Uber Eats
+// do when a delivery fails through no fault of the customer's, the customer gets
+// everything back: the money to the wallet and the redeemed points to the loyalty
+// account. A payment_failed the wallet itself caused finds no payment and refunds
+// nothing.
+var endingStatuses = map[string]bool{contracts.OrderCancelled: true, contracts.OrderRejected: true,
+	contracts.OrderDeliveryFailed: true, contracts.OrderPaymentFailed: true}
 
 // OnOrderCreated is the saga's payment step: charge the order (spending the points the
 // customer redeemed at checkout) and publish payment.success or payment.failed, in tx
 // (the consumer's transaction, which also records the event id). v1 events arrive here
 // as v2 without points.
+//
+// An order the wallet has already seen end (its order.status.changed overtook its
+// order.created) is never charged: the step answers payment.failed (declined) and moves
+// no money.
 func (a *Application) OnOrderCreated(ctx context.Context, tx Tx, p contracts.OrderCreatedV2) error {
 	total, err := domain.NewMoney(p.Total.AmountMinor, p.Total.Currency)
 	if err != nil {
 		return fmt.Errorf("order.created %s: %w", p.OrderID, err)
+	}
+	ending, ended, err := tx.LockOrder(ctx, p.OrderID)
+	if err != nil {
+		return err
+	}
+	if ended {
+		return a.publish(ctx, tx, p.OrderID, contracts.PaymentFailedV1{OrderID: p.OrderID, CustomerID: p.CustomerID,
+			Amount: p.Total, Code: contracts.PaymentDeclined, FailedAt: a.now().UTC(),
+			Message: "the order ended (" + ending.Status + ") before it was charged"})
 	}
 	r, err := a.PayOrderIn(ctx, tx, PayOrderCommand{
 		PayOrder: domain.PayOrder{OrderID: p.OrderID, CustomerID: p.CustomerID, Total: total,
@@ -61,37 +78,25 @@ func shortMessage(points int64) string {
 	return "wallet balance is too low"
 }
 
-// OnOrderStatusChanged refunds cancelled, rejected and failed-delivery orders (money as
-// money, points as points) and settles delivered ones. payment.refunded's amount is the
-// order value refunded, as payment.success's amount is the order's total.
-// v1 events arrive here as v2 without customer, restaurant and actor.
+// OnOrderStatusChanged records the endings of orders that end before delivery and
+// refunds what their payment still holds (money as money, points as points), and
+// settles delivered ones. payment.refunded's amount is the order value refunded, as
+// payment.success's amount is the order's total. v1 events arrive here as v2 without
+// customer, restaurant and actor.
 func (a *Application) OnOrderStatusChanged(ctx context.Context, tx Tx, p contracts.OrderStatusChangedV2) error {
 	switch {
-	case refundingStatuses[p.To]:
+	case endingStatuses[p.To]:
 		reason := p.Reason
 		if reason == "" {
 			reason = "order " + p.To
 		}
-		op, _, err := tx.OrderPayment(ctx, p.OrderID)
-		if errors.Is(err, domain.ErrNotFound) {
-			return nil // never paid (the payment failed): nothing to give back
-		}
-		if err != nil {
+		if _, _, err := tx.LockOrder(ctx, p.OrderID); err != nil {
 			return err
 		}
-		if op.Refundable() == 0 {
-			return nil
-		}
-		amount := domain.MustMoneyOf(op.Refundable(), op.Paid.Currency())
-		r, err := a.RefundIn(ctx, tx, RefundCommand{OrderID: p.OrderID, Amount: &amount, Reason: reason,
-			IdempotencyKey: "refund:" + p.OrderID + ":" + p.To, Actor: sagaActor(p)})
-		if err != nil || r.Replayed {
+		if err := tx.RecordOrderEnded(ctx, OrderEnding{OrderID: p.OrderID, Status: p.To, Reason: p.Reason}); err != nil {
 			return err
 		}
-		return a.publish(ctx, tx, p.OrderID, contracts.PaymentRefundedV1{RefundID: r.TxID, PaymentID: op.PaymentTxID,
-			OrderID: p.OrderID, CustomerID: op.CustomerID,
-			Amount: contracts.Money{AmountMinor: amount.Minor(), Currency: string(amount.Currency())},
-			Reason: reason, RefundedAt: a.now().UTC()})
+		return a.refundRest(ctx, tx, p.OrderID, "refund:"+p.OrderID+":"+p.To, reason, sagaActor(p))
 	case p.To == contracts.OrderDelivered:
 		_, err := a.SettleIn(ctx, tx, p.OrderID, sagaActor(p))
 		if errors.Is(err, domain.ErrNotFound) || errors.Is(err, domain.ErrConflict) {
@@ -100,6 +105,49 @@ func (a *Application) OnOrderStatusChanged(ctx context.Context, tx Tx, p contrac
 		return err
 	}
 	return nil
+}
+
+// OnPaymentRefundRequested is the compensation the orders service asks for when a
+// payment reached an order that could no longer be paid: give back what the payment
+// still holds, once per payment (a refund the wallet already made when it saw the order
+// end leaves nothing, and nothing more happens).
+func (a *Application) OnPaymentRefundRequested(ctx context.Context, tx Tx, p contracts.PaymentRefundRequestedV1) error {
+	if p.OrderID == "" || p.PaymentID == "" {
+		return &domain.InputError{Field: "order_id", Reason: "order and payment ids are required"}
+	}
+	if _, _, err := tx.LockOrder(ctx, p.OrderID); err != nil {
+		return err
+	}
+	reason := "refund requested by orders: " + p.Reason
+	if p.Message != "" {
+		reason += " (" + p.Message + ")"
+	}
+	return a.refundRest(ctx, tx, p.OrderID, "refund:"+p.OrderID+":requested:"+p.PaymentID, reason, "saga:payment.refund.requested")
+}
+
+// refundRest refunds everything the order's payment still holds under key and publishes
+// payment.refunded; an order never paid, or paid back already, needs nothing.
+func (a *Application) refundRest(ctx context.Context, tx Tx, orderID, key, reason, actor string) error {
+	op, _, err := tx.OrderPayment(ctx, orderID)
+	if errors.Is(err, domain.ErrNotFound) {
+		return nil // never paid (the payment failed or has not arrived): nothing to give back
+	}
+	if err != nil {
+		return err
+	}
+	if op.Refundable() == 0 {
+		return nil
+	}
+	amount := domain.MustMoneyOf(op.Refundable(), op.Paid.Currency())
+	r, err := a.RefundIn(ctx, tx, RefundCommand{OrderID: orderID, Amount: &amount, Reason: reason,
+		IdempotencyKey: key, Actor: actor})
+	if err != nil || r.Replayed {
+		return err
+	}
+	return a.publish(ctx, tx, orderID, contracts.PaymentRefundedV1{RefundID: r.TxID, PaymentID: op.PaymentTxID,
+		OrderID: orderID, CustomerID: op.CustomerID,
+		Amount: contracts.Money{AmountMinor: amount.Minor(), Currency: string(amount.Currency())},
+		Reason: reason, RefundedAt: a.now().UTC()})
 }
 
 // sagaActor names who moved money in the audit log: the saga step, and the order's own

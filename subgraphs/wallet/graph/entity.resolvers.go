@@ -12,6 +12,12 @@ import (
 	"github.com/dizhtime/dizhtime/subgraphs/wallet/graph/model"
 )
 
+// FindOrderByID is the resolver for the findOrderByID field.
+func (r *entityResolver) FindOrderByID(ctx context.Context, id string) (*model.Order, error) {
+	// Only the key: the payment field authorizes itself.
+	return &model.Order{ID: id}, nil
+}
+
 // FindUserByID is the resolver for the findUserByID field.
 func (r *entityResolver) FindUserByID(ctx context.Context, id string) (*model.User, error) {
 	// Only the key: the wallet field authorizes itself.

@@ -74,6 +74,37 @@ func toIntent(in app.PaymentIntent) *model.PaymentIntent {
 	if in.DeclineReason != "" {
 		out.DeclineReason = &in.DeclineReason
 	}
+	if in.FailureReason != "" {
+		out.FailureReason = &in.FailureReason
+	}
+	out.CreatedAt, out.ExpiresAt = in.CreatedAt.UTC().Format(time.RFC3339Nano), in.ExpiresAt.UTC().Format(time.RFC3339Nano)
+	return out
+}
+
+func toOrderPayment(v app.OrderPaymentView) *model.OrderPayment {
+	cur := v.Paid.Currency()
+	out := &model.OrderPayment{
+		AmountPaid:           toMoney(v.Paid),
+		AmountPaidFromWallet: toMoney(domain.MustMoneyOf(v.PaidCash(), cur)),
+		PointsRedeemed:       v.PaidPoints,
+		Refunded:             toMoney(domain.MustMoneyOf(v.Refunded, cur)),
+		Settled:              v.Settled,
+		Refunds:              []*model.OrderRefund{},
+	}
+	switch {
+	case v.Refunded > 0 && v.Refundable() == 0:
+		out.Status = model.OrderPaymentStatusRefunded
+	case v.Refunded > 0:
+		out.Status = model.OrderPaymentStatusPartiallyRefunded
+	case v.Settled:
+		out.Status = model.OrderPaymentStatusSettled
+	default:
+		out.Status = model.OrderPaymentStatusPaid
+	}
+	for _, r := range v.Refunds {
+		out.Refunds = append(out.Refunds, &model.OrderRefund{TransactionID: r.TxID, Amount: toMoney(r.Amount),
+			Reason: r.Reason, CreatedAt: r.CreatedAt.Format(time.RFC3339Nano)})
+	}
 	return out
 }
 

@@ -7,6 +7,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -57,6 +58,51 @@ func (r *mutationResolver) AdminAdjustBalance(ctx context.Context, userID string
 	return &model.WalletAdjustment{TransactionID: res.TxID, Replayed: res.Replayed, Wallet: &model.Wallet{UserID: userID}}, nil
 }
 
+// RefundOrder is the resolver for the refundOrder field.
+func (r *mutationResolver) RefundOrder(ctx context.Context, orderID string, amount *model.WalletMoneyInput, reason string, idempotencyKey string) (*model.OrderRefundResult, error) {
+	admin, err := authz.RequireRole(ctx, authz.RoleAdmin)
+	if err != nil {
+		return nil, err
+	}
+	if strings.TrimSpace(orderID) == "" {
+		return nil, graphqlerr.BadUserInput("orderId", "is required")
+	}
+	if strings.TrimSpace(reason) == "" {
+		return nil, graphqlerr.BadUserInput("reason", "a refund needs a reason")
+	}
+	var m *domain.Money
+	if amount != nil {
+		a, err := fromMoneyInput("amount", *amount, false)
+		if err != nil {
+			return nil, err
+		}
+		m = &a
+	}
+	res, v, err := r.App.RefundOrder(ctx, admin.UserID, orderID, m, reason, idempotencyKey)
+	if err != nil {
+		return nil, present(err)
+	}
+	return &model.OrderRefundResult{TransactionID: res.TxID, Replayed: res.Replayed, Payment: toOrderPayment(v)}, nil
+}
+
+// Payment is the resolver for the payment field.
+func (r *orderResolver) Payment(ctx context.Context, obj *model.Order) (*model.OrderPayment, error) {
+	if _, err := authz.RequireAuthenticated(ctx); err != nil {
+		return nil, err
+	}
+	v, err := r.App.OrderPayment(ctx, obj.ID)
+	if errors.Is(err, domain.ErrNotFound) {
+		return nil, nil // not charged (yet)
+	}
+	if err != nil {
+		return nil, present(err)
+	}
+	if err := canSeeWallet(ctx, v.CustomerID); err != nil {
+		return nil, err
+	}
+	return toOrderPayment(v), nil
+}
+
 // Wallet is the resolver for the wallet field.
 func (r *queryResolver) Wallet(ctx context.Context, userID string) (*model.Wallet, error) {
 	if err := canSeeWallet(ctx, userID); err != nil {
@@ -80,6 +126,24 @@ func (r *queryResolver) RedeemPointsPreview(ctx context.Context, orderTotal mode
 		return nil, present(err)
 	}
 	return &model.RedeemPointsPreview{Points: p.Points, Covered: toMoney(p.Covered), Remaining: toMoney(p.Remaining), Balance: p.Balance}, nil
+}
+
+// TopUpIntent is the resolver for the topUpIntent field.
+func (r *queryResolver) TopUpIntent(ctx context.Context, id string) (*model.PaymentIntent, error) {
+	if _, err := authz.RequireAuthenticated(ctx); err != nil {
+		return nil, err
+	}
+	in, err := r.App.TopUpIntent(ctx, id)
+	if errors.Is(err, domain.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, present(err)
+	}
+	if _, err := authz.RequireSelfOrRole(ctx, in.UserID, authz.RoleAdmin); err != nil {
+		return nil, nil // another user's intent: as if there were none
+	}
+	return toIntent(in), nil
 }
 
 // Wallet is the resolver for the wallet field.
@@ -152,6 +216,9 @@ func (r *walletResolver) Transactions(ctx context.Context, obj *model.Wallet, fi
 // Mutation returns generated.MutationResolver implementation.
 func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
 
+// Order returns generated.OrderResolver implementation.
+func (r *Resolver) Order() generated.OrderResolver { return &orderResolver{r} }
+
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
@@ -163,6 +230,7 @@ func (r *Resolver) Wallet() generated.WalletResolver { return &walletResolver{r}
 
 type (
 	mutationResolver struct{ *Resolver }
+	orderResolver    struct{ *Resolver }
 	queryResolver    struct{ *Resolver }
 	userResolver     struct{ *Resolver }
 	walletResolver   struct{ *Resolver }

@@ -26,11 +26,18 @@ import (
 // groups are its own and start at the topics' ends: the topics are shared.
 func startServe(t *testing.T) string {
 	t.Helper()
+	base, _ := startServeIn(t)
+	return base
+}
+
+// startServeIn is startServe that also returns the PostgreSQL schema the process uses.
+func startServeIn(t *testing.T) (base, schema string) {
+	t.Helper()
 	bin := filepath.Join(t.TempDir(), "wallet")
 	if out, err := exec.Command("go", "build", "-o", bin, "../cmd/wallet").CombinedOutput(); err != nil {
 		t.Fatalf("build wallet: %v\n%s", err, out)
 	}
-	schema, _ := testdb.Schema(t, 2)
+	schema, _ = testdb.Schema(t, 2)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -63,14 +70,14 @@ func startServe(t *testing.T) string {
 			t.Logf("wallet output:\n%s", out.String())
 		}
 	})
-	base := "http://" + addr
+	base = "http://" + addr
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		resp, err := http.Get(base + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return base
+				return base, schema
 			}
 		}
 		select {

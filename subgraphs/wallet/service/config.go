@@ -2,10 +2,14 @@ package service
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"time"
 
 	"github.com/dizhtime/dizhtime/platform/config"
 	"github.com/dizhtime/dizhtime/platform/endpoints"
+	"github.com/dizhtime/dizhtime/subgraphs/wallet/adapters"
+	"github.com/dizhtime/dizhtime/subgraphs/wallet/app"
 	"github.com/dizhtime/dizhtime/subgraphs/wallet/domain"
 )
 
@@ -27,6 +31,21 @@ type Config struct {
 	PointsExpireAfter time.Duration `yaml:"points_expire_after" env:"WALLET_POINTS_EXPIRE_AFTER"`
 	// PointsExpiryInterval is how often serve runs the points expiry.
 	PointsExpiryInterval time.Duration `yaml:"points_expiry_interval" env:"WALLET_POINTS_EXPIRY_INTERVAL"`
+	// AuditKey keys the audit chain (HMAC-SHA256). Keep it outside the wallet's database
+	// (a secret store, the deployment's environment): whoever holds it and the database
+	// could rewrite history unnoticed. The laptop default is not a secret.
+	AuditKey string `yaml:"audit_key" env:"WALLET_AUDIT_KEY"`
+	// AuditHeadsDir is where serve writes the audit chain's heads every
+	// AuditHeadsInterval (a signed JSON file each time), for verify-audit -heads.
+	AuditHeadsDir      string        `yaml:"audit_heads_dir" env:"WALLET_AUDIT_HEADS_DIR"`
+	AuditHeadsInterval time.Duration `yaml:"audit_heads_interval" env:"WALLET_AUDIT_HEADS_INTERVAL"`
+	// TopUpMaxMinor bounds one top-up and TopUpDailyMaxMinor a user's top-ups in 24 hours
+	// (pending and succeeded), in minor units; TopUpIntentTTL is how long an intent waits
+	// for the gateway before it expires, TopUpExpiryInterval how often serve sweeps them.
+	TopUpMaxMinor       int64         `yaml:"topup_max_minor" env:"WALLET_TOPUP_MAX_MINOR"`
+	TopUpDailyMaxMinor  int64         `yaml:"topup_daily_max_minor" env:"WALLET_TOPUP_DAILY_MAX_MINOR"`
+	TopUpIntentTTL      time.Duration `yaml:"topup_intent_ttl" env:"WALLET_TOPUP_INTENT_TTL"`
+	TopUpExpiryInterval time.Duration `yaml:"topup_expiry_interval" env:"WALLET_TOPUP_EXPIRY_INTERVAL"`
 	// ConsumerGroupPrefix names the Kafka consumer groups (prefix + "." + topic) and their
 	// keys in processed_events. Changing it makes the wallet re-read its topics (the
 	// ledger's idempotency keys keep that harmless, but slow).
@@ -46,7 +65,11 @@ func Defaults() Config {
 		PlatformFeeBps: 1500, DriverBps: 1000,
 		PointsPerMinor: domain.DefaultLoyalty.EarnPerMinorUnits, PointValueMinor: domain.DefaultLoyalty.PointValueMinor,
 		MaxRedeemBps: domain.DefaultLoyalty.MaxRedeemBps, PointsExpireAfter: domain.DefaultLoyalty.ExpireAfter,
-		PointsExpiryInterval: time.Hour, ConsumerGroupPrefix: "wallet"}
+		PointsExpiryInterval: time.Hour, ConsumerGroupPrefix: "wallet",
+		TopUpMaxMinor: app.DefaultTopUpLimits.PerOperation, TopUpDailyMaxMinor: app.DefaultTopUpLimits.PerDay,
+		TopUpIntentTTL: app.DefaultTopUpLimits.IntentTTL, TopUpExpiryInterval: time.Minute,
+		AuditKey: adapters.DefaultAuditKey, AuditHeadsInterval: 5 * time.Minute,
+		AuditHeadsDir: filepath.Join(os.TempDir(), "dizhtime-wallet-audit-heads")}
 }
 
 // Validate checks the wallet's own keys and Base.
@@ -67,10 +90,29 @@ func (c Config) Validate() error {
 	if c.PointsExpiryInterval <= 0 {
 		errs = append(errs, config.Invalid("points_expiry_interval", "must be positive, got %s", c.PointsExpiryInterval))
 	}
+	if err := c.topUp().Validate(); err != nil {
+		errs = append(errs, config.Invalid("topup_max_minor", "topup_max_minor must be positive, topup_daily_max_minor at least that, topup_intent_ttl positive"))
+	}
+	if len(c.AuditKey) < 16 {
+		errs = append(errs, config.Invalid("audit_key", "must be at least 16 characters"))
+	}
+	if c.AuditHeadsDir == "" {
+		errs = append(errs, config.Invalid("audit_heads_dir", "must not be empty"))
+	}
+	if c.AuditHeadsInterval <= 0 {
+		errs = append(errs, config.Invalid("audit_heads_interval", "must be positive, got %s", c.AuditHeadsInterval))
+	}
+	if c.TopUpExpiryInterval <= 0 {
+		errs = append(errs, config.Invalid("topup_expiry_interval", "must be positive, got %s", c.TopUpExpiryInterval))
+	}
 	if c.ConsumerGroupPrefix == "" {
 		errs = append(errs, config.Invalid("consumer_group_prefix", "must not be empty"))
 	}
 	return errors.Join(errs...)
+}
+
+func (c Config) topUp() app.TopUpLimits {
+	return app.TopUpLimits{PerOperation: c.TopUpMaxMinor, PerDay: c.TopUpDailyMaxMinor, IntentTTL: c.TopUpIntentTTL}
 }
 
 func (c Config) split() domain.Split {

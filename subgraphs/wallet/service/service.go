@@ -49,10 +49,14 @@ func New(ctx context.Context, cfg Config, pool *pgxpool.Pool, logger *slog.Logge
 	if err := adapters.Migrate(ctx, pool); err != nil {
 		return nil, fmt.Errorf("wallet migrations: %w", err)
 	}
-	repo := adapters.NewLedgerRepository(pool, outbox.New())
+	auditKey := cfg.AuditKey
+	if auditKey == "" { // a Config built by hand, not loaded (Validate refuses it empty)
+		auditKey = adapters.DefaultAuditKey
+	}
+	repo := adapters.NewLedgerRepository(pool, outbox.New()).WithAuditKey([]byte(auditKey))
 	gateway := &adapters.SandboxGateway{Secret: []byte(cfg.SandboxSecret), WebhookURL: cfg.PublicURL + "/webhooks/sandbox",
 		Delay: 3 * time.Second, Logger: logger}
-	wallet, err := app.New(repo, gateway, app.Config{Loyalty: cfg.loyalty(), Split: cfg.split()})
+	wallet, err := app.New(repo, gateway, app.Config{Loyalty: cfg.loyalty(), Split: cfg.split(), TopUp: cfg.topUp()})
 	if err != nil {
 		return nil, err
 	}
@@ -138,6 +142,8 @@ func Serve(ctx context.Context, cfg Config) error {
 		lifecycle.HTTPServerOn("http", &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}, ln, cfg.ShutdownTimeout),
 		lifecycle.Func("outbox-relay", relay.Run),
 		lifecycle.Func("points-expiry", PointsExpiry(svc.App, cfg.PointsExpiryInterval, logger)),
+		lifecycle.Func("topup-intent-expiry", TopUpIntentExpiry(svc.App, cfg.TopUpExpiryInterval, logger)),
+		lifecycle.Func("audit-heads-export", AuditHeadsExport(pool, cfg, logger)),
 	}
 	for _, sub := range Subscriptions(svc.App, svc.Repo) {
 		c, err := consumer.New(pool, producer, consumer.Config{Name: cfg.ConsumerGroupPrefix + "." + sub.Topic, Brokers: cfg.Kafka,
@@ -168,6 +174,59 @@ func PointsExpiry(wallet *app.Application, interval time.Duration, logger *slog.
 				logger.ErrorContext(ctx, "points expiry run failed", "error", err, "users", run.Users, "points", run.Points)
 			case run.Users > 0:
 				logger.InfoContext(ctx, "points expired", "users", run.Users, "points", run.Points)
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+			}
+		}
+	}
+}
+
+// TopUpIntentExpiry returns the loop serve runs: mark PENDING top-up intents past their
+// time EXPIRED every interval until ctx ends (the intents live in PostgreSQL, so any
+// replica may sweep and a restart loses nothing). A failed sweep is logged and retried.
+func TopUpIntentExpiry(wallet *app.Application, interval time.Duration, logger *slog.Logger) func(context.Context) error {
+	return func(ctx context.Context) error {
+		t := time.NewTicker(interval)
+		defer t.Stop()
+		for {
+			n, err := wallet.ExpireTopUpIntents(ctx)
+			switch {
+			case ctx.Err() != nil:
+				return nil
+			case err != nil:
+				logger.ErrorContext(ctx, "top-up intent expiry failed", "error", err)
+			case n > 0:
+				logger.InfoContext(ctx, "top-up intents expired", "intents", n)
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-t.C:
+			}
+		}
+	}
+}
+
+// AuditHeadsExport returns the loop serve runs: write the audit chains' signed heads to
+// cfg.AuditHeadsDir now and every cfg.AuditHeadsInterval (ship that directory off the
+// database host; verify-audit -heads checks history against the files). A failed export
+// is logged and retried at the next tick.
+func AuditHeadsExport(pool *pgxpool.Pool, cfg Config, logger *slog.Logger) func(context.Context) error {
+	return func(ctx context.Context) error {
+		t := time.NewTicker(cfg.AuditHeadsInterval)
+		defer t.Stop()
+		for {
+			path, err := adapters.ExportAuditHeads(ctx, pool, []byte(cfg.AuditKey), cfg.AuditHeadsDir, time.Now())
+			switch {
+			case ctx.Err() != nil:
+				return nil
+			case err != nil:
+				logger.ErrorContext(ctx, "audit heads export failed", "error", err)
+			default:
+				logger.InfoContext(ctx, "audit heads exported", "file", path)
 			}
 			select {
 			case <-ctx.Done():

@@ -29,6 +29,7 @@ func Subscriptions(wallet *app.Application, repo *adapters.LedgerRepository) []S
 		{contracts.TypeOrderCreated, sagaStep(repo, decodeOrderCreated, wallet.OnOrderCreated)},
 		{contracts.TypeOrderStatusChanged, sagaStep(repo, decodeOrderStatusChanged, wallet.OnOrderStatusChanged)},
 		{contracts.TypeDispatchAssigned, sagaStep(repo, decodeAs[contracts.DispatchAssignedV1], wallet.OnDispatchAssigned)},
+		{contracts.TypePaymentRefundRequested, sagaStep(repo, decodeAs[contracts.PaymentRefundRequestedV1], wallet.OnPaymentRefundRequested)},
 	}
 }
 

@@ -33,8 +33,8 @@ import (
 type nopGateway struct{}
 
 func (nopGateway) Name() string { return adapters.SandboxName }
-func (nopGateway) CreateIntent(context.Context, string, domain.Money, string) (app.PaymentIntent, error) {
-	return app.PaymentIntent{}, nil
+func (nopGateway) CreateIntent(context.Context, app.PaymentIntent) error {
+	return nil
 }
 
 func main() {

@@ -2,7 +2,12 @@
 // (verify-audit).
 //
 //	wallet serve [-config wallet.yaml]
-//	wallet verify-audit [-config wallet.yaml]
+//	wallet verify-audit [-config wallet.yaml] [-heads audit-heads-....json ...]
+//
+// verify-audit re-hashes every audit chain with the configured key (WALLET_AUDIT_KEY),
+// re-derives every balance from the postings, and checks that history still passes
+// through each exported heads file given with -heads (serve writes them to
+// WALLET_AUDIT_HEADS_DIR on a schedule).
 package main
 
 import (
@@ -25,6 +30,8 @@ func main() {
 	}
 	fs := flag.NewFlagSet(os.Args[1], flag.ExitOnError)
 	configPath := fs.String("config", "", "YAML configuration file")
+	var heads headFiles
+	fs.Var(&heads, "heads", "an exported audit heads file to check against (repeatable; verify-audit)")
 	_ = fs.Parse(os.Args[2:])
 	cfg, err := service.Load(*configPath)
 	if err != nil {
@@ -37,7 +44,7 @@ func main() {
 	case "serve":
 		err = service.Serve(ctx, cfg)
 	case "verify-audit":
-		err = verifyAudit(ctx, cfg)
+		err = verifyAudit(ctx, cfg, heads)
 	default:
 		err = fmt.Errorf("unknown command %q (serve, verify-audit)", os.Args[1])
 	}
@@ -48,15 +55,22 @@ func main() {
 }
 
 // verifyAudit exits non-zero naming every broken chain's first bad row.
-func verifyAudit(ctx context.Context, cfg service.Config) error {
+func verifyAudit(ctx context.Context, cfg service.Config, heads []string) error {
 	pool, err := postgres.Open(ctx, cfg.PostgresURL, postgres.WithMaxConns(2))
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	rep, err := adapters.VerifyAudit(ctx, pool)
+	rep, err := adapters.VerifyAudit(ctx, pool, []byte(cfg.AuditKey))
 	if err != nil {
 		return err
+	}
+	for _, f := range heads {
+		problems, err := adapters.CheckAuditHeads(ctx, pool, []byte(cfg.AuditKey), f)
+		if err != nil {
+			return err
+		}
+		rep.Problems = append(rep.Problems, problems...)
 	}
 	for _, p := range rep.Problems {
 		fmt.Println("TAMPERED:", p)
@@ -67,3 +81,9 @@ func verifyAudit(ctx context.Context, cfg service.Config) error {
 	fmt.Printf("audit log intact: %d rows over %d accounts\n", rep.Rows, rep.Accounts)
 	return nil
 }
+
+// headFiles collects repeated -heads flags.
+type headFiles []string
+
+func (h *headFiles) String() string     { return fmt.Sprint(*h) }
+func (h *headFiles) Set(v string) error { *h = append(*h, v); return nil }

@@ -32,6 +32,7 @@ type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 type ResolverRoot interface {
 	Entity() EntityResolver
 	Mutation() MutationResolver
+	Order() OrderResolver
 	Query() QueryResolver
 	User() UserResolver
 	Wallet() WalletResolver
@@ -42,13 +43,43 @@ type DirectiveRoot struct {
 
 type ComplexityRoot struct {
 	Entity struct {
+		FindOrderByID      func(childComplexity int, id string) int
 		FindUserByID       func(childComplexity int, id string) int
 		FindWalletByUserID func(childComplexity int, userID string) int
 	}
 
 	Mutation struct {
 		AdminAdjustBalance func(childComplexity int, userID string, amount model.WalletMoneyInput, reason string, idempotencyKey string) int
+		RefundOrder        func(childComplexity int, orderID string, amount *model.WalletMoneyInput, reason string, idempotencyKey string) int
 		TopUp              func(childComplexity int, amount model.WalletMoneyInput, idempotencyKey string) int
+	}
+
+	Order struct {
+		ID      func(childComplexity int) int
+		Payment func(childComplexity int) int
+	}
+
+	OrderPayment struct {
+		AmountPaid           func(childComplexity int) int
+		AmountPaidFromWallet func(childComplexity int) int
+		PointsRedeemed       func(childComplexity int) int
+		Refunded             func(childComplexity int) int
+		Refunds              func(childComplexity int) int
+		Settled              func(childComplexity int) int
+		Status               func(childComplexity int) int
+	}
+
+	OrderRefund struct {
+		Amount        func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
+		Reason        func(childComplexity int) int
+		TransactionID func(childComplexity int) int
+	}
+
+	OrderRefundResult struct {
+		Payment       func(childComplexity int) int
+		Replayed      func(childComplexity int) int
+		TransactionID func(childComplexity int) int
 	}
 
 	PageInfo struct {
@@ -60,13 +91,17 @@ type ComplexityRoot struct {
 
 	PaymentIntent struct {
 		Amount        func(childComplexity int) int
+		CreatedAt     func(childComplexity int) int
 		DeclineReason func(childComplexity int) int
+		ExpiresAt     func(childComplexity int) int
+		FailureReason func(childComplexity int) int
 		ID            func(childComplexity int) int
 		Status        func(childComplexity int) int
 	}
 
 	Query struct {
 		RedeemPointsPreview func(childComplexity int, orderTotal model.WalletMoneyInput, points *int64) int
+		TopUpIntent         func(childComplexity int, id string) int
 		Wallet              func(childComplexity int, userID string) int
 		__resolve__service  func(childComplexity int) int
 		__resolve_entities  func(childComplexity int, representations []map[string]any) int
@@ -132,16 +167,22 @@ type ComplexityRoot struct {
 // region    ************************** generated!.gotpl **************************
 
 type EntityResolver interface {
+	FindOrderByID(ctx context.Context, id string) (*model.Order, error)
 	FindUserByID(ctx context.Context, id string) (*model.User, error)
 	FindWalletByUserID(ctx context.Context, userID string) (*model.Wallet, error)
 }
 type MutationResolver interface {
 	TopUp(ctx context.Context, amount model.WalletMoneyInput, idempotencyKey string) (*model.PaymentIntent, error)
 	AdminAdjustBalance(ctx context.Context, userID string, amount model.WalletMoneyInput, reason string, idempotencyKey string) (*model.WalletAdjustment, error)
+	RefundOrder(ctx context.Context, orderID string, amount *model.WalletMoneyInput, reason string, idempotencyKey string) (*model.OrderRefundResult, error)
+}
+type OrderResolver interface {
+	Payment(ctx context.Context, obj *model.Order) (*model.OrderPayment, error)
 }
 type QueryResolver interface {
 	Wallet(ctx context.Context, userID string) (*model.Wallet, error)
 	RedeemPointsPreview(ctx context.Context, orderTotal model.WalletMoneyInput, points *int64) (*model.RedeemPointsPreview, error)
+	TopUpIntent(ctx context.Context, id string) (*model.PaymentIntent, error)
 }
 type UserResolver interface {
 	Wallet(ctx context.Context, obj *model.User) (*model.Wallet, error)
@@ -170,6 +211,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	_ = ec
 	switch typeName + "." + field {
 
+	case "Entity.findOrderByID":
+		if e.ComplexityRoot.Entity.FindOrderByID == nil {
+			break
+		}
+
+		args, err := ec.field_Entity_findOrderByID_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Entity.FindOrderByID(childComplexity, args["id"].(string)), true
 	case "Entity.findUserByID":
 		if e.ComplexityRoot.Entity.FindUserByID == nil {
 			break
@@ -204,6 +256,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.AdminAdjustBalance(childComplexity, args["userId"].(string), args["amount"].(model.WalletMoneyInput), args["reason"].(string), args["idempotencyKey"].(string)), true
+	case "Mutation.refundOrder":
+		if e.ComplexityRoot.Mutation.RefundOrder == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_refundOrder_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.RefundOrder(childComplexity, args["orderId"].(string), args["amount"].(*model.WalletMoneyInput), args["reason"].(string), args["idempotencyKey"].(string)), true
 	case "Mutation.topUp":
 		if e.ComplexityRoot.Mutation.TopUp == nil {
 			break
@@ -215,6 +278,106 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.TopUp(childComplexity, args["amount"].(model.WalletMoneyInput), args["idempotencyKey"].(string)), true
+
+	case "Order.id":
+		if e.ComplexityRoot.Order.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.ID(childComplexity), true
+	case "Order.payment":
+		if e.ComplexityRoot.Order.Payment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Order.Payment(childComplexity), true
+
+	case "OrderPayment.amountPaid":
+		if e.ComplexityRoot.OrderPayment.AmountPaid == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderPayment.AmountPaid(childComplexity), true
+	case "OrderPayment.amountPaidFromWallet":
+		if e.ComplexityRoot.OrderPayment.AmountPaidFromWallet == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderPayment.AmountPaidFromWallet(childComplexity), true
+	case "OrderPayment.pointsRedeemed":
+		if e.ComplexityRoot.OrderPayment.PointsRedeemed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderPayment.PointsRedeemed(childComplexity), true
+	case "OrderPayment.refunded":
+		if e.ComplexityRoot.OrderPayment.Refunded == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderPayment.Refunded(childComplexity), true
+	case "OrderPayment.refunds":
+		if e.ComplexityRoot.OrderPayment.Refunds == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderPayment.Refunds(childComplexity), true
+	case "OrderPayment.settled":
+		if e.ComplexityRoot.OrderPayment.Settled == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderPayment.Settled(childComplexity), true
+	case "OrderPayment.status":
+		if e.ComplexityRoot.OrderPayment.Status == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderPayment.Status(childComplexity), true
+
+	case "OrderRefund.amount":
+		if e.ComplexityRoot.OrderRefund.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderRefund.Amount(childComplexity), true
+	case "OrderRefund.createdAt":
+		if e.ComplexityRoot.OrderRefund.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderRefund.CreatedAt(childComplexity), true
+	case "OrderRefund.reason":
+		if e.ComplexityRoot.OrderRefund.Reason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderRefund.Reason(childComplexity), true
+	case "OrderRefund.transactionId":
+		if e.ComplexityRoot.OrderRefund.TransactionID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderRefund.TransactionID(childComplexity), true
+
+	case "OrderRefundResult.payment":
+		if e.ComplexityRoot.OrderRefundResult.Payment == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderRefundResult.Payment(childComplexity), true
+	case "OrderRefundResult.replayed":
+		if e.ComplexityRoot.OrderRefundResult.Replayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderRefundResult.Replayed(childComplexity), true
+	case "OrderRefundResult.transactionId":
+		if e.ComplexityRoot.OrderRefundResult.TransactionID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OrderRefundResult.TransactionID(childComplexity), true
 
 	case "PageInfo.endCursor":
 		if e.ComplexityRoot.PageInfo.EndCursor == nil {
@@ -247,12 +410,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.PaymentIntent.Amount(childComplexity), true
+	case "PaymentIntent.createdAt":
+		if e.ComplexityRoot.PaymentIntent.CreatedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentIntent.CreatedAt(childComplexity), true
 	case "PaymentIntent.declineReason":
 		if e.ComplexityRoot.PaymentIntent.DeclineReason == nil {
 			break
 		}
 
 		return e.ComplexityRoot.PaymentIntent.DeclineReason(childComplexity), true
+	case "PaymentIntent.expiresAt":
+		if e.ComplexityRoot.PaymentIntent.ExpiresAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentIntent.ExpiresAt(childComplexity), true
+	case "PaymentIntent.failureReason":
+		if e.ComplexityRoot.PaymentIntent.FailureReason == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PaymentIntent.FailureReason(childComplexity), true
 	case "PaymentIntent.id":
 		if e.ComplexityRoot.PaymentIntent.ID == nil {
 			break
@@ -277,6 +458,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.RedeemPointsPreview(childComplexity, args["orderTotal"].(model.WalletMoneyInput), args["points"].(*int64)), true
+	case "Query.topUpIntent":
+		if e.ComplexityRoot.Query.TopUpIntent == nil {
+			break
+		}
+
+		args, err := ec.field_Query_topUpIntent_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.TopUpIntent(childComplexity, args["id"].(string)), true
 	case "Query.wallet":
 		if e.ComplexityRoot.Query.Wallet == nil {
 			break
@@ -658,6 +850,10 @@ enum PaymentIntentStatus {
   PENDING
   SUCCEEDED
   DECLINED
+  "The gateway did not confirm it in time (a late confirmation is still credited)."
+  EXPIRED
+  "The gateway's answer could not be applied; failureReason says why."
+  FAILED
 }
 
 """
@@ -669,6 +865,61 @@ type PaymentIntent {
   status: PaymentIntentStatus!
   amount: WalletMoney!
   declineReason: String
+  "Why the intent FAILED or EXPIRED."
+  failureReason: String
+  "RFC 3339"
+  createdAt: String!
+  "RFC 3339: a PENDING intent not confirmed by then becomes EXPIRED."
+  expiresAt: String!
+}
+
+"An order; the orders subgraph owns it, the wallet adds its payment."
+type Order @key(fields: "id") {
+  id: ID!
+  "What the wallet charged for the order and gave back: the order's customer and admins only; null before the wallet charged it."
+  payment: OrderPayment
+}
+
+enum OrderPaymentStatus {
+  "Charged and held in escrow."
+  PAID
+  "Part of the payment went back to the customer."
+  PARTIALLY_REFUNDED
+  "Everything went back to the customer."
+  REFUNDED
+  "Delivered and paid out to the restaurant, courier and platform."
+  SETTLED
+}
+
+"An order's payment as the wallet's ledger records it."
+type OrderPayment {
+  status: OrderPaymentStatus!
+  "The order's total: the wallet's part plus the value of the redeemed points."
+  amountPaid: WalletMoney!
+  "The part the customer's wallet paid in money."
+  amountPaidFromWallet: WalletMoney!
+  pointsRedeemed: Int64!
+  "Order value refunded so far (money and points together)."
+  refunded: WalletMoney!
+  settled: Boolean!
+  refunds: [OrderRefund!]!
+}
+
+"One refund of an order."
+type OrderRefund {
+  transactionId: ID!
+  "Order value given back (money and points together)."
+  amount: WalletMoney!
+  reason: String!
+  "RFC 3339"
+  createdAt: String!
+}
+
+type OrderRefundResult {
+  transactionId: ID!
+  "True when the idempotency key had already been used for this same refund."
+  replayed: Boolean!
+  payment: OrderPayment!
 }
 
 "What redeeming points on an order would do."
@@ -698,13 +949,27 @@ type Query {
   defaults to as many as allowed.
   """
   redeemPointsPreview(orderTotal: WalletMoneyInput!, points: Int64): RedeemPointsPreview!
+  "A top-up intent of the signed-in user (or any, for an admin); null when there is none."
+  topUpIntent(id: ID!): PaymentIntent
 }
 
 type Mutation {
-  "Start topping the signed-in user's wallet up through the payment gateway."
+  """
+  Start topping the signed-in user's wallet up through the payment gateway. The same
+  idempotencyKey with the same amount returns the same intent (CONFLICT with another
+  amount); amounts beyond the per-top-up or per-day bound are BAD_USER_INPUT.
+  """
   topUp(amount: WalletMoneyInput!, idempotencyKey: String!): PaymentIntent!
   "ADMIN only: credit (positive) or debit (negative) a wallet, with a mandatory reason."
   adminAdjustBalance(userId: ID!, amount: WalletMoneyInput!, reason: String!, idempotencyKey: String!): WalletAdjustment!
+  """
+  ADMIN only: refund amount (null: everything still refundable) of an order's payment,
+  with a mandatory reason. Never more than was paid in total across refunds; points come
+  back in proportion to how the order was paid; after settlement the refund is clawed
+  back from the restaurant's payable. BAD_USER_INPUT beyond what is refundable,
+  NOT_FOUND for an order the wallet never charged.
+  """
+  refundOrder(orderId: ID!, amount: WalletMoneyInput, reason: String!, idempotencyKey: String!): OrderRefundResult!
 }
 `, BuiltIn: false},
 	{Name: "../../federation/directives.graphql", Input: `
@@ -761,10 +1026,11 @@ type Mutation {
 `, BuiltIn: true},
 	{Name: "../../federation/entity.graphql", Input: `
 # a union of all types that use the @key directive
-union _Entity = User | Wallet
+union _Entity = Order | User | Wallet
 
 # fake type to build resolver interfaces for users to implement
 type Entity {
+	findOrderByID(id: ID!,): Order!
 	findUserByID(id: ID!,): User!
 	findWalletByUserID(userID: ID!,): Wallet!
 }
@@ -784,6 +1050,62 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_Order(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_Order_id(ctx, field)
+	case "payment":
+		return ec.fieldContext_Order_payment(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type Order", field.Name)
+}
+
+func (ec *executionContext) childFields_OrderPayment(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "status":
+		return ec.fieldContext_OrderPayment_status(ctx, field)
+	case "amountPaid":
+		return ec.fieldContext_OrderPayment_amountPaid(ctx, field)
+	case "amountPaidFromWallet":
+		return ec.fieldContext_OrderPayment_amountPaidFromWallet(ctx, field)
+	case "pointsRedeemed":
+		return ec.fieldContext_OrderPayment_pointsRedeemed(ctx, field)
+	case "refunded":
+		return ec.fieldContext_OrderPayment_refunded(ctx, field)
+	case "settled":
+		return ec.fieldContext_OrderPayment_settled(ctx, field)
+	case "refunds":
+		return ec.fieldContext_OrderPayment_refunds(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrderPayment", field.Name)
+}
+
+func (ec *executionContext) childFields_OrderRefund(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "transactionId":
+		return ec.fieldContext_OrderRefund_transactionId(ctx, field)
+	case "amount":
+		return ec.fieldContext_OrderRefund_amount(ctx, field)
+	case "reason":
+		return ec.fieldContext_OrderRefund_reason(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_OrderRefund_createdAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrderRefund", field.Name)
+}
+
+func (ec *executionContext) childFields_OrderRefundResult(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "transactionId":
+		return ec.fieldContext_OrderRefundResult_transactionId(ctx, field)
+	case "replayed":
+		return ec.fieldContext_OrderRefundResult_replayed(ctx, field)
+	case "payment":
+		return ec.fieldContext_OrderRefundResult_payment(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type OrderRefundResult", field.Name)
+}
 
 func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -809,6 +1131,12 @@ func (ec *executionContext) childFields_PaymentIntent(ctx context.Context, field
 		return ec.fieldContext_PaymentIntent_amount(ctx, field)
 	case "declineReason":
 		return ec.fieldContext_PaymentIntent_declineReason(ctx, field)
+	case "failureReason":
+		return ec.fieldContext_PaymentIntent_failureReason(ctx, field)
+	case "createdAt":
+		return ec.fieldContext_PaymentIntent_createdAt(ctx, field)
+	case "expiresAt":
+		return ec.fieldContext_PaymentIntent_expiresAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type PaymentIntent", field.Name)
 }
@@ -1037,6 +1365,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Entity_findOrderByID_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Entity_findUserByID_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1079,6 +1421,44 @@ func (ec *executionContext) field_Mutation_adminAdjustBalance_args(ctx context.C
 	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "amount",
 		func(ctx context.Context, v any) (model.WalletMoneyInput, error) {
 			return ec.unmarshalNWalletMoneyInput2githubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐWalletMoneyInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["amount"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "reason",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["reason"] = arg2
+	arg3, err := graphql.ProcessArgField(ctx, rawArgs, "idempotencyKey",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["idempotencyKey"] = arg3
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_refundOrder_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "orderId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["orderId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "amount",
+		func(ctx context.Context, v any) (*model.WalletMoneyInput, error) {
+			return ec.unmarshalOWalletMoneyInput2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐWalletMoneyInput(ctx, v)
 		})
 	if err != nil {
 		return nil, err
@@ -1172,6 +1552,20 @@ func (ec *executionContext) field_Query_redeemPointsPreview_args(ctx context.Con
 		return nil, err
 	}
 	args["points"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_topUpIntent_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
 	return args, nil
 }
 
@@ -1284,6 +1678,50 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _Entity_findOrderByID(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Entity_findOrderByID(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Entity().FindOrderByID(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Order) graphql.Marshaler {
+			return ec.marshalNOrder2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐOrder(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Entity_findOrderByID(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Entity",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Order(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Entity_findOrderByID_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
 
 func (ec *executionContext) _Entity_findUserByID(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -1457,6 +1895,481 @@ func (ec *executionContext) fieldContext_Mutation_adminAdjustBalance(ctx context
 	if fc.Args, err = ec.field_Mutation_adminAdjustBalance_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_refundOrder(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_refundOrder(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().RefundOrder(ctx, fc.Args["orderId"].(string), fc.Args["amount"].(*model.WalletMoneyInput), fc.Args["reason"].(string), fc.Args["idempotencyKey"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrderRefundResult) graphql.Marshaler {
+			return ec.marshalNOrderRefundResult2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐOrderRefundResult(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_refundOrder(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderRefundResult(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_refundOrder_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Order_id(ctx context.Context, field graphql.CollectedField, obj *model.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Order_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Order", field, false, false, "ID")
+}
+
+func (ec *executionContext) _Order_payment(ctx context.Context, field graphql.CollectedField, obj *model.Order) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Order_payment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Order().Payment(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrderPayment) graphql.Marshaler {
+			return ec.marshalOOrderPayment2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐOrderPayment(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Order_payment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Order",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderPayment(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderPayment_status(ctx context.Context, field graphql.CollectedField, obj *model.OrderPayment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderPayment_status(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Status, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.OrderPaymentStatus) graphql.Marshaler {
+			return ec.marshalNOrderPaymentStatus2githubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐOrderPaymentStatus(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderPayment_status(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderPayment", field, false, false, "OrderPaymentStatus")
+}
+
+func (ec *executionContext) _OrderPayment_amountPaid(ctx context.Context, field graphql.CollectedField, obj *model.OrderPayment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderPayment_amountPaid(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AmountPaid, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WalletMoney) graphql.Marshaler {
+			return ec.marshalNWalletMoney2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐWalletMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderPayment_amountPaid(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderPayment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WalletMoney(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderPayment_amountPaidFromWallet(ctx context.Context, field graphql.CollectedField, obj *model.OrderPayment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderPayment_amountPaidFromWallet(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AmountPaidFromWallet, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WalletMoney) graphql.Marshaler {
+			return ec.marshalNWalletMoney2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐWalletMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderPayment_amountPaidFromWallet(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderPayment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WalletMoney(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderPayment_pointsRedeemed(ctx context.Context, field graphql.CollectedField, obj *model.OrderPayment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderPayment_pointsRedeemed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PointsRedeemed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderPayment_pointsRedeemed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderPayment", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _OrderPayment_refunded(ctx context.Context, field graphql.CollectedField, obj *model.OrderPayment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderPayment_refunded(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Refunded, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WalletMoney) graphql.Marshaler {
+			return ec.marshalNWalletMoney2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐWalletMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderPayment_refunded(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderPayment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WalletMoney(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderPayment_settled(ctx context.Context, field graphql.CollectedField, obj *model.OrderPayment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderPayment_settled(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Settled, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderPayment_settled(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderPayment", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _OrderPayment_refunds(ctx context.Context, field graphql.CollectedField, obj *model.OrderPayment) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderPayment_refunds(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Refunds, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.OrderRefund) graphql.Marshaler {
+			return ec.marshalNOrderRefund2ᚕᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐOrderRefundᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderPayment_refunds(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderPayment",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderRefund(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderRefund_transactionId(ctx context.Context, field graphql.CollectedField, obj *model.OrderRefund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderRefund_transactionId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TransactionID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderRefund_transactionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderRefund", field, false, false, "ID")
+}
+
+func (ec *executionContext) _OrderRefund_amount(ctx context.Context, field graphql.CollectedField, obj *model.OrderRefund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderRefund_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WalletMoney) graphql.Marshaler {
+			return ec.marshalNWalletMoney2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐWalletMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderRefund_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderRefund",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WalletMoney(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OrderRefund_reason(ctx context.Context, field graphql.CollectedField, obj *model.OrderRefund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderRefund_reason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Reason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderRefund_reason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderRefund", field, false, false, "String")
+}
+
+func (ec *executionContext) _OrderRefund_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.OrderRefund) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderRefund_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderRefund_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderRefund", field, false, false, "String")
+}
+
+func (ec *executionContext) _OrderRefundResult_transactionId(ctx context.Context, field graphql.CollectedField, obj *model.OrderRefundResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderRefundResult_transactionId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TransactionID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderRefundResult_transactionId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderRefundResult", field, false, false, "ID")
+}
+
+func (ec *executionContext) _OrderRefundResult_replayed(ctx context.Context, field graphql.CollectedField, obj *model.OrderRefundResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderRefundResult_replayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Replayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderRefundResult_replayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OrderRefundResult", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _OrderRefundResult_payment(ctx context.Context, field graphql.CollectedField, obj *model.OrderRefundResult) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OrderRefundResult_payment(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Payment, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.OrderPayment) graphql.Marshaler {
+			return ec.marshalNOrderPayment2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐOrderPayment(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OrderRefundResult_payment(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OrderRefundResult",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_OrderPayment(ctx, field)
+		},
 	}
 	return fc, nil
 }
@@ -1654,6 +2567,75 @@ func (ec *executionContext) fieldContext_PaymentIntent_declineReason(_ context.C
 	return graphql.NewScalarFieldContext("PaymentIntent", field, false, false, "String")
 }
 
+func (ec *executionContext) _PaymentIntent_failureReason(ctx context.Context, field graphql.CollectedField, obj *model.PaymentIntent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentIntent_failureReason(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FailureReason, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentIntent_failureReason(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentIntent", field, false, false, "String")
+}
+
+func (ec *executionContext) _PaymentIntent_createdAt(ctx context.Context, field graphql.CollectedField, obj *model.PaymentIntent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentIntent_createdAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CreatedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentIntent_createdAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentIntent", field, false, false, "String")
+}
+
+func (ec *executionContext) _PaymentIntent_expiresAt(ctx context.Context, field graphql.CollectedField, obj *model.PaymentIntent) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PaymentIntent_expiresAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ExpiresAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PaymentIntent_expiresAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PaymentIntent", field, false, false, "String")
+}
+
 func (ec *executionContext) _Query_wallet(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -1736,6 +2718,50 @@ func (ec *executionContext) fieldContext_Query_redeemPointsPreview(ctx context.C
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_redeemPointsPreview_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_topUpIntent(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_topUpIntent(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().TopUpIntent(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PaymentIntent) graphql.Marshaler {
+			return ec.marshalOPaymentIntent2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐPaymentIntent(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Query_topUpIntent(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PaymentIntent(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_topUpIntent_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -3761,6 +4787,13 @@ func (ec *executionContext) __Entity(ctx context.Context, sel ast.SelectionSet, 
 			return graphql.Null
 		}
 		return ec._User(ctx, sel, obj)
+	case model.Order:
+		return ec._Order(ctx, sel, &obj)
+	case *model.Order:
+		if obj == nil {
+			return graphql.Null
+		}
+		return ec._Order(ctx, sel, obj)
 	default:
 		if typedObj, ok := obj.(graphql.Marshaler); ok {
 			return typedObj
@@ -3793,6 +4826,12 @@ func (ec *executionContext) _Entity(ctx context.Context, sel ast.SelectionSet) g
 		switch field.Name {
 		case "__typename":
 			out.Values[i] = graphql.MarshalString("Entity")
+		case "findOrderByID":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Entity_findOrderByID(ctx, field)
+				})
 		case "findUserByID":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -3852,6 +4891,206 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_adminAdjustBalance(ctx, field)
 			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "refundOrder":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_refundOrder(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var orderImplementors = []string{"Order", "_Entity"}
+
+func (ec *executionContext) _Order(ctx context.Context, sel ast.SelectionSet, obj *model.Order) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orderImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Order")
+		case "id":
+			out.Values[i] = ec._Order_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				atomic.AddUint32(&out.Invalids, 1)
+			}
+		case "payment":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Order_payment(ctx, field, obj)
+				})
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var orderPaymentImplementors = []string{"OrderPayment"}
+
+func (ec *executionContext) _OrderPayment(ctx context.Context, sel ast.SelectionSet, obj *model.OrderPayment) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orderPaymentImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrderPayment")
+		case "status":
+			out.Values[i] = ec._OrderPayment_status(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amountPaid":
+			out.Values[i] = ec._OrderPayment_amountPaid(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amountPaidFromWallet":
+			out.Values[i] = ec._OrderPayment_amountPaidFromWallet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pointsRedeemed":
+			out.Values[i] = ec._OrderPayment_pointsRedeemed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "refunded":
+			out.Values[i] = ec._OrderPayment_refunded(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "settled":
+			out.Values[i] = ec._OrderPayment_settled(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "refunds":
+			out.Values[i] = ec._OrderPayment_refunds(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var orderRefundImplementors = []string{"OrderRefund"}
+
+func (ec *executionContext) _OrderRefund(ctx context.Context, sel ast.SelectionSet, obj *model.OrderRefund) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orderRefundImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrderRefund")
+		case "transactionId":
+			out.Values[i] = ec._OrderRefund_transactionId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "amount":
+			out.Values[i] = ec._OrderRefund_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "reason":
+			out.Values[i] = ec._OrderRefund_reason(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._OrderRefund_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var orderRefundResultImplementors = []string{"OrderRefundResult"}
+
+func (ec *executionContext) _OrderRefundResult(ctx context.Context, sel ast.SelectionSet, obj *model.OrderRefundResult) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, orderRefundResultImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("OrderRefundResult")
+		case "transactionId":
+			out.Values[i] = ec._OrderRefundResult_transactionId(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayed":
+			out.Values[i] = ec._OrderRefundResult_replayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "payment":
+			out.Values[i] = ec._OrderRefundResult_payment(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -3951,6 +5190,21 @@ func (ec *executionContext) _PaymentIntent(ctx context.Context, sel ast.Selectio
 			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
+		case "failureReason":
+			out.Values[i] = ec._PaymentIntent_failureReason(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "createdAt":
+			out.Values[i] = ec._PaymentIntent_createdAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "expiresAt":
+			out.Values[i] = ec._PaymentIntent_expiresAt(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -3998,6 +5252,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_redeemPointsPreview(ctx, field)
+				})
+		case "topUpIntent":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_topUpIntent(ctx, field)
 				})
 		case "_entities":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -4851,6 +6111,64 @@ func (ec *executionContext) marshalNInt642int64(ctx context.Context, sel ast.Sel
 	return res
 }
 
+func (ec *executionContext) marshalNOrder2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐOrder(ctx context.Context, sel ast.SelectionSet, v *model.Order) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "Order!")
+		return graphql.Null
+	}
+	return ec._Order(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOrderPayment2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐOrderPayment(ctx context.Context, sel ast.SelectionSet, v *model.OrderPayment) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrderPayment!")
+		return graphql.Null
+	}
+	return ec._OrderPayment(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOrderPaymentStatus2githubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐOrderPaymentStatus(ctx context.Context, v any) (model.OrderPaymentStatus, error) {
+	var res model.OrderPaymentStatus
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNOrderPaymentStatus2githubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐOrderPaymentStatus(ctx context.Context, sel ast.SelectionSet, v model.OrderPaymentStatus) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNOrderRefund2ᚕᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐOrderRefundᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.OrderRefund) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNOrderRefund2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐOrderRefund(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNOrderRefund2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐOrderRefund(ctx context.Context, sel ast.SelectionSet, v *model.OrderRefund) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrderRefund!")
+		return graphql.Null
+	}
+	return ec._OrderRefund(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNOrderRefundResult2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐOrderRefundResult(ctx context.Context, sel ast.SelectionSet, v *model.OrderRefundResult) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "OrderRefundResult!")
+		return graphql.Null
+	}
+	return ec._OrderRefundResult(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "PageInfo!")
@@ -5433,6 +6751,20 @@ func (ec *executionContext) marshalOInt642ᚖint64(ctx context.Context, sel ast.
 	return res
 }
 
+func (ec *executionContext) marshalOOrderPayment2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐOrderPayment(ctx context.Context, sel ast.SelectionSet, v *model.OrderPayment) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OrderPayment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOPaymentIntent2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐPaymentIntent(ctx context.Context, sel ast.SelectionSet, v *model.PaymentIntent) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._PaymentIntent(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -5503,6 +6835,14 @@ func (ec *executionContext) marshalOWallet2ᚖgithubᚗcomᚋdizhtimeᚋdizhtime
 		return graphql.Null
 	}
 	return ec._Wallet(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalOWalletMoneyInput2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐWalletMoneyInput(ctx context.Context, v any) (*model.WalletMoneyInput, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := ec.unmarshalInputWalletMoneyInput(ctx, v)
+	return &res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) marshalO_Entity2githubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐEntity(ctx context.Context, sel ast.SelectionSet, v fedruntime.Entity) graphql.Marshaler {

@@ -12,6 +12,46 @@ import (
 type Mutation struct {
 }
 
+// An order; the orders subgraph owns it, the wallet adds its payment.
+type Order struct {
+	ID string `json:"id"`
+	// What the wallet charged for the order and gave back: the order's customer and admins only; null before the wallet charged it.
+	Payment *OrderPayment `json:"payment,omitempty"`
+}
+
+func (Order) IsEntity() {}
+
+// An order's payment as the wallet's ledger records it.
+type OrderPayment struct {
+	Status OrderPaymentStatus `json:"status"`
+	// The order's total: the wallet's part plus the value of the redeemed points.
+	AmountPaid *WalletMoney `json:"amountPaid"`
+	// The part the customer's wallet paid in money.
+	AmountPaidFromWallet *WalletMoney `json:"amountPaidFromWallet"`
+	PointsRedeemed       int64        `json:"pointsRedeemed"`
+	// Order value refunded so far (money and points together).
+	Refunded *WalletMoney   `json:"refunded"`
+	Settled  bool           `json:"settled"`
+	Refunds  []*OrderRefund `json:"refunds"`
+}
+
+// One refund of an order.
+type OrderRefund struct {
+	TransactionID string `json:"transactionId"`
+	// Order value given back (money and points together).
+	Amount *WalletMoney `json:"amount"`
+	Reason string       `json:"reason"`
+	// RFC 3339
+	CreatedAt string `json:"createdAt"`
+}
+
+type OrderRefundResult struct {
+	TransactionID string `json:"transactionId"`
+	// True when the idempotency key had already been used for this same refund.
+	Replayed bool          `json:"replayed"`
+	Payment  *OrderPayment `json:"payment"`
+}
+
 // Relay page information.
 type PageInfo struct {
 	HasNextPage     bool    `json:"hasNextPage"`
@@ -27,6 +67,12 @@ type PaymentIntent struct {
 	Status        PaymentIntentStatus `json:"status"`
 	Amount        *WalletMoney        `json:"amount"`
 	DeclineReason *string             `json:"declineReason,omitempty"`
+	// Why the intent FAILED or EXPIRED.
+	FailureReason *string `json:"failureReason,omitempty"`
+	// RFC 3339
+	CreatedAt string `json:"createdAt"`
+	// RFC 3339: a PENDING intent not confirmed by then becomes EXPIRED.
+	ExpiresAt string `json:"expiresAt"`
 }
 
 type Query struct {
@@ -99,23 +145,92 @@ type WalletTransactionEdge struct {
 	Node   *WalletTransaction `json:"node"`
 }
 
+type OrderPaymentStatus string
+
+const (
+	// Charged and held in escrow.
+	OrderPaymentStatusPaid OrderPaymentStatus = "PAID"
+	// Part of the payment went back to the customer.
+	OrderPaymentStatusPartiallyRefunded OrderPaymentStatus = "PARTIALLY_REFUNDED"
+	// Everything went back to the customer.
+	OrderPaymentStatusRefunded OrderPaymentStatus = "REFUNDED"
+	// Delivered and paid out to the restaurant, courier and platform.
+	OrderPaymentStatusSettled OrderPaymentStatus = "SETTLED"
+)
+
+var AllOrderPaymentStatus = []OrderPaymentStatus{
+	OrderPaymentStatusPaid,
+	OrderPaymentStatusPartiallyRefunded,
+	OrderPaymentStatusRefunded,
+	OrderPaymentStatusSettled,
+}
+
+func (e OrderPaymentStatus) IsValid() bool {
+	switch e {
+	case OrderPaymentStatusPaid, OrderPaymentStatusPartiallyRefunded, OrderPaymentStatusRefunded, OrderPaymentStatusSettled:
+		return true
+	}
+	return false
+}
+
+func (e OrderPaymentStatus) String() string {
+	return string(e)
+}
+
+func (e *OrderPaymentStatus) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = OrderPaymentStatus(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid OrderPaymentStatus", str)
+	}
+	return nil
+}
+
+func (e OrderPaymentStatus) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *OrderPaymentStatus) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e OrderPaymentStatus) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
 type PaymentIntentStatus string
 
 const (
 	PaymentIntentStatusPending   PaymentIntentStatus = "PENDING"
 	PaymentIntentStatusSucceeded PaymentIntentStatus = "SUCCEEDED"
 	PaymentIntentStatusDeclined  PaymentIntentStatus = "DECLINED"
+	// The gateway did not confirm it in time (a late confirmation is still credited).
+	PaymentIntentStatusExpired PaymentIntentStatus = "EXPIRED"
+	// The gateway's answer could not be applied; failureReason says why.
+	PaymentIntentStatusFailed PaymentIntentStatus = "FAILED"
 )
 
 var AllPaymentIntentStatus = []PaymentIntentStatus{
 	PaymentIntentStatusPending,
 	PaymentIntentStatusSucceeded,
 	PaymentIntentStatusDeclined,
+	PaymentIntentStatusExpired,
+	PaymentIntentStatusFailed,
 }
 
 func (e PaymentIntentStatus) IsValid() bool {
 	switch e {
-	case PaymentIntentStatusPending, PaymentIntentStatusSucceeded, PaymentIntentStatusDeclined:
+	case PaymentIntentStatusPending, PaymentIntentStatusSucceeded, PaymentIntentStatusDeclined, PaymentIntentStatusExpired, PaymentIntentStatusFailed:
 		return true
 	}
 	return false

@@ -40,6 +40,27 @@ export type AddressInput = {
   postalCode?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** A step of a time series, in the range's time zone (weeks start on Monday). */
+export type AnalyticsBucket =
+  | 'DAY'
+  | 'HOUR'
+  | 'WEEK';
+
+/**
+ * The time range and scope of a dashboard query. Orders count in the range they were placed
+ * in. Admins may leave restaurantIds out (the whole platform); a restaurant owner must name
+ * restaurants it owns.
+ */
+export type AnalyticsRange = {
+  /** RFC 3339, inclusive */
+  from: Scalars['String']['input'];
+  restaurantIds?: InputMaybe<Array<Scalars['ID']['input']>>;
+  /** IANA time zone of the buckets, e.g. Asia/Tashkent (default UTC) */
+  timeZone?: InputMaybe<Scalars['String']['input']>;
+  /** RFC 3339, exclusive */
+  to: Scalars['String']['input'];
+};
+
 /** Tokens for a signed-in session. */
 export type AuthPayload = {
   __typename?: 'AuthPayload';
@@ -57,6 +78,18 @@ export type BBoxInput = {
   maxLng: Scalars['Float']['input'];
   minLat: Scalars['Float']['input'];
   minLng: Scalars['Float']['input'];
+};
+
+/** Cancellations and refunds among the orders placed in the range. */
+export type CancellationAndRefundRates = {
+  __typename?: 'CancellationAndRefundRates';
+  cancellationRate: Scalars['Float']['output'];
+  /** ended cancelled, rejected, payment_failed or delivery_failed */
+  cancelled: Scalars['Int']['output'];
+  placed: Scalars['Int']['output'];
+  refundRate: Scalars['Float']['output'];
+  refunded: Scalars['Int']['output'];
+  refundedMinor: Scalars['Int64']['output'];
 };
 
 export type CreateRestaurantInput = {
@@ -129,6 +162,21 @@ export type DeliveryStatus =
   | 'ENROUTE_TO_PICKUP'
   | 'PICKED_UP';
 
+/** Delivery time of the delivered orders placed in the range, and its parts. */
+export type DeliveryTimes = {
+  __typename?: 'DeliveryTimes';
+  /** placed -> accepted by the restaurant */
+  acceptance: DurationQuantiles;
+  /** picked up -> delivered */
+  drive: DurationQuantiles;
+  /** accepted -> ready for pickup */
+  kitchen: DurationQuantiles;
+  /** ready -> picked up */
+  pickup: DurationQuantiles;
+  /** placed -> delivered */
+  total: DurationQuantiles;
+};
+
 export type DeliveryTransition = {
   __typename?: 'DeliveryTransition';
   /** driver:<id>, order:<id> or system */
@@ -182,6 +230,21 @@ export type Driver = {
   vehicle: Vehicle;
 };
 
+/** One driver over a range. */
+export type DriverFigures = {
+  __typename?: 'DriverFigures';
+  /** of those, minutes carrying an order */
+  busyMinutes: Scalars['Int']['output'];
+  deliveries: Scalars['Int']['output'];
+  driverId: Scalars['ID']['output'];
+  /** the drivers' share (the wallet's driver_bps) of the totals of the orders delivered */
+  earningsMinor: Scalars['Int64']['output'];
+  /** distinct minutes with a location report */
+  onlineMinutes: Scalars['Int']['output'];
+  /** busyMinutes / onlineMinutes */
+  utilisation: Scalars['Float']['output'];
+};
+
 export type DriverPosition = {
   __typename?: 'DriverPosition';
   /** RFC 3339 */
@@ -199,10 +262,28 @@ export type DriverStatus =
   | 'OFFLINE'
   | 'ON_DELIVERY';
 
+/** Quantiles of a duration in seconds over count orders. */
+export type DurationQuantiles = {
+  __typename?: 'DurationQuantiles';
+  count: Scalars['Int']['output'];
+  p50: Scalars['Float']['output'];
+  p90: Scalars['Float']['output'];
+  p99: Scalars['Float']['output'];
+};
+
 export type FacetCount = {
   __typename?: 'FacetCount';
   count: Scalars['Int']['output'];
   value: Scalars['String']['output'];
+};
+
+/** Orders that ended before delivery, by final status and reason. */
+export type FunnelDropOff = {
+  __typename?: 'FunnelDropOff';
+  orders: Scalars['Int']['output'];
+  reason: Scalars['String']['output'];
+  /** cancelled, payment_failed, rejected or delivery_failed */
+  status: Scalars['String']['output'];
 };
 
 /** A WGS84 position; a value type other subgraphs define identically. */
@@ -215,6 +296,21 @@ export type GeoPoint = {
 export type GeoPointInput = {
   lat: Scalars['Float']['input'];
   lng: Scalars['Float']['input'];
+};
+
+/** The admin dashboard's live figures. */
+export type LiveMetrics = {
+  __typename?: 'LiveMetrics';
+  /** drivers who reported a location in the last five minutes */
+  activeDrivers: Scalars['Int']['output'];
+  /** RFC 3339 */
+  at: Scalars['String']['output'];
+  /** GMV since midnight in the time zone asked for */
+  gmvTodayMinor: Scalars['Int64']['output'];
+  /** orders placed in the last day, not yet delivered nor ended */
+  openOrders: Scalars['Int']['output'];
+  /** orders placed in the last minute */
+  ordersPerMinute: Scalars['Int']['output'];
 };
 
 /** WGS84 degrees. */
@@ -319,6 +415,8 @@ export type Mutation = {
   addRestaurantStaff: Scalars['Boolean']['output'];
   /** ADMIN only: credit (positive) or debit (negative) a wallet, with a mandatory reason. */
   adminAdjustBalance: WalletAdjustment;
+  /** Archives the caller's entries: they leave the inbox listing and the unread count. */
+  archiveNotifications: Array<Notification>;
   assignRole: User;
   /** Operations stop a delivery (before pickup) and free its courier. Admin only. */
   cancelDelivery: Delivery;
@@ -337,12 +435,16 @@ export type Mutation = {
   grantRelation: Scalars['Boolean']['output'];
   login: AuthPayload;
   logout: Scalars['Boolean']['output'];
+  /** Marks every entry of the caller's inbox read; returns how many changed. */
+  markAllNotificationsRead: Scalars['Int']['output'];
   markArrivedAtDropoff: Delivery;
   markArrivedAtPickup: Delivery;
   markDelivered: Delivery;
   markEnrouteToDropoff: Delivery;
   /** The assigned courier's Drive steps; each only by the delivery's courier. Steps may be skipped, never reversed. */
   markEnrouteToPickup: Delivery;
+  /** Marks the caller's entries read; returns them. Unknown ids or other users' entries are NOT_FOUND. */
+  markNotificationsRead: Array<Notification>;
   /** The food changed hands: accepted whether or not the kitchen marked the order ready (the order moves to PICKED_UP). */
   markPickedUp: Delivery;
   /** Restaurant staff or ADMIN. */
@@ -354,6 +456,14 @@ export type Mutation = {
   /** Prices the cart with the restaurants quote and places the order; retrying with the same idempotencyKey returns the same order. */
   placeOrder: Order;
   refresh: AuthPayload;
+  /**
+   * ADMIN only: refund amount (null: everything still refundable) of an order's payment,
+   * with a mandatory reason. Never more than was paid in total across refunds; points come
+   * back in proportion to how the order was paid; after settlement the refund is clawed
+   * back from the restaurant's payable. BAD_USER_INPUT beyond what is refundable,
+   * NOT_FOUND for an order the wallet never charged.
+   */
+  refundOrder: OrderRefundResult;
   register: AuthPayload;
   /** Restaurant staff or ADMIN: turn a PAID order down (the wallet refunds it). */
   rejectOrder: Order;
@@ -363,7 +473,11 @@ export type Mutation = {
   revokeRole: User;
   /** Staff, owner or ADMIN: sold out (false) or back (true). */
   setMenuItemAvailability: MenuItem;
-  /** Start topping the signed-in user's wallet up through the payment gateway. */
+  /**
+   * Start topping the signed-in user's wallet up through the payment gateway. The same
+   * idempotencyKey with the same amount returns the same intent (CONFLICT with another
+   * amount); amounts beyond the per-top-up or per-day bound are BAD_USER_INPUT.
+   */
   topUp: PaymentIntent;
   /** The assigned courier hands the delivery back before pickup: it returns to CREATED and is matched again. */
   unassignDelivery: Delivery;
@@ -371,6 +485,8 @@ export type Mutation = {
   updateLocation: Driver;
   /** Owner or ADMIN: replace the whole menu edited against expectedMenuVersion (stale: CONFLICT). */
   updateMenu: Restaurant;
+  /** Changes the caller's notification settings. */
+  updateNotificationSettings: NotificationSettings;
   /** Owner or ADMIN. expectedVersion, when given, must be the current version (else CONFLICT). */
   updateRestaurant: Restaurant;
 };
@@ -397,6 +513,11 @@ export type MutationAdminAdjustBalanceArgs = {
   idempotencyKey: Scalars['String']['input'];
   reason: Scalars['String']['input'];
   userId: Scalars['ID']['input'];
+};
+
+
+export type MutationArchiveNotificationsArgs = {
+  ids: Array<Scalars['ID']['input']>;
 };
 
 
@@ -495,6 +616,11 @@ export type MutationMarkEnrouteToPickupArgs = {
 };
 
 
+export type MutationMarkNotificationsReadArgs = {
+  ids: Array<Scalars['ID']['input']>;
+};
+
+
 export type MutationMarkPickedUpArgs = {
   deliveryId: Scalars['ID']['input'];
 };
@@ -524,6 +650,14 @@ export type MutationPlaceOrderArgs = {
 
 export type MutationRefreshArgs = {
   refreshToken: Scalars['String']['input'];
+};
+
+
+export type MutationRefundOrderArgs = {
+  amount?: InputMaybe<WalletMoneyInput>;
+  idempotencyKey: Scalars['String']['input'];
+  orderId: Scalars['ID']['input'];
+  reason: Scalars['String']['input'];
 };
 
 
@@ -585,10 +719,155 @@ export type MutationUpdateMenuArgs = {
 };
 
 
+export type MutationUpdateNotificationSettingsArgs = {
+  input: NotificationSettingsInput;
+};
+
+
 export type MutationUpdateRestaurantArgs = {
   expectedVersion?: InputMaybe<Scalars['Int']['input']>;
   id: Scalars['ID']['input'];
   input: UpdateRestaurantInput;
+};
+
+/** One inbox entry. */
+export type Notification = {
+  __typename?: 'Notification';
+  archived: Scalars['Boolean']['output'];
+  body: Scalars['String']['output'];
+  category: NotificationCategory;
+  /** RFC 3339 */
+  createdAt: Scalars['String']['output'];
+  /** The messages sent for it on other channels (its owner or an ADMIN). */
+  deliveries: Array<NotificationDelivery>;
+  id: Scalars['ID']['output'];
+  /** The workflow that made it, e.g. order.status.delivered. */
+  kind: Scalars['String']['output'];
+  locale: Scalars['String']['output'];
+  /** The order it is about, when it is about one. */
+  orderId?: Maybe<Scalars['ID']['output']>;
+  read: Scalars['Boolean']['output'];
+  /** The entry's place in its owner's inbox: 1, 2, 3... with no gaps. myNotifications(since:) takes it. */
+  sequence: Scalars['Int']['output'];
+  title: Scalars['String']['output'];
+};
+
+/** What a notification is about; preferences are kept per category and channel. */
+export type NotificationCategory =
+  | 'ACCOUNT'
+  | 'ORDERS'
+  | 'PROMOTIONS';
+
+/** Where a message goes. IN_APP is the inbox (always on); the others go through providers. */
+export type NotificationChannel =
+  | 'EMAIL'
+  | 'IN_APP'
+  | 'PUSH'
+  | 'SMS';
+
+export type NotificationConnection = {
+  __typename?: 'NotificationConnection';
+  edges: Array<NotificationEdge>;
+  pageInfo: PageInfo;
+};
+
+/** One message on one channel, with its provider's answer: what admins look at when a message did not arrive. */
+export type NotificationDelivery = {
+  __typename?: 'NotificationDelivery';
+  attempts: Scalars['Int']['output'];
+  channel: NotificationChannel;
+  id: Scalars['ID']['output'];
+  /** The key passed to providers: one per (event, recipient, channel). */
+  idempotencyKey: Scalars['String']['output'];
+  notificationId: Scalars['ID']['output'];
+  /** The provider that answered last (a fallback's name when the primary failed). */
+  provider?: Maybe<Scalars['String']['output']>;
+  /** What the provider said (its message id, or its error). */
+  providerAnswer?: Maybe<Scalars['String']['output']>;
+  /** Why it was suppressed or why it failed. */
+  reason?: Maybe<Scalars['String']['output']>;
+  status: NotificationDeliveryStatus;
+  /** RFC 3339 */
+  updatedAt: Scalars['String']['output'];
+  userId: Scalars['ID']['output'];
+};
+
+export type NotificationDeliveryConnection = {
+  __typename?: 'NotificationDeliveryConnection';
+  edges: Array<NotificationDeliveryEdge>;
+  pageInfo: PageInfo;
+};
+
+export type NotificationDeliveryEdge = {
+  __typename?: 'NotificationDeliveryEdge';
+  cursor: Scalars['String']['output'];
+  node: NotificationDelivery;
+};
+
+/** A message's way through its channel's providers. */
+export type NotificationDeliveryStatus =
+  /** Every attempt and the fallback failed: a dead letter, kept for an operator. */
+  | 'DEAD'
+  /** An attempt failed; it is retried with backoff. */
+  | 'FAILED'
+  /** Waiting for its (next) attempt. */
+  | 'QUEUED'
+  /** Handed to a provider, answer not yet recorded. */
+  | 'SENDING'
+  | 'SENT'
+  /** Not sent on purpose: opted out, no address, or quiet hours. */
+  | 'SUPPRESSED';
+
+export type NotificationEdge = {
+  __typename?: 'NotificationEdge';
+  cursor: Scalars['String']['output'];
+  node: Notification;
+};
+
+/** One event of the live inbox. */
+export type NotificationEvent = {
+  __typename?: 'NotificationEvent';
+  notification: Notification;
+  unreadCount: Scalars['Int']['output'];
+};
+
+export type NotificationOptOut = {
+  __typename?: 'NotificationOptOut';
+  category: NotificationCategory;
+  channel: NotificationChannel;
+};
+
+export type NotificationOptOutInput = {
+  category: NotificationCategory;
+  channel: NotificationChannel;
+};
+
+/** A user's notification settings. */
+export type NotificationSettings = {
+  __typename?: 'NotificationSettings';
+  email?: Maybe<Scalars['String']['output']>;
+  /** BCP 47 language of messages: en, ru or uz. */
+  locale: Scalars['String']['output'];
+  /** Channels turned off, per category (IN_APP cannot be turned off). */
+  optOuts: Array<NotificationOptOut>;
+  phone?: Maybe<Scalars['String']['output']>;
+  pushToken?: Maybe<Scalars['String']['output']>;
+  /** Quiet hours as HH:MM-HH:MM in timeZone; null: none. Non-transactional messages wait until they end. */
+  quietHours?: Maybe<Scalars['String']['output']>;
+  /** IANA zone quiet hours are read in, e.g. Asia/Tashkent. */
+  timeZone: Scalars['String']['output'];
+};
+
+/** Only the fields given change; an empty string clears email, phone, pushToken or quietHours. */
+export type NotificationSettingsInput = {
+  email?: InputMaybe<Scalars['String']['input']>;
+  locale?: InputMaybe<Scalars['String']['input']>;
+  /** Replaces the whole list when given. */
+  optOuts?: InputMaybe<Array<NotificationOptOutInput>>;
+  phone?: InputMaybe<Scalars['String']['input']>;
+  pushToken?: InputMaybe<Scalars['String']['input']>;
+  quietHours?: InputMaybe<Scalars['String']['input']>;
+  timeZone?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** An order offered to the signed-in courier. */
@@ -647,6 +926,8 @@ export type Order = {
   driverId?: Maybe<Scalars['ID']['output']>;
   id: Scalars['ID']['output'];
   lines: Array<OrderLine>;
+  /** What the wallet charged for the order and gave back: the order's customer and admins only; null before the wallet charged it. */
+  payment?: Maybe<OrderPayment>;
   /** RFC 3339 */
   placedAt: Scalars['String']['output'];
   /** Loyalty points the customer spends on this order; the wallet values them (its loyalty rules) and refuses the payment when they are not redeemable. */
@@ -672,6 +953,16 @@ export type OrderEdge = {
   node: Order;
 };
 
+/** Of the orders placed in the range, how many were paid, accepted and delivered. */
+export type OrderFunnel = {
+  __typename?: 'OrderFunnel';
+  accepted: Scalars['Int']['output'];
+  delivered: Scalars['Int']['output'];
+  dropOffs: Array<FunnelDropOff>;
+  paid: Scalars['Int']['output'];
+  placed: Scalars['Int']['output'];
+};
+
 export type OrderLine = {
   __typename?: 'OrderLine';
   lineTotal: Money;
@@ -695,6 +986,50 @@ export type OrderLineOption = {
   id: Scalars['ID']['output'];
   name: Scalars['String']['output'];
   priceDelta: Money;
+};
+
+/** An order's payment as the wallet's ledger records it. */
+export type OrderPayment = {
+  __typename?: 'OrderPayment';
+  /** The order's total: the wallet's part plus the value of the redeemed points. */
+  amountPaid: WalletMoney;
+  /** The part the customer's wallet paid in money. */
+  amountPaidFromWallet: WalletMoney;
+  pointsRedeemed: Scalars['Int64']['output'];
+  /** Order value refunded so far (money and points together). */
+  refunded: WalletMoney;
+  refunds: Array<OrderRefund>;
+  settled: Scalars['Boolean']['output'];
+  status: OrderPaymentStatus;
+};
+
+export type OrderPaymentStatus =
+  /** Charged and held in escrow. */
+  | 'PAID'
+  /** Part of the payment went back to the customer. */
+  | 'PARTIALLY_REFUNDED'
+  /** Everything went back to the customer. */
+  | 'REFUNDED'
+  /** Delivered and paid out to the restaurant, courier and platform. */
+  | 'SETTLED';
+
+/** One refund of an order. */
+export type OrderRefund = {
+  __typename?: 'OrderRefund';
+  /** Order value given back (money and points together). */
+  amount: WalletMoney;
+  /** RFC 3339 */
+  createdAt: Scalars['String']['output'];
+  reason: Scalars['String']['output'];
+  transactionId: Scalars['ID']['output'];
+};
+
+export type OrderRefundResult = {
+  __typename?: 'OrderRefundResult';
+  payment: OrderPayment;
+  /** True when the idempotency key had already been used for this same refund. */
+  replayed: Scalars['Boolean']['output'];
+  transactionId: Scalars['ID']['output'];
 };
 
 /** An order's place in its lifecycle. */
@@ -747,13 +1082,23 @@ export type PageInfo = {
 export type PaymentIntent = {
   __typename?: 'PaymentIntent';
   amount: WalletMoney;
+  /** RFC 3339 */
+  createdAt: Scalars['String']['output'];
   declineReason?: Maybe<Scalars['String']['output']>;
+  /** RFC 3339: a PENDING intent not confirmed by then becomes EXPIRED. */
+  expiresAt: Scalars['String']['output'];
+  /** Why the intent FAILED or EXPIRED. */
+  failureReason?: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
   status: PaymentIntentStatus;
 };
 
 export type PaymentIntentStatus =
   | 'DECLINED'
+  /** The gateway did not confirm it in time (a late confirmation is still credited). */
+  | 'EXPIRED'
+  /** The gateway's answer could not be applied; failureReason says why. */
+  | 'FAILED'
   | 'PENDING'
   | 'SUCCEEDED';
 
@@ -773,15 +1118,25 @@ export type PriceChangeInput = {
 
 export type Query = {
   __typename?: 'Query';
+  /** Cancellation and refund rates. */
+  cancellationAndRefundRates: CancellationAndRefundRates;
   /** A delivery (its customer, its courier or an admin). */
   delivery?: Maybe<Delivery>;
+  /** Delivery time p50/p90/p99 and its parts. */
+  deliveryTimes: DeliveryTimes;
   /** A courier (themselves or an admin). */
   driver?: Maybe<Driver>;
+  /** Driver utilisation and earnings, most deliveries first (admins only). */
+  driverUtilisation: Array<DriverFigures>;
   /** The signed-in account. */
   me?: Maybe<User>;
   menuItem?: Maybe<MenuItem>;
+  /** Messages on every channel, newest first, for operators (ADMIN): filter by status, channel or user. */
+  notificationDeliveries: NotificationDeliveryConnection;
   /** The order (its customer, its restaurant's staff, or an ADMIN). */
   order?: Maybe<Order>;
+  /** placed -> paid -> accepted -> delivered, with drop-off reasons. */
+  orderFunnel: OrderFunnel;
   /** Price a cart: item prices plus option deltas, in minor units, with availability. */
   quote: Quote;
   /**
@@ -792,14 +1147,27 @@ export type Query = {
   restaurant?: Maybe<Restaurant>;
   /** Restaurants in id order; cuisine narrows to one cuisine. Discovery by text and distance is search's. */
   restaurants: RestaurantConnection;
+  /** Orders and GMV per restaurant or H3 zone, largest GMV first. */
+  salesBreakdown: Array<SalesBreakdownRow>;
+  /** Orders and GMV per hour, day or week (hourly: at most 31 days). */
+  salesSeries: SalesSeries;
   searchDishes: DishSearchConnection;
   searchRestaurants: RestaurantSearchConnection;
   /** Autocomplete: restaurant names, dishes and cuisines starting with the prefix's last word. */
   suggest: Array<Suggestion>;
+  /** The most ordered dishes. */
+  topDishes: Array<TopDish>;
+  /** A top-up intent of the signed-in user (or any, for an admin); null when there is none. */
+  topUpIntent?: Maybe<PaymentIntent>;
   /** The account with this id (itself or an admin). */
   user?: Maybe<User>;
   /** The wallet of userId (the user itself or an admin). */
   wallet?: Maybe<Wallet>;
+};
+
+
+export type QueryCancellationAndRefundRatesArgs = {
+  range: AnalyticsRange;
 };
 
 
@@ -808,8 +1176,20 @@ export type QueryDeliveryArgs = {
 };
 
 
+export type QueryDeliveryTimesArgs = {
+  range: AnalyticsRange;
+};
+
+
 export type QueryDriverArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryDriverUtilisationArgs = {
+  from: Scalars['String']['input'];
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  to: Scalars['String']['input'];
 };
 
 
@@ -818,8 +1198,22 @@ export type QueryMenuItemArgs = {
 };
 
 
+export type QueryNotificationDeliveriesArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  channel?: InputMaybe<NotificationChannel>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  status?: InputMaybe<Array<NotificationDeliveryStatus>>;
+  userId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+
 export type QueryOrderArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type QueryOrderFunnelArgs = {
+  range: AnalyticsRange;
 };
 
 
@@ -843,6 +1237,19 @@ export type QueryRestaurantsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   cuisine?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+export type QuerySalesBreakdownArgs = {
+  by: SalesBreakdownBy;
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  range: AnalyticsRange;
+};
+
+
+export type QuerySalesSeriesArgs = {
+  bucket: AnalyticsBucket;
+  range: AnalyticsRange;
 };
 
 
@@ -871,6 +1278,17 @@ export type QuerySuggestArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   near?: InputMaybe<GeoPointInput>;
   prefix: Scalars['String']['input'];
+};
+
+
+export type QueryTopDishesArgs = {
+  limit?: InputMaybe<Scalars['Int']['input']>;
+  range: AnalyticsRange;
+};
+
+
+export type QueryTopUpIntentArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -1062,6 +1480,40 @@ export type Role =
   | 'RESTAURANT_OWNER'
   | 'RESTAURANT_STAFF';
 
+/** What a sales breakdown groups by. */
+export type SalesBreakdownBy =
+  | 'RESTAURANT'
+  /** H3 cell (resolution 8) of the delivery address */
+  | 'ZONE';
+
+/** One restaurant's or zone's sales over a range. */
+export type SalesBreakdownRow = {
+  __typename?: 'SalesBreakdownRow';
+  gmvMinor: Scalars['Int64']['output'];
+  /** restaurant id or H3 cell */
+  key: Scalars['String']['output'];
+  orders: Scalars['Int']['output'];
+};
+
+/** Orders placed and their value (GMV: order totals) in one bucket. */
+export type SalesPoint = {
+  __typename?: 'SalesPoint';
+  gmvMinor: Scalars['Int64']['output'];
+  orders: Scalars['Int']['output'];
+  /** start of the bucket, RFC 3339 in the range's time zone */
+  start: Scalars['String']['output'];
+};
+
+/** A sales series, ready for a chart: every bucket of the range, empty ones included. */
+export type SalesSeries = {
+  __typename?: 'SalesSeries';
+  bucket: AnalyticsBucket;
+  points: Array<SalesPoint>;
+  timeZone: Scalars['String']['output'];
+  totalGmvMinor: Scalars['Int64']['output'];
+  totalOrders: Scalars['Int']['output'];
+};
+
 export type SearchFacets = {
   __typename?: 'SearchFacets';
   cuisines: Array<FacetCount>;
@@ -1076,6 +1528,10 @@ export type Subscription = {
   driverOffers: Offer;
   /** Admin live map: every courier ping inside the box. */
   driversInArea: DriverPosition;
+  /** Live figures every intervalSeconds (default 5, 1..60), the first at once (admins only). */
+  liveMetrics: LiveMetrics;
+  /** The caller's new inbox entries, in sequence order. since: the last sequence the client has; entries after it come first (a reconnect loses nothing). Without it, only new entries. */
+  myNotifications: NotificationEvent;
   /** Every transition of the order, in order (its customer or an ADMIN). since: replay transitions after this sequence number; omitted: start with the current status. */
   orderUpdated: OrderUpdate;
   /** The restaurant's orders as they change (its staff or an ADMIN): first the current status of each open order and of orders changed in the last minute, then every new order and transition, each once and in order. */
@@ -1090,6 +1546,17 @@ export type SubscriptionDeliveryTrackingArgs = {
 
 export type SubscriptionDriversInAreaArgs = {
   bbox: BBoxInput;
+};
+
+
+export type SubscriptionLiveMetricsArgs = {
+  intervalSeconds?: InputMaybe<Scalars['Int']['input']>;
+  timeZone?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type SubscriptionMyNotificationsArgs = {
+  since?: InputMaybe<Scalars['Int']['input']>;
 };
 
 
@@ -1131,6 +1598,16 @@ export type TimeRangeInput = {
   open: Scalars['String']['input'];
 };
 
+/** A dish's quantity and revenue over a range. */
+export type TopDish = {
+  __typename?: 'TopDish';
+  menuItemId: Scalars['ID']['output'];
+  name: Scalars['String']['output'];
+  quantity: Scalars['Int']['output'];
+  restaurantId: Scalars['ID']['output'];
+  revenueMinor: Scalars['Int64']['output'];
+};
+
 /** Where the courier of an order is, and when they are expected. */
 export type TrackingUpdate = {
   __typename?: 'TrackingUpdate';
@@ -1168,12 +1645,26 @@ export type User = {
   email?: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
   name: Scalars['String']['output'];
+  /** Where and when the user wants to hear from DizhTime. */
+  notificationSettings: NotificationSettings;
+  /** The user's inbox, newest first (the user or an ADMIN). Archived entries are left out. */
+  notifications: NotificationConnection;
   /** The user's own orders, newest first (the user or an ADMIN). */
   orders: OrderConnection;
   phone?: Maybe<Scalars['String']['output']>;
   roles: Array<Role>;
+  /** How many inbox entries are not read (archived ones not counted). */
+  unreadCount: Scalars['Int']['output'];
   /** The user's wallet (the user itself or an admin). */
   wallet?: Maybe<Wallet>;
+};
+
+
+/** An account. email and phone are shown to the account itself and to admins only. */
+export type UserNotificationsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  unreadOnly?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 

@@ -1,0 +1,331 @@
+// Command analytics-bench generates N synthetic domain events (a city's orders with their
+// status changes, payments, refunds, dispatch, deliveries and driver locations, spread over
+// a month), ingests them in batches into each OLAP backend — decode + write, as the
+// consumer does, without Kafka — and reports events/s, then runs every dashboard query
+// repeatedly (random restaurants and ranges, and the whole platform) and reports p50/p99,
+// side by side for ClickHouse and the embedded DuckDB.
+//
+//	analytics-bench -events 10000000 -backends clickhouse,duckdb
+//
+// ClickHouse is the server at DIZHTIME_CLICKHOUSE_URL (deploy/local/services.sh up
+// clickhouse), in a database of its own, dropped at the end; DuckDB is a file in a
+// temporary directory.
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime/pprof"
+	"slices"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/dizhtime/dizhtime/events"
+	"github.com/dizhtime/dizhtime/events/contracts"
+	"github.com/dizhtime/dizhtime/subgraphs/analytics/adapters"
+	"github.com/dizhtime/dizhtime/subgraphs/analytics/app"
+	"github.com/dizhtime/dizhtime/subgraphs/analytics/domain"
+	"github.com/dizhtime/dizhtime/subgraphs/analytics/service"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "analytics-bench:", err)
+		os.Exit(1)
+	}
+}
+
+type options struct {
+	events, batch, repeat, restaurants, drivers, days int
+	backends                                          []string
+}
+
+func run() error {
+	var o options
+	var backends string
+	flag.IntVar(&o.events, "events", 1_000_000, "synthetic events to ingest (about 12 per order)")
+	flag.IntVar(&o.batch, "batch", 20_000, "events per batch write")
+	flag.IntVar(&o.repeat, "repeat", 30, "runs of each dashboard query")
+	flag.IntVar(&o.restaurants, "restaurants", 2000, "restaurants in the synthetic city")
+	flag.IntVar(&o.drivers, "drivers", 3000, "drivers in the synthetic city")
+	flag.IntVar(&o.days, "days", 30, "days the events spread over (ending now)")
+	flag.StringVar(&backends, "backends", "clickhouse,duckdb", "backends to measure")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
+	}
+	o.backends = strings.Split(backends, ",")
+	ctx := context.Background()
+	results := map[string]*result{}
+	for _, b := range o.backends {
+		r, err := measure(ctx, b, o)
+		if err != nil {
+			return fmt.Errorf("%s: %w", b, err)
+		}
+		results[b] = r
+	}
+	fmt.Printf("\nanalytics-bench: %d events (%d per batch), %d restaurants, %d drivers, %d days; each query %d runs\n",
+		o.events, o.batch, o.restaurants, o.drivers, o.days, o.repeat)
+	fmt.Printf("%-34s", "figure")
+	for _, b := range o.backends {
+		fmt.Printf(" | %-26s", b)
+	}
+	fmt.Println()
+	fmt.Printf("%-34s", "ingest events/s (decode + write)")
+	for _, b := range o.backends {
+		fmt.Printf(" | %-26s", fmt.Sprintf("%.0f (%s)", results[b].rate, results[b].took.Round(time.Millisecond)))
+	}
+	fmt.Println()
+	fmt.Printf("%-34s", "ingest events per CPU-second")
+	for _, b := range o.backends {
+		fmt.Printf(" | %-26s", fmt.Sprintf("%.0f (this process)", float64(o.events)/results[b].cpu.Seconds()))
+	}
+	fmt.Println()
+	fmt.Printf("%-34s | %s\n", "load average at the end (1m 5m 15m)", loadavg())
+	for _, q := range queryNames {
+		fmt.Printf("%-34s", "query "+q+" p50/p99")
+		for _, b := range o.backends {
+			lat := results[b].latencies[q]
+			fmt.Printf(" | %-26s", fmt.Sprintf("p50 %s p99 %s", pct(lat, 0.5), pct(lat, 0.99)))
+		}
+		fmt.Println()
+	}
+	return nil
+}
+
+type result struct {
+	// cpu is this process's CPU time (user + system) during the writes: on a shared machine
+	// the wall-clock rate moves with the load, events per CPU second less so (the server's
+	// own CPU, ClickHouse's, is not in it).
+	cpu       time.Duration
+	rate      float64
+	took      time.Duration
+	latencies map[string][]time.Duration
+}
+
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
+}
+
+func pct(d []time.Duration, q float64) string {
+	if len(d) == 0 {
+		return "-"
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	i := int(q * float64(len(s)-1))
+	return s[i].Round(10 * time.Microsecond).String()
+}
+
+func open(ctx context.Context, backend string) (app.Store, func(), error) {
+	switch backend {
+	case service.BackendClickHouse:
+		s, err := adapters.OpenClickHouse(ctx, service.DefaultClickHouseURL(), fmt.Sprintf("analytics_bench_%d", rand.Int64N(1<<40)))
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, func() { _ = s.DropDatabase(context.Background()); _ = s.Close() }, nil
+	case service.BackendDuckDB:
+		dir, err := os.MkdirTemp("", "analytics-bench")
+		if err != nil {
+			return nil, nil, err
+		}
+		s, err := adapters.OpenDuckDB(ctx, filepath.Join(dir, "bench.duckdb"))
+		if err != nil {
+			return nil, nil, err
+		}
+		return s, func() { _ = s.Close(); _ = os.RemoveAll(dir) }, nil
+	}
+	return nil, nil, fmt.Errorf("unknown backend %q", backend)
+}
+
+func measure(ctx context.Context, backend string, o options) (*result, error) {
+	store, closeStore, err := open(ctx, backend)
+	if err != nil {
+		return nil, err
+	}
+	defer closeStore()
+	in, err := app.NewIngestion(store)
+	if err != nil {
+		return nil, err
+	}
+	gen := newGenerator(o)
+	res := &result{latencies: map[string][]time.Duration{}}
+	written := 0
+	for written < o.events {
+		envs := gen.next(min(o.batch, o.events-written))
+		cpu0 := cpuTime()
+		start := time.Now()
+		bad, err := in.Write(ctx, envs)
+		res.cpu += cpuTime() - cpu0
+		if err != nil {
+			return nil, err
+		}
+		if len(bad) > 0 {
+			return nil, fmt.Errorf("%d synthetic events undecodable", len(bad))
+		}
+		res.took += time.Since(start)
+		written += len(envs)
+		if written%(o.batch*25) == 0 || written == o.events {
+			fmt.Fprintf(os.Stderr, "%s: %d events in %s (%.0f/s)\n", backend, written, res.took.Round(time.Millisecond), float64(written)/res.took.Seconds())
+		}
+	}
+	res.rate = float64(written) / res.took.Seconds()
+	now := time.Now().UTC()
+	rng := rand.New(rand.NewPCG(7, 7))
+	for i := range o.repeat {
+		days := []int{1, 7, 30}[i%3]
+		to := now.Add(-time.Duration(rng.IntN(24)) * time.Hour)
+		r, err := domain.NewRange(to.Add(-time.Duration(days)*24*time.Hour), to, "Asia/Tashkent")
+		if err != nil {
+			return nil, err
+		}
+		scope := domain.Scope{}
+		if i%2 == 1 {
+			scope.RestaurantIDs = []string{gen.restaurant(rng.IntN(o.restaurants))}
+		}
+		for _, q := range queryNames {
+			start := time.Now()
+			if err := runQuery(ctx, store, q, r, scope, now); err != nil {
+				return nil, fmt.Errorf("query %s: %w", q, err)
+			}
+			res.latencies[q] = append(res.latencies[q], time.Since(start))
+		}
+	}
+	return res, nil
+}
+
+var queryNames = []string{"salesSeries", "salesByRestaurant", "salesByZone", "orderFunnel", "deliveryTimes", "rates", "topDishes", "drivers", "liveMetrics"}
+
+func runQuery(ctx context.Context, s app.Store, name string, r domain.Range, scope domain.Scope, now time.Time) error {
+	var err error
+	switch name {
+	case "salesSeries":
+		var slots []domain.SlotSales
+		slots, err = s.SalesSlots(ctx, r, scope)
+		_ = domain.Series(slots, domain.Day, r)
+	case "salesByRestaurant":
+		_, err = s.SalesBreakdown(ctx, r, scope, domain.ByRestaurant, 20)
+	case "salesByZone":
+		_, err = s.SalesBreakdown(ctx, r, scope, domain.ByZone, 20)
+	case "orderFunnel":
+		_, err = s.Funnel(ctx, r, scope)
+	case "deliveryTimes":
+		_, err = s.DeliveryTimes(ctx, r, scope)
+	case "rates":
+		_, err = s.Rates(ctx, r, scope)
+	case "topDishes":
+		_, err = s.TopDishes(ctx, r, scope, 10)
+	case "drivers":
+		_, err = s.Drivers(ctx, r, 20, 1000)
+	case "liveMetrics":
+		_, err = s.Live(ctx, now, domain.Day.Start(now, r.Zone))
+	}
+	return err
+}
+
+// generator makes a synthetic city's events, order by order, in time order per order.
+type generator struct {
+	o       options
+	rng     *rand.Rand
+	pending []events.Envelope
+	seq     int
+	start   time.Time
+	span    time.Duration
+}
+
+func newGenerator(o options) *generator {
+	now := time.Now().UTC()
+	return &generator{o: o, rng: rand.New(rand.NewPCG(1, 2)), start: now.Add(-time.Duration(o.days) * 24 * time.Hour), span: time.Duration(o.days) * 24 * time.Hour}
+}
+
+func (g *generator) restaurant(i int) string { return fmt.Sprintf("r%05d", i) }
+
+func (g *generator) env(subject string, at time.Time, p events.Payload) events.Envelope {
+	g.seq++
+	data, _ := json.Marshal(p)
+	return events.Envelope{ID: fmt.Sprintf("bench-%012d", g.seq), Type: p.EventType(), Version: p.EventVersion(), Source: "bench",
+		Time: at, Subject: subject, Data: data}
+}
+
+func (g *generator) next(n int) []events.Envelope {
+	for len(g.pending) < n {
+		g.order()
+	}
+	out := g.pending[:n:n]
+	g.pending = slices.Clone(g.pending[n:])
+	return out
+}
+
+func (g *generator) order() {
+	r := g.rng
+	id := fmt.Sprintf("o%010d", g.seq)
+	rest := g.restaurant(int(r.ExpFloat64()*float64(g.o.restaurants)/4) % g.o.restaurants)
+	driver := fmt.Sprintf("d%05d", r.IntN(g.o.drivers))
+	at := g.start.Add(time.Duration(r.Int64N(int64(g.span))))
+	money := func(n int64) contracts.Money { return contracts.Money{AmountMinor: n, Currency: "UZS"} }
+	var items []contracts.OrderItem
+	var subtotal int64
+	for i := range 1 + r.IntN(3) {
+		price := int64(10_000 + r.IntN(90)*1000)
+		q := 1 + r.IntN(2)
+		items = append(items, contracts.OrderItem{MenuItemID: fmt.Sprintf("%s-m%02d", rest, r.IntN(12)+i*0), Name: "Dish", Quantity: q, UnitPrice: money(price)})
+		subtotal += price * int64(q)
+	}
+	lat, lng := 41.2+r.Float64()*0.2, 69.1+r.Float64()*0.3
+	g.pending = append(g.pending, g.env(id, at, contracts.OrderCreatedV2{OrderID: id, CustomerID: fmt.Sprintf("c%06d", r.IntN(200_000)),
+		RestaurantID: rest, Items: items, Subtotal: money(subtotal), DeliveryFee: money(8000), Total: money(subtotal + 8000),
+		DeliveryAddress: contracts.Address{Lat: lat, Lng: lng}, PlacedAt: at}))
+	status := func(from, to, reason string, after time.Duration) {
+		at = at.Add(after)
+		g.pending = append(g.pending, g.env(id, at, contracts.OrderStatusChangedV2{OrderID: id, RestaurantID: rest, From: from, To: to, Reason: reason, ChangedAt: at}))
+	}
+	sec := func(lo, hi int) time.Duration { return time.Duration(lo+r.IntN(hi-lo)) * time.Second }
+	if r.IntN(100) < 5 {
+		status("placed", "payment_failed", "insufficient_funds", sec(1, 5))
+		return
+	}
+	status("placed", "paid", "", sec(1, 5))
+	g.pending = append(g.pending, g.env(id, at, contracts.PaymentSucceededV1{PaymentID: "p" + id, OrderID: id, Amount: money(subtotal + 8000), Method: "wallet", PaidAt: at}))
+	if r.IntN(100) < 5 {
+		status("paid", "cancelled", "customer_cancelled", sec(10, 120))
+		g.pending = append(g.pending, g.env(id, at, contracts.PaymentRefundedV1{RefundID: "rf" + id, PaymentID: "p" + id, OrderID: id, Amount: money(subtotal + 8000), Reason: "cancelled", RefundedAt: at}))
+		return
+	}
+	status("paid", "accepted", "", sec(20, 300))
+	g.pending = append(g.pending, g.env(id, at, contracts.DispatchAssignedV1{OrderID: id, DriverID: driver, RestaurantID: rest, AssignedAt: at}))
+	status("accepted", "ready_for_pickup", "", sec(300, 1500))
+	g.pending = append(g.pending, g.env(driver, at, contracts.DriverLocationV1{DriverID: driver, Lat: lat, Lng: lng, OrderID: id, RecordedAt: at}))
+	status("ready_for_pickup", "picked_up", "", sec(30, 600))
+	g.pending = append(g.pending, g.env(driver, at.Add(time.Minute), contracts.DriverLocationV1{DriverID: driver, Lat: lat, Lng: lng, OrderID: id, RecordedAt: at.Add(time.Minute)}))
+	status("picked_up", "delivered", "", sec(300, 1800))
+	g.pending = append(g.pending, g.env("del-"+id, at, contracts.DeliveryStatusChangedV1{DeliveryID: "del-" + id, OrderID: id, DriverID: driver, From: "arrived_at_dropoff", To: "delivered", ChangedAt: at}))
+	g.pending = append(g.pending, g.env(driver, at.Add(time.Minute), contracts.DriverLocationV1{DriverID: driver, Lat: lat, Lng: lng, RecordedAt: at.Add(time.Minute)}))
+}

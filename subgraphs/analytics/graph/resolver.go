@@ -1,0 +1,13 @@
+package graph
+
+import (
+	"log/slog"
+
+	"github.com/dizhtime/dizhtime/subgraphs/analytics/app"
+)
+
+// Resolver serves the schema from the application's queries.
+type Resolver struct {
+	Queries *app.Queries
+	Logger  *slog.Logger
+}
