@@ -16,6 +16,7 @@ const OrderQuery = graphql(`
       deliveryLocation { lat lng }
       lines { name quantity lineTotal { amountMinor currency } options { id name } }
       timeline { sequence from to at actor reason }
+      payment { status settled pointsRedeemed amountPaidFromWallet { amountMinor currency } refunded { amountMinor currency } }
     }
   }
 `);
@@ -142,6 +143,13 @@ export function OrderPage({ id }: { id: string }) {
         Subtotal {formatMoney(order.subtotal)} + delivery {formatMoney(order.deliveryFee)} = <strong>{formatMoney(order.total)}</strong>
         {order.pointsRedeemed > 0 && ` (${order.pointsRedeemed} points redeemed)`}
       </p>
+      {order.payment && (
+        <p data-testid="payment">
+          Payment: {human(order.payment.status)} · {formatMoney(order.payment.amountPaidFromWallet)} from your wallet
+          {order.payment.pointsRedeemed !== '0' && ` + ${order.payment.pointsRedeemed} points`}
+          {order.payment.refunded.amountMinor !== '0' && ` · ${formatMoney(order.payment.refunded)} refunded`}
+        </p>
+      )}
       {cancellable.has(current) && (
         <button type="button" disabled={cancelling.fetching} onClick={() => void cancel({ id, reason: 'changed my mind' })}>
           Cancel order

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useMutation, useQuery } from 'urql';
+import { useClient, useMutation, useQuery } from 'urql';
 import { graphql } from '@dizhtime/client/gql';
 import { formatMoney, parseMoney } from '@dizhtime/client';
 import { useSession } from './hooks';
@@ -23,6 +23,10 @@ const TopUpMutation = graphql(`
   }
 `);
 
+const TopUpIntent = graphql(`
+  query TopUpIntent($id: ID!) { topUpIntent(id: $id) { id status declineReason } }
+`);
+
 export function useWallet(first = 20) {
   const s = useSession();
   return useQuery({ query: WalletQuery, variables: { userId: s?.user.id ?? '', first }, pause: !s });
@@ -39,6 +43,7 @@ export function TopUp({ currency, onCredited }: { currency: string; onCredited: 
   const [status, setStatus] = useState('');
   const [, topUp] = useMutation(TopUpMutation);
   const [, refetch] = useWallet();
+  const client = useClient();
   async function submit(e: React.FormEvent) {
     e.preventDefault();
     const minor = parseMoney(text, currency);
@@ -52,11 +57,17 @@ export function TopUp({ currency, onCredited }: { currency: string; onCredited: 
     const intent = r.data!.topUp;
     if (intent.status === 'DECLINED') return setStatus(`Declined: ${intent.declineReason ?? 'no reason given'}`);
     setStatus(`Top-up of ${formatMoney(intent.amount)} ${intent.status.toLowerCase()}…`);
-    // The wallet is credited by the gateway's webhook a moment later: re-read it a few times.
-    for (let i = 0; i < 20; i++) {
-      await new Promise((res) => setTimeout(res, 750));
-      refetch({ requestPolicy: 'network-only' });
+    // The gateway's signed webhook settles the intent a moment later: follow it, then re-read the wallet.
+    let state: string = intent.status;
+    for (let i = 0; state === 'PENDING' && i < 60; i++) {
+      await new Promise((res) => setTimeout(res, 500));
+      const q = await client.query(TopUpIntent, { id: intent.id }, { requestPolicy: 'network-only' }).toPromise();
+      if (q.error) return setStatus(q.error.message);
+      state = q.data?.topUpIntent?.status ?? state;
+      if (state === 'DECLINED') return setStatus(`Declined: ${q.data?.topUpIntent?.declineReason ?? 'no reason given'}`);
     }
+    setStatus(state === 'SUCCEEDED' ? `Top-up of ${formatMoney(intent.amount)} credited.` : 'The gateway has not confirmed the top-up yet.');
+    refetch({ requestPolicy: 'network-only' });
     onCredited();
   }
   return (
