@@ -133,6 +133,8 @@ func TestWebCustomer_aCustomerOrdersInTheBrowserAndWatchesItDelivered(t *testing
 
 	// The restaurant and the courier act once the browser shows the order PAID; the time
 	// each step's mutation returned is kept to measure how long the page took to show it.
+	var customer *Session
+	orderID := ""
 	acted := &stamps{m: map[string]time.Time{}}
 	seen := map[string]time.Time{}
 	verdict := ""
@@ -142,7 +144,16 @@ func TestWebCustomer_aCustomerOrdersInTheBrowserAndWatchesItDelivered(t *testing
 		f := strings.Fields(line)
 		switch {
 		case len(f) == 0:
+		case f[0] == "SIGNEDUP":
+			// Points to pay part of the order with: the admin grants them (a new customer has none).
+			customer = must(c.Login(ctx, city.run+"-customer@dizhtime.test", password))(t, "customer signs in through the API")
+			if err := admin.Do(ctx, `mutation G($u: ID!, $a: WalletMoneyInput!, $k: String!) { adminAdjustBalance(userId: $u, amount: $a, reason: "web test points", idempotencyKey: $k) { transactionId } }`,
+				map[string]any{"u": customer.UserID, "a": map[string]any{"amountMinor": "500", "currency": "PTS"}, "k": city.run + "-points"}, nil); err != nil {
+				t.Errorf("grant points: %v", err)
+				cancel()
+			}
 		case f[0] == "PAID" && len(f) == 2:
+			orderID = f[1]
 			go func(orderID string) {
 				err := playRestaurantAndCourier(ctx, owner, driver, offers, &driverAt, orderID, acted)
 				if err != nil {
@@ -167,6 +178,20 @@ func TestWebCustomer_aCustomerOrdersInTheBrowserAndWatchesItDelivered(t *testing
 	}
 	if verdict != "PASS" || werr != nil {
 		t.Fatalf("browser test: %q (exit: %v)\nstderr:\n%s", verdict, werr, stderr.String())
+	}
+	// The order as the API has it: delivered, paid partly with the granted points.
+	var o struct {
+		Order struct {
+			Status         string
+			PointsRedeemed int
+			Total          Money
+		}
+	}
+	if err := customer.Do(ctx, `query O($id: ID!) { order(id: $id) { status pointsRedeemed total { amountMinor currency } } }`, map[string]any{"id": orderID}, &o); err != nil {
+		t.Fatal(err)
+	}
+	if o.Order.Status != "DELIVERED" || o.Order.PointsRedeemed <= 0 || o.Order.PointsRedeemed > 500 {
+		t.Errorf("order = %+v; want DELIVERED with 1..500 points redeemed", o.Order)
 	}
 	for _, s := range []string{"ACCEPTED", "PREPARING", "READY_FOR_PICKUP", "PICKED_UP", "DELIVERED"} {
 		if a, ok := acted.get(s); ok && !seen[s].IsZero() {

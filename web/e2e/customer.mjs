@@ -2,6 +2,7 @@
 // playwright-core against the built app and the real router. platform/city's
 // TestWebCustomer boots the platform, serves the app, plays the restaurant and the courier
 // through the API and runs this script. Protocol on stdout (one line each):
+//   SIGNEDUP                  the account exists: the test grants it 500 loyalty points
 //   PAID <orderId>            the order page shows PAID: the restaurant may act
 //   SEEN <status> <unix ms>   when the order page first showed each status
 //   METRIC <name> <value>     figures (first load, axe)
@@ -91,12 +92,25 @@ async function main() {
     await step(page, 'signup');
     await page.getByRole('button', { name: 'Sign up' }).click();
     await page.getByRole('heading', { name: 'Find food' }).waitFor();
+    out('SIGNEDUP'); // the test's admin grants this customer loyalty points now
 
     // Top up through the wallet screen; the gateway's webhook credits it shortly after.
     await page.getByRole('link', { name: 'Wallet' }).click();
     await page.getByLabel('Top-up amount (UZS)').fill('10000');
     await page.getByRole('button', { name: 'Top up' }).click();
     await page.getByTestId('wallet-balances').filter({ hasText: '10,000.00 UZS' }).waitFor({ timeout: 30_000 });
+    // The points the admin granted show once the wallet is read again.
+    const pointsDeadline = Date.now() + 30_000;
+    for (;;) {
+      await page.getByRole('link', { name: 'Search' }).click();
+      await page.getByRole('link', { name: 'Wallet' }).click();
+      try {
+        await page.getByTestId('wallet-balances').filter({ hasText: '500 points' }).waitFor({ timeout: 2_000 });
+        break;
+      } catch (e) {
+        if (Date.now() > pointsDeadline) throw new Error('the granted 500 points never showed in the wallet');
+      }
+    }
     await step(page, 'topped-up');
     await axe(page, 'wallet');
 
@@ -136,6 +150,8 @@ async function main() {
     await page.getByRole('link', { name: /Cart \(2\)/ }).click();
     await page.getByTestId('subtotal').filter({ hasText: 'Subtotal (quoted): 1,800.00 UZS' }).waitFor({ timeout: 15_000 });
     await page.getByTestId('balance').filter({ hasText: '10,000.00 UZS' }).waitFor({ timeout: 15_000 });
+    await page.getByLabel(/Use my loyalty points \(500 pts\)/).check();
+    await page.getByText(/pts cover/).waitFor({ timeout: 15_000 });
     await page.getByLabel('Delivery address').fill('Amir Temur 1');
     await step(page, 'cart');
     await axe(page, 'cart');
@@ -144,6 +160,7 @@ async function main() {
     // The live order page: record when each status first shows.
     await page.getByTestId('order-status').waitFor();
     const orderId = page.url().split('/').pop();
+    await page.getByText(/points redeemed/).waitFor({ timeout: 15_000 });
     await page.evaluate(() => {
       const seen = (window.__seen = {});
       const el = document.querySelector('[data-testid=order-status]');
