@@ -19,6 +19,14 @@ help: ## list the targets
 run: ## run DizhTime on this machine (embedded stores + every process), Ctrl-C stops it; SIM=1 adds a live city
 	deploy/local/run.sh $(if $(SIM),-sim)
 
+.PHONY: observe
+observe: ## beside a running `make run`: Prometheus (rules), Alertmanager and Jaeger; prints their URLs
+	$(SERVICES) up prometheus alertmanager jaeger
+	@echo "Prometheus    http://127.0.0.1:$${DIZHTIME_PROMETHEUS_PORT:-9090}  (targets: /targets, alerts: /alerts)"
+	@echo "Alertmanager  http://127.0.0.1:$${DIZHTIME_ALERTMANAGER_PORT:-9093}"
+	@echo "Jaeger UI     http://127.0.0.1:$${DIZHTIME_JAEGER_UI_PORT:-16686}  (OTLP in: http://127.0.0.1:$${DIZHTIME_JAEGER_PORT:-4318})"
+	@echo "Dashboards    deploy/observability/grafana/dashboards/*.json (provision into a Grafana)"
+
 .PHONY: sim
 sim: ## simulate a city against a running `make run` (SIM_FLAGS="-orders-per-minute 30 -drivers 20")
 	cd platform && go run ./cmd/dizhtime sim $(SIM_FLAGS)

@@ -5,6 +5,7 @@
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/lib.sh"
+. "$here/prometheus.sh"
 cd "$DIZHTIME_ROOT"
 
 started_postgres=
@@ -14,7 +15,12 @@ if ! svc_pid postgres >/dev/null; then started_postgres=1; fi
 started_mailpit=
 if ! svc_pid mailpit >/dev/null; then started_mailpit=1; fi
 "$here/services.sh" up mailpit
+# Prometheus scrapes every process (deploy/observability/prometheus/prometheus.yml).
+started_prometheus=
+if ! svc_pid prometheus >/dev/null; then started_prometheus=1; fi
+"$here/services.sh" up prometheus
 cleanup() {
+  [ -n "$started_prometheus" ] && "$here/services.sh" down prometheus
   [ -n "$started_mailpit" ] && "$here/services.sh" down mailpit
   [ -n "$started_postgres" ] && "$here/services.sh" down postgres
 }
@@ -42,6 +48,15 @@ if command -v npm >/dev/null; then
   export DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS="http://127.0.0.1:4000,http://localhost:4000,http://127.0.0.1:4080,http://localhost:4080"
   web_url="http://127.0.0.1:4080/?router=http://127.0.0.1:4000/graphql"
 fi
+# Traces go to the OTLP receiver of `make observe` (Jaeger) when it runs.
+export DIZHTIME_TELEMETRY_OTLP_ENDPOINT=${DIZHTIME_TELEMETRY_OTLP_ENDPOINT:-http://127.0.0.1:${DIZHTIME_JAEGER_PORT:-4318}}
+export DIZHTIME_ROUTER_TELEMETRY_OTLP_ENDPOINT=${DIZHTIME_ROUTER_TELEMETRY_OTLP_ENDPOINT:-$DIZHTIME_TELEMETRY_OTLP_ENDPOINT}
+cat >&2 <<URLS
+[run] GraphQL (router)  http://127.0.0.1:4000/graphql
+[run] customer app      ${web_url:-(not served: npm is not installed)}
+[run] Prometheus        $(prometheus_addr)   (alerts: $(prometheus_addr)/alerts)
+[run] traces            \$(make observe): Jaeger UI http://127.0.0.1:${DIZHTIME_JAEGER_UI_PORT:-16686}
+URLS
 # Not exec: the trap must run after dizhtime exits. Ctrl-C reaches both; dizhtime drains and exits.
 "$DIZHTIME_BIN/dizhtime" dev "$@" &
 child=$!

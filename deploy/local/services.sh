@@ -2,7 +2,8 @@
 # Starts and stops the real services DizhTime's tests and production-like runs use, on loopback:
 # PostgreSQL and Redis (Debian packages), Apache Kafka in KRaft mode (Maven Central jars),
 # FerretDB (MongoDB wire protocol, from the Go module proxy, on PostgreSQL) and Elasticsearch
-# (Maven Central integ-test distribution).
+# (Maven Central integ-test distribution); the collection stack: Prometheus and Alertmanager
+# (Debian packages) and Jaeger (built from the Go module proxy).
 #
 #   services.sh up [NAME...]     install what is missing, start what is not running (idempotent)
 #   services.sh down [NAME...]   stop what this script started (by recorded pid), nothing else
@@ -15,7 +16,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 # shellcheck source=lib.sh
 . "$here/lib.sh"
 
-ALL_SERVICES=(postgres redis kafka ferretdb elasticsearch)
+ALL_SERVICES=(postgres redis kafka ferretdb elasticsearch prometheus alertmanager jaeger)
 ALL_SERVICES+=(clickhouse)
 ALL_SERVICES+=(mailpit)
 for s in "${ALL_SERVICES[@]}"; do
@@ -98,7 +99,7 @@ case "$cmd" in
     for s in "${ALL_SERVICES[@]}"; do "${s}_env" | sed 's/^/export /'; done
     ;;
   *)
-    sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+    sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'
     exit 2
     ;;
 esac

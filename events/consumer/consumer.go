@@ -116,6 +116,7 @@ func New(pool *pgxpool.Pool, dlq Publisher, cfg Config, h Handler) (*Consumer, e
 	if log == nil {
 		log = slog.Default()
 	}
+	cfg.Metrics.declare(cfg.Name, cfg.Topic)
 	return &Consumer{pool: pool, dlq: dlq, cfg: cfg, h: h,
 		tracer: tp.Tracer("github.com/dizhtime/dizhtime/events/consumer"),
 		log:    log.With("consumer", cfg.Name, "topic", cfg.Topic)}, nil
@@ -194,6 +195,8 @@ func (c *Consumer) handle(ctx context.Context, m kafka.Message) error {
 	if err == nil {
 		span.SetAttributes(attribute.String("dizhtime.consumer.outcome", outcome))
 		c.cfg.Metrics.outcome(c.cfg.Name, m.Topic, outcome)
+		// With the span's context: the line carries the producer's trace id.
+		c.log.DebugContext(ctx, "event handled", "event_id", e.ID, "outcome", outcome, "attempts", attempts)
 		return nil
 	}
 	if ctx.Err() != nil {

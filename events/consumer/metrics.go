@@ -33,6 +33,18 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	return m, nil
 }
 
+// declare makes a consumer's series exist at 0 before its first event: a rate or an
+// alert over dead letters then has a series to read from the start, not "no data".
+func (m *Metrics) declare(consumer, topic string) {
+	if m == nil {
+		return
+	}
+	for _, outcome := range []string{"processed", "duplicate", "dead_lettered"} {
+		m.events.WithLabelValues(consumer, topic, outcome)
+	}
+	m.lag.WithLabelValues(consumer, topic)
+}
+
 func (m *Metrics) outcome(consumer, topic, outcome string) {
 	if m != nil {
 		m.events.WithLabelValues(consumer, topic, outcome).Inc()

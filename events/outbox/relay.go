@@ -136,9 +136,11 @@ func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
 		return 0, err
 	}
 
+	spans := StartPublishSpans(ctx, relayTracer(), msgs)
 	pubCtx, cancel := context.WithTimeout(ctx, r.cfg.PublishTimeout)
 	err = r.pub.Publish(pubCtx, msgs...)
 	cancel()
+	spans.End(err)
 	if err != nil {
 		return 0, fmt.Errorf("outbox relay: %w", err)
 	}

@@ -64,7 +64,9 @@ func FromContext(ctx context.Context) (Identity, bool) {
 	return id, ok && id.UserID != ""
 }
 
-// FromHeaders reads the identity the router forwarded. Unknown roles are dropped.
+// FromHeaders reads the plain identity headers. They prove nothing (anyone can send
+// them); subgraphs take the identity from the signed service token instead (Middleware).
+// Unknown roles are dropped.
 func FromHeaders(h http.Header) (Identity, bool) {
 	userID := strings.TrimSpace(h.Get(HeaderUserID))
 	if userID == "" {
@@ -79,26 +81,26 @@ func FromHeaders(h http.Header) (Identity, bool) {
 	return id, true
 }
 
-// SetHeaders writes id into h the way the router forwards it.
+// SetHeaders makes h carry id the way the router forwards it: a service token signed by
+// this process for itself (so only an in-process handler accepts it; tests use this to
+// play the router), plus the plain headers for logs. Subgraphs believe only the token.
 func SetHeaders(h http.Header, id Identity) {
+	SetHeadersFor(h, ProcessServiceIdentity().Name(), id)
+}
+
+// SetHeadersFor is SetHeaders addressed to audience: for a subgraph in another process
+// that trusts this process's key as the router's (platform/routertest.ChildServiceEnv).
+func SetHeadersFor(h http.Header, audience string, id Identity) {
+	svc := ProcessServiceIdentity()
+	token, err := svc.Sign(audience, &id, "")
+	if err != nil {
+		panic("authz: sign a service token: " + err.Error())
+	}
+	h.Set(HeaderServiceToken, token)
 	h.Set(HeaderUserID, id.UserID)
 	roles := make([]string, len(id.Roles))
 	for i, r := range id.Roles {
 		roles[i] = string(r)
 	}
 	h.Set(HeaderRoles, strings.Join(roles, ","))
-}
-
-// Middleware puts the forwarded identity, when present, into the request context.
-// Requests without one go on anonymously: resolvers decide what anonymous callers get.
-//
-// It trusts the headers: only the router may reach a subgraph (network policy), and the
-// router strips these headers from client requests before adding its own.
-func Middleware(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if id, ok := FromHeaders(r.Header); ok {
-			r = r.WithContext(WithIdentity(r.Context(), id))
-		}
-		next.ServeHTTP(w, r)
-	})
 }

@@ -9,15 +9,14 @@ import (
 	"github.com/dizhtime/dizhtime/platform/authz"
 )
 
-func TestMiddleware_putsTheForwardedIdentityIntoTheContext(t *testing.T) {
+func TestMiddleware_putsTheSignedIdentityIntoTheContext(t *testing.T) {
 	var got authz.Identity
 	var ok bool
 	h := authz.Middleware(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		got, ok = authz.FromContext(r.Context())
 	}))
 	req := httptest.NewRequest(http.MethodPost, "/query", nil)
-	req.Header.Set(authz.HeaderUserID, "7")
-	req.Header.Set(authz.HeaderRoles, "CUSTOMER, ADMIN,SUPERUSER,CUSTOMER")
+	authz.SetHeaders(req.Header, authz.Identity{UserID: "7", Roles: []authz.Role{"CUSTOMER", "ADMIN", "SUPERUSER", "CUSTOMER"}})
 	h.ServeHTTP(httptest.NewRecorder(), req)
 	if !ok || got.UserID != "7" || !slices.Equal(got.Roles, []authz.Role{authz.RoleCustomer, authz.RoleAdmin}) {
 		t.Errorf("identity = %+v, %v", got, ok)

@@ -33,7 +33,8 @@ type cached struct {
 // RelationClientOption configures a RelationClient.
 type RelationClientOption func(*RelationClient)
 
-// WithHTTPClient replaces the default client (5 s timeout).
+// WithHTTPClient replaces the default client (5 s timeout, carrying this process's
+// service token for identity: see NewServiceClient).
 func WithHTTPClient(c *http.Client) RelationClientOption {
 	return func(r *RelationClient) { r.http = c }
 }
@@ -53,7 +54,7 @@ func WithClock(now func() time.Time) RelationClientOption {
 func NewRelationClient(baseURL string, opts ...RelationClientOption) *RelationClient {
 	c := &RelationClient{
 		baseURL: strings.TrimRight(baseURL, "/"),
-		http:    &http.Client{Timeout: 5 * time.Second},
+		http:    NewServiceClient("identity", 5*time.Second),
 		ttl:     5 * time.Second,
 		now:     time.Now,
 		cache:   map[Tuple]cached{},

@@ -17,6 +17,7 @@ import (
 
 	"github.com/dizhtime/dizhtime/platform/authz"
 	"github.com/dizhtime/dizhtime/platform/graphqlerr"
+	"github.com/dizhtime/dizhtime/platform/telemetry"
 )
 
 // Options says which transports a schema needs.
@@ -41,5 +42,7 @@ func New(schema graphql.ExecutableSchema, logger *slog.Logger, o Options) http.H
 	srv.Use(extension.Introspection{})
 	srv.SetErrorPresenter(graphqlerr.Presenter(logger))
 	srv.SetRecoverFunc(graphqlerr.Recover(logger))
-	return authz.Middleware(srv)
+	srv.AroundOperations(traceOperations)
+	// The router's traceparent (on a request or a WebSocket upgrade) becomes the parent.
+	return telemetry.ServerHandler("graphql", authz.Middleware(srv))
 }

@@ -2,6 +2,7 @@ package routertest
 
 import (
 	"bufio"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -13,6 +14,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/lestrrat-go/jwx/v3/jwk"
+
+	"github.com/dizhtime/dizhtime/platform/authz"
 )
 
 // Subgraph is one entry of the supergraph.yaml Start writes.
@@ -92,7 +97,8 @@ func Start(t testing.TB, subgraphs []Subgraph, opts ...Options) *Router {
 
 	cmd := exec.Command(bin, "serve", "-config", routerYAML, "-supergraph", supergraph)
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), o.Env...)
+	cmd.Env = append(os.Environ(), routerServiceKey(t, dir, subgraphs))
+	cmd.Env = append(cmd.Env, o.Env...)
 	out := &syncBuffer{}
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
@@ -134,6 +140,99 @@ func Start(t testing.TB, subgraphs []Subgraph, opts ...Options) *Router {
 		t.Fatalf("router did not listen within %s:\n%s", o.StartTimeout, out.String())
 	}
 	return nil
+}
+
+var routerKey struct {
+	once sync.Once
+	key  jwk.Key
+	err  error
+}
+
+// routerServiceKey gives the router a service key and makes this process's subgraphs
+// trust it, answering to the names the router addresses them by: the subgraphs of these
+// tests run in the test process (platform/authz.ProcessServiceIdentity) while the router
+// runs apart, as in production. One key per test process, so routers started side by side
+// all speak with the key the subgraphs trust.
+func routerServiceKey(t testing.TB, dir string, subgraphs []Subgraph) string {
+	t.Helper()
+	initRouterKey(t)
+	for _, s := range subgraphs {
+		authz.ProcessServiceIdentity().AnswerAs(s.Name)
+	}
+	raw, err := json.Marshal(routerKey.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(dir, "router.jwk")
+	if err := os.WriteFile(path, raw, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return "DIZHTIME_ROUTER_AUTH_SERVICE_KEY_FILE=" + path
+}
+
+// ChildServiceEnv is the environment for a subgraph a test runs as a child process
+// behind a router Start starts: a service key of its own and the routers' public key
+// to trust (platform/authz reads both at start).
+func ChildServiceEnv(t testing.TB, service string) []string {
+	t.Helper()
+	initRouterKey(t)
+	dir := t.TempDir()
+	key, err := authz.GenerateServiceKey(service)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// This process (its in-process subgraphs and fakes) hears the child's service calls.
+	childPub, err := key.PublicKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := authz.ProcessServiceIdentity().Trust(childPub); err != nil {
+		t.Fatal(err)
+	}
+	routerPub, err := routerKey.key.PublicKey()
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := jwk.NewSet()
+	if err := set.AddKey(routerPub); err != nil {
+		t.Fatal(err)
+	}
+	keyFile, jwksFile := filepath.Join(dir, service+".jwk"), filepath.Join(dir, "services.jwks.json")
+	for path, v := range map[string]any{keyFile: key, jwksFile: set} {
+		raw, err := json.Marshal(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, raw, 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return []string{authz.EnvServiceName + "=" + service, authz.EnvServiceKeyFile + "=" + keyFile, authz.EnvServiceJWKSFile + "=" + jwksFile}
+}
+
+func initRouterKey(t testing.TB) {
+	t.Helper()
+	routerKey.once.Do(func() {
+		if self := authz.ProcessServiceIdentity(); self.Name() == authz.RouterService {
+			// The test process plays the router already: the router binary speaks with
+			// its key, so what the test signs and what the router signs are one voice.
+			routerKey.key = self.PrivateKey()
+			return
+		}
+		routerKey.key, routerKey.err = authz.GenerateServiceKey(authz.RouterService)
+		if routerKey.err != nil {
+			return
+		}
+		pub, err := routerKey.key.PublicKey()
+		if err != nil {
+			routerKey.err = err
+			return
+		}
+		routerKey.err = authz.ProcessServiceIdentity().Trust(pub)
+	})
+	if routerKey.err != nil {
+		t.Fatalf("router service key: %v", routerKey.err)
+	}
 }
 
 func write(t testing.TB, path, body string) {

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dizhtime/dizhtime/platform/authz"
 	"github.com/dizhtime/dizhtime/platform/lifecycle"
 	"github.com/dizhtime/dizhtime/platform/postgres"
 )
@@ -94,6 +95,16 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	if err != nil {
 		return nil, err
 	}
+	// A service key per process for this run: subgraphs believe a user only from the
+	// router's signed token, and internal APIs answer only services (platform/authz).
+	names := []string{authz.RouterService}
+	for _, sg := range subgraphs {
+		names = append(names, sg.Name)
+	}
+	keys, err := authz.WriteServiceKeys(filepath.Join(o.WorkDir, "keys"), names)
+	if err != nil {
+		return nil, fmt.Errorf("service keys: %w", err)
+	}
 	for _, sg := range subgraphs {
 		addr, err := sg.Addr()
 		if err != nil {
@@ -110,6 +121,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		s.databases[sg.Name] = pgURL
 		env := []string{"DIZHTIME_SERVICE=" + sg.Name, "DIZHTIME_HTTP_ADDR=" + addr, "DIZHTIME_POSTGRES_URL=" + pgURL}
 		env = append(env, links...)
+		env = append(env, keys.Env(sg.Name)...)
 		env = append(env, o.Env...)
 		env = append(env, o.SubgraphEnv[sg.Name]...)
 		p := &Process{
@@ -133,8 +145,9 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	}
 	router := &Process{
 		name: "router", path: filepath.Join(binDir, "router"),
-		args:     []string{"serve", "-config", routerConfig, "-supergraph", supergraphFile},
-		env:      append([]string{"DIZHTIME_ROUTER_LISTEN_ADDR=" + o.RouterAddr}, o.RouterEnv...),
+		args: []string{"serve", "-config", routerConfig, "-supergraph", supergraphFile},
+		env: append([]string{"DIZHTIME_ROUTER_LISTEN_ADDR=" + o.RouterAddr,
+			"DIZHTIME_ROUTER_AUTH_SERVICE_KEY_FILE=" + keys.Keys[authz.RouterService]}, o.RouterEnv...),
 		logPath:  filepath.Join(s.LogDir, "router.log"),
 		readyURL: "http://" + o.RouterAddr + "/healthz",
 	}

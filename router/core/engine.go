@@ -19,6 +19,7 @@ import (
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/plan"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/resolve"
 
+	"github.com/dizhtime/dizhtime/router/pkg/authn"
 	"github.com/dizhtime/dizhtime/router/pkg/compose"
 	"github.com/dizhtime/dizhtime/router/pkg/config"
 )
@@ -35,6 +36,10 @@ type Engine struct {
 	// client is the schema clients see when it differs from the one the engine plans
 	// with (@inaccessible fields and types left out); nil when they are the same.
 	client *graphql.Schema
+	// cost estimates operations for limits.max_cost, over the client schema.
+	cost *costModel
+	// drops records when subgraphs ended upstream subscription connections.
+	drops *upstreamDrops
 	// inFlight counts operations running on this engine, so a replaced engine is
 	// closed only once they are done.
 	inFlight atomic.Int64
@@ -52,6 +57,8 @@ type EngineOptions struct {
 	MaxConcurrency       int
 	Logger               *slog.Logger
 	Metrics              *Metrics
+	// Signer signs the identity each upstream request carries (nil: none is sent).
+	Signer *authn.ServiceSigner
 }
 
 // BuildEngine turns a composition result into an execution engine. The engine owns
@@ -79,7 +86,8 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 		}
 	}
 	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
-	dialWS, dialWSS := dialWholeMessages(dialer)
+	drops := &upstreamDrops{}
+	dialWS, dialWSS := dialWholeMessages(dialer, drops.record)
 	client := &http.Client{Transport: &upstreamTransport{
 		base: &http.Transport{
 			Proxy:               nil,
@@ -97,6 +105,7 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 		},
 		subgraphs: subgraphs,
 		metrics:   opts.Metrics,
+		signer:    opts.Signer,
 	}}
 
 	poll := opts.UpstreamPollInterval
@@ -143,7 +152,16 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 			return nil, fmt.Errorf("parse client schema: %w", err)
 		}
 	}
-	return &Engine{exec: exec, composed: composed, cancel: cancel, done: engineCtx.Done(), plans: newPlanCacheMirror(), authz: authz, client: clientSchema, BuiltAt: time.Now()}, nil
+	costSDL := composed.RouterConfig.GetEngineConfig().GetGraphqlClientSchema()
+	if costSDL == "" {
+		costSDL = composed.SupergraphSDL()
+	}
+	cost, err := newCostModel(costSDL)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	return &Engine{exec: exec, composed: composed, cancel: cancel, done: engineCtx.Done(), plans: newPlanCacheMirror(), authz: authz, client: clientSchema, cost: cost, drops: drops, BuiltAt: time.Now()}, nil
 }
 
 // validateForClients validates the operation against the schema clients see. The

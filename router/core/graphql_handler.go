@@ -38,6 +38,9 @@ type GraphQLHandler struct {
 	heartbeat     time.Duration
 	auth          *authenticator
 	limiter       *rateLimiter
+	pipeline      *operationPipeline
+	// resubscribe re-establishes SSE and multipart subscriptions whose upstream went away.
+	resubscribe *resubscriber
 }
 
 // GraphQLHandlerOptions configure a GraphQLHandler.
@@ -84,6 +87,9 @@ func NewGraphQLHandler(opts GraphQLHandlerOptions) *GraphQLHandler {
 		heartbeat:     opts.Heartbeat,
 		auth:          opts.Auth,
 		limiter:       opts.RateLimiter,
+		pipeline: &operationPipeline{limits: opts.Limits, introspection: opts.Introspection,
+			persisted: opts.PersistedQueries, metrics: opts.Metrics, logger: opts.Logger},
+		resubscribe: &resubscriber{engines: opts.Engines, logger: opts.Logger},
 	}
 }
 
@@ -118,33 +124,15 @@ func (h *GraphQLHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeErrors(w, status, *refused)
 		return
 	}
-	if refused := h.persisted.resolve(&params); refused != nil {
-		writeErrors(w, http.StatusOK, *refused)
+	// Every transport's operations pass the same pipeline (pipeline.go).
+	prepared, rejected := h.pipeline.prepare(h.engines, params, identity)
+	if rejected != nil {
+		writeErrors(w, rejected.status, rejected.errs...)
 		return
 	}
-	if strings.TrimSpace(params.Query) == "" {
-		writeErrors(w, http.StatusBadRequest, newError(CodeBadRequest, "query is missing"))
-		return
-	}
-	if len(params.Variables) > 0 && !json.Valid(params.Variables) {
-		writeErrors(w, http.StatusBadRequest, newError(CodeBadRequest, "variables are not valid JSON"))
-		return
-	}
-
-	eng := h.engines.Acquire()
-	if eng == nil {
-		writeErrors(w, http.StatusServiceUnavailable, newError(CodeNotReady, "router has no composed supergraph yet"))
-		return
-	}
+	eng, req, opType := prepared.eng, prepared.req, prepared.opType
 	defer eng.release()
 
-	// A fresh request for every execution: the engine normalizes it in place.
-	req := &graphql.Request{Query: params.Query, OperationName: params.OperationName, Variables: params.Variables}
-	opType, err := req.OperationType()
-	if err != nil {
-		writeErrors(w, http.StatusOK, operationErrors(h.logger, err)...)
-		return
-	}
 	stream := streamingFormat(r)
 	switch opType {
 	case graphql.OperationTypeMutation:
@@ -159,47 +147,15 @@ func (h *GraphQLHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				"subscriptions need WebSocket, Accept: text/event-stream or Accept: multipart/mixed; subscriptionSpec=1.0"))
 			return
 		}
-	case graphql.OperationTypeUnknown:
-		writeErrors(w, http.StatusOK, newError(CodeValidationFailed, "operation not found in the document"))
-		return
-	}
-	if !h.introspection {
-		if is, _ := req.IsIntrospectionQuery(); is || mentionsIntrospection(params.Query) {
-			writeErrors(w, http.StatusOK, newError(CodeIntrospection, "introspection is disabled"))
-			return
-		}
-	}
-	op := inspectOperation(params.Query, params.OperationName)
-	if refused := checkLimits(h.limits, op); refused != nil {
-		h.metrics.observeOperation(op.name, opTypeName(opType), 0, refused.Extensions["code"].(string))
-		writeErrors(w, http.StatusOK, *refused)
-		return
-	}
-
-	if err := eng.validateForClients(params.Query, params.OperationName, params.Variables); err != nil {
-		errs := operationErrors(h.logger, err)
-		h.metrics.observeOperation(op.name, opTypeName(opType), 0, errs[0].Extensions["code"].(string))
-		writeErrors(w, http.StatusOK, errs...)
-		return
-	}
-	if refused := eng.authz.check(params.Query, params.OperationName, identity); refused != nil {
-		code := refused.Extensions["code"].(string)
-		h.metrics.observeOperation(op.name, opTypeName(opType), 0, code)
-		status := http.StatusForbidden
-		if code == CodeUnauthenticated {
-			status = http.StatusUnauthorized
-		}
-		writeErrors(w, status, *refused)
-		return
 	}
 
 	ctx := w3c.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
 	ctx, st := withRequestState(ctx, h.headers.pick(r.Header), identity)
 	if opType == graphql.OperationTypeSubscription {
-		h.serveSubscription(ctx, w, eng, req, op.name, stream, st)
+		h.serveSubscription(ctx, w, eng, req, prepared.name, stream, st)
 		return
 	}
-	h.execute(ctx, w, eng, req, st, op.name, opTypeName(opType))
+	h.execute(ctx, w, eng, req, st, prepared.name, opTypeName(opType))
 }
 
 // readParams reads the operation from a POST body or GET query string.
@@ -207,7 +163,11 @@ func (h *GraphQLHandler) readParams(w http.ResponseWriter, r *http.Request) (ope
 	var params operationParams
 	switch r.Method {
 	case http.MethodPost:
-		body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, h.limits.MaxRequestBodyBytes))
+		var src io.Reader = r.Body
+		if h.limits.MaxRequestBodyBytes > 0 { // 0: no limit
+			src = http.MaxBytesReader(w, r.Body, h.limits.MaxRequestBodyBytes)
+		}
+		body, err := io.ReadAll(src)
 		if err != nil {
 			if _, tooBig := errors.AsType[*http.MaxBytesError](err); tooBig {
 				return params, http.StatusRequestEntityTooLarge, refusal(CodeBodyTooLarge, "request body is larger than the limit")

@@ -23,10 +23,27 @@ func (r *Router) Watch(ctx context.Context) error {
 	last := r.composedFingerprint(path)
 	ticker := time.NewTicker(r.cfg.HotReload.PollInterval)
 	defer ticker.Stop()
+	var refetch <-chan time.Time
+	if every := r.cfg.HotReload.SDLPollInterval; every > 0 {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		refetch = t.C
+	}
 	for {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-refetch:
+			// SDLs from _service { sdl } change without any file changing: fetch them
+			// again. Unchanged SDLs compose to what is serving, which keeps the engine
+			// (and its subscriptions).
+			r.composeMu.Lock()
+			sg := r.supergraph
+			r.composeMu.Unlock()
+			if introspects(sg) {
+				r.reload(ctx, sg)
+			}
+			continue
 		case <-ticker.C:
 		}
 		sg, err := config.LoadSupergraph(path)
@@ -92,4 +109,17 @@ func fingerprint(path string, sg *config.Supergraph) []byte {
 		}
 	}
 	return h.Sum(nil)
+}
+
+// introspects reports whether any subgraph's SDL comes from _service { sdl }.
+func introspects(sg *config.Supergraph) bool {
+	if sg == nil {
+		return false
+	}
+	for _, s := range sg.Subgraphs {
+		if s.Schema == nil {
+			return true
+		}
+	}
+	return false
 }

@@ -221,8 +221,11 @@ func TestHotReload_anEditThatComposesTheSameInputsKeepsTheEngineAndItsSubscripti
 	}
 }
 
-func TestHotReload_aSubscriptionOutlivingItsReplacedEngineEndsWithSUPERGRAPH_RELOADED(t *testing.T) {
-	r := startReloadingRouter(t, func(c *config.Config) { c.ShutdownTimeout = 300 * time.Millisecond })
+func TestHotReload_withResubscribingOffASubscriptionOutlivingItsReplacedEngineEndsWithSUPERGRAPH_RELOADED(t *testing.T) {
+	r := startReloadingRouter(t, func(c *config.Config) {
+		c.ShutdownTimeout = 300 * time.Millisecond
+		c.Subscriptions.ResubscribeTimeout = 0
+	})
 	before := r.Router.Engines().Load()
 	c := dialWS(t, r.URL, "graphql-transport-ws")
 	c.send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
@@ -247,5 +250,34 @@ func TestHotReload_aSubscriptionOutlivingItsReplacedEngineEndsWithSUPERGRAPH_REL
 	}
 	if m := c.readSkippingKeepAlive(); m.Type != "complete" {
 		t.Fatalf("want complete, got %+v (%s)", m, m.Payload)
+	}
+}
+
+func TestHotReload_aSubscriptionOutlivingItsReplacedEngineGoesOnOnTheNewEngine(t *testing.T) {
+	r := startReloadingRouter(t, func(c *config.Config) { c.ShutdownTimeout = 300 * time.Millisecond })
+	before := r.Router.Engines().Load()
+	c := dialWS(t, r.URL, "graphql-transport-ws")
+	c.send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
+		"query": reviewAddedQuery, "variables": map[string]any{"n": 1000, "ms": 50},
+	}})
+	if m := c.readSkippingKeepAlive(); m.Type != "next" {
+		t.Fatalf("want next, got %+v", m)
+	}
+	r.editSDL(t, "products", func(sdl string) string {
+		return strings.Replace(sdl, "topProducts(", "\"Best sellers first.\"\n  topProducts(", 1)
+	})
+	waitFor(t, "the new supergraph", 10*time.Second, func() bool { return r.Router.Engines().Load() != before })
+	// The old engine is closed shutdown_timeout (300 ms) after the swap; events keep
+	// coming well after that, from the new engine.
+	deadline := time.Now().Add(time.Second)
+	events := 0
+	for time.Now().Before(deadline) || events < 5 {
+		m := c.readSkippingKeepAlive()
+		if m.Type != "next" || strings.Contains(string(m.Payload), `"errors"`) {
+			t.Fatalf("the subscription did not survive the reload: %+v (%s)", m, m.Payload)
+		}
+		if time.Now().After(deadline) {
+			events++
+		}
 	}
 }

@@ -40,18 +40,22 @@ func (h *GraphQLHandler) serveSubscription(ctx context.Context, w http.ResponseW
 
 	ctx, stop := untilTokenExpires(ctx, st)
 	defer stop()
-	gone := &goneReporter{eng: eng, ctx: ctx, req: req, next: s.next}
-	err := eng.exec.Execute(ctx, req, &eventWriter{flush: gone.flush}, callerOptions(st)...)
+	end, err := h.resubscribe.run(ctx, eng, req.Query, req.OperationName, req.Variables, st, func(data []byte) {
+		data, _ = annotateSubgraphErrors(data, st)
+		s.next(data)
+	})
 	if tokenExpired(ctx) {
 		s.fail([]clientError{unauthenticated(errTokenExpired)})
 		return
 	}
-	if err != nil {
-		errs := operationErrors(h.logger, err)
-		s.fail(errs)
+	switch end {
+	case endError:
+		s.fail(operationErrors(h.logger, err))
+		return
+	case endReloaded:
+		s.fail([]clientError{newError(CodeSupergraphReloaded, "The router's supergraph changed: this subscription ended, subscribe again.")})
 		return
 	}
-	gone.atEnd()
 	s.complete()
 }
 

@@ -2,6 +2,7 @@ package core
 
 import (
 	"errors"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -16,7 +17,23 @@ type Metrics struct {
 	fetchErrors   *prometheus.CounterVec
 	subscriptions *prometheus.GaugeVec
 	planCache     *prometheus.CounterVec
+
+	// Operation names are client input: only known ones become label values.
+	namesMu sync.Mutex
+	// safelisted, when set, are the only names that get their own label.
+	safelisted map[string]bool
+	// admitted are the names seen on valid operations, at most maxOperationLabels.
+	admitted map[string]bool
 }
+
+// maxOperationLabels bounds the operation_name label's values when there is no safelist:
+// the first names seen on valid operations keep their own label, later ones share
+// otherOperationLabel.
+const maxOperationLabels = 200
+
+// otherOperationLabel is the operation_name of every operation whose name is not known:
+// refused operations, names outside the safelist, names past maxOperationLabels.
+const otherOperationLabel = "other"
 
 // NewMetrics registers the router's series on reg.
 func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
@@ -63,10 +80,70 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	return m, nil
 }
 
+// setSafelistedNames makes the safelist's operation names the only label values.
+func (m *Metrics) setSafelistedNames(names []string) {
+	if m == nil || names == nil {
+		return
+	}
+	m.namesMu.Lock()
+	defer m.namesMu.Unlock()
+	m.safelisted = map[string]bool{}
+	for _, n := range names {
+		m.safelisted[n] = true
+	}
+}
+
+// admitOperation returns the label for the name of an operation that passed validation,
+// admitting the name while there is room.
+func (m *Metrics) admitOperation(name string) string {
+	if m == nil || name == "" {
+		return name
+	}
+	m.namesMu.Lock()
+	defer m.namesMu.Unlock()
+	if m.safelisted != nil {
+		if m.safelisted[name] {
+			return name
+		}
+		return otherOperationLabel
+	}
+	if m.admitted == nil {
+		m.admitted = map[string]bool{}
+	}
+	if m.admitted[name] {
+		return name
+	}
+	if len(m.admitted) >= maxOperationLabels {
+		return otherOperationLabel
+	}
+	m.admitted[name] = true
+	return name
+}
+
+// operationLabel is the label value for a name: itself when known, else "other".
+func (m *Metrics) operationLabel(name string) string {
+	if name == "" {
+		return ""
+	}
+	m.namesMu.Lock()
+	defer m.namesMu.Unlock()
+	if m.safelisted != nil {
+		if m.safelisted[name] {
+			return name
+		}
+		return otherOperationLabel
+	}
+	if m.admitted[name] {
+		return name
+	}
+	return otherOperationLabel
+}
+
 func (m *Metrics) observeOperation(name, opType string, took time.Duration, errCode string) {
 	if m == nil {
 		return
 	}
+	name = m.operationLabel(name)
 	m.requests.WithLabelValues(name, opType).Inc()
 	if opType != "subscription" {
 		m.duration.WithLabelValues(name, opType).Observe(took.Seconds())

@@ -25,6 +25,8 @@ type persistedQueries struct {
 	apq *lru.Cache[string, string] // nil when APQ is off
 	// safelist maps sha256 hex of an allowed operation's body to the body; nil when off.
 	safelist map[string]string
+	// safelistNames are the manifest's operation names (nil when there is no safelist).
+	safelistNames []string
 }
 
 func newPersistedQueries(apq bool, cacheSize int, safelistFile string) (*persistedQueries, error) {
@@ -37,11 +39,11 @@ func newPersistedQueries(apq bool, cacheSize int, safelistFile string) (*persist
 		p.apq = c
 	}
 	if safelistFile != "" {
-		list, err := loadSafelist(safelistFile)
+		list, names, err := loadSafelist(safelistFile)
 		if err != nil {
 			return nil, err
 		}
-		p.safelist = list
+		p.safelist, p.safelistNames = list, names
 	}
 	return p, nil
 }
@@ -119,10 +121,10 @@ func refusal(code, message string) *clientError {
 //	 "operations":[{"id":"<sha256 of body>","name":"TopProducts","type":"query","body":"..."}]}
 //
 // Operations are keyed by the sha256 of their body; an id that disagrees is an error.
-func loadSafelist(path string) (map[string]string, error) {
+func loadSafelist(path string) (map[string]string, []string, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, fmt.Errorf("persisted operations safelist: %w", err)
+		return nil, nil, fmt.Errorf("persisted operations safelist: %w", err)
 	}
 	var manifest struct {
 		Operations []struct {
@@ -132,18 +134,24 @@ func loadSafelist(path string) (map[string]string, error) {
 		} `json:"operations"`
 	}
 	if err := json.Unmarshal(data, &manifest); err != nil {
-		return nil, fmt.Errorf("persisted operations safelist %s: %w", path, err)
+		return nil, nil, fmt.Errorf("persisted operations safelist %s: %w", path, err)
 	}
 	list := make(map[string]string, len(manifest.Operations))
+	names := []string{}
 	for i, op := range manifest.Operations {
 		if op.Body == "" {
-			return nil, fmt.Errorf("persisted operations safelist %s: operations[%d] (%s) has no body", path, i, op.Name)
+			return nil, nil, fmt.Errorf("persisted operations safelist %s: operations[%d] (%s) has no body", path, i, op.Name)
 		}
 		hash := sha256Hex(op.Body)
 		if op.ID != "" && op.ID != hash {
-			return nil, fmt.Errorf("persisted operations safelist %s: operations[%d] (%s): id %s is not the sha256 of its body (%s)", path, i, op.Name, op.ID, hash)
+			return nil, nil, fmt.Errorf("persisted operations safelist %s: operations[%d] (%s): id %s is not the sha256 of its body (%s)", path, i, op.Name, op.ID, hash)
 		}
 		list[hash] = op.Body
+		if name := inspectOperation(op.Body, op.Name).name; name != "" {
+			names = append(names, name)
+		} else if op.Name != "" {
+			names = append(names, op.Name)
+		}
 	}
-	return list, nil
+	return list, names, nil
 }

@@ -26,6 +26,9 @@ type requestState struct {
 	// identity is the caller a token proved (nil: anonymous); it reaches every subgraph
 	// fetch and upstream subscription as X-DizhTime-User-Id / X-DizhTime-Roles.
 	identity *authn.Identity
+	// clientIP is the end client's address (see clientAddress); it is signed into the
+	// upstream token so subgraphs can limit per client behind the router.
+	clientIP string
 
 	mu       sync.Mutex
 	failures map[string]string // subgraph name -> error code
@@ -34,7 +37,7 @@ type requestState struct {
 type requestStateKey struct{}
 
 func withRequestState(ctx context.Context, forward http.Header, identity *authn.Identity) (context.Context, *requestState) {
-	st := &requestState{forward: forward, identity: identity}
+	st := &requestState{forward: forward, identity: identity, clientIP: clientAddrFrom(ctx)}
 	return context.WithValue(ctx, requestStateKey{}, st), st
 }
 
@@ -56,6 +59,30 @@ func forwardHeaders(req *http.Request) {
 	authn.StripIdentityHeaders(req.Header)
 	if st.identity != nil {
 		authn.SetIdentityHeaders(req.Header, *st.identity)
+	}
+}
+
+// signUpstream adds the router-signed token for subgraph: the caller's identity and
+// address, audience the subgraph, valid for a minute. It is the only thing a subgraph
+// believes about who the caller is (platform/authz). Without a signer nothing is added.
+func signUpstream(req *http.Request, signer *authn.ServiceSigner, subgraph string) error {
+	if signer == nil {
+		return nil
+	}
+	var (
+		id *authn.Identity
+		ip string
+	)
+	if st := requestStateFrom(req.Context()); st != nil {
+		id, ip = st.identity, st.clientIP
+	}
+	return signer.SetServiceToken(req.Header, subgraph, id, ip)
+}
+
+// setClientIP records the end client's address for the upstream token.
+func (st *requestState) setClientIP(ip string) {
+	if st != nil {
+		st.clientIP = ip
 	}
 }
 

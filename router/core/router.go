@@ -13,6 +13,7 @@ import (
 	"github.com/dizhtime/dizhtime/platform/ops"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"github.com/dizhtime/dizhtime/router/pkg/authn"
 	"github.com/dizhtime/dizhtime/router/pkg/compose"
 	"github.com/dizhtime/dizhtime/router/pkg/config"
 )
@@ -29,6 +30,9 @@ type Router struct {
 	persisted *persistedQueries
 	auth      *authenticator
 	limiter   *rateLimiter
+	// signer signs what each upstream request says about the caller (nil: nothing).
+	signer  *authn.ServiceSigner
+	clients clientAddresses
 
 	// composeMu serialises compositions (start-up and hot reloads).
 	composeMu  sync.Mutex
@@ -65,10 +69,25 @@ func NewRouter(cfg config.Config, supergraph *config.Supergraph, opts Options) (
 	if err != nil {
 		return nil, err
 	}
+	metrics.setSafelistedNames(persisted.safelistNames)
+	var signer *authn.ServiceSigner
+	if cfg.Auth.ServiceKeyFile != "" {
+		if signer, err = authn.LoadServiceSigner(cfg.Auth.ServiceKeyFile); err != nil {
+			return nil, err
+		}
+	} else if cfg.Auth.Enabled() {
+		opts.Logger.Warn("auth.service_key_file is not set: subgraphs will see every caller as anonymous")
+	}
+	clients, err := newClientAddresses(cfg.Auth.TrustedProxies)
+	if err != nil {
+		return nil, err
+	}
 	return &Router{
+		signer:     signer,
+		clients:    clients,
 		cfg:        cfg,
 		supergraph: supergraph,
-		composer:   compose.NewComposer(4),
+		composer:   compose.NewComposer(4).WithDiskCache(cfg.CompositionCacheDir),
 		engines:    &EngineHolder{},
 		logger:     opts.Logger,
 		sdlClient:  &http.Client{Timeout: cfg.SubgraphTimeout},
@@ -118,6 +137,7 @@ func (r *Router) composeLocked(ctx context.Context, sg *config.Supergraph) (*com
 		Logger:               r.logger,
 		Metrics:              r.metrics,
 		UpstreamPollInterval: r.cfg.Subscriptions.UpstreamPollInterval,
+		Signer:               r.signer,
 	})
 	if err != nil {
 		return nil, err
@@ -127,7 +147,7 @@ func (r *Router) composeLocked(ctx context.Context, sg *config.Supergraph) (*com
 	if old := r.engines.Swap(eng); old != nil {
 		go old.retire(r.cfg.ShutdownTimeout)
 	}
-	r.logger.Info("supergraph composed", "subgraphs", len(subgraphs), "compose", res.Took, "build", time.Since(start))
+	r.logger.Info("supergraph composed", "subgraphs", len(subgraphs), "compose", res.Took, "from_disk_cache", res.FromDisk, "build", time.Since(start))
 	return res, nil
 }
 
@@ -136,6 +156,9 @@ func (r *Router) composeLocked(ctx context.Context, sg *config.Supergraph) (*com
 func (r *Router) Handler() http.Handler {
 	ws := NewWebSocketHandler(r.engines, r.logger, r.cfg.Subscriptions.KeepAliveInterval, r.cfg.Subscriptions.ConnectionInitTimeout, r.metrics, r.cfg.Headers.Propagate)
 	ws.auth, ws.limiter = r.auth, r.limiter
+	ws.pipeline = r.pipeline()
+	ws.requestTimeout = r.cfg.Limits.RequestTimeout
+	ws.resubscribe = newResubscriber(r.engines, r.cfg.Subscriptions, r.logger)
 	gql := NewGraphQLHandler(GraphQLHandlerOptions{
 		Engines:          r.engines,
 		WebSocket:        ws,
@@ -149,13 +172,19 @@ func (r *Router) Handler() http.Handler {
 		Auth:             r.auth,
 		RateLimiter:      r.limiter,
 	})
+	gql.resubscribe = ws.resubscribe
 	mux := http.NewServeMux()
 	mux.Handle(r.cfg.GraphQLPath, gql)
 	if r.cfg.Explorer {
 		mux.Handle("/", explorerHandler(r.cfg.GraphQLPath))
 	}
 	ops.Mount(mux, r.registry, r.readiness())
-	return withCORS(r.cfg.CORS, mux)
+	return r.clients.withClientAddress(withCORS(r.cfg.CORS, mux))
+}
+
+// pipeline is the operation checks every transport applies.
+func (r *Router) pipeline() *operationPipeline {
+	return &operationPipeline{limits: r.cfg.Limits, introspection: r.cfg.Introspection, persisted: r.persisted, metrics: r.metrics, logger: r.logger}
 }
 
 // readiness is ready when a supergraph is composed and every subgraph answers.

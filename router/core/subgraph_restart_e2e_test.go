@@ -3,10 +3,13 @@ package core_test
 import (
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/dizhtime/dizhtime/router/pkg/config"
 )
 
-func TestSubscriptions_whenTheSubgraphRestartsTheRunningSubscriptionEndsAndANewOneReachesTheRestartedSubgraph(t *testing.T) {
-	r := startRouter(t, "graphql-transport-ws")
+func TestSubscriptions_withResubscribingOffWhenTheSubgraphRestartsTheRunningSubscriptionEndsAndANewOneReachesTheRestartedSubgraph(t *testing.T) {
+	r := startRouter(t, "graphql-transport-ws", func(c *config.Config) { c.Subscriptions.ResubscribeTimeout = 0 })
 	c := dialWS(t, r.URL, "graphql-transport-ws")
 	c.send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
 		"query": `subscription { reviewAdded(upc: "top-1", count: 1000, intervalMs: 50) { body } }`,
@@ -45,7 +48,8 @@ func TestSubscriptions_whenTheSubgraphRestartsTheRunningSubscriptionEndsAndANewO
 func TestSubscriptions_whenTheSubgraphIsKilledTheClientGetsSubgraphUnavailableNamingItBeforeComplete(t *testing.T) {
 	for _, proto := range []string{"graphql-transport-ws", "graphql-ws"} {
 		t.Run(proto, func(t *testing.T) {
-			r := startRouter(t, "graphql-transport-ws")
+			// Resubscribing gives up after half a second: the subgraph stays down.
+			r := startRouter(t, "graphql-transport-ws", func(c *config.Config) { c.Subscriptions.ResubscribeTimeout = 500 * time.Millisecond })
 			c := dialWS(t, r.URL, proto)
 			start, data := "subscribe", "next"
 			if proto == "graphql-ws" {
@@ -73,5 +77,29 @@ func TestSubscriptions_whenTheSubgraphIsKilledTheClientGetsSubgraphUnavailableNa
 				t.Fatalf("want complete after the error, got %+v %s", m, m.Payload)
 			}
 		})
+	}
+}
+
+func TestSubscriptions_whenTheSubgraphRestartsTheRouterResubscribesAndTheStreamGoesOn(t *testing.T) {
+	r := startRouter(t, "graphql-transport-ws")
+	c := dialWS(t, r.URL, "graphql-transport-ws")
+	c.send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{
+		"query": `subscription { reviewAdded(upc: "top-1", count: 1000, intervalMs: 50) { body } }`,
+	}})
+	if m := c.readSkippingKeepAlive(); m.Type != "next" {
+		t.Fatalf("want next, got %+v", m)
+	}
+	r.Subgraphs.RestartReviews(t)
+	restarted := time.Now()
+	// reviewAdded has no resumption argument: the new upstream subscription starts over,
+	// on the same client stream, with no error and no complete.
+	for events := 0; events < 5; {
+		m := c.readSkippingKeepAlive()
+		if m.Type != "next" || strings.Contains(string(m.Payload), "errors") {
+			t.Fatalf("the stream did not survive the restart: %+v %s", m, m.Payload)
+		}
+		if time.Since(restarted) > 300*time.Millisecond {
+			events++
+		}
 	}
 }

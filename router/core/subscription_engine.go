@@ -19,6 +19,7 @@ import (
 	"github.com/wundergraph/graphql-go-tools/execution/subscription"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/resolve"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/graphqlerrors"
+	"go.opentelemetry.io/otel/trace"
 
 	"github.com/dizhtime/dizhtime/router/pkg/authn"
 )
@@ -41,11 +42,39 @@ type subscriptionEngine struct {
 	limiter    *rateLimiter
 	// authRequired refuses operations of a connection that proved no identity.
 	authRequired bool
+	// traceParent is the upgrade request's trace: each operation's span continues it.
+	traceParent trace.SpanContext
+	// pipeline is the checks every operation passes (pipeline.go).
+	pipeline *operationPipeline
+	// requestTimeout bounds a query or mutation (0: none).
+	requestTimeout time.Duration
+	// resubscribe keeps subscriptions going across upstream drops and reloads.
+	resubscribe *resubscriber
 
 	mu  sync.Mutex
 	ops map[string]*runningOperation
 	// identity is what the upgrade request's Authorization or connection_init proved.
 	identity *authn.Identity
+	// extensions are subscribe payloads' extensions by operation id, kept by
+	// extensionsKeepingClient until StartOperation takes them.
+	extensions map[string]json.RawMessage
+}
+
+func (s *subscriptionEngine) keepExtensions(id string, ext json.RawMessage) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.extensions == nil {
+		s.extensions = map[string]json.RawMessage{}
+	}
+	s.extensions[id] = ext
+}
+
+func (s *subscriptionEngine) takeExtensions(id string) json.RawMessage {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ext := s.extensions[id]
+	delete(s.extensions, id)
+	return ext
 }
 
 type runningOperation struct {
@@ -63,36 +92,32 @@ var errDuplicateID = errors.New("an operation with this id is already running")
 
 // StartOperation starts one subscribe/start message's operation in the background.
 func (s *subscriptionEngine) StartOperation(ctx context.Context, id string, payload []byte, events subscription.EventHandler) error {
-	// A fresh request per execution: the engine normalizes requests in place.
-	var req graphql.Request
-	if err := graphql.UnmarshalRequest(bytes.NewReader(payload), &req); err != nil {
+	var params operationParams
+	kept := s.takeExtensions(id)
+	if err := json.Unmarshal(payload, &params); err != nil {
 		emitErrors(events, id, newError(CodeBadRequest, "payload is not a GraphQL request"))
 		return nil
 	}
-	opType, err := req.OperationType()
-	if err != nil {
-		emitErrors(events, id, operationErrors(s.logger, err)...)
-		return nil
-	}
-	eng := s.engines.Acquire()
-	if eng == nil {
-		emitErrors(events, id, newError(CodeNotReady, "router has no composed supergraph yet"))
-		return nil
-	}
-	if err := eng.validateForClients(req.Query, req.OperationName, req.Variables); err != nil {
-		eng.release()
-		emitErrors(events, id, operationErrors(s.logger, err)...)
-		return nil
+	if len(params.Extensions) == 0 {
+		params.Extensions = kept
 	}
 	identity := s.callerIdentity()
-	if refused := s.refuse(ctx, eng, &req, identity); refused != nil {
-		eng.release()
-		s.metrics.observeOperation(req.OperationName, opTypeName(opType), 0, refused.Extensions["code"].(string))
+	if refused := s.refuse(ctx, identity); refused != nil {
+		s.metrics.observeOperation("", "unknown", 0, refused.Extensions["code"].(string))
 		events.Emit(subscription.EventTypeOnNonSubscriptionExecutionResult, id, errorResult(*refused), nil)
 		return nil
 	}
-
+	// The same checks as over HTTP: safelist and APQ, introspection, limits, cost,
+	// validation, authorization.
+	prepared, rejected := s.pipeline.prepare(s.engines, params, identity)
+	if rejected != nil {
+		s.emitRefusal(events, id, rejected)
+		return nil
+	}
+	eng, req, opType := prepared.eng, prepared.req, prepared.opType
+	opName := prepared.name
 	ctx, st := withRequestState(ctx, s.header, identity)
+	st.setClientIP(clientIP(s.remoteAddr))
 	opCtx, cancel := context.WithCancel(ctx)
 	op := &runningOperation{cancel: cancel}
 	s.mu.Lock()
@@ -109,7 +134,9 @@ func (s *subscriptionEngine) StartOperation(ctx context.Context, id string, payl
 	go func() {
 		defer eng.release()
 		defer s.metrics.subscriptionStarted(s.transport)()
-		s.run(opCtx, eng, &req, opType, id, op, events, st)
+		opCtx, span := startOperationSpan(opCtx, s.traceParent, s.transport, opTypeName(opType), req.OperationName)
+		defer span.end(opCtx)
+		s.run(opCtx, eng, req, opType, opName, id, op, events, st)
 	}()
 	return nil
 }
@@ -126,10 +153,10 @@ func (s *subscriptionEngine) callerIdentity() *authn.Identity {
 	return s.identity
 }
 
-// refuse applies, per operation, what the HTTP handler applies per request: a token
-// that has expired since connection_init, a required identity, the rate limit and the
-// supergraph's @authenticated / @requiresScopes.
-func (s *subscriptionEngine) refuse(ctx context.Context, eng *Engine, req *graphql.Request, id *authn.Identity) *clientError {
+// refuse applies, per operation, what the HTTP handler applies per request before the
+// pipeline: a token that has expired since connection_init, a required identity and the
+// rate limit. (@authenticated / @requiresScopes are the pipeline's.)
+func (s *subscriptionEngine) refuse(ctx context.Context, id *authn.Identity) *clientError {
 	if id != nil && !id.ExpiresAt.IsZero() && !time.Now().Before(id.ExpiresAt) {
 		e := unauthenticated(errTokenExpired)
 		return &e
@@ -142,7 +169,20 @@ func (s *subscriptionEngine) refuse(ctx context.Context, eng *Engine, req *graph
 		e := rateLimited(wait)
 		return &e
 	}
-	return eng.authz.check(req.Query, req.OperationName, id)
+	return nil
+}
+
+// emitRefusal tells the client an operation was refused. Refusals that are GraphQL
+// validation errors are protocol `error` messages (as the library's own validation
+// answered them); every other refusal is a result carrying the errors, then complete,
+// as an HTTP client would get them in the response body.
+func (s *subscriptionEngine) emitRefusal(events subscription.EventHandler, id string, r *refusedOperation) {
+	switch r.code() {
+	case CodeValidationFailed, CodeBadRequest, CodeNotReady:
+		emitErrors(events, id, r.errs...)
+	default:
+		events.Emit(subscription.EventTypeOnNonSubscriptionExecutionResult, id, errorResult(r.errs...), nil)
+	}
 }
 
 // errorResult is a GraphQL response carrying only errors.
@@ -150,7 +190,7 @@ func errorResult(errs ...clientError) []byte {
 	return mustJSON(map[string]any{"errors": errs})
 }
 
-func (s *subscriptionEngine) run(ctx context.Context, eng *Engine, req *graphql.Request, opType graphql.OperationType, id string, op *runningOperation, events subscription.EventHandler, st *requestState) {
+func (s *subscriptionEngine) run(ctx context.Context, eng *Engine, req *graphql.Request, opType graphql.OperationType, opName, id string, op *runningOperation, events subscription.EventHandler, st *requestState) {
 	defer func() {
 		s.mu.Lock()
 		if s.ops[id] == op {
@@ -161,30 +201,49 @@ func (s *subscriptionEngine) run(ctx context.Context, eng *Engine, req *graphql.
 	}()
 
 	if opType != graphql.OperationTypeSubscription {
+		start := time.Now()
+		typeName := opTypeName(opType)
+		if s.requestTimeout > 0 {
+			var cancel context.CancelFunc
+			ctx, cancel = context.WithTimeout(ctx, s.requestTimeout)
+			defer cancel()
+		}
 		var out bytes.Buffer
 		w := &eventWriter{}
 		w.flush = func(data []byte) { out.Write(data) }
-		if err := eng.exec.Execute(ctx, req, w, callerOptions(st)...); err != nil {
-			emitErrors(events, id, operationErrors(s.logger, err)...)
+		err := eng.exec.Execute(ctx, req, w, callerOptions(st)...)
+		if ctx.Err() == context.DeadlineExceeded {
+			s.metrics.observeOperation(opName, typeName, time.Since(start), CodeRequestTimeout)
+			events.Emit(subscription.EventTypeOnNonSubscriptionExecutionResult, id,
+				errorResult(newError(CodeRequestTimeout, "the operation took longer than the request timeout")), nil)
+			return
+		}
+		if err != nil {
+			errs := operationErrors(s.logger, err)
+			s.metrics.observeOperation(opName, typeName, time.Since(start), errs[0].Extensions["code"].(string))
+			emitErrors(events, id, errs...)
 			return
 		}
 		_ = w.Flush()
-		body, _ := annotateSubgraphErrors(out.Bytes(), st)
+		body, code := annotateSubgraphErrors(out.Bytes(), st)
+		s.metrics.observeOperation(opName, typeName, time.Since(start), code)
 		events.Emit(subscription.EventTypeOnNonSubscriptionExecutionResult, id, body, nil)
 		return
 	}
+	s.metrics.observeOperation(opName, "subscription", 0, "")
 
-	gone := &goneReporter{eng: eng, ctx: ctx, req: req, logger: s.logger, next: func(data []byte) {
+	send := func(data []byte) {
 		data, _ = annotateSubgraphErrors(data, st)
+		sentEvent(ctx)
 		events.Emit(subscription.EventTypeOnSubscriptionData, id, data, nil)
-	}}
-	w := &eventWriter{flush: gone.flush}
-	// Execute blocks until upstream completes, ctx ends or the caller's token expires:
+	}
+	// Execution blocks until upstream completes, ctx ends or the caller's token expires:
 	// then the subscription ends with UNAUTHENTICATED and the client reconnects with a
-	// fresh token (graphql-ws clients re-run connectionParams on reconnect).
+	// fresh token (graphql-ws clients re-run connectionParams on reconnect). An upstream
+	// that goes away is re-established (subscription_resume.go).
 	ctx, stop := untilTokenExpires(ctx, st)
 	defer stop()
-	err := eng.exec.Execute(ctx, req, w, callerOptions(st)...)
+	end, err := s.resubscribe.run(ctx, eng, req.Query, req.OperationName, req.Variables, st, send)
 	if tokenExpired(ctx) {
 		events.Emit(subscription.EventTypeOnNonSubscriptionExecutionResult, id, errorResult(unauthenticated(errTokenExpired)), nil)
 		return
@@ -192,27 +251,19 @@ func (s *subscriptionEngine) run(ctx context.Context, eng *Engine, req *graphql.
 	s.mu.Lock()
 	stopped := op.stopped
 	s.mu.Unlock()
-	if !stopped && ctx.Err() == nil && eng.closed() {
-		// A hot reload replaced the engine and retired this one: the subscription was cut
-		// short (the engine reports it as "context canceled"). The client subscribes again
-		// and lands on the new supergraph.
-		s.logger.Info("subscription ended by a supergraph reload", "operation", req.OperationName, "error", err)
+	if stopped || ctx.Err() != nil {
+		return // the client left: nobody to tell
+	}
+	switch end {
+	case endReloaded:
+		// A hot reload retired the engine and resubscribing is off: the client
+		// subscribes again and lands on the new supergraph.
+		s.logger.Info("subscription ended by a supergraph reload", "operation", req.OperationName)
 		events.Emit(subscription.EventTypeOnNonSubscriptionExecutionResult, id, errorResult(newError(CodeSupergraphReloaded,
 			"The router's supergraph changed: this subscription ended, subscribe again.")), nil)
-		return
-	}
-	if err != nil {
-		if stopped || ctx.Err() != nil {
-			return // the client left: nobody to tell
-		}
+	case endError:
 		emitErrors(events, id, operationErrors(s.logger, err)...)
-		return
-	}
-	if !stopped && ctx.Err() == nil {
-		// The engine ends a subscription the same way whether its subgraph completed it
-		// or died: a subgraph that no longer accepts connections died, and the client
-		// hears so before complete.
-		gone.atEnd()
+	default:
 		events.Emit(subscription.EventTypeOnSubscriptionCompleted, id, nil, nil)
 	}
 }

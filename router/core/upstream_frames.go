@@ -5,8 +5,10 @@ import (
 	"context"
 	"crypto/tls"
 	"encoding/binary"
+	"errors"
 	"net"
 	"sync"
+	"sync/atomic"
 )
 
 // wholeMessageConn is a client connection to a subgraph's WebSocket endpoint that hands
@@ -39,6 +41,23 @@ type wholeMessageConn struct {
 	// whether a fragmented message is open at that point.
 	scanned     int
 	inFragments bool
+
+	// onDrop, when set, hears once that an upgraded connection ended by the subgraph
+	// (EOF, reset) rather than closed by the engine.
+	onDrop   func()
+	dropSaid bool
+	closed   atomic.Bool
+}
+
+// Close marks the connection closed by the engine: read errors after it are no drop.
+func (c *wholeMessageConn) Close() error {
+	c.closed.Store(true)
+	return c.Conn.Close()
+}
+
+func isTimeout(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne) && ne.Timeout()
 }
 
 type frameMode int
@@ -65,6 +84,10 @@ func (c *wholeMessageConn) Read(p []byte) (int, error) {
 		var chunk [4096]byte
 		n, err := c.Conn.Read(chunk[:])
 		c.buf = append(c.buf, chunk[:n]...)
+		if err != nil && c.mode == modeFrames && c.onDrop != nil && !c.dropSaid && !c.closed.Load() && !isTimeout(err) {
+			c.dropSaid = true
+			c.onDrop()
+		}
 		if err != nil {
 			c.scan()
 			if c.ready == 0 {
@@ -149,13 +172,22 @@ func frameAt(b []byte) (size int, fin bool, opcode byte, ok bool) {
 
 // dialWholeMessages returns dial functions for an http.Transport that only carries
 // WebSocket upgrades: every connection (after TLS, for wss) is a wholeMessageConn.
-func dialWholeMessages(d *net.Dialer) (func(ctx context.Context, network, addr string) (net.Conn, error), func(ctx context.Context, network, addr string) (net.Conn, error)) {
+//
+// onDrop (may be nil) hears the address of every upgraded connection the subgraph ended.
+func dialWholeMessages(d *net.Dialer, onDrop func(addr string)) (func(ctx context.Context, network, addr string) (net.Conn, error), func(ctx context.Context, network, addr string) (net.Conn, error)) {
+	wrap := func(c net.Conn, addr string) *wholeMessageConn {
+		w := newWholeMessageConn(c)
+		if onDrop != nil {
+			w.onDrop = func() { onDrop(addr) }
+		}
+		return w
+	}
 	plain := func(ctx context.Context, network, addr string) (net.Conn, error) {
 		c, err := d.DialContext(ctx, network, addr)
 		if err != nil {
 			return nil, err
 		}
-		return newWholeMessageConn(c), nil
+		return wrap(c, addr), nil
 	}
 	secure := func(ctx context.Context, network, addr string) (net.Conn, error) {
 		c, err := d.DialContext(ctx, network, addr)
@@ -168,7 +200,7 @@ func dialWholeMessages(d *net.Dialer) (func(ctx context.Context, network, addr s
 			_ = c.Close()
 			return nil, err
 		}
-		return newWholeMessageConn(tc), nil
+		return wrap(tc, addr), nil
 	}
 	return plain, secure
 }

@@ -8,6 +8,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/dizhtime/dizhtime/router/pkg/authn"
+
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -35,6 +37,8 @@ type upstreamTransport struct {
 	// subgraphs maps a routing or subscription URL (as http/https) to its subgraph.
 	subgraphs map[string]upstreamSubgraph
 	metrics   *Metrics
+	// signer signs the caller's identity for each subgraph (see signUpstream).
+	signer *authn.ServiceSigner
 }
 
 type upstreamSubgraph struct {
@@ -51,6 +55,9 @@ func (t *upstreamTransport) RoundTrip(req *http.Request) (*http.Response, error)
 			req.Header.Set("Sec-WebSocket-Protocol", sub.subprotocol)
 		}
 		forwardHeaders(req)
+		if err := signUpstream(req, t.signer, sub.name); err != nil {
+			return nil, err
+		}
 		if t.upgrades != nil {
 			return t.upgrades.RoundTrip(req)
 		}
@@ -66,6 +73,11 @@ func (t *upstreamTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	}
 	req = req.Clone(ctx)
 	forwardHeaders(req)
+	if err := signUpstream(req, t.signer, sub.name); err != nil {
+		span.End()
+		cancel()
+		return nil, err
+	}
 	w3c.Inject(ctx, propagation.HeaderCarrier(req.Header))
 
 	start := time.Now()

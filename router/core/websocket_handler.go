@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"time"
 
 	"github.com/gobwas/ws"
+	"github.com/jensneuse/abstractlogger"
 	"github.com/wundergraph/graphql-go-tools/execution/subscription/websocket"
 
 	"github.com/dizhtime/dizhtime/router/pkg/authn"
@@ -34,6 +36,13 @@ type WebSocketHandler struct {
 	headers     headerRules
 	auth        *authenticator
 	limiter     *rateLimiter
+	// pipeline checks every operation as the HTTP handler does (nil: a pipeline with
+	// no limits, for handlers built without a router).
+	pipeline *operationPipeline
+	// requestTimeout bounds each query or mutation sent over the connection.
+	requestTimeout time.Duration
+	// resubscribe re-establishes subscriptions whose upstream went away.
+	resubscribe *resubscriber
 }
 
 // NewWebSocketHandler returns a handler for WebSocket upgrades.
@@ -78,7 +87,18 @@ func (h *WebSocketHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	engine.limiter = h.limiter
 	engine.authRequired = h.auth != nil && h.auth.verifier != nil && h.auth.required
 	engine.setIdentity(identity)
+	engine.traceParent = upgradeTraceParent(r)
+	engine.pipeline = h.pipeline
+	if engine.pipeline == nil {
+		engine.pipeline = &operationPipeline{introspection: true, persisted: &persistedQueries{}, metrics: h.metrics, logger: h.logger}
+	}
+	engine.requestTimeout = h.requestTimeout
+	engine.resubscribe = h.resubscribe
+	if engine.resubscribe == nil {
+		engine.resubscribe = &resubscriber{engines: h.engines, logger: h.logger}
+	}
 	websocket.Handle(done, errCh, conn, nil,
+		websocket.WithCustomClient(&extensionsKeepingClient{Client: websocket.NewClient(abstractlogger.Noop{}, conn), engine: engine}),
 		websocket.WithProtocol(protocol),
 		websocket.WithCustomSubscriptionEngine(engine),
 		websocket.WithCustomKeepAliveInterval(h.keepAlive),
@@ -112,7 +132,43 @@ func (h *WebSocketHandler) initFunc(conn net.Conn, engine *subscriptionEngine) w
 		}
 		if identity != nil {
 			engine.setIdentity(identity)
+			engine.pipeline = h.pipeline
+			if engine.pipeline == nil {
+				engine.pipeline = &operationPipeline{introspection: true, persisted: &persistedQueries{}, metrics: h.metrics, logger: h.logger}
+			}
+			engine.requestTimeout = h.requestTimeout
+			engine.resubscribe = h.resubscribe
+			if engine.resubscribe == nil {
+				engine.resubscribe = &resubscriber{engines: h.engines, logger: h.logger}
+			}
 		}
 		return ctx, nil
 	}
+}
+
+// extensionsKeepingClient reads client messages as the library's client does, and keeps
+// the `extensions` of each graphql-transport-ws `subscribe` payload for the operation's
+// id: the library rebuilds that payload from query, operationName and variables only,
+// which would let an operation skip the persisted query rules (APQ, safelist by hash).
+type extensionsKeepingClient struct {
+	*websocket.Client
+	engine *subscriptionEngine
+}
+
+func (c *extensionsKeepingClient) ReadBytesFromClient() ([]byte, error) {
+	data, err := c.Client.ReadBytesFromClient()
+	if err != nil || !bytes.Contains(data, []byte(`"extensions"`)) {
+		return data, err
+	}
+	var msg struct {
+		ID      string `json:"id"`
+		Type    string `json:"type"`
+		Payload struct {
+			Extensions json.RawMessage `json:"extensions"`
+		} `json:"payload"`
+	}
+	if json.Unmarshal(data, &msg) == nil && msg.Type == "subscribe" && len(msg.Payload.Extensions) > 0 {
+		c.engine.keepExtensions(msg.ID, msg.Payload.Extensions)
+	}
+	return data, err
 }

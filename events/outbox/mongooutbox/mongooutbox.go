@@ -26,10 +26,14 @@ import (
 	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
 	"go.mongodb.org/mongo-driver/mongo/options"
+	"go.opentelemetry.io/otel"
 
 	"github.com/dizhtime/dizhtime/events"
 	"github.com/dizhtime/dizhtime/events/kafka"
+	"github.com/dizhtime/dizhtime/events/outbox"
 )
+
+const tracerName = "github.com/dizhtime/dizhtime/events/outbox/mongooutbox"
 
 // Field names the relay owns in aggregate documents.
 const (
@@ -169,9 +173,11 @@ func (r *Relay) relayOne(ctx context.Context) (int, bool, error) {
 		msgs = append(msgs, kafka.Message{Topic: e.Topic, Key: []byte(e.Subject), Value: e.Value, Headers: e.Headers})
 	}
 	if len(msgs) > 0 {
+		spans := outbox.StartPublishSpans(ctx, otel.Tracer(tracerName), msgs)
 		pubCtx, cancel := context.WithTimeout(ctx, r.cfg.Lease/2)
 		err = r.pub.Publish(pubCtx, msgs...)
 		cancel()
+		spans.End(err)
 		if err != nil {
 			// Let the next round (of any relay) retry now rather than after the lease.
 			_, _ = r.coll.UpdateOne(context.WithoutCancel(ctx), bson.M{"_id": doc.ID, LeaseField: lease},

@@ -4,10 +4,15 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync"
 	"time"
+
+	"google.golang.org/protobuf/encoding/protojson"
 
 	nodev1 "github.com/wundergraph/cosmo/router/gen/proto/wg/cosmo/node/v1"
 	"github.com/wundergraph/graphql-go-tools/execution/engine"
@@ -33,8 +38,10 @@ type Result struct {
 	RouterConfig *nodev1.RouterConfig
 	// Subgraphs are the inputs, in order.
 	Subgraphs []Subgraph
-	// Took is how long composition ran (zero when served from the cache).
+	// Took is how long composition ran (zero when served from a cache).
 	Took time.Duration
+	// FromDisk is set when the result came from the on-disk cache of an earlier run.
+	FromDisk bool
 }
 
 // SupergraphSDL is the composed schema the router serves.
@@ -54,6 +61,16 @@ type Composer struct {
 	cache map[[sha256.Size]byte]*Result
 	order [][sha256.Size]byte
 	max   int
+	// dir, when set, keeps composition results on disk by input hash, so a restart
+	// with unchanged inputs does not compose again.
+	dir string
+}
+
+// WithDiskCache makes the composer keep its results in dir (created when missing),
+// one file per input hash; "" keeps them in memory only.
+func (c *Composer) WithDiskCache(dir string) *Composer {
+	c.dir = dir
+	return c
 }
 
 // NewComposer returns a composer that keeps up to keep results.
@@ -80,13 +97,19 @@ func (c *Composer) Compose(ctx context.Context, subgraphs []Subgraph) (*Result, 
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	start := time.Now()
-	rc, err := engine.NewFederationEngineConfigFactory(ctx, toEngine(subgraphs)).Compose()
-	if err != nil {
-		return nil, &Error{Err: err}
+	var res *Result
+	if rc := c.readDisk(key); rc != nil {
+		res = &Result{RouterConfig: rc, Subgraphs: append([]Subgraph(nil), subgraphs...), FromDisk: true}
+	} else {
+		start := time.Now()
+		rc, err := engine.NewFederationEngineConfigFactory(ctx, toEngine(subgraphs)).Compose()
+		if err != nil {
+			return nil, &Error{Err: err}
+		}
+		nameDataSources(rc)
+		res = &Result{RouterConfig: rc, Subgraphs: append([]Subgraph(nil), subgraphs...), Took: time.Since(start)}
+		c.writeDisk(key, rc)
 	}
-	nameDataSources(rc)
-	res := &Result{RouterConfig: rc, Subgraphs: append([]Subgraph(nil), subgraphs...), Took: time.Since(start)}
 
 	c.mu.Lock()
 	defer c.mu.Unlock()
@@ -131,16 +154,18 @@ func toEngine(subgraphs []Subgraph) []engine.SubgraphConfiguration {
 
 // EngineProtocol maps a supergraph.yaml protocol onto the engine's transport: both
 // WebSocket subprotocols are "ws" (the subprotocol is pinned per connection by the
-// router's HTTP transport), and SSE is POST-based SSE, which gqlgen serves.
-func EngineProtocol(p config.SubscriptionProtocol) engine.SubscriptionProtocol {
-	if p == config.ProtocolSSE {
-		return engine.SubscriptionProtocolSSEPost
-	}
+// router's HTTP transport). Upstream SSE is refused by the config.
+func EngineProtocol(config.SubscriptionProtocol) engine.SubscriptionProtocol {
 	return engine.SubscriptionProtocolWS
 }
 
+// composerVersion is part of every cache key: results of another engine build are not
+// reused.
+const composerVersion = "graphql-go-tools/execution v1.6.0 + v2 rc.231"
+
 func cacheKey(subgraphs []Subgraph) [sha256.Size]byte {
 	h := sha256.New()
+	h.Write([]byte(composerVersion))
 	field := func(s string) {
 		var n [8]byte
 		binary.LittleEndian.PutUint64(n[:], uint64(len(s)))
@@ -166,3 +191,45 @@ func SameInputs(a, b []Subgraph) bool { return cacheKey(a) == cacheKey(b) }
 
 // String describes a subgraph for logs.
 func (s Subgraph) String() string { return fmt.Sprintf("%s (%s)", s.Name, s.RoutingURL) }
+
+func (c *Composer) diskPath(key [sha256.Size]byte) string {
+	return filepath.Join(c.dir, "composition-"+hex.EncodeToString(key[:])+".json")
+}
+
+// readDisk returns the cached router config for key, or nil (no cache, no entry, or
+// an entry that does not decode: then it is composed again and rewritten).
+func (c *Composer) readDisk(key [sha256.Size]byte) *nodev1.RouterConfig {
+	if c.dir == "" {
+		return nil
+	}
+	data, err := os.ReadFile(c.diskPath(key))
+	if err != nil {
+		return nil
+	}
+	var rc nodev1.RouterConfig
+	if protojson.Unmarshal(data, &rc) != nil {
+		return nil
+	}
+	return &rc
+}
+
+// writeDisk stores a result atomically (temp file, then rename); a failure only costs
+// the next start a composition.
+func (c *Composer) writeDisk(key [sha256.Size]byte, rc *nodev1.RouterConfig) {
+	if c.dir == "" {
+		return
+	}
+	data, err := protojson.Marshal(rc)
+	if err != nil || os.MkdirAll(c.dir, 0o755) != nil {
+		return
+	}
+	tmp, err := os.CreateTemp(c.dir, "composition-*.tmp")
+	if err != nil {
+		return
+	}
+	_, werr := tmp.Write(data)
+	cerr := tmp.Close()
+	if werr != nil || cerr != nil || os.Rename(tmp.Name(), c.diskPath(key)) != nil {
+		_ = os.Remove(tmp.Name())
+	}
+}

@@ -80,3 +80,38 @@ func TestCompose_servesIdenticalInputsFromTheCache(t *testing.T) {
 		t.Fatal("a changed routing URL must compose again")
 	}
 }
+
+func TestCompose_aRestartWithUnchangedInputsReadsTheResultFromDisk(t *testing.T) {
+	dir := t.TempDir()
+	inputs := []Subgraph{
+		{Name: "products", RoutingURL: "http://127.0.0.1:1/query", SDL: productsSDL},
+		{Name: "inventory", RoutingURL: "http://127.0.0.1:2/query", SDL: inventorySDL},
+	}
+	first, err := NewComposer(1).WithDiskCache(dir).Compose(context.Background(), inputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if first.FromDisk {
+		t.Fatal("an empty cache served a result")
+	}
+	// A new composer is a new process: its memory cache is empty.
+	again, err := NewComposer(1).WithDiskCache(dir).Compose(context.Background(), inputs)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !again.FromDisk || again.Took != 0 {
+		t.Fatalf("unchanged inputs were composed again (from disk %v, took %s)", again.FromDisk, again.Took)
+	}
+	if again.SupergraphSDL() != first.SupergraphSDL() {
+		t.Fatal("the cached supergraph differs from the composed one")
+	}
+	changed := append([]Subgraph(nil), inputs...)
+	changed[1].SDL = strings.Replace(inventorySDL, "inStock: Boolean!", "inStock: Boolean! stock: Int!", 1)
+	third, err := NewComposer(1).WithDiskCache(dir).Compose(context.Background(), changed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if third.FromDisk || !strings.Contains(third.SupergraphSDL(), "stock: Int!") {
+		t.Fatal("changed inputs were served from the cache")
+	}
+}

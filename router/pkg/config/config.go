@@ -2,9 +2,12 @@ package config
 
 import (
 	"errors"
+	"fmt"
 	"log/slog"
 	"net"
 	"net/url"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"time"
@@ -21,6 +24,9 @@ type Config struct {
 	GraphQLPath string `yaml:"graphql_path" env:"ROUTER_GRAPHQL_PATH"`
 	// SupergraphFile is supergraph.yaml, relative to the working directory.
 	SupergraphFile string `yaml:"supergraph_file" env:"ROUTER_SUPERGRAPH_FILE"`
+	// CompositionCacheDir keeps composition results by input hash so a restart with
+	// unchanged subgraphs does not compose again ("" turns the disk cache off).
+	CompositionCacheDir string `yaml:"composition_cache_dir" env:"ROUTER_COMPOSITION_CACHE_DIR"`
 	// Introspection allows __schema and __type queries.
 	Introspection bool `yaml:"introspection" env:"ROUTER_INTROSPECTION"`
 	// Explorer serves GraphiQL at / to browsers.
@@ -53,6 +59,14 @@ type Auth struct {
 	Audience string `yaml:"audience" env:"AUDIENCE"`
 	// Required refuses every operation without a valid token.
 	Required bool `yaml:"required" env:"REQUIRED"`
+	// ServiceKeyFile is the router's own Ed25519 private key (a JWK, kid "router"): it
+	// signs the token each upstream request carries (user, roles, client address), the
+	// only way a subgraph accepts a user. Without it subgraphs see every caller as
+	// anonymous, and refuse the identity headers. platform/stack writes one per run.
+	ServiceKeyFile string `yaml:"service_key_file" env:"SERVICE_KEY_FILE"`
+	// TrustedProxies are the CIDRs (or addresses) of proxies in front of the router whose
+	// X-Forwarded-For is believed; from anyone else the client address is the peer's.
+	TrustedProxies []string `yaml:"trusted_proxies" env:"TRUSTED_PROXIES"`
 }
 
 // Enabled reports whether tokens are verified.
@@ -105,6 +119,11 @@ type Limits struct {
 	MaxFields int `yaml:"max_fields" env:"MAX_FIELDS"`
 	// RequestTimeout bounds one query or mutation end to end.
 	RequestTimeout time.Duration `yaml:"request_timeout" env:"REQUEST_TIMEOUT"`
+	// MaxCost bounds an operation's estimated cost (objects fetched, list fields
+	// weighted by their first/last/limit/count argument or DefaultListSize).
+	MaxCost int64 `yaml:"max_cost" env:"MAX_COST"`
+	// DefaultListSize is the size assumed for a list field with no size argument.
+	DefaultListSize int `yaml:"default_list_size" env:"DEFAULT_LIST_SIZE"`
 }
 
 // Subscriptions tunes client-facing subscriptions.
@@ -117,12 +136,23 @@ type Subscriptions struct {
 	// existing configs stay valid. The engine's epoll mode capped a subscription at about
 	// 10 events/s with its 100 ms default.
 	UpstreamPollInterval time.Duration `yaml:"upstream_poll_interval" env:"UPSTREAM_POLL_INTERVAL"`
+	// ResubscribeTimeout is how long the router keeps re-establishing an upstream
+	// subscription whose subgraph went away (with backoff) before the client is told
+	// SUBGRAPH_UNAVAILABLE; 0 ends the subscription at once.
+	ResubscribeTimeout time.Duration `yaml:"resubscribe_timeout" env:"RESUBSCRIBE_TIMEOUT"`
+	// Resume names the subscription fields that can replay what a client missed, as
+	// "field(argument)=cursor.path": after re-establishing, the router passes the cursor
+	// of the last event the client got as the argument, and drops events at or before it.
+	Resume []string `yaml:"resume" env:"RESUME"`
 }
 
 // HotReload watches supergraph.yaml and the SDL files it names.
 type HotReload struct {
 	Enabled      bool          `yaml:"enabled" env:"ENABLED"`
 	PollInterval time.Duration `yaml:"poll_interval" env:"POLL_INTERVAL"`
+	// SDLPollInterval is how often SDLs that come from `_service { sdl }` are fetched
+	// again (0: only when supergraph.yaml changes).
+	SDLPollInterval time.Duration `yaml:"sdl_poll_interval" env:"SDL_POLL_INTERVAL"`
 }
 
 // PersistedQueries configures automatic persisted queries and the safelist.
@@ -143,15 +173,16 @@ type Headers struct {
 // Default returns a configuration that runs on a laptop.
 func Default() Config {
 	return Config{
-		ListenAddr:      "127.0.0.1:4000",
-		GraphQLPath:     "/graphql",
-		SupergraphFile:  "supergraph.yaml",
-		Introspection:   true,
-		Explorer:        true,
-		SubgraphTimeout: 10 * time.Second,
-		LogLevel:        "info",
-		ShutdownTimeout: 15 * time.Second,
-		Telemetry:       platformconfig.Telemetry{SampleRatio: 1},
+		ListenAddr:          "127.0.0.1:4000",
+		GraphQLPath:         "/graphql",
+		SupergraphFile:      "supergraph.yaml",
+		CompositionCacheDir: defaultCompositionCacheDir(),
+		Introspection:       true,
+		Explorer:            true,
+		SubgraphTimeout:     10 * time.Second,
+		LogLevel:            "info",
+		ShutdownTimeout:     15 * time.Second,
+		Telemetry:           platformconfig.Telemetry{SampleRatio: 1},
 		Limits: Limits{
 			MaxRequestBodyBytes:    1 << 20,
 			MaxConcurrentResolvers: 64,
@@ -160,13 +191,17 @@ func Default() Config {
 			MaxRootFields:          20,
 			MaxFields:              500,
 			RequestTimeout:         30 * time.Second,
+			MaxCost:                10000,
+			DefaultListSize:        10,
 		},
 		Subscriptions: Subscriptions{
 			KeepAliveInterval:     15 * time.Second,
 			ConnectionInitTimeout: 10 * time.Second,
 			UpstreamPollInterval:  2 * time.Millisecond,
+			ResubscribeTimeout:    30 * time.Second,
+			Resume:                []string{"orderUpdated(since)=transition.sequence"},
 		},
-		HotReload:        HotReload{Enabled: true, PollInterval: time.Second},
+		HotReload:        HotReload{Enabled: true, PollInterval: time.Second, SDLPollInterval: 10 * time.Second},
 		PersistedQueries: PersistedQueries{APQ: true, APQCacheSize: 1000},
 		Headers:          Headers{Propagate: []string{"Authorization", "Accept-Language"}},
 		RateLimit:        RateLimit{KeyPrefix: "router:rl:"},
@@ -220,8 +255,11 @@ func (c *Config) Validate() error {
 		bad("shutdown_timeout", "must be positive, got %s", c.ShutdownTimeout)
 	}
 	l := c.Limits
-	if l.MaxRequestBodyBytes <= 0 {
-		bad("limits.max_request_body_bytes", "must be positive, got %d", l.MaxRequestBodyBytes)
+	if l.MaxRequestBodyBytes < 0 {
+		bad("limits.max_request_body_bytes", "must not be negative (0 turns the limit off), got %d", l.MaxRequestBodyBytes)
+	}
+	if l.MaxCost < 0 {
+		bad("limits.max_cost", "must not be negative (0 turns the limit off), got %d", l.MaxCost)
 	}
 	for key, v := range map[string]int{
 		"limits.max_concurrent_resolvers": l.MaxConcurrentResolvers,
@@ -229,6 +267,7 @@ func (c *Config) Validate() error {
 		"limits.max_aliases":              l.MaxAliases,
 		"limits.max_root_fields":          l.MaxRootFields,
 		"limits.max_fields":               l.MaxFields,
+		"limits.default_list_size":        l.DefaultListSize,
 	} {
 		if v < 0 {
 			bad(key, "must not be negative (0 turns the limit off), got %d", v)
@@ -236,6 +275,14 @@ func (c *Config) Validate() error {
 	}
 	if l.RequestTimeout < 0 {
 		bad("limits.request_timeout", "must not be negative (0 turns the limit off), got %s", l.RequestTimeout)
+	}
+	if c.Subscriptions.ResubscribeTimeout < 0 {
+		bad("subscriptions.resubscribe_timeout", "must not be negative (0 turns resubscribing off), got %s", c.Subscriptions.ResubscribeTimeout)
+	}
+	for _, rule := range c.Subscriptions.Resume {
+		if _, err := ParseResumeRule(rule); err != nil {
+			bad("subscriptions.resume", "%v", err)
+		}
 	}
 	if c.Subscriptions.KeepAliveInterval <= 0 {
 		bad("subscriptions.keep_alive_interval", "must be positive, got %s", c.Subscriptions.KeepAliveInterval)
@@ -282,4 +329,33 @@ func (c *Config) Validate() error {
 		bad("cors.allow_credentials", "cannot be combined with allowed_origins \"*\" (browsers refuse it); list the origins")
 	}
 	return errors.Join(errs...)
+}
+
+// defaultCompositionCacheDir is the user's cache directory (XDG_CACHE_HOME or
+// ~/.cache on Linux) under dizhtime/router, or the temp directory when there is none.
+func defaultCompositionCacheDir() string {
+	base, err := os.UserCacheDir()
+	if err != nil {
+		base = os.TempDir()
+	}
+	return filepath.Join(base, "dizhtime", "router")
+}
+
+// ResumeRule is one subscriptions.resume entry.
+type ResumeRule struct {
+	// Field is the Subscription root field, Argument its resumption argument.
+	Field, Argument string
+	// Cursor is the path, inside one event of the field, of the value to resume after.
+	Cursor []string
+}
+
+// ParseResumeRule reads "field(argument)=cursor.path".
+func ParseResumeRule(s string) (ResumeRule, error) {
+	head, cursor, ok := strings.Cut(strings.TrimSpace(s), "=")
+	field, arg, ok2 := strings.Cut(head, "(")
+	arg, ok3 := strings.CutSuffix(arg, ")")
+	if !ok || !ok2 || !ok3 || field == "" || arg == "" || cursor == "" {
+		return ResumeRule{}, fmt.Errorf("%q is not field(argument)=cursor.path", s)
+	}
+	return ResumeRule{Field: strings.TrimSpace(field), Argument: strings.TrimSpace(arg), Cursor: strings.Split(strings.TrimSpace(cursor), ".")}, nil
 }

@@ -97,12 +97,12 @@ subgraphs:
 subgraphs:
   - {name: a}
 `, `subgraph "a": routing_url: is required`},
-		{"ws subscription url with sse", `
+		{"upstream sse is refused", `
 subgraphs:
   - name: a
     routing_url: http://x/query
-    subscription: {url: ws://x/query, protocol: sse}
-`, "subscription.url"},
+    subscription: {url: http://x/query, protocol: sse}
+`, `subscription.protocol "sse" is not supported`},
 		{"no subgraphs", `subgraphs: []`, "at least one subgraph"},
 	}
 	for _, tt := range tests {

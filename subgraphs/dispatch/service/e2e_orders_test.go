@@ -116,6 +116,7 @@ func startOrders(t *testing.T, restaurantsURL, identityURL string) string {
 		"DIZHTIME_RESTAURANTS_URL="+restaurantsURL, "DIZHTIME_IDENTITY_URL="+identityURL,
 		"DIZHTIME_ORDERS_CONSUMER_GROUP_PREFIX=test-orders-for-dispatch-"+id, "DIZHTIME_ORDERS_CONSUME_FROM_BEGINNING=false",
 		"DIZHTIME_ORDERS_DELIVERY_FEE_MINOR=1000")
+	cmd.Env = append(cmd.Env, routertest.ChildServiceEnv(t, "orders")...)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {

@@ -34,9 +34,37 @@ func (r *SigningKeysRepository) Add(ctx context.Context, k app.SigningKey) error
 	return nil
 }
 
-// Active returns the newest key that has not retired at now.
+// AddNext implements app.SigningKeys: under an advisory lock, so that replicas running
+// the same schedule store one next key between them.
+func (r *SigningKeysRepository) AddNext(ctx context.Context, k app.SigningKey, now time.Time) (bool, error) {
+	added := false
+	err := pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock(hashtext('identity.signing_keys'))`); err != nil {
+			return err
+		}
+		var queued bool
+		if err := tx.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM signing_keys WHERE created_at > $1 AND retire_at > created_at)`, now).Scan(&queued); err != nil {
+			return err
+		}
+		if queued {
+			return nil
+		}
+		_, err := tx.Exec(ctx,
+			`INSERT INTO signing_keys (kid, algorithm, private_key, public_key, created_at, retire_at, expire_at)
+			 VALUES ($1, 'EdDSA', $2, $3, $4, $5, $6)`,
+			k.KID, k.Private.Seed(), []byte(k.Public), k.CreatedAt, k.RetireAt, k.ExpireAt)
+		added = err == nil
+		return err
+	})
+	if err != nil {
+		return false, fmt.Errorf("add the next signing key: %w", err)
+	}
+	return added, nil
+}
+
+// Active returns the newest key that signs at now: started, not retired.
 func (r *SigningKeysRepository) Active(ctx context.Context, now time.Time) (app.SigningKey, error) {
-	keys, err := r.query(ctx, `WHERE retire_at > $1 ORDER BY created_at DESC LIMIT 1`, now)
+	keys, err := r.query(ctx, `WHERE created_at <= $1 AND retire_at > $1 ORDER BY created_at DESC LIMIT 1`, now)
 	if err != nil {
 		return app.SigningKey{}, err
 	}

@@ -44,12 +44,13 @@ func rolesText(rs []domain.Role) []string {
 	return out
 }
 
-// Create inserts u and sets its ID; ErrEmailTaken when the email exists.
+// Create inserts u with its ID (a new one when it has none, set on u); ErrEmailTaken
+// when the email exists.
 func (r *UsersRepository) Create(ctx context.Context, u *domain.User) error {
 	err := r.pool.QueryRow(ctx,
-		`INSERT INTO users (email, phone, name, password_hash, roles, created_at)
-		 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id::text`,
-		u.Email, u.Phone, u.Name, u.PasswordHash, rolesText(u.Roles), u.CreatedAt).Scan(&u.ID)
+		`INSERT INTO users (id, email, phone, name, password_hash, roles, created_at)
+		 VALUES (COALESCE(NULLIF($7, '')::uuid, gen_random_uuid()), $1, $2, $3, $4, $5, $6) RETURNING id::text`,
+		u.Email, u.Phone, u.Name, u.PasswordHash, rolesText(u.Roles), u.CreatedAt, u.ID).Scan(&u.ID)
 	var pgErr *pgconn.PgError
 	if errors.As(err, &pgErr) && pgErr.Code == "23505" {
 		return domain.ErrEmailTaken

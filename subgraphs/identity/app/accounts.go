@@ -29,10 +29,20 @@ func (a *Application) Register(ctx context.Context, in RegisterInput) (Tokens, e
 	if u.PasswordHash, err = domain.HashPassword(in.Password, a.cfg.Argon2); err != nil {
 		return Tokens{}, clientError(err)
 	}
+	// Sign first: a registration that cannot be signed must not leave an account behind
+	// (its owner could neither sign in now nor register again). The id is chosen here so
+	// the token can name the account before it is stored.
+	if u.ID, err = newUUID(); err != nil {
+		return Tokens{}, clientError(err)
+	}
+	access, accessExp, err := a.signAccess(ctx, u, a.cfg.Now())
+	if err != nil {
+		return Tokens{}, clientError(err)
+	}
 	if err := a.users.Create(ctx, u); err != nil {
 		return Tokens{}, clientError(err)
 	}
-	t, err := a.issue(ctx, u)
+	t, err := a.issueSigned(ctx, u, access, accessExp)
 	return t, clientError(err)
 }
 

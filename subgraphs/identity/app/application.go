@@ -17,8 +17,12 @@ type Config struct {
 	RefreshTTL time.Duration
 	// KeyLifetime is how long a signing key signs before a rotation is due.
 	KeyLifetime time.Duration
-	Argon2      domain.Argon2Params
-	Now         func() time.Time
+	// KeyPublishAhead is how long before it starts signing the next key is in the JWKS:
+	// longer than any verifier caches the JWKS (the router: 5 min), so none ever meets
+	// a token signed by a key it has not fetched. 0: half the key lifetime, at most 1 h.
+	KeyPublishAhead time.Duration
+	Argon2          domain.Argon2Params
+	Now             func() time.Time
 }
 
 // Application is identity's use cases over its ports.
@@ -44,6 +48,12 @@ func New(users Users, refresh RefreshTokens, keys SigningKeys, relations Relatio
 	}
 	if cfg.AccessTTL <= 0 || cfg.RefreshTTL <= 0 || cfg.KeyLifetime <= 0 || cfg.Issuer == "" {
 		return nil, errors.New("app: issuer and positive token TTLs and key lifetime are required")
+	}
+	if cfg.KeyPublishAhead <= 0 {
+		cfg.KeyPublishAhead = min(cfg.KeyLifetime/2, time.Hour)
+	}
+	if cfg.KeyPublishAhead >= cfg.KeyLifetime {
+		return nil, errors.New("app: the key publish-ahead must be shorter than the key lifetime")
 	}
 	if cfg.Argon2 == (domain.Argon2Params{}) {
 		cfg.Argon2 = domain.DefaultArgon2

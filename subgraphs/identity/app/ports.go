@@ -25,7 +25,8 @@ type RefreshTokens interface {
 }
 
 // SigningKey is an Ed25519 key that signs access tokens from CreatedAt until RetireAt
-// and is published in the JWKS until ExpireAt.
+// and is published in the JWKS from when it is stored (ahead of CreatedAt for a key made
+// by the schedule) until ExpireAt.
 type SigningKey struct {
 	KID       string
 	Private   ed25519.PrivateKey
@@ -38,6 +39,9 @@ type SigningKey struct {
 // SigningKeys stores signing keys.
 type SigningKeys interface {
 	Add(ctx context.Context, k SigningKey) error
+	// AddNext stores k unless a key that starts signing after now is stored already (so
+	// replicas on one schedule make one next key); it reports whether k was stored.
+	AddNext(ctx context.Context, k SigningKey, now time.Time) (bool, error)
 	Active(ctx context.Context, now time.Time) (SigningKey, error)
 	Published(ctx context.Context, now time.Time) ([]SigningKey, error)
 	RetireOthers(ctx context.Context, keep string, at time.Time) error

@@ -26,30 +26,78 @@ type Tokens struct {
 	User             *domain.User
 }
 
-// EnsureSigningKey creates a signing key when none is active (first start).
-func (a *Application) EnsureSigningKey(ctx context.Context) error {
-	_, err := a.keys.Active(ctx, a.cfg.Now())
-	if errors.Is(err, domain.ErrNoSigningKey) {
-		_, err = a.RotateSigningKey(ctx)
+// newSigningKey makes a key that signs from `from` for one key lifetime.
+func (a *Application) newSigningKey(from time.Time) (SigningKey, error) {
+	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return SigningKey{}, err
 	}
+	return SigningKey{
+		KID:     "ed25519-" + from.UTC().Format("20060102T150405.000") + "-" + strings.ToLower(rand.Text()[:8]),
+		Private: priv, Public: pub, CreatedAt: from,
+		RetireAt: from.Add(a.cfg.KeyLifetime),
+		// A token signed just before retirement lives AccessTTL more; a minute of slack
+		// covers clock skew and JWKS caches.
+		ExpireAt: from.Add(a.cfg.KeyLifetime + a.cfg.AccessTTL + time.Minute),
+	}, nil
+}
+
+// RotateSigningKeyOnSchedule keeps a signer ready without anyone's help: when the active
+// key is within KeyPublishAhead of retiring it stores the next key, which the JWKS then
+// publishes at once but which signs only from the active key's retirement. With no
+// active key at all (first start, or identity was down past a retirement) a key that
+// signs now is made. Identity runs it on a timer (RunKeyRotation); every replica may.
+func (a *Application) RotateSigningKeyOnSchedule(ctx context.Context) error {
+	now := a.cfg.Now()
+	active, err := a.keys.Active(ctx, now)
+	if errors.Is(err, domain.ErrNoSigningKey) {
+		k, err := a.newSigningKey(now)
+		if err != nil {
+			return err
+		}
+		_, err = a.keys.AddNext(ctx, k, now.Add(-time.Nanosecond))
+		return err
+	}
+	if err != nil {
+		return err
+	}
+	if active.RetireAt.Sub(now) > a.cfg.KeyPublishAhead {
+		return nil
+	}
+	next, err := a.newSigningKey(active.RetireAt)
+	if err != nil {
+		return err
+	}
+	_, err = a.keys.AddNext(ctx, next, now)
 	return err
 }
 
-// RotateSigningKey makes a new key the signer; older keys stop signing now but stay in
-// the JWKS until their tokens have expired.
+// RunKeyRotation runs RotateSigningKeyOnSchedule until ctx ends, often enough that the
+// next key is always published KeyPublishAhead before it signs.
+func (a *Application) RunKeyRotation(ctx context.Context, onError func(error)) error {
+	every := min(a.cfg.KeyPublishAhead/4, time.Minute)
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if err := a.RotateSigningKeyOnSchedule(ctx); err != nil && ctx.Err() == nil && onError != nil {
+			onError(err)
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+		}
+	}
+}
+
+// RotateSigningKey makes a new key the signer now (the operator's `identity rotate-key`,
+// e.g. after a leak); older keys stop signing now but stay in the JWKS until their tokens
+// have expired.
 func (a *Application) RotateSigningKey(ctx context.Context) (string, error) {
 	now := a.cfg.Now()
-	pub, priv, err := ed25519.GenerateKey(rand.Reader)
+	k, err := a.newSigningKey(now)
 	if err != nil {
 		return "", err
-	}
-	k := SigningKey{
-		KID:     "ed25519-" + now.UTC().Format("20060102T150405") + "-" + strings.ToLower(rand.Text()[:8]),
-		Private: priv, Public: pub, CreatedAt: now,
-		RetireAt: now.Add(a.cfg.KeyLifetime),
-		// A token signed just before retirement lives AccessTTL more; a minute of slack
-		// covers clock skew and JWKS caches.
-		ExpireAt: now.Add(a.cfg.KeyLifetime + a.cfg.AccessTTL + time.Minute),
 	}
 	if err := a.keys.Add(ctx, k); err != nil {
 		return "", err
@@ -96,6 +144,13 @@ type AccessClaims struct {
 
 func (a *Application) signAccess(ctx context.Context, u *domain.User, now time.Time) (string, time.Time, error) {
 	k, err := a.keys.Active(ctx, now)
+	if errors.Is(err, domain.ErrNoSigningKey) {
+		// The schedule fell behind (identity was stopped past a retirement): make the
+		// key now rather than fail the sign-in.
+		if err = a.RotateSigningKeyOnSchedule(ctx); err == nil {
+			k, err = a.keys.Active(ctx, now)
+		}
+	}
 	if err != nil {
 		return "", time.Time{}, wrapf(err, "signing key")
 	}
@@ -125,8 +180,17 @@ func (a *Application) signAccess(ctx context.Context, u *domain.User, now time.T
 	return string(tok), exp, nil
 }
 
-// issue starts a new refresh family for u (login, registration).
+// issue starts a new refresh family for u (login).
 func (a *Application) issue(ctx context.Context, u *domain.User) (Tokens, error) {
+	access, accessExp, err := a.signAccess(ctx, u, a.cfg.Now())
+	if err != nil {
+		return Tokens{}, err
+	}
+	return a.issueSigned(ctx, u, access, accessExp)
+}
+
+// issueSigned starts a new refresh family for u beside an access token already signed.
+func (a *Application) issueSigned(ctx context.Context, u *domain.User, access string, accessExp time.Time) (Tokens, error) {
 	now := a.cfg.Now()
 	secret, hash, err := domain.NewRefreshSecret()
 	if err != nil {
@@ -138,10 +202,6 @@ func (a *Application) issue(ctx context.Context, u *domain.User) (Tokens, error)
 	}
 	rt := domain.RefreshToken{Hash: hash, FamilyID: family, UserID: u.ID, CreatedAt: now, ExpiresAt: now.Add(a.cfg.RefreshTTL)}
 	if err := a.refresh.Create(ctx, rt); err != nil {
-		return Tokens{}, err
-	}
-	access, accessExp, err := a.signAccess(ctx, u, now)
-	if err != nil {
 		return Tokens{}, err
 	}
 	return Tokens{AccessToken: access, AccessExpiresAt: accessExp, RefreshToken: secret, RefreshExpiresAt: rt.ExpiresAt, User: u}, nil

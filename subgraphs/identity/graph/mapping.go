@@ -15,12 +15,19 @@ import (
 
 type clientIPKey struct{}
 
-// WithClientIP stores the caller's address for login rate limiting.
+// WithClientIP stores the connection's peer address, the client address of a request
+// that did not come through the router.
 func WithClientIP(ctx context.Context, ip string) context.Context {
 	return context.WithValue(ctx, clientIPKey{}, ip)
 }
 
+// clientIP is the address login limits count against: the one the router signed into
+// its token (the client's, resolved against the router's trusted proxies), else the
+// peer's. An X-Forwarded-For header is never believed here: anyone could write it.
 func clientIP(ctx context.Context) string {
+	if ip := authz.ClientIPFrom(ctx); ip != "" {
+		return ip
+	}
 	ip, _ := ctx.Value(clientIPKey{}).(string)
 	return ip
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/lestrrat-go/jwx/v3/jwk"
 	"github.com/lestrrat-go/jwx/v3/jws"
@@ -141,9 +142,19 @@ func TestRestaurantStaff_isManagedByTheOwnerAndCheckedOverHTTP(t *testing.T) {
 	staff := register(t, do, uniqueEmail(), "correct horse battery")
 	stranger := register(t, do, uniqueEmail(), "correct horse battery")
 
-	// The restaurants subgraph records the owner when it creates restaurant 42.
+	// The restaurants subgraph records the owner when it creates restaurant 42; a caller
+	// without a service credential may not (it would make itself the owner).
 	body := `{"namespace":"restaurant","object":"42","relation":"owner","subject":"user:` + owner.User.ID + `"}`
-	resp, err := http.Post(id.srv.URL+"/internal/relations", "application/json", strings.NewReader(body))
+	resp, err := http.Post(id.srv.URL+"/internal/relations", "application/json", strings.NewReader(`{"namespace":"restaurant","object":"42","relation":"owner","subject":"user:`+stranger.User.ID+`"}`))
+	if err != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("unauthenticated relation write: %v %v", resp.Status, err)
+	}
+	resp.Body.Close()
+	if resp, err := http.Get(id.srv.URL + "/internal/relations/check?namespace=restaurant&object=42&relation=owner&subject=user:" + stranger.User.ID); err != nil || resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("unauthenticated relation check: %v %v", resp.Status, err)
+	}
+	service := authz.NewServiceClient("identity", 5*time.Second)
+	resp, err = service.Post(id.srv.URL+"/internal/relations", "application/json", strings.NewReader(body))
 	if err != nil || resp.StatusCode != http.StatusCreated {
 		t.Fatalf("write owner tuple: %v %v", resp.Status, err)
 	}
@@ -183,7 +194,7 @@ func TestRestaurantStaff_isManagedByTheOwnerAndCheckedOverHTTP(t *testing.T) {
 	wantNoErrors(t, id.do(t, &authz.Identity{UserID: "admin-1", Roles: []authz.Role{authz.RoleAdmin}}, grant,
 		map[string]any{"o": "43", "s": "user:" + stranger.User.ID}))
 
-	bad, err := http.Get(id.srv.URL + "/internal/relations/check?" + url.Values{"namespace": {"restaurant"}, "object": {"42"}, "relation": {"god"}, "subject": {"user:1"}}.Encode())
+	bad, err := service.Get(id.srv.URL + "/internal/relations/check?" + url.Values{"namespace": {"restaurant"}, "object": {"42"}, "relation": {"god"}, "subject": {"user:1"}}.Encode())
 	if err != nil || bad.StatusCode != http.StatusBadRequest {
 		t.Errorf("unknown relation: %v %v", bad.Status, err)
 	}

@@ -21,6 +21,9 @@ type Config struct {
 	AccessTTL      time.Duration `yaml:"access_token_ttl" env:"IDENTITY_ACCESS_TOKEN_TTL"`
 	RefreshTTL     time.Duration `yaml:"refresh_token_ttl" env:"IDENTITY_REFRESH_TOKEN_TTL"`
 	KeyLifetime    time.Duration `yaml:"signing_key_lifetime" env:"IDENTITY_SIGNING_KEY_LIFETIME"`
+	// KeyPublishAhead: the next signing key is in the JWKS this long before it signs
+	// (longer than verifiers cache the JWKS; 0: half the lifetime, at most 1 h).
+	KeyPublishAhead time.Duration `yaml:"signing_key_publish_ahead" env:"IDENTITY_SIGNING_KEY_PUBLISH_AHEAD"`
 	// Login attempts allowed per minute, per account and per client address.
 	LoginPerAccountPerMinute int `yaml:"login_per_account_per_minute" env:"IDENTITY_LOGIN_PER_ACCOUNT_PER_MINUTE"`
 	LoginPerIPPerMinute      int `yaml:"login_per_ip_per_minute" env:"IDENTITY_LOGIN_PER_IP_PER_MINUTE"`
@@ -68,6 +71,8 @@ func (c Config) Validate() error {
 		return config.Invalid("refresh_token_ttl", "must be longer than access_token_ttl")
 	case c.KeyLifetime <= 0:
 		return config.Invalid("signing_key_lifetime", "must be positive")
+	case c.KeyPublishAhead < 0 || c.KeyPublishAhead >= c.KeyLifetime:
+		return config.Invalid("signing_key_publish_ahead", "must be between 0 and signing_key_lifetime, got %s", c.KeyPublishAhead)
 	case c.LoginPerAccountPerMinute <= 0 || c.LoginPerIPPerMinute <= 0:
 		return config.Invalid("login_per_account_per_minute", "login limits must be positive")
 	case c.Argon2MemoryKiB < 1024 || c.Argon2Time < 1:

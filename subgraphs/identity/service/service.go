@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/redis/go-redis/v9"
@@ -42,13 +41,13 @@ func New(ctx context.Context, cfg Config, pool *pgxpool.Pool, rdb redis.Universa
 		adapters.NewLoginLimiter(rdb, cfg.RedisKeyPrefix, cfg.LoginPerAccountPerMinute, cfg.LoginPerIPPerMinute),
 		app.Config{
 			Issuer: cfg.Issuer, Audience: cfg.Audience, AccessTTL: cfg.AccessTTL, RefreshTTL: cfg.RefreshTTL,
-			KeyLifetime: cfg.KeyLifetime,
-			Argon2:      domain.Argon2Params{Memory: cfg.Argon2MemoryKiB, Time: cfg.Argon2Time, Threads: 1, KeyLen: 32, SaltLen: 16},
+			KeyLifetime: cfg.KeyLifetime, KeyPublishAhead: cfg.KeyPublishAhead,
+			Argon2: domain.Argon2Params{Memory: cfg.Argon2MemoryKiB, Time: cfg.Argon2Time, Threads: 1, KeyLen: 32, SaltLen: 16},
 		})
 	if err != nil {
 		return nil, err
 	}
-	if err := application.EnsureSigningKey(ctx); err != nil {
+	if err := application.RotateSigningKeyOnSchedule(ctx); err != nil {
 		return nil, fmt.Errorf("signing key: %w", err)
 	}
 	return &Service{App: application, Handler: NewHandler(application, logger)}, nil
@@ -61,7 +60,7 @@ func NewHandler(application *app.Application, logger *slog.Logger) http.Handler 
 	srv := graphqlserver.New(generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{App: application}}), logger, graphqlserver.Options{Subscriptions: true})
 
 	mux := http.NewServeMux()
-	mux.Handle("/query", authz.Middleware(withClientIP(srv)))
+	mux.Handle("/query", withClientIP(srv))
 	mux.HandleFunc("GET /.well-known/jwks.json", func(w http.ResponseWriter, r *http.Request) {
 		body, err := application.JWKS(r.Context())
 		if err != nil {
@@ -73,7 +72,9 @@ func NewHandler(application *app.Application, logger *slog.Logger) http.Handler 
 		w.Header().Set("Cache-Control", "public, max-age=60")
 		_, _ = w.Write(body)
 	})
-	mux.HandleFunc("GET /internal/relations/check", func(w http.ResponseWriter, r *http.Request) {
+	// The relation API answers services only (a signed service token): a relation write
+	// makes someone a restaurant's owner or staff.
+	mux.Handle("GET /internal/relations/check", authz.RequireService(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		ok, err := application.CheckRelation(r.Context(), q.Get("namespace"), q.Get("object"), q.Get("relation"), q.Get("subject"))
 		if err != nil {
@@ -81,8 +82,8 @@ func NewHandler(application *app.Application, logger *slog.Logger) http.Handler 
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]bool{"allowed": ok})
-	})
-	mux.HandleFunc("GET /internal/relations/subjects", func(w http.ResponseWriter, r *http.Request) {
+	})))
+	mux.Handle("GET /internal/relations/subjects", authz.RequireService(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		subjects, err := application.RelationSubjects(r.Context(), q.Get("namespace"), q.Get("object"), q.Get("relation"))
 		if err != nil {
@@ -90,8 +91,8 @@ func NewHandler(application *app.Application, logger *slog.Logger) http.Handler 
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string][]string{"subjects": subjects})
-	})
-	mux.HandleFunc("POST /internal/relations", func(w http.ResponseWriter, r *http.Request) {
+	})))
+	mux.Handle("POST /internal/relations", authz.RequireService(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var body struct {
 			Namespace, Object, Relation, Subject string
 		}
@@ -105,7 +106,7 @@ func NewHandler(application *app.Application, logger *slog.Logger) http.Handler 
 			return
 		}
 		writeJSON(w, http.StatusCreated, map[string]string{"tuple": in.String()})
-	})
+	})))
 	return mux
 }
 
@@ -125,16 +126,13 @@ func writeAPIError(w http.ResponseWriter, r *http.Request, logger *slog.Logger, 
 	writeJSON(w, http.StatusInternalServerError, map[string]string{"code": "INTERNAL", "message": "internal error"})
 }
 
-// withClientIP records the caller's address for login rate limiting: the first
-// X-Forwarded-For hop when the router sets one, else the peer address.
+// withClientIP records the peer address for login rate limiting; a request through the
+// router is counted against the client address the router signed instead (graph).
 func withClientIP(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ip := r.RemoteAddr
 		if host, _, err := net.SplitHostPort(ip); err == nil {
 			ip = host
-		}
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			ip = strings.TrimSpace(strings.Split(xff, ",")[0])
 		}
 		next.ServeHTTP(w, r.WithContext(graph.WithClientIP(r.Context(), ip)))
 	})

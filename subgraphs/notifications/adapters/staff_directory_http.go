@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/dizhtime/dizhtime/platform/authz"
 )
 
 // StaffDirectoryClient asks identity who is staff of a restaurant (its relation tuples,
@@ -20,9 +22,11 @@ type StaffDirectoryClient struct {
 	client  *http.Client
 }
 
-// NewStaffDirectoryClient returns the client for identity at baseURL (http://127.0.0.1:4001).
+// NewStaffDirectoryClient returns the client for identity at baseURL (http://127.0.0.1:4001);
+// it signs each call with this process's service credential, as identity's internal API
+// answers services only.
 func NewStaffDirectoryClient(baseURL string) *StaffDirectoryClient {
-	return &StaffDirectoryClient{baseURL: strings.TrimRight(baseURL, "/"), client: &http.Client{Timeout: 5 * time.Second}}
+	return &StaffDirectoryClient{baseURL: strings.TrimRight(baseURL, "/"), client: authz.NewServiceClient("identity", 5*time.Second)}
 }
 
 // Staff implements app.StaffDirectory: user ids.

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dizhtime/dizhtime/platform/authz"
 	"github.com/dizhtime/dizhtime/subgraphs/orders/app"
 	"github.com/dizhtime/dizhtime/subgraphs/orders/domain"
 )
@@ -26,7 +27,8 @@ type QuoteClient struct {
 // NewQuoteClient returns a client for the restaurants GraphQL endpoint url
 // (http://host:port/query).
 func NewQuoteClient(url string, timeout time.Duration) *QuoteClient {
-	return &QuoteClient{url: url, http: &http.Client{}, timeout: timeout}
+	// Signed as this service: restaurants may tell a service call from a client's.
+	return &QuoteClient{url: url, http: &http.Client{Transport: authz.ServiceTransport{Audience: "restaurants"}}, timeout: timeout}
 }
 
 // QuoteQuery is the operation the client sends.

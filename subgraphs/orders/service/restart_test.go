@@ -99,6 +99,10 @@ func (e *env) serveChild(t *testing.T, bin, addr string) *child {
 		"DIZHTIME_ORDERS_ACCEPTANCE_TIMEOUT="+e.cfg.AcceptanceTimeout.String(),
 		"DIZHTIME_ORDERS_PAYMENT_TIMEOUT="+e.cfg.PaymentTimeout.String(),
 		"DIZHTIME_ORDERS_DEADLINE_SCAN_INTERVAL="+e.cfg.DeadlineScanInterval.String(),
+	)
+	// Behind the test's router, the child believes only that router's signed identity.
+	c.cmd.Env = append(c.cmd.Env, routertest.ChildServiceEnv(t, "orders")...)
+	c.cmd.Env = append(c.cmd.Env,
 		fmt.Sprintf("DIZHTIME_ORDERS_DELIVERY_FEE_MINOR=%d", e.cfg.DeliveryFeeMinor),
 	)
 	var mu sync.Mutex

@@ -14,7 +14,8 @@ import (
 )
 
 // RelationsHTTP writes relation tuples through identity's internal API,
-// POST {baseURL}/internal/relations with the tuple as JSON.
+// POST {baseURL}/internal/relations with the tuple as JSON, signed with this process's
+// service token (identity refuses a write without one).
 //
 // Seam: platform/authz has the check client only; when it grows a writer this file goes.
 type RelationsHTTP struct {
@@ -24,7 +25,7 @@ type RelationsHTTP struct {
 
 // NewRelationsHTTP returns a writer for identity at baseURL (e.g. http://127.0.0.1:4001).
 func NewRelationsHTTP(baseURL string) *RelationsHTTP {
-	return &RelationsHTTP{baseURL: strings.TrimRight(baseURL, "/"), http: &http.Client{Timeout: 5 * time.Second}}
+	return &RelationsHTTP{baseURL: strings.TrimRight(baseURL, "/"), http: authz.NewServiceClient("identity", 5*time.Second)}
 }
 
 // WriteRelation implements app.RelationWriter.

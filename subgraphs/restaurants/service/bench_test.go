@@ -4,9 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
-	"net/http"
 	"testing"
+	"time"
 
+	"github.com/dizhtime/dizhtime/platform/authz"
 	"github.com/dizhtime/dizhtime/subgraphs/restaurants/internal/mongotest"
 	"github.com/dizhtime/dizhtime/subgraphs/restaurants/ports"
 )
@@ -25,8 +26,9 @@ func BenchmarkQuoteOverHTTP(b *testing.B) {
 			}
 			body, _ := json.Marshal(map[string]any{"restaurantId": v.ID, "lines": lines})
 			b.Run("internal HTTP", func(b *testing.B) {
+				quotes := authz.NewServiceClient("restaurants", 5*time.Second)
 				for b.Loop() {
-					resp, err := http.Post(r.base+ports.QuotePath, "application/json", bytes.NewReader(body))
+					resp, err := quotes.Post(r.base+ports.QuotePath, "application/json", bytes.NewReader(body))
 					if err != nil || resp.StatusCode != 200 {
 						b.Fatalf("%v %v", resp, err)
 					}

@@ -253,7 +253,17 @@ func quotePricesTheCart(t *testing.T, db *mongo.Database) {
 	}
 
 	body, _ := json.Marshal(map[string]any{"restaurantId": v.ID, "lines": lines})
-	resp, err := http.Post(r.base+ports.QuotePath, "application/json", bytes.NewReader(body))
+	// The internal API answers services only: a caller without a service token is refused.
+	anon, err := http.Post(r.base+ports.QuotePath, "application/json", bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	anon.Body.Close()
+	if anon.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("internal quote without a service credential: %d", anon.StatusCode)
+	}
+	quotes := authz.NewServiceClient("restaurants", 5*time.Second)
+	resp, err := quotes.Post(r.base+ports.QuotePath, "application/json", bytes.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -267,7 +277,7 @@ func quotePricesTheCart(t *testing.T, db *mongo.Database) {
 	}
 
 	bad, _ := json.Marshal(map[string]any{"restaurantId": v.ID, "lines": []map[string]any{{"menuItemId": ids.plov, "quantity": 1}}})
-	resp2, err := http.Post(r.base+ports.QuotePath, "application/json", bytes.NewReader(bad))
+	resp2, err := quotes.Post(r.base+ports.QuotePath, "application/json", bytes.NewReader(bad))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,7 +288,7 @@ func quotePricesTheCart(t *testing.T, db *mongo.Database) {
 		t.Errorf("internal quote without the required size: %d %+v", resp2.StatusCode, e)
 	}
 	missing, _ := json.Marshal(map[string]any{"restaurantId": "nope", "lines": lines})
-	resp3, _ := http.Post(r.base+ports.QuotePath, "application/json", bytes.NewReader(missing))
+	resp3, _ := quotes.Post(r.base+ports.QuotePath, "application/json", bytes.NewReader(missing))
 	if resp3 == nil || resp3.StatusCode != 404 {
 		t.Errorf("quote for an unknown restaurant: %v", resp3)
 	} else {

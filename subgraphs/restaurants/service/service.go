@@ -83,6 +83,6 @@ func NewHandler(application *app.Application, logger *slog.Logger) http.Handler 
 
 	mux := http.NewServeMux()
 	mux.Handle("/query", srv)
-	mux.Handle("POST "+ports.QuotePath, ports.QuoteHandler(application, logger))
+	mux.Handle("POST "+ports.QuotePath, authz.RequireService(ports.QuoteHandler(application, logger)))
 	return mux
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/dizhtime/dizhtime/events/kafka"
 	"github.com/dizhtime/dizhtime/platform/authz"
 	"github.com/dizhtime/dizhtime/platform/endpoints"
+	"github.com/dizhtime/dizhtime/platform/routertest"
 	"github.com/dizhtime/dizhtime/subgraphs/wallet/internal/testdb"
 )
 
@@ -51,6 +52,7 @@ func startServeIn(t *testing.T) (base, schema string) {
 		"DIZHTIME_KAFKA_BROKERS="+strings.Join(endpoints.Kafka(), ","),
 		"DIZHTIME_WALLET_CONSUMER_GROUP_PREFIX=wallet-test-"+strings.ToLower(rand.Text()[:10]),
 		"DIZHTIME_WALLET_CONSUME_FROM_LATEST=true")
+	cmd.Env = append(cmd.Env, routertest.ChildServiceEnv(t, "wallet")...)
 	var out strings.Builder
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {

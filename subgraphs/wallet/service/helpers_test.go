@@ -162,7 +162,7 @@ func as(userID string, roles ...authz.Role) http.Header {
 		roles = []authz.Role{authz.RoleCustomer}
 	}
 	h := http.Header{}
-	authz.SetHeaders(h, authz.Identity{UserID: userID, Roles: roles})
+	authz.SetHeadersFor(h, "wallet", authz.Identity{UserID: userID, Roles: roles})
 	return h
 }
 

@@ -103,6 +103,9 @@ func Serve(ctx context.Context, cfg Config) error {
 	ready := ops.NewReadiness(2 * time.Second)
 	ready.Add("postgres", postgres.Check(pool))
 	ready.Add("kafka", kafka.Check(cfg.Kafka))
+	if err := tel.Registry.Register(adapters.NewLedgerMetrics(pool)); err != nil {
+		return err
+	}
 	httpMetrics, err := ops.NewHTTPMetrics(tel.Registry)
 	if err != nil {
 		return err

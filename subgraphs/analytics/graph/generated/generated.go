@@ -678,7 +678,7 @@ func newExecutionContext(
 
 var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `extend schema
-  @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable"])
+  @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@shareable", "@authenticated", "@requiresScopes"])
 
 """
 A signed 64-bit integer (money in minor units can pass 2^31 over a platform's range).
@@ -828,24 +828,24 @@ type LiveMetrics {
 
 type Query {
   "Orders and GMV per hour, day or week (hourly: at most 31 days)."
-  salesSeries(range: AnalyticsRange!, bucket: AnalyticsBucket!): SalesSeries!
+  salesSeries(range: AnalyticsRange!, bucket: AnalyticsBucket!): SalesSeries! @authenticated
   "Orders and GMV per restaurant or H3 zone, largest GMV first."
-  salesBreakdown(range: AnalyticsRange!, by: SalesBreakdownBy!, limit: Int): [SalesBreakdownRow!]!
+  salesBreakdown(range: AnalyticsRange!, by: SalesBreakdownBy!, limit: Int): [SalesBreakdownRow!]! @authenticated
   "placed -> paid -> accepted -> delivered, with drop-off reasons."
-  orderFunnel(range: AnalyticsRange!): OrderFunnel!
+  orderFunnel(range: AnalyticsRange!): OrderFunnel! @authenticated
   "Delivery time p50/p90/p99 and its parts."
-  deliveryTimes(range: AnalyticsRange!): DeliveryTimes!
+  deliveryTimes(range: AnalyticsRange!): DeliveryTimes! @authenticated
   "Cancellation and refund rates."
-  cancellationAndRefundRates(range: AnalyticsRange!): CancellationAndRefundRates!
+  cancellationAndRefundRates(range: AnalyticsRange!): CancellationAndRefundRates! @authenticated
   "The most ordered dishes."
-  topDishes(range: AnalyticsRange!, limit: Int): [TopDish!]!
+  topDishes(range: AnalyticsRange!, limit: Int): [TopDish!]! @authenticated
   "Driver utilisation and earnings, most deliveries first (admins only)."
-  driverUtilisation(from: String!, to: String!, limit: Int): [DriverFigures!]!
+  driverUtilisation(from: String!, to: String!, limit: Int): [DriverFigures!]! @requiresScopes(scopes: [["ADMIN"]])
 }
 
 type Subscription {
   "Live figures every intervalSeconds (default 5, 1..60), the first at once (admins only)."
-  liveMetrics(timeZone: String, intervalSeconds: Int): LiveMetrics!
+  liveMetrics(timeZone: String, intervalSeconds: Int): LiveMetrics! @requiresScopes(scopes: [["ADMIN"]])
 }
 `, BuiltIn: false},
 	{Name: "../../federation/directives.graphql", Input: `

@@ -825,7 +825,7 @@ func newExecutionContext(
 
 var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `extend schema
-  @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+  @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@authenticated", "@requiresScopes"])
 
 "Where a courier is in the dispatch cycle."
 enum DriverStatus {
@@ -952,39 +952,39 @@ type DriverPosition {
 
 type Query {
   "A courier (themselves or an admin)."
-  driver(id: ID!): Driver
+  driver(id: ID!): Driver @authenticated
   "A delivery (its customer, its courier or an admin)."
-  delivery(id: ID!): Delivery
+  delivery(id: ID!): Delivery @authenticated
 }
 
 type Mutation {
-  goOnline(location: LocationInput!, vehicle: Vehicle): Driver!
-  goOffline: Driver!
+  goOnline(location: LocationInput!, vehicle: Vehicle): Driver! @requiresScopes(scopes: [["DRIVER"]])
+  goOffline: Driver! @requiresScopes(scopes: [["DRIVER"]])
   "driverId defaults to the caller; a courier may only move themselves."
-  updateLocation(location: LocationInput!, driverId: ID): Driver!
-  acceptOffer(orderId: ID!): Delivery!
-  declineOffer(orderId: ID!): Boolean!
+  updateLocation(location: LocationInput!, driverId: ID): Driver! @requiresScopes(scopes: [["DRIVER"]])
+  acceptOffer(orderId: ID!): Delivery! @requiresScopes(scopes: [["DRIVER"]])
+  declineOffer(orderId: ID!): Boolean! @requiresScopes(scopes: [["DRIVER"]])
   "The assigned courier's Drive steps; each only by the delivery's courier. Steps may be skipped, never reversed."
-  markEnrouteToPickup(deliveryId: ID!): Delivery!
-  markArrivedAtPickup(deliveryId: ID!): Delivery!
+  markEnrouteToPickup(deliveryId: ID!): Delivery! @requiresScopes(scopes: [["DRIVER"]])
+  markArrivedAtPickup(deliveryId: ID!): Delivery! @requiresScopes(scopes: [["DRIVER"]])
   "The food changed hands: accepted whether or not the kitchen marked the order ready (the order moves to PICKED_UP)."
-  markPickedUp(deliveryId: ID!): Delivery!
-  markEnrouteToDropoff(deliveryId: ID!): Delivery!
-  markArrivedAtDropoff(deliveryId: ID!): Delivery!
-  markDelivered(deliveryId: ID!): Delivery!
+  markPickedUp(deliveryId: ID!): Delivery! @requiresScopes(scopes: [["DRIVER"]])
+  markEnrouteToDropoff(deliveryId: ID!): Delivery! @requiresScopes(scopes: [["DRIVER"]])
+  markArrivedAtDropoff(deliveryId: ID!): Delivery! @requiresScopes(scopes: [["DRIVER"]])
+  markDelivered(deliveryId: ID!): Delivery! @requiresScopes(scopes: [["DRIVER"]])
   "The assigned courier hands the delivery back before pickup: it returns to CREATED and is matched again."
-  unassignDelivery(deliveryId: ID!): Delivery!
+  unassignDelivery(deliveryId: ID!): Delivery! @requiresScopes(scopes: [["DRIVER"]])
   "Operations stop a delivery (before pickup) and free its courier. Admin only."
-  cancelDelivery(deliveryId: ID!): Delivery!
+  cancelDelivery(deliveryId: ID!): Delivery! @requiresScopes(scopes: [["ADMIN"]])
 }
 
 type Subscription {
   "The courier's position and ETA; only the order's customer (or an admin) may listen."
-  deliveryTracking(orderId: ID!): TrackingUpdate!
+  deliveryTracking(orderId: ID!): TrackingUpdate! @authenticated
   "Offers made to the signed-in courier."
-  driverOffers: Offer!
+  driverOffers: Offer! @requiresScopes(scopes: [["DRIVER"]])
   "Admin live map: every courier ping inside the box."
-  driversInArea(bbox: BBoxInput!): DriverPosition!
+  driversInArea(bbox: BBoxInput!): DriverPosition! @requiresScopes(scopes: [["ADMIN"]])
 }
 `, BuiltIn: false},
 	{Name: "../../federation/directives.graphql", Input: `

@@ -117,7 +117,11 @@ func run(args []string) error {
 	mux.Handle("/", metrics.Wrap("identity", svc.Handler))
 	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	logger.Info("identity listening", "addr", cfg.HTTPAddr)
-	err = lifecycle.Run(ctx, logger, cfg.ShutdownTimeout, lifecycle.HTTPServer("http", srv, cfg.ShutdownTimeout))
+	// Signing keys rotate themselves: the next one is published ahead of its turn.
+	rotation := lifecycle.Func("signing key rotation", func(ctx context.Context) error {
+		return svc.App.RunKeyRotation(ctx, func(err error) { logger.Error("signing key rotation", "error", err) })
+	})
+	err = lifecycle.Run(ctx, logger, cfg.ShutdownTimeout, lifecycle.HTTPServer("http", srv, cfg.ShutdownTimeout), rotation)
 	if errors.Is(err, context.Canceled) {
 		return nil
 	}

@@ -471,7 +471,7 @@ func newExecutionContext(
 
 var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `extend schema
-  @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key"])
+  @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@authenticated", "@requiresScopes"])
 
 "A platform role."
 enum Role {
@@ -514,9 +514,9 @@ input RegisterInput {
 
 type Query {
   "The account with this id (itself or an admin)."
-  user(id: ID!): User
+  user(id: ID!): User @authenticated
   "The signed-in account."
-  me: User
+  me: User @authenticated
 }
 
 type Mutation {
@@ -524,15 +524,15 @@ type Mutation {
   login(email: String!, password: String!): AuthPayload!
   refresh(refreshToken: String!): AuthPayload!
   logout(refreshToken: String!): Boolean!
-  changePassword(currentPassword: String!, newPassword: String!): Boolean!
-  assignRole(userId: ID!, role: Role!): User!
-  revokeRole(userId: ID!, role: Role!): User!
-  disableUser(userId: ID!): User!
+  changePassword(currentPassword: String!, newPassword: String!): Boolean! @authenticated
+  assignRole(userId: ID!, role: Role!): User! @requiresScopes(scopes: [["ADMIN"]])
+  revokeRole(userId: ID!, role: Role!): User! @requiresScopes(scopes: [["ADMIN"]])
+  disableUser(userId: ID!): User! @requiresScopes(scopes: [["ADMIN"]])
   "Owner of the restaurant or ADMIN."
-  addRestaurantStaff(restaurantId: ID!, userId: ID!): Boolean!
-  removeRestaurantStaff(restaurantId: ID!, userId: ID!): Boolean!
+  addRestaurantStaff(restaurantId: ID!, userId: ID!): Boolean! @authenticated
+  removeRestaurantStaff(restaurantId: ID!, userId: ID!): Boolean! @authenticated
   "ADMIN only: write any relation tuple, e.g. restaurant:42#owner@user:7."
-  grantRelation(namespace: String!, object: String!, relation: String!, subject: String!): Boolean!
+  grantRelation(namespace: String!, object: String!, relation: String!, subject: String!): Boolean! @requiresScopes(scopes: [["ADMIN"]])
 }
 `, BuiltIn: false},
 	{Name: "../../federation/directives.graphql", Input: `

@@ -717,7 +717,7 @@ func newExecutionContext(
 
 var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `extend schema
-  @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable"])
+  @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@shareable", "@authenticated", "@requiresScopes"])
 
 "What a notification is about; preferences are kept per category and channel."
 enum NotificationCategory {
@@ -874,23 +874,23 @@ type NotificationEvent {
 
 type Query {
   "Messages on every channel, newest first, for operators (ADMIN): filter by status, channel or user."
-  notificationDeliveries(first: Int = 50, after: String, status: [NotificationDeliveryStatus!], channel: NotificationChannel, userId: ID): NotificationDeliveryConnection!
+  notificationDeliveries(first: Int = 50, after: String, status: [NotificationDeliveryStatus!], channel: NotificationChannel, userId: ID): NotificationDeliveryConnection! @requiresScopes(scopes: [["ADMIN"]])
 }
 
 type Mutation {
   "Marks the caller's entries read; returns them. Unknown ids or other users' entries are NOT_FOUND."
-  markNotificationsRead(ids: [ID!]!): [Notification!]!
+  markNotificationsRead(ids: [ID!]!): [Notification!]! @authenticated
   "Marks every entry of the caller's inbox read; returns how many changed."
-  markAllNotificationsRead: Int!
+  markAllNotificationsRead: Int! @authenticated
   "Archives the caller's entries: they leave the inbox listing and the unread count."
-  archiveNotifications(ids: [ID!]!): [Notification!]!
+  archiveNotifications(ids: [ID!]!): [Notification!]! @authenticated
   "Changes the caller's notification settings."
-  updateNotificationSettings(input: NotificationSettingsInput!): NotificationSettings!
+  updateNotificationSettings(input: NotificationSettingsInput!): NotificationSettings! @authenticated
 }
 
 type Subscription {
   "The caller's new inbox entries, in sequence order. since: the last sequence the client has; entries after it come first (a reconnect loses nothing). Without it, only new entries."
-  myNotifications(since: Int): NotificationEvent!
+  myNotifications(since: Int): NotificationEvent! @authenticated
 }
 `, BuiltIn: false},
 	{Name: "../../federation/directives.graphql", Input: `

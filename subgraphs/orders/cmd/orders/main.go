@@ -29,6 +29,7 @@ import (
 	"github.com/dizhtime/dizhtime/platform/ops"
 	"github.com/dizhtime/dizhtime/platform/postgres"
 	"github.com/dizhtime/dizhtime/platform/telemetry"
+	"github.com/dizhtime/dizhtime/subgraphs/orders/adapters"
 	"github.com/dizhtime/dizhtime/subgraphs/orders/service"
 )
 
@@ -81,6 +82,9 @@ func run(args []string) error {
 	ready := ops.NewReadiness(2 * time.Second)
 	ready.Add("postgres", postgres.Check(pool))
 	ready.Add("kafka", kafka.Check(cfg.KafkaBrokers))
+	if err := tel.Registry.Register(adapters.NewSagaMetrics(pool)); err != nil {
+		return err
+	}
 	metrics, err := ops.NewHTTPMetrics(tel.Registry)
 	if err != nil {
 		return err

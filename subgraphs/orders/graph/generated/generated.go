@@ -839,7 +839,7 @@ func newExecutionContext(
 
 var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `extend schema
-  @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable"])
+  @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@shareable", "@authenticated", "@requiresScopes"])
 
 "An order's place in its lifecycle."
 enum OrderStatus {
@@ -1000,29 +1000,29 @@ input PlaceOrderInput {
 
 type Query {
   "The order (its customer, its restaurant's staff, or an ADMIN)."
-  order(id: ID!): Order
+  order(id: ID!): Order @authenticated
 }
 
 type Mutation {
   "Prices the cart with the restaurants quote and places the order; retrying with the same idempotencyKey returns the same order."
-  placeOrder(input: PlaceOrderInput!, idempotencyKey: String!): Order!
+  placeOrder(input: PlaceOrderInput!, idempotencyKey: String!): Order! @authenticated
   "Restaurant staff or ADMIN: take a PAID order."
-  acceptOrder(id: ID!): Order!
+  acceptOrder(id: ID!): Order! @authenticated
   "Restaurant staff or ADMIN: turn a PAID order down (the wallet refunds it)."
-  rejectOrder(id: ID!, reason: String!): Order!
+  rejectOrder(id: ID!, reason: String!): Order! @authenticated
   "Restaurant staff or ADMIN."
-  markPreparing(id: ID!): Order!
+  markPreparing(id: ID!): Order! @authenticated
   "Restaurant staff or ADMIN. Optional: a courier's pickup moves the order on without it; after the pickup it is a CONFLICT."
-  markReady(id: ID!): Order!
+  markReady(id: ID!): Order! @authenticated
   "The customer (or ADMIN), before the restaurant accepts (the wallet refunds a paid order)."
-  cancelOrder(id: ID!, reason: String): Order!
+  cancelOrder(id: ID!, reason: String): Order! @authenticated
 }
 
 type Subscription {
   "Every transition of the order, in order (its customer or an ADMIN). since: replay transitions after this sequence number; omitted: start with the current status."
-  orderUpdated(id: ID!, since: Int): OrderUpdate!
+  orderUpdated(id: ID!, since: Int): OrderUpdate! @authenticated
   "The restaurant's orders as they change (its staff or an ADMIN): first the current status of each open order and of orders changed in the last minute, then every new order and transition, each once and in order."
-  restaurantOrders(restaurantId: ID!): OrderUpdate!
+  restaurantOrders(restaurantId: ID!): OrderUpdate! @authenticated
 }
 `, BuiltIn: false},
 	{Name: "../../federation/directives.graphql", Input: `

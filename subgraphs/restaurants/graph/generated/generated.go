@@ -1077,7 +1077,7 @@ func newExecutionContext(
 
 var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `extend schema
-  @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable"])
+  @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@shareable", "@authenticated", "@requiresScopes"])
 
 "A restaurant: profile, weekly hours, pause switch and menu."
 type Restaurant @key(fields: "id") {
@@ -1391,19 +1391,19 @@ type Query {
 
 type Mutation {
   "RESTAURANT_OWNER (for themselves) or ADMIN."
-  createRestaurant(input: CreateRestaurantInput!): Restaurant!
+  createRestaurant(input: CreateRestaurantInput!): Restaurant! @requiresScopes(scopes: [["RESTAURANT_OWNER"], ["ADMIN"]])
   "Owner or ADMIN. expectedVersion, when given, must be the current version (else CONFLICT)."
-  updateRestaurant(id: ID!, input: UpdateRestaurantInput!, expectedVersion: Int): Restaurant!
+  updateRestaurant(id: ID!, input: UpdateRestaurantInput!, expectedVersion: Int): Restaurant! @authenticated
   "Staff, owner or ADMIN: closed regardless of hours until resumed."
-  pauseRestaurant(id: ID!, reason: String): Restaurant!
+  pauseRestaurant(id: ID!, reason: String): Restaurant! @authenticated
   "Staff, owner or ADMIN."
-  resumeRestaurant(id: ID!): Restaurant!
+  resumeRestaurant(id: ID!): Restaurant! @authenticated
   "Owner or ADMIN: replace the whole menu edited against expectedMenuVersion (stale: CONFLICT)."
-  updateMenu(restaurantId: ID!, expectedMenuVersion: Int!, menu: MenuInput!): Restaurant!
+  updateMenu(restaurantId: ID!, expectedMenuVersion: Int!, menu: MenuInput!): Restaurant! @authenticated
   "Owner or ADMIN: change prices, all or none, against expectedMenuVersion (stale: CONFLICT)."
-  changePrices(restaurantId: ID!, expectedMenuVersion: Int!, changes: [PriceChangeInput!]!): Restaurant!
+  changePrices(restaurantId: ID!, expectedMenuVersion: Int!, changes: [PriceChangeInput!]!): Restaurant! @authenticated
   "Staff, owner or ADMIN: sold out (false) or back (true)."
-  setMenuItemAvailability(menuItemId: ID!, available: Boolean!): MenuItem!
+  setMenuItemAvailability(menuItemId: ID!, available: Boolean!): MenuItem! @authenticated
 }
 `, BuiltIn: false},
 	{Name: "../../federation/directives.graphql", Input: `

@@ -761,7 +761,7 @@ func newExecutionContext(
 
 var sources = []*ast.Source{
 	{Name: "../schema.graphqls", Input: `extend schema
-  @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@key", "@shareable"])
+  @link(url: "https://specs.apollo.dev/federation/v2.5", import: ["@key", "@shareable", "@authenticated", "@requiresScopes"])
 
 """
 A signed 64-bit integer, serialized as a decimal string ("123456789012") because GraphQL
@@ -943,14 +943,14 @@ type WalletAdjustment {
 
 type Query {
   "The wallet of userId (the user itself or an admin)."
-  wallet(userId: ID!): Wallet
+  wallet(userId: ID!): Wallet @authenticated
   """
   What the signed-in customer's points would pay on an order of orderTotal; points
   defaults to as many as allowed.
   """
-  redeemPointsPreview(orderTotal: WalletMoneyInput!, points: Int64): RedeemPointsPreview!
+  redeemPointsPreview(orderTotal: WalletMoneyInput!, points: Int64): RedeemPointsPreview! @authenticated
   "A top-up intent of the signed-in user (or any, for an admin); null when there is none."
-  topUpIntent(id: ID!): PaymentIntent
+  topUpIntent(id: ID!): PaymentIntent @authenticated
 }
 
 type Mutation {
@@ -959,9 +959,9 @@ type Mutation {
   idempotencyKey with the same amount returns the same intent (CONFLICT with another
   amount); amounts beyond the per-top-up or per-day bound are BAD_USER_INPUT.
   """
-  topUp(amount: WalletMoneyInput!, idempotencyKey: String!): PaymentIntent!
+  topUp(amount: WalletMoneyInput!, idempotencyKey: String!): PaymentIntent! @authenticated
   "ADMIN only: credit (positive) or debit (negative) a wallet, with a mandatory reason."
-  adminAdjustBalance(userId: ID!, amount: WalletMoneyInput!, reason: String!, idempotencyKey: String!): WalletAdjustment!
+  adminAdjustBalance(userId: ID!, amount: WalletMoneyInput!, reason: String!, idempotencyKey: String!): WalletAdjustment! @requiresScopes(scopes: [["ADMIN"]])
   """
   ADMIN only: refund amount (null: everything still refundable) of an order's payment,
   with a mandatory reason. Never more than was paid in total across refunds; points come
@@ -969,7 +969,7 @@ type Mutation {
   back from the restaurant's payable. BAD_USER_INPUT beyond what is refundable,
   NOT_FOUND for an order the wallet never charged.
   """
-  refundOrder(orderId: ID!, amount: WalletMoneyInput, reason: String!, idempotencyKey: String!): OrderRefundResult!
+  refundOrder(orderId: ID!, amount: WalletMoneyInput, reason: String!, idempotencyKey: String!): OrderRefundResult! @requiresScopes(scopes: [["ADMIN"]])
 }
 `, BuiltIn: false},
 	{Name: "../../federation/directives.graphql", Input: `
