@@ -109,7 +109,7 @@ web-deps: ## install the web apps' npm packages (npm ci, from web/package-lock.j
 .PHONY: web-generate
 web-generate: ## regenerate web/'s typed GraphQL operations from schema/supergraph.graphql (fails on an invalid operation)
 	@[ -d web/node_modules ] || $(MAKE) web-deps
-	cd web && npx graphql-codegen --config codegen.ts --silent
+	cd web && npx graphql-codegen --config codegen.ts --errors-only
 
 .PHONY: web-build
 web-build: ## build the customer app into web/apps/customer/dist (typechecks first)
