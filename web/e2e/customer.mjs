@@ -210,6 +210,15 @@ async function main() {
 
     if (axeViolations.length) throw new Error(`axe-core: ${axeViolations.join('; ')}`);
     out('PASS');
+  } catch (e) {
+    // What the screen said when it failed, beside a screenshot of it.
+    const page = browser.contexts()[0]?.pages()[0];
+    if (page) {
+      await page.screenshot({ path: path.join(artifacts, 'failure.png'), fullPage: true }).catch(() => undefined);
+      const text = await page.locator('main').innerText().catch(() => '');
+      out(`SCREEN ${page.url()} ${text.replace(/\s+/g, ' ').slice(0, 600)}`);
+    }
+    throw e;
   } finally {
     await browser.close();
   }

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { useQuery } from 'urql';
 import { graphql } from '@dizhtime/client/gql';
-import type { RestaurantMenuQuery } from '@dizhtime/client/gql/graphql';
+import type { ItemOptionsQuery, RestaurantMenuQuery } from '@dizhtime/client/gql/graphql';
 import { formatMoney } from '@dizhtime/client';
 import { addToCart, choiceErrors, type Cart, type CartOption } from './cart';
 
@@ -17,7 +17,6 @@ const RestaurantMenu = graphql(`
           items {
             id name description available tags
             price { amountMinor currency }
-            optionGroups { id name minChoices maxChoices options { id name available priceDelta { amountMinor currency } } }
           }
         }
       }
@@ -25,7 +24,19 @@ const RestaurantMenu = graphql(`
   }
 `);
 
+// An item's option groups load when the customer opens it: the router's cost estimate
+// (default list size 10 per nesting level) refuses a whole menu with every option nested.
+const ItemOptions = graphql(`
+  query ItemOptions($id: ID!) {
+    menuItem(id: $id) {
+      id
+      optionGroups { id name minChoices maxChoices options { id name available priceDelta { amountMinor currency } } }
+    }
+  }
+`);
+
 type Item = NonNullable<RestaurantMenuQuery['restaurant']>['menu']['categories'][number]['items'][number];
+type Group = NonNullable<ItemOptionsQuery['menuItem']>['optionGroups'][number];
 
 export function RestaurantPage({ id, cart, setCart }: { id: string; cart: Cart; setCart: (c: Cart) => void }) {
   const [res] = useQuery({ query: RestaurantMenu, variables: { id } });
@@ -84,11 +95,15 @@ export function RestaurantPage({ id, cart, setCart }: { id: string; cart: Cart; 
 }
 
 function ItemChooser({ item, onAdd }: { item: Item; onAdd: (o: CartOption[], qty: number) => void }) {
+  const [res] = useQuery({ query: ItemOptions, variables: { id: item.id } });
   const [chosen, setChosen] = useState<Record<string, string[]>>({});
   const [qty, setQty] = useState(1);
   const [tried, setTried] = useState(false);
-  const errors = choiceErrors(item.optionGroups, chosen);
-  const options: CartOption[] = item.optionGroups.flatMap((g) =>
+  if (res.error) return <p role="alert" className="error">{res.error.message}</p>;
+  if (!res.data?.menuItem) return <p aria-live="polite">{res.fetching ? 'Loading options…' : 'This dish is no longer on the menu.'}</p>;
+  const groups: Group[] = res.data.menuItem.optionGroups;
+  const errors = choiceErrors(groups, chosen);
+  const options: CartOption[] = groups.flatMap((g) =>
     g.options
       .filter((o) => chosen[g.id]?.includes(o.id))
       .map((o) => ({ id: o.id, name: o.name, groupId: g.id, priceDeltaMinor: o.priceDelta.amountMinor })),
@@ -104,7 +119,7 @@ function ItemChooser({ item, onAdd }: { item: Item; onAdd: (o: CartOption[], qty
         if (errors.length === 0) onAdd(options, qty);
       }}
     >
-      {item.optionGroups.map((g) => {
+      {groups.map((g) => {
         const single = g.maxChoices === 1;
         return (
           <fieldset key={g.id}>
