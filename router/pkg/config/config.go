@@ -191,7 +191,7 @@ func Default() Config {
 			MaxRootFields:          20,
 			MaxFields:              500,
 			RequestTimeout:         30 * time.Second,
-			MaxCost:                10000,
+			MaxCost:                100000,
 			DefaultListSize:        10,
 		},
 		Subscriptions: Subscriptions{
