@@ -40,8 +40,12 @@ test-journey: services ## only the end-to-end journey through the router (platfo
 	$(WITH_SERVICES) cd platform && go test -count=1 -run '^TestJourney' -v ./city
 
 .PHONY: test
+# One package at a time (-p 1): several packages boot a whole stack (every subgraph and the
+# router) on the shared Kafka topics, and two stacks at once answer each other's events (a
+# wallet of one run declines another run's order.created). Databases, consumer groups and
+# indexes are named per run; topics are not yet.
 test: services lint deploy-validate ## start the real services, then vet and test every module against them
-	$(WITH_SERVICES) go test -count=1 $(GO_PACKAGES)
+	$(WITH_SERVICES) go test -count=1 -p 1 $(GO_PACKAGES)
 
 # deploy/ is a Go module of its own, outside go.work: its Kubernetes and registry libraries
 # would otherwise move dependency versions under every other module. Run it with GOWORK=off.
