@@ -74,6 +74,7 @@ bench: services ## run the load tools against the real services, print one table
 generate: ## regenerate all generated code (checked in), then compose schema/supergraph.graphql
 	go generate $(GO_PACKAGES)
 	go run ./router/cmd/router compose -supergraph supergraph.yaml -out schema/supergraph.graphql
+	$(MAKE) web-generate
 
 .PHONY: check-generated
 check-generated: generate ## fail when checked-in generated code is stale
@@ -103,3 +104,27 @@ services-status: ## what runs, where
 clean-data: services-down ## stop the services and delete their data (downloads stay cached)
 	rm -rf .dizhtime/postgres .dizhtime/redis .dizhtime/kafka .dizhtime/ferretdb .dizhtime/elasticsearch .dizhtime/dev .dizhtime/mailpit
 	rm -rf .dizhtime/clickhouse
+
+# web/: the customer app (TypeScript, React, Vite; npm workspaces). See README.md, "Web".
+.PHONY: web-deps
+web-deps: ## install the web apps' npm packages (npm ci, from web/package-lock.json)
+	cd web && npm ci --no-audit --no-fund
+
+.PHONY: web-generate
+web-generate: ## regenerate web/'s typed GraphQL operations from schema/supergraph.graphql (fails on an invalid operation)
+	@[ -d web/node_modules ] || $(MAKE) web-deps
+	cd web && npx graphql-codegen --config codegen.ts --errors-only
+
+.PHONY: web-build
+web-build: ## build the customer app into web/apps/customer/dist (typechecks first)
+	@[ -d web/node_modules ] || $(MAKE) web-deps
+	cd web && npm run build
+
+.PHONY: web-test
+web-test: ## Vitest: the web client's and the customer app's unit and component tests
+	@[ -d web/node_modules ] || $(MAKE) web-deps
+	cd web && npx vitest run
+
+# `make test` also builds the customer app (platform/city's TestWebCustomer drives it in
+# Debian's chromium; the app is built here, not inside that test's deadline) and runs Vitest.
+test: web-build web-test

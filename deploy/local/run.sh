@@ -32,17 +32,36 @@ log "building dizhtime"
 eval "$("$here/services.sh" env | grep DIZHTIME_POSTGRES_URL)"
 eval "$("$here/services.sh" env | grep DIZHTIME_MAILPIT_)"
 export DIZHTIME_DEV_MAILPIT_URL=$DIZHTIME_MAILPIT_URL DIZHTIME_NOTIFICATIONS_SMTP_ADDR=$DIZHTIME_MAILPIT_SMTP_ADDR
+
+# The customer app (web/): built once and rebuilt only when its sources change, served by
+# Vite's static preview server on :4080; the router allows that origin (CORS).
+web_url=
+if command -v npm >/dev/null; then
+  stamp=web/apps/customer/dist/index.html
+  if [ ! -f "$stamp" ] || [ -n "$(find web/apps web/packages web/package-lock.json -newer "$stamp" -not -path '*/node_modules/*' -not -path '*/dist/*' -type f -print -quit)" ]; then
+    log "building the customer app (web/)"
+    make --no-print-directory web-build >/dev/null
+  fi
+  (cd web/apps/customer && exec npx vite preview --host 127.0.0.1 --port 4080 --strictPort >"$DIZHTIME_ROOT/.dizhtime/web-preview.log" 2>&1) &
+  web_pid=$!
+  trap 'cleanup; kill $web_pid 2>/dev/null || true' EXIT
+  export DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS="http://127.0.0.1:4000,http://localhost:4000,http://127.0.0.1:4080,http://localhost:4080"
+  web_url="http://127.0.0.1:4080/?router=http://127.0.0.1:4000/graphql"
+fi
 # Traces go to the OTLP receiver of `make observe` (Jaeger) when it runs.
 export DIZHTIME_TELEMETRY_OTLP_ENDPOINT=${DIZHTIME_TELEMETRY_OTLP_ENDPOINT:-http://127.0.0.1:${DIZHTIME_JAEGER_PORT:-4318}}
 export DIZHTIME_ROUTER_TELEMETRY_OTLP_ENDPOINT=${DIZHTIME_ROUTER_TELEMETRY_OTLP_ENDPOINT:-$DIZHTIME_TELEMETRY_OTLP_ENDPOINT}
 cat >&2 <<URLS
 [run] GraphQL (router)  http://127.0.0.1:4000/graphql
+[run] customer app      ${web_url:-(not served: npm is not installed)}
 [run] Prometheus        $(prometheus_addr)   (alerts: $(prometheus_addr)/alerts)
 [run] traces            \$(make observe): Jaeger UI http://127.0.0.1:${DIZHTIME_JAEGER_UI_PORT:-16686}
 URLS
 # Not exec: the trap must run after dizhtime exits. Ctrl-C reaches both; dizhtime drains and exits.
 "$DIZHTIME_BIN/dizhtime" dev "$@" &
 child=$!
+# Printed again after dizhtime's banner (which comes once every process is ready).
+[ -n "$web_url" ] && (for _ in $(seq 1 120); do curl -fsS -o /dev/null http://127.0.0.1:4000/healthz 2>/dev/null && break; sleep 1; done; sleep 2; printf '\nCustomer app (web/): %s\n\n' "$web_url") &
 trap 'kill -INT $child 2>/dev/null || true' INT TERM
 set +e
 wait $child; rc=$?

@@ -1,0 +1,310 @@
+package city
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/dizhtime/dizhtime/platform/routertest"
+)
+
+// TestWebCustomer_aCustomerOrdersInTheBrowserAndWatchesItDelivered runs the customer app
+// (web/apps/customer, built by `make web-build`) in Debian's chromium through playwright-core
+// (web/e2e/customer.mjs) against the real platform: the customer signs up, tops up, searches
+// "piza", builds a cart with options, pays from the wallet and watches the order page move
+// to DELIVERED while this test plays the restaurant and the courier through the API. The
+// app is served from its own port; the router allows that origin (CORS).
+func TestWebCustomer_aCustomerOrdersInTheBrowserAndWatchesItDelivered(t *testing.T) {
+	root, err := routertest.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dist := filepath.Join(root, "web", "apps", "customer", "dist")
+	script := filepath.Join(root, "web", "e2e", "customer.mjs")
+	chromium := os.Getenv("DIZHTIME_CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	// What the test needs is prepared outside its deadline (make web-deps web-build, apt-get
+	// install chromium): missing, it fails and says what to run; it never skips.
+	for what, p := range map[string]string{
+		"the built customer app (make web-build)":      filepath.Join(dist, "index.html"),
+		"web/'s npm packages (make web-deps)":          filepath.Join(root, "web", "node_modules", "playwright-core"),
+		"Debian's chromium (apt-get install chromium)": chromium,
+	} {
+		if _, err := os.Stat(p); err != nil {
+			t.Fatalf("%s is missing: %v", what, err)
+		}
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Fatalf("node is not installed: %v", err)
+	}
+
+	// The app's own origin, known before the router starts so that its CORS allows it.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	appOrigin := "http://" + ln.Addr().String()
+	srv := &http.Server{Handler: http.FileServer(http.Dir(dist)), ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	t.Setenv("DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS", appOrigin)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	defer cancel()
+	city := startRealCity(t, ctx)
+	c := city.client
+
+	admin := must(c.Register(ctx, city.run+"-admin@dizhtime.test", password, "Admin"))(t, "register admin")
+	if err := GrantAdminWith(city.Stack)(ctx, admin.Email); err != nil {
+		t.Fatal(err)
+	}
+	admin = must(c.Login(ctx, admin.Email, password))(t, "admin signs in again")
+	centre := Offset(Point{Lat: -40 + 80*rand.Float64(), Lng: -150 + 300*rand.Float64()}, 0, 0)
+	owner := must(c.Register(ctx, city.run+"-owner@dizhtime.test", password, "Owner"))(t, "register owner")
+	if err := admin.AssignRole(ctx, owner.UserID, "RESTAURANT_OWNER"); err != nil {
+		t.Fatal(err)
+	}
+	owner = must(c.Login(ctx, owner.Email, password))(t, "owner signs in again")
+	pizzeriaAt := Offset(centre, 600, 400)
+	name := "Pizzeria " + city.run
+	restaurantID := must(owner.CreateRestaurant(ctx, NewRestaurant{
+		Name: name, Cuisines: []string{"pizza", "italian"}, At: pizzeriaAt,
+		Dishes: []NewDish{{Name: "Pizza Margherita", PriceMinor: 65_000}},
+	}))(t, "create the pizzeria")
+	if err := putMenuWithOptions(ctx, owner, restaurantID); err != nil {
+		t.Fatal(err)
+	}
+
+	driver := must(c.Register(ctx, city.run+"-driver@dizhtime.test", password, "Driver"))(t, "register driver")
+	if err := admin.AssignRole(ctx, driver.UserID, "DRIVER"); err != nil {
+		t.Fatal(err)
+	}
+	driver = must(c.Login(ctx, driver.Email, password))(t, "driver signs in again")
+	driverAt := Offset(pizzeriaAt, -700, 300)
+	if err := driver.GoOnline(ctx, driverAt); err != nil {
+		t.Fatal(err)
+	}
+	offers := must(driver.Subscribe(ctx, OffersSubscription, nil))(t, "subscribe to driverOffers")
+	defer offers.Close()
+
+	artifacts := filepath.Join(root, "web", "e2e", "artifacts", city.run)
+	cmd := exec.CommandContext(ctx, "node", script)
+	cmd.Dir = filepath.Join(root, "web")
+	cmd.Env = append(os.Environ(),
+		"WEB_E2E_APP_URL="+appOrigin+"/index.html?router="+city.RouterURL,
+		"WEB_E2E_EMAIL="+city.run+"-customer@dizhtime.test",
+		"WEB_E2E_PASSWORD="+password,
+		"WEB_E2E_RESTAURANT="+name,
+		"WEB_E2E_LAT="+strconv.FormatFloat(centre.Lat, 'f', -1, 64),
+		"WEB_E2E_LNG="+strconv.FormatFloat(centre.Lng, 'f', -1, 64),
+		"WEB_E2E_ARTIFACTS="+artifacts,
+		"WEB_E2E_CHROMIUM="+chromium,
+	)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	lines := make(chan string)
+	go func() {
+		defer close(lines)
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			lines <- sc.Text()
+		}
+	}()
+
+	// The restaurant and the courier act once the browser shows the order PAID; the time
+	// each step's mutation returned is kept to measure how long the page took to show it.
+	var customer *Session
+	orderID := ""
+	acted := &stamps{m: map[string]time.Time{}}
+	seen := map[string]time.Time{}
+	verdict := ""
+	played := make(chan error, 1)
+	for line := range lines {
+		t.Log("browser: " + line)
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 0:
+		case f[0] == "SIGNEDUP":
+			// Points to pay part of the order with: the admin grants them (a new customer has none).
+			customer = must(c.Login(ctx, city.run+"-customer@dizhtime.test", password))(t, "customer signs in through the API")
+			if err := admin.Do(ctx, `mutation G($u: ID!, $a: WalletMoneyInput!, $k: String!) { adminAdjustBalance(userId: $u, amount: $a, reason: "web test points", idempotencyKey: $k) { transactionId } }`,
+				map[string]any{"u": customer.UserID, "a": map[string]any{"amountMinor": "500", "currency": "PTS"}, "k": city.run + "-points"}, nil); err != nil {
+				t.Errorf("grant points: %v", err)
+				cancel()
+			}
+		case f[0] == "PAID" && len(f) == 2:
+			orderID = f[1]
+			go func(orderID string) {
+				err := playRestaurantAndCourier(ctx, owner, driver, offers, &driverAt, orderID, acted)
+				if err != nil {
+					cancel() // the browser cannot see the order delivered now: stop it
+				}
+				played <- err
+			}(f[1])
+		case f[0] == "SEEN" && len(f) == 3:
+			ms, _ := strconv.ParseInt(f[2], 10, 64)
+			seen[f[1]] = time.UnixMilli(ms)
+		case f[0] == "PASS", f[0] == "FAIL":
+			verdict = line
+		}
+	}
+	werr := cmd.Wait()
+	var playErr error
+	if _, ok := seen["PAID"]; ok {
+		playErr = <-played
+	}
+	if playErr != nil {
+		t.Errorf("the restaurant and the courier: %v", playErr)
+	}
+	if verdict != "PASS" || werr != nil {
+		t.Fatalf("browser test: %q (exit: %v)\nstderr:\n%s", verdict, werr, stderr.String())
+	}
+	// The order as the API has it: delivered, paid partly with the granted points.
+	var o struct {
+		Order struct {
+			Status         string
+			PointsRedeemed int
+			Total          Money
+		}
+	}
+	if err := customer.Do(ctx, `query O($id: ID!) { order(id: $id) { status pointsRedeemed total { amountMinor currency } } }`, map[string]any{"id": orderID}, &o); err != nil {
+		t.Fatal(err)
+	}
+	if o.Order.Status != "DELIVERED" || o.Order.PointsRedeemed <= 0 || o.Order.PointsRedeemed > 500 {
+		t.Errorf("order = %+v; want DELIVERED with 1..500 points redeemed", o.Order)
+	}
+	for _, s := range []string{"ACCEPTED", "PREPARING", "READY_FOR_PICKUP", "PICKED_UP", "DELIVERED"} {
+		if a, ok := acted.get(s); ok && !seen[s].IsZero() {
+			t.Logf("figure: %s shown by the order page %d ms after its mutation returned", s, seen[s].Sub(a).Milliseconds())
+		}
+	}
+	t.Logf("screenshots in %s", artifacts)
+}
+
+// putMenuWithOptions replaces the pizzeria's menu with one whose Margherita has a required
+// size and optional extras (at most two).
+func putMenuWithOptions(ctx context.Context, owner *Session, restaurantID string) error {
+	var r struct {
+		Restaurant struct{ Menu struct{ Version int } }
+	}
+	if err := owner.Do(ctx, `query V($id: ID!) { restaurant(id: $id) { menu { version } } }`, map[string]any{"id": restaurantID}, &r); err != nil {
+		return err
+	}
+	uzs := func(n int) map[string]any { return map[string]any{"amountMinor": n, "currency": "UZS"} }
+	return owner.Do(ctx, `mutation M($id: ID!, $v: Int!, $menu: MenuInput!) { updateMenu(restaurantId: $id, expectedMenuVersion: $v, menu: $menu) { id } }`,
+		map[string]any{"id": restaurantID, "v": r.Restaurant.Menu.Version, "menu": map[string]any{"categories": []any{map[string]any{
+			"name": "Pizza", "items": []any{map[string]any{
+				"name": "Pizza Margherita", "description": "Tomato, mozzarella, basil.", "price": uzs(65_000),
+				"optionGroups": []any{
+					map[string]any{"name": "Size", "minChoices": 1, "maxChoices": 1, "options": []any{
+						map[string]any{"name": "Small", "priceDelta": uzs(0)}, map[string]any{"name": "Large", "priceDelta": uzs(20_000)}}},
+					map[string]any{"name": "Extras", "minChoices": 0, "maxChoices": 2, "options": []any{
+						map[string]any{"name": "Olives", "priceDelta": uzs(5_000)}, map[string]any{"name": "Basil", "priceDelta": uzs(2_000)}}},
+				},
+			}},
+		}}}}, nil)
+}
+
+// playRestaurantAndCourier moves a PAID order to DELIVERED the way the journey does.
+func playRestaurantAndCourier(ctx context.Context, owner, driver *Session, offers *routertest.Subscription, driverAt *Point, orderID string, acted *stamps) error {
+	move := func(m, status string) error {
+		if _, err := owner.MoveOrder(ctx, m, orderID); err != nil {
+			return fmt.Errorf("%s: %w", m, err)
+		}
+		acted.set(status)
+		return nil
+	}
+	if err := move("acceptOrder", "ACCEPTED"); err != nil {
+		return err
+	}
+	if err := move("markPreparing", "PREPARING"); err != nil {
+		return err
+	}
+	ctxOffer, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	for {
+		r, err := offers.Next(ctxOffer)
+		if err != nil {
+			return fmt.Errorf("no offer of %s: %w", orderID, err)
+		}
+		var d struct{ DriverOffers Offer }
+		if err := r.Decode(&d); err != nil {
+			return err
+		}
+		if d.DriverOffers.OrderID == orderID {
+			break
+		}
+	}
+	delivery, err := driver.AcceptOffer(ctx, orderID)
+	if err != nil {
+		return err
+	}
+	walk := func(dest Point) error {
+		for arrived := false; !arrived; {
+			*driverAt, arrived = Toward(*driverAt, dest, 250)
+			if err := driver.UpdateLocation(ctx, *driverAt); err != nil {
+				return err
+			}
+			time.Sleep(300 * time.Millisecond)
+		}
+		return nil
+	}
+	if err := walk(delivery.Pickup); err != nil {
+		return err
+	}
+	if err := move("markReady", "READY_FOR_PICKUP"); err != nil {
+		return err
+	}
+	time.Sleep(time.Second)
+	if _, err := driver.MoveDelivery(ctx, "markPickedUp", delivery.ID); err != nil {
+		return err
+	}
+	acted.set("PICKED_UP")
+	if err := walk(delivery.Dropoff); err != nil {
+		return err
+	}
+	if _, err := driver.MoveDelivery(ctx, "markDelivered", delivery.ID); err != nil {
+		return err
+	}
+	acted.set("DELIVERED")
+	return nil
+}
+
+// stamps is when each step's mutation returned, written by the scripted actors.
+type stamps struct {
+	mu sync.Mutex
+	m  map[string]time.Time
+}
+
+func (s *stamps) set(k string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.m[k] = time.Now()
+}
+
+func (s *stamps) get(k string) (time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.m[k]
+	return v, ok
+}

@@ -1,0 +1,144 @@
+import { useState } from 'react';
+import { useQuery } from 'urql';
+import { graphql } from '@dizhtime/client/gql';
+import { formatMoney } from '@dizhtime/client';
+import { useDebounced, usePosition } from './hooks';
+
+const SearchQuery = graphql(`
+  query SearchRestaurants($query: String, $near: GeoPointInput, $filters: RestaurantSearchFilters, $sort: RestaurantSearchSort) {
+    searchRestaurants(query: $query, near: $near, filters: $filters, sort: $sort, first: 20) {
+      totalCount
+      facets { cuisines { value count } priceLevels { value count } }
+      edges {
+        node {
+          distanceMeters
+          restaurant { id name cuisines isOpen priceLevel rating prepTimeMinutes }
+          matchedDishes { name highlight price { amountMinor currency } dish { id } }
+        }
+      }
+    }
+  }
+`);
+
+const SuggestQuery = graphql(`
+  query Suggest($prefix: String!, $near: GeoPointInput) {
+    suggest(prefix: $prefix, near: $near, first: 6) { text kind restaurant { id } }
+  }
+`);
+
+const dietaryChoices = ['vegetarian', 'vegan', 'halal', 'gluten-free'];
+
+export function Search() {
+  const near = usePosition();
+  const [text, setText] = useState('');
+  const [cuisines, setCuisines] = useState<string[]>([]);
+  const [openNow, setOpenNow] = useState(false);
+  const [maxPrice, setMaxPrice] = useState<number | null>(null);
+  const [dietary, setDietary] = useState<string[]>([]);
+  const [sort, setSort] = useState<'RELEVANCE' | 'DISTANCE' | 'RATING'>('RELEVANCE');
+  const query = useDebounced(text.trim(), 250);
+  const [res] = useQuery({
+    query: SearchQuery,
+    variables: {
+      query: query || null,
+      near,
+      sort,
+      filters: {
+        cuisines: cuisines.length ? cuisines : null,
+        openNow: openNow || null,
+        maxPriceLevel: maxPrice,
+        dietary: dietary.length ? dietary : null,
+      },
+    },
+  });
+  const [sug] = useQuery({ query: SuggestQuery, variables: { prefix: text, near }, pause: text.trim().length < 2 });
+  const toggle = (list: string[], v: string) => (list.includes(v) ? list.filter((x) => x !== v) : [...list, v]);
+  const conn = res.data?.searchRestaurants;
+
+  return (
+    <section aria-labelledby="search-title">
+      <h1 id="search-title">Find food</h1>
+      <form role="search" onSubmit={(e) => e.preventDefault()}>
+        <label>
+          Restaurant, dish or cuisine
+          <input
+            type="search"
+            name="q"
+            list="suggestions"
+            autoComplete="off"
+            value={text}
+            onChange={(e) => setText(e.target.value)}
+          />
+        </label>
+        <datalist id="suggestions">
+          {sug.data?.suggest.map((s) => <option key={s.kind + s.text} value={s.text} label={s.kind.toLowerCase()} />)}
+        </datalist>
+        <fieldset className="filters">
+          <legend>Filters</legend>
+          <label className="inline">
+            <input type="checkbox" checked={openNow} onChange={(e) => setOpenNow(e.target.checked)} /> Open now
+          </label>
+          <label className="inline">
+            Max price
+            <select value={maxPrice ?? ''} onChange={(e) => setMaxPrice(e.target.value ? Number(e.target.value) : null)}>
+              <option value="">any</option>
+              {[1, 2, 3, 4].map((p) => (
+                <option key={p} value={p}>{'$'.repeat(p)}</option>
+              ))}
+            </select>
+          </label>
+          <label className="inline">
+            Sort
+            <select value={sort} onChange={(e) => setSort(e.target.value as typeof sort)}>
+              <option value="RELEVANCE">relevance</option>
+              <option value="DISTANCE">distance</option>
+              <option value="RATING">rating</option>
+            </select>
+          </label>
+          {dietaryChoices.map((d) => (
+            <label className="inline" key={d}>
+              <input type="checkbox" checked={dietary.includes(d)} onChange={() => setDietary(toggle(dietary, d))} /> {d}
+            </label>
+          ))}
+        </fieldset>
+        {conn && conn.facets.cuisines.length > 0 && (
+          <fieldset className="facets">
+            <legend>Cuisines</legend>
+            {conn.facets.cuisines.map((f) => (
+              <button
+                type="button"
+                key={f.value}
+                aria-pressed={cuisines.includes(f.value)}
+                className="chip"
+                onClick={() => setCuisines(toggle(cuisines, f.value))}
+              >
+                {f.value} ({f.count})
+              </button>
+            ))}
+          </fieldset>
+        )}
+      </form>
+      {res.error && <p role="alert" className="error">{res.error.message}</p>}
+      {conn && <p aria-live="polite">{conn.totalCount} restaurants</p>}
+      <ul className="results" aria-label="Restaurants">
+        {conn?.edges.map(({ node }) => (
+          <li key={node.restaurant.id}>
+            <a href={`#/r/${node.restaurant.id}`} className="result">
+              <strong>{node.restaurant.name}</strong>
+              <span>
+                {node.restaurant.cuisines.join(', ')} · {'$'.repeat(node.restaurant.priceLevel)} ·{' '}
+                {node.restaurant.isOpen ? 'open' : 'closed'}
+                {node.distanceMeters != null && ` · ${(node.distanceMeters / 1000).toFixed(1)} km`}
+              </span>
+              {node.matchedDishes.length > 0 && (
+                <span className="dishes">
+                  {node.matchedDishes.slice(0, 3).map((d) => `${d.name} ${formatMoney(d.price)}`).join(' · ')}
+                </span>
+              )}
+            </a>
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}

@@ -1,0 +1,230 @@
+// The customer's side of the browser test: Debian's chromium, headless, driven by
+// playwright-core against the built app and the real router. platform/city's
+// TestWebCustomer boots the platform, serves the app, plays the restaurant and the courier
+// through the API and runs this script. Protocol on stdout (one line each):
+//   SIGNEDUP                  the account exists: the test grants it 500 loyalty points
+//   PAID <orderId>            the order page shows PAID: the restaurant may act
+//   SEEN <status> <unix ms>   when the order page first showed each status
+//   METRIC <name> <value>     figures (first load, axe)
+//   PASS / FAIL <reason>      the verdict (exit code 0 / 1)
+// Screenshots of each step go to $WEB_E2E_ARTIFACTS (git-ignored web/e2e/artifacts/).
+import { chromium } from 'playwright-core';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const env = (k, d) => {
+  const v = process.env[k] ?? d;
+  if (v === undefined) throw new Error(`${k} is not set`);
+  return v;
+};
+const appURL = env('WEB_E2E_APP_URL');
+const email = env('WEB_E2E_EMAIL');
+const password = env('WEB_E2E_PASSWORD');
+const restaurantName = env('WEB_E2E_RESTAURANT');
+const lat = Number(env('WEB_E2E_LAT'));
+const lng = Number(env('WEB_E2E_LNG'));
+const artifacts = env('WEB_E2E_ARTIFACTS', 'artifacts');
+const chromiumPath = env('WEB_E2E_CHROMIUM', '/usr/bin/chromium');
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+mkdirSync(artifacts, { recursive: true });
+
+const out = (line) => process.stdout.write(line + '\n');
+let shot = 0;
+const axeViolations = [];
+
+async function step(page, name) {
+  shot++;
+  const file = path.join(artifacts, `${String(shot).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  out(`STEP ${name} ${file}`);
+}
+
+// axe-core on the current screen: serious and critical violations fail the test.
+async function axe(page, screen) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help }));
+  });
+  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  for (const v of bad) axeViolations.push(`${screen}: ${v.id} (${v.impact}, ${v.nodes} nodes) ${v.help}`);
+  out(`METRIC axe_${screen}_violations ${result.length} (serious or critical: ${bad.length})`);
+}
+
+const statuses = ['PAID', 'ACCEPTED', 'PREPARING', 'READY_FOR_PICKUP', 'PICKED_UP', 'DELIVERED'];
+
+async function main() {
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  try {
+    const context = await browser.newContext({
+      viewport: { width: 390, height: 844 },
+      deviceScaleFactor: 1,
+      isMobile: true,
+      hasTouch: true,
+      geolocation: { latitude: lat, longitude: lng },
+      permissions: ['geolocation'],
+    });
+    const page = await context.newPage();
+    const jsBytes = { n: 0 };
+    page.on('response', async (r) => {
+      if (r.url().endsWith('.js')) {
+        const len = Number((await r.allHeaders())['content-length'] ?? 0);
+        jsBytes.n += len;
+      }
+    });
+    page.on('pageerror', (e) => out(`PAGEERROR ${e.message}`));
+
+    // Sign up.
+    const t0 = Date.now();
+    await page.goto(appURL);
+    await page.getByRole('button', { name: 'Sign up' }).waitFor();
+    out(`METRIC first_screen_interactive_ms ${Date.now() - t0}`);
+    out(`METRIC first_load_js_bytes_uncompressed ${jsBytes.n}`);
+    await axe(page, 'signup');
+    await page.getByLabel('Name').fill('Web Customer');
+    await page.getByLabel('Email').fill(email);
+    await page.getByLabel('Password').fill(password);
+    await step(page, 'signup');
+    await page.getByRole('button', { name: 'Sign up' }).click();
+    await page.getByRole('heading', { name: 'Find food' }).waitFor();
+    out('SIGNEDUP'); // the test's admin grants this customer loyalty points now
+
+    // Top up through the wallet screen; the gateway's webhook credits it shortly after.
+    await page.getByRole('link', { name: 'Wallet' }).click();
+    await page.getByLabel('Top-up amount (UZS)').fill('10000');
+    await page.getByRole('button', { name: 'Top up' }).click();
+    await page.getByTestId('wallet-balances').filter({ hasText: '10,000.00 UZS' }).waitFor({ timeout: 30_000 });
+    // The points the admin granted show once the wallet is read again.
+    const pointsDeadline = Date.now() + 30_000;
+    for (;;) {
+      await page.getByRole('link', { name: 'Search' }).click();
+      await page.getByRole('link', { name: 'Wallet' }).click();
+      try {
+        await page.getByTestId('wallet-balances').filter({ hasText: '500 points' }).waitFor({ timeout: 2_000 });
+        break;
+      } catch (e) {
+        if (Date.now() > pointsDeadline) throw new Error('the granted 500 points never showed in the wallet');
+      }
+    }
+    await step(page, 'topped-up');
+    await axe(page, 'wallet');
+
+    // Search "piza" (a typo) near the customer; the index catches up with the new
+    // restaurant within seconds, so type it again until the pizzeria shows.
+    await page.getByRole('link', { name: 'Search' }).click();
+    const box = page.getByLabel('Restaurant, dish or cuisine');
+    const hit = page.getByRole('link', { name: new RegExp(restaurantName) });
+    const searchDeadline = Date.now() + 60_000;
+    for (;;) {
+      await box.fill('');
+      await box.fill('piza');
+      try {
+        await hit.waitFor({ timeout: 3_000 });
+        break;
+      } catch (e) {
+        if (Date.now() > searchDeadline) throw new Error(`search "piza" did not find ${restaurantName} within 60 s`);
+      }
+    }
+    await page.getByRole('group', { name: 'Cuisines' }).getByRole('button', { name: /pizza/ }).waitFor();
+    await step(page, 'search-piza');
+    await axe(page, 'search');
+
+    // The menu: the size is required; adding without it is refused, then Large + olives x 2.
+    await hit.click();
+    await page.getByRole('button', { name: 'Add Pizza Margherita' }).click();
+    await page.getByRole('button', { name: /Add to cart/ }).click();
+    await page.getByRole('alert').filter({ hasText: 'Choose a Size' }).waitFor();
+    await page.getByLabel(/Large/).check();
+    await page.getByLabel(/Olives/).check();
+    await page.getByLabel('Quantity').fill('2');
+    await step(page, 'options');
+    await axe(page, 'restaurant');
+    await page.getByRole('button', { name: /Add to cart · 1,800.00 UZS/ }).click();
+
+    // The cart, priced by the quote API, paid from the wallet.
+    await page.getByRole('link', { name: /Cart \(2\)/ }).click();
+    await page.getByTestId('subtotal').filter({ hasText: 'Subtotal (quoted): 1,800.00 UZS' }).waitFor({ timeout: 15_000 });
+    await page.getByTestId('balance').filter({ hasText: '10,000.00 UZS' }).waitFor({ timeout: 15_000 });
+    await page.getByLabel(/Use my loyalty points \(500 pts\)/).check();
+    await page.getByText(/pts cover/).waitFor({ timeout: 15_000 });
+    await page.getByLabel('Delivery address').fill('Amir Temur 1');
+    await step(page, 'cart');
+    await axe(page, 'cart');
+    await page.getByRole('button', { name: 'Place order' }).click();
+
+    // The live order page: record when each status first shows.
+    await page.getByTestId('order-status').waitFor();
+    const orderId = page.url().split('/').pop();
+    await page.getByText(/points redeemed/).waitFor({ timeout: 15_000 });
+    await page.evaluate(() => {
+      const seen = (window.__seen = {});
+      const el = document.querySelector('[data-testid=order-status]');
+      const note = () => {
+        const s = document.querySelector('[data-testid=order-status]')?.getAttribute('data-status');
+        if (s && !(s in seen)) seen[s] = Date.now();
+        if (document.querySelector('[data-testid=map-driver]') && !('DRIVER_ON_MAP' in seen)) seen.DRIVER_ON_MAP = Date.now();
+        if (document.querySelector('[data-testid=eta]') && !('ETA' in seen)) seen.ETA = Date.now();
+      };
+      note();
+      new MutationObserver(note).observe(document.querySelector('main'), { subtree: true, childList: true, attributes: true, characterData: true });
+      void el;
+    });
+    const printed = new Set();
+    const deadline = Date.now() + 240_000;
+    let said = false;
+    while (Date.now() < deadline) {
+      const seen = await page.evaluate(() => window.__seen);
+      for (const [s, at] of Object.entries(seen)) {
+        if (printed.has(s)) continue;
+        printed.add(s);
+        out(`SEEN ${s} ${at}`);
+        if (statuses.includes(s)) await step(page, `order-${s.toLowerCase()}`);
+      }
+      if (!said && 'PAID' in seen) {
+        said = true;
+        out(`PAID ${orderId}`);
+      }
+      if ('DELIVERED' in seen) break;
+      if ('CANCELLED' in seen || 'PAYMENT_FAILED' in seen || 'REJECTED' in seen) throw new Error(`order ended ${JSON.stringify(seen)}`);
+      await page.waitForTimeout(100);
+    }
+    const seen = await page.evaluate(() => window.__seen);
+    const missing = statuses.filter((s) => !(s in seen));
+    if (missing.length) throw new Error(`the order page never showed ${missing.join(', ')} (saw ${Object.keys(seen).join(', ')})`);
+    if (!('DRIVER_ON_MAP' in seen) || !('ETA' in seen)) throw new Error('the courier never showed on the map with an ETA');
+    await axe(page, 'order');
+    await step(page, 'delivered');
+
+    // History: the order and the wallet's payment.
+    await page.getByRole('link', { name: 'Orders' }).click();
+    await page.getByRole('link', { name: new RegExp(`${restaurantName}.*delivered`, 'i') }).waitFor({ timeout: 15_000 });
+    await step(page, 'order-history');
+    await page.getByRole('link', { name: 'Wallet' }).click();
+    await page.getByRole('list', { name: 'Wallet history' }).getByText(/order payment/).first().waitFor({ timeout: 15_000 });
+    await step(page, 'wallet-history');
+
+    if (axeViolations.length) throw new Error(`axe-core: ${axeViolations.join('; ')}`);
+    out('PASS');
+  } catch (e) {
+    // What the screen said when it failed, beside a screenshot of it.
+    const page = browser.contexts()[0]?.pages()[0];
+    if (page) {
+      await page.screenshot({ path: path.join(artifacts, 'failure.png'), fullPage: true }).catch(() => undefined);
+      const text = await page.locator('main').innerText().catch(() => '');
+      out(`SCREEN ${page.url()} ${text.replace(/\s+/g, ' ').slice(0, 600)}`);
+    }
+    throw e;
+  } finally {
+    await browser.close();
+  }
+}
+
+main().catch((e) => {
+  out(`FAIL ${String(e?.message ?? e).replace(/\n/g, ' ')}`);
+  process.exit(1);
+});
