@@ -390,3 +390,12 @@ func (x *LiveIndex) Sweep(now time.Time, ids []string) int {
 	}
 	return n
 }
+
+// Publish adds evs to the outbox in a transaction of their own, as the PostgreSQL store
+// does (an offer changes none of dispatch's tables), whatever transaction t is bound to.
+func (t dispatchTx) Publish(_ context.Context, evs ...events.Envelope) error {
+	return dispatchTx{s: t.s}.in(func(j *journal) error {
+		t.s.outbox.add(j, evs...)
+		return nil
+	})
+}

@@ -60,8 +60,8 @@ var regressions = []struct {
 }{
 	{2, "skip-ending-check+ignore-refund-requests",
 		"issue 15: the wallet charged an order cancelled before its order.created arrived (seeds 1 and 2 on main before the fix)"},
-	{5, "drop-early-acceptances",
-		"dispatch dead-lettered an acceptance that overtook its order.created; the order stayed ACCEPTED (seed 60 before the fix)"},
+	{16, "drop-early-acceptances",
+		"dispatch dead-lettered an acceptance that overtook its order.created; the order stayed ACCEPTED (seed 60 before the fix; seed 5 until dispatch published its offers)"},
 }
 
 func TestSimulation_regressionSeedsBreakWithTheOldBehaviourAndHoldWithout(t *testing.T) {
@@ -91,7 +91,7 @@ func TestSimulation_aSeedReplaysTheSameTrace(t *testing.T) {
 	}
 }
 
-// Every planted bug is caught within the first few seeds (in well under a second each
+// Every planted bug is caught within the first 30 seeds (in about a second each
 // on this machine; the figure is logged, not asserted).
 func TestSimulation_catchesEveryPlantedBug(t *testing.T) {
 	for name := range Plants {
@@ -100,7 +100,7 @@ func TestSimulation_catchesEveryPlantedBug(t *testing.T) {
 			cfg.Plant = name
 			start := time.Now()
 			steps := 0
-			for seed := uint64(1); seed <= 10; seed++ {
+			for seed := uint64(1); seed <= 30; seed++ {
 				res := Run(cfg, Generate(seed, StepsPerSeed), false)
 				steps += res.Steps
 				if res.Violation != nil {
@@ -108,7 +108,7 @@ func TestSimulation_catchesEveryPlantedBug(t *testing.T) {
 					return
 				}
 			}
-			t.Fatalf("planted bug %s (%s) survived 10 seeds", name, Plants[name])
+			t.Fatalf("planted bug %s (%s) survived 30 seeds", name, Plants[name])
 		})
 	}
 }
