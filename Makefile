@@ -45,7 +45,7 @@ test-journey: services ## only the end-to-end journey through the router (platfo
 # wallet of one run declines another run's order.created). Databases, consumer groups and
 # indexes are named per run; topics are not yet.
 test: services lint deploy-validate ## start the real services, then vet and test every module against them
-	$(WITH_SERVICES) go test -count=1 -p 1 $(GO_PACKAGES)
+	$(WITH_SERVICES) go test -count=1 -p 1 -timeout 30m $(GO_PACKAGES)
 
 # deploy/ is a Go module of its own, outside go.work: its Kubernetes and registry libraries
 # would otherwise move dependency versions under every other module. Run it with GOWORK=off.
