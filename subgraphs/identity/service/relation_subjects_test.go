@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/dizhtime/dizhtime/platform/authz"
 )
@@ -18,8 +19,10 @@ func TestRelationSubjects_listsARestaurantsStaffWithItsOwnersOverHTTP(t *testing
 	staff := register(t, do, uniqueEmail(), "correct horse battery")
 	register(t, do, uniqueEmail(), "correct horse battery") // a stranger, not listed
 
+	// The relation API answers services only: this test signs as one.
+	service := authz.NewServiceClient("identity", 5*time.Second)
 	body := `{"namespace":"restaurant","object":"77","relation":"owner","subject":"user:` + owner.User.ID + `"}`
-	resp, err := http.Post(id.srv.URL+"/internal/relations", "application/json", strings.NewReader(body))
+	resp, err := service.Post(id.srv.URL+"/internal/relations", "application/json", strings.NewReader(body))
 	if err != nil || resp.StatusCode != http.StatusCreated {
 		t.Fatalf("write owner tuple: %v %v", resp.Status, err)
 	}
@@ -28,7 +31,7 @@ func TestRelationSubjects_listsARestaurantsStaffWithItsOwnersOverHTTP(t *testing
 		`mutation($r: ID!, $u: ID!) { addRestaurantStaff(restaurantId: $r, userId: $u) }`, map[string]any{"r": "77", "u": staff.User.ID}))
 
 	subjects := func(q url.Values) (int, []string) {
-		resp, err := http.Get(id.srv.URL + "/internal/relations/subjects?" + q.Encode())
+		resp, err := service.Get(id.srv.URL + "/internal/relations/subjects?" + q.Encode())
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -48,5 +51,14 @@ func TestRelationSubjects_listsARestaurantsStaffWithItsOwnersOverHTTP(t *testing
 	}
 	if code, _ := subjects(url.Values{"namespace": {"restaurant"}, "object": {"77"}, "relation": {"god"}}); code != http.StatusBadRequest {
 		t.Fatalf("an unknown relation answered %d", code)
+	}
+	// Who is staff where is not for anyone who can reach the port.
+	unsigned, err := http.Get(id.srv.URL + "/internal/relations/subjects?" + url.Values{"namespace": {"restaurant"}, "object": {"77"}, "relation": {"staff"}}.Encode())
+	if err != nil {
+		t.Fatal(err)
+	}
+	unsigned.Body.Close()
+	if unsigned.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("an unsigned subjects call answered %d, want 401", unsigned.StatusCode)
 	}
 }
