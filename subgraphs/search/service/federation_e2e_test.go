@@ -67,7 +67,9 @@ func startRestaurants(t *testing.T, restaurants int, lat, lng float64) *restaura
 	}
 	p := &restaurantsProcess{url: "http://" + addr + "/query", out: &bytes.Buffer{}}
 	serve := exec.Command(bin, "serve")
-	serve.Env, serve.Stdout, serve.Stderr = env, p.out, p.out
+	// The router signs what it forwards; the child trusts the test's router key.
+	serve.Env = append(append([]string{}, env...), routertest.ChildServiceEnv(t, "restaurants")...)
+	serve.Stdout, serve.Stderr = p.out, p.out
 	if err := serve.Start(); err != nil {
 		t.Fatal(err)
 	}
