@@ -42,9 +42,10 @@ if command -v npm >/dev/null; then
     log "building the customer app (web/)"
     make --no-print-directory web-build >/dev/null
   fi
-  (cd web/apps/customer && exec npx vite preview --host 127.0.0.1 --port 4080 --strictPort >"$DIZHTIME_ROOT/.dizhtime/web-preview.log" 2>&1) &
+  (cd web/apps/customer && exec setsid npx vite preview --host 127.0.0.1 --port 4080 --strictPort >"$DIZHTIME_ROOT/.dizhtime/web-preview.log" 2>&1) &
   web_pid=$!
-  trap 'cleanup; kill $web_pid 2>/dev/null || true' EXIT
+  # Its own process group (setsid): npx starts vite as a child, and both must go.
+  trap 'cleanup; kill -- -$web_pid 2>/dev/null || true' EXIT
   export DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS="http://127.0.0.1:4000,http://localhost:4000,http://127.0.0.1:4080,http://localhost:4080"
   web_url="http://127.0.0.1:4080/?router=http://127.0.0.1:4000/graphql"
 fi
