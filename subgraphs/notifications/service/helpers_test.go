@@ -26,9 +26,9 @@ import (
 	"github.com/dizhtime/dizhtime/events/contracts"
 	"github.com/dizhtime/dizhtime/events/kafka"
 	"github.com/dizhtime/dizhtime/platform/endpoints"
+	"github.com/dizhtime/dizhtime/platform/postgres/pgtest"
 	"github.com/dizhtime/dizhtime/platform/routertest"
 	"github.com/dizhtime/dizhtime/subgraphs/notifications/app"
-	"github.com/dizhtime/dizhtime/subgraphs/notifications/internal/pgtest"
 	"github.com/dizhtime/dizhtime/subgraphs/notifications/providersandbox"
 	"github.com/dizhtime/dizhtime/subgraphs/notifications/service"
 )
@@ -96,7 +96,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	schema, pool := pgtest.Schema(t)
+	schema, pool := pgtest.Schema(t, "notifications")
 	e := &env{schema: schema, pool: pool, tokens: routertest.NewIssuer(t),
 		sms: newSandbox(t), smsFallback: newSandbox(t), push: newSandbox(t), pushFallback: newSandbox(t),
 		restaurant: "rest-" + strings.ToLower(rand.Text()[:8]),

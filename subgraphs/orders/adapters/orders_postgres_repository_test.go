@@ -11,15 +11,15 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/dizhtime/dizhtime/events/outbox"
+	"github.com/dizhtime/dizhtime/platform/postgres/pgtest"
 	"github.com/dizhtime/dizhtime/subgraphs/orders/adapters"
 	"github.com/dizhtime/dizhtime/subgraphs/orders/app"
 	"github.com/dizhtime/dizhtime/subgraphs/orders/domain"
-	"github.com/dizhtime/dizhtime/subgraphs/orders/internal/pgtest"
 )
 
 func newRepo(t *testing.T) (*adapters.OrdersRepository, *pgxpool.Pool) {
 	t.Helper()
-	_, pool := pgtest.Schema(t)
+	_, pool := pgtest.Schema(t, "orders")
 	if err := adapters.Migrate(context.Background(), pool); err != nil {
 		t.Fatal(err)
 	}

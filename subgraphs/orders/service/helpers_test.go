@@ -25,9 +25,9 @@ import (
 	"github.com/dizhtime/dizhtime/events/kafka"
 	"github.com/dizhtime/dizhtime/platform/authz"
 	"github.com/dizhtime/dizhtime/platform/endpoints"
+	"github.com/dizhtime/dizhtime/platform/postgres/pgtest"
 	"github.com/dizhtime/dizhtime/platform/routertest"
 	"github.com/dizhtime/dizhtime/subgraphs/orders/adapters"
-	"github.com/dizhtime/dizhtime/subgraphs/orders/internal/pgtest"
 	"github.com/dizhtime/dizhtime/subgraphs/orders/internal/restaurantstest"
 	"github.com/dizhtime/dizhtime/subgraphs/orders/service"
 )
@@ -61,7 +61,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	schema, pool := pgtest.Schema(t)
+	schema, pool := pgtest.Schema(t, "orders")
 	e := &env{schema: schema, pool: pool, restaurants: restaurantstest.Start(t), tokens: newIssuer(t),
 		restaurant: "rest-" + strings.ToLower(rand.Text()[:8]),
 		staff:      authz.Identity{UserID: "staff-" + rand.Text()[:6], Roles: []authz.Role{authz.RoleRestaurantStaff}}}

@@ -16,8 +16,9 @@ import (
 	"github.com/dizhtime/dizhtime/platform/postgres"
 )
 
-// Schema creates a unique schema and returns its name and a pool whose search_path is it.
-func Schema(t testing.TB) (string, *pgxpool.Pool) {
+// Schema creates a unique schema named for its service (orders_test_...) and returns its
+// name and a pool whose search_path is it.
+func Schema(t testing.TB, service string) (string, *pgxpool.Pool) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
@@ -26,7 +27,7 @@ func Schema(t testing.TB) (string, *pgxpool.Pool) {
 		t.Fatalf("PostgreSQL is not reachable at %s (start it with deploy/local/services.sh up postgres): %v", endpoints.Postgres(), err)
 	}
 	t.Cleanup(admin.Close)
-	schema := "notifications_test_" + strings.ToLower(rand.Text()[:12])
+	schema := service + "_test_" + strings.ToLower(rand.Text()[:12])
 	if _, err := admin.Exec(ctx, `CREATE SCHEMA `+schema); err != nil {
 		t.Fatal(err)
 	}
