@@ -179,6 +179,9 @@ func (r *Router) Handler() http.Handler {
 		mux.Handle("/", explorerHandler(r.cfg.GraphQLPath))
 	}
 	ops.Mount(mux, r.registry, r.readiness())
+	if r.cfg.Pprof {
+		mountPprof(mux)
+	}
 	return r.clients.withClientAddress(withCORS(r.cfg.CORS, mux))
 }
 
