@@ -122,7 +122,9 @@ func run(levels, modes string, duration, warmup time.Duration, profileDir string
 			var prof chan error
 			if profileDir != "" && i == 0 {
 				prof = make(chan error, 1)
-				go func() { prof <- takeProfile(router.base, duration, filepath.Join(profileDir, fmt.Sprintf("cpu-dedup-%s-%d.pprof", mode, n))) }()
+				go func() {
+					prof <- takeProfile(router.base, duration, filepath.Join(profileDir, fmt.Sprintf("cpu-dedup-%s-%d.pprof", mode, n)))
+				}()
 			}
 			cpu0 := router.cpuTicks()
 			res, err := runLoad(self, router.url, n, duration)

@@ -18,6 +18,7 @@ import (
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/datasource/graphql_datasource"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/plan"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/resolve"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/dizhtime/dizhtime/router/pkg/authn"
 	"github.com/dizhtime/dizhtime/router/pkg/compose"
@@ -59,6 +60,8 @@ type EngineOptions struct {
 	Metrics              *Metrics
 	// Signer signs the identity each upstream request carries (nil: none is sent).
 	Signer *authn.ServiceSigner
+	// DeduplicateFetches sends identical in-flight subgraph requests once (see sharedFetch).
+	DeduplicateFetches bool
 }
 
 // BuildEngine turns a composition result into an execution engine. The engine owns
@@ -87,6 +90,10 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 	}
 	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
 	drops := &upstreamDrops{}
+	var fetchDedup *singleflight.Group
+	if opts.DeduplicateFetches {
+		fetchDedup = &singleflight.Group{}
+	}
 	dialWS, dialWSS := dialWholeMessages(dialer, drops.record)
 	client := &http.Client{Transport: &upstreamTransport{
 		base: &http.Transport{
@@ -106,6 +113,7 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 		subgraphs: subgraphs,
 		metrics:   opts.Metrics,
 		signer:    opts.Signer,
+		dedup:     fetchDedup,
 	}}
 
 	poll := opts.UpstreamPollInterval
