@@ -33,6 +33,8 @@ type Engine struct {
 	// done is closed once the engine is closed (replaced and retired, or shut down).
 	done  <-chan struct{}
 	plans *planCacheMirror
+	// ops remembers the pipeline's work per operation text (see operationCache).
+	ops   *operationCache
 	authz *operationAuthorizer
 	// client is the schema clients see when it differs from the one the engine plans
 	// with (@inaccessible fields and types left out); nil when they are the same.
@@ -169,7 +171,7 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 		cancel()
 		return nil, err
 	}
-	return &Engine{exec: exec, composed: composed, cancel: cancel, done: engineCtx.Done(), plans: newPlanCacheMirror(), authz: authz, client: clientSchema, cost: cost, drops: drops, BuiltAt: time.Now()}, nil
+	return &Engine{exec: exec, composed: composed, cancel: cancel, done: engineCtx.Done(), plans: newPlanCacheMirror(), ops: newOperationCache(), authz: authz, client: clientSchema, cost: cost, drops: drops, BuiltAt: time.Now()}, nil
 }
 
 // validateForClients validates the operation against the schema clients see. The
