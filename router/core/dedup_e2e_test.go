@@ -281,3 +281,23 @@ func dedupServe(t *testing.T, r *core.Router, cfg config.Config, subgraphs *test
 	})
 	return &testRouter{URL: srv.URL + cfg.GraphQLPath, Base: srv.URL, Subgraphs: subgraphs, Router: r}
 }
+
+func TestPprof_isServedOnlyWhenTheOpsFlagIsOn(t *testing.T) {
+	cmdline := func(r *testRouter) (int, string) {
+		resp, err := http.Get(r.Base + "/debug/pprof/cmdline")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		return resp.StatusCode, string(b)
+	}
+	off := startRouter(t, "graphql-transport-ws")
+	if status, body := cmdline(off); status == http.StatusOK && strings.Contains(body, ".test") {
+		t.Fatalf("pprof answered with pprof off by default: %d %.100s", status, body)
+	}
+	on := startRouter(t, "graphql-transport-ws", func(c *config.Config) { c.Pprof = true })
+	if status, body := cmdline(on); status != http.StatusOK || !strings.Contains(body, ".test") {
+		t.Fatalf("pprof on: got %d %.100s", status, body)
+	}
+}

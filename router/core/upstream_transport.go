@@ -72,7 +72,7 @@ func (t *upstreamTransport) RoundTrip(req *http.Request) (*http.Response, error)
 		return t.base.RoundTrip(req)
 	}
 
-	if t.dedup != nil && req.Method == http.MethodPost && !resolve.SingleFlightDisallowed(req.Context()) {
+	if t.dedup != nil && req.Method == http.MethodPost && !resolve.SingleFlightDisallowed(req.Context()) && !streamingFetch(req) {
 		return t.sharedFetch(req, sub)
 	}
 	resp, failure, err := t.fetch(req, sub)
@@ -199,6 +199,13 @@ func (t *upstreamTransport) sharedFetch(req *http.Request, sub upstreamSubgraph)
 		ContentLength: int64(len(shared.body)),
 		Request:       req,
 	}, nil
+}
+
+// streamingFetch reports an upstream subscription over HTTP (SSE or multipart): a
+// stream for one caller, never shared.
+func streamingFetch(req *http.Request) bool {
+	accept := req.Header.Get("Accept")
+	return strings.Contains(accept, "text/event-stream") || strings.Contains(accept, "multipart/")
 }
 
 // sharedResponse is one subgraph answer handed to every caller of a shared fetch.
