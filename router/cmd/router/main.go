@@ -147,14 +147,15 @@ func composeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 // The router's garbage collector settings when the environment sets none (see
-// router/README.md "Performance"). A request allocates a lot of short-lived memory:
-// GOGC=400 collects a quarter as often as Go's default 100 (the issue 26 measurement:
-// -22% CPU per request, but 326 MiB peak RSS), and the soft memory limit makes the
-// collector work harder before the heap passes it, which kept the router at 201-232 MiB
-// peak RSS at 50 and 500 clients, under the 250 MiB budget. GOGC and GOMEMLIMIT in the
-// environment win.
+// router/README.md "Performance", measured with go run ./bench). GOGC stays at Go's 100:
+// 400 was alternated with it three times (dedup off, 50 clients) and gave the same CPU
+// per request within the noise of a shared machine (mean 3.54 vs 3.63 ms) for 60-160
+// MiB more peak RSS (about 200 MiB against 44-143 MiB). The soft memory limit is the
+// backstop: near it the collector works harder, which keeps the process under the
+// 250 MiB budget at 500 clients, where the heap grows with requests in flight.
+// GOGC and GOMEMLIMIT in the environment win.
 const (
-	defaultGOGC       = 400
+	defaultGOGC       = 100
 	defaultGOMEMLIMIT = 200 << 20
 )
 
