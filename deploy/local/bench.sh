@@ -70,12 +70,14 @@ started=$(date '+%Y-%m-%d %H:%M:%S %Z')
 
 # --- router: federated query, closed loop -------------------------------------------------
 if wanted router; then
-  step router router "go run ./bench -clients 50,500 -duration $router_duration"
-  for n in 50 500; do
-    row "router req/s, $n clients (3-subgraph query)" "$(awk -v n="$n" '
-      $1 == n && NF >= 7 && $2 ~ /^[0-9.]+$/ {
-        printf "%s req/s; p50 %s, p95 %s, p99 %s; %s errors; router RSS %s %s", $2, $3, $4, $5, $6, $7, $8 }
-      ' "$logs/router.log")" router
+  step router router "go run ./bench -clients 50,500 -duration $router_duration -dedup on,off"
+  for mode in on off; do
+    for n in 50 500; do
+      row "router req/s, $n clients, dedup $mode (gateways-benchmark query, 4 subgraphs)" "$(awk -v n="$n" -v m="$mode" '
+        $1 == m && $2 == n && NF >= 9 && $3 ~ /^[0-9.]+$/ {
+          printf "%s req/s; p50 %s, p99 %s; %s failed, %s differing; router %s CPU-ms/req, max RSS %s; load %s %s %s", $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 }
+        ' "$logs/router.log")" router
+    done
   done
 fi
 

@@ -18,6 +18,7 @@ import (
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/datasource/graphql_datasource"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/plan"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/resolve"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/dizhtime/dizhtime/router/pkg/authn"
 	"github.com/dizhtime/dizhtime/router/pkg/compose"
@@ -32,6 +33,8 @@ type Engine struct {
 	// done is closed once the engine is closed (replaced and retired, or shut down).
 	done  <-chan struct{}
 	plans *planCacheMirror
+	// ops remembers the pipeline's work per operation text (see operationCache).
+	ops   *operationCache
 	authz *operationAuthorizer
 	// client is the schema clients see when it differs from the one the engine plans
 	// with (@inaccessible fields and types left out); nil when they are the same.
@@ -59,6 +62,8 @@ type EngineOptions struct {
 	Metrics              *Metrics
 	// Signer signs the identity each upstream request carries (nil: none is sent).
 	Signer *authn.ServiceSigner
+	// DeduplicateFetches sends identical in-flight subgraph requests once (see sharedFetch).
+	DeduplicateFetches bool
 }
 
 // BuildEngine turns a composition result into an execution engine. The engine owns
@@ -87,6 +92,10 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 	}
 	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
 	drops := &upstreamDrops{}
+	var fetchDedup *singleflight.Group
+	if opts.DeduplicateFetches {
+		fetchDedup = &singleflight.Group{}
+	}
 	dialWS, dialWSS := dialWholeMessages(dialer, drops.record)
 	client := &http.Client{Transport: &upstreamTransport{
 		base: &http.Transport{
@@ -106,6 +115,7 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 		subgraphs: subgraphs,
 		metrics:   opts.Metrics,
 		signer:    opts.Signer,
+		dedup:     fetchDedup,
 	}}
 
 	poll := opts.UpstreamPollInterval
@@ -161,7 +171,7 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 		cancel()
 		return nil, err
 	}
-	return &Engine{exec: exec, composed: composed, cancel: cancel, done: engineCtx.Done(), plans: newPlanCacheMirror(), authz: authz, client: clientSchema, cost: cost, drops: drops, BuiltAt: time.Now()}, nil
+	return &Engine{exec: exec, composed: composed, cancel: cancel, done: engineCtx.Done(), plans: newPlanCacheMirror(), ops: newOperationCache(), authz: authz, client: clientSchema, cost: cost, drops: drops, BuiltAt: time.Now()}, nil
 }
 
 // validateForClients validates the operation against the schema clients see. The

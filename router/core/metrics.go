@@ -17,6 +17,7 @@ type Metrics struct {
 	fetchErrors   *prometheus.CounterVec
 	subscriptions *prometheus.GaugeVec
 	planCache     *prometheus.CounterVec
+	coalesced     *prometheus.CounterVec
 
 	// Operation names are client input: only known ones become label values.
 	namesMu sync.Mutex
@@ -68,8 +69,12 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "router_plan_cache_total",
 			Help: "Query plan cache lookups, by result (hit or miss).",
 		}, []string{"result"}),
+		coalesced: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "router_deduplicated_total",
+			Help: "Work answered by an identical request already in flight instead of being done again, by kind: inbound (a client query shared another's execution) or subgraph_fetch (a subgraph request shared another's round trip).",
+		}, []string{"kind"}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.errors, m.duration, m.fetchDuration, m.fetchErrors, m.subscriptions, m.planCache} {
+	for _, c := range []prometheus.Collector{m.requests, m.errors, m.duration, m.fetchDuration, m.fetchErrors, m.subscriptions, m.planCache, m.coalesced} {
 		if err := reg.Register(c); err != nil {
 			var are prometheus.AlreadyRegisteredError
 			if !errors.As(err, &are) {
@@ -181,5 +186,19 @@ func (m *Metrics) planCacheLookup(hit bool) {
 		m.planCache.WithLabelValues("hit").Inc()
 	} else {
 		m.planCache.WithLabelValues("miss").Inc()
+	}
+}
+
+// inboundCoalesced counts a client query answered by another's execution.
+func (m *Metrics) inboundCoalesced() {
+	if m != nil {
+		m.coalesced.WithLabelValues("inbound").Inc()
+	}
+}
+
+// fetchCoalesced counts a subgraph fetch answered by another's round trip.
+func (m *Metrics) fetchCoalesced(subgraph string) {
+	if m != nil {
+		m.coalesced.WithLabelValues("subgraph_fetch").Inc()
 	}
 }

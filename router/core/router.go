@@ -138,6 +138,7 @@ func (r *Router) composeLocked(ctx context.Context, sg *config.Supergraph) (*com
 		Metrics:              r.metrics,
 		UpstreamPollInterval: r.cfg.Subscriptions.UpstreamPollInterval,
 		Signer:               r.signer,
+		DeduplicateFetches:   r.cfg.Deduplication.SubgraphFetches,
 	})
 	if err != nil {
 		return nil, err
@@ -171,6 +172,7 @@ func (r *Router) Handler() http.Handler {
 		Heartbeat:        r.cfg.Subscriptions.KeepAliveInterval,
 		Auth:             r.auth,
 		RateLimiter:      r.limiter,
+		Deduplicate:      r.cfg.Deduplication.Inbound,
 	})
 	gql.resubscribe = ws.resubscribe
 	mux := http.NewServeMux()
@@ -179,6 +181,9 @@ func (r *Router) Handler() http.Handler {
 		mux.Handle("/", explorerHandler(r.cfg.GraphQLPath))
 	}
 	ops.Mount(mux, r.registry, r.readiness())
+	if r.cfg.Pprof {
+		mountPprof(mux)
+	}
 	return r.clients.withClientAddress(withCORS(r.cfg.CORS, mux))
 }
 

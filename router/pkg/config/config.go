@@ -46,6 +46,10 @@ type Config struct {
 	Auth             Auth                     `yaml:"auth" envPrefix:"ROUTER_AUTH_"`
 	RateLimit        RateLimit                `yaml:"rate_limit" envPrefix:"ROUTER_RATE_LIMIT_"`
 	CORS             CORS                     `yaml:"cors" envPrefix:"ROUTER_CORS_"`
+	Deduplication    Deduplication            `yaml:"deduplication" envPrefix:"ROUTER_DEDUPLICATION_"`
+	// Pprof serves net/http/pprof under /debug/pprof/ on the router's listener. Off by
+	// default: a profile costs CPU and shows internals; turn it on to diagnose.
+	Pprof bool `yaml:"pprof" env:"ROUTER_PPROF"`
 }
 
 // Auth verifies access tokens against the identity service's JWKS. With JWKSURL empty
@@ -170,6 +174,17 @@ type Headers struct {
 	Propagate []string `yaml:"propagate" env:"PROPAGATE"`
 }
 
+// Deduplication shares work between identical operations in flight at the same time.
+type Deduplication struct {
+	// Inbound: identical in-flight queries (same operation, variables, caller identity,
+	// client address and forwarded headers) are executed once and every caller gets the
+	// answer. Never mutations or subscriptions.
+	Inbound bool `yaml:"inbound" env:"INBOUND"`
+	// SubgraphFetches: identical in-flight subgraph requests (same subgraph, body,
+	// forwarded headers and signed identity) share one round trip. Never for mutations.
+	SubgraphFetches bool `yaml:"subgraph_fetches" env:"SUBGRAPH_FETCHES"`
+}
+
 // Default returns a configuration that runs on a laptop.
 func Default() Config {
 	return Config{
@@ -205,6 +220,7 @@ func Default() Config {
 		PersistedQueries: PersistedQueries{APQ: true, APQCacheSize: 1000},
 		Headers:          Headers{Propagate: []string{"Authorization", "Accept-Language"}},
 		RateLimit:        RateLimit{KeyPrefix: "router:rl:"},
+		Deduplication:    Deduplication{Inbound: true, SubgraphFetches: true},
 		CORS: CORS{
 			AllowedHeaders: []string{"Content-Type", "Authorization", "Accept", "Accept-Language", "Apollo-Require-Preflight", "traceparent"},
 			MaxAge:         10 * time.Minute,
