@@ -114,14 +114,12 @@ func (r *resubscriber) run(ctx context.Context, eng *Engine, query, operationNam
 		req := &graphql.Request{Query: q, OperationName: operationName, Variables: vars}
 		attemptStart := time.Now()
 		w := &eventWriter{flush: deliver}
-		opts := callerOptions(st)
-		if q != query {
-			// A resumed subscription replays from this client's cursor: it must not join
-			// another client's upstream subscription (the engine shares one between
-			// identical requests, and a late joiner gets only what comes after it joins).
-			opts = resumeOptions(st)
-		}
-		err := current.exec.Execute(ctx, req, w, opts...)
+		// Every client subscription (and every resumed attempt, which replays from this
+		// client's cursor) has an upstream subscription of its own: the engine would
+		// otherwise share one between identical requests, and a client joining late would
+		// get only what comes after it joined — no current status, no replay — where the
+		// subgraph starts each subscriber with its own state.
+		err := current.exec.Execute(ctx, req, w, ownUpstreamOptions(st)...)
 		if ctx.Err() != nil {
 			return endClient, nil
 		}
@@ -302,15 +300,15 @@ func withArgument(query, operationName string, rule *config.ResumeRule, cursor a
 	return buf.String()
 }
 
-var resumeCounter atomic.Uint64
+var upstreamCounter atomic.Uint64
 
-// resumeOptions is callerOptions with an upstream key of its own.
-func resumeOptions(st *requestState) []engine.ExecutionOptions {
+// ownUpstreamOptions is callerOptions with an upstream key no other subscription has.
+func ownUpstreamOptions(st *requestState) []engine.ExecutionOptions {
 	key := "anonymous"
 	if st != nil {
 		key = st.upstreamKey()
 	}
-	key += "|resume-" + strconv.FormatUint(resumeCounter.Add(1), 10)
+	key += "|sub-" + strconv.FormatUint(upstreamCounter.Add(1), 10)
 	return []engine.ExecutionOptions{engine.WithAdditionalHttpHeaders(http.Header{upstreamKeyHeader: {key}})}
 }
 

@@ -64,6 +64,20 @@ func TestThroughTheRouter_anOrderGoesFromPlacedToDelivered_andTheSubscriberSeesE
 	e.publish(t, placed.ID, contracts.PaymentSucceededV1{OrderID: placed.ID, CustomerID: cust.UserID,
 		Amount: contracts.Money{AmountMinor: 64000, Currency: "UZS"}, Method: "wallet"})
 	waitStatus(t, r, e.tokens.headers(cust), placed.ID, "PAID")
+	// A second tab opening the very same subscription gets its own replay at once, not
+	// only what happens after it joined, whatever the router shares upstream.
+	second, err := routertest.Subscribe(ctx, r.WSURL,
+		`subscription($id: ID!) { orderUpdated(id: $id, since: 0) { transition { sequence to actor } order { id status } } }`,
+		map[string]any{"id": placed.ID}, map[string]any{"Authorization": "Bearer " + e.tokens.token(cust)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	for i, w := range []string{"PLACED", "PAID"} {
+		if got := nextUpdate(t, ctx, second).OrderUpdated.Transition; got.To != w || got.Sequence != i+1 {
+			t.Fatalf("second subscriber's event %d: %+v, want %s", i, got, w)
+		}
+	}
 	for _, m := range []string{"acceptOrder", "markPreparing", "markReady"} {
 		wantNoErrors(t, r.Do(t, `mutation($id: ID!) { `+m+`(id: $id) { id status } }`, map[string]any{"id": placed.ID}, staff))
 	}
