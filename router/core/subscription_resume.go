@@ -32,12 +32,13 @@ import (
 type resubscriber struct {
 	engines *EngineHolder
 	timeout time.Duration
+	share   bool // subscriptions.share_identical_upstream
 	rules   []config.ResumeRule
 	logger  *slog.Logger
 }
 
 func newResubscriber(engines *EngineHolder, subs config.Subscriptions, logger *slog.Logger) *resubscriber {
-	r := &resubscriber{engines: engines, timeout: subs.ResubscribeTimeout, logger: logger}
+	r := &resubscriber{engines: engines, timeout: subs.ResubscribeTimeout, share: subs.ShareIdenticalUpstream, logger: logger}
 	for _, s := range subs.Resume {
 		if rule, err := config.ParseResumeRule(s); err == nil {
 			r.rules = append(r.rules, rule)
@@ -115,11 +116,16 @@ func (r *resubscriber) run(ctx context.Context, eng *Engine, query, operationNam
 		attemptStart := time.Now()
 		w := &eventWriter{flush: deliver}
 		// Every client subscription (and every resumed attempt, which replays from this
-		// client's cursor) has an upstream subscription of its own: the engine would
-		// otherwise share one between identical requests, and a client joining late would
-		// get only what comes after it joined — no current status, no replay — where the
-		// subgraph starts each subscriber with its own state.
-		err := current.exec.Execute(ctx, req, w, ownUpstreamOptions(st)...)
+		// client's cursor) has an upstream subscription of its own unless
+		// share_identical_upstream says otherwise: the engine shares one between identical
+		// requests, and a client joining late would get only what comes after it joined —
+		// no current status, no replay — where the subgraph starts each subscriber with
+		// its own state.
+		opts := ownUpstreamOptions(st)
+		if r.share && q == query {
+			opts = callerOptions(st)
+		}
+		err := current.exec.Execute(ctx, req, w, opts...)
 		if ctx.Err() != nil {
 			return endClient, nil
 		}
