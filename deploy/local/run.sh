@@ -46,9 +46,14 @@ if command -v npm >/dev/null; then
   web_pid=$!
   # Its own process group (setsid): npx starts vite as a child, and both must go.
   trap 'cleanup; kill -- -$web_pid 2>/dev/null || true' EXIT
-  export DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS="http://127.0.0.1:4000,http://localhost:4000,http://127.0.0.1:4080,http://localhost:4080"
   web_url="http://127.0.0.1:4080/?router=http://127.0.0.1:4000/graphql"
 fi
+# Browser origins the router allows (CORS): the explorer, the served apps, and the usual
+# front-end dev servers (Vite :5173, Next/CRA :3000); add yours with
+# DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS (comma-separated, kept in front of these).
+dev_origins=http://127.0.0.1:4000,http://localhost:4000,http://127.0.0.1:4080,http://localhost:4080
+dev_origins=$dev_origins,http://localhost:5173,http://127.0.0.1:5173,http://localhost:3000,http://127.0.0.1:3000
+export DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS="${DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS:+$DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS,}$dev_origins"
 # Traces go to the OTLP receiver of `make observe` (Jaeger) when it runs.
 export DIZHTIME_TELEMETRY_OTLP_ENDPOINT=${DIZHTIME_TELEMETRY_OTLP_ENDPOINT:-http://127.0.0.1:${DIZHTIME_JAEGER_PORT:-4318}}
 export DIZHTIME_ROUTER_TELEMETRY_OTLP_ENDPOINT=${DIZHTIME_ROUTER_TELEMETRY_OTLP_ENDPOINT:-$DIZHTIME_TELEMETRY_OTLP_ENDPOINT}

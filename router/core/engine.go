@@ -142,12 +142,21 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 		return nil, err
 	}
 	exec, err := engine.NewExecutionEngine(engineCtx, abstractlogger.Noop{}, cfg, resolve.ResolverOptions{
-		MaxConcurrency:                     opts.MaxConcurrency,
-		PropagateSubgraphErrors:            true,
-		SubgraphErrorPropagationMode:       resolve.SubgraphErrorPropagationModeWrapped,
+		MaxConcurrency:          opts.MaxConcurrency,
+		PropagateSubgraphErrors: true,
+		// A subgraph's errors reach the client as they are — message, path (rewritten from
+		// _entities to the client's path), extensions.code and the fields our subgraphs
+		// add — with extensions.serviceName, as Cosmo's pass-through mode and Apollo
+		// Router's subgraph error inclusion do: a wrong password reads "wrong email or
+		// password", not "Failed to fetch from Subgraph". The engine's wrapper remains
+		// only for transport failures (annotateSubgraphErrors codes those). Subgraph
+		// locations point into the subgraph's query, not the client's, so they are dropped.
+		SubgraphErrorPropagationMode:       resolve.SubgraphErrorPropagationModePassThrough,
+		RewriteSubgraphErrorPaths:          true,
+		OmitSubgraphErrorLocations:         true,
 		AttachServiceNameToErrorExtensions: true,
 		DefaultErrorExtensionCode:          "DOWNSTREAM_SERVICE_ERROR",
-		AllowedErrorExtensionFields:        []string{"code"},
+		AllowedErrorExtensionFields:        []string{"code", "field", "retryAfterSeconds", "traceId"},
 		MaxSubscriptionFetchTimeout:        opts.SubgraphTimeout,
 		AsyncErrorWriter:                   &subscriptionErrorWriter{logger: opts.Logger},
 	})

@@ -148,6 +148,13 @@ type Subscriptions struct {
 	// "field(argument)=cursor.path": after re-establishing, the router passes the cursor
 	// of the last event the client got as the argument, and drops events at or before it.
 	Resume []string `yaml:"resume" env:"RESUME"`
+	// ShareIdenticalUpstream lets identical client subscriptions (same operation,
+	// variables and caller) share one upstream subscription. Off by default: a client
+	// joining a shared upstream late gets only what comes after it joined, never the
+	// current state or replay its subgraph starts each subscriber with (a second browser
+	// tab would see no status until the next change). Turn it on only where every field
+	// is a pure event stream and upstream connections are the scarce resource.
+	ShareIdenticalUpstream bool `yaml:"share_identical_upstream" env:"SHARE_IDENTICAL_UPSTREAM"`
 }
 
 // HotReload watches supergraph.yaml and the SDL files it names.

@@ -14,13 +14,14 @@ import (
 
 // Application is dispatch's use cases.
 type Application struct {
-	store   Store
-	live    LiveDrivers
-	matcher *Matcher
-	fixes   LocationPublisher
-	cfg     Config
-	now     func() time.Time
-	logger  *slog.Logger
+	store     Store
+	live      LiveDrivers
+	matcher   *Matcher
+	fixes     LocationPublisher
+	announcer DeliveryAnnouncer
+	cfg       Config
+	now       func() time.Time
+	logger    *slog.Logger
 	// wake nudges this process's dispatcher to run a round now (see courierFreed); one
 	// slot, so nudges arriving during a round collapse into one more round.
 	wake chan struct{}
@@ -68,6 +69,18 @@ type Option func(*Application)
 // WithLocationPublisher publishes every accepted position fix to driver.location.
 func WithLocationPublisher(p LocationPublisher) Option {
 	return func(a *Application) { a.fixes = p }
+}
+
+// WithDeliveryAnnouncer announces every delivery status change to live trackers.
+func WithDeliveryAnnouncer(x DeliveryAnnouncer) Option {
+	return func(a *Application) { a.announcer = x }
+}
+
+// announce tells live trackers where orderID's delivery stands now.
+func (a *Application) announce(ctx context.Context, orderID string, status domain.DeliveryStatus) {
+	if a.announcer != nil {
+		a.announcer.AnnounceDelivery(ctx, orderID, status)
+	}
 }
 
 // New checks its dependencies.
@@ -179,7 +192,7 @@ func (a *Application) confirm(ctx context.Context, orderID, driverID string, now
 	if err != nil {
 		return nil, err
 	}
-	return a.store.UpdateDelivery(ctx, d.ID, func(d *domain.Delivery) ([]events.Envelope, error) {
+	d, err = a.store.UpdateDelivery(ctx, d.ID, func(d *domain.Delivery) ([]events.Envelope, error) {
 		if d.DriverID == driverID && d.Status != domain.DeliveryCreated {
 			return nil, nil
 		}
@@ -204,6 +217,10 @@ func (a *Application) confirm(ctx context.Context, orderID, driverID string, now
 		}
 		return append([]events.Envelope{assigned}, changed...), nil
 	})
+	if err == nil {
+		a.announce(ctx, d.OrderID, d.Status)
+	}
+	return d, err
 }
 
 func (a *Application) vehicleOf(ctx context.Context, driverID string) domain.Vehicle {
@@ -231,6 +248,7 @@ func (a *Application) Advance(ctx context.Context, driverID, deliveryID string, 
 	if err != nil {
 		return nil, err
 	}
+	a.announce(ctx, d.OrderID, d.Status)
 	if to == domain.DeliveryDelivered {
 		if err := a.live.Finish(ctx, d.OrderID, driverID); err != nil && !errors.Is(err, domain.ErrNotYourDelivery) {
 			return d, err
@@ -267,6 +285,7 @@ func (a *Application) Unassign(ctx context.Context, driverID, deliveryID string)
 	if err != nil {
 		return nil, err
 	}
+	a.announce(ctx, d.OrderID, d.Status)
 	if err := a.live.Finish(ctx, d.OrderID, driverID); err != nil && !errors.Is(err, domain.ErrNotYourDelivery) {
 		return d, err
 	}

@@ -107,13 +107,17 @@ func (a *Application) cancelDelivery(ctx context.Context, store Store, orderID, 
 	if errors.Is(err, ErrNotFound) {
 		// Cancelled before it was accepted, or accepted before order.created arrived: a
 		// waiting request must not create the delivery of an ended order later.
+		// Trackers waiting for the delivery learn there will be none.
 		_, err := store.TakeDeliveryRequest(ctx, orderID)
+		if err == nil {
+			a.announce(ctx, orderID, domain.DeliveryCancelled)
+		}
 		return err
 	}
 	if err != nil {
 		return err
 	}
-	if _, err := store.UpdateDelivery(ctx, d.ID, func(d *domain.Delivery) ([]events.Envelope, error) {
+	ended, err := store.UpdateDelivery(ctx, d.ID, func(d *domain.Delivery) ([]events.Envelope, error) {
 		if d.Status.Terminal() {
 			return nil, nil
 		}
@@ -121,9 +125,11 @@ func (a *Application) cancelDelivery(ctx context.Context, store Store, orderID, 
 			return nil, err
 		}
 		return statusEvent(ctx, d)
-	}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
+	a.announce(ctx, orderID, ended.Status)
 	// Free whoever the order holds (idempotent: a retry finds nothing to free).
 	holder, _, err := a.live.OrderHolder(ctx, orderID)
 	if err != nil || holder == "" {

@@ -55,50 +55,6 @@ func feed[T any](ctx context.Context, live *adapters.LiveIndex, channel string, 
 	return out, nil
 }
 
-func (r *Resolver) deliveryTracking(ctx context.Context, orderID string) (<-chan *model.TrackingUpdate, error) {
-	id, err := authz.RequireAuthenticated(ctx)
-	if err != nil {
-		return nil, err
-	}
-	d, err := r.App.Store().DeliveryByOrder(ctx, orderID)
-	if err != nil {
-		return nil, clientError(err)
-	}
-	if id.UserID != d.CustomerID && !id.HasRole(authz.RoleAdmin) {
-		return nil, graphqlerr.Forbidden("only the order's customer may track it")
-	}
-	// The delivery's status decides the next stop; re-read it at most once a second.
-	var readAt time.Time
-	vehicles := map[string]domain.Vehicle{}
-	return feed(ctx, r.Live, r.Live.TrackingChannel(orderID), func(payload string) (*model.TrackingUpdate, bool) {
-		loc, err := adapters.ParseLocation(payload)
-		if err != nil {
-			return nil, false
-		}
-		if time.Since(readAt) > time.Second {
-			if fresh, err := r.App.Store().DeliveryByOrder(ctx, orderID); err == nil {
-				d, readAt = fresh, time.Now()
-			}
-		}
-		v, ok := vehicles[loc.DriverID]
-		if !ok {
-			v = domain.VehicleScooter
-			if drv, err := r.App.Store().Driver(ctx, loc.DriverID); err == nil {
-				v = drv.Vehicle
-			}
-			vehicles[loc.DriverID] = v
-		}
-		next := d.Pickup
-		if d.Status == domain.DeliveryPickedUp || d.Status == domain.DeliveryEnrouteToDropoff || d.Status == domain.DeliveryArrivedAtDropoff {
-			next = d.Dropoff
-		}
-		return &model.TrackingUpdate{
-			OrderID: orderID, DriverID: loc.DriverID, Location: location(loc.At), DeliveryStatus: model.DeliveryStatus(d.Status),
-			EtaSeconds: int(domain.TravelTime(loc.At, next, v).Seconds()), At: rfc3339(loc.Time),
-		}, true
-	})
-}
-
 func (r *Resolver) driverOffers(ctx context.Context) (<-chan *model.Offer, error) {
 	id, err := authz.RequireRole(ctx, authz.RoleDriver)
 	if err != nil {

@@ -54,7 +54,7 @@ func New(ctx context.Context, cfg Config, pool *pgxpool.Pool, rdb redis.Universa
 	if err != nil {
 		return nil, err
 	}
-	application, err := app.New(store, live, acfg, logger, app.WithLocationPublisher(locations))
+	application, err := app.New(store, live, acfg, logger, app.WithLocationPublisher(locations), app.WithDeliveryAnnouncer(live))
 	if err != nil {
 		return nil, err
 	}
