@@ -1,0 +1,220 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/coder/websocket/wsjson"
+)
+
+// loadRole is the first argument that makes this binary the load tool: the process that
+// holds the subscribers' client WebSockets. It is its own process so that its sockets do
+// not count against the bench's (which serves the subgraph end of every upstream).
+const loadRole = "load-tool"
+
+// loadPlan is what the bench hands the load tool (as a JSON file).
+type loadPlan struct {
+	Routers     []string      `json:"routers"`     // WebSocket URLs; subscriber i uses Routers[i % len]
+	SourceAddrs int           `json:"sourceAddrs"` // subscriber i dials from 127.0.1.(i % SourceAddrs + 1)
+	Concurrency int           `json:"concurrency"` // handshakes in flight
+	Query       string        `json:"query"`
+	Subscribers []loadSubject `json:"subscribers"`
+}
+
+type loadSubject struct {
+	User  string `json:"user"`
+	Token string `json:"token"`
+}
+
+// The load tool's report, one line each on stdout:
+//
+//	connected N NANOS    every subscription is sent (N of them, in NANOS)
+//	event ORDER UNIXNANO an event for ORDER arrived (wall clock, same host as the bench)
+//	closed I REASON      subscriber I's subscription ended before the bench stopped it
+//	error TEXT           the load tool gives up (exit 1)
+//
+// It stops when its stdin closes.
+
+type wsMessage struct {
+	ID      string          `json:"id,omitempty"`
+	Type    string          `json:"type"`
+	Payload json.RawMessage `json:"payload,omitempty"`
+}
+
+func runLoad(args []string) int {
+	fs := flag.NewFlagSet(loadRole, flag.ContinueOnError)
+	planFile := fs.String("plan", "", "the bench's loadPlan (JSON)")
+	if err := fs.Parse(args); err != nil {
+		return 2
+	}
+	out := newReporter(os.Stdout)
+	fail := func(err error) int { out.line("error " + err.Error()); out.close(); return 1 }
+	raw, err := os.ReadFile(*planFile)
+	if err != nil {
+		return fail(err)
+	}
+	var plan loadPlan
+	if err := json.Unmarshal(raw, &plan); err != nil {
+		return fail(fmt.Errorf("plan: %w", err))
+	}
+	if _, err := raiseOpenFiles(); err != nil {
+		return fail(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go func() { _, _ = io.Copy(io.Discard, os.Stdin); cancel() }() // the bench closes stdin to stop us
+
+	clients := make([]*http.Client, plan.SourceAddrs)
+	for s := range clients {
+		src := &net.TCPAddr{IP: net.IPv4(127, 0, 1, byte(s+1))}
+		d := &net.Dialer{LocalAddr: src, Timeout: 30 * time.Second}
+		clients[s] = &http.Client{Transport: &http.Transport{DialContext: d.DialContext, DisableKeepAlives: true}}
+	}
+	start := time.Now()
+	var failed atomic.Value
+	var stopping atomic.Bool
+	sem := make(chan struct{}, max(1, plan.Concurrency))
+	for i, s := range plan.Subscribers {
+		if e, _ := failed.Load().(error); e != nil {
+			return fail(e)
+		}
+		sem <- struct{}{}
+		go func() {
+			conn, err := subscribe(ctx, clients[i%len(clients)], plan.Routers[i%len(plan.Routers)], plan.Query, s.Token)
+			<-sem
+			if err != nil {
+				failed.Store(fmt.Errorf("subscriber %d (%s, via %s): %w", i, s.User, plan.Routers[i%len(plan.Routers)], err))
+				return
+			}
+			err = receive(ctx, conn, out)
+			if !stopping.Load() && ctx.Err() == nil {
+				out.line(fmt.Sprintf("closed %d %v", i, err))
+			}
+		}()
+	}
+	for range cap(sem) {
+		sem <- struct{}{}
+	}
+	if e, _ := failed.Load().(error); e != nil {
+		return fail(e)
+	}
+	out.line(fmt.Sprintf("connected %d %d", len(plan.Subscribers), time.Since(start).Nanoseconds()))
+	<-ctx.Done()
+	stopping.Store(true)
+	out.close()
+	return 0
+}
+
+// subscribe opens a graphql-transport-ws connection through client (bound to one source
+// address), sends connection_init with the bearer token, waits for connection_ack and
+// subscribes.
+func subscribe(ctx context.Context, client *http.Client, wsURL, query, token string) (*websocket.Conn, error) {
+	dctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(dctx, wsURL, &websocket.DialOptions{HTTPClient: client, Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		return nil, fmt.Errorf("dial: %w", err)
+	}
+	conn.SetReadLimit(1 << 20)
+	init, _ := json.Marshal(map[string]string{"Authorization": "Bearer " + token})
+	if err := wsjson.Write(dctx, conn, wsMessage{Type: "connection_init", Payload: init}); err != nil {
+		conn.CloseNow()
+		return nil, err
+	}
+	for {
+		var m wsMessage
+		if err := wsjson.Read(dctx, conn, &m); err != nil {
+			conn.CloseNow()
+			return nil, fmt.Errorf("waiting for connection_ack: %w", err)
+		}
+		if m.Type == "connection_ack" {
+			break
+		}
+		if m.Type == "ping" {
+			_ = wsjson.Write(dctx, conn, wsMessage{Type: "pong"})
+		}
+	}
+	payload, _ := json.Marshal(map[string]any{"query": query})
+	if err := wsjson.Write(dctx, conn, wsMessage{ID: "1", Type: "subscribe", Payload: payload}); err != nil {
+		conn.CloseNow()
+		return nil, err
+	}
+	return conn, nil
+}
+
+// receive reports every event on conn until it ends, and returns why it ended.
+func receive(ctx context.Context, conn *websocket.Conn, out *reporter) error {
+	defer conn.CloseNow()
+	for {
+		var m wsMessage
+		if err := wsjson.Read(ctx, conn, &m); err != nil {
+			return err
+		}
+		at := time.Now()
+		switch m.Type {
+		case "next":
+			var ev struct {
+				Data struct {
+					MyNotifications struct {
+						Notification struct {
+							OrderID string `json:"orderId"`
+						} `json:"notification"`
+					} `json:"myNotifications"`
+				} `json:"data"`
+				Errors json.RawMessage `json:"errors"`
+			}
+			if err := json.Unmarshal(m.Payload, &ev); err != nil || len(ev.Errors) > 0 {
+				return fmt.Errorf("bad event %s", m.Payload)
+			}
+			out.line("event " + ev.Data.MyNotifications.Notification.OrderID + " " + strconv.FormatInt(at.UnixNano(), 10))
+		case "error":
+			return fmt.Errorf("error %s", m.Payload)
+		case "complete":
+			return io.EOF
+		case "ping":
+			_ = wsjson.Write(ctx, conn, wsMessage{Type: "pong"})
+		}
+	}
+}
+
+// reporter writes lines to stdout from many goroutines, flushing whenever it catches up.
+type reporter struct {
+	lines chan string
+	done  chan struct{}
+	once  sync.Once
+}
+
+func newReporter(w io.Writer) *reporter {
+	r := &reporter{lines: make(chan string, 4096), done: make(chan struct{})}
+	go func() {
+		defer close(r.done)
+		bw := bufio.NewWriter(w)
+		for l := range r.lines {
+			_, _ = bw.WriteString(l + "\n")
+			if len(r.lines) == 0 {
+				_ = bw.Flush()
+			}
+		}
+		_ = bw.Flush()
+	}()
+	return r
+}
+
+func (r *reporter) line(s string) {
+	defer func() { _ = recover() }() // a line after close (a late subscriber ending) is dropped
+	r.lines <- s
+}
+
+func (r *reporter) close() { r.once.Do(func() { close(r.lines) }); <-r.done }
