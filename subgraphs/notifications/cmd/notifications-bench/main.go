@@ -120,7 +120,7 @@ type bench struct {
 	sourceAddrs int
 	budgets     []fdBudget
 	routerKey   string // the routers' service key file (platform/authz)
-	peakFDs     []int // per budget, the most open files seen
+	peakFDs     []int  // per budget, the most open files seen
 
 	mu         sync.Mutex
 	sentAt     map[string]time.Time // order id -> when its transition went to Kafka (both phases)
