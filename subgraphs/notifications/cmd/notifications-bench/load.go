@@ -42,10 +42,12 @@ type loadSubject struct {
 //
 //	connected N NANOS    every subscription is sent (N of them, in NANOS)
 //	event ORDER UNIXNANO an event for ORDER arrived (wall clock, same host as the bench)
-//	closed I REASON      subscriber I's subscription ended before the bench stopped it
+//	retry I REASON       subscriber I's subscription failed before measuring; it is retried
+//	measuring N          answer to the bench's "measure": N subscriptions are receiving
+//	closed I REASON      subscriber I's subscription ended while the bench measured
 //	error TEXT           the load tool gives up (exit 1)
 //
-// It stops when its stdin closes.
+// It reads "measure" from stdin when the bench starts measuring, and stops when stdin closes.
 
 type wsMessage struct {
 	ID      string          `json:"id,omitempty"`
@@ -74,7 +76,19 @@ func runLoad(args []string) int {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	go func() { _, _ = io.Copy(io.Discard, os.Stdin); cancel() }() // the bench closes stdin to stop us
+	var measuring atomic.Bool
+	var active atomic.Int64
+	go func() {
+		// The bench writes "measure" once every subscriber is up, and closes stdin to stop us.
+		sc := bufio.NewScanner(os.Stdin)
+		for sc.Scan() {
+			if sc.Text() == "measure" {
+				measuring.Store(true)
+				out.line(fmt.Sprintf("measuring %d", active.Load()))
+			}
+		}
+		cancel()
+	}()
 
 	clients := make([]*http.Client, plan.SourceAddrs)
 	for s := range clients {
@@ -84,35 +98,61 @@ func runLoad(args []string) int {
 	}
 	start := time.Now()
 	var failed atomic.Value
-	var stopping atomic.Bool
+	var up sync.WaitGroup
 	sem := make(chan struct{}, max(1, plan.Concurrency))
 	for i, s := range plan.Subscribers {
 		if e, _ := failed.Load().(error); e != nil {
 			return fail(e)
 		}
-		sem <- struct{}{}
+		up.Add(1)
 		go func() {
-			conn, err := subscribe(ctx, clients[i%len(clients)], plan.Routers[i%len(plan.Routers)], plan.Query, s.Token)
-			<-sem
-			if err != nil {
-				failed.Store(fmt.Errorf("subscriber %d (%s, via %s): %w", i, s.User, plan.Routers[i%len(plan.Routers)], err))
-				return
-			}
-			err = receive(ctx, conn, out)
-			if !stopping.Load() && ctx.Err() == nil {
-				out.line(fmt.Sprintf("closed %d %v", i, err))
+			router := plan.Routers[i%len(plan.Routers)]
+			first := true
+			// Before the bench measures, a subscription that fails (the router or the
+			// subgraph too busy to take it) is retried, as a client would, and reported;
+			// once the bench measures, one that ends is a dropped subscriber.
+			for attempt := 1; ; attempt++ {
+				sem <- struct{}{}
+				conn, err := subscribe(ctx, clients[i%len(clients)], router, plan.Query, s.Token)
+				<-sem
+				if err == nil {
+					if first {
+						first = false
+						up.Done()
+					}
+					active.Add(1)
+					err = receive(ctx, conn, out)
+					active.Add(-1)
+				}
+				if ctx.Err() != nil {
+					return
+				}
+				if measuring.Load() {
+					out.line(fmt.Sprintf("closed %d %v", i, err))
+					return
+				}
+				if attempt == 20 {
+					failed.Store(fmt.Errorf("subscriber %d (%s, via %s): %d attempts, last: %w", i, s.User, router, attempt, err))
+					if first {
+						up.Done()
+					}
+					return
+				}
+				out.line(fmt.Sprintf("retry %d %v", i, err))
+				select {
+				case <-ctx.Done():
+					return
+				case <-time.After(time.Duration(attempt) * time.Second):
+				}
 			}
 		}()
 	}
-	for range cap(sem) {
-		sem <- struct{}{}
-	}
+	up.Wait()
 	if e, _ := failed.Load().(error); e != nil {
 		return fail(e)
 	}
 	out.line(fmt.Sprintf("connected %d %d", len(plan.Subscribers), time.Since(start).Nanoseconds()))
 	<-ctx.Done()
-	stopping.Store(true)
 	out.close()
 	return 0
 }

@@ -76,6 +76,7 @@ func main() {
 	burst := flag.Int("events", 5000, "events in the throughput phase")
 	rate := flag.Int("rate", 100, "events per second in the latency phase")
 	duration := flag.Duration("duration", 10*time.Second, "length of the latency phase")
+	concurrency := flag.Int("connect-concurrency", 32, "subscription handshakes in flight while connecting")
 	perTopic := flag.Int("consumers-per-topic", 3, "consumer group members per topic (the topics have 3 partitions)")
 	flag.Parse()
 	if *routers < 1 || *sources < 1 || *sources > 250 || *subscribers < 1 {
@@ -84,7 +85,7 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	b := &bench{sentAt: map[string]time.Time{}, seen: map[string]time.Time{}, routerCount: *routers, sourceAddrs: *sources}
+	b := &bench{sentAt: map[string]time.Time{}, seen: map[string]time.Time{}, routerCount: *routers, sourceAddrs: *sources, connectConcurrency: *concurrency}
 	consumersPerTopic = *perTopic
 	// Every process gets the whole hard limit as its soft limit (the routers inherit it);
 	// the budgets below must fit under it, or the bench stops before starting anything.
@@ -118,9 +119,11 @@ type bench struct {
 	producer    *kafka.Producer
 	routerCount int
 	sourceAddrs int
-	budgets     []fdBudget
-	routerKey   string // the routers' service key file (platform/authz)
-	peakFDs     []int  // per budget, the most open files seen
+	// connectConcurrency is how many subscription handshakes the load tool has in flight.
+	connectConcurrency int
+	budgets            []fdBudget
+	routerKey          string // the routers' service key file (platform/authz)
+	peakFDs            []int  // per budget, the most open files seen
 
 	mu         sync.Mutex
 	sentAt     map[string]time.Time // order id -> when its transition went to Kafka (both phases)
@@ -128,7 +131,10 @@ type bench struct {
 	duplicates int
 	received   atomic.Int64
 	connected  chan time.Duration // the load tool's "connected" report
-	dropped    atomic.Int64       // subscriptions that ended while the bench ran
+	dropped    atomic.Int64       // subscriptions that ended while the bench measured
+	retries    atomic.Int64       // subscriptions retried while connecting
+	measuring  chan int           // the load tool's answer to "measure": subscriptions receiving
+	loadIn     io.WriteCloser     // the load tool's stdin
 	loadErr    atomic.Value       // the load tool's "error" report
 }
 
@@ -250,7 +256,7 @@ func (b *bench) run(ctx context.Context, subscribers, burst, rate int, duration 
 	// The customers: push tokens set, each subscribed through a router by the load tool.
 	users := make([]string, subscribers)
 	inbox := adapters.NewInboxRepository(b.pool)
-	plan := loadPlan{Routers: routerWS, SourceAddrs: b.sourceAddrs, Concurrency: 64,
+	plan := loadPlan{Routers: routerWS, SourceAddrs: b.sourceAddrs, Concurrency: b.connectConcurrency,
 		Query: `subscription { myNotifications { notification { orderId } } }`}
 	for i := range users {
 		users[i] = fmt.Sprintf("bench-%s-%d", cfg.ConsumerGroupPrefix[len(cfg.ConsumerGroupPrefix)-8:], i)
@@ -278,13 +284,25 @@ func (b *bench) run(ctx context.Context, subscribers, burst, rate int, duration 
 	if e, _ := b.loadErr.Load().(error); e != nil {
 		return e
 	}
-	live := waitSubscribers(svc, subscribers, 2*time.Minute)
+	live := waitSubscribers(ctx, svc, subscribers, 2*time.Minute)
 	setup := time.Since(connectStart)
 	if live != subscribers {
 		return fmt.Errorf("%d subscriptions sent, but the subgraph serves %d live inboxes after 2 minutes", subscribers, live)
 	}
-	logf("%d subscribers connected in %s (load tool sent them in %s); live inboxes on the subgraph: %d",
-		subscribers, setup.Round(time.Millisecond), sent.Round(time.Millisecond), live)
+	// From here on a subscription that ends is a dropped subscriber, not a retry.
+	if _, err := io.WriteString(b.loadIn, "measure\n"); err != nil {
+		return fmt.Errorf("load tool: %w", err)
+	}
+	select {
+	case receiving := <-b.measuring:
+		if receiving != subscribers {
+			return fmt.Errorf("the subgraph serves %d live inboxes but the load tool has %d of %d subscriptions receiving", live, receiving, subscribers)
+		}
+	case <-time.After(time.Minute):
+		return fmt.Errorf("the load tool did not answer \"measure\"")
+	}
+	logf("%d subscribers connected in %s (load tool had them all up in %s; %d retried); live inboxes on the subgraph: %d",
+		subscribers, setup.Round(time.Millisecond), sent.Round(time.Millisecond), b.retries.Load(), live)
 	b.sampleFDs()
 
 	// Throughput: a burst, all at once.
@@ -340,7 +358,8 @@ func (b *bench) run(ctx context.Context, subscribers, burst, rate int, duration 
 
 	fmt.Printf("\nnotifications-bench: %d subscribers through %d routers (one myNotifications each; load tool in its own process, %d loopback source addresses)\n",
 		subscribers, b.routerCount, b.sourceAddrs)
-	fmt.Printf("%-44s %s\n", "subscribers connected", fmt.Sprintf("%d in %s (live inboxes on the subgraph: %d)", subscribers, setup.Round(time.Millisecond), live))
+	fmt.Printf("%-44s %s\n", "subscribers connected", fmt.Sprintf("%d in %s (live inboxes on the subgraph: %d; %d subscriptions retried while connecting, %d at a time)",
+		subscribers, setup.Round(time.Millisecond), live, b.retries.Load(), b.connectConcurrency))
 	fmt.Printf("%-44s %s\n", "throughput (event -> row + live event + push)",
 		fmt.Sprintf("%.0f notifications/s (%d events in %s; published in %s)", float64(burst)/elapsed.Seconds(), burst, elapsed.Round(time.Millisecond), published.Round(time.Millisecond)))
 	if len(lat) > 0 {
@@ -410,6 +429,8 @@ func (b *bench) startLoad(ctx context.Context, self, work string, plan loadPlan)
 	}
 	b.budgets[len(b.budgets)-1].pid = cmd.Process.Pid
 	b.connected = make(chan time.Duration, 1)
+	b.measuring = make(chan int, 1)
+	b.loadIn = stdin
 	exited := make(chan struct{})
 	go func() {
 		defer close(exited)
@@ -436,6 +457,13 @@ func (b *bench) startLoad(ctx context.Context, self, work string, plan loadPlan)
 			case "closed":
 				b.dropped.Add(1)
 				logf("load tool: subscription %s", rest)
+			case "retry":
+				if b.retries.Add(1) <= 5 {
+					logf("load tool: retrying subscription %s", rest)
+				}
+			case "measuring":
+				n, _ := strconv.Atoi(rest)
+				b.measuring <- n
 			case "error":
 				b.loadErr.Store(fmt.Errorf("load tool: %s", rest))
 				select {
@@ -501,9 +529,9 @@ func waitFor(ctx context.Context, within time.Duration, cond func() bool) error 
 	return nil
 }
 
-func waitSubscribers(svc *service.Service, n int, within time.Duration) int {
+func waitSubscribers(ctx context.Context, svc *service.Service, n int, within time.Duration) int {
 	deadline := time.Now().Add(within)
-	for svc.App.LiveSubscribers() < n && time.Now().Before(deadline) {
+	for svc.App.LiveSubscribers() < n && time.Now().Before(deadline) && ctx.Err() == nil {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return svc.App.LiveSubscribers()
@@ -628,7 +656,8 @@ func serve(b *bench, h http.Handler) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	// A generous header timeout: 10,000 upstream handshakes arrive at a CPU-starved process.
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: time.Minute}
 	go func() { _ = srv.Serve(ln) }()
 	b.onClose(func() { _ = srv.Close() })
 	return "http://" + ln.Addr().String(), nil
