@@ -44,7 +44,9 @@ type loadSubject struct {
 //	event ORDER UNIXNANO an event for ORDER arrived (wall clock, same host as the bench)
 //	retry I REASON       subscriber I's subscription failed before measuring; it is retried
 //	measuring N          answer to the bench's "measure": N subscriptions are receiving
-//	closed I REASON      subscriber I's subscription ended while the bench measured
+//	reconnect I REASON   subscriber I's subscription ended while the bench measured; it
+//	                     resubscribes with since = the last sequence it got
+//	closed I REASON      subscriber I could not resubscribe (20 attempts): dropped
 //	error TEXT           the load tool gives up (exit 1)
 //
 // It reads "measure" from stdin when the bench starts measuring, and stops when stdin closes.
@@ -108,12 +110,13 @@ func runLoad(args []string) int {
 		go func() {
 			router := plan.Routers[i%len(plan.Routers)]
 			first := true
+			var last *int // the last sequence this subscriber got: a resubscription asks for what follows
 			// Before the bench measures, a subscription that fails (the router or the
 			// subgraph too busy to take it) is retried, as a client would, and reported;
 			// once the bench measures, one that ends is a dropped subscriber.
 			for attempt := 1; ; attempt++ {
 				sem <- struct{}{}
-				conn, err := subscribe(ctx, clients[i%len(clients)], router, plan.Query, s.Token)
+				conn, err := subscribe(ctx, clients[i%len(clients)], router, plan.Query, s.Token, last)
 				<-sem
 				if err == nil {
 					if first {
@@ -121,13 +124,13 @@ func runLoad(args []string) int {
 						up.Done()
 					}
 					active.Add(1)
-					err = receive(ctx, conn, out)
+					err = receive(ctx, conn, out, &last)
 					active.Add(-1)
 				}
 				if ctx.Err() != nil {
 					return
 				}
-				if measuring.Load() {
+				if measuring.Load() && attempt == 20 {
 					out.line(fmt.Sprintf("closed %d %v", i, err))
 					return
 				}
@@ -138,7 +141,13 @@ func runLoad(args []string) int {
 					}
 					return
 				}
-				out.line(fmt.Sprintf("retry %d %v", i, err))
+				if measuring.Load() {
+					// As a client does: resubscribe with since = the last sequence it has,
+					// so the inbox sends what it missed (and the bench sees any gap).
+					out.line(fmt.Sprintf("reconnect %d %v", i, err))
+				} else {
+					out.line(fmt.Sprintf("retry %d %v", i, err))
+				}
 				select {
 				case <-ctx.Done():
 					return
@@ -160,7 +169,7 @@ func runLoad(args []string) int {
 // subscribe opens a graphql-transport-ws connection through client (bound to one source
 // address), sends connection_init with the bearer token, waits for connection_ack and
 // subscribes.
-func subscribe(ctx context.Context, client *http.Client, wsURL, query, token string) (*websocket.Conn, error) {
+func subscribe(ctx context.Context, client *http.Client, wsURL, query, token string, since *int) (*websocket.Conn, error) {
 	dctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
 	conn, _, err := websocket.Dial(dctx, wsURL, &websocket.DialOptions{HTTPClient: client, Subprotocols: []string{"graphql-transport-ws"}})
@@ -186,7 +195,7 @@ func subscribe(ctx context.Context, client *http.Client, wsURL, query, token str
 			_ = wsjson.Write(dctx, conn, wsMessage{Type: "pong"})
 		}
 	}
-	payload, _ := json.Marshal(map[string]any{"query": query})
+	payload, _ := json.Marshal(map[string]any{"query": query, "variables": map[string]any{"since": since}})
 	if err := wsjson.Write(dctx, conn, wsMessage{ID: "1", Type: "subscribe", Payload: payload}); err != nil {
 		conn.CloseNow()
 		return nil, err
@@ -195,7 +204,7 @@ func subscribe(ctx context.Context, client *http.Client, wsURL, query, token str
 }
 
 // receive reports every event on conn until it ends, and returns why it ended.
-func receive(ctx context.Context, conn *websocket.Conn, out *reporter) error {
+func receive(ctx context.Context, conn *websocket.Conn, out *reporter, last **int) error {
 	defer conn.CloseNow()
 	for {
 		var m wsMessage
@@ -209,7 +218,8 @@ func receive(ctx context.Context, conn *websocket.Conn, out *reporter) error {
 				Data struct {
 					MyNotifications struct {
 						Notification struct {
-							OrderID string `json:"orderId"`
+							OrderID  string `json:"orderId"`
+							Sequence int    `json:"sequence"`
 						} `json:"notification"`
 					} `json:"myNotifications"`
 				} `json:"data"`
@@ -218,7 +228,10 @@ func receive(ctx context.Context, conn *websocket.Conn, out *reporter) error {
 			if err := json.Unmarshal(m.Payload, &ev); err != nil || len(ev.Errors) > 0 {
 				return fmt.Errorf("bad event %s", m.Payload)
 			}
-			out.line("event " + ev.Data.MyNotifications.Notification.OrderID + " " + strconv.FormatInt(at.UnixNano(), 10))
+			n := ev.Data.MyNotifications.Notification
+			seq := n.Sequence
+			*last = &seq
+			out.line("event " + n.OrderID + " " + strconv.FormatInt(at.UnixNano(), 10))
 		case "error":
 			return fmt.Errorf("error %s", m.Payload)
 		case "complete":

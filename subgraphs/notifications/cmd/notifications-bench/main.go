@@ -133,6 +133,7 @@ type bench struct {
 	connected  chan time.Duration // the load tool's "connected" report
 	dropped    atomic.Int64       // subscriptions that ended while the bench measured
 	retries    atomic.Int64       // subscriptions retried while connecting
+	reconnects atomic.Int64       // subscriptions that ended while measuring and resubscribed with since
 	measuring  chan int           // the load tool's answer to "measure": subscriptions receiving
 	loadIn     io.WriteCloser     // the load tool's stdin
 	loadErr    atomic.Value       // the load tool's "error" report
@@ -257,7 +258,7 @@ func (b *bench) run(ctx context.Context, subscribers, burst, rate int, duration 
 	users := make([]string, subscribers)
 	inbox := adapters.NewInboxRepository(b.pool)
 	plan := loadPlan{Routers: routerWS, SourceAddrs: b.sourceAddrs, Concurrency: b.connectConcurrency,
-		Query: `subscription { myNotifications { notification { orderId } } }`}
+		Query: `subscription($since: Int) { myNotifications(since: $since) { notification { orderId sequence } } }`}
 	for i := range users {
 		users[i] = fmt.Sprintf("bench-%s-%d", cfg.ConsumerGroupPrefix[len(cfg.ConsumerGroupPrefix)-8:], i)
 		s := domain.DefaultSettings(users[i])
@@ -366,8 +367,8 @@ func (b *bench) run(ctx context.Context, subscribers, burst, rate int, duration 
 		fmt.Printf("%-44s p50 %s p99 %s (%d of %d events at %d/s)\n", "transition -> myNotifications via router",
 			pct(lat, 50), pct(lat, 99), len(lat), total, rate)
 	}
-	fmt.Printf("%-44s %d of %d published (%d duplicates; %d subscriptions dropped; %d inbox rows, %d push calls)\n", "events missed",
-		missed, published2, duplicates, b.dropped.Load(), rows, pushes)
+	fmt.Printf("%-44s %d of %d published (%d duplicates; %d subscriptions ended and resumed with since, %d dropped; %d inbox rows, %d push calls)\n", "events missed",
+		missed, published2, duplicates, b.reconnects.Load(), b.dropped.Load(), rows, pushes)
 	fmt.Println("open files at the peak (budget / counted in /proc / soft/hard limit):")
 	for i, bu := range b.budgets {
 		fmt.Printf("  %-32s budget %6d (%s + %d other), counted %6d, limit %s, pid %d\n", bu.process, bu.total(), bu.parts, bu.other,
@@ -457,6 +458,9 @@ func (b *bench) startLoad(ctx context.Context, self, work string, plan loadPlan)
 			case "closed":
 				b.dropped.Add(1)
 				logf("load tool: subscription %s", rest)
+			case "reconnect":
+				b.reconnects.Add(1)
+				logf("load tool: resubscribing with since: %s", rest)
 			case "retry":
 				if b.retries.Add(1) <= 5 {
 					logf("load tool: retrying subscription %s", rest)
