@@ -176,7 +176,7 @@ func (r *Router) Handler() http.Handler {
 	})
 	gql.resubscribe = ws.resubscribe
 	mux := http.NewServeMux()
-	mux.Handle(r.cfg.GraphQLPath, gql)
+	mux.Handle(r.cfg.GraphQLPath, newStreamCaps(r.cfg.Connections, r.registry, r.logger).wrap(gql))
 	if r.cfg.Explorer {
 		mux.Handle("/", explorerHandler(r.cfg.GraphQLPath))
 	}
@@ -208,6 +208,9 @@ func (r *Router) readiness() *ops.Readiness {
 		}
 		return pingSubgraphs(ctx, eng.composed.Subgraphs)
 	})
+	if check := openFilesCheck(r.cfg.Connections.FDHeadroom); check != nil {
+		ready.Add("open files", check)
+	}
 	return ready
 }
 
@@ -222,6 +225,7 @@ func (r *Router) Close() {
 // Serve listens on cfg.ListenAddr until ctx ends, watching the supergraph for changes
 // when hot reload is on, then drains in-flight requests and stops.
 func (r *Router) Serve(ctx context.Context, ready func(addr string)) error {
+	raiseOpenFileLimit(r.logger)
 	ln, err := net.Listen("tcp", r.cfg.ListenAddr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", r.cfg.ListenAddr, err)

@@ -41,6 +41,7 @@ type Config struct {
 	Limits           Limits                   `yaml:"limits" envPrefix:"ROUTER_LIMITS_"`
 	Subscriptions    Subscriptions            `yaml:"subscriptions" envPrefix:"ROUTER_SUBSCRIPTIONS_"`
 	HotReload        HotReload                `yaml:"hot_reload" envPrefix:"ROUTER_HOT_RELOAD_"`
+	Connections      Connections              `yaml:"connections" envPrefix:"ROUTER_CONNECTIONS_"`
 	PersistedQueries PersistedQueries         `yaml:"persisted_queries" envPrefix:"ROUTER_PERSISTED_QUERIES_"`
 	Headers          Headers                  `yaml:"headers" envPrefix:"ROUTER_HEADERS_"`
 	Auth             Auth                     `yaml:"auth" envPrefix:"ROUTER_AUTH_"`
@@ -223,6 +224,7 @@ func Default() Config {
 			ResubscribeTimeout:    30 * time.Second,
 			Resume:                []string{"orderUpdated(since)=transition.sequence"},
 		},
+		Connections:      DefaultConnections(),
 		HotReload:        HotReload{Enabled: true, PollInterval: time.Second, SDLPollInterval: 10 * time.Second},
 		PersistedQueries: PersistedQueries{APQ: true, APQCacheSize: 1000},
 		Headers:          Headers{Propagate: []string{"Authorization", "Accept-Language"}},
@@ -348,6 +350,7 @@ func (c *Config) Validate() error {
 	} else if rl.PerUser > 0 || rl.PerIP > 0 {
 		bad("rate_limit.redis_addr", "is needed for per_user or per_ip limits")
 	}
+	errs = append(errs, c.Connections.validate()...)
 	if c.CORS.AllowCredentials && slices.Contains(c.CORS.AllowedOrigins, "*") {
 		bad("cors.allow_credentials", "cannot be combined with allowed_origins \"*\" (browsers refuse it); list the origins")
 	}
