@@ -208,6 +208,7 @@ func (h *GraphQLHandler) execute(ctx context.Context, w http.ResponseWriter, eng
 	}
 
 	out := graphql.NewEngineResultWriter()
+	query, operationName := req.Query, req.OperationName
 	err := eng.exec.Execute(ctx, req, &out, callerOptions(st)...)
 	switch {
 	case ctx.Err() == context.DeadlineExceeded:
@@ -223,7 +224,7 @@ func (h *GraphQLHandler) execute(ctx context.Context, w http.ResponseWriter, eng
 		return
 	}
 	h.metrics.planCacheLookup(eng.plans.seen(req.OperationName, req.Query))
-	body, errCode := annotateSubgraphErrors(out.Bytes(), st)
+	body, errCode := annotateSubgraphErrors(eng.hidden.hideOutput(query, operationName, out.Bytes()), st)
 	if errCode != "" {
 		span.SetStatus(codes.Error, errCode)
 	}

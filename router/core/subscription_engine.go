@@ -211,6 +211,7 @@ func (s *subscriptionEngine) run(ctx context.Context, eng *Engine, req *graphql.
 		var out bytes.Buffer
 		w := &eventWriter{}
 		w.flush = func(data []byte) { out.Write(data) }
+		query, operationName := req.Query, req.OperationName
 		err := eng.exec.Execute(ctx, req, w, callerOptions(st)...)
 		if ctx.Err() == context.DeadlineExceeded {
 			s.metrics.observeOperation(opName, typeName, time.Since(start), CodeRequestTimeout)
@@ -225,15 +226,16 @@ func (s *subscriptionEngine) run(ctx context.Context, eng *Engine, req *graphql.
 			return
 		}
 		_ = w.Flush()
-		body, code := annotateSubgraphErrors(out.Bytes(), st)
+		body, code := annotateSubgraphErrors(eng.hidden.hideOutput(query, operationName, out.Bytes()), st)
 		s.metrics.observeOperation(opName, typeName, time.Since(start), code)
 		events.Emit(subscription.EventTypeOnNonSubscriptionExecutionResult, id, body, nil)
 		return
 	}
 	s.metrics.observeOperation(opName, "subscription", 0, "")
 
+	query, operationName := req.Query, req.OperationName
 	send := func(data []byte) {
-		data, _ = annotateSubgraphErrors(data, st)
+		data, _ = annotateSubgraphErrors(eng.hidden.hideOutput(query, operationName, data), st)
 		sentEvent(ctx)
 		events.Emit(subscription.EventTypeOnSubscriptionData, id, data, nil)
 	}
