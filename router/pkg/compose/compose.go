@@ -145,7 +145,7 @@ func toEngine(subgraphs []Subgraph) []engine.SubgraphConfiguration {
 		out[i] = engine.SubgraphConfiguration{
 			Name:                 s.Name,
 			URL:                  s.RoutingURL,
-			SDL:                  s.SDL,
+			SDL:                  normaliseSDL(s.SDL),
 			SubscriptionUrl:      s.SubscriptionURL,
 			SubscriptionProtocol: EngineProtocol(s.Protocol),
 		}
