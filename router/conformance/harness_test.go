@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -34,6 +35,8 @@ func needsEngineFix(t *testing.T, why string) {
 }
 
 type gateway struct {
+	// Logs holds the router's log lines (warnings and errors).
+	Logs      *logBuffer
 	URL       string
 	Router    *core.Router
 	subgraphs map[string]*toysubgraph.Server
@@ -80,7 +83,8 @@ func (g *gateway) serve(t *testing.T, sg *config.Supergraph) error {
 	cfg := config.Default()
 	cfg.CompositionCacheDir = ""
 	cfg.HotReload.Enabled = false
-	logger := slog.New(slog.NewTextHandler(testLog{t}, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	g.Logs = &logBuffer{}
+	logger := slog.New(slog.NewTextHandler(testLog{t: t, keep: g.Logs}, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	r, err := core.NewRouter(cfg, sg, core.Options{Logger: logger})
 	if err != nil {
 		t.Fatal(err)
@@ -101,11 +105,28 @@ func (g *gateway) serve(t *testing.T, sg *config.Supergraph) error {
 	return nil
 }
 
-type testLog struct{ t *testing.T }
+type testLog struct {
+	t    *testing.T
+	keep *logBuffer
+}
 
 func (w testLog) Write(p []byte) (int, error) {
 	w.t.Log(strings.TrimSpace(string(p)))
+	w.keep.mu.Lock()
+	w.keep.b.Write(p)
+	w.keep.mu.Unlock()
 	return len(p), nil
+}
+
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 type gqlError struct {

@@ -1,6 +1,8 @@
 package conformance_test
 
 import (
+	"bytes"
+	"net/http"
 	"strings"
 	"testing"
 
@@ -101,4 +103,42 @@ type Node @key(fields: "id") @interfaceObject { id: ID! score: Int }
 	wantRefused(t, res, "concrete type")
 	res = g.query(t, `{ featured { ... on Account { id } } }`, nil)
 	wantRefused(t, res, "")
+}
+
+func TestUnplannable_theRefusalIsLoggedWithTheOperationsTraceID(t *testing.T) {
+	deals := toysubgraph.Subgraph{
+		Name: "deals",
+		SDL: fed2 + `
+type Query { allProducts: [Product] }
+type Product @key(fields: "id") { id: ID! name: String @external }
+`,
+		Query: map[string]any{"allProducts": []any{obj{"__typename": "Product", "id": "p1"}}},
+	}
+	names := toysubgraph.Subgraph{
+		Name: "names",
+		SDL: fed2 + `
+type Query { topName: String }
+type Product @key(fields: "id", resolvable: false) { id: ID! name: String @shareable }
+`,
+		Query: map[string]any{"topName": "Trilby"},
+	}
+	g := startGateway(t, deals, names)
+	const traceID = "6bf92f3577b34da6a3ce929d0e0e4738"
+	req, _ := http.NewRequest(http.MethodPost, g.URL, bytes.NewReader([]byte(`{"query":"{ allProducts { name } }"}`)))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("traceparent", "00-"+traceID+"-00f067aa0ba902b7-01")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	var line string
+	for _, l := range strings.Split(g.Logs.String(), "\n") {
+		if strings.Contains(l, "cannot be planned") {
+			line = l
+		}
+	}
+	if !strings.Contains(line, "trace_id="+traceID) || !strings.Contains(line, "span_id=") {
+		t.Fatalf("want the refusal logged with trace %s: %q\nall logs:\n%s", traceID, line, g.Logs.String())
+	}
 }

@@ -218,7 +218,7 @@ func (h *GraphQLHandler) execute(ctx context.Context, w http.ResponseWriter, eng
 		return
 	case err != nil:
 		// Validation errors come back as an error, not through the writer.
-		errs := operationErrors(h.logger, err)
+		errs := operationErrors(withTrace(ctx, h.logger), err)
 		h.metrics.observeOperation(opName, opType, time.Since(start), errs[0].Extensions["code"].(string))
 		writeErrors(w, http.StatusOK, errs...)
 		return

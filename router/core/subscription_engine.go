@@ -220,7 +220,7 @@ func (s *subscriptionEngine) run(ctx context.Context, eng *Engine, req *graphql.
 			return
 		}
 		if err != nil {
-			errs := operationErrors(s.logger, err)
+			errs := operationErrors(withTrace(ctx, s.logger), err)
 			s.metrics.observeOperation(opName, typeName, time.Since(start), errs[0].Extensions["code"].(string))
 			emitErrors(events, id, errs...)
 			return
@@ -260,7 +260,7 @@ func (s *subscriptionEngine) run(ctx context.Context, eng *Engine, req *graphql.
 	case endReloaded:
 		// A hot reload retired the engine and resubscribing is off: the client
 		// subscribes again and lands on the new supergraph.
-		s.logger.Info("subscription ended by a supergraph reload", "operation", req.OperationName)
+		withTrace(ctx, s.logger).Info("subscription ended by a supergraph reload", "operation", req.OperationName)
 		events.Emit(subscription.EventTypeOnNonSubscriptionExecutionResult, id, errorResult(newError(CodeSupergraphReloaded,
 			"The router's supergraph changed: this subscription ended, subscribe again.")), nil)
 	case endError:
