@@ -41,15 +41,25 @@ func newInaccessibleValues(supergraphSDL, clientSDL string) (*inaccessibleValues
 	if err != nil {
 		return nil, fmt.Errorf("inaccessible values: parse supergraph: %w", err)
 	}
-	client, err := gqlparser.LoadSchema(&ast.Source{Name: "client", Input: clientSDL})
+	// Decide from the parsed documents first: the client schema is loaded (validated)
+	// only when something is hidden in values.
+	clientDoc, err := parser.ParseSchema(&ast.Source{Name: "client", Input: clientSDL})
 	if err != nil {
-		return nil, fmt.Errorf("inaccessible values: load client schema: %w", err)
+		return nil, fmt.Errorf("inaccessible values: parse client schema: %w", err)
 	}
-	iv := &inaccessibleValues{client: client, enums: map[string]bool{}, hiddenTypes: map[string]bool{}}
+	clientTypes := map[string]*ast.Definition{}
+	for _, def := range append(append(ast.DefinitionList{}, clientDoc.Definitions...), clientDoc.Extensions...) {
+		if prev := clientTypes[def.Name]; prev != nil {
+			prev.EnumValues = append(prev.EnumValues, def.EnumValues...)
+			continue
+		}
+		clientTypes[def.Name] = &ast.Definition{Name: def.Name, Kind: def.Kind, EnumValues: append(ast.EnumValueList{}, def.EnumValues...)}
+	}
+	iv := &inaccessibleValues{enums: map[string]bool{}, hiddenTypes: map[string]bool{}}
 	for _, def := range append(append(ast.DefinitionList{}, super.Definitions...), super.Extensions...) {
 		switch def.Kind {
 		case ast.Enum:
-			visible := client.Types[def.Name]
+			visible := clientTypes[def.Name]
 			if visible == nil {
 				continue
 			}
@@ -59,13 +69,16 @@ func newInaccessibleValues(supergraphSDL, clientSDL string) (*inaccessibleValues
 				}
 			}
 		case ast.Object:
-			if client.Types[def.Name] == nil && !strings.HasPrefix(def.Name, "_") && !strings.Contains(def.Name, "__") {
+			if clientTypes[def.Name] == nil && !strings.HasPrefix(def.Name, "_") && !strings.Contains(def.Name, "__") {
 				iv.hiddenTypes[def.Name] = true
 			}
 		}
 	}
 	if len(iv.enums) == 0 && len(iv.hiddenTypes) == 0 {
 		return nil, nil
+	}
+	if iv.client, err = gqlparser.LoadSchema(&ast.Source{Name: "client", Input: clientSDL}); err != nil {
+		return nil, fmt.Errorf("inaccessible values: load client schema: %w", err)
 	}
 	iv.rules = rules.NewRules(rules.ValuesOfCorrectTypeRuleWithoutSuggestions)
 	return iv, nil
