@@ -41,6 +41,11 @@ type Engine struct {
 	client *graphql.Schema
 	// cost estimates operations for limits.max_cost, over the client schema.
 	cost *costModel
+	// hidden keeps inaccessible enum values and types out of inputs and responses
+	// (nil when the supergraph hides none).
+	hidden *inaccessibleValues
+	// unplannable refuses selections the engine would answer with a guess (nil: none).
+	unplannable *unplannableSelections
 	// drops records when subgraphs ended upstream subscription connections.
 	drops *upstreamDrops
 	// inFlight counts operations running on this engine, so a replaced engine is
@@ -180,7 +185,17 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 		cancel()
 		return nil, err
 	}
-	return &Engine{exec: exec, composed: composed, cancel: cancel, done: engineCtx.Done(), plans: newPlanCacheMirror(), ops: newOperationCache(), authz: authz, client: clientSchema, cost: cost, drops: drops, BuiltAt: time.Now()}, nil
+	hidden, err := newInaccessibleValues(composed.SupergraphSDL(), composed.RouterConfig.GetEngineConfig().GetGraphqlClientSchema())
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	unplannable, err := newUnplannableSelections(composed.RouterConfig)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	return &Engine{exec: exec, composed: composed, cancel: cancel, done: engineCtx.Done(), plans: newPlanCacheMirror(), ops: newOperationCache(), authz: authz, client: clientSchema, cost: cost, hidden: hidden, unplannable: unplannable, drops: drops, BuiltAt: time.Now()}, nil
 }
 
 // validateForClients validates the operation against the schema clients see. The
@@ -206,7 +221,10 @@ func (e *Engine) validateForClients(query, operationName string, variables []byt
 	if !res.Valid && res.Errors != nil && res.Errors.Count() > 0 {
 		return res.Errors
 	}
-	return nil
+	if err := e.hidden.checkInput(query, operationName, variables); err != nil {
+		return err
+	}
+	return e.unplannable.check(query, operationName)
 }
 
 // Composed is the supergraph this engine serves.

@@ -242,6 +242,7 @@ func (h *GraphQLHandler) run(ctx context.Context, eng *Engine, req *graphql.Requ
 	}
 
 	out := graphql.NewEngineResultWriter()
+	query, operationName := req.Query, req.OperationName
 	err := eng.exec.Execute(ctx, req, &out, callerOptions(st)...)
 	switch {
 	case ctx.Err() == context.DeadlineExceeded:
@@ -250,11 +251,11 @@ func (h *GraphQLHandler) run(ctx context.Context, eng *Engine, req *graphql.Requ
 			errs: []clientError{newError(CodeRequestTimeout, "the operation took longer than the request timeout")}}
 	case err != nil:
 		// Validation errors come back as an error, not through the writer.
-		errs := operationErrors(h.logger, err)
+		errs := operationErrors(withTrace(ctx, h.logger), err)
 		return executionAnswer{status: http.StatusOK, errs: errs, code: errs[0].Extensions["code"].(string)}
 	}
 	h.metrics.planCacheLookup(eng.plans.seen(req.OperationName, req.Query))
-	body, errCode := annotateSubgraphErrors(out.Bytes(), st)
+	body, errCode := annotateSubgraphErrors(eng.hidden.hideOutput(query, operationName, out.Bytes()), st)
 	if errCode != "" {
 		span.SetStatus(codes.Error, errCode)
 	}

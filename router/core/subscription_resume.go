@@ -78,7 +78,7 @@ func (r *resubscriber) run(ctx context.Context, eng *Engine, query, operationNam
 		if isUpstreamDrop(data) {
 			dropped = true
 			if r.logger != nil {
-				r.logger.Warn("upstream subscription connection failed", "operation", operationName, "error", string(data))
+				withTrace(ctx, r.logger).Warn("upstream subscription connection failed", "operation", operationName, "error", string(data))
 			}
 			return
 		}
@@ -195,7 +195,7 @@ func (r *resubscriber) run(ctx context.Context, eng *Engine, query, operationNam
 			}
 		}
 		if r.logger != nil {
-			r.logger.Info("re-establishing upstream subscription", "operation", operationName, "resume_after", cursor)
+			withTrace(ctx, r.logger).Info("re-establishing upstream subscription", "operation", operationName, "resume_after", cursor)
 		}
 	}
 }

@@ -32,7 +32,8 @@ import (
 //   - pins the WebSocket subprotocol a subgraph asked for in supergraph.yaml. The
 //     engine offers both graphql-transport-ws and graphql-ws, and gqlgen picks legacy
 //     graphql-ws when offered both.
-//   - forwards the client headers the propagation rules allow, and W3C traceparent.
+//   - forwards the client headers the propagation rules allow, and W3C traceparent
+//     (on fetches and on WebSocket upgrades).
 //   - records a span, latency and errors per subgraph fetch, and remembers failed
 //     fetches so the client's error can say the subgraph was unavailable.
 type upstreamTransport struct {
@@ -66,6 +67,8 @@ func (t *upstreamTransport) RoundTrip(req *http.Request) (*http.Response, error)
 		if err := signUpstream(req, t.signer, sub.name); err != nil {
 			return nil, err
 		}
+		// The subgraph continues the subscription's trace (the router's operation span).
+		w3c.Inject(req.Context(), propagation.HeaderCarrier(req.Header))
 		if t.upgrades != nil {
 			return t.upgrades.RoundTrip(req)
 		}

@@ -70,7 +70,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	cfgPath := fs.String("config", "", "router config file (defaults apply when empty)")
-	sgPath := fs.String("supergraph", "", "supergraph.yaml (overrides supergraph_file)")
+	sgPath := fs.String("supergraph", "", "supergraph.yaml, or a pre-composed supergraph SDL with join__ directives (overrides supergraph_file)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
