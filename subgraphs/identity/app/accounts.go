@@ -234,3 +234,56 @@ func (a *Application) GrantRoleAsOperator(ctx context.Context, email, role strin
 	u, err = a.users.Update(ctx, u.ID, func(u *domain.User) error { u.AssignRole(r); return nil })
 	return u, clientError(err)
 }
+
+// OperatorAccount is an account an operator makes with an id of its choosing (the demo
+// roster's owners, whose ids seeded data already names).
+type OperatorAccount struct {
+	ID, Email, Name, Password string
+	Roles                     []string
+}
+
+// EnsureAccountAsOperator makes the account unless one with its id exists, and gives it
+// the account's roles either way; it reports whether it made it. An existing account
+// keeps its email, name and password. Another account holding the email: CONFLICT.
+// Like GrantRoleAsOperator it is the operator's path (`identity demo-owners`), never
+// GraphQL's.
+func (a *Application) EnsureAccountAsOperator(ctx context.Context, in OperatorAccount) (*domain.User, bool, error) {
+	roles := make([]domain.Role, 0, len(in.Roles))
+	for _, name := range in.Roles {
+		r, err := domain.ParseRole(name)
+		if err != nil {
+			return nil, false, clientError(err)
+		}
+		roles = append(roles, r)
+	}
+	grant := func(u *domain.User) error {
+		for _, r := range roles {
+			u.AssignRole(r)
+		}
+		return nil
+	}
+	existing, err := a.users.ByID(ctx, in.ID)
+	switch {
+	case err == nil:
+		u, err := a.users.Update(ctx, existing.ID, grant)
+		return u, false, clientError(err)
+	case !errors.Is(err, domain.ErrUserNotFound):
+		return nil, false, clientError(err)
+	}
+	u, err := domain.NewUser(in.Email, in.Name, "", a.cfg.Now())
+	if err != nil {
+		return nil, false, clientError(err)
+	}
+	if err := domain.ValidatePassword(in.Password, u.Email); err != nil {
+		return nil, false, clientError(err)
+	}
+	if u.PasswordHash, err = domain.HashPassword(in.Password, a.cfg.Argon2); err != nil {
+		return nil, false, clientError(err)
+	}
+	u.ID = in.ID
+	_ = grant(u)
+	if err := a.users.Create(ctx, u); err != nil {
+		return nil, false, clientError(err)
+	}
+	return u, true, nil
+}
