@@ -17,7 +17,7 @@ import (
 // first owner with their fixed id, runs their own restaurants (edit, pause, orders) and is
 // refused another owner's.
 func TestDemoCity_seededRestaurantsBelongToRealOwnersWhoSignInAndRunThem(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
 	defer cancel()
 	city := startRealCity(t, ctx, "DIZHTIME_RESTAURANTS_SEED_DEMO_CITY=true")
 	c := city.client
