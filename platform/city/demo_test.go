@@ -64,7 +64,7 @@ func TestDemoCity_seededRestaurantsBelongToRealOwnersWhoSignInAndRunThem(t *test
 				}
 			}
 		}
-		vars := map[string]any{"first": 100}
+		vars := map[string]any{"first": 50}
 		if after != "" {
 			vars["after"] = after
 		}
