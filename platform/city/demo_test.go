@@ -17,10 +17,12 @@ import (
 // first owner with their fixed id, runs their own restaurants (edit, pause, orders) and is
 // refused another owner's.
 func TestDemoCity_seededRestaurantsBelongToRealOwnersWhoSignInAndRunThem(t *testing.T) {
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Minute)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
 	defer cancel()
 	city := startRealCity(t, ctx, "DIZHTIME_RESTAURANTS_SEED_DEMO_CITY=true")
 	c := city.client
+	// Requests of many grants each: room for a loaded machine (the default is 15 s).
+	c.Timeout = 2 * time.Minute
 	logins, err := DemoLogins(ctx, c, GrantAdminWith(city.Stack), EnsureDemoOwnersWith(city.Stack))
 	if err != nil {
 		t.Fatalf("demo logins: %v", err)
