@@ -132,7 +132,13 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 		engine.WithFederationStreamingClient(&http.Client{Transport: client.Transport}),
 		engine.WithFederationSubscriptionClientFactory(upstreamSubscriptionClients{pollInterval: poll}),
 	)
-	cfg, err := factory.BuildEngineConfigurationWithRouterConfig(composed.RouterConfig)
+	// Introspection (the explorer's docs) shows each field's gate in its description.
+	documented, err := withGatesInDescriptions(composed.RouterConfig)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	cfg, err := factory.BuildEngineConfigurationWithRouterConfig(documented)
 	if err != nil {
 		cancel()
 		return nil, fmt.Errorf("build engine configuration: %w", err)
