@@ -11,11 +11,31 @@ export function useConnectivity() {
   return useSyncExternalStore((l) => connectivity.subscribe(l), () => connectivity.state);
 }
 
+interface GqlError {
+  message: string;
+  extensions?: { code?: string; errors?: GqlError[] };
+}
+
+/** innermost: the subgraph's own error when the router wrapped it ("Failed to fetch from Subgraph"). */
+function innermost(g: GqlError): GqlError {
+  const inner = g.extensions?.errors?.[0];
+  return inner ? innermost(inner) : g;
+}
+
+/** errorCode is the error's extensions.code, the subgraph's own when the router wrapped it. */
+export function errorCode(e: unknown): string | undefined {
+  const g = (e as { graphQLErrors?: GqlError[] })?.graphQLErrors?.[0];
+  return g ? innermost(g).extensions?.code ?? g.extensions?.code : undefined;
+}
+
 /** errorText is a GraphQL error's message (with its code) or a network error's. */
 export function errorText(e: unknown): string {
-  const err = e as { graphQLErrors?: { message: string; extensions?: { code?: string } }[]; message?: string };
-  const g = err?.graphQLErrors?.[0];
-  if (g) return g.extensions?.code ? `${g.message} (${g.extensions.code})` : g.message;
+  const err = e as { graphQLErrors?: GqlError[]; message?: string };
+  const g0 = err?.graphQLErrors?.[0];
+  if (g0) {
+    const g = innermost(g0);
+    return g.extensions?.code ? `${g.message} (${g.extensions.code})` : g.message;
+  }
   return err?.message ?? String(e);
 }
 

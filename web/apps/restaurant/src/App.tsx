@@ -4,11 +4,11 @@
 // its version (a stale edit shows the conflict and what changed), staff by user id and
 // today's sales from analytics.
 import { useEffect, useMemo, useRef, useState } from 'react';
-import { useMutation, useQuery, useSubscription } from 'urql';
+import { useClient, useMutation, useQuery, useSubscription } from 'urql';
 import { graphql } from '@dizhtime/client/gql';
 import { formatMoney, parseMoney } from '@dizhtime/client';
 import { auth } from './env';
-import { ConnectivityBanner, errorText, SignIn, useCountdown, useSession } from './session';
+import { ConnectivityBanner, errorCode, errorText, SignIn, useCountdown, useSession } from './session';
 
 const KitchenRestaurants = graphql(`
   query KitchenRestaurants { restaurants(first: 100) { edges { node { id name } } } }
@@ -287,6 +287,7 @@ function MenuEditor({ r, onChange }: { r: R; onChange: () => void }) {
   const [err, setErr] = useState('');
   const [, prices] = useMutation(KitchenPrices);
   const [, avail] = useMutation(KitchenAvailability);
+  const client = useClient();
   const items = base.categories.flatMap((c) => c.items);
   async function save() {
     setErr('');
@@ -298,10 +299,11 @@ function MenuEditor({ r, onChange }: { r: R; onChange: () => void }) {
       changes.push({ id, price: { amountMinor: Number(minor), currency: base.currency } });
     }
     const res = await prices({ r: r.id, v: base.version, changes });
-    const code = (res.error?.graphQLErrors?.[0]?.extensions as { code?: string } | undefined)?.code;
+    const code = res.error ? errorCode(res.error) : undefined;
     if (code === 'CONFLICT') {
       // Someone saved first: show their changes against the version this edit began from.
-      const now = r.menu;
+      const fresh = await client.query(KitchenRestaurant, { id: r.id }, { requestPolicy: 'network-only' }).toPromise();
+      const now = fresh.data?.restaurant?.menu ?? r.menu;
       const theirs = now.categories.flatMap((c) => c.items);
       const diffs = theirs
         .map((it) => {
@@ -313,7 +315,7 @@ function MenuEditor({ r, onChange }: { r: R; onChange: () => void }) {
           return d.join('; ');
         })
         .filter(Boolean);
-      setConflict(`The menu changed since you opened it (version ${base.version} → ${now.version})${diffs.length ? ': ' + diffs.join('; ') : ''}. Your edit was not saved; review and save again.`);
+      setConflict(`Someone else changed the menu since you opened it (version ${base.version} → ${now.version})${diffs.length ? ': ' + diffs.join('; ') : ''}. Your edit was not saved; review and save again.`);
       onChange();
       return;
     }
