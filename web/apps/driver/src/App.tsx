@@ -187,7 +187,7 @@ function Home() {
           </button>
         )}
         <p className="muted">
-          Position {here.lat.toFixed(5)}, {here.lng.toFixed(5)} ({pos ? 'simulated route' : 'start'})
+          Position {here.lat.toFixed(5)}, {here.lng.toFixed(5)} ({pos ? 'simulated route' : driver?.lastLocation ? 'last known' : 'start'})
         </p>
         {err && <p role="alert" className="error">{err}</p>}
       </section>
