@@ -194,7 +194,7 @@ func parseMember(m string) (domain.Candidate, bool) {
 
 // Driver reads one driver's live state (status OFFLINE when unknown).
 func (x *LiveIndex) Driver(ctx context.Context, driverID string) (domain.LiveDriver, error) {
-	vals, err := x.rdb.HMGet(ctx, x.prefix+"drv:"+driverID, "status", "lat", "lng", "order", "seen").Result()
+	vals, err := x.rdb.HMGet(ctx, x.prefix+"drv:"+driverID, "status", "lat", "lng", "order", "seen", "offer_until").Result()
 	if err != nil {
 		return domain.LiveDriver{}, fmt.Errorf("driver %s state: %w", driverID, err)
 	}
@@ -207,6 +207,9 @@ func (x *LiveIndex) Driver(ctx context.Context, driverID string) (domain.LiveDri
 	st.At.Lng, _ = strconv.ParseFloat(str(2), 64)
 	if n, err := strconv.ParseInt(str(4), 10, 64); err == nil {
 		st.LastSeen = time.UnixMilli(n)
+	}
+	if n, err := strconv.ParseInt(str(5), 10, 64); err == nil && n > 0 && st.Status == domain.DriverOffered {
+		st.OfferUntil = time.UnixMilli(n)
 	}
 	return st, nil
 }

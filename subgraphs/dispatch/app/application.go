@@ -176,6 +176,56 @@ func (a *Application) Driver(ctx context.Context, driverID string) (domain.Drive
 	return d, live, nil
 }
 
+// PendingOffer is the offer a driver holds and has not answered yet.
+type PendingOffer struct {
+	OrderID string
+	Until   time.Time
+	// Delivery is the offered order's delivery (nil if it cannot be read).
+	Delivery *domain.Delivery
+}
+
+// CurrentOffer returns the driver's live offer, or nil when the driver holds none (or it
+// has lapsed and awaits the sweep). A restarted driver app finds its offer here.
+func (a *Application) CurrentOffer(ctx context.Context, driverID string) (*PendingOffer, error) {
+	live, err := a.live.Driver(ctx, driverID)
+	if err != nil {
+		return nil, err
+	}
+	if live.Status != domain.DriverOffered || live.OrderID == "" || !live.OfferUntil.After(a.now()) {
+		return nil, nil
+	}
+	o := &PendingOffer{OrderID: live.OrderID, Until: live.OfferUntil}
+	if d, err := a.store.DeliveryByOrder(ctx, live.OrderID); err == nil {
+		o.Delivery = d
+	} else if !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	return o, nil
+}
+
+// CurrentDelivery returns the delivery the driver is carrying out (assigned to them and
+// not yet delivered or cancelled), or nil. A restarted driver app finds its work here.
+func (a *Application) CurrentDelivery(ctx context.Context, driverID string) (*domain.Delivery, error) {
+	live, err := a.live.Driver(ctx, driverID)
+	if err != nil {
+		return nil, err
+	}
+	if live.Status != domain.DriverOnDelivery || live.OrderID == "" {
+		return nil, nil
+	}
+	d, err := a.store.DeliveryByOrder(ctx, live.OrderID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if d.DriverID != driverID || d.Status.Terminal() {
+		return nil, nil
+	}
+	return d, nil
+}
+
 // AcceptOffer turns the driver's live offer for orderID into the order's delivery.
 func (a *Application) AcceptOffer(ctx context.Context, driverID, orderID string) (*domain.Delivery, error) {
 	now := a.now()

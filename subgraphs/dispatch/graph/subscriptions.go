@@ -22,12 +22,29 @@ import (
 // feed subscribes to channel (confirmed before returning, so nothing published after
 // the subscription starts is missed) and turns each message into zero or one value.
 func feed[T any](ctx context.Context, live *adapters.LiveIndex, channel string, convert func(payload string) (*T, bool)) (<-chan *T, error) {
+	return feedAfter(ctx, live, channel, nil, convert)
+}
+
+// feedAfter is feed whose first values come from replay, read once the subscription is
+// confirmed: state read then plus every later message, so nothing falls in between.
+func feedAfter[T any](ctx context.Context, live *adapters.LiveIndex, channel string, replay func() ([]*T, error), convert func(payload string) (*T, bool)) (<-chan *T, error) {
 	sub := live.Subscribe(ctx, channel)
 	if _, err := sub.Receive(ctx); err != nil {
 		_ = sub.Close()
 		return nil, graphqlerr.Internal(err)
 	}
-	out := make(chan *T, 16)
+	var first []*T
+	if replay != nil {
+		var err error
+		if first, err = replay(); err != nil {
+			_ = sub.Close()
+			return nil, err
+		}
+	}
+	out := make(chan *T, 16+len(first))
+	for _, v := range first {
+		out <- v
+	}
 	go func() {
 		defer close(out)
 		defer sub.Close()
@@ -60,7 +77,25 @@ func (r *Resolver) driverOffers(ctx context.Context) (<-chan *model.Offer, error
 	if err != nil {
 		return nil, err
 	}
-	return feed(ctx, r.Live, r.Live.OffersChannel(id.UserID), func(payload string) (*model.Offer, bool) {
+	// A (re)subscribing courier first hears the offer it already holds: an app restarted
+	// or reconnected while an offer was out does not lose it. The same offer arriving
+	// on the channel just after (made between subscribing and reading) is not repeated.
+	var replayed string
+	replay := func() ([]*model.Offer, error) {
+		o, err := r.App.CurrentOffer(ctx, id.UserID)
+		if err != nil {
+			return nil, clientError(err)
+		}
+		if o == nil {
+			return nil, nil
+		}
+		replayed = o.OrderID + "|" + strconv.FormatInt(o.Until.UnixMilli(), 10)
+		return []*model.Offer{toOffer(o)}, nil
+	}
+	return feedAfter(ctx, r.Live, r.Live.OffersChannel(id.UserID), replay, func(payload string) (*model.Offer, bool) {
+		if payload == replayed {
+			return nil, false
+		}
 		orderID, deadline, ok := strings.Cut(payload, "|")
 		ms, err := strconv.ParseInt(deadline, 10, 64)
 		if !ok || err != nil {
