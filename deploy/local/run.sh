@@ -54,7 +54,7 @@ if command -v npm >/dev/null; then
     if [ -f "web/apps/$app/dist/index.html" ]; then
       (cd "web/apps/$app" && exec setsid npx vite preview --host 127.0.0.1 --port $ops_port --strictPort >"$DIZHTIME_ROOT/.dizhtime/web-$app.log" 2>&1) &
       ops_pids="$ops_pids $!"
-      DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS="$DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS,http://127.0.0.1:$ops_port,http://localhost:$ops_port"
+      DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS="${DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS:+$DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS,}http://127.0.0.1:$ops_port,http://localhost:$ops_port"
       ops_urls="$ops_urls
 [run] $app app$(printf '%*s' $((14 - ${#app})) '')http://127.0.0.1:$ops_port/?router=http://127.0.0.1:4000/graphql"
     fi
