@@ -22,6 +22,10 @@ import (
 	"github.com/dizhtime/dizhtime/subgraphs/restaurants/seed"
 )
 
+// outskirtsKm is how far past its restaurants the city's cells reach: customers and
+// couriers live beyond the last kitchen.
+const outskirtsKm = 5
+
 // cellResolution is dispatch's domain.CellResolution (resolution 8, ~0.74 km² hexagons):
 // the map shows the cells couriers are indexed and matched by.
 const cellResolution = 8
@@ -59,8 +63,8 @@ type FeatureCollection struct {
 // City says which city the features draw.
 type City struct {
 	Name         string     `json:"name"`
-	Centre       [2]float64 `json:"centre"` // [lng, lat], as GeoJSON positions are
-	RadiusKm     float64    `json:"radiusKm"`
+	Centre       [2]float64 `json:"centre"`   // [lng, lat], as GeoJSON positions are
+	RadiusKm     float64    `json:"radiusKm"` // where the restaurants are; the cells reach outskirtsKm further
 	H3Resolution int        `json:"h3Resolution"`
 }
 
@@ -77,8 +81,8 @@ type Geometry struct {
 	Coordinates any    `json:"coordinates"`
 }
 
-// Build draws cfg's city: the cells within RadiusKm of the centre plus one cell's reach,
-// so that every restaurant's cell is among them, then the restaurants.
+// Build draws cfg's city: the cells within RadiusKm + outskirtsKm of the centre (every
+// restaurant's cell among them), then the restaurants.
 func Build(cfg seed.Config) FeatureCollection {
 	rs := seed.Generate(cfg)
 	perCell := map[h3.Cell]int{}
@@ -88,11 +92,12 @@ func Build(cfg seed.Config) FeatureCollection {
 	edgeKm := h3.HexagonEdgeLengthAvgKm(cellResolution)
 	centre := h3.LatLngToCell(h3.NewLatLng(cfg.CentreLat, cfg.CentreLng), cellResolution)
 	// Neighbouring centres are √3·edge apart: k rings reach past the radius.
-	k := int(math.Ceil(cfg.RadiusKm/(math.Sqrt(3)*edgeKm))) + 1
+	reach := cfg.RadiusKm + outskirtsKm
+	k := int(math.Ceil(reach/(math.Sqrt(3)*edgeKm))) + 1
 	var cells []h3.Cell
 	for _, c := range centre.GridDisk(k) {
 		ll := c.LatLng()
-		if perCell[c] > 0 || distanceKm(cfg.CentreLat, cfg.CentreLng, ll.Lat, ll.Lng) <= cfg.RadiusKm+edgeKm {
+		if perCell[c] > 0 || distanceKm(cfg.CentreLat, cfg.CentreLng, ll.Lat, ll.Lng) <= reach {
 			cells = append(cells, c)
 		}
 	}

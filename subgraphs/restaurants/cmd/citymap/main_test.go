@@ -34,9 +34,10 @@ func TestBuild_everySeededRestaurantLiesInADrawnCellAndTheOutputIsStable(t *test
 	if len(restaurants) != cfg.Restaurants {
 		t.Fatalf("%d restaurants drawn, want %d", len(restaurants), cfg.Restaurants)
 	}
-	// An 8 km disc is ~200 km²; resolution-8 cells are ~0.74 km² each.
-	if len(cells) < 200 || len(cells) > 400 {
-		t.Errorf("%d cells cover the city, want 200..400", len(cells))
+	// A 13 km disc (8 km of restaurants, 5 of outskirts) is ~530 km²; resolution-8 cells
+	// are ~0.74 km² each.
+	if len(cells) < 550 || len(cells) > 850 {
+		t.Errorf("%d cells cover the city, want 550..850", len(cells))
 	}
 	for _, r := range restaurants {
 		p := r.Geometry.Coordinates.([2]float64)
