@@ -144,7 +144,7 @@ async function main() {
     // city's outskirts, where only its two pizzerias are that near); the index catches up
     // with the new restaurants within seconds, so type it again until the pizzeria shows.
     await page.getByRole('link', { name: 'Search' }).click();
-    const distance = page.getByLabel('Distance');
+    const distance = page.getByTestId('distance');
     await distance.selectOption('3');
     const box = page.getByLabel('Restaurant, dish or cuisine');
     const hit = page.getByRole('link', { name: new RegExp(restaurantName) });

@@ -95,6 +95,7 @@ export function Search() {
           <label className="inline">
             Distance
             <select
+              data-testid="distance"
               value={withinKm ?? ''}
               disabled={!near}
               onChange={(e) => setWithinKm(e.target.value ? Number(e.target.value) : null)}
