@@ -211,14 +211,14 @@ func (h *GraphQLHandler) execute(ctx context.Context, w http.ResponseWriter, eng
 	err := eng.exec.Execute(ctx, req, &out, callerOptions(st)...)
 	switch {
 	case ctx.Err() == context.DeadlineExceeded:
-		h.metrics.observeOperation(opName, opType, time.Since(start), CodeRequestTimeout)
+		h.metrics.observeExecution(ctx, opName, opType, time.Since(start), CodeRequestTimeout)
 		span.SetStatus(codes.Error, "request timeout")
 		writeErrors(w, http.StatusGatewayTimeout, newError(CodeRequestTimeout, "the operation took longer than the request timeout"))
 		return
 	case err != nil:
 		// Validation errors come back as an error, not through the writer.
 		errs := operationErrors(h.logger, err)
-		h.metrics.observeOperation(opName, opType, time.Since(start), errs[0].Extensions["code"].(string))
+		h.metrics.observeExecution(ctx, opName, opType, time.Since(start), errs[0].Extensions["code"].(string))
 		writeErrors(w, http.StatusOK, errs...)
 		return
 	}
@@ -227,7 +227,7 @@ func (h *GraphQLHandler) execute(ctx context.Context, w http.ResponseWriter, eng
 	if errCode != "" {
 		span.SetStatus(codes.Error, errCode)
 	}
-	h.metrics.observeOperation(opName, opType, time.Since(start), errCode)
+	h.metrics.observeExecution(ctx, opName, opType, time.Since(start), errCode)
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	_, _ = w.Write(body)
 }

@@ -82,7 +82,7 @@ func (t *upstreamTransport) RoundTrip(req *http.Request) (*http.Response, error)
 
 	start := time.Now()
 	resp, err := t.base.RoundTrip(req)
-	t.metrics.observeFetch(sub.name, time.Since(start), err != nil || resp.StatusCode >= 500)
+	t.metrics.observeFetch(ctx, sub.name, time.Since(start), err != nil || resp.StatusCode >= 500)
 	if err != nil {
 		failure := CodeSubgraphUnavailable
 		if ctx.Err() == context.DeadlineExceeded {

@@ -18,6 +18,7 @@ type Application struct {
 	live    LiveDrivers
 	matcher *Matcher
 	fixes   LocationPublisher
+	metrics Metrics
 	cfg     Config
 	now     func() time.Time
 	logger  *slog.Logger
@@ -70,6 +71,11 @@ func WithLocationPublisher(p LocationPublisher) Option {
 	return func(a *Application) { a.fixes = p }
 }
 
+// WithMetrics records matching's latency in m.
+func WithMetrics(m Metrics) Option {
+	return func(a *Application) { a.metrics = m }
+}
+
 // New checks its dependencies.
 func New(store Store, live LiveDrivers, cfg Config, logger *slog.Logger, opts ...Option) (*Application, error) {
 	if store == nil || live == nil {
@@ -85,7 +91,7 @@ func New(store Store, live LiveDrivers, cfg Config, logger *slog.Logger, opts ..
 	if err != nil {
 		return nil, err
 	}
-	a := &Application{store: store, live: live, matcher: m, cfg: cfg, now: time.Now, logger: logger, wake: make(chan struct{}, 1)}
+	a := &Application{store: store, live: live, matcher: m, metrics: noMetrics{}, cfg: cfg, now: time.Now, logger: logger, wake: make(chan struct{}, 1)}
 	for _, o := range opts {
 		o(a)
 	}

@@ -87,3 +87,14 @@ type LiveDrivers interface {
 type LocationPublisher interface {
 	Publish(ctx context.Context, fix contracts.DriverLocationV1)
 }
+
+// Metrics records what operators watch of matching (adapters.Metrics).
+type Metrics interface {
+	// Offered records a matching round's first offer, took after the round began: the
+	// time to find the candidates, rank them, reserve the best driver and record the offer.
+	Offered(took time.Duration)
+}
+
+type noMetrics struct{}
+
+func (noMetrics) Offered(time.Duration) {}
