@@ -7,9 +7,11 @@ package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
@@ -23,6 +25,7 @@ func main() {
 	loki := flag.String("loki", "http://127.0.0.1:3100", "Loki's base URL")
 	interval := flag.Duration("interval", 500*time.Millisecond, "how often the files are read")
 	fromEnd := flag.Bool("from-end", false, "ship only lines written after start")
+	listen := flag.String("listen", "", "address serving /ready (e.g. 127.0.0.1:9080); none when empty")
 	flag.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: logship [-loki URL] [-interval D] [-from-end] GLOB...")
 		flag.PrintDefaults()
@@ -41,9 +44,22 @@ func main() {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if *listen != "" {
+		mux := http.NewServeMux()
+		mux.HandleFunc("GET /ready", func(w http.ResponseWriter, _ *http.Request) { _, _ = w.Write([]byte("ready\n")) })
+		srv := &http.Server{Addr: *listen, Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+		go func() {
+			if err := srv.ListenAndServe(); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				logger.Error("listen", "addr", *listen, "error", err)
+				stop()
+			}
+		}()
+		defer srv.Close()
+	}
 	logger.Info("shipping", "files", flag.Args(), "loki", *loki)
 	if err := s.Run(ctx); err != nil {
 		logger.Error("last push failed", "error", err)
+		stop()
 		os.Exit(1)
 	}
 }
