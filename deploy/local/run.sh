@@ -76,6 +76,7 @@ cat >&2 <<URLS
 [run] customer app      ${web_url:-(not served: npm is not installed)}${ops_urls:-}
 [run] Prometheus        $(prometheus_addr)   (alerts: $(prometheus_addr)/alerts)
 [run] traces            \$(make observe): Jaeger UI http://127.0.0.1:${DIZHTIME_JAEGER_UI_PORT:-16686}
+[run] logs              \$(make observe): Loki http://127.0.0.1:${DIZHTIME_LOKI_PORT:-3100} (query API; logship ships .dizhtime/dev/logs)
 URLS
 # Not exec: the trap must run after dizhtime exits. Ctrl-C reaches both; dizhtime drains and exits.
 "$DIZHTIME_BIN/dizhtime" dev "$@" &

@@ -19,6 +19,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ALL_SERVICES=(postgres redis kafka ferretdb elasticsearch prometheus alertmanager jaeger)
 ALL_SERVICES+=(clickhouse)
 ALL_SERVICES+=(mailpit)
+ALL_SERVICES+=(loki logship)
 for s in "${ALL_SERVICES[@]}"; do
   # shellcheck disable=SC1090
   [ -f "$here/$s.sh" ] && . "$here/$s.sh"
@@ -84,6 +85,8 @@ cmd=${1:-}
 case "$cmd" in
   up)
     mkdir -p "$DIZHTIME_STATE"
+    # Long builds (Loki) start in the background first and overlap the other services' setup.
+    for s in $(pick "$@"); do if declare -F "${s}_prebuild" >/dev/null && ! svc_pid "$s" >/dev/null; then "${s}_prebuild"; fi; done
     for s in $(pick "$@"); do svc_up "$s"; done
     ;;
   down)

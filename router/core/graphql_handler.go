@@ -220,7 +220,7 @@ func (h *GraphQLHandler) execute(ctx context.Context, w http.ResponseWriter, eng
 	} else {
 		answer = h.run(ctx, eng, req, st, opName, opType)
 	}
-	h.metrics.observeOperation(opName, opType, time.Since(start), answer.code)
+	h.metrics.observeExecution(ctx, opName, opType, time.Since(start), answer.code)
 	if answer.errs != nil {
 		writeErrors(w, answer.status, answer.errs...)
 		return

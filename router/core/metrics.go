@@ -1,11 +1,14 @@
 package core
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/dizhtime/dizhtime/platform/telemetry"
 )
 
 // Metrics are the router's Prometheus series. A nil *Metrics records nothing.
@@ -144,25 +147,35 @@ func (m *Metrics) operationLabel(name string) string {
 	return otherOperationLabel
 }
 
+// observeOperation counts an operation that was refused before it ran, or a subscription
+// (whose duration is its lifetime, not a latency).
 func (m *Metrics) observeOperation(name, opType string, took time.Duration, errCode string) {
+	m.observeExecution(context.Background(), name, opType, took, errCode)
+}
+
+// observeExecution counts an operation that ran and records its duration, with the trace
+// of ctx (the operation's span) as the duration's exemplar.
+func (m *Metrics) observeExecution(ctx context.Context, name, opType string, took time.Duration, errCode string) {
 	if m == nil {
 		return
 	}
 	name = m.operationLabel(name)
 	m.requests.WithLabelValues(name, opType).Inc()
 	if opType != "subscription" {
-		m.duration.WithLabelValues(name, opType).Observe(took.Seconds())
+		telemetry.Observe(ctx, m.duration.WithLabelValues(name, opType), took.Seconds())
 	}
 	if errCode != "" {
 		m.errors.WithLabelValues(name, opType, errCode).Inc()
 	}
 }
 
-func (m *Metrics) observeFetch(subgraph string, took time.Duration, failed bool) {
+// observeFetch records one subgraph fetch, with the trace of ctx (the fetch's span) as the
+// duration's exemplar.
+func (m *Metrics) observeFetch(ctx context.Context, subgraph string, took time.Duration, failed bool) {
 	if m == nil {
 		return
 	}
-	m.fetchDuration.WithLabelValues(subgraph).Observe(took.Seconds())
+	telemetry.Observe(ctx, m.fetchDuration.WithLabelValues(subgraph), took.Seconds())
 	if failed {
 		m.fetchErrors.WithLabelValues(subgraph).Inc()
 	}

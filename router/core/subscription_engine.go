@@ -214,20 +214,20 @@ func (s *subscriptionEngine) run(ctx context.Context, eng *Engine, req *graphql.
 		query, operationName := req.Query, req.OperationName
 		err := eng.exec.Execute(ctx, req, w, callerOptions(st)...)
 		if ctx.Err() == context.DeadlineExceeded {
-			s.metrics.observeOperation(opName, typeName, time.Since(start), CodeRequestTimeout)
+			s.metrics.observeExecution(ctx, opName, typeName, time.Since(start), CodeRequestTimeout)
 			events.Emit(subscription.EventTypeOnNonSubscriptionExecutionResult, id,
 				errorResult(newError(CodeRequestTimeout, "the operation took longer than the request timeout")), nil)
 			return
 		}
 		if err != nil {
 			errs := operationErrors(withTrace(ctx, s.logger), err)
-			s.metrics.observeOperation(opName, typeName, time.Since(start), errs[0].Extensions["code"].(string))
+			s.metrics.observeExecution(ctx, opName, typeName, time.Since(start), errs[0].Extensions["code"].(string))
 			emitErrors(events, id, errs...)
 			return
 		}
 		_ = w.Flush()
 		body, code := annotateSubgraphErrors(eng.hidden.hideOutput(query, operationName, out.Bytes()), st)
-		s.metrics.observeOperation(opName, typeName, time.Since(start), code)
+		s.metrics.observeExecution(ctx, opName, typeName, time.Since(start), code)
 		events.Emit(subscription.EventTypeOnNonSubscriptionExecutionResult, id, body, nil)
 		return
 	}

@@ -106,7 +106,7 @@ func (t *upstreamTransport) fetch(req *http.Request, sub upstreamSubgraph) (*htt
 
 	start := time.Now()
 	resp, err := t.base.RoundTrip(req)
-	t.metrics.observeFetch(sub.name, time.Since(start), err != nil || resp.StatusCode >= 500)
+	t.metrics.observeFetch(ctx, sub.name, time.Since(start), err != nil || resp.StatusCode >= 500)
 	if err != nil {
 		failure := CodeSubgraphUnavailable
 		if ctx.Err() == context.DeadlineExceeded {

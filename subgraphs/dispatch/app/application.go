@@ -19,6 +19,7 @@ type Application struct {
 	matcher   *Matcher
 	fixes     LocationPublisher
 	announcer DeliveryAnnouncer
+	metrics   Metrics
 	cfg       Config
 	now       func() time.Time
 	logger    *slog.Logger
@@ -83,6 +84,11 @@ func (a *Application) announce(ctx context.Context, orderID string, status domai
 	}
 }
 
+// WithMetrics records matching's latency in m.
+func WithMetrics(m Metrics) Option {
+	return func(a *Application) { a.metrics = m }
+}
+
 // New checks its dependencies.
 func New(store Store, live LiveDrivers, cfg Config, logger *slog.Logger, opts ...Option) (*Application, error) {
 	if store == nil || live == nil {
@@ -98,7 +104,7 @@ func New(store Store, live LiveDrivers, cfg Config, logger *slog.Logger, opts ..
 	if err != nil {
 		return nil, err
 	}
-	a := &Application{store: store, live: live, matcher: m, cfg: cfg, now: time.Now, logger: logger, wake: make(chan struct{}, 1)}
+	a := &Application{store: store, live: live, matcher: m, metrics: noMetrics{}, cfg: cfg, now: time.Now, logger: logger, wake: make(chan struct{}, 1)}
 	for _, o := range opts {
 		o(a)
 	}

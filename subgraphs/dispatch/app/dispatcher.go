@@ -226,9 +226,13 @@ func (a *Application) DispatchRound(ctx context.Context, batch int) (int, error)
 func (a *Application) matchOne(ctx context.Context, c MatchClaim, firstPick func()) {
 	d := c.Delivery
 	log := a.logger.With("order", d.OrderID, "delivery", d.ID, "round", c.Rounds+1)
+	start, offers := a.now(), 0
 	asg, err := a.matcher.Match(ctx, MatchRequest{OrderID: d.OrderID, Pickup: d.Pickup, FirstPick: firstPick,
 		Offered: func(ctx context.Context, driverID string, pickupIn time.Duration, expires time.Time) error {
 			now := a.now()
+			if offers++; offers == 1 {
+				a.metrics.Offered(now.Sub(start))
+			}
 			e, err := events.New(ctx, Source, d.OrderID, contracts.DispatchOfferedV1{DeliveryID: d.ID, OrderID: d.OrderID,
 				DriverID: driverID, RestaurantID: d.RestaurantID, PickupETA: now.Add(pickupIn).UTC(),
 				ExpiresAt: expires.UTC(), OfferedAt: now.UTC()})

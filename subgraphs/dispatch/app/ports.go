@@ -95,3 +95,14 @@ type LocationPublisher interface {
 type DeliveryAnnouncer interface {
 	AnnounceDelivery(ctx context.Context, orderID string, status domain.DeliveryStatus)
 }
+
+// Metrics records what operators watch of matching (adapters.Metrics).
+type Metrics interface {
+	// Offered records a matching round's first offer, took after the round began: the
+	// time to find the candidates, rank them, reserve the best driver and record the offer.
+	Offered(took time.Duration)
+}
+
+type noMetrics struct{}
+
+func (noMetrics) Offered(time.Duration) {}
