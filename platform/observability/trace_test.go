@@ -20,8 +20,7 @@ import (
 const password = "observe-pass-1234"
 
 // TestObservedJourney_isTracedScrapedAndAlertable starts the platform beside Jaeger (a real
-// OTLP receiver), Prometheus (with the shipped rules and exemplar storage) and Grafana Loki
-// (fed by the log shipper), drives an order through the router, then checks what an
+// OTLP receiver), Prometheus (with the shipped rules and exemplar storage), drives an order through the router, then checks what an
 // operator relies on:
 //   - ONE trace: placeOrder, sent with a traceparent of the test's own as a traced front end
 //     would, reaches from the router through the orders subgraph, its outbox relay and Kafka
@@ -30,8 +29,6 @@ const password = "observe-pass-1234"
 //     the way carry the trace id;
 //   - the latency histograms of the router (the operation, the subgraph fetch) and of the
 //     orders subgraph hold the journey's trace id as an exemplar in Prometheus;
-//   - the journey's log lines are in Loki by trace id, with service and level labels and
-//     the trace id as structured metadata;
 //   - dispatch's matching latency is recorded once the restaurant accepts the order;
 //   - every process is a healthy scrape target;
 //   - every rule's expression (an alert's without its threshold) returns data.
@@ -40,9 +37,7 @@ func TestObservedJourney_isTracedScrapedAndAlertable(t *testing.T) {
 	defer cancel()
 	dir := t.TempDir()
 	jg := startJaeger(t, ctx, dir)
-	lk := startLoki(t, ctx, dir)
 	p := startPlatform(t, ctx, jg.OTLP)
-	shipLogs(t, lk, p)
 	prom := startPrometheus(t, ctx, dir, p.targets)
 	restaurantID, dishID, owner, customer := orderReady(t, ctx, p)
 
@@ -107,9 +102,6 @@ func TestObservedJourney_isTracedScrapedAndAlertable(t *testing.T) {
 
 	t.Run("one trace from the router's placeOrder to the wallet's consumer", func(t *testing.T) {
 		oneTrace(t, ctx, jg, p, traceID)
-	})
-	t.Run("the journey's logs are in Loki by trace id", func(t *testing.T) {
-		journeyLogsInLoki(t, ctx, lk, traceID)
 	})
 	t.Run("dispatch records its matching latency when it offers the accepted order", func(t *testing.T) {
 		eventually(t, ctx, "dizhtime_dispatch_matching_duration_seconds_count > 0", 60*time.Second, func() (bool, error) {
