@@ -112,10 +112,9 @@ web-deps: ## install the web apps' npm packages (npm ci, from web/package-lock.j
 	cd web && npm ci --no-audit --no-fund
 
 .PHONY: web-generate
-web-generate: ## regenerate web/'s typed GraphQL operations from schema/supergraph.graphql (fails on an invalid operation) and the offline city map's GeoJSON
+web-generate: ## regenerate web/'s typed GraphQL operations from schema/supergraph.graphql (fails on an invalid operation)
 	@[ -d web/node_modules ] || $(MAKE) web-deps
 	cd web && npx graphql-codegen --config codegen.ts --errors-only
-	cd subgraphs/restaurants && go run ./cmd/citymap -out ../../web/packages/map/src/city.json
 
 .PHONY: web-build
 web-build: ## build the customer app into web/apps/customer/dist (typechecks first)
@@ -130,7 +129,3 @@ web-test: ## Vitest: the web client's and the customer app's unit and component 
 # `make test` also builds the customer app (platform/city's TestWebCustomer drives it in
 # Debian's chromium; the app is built here, not inside that test's deadline) and runs Vitest.
 test: web-build web-test
-
-# `make images` also ships the customer app (deploy/images WebApps: its built files under a
-# small non-root static server, platform/cmd/webserve), so it builds the app first.
-images: web-build
