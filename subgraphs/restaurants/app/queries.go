@@ -17,10 +17,12 @@ func (a *Application) Restaurant(ctx context.Context, id string) (*domain.Restau
 // MaxPageSize bounds one page of restaurants.
 const MaxPageSize = 100
 
-// Restaurants lists restaurants in id order (a Relay connection's page).
+// Restaurants lists restaurants in id order (a Relay connection's page). A caller may
+// ask for one more than MaxPageSize: the probe that tells a full page whether another
+// follows.
 func (a *Application) Restaurants(ctx context.Context, f ListFilter) ([]*domain.Restaurant, error) {
-	if f.Limit <= 0 || f.Limit > MaxPageSize {
-		f.Limit = MaxPageSize
+	if f.Limit <= 0 || f.Limit > MaxPageSize+1 {
+		f.Limit = MaxPageSize + 1
 	}
 	rs, err := a.repo.ListRestaurants(ctx, f)
 	return rs, clientError("", err)

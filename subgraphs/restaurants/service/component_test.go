@@ -429,6 +429,20 @@ func listsAsConnection(t *testing.T, db *mongo.Database) {
 		t.Errorf("second page = %+v", next)
 	}
 	wantCode(t, r.do(t, nil, `{ restaurants(first: 500) { edges { cursor } } }`, nil), "BAD_USER_INPUT")
+
+	// A full page of the largest size still tells whether another follows.
+	for range 98 {
+		wantNoErrors(t, r.do(t, owner, `mutation($in: CreateRestaurantInput!) { createRestaurant(input: $in) { id } }`, map[string]any{"in": createInput()}))
+	}
+	full := decode[page](t, r.do(t, nil, `{ restaurants(first: 100) { edges { cursor } pageInfo { hasNextPage endCursor } } }`, nil))
+	if len(full.Restaurants.Edges) != 100 || !full.Restaurants.PageInfo.HasNextPage {
+		t.Fatalf("restaurants(first: 100) over 101 restaurants: %d edges, hasNextPage %v", len(full.Restaurants.Edges), full.Restaurants.PageInfo.HasNextPage)
+	}
+	rest := decode[page](t, r.do(t, nil, `query($after: String) { restaurants(first: 100, after: $after) { edges { cursor } pageInfo { hasNextPage } } }`,
+		map[string]any{"after": *full.Restaurants.PageInfo.EndCursor}))
+	if len(rest.Restaurants.Edges) == 0 {
+		t.Fatal("the page after a full first page of 100 is empty; want the 101st restaurant")
+	}
 }
 
 // asMap flattens a response for table assertions: "errors" lists the error codes.
