@@ -27,28 +27,40 @@ const CodeTooManyConnections = "TOO_MANY_CONNECTIONS"
 const closeTryAgainLater ws.StatusCode = 1013
 
 // streamCaps counts the long-lived client connections (WebSocket upgrades, subscriptions
-// streamed over SSE or multipart) in total and per client address, and refuses those over
-// config.Connections' caps.
+// streamed over SSE or multipart) in total, per client address and per signed-in user,
+// and refuses those over config.Connections' caps. Total and address are known before
+// the connection is served (wrap); the user only once their token is verified, which for
+// a WebSocket may be its connection_init: the handlers then call acquireUser.
 type streamCaps struct {
-	max, perIP int
-	logger     *slog.Logger
-	held       *prometheus.GaugeVec
-	refused    *prometheus.CounterVec
+	max, perIP, perUser int
+	logger              *slog.Logger
+	held                *prometheus.GaugeVec
+	refused             *prometheus.CounterVec
 
-	mu    sync.Mutex
-	total int
-	byIP  map[string]int
+	mu     sync.Mutex
+	total  int
+	byIP   map[string]int
+	byUser map[string]int
+}
+
+type streamCapsKey struct{}
+
+// streamCapsFrom returns the caps wrap put into a long-lived request's context (nil when
+// the handler was built without them).
+func streamCapsFrom(ctx context.Context) *streamCaps {
+	c, _ := ctx.Value(streamCapsKey{}).(*streamCaps)
+	return c
 }
 
 func newStreamCaps(cfg config.Connections, reg prometheus.Registerer, logger *slog.Logger) *streamCaps {
-	c := &streamCaps{max: cfg.MaxStreams, perIP: cfg.MaxStreamsPerIP, logger: logger, byIP: map[string]int{}}
+	c := &streamCaps{max: cfg.MaxStreams, perIP: cfg.MaxStreamsPerIP, perUser: cfg.MaxStreamsPerUser, logger: logger, byIP: map[string]int{}, byUser: map[string]int{}}
 	c.held = registerOrReuse(reg, prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "router_stream_connections",
 		Help: "Long-lived client connections held now (WebSocket, SSE, multipart), by transport.",
 	}, []string{"transport"}))
 	c.refused = registerOrReuse(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "router_connections_refused_total",
-		Help: "Long-lived client connections refused over a cap (connections.max_streams, max_streams_per_ip), by transport and cap.",
+		Help: "Long-lived client connections refused over a cap (connections.max_streams, max_streams_per_ip, max_streams_per_user), by transport and cap.",
 	}, []string{"transport", "cap"}))
 	return c
 }
@@ -97,8 +109,45 @@ func (c *streamCaps) wrap(next http.Handler) http.Handler {
 		defer release()
 		c.held.WithLabelValues(transport).Inc()
 		defer c.held.WithLabelValues(transport).Dec()
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), streamCapsKey{}, c)))
 	})
+}
+
+// userSlot is one long-lived connection's place under its user's cap; release gives it
+// back (safe to call more than once, and on a nil slot).
+type userSlot struct {
+	once    sync.Once
+	release func()
+}
+
+func (s *userSlot) Release() {
+	if s != nil && s.release != nil {
+		s.once.Do(s.release)
+	}
+}
+
+// acquireUser takes a place for one more connection of user (nil slot and no refusal
+// when there is no per-user cap or no user), or returns the refusal's message and counts
+// it under transport.
+func (c *streamCaps) acquireUser(user, transport string) (*userSlot, string) {
+	if c == nil || c.perUser <= 0 || user == "" {
+		return nil, ""
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byUser[user] >= c.perUser {
+		c.refused.WithLabelValues(transport, "max_streams_per_user").Inc()
+		c.logger.Warn("long-lived connection refused", "transport", transport, "user", user, "cap", "max_streams_per_user", "limit", c.perUser)
+		return nil, fmt.Sprintf("connection limit reached (connections.max_streams_per_user = %d): close another connection of this account, or try again later", c.perUser)
+	}
+	c.byUser[user]++
+	return &userSlot{release: func() {
+		c.mu.Lock()
+		defer c.mu.Unlock()
+		if c.byUser[user]--; c.byUser[user] <= 0 {
+			delete(c.byUser, user)
+		}
+	}}, ""
 }
 
 // acquire takes a place for one connection from ip, or names the cap it is over.

@@ -3,6 +3,7 @@ package core_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"net"
 	"net/http"
 	"os"
@@ -51,10 +52,51 @@ func wsFrom(t *testing.T, httpURL, ip string) (*websocket.Conn, websocket.Status
 	return conn, -1
 }
 
+// wsAs is wsFrom with the bearer token in connection_init ("" for none).
+func wsAs(t *testing.T, httpURL, ip, token string) (*websocket.Conn, websocket.StatusCode, string) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(httpURL, "http"), &websocket.DialOptions{
+		HTTPClient: fromAddr(ip), Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		t.Fatalf("dial from %s: %v", ip, err)
+	}
+	t.Cleanup(func() { _ = conn.CloseNow() })
+	init := `{"type":"connection_init","payload":{}}`
+	if token != "" {
+		init = `{"type":"connection_init","payload":{"Authorization":"Bearer ` + token + `"}}`
+	}
+	if err := conn.Write(ctx, websocket.MessageText, []byte(init)); err != nil {
+		return conn, websocket.CloseStatus(err), err.Error()
+	}
+	_, msg, err := conn.Read(ctx)
+	if err != nil {
+		var ce websocket.CloseError
+		if errors.As(err, &ce) {
+			return conn, ce.Code, ce.Reason
+		}
+		t.Fatalf("read from %s: %v", ip, err)
+	}
+	if !strings.Contains(string(msg), "connection_ack") {
+		t.Fatalf("want connection_ack, got %s", msg)
+	}
+	return conn, -1, ""
+}
+
 // sseFrom starts a long SSE subscription from ip; the caller closes the response.
 func sseFrom(t *testing.T, url, ip string) *http.Response {
 	t.Helper()
+	return sseWith(t, url, ip, nil)
+}
+
+// sseWith is sseFrom with extra request headers.
+func sseWith(t *testing.T, url, ip string, header http.Header) *http.Response {
+	t.Helper()
 	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(subscriptionBody(1000, 200)))
+	for k, v := range header {
+		req.Header[k] = v
+	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "text/event-stream")
 	resp, err := fromAddr(ip).Do(req)
@@ -143,6 +185,55 @@ func TestConnectionCaps_perClientAddress_refusesTheAddressOverItsCapAndNotTheOth
 			t.Errorf("/metrics lacks %s", want)
 		}
 	}
+}
+
+// One account cannot hold more than max_streams_per_user long-lived connections, from
+// however many addresses, over WebSocket or SSE; other users and anonymous clients are
+// unaffected, and a closed connection gives its place back.
+func TestConnectionCaps_perUser_refusesTheAccountOverItsCapFromAnyAddress_andNotOtherUsers(t *testing.T) {
+	issuer := newTokenIssuer(t)
+	r := startRouter(t, "graphql-transport-ws", withAuth(issuer, false), func(c *config.Config) { c.Connections.MaxStreamsPerUser = 2 })
+	seven := issuer.token(t, "7", time.Minute, "CUSTOMER")
+	first, code, _ := wsAs(t, r.URL, "127.0.2.1", seven)
+	if code != -1 {
+		t.Fatalf("user 7's first connection closed with %d", code)
+	}
+	if resp := sseWith(t, r.URL, "127.0.2.2", bearer(seven)); resp.StatusCode != http.StatusOK {
+		t.Fatalf("user 7's SSE stream within the cap: %d", resp.StatusCode)
+	}
+	_, code, reason := wsAs(t, r.URL, "127.0.2.3", seven)
+	if code != 1013 || !strings.Contains(reason, "connections.max_streams_per_user = 2") {
+		t.Fatalf("user 7's third connection, from a third address: close %d %q, want 1013 naming max_streams_per_user", code, reason)
+	}
+	resp := sseWith(t, r.URL, "127.0.2.4", bearer(seven))
+	raw := new(bytes.Buffer)
+	_, _ = raw.ReadFrom(resp.Body)
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(raw.String(), `"code":"TOO_MANY_CONNECTIONS"`) ||
+		!strings.Contains(raw.String(), "max_streams_per_user") {
+		t.Fatalf("user 7's SSE over the cap: %d %s", resp.StatusCode, raw)
+	}
+	// Another user and an anonymous client from the same addresses get in.
+	if _, code, _ := wsAs(t, r.URL, "127.0.2.3", issuer.token(t, "8", time.Minute, "CUSTOMER")); code != -1 {
+		t.Fatalf("user 8: close code %d", code)
+	}
+	if _, code, _ := wsAs(t, r.URL, "127.0.2.3", ""); code != -1 {
+		t.Fatalf("anonymous: close code %d", code)
+	}
+	metrics := metricsOf(t, r)
+	for _, want := range []string{
+		`router_connections_refused_total{cap="max_streams_per_user",transport="websocket"} 1`,
+		`router_connections_refused_total{cap="max_streams_per_user",transport="sse"} 1`,
+	} {
+		if !strings.Contains(metrics, want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	// Closing one of user 7's connections gives the place back.
+	_ = first.Close(websocket.StatusNormalClosure, "")
+	waitFor(t, "user 7's closed connection's place", 5*time.Second, func() bool {
+		_, code, _ := wsAs(t, r.URL, "127.0.2.5", seven)
+		return code == -1
+	})
 }
 
 // The readiness check fails while the process still has descriptors left (it answers

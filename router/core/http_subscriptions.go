@@ -30,6 +30,15 @@ func (h *GraphQLHandler) serveSubscription(ctx context.Context, w http.ResponseW
 	if format == streamMultipart {
 		transport = "multipart"
 	}
+	if st != nil && st.identity != nil {
+		slot, refused := streamCapsFrom(ctx).acquireUser(st.identity.UserID, transport)
+		if refused != "" {
+			w.Header().Set("Retry-After", "5")
+			writeErrors(w, http.StatusServiceUnavailable, newError(CodeTooManyConnections, refused))
+			return
+		}
+		defer slot.Release()
+	}
 	h.metrics.observeOperation(opName, "subscription", 0, "")
 	defer h.metrics.subscriptionStarted(transport)()
 

@@ -97,13 +97,25 @@ func (h *WebSocketHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if engine.resubscribe == nil {
 		engine.resubscribe = &resubscriber{engines: h.engines, logger: h.logger}
 	}
+	// The connection's place under its user's cap (connections.max_streams_per_user): taken
+	// here for a token on the upgrade, or in connection_init.
+	caps := streamCapsFrom(r.Context())
+	var slot *userSlot
+	defer func() { slot.Release() }()
+	if identity != nil {
+		var refused string
+		if slot, refused = caps.acquireUser(identity.UserID, "websocket"); refused != "" {
+			closeOverUserCap(conn, refused)
+			return
+		}
+	}
 	websocket.Handle(done, errCh, conn, nil,
 		websocket.WithCustomClient(&extensionsKeepingClient{Client: websocket.NewClient(abstractlogger.Noop{}, conn), engine: engine}),
 		websocket.WithProtocol(protocol),
 		websocket.WithCustomSubscriptionEngine(engine),
 		websocket.WithCustomKeepAliveInterval(h.keepAlive),
 		websocket.WithCustomConnectionInitTimeOut(h.initTimeout),
-		websocket.WithInitFunc(h.initFunc(conn, engine)),
+		websocket.WithInitFunc(h.initFunc(conn, engine, caps, &slot)),
 	)
 	select {
 	case err := <-errCh:
@@ -112,9 +124,18 @@ func (h *WebSocketHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// closeOverUserCap closes a WebSocket whose user holds connections.max_streams_per_user
+// connections already: 1013 (Try Again Later), as for the other caps.
+func closeOverUserCap(conn net.Conn, reason string) {
+	_ = ws.WriteFrame(conn, ws.NewCloseFrame(ws.NewCloseFrameBody(closeTryAgainLater, reason)))
+	_ = conn.Close()
+}
+
 // initFunc verifies the token of a connection_init payload. A refused token closes the
-// connection with 4403 before the library answers (its own refusal would be 4500).
-func (h *WebSocketHandler) initFunc(conn net.Conn, engine *subscriptionEngine) websocket.InitFunc {
+// connection with 4403 before the library answers (its own refusal would be 4500); a user
+// over connections.max_streams_per_user closes it with 1013. slot holds the connection's
+// place under its user's cap.
+func (h *WebSocketHandler) initFunc(conn net.Conn, engine *subscriptionEngine, caps *streamCaps, slot **userSlot) websocket.InitFunc {
 	return func(ctx context.Context, payload websocket.InitPayload) (context.Context, error) {
 		var fields map[string]any
 		if len(payload) == 0 || json.Unmarshal(payload, &fields) != nil {
@@ -131,6 +152,13 @@ func (h *WebSocketHandler) initFunc(conn net.Conn, engine *subscriptionEngine) w
 			return ctx, err
 		}
 		if identity != nil {
+			(*slot).Release() // a token on the upgrade counted its own user
+			next, refused := caps.acquireUser(identity.UserID, "websocket")
+			*slot = next
+			if refused != "" {
+				closeOverUserCap(conn, refused)
+				return ctx, errors.New(refused)
+			}
 			engine.setIdentity(identity)
 			engine.pipeline = h.pipeline
 			if engine.pipeline == nil {

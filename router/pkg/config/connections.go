@@ -13,6 +13,11 @@ type Connections struct {
 	MaxStreams int `yaml:"max_streams" env:"MAX_STREAMS"`
 	// MaxStreamsPerIP caps them per client address (0: no cap).
 	MaxStreamsPerIP int `yaml:"max_streams_per_ip" env:"MAX_STREAMS_PER_IP"`
+	// MaxStreamsPerUser caps them per signed-in user (the verified token's subject; 0: no
+	// cap), whatever addresses they come from: one account's runaway tabs or scripts
+	// cannot hold the connections every other user needs. Anonymous connections count
+	// only against the total and their address.
+	MaxStreamsPerUser int `yaml:"max_streams_per_user" env:"MAX_STREAMS_PER_USER"`
 	// FDHeadroom is how many file descriptors must stay free under the process's soft
 	// limit for /readyz to say ready: readiness fails before the limit is reached, so a
 	// load balancer stops sending new clients while the process can still serve the old
@@ -27,9 +32,10 @@ func DefaultConnections() Connections { return Connections{FDHeadroom: 1000} }
 func (c Connections) validate() []error {
 	var errs []error
 	for key, v := range map[string]int{
-		"connections.max_streams":        c.MaxStreams,
-		"connections.max_streams_per_ip": c.MaxStreamsPerIP,
-		"connections.fd_headroom":        c.FDHeadroom,
+		"connections.max_streams":          c.MaxStreams,
+		"connections.max_streams_per_ip":   c.MaxStreamsPerIP,
+		"connections.max_streams_per_user": c.MaxStreamsPerUser,
+		"connections.fd_headroom":          c.FDHeadroom,
 	} {
 		if v < 0 {
 			errs = append(errs, platformconfig.Invalid(key, "must not be negative (0 turns it off), got %d", v))
