@@ -41,6 +41,7 @@ type streamCaps struct {
 	total  int
 	byIP   map[string]int
 	byUser map[string]int
+	fds    *fdBudget
 }
 
 type streamCapsKey struct{}
@@ -54,6 +55,9 @@ func streamCapsFrom(ctx context.Context) *streamCaps {
 
 func newStreamCaps(cfg config.Connections, reg prometheus.Registerer, logger *slog.Logger) *streamCaps {
 	c := &streamCaps{max: cfg.MaxStreams, perIP: cfg.MaxStreamsPerIP, perUser: cfg.MaxStreamsPerUser, logger: logger, byIP: map[string]int{}, byUser: map[string]int{}}
+	if cfg.FDReserve > 0 {
+		c.fds = &fdBudget{reserve: cfg.FDReserve}
+	}
 	c.held = registerOrReuse(reg, prometheus.NewGaugeVec(prometheus.GaugeOpts{
 		Name: "router_stream_connections",
 		Help: "Long-lived client connections held now (WebSocket, SSE, multipart), by transport.",
@@ -160,6 +164,9 @@ func (c *streamCaps) acquire(ip string) (release func(), over string) {
 	if c.perIP > 0 && c.byIP[ip] >= c.perIP {
 		return nil, "max_streams_per_ip"
 	}
+	if c.fds != nil && c.fds.short(time.Now()) {
+		return nil, "fd_reserve"
+	}
 	c.total++
 	c.byIP[ip]++
 	var once sync.Once
@@ -178,8 +185,11 @@ func (c *streamCaps) acquire(ip string) (release func(), over string) {
 func (c *streamCaps) refuse(w http.ResponseWriter, r *http.Request, transport, ip, over string) {
 	c.refused.WithLabelValues(transport, over).Inc()
 	limit := c.max
-	if over == "max_streams_per_ip" {
+	switch over {
+	case "max_streams_per_ip":
 		limit = c.perIP
+	case "fd_reserve":
+		limit = c.fds.reserve
 	}
 	reason := fmt.Sprintf("connection limit reached (connections.%s = %d): try again later", over, limit)
 	c.logger.Warn("long-lived connection refused", "transport", transport, "client", ip, "cap", over, "limit", limit)
@@ -200,6 +210,36 @@ func (c *streamCaps) refuse(w http.ResponseWriter, r *http.Request, transport, i
 	}
 	w.Header().Set("Retry-After", "5")
 	writeErrors(w, http.StatusServiceUnavailable, newError(CodeTooManyConnections, reason))
+}
+
+// fdBudget tells whether fewer than reserve descriptors (at most a quarter of the soft
+// limit) are left. Counting /proc/self/fd costs a directory read of every descriptor, so
+// the count is refreshed at most every fdRecount and each connection admitted since is
+// added to it as one more descriptor. Callers hold streamCaps.mu.
+type fdBudget struct {
+	reserve   int
+	countedAt time.Time
+	open      int
+	limit     int
+	since     int
+}
+
+const fdRecount = 100 * time.Millisecond
+
+func (b *fdBudget) short(now time.Time) bool {
+	if now.Sub(b.countedAt) >= fdRecount {
+		var lim syscall.Rlimit
+		open, err := countOpenFiles()
+		if err != nil || syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim) != nil {
+			return false // cannot count here: no reserve
+		}
+		b.open, b.limit, b.since, b.countedAt = open, int(min(lim.Cur, 1<<30)), 0, now
+	}
+	if b.limit-(b.open+b.since+1) < min(b.reserve, b.limit/4) {
+		return true
+	}
+	b.since++ // the connection about to be admitted
+	return false
 }
 
 // raiseOpenFileLimit sets the process's soft open-file limit to its hard limit (which

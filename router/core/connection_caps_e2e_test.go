@@ -236,6 +236,58 @@ func TestConnectionCaps_perUser_refusesTheAccountOverItsCapFromAnyAddress_andNot
 	})
 }
 
+// With fewer than fd_reserve descriptors left under the soft limit, new long-lived
+// connections are refused (1013, counted) while queries still get answered, and they are
+// admitted again once descriptors are given back.
+func TestConnectionCaps_fdReserve_refusesNewStreamsNearTheOpenFileLimit_andQueriesStillWork(t *testing.T) {
+	r := startRouter(t, "graphql-transport-ws", func(c *config.Config) { c.Connections.FDReserve = 200 })
+	if _, code := wsFrom(t, r.URL, "127.0.3.1"); code != -1 {
+		t.Fatalf("a connection far from the limit: close code %d", code)
+	}
+	var was syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &was); err != nil {
+		t.Fatal(err)
+	}
+	low := was
+	low.Cur = 1000
+	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &low); err != nil {
+		t.Fatal(err)
+	}
+	var held []*os.File
+	t.Cleanup(func() {
+		for _, f := range held {
+			_ = f.Close()
+		}
+		_ = syscall.Setrlimit(syscall.RLIMIT_NOFILE, &was)
+	})
+	ents, _ := os.ReadDir("/proc/self/fd")
+	for range 850 - len(ents) { // 850 open: 150 left, under the reserve of 200
+		f, err := os.Open(os.DevNull)
+		if err != nil {
+			t.Fatal(err)
+		}
+		held = append(held, f)
+	}
+	time.Sleep(150 * time.Millisecond) // past the count's refresh interval
+	if _, code := wsFrom(t, r.URL, "127.0.3.2"); code != 1013 {
+		t.Fatalf("a new WebSocket with 150 descriptors left under a reserve of 200: close code %d, want 1013", code)
+	}
+	if got := r.post(t, `{ __typename }`, nil); got.Status != http.StatusOK {
+		t.Fatalf("a query inside the reserve: %d %s", got.Status, got.Body)
+	}
+	if !strings.Contains(metricsOf(t, r), `router_connections_refused_total{cap="fd_reserve",transport="websocket"} 1`) {
+		t.Error("/metrics lacks the fd_reserve refusal")
+	}
+	for _, f := range held {
+		_ = f.Close()
+	}
+	held = nil
+	waitFor(t, "a connection once descriptors are back", 5*time.Second, func() bool {
+		_, code := wsFrom(t, r.URL, "127.0.3.3")
+		return code == -1
+	})
+}
+
 // The readiness check fails while the process still has descriptors left (it answers
 // /readyz itself), and recovers when they are given back.
 func TestReadiness_failsBeforeTheOpenFileLimitIsReached_andRecovers(t *testing.T) {

@@ -23,11 +23,17 @@ type Connections struct {
 	// load balancer stops sending new clients while the process can still serve the old
 	// ones (at most a quarter of the limit; 0 turns the check off).
 	FDHeadroom int `yaml:"fd_headroom" env:"FD_HEADROOM"`
+	// FDReserve is how many file descriptors under the soft limit are kept for the request
+	// path and upstream sockets: a new long-lived connection is refused (cap "fd_reserve")
+	// while fewer are left, so a flood of subscribers can never take the sockets queries,
+	// mutations and subgraph fetches need (at most a quarter of the limit; 0 turns it off).
+	FDReserve int `yaml:"fd_reserve" env:"FD_RESERVE"`
 }
 
-// DefaultConnections: no caps (a deployment sets them from its fd budget), and readiness
-// fails with fewer than 1,000 descriptors left.
-func DefaultConnections() Connections { return Connections{FDHeadroom: 1000} }
+// DefaultConnections: no caps (a deployment sets them from its fd budget), readiness
+// fails with fewer than 1,000 descriptors left, and long-lived connections are refused
+// with fewer than 500 left.
+func DefaultConnections() Connections { return Connections{FDHeadroom: 1000, FDReserve: 500} }
 
 func (c Connections) validate() []error {
 	var errs []error
