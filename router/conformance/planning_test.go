@@ -7,12 +7,7 @@ import (
 	"github.com/dizhtime/dizhtime/router/conformance/toysubgraph"
 )
 
-// conflictingFieldsWhy is why the aliasing cases fail on the pinned engine.
-const conflictingFieldsWhy = "the rc.231 planner does not alias fields whose types differ in nullability between members in the subgraph; " +
-	"it refuses its own upstream operation (printOperation: validation failed: fields 'name' conflict) and the client gets INTERNAL_SERVER_ERROR"
-
 func TestPlanning_sameResponseNameWithDifferentNullabilityAcrossUnionMembersIsAliasedForTheSubgraph(t *testing.T) {
-	needsEngineFix(t, conflictingFieldsWhy)
 	// In "things", A.name is String! and B.name is String: a subgraph refuses
 	// "... on A { name } ... on B { name }" (fields conflict). In the supergraph both are
 	// String (labels makes A.name nullable), so the client's query is valid and the
@@ -44,7 +39,7 @@ type A @shareable { id: ID! name: String }
 }
 
 func TestPlanning_sameResponseNameWithDifferentNullabilityAcrossInterfaceMembersIsAliasedForTheSubgraph(t *testing.T) {
-	needsEngineFix(t, conflictingFieldsWhy)
+	// The same across an interface's implementations (core/upstream_aliases.go).
 	trips := toysubgraph.Subgraph{
 		Name: "trips",
 		SDL: fed2 + `

@@ -79,13 +79,24 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 	}
 	engineCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
 
+	// Fields whose nullability differs between members of a union or interface in one
+	// subgraph: the engine sees them nullable, the transport aliases them (upstream_aliases.go).
+	routerConfig, conflicting, err := loosenConflictingMemberFields(composed.RouterConfig)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
 	subgraphs := map[string]upstreamSubgraph{}
 	for _, s := range composed.Subgraphs {
 		timeout := s.Timeout
 		if timeout == 0 {
 			timeout = opts.SubgraphTimeout
 		}
-		subgraphs[s.RoutingURL] = upstreamSubgraph{name: s.Name, timeout: timeout}
+		var aliases *upstreamAliaser
+		if fields := conflicting[s.Name]; len(fields) > 0 {
+			aliases = newUpstreamAliaser(fields)
+		}
+		subgraphs[s.RoutingURL] = upstreamSubgraph{name: s.Name, timeout: timeout, aliases: aliases}
 		switch s.Protocol {
 		case config.ProtocolGraphQLTransportWS, config.ProtocolGraphQLWS:
 			url := s.SubscriptionURL
@@ -133,7 +144,7 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 		engine.WithFederationSubscriptionClientFactory(upstreamSubscriptionClients{pollInterval: poll}),
 	)
 	// Introspection (the explorer's docs) shows each field's gate in its description.
-	documented, err := withGatesInDescriptions(composed.RouterConfig)
+	documented, err := withGatesInDescriptions(routerConfig)
 	if err != nil {
 		cancel()
 		return nil, err

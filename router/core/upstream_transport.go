@@ -54,6 +54,9 @@ type upstreamSubgraph struct {
 	name        string
 	timeout     time.Duration
 	subprotocol string // WebSocket subprotocol to offer, for subscription URLs
+	// aliases rewrites operations selecting conflicting member fields (nil: none here;
+	// see upstream_aliases.go).
+	aliases *upstreamAliaser
 }
 
 func (t *upstreamTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -75,6 +78,25 @@ func (t *upstreamTransport) RoundTrip(req *http.Request) (*http.Response, error)
 		return t.base.RoundTrip(req)
 	}
 
+	if sub.aliases != nil && req.Method == http.MethodPost && !streamingFetch(req) {
+		req = req.Clone(req.Context())
+		aliased, err := sub.aliases.rewriteRequest(req)
+		if err != nil {
+			return nil, err
+		}
+		if aliased {
+			resp, err := t.send(req, sub)
+			if err != nil {
+				return nil, err
+			}
+			return resp, unaliasResponse(resp)
+		}
+	}
+	return t.send(req, sub)
+}
+
+// send sends one fetch, shared with identical ones in flight when dedup is on.
+func (t *upstreamTransport) send(req *http.Request, sub upstreamSubgraph) (*http.Response, error) {
 	if t.dedup != nil && req.Method == http.MethodPost && !resolve.SingleFlightDisallowed(req.Context()) && !streamingFetch(req) {
 		return t.sharedFetch(req, sub)
 	}
