@@ -33,6 +33,8 @@ type LedgerRepository struct {
 	// first uses of one idempotency key.
 	MaxAttempts int
 	audit       AuditKey
+	// batcher coalesces Post calls (nil: each Post is its own wallet_post call).
+	batcher *postBatcher
 }
 
 // NewLedgerRepository returns the ledger on pool (whose search_path holds the schema).
@@ -40,7 +42,22 @@ func NewLedgerRepository(pool *pgxpool.Pool, ob *outbox.Outbox) *LedgerRepositor
 	if ob == nil {
 		ob = outbox.New()
 	}
-	return &LedgerRepository{pool: pool, outbox: ob, MaxAttempts: 6, audit: NewAuditKey([]byte(DefaultAuditKey))}
+	r := &LedgerRepository{pool: pool, outbox: ob, MaxAttempts: 6, audit: NewAuditKey([]byte(DefaultAuditKey))}
+	return r.WithBatching(BatchConfig{})
+}
+
+// WithBatching makes Post coalesce concurrent operations into batches (the default, with
+// BatchConfig's defaults); it returns r.
+func (r *LedgerRepository) WithBatching(cfg BatchConfig) *LedgerRepository {
+	r.batcher = &postBatcher{pool: r.pool, repo: r, cfg: cfg.withDefaults()}
+	return r
+}
+
+// WithoutBatching makes every Post its own wallet_post call (one transaction each); it
+// returns r.
+func (r *LedgerRepository) WithoutBatching() *LedgerRepository {
+	r.batcher = nil
+	return r
 }
 
 // WithAuditKey makes the ledger key its audit chain with key (the configuration's
@@ -55,8 +72,13 @@ func (r *LedgerRepository) Bound(tx pgx.Tx) app.Tx {
 	return ledgerTx{q: tx, tx: tx, outbox: r.outbox, audit: r.audit}
 }
 
-// Post applies one transaction in one round trip (an implicit transaction).
+// Post applies one transaction: batched with concurrent Posts into one wallet_post_batch
+// call (one round trip, one database transaction, each operation its own outcome), or,
+// without batching, as one wallet_post call in an implicit transaction.
 func (r *LedgerRepository) Post(ctx context.Context, req app.PostRequest) (res app.PostResult, err error) {
+	if r.batcher != nil {
+		return r.batcher.post(ctx, req)
+	}
 	err = r.retry(ctx, func() error {
 		res, err = post(ctx, r.pool, r.audit, req)
 		return err
