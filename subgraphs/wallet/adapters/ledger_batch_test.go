@@ -10,6 +10,8 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/dizhtime/dizhtime/events/contracts"
+
 	"github.com/dizhtime/dizhtime/subgraphs/wallet/adapters"
 	"github.com/dizhtime/dizhtime/subgraphs/wallet/app"
 	"github.com/dizhtime/dizhtime/subgraphs/wallet/domain"
@@ -198,6 +200,71 @@ func TestPost_concurrentCallersAreBatched_andConcurrentDuplicateKeysHaveOneEffec
 	t.Logf("%d operations in %d batches", ops, batches)
 	if batches >= ops {
 		t.Errorf("%d operations went in %d batches: nothing was coalesced", ops, batches)
+	}
+	checkInvariants(t, pool)
+}
+
+// The saga's batch step: one transaction, one wallet_post_batch, the outbox rows of every
+// order, and the same outcome each order gets from OnOrderCreated alone.
+func TestSaga_aBatchOfOrderCreatedChargesEachOrderAsOneByOneWouldInOneTransaction(t *testing.T) {
+	a, repo, pool := newWallet(t, 4)
+	topUp(t, a, "u1", 10_000, "UZS", "pi-1")
+	inConsumerTx(t, pool, repo, func(ctx context.Context, tx app.Tx) error {
+		return a.OnOrderStatusChanged(ctx, tx, cancelled("o-ended"))
+	})
+	zero := orderCreated("o-zero", "u1", 0)
+	batch := []app.OrderCreated{
+		{OrderCreatedV2: orderCreated("o1", "u1", 6_000)},
+		{OrderCreatedV2: orderCreated("o2", "u1", 6_000)},      // short after o1
+		{OrderCreatedV2: orderCreated("o-ended", "u1", 1_000)}, // ended before it was charged
+		{OrderCreatedV2: zero},                                 // refused input: declined
+		{OrderCreatedV2: orderCreated("o3", "u1", 4_000)},      // fits after o2 was refused
+		{OrderCreatedV2: orderCreated("o1", "u1", 6_000)},      // o1 again (a second event for it): one charge
+	}
+	inConsumerTx(t, pool, repo, func(ctx context.Context, tx app.Tx) error {
+		return a.OnOrdersCreated(ctx, tx, batch)
+	})
+	evs := outboxEvents(t, pool)
+	want := []struct{ subject, typ, code string }{
+		{"o1", contracts.TypePaymentSucceeded, ""},
+		{"o2", contracts.TypePaymentFailed, contracts.PaymentInsufficientFunds},
+		{"o-ended", contracts.TypePaymentFailed, contracts.PaymentDeclined},
+		{"o-zero", contracts.TypePaymentFailed, contracts.PaymentDeclined},
+		{"o3", contracts.TypePaymentSucceeded, ""},
+		{"o1", contracts.TypePaymentSucceeded, ""},
+	}
+	if len(evs) != len(want) {
+		t.Fatalf("outbox = %v, want %d events", types(evs), len(want))
+	}
+	var firstO1 string
+	for i, w := range want {
+		e := evs[i]
+		if e.Subject != w.subject || e.Type != w.typ {
+			t.Fatalf("event %d = %s %s, want %s %s", i, e.Subject, e.Type, w.subject, w.typ)
+		}
+		switch w.typ {
+		case contracts.TypePaymentFailed:
+			var f contracts.PaymentFailedV1
+			if err := e.Decode(&f); err != nil || f.Code != w.code {
+				t.Fatalf("event %d: %+v %v, want code %s", i, f, err, w.code)
+			}
+		case contracts.TypePaymentSucceeded:
+			var s contracts.PaymentSucceededV1
+			if err := e.Decode(&s); err != nil {
+				t.Fatal(err)
+			}
+			if w.subject == "o1" && firstO1 == "" {
+				firstO1 = s.PaymentID
+			} else if w.subject == "o1" && s.PaymentID != firstO1 {
+				t.Fatalf("o1 answered with payments %s and %s, want one", firstO1, s.PaymentID)
+			}
+		}
+	}
+	if got := balance(t, pool, "customer_wallet:u1:UZS"); got != 0 {
+		t.Errorf("wallet = %d, want 0 (o1 and o3 charged once each)", got)
+	}
+	if got := balance(t, pool, "order_escrow:o-ended:UZS"); got != 0 {
+		t.Errorf("the ended order was charged: escrow %d", got)
 	}
 	checkInvariants(t, pool)
 }

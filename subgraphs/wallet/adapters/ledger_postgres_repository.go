@@ -374,6 +374,43 @@ func (t ledgerTx) LockOrder(ctx context.Context, orderID string) (app.OrderEndin
 	return e, true, nil
 }
 
+// LockOrders locks the orders' advisory locks in lock-key order in one statement, then,
+// in a second one (whose snapshot sees what the previous holders committed), reads the
+// endings of those the wallet has seen end.
+func (t ledgerTx) LockOrders(ctx context.Context, orderIDs []string) (map[string]app.OrderEnding, error) {
+	if _, err := t.q.Exec(ctx, `SELECT count(pg_advisory_xact_lock(k)) FROM (
+		SELECT DISTINCT hashtextextended('wallet-order:' || id, 0) AS k FROM unnest($1::text[]) AS id ORDER BY 1) l`, orderIDs); err != nil {
+		return nil, fmt.Errorf("lock %d orders: %w", len(orderIDs), err)
+	}
+	rows, _ := t.q.Query(ctx, `SELECT order_id, status, reason FROM order_endings WHERE order_id = ANY ($1)`, orderIDs)
+	ends, err := pgx.CollectRows(rows, pgx.RowToStructByPos[app.OrderEnding])
+	if err != nil {
+		return nil, fmt.Errorf("endings of %d orders: %w", len(orderIDs), err)
+	}
+	out := make(map[string]app.OrderEnding, len(ends))
+	for _, e := range ends {
+		out[e.OrderID] = e
+	}
+	return out, nil
+}
+
+func (t ledgerTx) PostBatch(ctx context.Context, reqs []app.PostRequest) ([]app.PostResult, []error, error) {
+	res := make([]app.PostResult, 0, len(reqs))
+	errs := make([]error, 0, len(reqs))
+	for len(reqs) > 0 { // wallet_post_batch takes at most 64
+		n := min(len(reqs), 64)
+		outs, err := postBatch(ctx, t.q, t.audit, reqs[:n])
+		if err != nil {
+			return nil, nil, mapError(err)
+		}
+		for _, o := range outs {
+			res, errs = append(res, o.res), append(errs, mapError(o.err))
+		}
+		reqs = reqs[n:]
+	}
+	return res, errs, nil
+}
+
 func (t ledgerTx) RecordOrderEnded(ctx context.Context, e app.OrderEnding) error {
 	_, err := t.q.Exec(ctx, `INSERT INTO order_endings (order_id, status, reason) VALUES ($1, $2, $3)
 		ON CONFLICT (order_id) DO NOTHING`, e.OrderID, e.Status, e.Reason)
