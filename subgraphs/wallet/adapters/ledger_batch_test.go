@@ -268,3 +268,53 @@ func TestSaga_aBatchOfOrderCreatedChargesEachOrderAsOneByOneWouldInOneTransactio
 	}
 	checkInvariants(t, pool)
 }
+
+// A batch of fresh keys that all balance takes the set-based path: the short operation is
+// refused alone, in order (the later one that fits after it is charged), and balances,
+// postings and the keyed audit chain come out as wallet_post would write them one by one.
+func TestPostBatch_refusesAShortOperationAloneInOrderAndChainsTheAuditOfTheRest(t *testing.T) {
+	_, repo, pool := newWallet(t, 4)
+	ctx := context.Background()
+	batch := []app.PostRequest{
+		topUpReq(t, "u1", 1_000, "topup:u1"),
+		payReq(t, "o1", "u1", 600, "pay:o1"),
+		payReq(t, "o2", "u1", 600, "pay:o2"), // short: 400 left
+		payReq(t, "o3", "u1", 400, "pay:o3"), // fits exactly
+		topUpReq(t, "u2", 50, "topup:u2"),
+		payReq(t, "o4", "u2", 50, "pay:o4"),
+	}
+	res, errs, err := repo.PostBatch(ctx, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []app.Status{app.StatusOK, app.StatusOK, app.StatusInsufficientFunds, app.StatusOK, app.StatusOK, app.StatusOK}
+	for i, w := range want {
+		if errs[i] != nil || res[i].Status != w || res[i].Replayed {
+			t.Fatalf("op %d: %+v %v, want %s", i, res[i], errs[i], w)
+		}
+		if (w == app.StatusOK) != (res[i].TxID == batch[i].TxID) {
+			t.Fatalf("op %d: tx %q for request tx %s", i, res[i].TxID, batch[i].TxID)
+		}
+	}
+	for acct, want := range map[string]int64{"customer_wallet:u1:UZS": 0, "customer_wallet:u2:UZS": 0,
+		"order_escrow:o1:UZS": 600, "order_escrow:o2:UZS": 0, "order_escrow:o3:UZS": 400, "order_escrow:o4:UZS": 50} {
+		if got := balance(t, pool, acct); got != want {
+			t.Errorf("%s = %d, want %d", acct, got, want)
+		}
+	}
+	var seq int64
+	if err := pool.QueryRow(ctx, `SELECT audit_seq FROM accounts WHERE id = 'customer_wallet:u1:UZS'`).Scan(&seq); err != nil || seq != 3 {
+		t.Errorf("u1's audit chain is %d long (%v), want 3 (top-up, o1, o3)", seq, err)
+	}
+	// Every outcome is stored under its key, the refusal too.
+	again, errs2, err := repo.PostBatch(ctx, batch)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, w := range want {
+		if errs2[i] != nil || again[i].Status != w || !again[i].Replayed || again[i].TxID != res[i].TxID {
+			t.Fatalf("replay of op %d: %+v %v, want %s replayed", i, again[i], errs2[i], w)
+		}
+	}
+	checkInvariants(t, pool)
+}
