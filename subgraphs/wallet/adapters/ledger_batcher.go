@@ -21,7 +21,7 @@ import (
 type BatchConfig struct {
 	// MaxBatch caps the operations per call (1..64; default 64: PostgreSQL's subxid cache).
 	MaxBatch int
-	// Flushers is how many batches may be in flight at once (default 4). A batch leaves
+	// Flushers is how many batches may be in flight at once (default 2). A batch leaves
 	// as soon as a flusher is free (group commit): with every flusher busy, operations
 	// queue and the next free one takes up to MaxBatch of them.
 	Flushers int
@@ -37,7 +37,7 @@ func (c BatchConfig) withDefaults() BatchConfig {
 		c.MaxBatch = 64
 	}
 	if c.Flushers <= 0 {
-		c.Flushers = 4
+		c.Flushers = 2
 	}
 	c.Linger = min(max(c.Linger, 0), maxLinger)
 	return c

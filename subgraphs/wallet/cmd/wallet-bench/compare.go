@@ -25,13 +25,15 @@ import (
 // compareConfig is the side-by-side run: DizhTime's PayOrder and pgledger's transfer,
 // the same workers, accounts and pool size, alternated in one run.
 type compareConfig struct {
-	duration   time.Duration
-	workers    int
-	accounts   []int
-	conns      int32
-	rounds     int
-	pgledger   string // path of pgledger.sql; "" = the minimal equivalent below
-	sagaEvents int
+	duration       time.Duration
+	workers        int
+	accounts       []int
+	conns          int32
+	rounds         int
+	pgledger       string // path of pgledger.sql; "" = the minimal equivalent below
+	sagaEvents     int
+	consumerEvents int
+	batch          adapters.BatchConfig
 }
 
 // minimalTransfer is what stands in for pgledger when its SQL is not at hand: a transfer
@@ -150,7 +152,7 @@ func runCompare(cfg compareConfig) error {
 	if err := adapters.Migrate(ctx, walletPool); err != nil {
 		return err
 	}
-	repo := adapters.NewLedgerRepository(walletPool, nil)
+	repo := adapters.NewLedgerRepository(walletPool, nil).WithBatching(cfg.batch)
 	wallet, err := newApp(repo)
 	if err != nil {
 		return err
@@ -226,7 +228,21 @@ func runCompare(cfg compareConfig) error {
 	if err := checkLedger(ctx, walletPool); err != nil {
 		return err
 	}
+	var consumers []figures
+	if cfg.consumerEvents > 0 {
+		for _, c := range []struct{ n, batch int }{{cfg.consumerEvents, 128}, {max(cfg.consumerEvents/10, 1), 1}} {
+			f, err := measureConsumer(ctx, walletPool, app+"-wallet", c.n, c.batch)
+			if err != nil {
+				return err
+			}
+			consumers = append(consumers, f)
+		}
+	}
 	printCompare(all, sagas, cfg)
+	for _, f := range consumers {
+		fmt.Printf("%s: %d events in %s = %.0f events/s (one group, 3 partitions, one-row handler + event-id dedupe); Postgres backend CPU %.0f µs/event; load %s\n",
+			f.system, f.tx, f.elapsed.Round(time.Millisecond), f.rate(), f.cpuPerTx(f.backendCPU), f.loadEnd)
+	}
 	return nil
 }
 

@@ -58,11 +58,15 @@ func main() {
 	accounts := flag.String("accounts", "50,10", "compare: account counts")
 	rounds := flag.Int("rounds", 2, "compare: runs per system and account count, alternated")
 	pgledgerSQL := flag.String("pgledger-sql", "", "compare: pgledger.sql to load into a separate database (empty: a minimal equivalent transfer function)")
+	consumerEvents := flag.Int("consumer-events", 20000, "compare: events the bare consumer benchmark drains in batch mode (0: skip; per-message mode drains a tenth)")
+	flushers := flag.Int("flushers", 0, "compare: batches in flight at once (0: the ledger's default)")
+	linger := flag.Duration("linger", 0, "compare: how long a batch waits for more operations (at most 2ms)")
 	sagaEvents := flag.Int("saga-events", 20000, "compare: order.created events the saga consumer drains per account count (0: skip)")
 	flag.Parse()
 	if *compare {
 		cfg := compareConfig{duration: *duration, workers: *workers, conns: int32(*conns), rounds: *rounds,
-			pgledger: *pgledgerSQL, sagaEvents: *sagaEvents}
+			pgledger: *pgledgerSQL, sagaEvents: *sagaEvents, consumerEvents: *consumerEvents,
+			batch: adapters.BatchConfig{Flushers: *flushers, Linger: *linger}}
 		for _, a := range strings.Split(*accounts, ",") {
 			var n int
 			if _, err := fmt.Sscan(a, &n); err != nil || n < 2 {
