@@ -131,3 +131,46 @@ func TestConsumer_batchModeRetriesAFailingEventAloneAndCommitsItsNeighbours(t *t
 		t.Fatalf("the flaky event ran %d times, want it retried", failures.Load())
 	}
 }
+
+// The state a crash between a batch's commit and its (asynchronous) offset commit leaves:
+// the batch's effects and ids are in PostgreSQL, the group's offsets are not in Kafka.
+// The next member gets those events again and must skip them all.
+func TestConsumer_batchModeSkipsEventsWhoseTransactionCommittedBeforeACrashLostTheirOffsets(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	name := testenv.Name("consumer")
+	var msgs []kafka.Message
+	var committed []events.Envelope
+	for i := range 100 {
+		e, m := f.event(t, ctx, "order-"+strconv.Itoa(i%5), i)
+		msgs = append(msgs, m)
+		if i < 40 {
+			committed = append(committed, e)
+		}
+	}
+	f.publish(t, msgs...)
+	// The crashed member's last transactions, as the consumer writes them.
+	if err := pgx.BeginFunc(ctx, f.pool, func(tx pgx.Tx) error {
+		for _, e := range committed {
+			if _, err := tx.Exec(ctx, `INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2)`, name, e.ID); err != nil {
+				return err
+			}
+			if err := record(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.start(t, consumer.Config{Name: name, BatchSize: 32}, record)
+	got := f.waitEffects(t, 100)
+	if len(got) != 100 {
+		t.Fatalf("%d effects for 100 events, 40 of them applied before the crash: want 100", len(got))
+	}
+	for i, e := range got {
+		if e.N != i {
+			t.Fatalf("effect %d has n %d: an event applied twice or lost", i, e.N)
+		}
+	}
+}
