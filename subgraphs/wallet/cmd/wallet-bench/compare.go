@@ -311,7 +311,7 @@ func measureClosedLoop(ctx context.Context, pool *pgxpool.Pool, appName, system 
 		return figures{}, err
 	}
 	f := figures{system: system, accounts: accounts, tx: done.Load(), elapsed: elapsed,
-		backendCPU: cpu1.backends - cpu0.backends, serverCPU: cpu1.server - cpu0.server, loadEnd: loadavg()}
+		backendCPU: cpu1.backends - cpu0.backends, serverCPU: cpu1.serverSince(cpu0), loadEnd: loadavg()}
 	f.p50, f.p99 = percentiles(lats)
 	return f, nil
 }
@@ -350,7 +350,22 @@ func loadavg() string {
 	return strings.Join(f[:3], " ")
 }
 
-type cpuSample struct{ backends, server time.Duration }
+// cpuSample is CPU time so far: of the run's backends, and per postgres process (a
+// process that exits between two samples drops out of the difference instead of making
+// it negative, so the server figure undercounts rather than overcounts).
+type cpuSample struct {
+	backends time.Duration
+	server   map[int]time.Duration
+}
+
+// serverSince is the CPU every postgres process alive at s spent since prev.
+func (s cpuSample) serverSince(prev cpuSample) time.Duration {
+	var d time.Duration
+	for pid, t := range s.server {
+		d += t - prev.server[pid] // a process started meanwhile counts whole
+	}
+	return d
+}
 
 // postgresCPU reads user+system CPU from /proc: of the backends serving application
 // appName, and of every process named postgres (the server's background writers
@@ -368,7 +383,7 @@ func postgresCPU(ctx context.Context, pool *pgxpool.Pool, appName string) (cpuSa
 	if err := rows.Err(); err != nil {
 		return cpuSample{}, err
 	}
-	var s cpuSample
+	s := cpuSample{server: map[int]time.Duration{}}
 	for _, pid := range pids {
 		if t, _, ok := procCPU(pid); ok {
 			s.backends += t
@@ -381,7 +396,7 @@ func postgresCPU(ctx context.Context, pool *pgxpool.Pool, appName string) (cpuSa
 			continue
 		}
 		if t, comm, ok := procCPU(pid); ok && comm == "postgres" {
-			s.server += t
+			s.server[pid] = t
 		}
 	}
 	return s, nil

@@ -126,7 +126,7 @@ func measureSaga(ctx context.Context, pool *pgxpool.Pool, appName string, wallet
 		return figures{}, fmt.Errorf("saga: %d payment.success for %d orders", paid, n)
 	}
 	return figures{system: "saga", accounts: accounts, tx: int64(applied), elapsed: elapsed,
-		backendCPU: cpu1.backends - cpu0.backends, serverCPU: cpu1.server - cpu0.server, loadEnd: loadavg(),
+		backendCPU: cpu1.backends - cpu0.backends, serverCPU: cpu1.serverSince(cpu0), loadEnd: loadavg(),
 		batches: txs, posted: paid}, nil
 }
 
@@ -214,5 +214,5 @@ func measureConsumer(ctx context.Context, pool *pgxpool.Pool, appName string, n,
 		system = "consumer per message"
 	}
 	return figures{system: system, tx: int64(applied), elapsed: elapsed,
-		backendCPU: cpu1.backends - cpu0.backends, serverCPU: cpu1.server - cpu0.server, loadEnd: loadavg()}, nil
+		backendCPU: cpu1.backends - cpu0.backends, serverCPU: cpu1.serverSince(cpu0), loadEnd: loadavg()}, nil
 }
