@@ -7,7 +7,8 @@
 #
 # Knobs (environment): ROUTER_BENCH_DURATION (15s), ORDERS_BENCH_CLIENTS (1,16),
 # ORDERS_BENCH_DURATION (10s), DISPATCH_BENCH_DRIVERS (10000,100000), SEARCH_BENCH_RESTAURANTS
-# (50000), SEARCH_BENCH_DURATION (10s), WALLET_BENCH_DURATION (3s), BENCH_STEP_TIMEOUT (600s, per
+# (50000), SEARCH_BENCH_DURATION (10s), WALLET_BENCH_DURATION (3s; 5s in the pgledger comparison),
+# WALLET_BENCH_COMPARE (1), PGLEDGER_SQL (path of pgledger.sql), BENCH_STEP_TIMEOUT (600s, per
 # tool), BENCH_ONLY (comma-separated subset of: router,subscription,orders,dispatch,search,wallet,
 # notifications).
 # ANALYTICS_BENCH_EVENTS (1000000; the goal is stated at 10000000, which needs a larger
@@ -149,17 +150,36 @@ if wanted search; then
 fi
 
 # --- wallet tx/s -------------------------------------------------------------------------
+# WALLET_BENCH_COMPARE (1): the side-by-side run against pgledger (PGLEDGER_SQL: a path to
+# pgledger.sql, loaded into a separate database; without it a minimal equivalent transfer
+# function stands in and the log says so), the saga drained from Kafka, the bare consumer.
 if wanted wallet; then
-  step wallet subgraphs/wallet "go run ./cmd/wallet-bench -duration $wallet_duration -conns 8"
-  for mode in ledger saga; do
-    row "wallet tx/s, $mode (best over 1/16/64 clients; 8 pooled conns)" "$(awk -v m="$mode" '
-      $1 == m && NF == 5 && $4 ~ /^[0-9.]+$/ {
-        split($2, a, "/"); k = a[1]
-        if (!(k in best) || $4 + 0 > best[k] + 0) { best[k] = $4; at[k] = $3; p50[k] = $5 } }
-      END { if ("spread" in best) printf "spread/1000 accts %s tx/s @%s clients (p50 %s ms)", best["spread"], at["spread"], p50["spread"]
-            if ("hot" in best) printf "; hot/10 accts %s tx/s @%s clients (p50 %s ms)", best["hot"], at["hot"], p50["hot"] }
-      ' "$logs/wallet.log")" wallet
-  done
+  if [ "${WALLET_BENCH_COMPARE:-1}" = 1 ]; then
+    pgledger_flag=""
+    [ -n "${PGLEDGER_SQL:-}" ] && pgledger_flag="-pgledger-sql $(cd "$(dirname "$PGLEDGER_SQL")" && pwd)/$(basename "$PGLEDGER_SQL")"
+    step wallet subgraphs/wallet "go run ./cmd/wallet-bench -compare -duration ${WALLET_BENCH_DURATION:-5s} -workers 20 -accounts 50,10 -rounds 2 -saga-events 10000 -consumer-events 20000 $pgledger_flag"
+    for n in 50 10; do
+      row "wallet PayOrder vs pgledger, 20 workers over $n accounts (tx/s, p99, Postgres CPU/tx, saga)" "$(awk -v n="$n" '
+        $1 == "ratio" && $2 == n { sub(/^ratio [0-9]+ accounts: /, ""); print; exit }
+        ' "$logs/wallet.log")" wallet
+    done
+    for mode in "batch 128" "per message"; do
+      row "consumer events/s, $mode (events/consumer, 1 group, 3 partitions, dedupe kept)" "$(awk -v m="consumer $mode:" '
+        index($0, m) == 1 { sub(/^[^:]*: /, ""); print; exit }
+        ' "$logs/wallet.log")" wallet
+    done
+  else
+    step wallet subgraphs/wallet "go run ./cmd/wallet-bench -duration $wallet_duration -conns 8"
+    for mode in ledger saga; do
+      row "wallet tx/s, $mode (best over 1/16/64 clients; 8 pooled conns)" "$(awk -v m="$mode" '
+        $1 == m && NF == 5 && $4 ~ /^[0-9.]+$/ {
+          split($2, a, "/"); k = a[1]
+          if (!(k in best) || $4 + 0 > best[k] + 0) { best[k] = $4; at[k] = $3; p50[k] = $5 } }
+        END { if ("spread" in best) printf "spread/1000 accts %s tx/s @%s clients (p50 %s ms)", best["spread"], at["spread"], p50["spread"]
+              if ("hot" in best) printf "; hot/10 accts %s tx/s @%s clients (p50 %s ms)", best["hot"], at["hot"], p50["hot"] }
+        ' "$logs/wallet.log")" wallet
+    done
+  fi
 fi
 
 # --- analytics: ingestion and dashboard queries, ClickHouse and DuckDB -------------------

@@ -38,6 +38,12 @@ func Migrate(ctx context.Context, pool *pgxpool.Pool) error {
 // Handler applies one event inside tx. Returning an error rolls tx back and retries.
 type Handler func(ctx context.Context, tx pgx.Tx, e events.Envelope) error
 
+// BatchHandler applies several events inside tx at once (in batch mode, Config.BatchSize):
+// events of one partition, in offset order, none applied before (their ids are recorded
+// in tx already). Returning an error rolls tx back; the events then go through Handler
+// one by one.
+type BatchHandler func(ctx context.Context, tx pgx.Tx, evs []events.Envelope) error
+
 type permanentError struct{ err error }
 
 func (p permanentError) Error() string { return p.err.Error() }
@@ -68,7 +74,22 @@ type Config struct {
 	// older than that would be applied again.
 	DedupWindow time.Duration
 	// LagInterval is how often the lag gauge is refreshed (default 10s).
-	LagInterval    time.Duration
+	LagInterval time.Duration
+	// BatchSize > 1 turns batch mode on: up to BatchSize messages fetched together are
+	// split by partition, and each partition's part is applied in ONE transaction (its
+	// event ids recorded in one statement, then BatchHandler, or Handler for each new
+	// event in turn), the partitions side by side. Offsets are committed after the
+	// transactions, asynchronously (CommitInterval). When a part's transaction fails, it
+	// rolls back whole and that part's messages go one by one through the per-message
+	// path (retries, dead letters), so a poison message costs only itself.
+	BatchSize int
+	// BatchLinger is how long a batch waits for more messages after its first (default 2ms).
+	BatchLinger time.Duration
+	// CommitInterval is how often batch mode commits offsets (default 1s). A crash
+	// redelivers at most that much; the redelivered events are skipped by id.
+	CommitInterval time.Duration
+	// BatchHandler (optional, batch mode) applies a partition's new events at once.
+	BatchHandler   BatchHandler
 	Metrics        *Metrics
 	TracerProvider trace.TracerProvider
 	Logger         *slog.Logger
@@ -108,6 +129,12 @@ func New(pool *pgxpool.Pool, dlq Publisher, cfg Config, h Handler) (*Consumer, e
 	if cfg.LagInterval <= 0 {
 		cfg.LagInterval = 10 * time.Second
 	}
+	if cfg.BatchLinger <= 0 {
+		cfg.BatchLinger = 2 * time.Millisecond
+	}
+	if cfg.CommitInterval <= 0 {
+		cfg.CommitInterval = time.Second
+	}
 	tp := cfg.TracerProvider
 	if tp == nil {
 		tp = otel.GetTracerProvider()
@@ -137,12 +164,20 @@ func (c *Consumer) Run(ctx context.Context) error {
 	}
 	go c.housekeeping(ctx)
 	for failures := 0; ; failures++ {
-		kc, err := kafka.NewConsumer(kafka.ConsumerConfig{Brokers: c.cfg.Brokers, GroupID: c.cfg.Name,
-			Topic: c.cfg.Topic, StartAtBeginning: c.cfg.StartAtBeginning})
+		kcfg := kafka.ConsumerConfig{Brokers: c.cfg.Brokers, GroupID: c.cfg.Name,
+			Topic: c.cfg.Topic, StartAtBeginning: c.cfg.StartAtBeginning}
+		if c.cfg.BatchSize > 1 {
+			kcfg.CommitInterval = c.cfg.CommitInterval
+		}
+		kc, err := kafka.NewConsumer(kcfg)
 		if err != nil {
 			return fmt.Errorf("consumer %s: %w", c.cfg.Name, err)
 		}
-		err = kc.Run(ctx, c.handle)
+		if c.cfg.BatchSize > 1 {
+			err = kc.RunBatches(ctx, c.cfg.BatchSize, c.cfg.BatchLinger, c.handleBatch)
+		} else {
+			err = kc.Run(ctx, c.handle)
+		}
 		_ = kc.Close()
 		if ctx.Err() != nil {
 			return nil

@@ -19,6 +19,18 @@
 // partition. Replay republishes dead letters to their original topic once the cause is
 // fixed; consumers that already applied them skip them by id.
 //
+// Batch mode (Config.BatchSize > 1) amortises the per-event costs: the messages fetched
+// together (up to BatchSize, waiting at most BatchLinger after the first) are split by
+// partition, and each partition's part is applied in ONE transaction, partitions side by
+// side: its event ids recorded with one INSERT ... ON CONFLICT DO NOTHING RETURNING (the
+// dedupe per event is kept; a second copy in the same batch is a duplicate too), then
+// BatchHandler with the new events, or Handler for each of them in turn. Offsets are
+// committed after the transactions, asynchronously (CommitInterval): a crash redelivers at
+// most that much, and the redelivered events are skipped by id, so the effect stays
+// exactly once. When a part's transaction fails (a handler error, a poison event, an
+// undecodable message) it rolls back whole and that part goes one message at a time
+// through the path above (retries, dead letters), keeping per-partition order.
+//
 // The consumer continues the producer's trace: its span is a child of the span that
 // created the event, whose W3C trace context travels in the traceparent header.
 // Consumer lag (exact, from the group's committed offsets) and outcomes are Prometheus

@@ -60,3 +60,9 @@ func (m *Metrics) retried(consumer, topic string, willRetry bool) {
 		m.failures.WithLabelValues(consumer, topic, w).Inc()
 	}
 }
+
+func (m *Metrics) outcomes(consumer, topic, outcome string, n int) {
+	if m != nil && n > 0 {
+		m.events.WithLabelValues(consumer, topic, outcome).Add(float64(n))
+	}
+}

@@ -75,6 +75,12 @@ type ConsumerConfig struct {
 	Topic   string
 	// StartAtBeginning makes a new group read the topic from its first offset (default: newest).
 	StartAtBeginning bool
+	// CommitInterval > 0 makes offset commits asynchronous: CommitMessages records the
+	// offsets and the reader sends them every CommitInterval (and when it leaves the
+	// group). A crash then redelivers up to one interval of messages that were handled
+	// already, so only consumers that dedupe (events/consumer) should set it. 0: every
+	// commit is synchronous.
+	CommitInterval time.Duration
 }
 
 // Consumer reads one topic as a member of a consumer group, at least once.
@@ -99,7 +105,7 @@ func NewConsumer(cfg ConsumerConfig) (*Consumer, error) {
 		MinBytes:          1,
 		MaxBytes:          10 << 20,
 		MaxWait:           250 * time.Millisecond,
-		CommitInterval:    0, // synchronous commits: a committed offset means a handled message
+		CommitInterval:    cfg.CommitInterval, // 0: synchronous commits, a committed offset means a handled message
 		ReadBackoffMin:    50 * time.Millisecond,
 		ReadBackoffMax:    time.Second,
 		SessionTimeout:    10 * time.Second,
@@ -126,6 +132,53 @@ func (c *Consumer) Run(ctx context.Context, h Handler) error {
 		}
 		if err := c.r.CommitMessages(context.WithoutCancel(ctx), m); err != nil {
 			return fmt.Errorf("commit %s/%d@%d: %w", m.Topic, m.Partition, m.Offset, err)
+		}
+	}
+}
+
+// BatchHandler processes messages fetched together, in the order they were fetched
+// (per partition, offset order). Returning an error stops the consumer without
+// committing any of them.
+type BatchHandler func(ctx context.Context, msgs []Message) error
+
+// RunBatches is Run a batch at a time: it waits for one message, then takes whatever else
+// arrives within linger (at most maxBatch messages in all), hands them to h and commits
+// their offsets after h succeeds, until ctx ends (returns nil) or h fails (returns its
+// error; the batch stays uncommitted).
+func (c *Consumer) RunBatches(ctx context.Context, maxBatch int, linger time.Duration, h BatchHandler) error {
+	maxBatch = max(maxBatch, 1)
+	raw := make([]kafkago.Message, 0, maxBatch)
+	batch := make([]Message, 0, maxBatch)
+	for {
+		raw, batch = raw[:0], batch[:0]
+		m, err := c.r.FetchMessage(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			return fmt.Errorf("fetch from %s: %w", c.r.Config().Topic, err)
+		}
+		raw = append(raw, m)
+		if maxBatch > 1 {
+			lctx, cancel := context.WithTimeout(ctx, linger)
+			for len(raw) < maxBatch {
+				m, err := c.r.FetchMessage(lctx)
+				if err != nil {
+					break // linger over (the message, if any, stays in the reader) or ctx ended
+				}
+				raw = append(raw, m)
+			}
+			cancel()
+		}
+		for _, m := range raw {
+			batch = append(batch, Message{Topic: m.Topic, Key: m.Key, Value: m.Value, Headers: fromHeaders(m.Headers),
+				Partition: m.Partition, Offset: m.Offset, Time: m.Time})
+		}
+		if err := h(ctx, batch); err != nil {
+			return fmt.Errorf("handle %d messages of %s from %d@%d: %w", len(batch), raw[0].Topic, raw[0].Partition, raw[0].Offset, err)
+		}
+		if err := c.r.CommitMessages(context.WithoutCancel(ctx), raw...); err != nil {
+			return fmt.Errorf("commit %d messages of %s: %w", len(raw), raw[0].Topic, err)
 		}
 	}
 }

@@ -341,6 +341,40 @@ func (t ledgerTx) LockOrder(_ context.Context, orderID string) (app.OrderEnding,
 	return e, true, nil
 }
 
+// LockOrders is LockOrder for each order (wallet_post_batch's saga path).
+func (t ledgerTx) LockOrders(ctx context.Context, orderIDs []string) (map[string]app.OrderEnding, error) {
+	out := map[string]app.OrderEnding{}
+	for _, id := range orderIDs {
+		e, ended, err := t.LockOrder(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		if ended {
+			out[id] = e
+		}
+	}
+	return out, nil
+}
+
+// PostBatch is wallet_post_batch: each request a Post in its own subtransaction, a
+// failing one undone alone (its error in errs) while the transaction goes on.
+func (t ledgerTx) PostBatch(ctx context.Context, reqs []app.PostRequest) ([]app.PostResult, []error, error) {
+	if t.j.aborted != nil {
+		return nil, nil, t.j.aborted
+	}
+	res, errs := make([]app.PostResult, len(reqs)), make([]error, len(reqs))
+	for i, req := range reqs {
+		sub := &journal{}
+		res[i], errs[i] = ledgerTx{s: t.s, j: sub}.Post(ctx, req)
+		if sub.aborted != nil {
+			sub.rollback()
+			continue
+		}
+		t.j.undo = append(t.j.undo, sub.undo...)
+	}
+	return res, errs, nil
+}
+
 // RecordOrderEnded keeps the first ending (ON CONFLICT DO NOTHING).
 func (t ledgerTx) RecordOrderEnded(_ context.Context, e app.OrderEnding) error {
 	if _, ok := t.s.endings[e.OrderID]; !ok {

@@ -33,6 +33,8 @@ type LedgerRepository struct {
 	// first uses of one idempotency key.
 	MaxAttempts int
 	audit       AuditKey
+	// batcher coalesces Post calls (nil: each Post is its own wallet_post call).
+	batcher *postBatcher
 }
 
 // NewLedgerRepository returns the ledger on pool (whose search_path holds the schema).
@@ -40,7 +42,22 @@ func NewLedgerRepository(pool *pgxpool.Pool, ob *outbox.Outbox) *LedgerRepositor
 	if ob == nil {
 		ob = outbox.New()
 	}
-	return &LedgerRepository{pool: pool, outbox: ob, MaxAttempts: 6, audit: NewAuditKey([]byte(DefaultAuditKey))}
+	r := &LedgerRepository{pool: pool, outbox: ob, MaxAttempts: 6, audit: NewAuditKey([]byte(DefaultAuditKey))}
+	return r.WithBatching(BatchConfig{})
+}
+
+// WithBatching makes Post coalesce concurrent operations into batches (the default, with
+// BatchConfig's defaults); it returns r.
+func (r *LedgerRepository) WithBatching(cfg BatchConfig) *LedgerRepository {
+	r.batcher = &postBatcher{pool: r.pool, repo: r, cfg: cfg.withDefaults()}
+	return r
+}
+
+// WithoutBatching makes every Post its own wallet_post call (one transaction each); it
+// returns r.
+func (r *LedgerRepository) WithoutBatching() *LedgerRepository {
+	r.batcher = nil
+	return r
 }
 
 // WithAuditKey makes the ledger key its audit chain with key (the configuration's
@@ -55,8 +72,13 @@ func (r *LedgerRepository) Bound(tx pgx.Tx) app.Tx {
 	return ledgerTx{q: tx, tx: tx, outbox: r.outbox, audit: r.audit}
 }
 
-// Post applies one transaction in one round trip (an implicit transaction).
+// Post applies one transaction: batched with concurrent Posts into one wallet_post_batch
+// call (one round trip, one database transaction, each operation its own outcome), or,
+// without batching, as one wallet_post call in an implicit transaction.
 func (r *LedgerRepository) Post(ctx context.Context, req app.PostRequest) (res app.PostResult, err error) {
+	if r.batcher != nil {
+		return r.batcher.post(ctx, req)
+	}
 	err = r.retry(ctx, func() error {
 		res, err = post(ctx, r.pool, r.audit, req)
 		return err
@@ -350,6 +372,43 @@ func (t ledgerTx) LockOrder(ctx context.Context, orderID string) (app.OrderEndin
 		return e, false, fmt.Errorf("ending of order %s: %w", orderID, err)
 	}
 	return e, true, nil
+}
+
+// LockOrders locks the orders' advisory locks in lock-key order in one statement, then,
+// in a second one (whose snapshot sees what the previous holders committed), reads the
+// endings of those the wallet has seen end.
+func (t ledgerTx) LockOrders(ctx context.Context, orderIDs []string) (map[string]app.OrderEnding, error) {
+	if _, err := t.q.Exec(ctx, `SELECT count(pg_advisory_xact_lock(k)) FROM (
+		SELECT DISTINCT hashtextextended('wallet-order:' || id, 0) AS k FROM unnest($1::text[]) AS id ORDER BY 1) l`, orderIDs); err != nil {
+		return nil, fmt.Errorf("lock %d orders: %w", len(orderIDs), err)
+	}
+	rows, _ := t.q.Query(ctx, `SELECT order_id, status, reason FROM order_endings WHERE order_id = ANY ($1)`, orderIDs)
+	ends, err := pgx.CollectRows(rows, pgx.RowToStructByPos[app.OrderEnding])
+	if err != nil {
+		return nil, fmt.Errorf("endings of %d orders: %w", len(orderIDs), err)
+	}
+	out := make(map[string]app.OrderEnding, len(ends))
+	for _, e := range ends {
+		out[e.OrderID] = e
+	}
+	return out, nil
+}
+
+func (t ledgerTx) PostBatch(ctx context.Context, reqs []app.PostRequest) ([]app.PostResult, []error, error) {
+	res := make([]app.PostResult, 0, len(reqs))
+	errs := make([]error, 0, len(reqs))
+	for len(reqs) > 0 { // wallet_post_batch takes at most 64
+		n := min(len(reqs), 64)
+		outs, err := postBatch(ctx, t.q, t.audit, reqs[:n])
+		if err != nil {
+			return nil, nil, mapError(err)
+		}
+		for _, o := range outs {
+			res, errs = append(res, o.res), append(errs, mapError(o.err))
+		}
+		reqs = reqs[n:]
+	}
+	return res, errs, nil
 }
 
 func (t ledgerTx) RecordOrderEnded(ctx context.Context, e app.OrderEnding) error {

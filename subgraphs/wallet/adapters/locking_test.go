@@ -43,7 +43,8 @@ func TestMigration0006_dropsTheUnreadVersionColumnFromAPopulatedLedgerKeepingEve
 	if err := consumer.Migrate(ctx, pool); err != nil {
 		t.Fatal(err)
 	}
-	a, err := app.New(adapters.NewLedgerRepository(pool, nil), nopGateway{},
+	// Release 0005 had no wallet_post_batch (0007): its ledger posted one by one.
+	a, err := app.New(adapters.NewLedgerRepository(pool, nil).WithoutBatching(), nopGateway{},
 		app.Config{Loyalty: domain.DefaultLoyalty, Split: domain.Split{PlatformFeeBps: 1500, DriverBps: 1000}})
 	if err != nil {
 		t.Fatal(err)

@@ -72,6 +72,14 @@ type Tx interface {
 	// charge and an ending handled at the same moment by two consumers queue here) and
 	// returns how the order ended, if the wallet has seen it end.
 	LockOrder(ctx context.Context, orderID string) (ending OrderEnding, ended bool, err error)
+	// LockOrders is LockOrder for several orders at once (locked in a fixed order, so two
+	// transactions locking overlapping sets queue instead of deadlocking): the endings of
+	// the ones the wallet has seen end, by order id.
+	LockOrders(ctx context.Context, orderIDs []string) (map[string]OrderEnding, error)
+	// PostBatch applies several transactions in one round trip inside this transaction,
+	// each with its own outcome (one failing never fails another): results and errors by
+	// position, or err when the call as a whole failed.
+	PostBatch(ctx context.Context, reqs []PostRequest) (res []PostResult, errs []error, err error)
 	// RecordOrderEnded remembers that an order ended; the first ending recorded stays.
 	RecordOrderEnded(ctx context.Context, e OrderEnding) error
 	// OrderRefunds lists an order's refunds, oldest first.

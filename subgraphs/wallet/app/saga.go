@@ -71,6 +71,100 @@ func (a *Application) OnOrderCreated(ctx context.Context, tx Tx, p contracts.Ord
 	return a.publish(ctx, tx, p.OrderID, payload)
 }
 
+// OnOrdersCreated is OnOrderCreated for a batch of events handled in one transaction
+// (the consumer's batch mode): the orders locked in one statement, their endings read in
+// one, every charge posted in one wallet_post_batch call and every payment event added to
+// the outbox at once, with the same outcomes OnOrderCreated gives each order one by one.
+// An error leaves the whole batch to be rolled back (the consumer then runs the events
+// one by one).
+func (a *Application) OnOrdersCreated(ctx context.Context, tx Tx, orders []OrderCreated) error {
+	ps := make([]contracts.OrderCreatedV2, len(orders))
+	for i, o := range orders {
+		ps[i] = o.OrderCreatedV2
+	}
+	ids := make([]string, len(ps))
+	for i, p := range ps {
+		ids[i] = p.OrderID
+	}
+	endings, err := tx.LockOrders(ctx, ids)
+	if err != nil {
+		return err
+	}
+	payloads := make([]events.Payload, len(ps))
+	var (
+		reqs []PostRequest
+		at   []int // reqs[j] charges ps[at[j]]
+	)
+	for i, p := range ps {
+		total, err := domain.NewMoney(p.Total.AmountMinor, p.Total.Currency)
+		if err != nil {
+			return fmt.Errorf("order.created %s: %w", p.OrderID, err)
+		}
+		if ending, ended := endings[p.OrderID]; ended {
+			payloads[i] = contracts.PaymentFailedV1{OrderID: p.OrderID, CustomerID: p.CustomerID,
+				Amount: p.Total, Code: contracts.PaymentDeclined, FailedAt: a.now().UTC(),
+				Message: "the order ended (" + ending.Status + ") before it was charged"}
+			continue
+		}
+		req, err := a.payRequest(orders[i].traced(ctx), PayOrderCommand{
+			PayOrder: domain.PayOrder{OrderID: p.OrderID, CustomerID: p.CustomerID, Total: total,
+				RedeemPoints: p.PointsRedeemed},
+			RestaurantID: p.RestaurantID, IdempotencyKey: "pay:" + p.OrderID, Actor: "saga:order.created",
+		})
+		if err != nil {
+			if !domain.IsInputError(err) {
+				return err
+			}
+			payloads[i] = contracts.PaymentFailedV1{OrderID: p.OrderID, CustomerID: p.CustomerID, Amount: p.Total,
+				Code: contracts.PaymentDeclined, Message: err.Error(), FailedAt: a.now().UTC()}
+			continue
+		}
+		reqs, at = append(reqs, req), append(at, i)
+	}
+	if len(reqs) > 0 {
+		res, errs, err := tx.PostBatch(ctx, reqs)
+		if err != nil {
+			return err
+		}
+		for j, i := range at {
+			p := ps[i]
+			switch {
+			case errs[j] != nil:
+				return fmt.Errorf("order.created %s: %w", p.OrderID, errs[j])
+			case res[j].Status == StatusInsufficientFunds:
+				payloads[i] = contracts.PaymentFailedV1{OrderID: p.OrderID, CustomerID: p.CustomerID, Amount: p.Total,
+					Code: contracts.PaymentInsufficientFunds, Message: shortMessage(p.PointsRedeemed), FailedAt: a.now().UTC()}
+			default:
+				payloads[i] = contracts.PaymentSucceededV1{PaymentID: res[j].TxID, OrderID: p.OrderID, CustomerID: p.CustomerID,
+					Amount: p.Total, Method: "wallet", PaidAt: a.now().UTC()}
+			}
+		}
+	}
+	evs := make([]events.Envelope, len(ps))
+	for i, p := range ps {
+		e, err := events.New(orders[i].traced(ctx), Source, p.OrderID, payloads[i])
+		if err != nil {
+			return err
+		}
+		evs[i] = e
+	}
+	return tx.Publish(ctx, evs...)
+}
+
+// OrderCreated is one order.created of a batch with the context carrying its event's
+// trace: the audit rows and the payment event it causes continue that trace.
+type OrderCreated struct {
+	contracts.OrderCreatedV2
+	Trace context.Context
+}
+
+func (o OrderCreated) traced(ctx context.Context) context.Context {
+	if o.Trace != nil {
+		return o.Trace
+	}
+	return ctx
+}
+
 func shortMessage(points int64) string {
 	if points > 0 {
 		return "wallet balance or loyalty points are too low"

@@ -54,6 +54,9 @@ type Config struct {
 	// beginnings: for throwaway instances (tests) on a shared Kafka, never for production,
 	// where it would skip orders placed before the first start.
 	ConsumeFromLatest bool `yaml:"consume_from_latest" env:"WALLET_CONSUME_FROM_LATEST"`
+	// ConsumerBatchSize is how many events of one partition the saga consumers apply in
+	// one transaction (events/consumer's batch mode; 1 turns batching off).
+	ConsumerBatchSize int `yaml:"consumer_batch_size" env:"WALLET_CONSUMER_BATCH_SIZE"`
 }
 
 // Defaults run on a laptop.
@@ -65,7 +68,7 @@ func Defaults() Config {
 		PlatformFeeBps: 1500, DriverBps: 1000,
 		PointsPerMinor: domain.DefaultLoyalty.EarnPerMinorUnits, PointValueMinor: domain.DefaultLoyalty.PointValueMinor,
 		MaxRedeemBps: domain.DefaultLoyalty.MaxRedeemBps, PointsExpireAfter: domain.DefaultLoyalty.ExpireAfter,
-		PointsExpiryInterval: time.Hour, ConsumerGroupPrefix: "wallet",
+		PointsExpiryInterval: time.Hour, ConsumerGroupPrefix: "wallet", ConsumerBatchSize: 128,
 		TopUpMaxMinor: app.DefaultTopUpLimits.PerOperation, TopUpDailyMaxMinor: app.DefaultTopUpLimits.PerDay,
 		TopUpIntentTTL: app.DefaultTopUpLimits.IntentTTL, TopUpExpiryInterval: time.Minute,
 		AuditKey: adapters.DefaultAuditKey, AuditHeadsInterval: 5 * time.Minute,
@@ -104,6 +107,9 @@ func (c Config) Validate() error {
 	}
 	if c.TopUpExpiryInterval <= 0 {
 		errs = append(errs, config.Invalid("topup_expiry_interval", "must be positive, got %s", c.TopUpExpiryInterval))
+	}
+	if c.ConsumerBatchSize < 1 || c.ConsumerBatchSize > 10000 {
+		errs = append(errs, config.Invalid("consumer_batch_size", "must be within 1..10000, got %d", c.ConsumerBatchSize))
 	}
 	if c.ConsumerGroupPrefix == "" {
 		errs = append(errs, config.Invalid("consumer_group_prefix", "must not be empty"))

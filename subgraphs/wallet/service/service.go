@@ -151,7 +151,8 @@ func Serve(ctx context.Context, cfg Config) error {
 	for _, sub := range Subscriptions(svc.App, svc.Repo) {
 		c, err := consumer.New(pool, producer, consumer.Config{Name: cfg.ConsumerGroupPrefix + "." + sub.Topic, Brokers: cfg.Kafka,
 			Topic: sub.Topic, StartAtBeginning: !cfg.ConsumeFromLatest, Metrics: consumerMetrics,
-			TracerProvider: tel.TracerProvider, Logger: logger}, sub.Handler)
+			TracerProvider: tel.TracerProvider, Logger: logger,
+			BatchSize: cfg.ConsumerBatchSize, BatchHandler: sub.Batch}, sub.Handler)
 		if err != nil {
 			return err
 		}

@@ -15,10 +15,13 @@ import (
 	"github.com/dizhtime/dizhtime/subgraphs/wallet/domain"
 )
 
-// Subscription is one topic the wallet consumes and its handler.
+// Subscription is one topic the wallet consumes and its handler; Batch (optional)
+// applies a batch of the topic's events at once in the consumer's batch mode (without
+// it, Handler runs for each event of the batch in the batch's transaction).
 type Subscription struct {
 	Topic   string
 	Handler consumer.Handler
+	Batch   consumer.BatchHandler
 }
 
 // Subscriptions are the saga steps as consumer handlers: decode by the envelope's version
@@ -26,10 +29,17 @@ type Subscription struct {
 // transaction (which records the event id with the effect).
 func Subscriptions(wallet *app.Application, repo *adapters.LedgerRepository) []Subscription {
 	return []Subscription{
-		{contracts.TypeOrderCreated, sagaStep(repo, decodeOrderCreated, wallet.OnOrderCreated)},
-		{contracts.TypeOrderStatusChanged, sagaStep(repo, decodeOrderStatusChanged, wallet.OnOrderStatusChanged)},
-		{contracts.TypeDispatchAssigned, sagaStep(repo, decodeAs[contracts.DispatchAssignedV1], wallet.OnDispatchAssigned)},
-		{contracts.TypePaymentRefundRequested, sagaStep(repo, decodeAs[contracts.PaymentRefundRequestedV1], wallet.OnPaymentRefundRequested)},
+		{contracts.TypeOrderCreated, sagaStep(repo, decodeOrderCreated, wallet.OnOrderCreated),
+			sagaBatch(repo, func(e events.Envelope, ctx context.Context) (app.OrderCreated, error) {
+				if e.Type != contracts.TypeOrderCreated {
+					return app.OrderCreated{}, fmt.Errorf("event %s is a %s, want %s", e.ID, e.Type, contracts.TypeOrderCreated)
+				}
+				p, err := decodeOrderCreated(e)
+				return app.OrderCreated{OrderCreatedV2: p, Trace: ctx}, err
+			}, wallet.OnOrdersCreated)},
+		{contracts.TypeOrderStatusChanged, sagaStep(repo, decodeOrderStatusChanged, wallet.OnOrderStatusChanged), nil},
+		{contracts.TypeDispatchAssigned, sagaStep(repo, decodeAs[contracts.DispatchAssignedV1], wallet.OnDispatchAssigned), nil},
+		{contracts.TypePaymentRefundRequested, sagaStep(repo, decodeAs[contracts.PaymentRefundRequestedV1], wallet.OnPaymentRefundRequested), nil},
 	}
 }
 
@@ -53,6 +63,25 @@ func sagaStep[P events.Payload](repo *adapters.LedgerRepository, decode func(eve
 			return consumer.Permanent(fmt.Errorf("%s %s: %w", e.Type, e.ID, err))
 		}
 		return err
+	}
+}
+
+// sagaBatch runs a batch step over every event of a batch; an event of another type or
+// one that does not decode fails the batch, and the consumer then takes the events one by
+// one through sagaStep (which dead-letters the bad one).
+// decode gets each event with its trace's context (e.ContextWithTrace).
+func sagaBatch[P any](repo *adapters.LedgerRepository, decode func(events.Envelope, context.Context) (P, error),
+	step func(context.Context, app.Tx, []P) error) consumer.BatchHandler {
+	return func(ctx context.Context, tx pgx.Tx, evs []events.Envelope) error {
+		ps := make([]P, len(evs))
+		for i, e := range evs {
+			p, err := decode(e, e.ContextWithTrace(ctx))
+			if err != nil {
+				return fmt.Errorf("decode %s v%d %s: %w", e.Type, e.Version, e.ID, err)
+			}
+			ps[i] = p
+		}
+		return step(ctx, repo.Bound(tx), ps)
 	}
 }
 

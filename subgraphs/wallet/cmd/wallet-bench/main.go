@@ -4,6 +4,15 @@
 // consumer's transaction: processed_events + payment + payment.success in the outbox).
 //
 //	go run ./cmd/wallet-bench -duration 3s -conns 8 [-sync-commit on] [-outbox-notify=false]
+//
+// With -compare it runs DizhTime's PayOrder (batched) side by side with pgledger's
+// transfer (pgledger.sql loaded into a database of its own, -pgledger-sql; without it a
+// minimal equivalent transfer function), 20 workers over 50 and 10 accounts, alternated,
+// with p50/p99, the PostgreSQL CPU per transaction read from /proc (the run's own
+// backends, and every postgres process) and the load average; then the saga path for
+// real: order.created events drained from Kafka by the wallet's consumer in batch mode.
+//
+//	go run ./cmd/wallet-bench -compare -duration 5s [-pgledger-sql path/to/pgledger.sql]
 package main
 
 import (
@@ -44,7 +53,34 @@ func main() {
 	clients := flag.String("clients", "1,16,64", "concurrent clients")
 	modes := flag.String("modes", "ledger,saga", "ledger and/or saga")
 	notify := flag.Bool("outbox-notify", true, "saga: the outbox NOTIFYs the relay at commit (as the service does)")
+	compare := flag.Bool("compare", false, "side by side with pgledger: PayOrder (batched) and pgledger's transfer, then the saga through Kafka")
+	workers := flag.Int("workers", 20, "compare: concurrent workers")
+	accounts := flag.String("accounts", "50,10", "compare: account counts")
+	rounds := flag.Int("rounds", 2, "compare: runs per system and account count, alternated")
+	pgledgerSQL := flag.String("pgledger-sql", "", "compare: pgledger.sql to load into a separate database (empty: a minimal equivalent transfer function)")
+	consumerEvents := flag.Int("consumer-events", 20000, "compare: events the bare consumer benchmark drains in batch mode (0: skip; per-message mode drains a tenth)")
+	flushers := flag.Int("flushers", 0, "compare: batches in flight at once (0: the ledger's default)")
+	linger := flag.Duration("linger", 0, "compare: how long a batch waits for more operations (at most 2ms)")
+	sagaEvents := flag.Int("saga-events", 20000, "compare: order.created events the saga consumer drains per account count (0: skip)")
 	flag.Parse()
+	if *compare {
+		cfg := compareConfig{duration: *duration, workers: *workers, conns: int32(*conns), rounds: *rounds,
+			pgledger: *pgledgerSQL, sagaEvents: *sagaEvents, consumerEvents: *consumerEvents,
+			batch: adapters.BatchConfig{Flushers: *flushers, Linger: *linger}}
+		for _, a := range strings.Split(*accounts, ",") {
+			var n int
+			if _, err := fmt.Sscan(a, &n); err != nil || n < 2 {
+				fmt.Fprintln(os.Stderr, "wallet-bench: -accounts wants numbers >= 2, got", a)
+				os.Exit(2)
+			}
+			cfg.accounts = append(cfg.accounts, n)
+		}
+		if err := runCompare(cfg); err != nil {
+			fmt.Fprintln(os.Stderr, "wallet-bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*duration, int32(*conns), *syncCommit, *clients, *modes, *notify); err != nil {
 		fmt.Fprintln(os.Stderr, "wallet-bench:", err)
 		os.Exit(1)

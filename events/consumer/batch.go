@@ -1,0 +1,145 @@
+package consumer
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	"github.com/jackc/pgx/v5"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/codes"
+	"go.opentelemetry.io/otel/trace"
+
+	"github.com/dizhtime/dizhtime/events"
+	"github.com/dizhtime/dizhtime/events/kafka"
+)
+
+// handleBatch is the kafka.BatchHandler of batch mode: each partition's messages in one
+// transaction, the partitions side by side; nil commits every offset of the batch.
+func (c *Consumer) handleBatch(ctx context.Context, msgs []kafka.Message) error {
+	var (
+		order []int
+		parts = map[int][]kafka.Message{}
+	)
+	for _, m := range msgs {
+		if _, ok := parts[m.Partition]; !ok {
+			order = append(order, m.Partition)
+		}
+		parts[m.Partition] = append(parts[m.Partition], m)
+	}
+	if len(order) == 1 {
+		return c.handlePartition(ctx, msgs)
+	}
+	errs := make([]error, len(order))
+	var wg sync.WaitGroup
+	for i, p := range order {
+		wg.Go(func() { errs[i] = c.handlePartition(ctx, parts[p]) })
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// handlePartition applies one partition's messages (offset order) in one transaction,
+// or, when that fails, one by one through the per-message path.
+func (c *Consumer) handlePartition(ctx context.Context, msgs []kafka.Message) error {
+	evs := make([]events.Envelope, 0, len(msgs))
+	for _, m := range msgs {
+		e, err := events.FromMessage(m)
+		if err != nil { // undecodable: the per-message path dead-letters it in its place
+			return c.oneByOne(ctx, msgs)
+		}
+		evs = append(evs, e)
+	}
+	fresh, err := c.applyBatch(ctx, evs)
+	if err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		c.log.WarnContext(ctx, "batch failed; handling its events one by one", "events", len(evs), "error", err)
+		return c.oneByOne(ctx, msgs)
+	}
+	c.cfg.Metrics.outcomes(c.cfg.Name, c.cfg.Topic, "processed", fresh)
+	c.cfg.Metrics.outcomes(c.cfg.Name, c.cfg.Topic, "duplicate", len(evs)-fresh)
+	return nil
+}
+
+func (c *Consumer) oneByOne(ctx context.Context, msgs []kafka.Message) error {
+	for _, m := range msgs {
+		if err := c.handle(ctx, m); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+const recordBatchSQL = `INSERT INTO processed_events (consumer, event_id) SELECT $1, unnest($2::text[])
+	ON CONFLICT DO NOTHING RETURNING event_id`
+
+// applyBatch records the events' ids in one statement and applies the new ones (each
+// id once, in order) in the same transaction; it returns how many were new.
+func (c *Consumer) applyBatch(ctx context.Context, evs []events.Envelope) (fresh int, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("handler panicked: %v", p)
+		}
+	}()
+	ids := make([]string, len(evs))
+	links := make([]trace.Link, 0, len(evs))
+	for i, e := range evs {
+		ids[i] = e.ID
+		if sc := trace.SpanContextFromContext(e.ContextWithTrace(context.Background())); sc.IsValid() {
+			links = append(links, trace.Link{SpanContext: sc})
+		}
+	}
+	ctx, span := c.tracer.Start(ctx, c.cfg.Topic+" process batch",
+		trace.WithSpanKind(trace.SpanKindConsumer), trace.WithLinks(links...),
+		trace.WithAttributes(
+			attribute.String("messaging.system", "kafka"),
+			attribute.String("messaging.operation.type", "process"),
+			attribute.String("messaging.destination.name", c.cfg.Topic),
+			attribute.String("messaging.consumer.group.name", c.cfg.Name),
+			attribute.Int("messaging.batch.message_count", len(evs)),
+		))
+	defer span.End()
+	err = pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
+		rows, _ := tx.Query(ctx, recordBatchSQL, c.cfg.Name, ids)
+		recorded, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return fmt.Errorf("record %d events: %w", len(ids), err)
+		}
+		isNew := make(map[string]bool, len(recorded))
+		for _, id := range recorded {
+			isNew[id] = true
+		}
+		todo := make([]events.Envelope, 0, len(recorded))
+		for _, e := range evs {
+			if isNew[e.ID] {
+				todo = append(todo, e)
+				delete(isNew, e.ID) // a second copy in this batch is a duplicate
+			}
+		}
+		fresh = len(todo)
+		if len(todo) == 0 {
+			return nil
+		}
+		if c.cfg.BatchHandler != nil {
+			return c.cfg.BatchHandler(ctx, tx, todo)
+		}
+		for _, e := range todo {
+			if err := c.h(e.ContextWithTrace(ctx), tx, e); err != nil {
+				return fmt.Errorf("event %s: %w", e.ID, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		span.RecordError(err)
+		span.SetStatus(codes.Error, "batch rolled back")
+	}
+	return fresh, err
+}

@@ -1,0 +1,176 @@
+package consumer_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/dizhtime/dizhtime/events"
+	"github.com/dizhtime/dizhtime/events/consumer"
+	"github.com/dizhtime/dizhtime/events/internal/testenv"
+	"github.com/dizhtime/dizhtime/events/kafka"
+)
+
+// Batch mode against the real Kafka and PostgreSQL: every event delivered two or three
+// times (relay duplicates, some in the same batch), a poison event in the middle of a
+// batch, and a second member of the group started later that gets old events again:
+// each event's effect exists exactly once, and the poison one costs only itself.
+func TestConsumer_batchModeAppliesEachEventOnceUnderDuplicatesRedeliveryAndAPoisonEvent(t *testing.T) {
+	f := setup(t)
+	const n = 300
+	var (
+		msgs   []kafka.Message
+		poison events.Envelope
+	)
+	for i := range n {
+		e, m := f.event(t, context.Background(), "order-"+strconv.Itoa(i%7), i)
+		if i == 150 {
+			poison = e
+		}
+		msgs = append(msgs, m, m)
+		if i%10 == 0 {
+			msgs = append(msgs, m)
+		}
+	}
+	f.publish(t, msgs...)
+	var batches atomic.Int32
+	name := testenv.Name("consumer")
+	handler := func(ctx context.Context, tx pgx.Tx, e events.Envelope) error {
+		if e.ID == poison.ID {
+			return consumer.Permanent(errors.New("menu item plov-xl does not exist"))
+		}
+		return record(ctx, tx, e)
+	}
+	batchHandler := func(ctx context.Context, tx pgx.Tx, evs []events.Envelope) error {
+		batches.Add(1)
+		for _, e := range evs {
+			if err := handler(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	cfg := consumer.Config{Name: name, MaxAttempts: 2, BatchSize: 64, BatchHandler: batchHandler,
+		CommitInterval: 100 * time.Millisecond}
+	f.start(t, cfg, handler)
+	got := f.waitEffects(t, n-1)
+	if len(got) != n-1 {
+		t.Fatalf("%d effects for %d events (one poison) delivered 2-3 times each, want %d", len(got), n, n-1)
+	}
+	seen := map[string]bool{}
+	for _, e := range got {
+		if seen[e.EventID] || e.EventID == poison.ID {
+			t.Fatalf("event %s applied twice or the poison applied", e.EventID)
+		}
+		seen[e.EventID] = true
+	}
+	if b := batches.Load(); b == 0 || b >= n {
+		t.Fatalf("%d batches for %d events: batch mode did not batch", b, n)
+	}
+	col := testenv.Collect(t, f.brokers, consumer.DLQTopic(f.topic))
+	dlq := col.WaitFor(t, 1, 30*time.Second)
+	if dlq[0].Headers[events.HeaderID] != poison.ID {
+		t.Fatalf("dead letter %v, want the poison event", dlq[0].Headers)
+	}
+
+	// Redelivery: a relay resending the first hundred events, and a new member of the
+	// group (the first one stays) that takes over partitions mid-stream.
+	f.publish(t, msgs[:100]...)
+	_, fresh := f.event(t, context.Background(), "order-new", n+1)
+	f.publish(t, fresh)
+	f.start(t, cfg, handler)
+	if got := f.waitEffects(t, n); len(got) != n {
+		t.Fatalf("%d effects after redelivery, want %d", len(got), n)
+	}
+	var recorded int
+	if err := f.pool.QueryRow(context.Background(), `SELECT count(*) FROM processed_events WHERE consumer = $1`, name).Scan(&recorded); err != nil {
+		t.Fatal(err)
+	}
+	if recorded != n { // n-1 applied + 1 new; the poison is not recorded
+		t.Fatalf("%d processed ids, want %d", recorded, n)
+	}
+}
+
+// A handler failing for one event rolls back its whole batch; the batch's events then go
+// one by one, so the others commit and the failing one is retried alone.
+func TestConsumer_batchModeRetriesAFailingEventAloneAndCommitsItsNeighbours(t *testing.T) {
+	f := setup(t)
+	var msgs []kafka.Message
+	var flaky events.Envelope
+	for i := range 20 {
+		e, m := f.event(t, context.Background(), "order-1", i)
+		if i == 7 {
+			flaky = e
+		}
+		msgs = append(msgs, m)
+	}
+	f.publish(t, msgs...)
+	var failures atomic.Int32
+	f.start(t, consumer.Config{BatchSize: 32, MaxAttempts: 5}, func(ctx context.Context, tx pgx.Tx, e events.Envelope) error {
+		if e.ID == flaky.ID && failures.Add(1) <= 2 {
+			return fmt.Errorf("transient failure %d", failures.Load())
+		}
+		return record(ctx, tx, e)
+	})
+	got := f.waitEffects(t, 20)
+	if len(got) != 20 {
+		t.Fatalf("%d effects, want 20", len(got))
+	}
+	for i, e := range got {
+		if e.N != i {
+			t.Fatalf("effects %+v: want n 0..19 each once", got)
+		}
+	}
+	if failures.Load() < 3 {
+		t.Fatalf("the flaky event ran %d times, want it retried", failures.Load())
+	}
+}
+
+// The state a crash between a batch's commit and its (asynchronous) offset commit leaves:
+// the batch's effects and ids are in PostgreSQL, the group's offsets are not in Kafka.
+// The next member gets those events again and must skip them all.
+func TestConsumer_batchModeSkipsEventsWhoseTransactionCommittedBeforeACrashLostTheirOffsets(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	name := testenv.Name("consumer")
+	var msgs []kafka.Message
+	var committed []events.Envelope
+	for i := range 100 {
+		e, m := f.event(t, ctx, "order-"+strconv.Itoa(i%5), i)
+		msgs = append(msgs, m)
+		if i < 40 {
+			committed = append(committed, e)
+		}
+	}
+	f.publish(t, msgs...)
+	// The crashed member's last transactions, as the consumer writes them.
+	if err := pgx.BeginFunc(ctx, f.pool, func(tx pgx.Tx) error {
+		for _, e := range committed {
+			if _, err := tx.Exec(ctx, `INSERT INTO processed_events (consumer, event_id) VALUES ($1, $2)`, name, e.ID); err != nil {
+				return err
+			}
+			if err := record(ctx, tx, e); err != nil {
+				return err
+			}
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	f.start(t, consumer.Config{Name: name, BatchSize: 32}, record)
+	got := f.waitEffects(t, 100)
+	if len(got) != 100 {
+		t.Fatalf("%d effects for 100 events, 40 of them applied before the crash: want 100", len(got))
+	}
+	for i, e := range got {
+		if e.N != i {
+			t.Fatalf("effect %d has n %d: an event applied twice or lost", i, e.N)
+		}
+	}
+}

@@ -1,0 +1,218 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"strconv"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/dizhtime/dizhtime/events"
+	"github.com/dizhtime/dizhtime/events/consumer"
+	"github.com/dizhtime/dizhtime/events/contracts"
+	"github.com/dizhtime/dizhtime/events/kafka"
+	"github.com/dizhtime/dizhtime/platform/endpoints"
+	"github.com/dizhtime/dizhtime/subgraphs/wallet/adapters"
+	"github.com/dizhtime/dizhtime/subgraphs/wallet/app"
+	"github.com/dizhtime/dizhtime/subgraphs/wallet/domain"
+	"github.com/dizhtime/dizhtime/subgraphs/wallet/service"
+)
+
+func newApp(repo *adapters.LedgerRepository) (*app.Application, error) {
+	return app.New(repo, nopGateway{}, app.Config{Loyalty: domain.DefaultLoyalty, Split: domain.Split{PlatformFeeBps: 1500, DriverBps: 1000}})
+}
+
+// measureSaga is the saga path for real: n order.created events (customers drawn from
+// accounts) in a fresh 3-partition Kafka topic, drained by the wallet's own order.created
+// consumer (events/consumer batch mode, the service's handlers: event-id dedupe, the
+// payment, payment.success in the outbox, all in one transaction per partition batch).
+// The figure is events applied per second from the consumer's start to the last commit.
+func measureSaga(ctx context.Context, pool *pgxpool.Pool, appName string, wallet *app.Application, repo *adapters.LedgerRepository, accounts, n int) (figures, error) {
+	brokers := endpoints.Kafka()
+	topic := fmt.Sprintf("wallet-bench.order.created.%d", time.Now().UnixNano()%1e9)
+	if err := kafka.EnsureTopics(ctx, brokers, kafka.TopicSpec{Name: topic, Partitions: 3}); err != nil {
+		return figures{}, err
+	}
+	pub := kafka.NewProducer(brokers)
+	defer pub.Close()
+	batch := make([]kafka.Message, 0, 1000)
+	for i := range n {
+		order := uuid.NewString()
+		m := contracts.Money{AmountMinor: 1000, Currency: "UZS"}
+		e, err := events.New(ctx, "orders", order, contracts.OrderCreatedV2{OrderID: order,
+			CustomerID: "c" + strconv.Itoa(rand.IntN(accounts)), RestaurantID: "r1", Subtotal: m, Total: m, PlacedAt: time.Now()})
+		if err != nil {
+			return figures{}, err
+		}
+		msg, err := e.Message()
+		if err != nil {
+			return figures{}, err
+		}
+		msg.Topic = topic
+		batch = append(batch, msg)
+		if len(batch) == cap(batch) || i == n-1 {
+			if err := pub.Publish(ctx, batch...); err != nil {
+				return figures{}, err
+			}
+			batch = batch[:0]
+		}
+	}
+	var sub service.Subscription
+	for _, s := range service.Subscriptions(wallet, repo) {
+		if s.Topic == contracts.TypeOrderCreated {
+			sub = s
+		}
+	}
+	name := "wallet-bench-saga-" + strconv.FormatInt(time.Now().UnixNano()%1e9, 10)
+	c, err := consumer.New(pool, pub, consumer.Config{Name: name, Brokers: brokers, Topic: topic, StartAtBeginning: true,
+		BatchSize: 128, BatchHandler: sub.Batch, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, sub.Handler)
+	if err != nil {
+		return figures{}, err
+	}
+	warm(ctx, pool, pool.Config().MaxConns)
+	cpu0, err := postgresCPU(ctx, pool, appName)
+	if err != nil {
+		return figures{}, err
+	}
+	var seq0 int64
+	if err := pool.QueryRow(ctx, `SELECT coalesce(max(seq), 0) FROM outbox`).Scan(&seq0); err != nil {
+		return figures{}, err
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() { done <- c.Run(runCtx) }()
+	deadline := time.Now().Add(5 * time.Minute)
+	var applied int
+	for {
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM processed_events WHERE consumer = $1`, name).Scan(&applied); err != nil {
+			stop()
+			return figures{}, err
+		}
+		if applied >= n {
+			break
+		}
+		if time.Now().After(deadline) {
+			stop()
+			return figures{}, fmt.Errorf("saga: %d of %d events applied within 5 minutes", applied, n)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	elapsed := time.Since(start)
+	cpu1, err := postgresCPU(ctx, pool, appName)
+	stop()
+	if rerr := <-done; rerr != nil && err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return figures{}, err
+	}
+	// Rows one transaction inserted share its xmin: events per transaction is the
+	// consumer's mean batch.
+	var paid, txs int64
+	if err := pool.QueryRow(ctx, `SELECT count(*), count(DISTINCT xmin::text) FROM outbox WHERE seq > $1 AND topic = $2`,
+		seq0, contracts.TypePaymentSucceeded).Scan(&paid, &txs); err != nil {
+		return figures{}, err
+	}
+	fmt.Printf("saga over %d accounts: %d order.created applied in %s, %d payment.success in the outbox from %d transactions\n",
+		accounts, applied, elapsed.Round(time.Millisecond), paid, txs)
+	if paid != int64(n) {
+		return figures{}, fmt.Errorf("saga: %d payment.success for %d orders", paid, n)
+	}
+	return figures{system: "saga", accounts: accounts, tx: int64(applied), elapsed: elapsed,
+		backendCPU: cpu1.backends - cpu0.backends, serverCPU: cpu1.serverSince(cpu0), loadEnd: loadavg(),
+		batches: txs, posted: paid}, nil
+}
+
+// measureConsumer is the consumer framework alone (events/consumer): n events in a fresh
+// 3-partition topic drained by one consumer group whose handler inserts one row per
+// event, with the event-id dedupe, in batch mode (batch > 1) or one transaction and one
+// synchronous offset commit per message (batch 1). Events per second from start to the
+// last recorded id.
+func measureConsumer(ctx context.Context, pool *pgxpool.Pool, appName string, n, batch int) (figures, error) {
+	brokers := endpoints.Kafka()
+	suffix := strconv.FormatInt(time.Now().UnixNano()%1e9, 10)
+	topic := "wallet-bench.consumer." + suffix
+	if err := kafka.EnsureTopics(ctx, brokers, kafka.TopicSpec{Name: topic, Partitions: 3}); err != nil {
+		return figures{}, err
+	}
+	if _, err := pool.Exec(ctx, `CREATE TABLE IF NOT EXISTS consumer_bench_effects (event_id text NOT NULL, subject text NOT NULL)`); err != nil {
+		return figures{}, err
+	}
+	pub := kafka.NewProducer(brokers)
+	defer pub.Close()
+	msgs := make([]kafka.Message, 0, 1000)
+	for i := range n {
+		e, err := events.New(ctx, "bench", "order-"+strconv.Itoa(i%500), contracts.DispatchAssignedV1{OrderID: "order-" + strconv.Itoa(i%500), DriverID: "d1"})
+		if err != nil {
+			return figures{}, err
+		}
+		m, err := e.Message()
+		if err != nil {
+			return figures{}, err
+		}
+		m.Topic = topic
+		msgs = append(msgs, m)
+		if len(msgs) == cap(msgs) || i == n-1 {
+			if err := pub.Publish(ctx, msgs...); err != nil {
+				return figures{}, err
+			}
+			msgs = msgs[:0]
+		}
+	}
+	name := "wallet-bench-consumer-" + suffix
+	c, err := consumer.New(pool, pub, consumer.Config{Name: name, Brokers: brokers, Topic: topic, StartAtBeginning: true,
+		BatchSize: batch, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))},
+		func(ctx context.Context, tx pgx.Tx, e events.Envelope) error {
+			_, err := tx.Exec(ctx, `INSERT INTO consumer_bench_effects (event_id, subject) VALUES ($1, $2)`, e.ID, e.Subject)
+			return err
+		})
+	if err != nil {
+		return figures{}, err
+	}
+	warm(ctx, pool, pool.Config().MaxConns)
+	cpu0, err := postgresCPU(ctx, pool, appName)
+	if err != nil {
+		return figures{}, err
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	start := time.Now()
+	go func() { done <- c.Run(runCtx) }()
+	deadline := time.Now().Add(5 * time.Minute)
+	var applied int
+	for applied < n {
+		if time.Now().After(deadline) {
+			stop()
+			<-done
+			return figures{}, fmt.Errorf("consumer: %d of %d events within 5 minutes", applied, n)
+		}
+		time.Sleep(20 * time.Millisecond)
+		if err := pool.QueryRow(ctx, `SELECT count(*) FROM processed_events WHERE consumer = $1`, name).Scan(&applied); err != nil {
+			stop()
+			<-done
+			return figures{}, err
+		}
+	}
+	elapsed := time.Since(start)
+	cpu1, err := postgresCPU(ctx, pool, appName)
+	stop()
+	if rerr := <-done; rerr != nil && err == nil {
+		err = rerr
+	}
+	if err != nil {
+		return figures{}, err
+	}
+	system := fmt.Sprintf("consumer batch %d", batch)
+	if batch <= 1 {
+		system = "consumer per message"
+	}
+	return figures{system: system, tx: int64(applied), elapsed: elapsed,
+		backendCPU: cpu1.backends - cpu0.backends, serverCPU: cpu1.serverSince(cpu0), loadEnd: loadavg()}, nil
+}
