@@ -6,6 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -24,6 +27,11 @@ type Publisher interface {
 type RelayConfig struct {
 	// BatchSize caps the events published per round (default 500).
 	BatchSize int
+	// ClaimPartitions caps the subject partitions (of 32) one round claims (default all).
+	// Below 32, several relays take a share each and publish side by side (a lone relay
+	// then covers every partition over consecutive rounds); at 32 the first relay to
+	// start a round takes every free partition and the others stand by.
+	ClaimPartitions int
 	// PollInterval is the fallback wake-up when no NOTIFY arrives (default 500ms).
 	PollInterval time.Duration
 	// PublishTimeout bounds one round's publish (default 10s).
@@ -45,6 +53,10 @@ type Relay struct {
 	cfg  RelayConfig
 	log  *slog.Logger
 
+	// turn is the partition the next round tries first; each round moves it past the
+	// partitions it asked for, so consecutive rounds cover all of them.
+	turn atomic.Uint32
+
 	// hook, set only by tests, runs at the named points of a round; an error aborts the
 	// round there as if the process had died.
 	hook func(ctx context.Context, point string) error
@@ -57,6 +69,9 @@ func NewRelay(pool *pgxpool.Pool, pub Publisher, cfg RelayConfig) (*Relay, error
 	}
 	if cfg.BatchSize <= 0 {
 		cfg.BatchSize = 500
+	}
+	if cfg.ClaimPartitions <= 0 || cfg.ClaimPartitions > claimPartitionCount {
+		cfg.ClaimPartitions = claimPartitionCount
 	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 500 * time.Millisecond
@@ -74,23 +89,44 @@ func NewRelay(pool *pgxpool.Pool, pub Publisher, cfg RelayConfig) (*Relay, error
 	if log == nil {
 		log = slog.Default()
 	}
-	return &Relay{pool: pool, pub: pub, cfg: cfg, log: log.With("component", "outbox.relay")}, nil
+	r := &Relay{pool: pool, pub: pub, cfg: cfg, log: log.With("component", "outbox.relay")}
+	// Relays start their turns at different partitions so they seldom contend.
+	r.turn.Store(rand.Uint32N(claimPartitionCount))
+	return r, nil
 }
 
-// claimHeads locks the oldest unsent row of subjects no other relay is publishing.
-const claimHeads = `
-SELECT o.subject FROM outbox o
-WHERE o.sent_at IS NULL
-  AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.subject = o.subject AND p.sent_at IS NULL AND p.seq < o.seq)
-ORDER BY o.seq
-LIMIT $1
-FOR UPDATE SKIP LOCKED`
+// claimPartitionCount is the number of subject partitions; migration 0002 computes each
+// row's partition (part) with the same number.
+const claimPartitionCount = 32
 
-const selectClaimed = `
-SELECT seq, topic, subject, value, headers FROM outbox
-WHERE sent_at IS NULL AND subject = ANY($1)
-ORDER BY seq
-LIMIT $2`
+// claimPartitions locks, without waiting, up to $3 partitions no other relay of this schema
+// is publishing, trying them in turn from partition $2. The locks are transaction-scoped:
+// they end with the round, and with the process if it dies. The first key names the
+// schema, so relays of other producers sharing the database do not exclude each other.
+const claimPartitions = `
+SELECT coalesce(array_agg(p), '{}') FROM (
+  SELECT p FROM (SELECT (s + $2) % $1 AS p FROM generate_series(0, $1 - 1) s) turn
+  WHERE pg_try_advisory_xact_lock(hashtext('dizhtime.outbox:' || current_schema()), p)
+  LIMIT $3) claimed`
+
+// selectClaimed reads the oldest unsent rows of the claimed partitions in seq order. It is
+// one sorted branch per partition under a merge (a branch whose partition is not claimed
+// is switched off by its one-time filter), so Postgres reads about $2 index entries
+// whatever the backlog; a single "part = ANY($1) ORDER BY seq" would sort every unsent row
+// of the claimed partitions.
+var selectClaimed = func() string {
+	var b strings.Builder
+	b.WriteString("SELECT seq, topic, subject, value, headers FROM (\n")
+	for p := range claimPartitionCount {
+		if p > 0 {
+			b.WriteString("  UNION ALL\n")
+		}
+		fmt.Fprintf(&b, "  (SELECT seq, topic, subject, value, headers FROM outbox"+
+			" WHERE sent_at IS NULL AND part = %d AND %d = ANY($1::int[]) ORDER BY seq LIMIT $2)\n", p, p)
+	}
+	b.WriteString(") claimed ORDER BY seq LIMIT $2")
+	return b.String()
+}()
 
 // RelayOnce runs one round: claim, publish, mark sent. It returns how many events it
 // published.
@@ -102,15 +138,16 @@ func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
 	// Rolling back releases the claim; a killed process gets the same from Postgres.
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 
-	rows, _ := tx.Query(ctx, claimHeads, r.cfg.BatchSize)
-	subjects, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
+	var parts []int32
+	if err := tx.QueryRow(ctx, claimPartitions, claimPartitionCount, r.nextPartition(), r.cfg.ClaimPartitions).Scan(&parts); err != nil {
 		return 0, fmt.Errorf("outbox relay: claim: %w", err)
 	}
-	if len(subjects) == 0 {
+	if len(parts) == 0 {
 		return 0, tx.Commit(ctx)
 	}
-	rows, _ = tx.Query(ctx, selectClaimed, subjects, r.cfg.BatchSize)
+	// A statement of its own: its snapshot is taken after the locks were granted, so it
+	// sees every row the previous holder of a partition marked sent.
+	rows, _ := tx.Query(ctx, selectClaimed, parts, r.cfg.BatchSize)
 	var (
 		seqs []int64
 		msgs []kafka.Message
@@ -159,6 +196,18 @@ func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
 	return len(msgs), nil
 }
 
+// nextPartition returns the partition this round starts from and advances the turn.
+func (r *Relay) nextPartition() int32 {
+	step := uint32(r.cfg.ClaimPartitions)
+	return int32((r.turn.Add(step) - step) % claimPartitionCount)
+}
+
+// roundsPerTurn is how many rounds cover every partition; Run sleeps only after that many
+// empty rounds in a row.
+func (r *Relay) roundsPerTurn() int {
+	return (claimPartitionCount + r.cfg.ClaimPartitions - 1) / r.cfg.ClaimPartitions
+}
+
 func (r *Relay) at(ctx context.Context, point string) error {
 	if r.hook == nil {
 		return nil
@@ -198,6 +247,7 @@ func (r *Relay) Run(ctx context.Context) error {
 	defer poll.Stop()
 	var (
 		failures    int
+		idleRounds  int
 		lastBacklog time.Time
 		lastCleanup = time.Now()
 	)
@@ -238,8 +288,15 @@ func (r *Relay) Run(ctx context.Context) error {
 				r.log.WarnContext(ctx, "outbox clean-up failed", "error", err)
 			}
 		}
-		if err == nil && n >= r.cfg.BatchSize {
+		if err == nil && n > 0 {
+			idleRounds = 0
 			continue // probably more waiting
+		}
+		if err == nil {
+			if idleRounds++; idleRounds < r.roundsPerTurn() {
+				continue // the other partitions may have work
+			}
+			idleRounds = 0
 		}
 		poll.Reset(wait)
 		select {
