@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -38,6 +39,10 @@ type RelayConfig struct {
 	PublishTimeout time.Duration
 	// Retention keeps sent rows this long before deleting them (default 24h).
 	Retention time.Duration
+	// Workers is how many rounds Run keeps in flight (default 2), each over its share of
+	// the partitions and on a connection of its own: one worker's database work overlaps
+	// another's wait for Kafka.
+	Workers int
 	// NoListen turns LISTEN/NOTIFY off: the relay only polls.
 	NoListen bool
 	// BacklogInterval is how often the backlog gauges are refreshed (default 5s).
@@ -72,6 +77,9 @@ func NewRelay(pool *pgxpool.Pool, pub Publisher, cfg RelayConfig) (*Relay, error
 	}
 	if cfg.ClaimPartitions <= 0 || cfg.ClaimPartitions > claimPartitionCount {
 		cfg.ClaimPartitions = claimPartitionCount
+	}
+	if cfg.Workers <= 0 {
+		cfg.Workers = 2
 	}
 	if cfg.PollInterval <= 0 {
 		cfg.PollInterval = 500 * time.Millisecond
@@ -131,6 +139,11 @@ var selectClaimed = func() string {
 // RelayOnce runs one round: claim, publish, mark sent. It returns how many events it
 // published.
 func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
+	return r.round(ctx, r.cfg.ClaimPartitions)
+}
+
+// round is RelayOnce claiming up to share partitions.
+func (r *Relay) round(ctx context.Context, share int) (int, error) {
 	tx, err := r.pool.Begin(ctx)
 	if err != nil {
 		return 0, fmt.Errorf("outbox relay: begin: %w", err)
@@ -139,7 +152,7 @@ func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 
 	var parts []int32
-	if err := tx.QueryRow(ctx, claimPartitions, claimPartitionCount, r.nextPartition(), r.cfg.ClaimPartitions).Scan(&parts); err != nil {
+	if err := tx.QueryRow(ctx, claimPartitions, claimPartitionCount, r.nextPartition(share), share).Scan(&parts); err != nil {
 		return 0, fmt.Errorf("outbox relay: claim: %w", err)
 	}
 	if len(parts) == 0 {
@@ -196,16 +209,16 @@ func (r *Relay) RelayOnce(ctx context.Context) (int, error) {
 	return len(msgs), nil
 }
 
-// nextPartition returns the partition this round starts from and advances the turn.
-func (r *Relay) nextPartition() int32 {
-	step := uint32(r.cfg.ClaimPartitions)
+// nextPartition returns the partition a round of share partitions starts from and
+// advances the turn past them.
+func (r *Relay) nextPartition(share int) int32 {
+	step := uint32(share)
 	return int32((r.turn.Add(step) - step) % claimPartitionCount)
 }
 
-// roundsPerTurn is how many rounds cover every partition; Run sleeps only after that many
-// empty rounds in a row.
-func (r *Relay) roundsPerTurn() int {
-	return (claimPartitionCount + r.cfg.ClaimPartitions - 1) / r.cfg.ClaimPartitions
+// workerShare is how many partitions a round of one of Run's workers claims.
+func (r *Relay) workerShare() int {
+	return min(r.cfg.ClaimPartitions, (claimPartitionCount+r.cfg.Workers-1)/r.cfg.Workers)
 }
 
 func (r *Relay) at(ctx context.Context, point string) error {
@@ -229,8 +242,9 @@ func (r *Relay) Backlog(ctx context.Context) (int64, time.Duration, error) {
 	return n, time.Duration(age * float64(time.Second)), nil
 }
 
-// Run relays until ctx ends, then returns nil. Failed rounds are retried with bounded
-// exponential backoff; their events stay in the outbox meanwhile.
+// Run relays until ctx ends, then returns nil, with RelayConfig.Workers rounds in flight.
+// Failed rounds are retried with bounded exponential backoff; their events stay in the
+// outbox meanwhile.
 func (r *Relay) Run(ctx context.Context) error {
 	var schema string
 	if err := r.pool.QueryRow(ctx, `SELECT current_schema()`).Scan(&schema); err != nil {
@@ -239,10 +253,30 @@ func (r *Relay) Run(ctx context.Context) error {
 		}
 		return fmt.Errorf("outbox relay: %w", err)
 	}
-	wake := make(chan struct{}, 1)
-	if !r.cfg.NoListen {
-		go r.listen(ctx, schema, wake)
+	wakes := make([]chan struct{}, r.cfg.Workers)
+	for i := range wakes {
+		wakes[i] = make(chan struct{}, 1)
 	}
+	if !r.cfg.NoListen {
+		go r.listen(ctx, schema, wakes)
+	}
+	var wg sync.WaitGroup
+	for i, wake := range wakes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			r.work(ctx, schema, i == 0, wake)
+		}()
+	}
+	wg.Wait()
+	return nil
+}
+
+// work is one of Run's workers: rounds over its share of the partitions until ctx ends.
+// The housekeeper also refreshes the backlog gauges and deletes old sent rows.
+func (r *Relay) work(ctx context.Context, schema string, housekeeper bool, wake <-chan struct{}) {
+	share := r.workerShare()
+	roundsPerTurn := (claimPartitionCount + share - 1) / share
 	poll := time.NewTimer(0)
 	defer poll.Stop()
 	var (
@@ -252,9 +286,9 @@ func (r *Relay) Run(ctx context.Context) error {
 		lastCleanup = time.Now()
 	)
 	for {
-		n, err := r.RelayOnce(ctx)
+		n, err := r.round(ctx, share)
 		if ctx.Err() != nil {
-			return nil
+			return
 		}
 		wait := r.cfg.PollInterval
 		switch {
@@ -273,14 +307,14 @@ func (r *Relay) Run(ctx context.Context) error {
 		default:
 			failures = 0
 		}
-		if r.cfg.Metrics != nil && time.Since(lastBacklog) >= r.cfg.BacklogInterval {
+		if housekeeper && r.cfg.Metrics != nil && time.Since(lastBacklog) >= r.cfg.BacklogInterval {
 			lastBacklog = time.Now()
 			if count, age, err := r.Backlog(ctx); err == nil {
 				r.cfg.Metrics.backlog.WithLabelValues(schema).Set(float64(count))
 				r.cfg.Metrics.oldestAge.WithLabelValues(schema).Set(age.Seconds())
 			}
 		}
-		if time.Since(lastCleanup) >= time.Minute {
+		if housekeeper && time.Since(lastCleanup) >= time.Minute {
 			lastCleanup = time.Now()
 			if _, err := r.pool.Exec(ctx, `DELETE FROM outbox WHERE seq IN
 				(SELECT seq FROM outbox WHERE sent_at < now() - make_interval(secs => $1) LIMIT 10000)`,
@@ -293,7 +327,7 @@ func (r *Relay) Run(ctx context.Context) error {
 			continue // probably more waiting
 		}
 		if err == nil {
-			if idleRounds++; idleRounds < r.roundsPerTurn() {
+			if idleRounds++; idleRounds < roundsPerTurn {
 				continue // the other partitions may have work
 			}
 			idleRounds = 0
@@ -301,12 +335,12 @@ func (r *Relay) Run(ctx context.Context) error {
 		poll.Reset(wait)
 		select {
 		case <-ctx.Done():
-			return nil
+			return
 		case <-wake:
 			if err != nil { // keep the backoff after a failure
 				select {
 				case <-ctx.Done():
-					return nil
+					return
 				case <-poll.C:
 				}
 			}
@@ -316,7 +350,7 @@ func (r *Relay) Run(ctx context.Context) error {
 }
 
 // listen turns NOTIFYs from Add into wake-ups, reconnecting with backoff.
-func (r *Relay) listen(ctx context.Context, schema string, wake chan<- struct{}) {
+func (r *Relay) listen(ctx context.Context, schema string, wake []chan struct{}) {
 	for attempt := 0; ctx.Err() == nil; attempt++ {
 		err := r.listenOnce(ctx, schema, wake, func() { attempt = 0 })
 		if ctx.Err() != nil {
@@ -331,7 +365,7 @@ func (r *Relay) listen(ctx context.Context, schema string, wake chan<- struct{})
 	}
 }
 
-func (r *Relay) listenOnce(ctx context.Context, schema string, wake chan<- struct{}, connected func()) error {
+func (r *Relay) listenOnce(ctx context.Context, schema string, wake []chan struct{}, connected func()) error {
 	conn, err := r.pool.Acquire(ctx)
 	if err != nil {
 		return err
@@ -357,9 +391,11 @@ func (r *Relay) listenOnce(ctx context.Context, schema string, wake chan<- struc
 		if n.Payload != schema {
 			continue
 		}
-		select {
-		case wake <- struct{}{}:
-		default:
+		for _, w := range wake {
+			select {
+			case w <- struct{}{}:
+			default:
+			}
 		}
 	}
 }
