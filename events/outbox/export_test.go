@@ -17,3 +17,6 @@ func (m *Metrics) BacklogGauge(schema string) prometheus.Gauge {
 
 // SelectClaimedSQL is the query a round reads its claimed partitions' rows with.
 var SelectClaimedSQL = selectClaimed
+
+// ClaimPartitionsSQL is the query a round claims its partitions with.
+const ClaimPartitionsSQL = claimPartitions

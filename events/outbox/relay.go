@@ -111,11 +111,20 @@ const claimPartitionCount = 32
 // is publishing, trying them in turn from partition $2. The locks are transaction-scoped:
 // they end with the round, and with the process if it dies. The first key names the
 // schema, so relays of other producers sharing the database do not exclude each other.
+//
+// It also fixes, for the rest of the round's transaction, the plan of selectClaimed: one
+// ordered index range per partition (no sort, no bitmap scan), planned once (generic).
+// Left to itself, the planner judges by statistics that lag the table: a freshly migrated
+// outbox has been analysed empty, and with 100k rows arriving before autoanalyze it chose
+// to read and sort every unsent row (1.5-2 s a round, measured) instead of merging a
+// batch's worth of index entries (40-60 ms).
 const claimPartitions = `
-SELECT coalesce(array_agg(p), '{}') FROM (
-  SELECT p FROM (SELECT (s + $2) % $1 AS p FROM generate_series(0, $1 - 1) s) turn
-  WHERE pg_try_advisory_xact_lock(hashtext('dizhtime.outbox:' || current_schema()), p)
-  LIMIT $3) claimed`
+SELECT set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true),
+  set_config('plan_cache_mode', 'force_generic_plan', true),
+  (SELECT coalesce(array_agg(p), '{}') FROM (
+    SELECT p FROM (SELECT (s + $2) % $1 AS p FROM generate_series(0, $1 - 1) s) turn
+    WHERE pg_try_advisory_xact_lock(hashtext('dizhtime.outbox:' || current_schema()), p)
+    LIMIT $3) claimed)`
 
 // selectClaimed reads the oldest unsent rows of the claimed partitions in seq order. It is
 // one sorted branch per partition under a merge (a branch whose partition is not claimed
@@ -151,8 +160,12 @@ func (r *Relay) round(ctx context.Context, share int) (int, error) {
 	// Rolling back releases the claim; a killed process gets the same from Postgres.
 	defer func() { _ = tx.Rollback(context.WithoutCancel(ctx)) }()
 
-	var parts []int32
-	if err := tx.QueryRow(ctx, claimPartitions, claimPartitionCount, r.nextPartition(share), share).Scan(&parts); err != nil {
+	var (
+		parts   []int32
+		setting string
+	)
+	if err := tx.QueryRow(ctx, claimPartitions, claimPartitionCount, r.nextPartition(share), share).
+		Scan(&setting, &setting, &setting, &parts); err != nil {
 		return 0, fmt.Errorf("outbox relay: claim: %w", err)
 	}
 	if len(parts) == 0 {
