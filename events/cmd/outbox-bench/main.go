@@ -1,7 +1,10 @@
 // Command outbox-bench measures the Postgres outbox relay (events/outbox) against a naive
 // relay (`SELECT … FOR UPDATE SKIP LOCKED ORDER BY seq`, one instance: it cannot keep a
-// subject's order with several) on the real PostgreSQL and Kafka, side by side in one run,
-// each system in a schema of its own, alternating:
+// subject's order with several) and against the relay's previous head-of-subject claim
+// (-before), on the real PostgreSQL and Kafka, side by side in one run, each system in a
+// schema of its own, one after the other:
+//
+//	cd events && go run ./cmd/outbox-bench -backlog 100000 -subjects 1000 -duration 15s
 //
 //   - backlog drain: -backlog events over -subjects subjects are committed first (not
 //     timed), then the relays drain them;
@@ -45,6 +48,7 @@ type options struct {
 	backlog, subjects, rate, txEvents, producers, batch int
 	duration, poll                                      time.Duration
 	relays                                              []int
+	before                                              bool
 	phases                                              []string
 }
 
@@ -63,6 +67,7 @@ func main() {
 	flag.DurationVar(&o.poll, "poll", 5*time.Millisecond, "relays' wait after an empty round (both relays)")
 	flag.StringVar(&relays, "relays", "1,2", "DizhTime rounds in flight to run: relays, or Run workers (2 by default), each with its share of the partitions")
 	flag.StringVar(&phases, "phases", "drain,sustained", "phases to run")
+	flag.BoolVar(&o.before, "before", true, "also run the relay's previous claim (oldest unsent row of each subject by an anti-join), one instance")
 	flag.Parse()
 	for _, s := range strings.Split(relays, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -82,11 +87,15 @@ type system struct {
 	name   string
 	relays int
 	naive  bool
+	before bool // the head-of-subject claim this package had before the partitions
 }
 
 func (s system) String() string {
 	if s.naive {
 		return "naive SKIP LOCKED"
+	}
+	if s.before {
+		return "DizhTime before (head claim)"
 	}
 	return fmt.Sprintf("DizhTime x%d", s.relays) // x relays (or Run workers) in flight
 }
@@ -120,6 +129,9 @@ func run(ctx context.Context, o options) error {
 	defer admin.Close()
 
 	systems := []system{{name: "naive", naive: true, relays: 1}}
+	if o.before {
+		systems = append(systems, system{name: "before", before: true, relays: 1})
+	}
 	for _, n := range o.relays {
 		systems = append(systems, system{name: fmt.Sprintf("dizhtime%d", n), relays: n})
 	}
@@ -160,7 +172,7 @@ func run(ctx context.Context, o options) error {
 			if o.phases[i] == "sustained" {
 				lat = "commit->ack"
 			}
-			fmt.Printf("%s | %s | %.0f | %s %v | %s %v | %v | %.2fx | %s -> %s\n", o.phases[i], r.sys, r.rate(),
+			fmt.Printf("%s | %s | %.0f | p50 %s %v | p99 %s %v | %v | %.2fx | %s -> %s\n", o.phases[i], r.sys, r.rate(),
 				lat, r.p50.Round(10*time.Microsecond), lat, r.p99.Round(10*time.Microsecond), r.cpuPerEvent.Round(100*time.Nanosecond),
 				r.rate()/rs[0].rate(), r.loadStart, r.loadEnd)
 		}
@@ -212,6 +224,11 @@ func newEnv(ctx context.Context, admin *pgxpool.Pool, run, phase string, sys sys
 	}
 	if err := outbox.Migrate(ctx, e.producers); err != nil {
 		return nil, err
+	}
+	if sys.before { // the index migration 0002 dropped, which the head claim reads
+		if _, err := e.producers.Exec(ctx, `CREATE INDEX outbox_unsent_subject ON outbox (subject, seq) WHERE sent_at IS NULL`); err != nil {
+			return nil, err
+		}
 	}
 	for range sys.relays {
 		p, err := open(e.appName, 1)
@@ -274,6 +291,9 @@ func relays(e *env, pub outbox.Publisher, o options, sys system) ([]relayRound, 
 	if sys.naive {
 		return []relayRound{naiveRelay(e.relays[0], pub, o.batch)}, nil
 	}
+	if sys.before {
+		return []relayRound{headClaimRelay(e.relays[0], pub, o.batch)}, nil
+	}
 	var out []relayRound
 	for _, pool := range e.relays {
 		r, err := outbox.NewRelay(pool, pub, outbox.RelayConfig{BatchSize: o.batch, NoListen: true,
@@ -297,35 +317,67 @@ func naiveRelay(pool *pgxpool.Pool, pub outbox.Publisher, batch int) relayRound 
 		defer func() { _ = tx.Rollback(ctx) }()
 		rows, _ := tx.Query(ctx, `SELECT seq, topic, subject, value, headers FROM outbox
 			WHERE sent_at IS NULL ORDER BY seq LIMIT $1 FOR UPDATE SKIP LOCKED`, batch)
-		var (
-			seqs []int64
-			msgs []kafka.Message
-		)
-		var (
-			seq            int64
-			topic, subject string
-			value          []byte
-			headers        map[string]string
-		)
-		if _, err := pgx.ForEachRow(rows, []any{&seq, &topic, &subject, &value, &headers}, func() error {
-			seqs = append(seqs, seq)
-			msgs = append(msgs, kafka.Message{Topic: topic, Key: []byte(subject), Value: value, Headers: headers})
-			headers = nil
-			return nil
-		}); err != nil {
+		return publishAndMark(ctx, tx, rows, pub)
+	}
+}
+
+// headClaimRelay is the relay as it was before the partitions (events/outbox at
+// 5992174): lock the oldest unsent row of each subject no other relay holds, by an
+// anti-join over every unsent row, then publish those subjects' unsent rows.
+func headClaimRelay(pool *pgxpool.Pool, pub outbox.Publisher, batch int) relayRound {
+	return func(ctx context.Context) (int, error) {
+		tx, err := pool.Begin(ctx)
+		if err != nil {
 			return 0, err
 		}
-		if len(msgs) == 0 {
+		defer func() { _ = tx.Rollback(ctx) }()
+		rows, _ := tx.Query(ctx, `SELECT o.subject FROM outbox o
+			WHERE o.sent_at IS NULL
+			  AND NOT EXISTS (SELECT 1 FROM outbox p WHERE p.subject = o.subject AND p.sent_at IS NULL AND p.seq < o.seq)
+			ORDER BY o.seq LIMIT $1 FOR UPDATE SKIP LOCKED`, batch)
+		subjects, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return 0, err
+		}
+		if len(subjects) == 0 {
 			return 0, tx.Commit(ctx)
 		}
-		if err := pub.Publish(ctx, msgs...); err != nil {
-			return 0, err
-		}
-		if _, err := tx.Exec(ctx, `UPDATE outbox SET sent_at = now() WHERE seq = ANY($1)`, seqs); err != nil {
-			return 0, err
-		}
-		return len(msgs), tx.Commit(ctx)
+		rows, _ = tx.Query(ctx, `SELECT seq, topic, subject, value, headers FROM outbox
+			WHERE sent_at IS NULL AND subject = ANY($1) ORDER BY seq LIMIT $2`, subjects, batch)
+		return publishAndMark(ctx, tx, rows, pub)
 	}
+}
+
+// publishAndMark publishes the rows read, marks them sent and commits.
+func publishAndMark(ctx context.Context, tx pgx.Tx, rows pgx.Rows, pub outbox.Publisher) (int, error) {
+	var (
+		seqs []int64
+		msgs []kafka.Message
+	)
+	var (
+		seq            int64
+		topic, subject string
+		value          []byte
+		headers        map[string]string
+	)
+	if _, err := pgx.ForEachRow(rows, []any{&seq, &topic, &subject, &value, &headers}, func() error {
+		seqs = append(seqs, seq)
+		msgs = append(msgs, kafka.Message{Topic: topic, Key: []byte(subject), Value: value, Headers: headers})
+		headers = nil
+		return nil
+	}); err != nil {
+		return 0, err
+	}
+	if len(msgs) == 0 {
+		return 0, tx.Commit(ctx)
+	}
+	if err := pub.Publish(ctx, msgs...); err != nil {
+		return 0, err
+	}
+	if _, err := tx.Exec(ctx, `UPDATE outbox SET sent_at = now() WHERE seq = ANY($1)`, seqs); err != nil {
+		return 0, err
+	}
+	return len(msgs), tx.Commit(ctx)
 }
 
 // acks records when Kafka acknowledged each event (by id) and counts them.
