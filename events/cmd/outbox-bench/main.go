@@ -4,8 +4,6 @@
 // (-before), on the real PostgreSQL and Kafka, side by side in one run, each system in a
 // schema of its own, one after the other:
 //
-//	cd events && go run ./cmd/outbox-bench -backlog 100000 -subjects 1000 -duration 15s
-//
 //   - backlog drain: -backlog events over -subjects subjects are committed first (not
 //     timed), then the relays drain them;
 //   - sustained: producers commit -rate events/s (transactions of -tx-events events on
@@ -15,7 +13,9 @@
 // For each it prints events/s, p50/p99 (round time for the drain, commit -> ack for the
 // sustained run), the CPU the relays' own Postgres backends spent per event (read from
 // /proc/<pid>/stat; the server's shared processes and other sessions are not in it), the
-// load average, and DizhTime / naive ratios.
+// load average, and DizhTime / naive ratios. From the events module:
+//
+//	go run ./cmd/outbox-bench -backlog 100000 -subjects 1000 -duration 15s
 package main
 
 import (
