@@ -11,6 +11,7 @@
 # WALLET_BENCH_COMPARE (1), PGLEDGER_SQL (path of pgledger.sql), BENCH_STEP_TIMEOUT (600s, per
 # tool), BENCH_ONLY (comma-separated subset of: router,subscription,orders,dispatch,search,wallet,
 # notifications).
+# OUTBOX_BENCH_BACKLOG (100000), OUTBOX_BENCH_DURATION (15s): outbox-bench (BENCH_ONLY: outbox).
 # ANALYTICS_BENCH_EVENTS (1000000; the goal is stated at 10000000, which needs a larger
 # BENCH_STEP_TIMEOUT on this machine): synthetic events for analytics-bench (BENCH_ONLY: analytics).
 set -uo pipefail
@@ -28,7 +29,9 @@ search_duration=${SEARCH_BENCH_DURATION:-10s}
 wallet_duration=${WALLET_BENCH_DURATION:-3s}
 analytics_events=${ANALYTICS_BENCH_EVENTS:-1000000}
 step_timeout=${BENCH_STEP_TIMEOUT:-600s}
-only=${BENCH_ONLY:-router,subscription,orders,dispatch,search,wallet,analytics}
+outbox_backlog=${OUTBOX_BENCH_BACKLOG:-100000}
+outbox_duration=${OUTBOX_BENCH_DURATION:-15s}
+only=${BENCH_ONLY:-router,subscription,orders,dispatch,search,wallet,analytics,outbox}
 
 logs=.dizhtime/bench/$(date +%Y%m%d-%H%M%S)
 mkdir -p "$logs"
@@ -146,6 +149,21 @@ if wanted search; then
         gsub(/,$/, "", p99); gsub(/,$/, "", p50); gsub(/^\(|\/s\),$/, "", rate) }
       END { if (p99 != "") printf "p99 %s (p50 %s, %s searches/s, %s errors)%s", p99, p50, rate, errs, (idx != "" ? "; indexing " idx : "") }
       ' "$logs/search.log")" search
+  done
+  row "search: Elasticsearch adapter (subgraph side) vs the raw query it sends (answer read, not decoded)" "$(awk '
+      /^elasticsearch +adapter vs raw:/ { sub(/^elasticsearch +adapter vs raw: /, ""); print; exit }
+      ' "$logs/search.log")" search
+fi
+
+# --- outbox relay: backlog drain and sustained produce-and-relay, beside a naive relay -------
+if wanted outbox; then
+  step outbox events "go run ./cmd/outbox-bench -backlog $outbox_backlog -subjects 1000 -duration $outbox_duration"
+  for phase in drain sustained; do
+    for sys in "naive SKIP LOCKED" "DizhTime before (head claim)" "DizhTime x1" "DizhTime x2"; do
+      row "outbox relay, $phase ($( [ "$phase" = drain ] && echo "$outbox_backlog backlog" || echo "producers committing for $outbox_duration"), 1000 subjects), $sys" "$(awk -F' [|] ' -v p="$phase" -v s="$sys" '
+        $1 == p && $2 == s { printf "%s events/s; %s, %s; relay PG CPU %s/event; %s naive; load %s", $3, $4, $5, $6, $7, $8; exit }
+        ' "$logs/outbox.log")" outbox
+    done
   done
 fi
 

@@ -14,3 +14,9 @@ func (r *Relay) SetHook(h func(ctx context.Context, point string) error) { r.hoo
 func (m *Metrics) BacklogGauge(schema string) prometheus.Gauge {
 	return m.backlog.WithLabelValues(schema)
 }
+
+// SelectClaimedSQL is the query a round reads its claimed partitions' rows with.
+var SelectClaimedSQL = selectClaimed
+
+// ClaimPartitionsSQL is the query a round claims its partitions with.
+const ClaimPartitionsSQL = claimPartitions

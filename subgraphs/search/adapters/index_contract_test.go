@@ -194,6 +194,26 @@ func runIndexContract(t *testing.T, b backend) {
 			t.Errorf("vegan (a dietary keyword): %v", got)
 		}
 	})
+	t.Run("a hit carries what the queries read: id, name, cuisines, location, promotion and the whole menu", func(t *testing.T) {
+		byID := map[string]domain.Restaurant{}
+		for _, h := range search(t, idx, domain.QueryInput{Text: "pizza"}).Hits {
+			byID[h.Restaurant.ID] = h.Restaurant
+		}
+		napoli, green := byID["r-napoli"], byID["r-green"]
+		if napoli.Name != "Napoli Pizzeria" || !slices.Equal(napoli.Cuisines, []string{"italian"}) || napoli.Location != north(1) || napoli.Promoted {
+			t.Errorf("r-napoli hit: %+v", napoli)
+		}
+		if d := napoli.Dishes; len(d) != 3 || d[2].ID != "r-napoli-d2" || d[2].Name != "Tiramisu" || d[2].PriceMinor != 5_000_00 || d[2].Currency != "UZS" || !d[2].Available {
+			t.Errorf("r-napoli hit's menu: %+v", napoli.Dishes)
+		}
+		if !green.Promoted {
+			t.Errorf("r-green hit is not promoted: %+v", green)
+		}
+		docs, err := idx.Suggest(ctx, "tira", nil, 10)
+		if err != nil || len(docs) != 1 || docs[0].Name != "Napoli Pizzeria" || len(docs[0].Dishes) != 3 || docs[0].Cuisines[0] != "italian" {
+			t.Errorf("suggest tira: %+v %v", docs, err)
+		}
+	})
 	t.Run("a document without a profile is never found", func(t *testing.T) {
 		if got := ids(search(t, idx, domain.QueryInput{Text: "bianca"})); len(got) != 0 {
 			t.Errorf("found %v", got)

@@ -20,6 +20,9 @@ type Index interface {
 	// Get returns the stored document id, or nil when there is none.
 	Get(ctx context.Context, id string) (*domain.Restaurant, error)
 	// Search returns the listed restaurants matching q: one page, the total and facets.
+	// A hit's Restaurant carries ID, Name, Cuisines, Location, Promoted and Dishes (what
+	// the queries read); an adapter may leave the other fields empty (Elasticsearch does:
+	// decoding whole documents was most of its CPU). Suggest's restaurants likewise.
 	Search(ctx context.Context, q domain.Query) (domain.Page, error)
 	// Suggest returns up to limit listed restaurants having a word that starts with
 	// prefix (lower-case) in their name, dishes or keywords, nearest and most relevant

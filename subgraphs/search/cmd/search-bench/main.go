@@ -9,10 +9,12 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"os"
@@ -20,8 +22,11 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
+
+	"github.com/elastic/go-elasticsearch/v8"
 
 	"github.com/dizhtime/dizhtime/platform/endpoints"
 	"github.com/dizhtime/dizhtime/platform/searchindex"
@@ -104,7 +109,7 @@ func splitComma(s string) []string {
 
 func open(ctx context.Context, backend string) (bulkIndex, func(), error) {
 	if backend == "elasticsearch" {
-		es, err := searchindex.ConnectElasticsearch(ctx, endpoints.Elasticsearch())
+		es, err := timedElasticsearch(ctx)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -166,7 +171,9 @@ func bench(backend string, docs []domain.Restaurant, clients int, d time.Duratio
 	}
 	before := loadAverage()
 	cpu0, gc0 := serviceCPU(ctx, backend)
+	own0 := ownCPU()
 	samples, failures := searchLoad(ctx, idx, clients, d)
+	own1 := ownCPU()
 	cpu1, gc1 := serviceCPU(ctx, backend)
 	lat := make([]time.Duration, len(samples))
 	for i, s := range samples {
@@ -184,6 +191,21 @@ func bench(backend string, docs []domain.Restaurant, clients int, d time.Duratio
 		fmt.Printf("; JVM GC during the run: %s", gc1.since(gc0))
 	}
 	fmt.Println()
+	if backend == "elasticsearch" {
+		var adapter, raw, own []time.Duration
+		for _, s := range samples {
+			adapter, raw, own = append(adapter, s.took), append(raw, s.es), append(own, s.took-s.es)
+		}
+		for _, l := range [][]time.Duration{adapter, raw, own} {
+			slices.Sort(l)
+		}
+		p := func(l []time.Duration, q float64) time.Duration {
+			return l[min(len(l)-1, int(float64(len(l))*q))].Round(10 * time.Microsecond)
+		}
+		fmt.Printf("%-13s adapter vs raw: adapter (subgraph side) p50 %s p99 %s; raw Elasticsearch (the same requests, answer read, not decoded) p50 %s p99 %s; the adapter's own share p50 %s p99 %s; adapter CPU %.2f ms per search (this process)\n",
+			backend, p(adapter, 0.5), p(adapter, 0.99), p(raw, 0.5), p(raw, 0.99), p(own, 0.5), p(own, 0.99),
+			float64((own1-own0).Microseconds())/1000/float64(len(samples)))
+	}
 	if perKind {
 		printKinds(backend, samples)
 	}
@@ -220,10 +242,58 @@ func radius(in domain.QueryInput) string {
 	}
 }
 
-// sample is one search's latency and its place in the query mix.
+// sample is one search's latency and its place in the query mix; es is the part of it
+// spent in Elasticsearch round trips (request sent to answer read), for Elasticsearch.
 type sample struct {
 	kind int
 	took time.Duration
+	es   time.Duration
+}
+
+// esTimeKey holds, in a search's context, the *atomic.Int64 its Elasticsearch round trips
+// add their nanoseconds to.
+type esTimeKey struct{}
+
+// timedTransport times each request to Elasticsearch until its whole answer is read, so
+// the bench compares the adapter's search with the raw query it sends.
+type timedTransport struct{ base http.RoundTripper }
+
+func (t timedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	start := time.Now()
+	res, err := t.base.RoundTrip(req)
+	if err != nil {
+		return nil, err
+	}
+	body, err := io.ReadAll(res.Body)
+	res.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	res.Body = io.NopCloser(bytes.NewReader(body))
+	if acc, ok := req.Context().Value(esTimeKey{}).(*atomic.Int64); ok {
+		acc.Add(int64(time.Since(start)))
+	}
+	return res, nil
+}
+
+// timedElasticsearch is searchindex.ConnectElasticsearch's client with its requests timed.
+func timedElasticsearch(ctx context.Context) (*elasticsearch.Client, error) {
+	if _, err := searchindex.ConnectElasticsearch(ctx, endpoints.Elasticsearch()); err != nil {
+		return nil, err // reachable and healthy, as the subgraph checks
+	}
+	return elasticsearch.NewClient(elasticsearch.Config{
+		Addresses:  []string{endpoints.Elasticsearch()},
+		MaxRetries: 3,
+		Transport: timedTransport{&http.Transport{ResponseHeaderTimeout: 30 * time.Second, MaxIdleConnsPerHost: 64,
+			DisableCompression: true}},
+	})
+}
+
+// ownCPU is this process's CPU time (the adapter's decoding, for Elasticsearch).
+func ownCPU() time.Duration {
+	var ru syscall.Rusage
+	_ = syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // searchLoad runs clients searching back to back for d and returns every search and
@@ -253,11 +323,12 @@ func searchLoad(ctx context.Context, idx bulkIndex, clients int, d time.Duration
 				if err != nil {
 					panic(err)
 				}
+				var es atomic.Int64
 				t := time.Now()
-				if _, err := idx.Search(ctx, query); err != nil {
+				if _, err := idx.Search(context.WithValue(ctx, esTimeKey{}, &es), query); err != nil {
 					bad++
 				}
-				mine = append(mine, sample{kind, time.Since(t)})
+				mine = append(mine, sample{kind, time.Since(t), time.Duration(es.Load())})
 			}
 			mu.Lock()
 			lat, failures = append(lat, mine...), failures+bad
