@@ -45,6 +45,7 @@ func FactsOf(e events.Envelope) (domain.Fact, []domain.DishFact, error) {
 			f.AmountMinor, f.Currency, f.DeliveryFeeMinor = p.Total.AmountMinor, p.Total.Currency, p.DeliveryFee.AmountMinor
 			f.Lat, f.Lng = p.DeliveryAddress.Lat, p.DeliveryAddress.Lng
 			f.Zone = zoneOf(f.Lat, f.Lng)
+			f.OrderPlacedAt, f.OrderTotalMinor = f.OccurredAt, f.AmountMinor
 			for i, it := range p.Items {
 				dishes = append(dishes, domain.DishFact{
 					EventID: e.ID, Line: i, OrderID: p.OrderID, RestaurantID: p.RestaurantID, OccurredAt: f.OccurredAt,
