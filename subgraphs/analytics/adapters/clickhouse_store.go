@@ -332,6 +332,9 @@ func (s *ClickHouseStore) Close() error {
 	return s.db.Close()
 }
 
+// Database is the store's database name.
+func (s *ClickHouseStore) Database() string { return s.database }
+
 // DropDatabase drops the store's database (tests and benchmarks).
 func (s *ClickHouseStore) DropDatabase(ctx context.Context) error {
 	_, err := s.db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+s.database)
