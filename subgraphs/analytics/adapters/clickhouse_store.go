@@ -113,6 +113,7 @@ const (
 		currency, lat, lng, zone, order_placed_at, order_total_minor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	insertDishes = `INSERT INTO dishes (event_id, line, order_id, restaurant_id, occurred_at, menu_item_id, name, quantity,
 		amount_minor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	insertUnplaced   = `INSERT INTO unplaced (event_type, occurred_at, order_id) VALUES (?, ?, ?)`
 	insertOrders     = `INSERT INTO orders (order_id, placed_at, restaurant_id, total_minor) VALUES (?, ?, ?, ?)`
 	insertDeliveries = `INSERT INTO deliveries (order_id, restaurant_id, placed_at, accepted_at, ready_at, picked_at, delivered_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`
@@ -142,6 +143,21 @@ func (s *ClickHouseStore) Write(ctx context.Context, b domain.Batch) error {
 			return fmt.Errorf("clickhouse connect: %w", err)
 		}
 		s.direct = c
+	}
+	err = s.writeBlock(insertUnplaced, len(p.unplaced), func(block *data.Block) {
+		f := p.unplaced
+		for i := range f {
+			_ = block.WriteString(0, f[i].EventType)
+		}
+		for i := range f {
+			_ = block.WriteDateTime(1, f[i].OccurredAt)
+		}
+		for i := range f {
+			_ = block.WriteString(2, f[i].OrderID)
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("clickhouse insert %d unplaced: %w", len(p.unplaced), err)
 	}
 	err = s.writeBlock(insertOrders, len(p.orders), func(block *data.Block) {
 		f := p.orders
@@ -343,7 +359,7 @@ func (s *ClickHouseStore) DropDatabase(ctx context.Context) error {
 
 // Optimize merges every part now, collapsing duplicates (benchmarks measure both ways).
 func (s *ClickHouseStore) Optimize(ctx context.Context) error {
-	for _, t := range []string{"events", "dishes", "orders", "deliveries"} {
+	for _, t := range []string{"events", "dishes", "orders", "deliveries", "unplaced"} {
 		if _, err := s.db.ExecContext(ctx, "OPTIMIZE TABLE "+t+" FINAL"); err != nil {
 			return err
 		}

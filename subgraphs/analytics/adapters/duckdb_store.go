@@ -107,6 +107,12 @@ func (s *DuckDBStore) Write(ctx context.Context, b domain.Batch) error {
 		}); err != nil {
 			return err
 		}
+		if err := appendRows(c, "unplaced", []string{"event_type", "occurred_at", "order_id"}, len(p.unplaced), func(i int) []driver.Value {
+			f := &p.unplaced[i]
+			return []driver.Value{f.EventType, f.OccurredAt.Unix(), f.OrderID}
+		}); err != nil {
+			return err
+		}
 		return appendRows(c, "deliveries", []string{"order_id", "restaurant_id", "placed_at", "accepted_at", "ready_at", "picked_at", "delivered_at"},
 			len(p.deliveries), func(i int) []driver.Value {
 				d := &p.deliveries[i]

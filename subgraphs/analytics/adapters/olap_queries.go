@@ -115,22 +115,44 @@ func (o olap) created(r domain.Range, s domain.Scope) (string, []any) {
 }
 
 // ofCohort is the WHERE of the eventType rows (matching extra) of the orders placed in r
-// within s, and its arguments. A row stamped with its order's placement is read by it; a
-// row written before its order's order.created (order_placed_at 0: it came first, from
-// another topic) is matched with the placed orders by id, a join over those few rows only.
-func (o olap) ofCohort(eventType string, r domain.Range, s domain.Scope, extra string) (string, []any) {
+// within s, and its arguments. A row stamped with its order's placement is read by it; the
+// rows written before their order's order.created (order_placed_at 0: they came first,
+// from another topic) are few and listed in unplaced: those whose order was placed in r
+// within s are matched by id.
+func (o olap) ofCohort(ctx context.Context, eventType string, r domain.Range, s domain.Scope, extra string) (string, []any, error) {
 	where, sargs := scopeSQL(s)
-	cohort, cargs := o.cohort(r, s)
-	q := fmt.Sprintf(`event_type = '%[1]s' AND occurred_at >= %[2]s%[3]s AND (
-		(order_placed_at >= %[2]s AND order_placed_at < %[2]s%[4]s)
-		OR (order_placed_at = %[2]s AND order_id IN (%[5]s AND order_id IN (
-			SELECT order_id FROM events WHERE event_type = '%[1]s' AND occurred_at >= %[2]s AND order_placed_at = %[2]s))))`,
-		eventType, o.d.ts, extra, where, cohort)
-	args := []any{r.From.Unix(), r.From.Unix(), r.To.Unix()}
-	args = append(args, sargs...)
-	args = append(args, int64(0))
-	args = append(args, cargs...)
-	return q, append(args, r.From.Unix(), int64(0))
+	q := fmt.Sprintf(`event_type = '%[1]s' AND occurred_at >= %[2]s%[3]s AND (order_placed_at >= %[2]s AND order_placed_at < %[2]s%[4]s`,
+		eventType, o.d.ts, extra, where)
+	args := append([]any{r.From.Unix(), r.From.Unix(), r.To.Unix()}, sargs...)
+	var unplaced []string
+	err := o.each(ctx, fmt.Sprintf("SELECT DISTINCT order_id FROM unplaced WHERE event_type = '%s' AND occurred_at >= %s", eventType, o.d.ts),
+		[]any{r.From.Unix()}, func(rows *sql.Rows) error {
+			var id string
+			err := rows.Scan(&id)
+			unplaced = append(unplaced, id)
+			return err
+		})
+	if err != nil {
+		return "", nil, fmt.Errorf("unplaced %s events: %w", eventType, err)
+	}
+	var ids []any
+	err = inChunks(unplaced, func(marks string, in []any) error {
+		q := fmt.Sprintf("SELECT DISTINCT order_id FROM orders WHERE order_id IN (%s) AND placed_at >= %s AND placed_at < %s%s", marks, o.d.ts, o.d.ts, where)
+		return o.each(ctx, q, append(append(in, r.From.Unix(), r.To.Unix()), sargs...), func(rows *sql.Rows) error {
+			var id string
+			err := rows.Scan(&id)
+			ids = append(ids, id)
+			return err
+		})
+	})
+	if err != nil {
+		return "", nil, fmt.Errorf("orders of unplaced %s events: %w", eventType, err)
+	}
+	if len(ids) == 0 {
+		return q + ")", args, nil
+	}
+	q += fmt.Sprintf(" OR order_placed_at = %s AND order_id IN (%s))", o.d.ts, strings.TrimSuffix(strings.Repeat("?,", len(ids)), ","))
+	return q, append(append(args, int64(0)), ids...), nil
 }
 
 func (o olap) SalesSlots(ctx context.Context, r domain.Range, s domain.Scope) ([]domain.SlotSales, error) {
@@ -182,26 +204,36 @@ func (o olap) placed(ctx context.Context, r domain.Range, s domain.Scope) (int64
 	return o.count(ctx, "SELECT count(*) FROM events WHERE "+where, args...)
 }
 
+// Funnel counts status changes: an order enters each status once (the orders service's
+// state machine), so the changes to a status of the cohort's orders are the orders that
+// reached it — one scan, without a distinct count over order ids.
 func (o olap) Funnel(ctx context.Context, r domain.Range, s domain.Scope) (domain.Funnel, error) {
 	var f domain.Funnel
 	var err error
 	if f.Placed, err = o.placed(ctx, r, s); err != nil {
 		return f, err
 	}
-	where, args := o.ofCohort(domain.TypeOrderStatusChanged, r, s, " AND status_to IN ('paid', 'accepted', 'delivered')")
-	q := fmt.Sprintf("SELECT %s, %s, %s FROM events WHERE %s", o.d.uniqIf("order_id", "status_to = 'paid'"),
-		o.d.uniqIf("order_id", "status_to = 'accepted'"), o.d.uniqIf("order_id", "status_to = 'delivered'"), where)
-	if err := o.db.QueryRowContext(ctx, q, args...).Scan(&f.Paid, &f.Accepted, &f.Delivered); err != nil {
+	steps := []string{domain.StatusPaid, domain.StatusAccepted, domain.StatusDelivered}
+	where, args, err := o.ofCohort(ctx, domain.TypeOrderStatusChanged, r, s, " AND status_to IN ("+quoteList(append(steps, domain.DropOffStatuses...))+")")
+	if err != nil {
 		return f, err
 	}
-	where, args = o.ofCohort(domain.TypeOrderStatusChanged, r, s, " AND status_to IN ("+quoteList(domain.DropOffStatuses)+")")
-	err = o.each(ctx, fmt.Sprintf("SELECT status_to, reason, %s AS n FROM events WHERE %s GROUP BY status_to, reason ORDER BY n DESC, status_to, reason",
-		o.d.uniq("order_id"), where), args, func(rows *sql.Rows) error {
+	err = o.each(ctx, fmt.Sprintf("SELECT status_to, reason, count(*) AS n FROM events WHERE %s GROUP BY status_to, reason ORDER BY n DESC, status_to, reason",
+		where), args, func(rows *sql.Rows) error {
 		var d domain.DropOff
 		if err := rows.Scan(&d.Status, &d.Reason, &d.Orders); err != nil {
 			return err
 		}
-		f.DropOffs = append(f.DropOffs, d)
+		switch d.Status {
+		case domain.StatusPaid:
+			f.Paid += d.Orders
+		case domain.StatusAccepted:
+			f.Accepted += d.Orders
+		case domain.StatusDelivered:
+			f.Delivered += d.Orders
+		default:
+			f.DropOffs = append(f.DropOffs, d)
+		}
 		return nil
 	})
 	return f, err
@@ -215,19 +247,31 @@ func (o olap) DeliveryTimes(ctx context.Context, r domain.Range, s domain.Scope)
 	at := func(cond string) string { return o.d.minIf(e, cond) }
 	// One row per delivered order placed in r: its deliveries row, or — for the few written
 	// before the order's order.created (placed_at 0) — its milestones from the events.
-	inner := fmt.Sprintf(`SELECT %[1]s AS placed, %[2]s AS accepted, %[3]s AS ready, %[4]s AS picked, %[5]s AS delivered
-		FROM deliveries WHERE placed_at >= %[6]s AND placed_at < %[6]s%[7]s
-		UNION ALL
-		SELECT %[8]s AS placed, %[9]s AS accepted, %[10]s AS ready, %[11]s AS picked, %[12]s AS delivered
-		FROM events WHERE ((%[13]s) OR (event_type = '%[14]s' AND occurred_at >= %[6]s))
-		  AND order_id IN (SELECT order_id FROM deliveries WHERE placed_at = %[6]s)
-		GROUP BY order_id`,
+	inner := fmt.Sprintf(`SELECT %s AS placed, %s AS accepted, %s AS ready, %s AS picked, %s AS delivered
+		FROM deliveries WHERE placed_at >= %s AND placed_at < %s%s`,
 		o.d.epoch("placed_at"), o.d.epoch("accepted_at"), o.d.epoch("ready_at"), o.d.epoch("picked_at"), o.d.epoch("delivered_at"),
-		o.d.ts, where,
-		at("event_type = '"+domain.TypeOrderCreated+"'"), at("status_to = 'accepted'"), at("status_to = 'ready_for_pickup'"),
-		at("status_to = 'picked_up'"), at("status_to = 'delivered'"), cwhere, domain.TypeOrderStatusChanged)
+		o.d.ts, o.d.ts, where)
 	args := append([]any{r.From.Unix(), r.To.Unix()}, sargs...)
-	args = append(append(args, cargs...), r.From.Unix(), int64(0))
+	var unplaced []any
+	if err := o.each(ctx, fmt.Sprintf("SELECT order_id FROM deliveries WHERE placed_at = %s", o.d.ts), []any{int64(0)}, func(rows *sql.Rows) error {
+		var id string
+		err := rows.Scan(&id)
+		unplaced = append(unplaced, id)
+		return err
+	}); err != nil {
+		return d, err
+	}
+	if len(unplaced) > 0 {
+		inner += fmt.Sprintf(`
+		UNION ALL
+		SELECT %s AS placed, %s AS accepted, %s AS ready, %s AS picked, %s AS delivered
+		FROM events WHERE ((%s) OR (event_type = '%s' AND occurred_at >= %s)) AND order_id IN (%s)
+		GROUP BY order_id`,
+			at("event_type = '"+domain.TypeOrderCreated+"'"), at("status_to = 'accepted'"), at("status_to = 'ready_for_pickup'"),
+			at("status_to = 'picked_up'"), at("status_to = 'delivered'"), cwhere, domain.TypeOrderStatusChanged, o.d.ts,
+			strings.TrimSuffix(strings.Repeat("?,", len(unplaced)), ","))
+		args = append(append(append(args, cargs...), r.From.Unix()), unplaced...)
+	}
 	parts := []struct {
 		q          *domain.Quantiles
 		start, end string
@@ -265,11 +309,17 @@ func (o olap) Rates(ctx context.Context, r domain.Range, s domain.Scope) (domain
 	if x.Placed, err = o.placed(ctx, r, s); err != nil {
 		return x, err
 	}
-	where, args := o.ofCohort(domain.TypeOrderStatusChanged, r, s, " AND status_to IN ("+quoteList(domain.DropOffStatuses)+")")
-	if x.Cancelled, err = o.count(ctx, "SELECT "+o.d.uniq("order_id")+" FROM events WHERE "+where, args...); err != nil {
+	// An order ends once: its change to a drop-off status is the order.
+	where, args, err := o.ofCohort(ctx, domain.TypeOrderStatusChanged, r, s, " AND status_to IN ("+quoteList(domain.DropOffStatuses)+")")
+	if err != nil {
 		return x, err
 	}
-	where, args = o.ofCohort(domain.TypePaymentRefunded, r, s, "")
+	if x.Cancelled, err = o.count(ctx, "SELECT count(*) FROM events WHERE "+where, args...); err != nil {
+		return x, err
+	}
+	if where, args, err = o.ofCohort(ctx, domain.TypePaymentRefunded, r, s, ""); err != nil {
+		return x, err
+	}
 	q := fmt.Sprintf("SELECT %s, %s FROM events WHERE %s", o.d.uniq("order_id"), o.d.sum("amount_minor"), where)
 	err = o.db.QueryRowContext(ctx, q, args...).Scan(&x.Refunded, &x.RefundedMinor)
 	return x, err

@@ -87,6 +87,8 @@ type prepared struct {
 	dishes     []domain.DishFact
 	orders     []domain.Fact // the new order.created facts
 	deliveries []deliveryRow
+	// unplaced are the new order events whose order the store does not know yet.
+	unplaced []domain.Fact
 }
 
 // prepare drops the batch's events that are stored already (or repeated in the batch),
@@ -148,6 +150,8 @@ func (o olap) prepare(ctx context.Context, b domain.Batch) (prepared, error) {
 			if pl.restaurantID != "" {
 				f.RestaurantID = pl.restaurantID
 			}
+		} else {
+			p.unplaced = append(p.unplaced, *f)
 		}
 		if f.EventType == domain.TypeOrderStatusChanged && f.StatusTo == domain.StatusDelivered {
 			delivered = append(delivered, f.OrderID)
