@@ -57,6 +57,8 @@ func run() error {
 	flag.IntVar(&o.drivers, "drivers", 3000, "drivers in the synthetic city")
 	flag.IntVar(&o.days, "days", 30, "days the events spread over (ending now)")
 	flag.StringVar(&backends, "backends", "clickhouse,duckdb", "backends to measure")
+	flag.StringVar(&reuseCH, "clickhouse-database", "", "query this kept ClickHouse database (-keep) instead of ingesting into a new one")
+	flag.StringVar(&reuseDuck, "duckdb-path", "", "query this kept DuckDB file (-keep) instead of ingesting into a new one")
 	flag.BoolVar(&keep, "keep", false, "keep the ClickHouse database and the DuckDB file (their names are printed)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
@@ -95,15 +97,24 @@ func run() error {
 		fmt.Println()
 	}
 	row("ingest events/s (decode + write)", func(r *result) string {
+		if r.took == 0 {
+			return "- (kept store, not ingested)"
+		}
 		return fmt.Sprintf("%.0f (%s)", float64(o.events)/r.took.Seconds(), r.took.Round(time.Millisecond))
 	})
 	row("store write events/s (time in Write)", func(r *result) string {
+		if r.took == 0 {
+			return "-"
+		}
 		return fmt.Sprintf("%.0f (%s)", float64(o.events)/r.writeTook.Seconds(), r.writeTook.Round(time.Millisecond))
 	})
 	row("ingest CPU-s: bench / server", func(r *result) string {
 		return fmt.Sprintf("%.1f / %s", r.cpu.Seconds(), secondsOr(r.serverCPU))
 	})
 	row("ingest events per CPU-second", func(r *result) string {
+		if r.took == 0 {
+			return "-"
+		}
 		all := r.cpu + max(r.serverCPU, 0)
 		return fmt.Sprintf("%.0f bench, %.0f bench+server", float64(o.events)/r.cpu.Seconds(), float64(o.events)/all.Seconds())
 	})
@@ -209,17 +220,29 @@ func pct(d []time.Duration, q float64) string {
 	return s[i].Round(10 * time.Microsecond).String()
 }
 
-var keep bool
+var (
+	keep               bool
+	reuseCH, reuseDuck string
+)
+
+// reusing reports whether backend's store is a kept one, queried without ingesting.
+func reusing(backend string) bool {
+	return backend == service.BackendClickHouse && reuseCH != "" || backend == service.BackendDuckDB && reuseDuck != ""
+}
 
 func open(ctx context.Context, backend string) (app.Store, func(), error) {
 	switch backend {
 	case service.BackendClickHouse:
-		s, err := adapters.OpenClickHouse(ctx, service.DefaultClickHouseURL(), fmt.Sprintf("analytics_bench_%d", rand.Int64N(1<<40)))
+		name := fmt.Sprintf("analytics_bench_%d", rand.Int64N(1<<40))
+		if reuseCH != "" {
+			name = reuseCH
+		}
+		s, err := adapters.OpenClickHouse(ctx, service.DefaultClickHouseURL(), name)
 		if err != nil {
 			return nil, nil, err
 		}
 		return s, func() {
-			if keep {
+			if keep || reuseCH != "" {
 				fmt.Fprintln(os.Stderr, "clickhouse: kept database", s.Database())
 			} else {
 				_ = s.DropDatabase(context.Background())
@@ -227,6 +250,13 @@ func open(ctx context.Context, backend string) (app.Store, func(), error) {
 			_ = s.Close()
 		}, nil
 	case service.BackendDuckDB:
+		if reuseDuck != "" {
+			s, err := adapters.OpenDuckDB(ctx, reuseDuck)
+			if err != nil {
+				return nil, nil, err
+			}
+			return s, func() { _ = s.Close() }, nil
+		}
 		dir, err := os.MkdirTemp("", "analytics-bench")
 		if err != nil {
 			return nil, nil, err
@@ -258,6 +288,10 @@ func measure(ctx context.Context, backend string, o options) (*result, error) {
 	written := 0
 	srv0 := serverCPU(backend)
 	var loads []string
+	if reusing(backend) {
+		written = o.events // the kept store holds them; nothing is ingested
+		fmt.Fprintf(os.Stderr, "%s: querying the kept store (no ingestion in this run)\n", backend)
+	}
 	for written < o.events {
 		n := min(o.chunk, o.events-written)
 		var batches [][]events.Envelope
@@ -279,6 +313,9 @@ func measure(ctx context.Context, backend string, o options) (*result, error) {
 	}
 	loads = append(loads, load1())
 	res.ingestLoad = strings.Join(loads[:min(len(loads), 3)], " ")
+	if reusing(backend) {
+		res.ingestLoad = "(not ingested in this run)"
+	}
 	if len(loads) > 3 {
 		res.ingestLoad = loads[0] + " .. " + slices.Max(loads) + " (max) .. " + loads[len(loads)-1]
 	}
