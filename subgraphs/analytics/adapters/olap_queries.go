@@ -192,6 +192,11 @@ func (o olap) SalesBreakdown(ctx context.Context, r domain.Range, s domain.Scope
 	return out, err
 }
 
+// EventCount is the number of stored events (benchmarks and operators).
+func (o olap) EventCount(ctx context.Context) (int64, error) {
+	return o.count(ctx, "SELECT count(*) FROM events")
+}
+
 func (o olap) count(ctx context.Context, q string, args ...any) (int64, error) {
 	var n int64
 	err := o.db.QueryRowContext(ctx, q, args...).Scan(&n)

@@ -290,7 +290,14 @@ func measure(ctx context.Context, backend string, o options) (*result, error) {
 	var loads []string
 	if reusing(backend) {
 		written = o.events // the kept store holds them; nothing is ingested
-		fmt.Fprintf(os.Stderr, "%s: querying the kept store (no ingestion in this run)\n", backend)
+		n, err := store.(interface {
+			EventCount(context.Context) (int64, error)
+		}).EventCount(ctx)
+		if err != nil {
+			return nil, err
+		}
+		fmt.Fprintf(os.Stderr, "%s: querying the kept store of %d events (no ingestion in this run)\n", backend, n)
+		fmt.Printf("%s: kept store of %d events\n", backend, n)
 	}
 	for written < o.events {
 		n := min(o.chunk, o.events-written)
