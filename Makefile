@@ -20,11 +20,12 @@ run: ## run DizhTime on this machine (embedded stores + every process), Ctrl-C s
 	deploy/local/run.sh $(if $(SIM),-sim)
 
 .PHONY: observe
-observe: ## beside a running `make run`: Prometheus (rules), Alertmanager and Jaeger; prints their URLs
-	$(SERVICES) up prometheus alertmanager jaeger
+observe: ## beside a running `make run`: Prometheus (rules), Alertmanager, Jaeger, Loki and the log shipper; prints their URLs
+	$(SERVICES) up prometheus alertmanager jaeger loki logship
 	@echo "Prometheus    http://127.0.0.1:$${DIZHTIME_PROMETHEUS_PORT:-9090}  (targets: /targets, alerts: /alerts)"
 	@echo "Alertmanager  http://127.0.0.1:$${DIZHTIME_ALERTMANAGER_PORT:-9093}"
 	@echo "Jaeger UI     http://127.0.0.1:$${DIZHTIME_JAEGER_UI_PORT:-16686}  (OTLP in: http://127.0.0.1:$${DIZHTIME_JAEGER_PORT:-4318})"
+	@echo "Loki          http://127.0.0.1:$${DIZHTIME_LOKI_PORT:-3100}  (API, no UI; logs of make run shipped by logship: curl -G .../loki/api/v1/query_range --data-urlencode 'query={service=\"orders\"} | trace_id=\"<id>\"')"
 	@echo "Dashboards    deploy/observability/grafana/dashboards/*.json (provision into a Grafana)"
 
 .PHONY: sim

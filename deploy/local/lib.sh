@@ -21,7 +21,13 @@ svc_pid() {
   local f; f=$(svc_pidfile "$1")
   [ -s "$f" ] || return 1
   local pid; pid=$(head -n1 "$f" | tr -d '[:space:]')
-  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && echo "$pid"
+  # A stale pid file can name a thread of another process (kill -0 accepts thread ids);
+  # only a process whose thread-group id is that pid counts.
+  [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null || return 1
+  if [ -r "/proc/$pid/status" ]; then
+    [ "$(awk '/^Tgid:/ {print $2}' "/proc/$pid/status")" = "$pid" ] || return 1
+  fi
+  echo "$pid"
 }
 
 port_open() { (exec 3<>"/dev/tcp/$1/$2") 2>/dev/null; }

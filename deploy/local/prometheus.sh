@@ -25,7 +25,7 @@ prometheus_start() {
   start_background prometheus prometheus \
     --config.file="$DIZHTIME_ROOT/deploy/observability/prometheus/prometheus.yml" \
     --storage.tsdb.path="$dir/data" --web.listen-address="127.0.0.1:$PROMETHEUS_PORT" \
-    --web.enable-lifecycle
+    --web.enable-lifecycle --enable-feature=exemplar-storage
 }
 
 prometheus_ready() { curl -fsS "http://127.0.0.1:$PROMETHEUS_PORT/-/ready" >/dev/null; }

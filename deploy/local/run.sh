@@ -46,17 +46,37 @@ if command -v npm >/dev/null; then
   web_pid=$!
   # Its own process group (setsid): npx starts vite as a child, and both must go.
   trap 'cleanup; kill -- -$web_pid 2>/dev/null || true' EXIT
-  export DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS="http://127.0.0.1:4000,http://localhost:4000,http://127.0.0.1:4080,http://localhost:4080"
   web_url="http://127.0.0.1:4080/?router=http://127.0.0.1:4000/graphql"
+  # The operations apps (same build): the courier app on :4081, the restaurant dashboard
+  # on :4082, the admin portal on :4083, each in its own process group like the above.
+  ops_pids= ops_port=4081 ops_urls=
+  for app in driver restaurant admin; do
+    if [ -f "web/apps/$app/dist/index.html" ]; then
+      (cd "web/apps/$app" && exec setsid npx vite preview --host 127.0.0.1 --port $ops_port --strictPort >"$DIZHTIME_ROOT/.dizhtime/web-$app.log" 2>&1) &
+      ops_pids="$ops_pids $!"
+      DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS="${DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS:+$DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS,}http://127.0.0.1:$ops_port,http://localhost:$ops_port"
+      ops_urls="$ops_urls
+[run] $app app$(printf '%*s' $((14 - ${#app})) '')http://127.0.0.1:$ops_port/?router=http://127.0.0.1:4000/graphql"
+    fi
+    ops_port=$((ops_port + 1))
+  done
+  trap 'cleanup; for p in $web_pid $ops_pids; do kill -- -$p 2>/dev/null; done; true' EXIT
 fi
+# Browser origins the router allows (CORS): the explorer, the served apps, and the usual
+# front-end dev servers (Vite :5173, Next/CRA :3000); add yours with
+# DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS (comma-separated, kept in front of these).
+dev_origins=http://127.0.0.1:4000,http://localhost:4000,http://127.0.0.1:4080,http://localhost:4080
+dev_origins=$dev_origins,http://localhost:5173,http://127.0.0.1:5173,http://localhost:3000,http://127.0.0.1:3000
+export DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS="${DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS:+$DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS,}$dev_origins"
 # Traces go to the OTLP receiver of `make observe` (Jaeger) when it runs.
 export DIZHTIME_TELEMETRY_OTLP_ENDPOINT=${DIZHTIME_TELEMETRY_OTLP_ENDPOINT:-http://127.0.0.1:${DIZHTIME_JAEGER_PORT:-4318}}
 export DIZHTIME_ROUTER_TELEMETRY_OTLP_ENDPOINT=${DIZHTIME_ROUTER_TELEMETRY_OTLP_ENDPOINT:-$DIZHTIME_TELEMETRY_OTLP_ENDPOINT}
 cat >&2 <<URLS
 [run] GraphQL (router)  http://127.0.0.1:4000/graphql
-[run] customer app      ${web_url:-(not served: npm is not installed)}
+[run] customer app      ${web_url:-(not served: npm is not installed)}${ops_urls:-}
 [run] Prometheus        $(prometheus_addr)   (alerts: $(prometheus_addr)/alerts)
 [run] traces            \$(make observe): Jaeger UI http://127.0.0.1:${DIZHTIME_JAEGER_UI_PORT:-16686}
+[run] logs              \$(make observe): Loki http://127.0.0.1:${DIZHTIME_LOKI_PORT:-3100} (query API; logship ships .dizhtime/dev/logs)
 URLS
 # Not exec: the trap must run after dizhtime exits. Ctrl-C reaches both; dizhtime drains and exits.
 "$DIZHTIME_BIN/dizhtime" dev "$@" &

@@ -19,7 +19,11 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 ALL_SERVICES=(postgres redis kafka ferretdb elasticsearch prometheus alertmanager jaeger)
 ALL_SERVICES+=(clickhouse)
 ALL_SERVICES+=(mailpit)
-for s in "${ALL_SERVICES[@]}"; do
+# Started only when named (`services.sh up loki logship`, `make observe`): a cold Loki
+# build from the Go module proxy takes 10+ minutes of 2 cores, too much for every fresh
+# machine's `up` (CI's included).
+OPTIONAL_SERVICES=(loki logship)
+for s in "${ALL_SERVICES[@]}" "${OPTIONAL_SERVICES[@]}"; do
   # shellcheck disable=SC1090
   [ -f "$here/$s.sh" ] && . "$here/$s.sh"
 done
@@ -72,8 +76,8 @@ pick() {
   local s known
   for s in "$@"; do
     known=
-    for k in "${ALL_SERVICES[@]}"; do [ "$k" = "$s" ] && known=1; done
-    [ -n "$known" ] || die "unknown service '$s' (known: ${ALL_SERVICES[*]})"
+    for k in "${ALL_SERVICES[@]}" "${OPTIONAL_SERVICES[@]}"; do [ "$k" = "$s" ] && known=1; done
+    [ -n "$known" ] || die "unknown service '$s' (known: ${ALL_SERVICES[*]} ${OPTIONAL_SERVICES[*]})"
     [ -f "$here/$s.sh" ] || die "deploy/local/$s.sh is missing"
     echo "$s"
   done
@@ -84,19 +88,22 @@ cmd=${1:-}
 case "$cmd" in
   up)
     mkdir -p "$DIZHTIME_STATE"
+    # Long builds (Loki) start in the background first and overlap the other services' setup.
+    for s in $(pick "$@"); do if declare -F "${s}_prebuild" >/dev/null && ! svc_pid "$s" >/dev/null; then "${s}_prebuild"; fi; done
     for s in $(pick "$@"); do svc_up "$s"; done
     ;;
   down)
+    if [ $# -eq 0 ]; then set -- "${ALL_SERVICES[@]}" "${OPTIONAL_SERVICES[@]}"; fi
     names=$(pick "$@" | tac)
     for s in $names; do svc_down "$s"; done
     ;;
   status)
-    for s in "${ALL_SERVICES[@]}"; do
+    for s in "${ALL_SERVICES[@]}" "${OPTIONAL_SERVICES[@]}"; do
       if pid=$(svc_pid "$s"); then echo "$s: running (pid $pid) at $("${s}_addr")"; else echo "$s: stopped"; fi
     done
     ;;
   env)
-    for s in "${ALL_SERVICES[@]}"; do "${s}_env" | sed 's/^/export /'; done
+    for s in "${ALL_SERVICES[@]}" "${OPTIONAL_SERVICES[@]}"; do "${s}_env" | sed 's/^/export /'; done
     ;;
   *)
     sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'

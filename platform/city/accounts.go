@@ -81,3 +81,11 @@ func GrantAdminWith(s *stack.Stack) GrantAdmin {
 		return err
 	}
 }
+
+// EnsureDemoOwnersWith runs `identity demo-owners` through a stack's identity binary.
+func EnsureDemoOwnersWith(s *stack.Stack) EnsureDemoOwners {
+	return func(ctx context.Context) error {
+		_, err := s.Command(ctx, "identity", "demo-owners")
+		return err
+	}
+}

@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
+
+	"github.com/dizhtime/dizhtime/platform/demo"
 )
 
 // DemoPassword is every demo account's password (laptop run only).
-const DemoPassword = "dizhtime-demo"
+const DemoPassword = demo.Password
 
 // DemoLogin is a ready-made account of the laptop run.
 type DemoLogin struct {
@@ -15,22 +18,37 @@ type DemoLogin struct {
 	Session *Session
 }
 
-// demoAccounts are the laptop run's accounts, by the role they show.
+// demoAccounts are the laptop run's accounts, by the role they show. The restaurant owner is
+// the demo roster's first (platform/demo): the owner seeded restaurants name.
 var demoAccounts = []struct{ role, email, name string }{
 	{"ADMIN", "admin@demo.dizhtime.local", "Demo Admin"},
 	{"CUSTOMER", "customer@demo.dizhtime.local", "Demo Customer"},
 	{"DRIVER", "driver@demo.dizhtime.local", "Demo Driver"},
-	{"RESTAURANT_OWNER", "owner@demo.dizhtime.local", "Demo Owner"},
+	{"RESTAURANT_OWNER", demo.Owners()[0].Email, demo.Owners()[0].Name},
 }
+
+// EnsureDemoOwners makes the demo roster's owners real RESTAURANT_OWNER accounts with their
+// fixed ids (`identity demo-owners`, an operator command: no GraphQL call chooses an id).
+type EnsureDemoOwners func(ctx context.Context) error
 
 // DemoLogins makes (or, on a later run, signs in) the demo admin, customer, driver and
 // restaurant owner through the router, and returns them signed in with their roles. The
-// first admin comes from grantAdmin (identity's operator command); the owner is made owner of
-// the first ownRestaurants restaurants so its token can run their orders.
-func DemoLogins(ctx context.Context, c *Client, grantAdmin GrantAdmin, ownRestaurants int) ([]DemoLogin, error) {
+// first admin comes from grantAdmin (identity's operator command). The roster's owners come
+// from ensureOwners, and the admin writes each seeded restaurant's owner tuple
+// (grantRelation), so every owner runs their own restaurants; the demo RESTAURANT_OWNER is
+// the roster's first. Every step is idempotent: a second run changes nothing.
+func DemoLogins(ctx context.Context, c *Client, grantAdmin GrantAdmin, ensureOwners EnsureDemoOwners) ([]DemoLogin, error) {
 	var out []DemoLogin
 	var admin *Session
 	for _, a := range demoAccounts {
+		if a.role == "RESTAURANT_OWNER" {
+			s, err := demoRestaurantOwner(ctx, c, admin, ensureOwners, a.email)
+			if err != nil {
+				return nil, fmt.Errorf("demo %s: %w", a.role, err)
+			}
+			out = append(out, DemoLogin{Role: a.role, Session: s})
+			continue
+		}
 		s, err := c.RegisterOrLogin(ctx, a.email, DemoPassword, a.name)
 		if err != nil {
 			return nil, fmt.Errorf("demo %s: %w", a.role, err)
@@ -44,20 +62,9 @@ func DemoLogins(ctx context.Context, c *Client, grantAdmin GrantAdmin, ownRestau
 				return nil, fmt.Errorf("demo admin: %w", err)
 			}
 			admin = s
-		case "DRIVER", "RESTAURANT_OWNER":
+		case "DRIVER":
 			if err := admin.AssignRole(ctx, s.UserID, a.role); err != nil && !isConflict(err) {
 				return nil, fmt.Errorf("demo %s: %w", a.role, err)
-			}
-			if a.role == "RESTAURANT_OWNER" {
-				ids, err := s.RestaurantIDs(ctx, ownRestaurants)
-				if err != nil {
-					return nil, err
-				}
-				for _, id := range ids {
-					if err := admin.GrantRestaurantOwner(ctx, id, s.UserID); err != nil && !isConflict(err) {
-						return nil, fmt.Errorf("demo owner of %s: %w", id, err)
-					}
-				}
 			}
 			if s, err = c.Login(ctx, a.email, DemoPassword); err != nil {
 				return nil, fmt.Errorf("demo %s: %w", a.role, err)
@@ -66,6 +73,84 @@ func DemoLogins(ctx context.Context, c *Client, grantAdmin GrantAdmin, ownRestau
 		out = append(out, DemoLogin{Role: a.role, Session: s})
 	}
 	return out, nil
+}
+
+// demoRestaurantOwner signs the roster's first owner in, once the roster's accounts exist
+// and every seeded restaurant's owner tuple is written.
+func demoRestaurantOwner(ctx context.Context, c *Client, admin *Session, ensureOwners EnsureDemoOwners, email string) (*Session, error) {
+	if err := ensureOwners(ctx); err != nil {
+		return nil, fmt.Errorf("demo owners: %w", err)
+	}
+	if _, err := admin.GrantDemoOwnership(ctx); err != nil {
+		return nil, err
+	}
+	return c.Login(ctx, email, DemoPassword)
+}
+
+// GrantDemoOwnership writes, as an ADMIN, the owner tuple of every restaurant the demo roster
+// owns (restaurant:ID#owner@user:OWNER), which the seeder cannot write (identity may not
+// be up yet when restaurants seeds). Writing a tuple that exists changes nothing. It
+// reports how many restaurants belong to the roster.
+func (s *Session) GrantDemoOwnership(ctx context.Context) (int, error) {
+	roster := map[string]bool{}
+	for _, o := range demo.Owners() {
+		roster[o.ID] = true
+	}
+	type grant struct{ restaurant, owner string }
+	var grants []grant
+	after := ""
+	for {
+		var page struct {
+			Restaurants struct {
+				Edges []struct {
+					Node struct {
+						ID    string
+						Owner struct{ ID string }
+					}
+				}
+				PageInfo struct {
+					HasNextPage bool
+					EndCursor   string
+				}
+			}
+		}
+		// Pages of 50: restaurants(first: 100) never reports a next page (the subgraph
+		// caps the extra row it reads to learn of one).
+		vars := map[string]any{"first": 50}
+		if after != "" {
+			vars["after"] = after
+		}
+		if err := s.Do(ctx, `query DemoRestaurants($first: Int, $after: String) {
+  restaurants(first: $first, after: $after) { edges { node { id owner { id } } } pageInfo { hasNextPage endCursor } } }`,
+			vars, &page); err != nil {
+			return 0, fmt.Errorf("list the demo restaurants: %w", err)
+		}
+		for _, e := range page.Restaurants.Edges {
+			if roster[e.Node.Owner.ID] {
+				grants = append(grants, grant{e.Node.ID, e.Node.Owner.ID})
+			}
+		}
+		if !page.Restaurants.PageInfo.HasNextPage || page.Restaurants.PageInfo.EndCursor == "" {
+			break
+		}
+		after = page.Restaurants.PageInfo.EndCursor
+	}
+	// Many grants per request, one aliased field each (a city is hundreds of restaurants), at
+	// most the router's limit of root fields per operation (limits.max_root_fields, 20).
+	const perRequest = 20
+	for i := 0; i < len(grants); i += perRequest {
+		var b strings.Builder
+		b.WriteString("mutation DemoOwnership {")
+		for j, g := range grants[i:min(i+perRequest, len(grants))] {
+			fmt.Fprintf(&b, "\n  g%d: grantRelation(namespace: \"restaurant\", object: %q, relation: \"owner\", subject: %q)",
+				j, g.restaurant, "user:"+g.owner)
+		}
+		b.WriteString("\n}")
+		if err := s.Do(ctx, b.String(), nil, nil); err != nil {
+			return 0, fmt.Errorf("grant the demo restaurants' owners: %w", err)
+		}
+	}
+	return len(grants), nil
 }
 
 func isConflict(err error) bool {

@@ -36,7 +36,8 @@ type realCity struct {
 	run    string
 }
 
-func startRealCity(t *testing.T, ctx context.Context) *realCity {
+// extraEnv is added to every subgraph's environment (e.g. seeding the demo city).
+func startRealCity(t *testing.T, ctx context.Context, extraEnv ...string) *realCity {
 	t.Helper()
 	root, err := routertest.RepoRoot()
 	if err != nil {
@@ -95,7 +96,7 @@ func startRealCity(t *testing.T, ctx context.Context) *realCity {
 	s, err := stack.Start(ctx, stack.Options{
 		RepoRoot: root, SupergraphFile: supergraph, RouterConfig: routerYAML, RouterAddr: routerAddr,
 		WorkDir: dir, PostgresURL: endpoints.Postgres(), DatabasePrefix: dbPrefix,
-		Env: []string{
+		Env: append([]string{
 			"DIZHTIME_REDIS_ADDR=" + endpoints.Redis(),
 			"DIZHTIME_KAFKA_BROKERS=" + strings.Join(endpoints.Kafka(), ","),
 			"DIZHTIME_MONGO_URI=" + endpoints.Mongo(),
@@ -119,7 +120,7 @@ func startRealCity(t *testing.T, ctx context.Context) *realCity {
 			"DIZHTIME_ANALYTICS_CONSUMER_GROUP=" + run + "-analytics",
 			"DIZHTIME_ANALYTICS_CONSUME_FROM_LATEST=true",
 			"DIZHTIME_LOG_LEVEL=info",
-		},
+		}, extraEnv...),
 		ReadyTimeout: 2 * time.Minute,
 	})
 	logTails := func() {

@@ -86,6 +86,10 @@ var Boards = []board{
 		{Title: "Dispatch requests per second", Unit: "reqps", Queries: []query{{`sum by (code) (rate(http_server_requests_total{job="dispatch"}[$__rate_interval]))`, "{{code}}"}}},
 		{Title: "Dispatch latency p99", Unit: "s", Queries: []query{{`histogram_quantile(0.99, sum by (le) (rate(http_server_request_duration_seconds_bucket{job="dispatch"}[$__rate_interval])))`, "p99"}}},
 		{Title: "Courier offers through the router", Unit: "short", Queries: []query{{`sum by (transport) (router_active_subscriptions)`, "{{transport}}"}}},
+		{Title: "Matching p99 (round start -> first offer)", Unit: "s",
+			Description: "Time to find the candidates in growing rings, rank them, reserve the best driver and record the offer; the DispatchMatchingSlow alert watches it.",
+			Queries:     []query{{`dispatch:dizhtime_dispatch_matching_duration_seconds:p99_5m`, "p99"}, {`histogram_quantile(0.5, sum by (le) (rate(dizhtime_dispatch_matching_duration_seconds_bucket[$__rate_interval])))`, "p50"}}},
+		{Title: "Matching rounds that made an offer, per second", Unit: "ops", Queries: []query{{`sum(rate(dizhtime_dispatch_matching_duration_seconds_count[$__rate_interval]))`, "rounds"}}},
 	}},
 	{UID: "dizhtime-search", Title: "DizhTime / Search", Panels: []panel{
 		{Title: "Freshness p99 (event -> searchable)", Unit: "s", Queries: []query{{`histogram_quantile(0.99, sum by (type, le) (rate(dizhtime_search_freshness_seconds_bucket[$__rate_interval])))`, "{{type}}"}}},

@@ -11,8 +11,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"gopkg.in/yaml.v3"
 
@@ -137,7 +139,7 @@ func startPrometheus(t *testing.T, ctx context.Context, dir string, targets map[
 	}
 	startBackend(t, ctx, dir, "prometheus", "http://"+addrs[0]+"/-/ready", nil, path,
 		"--config.file="+cfgPath, "--storage.tsdb.path="+filepath.Join(dir, "tsdb"),
-		"--web.listen-address="+addrs[0], "--log.level=warn")
+		"--web.listen-address="+addrs[0], "--log.level=warn", "--enable-feature=exemplar-storage")
 	return prometheus{URL: "http://" + addrs[0]}
 }
 
@@ -192,6 +194,44 @@ func (p prometheus) targets(ctx context.Context) (map[string]string, error) {
 	out := map[string]string{}
 	for _, tg := range body.Data.ActiveTargets {
 		out[tg.Labels["job"]] = tg.Health + tg.LastError
+	}
+	return out, nil
+}
+
+// exemplarTraceIDs returns the trace ids of the exemplars Prometheus stored for the
+// series expr selects over the last hour (/api/v1/query_exemplars), by metric name.
+func (p prometheus) exemplarTraceIDs(ctx context.Context, expr string) (map[string][]string, error) {
+	q := url.Values{"query": {expr}, "start": {strconv.FormatInt(time.Now().Add(-time.Hour).Unix(), 10)},
+		"end": {strconv.FormatInt(time.Now().Add(time.Minute).Unix(), 10)}}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, p.URL+"/api/v1/query_exemplars?"+q.Encode(), nil)
+	if err != nil {
+		return nil, err
+	}
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	defer res.Body.Close()
+	var body struct {
+		Status, Error string
+		Data          []struct {
+			SeriesLabels map[string]string `json:"seriesLabels"`
+			Exemplars    []struct {
+				Labels map[string]string `json:"labels"`
+			} `json:"exemplars"`
+		}
+	}
+	if err := json.NewDecoder(res.Body).Decode(&body); err != nil {
+		return nil, err
+	}
+	if body.Status != "success" {
+		return nil, fmt.Errorf("query_exemplars %q: %s", expr, body.Error)
+	}
+	out := map[string][]string{}
+	for _, s := range body.Data {
+		for _, e := range s.Exemplars {
+			out[s.SeriesLabels["__name__"]] = append(out[s.SeriesLabels["__name__"]], e.Labels["trace_id"])
+		}
 	}
 	return out, nil
 }

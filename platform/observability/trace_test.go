@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/http"
 	"os"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -19,13 +20,16 @@ import (
 const password = "observe-pass-1234"
 
 // TestObservedJourney_isTracedScrapedAndAlertable starts the platform beside Jaeger (a real
-// OTLP receiver) and Prometheus (with the shipped rules), drives an order through the
-// router, then checks what an operator relies on:
+// OTLP receiver), Prometheus (with the shipped rules and exemplar storage), drives an order through the router, then checks what an
+// operator relies on:
 //   - ONE trace: placeOrder, sent with a traceparent of the test's own as a traced front end
 //     would, reaches from the router through the orders subgraph, its outbox relay and Kafka
 //     to the wallet's consumer of order.created, the payment event the wallet wrote in that
 //     handler, and the orders consumer that marks the order paid; the log lines written on
 //     the way carry the trace id;
+//   - the latency histograms of the router (the operation, the subgraph fetch) and of the
+//     orders subgraph hold the journey's trace id as an exemplar in Prometheus;
+//   - dispatch's matching latency is recorded once the restaurant accepts the order;
 //   - every process is a healthy scrape target;
 //   - every rule's expression (an alert's without its threshold) returns data.
 func TestObservedJourney_isTracedScrapedAndAlertable(t *testing.T) {
@@ -35,7 +39,7 @@ func TestObservedJourney_isTracedScrapedAndAlertable(t *testing.T) {
 	jg := startJaeger(t, ctx, dir)
 	p := startPlatform(t, ctx, jg.OTLP)
 	prom := startPrometheus(t, ctx, dir, p.targets)
-	restaurantID, dishID, customer := orderReady(t, ctx, p)
+	restaurantID, dishID, owner, customer := orderReady(t, ctx, p)
 
 	traceID, parentSpan := randomHex(16), randomHex(8)
 	headers := routertest.Bearer(customer.Token)
@@ -55,6 +59,27 @@ func TestObservedJourney_isTracedScrapedAndAlertable(t *testing.T) {
 		t.Fatalf("placeOrder data: %v %+v", err, placed)
 	}
 	t.Logf("order %s placed in trace %s", placed.PlaceOrder.ID, traceID)
+	// Before any other request reaches orders (a bucket keeps its latest exemplar only).
+	t.Run("the latency histograms hold the journey's trace id as an exemplar", func(t *testing.T) {
+		for _, series := range []string{
+			`router_operation_duration_seconds_bucket{operation_name="PlaceOrder"}`,
+			`router_subgraph_fetch_duration_seconds_bucket{subgraph="orders"}`,
+			`http_server_request_duration_seconds_bucket{job="orders"}`,
+		} {
+			var last map[string][]string
+			eventually(t, ctx, series+" has an exemplar with trace_id "+traceID, 30*time.Second, func() (bool, error) {
+				got, err := prom.exemplarTraceIDs(ctx, series)
+				last = got
+				for _, ids := range got {
+					if slices.Contains(ids, traceID) {
+						return true, nil
+					}
+				}
+				return false, err
+			})
+			t.Logf("%s exemplars: %v", series, last)
+		}
+	})
 	eventually(t, ctx, "the order is paid (wallet paid it, orders consumed payment.success)", 60*time.Second, func() (bool, error) {
 		status, err := customer.OrderStatus(ctx, placed.PlaceOrder.ID)
 		return status == "PAID", err
@@ -70,9 +95,19 @@ func TestObservedJourney_isTracedScrapedAndAlertable(t *testing.T) {
 	if _, err := updates.Next(ctx); err != nil {
 		t.Fatalf("first orderUpdated event: %v", err)
 	}
+	// The restaurant accepts: dispatch matches the order and offers it to the courier.
+	if _, err := owner.MoveOrder(ctx, "acceptOrder", placed.PlaceOrder.ID); err != nil {
+		t.Fatalf("acceptOrder: %v", err)
+	}
 
 	t.Run("one trace from the router's placeOrder to the wallet's consumer", func(t *testing.T) {
 		oneTrace(t, ctx, jg, p, traceID)
+	})
+	t.Run("dispatch records its matching latency when it offers the accepted order", func(t *testing.T) {
+		eventually(t, ctx, "dizhtime_dispatch_matching_duration_seconds_count > 0", 60*time.Second, func() (bool, error) {
+			n, err := prom.query(ctx, `dizhtime_dispatch_matching_duration_seconds_count{job="dispatch"} > 0`)
+			return n > 0, err
+		})
 	})
 	t.Run("the subscription has spans in the router and in orders, with its events", func(t *testing.T) {
 		updates.Close() // a span is exported when it ends: end the subscription
@@ -173,7 +208,7 @@ func oneTrace(t *testing.T, ctx context.Context, jg jaeger, p *platform, traceID
 
 // orderReady makes what an order needs through the router: an admin, an owner with a
 // restaurant and one dish, a customer with money in the wallet.
-func orderReady(t *testing.T, ctx context.Context, p *platform) (restaurantID, dishID string, customer *city.Session) {
+func orderReady(t *testing.T, ctx context.Context, p *platform) (restaurantID, dishID string, owner, customer *city.Session) {
 	t.Helper()
 	c := city.NewClient(p.RouterURL)
 	check := func(what string, err error) {
@@ -187,7 +222,7 @@ func orderReady(t *testing.T, ctx context.Context, p *platform) (restaurantID, d
 	check("grant admin", city.GrantAdminWith(p.Stack)(ctx, admin.Email))
 	admin, err = c.Login(ctx, admin.Email, password)
 	check("admin signs in again", err)
-	owner, err := c.Register(ctx, p.run+"-owner@dizhtime.test", password, "Owner")
+	owner, err = c.Register(ctx, p.run+"-owner@dizhtime.test", password, "Owner")
 	check("register owner", err)
 	check("assign owner", admin.AssignRole(ctx, owner.UserID, "RESTAURANT_OWNER"))
 	owner, err = c.Login(ctx, owner.Email, password)
@@ -225,7 +260,7 @@ func orderReady(t *testing.T, ctx context.Context, p *platform) (restaurantID, d
 		w, err := customer.Wallet(ctx)
 		return w.Balances["UZS"] == 1_000_000, err
 	})
-	return restaurantID, dishID, customer
+	return restaurantID, dishID, owner, customer
 }
 
 type hop struct{ Service, Span string }

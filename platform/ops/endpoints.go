@@ -9,8 +9,10 @@ import (
 )
 
 // Mount adds /metrics (serving gatherer), /healthz and /readyz (serving ready) to mux.
+// /metrics answers in the OpenMetrics format when the scraper asks for it (Prometheus
+// does): only that format carries the histograms' trace exemplars.
 func Mount(mux *http.ServeMux, gatherer prometheus.Gatherer, ready *Readiness) {
-	mux.Handle("GET /metrics", promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{}))
+	mux.Handle("GET /metrics", promhttp.HandlerFor(gatherer, promhttp.HandlerOpts{EnableOpenMetrics: true}))
 	mux.HandleFunc("GET /healthz", Healthz)
 	mux.Handle("GET /readyz", ready)
 }

@@ -200,3 +200,53 @@ func counters(t *testing.T, reg *prometheus.Registry) map[string]float64 {
 	}
 	return out
 }
+
+// An operator follows a slow request from its latency bucket to its trace: the duration
+// histogram carries the caller's trace id as an exemplar, served in OpenMetrics (the
+// format Prometheus asks for), and an unsampled or untraced request leaves none.
+func TestHTTPMetrics_recordTheCallersTraceIDAsTheDurationExemplar(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m, err := ops.NewHTTPMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	ops.Mount(mux, reg, ops.NewReadiness(time.Second))
+	mux.Handle("/graphql", m.Wrap("/graphql", http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})))
+	srv := httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+
+	const sampled, unsampled = "4bf92f3577b34da6a3ce929d0e0e4736", "5bf92f3577b34da6a3ce929d0e0e4736"
+	for _, tp := range []string{"00-" + unsampled + "-00f067aa0ba902b7-00", "00-" + sampled + "-00f067aa0ba902b7-01", ""} {
+		req, _ := http.NewRequest(http.MethodPost, srv.URL+"/graphql", nil)
+		if tp != "" {
+			req.Header.Set("traceparent", tp)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+	}
+
+	req, _ := http.NewRequest(http.MethodGet, srv.URL+"/metrics", nil)
+	req.Header.Set("Accept", "application/openmetrics-text; version=1.0.0")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	if ct := res.Header.Get("Content-Type"); !strings.HasPrefix(ct, "application/openmetrics-text") {
+		t.Fatalf("/metrics answered %q to an OpenMetrics scrape", ct)
+	}
+	var exemplars []string
+	for _, line := range strings.Split(string(body), "\n") {
+		if strings.HasPrefix(line, "http_server_request_duration_seconds_bucket") && strings.Contains(line, " # {") {
+			exemplars = append(exemplars, line)
+		}
+	}
+	if len(exemplars) != 1 || !strings.Contains(exemplars[0], `# {trace_id="`+sampled+`"}`) {
+		t.Fatalf("duration exemplars = %q; want one, with trace_id %s (the sampled request's)", exemplars, sampled)
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/dizhtime/dizhtime/platform/telemetry"
 )
 
 // HTTPMetrics records rate, errors and duration of HTTP requests per route.
@@ -82,7 +84,9 @@ func (m *HTTPMetrics) Wrap(route string, next http.Handler) http.Handler {
 			if code >= 500 {
 				m.errors.WithLabelValues(route).Inc()
 			}
-			m.duration.WithLabelValues(route).Observe(time.Since(start).Seconds())
+			// The exemplar is the trace the request belongs to (the caller's traceparent:
+			// the server span starts further in, in telemetry.ServerHandler).
+			telemetry.Observe(telemetry.RequestTraceContext(r), m.duration.WithLabelValues(route), time.Since(start).Seconds())
 		}()
 		next.ServeHTTP(sw, r)
 	})

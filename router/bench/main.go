@@ -1,19 +1,26 @@
-// Command bench measures the router under load: it starts the three test subgraphs
-// on loopback, builds and starts the router binary as a real process in front of them,
-// and runs a fixed nested query over all three subgraphs at each concurrency level
-// for a fixed time, printing requests/s, p50/p95/p99 latency, errors and the router
-// process's max RSS.
+// Command bench measures the router under load, every part in its own process: the
+// four test subgraphs of the gateways-benchmark federation workload (accounts,
+// inventory, products, reviews; router/internal/testsubgraphs), the real router binary,
+// and a load generator. For each deduplication mode (a fresh router each) and each
+// concurrency level it runs the gateways-benchmark's nested query in a closed loop and
+// prints requests/s, p50/p99 latency, failed and differing responses (every body is
+// compared with the first), the router's CPU milliseconds per request (from
+// /proc/<pid>/stat), its peak RSS (VmHWM) and the load average.
 //
-//	go run ./bench                      # 50 and 500 clients, 15 s each
-//	go run ./bench -clients 50 -duration 5s
+//	go run ./bench                                  # dedup on and off, 50 and 500 clients, 15 s each
+//	go run ./bench -clients 50 -duration 5s -dedup off
+//	go run ./bench -cpuprofile /tmp/prof            # CPU profile of each mode at the first level
+//
+// The same binary re-executes itself as a subgraph ("bench subgraph NAME") and as the
+// load generator ("bench load ..."), so nothing but the router is built.
 package main
 
 import (
-	"bytes"
+	"bufio"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -21,27 +28,55 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"github.com/dizhtime/dizhtime/router/internal/testsubgraphs/accounts"
-	"github.com/dizhtime/dizhtime/router/internal/testsubgraphs/products"
-	"github.com/dizhtime/dizhtime/router/internal/testsubgraphs/reviews"
 )
 
-// Query spans all three subgraphs: products -> reviews -> accounts.
-const Query = `query Bench { topProducts(first: 5) { upc name price reviews { body author { name username } } } }`
+// Query is the gateways-benchmark federation query (github.com/graphql-hive/
+// graphql-gateways-benchmark, federation/scenarios/constant-vus-over-time), on this
+// workload's schema: accounts has no users list, so `me` stands for `users`; inStock is
+// asked of top products only (inventory needs the compound key upc+sku, and the engine
+// does not plan the hop reviews -> products (sku) -> inventory for a review's product).
+const Query = `fragment User on User { id username name }
+fragment Review on Review { id body }
+fragment Product on Product { name price shippingEstimate upc weight }
+query TestQuery {
+  me { ...User reviews { ...Review product { ...Product reviews { ...Review author { ...User reviews { ...Review product { ...Product } } } } } } }
+  topProducts { ...Product inStock reviews { ...Review author { ...User reviews { ...Review product { ...Product } } } } }
+}`
 
 func main() {
+	if len(os.Args) > 1 {
+		switch os.Args[1] {
+		case "subgraph":
+			if err := serveSubgraph(os.Args[2:]); err != nil {
+				fmt.Fprintln(os.Stderr, "bench subgraph:", err)
+				os.Exit(1)
+			}
+			return
+		case "load":
+			if err := loadCmd(os.Args[2:]); err != nil {
+				fmt.Fprintln(os.Stderr, "bench load:", err)
+				os.Exit(1)
+			}
+			return
+		}
+	}
 	clients := flag.String("clients", "50,500", "comma-separated concurrency levels")
-	duration := flag.Duration("duration", 15*time.Second, "how long each level runs")
-	warmup := flag.Duration("warmup", 2*time.Second, "load before each level that is not measured")
+	duration := flag.Duration("duration", 15*time.Second, "how long each level is measured")
+	warmup := flag.Duration("warmup", 3*time.Second, "load before each level that is not measured")
+	dedup := flag.String("dedup", "on,off", "deduplication modes, each with a fresh router: on (inbound and subgraph fetches), off (both off), fetch (subgraph fetches only), default (config left alone)")
+	profile := flag.String("cpuprofile", "", "directory for a CPU profile of each mode at the first level (router pprof on)")
 	flag.Parse()
-	if err := run(*clients, *duration, *warmup); err != nil {
+	if err := run(*clients, *dedup, *duration, *warmup, *profile); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(levels string, duration, warmup time.Duration) error {
+func run(levels, modes string, duration, warmup time.Duration, profileDir string) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
 	dir, err := os.MkdirTemp("", "router-bench-")
 	if err != nil {
 		return err
@@ -49,106 +84,165 @@ func run(levels string, duration, warmup time.Duration) error {
 	defer os.RemoveAll(dir)
 
 	urls := map[string]string{}
-	for name, h := range map[string]http.Handler{"accounts": accounts.NewHandler(), "products": products.NewHandler(), "reviews": reviews.New()} {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+	for _, name := range []string{"accounts", "inventory", "products", "reviews"} {
+		p, addr, err := startProcess(exec.Command(self, "subgraph", name), "listening on ")
 		if err != nil {
-			return err
+			return fmt.Errorf("subgraph %s: %w", name, err)
 		}
-		srv := &http.Server{Handler: h}
-		go func() { _ = srv.Serve(ln) }()
-		defer srv.Close()
-		urls[name] = "http://" + ln.Addr().String() + "/query"
+		defer p.stop()
+		urls[name] = "http://" + addr + "/query"
 	}
-
-	router, err := startRouter(dir, urls)
-	if err != nil {
-		return err
-	}
-	defer router.stop()
-
-	fmt.Printf("router benchmark: %s\n%d CPUs, %s per level (after %s warm-up), loopback\n\n", Query, numCPU(), duration, warmup)
-	fmt.Printf("%8s %10s %9s %9s %9s %8s %10s\n", "clients", "req/s", "p50", "p95", "p99", "errors", "router RSS")
-	for _, field := range strings.Split(levels, ",") {
-		n, err := strconv.Atoi(strings.TrimSpace(field))
-		if err != nil || n <= 0 {
-			return fmt.Errorf("bad concurrency level %q", field)
-		}
-		load(router.url, n, warmup)
-		res := load(router.url, n, duration)
-		fmt.Printf("%8d %10.0f %9s %9s %9s %8d %10s\n", n, res.rate(), res.percentile(50), res.percentile(95), res.percentile(99), res.errors, router.maxRSS())
-		if res.firstError != "" {
-			fmt.Printf("         first error: %s\n", res.firstError)
-		}
-	}
-	return nil
-}
-
-type routerProcess struct {
-	cmd *exec.Cmd
-	url string
-}
-
-// startRouter builds the router binary and starts it on a free loopback port.
-func startRouter(dir string, urls map[string]string) (*routerProcess, error) {
 	bin := filepath.Join(dir, "router")
 	build := exec.Command("go", "build", "-o", bin, "./cmd/router")
 	build.Stdout, build.Stderr = os.Stderr, os.Stderr
 	if err := build.Run(); err != nil {
-		return nil, fmt.Errorf("build router: %w", err)
+		return fmt.Errorf("build router: %w", err)
 	}
-	sg := fmt.Sprintf("subgraphs:\n  - {name: accounts, routing_url: %s}\n  - {name: products, routing_url: %s}\n  - {name: reviews, routing_url: %s}\n",
-		urls["accounts"], urls["products"], urls["reviews"])
+
+	fmt.Printf("router benchmark: gateways-benchmark nested query over accounts, inventory, products, reviews\n")
+	fmt.Printf("%d CPUs, %s per level after %s warm-up, loopback; subgraphs, router and load generator in separate processes; GOGC=%s GOMEMLIMIT=%s\n\n",
+		numCPU(), duration, warmup, envOr("GOGC", "(router default)"), envOr("GOMEMLIMIT", "(router default)"))
+	fmt.Printf("%-7s %7s %9s %9s %9s %6s %6s %12s %9s %s\n", "dedup", "clients", "req/s", "p50", "p99", "failed", "differ", "CPU-ms/req", "max RSS", "load avg")
+	for _, mode := range strings.Split(modes, ",") {
+		mode = strings.TrimSpace(mode)
+		router, err := startRouter(bin, dir, urls, mode, profileDir != "")
+		if err != nil {
+			return err
+		}
+		for i, field := range strings.Split(levels, ",") {
+			n, err := strconv.Atoi(strings.TrimSpace(field))
+			if err != nil || n <= 0 {
+				router.stop()
+				return fmt.Errorf("bad concurrency level %q", field)
+			}
+			if _, err := runLoad(self, router.url, n, warmup); err != nil {
+				router.stop()
+				return err
+			}
+			var prof chan error
+			if profileDir != "" && i == 0 {
+				prof = make(chan error, 1)
+				go func() {
+					prof <- takeProfile(router.base, duration, filepath.Join(profileDir, fmt.Sprintf("cpu-dedup-%s-%d.pprof", mode, n)))
+				}()
+			}
+			cpu0 := router.cpuTicks()
+			res, err := runLoad(self, router.url, n, duration)
+			cpu1 := router.cpuTicks()
+			if err != nil {
+				router.stop()
+				return err
+			}
+			cpuMs := "?"
+			if cpu0 >= 0 && cpu1 >= 0 && res.OK > 0 {
+				cpuMs = fmt.Sprintf("%.3f", float64(cpu1-cpu0)*1000/float64(clockTicks)/float64(res.OK+res.Failed))
+			}
+			fmt.Printf("%-7s %7d %9.0f %9s %9s %6d %6d %12s %9s %s\n", mode, n, res.RPS, res.P50, res.P99, res.Failed, res.Differing, cpuMs, router.maxRSS(), loadAvg())
+			if res.FirstError != "" {
+				fmt.Printf("        first failure: %s\n", res.FirstError)
+			}
+			if prof != nil {
+				if err := <-prof; err != nil {
+					fmt.Printf("        cpu profile: %v\n", err)
+				}
+			}
+		}
+		router.stop()
+	}
+	return nil
+}
+
+func envOr(k, def string) string {
+	if v := os.Getenv(k); v != "" {
+		return v
+	}
+	return def
+}
+
+// clockTicks is USER_HZ, the unit of utime and stime in /proc/<pid>/stat (100 on Linux).
+const clockTicks = 100
+
+type process struct {
+	cmd  *exec.Cmd
+	url  string
+	base string
+}
+
+// startProcess starts cmd and waits for the stdout line starting with prefix; the rest
+// of that line is returned.
+func startProcess(cmd *exec.Cmd, prefix string) (*process, string, error) {
+	cmd.Stderr = os.Stderr
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		return nil, "", err
+	}
+	if err := cmd.Start(); err != nil {
+		return nil, "", err
+	}
+	p := &process{cmd: cmd}
+	lines := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if strings.HasPrefix(sc.Text(), prefix) {
+				lines <- strings.TrimPrefix(sc.Text(), prefix)
+				break
+			}
+		}
+		close(lines)
+		_, _ = io.Copy(io.Discard, out)
+	}()
+	select {
+	case rest, ok := <-lines:
+		if !ok {
+			p.stop()
+			return nil, "", fmt.Errorf("%s exited before it was ready", cmd.Path)
+		}
+		return p, rest, nil
+	case <-time.After(2 * time.Minute):
+		p.stop()
+		return nil, "", fmt.Errorf("%s was not ready within 2 minutes", cmd.Path)
+	}
+}
+
+// startRouter starts the router binary on a free loopback port with the dedup mode.
+func startRouter(bin, dir string, urls map[string]string, mode string, pprof bool) (*process, error) {
+	sg := "subgraphs:\n"
+	for _, name := range []string{"accounts", "inventory", "products", "reviews"} {
+		sg += fmt.Sprintf("  - {name: %s, routing_url: %s}\n", name, urls[name])
+	}
 	cfg := "listen_addr: 127.0.0.1:0\nlog_level: warn\nhot_reload: {enabled: false}\nlimits: {max_concurrent_resolvers: 1024}\n"
-	sgPath, cfgPath := filepath.Join(dir, "supergraph.yaml"), filepath.Join(dir, "router.yaml")
+	switch mode {
+	case "on":
+		cfg += "deduplication: {inbound: true, subgraph_fetches: true}\n"
+	case "off":
+		cfg += "deduplication: {inbound: false, subgraph_fetches: false}\n"
+	case "fetch":
+		cfg += "deduplication: {inbound: false, subgraph_fetches: true}\n"
+	case "default":
+	default:
+		return nil, fmt.Errorf("unknown dedup mode %q (on, off, fetch, default)", mode)
+	}
+	if pprof {
+		cfg += "pprof: true\n"
+	}
+	sgPath, cfgPath := filepath.Join(dir, "supergraph.yaml"), filepath.Join(dir, "router-"+mode+".yaml")
 	if err := os.WriteFile(sgPath, []byte(sg), 0o644); err != nil {
 		return nil, err
 	}
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "serve", "-config", cfgPath, "-supergraph", sgPath)
-	cmd.Stderr = os.Stderr
-	out, err := cmd.StdoutPipe()
+	p, url, err := startProcess(exec.Command(bin, "serve", "-config", cfgPath, "-supergraph", sgPath), "router listening on ")
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("router: %w", err)
 	}
-	if err := cmd.Start(); err != nil {
-		return nil, err
-	}
-	p := &routerProcess{cmd: cmd}
-	lines := make(chan string)
-	go func() {
-		buf := make([]byte, 4096)
-		var acc []byte
-		for {
-			n, err := out.Read(buf)
-			acc = append(acc, buf[:n]...)
-			if i := bytes.IndexByte(acc, '\n'); i >= 0 {
-				lines <- string(acc[:i])
-				acc = acc[i+1:]
-			}
-			if err != nil {
-				close(lines)
-				_, _ = io.Copy(io.Discard, out)
-				return
-			}
-		}
-	}()
-	select {
-	case line, ok := <-lines:
-		if !ok || !strings.HasPrefix(line, "router listening on ") {
-			p.stop()
-			return nil, fmt.Errorf("router did not start: %q", line)
-		}
-		p.url = strings.TrimPrefix(line, "router listening on ")
-	case <-time.After(60 * time.Second):
-		p.stop()
-		return nil, fmt.Errorf("router did not start within a minute")
-	}
+	p.url = url
+	p.base = strings.TrimSuffix(url, "/graphql")
 	return p, nil
 }
 
-func (p *routerProcess) stop() {
+func (p *process) stop() {
 	_ = p.cmd.Process.Signal(os.Interrupt)
 	done := make(chan struct{})
 	go func() { _ = p.cmd.Wait(); close(done) }()
@@ -156,11 +250,33 @@ func (p *routerProcess) stop() {
 	case <-done:
 	case <-time.After(10 * time.Second):
 		_ = p.cmd.Process.Kill()
+		<-done
 	}
 }
 
-// maxRSS is the router process's peak resident set size (VmHWM).
-func (p *routerProcess) maxRSS() string {
+// cpuTicks is the process's user + system CPU time in clock ticks (-1: unknown).
+func (p *process) cpuTicks() int64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", p.cmd.Process.Pid))
+	if err != nil {
+		return -1
+	}
+	// Fields after the command name (which may hold spaces) start after the last ')'.
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+1:])
+	if len(f) < 13 {
+		return -1
+	}
+	// f[0] is field 3 (state): utime is field 14, stime field 15.
+	ut, err1 := strconv.ParseInt(f[11], 10, 64)
+	st, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return -1
+	}
+	return ut + st
+}
+
+// maxRSS is the process's peak resident set size (VmHWM).
+func (p *process) maxRSS() string {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
 	if err != nil {
 		return "?"
@@ -168,10 +284,62 @@ func (p *routerProcess) maxRSS() string {
 	for _, line := range strings.Split(string(b), "\n") {
 		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
 			kb, _ := strconv.Atoi(f[1])
-			return fmt.Sprintf("%.0f MiB", float64(kb)/1024)
+			return fmt.Sprintf("%.0fMiB", float64(kb)/1024)
 		}
 	}
 	return "?"
+}
+
+func takeProfile(base string, d time.Duration, path string) error {
+	secs := int((d - time.Second).Seconds())
+	if secs < 1 {
+		secs = 1
+	}
+	resp, err := http.Get(fmt.Sprintf("%s/debug/pprof/profile?seconds=%d", base, secs))
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %s", resp.Status)
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	_, err = io.Copy(f, resp.Body)
+	return err
+}
+
+// runLoad runs the load generator as its own process and reads its result.
+func runLoad(self, url string, clients int, d time.Duration) (loadResult, error) {
+	cmd := exec.Command(self, "load", "-url", url, "-clients", strconv.Itoa(clients), "-duration", d.String())
+	cmd.Stderr = os.Stderr
+	out, err := cmd.Output()
+	if err != nil {
+		return loadResult{}, fmt.Errorf("load generator: %w", err)
+	}
+	var res loadResult
+	if err := json.Unmarshal(out, &res); err != nil {
+		return loadResult{}, fmt.Errorf("load generator output %q: %w", out, err)
+	}
+	return res, nil
+}
+
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 func numCPU() int {

@@ -55,7 +55,7 @@ func (a *authenticator) authenticate(ctx context.Context, token string, present 
 	}
 	id, err := a.verifier.Verify(ctx, token)
 	if err != nil {
-		a.logger.Info("access token refused", "reason", err)
+		withTrace(ctx, a.logger).Info("access token refused", "reason", err)
 		return nil, err
 	}
 	return &id, nil

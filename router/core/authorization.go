@@ -74,8 +74,12 @@ func (a *operationAuthorizer) check(query, operationName string, id *authn.Ident
 	if err != nil {
 		return nil
 	}
-	op := pickOperation(doc, operationName)
-	if op == nil {
+	return a.checkParsed(doc, pickOperation(doc, operationName), id)
+}
+
+// checkParsed is check over a parse already made (op nil: no single operation).
+func (a *operationAuthorizer) checkParsed(doc *ast.QueryDocument, op *ast.OperationDefinition, id *authn.Identity) *clientError {
+	if a == nil || len(a.rules) == 0 || doc == nil || op == nil {
 		return nil
 	}
 	root := a.schema.root(op.Operation)

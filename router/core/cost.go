@@ -96,8 +96,12 @@ func (m *costModel) estimate(query, operationName string, variables json.RawMess
 	if err != nil {
 		return 0, false
 	}
-	op := pickOperation(doc, operationName)
-	if op == nil {
+	return m.estimateParsed(doc, pickOperation(doc, operationName), variables, defaultListSize)
+}
+
+// estimateParsed is estimate over a parse already made (op nil: no single operation).
+func (m *costModel) estimateParsed(doc *ast.QueryDocument, op *ast.OperationDefinition, variables json.RawMessage, defaultListSize int) (cost int64, ok bool) {
+	if m == nil || doc == nil || op == nil {
 		return 0, false
 	}
 	var vars map[string]any

@@ -18,6 +18,7 @@ import (
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/datasource/graphql_datasource"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/plan"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/resolve"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/dizhtime/dizhtime/router/pkg/authn"
 	"github.com/dizhtime/dizhtime/router/pkg/compose"
@@ -32,12 +33,19 @@ type Engine struct {
 	// done is closed once the engine is closed (replaced and retired, or shut down).
 	done  <-chan struct{}
 	plans *planCacheMirror
+	// ops remembers the pipeline's work per operation text (see operationCache).
+	ops   *operationCache
 	authz *operationAuthorizer
 	// client is the schema clients see when it differs from the one the engine plans
 	// with (@inaccessible fields and types left out); nil when they are the same.
 	client *graphql.Schema
 	// cost estimates operations for limits.max_cost, over the client schema.
 	cost *costModel
+	// hidden keeps inaccessible enum values and types out of inputs and responses
+	// (nil when the supergraph hides none).
+	hidden *inaccessibleValues
+	// unplannable refuses selections the engine would answer with a guess (nil: none).
+	unplannable *unplannableSelections
 	// drops records when subgraphs ended upstream subscription connections.
 	drops *upstreamDrops
 	// inFlight counts operations running on this engine, so a replaced engine is
@@ -59,6 +67,8 @@ type EngineOptions struct {
 	Metrics              *Metrics
 	// Signer signs the identity each upstream request carries (nil: none is sent).
 	Signer *authn.ServiceSigner
+	// DeduplicateFetches sends identical in-flight subgraph requests once (see sharedFetch).
+	DeduplicateFetches bool
 }
 
 // BuildEngine turns a composition result into an execution engine. The engine owns
@@ -87,6 +97,10 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 	}
 	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
 	drops := &upstreamDrops{}
+	var fetchDedup *singleflight.Group
+	if opts.DeduplicateFetches {
+		fetchDedup = &singleflight.Group{}
+	}
 	dialWS, dialWSS := dialWholeMessages(dialer, drops.record)
 	client := &http.Client{Transport: &upstreamTransport{
 		base: &http.Transport{
@@ -106,6 +120,7 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 		subgraphs: subgraphs,
 		metrics:   opts.Metrics,
 		signer:    opts.Signer,
+		dedup:     fetchDedup,
 	}}
 
 	poll := opts.UpstreamPollInterval
@@ -117,7 +132,13 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 		engine.WithFederationStreamingClient(&http.Client{Transport: client.Transport}),
 		engine.WithFederationSubscriptionClientFactory(upstreamSubscriptionClients{pollInterval: poll}),
 	)
-	cfg, err := factory.BuildEngineConfigurationWithRouterConfig(composed.RouterConfig)
+	// Introspection (the explorer's docs) shows each field's gate in its description.
+	documented, err := withGatesInDescriptions(composed.RouterConfig)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	cfg, err := factory.BuildEngineConfigurationWithRouterConfig(documented)
 	if err != nil {
 		cancel()
 		return nil, fmt.Errorf("build engine configuration: %w", err)
@@ -132,12 +153,21 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 		return nil, err
 	}
 	exec, err := engine.NewExecutionEngine(engineCtx, abstractlogger.Noop{}, cfg, resolve.ResolverOptions{
-		MaxConcurrency:                     opts.MaxConcurrency,
-		PropagateSubgraphErrors:            true,
-		SubgraphErrorPropagationMode:       resolve.SubgraphErrorPropagationModeWrapped,
+		MaxConcurrency:          opts.MaxConcurrency,
+		PropagateSubgraphErrors: true,
+		// A subgraph's errors reach the client as they are — message, path (rewritten from
+		// _entities to the client's path), extensions.code and the fields our subgraphs
+		// add — with extensions.serviceName, as Cosmo's pass-through mode and Apollo
+		// Router's subgraph error inclusion do: a wrong password reads "wrong email or
+		// password", not "Failed to fetch from Subgraph". The engine's wrapper remains
+		// only for transport failures (annotateSubgraphErrors codes those). Subgraph
+		// locations point into the subgraph's query, not the client's, so they are dropped.
+		SubgraphErrorPropagationMode:       resolve.SubgraphErrorPropagationModePassThrough,
+		RewriteSubgraphErrorPaths:          true,
+		OmitSubgraphErrorLocations:         true,
 		AttachServiceNameToErrorExtensions: true,
 		DefaultErrorExtensionCode:          "DOWNSTREAM_SERVICE_ERROR",
-		AllowedErrorExtensionFields:        []string{"code"},
+		AllowedErrorExtensionFields:        []string{"code", "field", "retryAfterSeconds", "traceId"},
 		MaxSubscriptionFetchTimeout:        opts.SubgraphTimeout,
 		AsyncErrorWriter:                   &subscriptionErrorWriter{logger: opts.Logger},
 	})
@@ -161,7 +191,17 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 		cancel()
 		return nil, err
 	}
-	return &Engine{exec: exec, composed: composed, cancel: cancel, done: engineCtx.Done(), plans: newPlanCacheMirror(), authz: authz, client: clientSchema, cost: cost, drops: drops, BuiltAt: time.Now()}, nil
+	hidden, err := newInaccessibleValues(composed.SupergraphSDL(), composed.RouterConfig.GetEngineConfig().GetGraphqlClientSchema())
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	unplannable, err := newUnplannableSelections(composed.RouterConfig)
+	if err != nil {
+		cancel()
+		return nil, err
+	}
+	return &Engine{exec: exec, composed: composed, cancel: cancel, done: engineCtx.Done(), plans: newPlanCacheMirror(), ops: newOperationCache(), authz: authz, client: clientSchema, cost: cost, hidden: hidden, unplannable: unplannable, drops: drops, BuiltAt: time.Now()}, nil
 }
 
 // validateForClients validates the operation against the schema clients see. The
@@ -187,7 +227,10 @@ func (e *Engine) validateForClients(query, operationName string, variables []byt
 	if !res.Valid && res.Errors != nil && res.Errors.Count() > 0 {
 		return res.Errors
 	}
-	return nil
+	if err := e.hidden.checkInput(query, operationName, variables); err != nil {
+		return err
+	}
+	return e.unplannable.check(query, operationName)
 }
 
 // Composed is the supergraph this engine serves.

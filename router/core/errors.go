@@ -35,8 +35,16 @@ type clientError struct {
 // validation, variables, planning) into GraphQL errors. Validation problems reach the
 // client; internal ones are logged and replaced by a generic message.
 func operationErrors(logger *slog.Logger, err error) []clientError {
+	var refusal plannerRefusal
+	if errors.As(err, &refusal) {
+		return []clientError{newError(CodeQueryPlanningFailed, string(refusal))}
+	}
 	var report operationreport.Report
 	if errors.As(err, &report) && len(report.ExternalErrors) == 0 {
+		if ce, ok := planningError(err); ok {
+			logger.Warn("operation cannot be planned", "error", err)
+			return []clientError{ce}
+		}
 		logger.Error("execute operation", "error", err)
 		return []clientError{{Message: "internal server error", Extensions: map[string]any{"code": CodeInternal}}}
 	}

@@ -41,6 +41,8 @@ type GraphQLHandler struct {
 	pipeline      *operationPipeline
 	// resubscribe re-establishes SSE and multipart subscriptions whose upstream went away.
 	resubscribe *resubscriber
+	// dedup shares one execution between identical queries in flight (nil: off).
+	dedup *inboundDedup
 }
 
 // GraphQLHandlerOptions configure a GraphQLHandler.
@@ -59,6 +61,8 @@ type GraphQLHandlerOptions struct {
 	Auth *authenticator
 	// RateLimiter bounds operations per user or IP (nil: no limit).
 	RateLimiter *rateLimiter
+	// Deduplicate answers identical in-flight queries with one execution (see inboundDedup).
+	Deduplicate bool
 }
 
 // NewGraphQLHandler returns the handler for the GraphQL endpoint.
@@ -75,7 +79,12 @@ func NewGraphQLHandler(opts GraphQLHandlerOptions) *GraphQLHandler {
 	if opts.Heartbeat <= 0 {
 		opts.Heartbeat = 15 * time.Second
 	}
+	var dedup *inboundDedup
+	if opts.Deduplicate {
+		dedup = &inboundDedup{metrics: opts.Metrics}
+	}
 	return &GraphQLHandler{
+		dedup:         dedup,
 		engines:       opts.Engines,
 		websocket:     opts.WebSocket,
 		logger:        opts.Logger,
@@ -194,9 +203,34 @@ func (h *GraphQLHandler) readParams(w http.ResponseWriter, r *http.Request) (ope
 	return params, 0, nil
 }
 
-// execute runs a query or mutation and writes its response.
+// execute runs a query or mutation and writes its response. Identical queries in
+// flight share one execution when deduplication is on.
 func (h *GraphQLHandler) execute(ctx context.Context, w http.ResponseWriter, eng *Engine, req *graphql.Request, st *requestState, opName, opType string) {
 	start := time.Now()
+	var answer executionAnswer
+	if h.dedup != nil && opType == "query" {
+		key := dedupKey(eng, req.OperationName, req.Query, req.Variables, st)
+		answer, _ = h.dedup.do(ctx, key, func(ctx context.Context) executionAnswer {
+			// The execution may outlive the request that started it (see inboundDedup):
+			// it holds the engine itself.
+			eng.acquire()
+			defer eng.release()
+			return h.run(ctx, eng, req, st, opName, opType)
+		})
+	} else {
+		answer = h.run(ctx, eng, req, st, opName, opType)
+	}
+	h.metrics.observeExecution(ctx, opName, opType, time.Since(start), answer.code)
+	if answer.errs != nil {
+		writeErrors(w, answer.status, answer.errs...)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	_, _ = w.Write(answer.body)
+}
+
+// run executes the operation on the engine.
+func (h *GraphQLHandler) run(ctx context.Context, eng *Engine, req *graphql.Request, st *requestState, opName, opType string) executionAnswer {
 	ctx, span := otel.Tracer(tracerName).Start(ctx, "GraphQL "+opType+" "+opName,
 		trace.WithSpanKind(trace.SpanKindServer),
 		trace.WithAttributes(attribute.String("graphql.operation.name", opName), attribute.String("graphql.operation.type", opType)))
@@ -208,28 +242,24 @@ func (h *GraphQLHandler) execute(ctx context.Context, w http.ResponseWriter, eng
 	}
 
 	out := graphql.NewEngineResultWriter()
+	query, operationName := req.Query, req.OperationName
 	err := eng.exec.Execute(ctx, req, &out, callerOptions(st)...)
 	switch {
 	case ctx.Err() == context.DeadlineExceeded:
-		h.metrics.observeOperation(opName, opType, time.Since(start), CodeRequestTimeout)
 		span.SetStatus(codes.Error, "request timeout")
-		writeErrors(w, http.StatusGatewayTimeout, newError(CodeRequestTimeout, "the operation took longer than the request timeout"))
-		return
+		return executionAnswer{status: http.StatusGatewayTimeout, code: CodeRequestTimeout,
+			errs: []clientError{newError(CodeRequestTimeout, "the operation took longer than the request timeout")}}
 	case err != nil:
 		// Validation errors come back as an error, not through the writer.
-		errs := operationErrors(h.logger, err)
-		h.metrics.observeOperation(opName, opType, time.Since(start), errs[0].Extensions["code"].(string))
-		writeErrors(w, http.StatusOK, errs...)
-		return
+		errs := operationErrors(withTrace(ctx, h.logger), err)
+		return executionAnswer{status: http.StatusOK, errs: errs, code: errs[0].Extensions["code"].(string)}
 	}
 	h.metrics.planCacheLookup(eng.plans.seen(req.OperationName, req.Query))
-	body, errCode := annotateSubgraphErrors(out.Bytes(), st)
+	body, errCode := annotateSubgraphErrors(eng.hidden.hideOutput(query, operationName, out.Bytes()), st)
 	if errCode != "" {
 		span.SetStatus(codes.Error, errCode)
 	}
-	h.metrics.observeOperation(opName, opType, time.Since(start), errCode)
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	_, _ = w.Write(body)
+	return executionAnswer{status: http.StatusOK, body: body, code: errCode}
 }
 
 func opTypeName(t graphql.OperationType) string {

@@ -142,8 +142,18 @@ func TestSubscription_overMultipartHTTP_speaksApolloClientsProtocol(t *testing.T
 	}
 }
 
-func TestSubscription_identicalClientSubscriptionsShareOneUpstreamStream(t *testing.T) {
-	r := startRouter(t, "graphql-transport-ws")
+func TestSubscription_identicalClientSubscriptionsShareOneUpstreamStreamWhenConfigured(t *testing.T) {
+	identicalSubscriptions(t, true, 1)
+}
+
+// By default every client subscription has its own upstream, so each gets the whole
+// stream its subgraph starts it with (its current state, its replay).
+func TestSubscription_identicalClientSubscriptionsEachHaveTheirOwnUpstreamByDefault(t *testing.T) {
+	identicalSubscriptions(t, false, 5)
+}
+
+func identicalSubscriptions(t *testing.T, share bool, wantUpstreams int64) {
+	r := startRouter(t, "graphql-transport-ws", func(c *config.Config) { c.Subscriptions.ShareIdenticalUpstream = share })
 	const clients = 5
 	done := make(chan []sseEvent, clients)
 	for range clients {
@@ -165,8 +175,8 @@ func TestSubscription_identicalClientSubscriptionsShareOneUpstreamStream(t *test
 			t.Fatalf("a client did not get a completed stream: %+v", events)
 		}
 	}
-	if started := r.Subgraphs.ReviewsSubgraph.SubscriptionsStarted(); started != 1 {
-		t.Fatalf("%d identical client subscriptions opened %d upstream streams, want 1", clients, started)
+	if started := r.Subgraphs.ReviewsSubgraph.SubscriptionsStarted(); started != wantUpstreams {
+		t.Fatalf("%d identical client subscriptions opened %d upstream streams, want %d", clients, started, wantUpstreams)
 	}
 }
 

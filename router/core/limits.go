@@ -42,8 +42,12 @@ func inspectOperation(query, operationName string) inspectedOperation {
 	if err != nil {
 		return inspectedOperation{name: operationName}
 	}
-	op := pickOperation(doc, operationName)
-	if op == nil {
+	return inspectParsed(doc, pickOperation(doc, operationName), operationName)
+}
+
+// inspectParsed is inspectOperation over a parse already made (doc nil: it failed).
+func inspectParsed(doc *ast.QueryDocument, op *ast.OperationDefinition, operationName string) inspectedOperation {
+	if doc == nil || op == nil {
 		return inspectedOperation{name: operationName}
 	}
 	return inspectedOperation{name: op.Name, shape: measure(doc, op), ok: true}

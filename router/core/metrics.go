@@ -1,11 +1,14 @@
 package core
 
 import (
+	"context"
 	"errors"
 	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/dizhtime/dizhtime/platform/telemetry"
 )
 
 // Metrics are the router's Prometheus series. A nil *Metrics records nothing.
@@ -17,6 +20,7 @@ type Metrics struct {
 	fetchErrors   *prometheus.CounterVec
 	subscriptions *prometheus.GaugeVec
 	planCache     *prometheus.CounterVec
+	coalesced     *prometheus.CounterVec
 
 	// Operation names are client input: only known ones become label values.
 	namesMu sync.Mutex
@@ -68,8 +72,12 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "router_plan_cache_total",
 			Help: "Query plan cache lookups, by result (hit or miss).",
 		}, []string{"result"}),
+		coalesced: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "router_deduplicated_total",
+			Help: "Work answered by an identical request already in flight instead of being done again, by kind: inbound (a client query shared another's execution) or subgraph_fetch (a subgraph request shared another's round trip).",
+		}, []string{"kind"}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.errors, m.duration, m.fetchDuration, m.fetchErrors, m.subscriptions, m.planCache} {
+	for _, c := range []prometheus.Collector{m.requests, m.errors, m.duration, m.fetchDuration, m.fetchErrors, m.subscriptions, m.planCache, m.coalesced} {
 		if err := reg.Register(c); err != nil {
 			var are prometheus.AlreadyRegisteredError
 			if !errors.As(err, &are) {
@@ -139,25 +147,35 @@ func (m *Metrics) operationLabel(name string) string {
 	return otherOperationLabel
 }
 
+// observeOperation counts an operation that was refused before it ran, or a subscription
+// (whose duration is its lifetime, not a latency).
 func (m *Metrics) observeOperation(name, opType string, took time.Duration, errCode string) {
+	m.observeExecution(context.Background(), name, opType, took, errCode)
+}
+
+// observeExecution counts an operation that ran and records its duration, with the trace
+// of ctx (the operation's span) as the duration's exemplar.
+func (m *Metrics) observeExecution(ctx context.Context, name, opType string, took time.Duration, errCode string) {
 	if m == nil {
 		return
 	}
 	name = m.operationLabel(name)
 	m.requests.WithLabelValues(name, opType).Inc()
 	if opType != "subscription" {
-		m.duration.WithLabelValues(name, opType).Observe(took.Seconds())
+		telemetry.Observe(ctx, m.duration.WithLabelValues(name, opType), took.Seconds())
 	}
 	if errCode != "" {
 		m.errors.WithLabelValues(name, opType, errCode).Inc()
 	}
 }
 
-func (m *Metrics) observeFetch(subgraph string, took time.Duration, failed bool) {
+// observeFetch records one subgraph fetch, with the trace of ctx (the fetch's span) as the
+// duration's exemplar.
+func (m *Metrics) observeFetch(ctx context.Context, subgraph string, took time.Duration, failed bool) {
 	if m == nil {
 		return
 	}
-	m.fetchDuration.WithLabelValues(subgraph).Observe(took.Seconds())
+	telemetry.Observe(ctx, m.fetchDuration.WithLabelValues(subgraph), took.Seconds())
 	if failed {
 		m.fetchErrors.WithLabelValues(subgraph).Inc()
 	}
@@ -181,5 +199,19 @@ func (m *Metrics) planCacheLookup(hit bool) {
 		m.planCache.WithLabelValues("hit").Inc()
 	} else {
 		m.planCache.WithLabelValues("miss").Inc()
+	}
+}
+
+// inboundCoalesced counts a client query answered by another's execution.
+func (m *Metrics) inboundCoalesced() {
+	if m != nil {
+		m.coalesced.WithLabelValues("inbound").Inc()
+	}
+}
+
+// fetchCoalesced counts a subgraph fetch answered by another's round trip.
+func (m *Metrics) fetchCoalesced(subgraph string) {
+	if m != nil {
+		m.coalesced.WithLabelValues("subgraph_fetch").Inc()
 	}
 }

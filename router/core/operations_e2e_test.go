@@ -65,6 +65,16 @@ func TestHeaders_namedClientHeadersAndTraceparentReachTheSubgraph(t *testing.T) 
 	if tp[2] == "00f067aa0ba902b7" {
 		t.Fatalf("subgraph's parent is the client's span: the router recorded no span of its own")
 	}
+
+	// The latency histograms point back at the trace: an OpenMetrics scrape (what
+	// Prometheus asks for) shows the trace id as the exemplar of the operation's and the
+	// fetch's buckets.
+	_, metrics, _ := get(t, r.Base+"/metrics", map[string]string{"Accept": "application/openmetrics-text; version=1.0.0"})
+	for _, series := range []string{"router_operation_duration_seconds_bucket", "router_subgraph_fetch_duration_seconds_bucket"} {
+		if !regexp.MustCompile(`(?m)^` + series + `\{.*\} \d+ # \{trace_id="` + traceID + `"\}`).MatchString(metrics) {
+			t.Errorf("no %s carries exemplar trace_id=%s:\n%s", series, traceID, grepLines(metrics, series))
+		}
+	}
 }
 
 func TestOps_healthzReadyzAndMetrics(t *testing.T) {

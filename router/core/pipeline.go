@@ -88,7 +88,9 @@ func (p *operationPipeline) prepare(engines *EngineHolder, params operationParam
 func (p *operationPipeline) check(eng *Engine, params operationParams, identity *authn.Identity) (*preparedOperation, *refusedOperation) {
 	// A fresh request for every execution: the engine normalizes it in place.
 	req := &graphql.Request{Query: params.Query, OperationName: params.OperationName, Variables: params.Variables}
-	opType, err := req.OperationType()
+	// What the checks learn from the text alone is remembered per engine.
+	cached := eng.ops.lookup(params.Query, params.OperationName)
+	opType, err := cached.opType, cached.opTypeErr
 	if err != nil {
 		errs := operationErrors(p.logger, err)
 		p.metrics.observeOperation("", "unknown", 0, errs[0].Extensions["code"].(string))
@@ -98,33 +100,33 @@ func (p *operationPipeline) check(eng *Engine, params operationParams, identity 
 		return nil, refuseWith(http.StatusOK, newError(CodeValidationFailed, "operation not found in the document"))
 	}
 	typeName := opTypeName(opType)
-	op := inspectOperation(params.Query, params.OperationName)
+	op := cached.inspected
 	refuse := func(status int, errs ...clientError) (*preparedOperation, *refusedOperation) {
 		r := refuseWith(status, errs...)
 		// The name is the client's: refused operations are counted under one label.
 		p.metrics.observeOperation("", typeName, 0, r.code())
 		return nil, r
 	}
-	if !p.introspection {
-		if is, _ := req.IsIntrospectionQuery(); is || mentionsIntrospection(params.Query) {
-			return refuse(http.StatusOK, newError(CodeIntrospection, "introspection is disabled"))
-		}
+	if !p.introspection && cached.introspection {
+		return refuse(http.StatusOK, newError(CodeIntrospection, "introspection is disabled"))
 	}
 	if refused := checkLimits(p.limits, op); refused != nil {
 		return refuse(http.StatusOK, *refused)
 	}
 	if p.limits.MaxCost > 0 {
-		if cost, ok := eng.cost.estimate(params.Query, params.OperationName, params.Variables, p.limits.DefaultListSize); ok && cost > p.limits.MaxCost {
+		if cost, ok := eng.cost.estimateParsed(cached.doc, cached.op, params.Variables, p.limits.DefaultListSize); ok && cost > p.limits.MaxCost {
 			e := newError(CodeCostLimit, fmt.Sprintf("operation exceeds the cost limit: estimated cost %d > %d", cost, p.limits.MaxCost))
 			e.Extensions["cost"] = cost
 			e.Extensions["maxCost"] = p.limits.MaxCost
 			return refuse(http.StatusOK, e)
 		}
 	}
-	if err := eng.validateForClients(params.Query, params.OperationName, params.Variables); err != nil {
+	if err := cached.validation(params.Variables, func() error {
+		return eng.validateForClients(params.Query, params.OperationName, params.Variables)
+	}); err != nil {
 		return refuse(http.StatusOK, operationErrors(p.logger, err)...)
 	}
-	if refused := eng.authz.check(params.Query, params.OperationName, identity); refused != nil {
+	if refused := eng.authz.checkParsed(cached.doc, cached.op, identity); refused != nil {
 		status := http.StatusForbidden
 		if refused.Extensions["code"] == CodeUnauthenticated {
 			status = http.StatusUnauthorized

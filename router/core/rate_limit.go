@@ -78,7 +78,7 @@ func (l *rateLimiter) allow(ctx context.Context, id *authn.Identity, remoteAddr 
 	defer cancel()
 	res, err := l.limiter.Allow(ctx, key, limit)
 	if err != nil {
-		l.logger.Warn("rate limiter unavailable; letting the operation through", "error", err)
+		withTrace(ctx, l.logger).Warn("rate limiter unavailable; letting the operation through", "error", err)
 		return 0
 	}
 	if res.Allowed > 0 {

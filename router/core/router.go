@@ -138,6 +138,7 @@ func (r *Router) composeLocked(ctx context.Context, sg *config.Supergraph) (*com
 		Metrics:              r.metrics,
 		UpstreamPollInterval: r.cfg.Subscriptions.UpstreamPollInterval,
 		Signer:               r.signer,
+		DeduplicateFetches:   r.cfg.Deduplication.SubgraphFetches,
 	})
 	if err != nil {
 		return nil, err
@@ -171,14 +172,18 @@ func (r *Router) Handler() http.Handler {
 		Heartbeat:        r.cfg.Subscriptions.KeepAliveInterval,
 		Auth:             r.auth,
 		RateLimiter:      r.limiter,
+		Deduplicate:      r.cfg.Deduplication.Inbound,
 	})
 	gql.resubscribe = ws.resubscribe
 	mux := http.NewServeMux()
-	mux.Handle(r.cfg.GraphQLPath, gql)
+	mux.Handle(r.cfg.GraphQLPath, newStreamCaps(r.cfg.Connections, r.registry, r.logger).wrap(gql))
 	if r.cfg.Explorer {
 		mux.Handle("/", explorerHandler(r.cfg.GraphQLPath))
 	}
 	ops.Mount(mux, r.registry, r.readiness())
+	if r.cfg.Pprof {
+		mountPprof(mux)
+	}
 	return r.clients.withClientAddress(withCORS(r.cfg.CORS, mux))
 }
 
@@ -203,6 +208,9 @@ func (r *Router) readiness() *ops.Readiness {
 		}
 		return pingSubgraphs(ctx, eng.composed.Subgraphs)
 	})
+	if check := openFilesCheck(r.cfg.Connections.FDHeadroom); check != nil {
+		ready.Add("open files", check)
+	}
 	return ready
 }
 
@@ -217,6 +225,7 @@ func (r *Router) Close() {
 // Serve listens on cfg.ListenAddr until ctx ends, watching the supergraph for changes
 // when hot reload is on, then drains in-flight requests and stops.
 func (r *Router) Serve(ctx context.Context, ready func(addr string)) error {
+	raiseOpenFileLimit(r.logger)
 	ln, err := net.Listen("tcp", r.cfg.ListenAddr)
 	if err != nil {
 		return fmt.Errorf("listen %s: %w", r.cfg.ListenAddr, err)

@@ -211,29 +211,31 @@ func (s *subscriptionEngine) run(ctx context.Context, eng *Engine, req *graphql.
 		var out bytes.Buffer
 		w := &eventWriter{}
 		w.flush = func(data []byte) { out.Write(data) }
+		query, operationName := req.Query, req.OperationName
 		err := eng.exec.Execute(ctx, req, w, callerOptions(st)...)
 		if ctx.Err() == context.DeadlineExceeded {
-			s.metrics.observeOperation(opName, typeName, time.Since(start), CodeRequestTimeout)
+			s.metrics.observeExecution(ctx, opName, typeName, time.Since(start), CodeRequestTimeout)
 			events.Emit(subscription.EventTypeOnNonSubscriptionExecutionResult, id,
 				errorResult(newError(CodeRequestTimeout, "the operation took longer than the request timeout")), nil)
 			return
 		}
 		if err != nil {
-			errs := operationErrors(s.logger, err)
-			s.metrics.observeOperation(opName, typeName, time.Since(start), errs[0].Extensions["code"].(string))
+			errs := operationErrors(withTrace(ctx, s.logger), err)
+			s.metrics.observeExecution(ctx, opName, typeName, time.Since(start), errs[0].Extensions["code"].(string))
 			emitErrors(events, id, errs...)
 			return
 		}
 		_ = w.Flush()
-		body, code := annotateSubgraphErrors(out.Bytes(), st)
-		s.metrics.observeOperation(opName, typeName, time.Since(start), code)
+		body, code := annotateSubgraphErrors(eng.hidden.hideOutput(query, operationName, out.Bytes()), st)
+		s.metrics.observeExecution(ctx, opName, typeName, time.Since(start), code)
 		events.Emit(subscription.EventTypeOnNonSubscriptionExecutionResult, id, body, nil)
 		return
 	}
 	s.metrics.observeOperation(opName, "subscription", 0, "")
 
+	query, operationName := req.Query, req.OperationName
 	send := func(data []byte) {
-		data, _ = annotateSubgraphErrors(data, st)
+		data, _ = annotateSubgraphErrors(eng.hidden.hideOutput(query, operationName, data), st)
 		sentEvent(ctx)
 		events.Emit(subscription.EventTypeOnSubscriptionData, id, data, nil)
 	}
@@ -258,7 +260,7 @@ func (s *subscriptionEngine) run(ctx context.Context, eng *Engine, req *graphql.
 	case endReloaded:
 		// A hot reload retired the engine and resubscribing is off: the client
 		// subscribes again and lands on the new supergraph.
-		s.logger.Info("subscription ended by a supergraph reload", "operation", req.OperationName)
+		withTrace(ctx, s.logger).Info("subscription ended by a supergraph reload", "operation", req.OperationName)
 		events.Emit(subscription.EventTypeOnNonSubscriptionExecutionResult, id, errorResult(newError(CodeSupergraphReloaded,
 			"The router's supergraph changed: this subscription ended, subscribe again.")), nil)
 	case endError:

@@ -32,12 +32,13 @@ import (
 type resubscriber struct {
 	engines *EngineHolder
 	timeout time.Duration
+	share   bool // subscriptions.share_identical_upstream
 	rules   []config.ResumeRule
 	logger  *slog.Logger
 }
 
 func newResubscriber(engines *EngineHolder, subs config.Subscriptions, logger *slog.Logger) *resubscriber {
-	r := &resubscriber{engines: engines, timeout: subs.ResubscribeTimeout, logger: logger}
+	r := &resubscriber{engines: engines, timeout: subs.ResubscribeTimeout, share: subs.ShareIdenticalUpstream, logger: logger}
 	for _, s := range subs.Resume {
 		if rule, err := config.ParseResumeRule(s); err == nil {
 			r.rules = append(r.rules, rule)
@@ -77,7 +78,7 @@ func (r *resubscriber) run(ctx context.Context, eng *Engine, query, operationNam
 		if isUpstreamDrop(data) {
 			dropped = true
 			if r.logger != nil {
-				r.logger.Warn("upstream subscription connection failed", "operation", operationName, "error", string(data))
+				withTrace(ctx, r.logger).Warn("upstream subscription connection failed", "operation", operationName, "error", string(data))
 			}
 			return
 		}
@@ -114,12 +115,15 @@ func (r *resubscriber) run(ctx context.Context, eng *Engine, query, operationNam
 		req := &graphql.Request{Query: q, OperationName: operationName, Variables: vars}
 		attemptStart := time.Now()
 		w := &eventWriter{flush: deliver}
-		opts := callerOptions(st)
-		if q != query {
-			// A resumed subscription replays from this client's cursor: it must not join
-			// another client's upstream subscription (the engine shares one between
-			// identical requests, and a late joiner gets only what comes after it joins).
-			opts = resumeOptions(st)
+		// Every client subscription (and every resumed attempt, which replays from this
+		// client's cursor) has an upstream subscription of its own unless
+		// share_identical_upstream says otherwise: the engine shares one between identical
+		// requests, and a client joining late would get only what comes after it joined —
+		// no current status, no replay — where the subgraph starts each subscriber with
+		// its own state.
+		opts := ownUpstreamOptions(st)
+		if r.share && q == query {
+			opts = callerOptions(st)
 		}
 		err := current.exec.Execute(ctx, req, w, opts...)
 		if ctx.Err() != nil {
@@ -191,7 +195,7 @@ func (r *resubscriber) run(ctx context.Context, eng *Engine, query, operationNam
 			}
 		}
 		if r.logger != nil {
-			r.logger.Info("re-establishing upstream subscription", "operation", operationName, "resume_after", cursor)
+			withTrace(ctx, r.logger).Info("re-establishing upstream subscription", "operation", operationName, "resume_after", cursor)
 		}
 	}
 }
@@ -302,15 +306,15 @@ func withArgument(query, operationName string, rule *config.ResumeRule, cursor a
 	return buf.String()
 }
 
-var resumeCounter atomic.Uint64
+var upstreamCounter atomic.Uint64
 
-// resumeOptions is callerOptions with an upstream key of its own.
-func resumeOptions(st *requestState) []engine.ExecutionOptions {
+// ownUpstreamOptions is callerOptions with an upstream key no other subscription has.
+func ownUpstreamOptions(st *requestState) []engine.ExecutionOptions {
 	key := "anonymous"
 	if st != nil {
 		key = st.upstreamKey()
 	}
-	key += "|resume-" + strconv.FormatUint(resumeCounter.Add(1), 10)
+	key += "|sub-" + strconv.FormatUint(upstreamCounter.Add(1), 10)
 	return []engine.ExecutionOptions{engine.WithAdditionalHttpHeaders(http.Header{upstreamKeyHeader: {key}})}
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"github.com/dizhtime/dizhtime/router/pkg/config"
 	"strings"
 	"sync"
 	"testing"
@@ -14,7 +15,9 @@ import (
 
 func TestSubscription_twoThousandConcurrentWebSocketClientsOnOneRouter(t *testing.T) {
 	const clients, distinct = 2000, 20
-	r := startRouter(t, "graphql-transport-ws")
+	// Identical subscriptions share an upstream when configured to (off by default, see
+	// subscriptions.share_identical_upstream): 2,000 clients, 20 upstream streams.
+	r := startRouter(t, "graphql-transport-ws", func(c *config.Config) { c.Subscriptions.ShareIdenticalUpstream = true })
 	wsURL := "ws" + strings.TrimPrefix(r.URL, "http")
 
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)

@@ -1,12 +1,18 @@
 package core
 
 import (
+	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"net/http"
+	"sort"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/resolve"
+	"golang.org/x/sync/singleflight"
 
 	"github.com/dizhtime/dizhtime/router/pkg/authn"
 
@@ -26,7 +32,8 @@ import (
 //   - pins the WebSocket subprotocol a subgraph asked for in supergraph.yaml. The
 //     engine offers both graphql-transport-ws and graphql-ws, and gqlgen picks legacy
 //     graphql-ws when offered both.
-//   - forwards the client headers the propagation rules allow, and W3C traceparent.
+//   - forwards the client headers the propagation rules allow, and W3C traceparent
+//     (on fetches and on WebSocket upgrades).
 //   - records a span, latency and errors per subgraph fetch, and remembers failed
 //     fetches so the client's error can say the subgraph was unavailable.
 type upstreamTransport struct {
@@ -39,6 +46,8 @@ type upstreamTransport struct {
 	metrics   *Metrics
 	// signer signs the caller's identity for each subgraph (see signUpstream).
 	signer *authn.ServiceSigner
+	// dedup shares identical in-flight fetches (nil: off; see sharedFetch).
+	dedup *singleflight.Group
 }
 
 type upstreamSubgraph struct {
@@ -58,12 +67,27 @@ func (t *upstreamTransport) RoundTrip(req *http.Request) (*http.Response, error)
 		if err := signUpstream(req, t.signer, sub.name); err != nil {
 			return nil, err
 		}
+		// The subgraph continues the subscription's trace (the router's operation span).
+		w3c.Inject(req.Context(), propagation.HeaderCarrier(req.Header))
 		if t.upgrades != nil {
 			return t.upgrades.RoundTrip(req)
 		}
 		return t.base.RoundTrip(req)
 	}
 
+	if t.dedup != nil && req.Method == http.MethodPost && !resolve.SingleFlightDisallowed(req.Context()) && !streamingFetch(req) {
+		return t.sharedFetch(req, sub)
+	}
+	resp, failure, err := t.fetch(req, sub)
+	if failure != "" {
+		recordSubgraphFailure(req.Context(), sub.name, failure)
+	}
+	return resp, err
+}
+
+// fetch sends one request to a subgraph. failure is the error code to report for the
+// subgraph ("" when it answered below 500).
+func (t *upstreamTransport) fetch(req *http.Request, sub upstreamSubgraph) (*http.Response, string, error) {
 	ctx, span := otel.Tracer(tracerName).Start(req.Context(), "subgraph fetch "+sub.name,
 		trace.WithSpanKind(trace.SpanKindClient),
 		trace.WithAttributes(attribute.String("graphql.subgraph.name", sub.name)))
@@ -76,32 +100,125 @@ func (t *upstreamTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	if err := signUpstream(req, t.signer, sub.name); err != nil {
 		span.End()
 		cancel()
-		return nil, err
+		return nil, "", err
 	}
 	w3c.Inject(ctx, propagation.HeaderCarrier(req.Header))
 
 	start := time.Now()
 	resp, err := t.base.RoundTrip(req)
-	t.metrics.observeFetch(sub.name, time.Since(start), err != nil || resp.StatusCode >= 500)
+	t.metrics.observeFetch(ctx, sub.name, time.Since(start), err != nil || resp.StatusCode >= 500)
 	if err != nil {
 		failure := CodeSubgraphUnavailable
 		if ctx.Err() == context.DeadlineExceeded {
 			failure = CodeSubgraphTimeout
 		}
-		recordSubgraphFailure(req.Context(), sub.name, failure)
 		span.RecordError(err)
 		span.SetStatus(codes.Error, err.Error())
 		span.End()
 		cancel()
-		return nil, err
+		return nil, failure, err
 	}
 	span.SetAttributes(attribute.Int("http.response.status_code", resp.StatusCode))
+	failure := ""
 	if resp.StatusCode >= 500 {
-		recordSubgraphFailure(req.Context(), sub.name, CodeSubgraphUnavailable)
+		failure = CodeSubgraphUnavailable
 		span.SetStatus(codes.Error, resp.Status)
 	}
 	resp.Body = &endOnClose{ReadCloser: resp.Body, end: func() { cancel(); span.End() }}
-	return resp, nil
+	return resp, failure, nil
+}
+
+// sharedFetch sends identical subgraph requests in flight at the same time once
+// (config deduplication.subgraph_fetches): same subgraph, same body, same request
+// headers from the engine, and the same caller (identity, client address and
+// forwarded headers, see writeCallerKey), so the shared answer is one the subgraph
+// would have given each of them. The engine marks a mutation's fetches, which are
+// never shared. The round trip runs detached from the first caller's cancellation
+// (still bounded by the subgraph timeout); each caller reads its own copy of the body.
+func (t *upstreamTransport) sharedFetch(req *http.Request, sub upstreamSubgraph) (*http.Response, error) {
+	var body []byte
+	if req.Body != nil {
+		var err error
+		body, err = io.ReadAll(req.Body)
+		_ = req.Body.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	var key strings.Builder
+	key.Grow(len(body) + 256)
+	key.WriteString(req.URL.String())
+	names := make([]string, 0, len(req.Header))
+	for k := range req.Header {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		fmt.Fprintf(&key, "\x00%s:%q", k, req.Header[k])
+	}
+	writeCallerKey(&key, requestStateFrom(req.Context()))
+	fmt.Fprintf(&key, "\x00body:%d:", len(body))
+	key.Write(body)
+
+	ch := t.dedup.DoChan(key.String(), func() (any, error) {
+		leader := req.Clone(context.WithoutCancel(req.Context()))
+		leader.Body = io.NopCloser(bytes.NewReader(body))
+		leader.ContentLength = int64(len(body))
+		resp, failure, err := t.fetch(leader, sub)
+		if err != nil {
+			return &sharedResponse{failure: failure, err: err}, nil
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		if err != nil {
+			return &sharedResponse{failure: CodeSubgraphUnavailable, err: err}, nil
+		}
+		return &sharedResponse{status: resp.StatusCode, proto: resp.Proto, header: resp.Header, body: b, failure: failure}, nil
+	})
+	var res singleflight.Result
+	select {
+	case res = <-ch:
+	case <-req.Context().Done():
+		return nil, req.Context().Err()
+	}
+	if res.Shared {
+		t.metrics.fetchCoalesced(sub.name)
+	}
+	shared := res.Val.(*sharedResponse)
+	if shared.failure != "" {
+		recordSubgraphFailure(req.Context(), sub.name, shared.failure)
+	}
+	if shared.err != nil {
+		return nil, shared.err
+	}
+	return &http.Response{
+		Status:        fmt.Sprintf("%d %s", shared.status, http.StatusText(shared.status)),
+		StatusCode:    shared.status,
+		Proto:         shared.proto,
+		ProtoMajor:    1,
+		ProtoMinor:    1,
+		Header:        shared.header.Clone(),
+		Body:          io.NopCloser(bytes.NewReader(shared.body)),
+		ContentLength: int64(len(shared.body)),
+		Request:       req,
+	}, nil
+}
+
+// streamingFetch reports an upstream subscription over HTTP (SSE or multipart): a
+// stream for one caller, never shared.
+func streamingFetch(req *http.Request) bool {
+	accept := req.Header.Get("Accept")
+	return strings.Contains(accept, "text/event-stream") || strings.Contains(accept, "multipart/")
+}
+
+// sharedResponse is one subgraph answer handed to every caller of a shared fetch.
+type sharedResponse struct {
+	status  int
+	proto   string
+	header  http.Header
+	body    []byte
+	failure string
+	err     error
 }
 
 // endOnClose releases the fetch's timeout and ends its span once the body is consumed.

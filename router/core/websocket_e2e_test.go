@@ -114,8 +114,8 @@ func TestSubscription_clientDisconnectingCancelsUpstream(t *testing.T) {
 }
 
 func TestSubscription_twoClientsEachGetTheirOwnStream(t *testing.T) {
-	// Different arguments, so the two operations cannot share one upstream: a client joining
-	// a shared upstream late rightly misses the events before it joined.
+	// Every client subscription has its own upstream subscription (subscription_resume.go),
+	// so each gets the whole stream its subgraph sends it.
 	r := startRouter(t, "graphql-transport-ws")
 	a := dialWS(t, r.URL, "graphql-transport-ws")
 	b := dialWS(t, r.URL, "graphql-ws")

@@ -152,7 +152,7 @@ func dev(ctx context.Context, cfgPath string, sim bool, stdout, stderr io.Writer
 	names := procs.Names()
 	var logins []city.DemoLogin
 	if procs.RouterURL != "" && procs.DatabaseURL("identity") != "" {
-		if logins, err = city.DemoLogins(ctx, city.NewClient(procs.RouterURL), city.GrantAdminWith(procs), 5); err != nil {
+		if logins, err = city.DemoLogins(ctx, city.NewClient(procs.RouterURL), city.GrantAdminWith(procs), city.EnsureDemoOwnersWith(procs)); err != nil {
 			procs.Kill()
 			return fmt.Errorf("demo logins: %w", err)
 		}

@@ -107,6 +107,7 @@ func (c *Composer) Compose(ctx context.Context, subgraphs []Subgraph) (*Result, 
 			return nil, &Error{Err: err}
 		}
 		nameDataSources(rc)
+		withholdUnresolvableEntities(rc)
 		res = &Result{RouterConfig: rc, Subgraphs: append([]Subgraph(nil), subgraphs...), Took: time.Since(start)}
 		c.writeDisk(key, rc)
 	}
@@ -144,7 +145,7 @@ func toEngine(subgraphs []Subgraph) []engine.SubgraphConfiguration {
 		out[i] = engine.SubgraphConfiguration{
 			Name:                 s.Name,
 			URL:                  s.RoutingURL,
-			SDL:                  s.SDL,
+			SDL:                  normaliseSDL(s.SDL),
 			SubscriptionUrl:      s.SubscriptionURL,
 			SubscriptionProtocol: EngineProtocol(s.Protocol),
 		}
@@ -161,7 +162,7 @@ func EngineProtocol(config.SubscriptionProtocol) engine.SubscriptionProtocol {
 
 // composerVersion is part of every cache key: results of another engine build are not
 // reused.
-const composerVersion = "graphql-go-tools/execution v1.6.0 + v2 rc.231"
+const composerVersion = "graphql-go-tools/execution v1.6.0 + v2 rc.231; router conformance fixes 1"
 
 func cacheKey(subgraphs []Subgraph) [sha256.Size]byte {
 	h := sha256.New()

@@ -24,7 +24,9 @@ func Load(ctx context.Context, client *http.Client, sg *config.Supergraph) ([]Su
 			sub.Protocol = s.Subscription.Protocol
 		}
 		var err error
-		if s.Schema != nil {
+		if s.Schema != nil && s.Schema.SDL != "" {
+			sub.SDL = s.Schema.SDL
+		} else if s.Schema != nil {
 			var b []byte
 			b, err = os.ReadFile(s.Schema.File)
 			sub.SDL = string(b)

@@ -41,11 +41,16 @@ type Config struct {
 	Limits           Limits                   `yaml:"limits" envPrefix:"ROUTER_LIMITS_"`
 	Subscriptions    Subscriptions            `yaml:"subscriptions" envPrefix:"ROUTER_SUBSCRIPTIONS_"`
 	HotReload        HotReload                `yaml:"hot_reload" envPrefix:"ROUTER_HOT_RELOAD_"`
+	Connections      Connections              `yaml:"connections" envPrefix:"ROUTER_CONNECTIONS_"`
 	PersistedQueries PersistedQueries         `yaml:"persisted_queries" envPrefix:"ROUTER_PERSISTED_QUERIES_"`
 	Headers          Headers                  `yaml:"headers" envPrefix:"ROUTER_HEADERS_"`
 	Auth             Auth                     `yaml:"auth" envPrefix:"ROUTER_AUTH_"`
 	RateLimit        RateLimit                `yaml:"rate_limit" envPrefix:"ROUTER_RATE_LIMIT_"`
 	CORS             CORS                     `yaml:"cors" envPrefix:"ROUTER_CORS_"`
+	Deduplication    Deduplication            `yaml:"deduplication" envPrefix:"ROUTER_DEDUPLICATION_"`
+	// Pprof serves net/http/pprof under /debug/pprof/ on the router's listener. Off by
+	// default: a profile costs CPU and shows internals; turn it on to diagnose.
+	Pprof bool `yaml:"pprof" env:"ROUTER_PPROF"`
 }
 
 // Auth verifies access tokens against the identity service's JWKS. With JWKSURL empty
@@ -144,6 +149,13 @@ type Subscriptions struct {
 	// "field(argument)=cursor.path": after re-establishing, the router passes the cursor
 	// of the last event the client got as the argument, and drops events at or before it.
 	Resume []string `yaml:"resume" env:"RESUME"`
+	// ShareIdenticalUpstream lets identical client subscriptions (same operation,
+	// variables and caller) share one upstream subscription. Off by default: a client
+	// joining a shared upstream late gets only what comes after it joined, never the
+	// current state or replay its subgraph starts each subscriber with (a second browser
+	// tab would see no status until the next change). Turn it on only where every field
+	// is a pure event stream and upstream connections are the scarce resource.
+	ShareIdenticalUpstream bool `yaml:"share_identical_upstream" env:"SHARE_IDENTICAL_UPSTREAM"`
 }
 
 // HotReload watches supergraph.yaml and the SDL files it names.
@@ -168,6 +180,17 @@ type PersistedQueries struct {
 // Headers says which client request headers are forwarded to subgraphs.
 type Headers struct {
 	Propagate []string `yaml:"propagate" env:"PROPAGATE"`
+}
+
+// Deduplication shares work between identical operations in flight at the same time.
+type Deduplication struct {
+	// Inbound: identical in-flight queries (same operation, variables, caller identity,
+	// client address and forwarded headers) are executed once and every caller gets the
+	// answer. Never mutations or subscriptions.
+	Inbound bool `yaml:"inbound" env:"INBOUND"`
+	// SubgraphFetches: identical in-flight subgraph requests (same subgraph, body,
+	// forwarded headers and signed identity) share one round trip. Never for mutations.
+	SubgraphFetches bool `yaml:"subgraph_fetches" env:"SUBGRAPH_FETCHES"`
 }
 
 // Default returns a configuration that runs on a laptop.
@@ -201,10 +224,12 @@ func Default() Config {
 			ResubscribeTimeout:    30 * time.Second,
 			Resume:                []string{"orderUpdated(since)=transition.sequence"},
 		},
+		Connections:      DefaultConnections(),
 		HotReload:        HotReload{Enabled: true, PollInterval: time.Second, SDLPollInterval: 10 * time.Second},
 		PersistedQueries: PersistedQueries{APQ: true, APQCacheSize: 1000},
 		Headers:          Headers{Propagate: []string{"Authorization", "Accept-Language"}},
 		RateLimit:        RateLimit{KeyPrefix: "router:rl:"},
+		Deduplication:    Deduplication{Inbound: true, SubgraphFetches: true},
 		CORS: CORS{
 			AllowedHeaders: []string{"Content-Type", "Authorization", "Accept", "Accept-Language", "Apollo-Require-Preflight", "traceparent"},
 			MaxAge:         10 * time.Minute,
@@ -325,6 +350,7 @@ func (c *Config) Validate() error {
 	} else if rl.PerUser > 0 || rl.PerIP > 0 {
 		bad("rate_limit.redis_addr", "is needed for per_user or per_ip limits")
 	}
+	errs = append(errs, c.Connections.validate()...)
 	if c.CORS.AllowCredentials && slices.Contains(c.CORS.AllowedOrigins, "*") {
 		bad("cors.allow_credentials", "cannot be combined with allowed_origins \"*\" (browsers refuse it); list the origins")
 	}

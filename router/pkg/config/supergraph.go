@@ -44,14 +44,25 @@ type SubgraphStreaming struct {
 // SchemaSource says where a subgraph's SDL comes from.
 type SchemaSource struct {
 	File string `yaml:"file"`
+	// SDL is the subgraph's schema itself, when it was recovered from a pre-composed
+	// supergraph SDL (see ParseSupergraphSDL); it is not a supergraph.yaml key.
+	SDL string `yaml:"-"`
 }
 
-// LoadSupergraph reads and validates supergraph.yaml. Relative schema file paths are
+// LoadSupergraph reads and validates supergraph.yaml, or a pre-composed supergraph SDL
+// (Apollo/Hive format, see ParseSupergraphSDL). Relative schema file paths are
 // resolved against the file's directory.
 func LoadSupergraph(path string) (*Supergraph, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, fmt.Errorf("read supergraph config: %w", err)
+	}
+	if IsSupergraphSDL(data) {
+		sg, err := ParseSupergraphSDL(data)
+		if err != nil {
+			return nil, fmt.Errorf("supergraph %s: %w", path, err)
+		}
+		return sg, nil
 	}
 	sg, err := ParseSupergraph(data)
 	if err != nil {
@@ -120,7 +131,7 @@ func (s *Supergraph) Validate() error {
 		if sg.Timeout < 0 {
 			errs = append(errs, fmt.Errorf("%s: timeout must not be negative", where))
 		}
-		if sg.Schema != nil && sg.Schema.File == "" {
+		if sg.Schema != nil && sg.Schema.File == "" && sg.Schema.SDL == "" {
 			errs = append(errs, fmt.Errorf("%s: schema.file is empty (leave schema out to fetch _service { sdl })", where))
 		}
 	}

@@ -194,7 +194,7 @@ func parseMember(m string) (domain.Candidate, bool) {
 
 // Driver reads one driver's live state (status OFFLINE when unknown).
 func (x *LiveIndex) Driver(ctx context.Context, driverID string) (domain.LiveDriver, error) {
-	vals, err := x.rdb.HMGet(ctx, x.prefix+"drv:"+driverID, "status", "lat", "lng", "order", "seen").Result()
+	vals, err := x.rdb.HMGet(ctx, x.prefix+"drv:"+driverID, "status", "lat", "lng", "order", "seen", "offer_until").Result()
 	if err != nil {
 		return domain.LiveDriver{}, fmt.Errorf("driver %s state: %w", driverID, err)
 	}
@@ -207,6 +207,9 @@ func (x *LiveIndex) Driver(ctx context.Context, driverID string) (domain.LiveDri
 	st.At.Lng, _ = strconv.ParseFloat(str(2), 64)
 	if n, err := strconv.ParseInt(str(4), 10, 64); err == nil {
 		st.LastSeen = time.UnixMilli(n)
+	}
+	if n, err := strconv.ParseInt(str(5), 10, 64); err == nil && n > 0 && st.Status == domain.DriverOffered {
+		st.OfferUntil = time.UnixMilli(n)
 	}
 	return st, nil
 }
@@ -245,8 +248,29 @@ func ParseLocation(msg string) (Location, error) {
 	return Location{DriverID: f[0], At: domain.Point{Lat: lat, Lng: lng}, Time: time.UnixMilli(t), Status: domain.DriverStatus(f[4])}, nil
 }
 
-// TrackingChannel carries the locations of the driver delivering orderID.
+// TrackingChannel carries the locations of the driver delivering orderID and the
+// delivery's status announcements.
 func (x *LiveIndex) TrackingChannel(orderID string) string { return x.prefix + "track:" + orderID }
+
+// statusPrefix starts a tracking-channel message that announces a delivery status
+// ("status|CONFIRMED") rather than a position fix.
+const statusPrefix = "status|"
+
+// AnnounceDelivery publishes the delivery's new status on the order's tracking channel,
+// so trackers on every replica see it at once. Best effort, bounded to half a second:
+// trackers re-read the delivery on their own as well.
+func (x *LiveIndex) AnnounceDelivery(ctx context.Context, orderID string, status domain.DeliveryStatus) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 500*time.Millisecond)
+	defer cancel()
+	_ = x.rdb.Publish(ctx, x.TrackingChannel(orderID), statusPrefix+string(status)).Err()
+}
+
+// ParseStatusAnnouncement decodes a tracking-channel message written by AnnounceDelivery;
+// false for a position fix.
+func ParseStatusAnnouncement(msg string) (domain.DeliveryStatus, bool) {
+	s, ok := strings.CutPrefix(msg, statusPrefix)
+	return domain.DeliveryStatus(s), ok
+}
 
 // MapChannel carries every ping (the admin live map).
 func (x *LiveIndex) MapChannel() string { return x.prefix + "map" }

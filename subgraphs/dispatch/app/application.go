@@ -14,13 +14,15 @@ import (
 
 // Application is dispatch's use cases.
 type Application struct {
-	store   Store
-	live    LiveDrivers
-	matcher *Matcher
-	fixes   LocationPublisher
-	cfg     Config
-	now     func() time.Time
-	logger  *slog.Logger
+	store     Store
+	live      LiveDrivers
+	matcher   *Matcher
+	fixes     LocationPublisher
+	announcer DeliveryAnnouncer
+	metrics   Metrics
+	cfg       Config
+	now       func() time.Time
+	logger    *slog.Logger
 	// wake nudges this process's dispatcher to run a round now (see courierFreed); one
 	// slot, so nudges arriving during a round collapse into one more round.
 	wake chan struct{}
@@ -70,6 +72,23 @@ func WithLocationPublisher(p LocationPublisher) Option {
 	return func(a *Application) { a.fixes = p }
 }
 
+// WithDeliveryAnnouncer announces every delivery status change to live trackers.
+func WithDeliveryAnnouncer(x DeliveryAnnouncer) Option {
+	return func(a *Application) { a.announcer = x }
+}
+
+// announce tells live trackers where orderID's delivery stands now.
+func (a *Application) announce(ctx context.Context, orderID string, status domain.DeliveryStatus) {
+	if a.announcer != nil {
+		a.announcer.AnnounceDelivery(ctx, orderID, status)
+	}
+}
+
+// WithMetrics records matching's latency in m.
+func WithMetrics(m Metrics) Option {
+	return func(a *Application) { a.metrics = m }
+}
+
 // New checks its dependencies.
 func New(store Store, live LiveDrivers, cfg Config, logger *slog.Logger, opts ...Option) (*Application, error) {
 	if store == nil || live == nil {
@@ -85,7 +104,7 @@ func New(store Store, live LiveDrivers, cfg Config, logger *slog.Logger, opts ..
 	if err != nil {
 		return nil, err
 	}
-	a := &Application{store: store, live: live, matcher: m, cfg: cfg, now: time.Now, logger: logger, wake: make(chan struct{}, 1)}
+	a := &Application{store: store, live: live, matcher: m, metrics: noMetrics{}, cfg: cfg, now: time.Now, logger: logger, wake: make(chan struct{}, 1)}
 	for _, o := range opts {
 		o(a)
 	}
@@ -163,6 +182,56 @@ func (a *Application) Driver(ctx context.Context, driverID string) (domain.Drive
 	return d, live, nil
 }
 
+// PendingOffer is the offer a driver holds and has not answered yet.
+type PendingOffer struct {
+	OrderID string
+	Until   time.Time
+	// Delivery is the offered order's delivery (nil if it cannot be read).
+	Delivery *domain.Delivery
+}
+
+// CurrentOffer returns the driver's live offer, or nil when the driver holds none (or it
+// has lapsed and awaits the sweep). A restarted driver app finds its offer here.
+func (a *Application) CurrentOffer(ctx context.Context, driverID string) (*PendingOffer, error) {
+	live, err := a.live.Driver(ctx, driverID)
+	if err != nil {
+		return nil, err
+	}
+	if live.Status != domain.DriverOffered || live.OrderID == "" || !live.OfferUntil.After(a.now()) {
+		return nil, nil
+	}
+	o := &PendingOffer{OrderID: live.OrderID, Until: live.OfferUntil}
+	if d, err := a.store.DeliveryByOrder(ctx, live.OrderID); err == nil {
+		o.Delivery = d
+	} else if !errors.Is(err, ErrNotFound) {
+		return nil, err
+	}
+	return o, nil
+}
+
+// CurrentDelivery returns the delivery the driver is carrying out (assigned to them and
+// not yet delivered or cancelled), or nil. A restarted driver app finds its work here.
+func (a *Application) CurrentDelivery(ctx context.Context, driverID string) (*domain.Delivery, error) {
+	live, err := a.live.Driver(ctx, driverID)
+	if err != nil {
+		return nil, err
+	}
+	if live.Status != domain.DriverOnDelivery || live.OrderID == "" {
+		return nil, nil
+	}
+	d, err := a.store.DeliveryByOrder(ctx, live.OrderID)
+	if errors.Is(err, ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	if d.DriverID != driverID || d.Status.Terminal() {
+		return nil, nil
+	}
+	return d, nil
+}
+
 // AcceptOffer turns the driver's live offer for orderID into the order's delivery.
 func (a *Application) AcceptOffer(ctx context.Context, driverID, orderID string) (*domain.Delivery, error) {
 	now := a.now()
@@ -179,7 +248,7 @@ func (a *Application) confirm(ctx context.Context, orderID, driverID string, now
 	if err != nil {
 		return nil, err
 	}
-	return a.store.UpdateDelivery(ctx, d.ID, func(d *domain.Delivery) ([]events.Envelope, error) {
+	d, err = a.store.UpdateDelivery(ctx, d.ID, func(d *domain.Delivery) ([]events.Envelope, error) {
 		if d.DriverID == driverID && d.Status != domain.DeliveryCreated {
 			return nil, nil
 		}
@@ -204,6 +273,10 @@ func (a *Application) confirm(ctx context.Context, orderID, driverID string, now
 		}
 		return append([]events.Envelope{assigned}, changed...), nil
 	})
+	if err == nil {
+		a.announce(ctx, d.OrderID, d.Status)
+	}
+	return d, err
 }
 
 func (a *Application) vehicleOf(ctx context.Context, driverID string) domain.Vehicle {
@@ -231,6 +304,7 @@ func (a *Application) Advance(ctx context.Context, driverID, deliveryID string, 
 	if err != nil {
 		return nil, err
 	}
+	a.announce(ctx, d.OrderID, d.Status)
 	if to == domain.DeliveryDelivered {
 		if err := a.live.Finish(ctx, d.OrderID, driverID); err != nil && !errors.Is(err, domain.ErrNotYourDelivery) {
 			return d, err
@@ -267,6 +341,7 @@ func (a *Application) Unassign(ctx context.Context, driverID, deliveryID string)
 	if err != nil {
 		return nil, err
 	}
+	a.announce(ctx, d.OrderID, d.Status)
 	if err := a.live.Finish(ctx, d.OrderID, driverID); err != nil && !errors.Is(err, domain.ErrNotYourDelivery) {
 		return d, err
 	}

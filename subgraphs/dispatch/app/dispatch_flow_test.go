@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/santhosh-tekuri/jsonschema/v6"
 
 	"github.com/dizhtime/dizhtime/events"
@@ -62,7 +63,7 @@ type fixture struct {
 	app   *app.Application
 }
 
-func newFixture(t *testing.T, cfg app.Config) fixture {
+func newFixture(t *testing.T, cfg app.Config, opts ...app.Option) fixture {
 	pool := schemaPool(t)
 	e, err := redisdb.StartEmbedded("127.0.0.1:0")
 	if err != nil {
@@ -76,7 +77,7 @@ func newFixture(t *testing.T, cfg app.Config) fixture {
 	t.Cleanup(func() { _ = c.Close() })
 	live := adapters.NewLiveIndex(c, "dispatch:")
 	store := adapters.NewStore(pool, outbox.New(outbox.WithoutNotify()))
-	a, err := app.New(store, live, cfg, nil)
+	a, err := app.New(store, live, cfg, nil, opts...)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -794,5 +795,55 @@ func TestDispatch_anOrderWokenWhileItsRoundRunsStaysDueWhenTheRoundEnds(t *testi
 	fruitless(again[0]) // a round that began after the wake backs off as usual
 	if late := round(); len(late) != 0 {
 		t.Fatalf("claimed %d after a fruitless round with no wake", len(late))
+	}
+}
+
+// Matching latency is the time to a round's FIRST offer: the nearest courier declines,
+// the next accepts, and the histogram holds one observation, not two.
+func TestDispatch_matchingLatencyIsRecordedOncePerRoundAtItsFirstOffer(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	reg := prometheus.NewRegistry()
+	metrics, err := adapters.NewMetrics(reg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, testConfig(), app.WithMetrics(metrics))
+	for drv, meters := range map[string]float64{"drv-near": 300, "drv-far": 900} {
+		if _, err := f.app.GoOnline(ctx, drv, domain.VehicleScooter, near(meters)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	f.acceptedOrder(t, ctx, "ord-1")
+	declines := f.live.Subscribe(ctx, f.live.OffersChannel("drv-near"))
+	defer declines.Close()
+	go func() {
+		if msg, err := declines.ReceiveMessage(ctx); err == nil {
+			order, _, _ := strings.Cut(msg.Payload, "|")
+			_ = f.app.DeclineOffer(ctx, "drv-near", order)
+		}
+	}()
+	accepted := f.acceptOffersOf(t, ctx, "drv-far")
+	if n, err := f.app.DispatchRound(ctx, 10); err != nil || n != 1 {
+		t.Fatalf("dispatch round claimed %d: %v", n, err)
+	}
+	select {
+	case got := <-accepted:
+		if got != "ord-1" {
+			t.Fatalf("drv-far accepted %s", got)
+		}
+	case <-ctx.Done():
+		t.Fatal("the far courier was never offered the order after the near one declined")
+	}
+	if _, offers := withoutOffers(outboxTypes(t, f.pool)); offers != 2 {
+		t.Fatalf("%d offers, want 2 (declined, then accepted)", offers)
+	}
+	families, err := reg.Gather()
+	if err != nil || len(families) != 1 || families[0].GetName() != "dizhtime_dispatch_matching_duration_seconds" {
+		t.Fatalf("gathered %v (%v)", families, err)
+	}
+	h := families[0].GetMetric()[0].GetHistogram()
+	if h.GetSampleCount() != 1 || h.GetSampleSum() <= 0 {
+		t.Fatalf("matching histogram: count %d sum %g; want one positive observation", h.GetSampleCount(), h.GetSampleSum())
 	}
 }

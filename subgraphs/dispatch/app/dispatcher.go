@@ -107,13 +107,17 @@ func (a *Application) cancelDelivery(ctx context.Context, store Store, orderID, 
 	if errors.Is(err, ErrNotFound) {
 		// Cancelled before it was accepted, or accepted before order.created arrived: a
 		// waiting request must not create the delivery of an ended order later.
+		// Trackers waiting for the delivery learn there will be none.
 		_, err := store.TakeDeliveryRequest(ctx, orderID)
+		if err == nil {
+			a.announce(ctx, orderID, domain.DeliveryCancelled)
+		}
 		return err
 	}
 	if err != nil {
 		return err
 	}
-	if _, err := store.UpdateDelivery(ctx, d.ID, func(d *domain.Delivery) ([]events.Envelope, error) {
+	ended, err := store.UpdateDelivery(ctx, d.ID, func(d *domain.Delivery) ([]events.Envelope, error) {
 		if d.Status.Terminal() {
 			return nil, nil
 		}
@@ -121,9 +125,11 @@ func (a *Application) cancelDelivery(ctx context.Context, store Store, orderID, 
 			return nil, err
 		}
 		return statusEvent(ctx, d)
-	}); err != nil {
+	})
+	if err != nil {
 		return err
 	}
+	a.announce(ctx, orderID, ended.Status)
 	// Free whoever the order holds (idempotent: a retry finds nothing to free).
 	holder, _, err := a.live.OrderHolder(ctx, orderID)
 	if err != nil || holder == "" {
@@ -220,9 +226,13 @@ func (a *Application) DispatchRound(ctx context.Context, batch int) (int, error)
 func (a *Application) matchOne(ctx context.Context, c MatchClaim, firstPick func()) {
 	d := c.Delivery
 	log := a.logger.With("order", d.OrderID, "delivery", d.ID, "round", c.Rounds+1)
+	start, offers := a.now(), 0
 	asg, err := a.matcher.Match(ctx, MatchRequest{OrderID: d.OrderID, Pickup: d.Pickup, FirstPick: firstPick,
 		Offered: func(ctx context.Context, driverID string, pickupIn time.Duration, expires time.Time) error {
 			now := a.now()
+			if offers++; offers == 1 {
+				a.metrics.Offered(now.Sub(start))
+			}
 			e, err := events.New(ctx, Source, d.OrderID, contracts.DispatchOfferedV1{DeliveryID: d.ID, OrderID: d.OrderID,
 				DriverID: driverID, RestaurantID: d.RestaurantID, PickupETA: now.Add(pickupIn).UTC(),
 				ExpiresAt: expires.UTC(), OfferedAt: now.UTC()})

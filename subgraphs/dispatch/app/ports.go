@@ -87,3 +87,22 @@ type LiveDrivers interface {
 type LocationPublisher interface {
 	Publish(ctx context.Context, fix contracts.DriverLocationV1)
 }
+
+// DeliveryAnnouncer tells the order's live trackers (deliveryTracking subscribers on any
+// replica) that its delivery changed status, or ended before it existed
+// (adapters.LiveIndex over Redis pub/sub). Best effort and non-blocking: trackers also
+// re-read the delivery on their own, so a lost announcement only delays them.
+type DeliveryAnnouncer interface {
+	AnnounceDelivery(ctx context.Context, orderID string, status domain.DeliveryStatus)
+}
+
+// Metrics records what operators watch of matching (adapters.Metrics).
+type Metrics interface {
+	// Offered records a matching round's first offer, took after the round began: the
+	// time to find the candidates, rank them, reserve the best driver and record the offer.
+	Offered(took time.Duration)
+}
+
+type noMetrics struct{}
+
+func (noMetrics) Offered(time.Duration) {}

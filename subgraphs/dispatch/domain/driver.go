@@ -74,6 +74,8 @@ type LiveDriver struct {
 	At       Point
 	OrderID  string
 	LastSeen time.Time
+	// OfferUntil is when the held offer lapses (zero unless OFFERED).
+	OfferUntil time.Time
 }
 
 // GoOnline makes an offline driver available.

@@ -42,3 +42,31 @@ func (r *Resolver) viewDelivery(ctx context.Context, id string) (*model.Delivery
 	}
 	return toDelivery(d), nil
 }
+
+// selfOrAdmin: a courier's work is shown to the courier and admins only.
+func selfOrAdmin(ctx context.Context, driverID string) bool {
+	id, ok := authz.FromContext(ctx)
+	return ok && (id.UserID == driverID || id.HasRole(authz.RoleAdmin))
+}
+
+func (r *Resolver) currentOffer(ctx context.Context, driverID string) (*model.Offer, error) {
+	if !selfOrAdmin(ctx, driverID) {
+		return nil, nil
+	}
+	o, err := r.App.CurrentOffer(ctx, driverID)
+	if err != nil || o == nil {
+		return nil, clientError(err)
+	}
+	return toOffer(o), nil
+}
+
+func (r *Resolver) currentDelivery(ctx context.Context, driverID string) (*model.Delivery, error) {
+	if !selfOrAdmin(ctx, driverID) {
+		return nil, nil
+	}
+	d, err := r.App.CurrentDelivery(ctx, driverID)
+	if err != nil || d == nil {
+		return nil, clientError(err)
+	}
+	return toDelivery(d), nil
+}

@@ -92,3 +92,11 @@ func mayView(ctx context.Context, d *domain.Delivery) error {
 	}
 	return graphqlerr.Forbidden("you may not see this delivery")
 }
+
+func toOffer(o *app.PendingOffer) *model.Offer {
+	out := &model.Offer{OrderID: o.OrderID, ExpiresAt: rfc3339(o.Until)}
+	if o.Delivery != nil {
+		out.Pickup, out.Dropoff = location(o.Delivery.Pickup), location(o.Delivery.Dropoff)
+	}
+	return out
+}

@@ -39,6 +39,16 @@ func (r *driverResolver) User(ctx context.Context, obj *model.Driver) (*model.Us
 	return &model.User{ID: obj.ID}, nil
 }
 
+// CurrentOffer is the resolver for the currentOffer field.
+func (r *driverResolver) CurrentOffer(ctx context.Context, obj *model.Driver) (*model.Offer, error) {
+	return r.currentOffer(ctx, obj.ID)
+}
+
+// CurrentDelivery is the resolver for the currentDelivery field.
+func (r *driverResolver) CurrentDelivery(ctx context.Context, obj *model.Driver) (*model.Delivery, error) {
+	return r.currentDelivery(ctx, obj.ID)
+}
+
 // GoOnline is the resolver for the goOnline field.
 func (r *mutationResolver) GoOnline(ctx context.Context, location model.LocationInput, vehicle *model.Vehicle) (*model.Driver, error) {
 	id, err := authz.RequireRole(ctx, authz.RoleDriver)

@@ -22,12 +22,29 @@ import (
 // feed subscribes to channel (confirmed before returning, so nothing published after
 // the subscription starts is missed) and turns each message into zero or one value.
 func feed[T any](ctx context.Context, live *adapters.LiveIndex, channel string, convert func(payload string) (*T, bool)) (<-chan *T, error) {
+	return feedAfter(ctx, live, channel, nil, convert)
+}
+
+// feedAfter is feed whose first values come from replay, read once the subscription is
+// confirmed: state read then plus every later message, so nothing falls in between.
+func feedAfter[T any](ctx context.Context, live *adapters.LiveIndex, channel string, replay func() ([]*T, error), convert func(payload string) (*T, bool)) (<-chan *T, error) {
 	sub := live.Subscribe(ctx, channel)
 	if _, err := sub.Receive(ctx); err != nil {
 		_ = sub.Close()
 		return nil, graphqlerr.Internal(err)
 	}
-	out := make(chan *T, 16)
+	var first []*T
+	if replay != nil {
+		var err error
+		if first, err = replay(); err != nil {
+			_ = sub.Close()
+			return nil, err
+		}
+	}
+	out := make(chan *T, 16+len(first))
+	for _, v := range first {
+		out <- v
+	}
 	go func() {
 		defer close(out)
 		defer sub.Close()
@@ -55,56 +72,30 @@ func feed[T any](ctx context.Context, live *adapters.LiveIndex, channel string, 
 	return out, nil
 }
 
-func (r *Resolver) deliveryTracking(ctx context.Context, orderID string) (<-chan *model.TrackingUpdate, error) {
-	id, err := authz.RequireAuthenticated(ctx)
-	if err != nil {
-		return nil, err
-	}
-	d, err := r.App.Store().DeliveryByOrder(ctx, orderID)
-	if err != nil {
-		return nil, clientError(err)
-	}
-	if id.UserID != d.CustomerID && !id.HasRole(authz.RoleAdmin) {
-		return nil, graphqlerr.Forbidden("only the order's customer may track it")
-	}
-	// The delivery's status decides the next stop; re-read it at most once a second.
-	var readAt time.Time
-	vehicles := map[string]domain.Vehicle{}
-	return feed(ctx, r.Live, r.Live.TrackingChannel(orderID), func(payload string) (*model.TrackingUpdate, bool) {
-		loc, err := adapters.ParseLocation(payload)
-		if err != nil {
-			return nil, false
-		}
-		if time.Since(readAt) > time.Second {
-			if fresh, err := r.App.Store().DeliveryByOrder(ctx, orderID); err == nil {
-				d, readAt = fresh, time.Now()
-			}
-		}
-		v, ok := vehicles[loc.DriverID]
-		if !ok {
-			v = domain.VehicleScooter
-			if drv, err := r.App.Store().Driver(ctx, loc.DriverID); err == nil {
-				v = drv.Vehicle
-			}
-			vehicles[loc.DriverID] = v
-		}
-		next := d.Pickup
-		if d.Status == domain.DeliveryPickedUp || d.Status == domain.DeliveryEnrouteToDropoff || d.Status == domain.DeliveryArrivedAtDropoff {
-			next = d.Dropoff
-		}
-		return &model.TrackingUpdate{
-			OrderID: orderID, DriverID: loc.DriverID, Location: location(loc.At), DeliveryStatus: model.DeliveryStatus(d.Status),
-			EtaSeconds: int(domain.TravelTime(loc.At, next, v).Seconds()), At: rfc3339(loc.Time),
-		}, true
-	})
-}
-
 func (r *Resolver) driverOffers(ctx context.Context) (<-chan *model.Offer, error) {
 	id, err := authz.RequireRole(ctx, authz.RoleDriver)
 	if err != nil {
 		return nil, err
 	}
-	return feed(ctx, r.Live, r.Live.OffersChannel(id.UserID), func(payload string) (*model.Offer, bool) {
+	// A (re)subscribing courier first hears the offer it already holds: an app restarted
+	// or reconnected while an offer was out does not lose it. The same offer arriving
+	// on the channel just after (made between subscribing and reading) is not repeated.
+	var replayed string
+	replay := func() ([]*model.Offer, error) {
+		o, err := r.App.CurrentOffer(ctx, id.UserID)
+		if err != nil {
+			return nil, clientError(err)
+		}
+		if o == nil {
+			return nil, nil
+		}
+		replayed = o.OrderID + "|" + strconv.FormatInt(o.Until.UnixMilli(), 10)
+		return []*model.Offer{toOffer(o)}, nil
+	}
+	return feedAfter(ctx, r.Live, r.Live.OffersChannel(id.UserID), replay, func(payload string) (*model.Offer, bool) {
+		if payload == replayed {
+			return nil, false
+		}
 		orderID, deadline, ok := strings.Cut(payload, "|")
 		ms, err := strconv.ParseInt(deadline, 10, 64)
 		if !ok || err != nil {

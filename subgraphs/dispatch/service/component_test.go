@@ -183,6 +183,9 @@ func (c component) subscribe(t *testing.T, ctx context.Context, h http.Header, q
 		} else {
 			_ = json.Unmarshal(b, &first)
 		}
+		if m["type"] == "next" && len(first.Errors) == 0 {
+			return s, first // live at once, starting with the current state
+		}
 		return nil, first
 	case <-time.After(300 * time.Millisecond):
 		return s, gqlResponse{}
@@ -312,6 +315,16 @@ func TestDispatchSubgraph_theCustomerTracksTheCourierWithAnETA(t *testing.T) {
 	sub, first := c.subscribe(t, ctx, headers("cust-1", authz.RoleCustomer), q, map[string]any{"o": "ord-1"})
 	if sub == nil {
 		t.Fatalf("tracking refused: %+v", first)
+	}
+	// A subscriber starts from where the courier is now, without waiting for a fix.
+	var start map[string]any
+	if first.Data != nil {
+		_ = json.Unmarshal(first.Data, &start)
+	} else {
+		start = sub.next(t, ctx)
+	}
+	if now, _ := start["deliveryTracking"].(map[string]any); now["driverId"] != "drv-1" || now["deliveryStatus"] != "CONFIRMED" {
+		t.Fatalf("the courier where they are now: %v", start)
 	}
 	driver := headers("drv-1", authz.RoleDriver)
 	for i, lat := range []float64{restaurant.Lat + 0.001, restaurant.Lat + 0.0005} {

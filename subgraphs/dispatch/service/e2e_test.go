@@ -34,10 +34,19 @@ type throughRouter struct {
 // it and of any other subgraphs given.
 func startThroughRouter(t *testing.T, ctx context.Context, others ...routertest.Subgraph) throughRouter {
 	t.Helper()
+	return startThroughRouterWith(t, ctx, nil, others...)
+}
+
+// startThroughRouterWith is startThroughRouter with the test's own config changes.
+func startThroughRouterWith(t *testing.T, ctx context.Context, tune func(*service.Config), others ...routertest.Subgraph) throughRouter {
+	t.Helper()
 	c := boot(t, func(cfg *service.Config) {
 		cfg.ConsumeFromStart = false
 		cfg.DispatchInterval = 100 * time.Millisecond
 		cfg.OfferTimeout = 10 * time.Second
+		if tune != nil {
+			tune(cfg)
+		}
 	})
 	producer := kafka.NewProducer(c.cfg.KafkaBrokers)
 	t.Cleanup(func() { _ = producer.Close() })

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
 	"github.com/dizhtime/dizhtime/events"
@@ -37,8 +38,22 @@ type Service struct {
 	logger    *slog.Logger
 }
 
+// Option adds an optional part to the service.
+type Option func(*options)
+
+type options struct{ registry prometheus.Registerer }
+
+// WithMetrics registers dispatch's metrics (matching latency) in reg.
+func WithMetrics(reg prometheus.Registerer) Option {
+	return func(o *options) { o.registry = reg }
+}
+
 // New migrates the database and wires the application.
-func New(ctx context.Context, cfg Config, pool *pgxpool.Pool, rdb redis.UniversalClient, logger *slog.Logger) (*Service, error) {
+func New(ctx context.Context, cfg Config, pool *pgxpool.Pool, rdb redis.UniversalClient, logger *slog.Logger, opts ...Option) (*Service, error) {
+	var o options
+	for _, opt := range opts {
+		opt(&o)
+	}
 	if logger == nil {
 		logger = slog.Default()
 	}
@@ -54,7 +69,15 @@ func New(ctx context.Context, cfg Config, pool *pgxpool.Pool, rdb redis.Universa
 	if err != nil {
 		return nil, err
 	}
-	application, err := app.New(store, live, acfg, logger, app.WithLocationPublisher(locations))
+	appOpts := []app.Option{app.WithLocationPublisher(locations), app.WithDeliveryAnnouncer(live)}
+	if o.registry != nil {
+		metrics, err := adapters.NewMetrics(o.registry)
+		if err != nil {
+			return nil, fmt.Errorf("dispatch metrics: %w", err)
+		}
+		appOpts = append(appOpts, app.WithMetrics(metrics))
+	}
+	application, err := app.New(store, live, acfg, logger, appOpts...)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"strings"
+	"time"
 
 	"github.com/dizhtime/dizhtime/platform/authz"
 	"github.com/dizhtime/dizhtime/platform/graphqlerr"
@@ -91,7 +92,9 @@ func (a *Application) Login(ctx context.Context, email, password, clientIP strin
 }
 
 // Refresh exchanges a refresh token for new tokens. The presented token is used up;
-// presenting it again revokes every token of its login (the family).
+// presenting it again revokes every token of its login (the family). The new access token
+// is signed inside the exchange: a failure to sign leaves the presented token as it was
+// (usable again once signing works), never used up with nothing given back.
 func (a *Application) Refresh(ctx context.Context, refreshToken string) (Tokens, error) {
 	if refreshToken == "" || len(refreshToken) > 256 {
 		return Tokens{}, graphqlerr.BadUserInput("refreshToken", "refresh token is malformed")
@@ -101,10 +104,23 @@ func (a *Application) Refresh(ctx context.Context, refreshToken string) (Tokens,
 	if err != nil {
 		return Tokens{}, graphqlerr.Internal(err)
 	}
-	var userID string
+	var (
+		u         *domain.User
+		access    string
+		accessExp time.Time
+	)
 	next := domain.RefreshToken{Hash: hash, CreatedAt: now, ExpiresAt: now.Add(a.cfg.RefreshTTL)}
 	err = a.refresh.Rotate(ctx, domain.HashRefreshSecret(refreshToken), now, func(old domain.RefreshToken) (domain.RefreshToken, error) {
-		userID = old.UserID
+		var err error
+		if u, err = a.users.ByID(ctx, old.UserID); err != nil {
+			return domain.RefreshToken{}, err
+		}
+		if u.Disabled() {
+			return domain.RefreshToken{}, errDisabledAccount
+		}
+		if access, accessExp, err = a.signAccess(ctx, u, now); err != nil {
+			return domain.RefreshToken{}, err
+		}
 		return next, nil
 	})
 	switch {
@@ -112,23 +128,17 @@ func (a *Application) Refresh(ctx context.Context, refreshToken string) (Tokens,
 		return Tokens{}, graphqlerr.Unauthenticated("refresh token was already used; sign in again")
 	case errors.Is(err, domain.ErrRefreshNotFound), errors.Is(err, domain.ErrRefreshRevoked), errors.Is(err, domain.ErrRefreshExpired):
 		return Tokens{}, graphqlerr.Unauthenticated("refresh token is not valid; sign in again")
-	case err != nil:
-		return Tokens{}, graphqlerr.Internal(err)
-	}
-	u, err := a.users.ByID(ctx, userID)
-	if err != nil {
-		return Tokens{}, graphqlerr.Internal(err)
-	}
-	if u.Disabled() {
+	case errors.Is(err, errDisabledAccount):
 		_ = a.refresh.RevokeUser(ctx, u.ID, now)
 		return Tokens{}, graphqlerr.Unauthenticated("refresh token is not valid; sign in again")
-	}
-	access, accessExp, err := a.signAccess(ctx, u, now)
-	if err != nil {
+	case err != nil:
 		return Tokens{}, graphqlerr.Internal(err)
 	}
 	return Tokens{AccessToken: access, AccessExpiresAt: accessExp, RefreshToken: secret, RefreshExpiresAt: next.ExpiresAt, User: u}, nil
 }
+
+// errDisabledAccount stops a refresh of a disabled account inside its exchange.
+var errDisabledAccount = errors.New("account is disabled")
 
 // Logout revokes the refresh token's whole login. Unknown tokens succeed too.
 func (a *Application) Logout(ctx context.Context, refreshToken string) error {
@@ -233,4 +243,57 @@ func (a *Application) GrantRoleAsOperator(ctx context.Context, email, role strin
 	}
 	u, err = a.users.Update(ctx, u.ID, func(u *domain.User) error { u.AssignRole(r); return nil })
 	return u, clientError(err)
+}
+
+// OperatorAccount is an account an operator makes with an id of its choosing (the demo
+// roster's owners, whose ids seeded data already names).
+type OperatorAccount struct {
+	ID, Email, Name, Password string
+	Roles                     []string
+}
+
+// EnsureAccountAsOperator makes the account unless one with its id exists, and gives it
+// the account's roles either way; it reports whether it made it. An existing account
+// keeps its email, name and password. Another account holding the email: CONFLICT.
+// Like GrantRoleAsOperator it is the operator's path (`identity demo-owners`), never
+// GraphQL's.
+func (a *Application) EnsureAccountAsOperator(ctx context.Context, in OperatorAccount) (*domain.User, bool, error) {
+	roles := make([]domain.Role, 0, len(in.Roles))
+	for _, name := range in.Roles {
+		r, err := domain.ParseRole(name)
+		if err != nil {
+			return nil, false, clientError(err)
+		}
+		roles = append(roles, r)
+	}
+	grant := func(u *domain.User) error {
+		for _, r := range roles {
+			u.AssignRole(r)
+		}
+		return nil
+	}
+	existing, err := a.users.ByID(ctx, in.ID)
+	switch {
+	case err == nil:
+		u, err := a.users.Update(ctx, existing.ID, grant)
+		return u, false, clientError(err)
+	case !errors.Is(err, domain.ErrUserNotFound):
+		return nil, false, clientError(err)
+	}
+	u, err := domain.NewUser(in.Email, in.Name, "", a.cfg.Now())
+	if err != nil {
+		return nil, false, clientError(err)
+	}
+	if err := domain.ValidatePassword(in.Password, u.Email); err != nil {
+		return nil, false, clientError(err)
+	}
+	if u.PasswordHash, err = domain.HashPassword(in.Password, a.cfg.Argon2); err != nil {
+		return nil, false, clientError(err)
+	}
+	u.ID = in.ID
+	_ = grant(u)
+	if err := a.users.Create(ctx, u); err != nil {
+		return nil, false, clientError(err)
+	}
+	return u, true, nil
 }

@@ -26,9 +26,10 @@ import (
 // identity is one identity service on a loopback port, against the real PostgreSQL (a
 // schema of its own) and the real Redis (a key prefix of its own).
 type identity struct {
-	svc *service.Service
-	srv *httptest.Server
-	url string // GraphQL endpoint
+	svc  *service.Service
+	pool *pgxpool.Pool // the service's own schema
+	srv  *httptest.Server
+	url  string // GraphQL endpoint
 }
 
 func testConfig() service.Config {
@@ -55,7 +56,7 @@ func startIdentity(t testing.TB, cfg service.Config) *identity {
 	}
 	srv := httptest.NewServer(svc.Handler)
 	t.Cleanup(srv.Close)
-	return &identity{svc: svc, srv: srv, url: srv.URL + "/query"}
+	return &identity{svc: svc, pool: pool, srv: srv, url: srv.URL + "/query"}
 }
 
 func schemaPool(t testing.TB, ctx context.Context) *pgxpool.Pool {

@@ -126,7 +126,9 @@ const (
 
 // OrderUpdates streams the order's transitions to its customer or an admin: those after
 // sequence number since (-1: only what happens from now on, starting with the current
-// status). The channel closes when ctx ends.
+// status). The channel closes when ctx ends, and after the transition into a terminal
+// status (DELIVERED, CANCELLED, ...) is sent: nothing can follow it, so the client's
+// stream completes instead of idling forever.
 func (a *Application) OrderUpdates(ctx context.Context, orderID string, since int) (<-chan OrderUpdate, error) {
 	if _, err := authz.RequireAuthenticated(ctx); err != nil {
 		return nil, err
@@ -145,6 +147,13 @@ func (a *Application) OrderUpdates(ctx context.Context, orderID string, since in
 	if since < 0 {
 		since = len(o.Timeline) - 1
 	}
+	if o.Status.Terminal() && since >= o.LastTransition().Seq {
+		// Resumed after the terminal transition: nothing more will ever come.
+		stop()
+		out := make(chan OrderUpdate)
+		close(out)
+		return out, nil
+	}
 	out := make(chan OrderUpdate, 16)
 	go func() {
 		defer close(out)
@@ -154,7 +163,8 @@ func (a *Application) OrderUpdates(ctx context.Context, orderID string, since in
 		last := since
 		for {
 			var ok bool
-			if last, _, ok = a.sendNew(ctx, orderID, last, out); !ok {
+			var reached domain.Status
+			if last, reached, ok = a.sendNew(ctx, orderID, last, out); !ok || (reached != "" && reached.Terminal()) {
 				return
 			}
 			select {

@@ -3,6 +3,8 @@ package service_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"strings"
 	"testing"
 	"time"
@@ -62,6 +64,20 @@ func TestThroughTheRouter_anOrderGoesFromPlacedToDelivered_andTheSubscriberSeesE
 	e.publish(t, placed.ID, contracts.PaymentSucceededV1{OrderID: placed.ID, CustomerID: cust.UserID,
 		Amount: contracts.Money{AmountMinor: 64000, Currency: "UZS"}, Method: "wallet"})
 	waitStatus(t, r, e.tokens.headers(cust), placed.ID, "PAID")
+	// A second tab opening the very same subscription gets its own replay at once, not
+	// only what happens after it joined, whatever the router shares upstream.
+	second, err := routertest.Subscribe(ctx, r.WSURL,
+		`subscription($id: ID!) { orderUpdated(id: $id, since: 0) { transition { sequence to actor } order { id status } } }`,
+		map[string]any{"id": placed.ID}, map[string]any{"Authorization": "Bearer " + e.tokens.token(cust)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer second.Close()
+	for i, w := range []string{"PLACED", "PAID"} {
+		if got := nextUpdate(t, ctx, second).OrderUpdated.Transition; got.To != w || got.Sequence != i+1 {
+			t.Fatalf("second subscriber's event %d: %+v, want %s", i, got, w)
+		}
+	}
 	for _, m := range []string{"acceptOrder", "markPreparing", "markReady"} {
 		wantNoErrors(t, r.Do(t, `mutation($id: ID!) { `+m+`(id: $id) { id status } }`, map[string]any{"id": placed.ID}, staff))
 	}
@@ -94,6 +110,37 @@ func TestThroughTheRouter_anOrderGoesFromPlacedToDelivered_andTheSubscriberSeesE
 		if got := data.OrderUpdated.Transition; got.To != w || got.Sequence != i+1 {
 			t.Fatalf("event %d: %+v, want %s", i, got, w)
 		}
+	}
+	// DELIVERED is terminal: the stream completes instead of idling.
+	if ev, err := sub.Next(ctx); !errors.Is(err, io.EOF) {
+		t.Fatalf("after DELIVERED: %+v, %v; want the stream to complete", ev, err)
+	}
+
+	// A subscriber who arrives after the end gets the final status, then the end; one
+	// resuming after the final transition gets the end at once.
+	auth := map[string]any{"Authorization": "Bearer " + e.tokens.token(cust)}
+	late, err := routertest.Subscribe(ctx, r.WSURL,
+		`subscription($id: ID!) { orderUpdated(id: $id) { transition { sequence to } order { id } } }`,
+		map[string]any{"id": placed.ID}, auth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer late.Close()
+	if got := nextUpdate(t, ctx, late).OrderUpdated.Transition; got.To != "DELIVERED" || got.Sequence != 7 {
+		t.Fatalf("late subscriber got %+v, want DELIVERED #7", got)
+	}
+	if ev, err := late.Next(ctx); !errors.Is(err, io.EOF) {
+		t.Fatalf("late subscriber after DELIVERED: %+v, %v; want the stream to complete", ev, err)
+	}
+	resumed, err := routertest.Subscribe(ctx, r.WSURL,
+		`subscription($id: ID!) { orderUpdated(id: $id, since: 7) { transition { sequence to } order { id } } }`,
+		map[string]any{"id": placed.ID}, auth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resumed.Close()
+	if ev, err := resumed.Next(ctx); !errors.Is(err, io.EOF) {
+		t.Fatalf("resumed after the final transition: %+v, %v; want the stream to complete", ev, err)
 	}
 }
 

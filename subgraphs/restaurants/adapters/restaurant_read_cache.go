@@ -65,6 +65,15 @@ func (c *readCache) put(r *domain.Restaurant) {
 	c.entries[r.ID()] = r
 }
 
+// drop forgets the restaurants with ids.
+func (c *readCache) drop(ids ...string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, id := range ids {
+		delete(c.entries, id)
+	}
+}
+
 type versionHint struct {
 	ID      string `bson:"_id"`
 	Version int64  `bson:"version"`

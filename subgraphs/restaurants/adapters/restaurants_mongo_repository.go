@@ -257,6 +257,43 @@ func (r *RestaurantsRepository) AddRestaurants(ctx context.Context, rs []*domain
 	return inserted, nil
 }
 
+// ReassignOwners hands every restaurant of an owner that is a key of owners to that key's
+// value (the demo seeder's repair of a city seeded with made-up owner ids) and reports how
+// many it moved. Ownership changes
+// publish no event (no consumer keeps the owner) and raise no version: this process's
+// cached copies are dropped, and the seeder runs before its process serves, so no other
+// process has them cached.
+func (r *RestaurantsRepository) ReassignOwners(ctx context.Context, owners map[string]string) (int, error) {
+	if len(owners) == 0 {
+		return 0, nil
+	}
+	from := make([]string, 0, len(owners))
+	for f := range owners {
+		from = append(from, f)
+	}
+	cur, err := r.coll.Find(ctx, bson.M{"owner_id": bson.M{"$in": from}}, options.Find().SetProjection(bson.M{"_id": 1, "owner_id": 1}))
+	if err != nil {
+		return 0, fmt.Errorf("restaurants of owners to reassign: %w", err)
+	}
+	var found []struct {
+		ID      string `bson:"_id"`
+		OwnerID string `bson:"owner_id"`
+	}
+	if err := cur.All(ctx, &found); err != nil {
+		return 0, fmt.Errorf("restaurants of owners to reassign: %w", err)
+	}
+	moved := 0
+	for _, f := range found {
+		res, err := r.coll.UpdateOne(ctx, bson.M{"_id": f.ID, "owner_id": f.OwnerID}, bson.M{"$set": bson.M{"owner_id": owners[f.OwnerID]}})
+		if err != nil {
+			return moved, fmt.Errorf("reassign restaurant %s: %w", f.ID, err)
+		}
+		r.cache.drop(f.ID)
+		moved += int(res.ModifiedCount)
+	}
+	return moved, nil
+}
+
 // GetRestaurant returns the restaurant with id or domain.ErrNotFound. The result may be
 // shared with other readers: treat it as read-only.
 func (r *RestaurantsRepository) GetRestaurant(ctx context.Context, id string) (*domain.Restaurant, error) {

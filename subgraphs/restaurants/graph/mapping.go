@@ -2,6 +2,7 @@ package graph
 
 import (
 	"encoding/base64"
+	"math"
 	"strings"
 	"time"
 
@@ -215,14 +216,15 @@ func fromMenu(in model.MenuInput) domain.MenuDraft {
 	return d
 }
 
-// clampInt keeps absurd Int inputs from wrapping around when narrowed.
+// clampInt narrows an Int input to int without wrapping around: on 64-bit platforms
+// every value is kept as sent, so a refusal quotes what the client really sent (a
+// quantity of 2147483647 is reported as such, not as a smaller clamped number).
 func clampInt(v int64) int {
-	const limit = 1 << 30
 	switch {
-	case v > limit:
-		return limit
-	case v < -limit:
-		return -limit
+	case v > math.MaxInt:
+		return math.MaxInt
+	case v < math.MinInt:
+		return math.MinInt
 	}
 	return int(v)
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"github.com/dizhtime/dizhtime/platform/demo"
 	"github.com/dizhtime/dizhtime/subgraphs/restaurants/domain"
 )
 
@@ -54,6 +55,9 @@ func Generate(cfg Config) []Restaurant {
 	// (and so a city seeded before them) as it was.
 	tagRNG := rand.New(rand.NewPCG(cfg.Seed, 0x7a65))
 	out := make([]Restaurant, 0, cfg.Restaurants)
+	// Restaurant i belongs to owner i mod 40 of the demo roster: real accounts identity
+	// makes (`identity demo-owners`), so a restaurant's owner resolves to a person.
+	owners := demo.Owners()
 	for i := range cfg.Restaurants {
 		c := cuisines[rng.IntN(len(cuisines))]
 		id := uuid.NewSHA1(namespace, fmt.Appendf(nil, "restaurant/%d/%d", cfg.Seed, i)).String()
@@ -63,7 +67,7 @@ func Generate(cfg Config) []Restaurant {
 		dietary, promo := tags(tagRNG, c)
 		out = append(out, Restaurant{
 			ID:      id,
-			OwnerID: fmt.Sprintf("demo-owner-%d", i%40+1),
+			OwnerID: owners[i%len(owners)].ID,
 			Profile: domain.ProfileDraft{
 				Name:        name,
 				Description: fmt.Sprintf("%s kitchen on %s. %s", c.adjective, street, c.blurb),
@@ -200,7 +204,10 @@ func slug(s string) string {
 // Result counts what Run did.
 type Result struct {
 	Created, Existing int
-	Elapsed           time.Duration
+	// Reassigned counts restaurants of an earlier seed moved from a made-up owner id to
+	// the roster's owner.
+	Reassigned int
+	Elapsed    time.Duration
 }
 
 // PerSecond is the throughput of created restaurants.
@@ -212,21 +219,36 @@ func (r Result) PerSecond() float64 {
 }
 
 // Store is where Run puts the city (adapters.RestaurantsRepository). AddRestaurants
-// skips ids that exist and reports how many it inserted.
+// skips ids that exist and reports how many it inserted; ReassignOwners hands every
+// restaurant of an owner that is a key of owners to that key's value and reports how many
+// it moved.
 type Store interface {
 	AddRestaurants(ctx context.Context, rs []*domain.Restaurant) (int, error)
+	ReassignOwners(ctx context.Context, owners map[string]string) (int, error)
 }
 
 // batchSize restaurants go to the store per round trip.
 const batchSize = 50
 
 // Run stores the generated city; restaurants that exist are left alone, so running it
-// again changes nothing. Seeded restaurants carry no owner tuples: demo owners do not
-// exist in identity (an admin edits them). Every restaurant is stored with its creation
-// events, so search indexes the city through the usual outbox.
+// again changes nothing. Every restaurant is stored with its creation events, so search
+// indexes the city through the usual outbox. Owners are the demo roster's (platform/demo);
+// their accounts and owner tuples live in identity, which the laptop run fills
+// (`identity demo-owners`, then grantRelation per restaurant). A city seeded before the
+// roster named owners no account had (demo-owner-N): Run hands those restaurants to the
+// roster's owner N.
 func Run(ctx context.Context, store Store, cfg Config) (Result, error) {
 	start := time.Now()
 	var res Result
+	legacy := map[string]string{}
+	for i, o := range demo.Owners() {
+		legacy[demo.LegacyOwnerID(i+1)] = o.ID
+	}
+	n, err := store.ReassignOwners(ctx, legacy)
+	res.Reassigned = n
+	if err != nil {
+		return res, fmt.Errorf("seed: %w", err)
+	}
 	city := Generate(cfg)
 	for i := 0; i < len(city); i += batchSize {
 		batch := city[i:min(i+batchSize, len(city))]

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dizhtime/dizhtime/platform/demo"
 	"github.com/dizhtime/dizhtime/subgraphs/restaurants/adapters"
 	"github.com/dizhtime/dizhtime/subgraphs/restaurants/domain"
 	"github.com/dizhtime/dizhtime/subgraphs/restaurants/internal/mongotest"
@@ -76,6 +77,44 @@ func TestRun_isIdempotentOnBothFerretDBBackends(t *testing.T) {
 				t.Fatalf("a seeded restaurant: %v, %v", r, err)
 			}
 		})
+	}
+}
+
+// Seeded restaurants belong to the demo roster's owners (real accounts in the laptop run),
+// and a city seeded before the roster, with made-up owner ids, is handed to them.
+func TestRun_givesEveryRestaurantARosterOwnerAndRepairsAnOlderCitysMadeUpOwners(t *testing.T) {
+	repo := adapters.NewRestaurantsRepository(mongotest.Backends[0].Open(t))
+	ctx := context.Background()
+	cfg := seed.DefaultConfig()
+	cfg.Restaurants = 45
+	city := seed.Generate(cfg)
+	roster := demo.Owners()
+	for i, g := range city {
+		if g.OwnerID != roster[i%len(roster)].ID {
+			t.Fatalf("restaurant %d owner %q, want roster owner %d (%s)", i, g.OwnerID, i%len(roster)+1, roster[i%len(roster)].ID)
+		}
+	}
+	// An older seed stored restaurant 2 with owner "demo-owner-3", an id no account has.
+	old := city[2]
+	old.OwnerID = demo.LegacyOwnerID(3)
+	r, err := seed.Build(old, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := repo.AddRestaurants(ctx, []*domain.Restaurant{r}); err != nil || n != 1 {
+		t.Fatalf("store the older restaurant: %d, %v", n, err)
+	}
+	res, err := seed.Run(ctx, repo, cfg)
+	if err != nil || res.Reassigned != 1 || res.Created != 44 || res.Existing != 1 {
+		t.Fatalf("run over the older city: %+v, %v", res, err)
+	}
+	got, err := repo.GetRestaurant(ctx, old.ID)
+	if err != nil || got.OwnerID() != roster[2].ID {
+		t.Fatalf("the older restaurant's owner after the run: %v, %v (want %s)", got.OwnerID(), err, roster[2].ID)
+	}
+	again, err := seed.Run(ctx, repo, cfg)
+	if err != nil || again.Reassigned != 0 || again.Created != 0 {
+		t.Fatalf("a third run changed something: %+v, %v", again, err)
 	}
 }
 

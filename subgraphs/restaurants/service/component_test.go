@@ -215,6 +215,13 @@ func badInputNamesTheField(t *testing.T, db *mongo.Database) {
 			}
 		})
 	}
+	t.Run("the refusal quotes the quantity sent", func(t *testing.T) {
+		resp := r.do(t, owner, `query($in: QuoteInput!) { quote(input: $in) { subtotal { amountMinor } } }`,
+			map[string]any{"in": map[string]any{"restaurantId": v.ID, "lines": []map[string]any{{"menuItemId": ids.plov, "quantity": 2147483647, "optionIds": []string{ids.large}}}}})
+		if len(resp.Errors) != 1 || resp.Errors[0].Code() != "BAD_USER_INPUT" || !strings.Contains(resp.Errors[0].Message, "got 2147483647") {
+			t.Errorf("want BAD_USER_INPUT quoting 2147483647, got %+v", resp.Errors)
+		}
+	})
 }
 
 type quoteView struct {

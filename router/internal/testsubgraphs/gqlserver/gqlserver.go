@@ -62,13 +62,23 @@ type HeaderRecorder struct {
 
 	mu   sync.Mutex
 	last http.Header
+	// userIDs are the X-DizhTime-User-Id values of every request seen ("" when none).
+	userIDs []string
 }
 
 func (h *HeaderRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.mu.Lock()
 	h.last = r.Header.Clone()
+	h.userIDs = append(h.userIDs, r.Header.Get("X-DizhTime-User-Id"))
 	h.mu.Unlock()
 	h.Next.ServeHTTP(w, r)
+}
+
+// UserIDs returns the X-DizhTime-User-Id header of every request seen, oldest first.
+func (h *HeaderRecorder) UserIDs() []string {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return append([]string(nil), h.userIDs...)
 }
 
 // Last returns the headers of the last request seen (nil before any).

@@ -81,7 +81,7 @@ func run(args []string) error {
 	producer := kafka.NewProducer(cfg.KafkaBrokers)
 	defer producer.Close()
 
-	svc, err := service.New(ctx, cfg, pool, rdb, logger)
+	svc, err := service.New(ctx, cfg, pool, rdb, logger, service.WithMetrics(tel.Registry))
 	if err != nil {
 		return err
 	}

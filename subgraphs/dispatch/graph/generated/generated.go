@@ -63,12 +63,14 @@ type ComplexityRoot struct {
 	}
 
 	Driver struct {
-		ID           func(childComplexity int) int
-		LastLocation func(childComplexity int) int
-		LastSeenAt   func(childComplexity int) int
-		Status       func(childComplexity int) int
-		User         func(childComplexity int) int
-		Vehicle      func(childComplexity int) int
+		CurrentDelivery func(childComplexity int) int
+		CurrentOffer    func(childComplexity int) int
+		ID              func(childComplexity int) int
+		LastLocation    func(childComplexity int) int
+		LastSeenAt      func(childComplexity int) int
+		Status          func(childComplexity int) int
+		User            func(childComplexity int) int
+		Vehicle         func(childComplexity int) int
 	}
 
 	DriverPosition struct {
@@ -160,6 +162,9 @@ type DeliveryResolver interface {
 }
 type DriverResolver interface {
 	User(ctx context.Context, obj *model.Driver) (*model.User, error)
+
+	CurrentOffer(ctx context.Context, obj *model.Driver) (*model.Offer, error)
+	CurrentDelivery(ctx context.Context, obj *model.Driver) (*model.Delivery, error)
 }
 type EntityResolver interface {
 	FindDeliveryByID(ctx context.Context, id string) (*model.Delivery, error)
@@ -296,6 +301,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.DeliveryTransition.To(childComplexity), true
 
+	case "Driver.currentDelivery":
+		if e.ComplexityRoot.Driver.CurrentDelivery == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Driver.CurrentDelivery(childComplexity), true
+	case "Driver.currentOffer":
+		if e.ComplexityRoot.Driver.CurrentOffer == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Driver.CurrentOffer(childComplexity), true
 	case "Driver.id":
 		if e.ComplexityRoot.Driver.ID == nil {
 			break
@@ -889,6 +906,10 @@ type Driver @key(fields: "id") {
   lastLocation: Location
   "RFC 3339"
   lastSeenAt: String
+  "The offer waiting for the courier's answer (null when none or lapsed): to the courier and admins; null to others."
+  currentOffer: Offer
+  "The delivery the courier is carrying out (assigned, not yet delivered or cancelled): to the courier and admins; null to others."
+  currentDelivery: Delivery
 }
 
 type DeliveryTransition {
@@ -1119,6 +1140,10 @@ func (ec *executionContext) childFields_Driver(ctx context.Context, field graphq
 		return ec.fieldContext_Driver_lastLocation(ctx, field)
 	case "lastSeenAt":
 		return ec.fieldContext_Driver_lastSeenAt(ctx, field)
+	case "currentOffer":
+		return ec.fieldContext_Driver_currentOffer(ctx, field)
+	case "currentDelivery":
+		return ec.fieldContext_Driver_currentDelivery(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Driver", field.Name)
 }
@@ -2219,6 +2244,70 @@ func (ec *executionContext) _Driver_lastSeenAt(ctx context.Context, field graphq
 }
 func (ec *executionContext) fieldContext_Driver_lastSeenAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("Driver", field, false, false, "String")
+}
+
+func (ec *executionContext) _Driver_currentOffer(ctx context.Context, field graphql.CollectedField, obj *model.Driver) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Driver_currentOffer(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Driver().CurrentOffer(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Offer) graphql.Marshaler {
+			return ec.marshalOOffer2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋdispatchᚋgraphᚋmodelᚐOffer(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Driver_currentOffer(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Driver",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Offer(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Driver_currentDelivery(ctx context.Context, field graphql.CollectedField, obj *model.Driver) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Driver_currentDelivery(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Driver().CurrentDelivery(ctx, obj)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Delivery) graphql.Marshaler {
+			return ec.marshalODelivery2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋdispatchᚋgraphᚋmodelᚐDelivery(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Driver_currentDelivery(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Driver",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Delivery(ctx, field)
+		},
+	}
+	return fc, nil
 }
 
 func (ec *executionContext) _DriverPosition_driverId(ctx context.Context, field graphql.CollectedField, obj *model.DriverPosition) (ret graphql.Marshaler) {
@@ -5253,6 +5342,18 @@ func (ec *executionContext) _Driver(ctx context.Context, sel ast.SelectionSet, o
 			if out.Values[i] == graphql.RequiredNull {
 				atomic.AddUint32(&out.Invalids, 1)
 			}
+		case "currentOffer":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Driver_currentOffer(ctx, field, obj)
+				})
+		case "currentDelivery":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, false,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Driver_currentDelivery(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -6862,6 +6963,13 @@ func (ec *executionContext) marshalOLocation2ᚖgithubᚗcomᚋdizhtimeᚋdizhti
 		return graphql.Null
 	}
 	return ec._Location(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOOffer2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋdispatchᚋgraphᚋmodelᚐOffer(ctx context.Context, sel ast.SelectionSet, v *model.Offer) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._Offer(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOString2string(ctx context.Context, v any) (string, error) {

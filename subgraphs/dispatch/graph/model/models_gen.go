@@ -50,6 +50,10 @@ type Driver struct {
 	LastLocation *Location    `json:"lastLocation,omitempty"`
 	// RFC 3339
 	LastSeenAt *string `json:"lastSeenAt,omitempty"`
+	// The offer waiting for the courier's answer (null when none or lapsed): to the courier and admins; null to others.
+	CurrentOffer *Offer `json:"currentOffer,omitempty"`
+	// The delivery the courier is carrying out (assigned, not yet delivered or cancelled): to the courier and admins; null to others.
+	CurrentDelivery *Delivery `json:"currentDelivery,omitempty"`
 }
 
 func (Driver) IsEntity() {}

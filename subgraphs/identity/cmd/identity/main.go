@@ -3,6 +3,7 @@
 //	identity [-config identity.yaml]
 //	identity rotate-key [-config identity.yaml]   # make a new signing key the signer
 //	identity grant-role [-config identity.yaml] EMAIL ROLE   # operator: e.g. the first ADMIN
+//	identity demo-owners [-config identity.yaml]   # laptop run: the demo city's restaurant owners
 package main
 
 import (
@@ -18,12 +19,14 @@ import (
 	"time"
 
 	"github.com/dizhtime/dizhtime/platform/config"
+	"github.com/dizhtime/dizhtime/platform/demo"
 	"github.com/dizhtime/dizhtime/platform/lifecycle"
 	"github.com/dizhtime/dizhtime/platform/logging"
 	"github.com/dizhtime/dizhtime/platform/ops"
 	"github.com/dizhtime/dizhtime/platform/postgres"
 	"github.com/dizhtime/dizhtime/platform/redisdb"
 	"github.com/dizhtime/dizhtime/platform/telemetry"
+	"github.com/dizhtime/dizhtime/subgraphs/identity/app"
 	"github.com/dizhtime/dizhtime/subgraphs/identity/service"
 )
 
@@ -45,7 +48,7 @@ func run(args []string) error {
 		return err
 	}
 	switch command {
-	case "serve", "rotate-key":
+	case "serve", "rotate-key", "demo-owners":
 		if fs.NArg() != 0 {
 			return fmt.Errorf("%s takes no arguments, got %q", command, fs.Args())
 		}
@@ -54,7 +57,7 @@ func run(args []string) error {
 			return errors.New("usage: identity grant-role [-config FILE] EMAIL ROLE")
 		}
 	default:
-		return fmt.Errorf("unknown command %q (serve, rotate-key, grant-role)", command)
+		return fmt.Errorf("unknown command %q (serve, rotate-key, grant-role, demo-owners)", command)
 	}
 	cfg := service.DefaultConfig()
 	if err := config.Load("identity", *path, &cfg); err != nil {
@@ -96,6 +99,9 @@ func run(args []string) error {
 		fmt.Printf("user %s (%s) now has roles %v\n", u.ID, fs.Arg(0), u.Roles)
 		return nil
 	}
+	if command == "demo-owners" {
+		return ensureDemoOwners(ctx, svc)
+	}
 	if command == "rotate-key" {
 		kid, err := svc.App.RotateSigningKey(ctx)
 		if err != nil {
@@ -126,4 +132,25 @@ func run(args []string) error {
 		return nil
 	}
 	return err
+}
+
+// ensureDemoOwners makes the demo roster's restaurant owners (platform/demo: the owners the
+// demo city's seeded restaurants name) real RESTAURANT_OWNER accounts with the demo
+// password; running it again makes nothing. Their owner tuples are written per restaurant
+// by an ADMIN (grantRelation), as for any restaurant.
+func ensureDemoOwners(ctx context.Context, svc *service.Service) error {
+	created := 0
+	owners := demo.Owners()
+	for _, o := range owners {
+		_, made, err := svc.App.EnsureAccountAsOperator(ctx, app.OperatorAccount{
+			ID: o.ID, Email: o.Email, Name: o.Name, Password: demo.Password, Roles: []string{"RESTAURANT_OWNER"}})
+		if err != nil {
+			return fmt.Errorf("demo owner %s: %w", o.Email, err)
+		}
+		if made {
+			created++
+		}
+	}
+	fmt.Printf("demo owners: %d created, %d already there\n", created, len(owners)-created)
+	return nil
 }

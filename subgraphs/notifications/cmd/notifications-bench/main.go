@@ -7,11 +7,18 @@
 //     (the in-repo FCM-style sandbox);
 //   - latency: at a paced rate, from publishing a transition to the myNotifications event
 //     arriving through the router, p50/p99;
+//   - events missed: every event published in both phases must reach its subscriber (0).
 //
 // with -subscribers connected customers, each on its own myNotifications subscription
-// through the router (so the router holds as many upstream subscriptions to the subgraph).
+// through a router, the way production scales: -routers replicas of the router (separate
+// processes; any replica serves the live inbox) share the subscribers round robin, and the
+// load tool that holds the subscribers' sockets is a process of its own (this binary, run
+// as "load-tool") dialling from -source-addrs loopback addresses (127.0.1.x). Each
+// subscriber costs its router two sockets (client, upstream), the subgraph (this process)
+// one and the load tool one; the bench prints each process's open-file budget and what it
+// held at the peak, and refuses to start a plan over the per-process limit.
 //
-//	go run ./cmd/notifications-bench -subscribers 10000 -events 5000 -rate 200 -duration 10s
+//	go run ./cmd/notifications-bench -subscribers 10000 -routers 2 -events 3000 -rate 20 -duration 10s
 package main
 
 import (
@@ -32,7 +39,9 @@ import (
 	"os/signal"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -45,6 +54,7 @@ import (
 	"github.com/dizhtime/dizhtime/events"
 	"github.com/dizhtime/dizhtime/events/contracts"
 	"github.com/dizhtime/dizhtime/events/kafka"
+	"github.com/dizhtime/dizhtime/platform/authz"
 	"github.com/dizhtime/dizhtime/platform/endpoints"
 	"github.com/dizhtime/dizhtime/platform/postgres"
 	"github.com/dizhtime/dizhtime/platform/routertest"
@@ -56,24 +66,39 @@ import (
 )
 
 func main() {
-	subscribers := flag.Int("subscribers", 10000, "connected customers, one myNotifications subscription each, through the router")
+	// The load tool: this binary again, as its own process (see load.go).
+	if len(os.Args) > 1 && os.Args[1] == loadRole {
+		os.Exit(runLoad(os.Args[2:]))
+	}
+	subscribers := flag.Int("subscribers", 10000, "connected customers, one myNotifications subscription each, through the routers")
+	routers := flag.Int("routers", 2, "router replicas; subscribers are spread over them round robin (any replica serves the live inbox)")
+	sources := flag.Int("source-addrs", 4, "loopback source addresses (127.0.1.1, 127.0.1.2, ...) the load tool spreads its connections over")
 	burst := flag.Int("events", 5000, "events in the throughput phase")
 	rate := flag.Int("rate", 100, "events per second in the latency phase")
 	duration := flag.Duration("duration", 10*time.Second, "length of the latency phase")
+	concurrency := flag.Int("connect-concurrency", 32, "subscription handshakes in flight while connecting")
 	perTopic := flag.Int("consumers-per-topic", 3, "consumer group members per topic (the topics have 3 partitions)")
 	flag.Parse()
+	if *routers < 1 || *sources < 1 || *sources > 250 || *subscribers < 1 {
+		fmt.Fprintln(os.Stderr, "notifications-bench: -subscribers and -routers must be >= 1, -source-addrs 1..250")
+		os.Exit(2)
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	b := &bench{seen: map[string]time.Time{}}
+	b := &bench{sentAt: map[string]time.Time{}, seen: map[string]time.Time{}, routerCount: *routers, sourceAddrs: *sources, connectConcurrency: *concurrency}
 	consumersPerTopic = *perTopic
-	// Each subscriber is two sockets in the router (client, upstream) and two here (the
-	// client end, the subgraph's end of the upstream); the router, started by this
-	// process, inherits this limit.
-	if err := raiseOpenFiles(uint64(2**subscribers + 1000)); err != nil {
+	// Every process gets the whole hard limit as its soft limit (the routers inherit it);
+	// the budgets below must fit under it, or the bench stops before starting anything.
+	limit, err := raiseOpenFiles()
+	if err == nil {
+		b.budgets = planBudgets(*subscribers, *routers)
+		err = checkBudgets(b.budgets, limit)
+	}
+	if err != nil {
 		fmt.Fprintf(os.Stderr, "notifications-bench: %d subscribers: %v\n", *subscribers, err)
 		os.Exit(2)
 	}
-	err := b.run(ctx, *subscribers, *burst, *rate, *duration)
+	err = b.run(ctx, *subscribers, *burst, *rate, *duration)
 	for i := len(b.cleanups) - 1; i >= 0; i-- {
 		b.cleanups[i]()
 	}
@@ -85,55 +110,50 @@ func main() {
 
 var consumersPerTopic = 3
 
-// raiseOpenFiles makes this process's RLIMIT_NOFILE at least need (soft and hard): the
-// router child it starts inherits it. Raising the hard limit takes root (CAP_SYS_RESOURCE)
-// and cannot pass /proc/sys/fs/nr_open; otherwise it says so and what to do.
-func raiseOpenFiles(need uint64) error {
-	var lim syscall.Rlimit
-	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-		return fmt.Errorf("read the open-file limit: %w", err)
-	}
-	if lim.Cur >= need {
-		return nil
-	}
-	want := lim
-	want.Cur = need
-	if want.Max < need {
-		want.Max = need
-	}
-	if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &want); err != nil {
-		if lim.Max >= need {
-			return fmt.Errorf("raise the open-file limit from %d to %d: %w", lim.Cur, need, err)
-		}
-		nrOpen, _ := os.ReadFile("/proc/sys/fs/nr_open")
-		return fmt.Errorf("need about %d open files in this process and in the router; the hard limit is %d and raising it "+
-			"needs root (or CAP_SYS_RESOURCE) and at most /proc/sys/fs/nr_open = %s: %w (run as root, or `ulimit -Hn %d` first; "+
-			"at most %d subscribers fit the current limit)", need, lim.Max, strings.TrimSpace(string(nrOpen)), err, need, (lim.Max-1000)/2)
-	}
-	logf("open-file limit raised from %d/%d to %d/%d (inherited by the router)", lim.Cur, lim.Max, want.Cur, want.Max)
-	return nil
-}
-
 type bench struct {
-	cleanups []func()
-	key      ed25519.PrivateKey
-	jwks     string
-	router   string
-	routerWS string
-	pool     *pgxpool.Pool
-	sandbox  *providersandbox.Server
-	producer *kafka.Producer
+	cleanups    []func()
+	key         ed25519.PrivateKey
+	jwks        string
+	pool        *pgxpool.Pool
+	sandbox     *providersandbox.Server
+	producer    *kafka.Producer
+	routerCount int
+	sourceAddrs int
+	// connectConcurrency is how many subscription handshakes the load tool has in flight.
+	connectConcurrency int
+	budgets            []fdBudget
+	routerKey          string // the routers' service key file (platform/authz)
+	peakFDs            []int  // per budget, the most open files seen
 
-	mu       sync.Mutex
-	seen     map[string]time.Time // order id -> when its event reached its subscriber
-	received atomic.Int64
+	mu         sync.Mutex
+	sentAt     map[string]time.Time // order id -> when its transition went to Kafka (both phases)
+	seen       map[string]time.Time // order id -> when its event first reached its subscriber
+	duplicates int
+	received   atomic.Int64
+	connected  chan time.Duration // the load tool's "connected" report
+	dropped    atomic.Int64       // subscriptions that ended while the bench measured
+	retries    atomic.Int64       // subscriptions retried while connecting
+	reconnects atomic.Int64       // subscriptions that ended while measuring and resubscribed with since
+	measuring  chan int           // the load tool's answer to "measure": subscriptions receiving
+	loadIn     io.WriteCloser     // the load tool's stdin
+	loadErr    atomic.Value       // the load tool's "error" report
 }
 
 func logf(format string, args ...any) { fmt.Fprintf(os.Stderr, "[bench] "+format+"\n", args...) }
 
 func (b *bench) onClose(f func()) { b.cleanups = append(b.cleanups, f) }
 
+func loadavg() string {
+	raw, _ := os.ReadFile("/proc/loadavg")
+	f := strings.Fields(string(raw))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
+}
+
 func (b *bench) run(ctx context.Context, subscribers, burst, rate int, duration time.Duration) error {
+	loadStart := loadavg()
 	root, err := routertest.RepoRoot()
 	if err != nil {
 		return err
@@ -149,6 +169,10 @@ func (b *bench) run(ctx context.Context, subscribers, burst, rate int, duration 
 	build.Dir = root
 	if out, err := build.CombinedOutput(); err != nil {
 		return fmt.Errorf("go build router: %w\n%s", err, out)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return err
 	}
 
 	// A schema of its own on the real PostgreSQL.
@@ -171,13 +195,16 @@ func (b *bench) run(ctx context.Context, subscribers, burst, rate int, duration 
 	}
 	b.onClose(b.pool.Close)
 
-	// The push provider sandbox and the token issuer the router verifies against.
+	// The push provider sandbox and the token issuer the routers verify against.
 	b.sandbox = providersandbox.New()
 	sandboxURL, err := serve(b, b.sandbox.Handler())
 	if err != nil {
 		return err
 	}
 	if err := b.issuer(); err != nil {
+		return err
+	}
+	if err := b.routerServiceKey(work); err != nil {
 		return err
 	}
 
@@ -196,10 +223,6 @@ func (b *bench) run(ctx context.Context, subscribers, burst, rate int, duration 
 		return err
 	}
 	b.onClose(func() { _ = svc.Close() })
-	subgraphURL, err := serve(b, svc.Handler)
-	if err != nil {
-		return err
-	}
 	runCtx, cancelRun := context.WithCancel(ctx)
 	var wg sync.WaitGroup
 	for _, c := range svc.Components {
@@ -212,14 +235,30 @@ func (b *bench) run(ctx context.Context, subscribers, burst, rate int, duration 
 	if err := b.waitForConsumers(ctx); err != nil {
 		return err
 	}
-	logf("starting the router")
-	if err := b.startRouter(ctx, routerBin, work, subgraphURL+"/query", root); err != nil {
-		return err
+
+	// The router replicas, each with its own listener on the subgraph (so each replica's
+	// upstream connections have a destination of their own).
+	b.budgets[0].pid = os.Getpid()
+	var routerWS []string
+	for r := range b.routerCount {
+		subgraphURL, err := serve(b, svc.Handler)
+		if err != nil {
+			return err
+		}
+		logf("starting router %d of %d", r+1, b.routerCount)
+		u, pid, err := b.startRouter(ctx, routerBin, work, r+1, subgraphURL+"/query", root)
+		if err != nil {
+			return err
+		}
+		b.budgets[1+r].pid = pid
+		routerWS = append(routerWS, "ws"+strings.TrimPrefix(u, "http"))
 	}
 
-	// The customers: push tokens set, each subscribed through the router.
+	// The customers: push tokens set, each subscribed through a router by the load tool.
 	users := make([]string, subscribers)
 	inbox := adapters.NewInboxRepository(b.pool)
+	plan := loadPlan{Routers: routerWS, SourceAddrs: b.sourceAddrs, Concurrency: b.connectConcurrency,
+		Query: `subscription($since: Int) { myNotifications(since: $since) { notification { orderId sequence } } }`}
 	for i := range users {
 		users[i] = fmt.Sprintf("bench-%s-%d", cfg.ConsumerGroupPrefix[len(cfg.ConsumerGroupPrefix)-8:], i)
 		s := domain.DefaultSettings(users[i])
@@ -227,37 +266,51 @@ func (b *bench) run(ctx context.Context, subscribers, burst, rate int, duration 
 		if err := inbox.SaveSettings(ctx, s); err != nil {
 			return err
 		}
+		plan.Subscribers = append(plan.Subscribers, loadSubject{User: users[i], Token: b.token(users[i])})
 	}
-	logf("connecting %d subscribers through the router", subscribers)
-	connected := time.Now()
-	sem := make(chan struct{}, 64)
-	var subErr atomic.Value
-	for i, u := range users {
-		sem <- struct{}{}
-		go func() {
-			defer func() { <-sem }()
-			if err := b.subscribe(runCtx, u); err != nil {
-				subErr.Store(fmt.Errorf("subscriber %d: %w", i, err))
-			}
-		}()
-		if e, _ := subErr.Load().(error); e != nil {
-			return e
-		}
+	logf("connecting %d subscribers through %d routers from %d loopback source addresses (load tool: its own process)",
+		subscribers, b.routerCount, b.sourceAddrs)
+	connectStart := time.Now()
+	if err := b.startLoad(ctx, self, work, plan); err != nil {
+		return err
 	}
-	for range cap(sem) {
-		sem <- struct{}{}
+	var sent time.Duration
+	select {
+	case sent = <-b.connected:
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(10 * time.Minute):
+		return fmt.Errorf("the load tool did not connect %d subscribers within 10 minutes", subscribers)
 	}
-	if e, _ := subErr.Load().(error); e != nil {
+	if e, _ := b.loadErr.Load().(error); e != nil {
 		return e
 	}
-	logf("%d subscribers connected in %s; upstream subscriptions on the subgraph: %d", subscribers, time.Since(connected).Round(time.Millisecond),
-		waitSubscribers(svc, subscribers, 60*time.Second))
+	live := waitSubscribers(ctx, svc, subscribers, 2*time.Minute)
+	setup := time.Since(connectStart)
+	if live != subscribers {
+		return fmt.Errorf("%d subscriptions sent, but the subgraph serves %d live inboxes after 2 minutes", subscribers, live)
+	}
+	// From here on a subscription that ends is a dropped subscriber, not a retry.
+	if _, err := io.WriteString(b.loadIn, "measure\n"); err != nil {
+		return fmt.Errorf("load tool: %w", err)
+	}
+	select {
+	case receiving := <-b.measuring:
+		if receiving != subscribers {
+			return fmt.Errorf("the subgraph serves %d live inboxes but the load tool has %d of %d subscriptions receiving", live, receiving, subscribers)
+		}
+	case <-time.After(time.Minute):
+		return fmt.Errorf("the load tool did not answer \"measure\"")
+	}
+	logf("%d subscribers connected in %s (load tool had them all up in %s; %d retried); live inboxes on the subgraph: %d",
+		subscribers, setup.Round(time.Millisecond), sent.Round(time.Millisecond), b.retries.Load(), live)
+	b.sampleFDs()
 
 	// Throughput: a burst, all at once.
 	sent0 := len(b.sandbox.Sent())
 	recv0 := b.received.Load()
 	start := time.Now()
-	if err := b.publish(ctx, users, burst, 0); err != nil {
+	if err := b.publish(ctx, users, burst); err != nil {
 		return err
 	}
 	published := time.Since(start)
@@ -268,43 +321,185 @@ func (b *bench) run(ctx context.Context, subscribers, burst, rate int, duration 
 			b.received.Load()-recv0, burst, len(b.sandbox.Sent())-sent0, b.rows(ctx), err)
 	}
 	elapsed := time.Since(start)
+	b.sampleFDs()
 
 	// Latency: a paced stream.
-	b.mu.Lock()
-	clear(b.seen)
-	b.mu.Unlock()
 	total := int(duration.Seconds() * float64(rate))
-	sentAt := map[string]time.Time{}
-	var sentMu sync.Mutex
+	pacedAt := map[string]time.Time{}
+	var pacedMu sync.Mutex
 	if err := b.publishPaced(ctx, users, total, rate, func(orderID string, at time.Time) {
-		sentMu.Lock()
-		sentAt[orderID] = at
-		sentMu.Unlock()
+		pacedMu.Lock()
+		pacedAt[orderID] = at
+		pacedMu.Unlock()
 	}); err != nil {
 		return err
 	}
 	_ = waitFor(ctx, 60*time.Second, func() bool {
 		b.mu.Lock()
 		defer b.mu.Unlock()
-		return len(b.seen) >= total
+		return len(b.seen) >= len(b.sentAt)
 	})
+	b.sampleFDs()
 	var lat []time.Duration
 	b.mu.Lock()
-	for id, at := range sentAt {
+	for id, at := range pacedAt {
 		if got, ok := b.seen[id]; ok {
 			lat = append(lat, got.Sub(at))
 		}
 	}
+	missed, duplicates, published2 := 0, b.duplicates, len(b.sentAt)
+	for id := range b.sentAt {
+		if _, ok := b.seen[id]; !ok {
+			missed++
+		}
+	}
 	b.mu.Unlock()
+	pushes, rows := len(b.sandbox.Sent())-sent0, b.rows(ctx)
 	slices.Sort(lat)
-	fmt.Printf("\nnotifications-bench: %d subscribers through the router (one myNotifications each)\n", subscribers)
+
+	fmt.Printf("\nnotifications-bench: %d subscribers through %d routers (one myNotifications each; load tool in its own process, %d loopback source addresses)\n",
+		subscribers, b.routerCount, b.sourceAddrs)
+	fmt.Printf("%-44s %s\n", "subscribers connected", fmt.Sprintf("%d in %s (live inboxes on the subgraph: %d; %d subscriptions retried while connecting, %d at a time)",
+		subscribers, setup.Round(time.Millisecond), live, b.retries.Load(), b.connectConcurrency))
 	fmt.Printf("%-44s %s\n", "throughput (event -> row + live event + push)",
 		fmt.Sprintf("%.0f notifications/s (%d events in %s; published in %s)", float64(burst)/elapsed.Seconds(), burst, elapsed.Round(time.Millisecond), published.Round(time.Millisecond)))
-	if len(lat) == 0 {
-		return fmt.Errorf("latency phase: no event arrived")
+	if len(lat) > 0 {
+		fmt.Printf("%-44s p50 %s p99 %s (%d of %d events at %d/s)\n", "transition -> myNotifications via router",
+			pct(lat, 50), pct(lat, 99), len(lat), total, rate)
 	}
-	fmt.Printf("%-44s p50 %s p99 %s (%d of %d events at %d/s)\n", "transition -> myNotifications via router",
-		pct(lat, 50), pct(lat, 99), len(lat), total, rate)
+	fmt.Printf("%-44s %d of %d published (%d duplicates; %d subscriptions ended and resumed with since, %d dropped; %d inbox rows, %d push calls)\n", "events missed",
+		missed, published2, duplicates, b.reconnects.Load(), b.dropped.Load(), rows, pushes)
+	fmt.Println("open files at the peak (budget / counted in /proc / soft/hard limit):")
+	for i, bu := range b.budgets {
+		fmt.Printf("  %-32s budget %6d (%s + %d other), counted %6d, limit %s, pid %d\n", bu.process, bu.total(), bu.parts, bu.other,
+			b.peakFDs[i], softLimit(bu.pid), bu.pid)
+	}
+	fmt.Printf("load average (1m 5m 15m): start %s, end %s; %d CPUs\n", loadStart, loadavg(), runtime.NumCPU())
+
+	switch {
+	case len(lat) == 0:
+		return fmt.Errorf("latency phase: no event arrived")
+	case missed > 0 || b.dropped.Load() > 0:
+		return fmt.Errorf("%d of %d events missed, %d subscriptions dropped", missed, published2, b.dropped.Load())
+	case rows < published2 || pushes < published2:
+		return fmt.Errorf("%d events published, but %d inbox rows and %d push calls", published2, rows, pushes)
+	}
+	for i, bu := range b.budgets {
+		if b.peakFDs[i] > bu.total() {
+			return fmt.Errorf("%s held %d open files, over its budget of %d", bu.process, b.peakFDs[i], bu.total())
+		}
+	}
+	return nil
+}
+
+// sampleFDs counts every bench process's open files and keeps the peak.
+func (b *bench) sampleFDs() {
+	if b.peakFDs == nil {
+		b.peakFDs = make([]int, len(b.budgets))
+	}
+	for i, bu := range b.budgets {
+		if bu.pid != 0 {
+			b.peakFDs[i] = max(b.peakFDs[i], openFiles(bu.pid))
+		}
+	}
+}
+
+// startLoad starts the load tool (this binary, as its own process) on plan and reads its
+// reports until it exits; the bench stops it by closing its stdin.
+func (b *bench) startLoad(ctx context.Context, self, work string, plan loadPlan) error {
+	raw, err := json.Marshal(plan)
+	if err != nil {
+		return err
+	}
+	planFile := filepath.Join(work, "load-plan.json")
+	if err := os.WriteFile(planFile, raw, 0o600); err != nil {
+		return err
+	}
+	cmd := exec.Command(self, loadRole, "-plan", planFile)
+	cmd.Stderr = os.Stderr
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return err
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return err
+	}
+	if err := cmd.Start(); err != nil {
+		return err
+	}
+	b.budgets[len(b.budgets)-1].pid = cmd.Process.Pid
+	b.connected = make(chan time.Duration, 1)
+	b.measuring = make(chan int, 1)
+	b.loadIn = stdin
+	exited := make(chan struct{})
+	go func() {
+		defer close(exited)
+		sc := bufio.NewScanner(stdout)
+		sc.Buffer(make([]byte, 64*1024), 1<<20)
+		for sc.Scan() {
+			kind, rest, _ := strings.Cut(sc.Text(), " ")
+			switch kind {
+			case "event":
+				id, ns, _ := strings.Cut(rest, " ")
+				n, _ := strconv.ParseInt(ns, 10, 64)
+				b.mu.Lock()
+				if _, dup := b.seen[id]; dup {
+					b.duplicates++
+				} else {
+					b.seen[id] = time.Unix(0, n)
+				}
+				b.mu.Unlock()
+				b.received.Add(1)
+			case "connected":
+				_, ns, _ := strings.Cut(rest, " ")
+				n, _ := strconv.ParseInt(ns, 10, 64)
+				b.connected <- time.Duration(n)
+			case "closed":
+				b.dropped.Add(1)
+				logf("load tool: subscription %s", rest)
+			case "reconnect":
+				b.reconnects.Add(1)
+				logf("load tool: resubscribing with since: %s", rest)
+			case "retry":
+				if b.retries.Add(1) <= 5 {
+					logf("load tool: retrying subscription %s", rest)
+				}
+			case "measuring":
+				n, _ := strconv.Atoi(rest)
+				b.measuring <- n
+			case "error":
+				b.loadErr.Store(fmt.Errorf("load tool: %s", rest))
+				select {
+				case b.connected <- 0:
+				default:
+				}
+			}
+		}
+		_ = cmd.Wait()
+	}()
+	b.onClose(func() {
+		_ = stdin.Close()
+		select {
+		case <-exited:
+		case <-time.After(30 * time.Second):
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+	})
+	go func() {
+		select {
+		case <-exited:
+			select {
+			case b.connected <- 0:
+			default:
+			}
+			if b.loadErr.Load() == nil {
+				b.loadErr.Store(fmt.Errorf("the load tool exited (%v)", cmd.ProcessState))
+			}
+		case <-ctx.Done():
+		}
+	}()
 	return nil
 }
 
@@ -338,9 +533,9 @@ func waitFor(ctx context.Context, within time.Duration, cond func() bool) error 
 	return nil
 }
 
-func waitSubscribers(svc *service.Service, n int, within time.Duration) int {
+func waitSubscribers(ctx context.Context, svc *service.Service, n int, within time.Duration) int {
 	deadline := time.Now().Add(within)
-	for svc.App.LiveSubscribers() < n && time.Now().Before(deadline) {
+	for svc.App.LiveSubscribers() < n && time.Now().Before(deadline) && ctx.Err() == nil {
 		time.Sleep(50 * time.Millisecond)
 	}
 	return svc.App.LiveSubscribers()
@@ -354,10 +549,11 @@ func transition(user string) (string, events.Envelope, error) {
 	return orderID, ev, err
 }
 
-func (b *bench) publish(ctx context.Context, users []string, n int, _ int) error {
+func (b *bench) publish(ctx context.Context, users []string, n int) error {
 	var batch []kafka.Message
+	var ids []string
 	for i := range n {
-		_, ev, err := transition(users[i%len(users)])
+		orderID, ev, err := transition(users[i%len(users)])
 		if err != nil {
 			return err
 		}
@@ -365,12 +561,18 @@ func (b *bench) publish(ctx context.Context, users []string, n int, _ int) error
 		if err != nil {
 			return err
 		}
-		batch = append(batch, m)
+		batch, ids = append(batch, m), append(ids, orderID)
 		if len(batch) == 500 || i == n-1 {
+			at := time.Now()
 			if err := b.producer.Publish(ctx, batch...); err != nil {
 				return err
 			}
-			batch = batch[:0]
+			b.mu.Lock()
+			for _, id := range ids {
+				b.sentAt[id] = at
+			}
+			b.mu.Unlock()
+			batch, ids = batch[:0], ids[:0]
 		}
 	}
 	return nil
@@ -393,6 +595,9 @@ func (b *bench) publishPaced(ctx context.Context, users []string, n, rate int, s
 					at := time.Now()
 					if err = b.producer.Publish(ctx, m); err == nil {
 						sent(orderID, at)
+						b.mu.Lock()
+						b.sentAt[orderID] = at
+						b.mu.Unlock()
 					}
 				}
 			}
@@ -411,35 +616,6 @@ func (b *bench) publishPaced(ctx context.Context, users []string, n, rate int, s
 	default:
 		return nil
 	}
-}
-
-// subscribe opens user's myNotifications through the router and records arrivals.
-func (b *bench) subscribe(ctx context.Context, user string) error {
-	sub, err := routertest.Subscribe(ctx, b.routerWS, `subscription { myNotifications { notification { orderId } } }`, nil,
-		map[string]any{"Authorization": "Bearer " + b.token(user)})
-	if err != nil {
-		return err
-	}
-	go func() {
-		defer sub.Close()
-		for {
-			resp, err := sub.Next(ctx)
-			if err != nil {
-				return
-			}
-			at := time.Now()
-			var ev struct {
-				MyNotifications struct{ Notification struct{ OrderID string } }
-			}
-			if resp.Decode(&ev) == nil {
-				b.received.Add(1)
-				b.mu.Lock()
-				b.seen[ev.MyNotifications.Notification.OrderID] = at
-				b.mu.Unlock()
-			}
-		}
-	}()
-	return nil
 }
 
 func (b *bench) waitForConsumers(ctx context.Context) error {
@@ -484,7 +660,8 @@ func serve(b *bench, h http.Handler) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}
+	// A generous header timeout: 10,000 upstream handshakes arrive at a CPU-starved process.
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: time.Minute}
 	go func() { _ = srv.Serve(ln) }()
 	b.onClose(func() { _ = srv.Close() })
 	return "http://" + ln.Addr().String(), nil
@@ -520,39 +697,34 @@ func (b *bench) token(user string) string {
 
 var listening = regexp.MustCompile(`router listening on (http://\S+/graphql)`)
 
-func (b *bench) startRouter(ctx context.Context, bin, work, subgraphURL, root string) error {
-	supergraph, routerYAML := filepath.Join(work, "supergraph.yaml"), filepath.Join(work, "router.yaml")
+// startRouter starts router replica n (its own process, its own config and log) in front of
+// the subgraph at subgraphURL and returns its URL and pid.
+func (b *bench) startRouter(ctx context.Context, bin, work string, n int, subgraphURL, root string) (string, int, error) {
+	supergraph, routerYAML := filepath.Join(work, fmt.Sprintf("supergraph-%d.yaml", n)), filepath.Join(work, fmt.Sprintf("router-%d.yaml", n))
 	sg := fmt.Sprintf("subgraphs:\n  - name: notifications\n    routing_url: %s\n    subscription: {url: %s, protocol: graphql-transport-ws}\n    schema: {file: %q}\n",
 		subgraphURL, "ws"+strings.TrimPrefix(subgraphURL, "http"), filepath.Join(root, "schema", "notifications.graphqls"))
 	if err := os.WriteFile(supergraph, []byte(sg), 0o644); err != nil {
-		return err
+		return "", 0, err
 	}
 	ry := fmt.Sprintf("listen_addr: 127.0.0.1:0\nsupergraph_file: %q\n%s", supergraph, routertest.AuthYAML(b.jwks, tokenIssuer, tokenAudience))
 	if err := os.WriteFile(routerYAML, []byte(ry), 0o644); err != nil {
-		return err
+		return "", 0, err
 	}
-	logPath := filepath.Join(work, "router.log")
+	logPath := filepath.Join(work, fmt.Sprintf("router-%d.log", n))
 	logFile, err := os.Create(logPath)
 	if err != nil {
-		return err
+		return "", 0, err
 	}
 	cmd := exec.Command(bin, "serve", "-config", routerYAML, "-supergraph", supergraph)
 	cmd.Dir = work
-	cmd.Env = append(os.Environ(), "DIZHTIME_LOG_LEVEL=warn")
+	cmd.Env = append(os.Environ(), "DIZHTIME_LOG_LEVEL=warn", "DIZHTIME_ROUTER_AUTH_SERVICE_KEY_FILE="+b.routerKey)
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {
-		return err
+		return "", 0, err
 	}
 	cmd.Stderr = logFile
 	if err := cmd.Start(); err != nil {
-		return err
-	}
-	if limits, err := os.ReadFile(fmt.Sprintf("/proc/%d/limits", cmd.Process.Pid)); err == nil {
-		for _, l := range strings.Split(string(limits), "\n") {
-			if strings.HasPrefix(l, "Max open files") {
-				logf("router pid %d: %s", cmd.Process.Pid, strings.Join(strings.Fields(l), " "))
-			}
-		}
+		return "", 0, err
 	}
 	exited := make(chan struct{})
 	addr := make(chan string, 1)
@@ -573,13 +745,42 @@ func (b *bench) startRouter(ctx context.Context, bin, work, subgraphURL, root st
 	b.onClose(func() { _ = cmd.Process.Kill(); <-exited; _ = logFile.Close() })
 	select {
 	case u := <-addr:
-		b.router, b.routerWS = u, "ws"+strings.TrimPrefix(u, "http")
-		return nil
+		logf("router %d: %s, pid %d, open-file limit %s", n, u, cmd.Process.Pid, softLimit(cmd.Process.Pid))
+		return u, cmd.Process.Pid, nil
 	case <-exited:
-		return fmt.Errorf("the router exited before listening; see %s", logPath)
+		return "", 0, fmt.Errorf("router %d exited before listening; see %s", n, logPath)
 	case <-time.After(60 * time.Second):
-		return fmt.Errorf("the router did not listen within 60s; see %s", logPath)
+		return "", 0, fmt.Errorf("router %d did not listen within 60s; see %s", n, logPath)
 	case <-ctx.Done():
-		return ctx.Err()
+		return "", 0, ctx.Err()
 	}
+}
+
+// routerServiceKey gives the routers a service key the subgraph in this process trusts,
+// answering as "notifications": subgraphs believe a user only from the router's signed
+// per-request token (platform/authz). An unconfigured process plays the router itself, so
+// its own key is the routers' key; otherwise a router key is made and trusted.
+func (b *bench) routerServiceKey(work string) error {
+	self := authz.ProcessServiceIdentity()
+	self.AnswerAs("notifications")
+	key := self.PrivateKey()
+	if self.Name() != authz.RouterService {
+		var err error
+		if key, err = authz.GenerateServiceKey(authz.RouterService); err != nil {
+			return err
+		}
+		pub, err := key.PublicKey()
+		if err != nil {
+			return err
+		}
+		if err := self.Trust(pub); err != nil {
+			return err
+		}
+	}
+	raw, err := json.Marshal(key)
+	if err != nil {
+		return err
+	}
+	b.routerKey = filepath.Join(work, "router.jwk")
+	return os.WriteFile(b.routerKey, raw, 0o600)
 }

@@ -103,6 +103,9 @@ func seedCity(ctx context.Context, db *mongo.Database, sc seed.Config, stdout io
 	}
 	fmt.Fprintf(stdout, "seeded %s (seed %d): %d restaurants created, %d already there, in %s (%.0f restaurants/s)\n",
 		sc.City, sc.Seed, res.Created, res.Existing, res.Elapsed.Round(time.Millisecond), res.PerSecond())
+	if res.Reassigned > 0 {
+		fmt.Fprintf(stdout, "handed %d restaurants of made-up demo owners to the demo roster's owners\n", res.Reassigned)
+	}
 	return nil
 }
 

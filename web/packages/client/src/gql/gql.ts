@@ -14,6 +14,13 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
+    "\n  subscription AdminDrivers($box: BBoxInput!) { driversInArea(bbox: $box) { driverId status at location { lat lng } } }\n": typeof types.AdminDriversDocument,
+    "\n  subscription AdminRestaurantOrders($r: ID!) {\n    restaurantOrders(restaurantId: $r) {\n      transition { sequence to at actor reason }\n      order { id status placedAt driverId total { amountMinor currency } deliveryLocation { lat lng } restaurant { id name location { lat lng } } }\n    }\n  }\n": typeof types.AdminRestaurantOrdersDocument,
+    "\n  query AdminOrder($id: ID!) {\n    order(id: $id) {\n      id status placedAt acceptBy driverId\n      customer { id name }\n      restaurant { id name }\n      total { amountMinor currency }\n      timeline { sequence from to at actor reason }\n      delivery { id status driver { id } timeline { from to at actor } }\n      payment { status amountPaid { amountMinor currency } amountPaidFromWallet { amountMinor currency } refunded { amountMinor currency } refunds { amount { amountMinor currency } reason } }\n    }\n  }\n": typeof types.AdminOrderDocument,
+    "\n  mutation AdminRefund($o: ID!, $amount: WalletMoneyInput, $reason: String!, $key: String!) {\n    refundOrder(orderId: $o, amount: $amount, reason: $reason, idempotencyKey: $key) { transactionId replayed payment { status refunded { amountMinor currency } } }\n  }\n": typeof types.AdminRefundDocument,
+    "\n  query AdminUser($id: ID!) { user(id: $id) { id name email roles disabled createdAt wallet { balances { amountMinor currency } loyaltyPoints } } }\n": typeof types.AdminUserDocument,
+    "mutation AdminAssignRole($u: ID!, $r: Role!) { assignRole(userId: $u, role: $r) { id roles } }": typeof types.AdminAssignRoleDocument,
+    "mutation AdminRevokeRole($u: ID!, $r: Role!) { revokeRole(userId: $u, role: $r) { id roles } }": typeof types.AdminRevokeRoleDocument,
     "\n  query CartQuote($input: QuoteInput!) {\n    quote(input: $input) {\n      restaurantId currency available restaurantOpen menuVersion\n      subtotal { amountMinor currency }\n      lines { name quantity available unavailableReason lineTotal { amountMinor currency } options { id name } }\n    }\n  }\n": typeof types.CartQuoteDocument,
     "\n  query PointsPreview($total: WalletMoneyInput!, $points: Int64) {\n    redeemPointsPreview(orderTotal: $total, points: $points) {\n      points balance\n      covered { amountMinor currency }\n      remaining { amountMinor currency }\n    }\n  }\n": typeof types.PointsPreviewDocument,
     "\n  mutation PlaceOrder($input: PlaceOrderInput!, $key: String!) {\n    placeOrder(input: $input, idempotencyKey: $key) { id status total { amountMinor currency } }\n  }\n": typeof types.PlaceOrderDocument,
@@ -29,6 +36,34 @@ type Documents = {
     "\n  query MyWallet($userId: ID!, $first: Int) {\n    wallet(userId: $userId) {\n      userId\n      loyaltyPoints\n      balances { amountMinor currency }\n      transactions(first: $first) {\n        edges { node { id kind orderId reason createdAt amount { amountMinor currency } } }\n      }\n    }\n  }\n": typeof types.MyWalletDocument,
     "\n  mutation TopUp($amount: WalletMoneyInput!, $key: String!) {\n    topUp(amount: $amount, idempotencyKey: $key) { id status declineReason amount { amountMinor currency } }\n  }\n": typeof types.TopUpDocument,
     "\n  query TopUpIntent($id: ID!) { topUpIntent(id: $id) { id status declineReason } }\n": typeof types.TopUpIntentDocument,
+    "\n  query CourierHome {\n    me {\n      id name roles\n      driver {\n        id status vehicle\n        lastLocation { lat lng }\n        currentOffer { orderId expiresAt pickup { lat lng } dropoff { lat lng } }\n        currentDelivery { ...CourierDelivery }\n      }\n    }\n  }\n": typeof types.CourierHomeDocument,
+    "\n  fragment CourierDelivery on Delivery {\n    id status pickupEta dropoffEta\n    order { id }\n    pickup { lat lng }\n    dropoff { lat lng }\n    timeline { from to at actor }\n  }\n": typeof types.CourierDeliveryFragmentDoc,
+    "\n  mutation CourierGoOnline($l: LocationInput!, $v: Vehicle) { goOnline(location: $l, vehicle: $v) { id status } }\n": typeof types.CourierGoOnlineDocument,
+    "\n  mutation CourierGoOffline { goOffline { id status } }\n": typeof types.CourierGoOfflineDocument,
+    "\n  mutation CourierPing($l: LocationInput!) { updateLocation(location: $l) { id status lastLocation { lat lng } } }\n": typeof types.CourierPingDocument,
+    "\n  mutation CourierAccept($o: ID!) { acceptOffer(orderId: $o) { ...CourierDelivery } }\n": typeof types.CourierAcceptDocument,
+    "\n  mutation CourierDecline($o: ID!) { declineOffer(orderId: $o) }\n": typeof types.CourierDeclineDocument,
+    "\n  subscription CourierOffers { driverOffers { orderId expiresAt pickup { lat lng } dropoff { lat lng } } }\n": typeof types.CourierOffersDocument,
+    "mutation CourierEnrouteToPickup($d: ID!) { markEnrouteToPickup(deliveryId: $d) { ...CourierDelivery } }": typeof types.CourierEnrouteToPickupDocument,
+    "mutation CourierArrivedAtPickup($d: ID!) { markArrivedAtPickup(deliveryId: $d) { ...CourierDelivery } }": typeof types.CourierArrivedAtPickupDocument,
+    "mutation CourierPickedUp($d: ID!) { markPickedUp(deliveryId: $d) { ...CourierDelivery } }": typeof types.CourierPickedUpDocument,
+    "mutation CourierEnrouteToDropoff($d: ID!) { markEnrouteToDropoff(deliveryId: $d) { ...CourierDelivery } }": typeof types.CourierEnrouteToDropoffDocument,
+    "mutation CourierArrivedAtDropoff($d: ID!) { markArrivedAtDropoff(deliveryId: $d) { ...CourierDelivery } }": typeof types.CourierArrivedAtDropoffDocument,
+    "mutation CourierDelivered($d: ID!) { markDelivered(deliveryId: $d) { ...CourierDelivery } }": typeof types.CourierDeliveredDocument,
+    "\n  query KitchenRestaurants { restaurants(first: 100) { edges { node { id name } } } }\n": typeof types.KitchenRestaurantsDocument,
+    "\n  query KitchenRestaurant($id: ID!) {\n    restaurant(id: $id) {\n      id name paused pauseReason isOpen currency version\n      menu { version currency categories { id name items { id name available price { amountMinor currency } } } }\n    }\n  }\n": typeof types.KitchenRestaurantDocument,
+    "\n  subscription KitchenOrders($r: ID!) {\n    restaurantOrders(restaurantId: $r) {\n      transition { sequence from to at actor reason }\n      order {\n        id status acceptBy placedAt\n        total { amountMinor currency }\n        lines { name quantity options { id name } }\n      }\n    }\n  }\n": typeof types.KitchenOrdersDocument,
+    "mutation KitchenAccept($id: ID!) { acceptOrder(id: $id) { id status } }": typeof types.KitchenAcceptDocument,
+    "mutation KitchenReject($id: ID!, $reason: String!) { rejectOrder(id: $id, reason: $reason) { id status } }": typeof types.KitchenRejectDocument,
+    "mutation KitchenPreparing($id: ID!) { markPreparing(id: $id) { id status } }": typeof types.KitchenPreparingDocument,
+    "mutation KitchenReady($id: ID!) { markReady(id: $id) { id status } }": typeof types.KitchenReadyDocument,
+    "mutation KitchenPause($id: ID!, $reason: String) { pauseRestaurant(id: $id, reason: $reason) { id paused pauseReason isOpen } }": typeof types.KitchenPauseDocument,
+    "mutation KitchenResume($id: ID!) { resumeRestaurant(id: $id) { id paused pauseReason isOpen } }": typeof types.KitchenResumeDocument,
+    "\n  mutation KitchenPrices($r: ID!, $v: Int!, $changes: [PriceChangeInput!]!) {\n    changePrices(restaurantId: $r, expectedMenuVersion: $v, changes: $changes) {\n      id menu { version categories { id items { id price { amountMinor currency } } } }\n    }\n  }\n": typeof types.KitchenPricesDocument,
+    "\n  mutation KitchenAvailability($id: ID!, $a: Boolean!) { setMenuItemAvailability(menuItemId: $id, available: $a) { id available } }\n": typeof types.KitchenAvailabilityDocument,
+    "mutation KitchenAddStaff($r: ID!, $u: ID!) { addRestaurantStaff(restaurantId: $r, userId: $u) }": typeof types.KitchenAddStaffDocument,
+    "mutation KitchenRemoveStaff($r: ID!, $u: ID!) { removeRestaurantStaff(restaurantId: $r, userId: $u) }": typeof types.KitchenRemoveStaffDocument,
+    "\n  query KitchenSales($range: AnalyticsRange!) { salesSeries(range: $range, bucket: DAY) { totalOrders totalGmvMinor } }\n": typeof types.KitchenSalesDocument,
     "\n  fragment AuthFields on AuthPayload {\n    accessToken\n    accessTokenExpiresAt\n    refreshToken\n    refreshTokenExpiresAt\n    user { id name email roles }\n  }\n": typeof types.AuthFieldsFragmentDoc,
     "\n  mutation Register($input: RegisterInput!) { register(input: $input) { ...AuthFields } }\n": typeof types.RegisterDocument,
     "\n  mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { ...AuthFields } }\n": typeof types.LoginDocument,
@@ -36,6 +71,13 @@ type Documents = {
     "\n  mutation Logout($refreshToken: String!) { logout(refreshToken: $refreshToken) }\n": typeof types.LogoutDocument,
 };
 const documents: Documents = {
+    "\n  subscription AdminDrivers($box: BBoxInput!) { driversInArea(bbox: $box) { driverId status at location { lat lng } } }\n": types.AdminDriversDocument,
+    "\n  subscription AdminRestaurantOrders($r: ID!) {\n    restaurantOrders(restaurantId: $r) {\n      transition { sequence to at actor reason }\n      order { id status placedAt driverId total { amountMinor currency } deliveryLocation { lat lng } restaurant { id name location { lat lng } } }\n    }\n  }\n": types.AdminRestaurantOrdersDocument,
+    "\n  query AdminOrder($id: ID!) {\n    order(id: $id) {\n      id status placedAt acceptBy driverId\n      customer { id name }\n      restaurant { id name }\n      total { amountMinor currency }\n      timeline { sequence from to at actor reason }\n      delivery { id status driver { id } timeline { from to at actor } }\n      payment { status amountPaid { amountMinor currency } amountPaidFromWallet { amountMinor currency } refunded { amountMinor currency } refunds { amount { amountMinor currency } reason } }\n    }\n  }\n": types.AdminOrderDocument,
+    "\n  mutation AdminRefund($o: ID!, $amount: WalletMoneyInput, $reason: String!, $key: String!) {\n    refundOrder(orderId: $o, amount: $amount, reason: $reason, idempotencyKey: $key) { transactionId replayed payment { status refunded { amountMinor currency } } }\n  }\n": types.AdminRefundDocument,
+    "\n  query AdminUser($id: ID!) { user(id: $id) { id name email roles disabled createdAt wallet { balances { amountMinor currency } loyaltyPoints } } }\n": types.AdminUserDocument,
+    "mutation AdminAssignRole($u: ID!, $r: Role!) { assignRole(userId: $u, role: $r) { id roles } }": types.AdminAssignRoleDocument,
+    "mutation AdminRevokeRole($u: ID!, $r: Role!) { revokeRole(userId: $u, role: $r) { id roles } }": types.AdminRevokeRoleDocument,
     "\n  query CartQuote($input: QuoteInput!) {\n    quote(input: $input) {\n      restaurantId currency available restaurantOpen menuVersion\n      subtotal { amountMinor currency }\n      lines { name quantity available unavailableReason lineTotal { amountMinor currency } options { id name } }\n    }\n  }\n": types.CartQuoteDocument,
     "\n  query PointsPreview($total: WalletMoneyInput!, $points: Int64) {\n    redeemPointsPreview(orderTotal: $total, points: $points) {\n      points balance\n      covered { amountMinor currency }\n      remaining { amountMinor currency }\n    }\n  }\n": types.PointsPreviewDocument,
     "\n  mutation PlaceOrder($input: PlaceOrderInput!, $key: String!) {\n    placeOrder(input: $input, idempotencyKey: $key) { id status total { amountMinor currency } }\n  }\n": types.PlaceOrderDocument,
@@ -51,6 +93,34 @@ const documents: Documents = {
     "\n  query MyWallet($userId: ID!, $first: Int) {\n    wallet(userId: $userId) {\n      userId\n      loyaltyPoints\n      balances { amountMinor currency }\n      transactions(first: $first) {\n        edges { node { id kind orderId reason createdAt amount { amountMinor currency } } }\n      }\n    }\n  }\n": types.MyWalletDocument,
     "\n  mutation TopUp($amount: WalletMoneyInput!, $key: String!) {\n    topUp(amount: $amount, idempotencyKey: $key) { id status declineReason amount { amountMinor currency } }\n  }\n": types.TopUpDocument,
     "\n  query TopUpIntent($id: ID!) { topUpIntent(id: $id) { id status declineReason } }\n": types.TopUpIntentDocument,
+    "\n  query CourierHome {\n    me {\n      id name roles\n      driver {\n        id status vehicle\n        lastLocation { lat lng }\n        currentOffer { orderId expiresAt pickup { lat lng } dropoff { lat lng } }\n        currentDelivery { ...CourierDelivery }\n      }\n    }\n  }\n": types.CourierHomeDocument,
+    "\n  fragment CourierDelivery on Delivery {\n    id status pickupEta dropoffEta\n    order { id }\n    pickup { lat lng }\n    dropoff { lat lng }\n    timeline { from to at actor }\n  }\n": types.CourierDeliveryFragmentDoc,
+    "\n  mutation CourierGoOnline($l: LocationInput!, $v: Vehicle) { goOnline(location: $l, vehicle: $v) { id status } }\n": types.CourierGoOnlineDocument,
+    "\n  mutation CourierGoOffline { goOffline { id status } }\n": types.CourierGoOfflineDocument,
+    "\n  mutation CourierPing($l: LocationInput!) { updateLocation(location: $l) { id status lastLocation { lat lng } } }\n": types.CourierPingDocument,
+    "\n  mutation CourierAccept($o: ID!) { acceptOffer(orderId: $o) { ...CourierDelivery } }\n": types.CourierAcceptDocument,
+    "\n  mutation CourierDecline($o: ID!) { declineOffer(orderId: $o) }\n": types.CourierDeclineDocument,
+    "\n  subscription CourierOffers { driverOffers { orderId expiresAt pickup { lat lng } dropoff { lat lng } } }\n": types.CourierOffersDocument,
+    "mutation CourierEnrouteToPickup($d: ID!) { markEnrouteToPickup(deliveryId: $d) { ...CourierDelivery } }": types.CourierEnrouteToPickupDocument,
+    "mutation CourierArrivedAtPickup($d: ID!) { markArrivedAtPickup(deliveryId: $d) { ...CourierDelivery } }": types.CourierArrivedAtPickupDocument,
+    "mutation CourierPickedUp($d: ID!) { markPickedUp(deliveryId: $d) { ...CourierDelivery } }": types.CourierPickedUpDocument,
+    "mutation CourierEnrouteToDropoff($d: ID!) { markEnrouteToDropoff(deliveryId: $d) { ...CourierDelivery } }": types.CourierEnrouteToDropoffDocument,
+    "mutation CourierArrivedAtDropoff($d: ID!) { markArrivedAtDropoff(deliveryId: $d) { ...CourierDelivery } }": types.CourierArrivedAtDropoffDocument,
+    "mutation CourierDelivered($d: ID!) { markDelivered(deliveryId: $d) { ...CourierDelivery } }": types.CourierDeliveredDocument,
+    "\n  query KitchenRestaurants { restaurants(first: 100) { edges { node { id name } } } }\n": types.KitchenRestaurantsDocument,
+    "\n  query KitchenRestaurant($id: ID!) {\n    restaurant(id: $id) {\n      id name paused pauseReason isOpen currency version\n      menu { version currency categories { id name items { id name available price { amountMinor currency } } } }\n    }\n  }\n": types.KitchenRestaurantDocument,
+    "\n  subscription KitchenOrders($r: ID!) {\n    restaurantOrders(restaurantId: $r) {\n      transition { sequence from to at actor reason }\n      order {\n        id status acceptBy placedAt\n        total { amountMinor currency }\n        lines { name quantity options { id name } }\n      }\n    }\n  }\n": types.KitchenOrdersDocument,
+    "mutation KitchenAccept($id: ID!) { acceptOrder(id: $id) { id status } }": types.KitchenAcceptDocument,
+    "mutation KitchenReject($id: ID!, $reason: String!) { rejectOrder(id: $id, reason: $reason) { id status } }": types.KitchenRejectDocument,
+    "mutation KitchenPreparing($id: ID!) { markPreparing(id: $id) { id status } }": types.KitchenPreparingDocument,
+    "mutation KitchenReady($id: ID!) { markReady(id: $id) { id status } }": types.KitchenReadyDocument,
+    "mutation KitchenPause($id: ID!, $reason: String) { pauseRestaurant(id: $id, reason: $reason) { id paused pauseReason isOpen } }": types.KitchenPauseDocument,
+    "mutation KitchenResume($id: ID!) { resumeRestaurant(id: $id) { id paused pauseReason isOpen } }": types.KitchenResumeDocument,
+    "\n  mutation KitchenPrices($r: ID!, $v: Int!, $changes: [PriceChangeInput!]!) {\n    changePrices(restaurantId: $r, expectedMenuVersion: $v, changes: $changes) {\n      id menu { version categories { id items { id price { amountMinor currency } } } }\n    }\n  }\n": types.KitchenPricesDocument,
+    "\n  mutation KitchenAvailability($id: ID!, $a: Boolean!) { setMenuItemAvailability(menuItemId: $id, available: $a) { id available } }\n": types.KitchenAvailabilityDocument,
+    "mutation KitchenAddStaff($r: ID!, $u: ID!) { addRestaurantStaff(restaurantId: $r, userId: $u) }": types.KitchenAddStaffDocument,
+    "mutation KitchenRemoveStaff($r: ID!, $u: ID!) { removeRestaurantStaff(restaurantId: $r, userId: $u) }": types.KitchenRemoveStaffDocument,
+    "\n  query KitchenSales($range: AnalyticsRange!) { salesSeries(range: $range, bucket: DAY) { totalOrders totalGmvMinor } }\n": types.KitchenSalesDocument,
     "\n  fragment AuthFields on AuthPayload {\n    accessToken\n    accessTokenExpiresAt\n    refreshToken\n    refreshTokenExpiresAt\n    user { id name email roles }\n  }\n": types.AuthFieldsFragmentDoc,
     "\n  mutation Register($input: RegisterInput!) { register(input: $input) { ...AuthFields } }\n": types.RegisterDocument,
     "\n  mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { ...AuthFields } }\n": types.LoginDocument,
@@ -72,6 +142,34 @@ const documents: Documents = {
  */
 export function graphql(source: string): unknown;
 
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription AdminDrivers($box: BBoxInput!) { driversInArea(bbox: $box) { driverId status at location { lat lng } } }\n"): (typeof documents)["\n  subscription AdminDrivers($box: BBoxInput!) { driversInArea(bbox: $box) { driverId status at location { lat lng } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription AdminRestaurantOrders($r: ID!) {\n    restaurantOrders(restaurantId: $r) {\n      transition { sequence to at actor reason }\n      order { id status placedAt driverId total { amountMinor currency } deliveryLocation { lat lng } restaurant { id name location { lat lng } } }\n    }\n  }\n"): (typeof documents)["\n  subscription AdminRestaurantOrders($r: ID!) {\n    restaurantOrders(restaurantId: $r) {\n      transition { sequence to at actor reason }\n      order { id status placedAt driverId total { amountMinor currency } deliveryLocation { lat lng } restaurant { id name location { lat lng } } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminOrder($id: ID!) {\n    order(id: $id) {\n      id status placedAt acceptBy driverId\n      customer { id name }\n      restaurant { id name }\n      total { amountMinor currency }\n      timeline { sequence from to at actor reason }\n      delivery { id status driver { id } timeline { from to at actor } }\n      payment { status amountPaid { amountMinor currency } amountPaidFromWallet { amountMinor currency } refunded { amountMinor currency } refunds { amount { amountMinor currency } reason } }\n    }\n  }\n"): (typeof documents)["\n  query AdminOrder($id: ID!) {\n    order(id: $id) {\n      id status placedAt acceptBy driverId\n      customer { id name }\n      restaurant { id name }\n      total { amountMinor currency }\n      timeline { sequence from to at actor reason }\n      delivery { id status driver { id } timeline { from to at actor } }\n      payment { status amountPaid { amountMinor currency } amountPaidFromWallet { amountMinor currency } refunded { amountMinor currency } refunds { amount { amountMinor currency } reason } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AdminRefund($o: ID!, $amount: WalletMoneyInput, $reason: String!, $key: String!) {\n    refundOrder(orderId: $o, amount: $amount, reason: $reason, idempotencyKey: $key) { transactionId replayed payment { status refunded { amountMinor currency } } }\n  }\n"): (typeof documents)["\n  mutation AdminRefund($o: ID!, $amount: WalletMoneyInput, $reason: String!, $key: String!) {\n    refundOrder(orderId: $o, amount: $amount, reason: $reason, idempotencyKey: $key) { transactionId replayed payment { status refunded { amountMinor currency } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminUser($id: ID!) { user(id: $id) { id name email roles disabled createdAt wallet { balances { amountMinor currency } loyaltyPoints } } }\n"): (typeof documents)["\n  query AdminUser($id: ID!) { user(id: $id) { id name email roles disabled createdAt wallet { balances { amountMinor currency } loyaltyPoints } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation AdminAssignRole($u: ID!, $r: Role!) { assignRole(userId: $u, role: $r) { id roles } }"): (typeof documents)["mutation AdminAssignRole($u: ID!, $r: Role!) { assignRole(userId: $u, role: $r) { id roles } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation AdminRevokeRole($u: ID!, $r: Role!) { revokeRole(userId: $u, role: $r) { id roles } }"): (typeof documents)["mutation AdminRevokeRole($u: ID!, $r: Role!) { revokeRole(userId: $u, role: $r) { id roles } }"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -132,6 +230,118 @@ export function graphql(source: "\n  mutation TopUp($amount: WalletMoneyInput!, 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query TopUpIntent($id: ID!) { topUpIntent(id: $id) { id status declineReason } }\n"): (typeof documents)["\n  query TopUpIntent($id: ID!) { topUpIntent(id: $id) { id status declineReason } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CourierHome {\n    me {\n      id name roles\n      driver {\n        id status vehicle\n        lastLocation { lat lng }\n        currentOffer { orderId expiresAt pickup { lat lng } dropoff { lat lng } }\n        currentDelivery { ...CourierDelivery }\n      }\n    }\n  }\n"): (typeof documents)["\n  query CourierHome {\n    me {\n      id name roles\n      driver {\n        id status vehicle\n        lastLocation { lat lng }\n        currentOffer { orderId expiresAt pickup { lat lng } dropoff { lat lng } }\n        currentDelivery { ...CourierDelivery }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment CourierDelivery on Delivery {\n    id status pickupEta dropoffEta\n    order { id }\n    pickup { lat lng }\n    dropoff { lat lng }\n    timeline { from to at actor }\n  }\n"): (typeof documents)["\n  fragment CourierDelivery on Delivery {\n    id status pickupEta dropoffEta\n    order { id }\n    pickup { lat lng }\n    dropoff { lat lng }\n    timeline { from to at actor }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CourierGoOnline($l: LocationInput!, $v: Vehicle) { goOnline(location: $l, vehicle: $v) { id status } }\n"): (typeof documents)["\n  mutation CourierGoOnline($l: LocationInput!, $v: Vehicle) { goOnline(location: $l, vehicle: $v) { id status } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CourierGoOffline { goOffline { id status } }\n"): (typeof documents)["\n  mutation CourierGoOffline { goOffline { id status } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CourierPing($l: LocationInput!) { updateLocation(location: $l) { id status lastLocation { lat lng } } }\n"): (typeof documents)["\n  mutation CourierPing($l: LocationInput!) { updateLocation(location: $l) { id status lastLocation { lat lng } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CourierAccept($o: ID!) { acceptOffer(orderId: $o) { ...CourierDelivery } }\n"): (typeof documents)["\n  mutation CourierAccept($o: ID!) { acceptOffer(orderId: $o) { ...CourierDelivery } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CourierDecline($o: ID!) { declineOffer(orderId: $o) }\n"): (typeof documents)["\n  mutation CourierDecline($o: ID!) { declineOffer(orderId: $o) }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription CourierOffers { driverOffers { orderId expiresAt pickup { lat lng } dropoff { lat lng } } }\n"): (typeof documents)["\n  subscription CourierOffers { driverOffers { orderId expiresAt pickup { lat lng } dropoff { lat lng } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation CourierEnrouteToPickup($d: ID!) { markEnrouteToPickup(deliveryId: $d) { ...CourierDelivery } }"): (typeof documents)["mutation CourierEnrouteToPickup($d: ID!) { markEnrouteToPickup(deliveryId: $d) { ...CourierDelivery } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation CourierArrivedAtPickup($d: ID!) { markArrivedAtPickup(deliveryId: $d) { ...CourierDelivery } }"): (typeof documents)["mutation CourierArrivedAtPickup($d: ID!) { markArrivedAtPickup(deliveryId: $d) { ...CourierDelivery } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation CourierPickedUp($d: ID!) { markPickedUp(deliveryId: $d) { ...CourierDelivery } }"): (typeof documents)["mutation CourierPickedUp($d: ID!) { markPickedUp(deliveryId: $d) { ...CourierDelivery } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation CourierEnrouteToDropoff($d: ID!) { markEnrouteToDropoff(deliveryId: $d) { ...CourierDelivery } }"): (typeof documents)["mutation CourierEnrouteToDropoff($d: ID!) { markEnrouteToDropoff(deliveryId: $d) { ...CourierDelivery } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation CourierArrivedAtDropoff($d: ID!) { markArrivedAtDropoff(deliveryId: $d) { ...CourierDelivery } }"): (typeof documents)["mutation CourierArrivedAtDropoff($d: ID!) { markArrivedAtDropoff(deliveryId: $d) { ...CourierDelivery } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation CourierDelivered($d: ID!) { markDelivered(deliveryId: $d) { ...CourierDelivery } }"): (typeof documents)["mutation CourierDelivered($d: ID!) { markDelivered(deliveryId: $d) { ...CourierDelivery } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query KitchenRestaurants { restaurants(first: 100) { edges { node { id name } } } }\n"): (typeof documents)["\n  query KitchenRestaurants { restaurants(first: 100) { edges { node { id name } } } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query KitchenRestaurant($id: ID!) {\n    restaurant(id: $id) {\n      id name paused pauseReason isOpen currency version\n      menu { version currency categories { id name items { id name available price { amountMinor currency } } } }\n    }\n  }\n"): (typeof documents)["\n  query KitchenRestaurant($id: ID!) {\n    restaurant(id: $id) {\n      id name paused pauseReason isOpen currency version\n      menu { version currency categories { id name items { id name available price { amountMinor currency } } } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription KitchenOrders($r: ID!) {\n    restaurantOrders(restaurantId: $r) {\n      transition { sequence from to at actor reason }\n      order {\n        id status acceptBy placedAt\n        total { amountMinor currency }\n        lines { name quantity options { id name } }\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription KitchenOrders($r: ID!) {\n    restaurantOrders(restaurantId: $r) {\n      transition { sequence from to at actor reason }\n      order {\n        id status acceptBy placedAt\n        total { amountMinor currency }\n        lines { name quantity options { id name } }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation KitchenAccept($id: ID!) { acceptOrder(id: $id) { id status } }"): (typeof documents)["mutation KitchenAccept($id: ID!) { acceptOrder(id: $id) { id status } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation KitchenReject($id: ID!, $reason: String!) { rejectOrder(id: $id, reason: $reason) { id status } }"): (typeof documents)["mutation KitchenReject($id: ID!, $reason: String!) { rejectOrder(id: $id, reason: $reason) { id status } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation KitchenPreparing($id: ID!) { markPreparing(id: $id) { id status } }"): (typeof documents)["mutation KitchenPreparing($id: ID!) { markPreparing(id: $id) { id status } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation KitchenReady($id: ID!) { markReady(id: $id) { id status } }"): (typeof documents)["mutation KitchenReady($id: ID!) { markReady(id: $id) { id status } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation KitchenPause($id: ID!, $reason: String) { pauseRestaurant(id: $id, reason: $reason) { id paused pauseReason isOpen } }"): (typeof documents)["mutation KitchenPause($id: ID!, $reason: String) { pauseRestaurant(id: $id, reason: $reason) { id paused pauseReason isOpen } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation KitchenResume($id: ID!) { resumeRestaurant(id: $id) { id paused pauseReason isOpen } }"): (typeof documents)["mutation KitchenResume($id: ID!) { resumeRestaurant(id: $id) { id paused pauseReason isOpen } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation KitchenPrices($r: ID!, $v: Int!, $changes: [PriceChangeInput!]!) {\n    changePrices(restaurantId: $r, expectedMenuVersion: $v, changes: $changes) {\n      id menu { version categories { id items { id price { amountMinor currency } } } }\n    }\n  }\n"): (typeof documents)["\n  mutation KitchenPrices($r: ID!, $v: Int!, $changes: [PriceChangeInput!]!) {\n    changePrices(restaurantId: $r, expectedMenuVersion: $v, changes: $changes) {\n      id menu { version categories { id items { id price { amountMinor currency } } } }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation KitchenAvailability($id: ID!, $a: Boolean!) { setMenuItemAvailability(menuItemId: $id, available: $a) { id available } }\n"): (typeof documents)["\n  mutation KitchenAvailability($id: ID!, $a: Boolean!) { setMenuItemAvailability(menuItemId: $id, available: $a) { id available } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation KitchenAddStaff($r: ID!, $u: ID!) { addRestaurantStaff(restaurantId: $r, userId: $u) }"): (typeof documents)["mutation KitchenAddStaff($r: ID!, $u: ID!) { addRestaurantStaff(restaurantId: $r, userId: $u) }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "mutation KitchenRemoveStaff($r: ID!, $u: ID!) { removeRestaurantStaff(restaurantId: $r, userId: $u) }"): (typeof documents)["mutation KitchenRemoveStaff($r: ID!, $u: ID!) { removeRestaurantStaff(restaurantId: $r, userId: $u) }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query KitchenSales($range: AnalyticsRange!) { salesSeries(range: $range, bucket: DAY) { totalOrders totalGmvMinor } }\n"): (typeof documents)["\n  query KitchenSales($range: AnalyticsRange!) { salesSeries(range: $range, bucket: DAY) { totalOrders totalGmvMinor } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

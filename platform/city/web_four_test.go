@@ -1,0 +1,179 @@
+package city
+
+import (
+	"bufio"
+	"context"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/dizhtime/dizhtime/platform/routertest"
+)
+
+// TestWebFourApps_oneOrderAcrossTheCustomerRestaurantCourierAndAdminApps runs the four
+// built apps (web/apps/{customer,restaurant,driver,admin}, `make web-build`) in four
+// browser contexts of Debian's chromium through playwright-core (web/e2e/four.mjs) against
+// the real platform. Each person acts only through their own app: the customer signs up,
+// tops up and orders; the owner accepts, prepares and marks it ready on the dashboard
+// (after a stale menu edit there is refused with the conflict shown); the courier goes
+// online, takes the offer and walks the delivery steps, the app reloaded mid-delivery
+// finding the delivery again; the admin watches the courier and the order live and opens
+// the order's timeline. A second order the restaurant rejects is refunded, as the
+// customer's wallet page shows. This test only makes the accounts (the owner's
+// restaurant, the courier's and admin's roles) and checks the outcome through the API.
+func TestWebFourApps_oneOrderAcrossTheCustomerRestaurantCourierAndAdminApps(t *testing.T) {
+	root, err := routertest.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	script := filepath.Join(root, "web", "e2e", "four.mjs")
+	chromium := os.Getenv("DIZHTIME_CHROMIUM")
+	if chromium == "" {
+		chromium = "/usr/bin/chromium"
+	}
+	apps := []string{"customer", "restaurant", "driver", "admin"}
+	need := map[string]string{
+		"web/'s npm packages (make web-deps)":          filepath.Join(root, "web", "node_modules", "playwright-core"),
+		"Debian's chromium (apt-get install chromium)": chromium,
+	}
+	for _, a := range apps {
+		need["the built "+a+" app (make web-build)"] = filepath.Join(root, "web", "apps", a, "dist", "index.html")
+	}
+	for what, p := range need {
+		if _, err := os.Stat(p); err != nil {
+			t.Fatalf("%s is missing: %v", what, err)
+		}
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Fatalf("node is not installed: %v", err)
+	}
+
+	// One origin serves the four apps under /<app>/; the router's CORS allows it.
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	origin := "http://" + ln.Addr().String()
+	mux := http.NewServeMux()
+	for _, a := range apps {
+		mux.Handle("/"+a+"/", http.StripPrefix("/"+a+"/", http.FileServer(http.Dir(filepath.Join(root, "web", "apps", a, "dist")))))
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	t.Cleanup(func() { _ = srv.Close() })
+	t.Setenv("DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS", origin)
+
+	// The stack's binaries are built as it starts: that build is kept out of the browser
+	// part's deadline (a loaded machine builds slowly); the processes live as long as boot.
+	boot, stop := context.WithTimeout(context.Background(), 25*time.Minute)
+	defer stop()
+	city := startRealCity(t, boot)
+	ctx, cancel := context.WithTimeout(boot, 8*time.Minute)
+	defer cancel()
+	c := city.client
+
+	admin := must(c.Register(ctx, city.run+"-admin@dizhtime.test", password, "Admin"))(t, "register admin")
+	if err := GrantAdminWith(city.Stack)(ctx, admin.Email); err != nil {
+		t.Fatal(err)
+	}
+	admin = must(c.Login(ctx, admin.Email, password))(t, "admin signs in again")
+	centre := Offset(Point{Lat: -40 + 80*rand.Float64(), Lng: -150 + 300*rand.Float64()}, 0, 0)
+	owner := must(c.Register(ctx, city.run+"-owner@dizhtime.test", password, "Owner"))(t, "register owner")
+	if err := admin.AssignRole(ctx, owner.UserID, "RESTAURANT_OWNER"); err != nil {
+		t.Fatal(err)
+	}
+	owner = must(c.Login(ctx, owner.Email, password))(t, "owner signs in again")
+	kitchenAt := Offset(centre, 600, 400)
+	name := "Plov House " + city.run
+	restaurantID := must(owner.CreateRestaurant(ctx, NewRestaurant{
+		Name: name, Cuisines: []string{"uzbek"}, At: kitchenAt,
+		Dishes: []NewDish{{Name: "Wedding Plov", PriceMinor: 25_000}},
+	}))(t, "create the restaurant")
+	driver := must(c.Register(ctx, city.run+"-driver@dizhtime.test", password, "Courier"))(t, "register courier")
+	if err := admin.AssignRole(ctx, driver.UserID, "DRIVER"); err != nil {
+		t.Fatal(err)
+	}
+	driverAt := Offset(kitchenAt, -700, 300)
+	customerEmail := city.run + "-customer@dizhtime.test"
+
+	artifacts := filepath.Join(root, "web", "e2e", "artifacts", city.run+"-four")
+	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
+	cmd := exec.CommandContext(ctx, "node", script)
+	cmd.Dir = filepath.Join(root, "web")
+	cmd.Env = append(os.Environ(),
+		"WEB_E2E_BASE="+origin, "WEB_E2E_ROUTER="+city.RouterURL, "WEB_E2E_PASSWORD="+password,
+		"WEB_E2E_CUSTOMER_EMAIL="+customerEmail, "WEB_E2E_OWNER_EMAIL="+owner.Email,
+		"WEB_E2E_DRIVER_EMAIL="+driver.Email, "WEB_E2E_DRIVER_ID="+driver.UserID, "WEB_E2E_ADMIN_EMAIL="+admin.Email,
+		"WEB_E2E_RESTAURANT_ID="+restaurantID, "WEB_E2E_RESTAURANT="+name, "WEB_E2E_DISH=Wedding Plov",
+		"WEB_E2E_LAT="+f(centre.Lat), "WEB_E2E_LNG="+f(centre.Lng),
+		"WEB_E2E_DRIVER_LAT="+f(driverAt.Lat), "WEB_E2E_DRIVER_LNG="+f(driverAt.Lng),
+		"WEB_E2E_ARTIFACTS="+artifacts, "WEB_E2E_CHROMIUM="+chromium,
+	)
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	verdict, delivered, rejected, recovered := "", "", "", false
+	sc := bufio.NewScanner(stdout)
+	for sc.Scan() {
+		line := sc.Text()
+		t.Log("browser: " + line)
+		fields := strings.Fields(line)
+		switch {
+		case len(fields) == 0:
+		case fields[0] == "ORDER" && len(fields) == 2:
+			delivered = fields[1]
+		case fields[0] == "REJECTED" && len(fields) == 2:
+			rejected = fields[1]
+		case fields[0] == "RECOVERED":
+			recovered = true
+		case fields[0] == "PASS", fields[0] == "FAIL":
+			verdict = line
+		}
+	}
+	werr := cmd.Wait()
+	if verdict != "PASS" || werr != nil {
+		t.Fatalf("browser test: %q (exit: %v)\nstderr:\n%s", verdict, werr, stderr.String())
+	}
+	if !recovered {
+		t.Error("the courier app never reported finding its delivery after the reload")
+	}
+
+	// The outcome as the API has it.
+	var o struct {
+		Order struct {
+			Status   string
+			DriverID *string
+			Payment  *struct {
+				Status   string
+				Refunded walletMoney
+			}
+		}
+	}
+	if err := admin.Do(ctx, `query O($id: ID!) { order(id: $id) { status driverId payment { status refunded { amountMinor currency } } } }`, map[string]any{"id": delivered}, &o); err != nil {
+		t.Fatal(err)
+	}
+	if o.Order.Status != "DELIVERED" || o.Order.DriverID == nil || *o.Order.DriverID != driver.UserID {
+		t.Errorf("delivered order = %+v; want DELIVERED by %s", o.Order, driver.UserID)
+	}
+	o.Order.Payment = nil
+	if err := admin.Do(ctx, `query O($id: ID!) { order(id: $id) { status driverId payment { status refunded { amountMinor currency } } } }`, map[string]any{"id": rejected}, &o); err != nil {
+		t.Fatal(err)
+	}
+	if o.Order.Status != "REJECTED" || o.Order.Payment == nil || o.Order.Payment.Refunded.money().AmountMinor <= 0 {
+		t.Errorf("rejected order = %+v; want REJECTED and refunded", o.Order)
+	}
+	t.Logf("screenshots in %s", artifacts)
+}

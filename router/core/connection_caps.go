@@ -1,0 +1,210 @@
+package core
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"os"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/gobwas/ws"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/wundergraph/graphql-go-tools/execution/subscription/websocket"
+
+	"github.com/dizhtime/dizhtime/router/pkg/config"
+)
+
+// CodeTooManyConnections refuses a streamed subscription over a connection cap.
+const CodeTooManyConnections = "TOO_MANY_CONNECTIONS"
+
+// closeTryAgainLater is the WebSocket close code (RFC 6455 registry: 1013, Try Again
+// Later) a WebSocket over a connection cap is closed with, right after the upgrade, so
+// that a browser client (which cannot read an HTTP status) sees why.
+const closeTryAgainLater ws.StatusCode = 1013
+
+// streamCaps counts the long-lived client connections (WebSocket upgrades, subscriptions
+// streamed over SSE or multipart) in total and per client address, and refuses those over
+// config.Connections' caps.
+type streamCaps struct {
+	max, perIP int
+	logger     *slog.Logger
+	held       *prometheus.GaugeVec
+	refused    *prometheus.CounterVec
+
+	mu    sync.Mutex
+	total int
+	byIP  map[string]int
+}
+
+func newStreamCaps(cfg config.Connections, reg prometheus.Registerer, logger *slog.Logger) *streamCaps {
+	c := &streamCaps{max: cfg.MaxStreams, perIP: cfg.MaxStreamsPerIP, logger: logger, byIP: map[string]int{}}
+	c.held = registerOrReuse(reg, prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Name: "router_stream_connections",
+		Help: "Long-lived client connections held now (WebSocket, SSE, multipart), by transport.",
+	}, []string{"transport"}))
+	c.refused = registerOrReuse(reg, prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "router_connections_refused_total",
+		Help: "Long-lived client connections refused over a cap (connections.max_streams, max_streams_per_ip), by transport and cap.",
+	}, []string{"transport", "cap"}))
+	return c
+}
+
+// registerOrReuse registers c, or returns the collector already registered under its name
+// (a second Handler on one registry shares the series).
+func registerOrReuse[C prometheus.Collector](reg prometheus.Registerer, c C) C {
+	if reg == nil {
+		return c
+	}
+	if err := reg.Register(c); err != nil {
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			if existing, ok := are.ExistingCollector.(C); ok {
+				return existing
+			}
+		}
+	}
+	return c
+}
+
+// wrap counts and caps the long-lived connections next serves.
+func (c *streamCaps) wrap(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		transport := ""
+		switch {
+		case isWebSocketUpgrade(r):
+			transport = "websocket"
+		case streamingFormat(r) == streamSSE:
+			transport = "sse"
+		case streamingFormat(r) == streamMultipart:
+			transport = "multipart"
+		default:
+			next.ServeHTTP(w, r)
+			return
+		}
+		ip := clientAddrFrom(r.Context())
+		if ip == "" {
+			ip = clientIP(r.RemoteAddr)
+		}
+		release, over := c.acquire(ip)
+		if over != "" {
+			c.refuse(w, r, transport, ip, over)
+			return
+		}
+		defer release()
+		c.held.WithLabelValues(transport).Inc()
+		defer c.held.WithLabelValues(transport).Dec()
+		next.ServeHTTP(w, r)
+	})
+}
+
+// acquire takes a place for one connection from ip, or names the cap it is over.
+func (c *streamCaps) acquire(ip string) (release func(), over string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.max > 0 && c.total >= c.max {
+		return nil, "max_streams"
+	}
+	if c.perIP > 0 && c.byIP[ip] >= c.perIP {
+		return nil, "max_streams_per_ip"
+	}
+	c.total++
+	c.byIP[ip]++
+	var once sync.Once
+	return func() {
+		once.Do(func() {
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			c.total--
+			if c.byIP[ip]--; c.byIP[ip] <= 0 {
+				delete(c.byIP, ip)
+			}
+		})
+	}, ""
+}
+
+func (c *streamCaps) refuse(w http.ResponseWriter, r *http.Request, transport, ip, over string) {
+	c.refused.WithLabelValues(transport, over).Inc()
+	limit := c.max
+	if over == "max_streams_per_ip" {
+		limit = c.perIP
+	}
+	reason := fmt.Sprintf("connection limit reached (connections.%s = %d): try again later", over, limit)
+	c.logger.Warn("long-lived connection refused", "transport", transport, "client", ip, "cap", over, "limit", limit)
+	if transport == "websocket" {
+		upgrader := ws.HTTPUpgrader{
+			Timeout: 5 * time.Second,
+			Protocol: func(p string) bool {
+				return p == string(websocket.ProtocolGraphQLTransportWS) || p == string(websocket.ProtocolGraphQLWS)
+			},
+		}
+		conn, _, _, err := upgrader.Upgrade(r, w)
+		if err != nil {
+			return // the upgrader has answered the client
+		}
+		_ = ws.WriteFrame(conn, ws.NewCloseFrame(ws.NewCloseFrameBody(closeTryAgainLater, reason)))
+		_ = conn.Close()
+		return
+	}
+	w.Header().Set("Retry-After", "5")
+	writeErrors(w, http.StatusServiceUnavailable, newError(CodeTooManyConnections, reason))
+}
+
+// raiseOpenFileLimit sets the process's soft open-file limit to its hard limit (which
+// needs no privilege) and logs both: every client and upstream socket is a descriptor.
+func raiseOpenFileLimit(logger *slog.Logger) {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		logger.Warn("open-file limit unknown", "error", err)
+		return
+	}
+	was := lim.Cur
+	if lim.Cur < lim.Max {
+		lim.Cur = lim.Max
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+			logger.Warn("open-file soft limit not raised to the hard limit", "soft", was, "hard", lim.Max, "error", err)
+			return
+		}
+	}
+	logger.Info("open-file limit", "soft", lim.Cur, "hard", lim.Max, "soft_at_start", was)
+}
+
+// openFilesCheck is a readiness check that fails while fewer than headroom descriptors
+// (at most a quarter of the limit) are left under the soft open-file limit; nil when
+// headroom is 0 or the process cannot count its descriptors (no /proc/self/fd).
+func openFilesCheck(headroom int) func(context.Context) error {
+	if headroom <= 0 {
+		return nil
+	}
+	return func(context.Context) error {
+		var lim syscall.Rlimit
+		if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+			return nil
+		}
+		open, err := countOpenFiles()
+		if err != nil {
+			return nil
+		}
+		limit := int(min(lim.Cur, 1<<30))
+		if left := limit - open; left < min(headroom, limit/4) {
+			return fmt.Errorf("%d of %d file descriptors open: fewer than %d left (connections.fd_headroom)", open, limit, min(headroom, limit/4))
+		}
+		return nil
+	}
+}
+
+func countOpenFiles() (int, error) {
+	f, err := os.Open("/proc/self/fd")
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	names, err := f.Readdirnames(-1)
+	if err != nil {
+		return 0, err
+	}
+	return len(names) - 1, nil // less the descriptor reading the directory
+}

@@ -1,0 +1,295 @@
+// One order across four browsers: the customer, the restaurant owner, the courier and the
+// admin each use only their own app (Debian's chromium, headless, through playwright-core,
+// against the real router). platform/city's TestWebFourApps boots the platform, makes the
+// owner's restaurant and the courier's and admin's accounts, serves the four built apps
+// and runs this script. Protocol on stdout (one line each):
+//   STEP <name> <file>        a screenshot
+//   ORDER <orderId>           the order delivered; REJECTED <orderId> the one turned down
+//   METRIC <name> <value>     figures (axe, how long a screen took to show a change)
+//   PASS / FAIL <reason>      the verdict (exit code 0 / 1)
+import { chromium } from 'playwright-core';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+const env = (k, d) => {
+  const v = process.env[k] ?? d;
+  if (v === undefined) throw new Error(`${k} is not set`);
+  return v;
+};
+const base = env('WEB_E2E_BASE'); // serves /customer/ /driver/ /restaurant/ /admin/
+const router = env('WEB_E2E_ROUTER');
+const password = env('WEB_E2E_PASSWORD');
+const customerEmail = env('WEB_E2E_CUSTOMER_EMAIL');
+const ownerEmail = env('WEB_E2E_OWNER_EMAIL');
+const driverEmail = env('WEB_E2E_DRIVER_EMAIL');
+const driverId = env('WEB_E2E_DRIVER_ID');
+const adminEmail = env('WEB_E2E_ADMIN_EMAIL');
+const restaurantId = env('WEB_E2E_RESTAURANT_ID');
+const restaurantName = env('WEB_E2E_RESTAURANT');
+const dish = env('WEB_E2E_DISH');
+const at = { lat: Number(env('WEB_E2E_LAT')), lng: Number(env('WEB_E2E_LNG')) };
+const driverStart = { lat: Number(env('WEB_E2E_DRIVER_LAT')), lng: Number(env('WEB_E2E_DRIVER_LNG')) };
+const artifacts = env('WEB_E2E_ARTIFACTS', 'artifacts');
+const chromiumPath = env('WEB_E2E_CHROMIUM', '/usr/bin/chromium');
+const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+mkdirSync(artifacts, { recursive: true });
+
+const out = (line) => process.stdout.write(line + '\n');
+let shot = 0;
+const axeViolations = [];
+const pages = {};
+
+async function step(page, name) {
+  shot++;
+  const file = path.join(artifacts, `${String(shot).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  out(`STEP ${name} ${file}`);
+}
+
+// axe-core on the current screen: serious and critical violations fail the test.
+async function axe(page, screen) {
+  await page.addScriptTag({ content: axeSource });
+  const result = await page.evaluate(async () => {
+    // eslint-disable-next-line no-undef
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help }));
+  });
+  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  for (const v of bad) axeViolations.push(`${screen}: ${v.id} (${v.impact}, ${v.nodes} nodes) ${v.help}`);
+  out(`METRIC axe_${screen}_violations ${result.length} (serious or critical: ${bad.length})`);
+}
+
+const url = (app, extra = '', hash = '') => `${base}/${app}/index.html?router=${encodeURIComponent(router)}${extra}${hash}`;
+
+async function signIn(page, email) {
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+}
+
+async function newPage(browser, who, options) {
+  const context = await browser.newContext({ deviceScaleFactor: 1, ...options });
+  const page = await context.newPage();
+  page.on('pageerror', (e) => out(`PAGEERROR ${who} ${e.message}`));
+  pages[who] = page;
+  return page;
+}
+
+/** orderFromCustomerApp: search the restaurant, add the dish, place the order; returns its id once PAID shows. */
+async function orderFromCustomerApp(customer, label) {
+  await customer.getByRole('link', { name: 'Search' }).click();
+  const box = customer.getByLabel('Restaurant, dish or cuisine');
+  const hit = customer.getByRole('link', { name: new RegExp(restaurantName) });
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    await box.fill('');
+    await box.fill('plov'); // the dish's word, as a hungry customer types it
+    try {
+      await hit.first().waitFor({ timeout: 3_000 });
+      break;
+    } catch (e) {
+      if (Date.now() > deadline) throw new Error(`search did not find ${restaurantName} within 60 s`);
+    }
+  }
+  if (label === 'first') {
+    await step(customer, 'customer-search');
+    await axe(customer, 'customer_search');
+  }
+  await hit.first().click();
+  await customer.getByRole('button', { name: `Add ${dish}` }).click();
+  await customer.getByRole('button', { name: /Add to cart/ }).click();
+  await customer.getByRole('link', { name: /Cart \([1-9]\)/ }).click();
+  await customer.getByLabel('Delivery address').fill('Amir Temur 1');
+  if (label === 'first') {
+    await step(customer, 'customer-cart');
+    await axe(customer, 'customer_cart');
+  }
+  await customer.getByRole('button', { name: 'Place order' }).click();
+  await customer.locator('[data-testid=order-status][data-status=PAID]').waitFor({ timeout: 60_000 });
+  return customer.url().split('/').pop();
+}
+
+async function main() {
+  const browser = await chromium.launch({
+    executablePath: chromiumPath,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  try {
+    // The admin watches the city and the restaurant's orders from the start.
+    const admin = await newPage(browser, 'admin', { viewport: { width: 1280, height: 900 } });
+    await admin.goto(url('admin', `&lat=${at.lat}&lng=${at.lng}&restaurant=${restaurantId}`, '#/live'));
+    await signIn(admin, adminEmail);
+    await admin.getByRole('heading', { name: 'Live operations' }).waitFor();
+    await admin.getByRole('button', { name: 'Watch' }).click();
+    await step(admin, 'admin-live-empty');
+    await axe(admin, 'admin_live');
+
+    // The owner's dashboard on a tablet.
+    const kitchen = await newPage(browser, 'restaurant', { viewport: { width: 1024, height: 768 } });
+    await kitchen.goto(url('restaurant', '', `#/r/${restaurantId}`));
+    await signIn(kitchen, ownerEmail);
+    await kitchen.getByRole('heading', { name: restaurantName }).waitFor();
+    await kitchen.getByText('No open orders.').waitFor();
+    await step(kitchen, 'restaurant-dashboard');
+    await axe(kitchen, 'restaurant_dashboard');
+
+    // Two tabs edit the menu: the second saves first, so the first's stale edit is
+    // refused and shows what changed.
+    const other = await kitchen.context().newPage();
+    await other.goto(url('restaurant', '', `#/r/${restaurantId}`));
+    await signIn(other, ownerEmail);
+    await kitchen.getByLabel(`Price of ${dish}`).fill('270.00');
+    await other.getByLabel(`Price of ${dish}`).fill('260.00');
+    await other.getByRole('button', { name: 'Save prices' }).click();
+    // Saved: the edit is cleared, so there is nothing to save again.
+    await other.locator('button:has-text("Save prices"):disabled').waitFor({ timeout: 15_000 });
+    await other.close();
+    await kitchen.getByRole('button', { name: 'Save prices' }).click();
+    await kitchen.getByTestId('menu-conflict').filter({ hasText: '250.00 UZS → 260.00 UZS' }).waitFor({ timeout: 15_000 });
+    await step(kitchen, 'restaurant-menu-conflict');
+    await axe(kitchen, 'restaurant_menu_conflict');
+    await kitchen.getByRole('button', { name: 'Start again from the new version' }).click();
+
+    // The courier on a phone, starting from a simulated position.
+    const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
+    const driver = await newPage(browser, 'driver', phone);
+    const driverURL = url('driver', `&lat=${driverStart.lat}&lng=${driverStart.lng}`);
+    await driver.goto(driverURL);
+    await axe(driver, 'driver_signin');
+    await signIn(driver, driverEmail);
+    await driver.getByRole('button', { name: 'Go online' }).click();
+    await driver.getByTestId('courier-status').filter({ hasText: 'waiting for offers' }).waitFor();
+    await step(driver, 'driver-online');
+    await axe(driver, 'driver_online');
+
+    // The customer signs up, tops up and orders.
+    const customer = await newPage(browser, 'customer', { ...phone, geolocation: { latitude: at.lat, longitude: at.lng }, permissions: ['geolocation'] });
+    await customer.goto(url('customer'));
+    await customer.getByLabel('Name').fill('Four Apps Customer');
+    await customer.getByLabel('Email').fill(customerEmail);
+    await customer.getByLabel('Password').fill(password);
+    await customer.getByRole('button', { name: 'Sign up' }).click();
+    await customer.getByRole('heading', { name: 'Find food' }).waitFor();
+    await customer.getByRole('link', { name: 'Wallet' }).click();
+    await customer.getByLabel('Top-up amount (UZS)').fill('10000');
+    await customer.getByRole('button', { name: 'Top up' }).click();
+    await customer.getByTestId('wallet-balances').filter({ hasText: '10,000.00 UZS' }).waitFor({ timeout: 30_000 });
+    const orderId = await orderFromCustomerApp(customer, 'first');
+    const paidAt = Date.now();
+    await step(customer, 'customer-paid');
+
+    // The restaurant hears it, with the acceptance deadline counting down.
+    const ticket = kitchen.locator(`[data-testid=ticket][data-order="${orderId}"]`);
+    await ticket.getByTestId('accept-countdown').waitFor({ timeout: 30_000 });
+    out(`METRIC restaurant_ticket_after_paid_ms ${Date.now() - paidAt}`);
+    await step(kitchen, 'restaurant-incoming');
+    await axe(kitchen, 'restaurant_incoming');
+    // The admin sees it in the restaurant's live orders.
+    await admin.locator(`[data-testid=live-orders] tr[data-order="${orderId}"]`).waitFor({ timeout: 30_000 });
+    const short = orderId.slice(0, 8);
+    await ticket.getByRole('button', { name: `Accept order ${short}` }).click();
+    await ticket.getByRole('button', { name: `Start preparing ${short}` }).click();
+    await ticket.getByRole('button', { name: `Ready for pickup ${short}` }).waitFor();
+
+    // The courier is offered it, with the time left to answer, and takes it.
+    await driver.getByTestId('offer-countdown').waitFor({ timeout: 60_000 });
+    await step(driver, 'driver-offer');
+    await axe(driver, 'driver_offer');
+    await driver.getByRole('button', { name: 'Accept offer' }).click();
+    await driver.getByTestId('delivery-status').filter({ hasText: 'Accepted' }).waitFor();
+    await driver.getByRole('button', { name: 'Head to the restaurant' }).click();
+    await driver.getByTestId('delivery-status').filter({ hasText: 'On the way to the restaurant' }).waitFor();
+    await step(driver, 'driver-delivery');
+    await axe(driver, 'driver_delivery');
+    // The admin sees the courier on the live map (its pings) and the order assigned.
+    await admin.locator('[data-testid=drivers] tr', { hasText: driverId }).waitFor({ timeout: 30_000 });
+    await admin.locator(`[data-testid=live-orders] tr[data-order="${orderId}"]`).getByTestId('live-order-status').filter({ hasText: 'PREPARING' }).waitFor({ timeout: 30_000 });
+    await step(admin, 'admin-live-delivering');
+    await driver.getByRole('button', { name: 'Arrived at the restaurant' }).click();
+    await driver.getByTestId('delivery-status').filter({ hasText: 'At the restaurant' }).waitFor();
+    await ticket.getByRole('button', { name: `Ready for pickup ${short}` }).click();
+    await ticket.getByTestId('ticket-status').filter({ hasText: 'READY_FOR_PICKUP' }).waitFor();
+    await step(kitchen, 'restaurant-ready');
+    await driver.getByRole('button', { name: 'Picked up the order' }).click();
+    await driver.getByTestId('delivery-status').filter({ hasText: 'Picked up' }).waitFor();
+
+    // The courier's app is reloaded mid-delivery: signed in again, it finds the delivery.
+    await driver.reload();
+    await signIn(driver, driverEmail);
+    await driver.getByTestId('delivery-status').filter({ hasText: 'Picked up' }).waitFor({ timeout: 15_000 });
+    await driver.getByTestId('courier-status').filter({ hasText: 'on a delivery' }).waitFor();
+    await step(driver, 'driver-after-reload');
+    out('RECOVERED');
+    await driver.getByRole('button', { name: 'Head to the customer' }).click();
+    await driver.getByTestId('delivery-status').filter({ hasText: 'On the way to the customer' }).waitFor();
+    await driver.getByRole('button', { name: 'Arrived at the customer' }).click();
+    await driver.getByTestId('delivery-status').filter({ hasText: 'At the customer' }).waitFor();
+    await driver.getByRole('button', { name: 'Delivered' }).click();
+    await driver.getByTestId('courier-status').filter({ hasText: 'waiting for offers' }).waitFor({ timeout: 15_000 });
+    await step(driver, 'driver-done');
+
+    // Everyone sees it delivered.
+    await customer.locator('[data-testid=order-status][data-status=DELIVERED]').waitFor({ timeout: 30_000 });
+    await step(customer, 'customer-delivered');
+    await axe(customer, 'customer_order');
+    await admin.locator(`[data-testid=live-orders] tr[data-order="${orderId}"]`).getByTestId('live-order-status').filter({ hasText: 'DELIVERED' }).waitFor({ timeout: 30_000 });
+    await step(admin, 'admin-live-delivered');
+    await kitchen.getByTestId('closed-orders').getByText(`${short} DELIVERED`).waitFor({ timeout: 30_000 });
+    out(`ORDER ${orderId}`);
+
+    // The admin opens the order: its full timeline.
+    await admin.goto(url('admin', `&lat=${at.lat}&lng=${at.lng}`, `#/orders/${orderId}`));
+    await signIn(admin, adminEmail);
+    await admin.getByTestId('order-status').filter({ hasText: 'DELIVERED' }).waitFor({ timeout: 15_000 });
+    await admin.getByTestId('order-timeline').getByText(/^PICKED_UP/).waitFor();
+    await step(admin, 'admin-order-detail');
+    await axe(admin, 'admin_order');
+    await admin.getByRole('link', { name: 'Health' }).click();
+    await admin.getByTestId('health-status').filter({ hasText: /Router: ready/ }).waitFor({ timeout: 15_000 });
+    await step(admin, 'admin-health');
+    await axe(admin, 'admin_health');
+
+    // A second order, turned down by the restaurant: the wallet refunds the customer.
+    const rejectedId = await orderFromCustomerApp(customer, 'second');
+    const rticket = kitchen.locator(`[data-testid=ticket][data-order="${rejectedId}"]`);
+    const rshort = rejectedId.slice(0, 8);
+    await rticket.getByLabel(`Reason to reject ${rshort}`).fill('Out of dough');
+    await rticket.getByRole('button', { name: `Reject order ${rshort}` }).click();
+    await kitchen.getByTestId('closed-orders').getByText(`${rshort} REJECTED`).waitFor({ timeout: 30_000 });
+    await step(kitchen, 'restaurant-rejected');
+    await customer.locator('[data-testid=order-status][data-status=REJECTED]').waitFor({ timeout: 30_000 });
+    await customer.getByRole('link', { name: 'Wallet' }).click();
+    const refundDeadline = Date.now() + 60_000;
+    for (;;) {
+      try {
+        await customer.getByRole('list', { name: 'Wallet history' }).getByText(/^refund/).first().waitFor({ timeout: 3_000 });
+        break;
+      } catch (e) {
+        if (Date.now() > refundDeadline) throw new Error('the refund never showed in the customer wallet');
+        await customer.getByRole('link', { name: 'Search' }).click();
+        await customer.getByRole('link', { name: 'Wallet' }).click();
+      }
+    }
+    await step(customer, 'customer-wallet-refunded');
+    await axe(customer, 'customer_wallet');
+    out(`REJECTED ${rejectedId}`);
+
+    if (axeViolations.length) throw new Error(`axe-core: ${axeViolations.join('; ')}`);
+    out('PASS');
+  } catch (e) {
+    for (const [who, page] of Object.entries(pages)) {
+      await page.screenshot({ path: path.join(artifacts, `failure-${who}.png`), fullPage: true }).catch(() => undefined);
+      const text = await page.locator('main').innerText({ timeout: 2_000 }).catch(() => '');
+      out(`SCREEN ${who} ${page.url()} ${text.replace(/\s+/g, ' ').slice(0, 500)}`);
+    }
+    throw e;
+  } finally {
+    await browser.close();
+  }
+}
+
+main().catch((e) => {
+  out(`FAIL ${String(e?.message ?? e).replace(/\n/g, ' ')}`);
+  process.exit(1);
+});
