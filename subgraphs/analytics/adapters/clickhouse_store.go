@@ -26,6 +26,9 @@ type ClickHouseStore struct {
 	// mu guards direct, the one connection writes go through (batches are serial anyway).
 	mu     sync.Mutex
 	direct clickhouse.Clickhouse
+	// beforeInsert, when set (tests), runs between a write's check of stored ids and its
+	// inserts: two writers that wait for each other there both insert the same events.
+	beforeInsert func()
 }
 
 var databaseName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
@@ -125,8 +128,8 @@ const (
 // The rows derived from the events (orders, deliveries, dish lines) go in before the events:
 // a write that fails part way is retried whole, and the retry skips what it finds stored,
 // so the events must be the last thing a failed attempt could have written. (A failure
-// between the derived rows and the events leaves derived rows the retry writes again; the
-// tables are ReplacingMergeTrees by their keys, which collapse such a pair on merge.)
+// between the derived rows and the events leaves derived rows the retry writes again; reads
+// count them once, as they do rows of two writers.) The slot tables are recomputed last.
 func (s *ClickHouseStore) Write(ctx context.Context, b domain.Batch) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -136,6 +139,9 @@ func (s *ClickHouseStore) Write(ctx context.Context, b domain.Batch) error {
 	p, err := s.prepare(ctx, b)
 	if err != nil {
 		return fmt.Errorf("clickhouse: %w", err)
+	}
+	if s.beforeInsert != nil {
+		s.beforeInsert()
 	}
 	if s.direct == nil {
 		c, err := clickhouse.OpenDirect(s.dsn)
@@ -292,6 +298,19 @@ func (s *ClickHouseStore) Write(ctx context.Context, b domain.Batch) error {
 	if err != nil {
 		return fmt.Errorf("clickhouse insert %d events: %w", len(p.facts), err)
 	}
+	// The sales slots of every order.created in the batch, stored before or now, are
+	// recomputed from the events (see sales_slots.go): also when this write found them all
+	// stored, as a failed write's retry may.
+	if slots := createdSlots(b.Facts); len(slots) > 0 {
+		if _, err := s.db.ExecContext(ctx, s.refreshSalesSQL(slots)); err != nil {
+			return fmt.Errorf("clickhouse sales slots: %w", err)
+		}
+	}
+	if slots := lineSlots(b.Dishes); len(slots) > 0 {
+		if _, err := s.db.ExecContext(ctx, s.refreshDishesSQL(slots)); err != nil {
+			return fmt.Errorf("clickhouse dish slots: %w", err)
+		}
+	}
 	return nil
 }
 
@@ -359,7 +378,7 @@ func (s *ClickHouseStore) DropDatabase(ctx context.Context) error {
 
 // Optimize merges every part now, collapsing duplicates (benchmarks measure both ways).
 func (s *ClickHouseStore) Optimize(ctx context.Context) error {
-	for _, t := range []string{"events", "dishes", "orders", "deliveries", "unplaced"} {
+	for _, t := range []string{"events", "dishes", "orders", "deliveries", "unplaced", "sales_slots", "dish_slots"} {
 		if _, err := s.db.ExecContext(ctx, "OPTIMIZE TABLE "+t+" FINAL"); err != nil {
 			return err
 		}

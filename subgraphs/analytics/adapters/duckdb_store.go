@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -113,12 +115,19 @@ func (s *DuckDBStore) Write(ctx context.Context, b domain.Batch) error {
 		}); err != nil {
 			return err
 		}
-		return appendRows(c, "deliveries", []string{"order_id", "restaurant_id", "placed_at", "accepted_at", "ready_at", "picked_at", "delivered_at"},
+		err := appendRows(c, "deliveries", []string{"order_id", "restaurant_id", "placed_at", "accepted_at", "ready_at", "picked_at", "delivered_at"},
 			len(p.deliveries), func(i int) []driver.Value {
 				d := &p.deliveries[i]
 				return []driver.Value{d.orderID, d.restaurantID, unixOrZero(d.placed), unixOrZero(d.accepted), unixOrZero(d.ready),
 					unixOrZero(d.picked), unixOrZero(d.delivered)}
 			})
+		if err != nil {
+			return err
+		}
+		if err := s.refreshSlots(c, "sales_slots", createdSlots(p.facts), s.refreshSalesSQL); err != nil {
+			return err
+		}
+		return s.refreshSlots(c, "dish_slots", lineSlots(p.dishes), s.refreshDishesSQL)
 	})
 	if err != nil {
 		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
@@ -126,6 +135,29 @@ func (s *DuckDBStore) Write(ctx context.Context, b domain.Batch) error {
 	}
 	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
 		return fmt.Errorf("duckdb commit: %w", err)
+	}
+	return nil
+}
+
+// refreshSlots recomputes the slots' rows of table (sales_slots, dish_slots) with refresh in
+// the write's transaction (one writer: the old rows go first, so each key keeps one row).
+func (s *DuckDBStore) refreshSlots(c driver.Conn, table string, slots []int64, refresh func([]int64) string) error {
+	if len(slots) == 0 {
+		return nil
+	}
+	ex, ok := c.(driver.ExecerContext)
+	if !ok {
+		return errors.New("duckdb: connection cannot exec")
+	}
+	list := make([]string, len(slots))
+	for i, x := range slots {
+		list[i] = strconv.FormatInt(x, 10)
+	}
+	if _, err := ex.ExecContext(context.Background(), "DELETE FROM "+table+" WHERE slot IN ("+strings.Join(list, ",")+")", nil); err != nil {
+		return fmt.Errorf("%s: %w", table, err)
+	}
+	if _, err := ex.ExecContext(context.Background(), refresh(slots), nil); err != nil {
+		return fmt.Errorf("%s: %w", table, err)
 	}
 	return nil
 }

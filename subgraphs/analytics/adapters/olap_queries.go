@@ -11,8 +11,8 @@ import (
 	"github.com/dizhtime/dizhtime/subgraphs/analytics/domain"
 )
 
-// dialect is what differs between the backends' SQL. Both stores hold each event once (the
-// writer drops ids it has stored, see prepare), so every read is a plain scan. ClickHouse
+// dialect is what differs between the backends' SQL. A store may hold an event twice (two
+// writers during a rebalance, see prepare), so every read counts each event id once. ClickHouse
 // stores times as DateTime; DuckDB as epoch seconds (BIGINT), which keeps its comparisons
 // free of session time zones.
 type dialect struct {
@@ -30,6 +30,11 @@ type dialect struct {
 	sum      func(x string) string
 	leftJoin string
 	idiv     func(a, b string) string
+	// anyOf is any one value of x in a group; argMax the x of the row with the largest y;
+	// i64 casts to a signed 64-bit integer.
+	anyOf  func(x string) string
+	argMax func(x, y string) string
+	i64    func(x string) string
 	// quantileIf is the q-quantile (exact: a value of x) of x where cond. The three
 	// quantiles of one x and cond share one aggregate (both engines compute an aggregate
 	// written twice once).
@@ -50,6 +55,9 @@ var clickhouseDialect = dialect{
 	sum:      func(x string) string { return "sum(" + x + ")" },
 	leftJoin: "ALL LEFT JOIN",
 	idiv:     func(a, b string) string { return "intDiv(" + a + ", " + b + ")" },
+	anyOf:    func(x string) string { return "any(" + x + ")" },
+	argMax:   func(x, y string) string { return "argMax(" + x + ", " + y + ")" },
+	i64:      func(x string) string { return "toInt64(" + x + ")" },
 	quantileIf: func(q float64, x, c string) string {
 		return fmt.Sprintf("arrayElement(quantilesExactIf(0.5, 0.9, 0.99)(%s, %s), %d)", x, c, quantileIndex[q])
 	},
@@ -70,6 +78,9 @@ var duckdbDialect = dialect{
 	sum:      func(x string) string { return "CAST(coalesce(sum(" + x + "), 0) AS BIGINT)" },
 	leftJoin: "LEFT JOIN",
 	idiv:     func(a, b string) string { return "(" + a + ") // (" + b + ")" },
+	anyOf:    func(x string) string { return "any_value(" + x + ")" },
+	argMax:   func(x, y string) string { return "arg_max(" + x + ", " + y + ")" },
+	i64:      func(x string) string { return "CAST(" + x + " AS BIGINT)" },
 	quantileIf: func(q float64, x, c string) string {
 		return fmt.Sprintf("coalesce((quantile_disc(%s, [0.5, 0.9, 0.99]) FILTER (WHERE %s))[%d], 0)", x, c, quantileIndex[q])
 	},
@@ -156,10 +167,8 @@ func (o olap) ofCohort(ctx context.Context, eventType string, r domain.Range, s 
 }
 
 func (o olap) SalesSlots(ctx context.Context, r domain.Range, s domain.Scope) ([]domain.SlotSales, error) {
-	slot := int64(domain.Slot / time.Second)
-	where, args := o.created(r, s)
-	q := fmt.Sprintf(`SELECT %[1]s - %[1]s %% %[2]d AS slot, count(*), %[3]s FROM events WHERE %[4]s GROUP BY slot ORDER BY slot`,
-		o.d.epoch("occurred_at"), slot, o.d.sum("amount_minor"), where)
+	src, args := o.salesSource(r, s)
+	q := fmt.Sprintf(`SELECT slot, %s, %s FROM (%s) u GROUP BY slot ORDER BY slot`, o.d.sum("n"), o.d.sum("gmv"), src)
 	var out []domain.SlotSales
 	err := o.each(ctx, q, args, func(rows *sql.Rows) error {
 		var sec, n, gmv int64
@@ -173,13 +182,13 @@ func (o olap) SalesSlots(ctx context.Context, r domain.Range, s domain.Scope) ([
 }
 
 func (o olap) SalesBreakdown(ctx context.Context, r domain.Range, s domain.Scope, by domain.Breakdown, limit int) ([]domain.SalesRow, error) {
-	col := "restaurant_id"
+	col := "rid"
 	if by == domain.ByZone {
-		col = "zone"
+		col = "z"
 	}
-	where, args := o.created(r, s)
-	q := fmt.Sprintf(`SELECT %s AS k, count(*) AS n, %s AS gmv FROM events WHERE %s GROUP BY k ORDER BY gmv DESC, k LIMIT %d`,
-		col, o.d.sum("amount_minor"), where, limit)
+	src, args := o.salesSource(r, s)
+	q := fmt.Sprintf(`SELECT %s AS k, %s AS orders, %s AS g FROM (%s) u GROUP BY k ORDER BY g DESC, k LIMIT %d`,
+		col, o.d.sum("n"), o.d.sum("gmv"), src, limit)
 	var out []domain.SalesRow
 	err := o.each(ctx, q, args, func(rows *sql.Rows) error {
 		var x domain.SalesRow
@@ -205,13 +214,13 @@ func (o olap) count(ctx context.Context, q string, args ...any) (int64, error) {
 
 // placed counts the orders placed in r within s (one order.created event per order).
 func (o olap) placed(ctx context.Context, r domain.Range, s domain.Scope) (int64, error) {
-	where, args := o.created(r, s)
-	return o.count(ctx, "SELECT count(*) FROM events WHERE "+where, args...)
+	src, args := o.salesSource(r, s)
+	return o.count(ctx, fmt.Sprintf("SELECT %s FROM (%s) u", o.d.sum("n"), src), args...)
 }
 
-// Funnel counts status changes: an order enters each status once (the orders service's
-// state machine), so the changes to a status of the cohort's orders are the orders that
-// reached it — one scan, without a distinct count over order ids.
+// Funnel counts the cohort's orders that changed to each status (an order enters each status
+// once: the orders service's state machine) — distinct order ids, so an event stored twice
+// counts once.
 func (o olap) Funnel(ctx context.Context, r domain.Range, s domain.Scope) (domain.Funnel, error) {
 	var f domain.Funnel
 	var err error
@@ -223,8 +232,8 @@ func (o olap) Funnel(ctx context.Context, r domain.Range, s domain.Scope) (domai
 	if err != nil {
 		return f, err
 	}
-	err = o.each(ctx, fmt.Sprintf("SELECT status_to, reason, count(*) AS n FROM events WHERE %s GROUP BY status_to, reason ORDER BY n DESC, status_to, reason",
-		where), args, func(rows *sql.Rows) error {
+	err = o.each(ctx, fmt.Sprintf("SELECT status_to, reason, %s AS n FROM events WHERE %s GROUP BY status_to, reason ORDER BY n DESC, status_to, reason",
+		o.d.uniq("order_id"), where), args, func(rows *sql.Rows) error {
 		var d domain.DropOff
 		if err := rows.Scan(&d.Status, &d.Reason, &d.Orders); err != nil {
 			return err
@@ -250,9 +259,11 @@ func (o olap) DeliveryTimes(ctx context.Context, r domain.Range, s domain.Scope)
 	cwhere, cargs := o.created(r, s)
 	e := o.d.epoch("occurred_at")
 	at := func(cond string) string { return o.d.minIf(e, cond) }
-	// One row per delivered order placed in r: its deliveries row, or — for the few written
-	// before the order's order.created (placed_at 0) — its milestones from the events.
-	inner := fmt.Sprintf(`SELECT %s AS placed, %s AS accepted, %s AS ready, %s AS picked, %s AS delivered
+	// One row per delivered order placed in r: its deliveries rows, or — for the few written
+	// before the order's order.created (placed_at 0) — its milestones from the events; the
+	// rows of one order (a deliveries row stored twice, or both kinds) are merged by order id,
+	// each milestone the latest seen (0 is "not seen"; rows of one order agree otherwise).
+	inner := fmt.Sprintf(`SELECT order_id AS oid, %s AS placed, %s AS accepted, %s AS ready, %s AS picked, %s AS delivered
 		FROM deliveries WHERE placed_at >= %s AND placed_at < %s%s`,
 		o.d.epoch("placed_at"), o.d.epoch("accepted_at"), o.d.epoch("ready_at"), o.d.epoch("picked_at"), o.d.epoch("delivered_at"),
 		o.d.ts, o.d.ts, where)
@@ -269,7 +280,7 @@ func (o olap) DeliveryTimes(ctx context.Context, r domain.Range, s domain.Scope)
 	if len(unplaced) > 0 {
 		inner += fmt.Sprintf(`
 		UNION ALL
-		SELECT %s AS placed, %s AS accepted, %s AS ready, %s AS picked, %s AS delivered
+		SELECT order_id AS oid, %s AS placed, %s AS accepted, %s AS ready, %s AS picked, %s AS delivered
 		FROM events WHERE ((%s) OR (event_type = '%s' AND occurred_at >= %s)) AND order_id IN (%s)
 		GROUP BY order_id`,
 			at("event_type = '"+domain.TypeOrderCreated+"'"), at("status_to = 'accepted'"), at("status_to = 'ready_for_pickup'"),
@@ -292,6 +303,8 @@ func (o olap) DeliveryTimes(ctx context.Context, r domain.Range, s domain.Scope)
 		}
 		cols = append(cols, o.d.countIf(cond))
 	}
+	inner = fmt.Sprintf(`SELECT max(placed) AS placed, max(accepted) AS accepted, max(ready) AS ready, max(picked) AS picked,
+		max(delivered) AS delivered FROM (%s) m GROUP BY oid`, inner)
 	q := fmt.Sprintf("SELECT %s FROM (%s) t WHERE placed > 0 AND delivered > 0", strings.Join(cols, ", "), inner)
 	var dest []any
 	vals := make([]float64, len(parts)*3)
@@ -319,25 +332,25 @@ func (o olap) Rates(ctx context.Context, r domain.Range, s domain.Scope) (domain
 	if err != nil {
 		return x, err
 	}
-	if x.Cancelled, err = o.count(ctx, "SELECT count(*) FROM events WHERE "+where, args...); err != nil {
+	if x.Cancelled, err = o.count(ctx, fmt.Sprintf("SELECT %s FROM events WHERE %s", o.d.uniq("order_id"), where), args...); err != nil {
 		return x, err
 	}
 	if where, args, err = o.ofCohort(ctx, domain.TypePaymentRefunded, r, s, ""); err != nil {
 		return x, err
 	}
-	q := fmt.Sprintf("SELECT %s, %s FROM events WHERE %s", o.d.uniq("order_id"), o.d.sum("amount_minor"), where)
+	// One row per refund event: a refund stored twice is summed once.
+	q := fmt.Sprintf("SELECT %s, %s FROM (SELECT %s AS oid, %s AS amt FROM events WHERE %s GROUP BY event_id) x",
+		o.d.uniq("oid"), o.d.sum("amt"), o.d.anyOf("order_id"), o.d.i64(o.d.anyOf("amount_minor")), where)
 	err = o.db.QueryRowContext(ctx, q, args...).Scan(&x.Refunded, &x.RefundedMinor)
 	return x, err
 }
 
 func (o olap) TopDishes(ctx context.Context, r domain.Range, s domain.Scope, limit int) ([]domain.Dish, error) {
-	where, sargs := scopeSQL(s)
-	q := fmt.Sprintf(`SELECT menu_item_id, max(name), max(restaurant_id), %s AS qty, %s AS revenue FROM dishes
-		WHERE occurred_at >= %s AND occurred_at < %s%s
-		GROUP BY menu_item_id ORDER BY qty DESC, revenue DESC, menu_item_id LIMIT %d`,
-		o.d.sum("quantity"), o.d.sum("amount_minor"), o.d.ts, o.d.ts, where, limit)
+	src, args := o.dishSource(r, s)
+	q := fmt.Sprintf(`SELECT mid, max(nm), max(rid), %s AS qty, %s AS revenue FROM (%s) u
+		GROUP BY mid ORDER BY qty DESC, revenue DESC, mid LIMIT %d`, o.d.sum("qn"), o.d.sum("amt"), src, limit)
 	var out []domain.Dish
-	err := o.each(ctx, q, append([]any{r.From.Unix(), r.To.Unix()}, sargs...), func(rows *sql.Rows) error {
+	err := o.each(ctx, q, args, func(rows *sql.Rows) error {
 		var d domain.Dish
 		if err := rows.Scan(&d.MenuItemID, &d.Name, &d.RestaurantID, &d.Quantity, &d.RevenueMinor); err != nil {
 			return err
@@ -377,14 +390,15 @@ func (o olap) Drivers(ctx context.Context, r domain.Range, limit int, shareBps i
 	// as the wallet's split does.
 	delivered := fmt.Sprintf(`FROM events WHERE event_type = '%s' AND status_to = 'delivered' AND occurred_at >= %s AND occurred_at < %s
 		AND driver_id != ''`, domain.TypeDeliveryStatus, o.d.ts, o.d.ts)
-	share := o.d.idiv(fmt.Sprintf("total * %d", shareBps), "10000")
-	q = fmt.Sprintf(`SELECT driver_id, %[1]s, %[2]s FROM (
+	share := o.d.idiv(fmt.Sprintf("tot * %d", shareBps), "10000")
+	// One row per driver and order (max of its totals): an event stored twice pays once.
+	q = fmt.Sprintf(`SELECT did, count(*), %[2]s FROM (SELECT driver_id AS did, order_id AS oid, max(total) AS tot FROM (
 		SELECT driver_id, order_id, order_total_minor AS total %[3]s AND order_placed_at != %[4]s
 		UNION ALL
 		SELECT d.driver_id AS driver_id, d.order_id AS order_id, c.total AS total FROM (SELECT driver_id, order_id %[3]s AND order_placed_at = %[4]s) d
 		%[5]s (SELECT order_id, max(total_minor) AS total FROM orders WHERE order_id IN (SELECT order_id %[3]s AND order_placed_at = %[4]s)
 		GROUP BY order_id) c ON d.order_id = c.order_id
-	) x GROUP BY driver_id`, o.d.uniq("order_id"), o.d.sum(share), delivered, o.d.ts, o.d.leftJoin)
+	) x GROUP BY driver_id, order_id) y GROUP BY did`, "", o.d.sum(share), delivered, o.d.ts, o.d.leftJoin)
 	args := []any{r.From.Unix(), r.To.Unix(), int64(0), r.From.Unix(), r.To.Unix(), int64(0), r.From.Unix(), r.To.Unix(), int64(0)}
 	if err := o.each(ctx, q, args, func(rows *sql.Rows) error {
 		var id string
@@ -434,14 +448,15 @@ func (o olap) each(ctx context.Context, q string, args []any, fn func(*sql.Rows)
 func (o olap) Live(ctx context.Context, now, todayStart time.Time) (domain.Live, error) {
 	var l domain.Live
 	created := "event_type = '" + domain.TypeOrderCreated + "'"
-	q := fmt.Sprintf("SELECT %s, %s FROM events WHERE %s AND occurred_at >= %s", o.d.countIf("occurred_at >= "+o.d.ts),
-		o.d.sumIf("amount_minor", "occurred_at >= "+o.d.ts), created, o.d.ts)
-	lo := now.Add(-time.Minute)
-	if todayStart.Before(lo) {
-		lo = todayStart
+	// Orders of the last minute by distinct event id; GMV today from the sales slots (every
+	// order.created since the day's start, as stored ones count once).
+	q := fmt.Sprintf("SELECT %s FROM events WHERE %s AND occurred_at >= %s", o.d.uniq("event_id"), created, o.d.ts)
+	if err := o.db.QueryRowContext(ctx, q, now.Add(-time.Minute).Unix()).Scan(&l.OrdersPerMinute); err != nil {
+		return l, fmt.Errorf("orders per minute: %w", err)
 	}
-	if err := o.db.QueryRowContext(ctx, q, now.Add(-time.Minute).Unix(), todayStart.Unix(), lo.Unix()).Scan(&l.OrdersPerMinute, &l.GMVTodayMinor); err != nil {
-		return l, fmt.Errorf("orders and gmv: %w", err)
+	src, args := o.salesSource(domain.Range{From: todayStart, To: todayStart.Add(48 * time.Hour)}, domain.Scope{})
+	if err := o.db.QueryRowContext(ctx, fmt.Sprintf("SELECT %s FROM (%s) u", o.d.sum("gmv"), src), args...).Scan(&l.GMVTodayMinor); err != nil {
+		return l, fmt.Errorf("gmv today: %w", err)
 	}
 	var err error
 	if l.ActiveDrivers, err = o.count(ctx, fmt.Sprintf("SELECT %s FROM events WHERE event_type = '%s' AND occurred_at >= %s AND driver_id != ''",

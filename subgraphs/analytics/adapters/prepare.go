@@ -11,18 +11,20 @@ import (
 	"github.com/dizhtime/dizhtime/subgraphs/analytics/domain"
 )
 
-// Both stores are append-only and write each event once: before a batch is written, the
-// ids it holds that are stored already are looked up — by the batch's own time windows,
+// Both stores are append-only and try to write each event once: before a batch is written,
+// the ids it holds that are stored already are looked up — by the batch's own time windows,
 // which an event id's time never leaves, so the lookup reads a few granules (ClickHouse's
 // sorting key, DuckDB's zone maps) rather than every stored id — and dropped. The events
 // that remain are stamped with their order's placement (time, restaurant, total) from the
-// batch or the orders table, and a delivered order gets its row of milestone times. Every
-// figure is then a plain scan of one table: no read-time deduplication, no join on orders.
+// batch or the orders table, and a delivered order gets its row of milestone times.
 //
-// The check and the insert run under the store's write lock, so one process never writes
-// an id twice. Two processes writing the same ids at the same moment (a consumer-group
-// rebalance while the old member still writes) could both pass the check; ClickHouse's
-// events table is still a ReplacingMergeTree by id, so such a pair collapses on merge.
+// The check keeps duplicates rare; it does not make figures exact. Two processes writing
+// the same ids at the same moment (a consumer-group rebalance while the old member still
+// writes) can both pass it and both insert, and a ClickHouse write that fails part way
+// leaves rows its retry writes again. Every read therefore counts an event once whatever
+// is stored (distinct ids, one row per event id, the slot tables' versions: see
+// olap_queries.go and sales_slots.go); TestStoreContract_*_twoWritersAtOnce stores every
+// event twice and checks each figure.
 
 // window is a closed range of event times [from, to].
 type window struct{ from, to time.Time }
