@@ -208,6 +208,11 @@ if wanted analytics; then
       /^figure/ { for (i = 2; i <= NF; i++) { gsub(/ +$/, "", $i); if ($i == b) col = i } }
       col && /^ingest events/ { v = $col; gsub(/ +$/, "", v); print v; exit }
       ' "$logs/analytics.log")" analytics
+    row "analytics ingest events per CPU-second and load, $backend" "$(awk -F' [|] ' -v b="$backend" '
+      /^figure/ { for (i = 2; i <= NF; i++) { gsub(/ +$/, "", $i); if ($i == b) col = i } }
+      col && /^(ingest events per CPU|load average during ingest)/ { v = $col; gsub(/ +$/, "", v); out = out (out ? "; load " : "") v }
+      END { print out }
+      ' "$logs/analytics.log")" analytics
     row "analytics dashboard queries p50/p99, $backend (each query)" "$(awk -F' [|] ' -v b="$backend" '
       /^figure/ { for (i = 2; i <= NF; i++) { gsub(/ +$/, "", $i); if ($i == b) col = i } }
       col && /^query / { v = $col; gsub(/ +$/, "", v); q = $1; sub(/^query /, "", q); sub(/ p50\/p99 *$/, "", q); out = out (out ? "; " : "") q " " v }

@@ -26,6 +26,9 @@ type ClickHouseStore struct {
 	// mu guards direct, the one connection writes go through (batches are serial anyway).
 	mu     sync.Mutex
 	direct clickhouse.Clickhouse
+	// beforeInsert, when set (tests), runs between a write's check of stored ids and its
+	// inserts: two writers that wait for each other there both insert the same events.
+	beforeInsert func()
 }
 
 var databaseName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]{0,62}$`)
@@ -110,20 +113,35 @@ func (s *ClickHouseStore) insert(ctx context.Context, query string, n int, row f
 const (
 	insertEvents = `INSERT INTO events (event_id, event_type, event_version, schema_version, source, subject, occurred_at,
 		order_id, restaurant_id, customer_id, driver_id, status_from, status_to, reason, amount_minor, delivery_fee_minor,
-		currency, lat, lng, zone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		currency, lat, lng, zone, order_placed_at, order_total_minor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	insertDishes = `INSERT INTO dishes (event_id, line, order_id, restaurant_id, occurred_at, menu_item_id, name, quantity,
 		amount_minor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	insertUnplaced   = `INSERT INTO unplaced (event_type, occurred_at, order_id) VALUES (?, ?, ?)`
+	insertOrders     = `INSERT INTO orders (order_id, placed_at, restaurant_id, total_minor) VALUES (?, ?, ?, ?)`
+	insertDeliveries = `INSERT INTO deliveries (order_id, restaurant_id, placed_at, accepted_at, ready_at, picked_at, delivered_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`
 )
 
-// Write inserts the batch as one block per table, column by column through clickhouse-go
-// v1's direct block API (database/sql's per-row conversion of 20 arguments costs more than
-// the insert). Idempotency is the table's: a row whose event id is stored already collapses
-// into it (merge or FINAL).
+// Write drops the batch's events stored already and stamps the rest (see prepare), then
+// inserts them as one block per table, column by column through clickhouse-go v1's direct
+// block API (database/sql's per-row conversion of 20 arguments costs more than the insert).
+// The rows derived from the events (orders, deliveries, dish lines) go in before the events:
+// a write that fails part way is retried whole, and the retry skips what it finds stored,
+// so the events must be the last thing a failed attempt could have written. (A failure
+// between the derived rows and the events leaves derived rows the retry writes again; reads
+// count them once, as they do rows of two writers.) The slot tables are recomputed last.
 func (s *ClickHouseStore) Write(ctx context.Context, b domain.Batch) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if err := ctx.Err(); err != nil {
 		return err
+	}
+	p, err := s.prepare(ctx, b)
+	if err != nil {
+		return fmt.Errorf("clickhouse: %w", err)
+	}
+	if s.beforeInsert != nil {
+		s.beforeInsert()
 	}
 	if s.direct == nil {
 		c, err := clickhouse.OpenDirect(s.dsn)
@@ -132,8 +150,95 @@ func (s *ClickHouseStore) Write(ctx context.Context, b domain.Batch) error {
 		}
 		s.direct = c
 	}
-	err := s.writeBlock(insertEvents, len(b.Facts), func(block *data.Block) {
-		f := b.Facts
+	err = s.writeBlock(insertUnplaced, len(p.unplaced), func(block *data.Block) {
+		f := p.unplaced
+		for i := range f {
+			_ = block.WriteString(0, f[i].EventType)
+		}
+		for i := range f {
+			_ = block.WriteDateTime(1, f[i].OccurredAt)
+		}
+		for i := range f {
+			_ = block.WriteString(2, f[i].OrderID)
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("clickhouse insert %d unplaced: %w", len(p.unplaced), err)
+	}
+	err = s.writeBlock(insertOrders, len(p.orders), func(block *data.Block) {
+		f := p.orders
+		for i := range f {
+			_ = block.WriteString(0, f[i].OrderID)
+		}
+		for i := range f {
+			_ = block.WriteDateTime(1, f[i].OccurredAt)
+		}
+		for i := range f {
+			_ = block.WriteString(2, f[i].RestaurantID)
+		}
+		for i := range f {
+			_ = block.WriteUInt64(3, uint64(f[i].AmountMinor))
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("clickhouse insert %d orders: %w", len(p.orders), err)
+	}
+	err = s.writeBlock(insertDeliveries, len(p.deliveries), func(block *data.Block) {
+		d := p.deliveries
+		for i := range d {
+			_ = block.WriteString(0, d[i].orderID)
+		}
+		for i := range d {
+			_ = block.WriteString(1, d[i].restaurantID)
+		}
+		for c, col := range []func(deliveryRow) time.Time{
+			func(x deliveryRow) time.Time { return x.placed }, func(x deliveryRow) time.Time { return x.accepted },
+			func(x deliveryRow) time.Time { return x.ready }, func(x deliveryRow) time.Time { return x.picked },
+			func(x deliveryRow) time.Time { return x.delivered },
+		} {
+			for i := range d {
+				_ = block.WriteDateTime(2+c, epochOrZero(col(d[i])))
+			}
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("clickhouse insert %d deliveries: %w", len(p.deliveries), err)
+	}
+	err = s.writeBlock(insertDishes, len(p.dishes), func(block *data.Block) {
+		d := p.dishes
+		for i := range d {
+			_ = block.WriteString(0, d[i].EventID)
+		}
+		for i := range d {
+			_ = block.WriteUInt16(1, uint16(d[i].Line))
+		}
+		for i := range d {
+			_ = block.WriteString(2, d[i].OrderID)
+		}
+		for i := range d {
+			_ = block.WriteString(3, d[i].RestaurantID)
+		}
+		for i := range d {
+			_ = block.WriteDateTime(4, d[i].OccurredAt)
+		}
+		for i := range d {
+			_ = block.WriteString(5, d[i].MenuItemID)
+		}
+		for i := range d {
+			_ = block.WriteString(6, d[i].Name)
+		}
+		for i := range d {
+			_ = block.WriteUInt64(7, uint64(d[i].Quantity))
+		}
+		for i := range d {
+			_ = block.WriteUInt64(8, uint64(d[i].AmountMinor))
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("clickhouse insert %d dish lines: %w", len(p.dishes), err)
+	}
+	err = s.writeBlock(insertEvents, len(p.facts), func(block *data.Block) {
+		f := p.facts
 		for i := range f {
 			_ = block.WriteString(0, f[i].EventID)
 		}
@@ -183,44 +288,38 @@ func (s *ClickHouseStore) Write(ctx context.Context, b domain.Batch) error {
 		for i := range f {
 			_ = block.WriteString(19, f[i].Zone)
 		}
+		for i := range f {
+			_ = block.WriteDateTime(20, epochOrZero(f[i].OrderPlacedAt))
+		}
+		for i := range f {
+			_ = block.WriteUInt64(21, uint64(f[i].OrderTotalMinor))
+		}
 	})
 	if err != nil {
-		return fmt.Errorf("clickhouse insert %d events: %w", len(b.Facts), err)
+		return fmt.Errorf("clickhouse insert %d events: %w", len(p.facts), err)
 	}
-	err = s.writeBlock(insertDishes, len(b.Dishes), func(block *data.Block) {
-		d := b.Dishes
-		for i := range d {
-			_ = block.WriteString(0, d[i].EventID)
+	// The sales slots of every order.created in the batch, stored before or now, are
+	// recomputed from the events (see sales_slots.go): also when this write found them all
+	// stored, as a failed write's retry may.
+	if slots := createdSlots(b.Facts); len(slots) > 0 {
+		if _, err := s.db.ExecContext(ctx, s.refreshSalesSQL(slots)); err != nil {
+			return fmt.Errorf("clickhouse sales slots: %w", err)
 		}
-		for i := range d {
-			_ = block.WriteUInt16(1, uint16(d[i].Line))
+	}
+	if slots := lineSlots(b.Dishes); len(slots) > 0 {
+		if _, err := s.db.ExecContext(ctx, s.refreshDishesSQL(slots)); err != nil {
+			return fmt.Errorf("clickhouse dish slots: %w", err)
 		}
-		for i := range d {
-			_ = block.WriteString(2, d[i].OrderID)
-		}
-		for i := range d {
-			_ = block.WriteString(3, d[i].RestaurantID)
-		}
-		for i := range d {
-			_ = block.WriteDateTime(4, d[i].OccurredAt)
-		}
-		for i := range d {
-			_ = block.WriteString(5, d[i].MenuItemID)
-		}
-		for i := range d {
-			_ = block.WriteString(6, d[i].Name)
-		}
-		for i := range d {
-			_ = block.WriteUInt64(7, uint64(d[i].Quantity))
-		}
-		for i := range d {
-			_ = block.WriteUInt64(8, uint64(d[i].AmountMinor))
-		}
-	})
-	if err != nil {
-		return fmt.Errorf("clickhouse insert %d dish lines: %w", len(b.Dishes), err)
 	}
 	return nil
+}
+
+// epochOrZero is t, or the epoch (the tables' "not known") for the zero time.
+func epochOrZero(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Unix(0, 0)
+	}
+	return t
 }
 
 // writeBlock sends n rows, filled column by column by fill, as one block in one insert. A
@@ -268,6 +367,9 @@ func (s *ClickHouseStore) Close() error {
 	return s.db.Close()
 }
 
+// Database is the store's database name.
+func (s *ClickHouseStore) Database() string { return s.database }
+
 // DropDatabase drops the store's database (tests and benchmarks).
 func (s *ClickHouseStore) DropDatabase(ctx context.Context) error {
 	_, err := s.db.ExecContext(ctx, "DROP DATABASE IF EXISTS "+s.database)
@@ -276,7 +378,7 @@ func (s *ClickHouseStore) DropDatabase(ctx context.Context) error {
 
 // Optimize merges every part now, collapsing duplicates (benchmarks measure both ways).
 func (s *ClickHouseStore) Optimize(ctx context.Context) error {
-	for _, t := range []string{"events", "dishes"} {
+	for _, t := range []string{"events", "dishes", "orders", "deliveries", "unplaced", "sales_slots", "dish_slots"} {
 		if _, err := s.db.ExecContext(ctx, "OPTIMIZE TABLE "+t+" FINAL"); err != nil {
 			return err
 		}

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -26,7 +28,7 @@ type DuckDBStore struct {
 
 var eventColumns = []string{"event_id", "event_type", "event_version", "schema_version", "source", "subject", "occurred_at",
 	"order_id", "restaurant_id", "customer_id", "driver_id", "status_from", "status_to", "reason", "amount_minor",
-	"delivery_fee_minor", "currency", "lat", "lng", "zone"}
+	"delivery_fee_minor", "currency", "lat", "lng", "zone", "order_placed_at", "order_total_minor"}
 
 var dishColumns = []string{"event_id", "line", "order_id", "restaurant_id", "occurred_at", "menu_item_id", "name", "quantity", "amount_minor"}
 
@@ -57,24 +59,22 @@ func OpenDuckDB(ctx context.Context, path string) (*DuckDBStore, error) {
 	return s, nil
 }
 
-func conflictFree(table string, cols []string) string {
-	sel := make([]string, len(cols))
-	for i := range cols {
-		sel[i] = fmt.Sprintf("col%d", i+1)
-	}
-	return fmt.Sprintf("INSERT INTO %s (%s) SELECT %s FROM appended_data ON CONFLICT DO NOTHING",
-		table, strings.Join(cols, ", "), strings.Join(sel, ", "))
-}
-
-// Write appends the batch through DuckDB's appender into an INSERT ... ON CONFLICT DO
-// NOTHING, in one transaction: an event id already stored (or twice in the batch) adds
-// nothing.
+// Write drops the batch's events stored already and stamps the rest (see prepare), then
+// appends every table's rows through DuckDB's appender in one transaction: a failed write
+// adds nothing, its retry finds nothing stored and writes it all.
 func (s *DuckDBStore) Write(ctx context.Context, b domain.Batch) error {
 	if b.Len() == 0 {
 		return nil
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	p, err := s.prepare(ctx, b)
+	if err != nil {
+		return fmt.Errorf("duckdb: %w", err)
+	}
+	if len(p.facts) == 0 {
+		return nil
+	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return err
@@ -88,50 +88,46 @@ func (s *DuckDBStore) Write(ctx context.Context, b domain.Batch) error {
 		if !ok {
 			return errors.New("duckdb: unexpected driver connection")
 		}
-		seen := make(map[string]bool, len(b.Facts))
-		a, err := duckdb.NewTableAppender(c, conflictFree("events", eventColumns), "", "", "events", eventColumns)
-		if err != nil {
-			return fmt.Errorf("events appender: %w", err)
-		}
-		for _, f := range b.Facts {
-			if seen[f.EventID] {
-				continue
-			}
-			seen[f.EventID] = true
-			if err := a.AppendRow(f.EventID, f.EventType, uint16(f.EventVersion), uint16(f.SchemaVersion), f.Source, f.Subject,
+		if err := appendRows(c, "events", eventColumns, len(p.facts), func(i int) []driver.Value {
+			f := &p.facts[i]
+			return []driver.Value{f.EventID, f.EventType, uint16(f.EventVersion), uint16(f.SchemaVersion), f.Source, f.Subject,
 				f.OccurredAt.Unix(), f.OrderID, f.RestaurantID, f.CustomerID, f.DriverID, f.StatusFrom, f.StatusTo, f.Reason,
-				f.AmountMinor, f.DeliveryFeeMinor, f.Currency, f.Lat, f.Lng, f.Zone); err != nil {
-				_ = a.Close()
-				return err
-			}
+				f.AmountMinor, f.DeliveryFeeMinor, f.Currency, f.Lat, f.Lng, f.Zone, unixOrZero(f.OrderPlacedAt), f.OrderTotalMinor}
+		}); err != nil {
+			return err
 		}
-		if err := a.Close(); err != nil {
-			return fmt.Errorf("insert %d events: %w", len(b.Facts), err)
+		if err := appendRows(c, "dishes", dishColumns, len(p.dishes), func(i int) []driver.Value {
+			d := &p.dishes[i]
+			return []driver.Value{d.EventID, uint16(d.Line), d.OrderID, d.RestaurantID, d.OccurredAt.Unix(), d.MenuItemID, d.Name,
+				d.Quantity, d.AmountMinor}
+		}); err != nil {
+			return err
 		}
-		if len(b.Dishes) == 0 {
-			return nil
+		if err := appendRows(c, "orders", []string{"order_id", "placed_at", "restaurant_id", "total_minor"}, len(p.orders), func(i int) []driver.Value {
+			f := &p.orders[i]
+			return []driver.Value{f.OrderID, f.OccurredAt.Unix(), f.RestaurantID, f.AmountMinor}
+		}); err != nil {
+			return err
 		}
-		a, err = duckdb.NewTableAppender(c, conflictFree("dishes", dishColumns), "", "", "dishes", dishColumns)
+		if err := appendRows(c, "unplaced", []string{"event_type", "occurred_at", "order_id"}, len(p.unplaced), func(i int) []driver.Value {
+			f := &p.unplaced[i]
+			return []driver.Value{f.EventType, f.OccurredAt.Unix(), f.OrderID}
+		}); err != nil {
+			return err
+		}
+		err := appendRows(c, "deliveries", []string{"order_id", "restaurant_id", "placed_at", "accepted_at", "ready_at", "picked_at", "delivered_at"},
+			len(p.deliveries), func(i int) []driver.Value {
+				d := &p.deliveries[i]
+				return []driver.Value{d.orderID, d.restaurantID, unixOrZero(d.placed), unixOrZero(d.accepted), unixOrZero(d.ready),
+					unixOrZero(d.picked), unixOrZero(d.delivered)}
+			})
 		if err != nil {
-			return fmt.Errorf("dishes appender: %w", err)
+			return err
 		}
-		lines := make(map[string]bool, len(b.Dishes))
-		for _, d := range b.Dishes {
-			k := fmt.Sprintf("%s/%d", d.EventID, d.Line)
-			if lines[k] {
-				continue
-			}
-			lines[k] = true
-			if err := a.AppendRow(d.EventID, uint16(d.Line), d.OrderID, d.RestaurantID, d.OccurredAt.Unix(), d.MenuItemID, d.Name,
-				d.Quantity, d.AmountMinor); err != nil {
-				_ = a.Close()
-				return err
-			}
+		if err := s.refreshSlots(c, "sales_slots", createdSlots(p.facts), s.refreshSalesSQL); err != nil {
+			return err
 		}
-		if err := a.Close(); err != nil {
-			return fmt.Errorf("insert %d dish lines: %w", len(b.Dishes), err)
-		}
-		return nil
+		return s.refreshSlots(c, "dish_slots", lineSlots(p.dishes), s.refreshDishesSQL)
 	})
 	if err != nil {
 		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
@@ -141,6 +137,58 @@ func (s *DuckDBStore) Write(ctx context.Context, b domain.Batch) error {
 		return fmt.Errorf("duckdb commit: %w", err)
 	}
 	return nil
+}
+
+// refreshSlots recomputes the slots' rows of table (sales_slots, dish_slots) with refresh in
+// the write's transaction (one writer: the old rows go first, so each key keeps one row).
+func (s *DuckDBStore) refreshSlots(c driver.Conn, table string, slots []int64, refresh func([]int64) string) error {
+	if len(slots) == 0 {
+		return nil
+	}
+	ex, ok := c.(driver.ExecerContext)
+	if !ok {
+		return errors.New("duckdb: connection cannot exec")
+	}
+	list := make([]string, len(slots))
+	for i, x := range slots {
+		list[i] = strconv.FormatInt(x, 10)
+	}
+	if _, err := ex.ExecContext(context.Background(), "DELETE FROM "+table+" WHERE slot IN ("+strings.Join(list, ",")+")", nil); err != nil {
+		return fmt.Errorf("%s: %w", table, err)
+	}
+	if _, err := ex.ExecContext(context.Background(), refresh(slots), nil); err != nil {
+		return fmt.Errorf("%s: %w", table, err)
+	}
+	return nil
+}
+
+// appendRows appends n rows (row(i) in cols' order) to table.
+func appendRows(c driver.Conn, table string, cols []string, n int, row func(int) []driver.Value) error {
+	if n == 0 {
+		return nil
+	}
+	a, err := duckdb.NewAppenderWithColumns(c, "", "", table, cols)
+	if err != nil {
+		return fmt.Errorf("%s appender: %w", table, err)
+	}
+	for i := range n {
+		if err := a.AppendRow(row(i)...); err != nil {
+			_ = a.Close()
+			return fmt.Errorf("append to %s: %w", table, err)
+		}
+	}
+	if err := a.Close(); err != nil {
+		return fmt.Errorf("insert %d rows into %s: %w", n, table, err)
+	}
+	return nil
+}
+
+// unixOrZero is t in epoch seconds, 0 (the tables' "not known") for the zero time.
+func unixOrZero(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.Unix()
 }
 
 // Ping checks the database answers.

@@ -11,48 +11,56 @@ import (
 	"github.com/dizhtime/dizhtime/subgraphs/analytics/domain"
 )
 
-// dialect is what differs between the backends' SQL. ClickHouse keeps every written row
-// and collapses duplicates of an event id (ReplacingMergeTree) only in background merges, so
-// a read may see an event twice: aggregates that duplicates cannot change (distinct counts,
-// min/max per order) read the table as it is, and sums and counts read it through deduped
-// (one row per event id, GROUP BY event_id) — on 18.16 that is several times faster than
-// FINAL, which merges every column of every part on one thread. DuckDB refuses a duplicate
-// at insert (primary key), so its reads need neither. ClickHouse stores times as DateTime; DuckDB as epoch seconds (BIGINT), which
-// keeps its comparisons free of session time zones.
+// dialect is what differs between the backends' SQL. A store may hold an event twice (two
+// writers during a rebalance, see prepare), so every read counts each event id once. ClickHouse
+// stores times as DateTime; DuckDB as epoch seconds (BIGINT), which keeps its comparisons
+// free of session time zones.
 type dialect struct {
 	final string
-	// dedupOnRead: duplicates of an event id may be stored (see deduped).
-	dedupOnRead bool
 	// ts is a bound epoch-seconds parameter as a value comparable with occurred_at.
 	ts string
 	// epoch turns occurred_at into epoch seconds.
 	epoch func(col string) string
-	// countIf, minIf, uniqIf, quantileIf are the conditional aggregates.
-	countIf    func(cond string) string
-	minIf      func(x, cond string) string
-	uniq       func(x string) string
-	uniqIf     func(x, cond string) string
-	sumIf      func(x, cond string) string
-	sum        func(x string) string
-	leftJoin   string
-	idiv       func(a, b string) string
+	// countIf, minIf, uniqIf, quantilesIf are the conditional aggregates.
+	countIf  func(cond string) string
+	minIf    func(x, cond string) string
+	uniq     func(x string) string
+	uniqIf   func(x, cond string) string
+	sumIf    func(x, cond string) string
+	sum      func(x string) string
+	leftJoin string
+	idiv     func(a, b string) string
+	// anyOf is any one value of x in a group; argMax the x of the row with the largest y;
+	// i64 casts to a signed 64-bit integer.
+	anyOf  func(x string) string
+	argMax func(x, y string) string
+	i64    func(x string) string
+	// quantileIf is the q-quantile (exact: a value of x) of x where cond. The three
+	// quantiles of one x and cond share one aggregate (both engines compute an aggregate
+	// written twice once).
 	quantileIf func(q float64, x, cond string) string
 }
 
+var quantileIndex = map[float64]int{0.5: 1, 0.9: 2, 0.99: 3}
+
 var clickhouseDialect = dialect{
-	final:       "",
-	dedupOnRead: true,
-	ts:          "toDateTime(?)",
-	epoch:       func(c string) string { return "toInt64(" + c + ")" },
-	countIf:     func(c string) string { return "countIf(" + c + ")" },
-	minIf:       func(x, c string) string { return "minIf(" + x + ", " + c + ")" },
-	uniq:        func(x string) string { return "uniqExact(" + x + ")" },
-	uniqIf:      func(x, c string) string { return "uniqExactIf(" + x + ", " + c + ")" },
-	sumIf:       func(x, c string) string { return "sumIf(" + x + ", " + c + ")" },
-	sum:         func(x string) string { return "sum(" + x + ")" },
-	leftJoin:    "ALL LEFT JOIN",
-	idiv:        func(a, b string) string { return "intDiv(" + a + ", " + b + ")" },
-	quantileIf:  func(q float64, x, c string) string { return fmt.Sprintf("quantileExactIf(%g)(%s, %s)", q, x, c) },
+	final:    "",
+	ts:       "toDateTime(?)",
+	epoch:    func(c string) string { return "toInt64(" + c + ")" },
+	countIf:  func(c string) string { return "countIf(" + c + ")" },
+	minIf:    func(x, c string) string { return "minIf(" + x + ", " + c + ")" },
+	uniq:     func(x string) string { return "uniqExact(" + x + ")" },
+	uniqIf:   func(x, c string) string { return "uniqExactIf(" + x + ", " + c + ")" },
+	sumIf:    func(x, c string) string { return "sumIf(" + x + ", " + c + ")" },
+	sum:      func(x string) string { return "sum(" + x + ")" },
+	leftJoin: "ALL LEFT JOIN",
+	idiv:     func(a, b string) string { return "intDiv(" + a + ", " + b + ")" },
+	anyOf:    func(x string) string { return "any(" + x + ")" },
+	argMax:   func(x, y string) string { return "argMax(" + x + ", " + y + ")" },
+	i64:      func(x string) string { return "toInt64(" + x + ")" },
+	quantileIf: func(q float64, x, c string) string {
+		return fmt.Sprintf("arrayElement(quantilesExactIf(0.5, 0.9, 0.99)(%s, %s), %d)", x, c, quantileIndex[q])
+	},
 }
 
 var duckdbDialect = dialect{
@@ -70,8 +78,11 @@ var duckdbDialect = dialect{
 	sum:      func(x string) string { return "CAST(coalesce(sum(" + x + "), 0) AS BIGINT)" },
 	leftJoin: "LEFT JOIN",
 	idiv:     func(a, b string) string { return "(" + a + ") // (" + b + ")" },
+	anyOf:    func(x string) string { return "any_value(" + x + ")" },
+	argMax:   func(x, y string) string { return "arg_max(" + x + ", " + y + ")" },
+	i64:      func(x string) string { return "CAST(" + x + " AS BIGINT)" },
 	quantileIf: func(q float64, x, c string) string {
-		return fmt.Sprintf("coalesce(quantile_disc(%s, %g) FILTER (WHERE %s), 0)", x, q, c)
+		return fmt.Sprintf("coalesce((quantile_disc(%s, [0.5, 0.9, 0.99]) FILTER (WHERE %s))[%d], 0)", x, c, quantileIndex[q])
 	},
 }
 
@@ -80,26 +91,6 @@ type olap struct {
 	db *sql.DB
 	d  dialect
 }
-
-// deduped is a FROM source with one row per key (event_id, or event_id and line for
-// dishes) of table's rows matching where, exposing cols as x_<col>.
-func (o olap) deduped(table string, key []string, cols []string, where string) string {
-	sel := make([]string, len(cols))
-	for i, c := range cols {
-		if o.d.dedupOnRead {
-			sel[i] = "any(" + c + ") AS x_" + c
-		} else {
-			sel[i] = c + " AS x_" + c
-		}
-	}
-	q := "(SELECT " + strings.Join(sel, ", ") + " FROM " + table + " WHERE " + where
-	if o.d.dedupOnRead {
-		q += " GROUP BY " + strings.Join(key, ", ")
-	}
-	return q + ") d"
-}
-
-var eventKey = []string{"event_id"}
 
 func quoteList(xs []string) string { return "'" + strings.Join(xs, "','") + "'" }
 
@@ -122,66 +113,97 @@ func scopeSQL(s domain.Scope) (string, []any) {
 // cohort is the order ids placed in r within s, and its arguments.
 func (o olap) cohort(r domain.Range, s domain.Scope) (string, []any) {
 	where, args := scopeSQL(s)
-	q := fmt.Sprintf("SELECT order_id FROM events%s WHERE event_type = '%s' AND occurred_at >= %s AND occurred_at < %s%s",
-		o.d.final, domain.TypeOrderCreated, o.d.ts, o.d.ts, where)
+	q := fmt.Sprintf("SELECT order_id FROM events WHERE event_type = '%s' AND occurred_at >= %s AND occurred_at < %s%s",
+		domain.TypeOrderCreated, o.d.ts, o.d.ts, where)
 	return q, append([]any{r.From.Unix(), r.To.Unix()}, args...)
 }
 
-func (o olap) SalesSlots(ctx context.Context, r domain.Range, s domain.Scope) ([]domain.SlotSales, error) {
+// created is the WHERE of the order.created rows in r within s, and its arguments.
+func (o olap) created(r domain.Range, s domain.Scope) (string, []any) {
+	where, args := scopeSQL(s)
+	return fmt.Sprintf("event_type = '%s' AND occurred_at >= %s AND occurred_at < %s%s", domain.TypeOrderCreated, o.d.ts, o.d.ts, where),
+		append([]any{r.From.Unix(), r.To.Unix()}, args...)
+}
+
+// ofCohort is the WHERE of the eventType rows (matching extra) of the orders placed in r
+// within s, and its arguments. A row stamped with its order's placement is read by it; the
+// rows written before their order's order.created (order_placed_at 0: they came first,
+// from another topic) are few and listed in unplaced: those whose order was placed in r
+// within s are matched by id.
+func (o olap) ofCohort(ctx context.Context, eventType string, r domain.Range, s domain.Scope, extra string) (string, []any, error) {
 	where, sargs := scopeSQL(s)
-	slot := int64(domain.Slot / time.Second)
-	src := o.deduped("events", eventKey, []string{"occurred_at", "amount_minor"},
-		fmt.Sprintf("event_type = '%s' AND occurred_at >= %s AND occurred_at < %s%s", domain.TypeOrderCreated, o.d.ts, o.d.ts, where))
-	q := fmt.Sprintf(`SELECT %[1]s - %[1]s %% %[2]d AS slot, count(*), %[3]s FROM %[4]s GROUP BY slot ORDER BY slot`,
-		o.d.epoch("x_occurred_at"), slot, o.d.sum("x_amount_minor"), src)
-	rows, err := o.db.QueryContext(ctx, q, append([]any{r.From.Unix(), r.To.Unix()}, sargs...)...)
+	q := fmt.Sprintf(`event_type = '%[1]s' AND occurred_at >= %[2]s%[3]s AND (order_placed_at >= %[2]s AND order_placed_at < %[2]s%[4]s`,
+		eventType, o.d.ts, extra, where)
+	args := append([]any{r.From.Unix(), r.From.Unix(), r.To.Unix()}, sargs...)
+	var unplaced []string
+	err := o.each(ctx, fmt.Sprintf("SELECT DISTINCT order_id FROM unplaced WHERE event_type = '%s' AND occurred_at >= %s", eventType, o.d.ts),
+		[]any{r.From.Unix()}, func(rows *sql.Rows) error {
+			var id string
+			err := rows.Scan(&id)
+			unplaced = append(unplaced, id)
+			return err
+		})
 	if err != nil {
-		return nil, err
+		return "", nil, fmt.Errorf("unplaced %s events: %w", eventType, err)
 	}
-	defer rows.Close()
+	var ids []any
+	err = inChunks(unplaced, func(marks string, in []any) error {
+		q := fmt.Sprintf("SELECT DISTINCT order_id FROM orders WHERE order_id IN (%s) AND placed_at >= %s AND placed_at < %s%s", marks, o.d.ts, o.d.ts, where)
+		return o.each(ctx, q, append(append(in, r.From.Unix(), r.To.Unix()), sargs...), func(rows *sql.Rows) error {
+			var id string
+			err := rows.Scan(&id)
+			ids = append(ids, id)
+			return err
+		})
+	})
+	if err != nil {
+		return "", nil, fmt.Errorf("orders of unplaced %s events: %w", eventType, err)
+	}
+	if len(ids) == 0 {
+		return q + ")", args, nil
+	}
+	q += fmt.Sprintf(" OR order_placed_at = %s AND order_id IN (%s))", o.d.ts, strings.TrimSuffix(strings.Repeat("?,", len(ids)), ","))
+	return q, append(append(args, int64(0)), ids...), nil
+}
+
+func (o olap) SalesSlots(ctx context.Context, r domain.Range, s domain.Scope) ([]domain.SlotSales, error) {
+	src, args := o.salesSource(r, s)
+	q := fmt.Sprintf(`SELECT slot, %s, %s FROM (%s) u GROUP BY slot ORDER BY slot`, o.d.sum("n"), o.d.sum("gmv"), src)
 	var out []domain.SlotSales
-	for rows.Next() {
+	err := o.each(ctx, q, args, func(rows *sql.Rows) error {
 		var sec, n, gmv int64
 		if err := rows.Scan(&sec, &n, &gmv); err != nil {
-			return nil, err
+			return err
 		}
 		out = append(out, domain.SlotSales{Slot: time.Unix(sec, 0).UTC(), Orders: n, GMVMinor: gmv})
-	}
-	return out, rows.Err()
+		return nil
+	})
+	return out, err
 }
 
 func (o olap) SalesBreakdown(ctx context.Context, r domain.Range, s domain.Scope, by domain.Breakdown, limit int) ([]domain.SalesRow, error) {
-	col := "restaurant_id"
+	col := "rid"
 	if by == domain.ByZone {
-		col = "zone"
+		col = "z"
 	}
-	where, sargs := scopeSQL(s)
-	src := o.deduped("events", eventKey, []string{col, "amount_minor"},
-		fmt.Sprintf("event_type = '%s' AND occurred_at >= %s AND occurred_at < %s%s", domain.TypeOrderCreated, o.d.ts, o.d.ts, where))
-	q := fmt.Sprintf(`SELECT x_%s AS k, count(*) AS n, %s AS gmv FROM %s GROUP BY k ORDER BY gmv DESC, k LIMIT %d`,
-		col, o.d.sum("x_amount_minor"), src, limit)
-	rows, err := o.db.QueryContext(ctx, q, append([]any{r.From.Unix(), r.To.Unix()}, sargs...)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+	src, args := o.salesSource(r, s)
+	q := fmt.Sprintf(`SELECT %s AS k, %s AS orders, %s AS g FROM (%s) u GROUP BY k ORDER BY g DESC, k LIMIT %d`,
+		col, o.d.sum("n"), o.d.sum("gmv"), src, limit)
 	var out []domain.SalesRow
-	for rows.Next() {
+	err := o.each(ctx, q, args, func(rows *sql.Rows) error {
 		var x domain.SalesRow
 		if err := rows.Scan(&x.Key, &x.Orders, &x.GMVMinor); err != nil {
-			return nil, err
+			return err
 		}
 		out = append(out, x)
-	}
-	return out, rows.Err()
+		return nil
+	})
+	return out, err
 }
 
-// statusOfCohort is the status events since r.From of the orders placed in r within s.
-func (o olap) statusOfCohort(r domain.Range, s domain.Scope, extra string) (string, []any) {
-	cohort, cargs := o.cohort(r, s)
-	q := fmt.Sprintf("FROM events%s WHERE event_type = '%s' AND occurred_at >= %s%s AND order_id IN (%s)",
-		o.d.final, domain.TypeOrderStatusChanged, o.d.ts, extra, cohort)
-	return q, append([]any{r.From.Unix()}, cargs...)
+// EventCount is the number of stored events (benchmarks and operators).
+func (o olap) EventCount(ctx context.Context) (int64, error) {
+	return o.count(ctx, "SELECT count(*) FROM events")
 }
 
 func (o olap) count(ctx context.Context, q string, args ...any) (int64, error) {
@@ -190,53 +212,82 @@ func (o olap) count(ctx context.Context, q string, args ...any) (int64, error) {
 	return n, err
 }
 
+// placed counts the orders placed in r within s (one order.created event per order).
+func (o olap) placed(ctx context.Context, r domain.Range, s domain.Scope) (int64, error) {
+	src, args := o.salesSource(r, s)
+	return o.count(ctx, fmt.Sprintf("SELECT %s FROM (%s) u", o.d.sum("n"), src), args...)
+}
+
+// Funnel counts the cohort's orders that changed to each status (an order enters each status
+// once: the orders service's state machine) — distinct order ids, so an event stored twice
+// counts once.
 func (o olap) Funnel(ctx context.Context, r domain.Range, s domain.Scope) (domain.Funnel, error) {
 	var f domain.Funnel
-	cohort, cargs := o.cohort(r, s)
 	var err error
-	if f.Placed, err = o.count(ctx, "SELECT "+o.d.uniq("order_id")+" FROM ("+cohort+") c", cargs...); err != nil {
+	if f.Placed, err = o.placed(ctx, r, s); err != nil {
 		return f, err
 	}
-	from, args := o.statusOfCohort(r, s, "")
-	q := fmt.Sprintf("SELECT %s, %s, %s %s", o.d.uniqIf("order_id", "status_to = 'paid'"),
-		o.d.uniqIf("order_id", "status_to = 'accepted'"), o.d.uniqIf("order_id", "status_to = 'delivered'"), from)
-	if err := o.db.QueryRowContext(ctx, q, args...).Scan(&f.Paid, &f.Accepted, &f.Delivered); err != nil {
-		return f, err
-	}
-	from, args = o.statusOfCohort(r, s, " AND status_to IN ("+quoteList(domain.DropOffStatuses)+")")
-	rows, err := o.db.QueryContext(ctx, fmt.Sprintf("SELECT status_to, reason, %s AS n %s GROUP BY status_to, reason ORDER BY n DESC, status_to, reason",
-		o.d.uniq("order_id"), from), args...)
+	steps := []string{domain.StatusPaid, domain.StatusAccepted, domain.StatusDelivered}
+	where, args, err := o.ofCohort(ctx, domain.TypeOrderStatusChanged, r, s, " AND status_to IN ("+quoteList(append(steps, domain.DropOffStatuses...))+")")
 	if err != nil {
 		return f, err
 	}
-	defer rows.Close()
-	for rows.Next() {
+	err = o.each(ctx, fmt.Sprintf("SELECT status_to, reason, %s AS n FROM events WHERE %s GROUP BY status_to, reason ORDER BY n DESC, status_to, reason",
+		o.d.uniq("order_id"), where), args, func(rows *sql.Rows) error {
 		var d domain.DropOff
 		if err := rows.Scan(&d.Status, &d.Reason, &d.Orders); err != nil {
-			return f, err
+			return err
 		}
-		f.DropOffs = append(f.DropOffs, d)
-	}
-	return f, rows.Err()
+		switch d.Status {
+		case domain.StatusPaid:
+			f.Paid += d.Orders
+		case domain.StatusAccepted:
+			f.Accepted += d.Orders
+		case domain.StatusDelivered:
+			f.Delivered += d.Orders
+		default:
+			f.DropOffs = append(f.DropOffs, d)
+		}
+		return nil
+	})
+	return f, err
 }
 
 func (o olap) DeliveryTimes(ctx context.Context, r domain.Range, s domain.Scope) (domain.DeliveryTimes, error) {
 	var d domain.DeliveryTimes
 	where, sargs := scopeSQL(s)
-	cohort, cargs := o.cohort(r, s)
+	cwhere, cargs := o.created(r, s)
 	e := o.d.epoch("occurred_at")
 	at := func(cond string) string { return o.d.minIf(e, cond) }
-	// One row per delivered order: when it was placed, accepted, ready, picked up, delivered.
-	inner := fmt.Sprintf(`SELECT order_id,
-		%s AS placed, %s AS accepted, %s AS ready, %s AS picked, %s AS delivered
-		FROM events%s
-		WHERE ((event_type = '%s' AND occurred_at >= %s AND occurred_at < %s%s)
-		    OR (event_type = '%s' AND occurred_at >= %s AND order_id IN (%s)))
+	// One row per delivered order placed in r: its deliveries rows, or — for the few written
+	// before the order's order.created (placed_at 0) — its milestones from the events; the
+	// rows of one order (a deliveries row stored twice, or both kinds) are merged by order id,
+	// each milestone the latest seen (0 is "not seen"; rows of one order agree otherwise).
+	inner := fmt.Sprintf(`SELECT order_id AS oid, %s AS placed, %s AS accepted, %s AS ready, %s AS picked, %s AS delivered
+		FROM deliveries WHERE placed_at >= %s AND placed_at < %s%s`,
+		o.d.epoch("placed_at"), o.d.epoch("accepted_at"), o.d.epoch("ready_at"), o.d.epoch("picked_at"), o.d.epoch("delivered_at"),
+		o.d.ts, o.d.ts, where)
+	args := append([]any{r.From.Unix(), r.To.Unix()}, sargs...)
+	var unplaced []any
+	if err := o.each(ctx, fmt.Sprintf("SELECT order_id FROM deliveries WHERE placed_at = %s", o.d.ts), []any{int64(0)}, func(rows *sql.Rows) error {
+		var id string
+		err := rows.Scan(&id)
+		unplaced = append(unplaced, id)
+		return err
+	}); err != nil {
+		return d, err
+	}
+	if len(unplaced) > 0 {
+		inner += fmt.Sprintf(`
+		UNION ALL
+		SELECT order_id AS oid, %s AS placed, %s AS accepted, %s AS ready, %s AS picked, %s AS delivered
+		FROM events WHERE ((%s) OR (event_type = '%s' AND occurred_at >= %s)) AND order_id IN (%s)
 		GROUP BY order_id`,
-		at("event_type = '"+domain.TypeOrderCreated+"'"), at("status_to = 'accepted'"), at("status_to = 'ready_for_pickup'"),
-		at("status_to = 'picked_up'"), at("status_to = 'delivered'"),
-		o.d.final, domain.TypeOrderCreated, o.d.ts, o.d.ts, where, domain.TypeOrderStatusChanged, o.d.ts, cohort)
-	args := append(append(append([]any{r.From.Unix(), r.To.Unix()}, sargs...), r.From.Unix()), cargs...)
+			at("event_type = '"+domain.TypeOrderCreated+"'"), at("status_to = 'accepted'"), at("status_to = 'ready_for_pickup'"),
+			at("status_to = 'picked_up'"), at("status_to = 'delivered'"), cwhere, domain.TypeOrderStatusChanged, o.d.ts,
+			strings.TrimSuffix(strings.Repeat("?,", len(unplaced)), ","))
+		args = append(append(append(args, cargs...), r.From.Unix()), unplaced...)
+	}
 	parts := []struct {
 		q          *domain.Quantiles
 		start, end string
@@ -252,6 +303,8 @@ func (o olap) DeliveryTimes(ctx context.Context, r domain.Range, s domain.Scope)
 		}
 		cols = append(cols, o.d.countIf(cond))
 	}
+	inner = fmt.Sprintf(`SELECT max(placed) AS placed, max(accepted) AS accepted, max(ready) AS ready, max(picked) AS picked,
+		max(delivered) AS delivered FROM (%s) m GROUP BY oid`, inner)
 	q := fmt.Sprintf("SELECT %s FROM (%s) t WHERE placed > 0 AND delivered > 0", strings.Join(cols, ", "), inner)
 	var dest []any
 	vals := make([]float64, len(parts)*3)
@@ -270,43 +323,42 @@ func (o olap) DeliveryTimes(ctx context.Context, r domain.Range, s domain.Scope)
 
 func (o olap) Rates(ctx context.Context, r domain.Range, s domain.Scope) (domain.Rates, error) {
 	var x domain.Rates
-	cohort, cargs := o.cohort(r, s)
 	var err error
-	if x.Placed, err = o.count(ctx, "SELECT "+o.d.uniq("order_id")+" FROM ("+cohort+") c", cargs...); err != nil {
+	if x.Placed, err = o.placed(ctx, r, s); err != nil {
 		return x, err
 	}
-	from, args := o.statusOfCohort(r, s, " AND status_to IN ("+quoteList(domain.DropOffStatuses)+")")
-	if x.Cancelled, err = o.count(ctx, "SELECT "+o.d.uniq("order_id")+" "+from, args...); err != nil {
+	// An order ends once: its change to a drop-off status is the order.
+	where, args, err := o.ofCohort(ctx, domain.TypeOrderStatusChanged, r, s, " AND status_to IN ("+quoteList(domain.DropOffStatuses)+")")
+	if err != nil {
 		return x, err
 	}
-	src := o.deduped("events", eventKey, []string{"order_id", "amount_minor"},
-		fmt.Sprintf("event_type = '%s' AND occurred_at >= %s AND order_id IN (%s)", domain.TypePaymentRefunded, o.d.ts, cohort))
-	q := fmt.Sprintf("SELECT %s, %s FROM %s", o.d.uniq("x_order_id"), o.d.sum("x_amount_minor"), src)
-	err = o.db.QueryRowContext(ctx, q, append([]any{r.From.Unix()}, cargs...)...).Scan(&x.Refunded, &x.RefundedMinor)
+	if x.Cancelled, err = o.count(ctx, fmt.Sprintf("SELECT %s FROM events WHERE %s", o.d.uniq("order_id"), where), args...); err != nil {
+		return x, err
+	}
+	if where, args, err = o.ofCohort(ctx, domain.TypePaymentRefunded, r, s, ""); err != nil {
+		return x, err
+	}
+	// One row per refund event: a refund stored twice is summed once.
+	q := fmt.Sprintf("SELECT %s, %s FROM (SELECT %s AS oid, %s AS amt FROM events WHERE %s GROUP BY event_id) x",
+		o.d.uniq("oid"), o.d.sum("amt"), o.d.anyOf("order_id"), o.d.i64(o.d.anyOf("amount_minor")), where)
+	err = o.db.QueryRowContext(ctx, q, args...).Scan(&x.Refunded, &x.RefundedMinor)
 	return x, err
 }
 
 func (o olap) TopDishes(ctx context.Context, r domain.Range, s domain.Scope, limit int) ([]domain.Dish, error) {
-	where, sargs := scopeSQL(s)
-	src := o.deduped("dishes", []string{"event_id", "line"}, []string{"menu_item_id", "name", "restaurant_id", "quantity", "amount_minor"},
-		fmt.Sprintf("occurred_at >= %s AND occurred_at < %s%s", o.d.ts, o.d.ts, where))
-	q := fmt.Sprintf(`SELECT x_menu_item_id, max(x_name), max(x_restaurant_id), %s AS qty, %s AS revenue FROM %s
-		GROUP BY x_menu_item_id ORDER BY qty DESC, revenue DESC, x_menu_item_id LIMIT %d`,
-		o.d.sum("x_quantity"), o.d.sum("x_amount_minor"), src, limit)
-	rows, err := o.db.QueryContext(ctx, q, append([]any{r.From.Unix(), r.To.Unix()}, sargs...)...)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
+	src, args := o.dishSource(r, s)
+	q := fmt.Sprintf(`SELECT mid, max(nm), max(rid), %s AS qty, %s AS revenue FROM (%s) u
+		GROUP BY mid ORDER BY qty DESC, revenue DESC, mid LIMIT %d`, o.d.sum("qn"), o.d.sum("amt"), src, limit)
 	var out []domain.Dish
-	for rows.Next() {
+	err := o.each(ctx, q, args, func(rows *sql.Rows) error {
 		var d domain.Dish
 		if err := rows.Scan(&d.MenuItemID, &d.Name, &d.RestaurantID, &d.Quantity, &d.RevenueMinor); err != nil {
-			return nil, err
+			return err
 		}
 		out = append(out, d)
-	}
-	return out, rows.Err()
+		return nil
+	})
+	return out, err
 }
 
 func (o olap) Drivers(ctx context.Context, r domain.Range, limit int, shareBps int64) ([]domain.DriverFigures, error) {
@@ -317,10 +369,10 @@ func (o olap) Drivers(ctx context.Context, r domain.Range, limit int, shareBps i
 		}
 		return by[id]
 	}
-	minute := o.d.epoch("occurred_at") + " - " + o.d.epoch("occurred_at") + " % 60"
-	q := fmt.Sprintf(`SELECT driver_id, %s, %s FROM events%s
+	minute := o.d.idiv(o.d.epoch("occurred_at"), "60")
+	q := fmt.Sprintf(`SELECT driver_id, %s, %s FROM events
 		WHERE event_type = '%s' AND occurred_at >= %s AND occurred_at < %s AND driver_id != '' GROUP BY driver_id`,
-		o.d.uniq(minute), o.d.uniqIf(minute, "order_id != ''"), o.d.final, domain.TypeDriverLocation, o.d.ts, o.d.ts)
+		o.d.uniq(minute), o.d.uniqIf(minute, "order_id != ''"), domain.TypeDriverLocation, o.d.ts, o.d.ts)
 	if err := o.each(ctx, q, []any{r.From.Unix(), r.To.Unix()}, func(rows *sql.Rows) error {
 		var id string
 		var online, busy int64
@@ -333,15 +385,22 @@ func (o olap) Drivers(ctx context.Context, r domain.Range, limit int, shareBps i
 	}); err != nil {
 		return nil, err
 	}
-	delivered := fmt.Sprintf(`SELECT driver_id, order_id FROM events%s WHERE event_type = '%s' AND status_to = 'delivered'
-		AND occurred_at >= %s AND occurred_at < %s AND driver_id != ''`, o.d.final, domain.TypeDeliveryStatus, o.d.ts, o.d.ts)
-	// Earnings: the driver's share of each delivered order's total (the order.created row),
-	// rounded down per order as the wallet's split does.
-	share := o.d.idiv(fmt.Sprintf("c.total * %d", shareBps), "10000")
-	q = fmt.Sprintf(`SELECT d.driver_id, count(DISTINCT d.order_id), %s FROM (%s GROUP BY driver_id, order_id) d
-		%s (SELECT order_id, max(amount_minor) AS total FROM events%s WHERE event_type = '%s' AND occurred_at < %s GROUP BY order_id) c
-		ON d.order_id = c.order_id GROUP BY d.driver_id`, o.d.sum(share), delivered, o.d.leftJoin, o.d.final, domain.TypeOrderCreated, o.d.ts)
-	if err := o.each(ctx, q, []any{r.From.Unix(), r.To.Unix(), r.To.Unix()}, func(rows *sql.Rows) error {
+	// Earnings: the driver's share of each delivered order's total (stamped on the delivery
+	// event; looked up in orders for one written before its order), rounded down per order
+	// as the wallet's split does.
+	delivered := fmt.Sprintf(`FROM events WHERE event_type = '%s' AND status_to = 'delivered' AND occurred_at >= %s AND occurred_at < %s
+		AND driver_id != ''`, domain.TypeDeliveryStatus, o.d.ts, o.d.ts)
+	share := o.d.idiv(fmt.Sprintf("tot * %d", shareBps), "10000")
+	// One row per driver and order (max of its totals): an event stored twice pays once.
+	q = fmt.Sprintf(`SELECT did, count(*), %[2]s FROM (SELECT driver_id AS did, order_id AS oid, max(total) AS tot FROM (
+		SELECT driver_id, order_id, order_total_minor AS total %[3]s AND order_placed_at != %[4]s
+		UNION ALL
+		SELECT d.driver_id AS driver_id, d.order_id AS order_id, c.total AS total FROM (SELECT driver_id, order_id %[3]s AND order_placed_at = %[4]s) d
+		%[5]s (SELECT order_id, max(total_minor) AS total FROM orders WHERE order_id IN (SELECT order_id %[3]s AND order_placed_at = %[4]s)
+		GROUP BY order_id) c ON d.order_id = c.order_id
+	) x GROUP BY driver_id, order_id) y GROUP BY did`, "", o.d.sum(share), delivered, o.d.ts, o.d.leftJoin)
+	args := []any{r.From.Unix(), r.To.Unix(), int64(0), r.From.Unix(), r.To.Unix(), int64(0), r.From.Unix(), r.To.Unix(), int64(0)}
+	if err := o.each(ctx, q, args, func(rows *sql.Rows) error {
 		var id string
 		var n, fee int64
 		if err := rows.Scan(&id, &n, &fee); err != nil {
@@ -389,25 +448,26 @@ func (o olap) each(ctx context.Context, q string, args []any, fn func(*sql.Rows)
 func (o olap) Live(ctx context.Context, now, todayStart time.Time) (domain.Live, error) {
 	var l domain.Live
 	created := "event_type = '" + domain.TypeOrderCreated + "'"
-	q := fmt.Sprintf("SELECT %s, %s FROM %s", o.d.countIf("x_occurred_at >= "+o.d.ts), o.d.sumIf("x_amount_minor", "x_occurred_at >= "+o.d.ts),
-		o.deduped("events", eventKey, []string{"occurred_at", "amount_minor"}, created+" AND occurred_at >= "+o.d.ts))
-	lo := now.Add(-time.Minute)
-	if todayStart.Before(lo) {
-		lo = todayStart
+	// Orders of the last minute by distinct event id; GMV today from the sales slots (every
+	// order.created since the day's start, as stored ones count once).
+	q := fmt.Sprintf("SELECT %s FROM events WHERE %s AND occurred_at >= %s", o.d.uniq("event_id"), created, o.d.ts)
+	if err := o.db.QueryRowContext(ctx, q, now.Add(-time.Minute).Unix()).Scan(&l.OrdersPerMinute); err != nil {
+		return l, fmt.Errorf("orders per minute: %w", err)
 	}
-	if err := o.db.QueryRowContext(ctx, q, now.Add(-time.Minute).Unix(), todayStart.Unix(), lo.Unix()).Scan(&l.OrdersPerMinute, &l.GMVTodayMinor); err != nil {
-		return l, fmt.Errorf("orders and gmv: %w", err)
+	src, args := o.salesSource(domain.Range{From: todayStart, To: todayStart.Add(48 * time.Hour)}, domain.Scope{})
+	if err := o.db.QueryRowContext(ctx, fmt.Sprintf("SELECT %s FROM (%s) u", o.d.sum("gmv"), src), args...).Scan(&l.GMVTodayMinor); err != nil {
+		return l, fmt.Errorf("gmv today: %w", err)
 	}
 	var err error
-	if l.ActiveDrivers, err = o.count(ctx, fmt.Sprintf("SELECT %s FROM events%s WHERE event_type = '%s' AND occurred_at >= %s AND driver_id != ''",
-		o.d.uniq("driver_id"), o.d.final, domain.TypeDriverLocation, o.d.ts), now.Add(-domain.ActiveDriverWindow).Unix()); err != nil {
+	if l.ActiveDrivers, err = o.count(ctx, fmt.Sprintf("SELECT %s FROM events WHERE event_type = '%s' AND occurred_at >= %s AND driver_id != ''",
+		o.d.uniq("driver_id"), domain.TypeDriverLocation, o.d.ts), now.Add(-domain.ActiveDriverWindow).Unix()); err != nil {
 		return l, fmt.Errorf("active drivers: %w", err)
 	}
 	since := now.Add(-domain.OpenOrderWindow).Unix()
 	ended := append([]string{domain.StatusDelivered}, domain.DropOffStatuses...)
-	q = fmt.Sprintf(`SELECT `+o.d.uniq("order_id")+` FROM events%[1]s WHERE %[2]s AND occurred_at >= %[3]s AND order_id NOT IN (
-		SELECT order_id FROM events%[1]s WHERE event_type = '%[4]s' AND occurred_at >= %[3]s AND status_to IN (%[5]s))`,
-		o.d.final, created, o.d.ts, domain.TypeOrderStatusChanged, quoteList(ended))
+	q = fmt.Sprintf(`SELECT `+o.d.uniq("order_id")+` FROM events WHERE %[1]s AND occurred_at >= %[2]s AND order_id NOT IN (
+		SELECT order_id FROM events WHERE event_type = '%[3]s' AND occurred_at >= %[2]s AND status_to IN (%[4]s))`,
+		created, o.d.ts, domain.TypeOrderStatusChanged, quoteList(ended))
 	if l.OpenOrders, err = o.count(ctx, q, since, since); err != nil {
 		return l, fmt.Errorf("open orders: %w", err)
 	}

@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime"
+	"sync"
 	"time"
 
+	gojson "github.com/goccy/go-json"
 	"github.com/uber/h3-go/v4"
 
 	"github.com/dizhtime/dizhtime/events"
@@ -45,6 +48,7 @@ func FactsOf(e events.Envelope) (domain.Fact, []domain.DishFact, error) {
 			f.AmountMinor, f.Currency, f.DeliveryFeeMinor = p.Total.AmountMinor, p.Total.Currency, p.DeliveryFee.AmountMinor
 			f.Lat, f.Lng = p.DeliveryAddress.Lat, p.DeliveryAddress.Lng
 			f.Zone = zoneOf(f.Lat, f.Lng)
+			f.OrderPlacedAt, f.OrderTotalMinor = f.OccurredAt, f.AmountMinor
 			for i, it := range p.Items {
 				dishes = append(dishes, domain.DishFact{
 					EventID: e.ID, Line: i, OrderID: p.OrderID, RestaurantID: p.RestaurantID, OccurredAt: f.OccurredAt,
@@ -126,7 +130,9 @@ func FactsOf(e events.Envelope) (domain.Fact, []domain.DishFact, error) {
 	return f, dishes, nil
 }
 
-func decode(e events.Envelope, into any) error { return json.Unmarshal(e.Data, into) }
+// decode reads a payload with goccy/go-json: the same decoding as encoding/json (the same
+// struct tags and types), about twice as fast, and decoding is most of ingestion's own CPU.
+func decode(e events.Envelope, into any) error { return gojson.Unmarshal(e.Data, into) }
 
 func zoneOf(lat, lng float64) string {
 	if lat == 0 && lng == 0 {
@@ -135,10 +141,50 @@ func zoneOf(lat, lng float64) string {
 	return h3.LatLngToCell(h3.NewLatLng(lat, lng), domain.ZoneResolution).String()
 }
 
+// parallelFrom is the batch size from which BatchOf decodes on every CPU: decoding (JSON
+// and the H3 cell) is most of ingestion's own work.
+const parallelFrom = 4096
+
 // BatchOf turns events into one batch; an event it cannot read is returned apart with its
-// error (for the dead-letter topic) and the rest are still written.
+// error (for the dead-letter topic) and the rest are still written. Facts keep the events'
+// order.
 func BatchOf(envs []events.Envelope) (domain.Batch, map[int]error) {
+	workers := min(runtime.GOMAXPROCS(0), len(envs)/(parallelFrom/2))
+	if len(envs) < parallelFrom || workers < 2 {
+		return batchOf(envs, 0)
+	}
+	parts := make([]domain.Batch, workers)
+	bads := make([]map[int]error, workers)
+	size := (len(envs) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for w := range workers {
+		lo, hi := w*size, min((w+1)*size, len(envs))
+		wg.Go(func() { parts[w], bads[w] = batchOf(envs[lo:hi], lo) })
+	}
+	wg.Wait()
 	var b domain.Batch
+	var bad map[int]error
+	n, d := 0, 0
+	for _, p := range parts {
+		n, d = n+len(p.Facts), d+len(p.Dishes)
+	}
+	b.Facts, b.Dishes = make([]domain.Fact, 0, n), make([]domain.DishFact, 0, d)
+	for w, p := range parts {
+		b.Facts = append(b.Facts, p.Facts...)
+		b.Dishes = append(b.Dishes, p.Dishes...)
+		for i, err := range bads[w] {
+			if bad == nil {
+				bad = map[int]error{}
+			}
+			bad[i] = err
+		}
+	}
+	return b, bad
+}
+
+// batchOf decodes envs; the indexes of bad ones are offset by base.
+func batchOf(envs []events.Envelope, base int) (domain.Batch, map[int]error) {
+	b := domain.Batch{Facts: make([]domain.Fact, 0, len(envs))}
 	var bad map[int]error
 	for i, e := range envs {
 		f, dishes, err := FactsOf(e)
@@ -146,7 +192,7 @@ func BatchOf(envs []events.Envelope) (domain.Batch, map[int]error) {
 			if bad == nil {
 				bad = map[int]error{}
 			}
-			bad[i] = err
+			bad[base+i] = err
 			continue
 		}
 		b.Facts = append(b.Facts, f)

@@ -37,6 +37,13 @@ type Fact struct {
 	// Zone is the H3 cell (resolution ZoneResolution) of Lat/Lng: the delivery address of an
 	// order, a driver's position.
 	Zone string
+	// OrderPlacedAt and OrderTotalMinor are the placement time and total of the order an
+	// order-related event (status, payment, refund, dispatch, delivery) belongs to, stamped
+	// at ingestion from the order's order.created event when the store knows it (zero when
+	// it does not yet: the event came before its order's, from another topic). Queries read
+	// an order's events by the time it was placed without joining on the order.
+	OrderPlacedAt   time.Time
+	OrderTotalMinor int64
 }
 
 // ZoneResolution is the H3 resolution of Fact.Zone (about 0.7 km² a cell).

@@ -42,8 +42,8 @@ func main() {
 }
 
 type options struct {
-	events, batch, repeat, restaurants, drivers, days int
-	backends                                          []string
+	events, batch, chunk, repeat, restaurants, drivers, days int
+	backends                                                 []string
 }
 
 func run() error {
@@ -51,11 +51,15 @@ func run() error {
 	var backends string
 	flag.IntVar(&o.events, "events", 1_000_000, "synthetic events to ingest (about 12 per order)")
 	flag.IntVar(&o.batch, "batch", 20_000, "events per batch write")
+	flag.IntVar(&o.chunk, "chunk", 500_000, "events generated ahead (untimed) and then ingested (timed) at a time")
 	flag.IntVar(&o.repeat, "repeat", 30, "runs of each dashboard query")
 	flag.IntVar(&o.restaurants, "restaurants", 2000, "restaurants in the synthetic city")
 	flag.IntVar(&o.drivers, "drivers", 3000, "drivers in the synthetic city")
 	flag.IntVar(&o.days, "days", 30, "days the events spread over (ending now)")
 	flag.StringVar(&backends, "backends", "clickhouse,duckdb", "backends to measure")
+	flag.StringVar(&reuseCH, "clickhouse-database", "", "query this kept ClickHouse database (-keep) instead of ingesting into a new one")
+	flag.StringVar(&reuseDuck, "duckdb-path", "", "query this kept DuckDB file (-keep) instead of ingesting into a new one")
+	flag.BoolVar(&keep, "keep", false, "keep the ClickHouse database and the DuckDB file (their names are printed)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -80,41 +84,113 @@ func run() error {
 	}
 	fmt.Printf("\nanalytics-bench: %d events (%d per batch), %d restaurants, %d drivers, %d days; each query %d runs\n",
 		o.events, o.batch, o.restaurants, o.drivers, o.days, o.repeat)
-	fmt.Printf("%-34s", "figure")
+	fmt.Printf("%-40s", "figure")
 	for _, b := range o.backends {
-		fmt.Printf(" | %-26s", b)
+		fmt.Printf(" | %-34s", b)
 	}
 	fmt.Println()
-	fmt.Printf("%-34s", "ingest events/s (decode + write)")
-	for _, b := range o.backends {
-		fmt.Printf(" | %-26s", fmt.Sprintf("%.0f (%s)", results[b].rate, results[b].took.Round(time.Millisecond)))
-	}
-	fmt.Println()
-	fmt.Printf("%-34s", "ingest events per CPU-second")
-	for _, b := range o.backends {
-		fmt.Printf(" | %-26s", fmt.Sprintf("%.0f (this process)", float64(o.events)/results[b].cpu.Seconds()))
-	}
-	fmt.Println()
-	fmt.Printf("%-34s | %s\n", "load average at the end (1m 5m 15m)", loadavg())
-	for _, q := range queryNames {
-		fmt.Printf("%-34s", "query "+q+" p50/p99")
+	row := func(name string, cell func(r *result) string) {
+		fmt.Printf("%-40s", name)
 		for _, b := range o.backends {
-			lat := results[b].latencies[q]
-			fmt.Printf(" | %-26s", fmt.Sprintf("p50 %s p99 %s", pct(lat, 0.5), pct(lat, 0.99)))
+			fmt.Printf(" | %-34s", cell(results[b]))
 		}
 		fmt.Println()
+	}
+	row("ingest events/s (decode + write)", func(r *result) string {
+		if r.took == 0 {
+			return "- (kept store, not ingested)"
+		}
+		return fmt.Sprintf("%.0f (%s)", float64(o.events)/r.took.Seconds(), r.took.Round(time.Millisecond))
+	})
+	row("store write events/s (time in Write)", func(r *result) string {
+		if r.took == 0 {
+			return "-"
+		}
+		return fmt.Sprintf("%.0f (%s)", float64(o.events)/r.writeTook.Seconds(), r.writeTook.Round(time.Millisecond))
+	})
+	row("ingest CPU-s: bench / server", func(r *result) string {
+		return fmt.Sprintf("%.1f / %s", r.cpu.Seconds(), secondsOr(r.serverCPU))
+	})
+	row("ingest events per CPU-second", func(r *result) string {
+		if r.took == 0 {
+			return "-"
+		}
+		all := r.cpu + max(r.serverCPU, 0)
+		return fmt.Sprintf("%.0f bench, %.0f bench+server", float64(o.events)/r.cpu.Seconds(), float64(o.events)/all.Seconds())
+	})
+	row("load average during ingest (1m)", func(r *result) string { return r.ingestLoad })
+	row("load average during queries (1m)", func(r *result) string { return r.queryLoad })
+	row("queries CPU-s: bench / server", func(r *result) string {
+		return fmt.Sprintf("%.1f / %s", r.queryCPU.Seconds(), secondsOr(r.queryServerCPU))
+	})
+	for _, q := range queryNames {
+		row("query "+q+" p50/p99", func(r *result) string {
+			return fmt.Sprintf("p50 %s p99 %s", pct(r.latencies[q], 0.5), pct(r.latencies[q], 0.99))
+		})
 	}
 	return nil
 }
 
 type result struct {
-	// cpu is this process's CPU time (user + system) during the writes: on a shared machine
-	// the wall-clock rate moves with the load, events per CPU second less so (the server's
-	// own CPU, ClickHouse's, is not in it).
-	cpu       time.Duration
-	rate      float64
-	took      time.Duration
-	latencies map[string][]time.Duration
+	// cpu is this process's CPU time (user + system) while ingesting (decode + write), and
+	// serverCPU the ClickHouse server's (-1: not known; it is the shared server, so other
+	// work on it counts too): on a shared machine the wall-clock rate moves with the load,
+	// events per CPU second less so.
+	cpu, serverCPU time.Duration
+	// took is the wall-clock time of the ingestion (the generation of the events is not in
+	// it), writeTook the part spent inside the store's Write.
+	took, writeTook          time.Duration
+	queryCPU, queryServerCPU time.Duration
+	ingestLoad, queryLoad    string
+	latencies                map[string][]time.Duration
+}
+
+func secondsOr(d time.Duration) string {
+	if d < 0 {
+		return "?"
+	}
+	return fmt.Sprintf("%.1f", d.Seconds())
+}
+
+// serverCPU is the CPU time of the ClickHouse server process (-1 when not found or not
+// ClickHouse): /proc/<pid>/stat's utime + stime of the process named clickhouse-server.
+func serverCPU(backend string) time.Duration {
+	if backend != service.BackendClickHouse {
+		return -1
+	}
+	dirs, _ := filepath.Glob("/proc/[0-9]*/stat")
+	var total time.Duration = -1
+	for _, d := range dirs {
+		b, err := os.ReadFile(d)
+		if err != nil {
+			continue
+		}
+		st := string(b)
+		open, shut := strings.IndexByte(st, '('), strings.LastIndexByte(st, ')')
+		if open < 0 || shut < open || !strings.HasPrefix(st[open+1:shut], "clickhouse") {
+			continue
+		}
+		f := strings.Fields(st[shut+1:])
+		if len(f) < 13 {
+			continue
+		}
+		var ut, stt int64
+		fmt.Sscan(f[11], &ut)
+		fmt.Sscan(f[12], &stt)
+		if total < 0 {
+			total = 0
+		}
+		total += time.Duration(ut+stt) * 10 * time.Millisecond // USER_HZ 100
+	}
+	return total
+}
+
+func load1() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	return strings.Fields(string(b))[0]
 }
 
 func cpuTime() time.Duration {
@@ -144,15 +220,43 @@ func pct(d []time.Duration, q float64) string {
 	return s[i].Round(10 * time.Microsecond).String()
 }
 
+var (
+	keep               bool
+	reuseCH, reuseDuck string
+)
+
+// reusing reports whether backend's store is a kept one, queried without ingesting.
+func reusing(backend string) bool {
+	return backend == service.BackendClickHouse && reuseCH != "" || backend == service.BackendDuckDB && reuseDuck != ""
+}
+
 func open(ctx context.Context, backend string) (app.Store, func(), error) {
 	switch backend {
 	case service.BackendClickHouse:
-		s, err := adapters.OpenClickHouse(ctx, service.DefaultClickHouseURL(), fmt.Sprintf("analytics_bench_%d", rand.Int64N(1<<40)))
+		name := fmt.Sprintf("analytics_bench_%d", rand.Int64N(1<<40))
+		if reuseCH != "" {
+			name = reuseCH
+		}
+		s, err := adapters.OpenClickHouse(ctx, service.DefaultClickHouseURL(), name)
 		if err != nil {
 			return nil, nil, err
 		}
-		return s, func() { _ = s.DropDatabase(context.Background()); _ = s.Close() }, nil
+		return s, func() {
+			if keep || reuseCH != "" {
+				fmt.Fprintln(os.Stderr, "clickhouse: kept database", s.Database())
+			} else {
+				_ = s.DropDatabase(context.Background())
+			}
+			_ = s.Close()
+		}, nil
 	case service.BackendDuckDB:
+		if reuseDuck != "" {
+			s, err := adapters.OpenDuckDB(ctx, reuseDuck)
+			if err != nil {
+				return nil, nil, err
+			}
+			return s, func() { _ = s.Close() }, nil
+		}
 		dir, err := os.MkdirTemp("", "analytics-bench")
 		if err != nil {
 			return nil, nil, err
@@ -161,7 +265,14 @@ func open(ctx context.Context, backend string) (app.Store, func(), error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		return s, func() { _ = s.Close(); _ = os.RemoveAll(dir) }, nil
+		return s, func() {
+			_ = s.Close()
+			if keep {
+				fmt.Fprintln(os.Stderr, "duckdb: kept file", filepath.Join(dir, "bench.duckdb"))
+			} else {
+				_ = os.RemoveAll(dir)
+			}
+		}, nil
 	}
 	return nil, nil, fmt.Errorf("unknown backend %q", backend)
 }
@@ -172,32 +283,55 @@ func measure(ctx context.Context, backend string, o options) (*result, error) {
 		return nil, err
 	}
 	defer closeStore()
-	in, err := app.NewIngestion(store)
-	if err != nil {
-		return nil, err
-	}
 	gen := newGenerator(o)
 	res := &result{latencies: map[string][]time.Duration{}}
 	written := 0
-	for written < o.events {
-		envs := gen.next(min(o.batch, o.events-written))
-		cpu0 := cpuTime()
-		start := time.Now()
-		bad, err := in.Write(ctx, envs)
-		res.cpu += cpuTime() - cpu0
+	srv0 := serverCPU(backend)
+	var loads []string
+	if reusing(backend) {
+		written = o.events // the kept store holds them; nothing is ingested
+		n, err := store.(interface {
+			EventCount(context.Context) (int64, error)
+		}).EventCount(ctx)
 		if err != nil {
 			return nil, err
 		}
-		if len(bad) > 0 {
-			return nil, fmt.Errorf("%d synthetic events undecodable", len(bad))
-		}
-		res.took += time.Since(start)
-		written += len(envs)
-		if written%(o.batch*25) == 0 || written == o.events {
-			fmt.Fprintf(os.Stderr, "%s: %d events in %s (%.0f/s)\n", backend, written, res.took.Round(time.Millisecond), float64(written)/res.took.Seconds())
-		}
+		fmt.Fprintf(os.Stderr, "%s: querying the kept store of %d events (no ingestion in this run)\n", backend, n)
+		fmt.Printf("%s: kept store of %d events\n", backend, n)
 	}
-	res.rate = float64(written) / res.took.Seconds()
+	for written < o.events {
+		n := min(o.chunk, o.events-written)
+		var batches [][]events.Envelope
+		for k := 0; k < n; k += o.batch {
+			batches = append(batches, gen.next(min(o.batch, n-k)))
+		}
+		loads = append(loads, load1())
+		cpu0, start := cpuTime(), time.Now()
+		inWrite, err := ingest(ctx, store, batches)
+		res.took += time.Since(start)
+		res.cpu += cpuTime() - cpu0
+		res.writeTook += inWrite
+		if err != nil {
+			return nil, err
+		}
+		written += n
+		fmt.Fprintf(os.Stderr, "%s: %d events in %s (%.0f/s; load %s)\n", backend, written, res.took.Round(time.Millisecond),
+			float64(written)/res.took.Seconds(), load1())
+	}
+	loads = append(loads, load1())
+	res.ingestLoad = strings.Join(loads[:min(len(loads), 3)], " ")
+	if reusing(backend) {
+		res.ingestLoad = "(not ingested in this run)"
+	}
+	if len(loads) > 3 {
+		res.ingestLoad = loads[0] + " .. " + slices.Max(loads) + " (max) .. " + loads[len(loads)-1]
+	}
+	res.serverCPU = -1
+	if srv0 >= 0 {
+		res.serverCPU = serverCPU(backend) - srv0
+	}
+	srv0, cpu0 := serverCPU(backend), cpuTime()
+	queryLoad0 := load1()
 	now := time.Now().UTC()
 	rng := rand.New(rand.NewPCG(7, 7))
 	for i := range o.repeat {
@@ -219,7 +353,53 @@ func measure(ctx context.Context, backend string, o options) (*result, error) {
 			res.latencies[q] = append(res.latencies[q], time.Since(start))
 		}
 	}
+	res.queryCPU = cpuTime() - cpu0
+	res.queryServerCPU = -1
+	if srv0 >= 0 {
+		res.queryServerCPU = serverCPU(backend) - srv0
+	}
+	res.queryLoad = queryLoad0 + " .. " + load1()
 	return res, nil
+}
+
+// ingest decodes the batches (each on every CPU) and writes them, decoding the next batch
+// while the store writes the last, as the consumer would with a prefetch; it returns the
+// time spent inside the store's Write.
+func ingest(ctx context.Context, store app.Store, batches [][]events.Envelope) (time.Duration, error) {
+	decoded := make(chan domain.Batch, 2)
+	errs := make(chan error, 1)
+	go func() {
+		defer close(decoded)
+		for _, envs := range batches {
+			b, bad := app.BatchOf(envs)
+			if len(bad) > 0 {
+				errs <- fmt.Errorf("%d synthetic events undecodable", len(bad))
+				return
+			}
+			select {
+			case decoded <- b:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	var inWrite time.Duration
+	for b := range decoded {
+		start := time.Now()
+		err := store.Write(ctx, b)
+		inWrite += time.Since(start)
+		if err != nil {
+			for range decoded {
+			}
+			return inWrite, err
+		}
+	}
+	select {
+	case err := <-errs:
+		return inWrite, err
+	default:
+		return inWrite, nil
+	}
 }
 
 var queryNames = []string{"salesSeries", "salesByRestaurant", "salesByZone", "orderFunnel", "deliveryTimes", "rates", "topDishes", "drivers", "liveMetrics"}
@@ -289,7 +469,9 @@ func (g *generator) order() {
 	id := fmt.Sprintf("o%010d", g.seq)
 	rest := g.restaurant(int(r.ExpFloat64()*float64(g.o.restaurants)/4) % g.o.restaurants)
 	driver := fmt.Sprintf("d%05d", r.IntN(g.o.drivers))
-	at := g.start.Add(time.Duration(r.Int64N(int64(g.span))))
+	// Orders are placed in time order through the span (as a live stream brings them), a
+	// few minutes' jitter apart; each order's events follow within the next hour or two.
+	at := g.start.Add(time.Duration(float64(g.span)*float64(g.seq)/float64(g.o.events)) + time.Duration(r.Int64N(int64(5*time.Minute))))
 	money := func(n int64) contracts.Money { return contracts.Money{AmountMinor: n, Currency: "UZS"} }
 	var items []contracts.OrderItem
 	var subtotal int64

@@ -1,0 +1,12 @@
+-- The order events written before their order's order.created (order_placed_at 0): the few
+-- rows queries join with orders by id, found here without scanning the events.
+CREATE TABLE IF NOT EXISTS unplaced (
+  event_type String,
+  occurred_at DateTime,
+  order_id String
+) ENGINE = ReplacingMergeTree()
+PARTITION BY toYYYYMM(occurred_at)
+ORDER BY (event_type, occurred_at, order_id);
+
+INSERT INTO unplaced SELECT event_type, occurred_at, order_id FROM events
+WHERE event_type != 'order.created' AND order_id != '' AND order_placed_at = toDateTime(0);

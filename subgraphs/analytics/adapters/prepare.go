@@ -1,0 +1,296 @@
+package adapters
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/dizhtime/dizhtime/subgraphs/analytics/domain"
+)
+
+// Both stores are append-only and try to write each event once: before a batch is written,
+// the ids it holds that are stored already are looked up — by the batch's own time windows,
+// which an event id's time never leaves, so the lookup reads a few granules (ClickHouse's
+// sorting key, DuckDB's zone maps) rather than every stored id — and dropped. The events
+// that remain are stamped with their order's placement (time, restaurant, total) from the
+// batch or the orders table, and a delivered order gets its row of milestone times.
+//
+// The check keeps duplicates rare; it does not make figures exact. Two processes writing
+// the same ids at the same moment (a consumer-group rebalance while the old member still
+// writes) can both pass it and both insert, and a ClickHouse write that fails part way
+// leaves rows its retry writes again. Every read therefore counts an event once whatever
+// is stored (distinct ids, one row per event id, the slot tables' versions: see
+// olap_queries.go and sales_slots.go); TestStoreContract_*_twoWritersAtOnce stores every
+// event twice and checks each figure.
+
+// window is a closed range of event times [from, to].
+type window struct{ from, to time.Time }
+
+// maxWindows bounds the time windows of one id lookup; gap is the smallest gap between
+// two events' times that starts a new window.
+const (
+	maxWindows = 16
+	windowGap  = 30 * time.Minute
+)
+
+// windowsOf returns the time windows covering the facts' times: sorted, split where the
+// gap between two consecutive times exceeds windowGap, then merged down to maxWindows.
+func windowsOf(facts []domain.Fact) []window {
+	if len(facts) == 0 {
+		return nil
+	}
+	ts := make([]int64, len(facts))
+	for i := range facts {
+		ts[i] = facts[i].OccurredAt.Unix()
+	}
+	slices.Sort(ts)
+	var ws []window
+	start, last := ts[0], ts[0]
+	for _, t := range ts[1:] {
+		if t-last > int64(windowGap/time.Second) {
+			ws = append(ws, window{time.Unix(start, 0), time.Unix(last, 0)})
+			start = t
+		}
+		last = t
+	}
+	ws = append(ws, window{time.Unix(start, 0), time.Unix(last, 0)})
+	for len(ws) > maxWindows { // merge the two windows with the smallest gap
+		best := 0
+		for i := 1; i < len(ws)-1; i++ {
+			if ws[i+1].from.Sub(ws[i].to) < ws[best+1].from.Sub(ws[best].to) {
+				best = i
+			}
+		}
+		ws[best].to = ws[best+1].to
+		ws = slices.Delete(ws, best+1, best+2)
+	}
+	return ws
+}
+
+// placement is what an order's events are stamped with.
+type placement struct {
+	at           time.Time
+	restaurantID string
+	totalMinor   int64
+}
+
+// deliveryRow is a delivered order's milestone times (zero: not seen).
+type deliveryRow struct {
+	orderID, restaurantID                      string
+	placed, accepted, ready, picked, delivered time.Time
+}
+
+// prepared is what a batch adds to the tables.
+type prepared struct {
+	facts      []domain.Fact
+	dishes     []domain.DishFact
+	orders     []domain.Fact // the new order.created facts
+	deliveries []deliveryRow
+	// unplaced are the new order events whose order the store does not know yet.
+	unplaced []domain.Fact
+}
+
+// prepare drops the batch's events that are stored already (or repeated in the batch),
+// stamps the rest with their order's placement and builds the delivered orders' rows.
+func (o olap) prepare(ctx context.Context, b domain.Batch) (prepared, error) {
+	var p prepared
+	stored, err := o.storedIDs(ctx, windowsOf(b.Facts))
+	if err != nil {
+		return p, fmt.Errorf("stored event ids: %w", err)
+	}
+	seen := make(map[string]bool, len(b.Facts))
+	newCreated := map[string]bool{}
+	placed := map[string]placement{}
+	var unknown []string
+	for _, f := range b.Facts {
+		if stored[f.EventID] || seen[f.EventID] {
+			continue
+		}
+		seen[f.EventID] = true
+		p.facts = append(p.facts, f)
+		if f.EventType == domain.TypeOrderCreated && f.OrderID != "" {
+			p.orders = append(p.orders, f)
+			newCreated[f.EventID] = true
+			if _, ok := placed[f.OrderID]; !ok {
+				placed[f.OrderID] = placement{at: f.OccurredAt, restaurantID: f.RestaurantID, totalMinor: f.AmountMinor}
+			}
+		}
+	}
+	for _, f := range p.facts {
+		if f.OrderID != "" && f.EventType != domain.TypeOrderCreated {
+			if _, ok := placed[f.OrderID]; !ok {
+				placed[f.OrderID] = placement{}
+				unknown = append(unknown, f.OrderID)
+			}
+		}
+	}
+	if len(unknown) > 0 {
+		found, err := o.placements(ctx, unknown)
+		if err != nil {
+			return p, fmt.Errorf("order placements: %w", err)
+		}
+		for id, pl := range found {
+			placed[id] = pl
+		}
+	}
+	for _, d := range b.Dishes {
+		if newCreated[d.EventID] {
+			p.dishes = append(p.dishes, d)
+		}
+	}
+	var delivered []string
+	for i := range p.facts {
+		f := &p.facts[i]
+		if f.EventType == domain.TypeOrderCreated || f.OrderID == "" {
+			continue
+		}
+		if pl := placed[f.OrderID]; !pl.at.IsZero() {
+			f.OrderPlacedAt, f.OrderTotalMinor = pl.at, pl.totalMinor
+			if pl.restaurantID != "" {
+				f.RestaurantID = pl.restaurantID
+			}
+		} else {
+			p.unplaced = append(p.unplaced, *f)
+		}
+		if f.EventType == domain.TypeOrderStatusChanged && f.StatusTo == domain.StatusDelivered {
+			delivered = append(delivered, f.OrderID)
+		}
+	}
+	if len(delivered) == 0 {
+		return p, nil
+	}
+	// A delivered order's milestones: its status changes in this batch and stored ones.
+	ms := map[string]*deliveryRow{}
+	lo, hi := time.Time{}, time.Time{}
+	for _, id := range delivered {
+		pl := placed[id]
+		ms[id] = &deliveryRow{orderID: id, restaurantID: pl.restaurantID, placed: pl.at}
+	}
+	mark := func(id, status string, at time.Time) {
+		r := ms[id]
+		if r == nil {
+			return
+		}
+		var t *time.Time
+		switch status {
+		case domain.StatusAccepted:
+			t = &r.accepted
+		case domain.StatusReadyForPickup:
+			t = &r.ready
+		case domain.StatusPickedUp:
+			t = &r.picked
+		case domain.StatusDelivered:
+			t = &r.delivered
+		default:
+			return
+		}
+		if t.IsZero() || at.Before(*t) {
+			*t = at
+		}
+	}
+	for _, f := range p.facts {
+		if f.EventType == domain.TypeOrderStatusChanged {
+			mark(f.OrderID, f.StatusTo, f.OccurredAt)
+		}
+	}
+	for _, r := range ms {
+		from := r.placed
+		if from.IsZero() { // placement unknown yet: look back a day from the delivery
+			from = r.delivered.Add(-domain.OpenOrderWindow)
+		}
+		if lo.IsZero() || from.Before(lo) {
+			lo = from
+		}
+		if r.delivered.After(hi) {
+			hi = r.delivered
+		}
+	}
+	err = o.statusTimes(ctx, delivered, lo, hi, mark)
+	if err != nil {
+		return p, fmt.Errorf("delivered orders' milestones: %w", err)
+	}
+	for _, id := range delivered {
+		if r := ms[id]; r != nil {
+			p.deliveries = append(p.deliveries, *r)
+			delete(ms, id)
+		}
+	}
+	return p, nil
+}
+
+// inChunks calls fn with ids in chunks of at most 2,000 as "?, ?, ..." and the arguments.
+func inChunks(ids []string, fn func(marks string, args []any) error) error {
+	for len(ids) > 0 {
+		n := min(len(ids), 2000)
+		args := make([]any, n)
+		for i, id := range ids[:n] {
+			args[i] = id
+		}
+		if err := fn(strings.TrimSuffix(strings.Repeat("?,", n), ","), args); err != nil {
+			return err
+		}
+		ids = ids[n:]
+	}
+	return nil
+}
+
+// storedIDs returns the ids of the events stored in the windows.
+func (o olap) storedIDs(ctx context.Context, ws []window) (map[string]bool, error) {
+	out := map[string]bool{}
+	if len(ws) == 0 {
+		return out, nil
+	}
+	var parts []string
+	var args []any
+	for _, w := range ws {
+		parts = append(parts, fmt.Sprintf("SELECT event_id FROM events WHERE occurred_at >= %s AND occurred_at <= %s", o.d.ts, o.d.ts))
+		args = append(args, w.from.Unix(), w.to.Unix())
+	}
+	err := o.each(ctx, strings.Join(parts, " UNION ALL "), args, func(rows *sql.Rows) error {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return err
+		}
+		out[id] = true
+		return nil
+	})
+	return out, err
+}
+
+// placements reads the orders table for ids.
+func (o olap) placements(ctx context.Context, ids []string) (map[string]placement, error) {
+	out := map[string]placement{}
+	err := inChunks(ids, func(marks string, args []any) error {
+		q := fmt.Sprintf("SELECT order_id, %s, restaurant_id, total_minor FROM orders WHERE order_id IN (%s)", o.d.epoch("placed_at"), marks)
+		return o.each(ctx, q, args, func(rows *sql.Rows) error {
+			var id, rest string
+			var at, total int64
+			if err := rows.Scan(&id, &at, &rest, &total); err != nil {
+				return err
+			}
+			out[id] = placement{at: time.Unix(at, 0).UTC(), restaurantID: rest, totalMinor: total}
+			return nil
+		})
+	})
+	return out, err
+}
+
+// statusTimes calls mark with each stored status change of ids between from and to.
+func (o olap) statusTimes(ctx context.Context, ids []string, from, to time.Time, mark func(id, status string, at time.Time)) error {
+	return inChunks(ids, func(marks string, args []any) error {
+		q := fmt.Sprintf(`SELECT order_id, status_to, min(%s) FROM events WHERE event_type = '%s' AND occurred_at >= %s AND occurred_at <= %s
+			AND order_id IN (%s) GROUP BY order_id, status_to`, o.d.epoch("occurred_at"), domain.TypeOrderStatusChanged, o.d.ts, o.d.ts, marks)
+		return o.each(ctx, q, append([]any{from.Unix(), to.Unix()}, args...), func(rows *sql.Rows) error {
+			var id, status string
+			var at int64
+			if err := rows.Scan(&id, &status, &at); err != nil {
+				return err
+			}
+			mark(id, status, time.Unix(at, 0).UTC())
+			return nil
+		})
+	})
+}
