@@ -14,7 +14,7 @@ import (
 )
 
 func TestLocationStream_dropsFixesInsteadOfBlockingWhenTheQueueIsFull(t *testing.T) {
-	s, err := adapters.NewLocationStream([]string{"127.0.0.1:1"}, adapters.LocationStreamConfig{QueueSize: 2, BatchSize: 10, BatchTimeout: time.Millisecond}, nil)
+	s, err := adapters.NewLocationStream([]string{"127.0.0.1:1"}, adapters.LocationStreamConfig{Topic: "driver.location", QueueSize: 2, BatchSize: 10, BatchTimeout: time.Millisecond}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

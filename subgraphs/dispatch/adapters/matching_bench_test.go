@@ -55,7 +55,6 @@ func benchIndex(b *testing.B) (*adapters.LiveIndex, *redis.Client) {
 		_ = c.Close()
 	})
 	x := adapters.NewLiveIndex(c, prefix)
-	x.PublishMap = false
 	return x, c
 }
 
