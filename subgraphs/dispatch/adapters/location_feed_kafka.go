@@ -179,7 +179,10 @@ func (f *LocationFeed) run(ctx context.Context) error {
 
 func (f *LocationFeed) partition(ctx context.Context, partition int, from, end int64, pending *sync.WaitGroup) error {
 	r := kafkago.NewReader(kafkago.ReaderConfig{Brokers: f.brokers, Topic: f.topic, Partition: partition,
-		MinBytes: 1, MaxBytes: 16 << 20, MaxWait: f.cfg.MaxWait, QueueCapacity: 1024})
+		MinBytes: 1, MaxBytes: 16 << 20, MaxWait: f.cfg.MaxWait, QueueCapacity: 1024,
+		// The reader retries a lost broker by itself and FetchMessage just waits: its
+		// error log is how the feed learns that it is cut off (Healthy).
+		ErrorLogger: kafkago.LoggerFunc(func(string, ...any) { f.lastError.Store(time.Now().UnixMilli()) })})
 	defer r.Close()
 	if err := r.SetOffset(from); err != nil {
 		return fmt.Errorf("%s/%d: %w", f.topic, partition, err)

@@ -37,6 +37,7 @@ type LocationStream struct {
 	logger *slog.Logger
 
 	enqueued, dropped, failed atomic.Int64
+	lastLoss                  atomic.Int64 // unix ms of the last drop or failure
 }
 
 type queuedFix struct {
@@ -92,6 +93,7 @@ func NewLocationStream(brokers []string, cfg LocationStreamConfig, logger *slog.
 		Completion: func(msgs []kafkago.Message, err error) {
 			if err != nil {
 				s.failed.Add(int64(len(msgs)))
+				s.lastLoss.Store(time.Now().UnixMilli())
 				s.logger.Warn("driver.location batch not published", "count", len(msgs), "error", err)
 			}
 		},
@@ -107,7 +109,15 @@ func (s *LocationStream) Publish(ctx context.Context, fix contracts.DriverLocati
 		s.enqueued.Add(1)
 	default:
 		s.dropped.Add(1)
+		s.lastLoss.Store(time.Now().UnixMilli())
 	}
+}
+
+// LosingSince reports whether a fix was dropped or written off within the last d (Kafka
+// slow or down: silence from couriers then says nothing about them).
+func (s *LocationStream) LosingSince(d time.Duration) bool {
+	last := s.lastLoss.Load()
+	return last != 0 && time.Since(time.UnixMilli(last)) < d
 }
 
 // Backlog is how many fixes wait in the queue (a load generator keeps it from filling).

@@ -171,8 +171,9 @@ func (s *Service) Components(ctx context.Context, producer *kafka.Producer) ([]l
 
 // sweep, every second: releases lapsed offers; takes couriers this replica heard
 // nothing from for StaleAfter offline (only while its location feed is caught up and
-// reading: a replica cut off from Kafka would take everyone offline); forgets offline
-// couriers and foreign fixes from memory.
+// has read without error, and its stream lost no fix, for StaleAfter: a replica cut off
+// from Kafka would otherwise take everyone offline); forgets offline couriers and
+// foreign fixes from memory.
 func (s *Service) sweep(ctx context.Context) error {
 	t := time.NewTicker(time.Second)
 	defer t.Stop()
@@ -186,7 +187,7 @@ func (s *Service) sweep(ctx context.Context) error {
 		if _, err := s.Live.ExpireOffers(ctx, now, 1000); err != nil && ctx.Err() == nil {
 			s.logger.ErrorContext(ctx, "expire offers", "error", err)
 		}
-		if s.Live.StatesLoaded() && s.Feed.Healthy(s.cfg.StaleAfter) {
+		if s.Live.StatesLoaded() && s.Feed.Healthy(s.cfg.StaleAfter) && !s.Locations.LosingSince(s.cfg.StaleAfter) {
 			if n, err := s.Live.DropSilent(ctx, now.Add(-s.cfg.StaleAfter), 1000); err != nil && ctx.Err() == nil {
 				s.logger.ErrorContext(ctx, "drop silent couriers", "error", err)
 			} else if n > 0 {
