@@ -123,7 +123,7 @@ if wanted dispatch; then
         function fig(line,   r, l, c) {
           r = ""; if (match(line, /: [0-9.]+ ops\/s/)) r = substr(line, RSTART + 2, RLENGTH - 2)
           if (match(line, /p50 [^ ]+ p99 [^ ]+/)) l = substr(line, RSTART, RLENGTH)
-          if (match(line, /Redis [^,]+/)) c = substr(line, RSTART, RLENGTH)
+          if (match(line, /CPU per op: Redis [^,]+/)) c = substr(line, RSTART + 12, RLENGTH - 12)
           return r ", " l ", " c " CPU/op"
         }
         /^== [0-9]+ online drivers/ { cur = $2; state = 0 }
@@ -131,6 +131,7 @@ if wanted dispatch; then
         state == 0 && $0 ~ ours { a = fig($0); state = 1; next }
         state == 1 && $0 ~ base { b = fig($0); state = 2; next }
         state == 2 && /^  ratio:/ { match($0, /[0-9.]+x/); r = substr($0, RSTART, RLENGTH); state = 3; next }
+        state == 3 && !/^  / { state = 4 }
         state == 3 && /^  reaching/ && match($0, /[0-9]+ updates\/s/) { reach = "; reaching the index " substr($0, RSTART, RLENGTH) }
         state == 3 && /^  reaching/ && match($0, /dropped at a full queue [0-9]+, failed to publish [0-9]+/) { reach = reach " (" substr($0, RSTART, RLENGTH) ")" }
         END { if (a != "") printf "ours %s | baseline %s | ratio %s%s", a, b, r, reach }

@@ -218,7 +218,9 @@ func (t *tracker) update(ctx context.Context) *model.TrackingUpdate {
 	}
 }
 
+// sameUpdate: nothing the subscriber sees changed but the fix's time (a courier
+// standing still, or a fix taken before the courier was assigned and read after).
 func sameUpdate(a, b *model.TrackingUpdate) bool {
 	return b != nil && a.DriverID == b.DriverID && *a.Location == *b.Location &&
-		a.DeliveryStatus == b.DeliveryStatus && a.EtaSeconds == b.EtaSeconds && a.At == b.At
+		a.DeliveryStatus == b.DeliveryStatus && a.EtaSeconds == b.EtaSeconds
 }
