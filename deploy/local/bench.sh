@@ -112,26 +112,38 @@ if wanted orders; then
   done
 fi
 
-# --- dispatch: matching and fan-out ------------------------------------------------------
+# --- dispatch: matching and location updates vs Redis GEO, side by side; fan-out --------
 if wanted dispatch; then
-  step dispatch subgraphs/dispatch "go run ./cmd/dispatch-bench -drivers $dispatch_drivers -phase 3s"
+  step dispatch subgraphs/dispatch "go run ./cmd/dispatch-bench -drivers $dispatch_drivers -phase 3s -clients 8"
   IFS=, read -ra counts <<<"$dispatch_drivers"
+  # figure LABEL-REGEX: "N/s, p50 X p99 Y, Redis CPU Z/op" of the first line matching it in
+  # the block of N drivers; ratio: the ratio line after the comparison.
   for n in "${counts[@]}"; do
-    row "matching latency, $n online drivers (10 nearest, 1 client; throughput 4 clients)" "$(awk -v n="$n" '
-      /^== [0-9]+ online drivers/ { cur = $2 }
-      cur == n && /^matching \(H3/ {
-        if (match($0, /p50 [^ ]+ p99 [^ ]+/)) lat = substr($0, RSTART, RLENGTH) }
-      cur == n && /^matching throughput/ {
-        if (match($0, /[0-9.]+ queries\/s/)) tp = substr($0, RSTART, RLENGTH) }
-      END { if (lat != "") printf "%s%s", lat, (tp != "" ? "; " tp : "") }
-      ' "$logs/dispatch.log")" dispatch
+    for cmp in "matching \\(in-memory:GEOSEARCH:matching (in-memory H3 index, 10 nearest, ranked) vs GEOSEARCH 3 km COUNT 10" \
+               "matching \\+ reservation:GEOSEARCH:matching + atomic Redis reservation vs GEOSEARCH 3 km COUNT 10" \
+               "location updates:GEOADD:location updates (updateLocation -> driver.location -> another replica's index) vs GEOADD"; do
+      IFS=: read -r ours base label <<<"$cmp"
+      row "$label, $n online drivers, 8 clients" "$(awk -v n="$n" -v ours="^$ours" -v base="^baseline $base" '
+        function fig(line,   r, l, c) {
+          r = ""; if (match(line, /: [0-9.]+ ops\/s/)) r = substr(line, RSTART + 2, RLENGTH - 2)
+          if (match(line, /p50 [^ ]+ p99 [^ ]+/)) l = substr(line, RSTART, RLENGTH)
+          if (match(line, /CPU per op: Redis [^,]+/)) c = substr(line, RSTART + 12, RLENGTH - 12)
+          return r ", " l ", " c " CPU/op"
+        }
+        /^== [0-9]+ online drivers/ { cur = $2; state = 0 }
+        cur != n { next }
+        state == 0 && $0 ~ ours { a = fig($0); state = 1; next }
+        state == 1 && $0 ~ base { b = fig($0); state = 2; next }
+        state == 2 && /^  ratio:/ { match($0, /[0-9.]+x/); r = substr($0, RSTART, RLENGTH); state = 3; next }
+        state == 3 && !/^  / { state = 4 }
+        state == 3 && /^  reaching/ && match($0, /[0-9]+ updates\/s/) { reach = "; reaching the index " substr($0, RSTART, RLENGTH) }
+        state == 3 && /^  reaching/ && match($0, /dropped at a full queue [0-9]+, failed to publish [0-9]+/) { reach = reach " (" substr($0, RSTART, RLENGTH) ")" }
+        END { if (a != "") printf "ours %s | baseline %s | ratio %s%s", a, b, r, reach }
+        ' "$logs/dispatch.log")" dispatch
+    done
   done
-  row "fan-out: location update -> tracking subscriber (Redis pub/sub, 100 channels)" "$(awk '
-      /^location update -> tracking subscriber/ && match($0, /p50 [^ ]+ p99 [^ ]+ \(n=[0-9]+\)/) {
-        print substr($0, RSTART, RLENGTH); exit }
-      ' "$logs/dispatch.log")" dispatch
-  row "fan-out: updateLocation (HTTP) -> deliveryTracking (WebSocket), 100 orders" "$(awk '
-      /^updateLocation \(HTTP\) -> deliveryTracking/ && match($0, /p50 [^ ]+ p99 [^ ]+ \(n=[0-9]+\)/) {
+  row "fan-out: updateLocation (HTTP) -> driver.location -> deliveryTracking (WebSocket), 100 orders" "$(awk '
+      /^updateLocation \(HTTP\) -> / && match($0, /p50 [^ ]+ p99 [^ ]+ \(n=[0-9]+\)/) {
         print substr($0, RSTART, RLENGTH); exit }
       ' "$logs/dispatch.log")" dispatch
 fi

@@ -3,8 +3,9 @@
 //
 // Layout: domain/ (driver and delivery state machines, geography, the pickup-time
 // model; no I/O), app/ (use cases: driver commands, the matcher, the dispatcher loop and
-// the event handlers), adapters/ (the Redis live index with its Lua scripts, the
-// PostgreSQL store with the outbox, the batched driver.location stream to Kafka),
+// the event handlers), adapters/ (the live index: each replica's in-memory DriverIndex
+// fed by the driver.location feed, and Redis with its Lua scripts for status, offers and
+// reservations; the PostgreSQL store with the outbox; the batched driver.location stream),
 // graph/ (gqlgen schema and thin resolvers), service/ (wiring; component and
 // through-the-router tests), cmd/dispatch (the binary: `dispatch serve`),
 // cmd/dispatch-bench (the standalone benchmark; `make bench` runs the Go benchmarks).

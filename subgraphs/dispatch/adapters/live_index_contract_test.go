@@ -47,6 +47,15 @@ var (
 	now        = time.UnixMilli(1_800_000_000_000)
 )
 
+func waitFor(t *testing.T, what string, ok func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(10 * time.Second); !ok(); time.Sleep(5 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%s: not within 10 s", what)
+		}
+	}
+}
+
 // newIndex is an index under a fresh prefix, deleted when the test ends.
 func newIndex(t *testing.T, c *redis.Client) *adapters.LiveIndex {
 	t.Helper()
@@ -110,8 +119,11 @@ func runLiveIndexContract(t *testing.T, c *redis.Client) {
 	t.Run("a driver who moves is found in the new cell only", func(t *testing.T) {
 		x := newIndex(t, c)
 		online(t, x, "d", near(20_000))
-		if st, _, err := x.Ping(ctx, "d", near(100), now.Add(time.Second)); err != nil || st != domain.DriverAvailable {
-			t.Fatalf("ping: %s %v", st, err)
+		if !x.Drivers.ApplyFix("d", near(100), now.Add(time.Second)) {
+			t.Fatal("a newer fix was not applied")
+		}
+		if x.Drivers.ApplyFix("d", near(20_000), now.Add(time.Second/2)) {
+			t.Fatal("an older fix (overtaken on another partition) was applied")
 		}
 		cs, _, _ := x.Candidates(ctx, restaurant, 1)
 		if !ids(cs)["d"] {
@@ -123,14 +135,20 @@ func runLiveIndexContract(t *testing.T, c *redis.Client) {
 		}
 	})
 
-	t.Run("an offline driver's ping changes nothing", func(t *testing.T) {
+	t.Run("a fix of a driver who is not online makes no candidate", func(t *testing.T) {
 		x := newIndex(t, c)
-		if _, _, err := x.Ping(ctx, "ghost", restaurant, now); !errors.Is(err, domain.ErrDriverOffline) {
-			t.Fatalf("ping of unknown driver = %v, want ErrDriverOffline", err)
+		x.Drivers.ApplyFix("ghost", restaurant, now)
+		online(t, x, "gone", near(100))
+		if err := x.GoOffline(ctx, "gone"); err != nil {
+			t.Fatal(err)
 		}
+		x.Drivers.ApplyFix("gone", near(50), now.Add(time.Second))
 		cs, _, _ := x.Candidates(ctx, restaurant, 1)
 		if len(cs) != 0 {
 			t.Fatalf("candidates %v", cs)
+		}
+		if st, _ := x.Driver(ctx, "gone"); st.Status != domain.DriverOffline {
+			t.Fatalf("gone is %s", st.Status)
 		}
 	})
 
@@ -138,10 +156,8 @@ func runLiveIndexContract(t *testing.T, c *redis.Client) {
 		x := newIndex(t, c)
 		online(t, x, "silent", near(100))
 		online(t, x, "chatty", near(150))
-		if _, _, err := x.Ping(ctx, "chatty", near(150), now.Add(40*time.Second)); err != nil {
-			t.Fatal(err)
-		}
-		_, stale, err := x.Sweep(ctx, now.Add(45*time.Second), now.Add(15*time.Second), 100)
+		x.Drivers.ApplyFix("chatty", near(150), now.Add(40*time.Second))
+		stale, err := x.DropSilent(ctx, now.Add(15*time.Second), 100)
 		if err != nil || stale != 1 {
 			t.Fatalf("sweep dropped %d (%v), want 1", stale, err)
 		}
@@ -208,7 +224,7 @@ func runLiveIndexContract(t *testing.T, c *redis.Client) {
 		if err := x.Accept(ctx, "o1", "d", now.Add(11*time.Second)); !errors.Is(err, domain.ErrNoOffer) {
 			t.Fatalf("late accept = %v, want ErrNoOffer", err)
 		}
-		expired, _, err := x.Sweep(ctx, now.Add(11*time.Second), now.Add(-time.Hour), 100)
+		expired, err := x.ExpireOffers(ctx, now.Add(11*time.Second), 100)
 		if err != nil || expired != 1 {
 			t.Fatalf("sweep expired %d (%v)", expired, err)
 		}
@@ -227,7 +243,10 @@ func runLiveIndexContract(t *testing.T, c *redis.Client) {
 		if err := x.Accept(ctx, "o1", "other", now.Add(time.Second)); !errors.Is(err, domain.ErrNoOffer) {
 			t.Fatalf("another driver accepting = %v", err)
 		}
-		if _, _, err := x.Sweep(ctx, now.Add(time.Hour), now.Add(-time.Hour), 100); err != nil {
+		if _, err := x.ExpireOffers(ctx, now.Add(time.Hour), 100); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := x.DropSilent(ctx, now.Add(time.Hour), 100); err != nil {
 			t.Fatal(err)
 		}
 		if st, _ := x.Driver(ctx, "d"); st.Status != domain.DriverOnDelivery || st.OrderID != "o1" {
@@ -247,28 +266,57 @@ func runLiveIndexContract(t *testing.T, c *redis.Client) {
 		}
 	})
 
-	t.Run("the tracking channel carries the assigned driver's pings", func(t *testing.T) {
+	t.Run("another replica's index follows every state change, and a starting one loads the snapshot", func(t *testing.T) {
+		x := newIndex(t, c)
+		other := adapters.NewLiveIndex(c, x.Prefix())
+		rctx, cancel := context.WithCancel(ctx)
+		done := make(chan error, 1)
+		go func() { done <- other.RunStates(rctx, time.Hour) }()
+		defer func() { cancel(); <-done }()
+		waitFor(t, "the snapshot", other.StatesLoaded)
+		online(t, x, "d", near(100))
+		online(t, x, "e", near(300))
+		waitFor(t, "d online on the other replica", func() bool {
+			cs, _, _ := other.Candidates(ctx, restaurant, 2)
+			return ids(cs)["d"] && ids(cs)["e"]
+		})
+		if err := x.Reserve(ctx, "o1", "d", now.Add(time.Minute)); err != nil {
+			t.Fatal(err)
+		}
+		waitFor(t, "d offered on the other replica", func() bool {
+			live, ok := other.Known("d")
+			return ok && live.Status == domain.DriverOffered && live.OrderID == "o1"
+		})
+		if cs, _, _ := other.Candidates(ctx, restaurant, 2); ids(cs)["d"] || !ids(cs)["e"] {
+			t.Fatalf("the other replica's candidates %v, want e only", cs)
+		}
+		fresh := adapters.NewLiveIndex(c, x.Prefix())
+		if _, err := fresh.LoadStates(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if live, ok := fresh.Known("d"); !ok || live.Status != domain.DriverOffered || live.OrderID != "o1" {
+			t.Fatalf("a starting replica knows d as %+v (%v)", live, ok)
+		}
+		if cs, _, _ := fresh.Candidates(ctx, restaurant, 1); !ids(cs)["e"] || ids(cs)["d"] {
+			t.Fatalf("a starting replica's candidates %v, want e (where it went online) only", cs)
+		}
+	})
+
+	t.Run("a refused reservation brings this replica's index up to date with the driver", func(t *testing.T) {
 		x := newIndex(t, c)
 		online(t, x, "d", near(100))
-		_ = x.Reserve(ctx, "o1", "d", now.Add(10*time.Second))
-		_ = x.Accept(ctx, "o1", "d", now)
-		sub := x.Subscribe(ctx, x.TrackingChannel("o1"))
-		defer sub.Close()
-		if _, err := sub.Receive(ctx); err != nil { // subscription confirmed
+		stale := adapters.NewLiveIndex(c, x.Prefix())
+		if _, err := stale.LoadStates(ctx); err != nil {
 			t.Fatal(err)
 		}
-		if _, order, err := x.Ping(ctx, "d", near(50), now.Add(time.Second)); err != nil || order != "o1" {
-			t.Fatalf("ping: order %q %v", order, err)
-		}
-		rctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-		defer cancel()
-		msg, err := sub.ReceiveMessage(rctx)
-		if err != nil {
+		if err := x.Reserve(ctx, "o1", "d", now.Add(time.Minute)); err != nil {
 			t.Fatal(err)
 		}
-		loc, err := adapters.ParseLocation(msg.Payload)
-		if err != nil || loc.DriverID != "d" || domain.DistanceMeters(loc.At, near(50)) > 1 {
-			t.Fatalf("tracking message %q: %+v %v", msg.Payload, loc, err)
+		if err := stale.Reserve(ctx, "o2", "d", now.Add(time.Minute)); !errors.Is(err, domain.ErrDriverBusy) {
+			t.Fatalf("reserving an offered driver = %v", err)
+		}
+		if live, _ := stale.Known("d"); live.Status != domain.DriverOffered {
+			t.Fatalf("after the refusal the index says %s", live.Status)
 		}
 	})
 

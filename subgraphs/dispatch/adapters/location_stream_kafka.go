@@ -7,22 +7,25 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/google/uuid"
 	kafkago "github.com/segmentio/kafka-go"
 	"go.opentelemetry.io/otel/trace"
 
-	"github.com/dizhtime/dizhtime/events"
 	"github.com/dizhtime/dizhtime/events/contracts"
-	"github.com/dizhtime/dizhtime/subgraphs/dispatch/app"
 )
 
-// LocationStream publishes position fixes to driver.location for analytics and other
-// consumers, off the request path. updateLocation is the highest-rate call dispatch
-// serves and its low-latency consumers (tracking, the live map) read Redis, so the
-// stream trades durability for speed:
+// LocationStream publishes position fixes to driver.location, off the request path:
+// updateLocation validates a fix and hands it here, and every replica's LocationFeed
+// reads it back into its DriverIndex (matching, tracking, the live map). updateLocation
+// is the highest-rate call dispatch serves, so the stream trades durability for speed:
 //
 //   - Publish only enqueues, never blocks: when the queue is full (Kafka slow or down)
-//     the fix is dropped and counted. A position is superseded by the next one seconds
-//     later, so a lost fix costs little; a stalled updateLocation costs a lot.
+//     the fix is dropped and counted (Stats, and dizhtime_dispatch_location_fixes_total
+//     {outcome="dropped"}). A position is superseded by the next one seconds later, so a
+//     lost fix costs little; a stalled updateLocation costs a lot.
+//   - A batch the writer cannot deliver after its retries (Kafka down for longer than
+//     ~1 s of backoff) is written off and counted as failed, not retried further: by
+//     then newer fixes of the same couriers are queued behind it.
 //   - One goroutine (Run) encodes envelopes and hands them to a kafka-go Writer in async
 //     mode, which batches per partition (BatchSize or BatchTimeout, whichever first) and
 //     acknowledges with the partition leader only (RequireOne).
@@ -34,6 +37,7 @@ type LocationStream struct {
 	logger *slog.Logger
 
 	enqueued, dropped, failed atomic.Int64
+	lastLoss                  atomic.Int64 // unix ms of the last drop or failure
 }
 
 type queuedFix struct {
@@ -43,6 +47,8 @@ type queuedFix struct {
 
 // LocationStreamConfig tunes the stream.
 type LocationStreamConfig struct {
+	// Topic is driver.location unless a deployment (or a test run) names its own.
+	Topic string
 	// QueueSize bounds the fixes waiting for the writer; beyond it fixes are dropped.
 	QueueSize int
 	// BatchSize and BatchTimeout bound a Kafka produce request.
@@ -52,7 +58,7 @@ type LocationStreamConfig struct {
 
 // DefaultLocationStreamConfig holds a couple of seconds of a busy city's fixes.
 func DefaultLocationStreamConfig() LocationStreamConfig {
-	return LocationStreamConfig{QueueSize: 65536, BatchSize: 500, BatchTimeout: 20 * time.Millisecond}
+	return LocationStreamConfig{Topic: contracts.TypeDriverLocation, QueueSize: 65536, BatchSize: 500, BatchTimeout: 10 * time.Millisecond}
 }
 
 // LocationStreamStats counts fixes: enqueued, dropped at a full queue, and failed to
@@ -64,7 +70,7 @@ func NewLocationStream(brokers []string, cfg LocationStreamConfig, logger *slog.
 	if len(brokers) == 0 {
 		return nil, fmt.Errorf("location stream: no Kafka brokers")
 	}
-	if cfg.QueueSize < 1 || cfg.BatchSize < 1 || cfg.BatchTimeout <= 0 {
+	if cfg.Topic == "" || cfg.QueueSize < 1 || cfg.BatchSize < 1 || cfg.BatchTimeout <= 0 {
 		return nil, fmt.Errorf("location stream: bad config %+v", cfg)
 	}
 	if logger == nil {
@@ -73,7 +79,7 @@ func NewLocationStream(brokers []string, cfg LocationStreamConfig, logger *slog.
 	s := &LocationStream{queue: make(chan queuedFix, cfg.QueueSize), cfg: cfg, logger: logger}
 	s.w = &kafkago.Writer{
 		Addr:                   kafkago.TCP(brokers...),
-		Topic:                  contracts.TypeDriverLocation,
+		Topic:                  cfg.Topic,
 		Balancer:               &kafkago.Hash{},
 		RequiredAcks:           kafkago.RequireOne,
 		AllowAutoTopicCreation: true,
@@ -87,6 +93,7 @@ func NewLocationStream(brokers []string, cfg LocationStreamConfig, logger *slog.
 		Completion: func(msgs []kafkago.Message, err error) {
 			if err != nil {
 				s.failed.Add(int64(len(msgs)))
+				s.lastLoss.Store(time.Now().UnixMilli())
 				s.logger.Warn("driver.location batch not published", "count", len(msgs), "error", err)
 			}
 		},
@@ -102,8 +109,19 @@ func (s *LocationStream) Publish(ctx context.Context, fix contracts.DriverLocati
 		s.enqueued.Add(1)
 	default:
 		s.dropped.Add(1)
+		s.lastLoss.Store(time.Now().UnixMilli())
 	}
 }
+
+// LosingSince reports whether a fix was dropped or written off within the last d (Kafka
+// slow or down: silence from couriers then says nothing about them).
+func (s *LocationStream) LosingSince(d time.Duration) bool {
+	last := s.lastLoss.Load()
+	return last != 0 && time.Since(time.UnixMilli(last)) < d
+}
+
+// Backlog is how many fixes wait in the queue (a load generator keeps it from filling).
+func (s *LocationStream) Backlog() int { return len(s.queue) }
 
 // Stats returns the counters so far.
 func (s *LocationStream) Stats() LocationStreamStats {
@@ -173,24 +191,17 @@ func (s *LocationStream) Run(ctx context.Context) error {
 }
 
 func (s *LocationStream) encode(q queuedFix) (kafkago.Message, bool) {
-	ctx := context.Background()
-	if q.trace.IsValid() {
-		ctx = trace.ContextWithRemoteSpanContext(ctx, q.trace)
+	id, err := uuid.NewV7()
+	if err != nil {
+		s.failed.Add(1)
+		s.logger.Warn("driver.location not encoded", "driver", q.fix.DriverID, "error", err)
+		return kafkago.Message{}, false
 	}
-	e, err := events.New(ctx, app.Source, q.fix.DriverID, q.fix)
-	if err == nil {
-		var m kafkago.Message
-		mm, merr := e.Message()
-		if merr == nil {
-			m = kafkago.Message{Key: mm.Key, Value: mm.Value}
-			for k, v := range mm.Headers {
-				m.Headers = append(m.Headers, kafkago.Header{Key: k, Value: []byte(v)})
-			}
-			return m, true
-		}
-		err = merr
+	now := time.Now()
+	tp, ts := traceParent(q.trace)
+	m := kafkago.Message{Key: []byte(q.fix.DriverID), Value: appendLocationEnvelope(make([]byte, 0, 384), id, now, tp, q.fix)}
+	for _, h := range locationHeaders(id, now, tp, ts, q.fix.DriverID) {
+		m.Headers = append(m.Headers, kafkago.Header{Key: h.key, Value: []byte(h.value)})
 	}
-	s.failed.Add(1)
-	s.logger.Warn("driver.location not encoded", "driver", q.fix.DriverID, "error", err)
-	return kafkago.Message{}, false
+	return m, true
 }

@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/dizhtime/dizhtime/events"
 	"github.com/dizhtime/dizhtime/events/contracts"
 	"github.com/dizhtime/dizhtime/events/kafka"
@@ -14,7 +16,7 @@ import (
 )
 
 func TestLocationStream_dropsFixesInsteadOfBlockingWhenTheQueueIsFull(t *testing.T) {
-	s, err := adapters.NewLocationStream([]string{"127.0.0.1:1"}, adapters.LocationStreamConfig{QueueSize: 2, BatchSize: 10, BatchTimeout: time.Millisecond}, nil)
+	s, err := adapters.NewLocationStream([]string{"127.0.0.1:1"}, adapters.LocationStreamConfig{Topic: "driver.location", QueueSize: 2, BatchSize: 10, BatchTimeout: time.Millisecond}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -27,6 +29,30 @@ func TestLocationStream_dropsFixesInsteadOfBlockingWhenTheQueueIsFull(t *testing
 	}
 	if time.Since(start) > 100*time.Millisecond {
 		t.Fatalf("publishing to a stream nobody drains took %s", time.Since(start))
+	}
+	if !s.LosingSince(time.Minute) {
+		t.Fatal("a stream that dropped fixes does not say it is losing them")
+	}
+	// Operators see the drops on /metrics.
+	reg := prometheus.NewRegistry()
+	if _, err := adapters.NewMetrics(reg, s, nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, mf := range mfs {
+		if mf.GetName() != "dizhtime_dispatch_location_fixes_total" {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			got[m.GetLabel()[0].GetValue()] = m.GetCounter().GetValue()
+		}
+	}
+	if got["dropped"] != 3 || got["enqueued"] != 2 || got["failed"] != 0 {
+		t.Fatalf("dizhtime_dispatch_location_fixes_total %v, want dropped 3, enqueued 2, failed 0", got)
 	}
 }
 

@@ -55,7 +55,6 @@ func benchIndex(b *testing.B) (*adapters.LiveIndex, *redis.Client) {
 		_ = c.Close()
 	})
 	x := adapters.NewLiveIndex(c, prefix)
-	x.PublishMap = false
 	return x, c
 }
 
@@ -134,4 +133,31 @@ func BenchmarkMatching(b *testing.B) {
 			b.ReportMetric(float64(rings)/float64(len(lat)), "rings/op")
 		})
 	}
+}
+
+// BenchmarkInMemoryCandidates measures the matching read alone on one replica's
+// in-memory index with 100,000 available drivers in the 30 km market: candidates from
+// the H3 rings around a random pickup, ranked by pickup time (no network).
+//
+//	go test -run '^$' -bench InMemoryCandidates ./adapters
+func BenchmarkInMemoryCandidates(b *testing.B) {
+	x := adapters.NewDriverIndex()
+	r := rand.New(rand.NewPCG(1, 1))
+	vehicles := []domain.Vehicle{domain.VehicleBicycle, domain.VehicleScooter, domain.VehicleCar}
+	for i := range 100_000 {
+		x.ApplyState(adapters.DriverState{DriverID: fmt.Sprintf("d%d", i), Ver: 1, Status: domain.DriverAvailable,
+			Vehicle: vehicles[i%3], At: marketPoint(r, 1), AtTime: time.Now()})
+	}
+	var candidates int
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		r := rand.New(rand.NewPCG(rand.Uint64(), 2))
+		for pb.Next() {
+			pickup := marketPoint(r, 0.66)
+			cs, _ := x.Candidates(pickup, 10)
+			domain.RankByPickupTime(pickup, cs)
+			candidates = len(cs)
+		}
+	})
+	_ = candidates
 }

@@ -150,22 +150,35 @@ func (a *Application) GoOffline(ctx context.Context, driverID string) (domain.Dr
 	return d, a.store.SaveDriver(ctx, d, domain.Point{}, time.Time{})
 }
 
-// UpdateLocation is the high-rate path: it touches only the live index (which feeds the
-// tracking and live-map channels) and enqueues the fix for driver.location without
-// waiting for Kafka. PostgreSQL sees positions when status changes.
+// ErrNoLocationStream: the application was built without a driver.location publisher,
+// so a position fix would reach nobody.
+var ErrNoLocationStream = errors.New("no driver.location stream")
+
+// UpdateLocation is the high-rate path: validate, append the fix to driver.location,
+// return. Nothing is written to Redis or PostgreSQL: every replica's index, and through
+// it the tracking and live-map subscribers, read the fix from the stream. The driver
+// must be online: this replica's index knows that without a network call; only a
+// driver it has not heard of yet (just online on another replica) costs one Redis read.
 func (a *Application) UpdateLocation(ctx context.Context, driverID string, p domain.Point) (domain.LiveDriver, error) {
 	if !p.Valid() {
 		return domain.LiveDriver{}, fmt.Errorf("location %v: %w", p, ErrBadLocation)
 	}
+	if a.fixes == nil {
+		return domain.LiveDriver{}, ErrNoLocationStream
+	}
+	live, ok := a.live.Known(driverID)
+	if !ok || live.Status == domain.DriverOffline {
+		var err error
+		if live, err = a.live.Driver(ctx, driverID); err != nil {
+			return domain.LiveDriver{}, err
+		}
+	}
+	if live.Status == domain.DriverOffline {
+		return domain.LiveDriver{Status: domain.DriverOffline}, fmt.Errorf("driver %s location: %w", driverID, domain.ErrDriverOffline)
+	}
 	now := a.now()
-	st, order, err := a.live.Ping(ctx, driverID, p, now)
-	if err != nil {
-		return domain.LiveDriver{}, err
-	}
-	if a.fixes != nil {
-		a.fixes.Publish(ctx, contracts.DriverLocationV1{DriverID: driverID, Lat: p.Lat, Lng: p.Lng, OrderID: order, RecordedAt: now.UTC()})
-	}
-	return domain.LiveDriver{Status: st, At: p, OrderID: order, LastSeen: now}, nil
+	a.fixes.Publish(ctx, contracts.DriverLocationV1{DriverID: driverID, Lat: p.Lat, Lng: p.Lng, OrderID: live.OrderID, RecordedAt: now.UTC()})
+	return domain.LiveDriver{Status: live.Status, At: p, OrderID: live.OrderID, LastSeen: now, Vehicle: live.Vehicle}, nil
 }
 
 // Driver is a driver with its live state folded in.

@@ -804,7 +804,7 @@ func TestDispatch_matchingLatencyIsRecordedOncePerRoundAtItsFirstOffer(t *testin
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	reg := prometheus.NewRegistry()
-	metrics, err := adapters.NewMetrics(reg)
+	metrics, err := adapters.NewMetrics(reg, nil, nil, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

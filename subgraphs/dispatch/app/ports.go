@@ -75,7 +75,9 @@ type MatchClaim struct {
 type LiveDrivers interface {
 	LiveIndex
 	GoOnline(ctx context.Context, driverID string, v domain.Vehicle, p domain.Point, now time.Time) (domain.DriverStatus, error)
-	Ping(ctx context.Context, driverID string, p domain.Point, now time.Time) (domain.DriverStatus, string, error)
+	// Known is what this replica's in-memory index knows of the driver, without a
+	// network call (false: its state has not reached this replica).
+	Known(driverID string) (domain.LiveDriver, bool)
 	GoOffline(ctx context.Context, driverID string) error
 	Accept(ctx context.Context, orderID, driverID string, now time.Time) error
 	Finish(ctx context.Context, orderID, driverID string) error
@@ -83,7 +85,8 @@ type LiveDrivers interface {
 }
 
 // LocationPublisher hands position fixes to the driver.location stream
-// (adapters.LocationStream). Publish must not block: it runs on updateLocation's hot path.
+// (adapters.LocationStream), which feeds every replica's index and trackers. Publish
+// must not block: it runs on updateLocation's hot path.
 type LocationPublisher interface {
 	Publish(ctx context.Context, fix contracts.DriverLocationV1)
 }

@@ -76,6 +76,8 @@ type LiveDriver struct {
 	LastSeen time.Time
 	// OfferUntil is when the held offer lapses (zero unless OFFERED).
 	OfferUntil time.Time
+	// Vehicle is the one the driver went online with ("" when unknown).
+	Vehicle Vehicle
 }
 
 // GoOnline makes an offline driver available.

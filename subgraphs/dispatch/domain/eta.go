@@ -1,7 +1,9 @@
 package domain
 
 import (
-	"sort"
+	"cmp"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -50,10 +52,10 @@ func RankByPickupTime(pickup Point, cs []Candidate) {
 	for i := range cs {
 		cs[i].PickupTime = TravelTime(cs[i].At, pickup, cs[i].Vehicle)
 	}
-	sort.Slice(cs, func(i, j int) bool {
-		if cs[i].PickupTime != cs[j].PickupTime {
-			return cs[i].PickupTime < cs[j].PickupTime
+	slices.SortFunc(cs, func(a, b Candidate) int {
+		if c := cmp.Compare(a.PickupTime, b.PickupTime); c != 0 {
+			return c
 		}
-		return cs[i].DriverID < cs[j].DriverID
+		return strings.Compare(a.DriverID, b.DriverID)
 	})
 }

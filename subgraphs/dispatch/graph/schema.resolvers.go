@@ -89,10 +89,13 @@ func (r *mutationResolver) UpdateLocation(ctx context.Context, location model.Lo
 	if driverID != nil && *driverID != id.UserID {
 		return nil, graphqlerr.Forbidden("a courier may only update their own location")
 	}
-	if _, err := r.App.UpdateLocation(ctx, id.UserID, point(location)); err != nil {
+	// The answer is what the fix was checked against (no PostgreSQL or Redis read on
+	// the hot path).
+	live, err := r.App.UpdateLocation(ctx, id.UserID, point(location))
+	if err != nil {
 		return nil, clientError(err)
 	}
-	return r.driver(ctx, id.UserID)
+	return toDriver(ctx, domain.Driver{ID: id.UserID, UserID: id.UserID, Vehicle: live.Vehicle, Status: live.Status, OrderID: live.OrderID}, live), nil
 }
 
 // AcceptOffer is the resolver for the acceptOffer field.

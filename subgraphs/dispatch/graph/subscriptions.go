@@ -15,8 +15,9 @@ import (
 	"github.com/dizhtime/dizhtime/subgraphs/dispatch/graph/model"
 )
 
-// Subscriptions read Redis pub/sub, where every replica's pings and offers are published,
-// so any replica serves any subscriber. A Redis channel keeps publish order, so a
+// Offers and delivery status announcements travel on Redis pub/sub, positions on
+// driver.location into every replica's index, so any replica serves any subscriber. A
+// Redis channel keeps publish order, and one driver's fixes share a partition, so a
 // subscriber sees one order's updates in order.
 
 // feed subscribes to channel (confirmed before returning, so nothing published after
@@ -109,6 +110,9 @@ func (r *Resolver) driverOffers(ctx context.Context) (<-chan *model.Offer, error
 	})
 }
 
+// driversInArea is the admin live map: every fix this replica's index reads from
+// driver.location inside the box (a map that falls behind skips fixes: the next one
+// supersedes them).
 func (r *Resolver) driversInArea(ctx context.Context, in model.BBoxInput) (<-chan *model.DriverPosition, error) {
 	if _, err := authz.RequireRole(ctx, authz.RoleAdmin); err != nil {
 		return nil, err
@@ -117,11 +121,30 @@ func (r *Resolver) driversInArea(ctx context.Context, in model.BBoxInput) (<-cha
 	if !box.Valid() {
 		return nil, graphqlerr.BadUserInput("bbox", "min must be below max, on the globe")
 	}
-	return feed(ctx, r.Live, r.Live.MapChannel(), func(payload string) (*model.DriverPosition, bool) {
-		loc, err := adapters.ParseLocation(payload)
-		if err != nil || !box.Contains(loc.At) {
-			return nil, false
+	sub := r.Live.Drivers.Follow("", 1024)
+	out := make(chan *model.DriverPosition, 16)
+	go func() {
+		defer close(out)
+		defer sub.Close()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case loc := <-sub.C:
+				if !box.Contains(loc.At) {
+					continue
+				}
+				status := loc.Status
+				if status == "" {
+					status = domain.DriverAvailable
+				}
+				select {
+				case out <- &model.DriverPosition{DriverID: loc.DriverID, Location: location(loc.At), Status: model.DriverStatus(status), At: rfc3339(loc.Time)}:
+				case <-ctx.Done():
+					return
+				}
+			}
 		}
-		return &model.DriverPosition{DriverID: loc.DriverID, Location: location(loc.At), Status: model.DriverStatus(loc.Status), At: rfc3339(loc.Time)}, true
-	})
+	}()
+	return out, nil
 }

@@ -26,9 +26,11 @@ const (
 // deliveryTracking follows an order's courier for its customer (or an admin). It may be
 // opened as soon as the order exists, before any courier accepted: it waits for the
 // delivery. Each subscriber starts with where the courier is now (when one is assigned),
-// then gets every position fix and every status change (announced by the application on
-// the order's tracking channel, so deliveryStatus and the ETA's next stop are never
-// stale), and the stream completes after the delivery ends (DELIVERED or CANCELLED).
+// then gets every position fix of the courier as this replica's index reads it from
+// driver.location (whichever replica took the fix), and every status change (announced
+// by the application on the order's Redis tracking channel, so deliveryStatus and the
+// ETA's next stop are never stale); the stream completes after the delivery ends
+// (DELIVERED or CANCELLED).
 func (r *Resolver) deliveryTracking(ctx context.Context, orderID string) (<-chan *model.TrackingUpdate, error) {
 	id, err := authz.RequireAuthenticated(ctx)
 	if err != nil {
@@ -52,6 +54,7 @@ func (r *Resolver) deliveryTracking(ctx context.Context, orderID string) (<-chan
 	go func() {
 		defer close(out)
 		defer sub.Close()
+		defer t.unfollow()
 		t.run(ctx, sub.Channel(redis.WithChannelSize(256)), out)
 	}()
 	return out, nil
@@ -82,7 +85,37 @@ type tracker struct {
 	readAt   time.Time
 	fix      *adapters.Location
 	vehicles map[string]domain.Vehicle
+	followed string
 	sent     *model.TrackingUpdate
+	// follow delivers the assigned courier's fixes (nil while there is none).
+	follow *adapters.FixSubscription
+}
+
+// followCourier follows the delivery's courier's fixes once one is assigned (again when
+// another courier takes the delivery over).
+func (t *tracker) followCourier() {
+	if t.d == nil || t.d.DriverID == "" {
+		return
+	}
+	if t.follow != nil && t.followed == t.d.DriverID {
+		return
+	}
+	t.unfollow()
+	t.follow, t.followed = t.r.Live.Drivers.Follow(t.d.DriverID, 64), t.d.DriverID
+}
+
+func (t *tracker) unfollow() {
+	if t.follow != nil {
+		t.follow.Close()
+		t.follow, t.followed = nil, ""
+	}
+}
+
+func (t *tracker) fixes() <-chan adapters.Location {
+	if t.follow == nil {
+		return nil
+	}
+	return t.follow.C
 }
 
 func (t *tracker) run(ctx context.Context, msgs <-chan *redis.Message, out chan<- *model.TrackingUpdate) {
@@ -123,7 +156,9 @@ func (t *tracker) run(ctx context.Context, msgs <-chan *redis.Message, out chan<
 				if t.d == nil && status.Terminal() {
 					return // the order ended before any courier took it
 				}
-			} else if fix, err := adapters.ParseLocation(m.Payload); err == nil {
+			}
+		case fix := <-t.fixes():
+			if t.fix == nil || !fix.Time.Before(t.fix.Time) || fix.DriverID != t.fix.DriverID {
 				t.fix = &fix
 			}
 		}
@@ -143,6 +178,7 @@ func (t *tracker) refresh(ctx context.Context, announced domain.DeliveryStatus) 
 	if t.d != nil && announced.Terminal() && !t.d.Status.Terminal() {
 		t.d.Status = announced
 	}
+	t.followCourier()
 	if t.d != nil && t.d.DriverID != "" && (t.fix == nil || t.fix.DriverID != t.d.DriverID) {
 		// A subscriber that arrives mid-delivery, or a courier just assigned: start from
 		// where the courier is now rather than waiting for the next fix.
@@ -182,7 +218,9 @@ func (t *tracker) update(ctx context.Context) *model.TrackingUpdate {
 	}
 }
 
+// sameUpdate: nothing the subscriber sees changed but the fix's time (a courier
+// standing still, or a fix taken before the courier was assigned and read after).
 func sameUpdate(a, b *model.TrackingUpdate) bool {
 	return b != nil && a.DriverID == b.DriverID && *a.Location == *b.Location &&
-		a.DeliveryStatus == b.DeliveryStatus && a.EtaSeconds == b.EtaSeconds && a.At == b.At
+		a.DeliveryStatus == b.DeliveryStatus && a.EtaSeconds == b.EtaSeconds
 }

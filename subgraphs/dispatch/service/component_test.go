@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/json"
+	"log/slog"
 	"math"
 	"net/http"
 	"net/http/httptest"
@@ -15,11 +16,13 @@ import (
 
 	coderws "github.com/coder/websocket"
 	"github.com/jackc/pgx/v5/pgxpool"
+	kafkago "github.com/segmentio/kafka-go"
 
 	"github.com/dizhtime/dizhtime/events"
 	"github.com/dizhtime/dizhtime/events/contracts"
 	"github.com/dizhtime/dizhtime/platform/authz"
 	"github.com/dizhtime/dizhtime/platform/endpoints"
+	"github.com/dizhtime/dizhtime/platform/lifecycle"
 	"github.com/dizhtime/dizhtime/platform/postgres"
 	"github.com/dizhtime/dizhtime/platform/redisdb"
 	"github.com/dizhtime/dizhtime/subgraphs/dispatch/service"
@@ -67,6 +70,9 @@ func boot(t *testing.T, tune ...func(*service.Config)) component {
 	cfg := service.DefaultConfig()
 	cfg.RedisKeyPrefix = "test:" + schema + ":"
 	cfg.ConsumerGroup = "test-dispatch-" + schema
+	// The run's own driver.location: other runs' couriers share ids such as drv-1.
+	cfg.LocationTopic = "test." + schema + ".driver.location"
+	t.Cleanup(func() { deleteTopic(cfg.KafkaBrokers, cfg.LocationTopic) })
 	for _, f := range tune {
 		f(&cfg)
 	}
@@ -80,9 +86,37 @@ func boot(t *testing.T, tune ...func(*service.Config)) component {
 	if err != nil {
 		t.Fatal(err)
 	}
+	runLive(t, svc)
 	srv := httptest.NewServer(svc.Handler)
 	t.Cleanup(srv.Close)
 	return component{svc: svc, url: srv.URL + "/query", cfg: cfg}
+}
+
+// runLive runs svc's live index (driver.location stream and feed, driver states,
+// sweeper) until the test ends, and waits until it is ready.
+func runLive(t *testing.T, svc *service.Service) {
+	t.Helper()
+	ctx, stop := context.WithCancel(context.Background())
+	loops, err := svc.LiveComponents(ctx)
+	if err != nil {
+		stop()
+		t.Fatalf("Kafka not usable (start it with `deploy/local/services.sh up kafka`): %v", err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- lifecycle.Run(ctx, slog.Default(), 5*time.Second, loops...) }()
+	t.Cleanup(func() { stop(); <-done })
+	for deadline := time.Now().Add(30 * time.Second); svc.LiveIndexReady(ctx) != nil; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("live index not ready within 30 s: %v", svc.LiveIndexReady(ctx))
+		}
+	}
+}
+
+func deleteTopic(brokers []string, topic string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c := &kafkago.Client{Addr: kafkago.TCP(brokers...), Timeout: 10 * time.Second}
+	_, _ = c.DeleteTopics(ctx, &kafkago.DeleteTopicsRequest{Topics: []string{topic}})
 }
 
 func headers(userID string, roles ...authz.Role) http.Header {

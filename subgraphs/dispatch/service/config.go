@@ -5,6 +5,7 @@ package service
 import (
 	"time"
 
+	"github.com/dizhtime/dizhtime/events/contracts"
 	"github.com/dizhtime/dizhtime/platform/config"
 	"github.com/dizhtime/dizhtime/platform/endpoints"
 )
@@ -33,6 +34,15 @@ type Config struct {
 	// group read the topics from their first event (a fresh deployment catches up).
 	ConsumerGroup    string `yaml:"consumer_group" env:"DISPATCH_CONSUMER_GROUP"`
 	ConsumeFromStart bool   `yaml:"consume_from_start" env:"DISPATCH_CONSUME_FROM_START"`
+	// LocationTopic carries the couriers' position fixes (driver.location; a test run
+	// names its own). LocationReplay is how far back a starting replica reads it to
+	// rebuild its in-memory index: longer than StaleAfter, so every courier still online
+	// is found.
+	LocationTopic  string        `yaml:"location_topic" env:"DISPATCH_LOCATION_TOPIC"`
+	LocationReplay time.Duration `yaml:"location_replay" env:"DISPATCH_LOCATION_REPLAY"`
+	// StatesResync is how often a replica reloads every driver's state from Redis, to
+	// recover announcements lost while its subscription was reconnecting.
+	StatesResync time.Duration `yaml:"states_resync" env:"DISPATCH_STATES_RESYNC"`
 }
 
 // DefaultConfig runs on a laptop.
@@ -44,6 +54,7 @@ func DefaultConfig() Config {
 		RedisKeyPrefix: "dispatch:", OfferTimeout: 30 * time.Second, RoundBackoff: 5 * time.Second,
 		MaxRoundBackoff: 30 * time.Second, MatchPatience: 10 * time.Minute,
 		StaleAfter: 30 * time.Second, DispatchInterval: time.Second, ConsumerGroup: "dispatch", ConsumeFromStart: true,
+		LocationTopic: contracts.TypeDriverLocation, LocationReplay: time.Minute, StatesResync: 30 * time.Second,
 	}
 }
 
@@ -73,6 +84,12 @@ func (c Config) Validate() error {
 		return config.Invalid("dispatch_interval", "must be positive")
 	case c.ConsumerGroup == "":
 		return config.Invalid("consumer_group", "is required")
+	case c.LocationTopic == "":
+		return config.Invalid("location_topic", "is required")
+	case c.LocationReplay < c.StaleAfter:
+		return config.Invalid("location_replay", "must be at least stale_after (%s), got %s", c.StaleAfter, c.LocationReplay)
+	case c.StatesResync < time.Second:
+		return config.Invalid("states_resync", "must be at least 1s, got %s", c.StatesResync)
 	}
 	return nil
 }

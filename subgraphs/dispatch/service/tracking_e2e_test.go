@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -35,6 +36,22 @@ func TestThroughTheRouter_trackingOpenedBeforeACourierAcceptsWaits_followsEveryS
 	asDriver := e.as(t, driver, "DRIVER")
 	e.mustDo(t, asDriver, goOnline, map[string]any{"l": at(300)})
 	offers := e.subscribe(t, ctx, `subscription { driverOffers { orderId } }`, nil, e.initPayload(t, driver, "DRIVER"))
+	// The courier's app pings while it waits for an offer, as a real one does (a courier
+	// silent for the stale window is taken offline; on a loaded machine the wait for
+	// dispatch to learn of the order can be that long).
+	pingCtx, stopPinging := context.WithCancel(ctx)
+	var pinging sync.WaitGroup
+	pinging.Go(func() {
+		for {
+			select {
+			case <-pingCtx.Done():
+				return
+			case <-time.After(5 * time.Second):
+				e.router.Do(t, updateLocation, map[string]any{"l": at(300)}, asDriver)
+			}
+		}
+	})
+	defer func() { stopPinging(); pinging.Wait() }()
 
 	created := []events.Envelope{
 		envelope(t, "restaurants", restaurantID, contracts.RestaurantUpdatedV1{RestaurantID: restaurantID, Lat: restaurant.Lat, Lng: restaurant.Lng, UpdatedAt: time.Now()}),
@@ -83,6 +100,8 @@ func TestThroughTheRouter_trackingOpenedBeforeACourierAcceptsWaits_followsEveryS
 		From: contracts.OrderPreparing, To: contracts.OrderAccepted, Actor: "restaurant", ChangedAt: time.Now()})
 	e.publish(t, ctx, []events.Envelope{accepted})
 	first(t, ctx, offers, "the offer")
+	stopPinging()
+	pinging.Wait()
 	var acc struct{ AcceptOffer struct{ ID string } }
 	if err := json.Unmarshal(e.mustDo(t, asDriver, `mutation($o: ID!) { acceptOffer(orderId: $o) { id } }`, map[string]any{"o": orderID}), &acc); err != nil {
 		t.Fatal(err)

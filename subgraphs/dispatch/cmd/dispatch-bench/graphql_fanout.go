@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -19,13 +20,15 @@ import (
 	"github.com/dizhtime/dizhtime/events"
 	"github.com/dizhtime/dizhtime/events/contracts"
 	"github.com/dizhtime/dizhtime/platform/authz"
+	"github.com/dizhtime/dizhtime/platform/lifecycle"
 	"github.com/dizhtime/dizhtime/platform/postgres"
 	"github.com/dizhtime/dizhtime/subgraphs/dispatch/service"
 )
 
-// graphqlFanOut measures updateLocation (HTTP POST) -> deliveryTracking (WebSocket,
-// graphql-transport-ws) through the subgraph's own handler, on loopback: tracked orders,
-// one customer connection each, couriers pinging in turn.
+// graphqlFanOut measures updateLocation (HTTP POST) -> driver.location (Kafka) -> the
+// replica's index -> deliveryTracking (WebSocket, graphql-transport-ws) through the
+// subgraph's own handler, on loopback: tracked orders, one customer connection each,
+// couriers pinging in turn.
 func graphqlFanOut(ctx context.Context, rdb *redis.Client, pgURL string, tracked int, phase time.Duration) error {
 	admin, err := postgres.Open(ctx, pgURL)
 	if err != nil {
@@ -50,11 +53,20 @@ func graphqlFanOut(ctx context.Context, rdb *redis.Client, pgURL string, tracked
 			rdb.Del(context.Background(), iter.Val())
 		}
 	}()
+	cfg.LocationTopic = "bench." + schema + ".driver.location"
+	defer deleteTopic(cfg.KafkaBrokers, cfg.LocationTopic)
 	svc, err := service.New(ctx, cfg, pool, rdb, nil)
 	if err != nil {
 		return err
 	}
-	svc.Live.PublishMap = false
+	loops, err := svc.LiveComponents(ctx)
+	if err != nil {
+		return err
+	}
+	liveCtx, stopLive := context.WithCancel(ctx)
+	liveDone := make(chan error, 1)
+	go func() { liveDone <- lifecycle.Run(liveCtx, slog.New(slog.DiscardHandler), 5*time.Second, loops...) }()
+	defer func() { stopLive(); <-liveDone }()
 	srv := httptest.NewServer(svc.Handler)
 	defer srv.Close()
 	url := srv.URL + "/query"
@@ -110,7 +122,7 @@ func graphqlFanOut(ctx context.Context, rdb *redis.Client, pgURL string, tracked
 		}
 		tracks[i] = track{driver: driver, conn: conn}
 	}
-	time.Sleep(300 * time.Millisecond) // subscriptions reach Redis
+	time.Sleep(300 * time.Millisecond) // subscriptions reach Redis and the index
 
 	rec := newRecorder()
 	var sent sync.Map // "driver|lat" -> time sent
@@ -169,6 +181,6 @@ func graphqlFanOut(ctx context.Context, rdb *redis.Client, pgURL string, tracked
 		_ = tr.conn.CloseNow()
 	}
 	wg.Wait()
-	fmt.Printf("updateLocation (HTTP) -> deliveryTracking (WebSocket), %d tracked orders, %d updates sent: %s\n", tracked, seq, rec)
+	fmt.Printf("updateLocation (HTTP) -> driver.location -> deliveryTracking (WebSocket), %d tracked orders, %d updates sent: %s\n", tracked, seq, rec)
 	return nil
 }

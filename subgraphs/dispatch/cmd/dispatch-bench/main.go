@@ -1,11 +1,18 @@
-// Command dispatch-bench measures the live index on a loopback Redis: location updates
-// ingested per second, matching latency with N online drivers against a plain
-// GEOSEARCH BYRADIUS baseline, and fan-out latency from a location update to a tracking
-// subscriber. It is bounded (a few seconds per phase) and cleans its keys up.
+// Command dispatch-bench measures dispatch's live index against plain Redis GEO
+// baselines on the real services (loopback only), each comparison side by side in the
+// same run, the two systems alternated round by round:
 //
-//	go run ./cmd/dispatch-bench                       # real Redis at DIZHTIME_REDIS_ADDR
-//	go run ./cmd/dispatch-bench -embedded             # miniredis in-process
-//	go run ./cmd/dispatch-bench -drivers 10000,100000 -phase 3s
+//   - matching with N online drivers: candidates from the in-memory H3 index, ranked by
+//     pickup time (and, as a second figure, plus the atomic Redis reservation and its
+//     release), against GEOSEARCH BYRADIUS 3 km ASC COUNT 10;
+//   - location updates: updateLocation (validate, append to driver.location) until each
+//     fix is in another replica's index, against GEOADD.
+//
+// Every figure prints p50/p99, throughput, the ratio to its baseline, Redis (and Kafka)
+// CPU per operation read from /proc, and the load average. Then the fan-out from
+// updateLocation to a deliveryTracking subscriber through the subgraph's handler.
+//
+//	go run ./cmd/dispatch-bench -drivers 10000,100000 -phase 3s -clients 8
 package main
 
 import (
@@ -23,6 +30,7 @@ import (
 	"time"
 
 	"github.com/redis/go-redis/v9"
+	kafkago "github.com/segmentio/kafka-go"
 
 	"github.com/dizhtime/dizhtime/platform/endpoints"
 	"github.com/dizhtime/dizhtime/platform/redisdb"
@@ -45,25 +53,16 @@ func main() {
 }
 
 func run() error {
-	embedded := flag.Bool("embedded", false, "use an in-process miniredis instead of DIZHTIME_REDIS_ADDR")
 	driverCounts := flag.String("drivers", "10000,100000", "online driver counts to measure matching with")
-	phase := flag.Duration("phase", 3*time.Second, "duration of each measured phase")
-	workers := flag.Int("workers", 4, "concurrent clients for throughput phases")
+	phase := flag.Duration("phase", 3*time.Second, "duration of each measured phase (split into alternating rounds)")
+	clients := flag.Int("clients", 8, "concurrent clients")
+	rounds := flag.Int("rounds", 3, "rounds per comparison: the system and its baseline alternate")
 	tracked := flag.Int("tracked", 100, "tracked orders (WebSocket clients) in the GraphQL fan-out phase; 0 skips it")
 	flag.Parse()
-	if *phase > time.Minute {
-		return fmt.Errorf("-phase %s: at most 1m", *phase)
+	if *phase > time.Minute || *rounds < 1 || *clients < 1 {
+		return fmt.Errorf("-phase at most 1m, -rounds and -clients at least 1")
 	}
-
 	addr := endpoints.Redis()
-	if *embedded {
-		e, err := redisdb.StartEmbedded("127.0.0.1:0")
-		if err != nil {
-			return err
-		}
-		defer e.Close()
-		addr = e.Addr()
-	}
 	if host, _, err := net.SplitHostPort(addr); err != nil || !(host == "127.0.0.1" || host == "localhost" || host == "::1") {
 		return fmt.Errorf("redis %s: the benchmark runs on loopback only", addr)
 	}
@@ -73,19 +72,23 @@ func run() error {
 		return err
 	}
 	defer rdb.Close()
-	fmt.Printf("redis %s (embedded=%v), phase %s, %d workers\n\n", addr, *embedded, *phase, *workers)
+	rdb.Options().PoolSize = max(rdb.Options().PoolSize, 4*(*clients))
+	redisPID, err := redisPID(ctx, rdb)
+	if err != nil {
+		return err
+	}
+	brokers := endpoints.Kafka()
+	fmt.Printf("redis %s (pid %d), kafka %v (pid %d), phase %s in %d alternating rounds, %d clients, load average %s\n\n",
+		addr, redisPID, brokers, kafkaPID(), *phase, *rounds, *clients, loadavg())
 
 	for _, s := range strings.Split(*driverCounts, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 1 || n > 1_000_000 {
 			return fmt.Errorf("-drivers %q: want counts between 1 and 1,000,000", s)
 		}
-		if err := market(ctx, rdb, n, *phase, *workers, *embedded); err != nil {
+		if err := market(ctx, rdb, redisPID, brokers, n, *phase, *clients, *rounds); err != nil {
 			return err
 		}
-	}
-	if err := fanOut(ctx, rdb, *phase); err != nil {
-		return err
 	}
 	if *tracked <= 0 {
 		return nil
@@ -97,6 +100,7 @@ func run() error {
 	if !strings.Contains(pg, "127.0.0.1") && !strings.Contains(pg, "localhost") {
 		return fmt.Errorf("postgres %s: the benchmark runs on loopback only", pg)
 	}
+	fmt.Println("== fan-out ==")
 	return graphqlFanOut(ctx, rdb, pg, *tracked, *phase)
 }
 
@@ -107,231 +111,247 @@ func randomPoint(r *rand.Rand, shrink float64) domain.Point {
 	}
 }
 
-func newIndex(rdb *redis.Client) (*adapters.LiveIndex, func()) {
-	prefix := fmt.Sprintf("bench:dispatch:%d:", rand.Int64())
-	x := adapters.NewLiveIndex(rdb, prefix)
-	x.PublishMap = false
-	return x, func() {
-		ctx := context.Background()
-		iter := rdb.Scan(ctx, 0, prefix+"*", 5000).Iterator()
-		var keys []string
-		for iter.Next(ctx) {
-			keys = append(keys, iter.Val())
-			if len(keys) == 1000 {
-				rdb.Unlink(ctx, keys...)
-				keys = keys[:0]
-			}
-		}
-		if len(keys) > 0 {
+func cleanupPrefix(rdb *redis.Client, prefix string) {
+	ctx := context.Background()
+	iter := rdb.Scan(ctx, 0, prefix+"*", 5000).Iterator()
+	var keys []string
+	for iter.Next(ctx) {
+		if keys = append(keys, iter.Val()); len(keys) == 1000 {
 			rdb.Unlink(ctx, keys...)
+			keys = keys[:0]
 		}
+	}
+	if len(keys) > 0 {
+		rdb.Unlink(ctx, keys...)
 	}
 }
 
-func market(ctx context.Context, rdb *redis.Client, n int, phase time.Duration, workers int, embedded bool) error {
-	x, cleanup := newIndex(rdb)
-	defer cleanup()
+func deleteTopic(brokers []string, topic string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	c := &kafkago.Client{Addr: kafkago.TCP(brokers...), Timeout: 10 * time.Second}
+	_, _ = c.DeleteTopics(ctx, &kafkago.DeleteTopicsRequest{Topics: []string{topic}})
+}
+
+// market fills the index (and Redis, and the GEO baseline) with n online drivers, then
+// runs the comparisons.
+func market(ctx context.Context, rdb *redis.Client, redisPID int, brokers []string, n int, phase time.Duration, clients, rounds int) error {
+	prefix := fmt.Sprintf("bench:dispatch:%d:", rand.Int64())
+	defer cleanupPrefix(rdb, prefix)
+	x := adapters.NewLiveIndex(rdb, prefix)
+	geoKey := prefix + "baseline:geo"
 	fmt.Printf("== %d online drivers in a 30 km box ==\n", n)
 
-	// Fill: every driver goes online at a random point (concurrently, like pings).
+	// Fill: every driver goes online at a random point through the Redis script (its
+	// state reaches this replica's index at once), and into the GEO baseline.
 	vehicles := []domain.Vehicle{domain.VehicleBicycle, domain.VehicleScooter, domain.VehicleCar}
 	start := time.Now()
 	var next atomic.Int64
-	if err := parallel(workers, func(w int) error {
+	if err := parallel(clients, func(w int) error {
 		r := rand.New(rand.NewPCG(uint64(w), 1))
 		for {
 			i := next.Add(1) - 1
 			if i >= int64(n) {
 				return nil
 			}
-			if _, err := x.GoOnline(ctx, "drv-"+strconv.FormatInt(i, 10), vehicles[i%3], randomPoint(r, 1), time.Now()); err != nil {
-				return err
-			}
-		}
-	}); err != nil {
-		return err
-	}
-	fmt.Printf("online (fill): %d drivers in %s\n", n, time.Since(start).Round(time.Millisecond))
-
-	// Location updates: random drivers move up to ~300 m, through the ping script.
-	var pings atomic.Int64
-	stop := time.Now().Add(phase)
-	lat := newRecorder()
-	if err := parallel(workers, func(w int) error {
-		r := rand.New(rand.NewPCG(uint64(w), 2))
-		for time.Now().Before(stop) {
-			id := "drv-" + strconv.Itoa(r.IntN(n))
 			p := randomPoint(r, 1)
-			t0 := time.Now()
-			if _, _, err := x.Ping(ctx, id, p, t0); err != nil {
+			id := "drv-" + strconv.FormatInt(i, 10)
+			if _, err := x.GoOnline(ctx, id, vehicles[i%3], p, time.Now()); err != nil {
 				return err
 			}
-			lat.add(time.Since(t0))
-			pings.Add(1)
+			if err := rdb.GeoAdd(ctx, geoKey, &redis.GeoLocation{Name: id, Longitude: p.Lng, Latitude: p.Lat}).Err(); err != nil {
+				return err
+			}
 		}
-		return nil
 	}); err != nil {
 		return err
 	}
-	fmt.Printf("location updates: %.0f/s with %d clients (latency %s)\n", float64(pings.Load())/phase.Seconds(), workers, lat)
+	fmt.Printf("online (fill): %d drivers in %s (index holds %d)\n", n, time.Since(start).Round(time.Millisecond), x.Drivers.Len())
 
-	// Matching: candidates from H3 rings + ranking by pickup time, vs GEOSEARCH 3 km.
-	if !embedded {
-		rdb.ConfigResetStat(ctx)
-	}
-	var sizes, rings atomic.Int64
-	match := newRecorder()
-	calls, err := timed(phase, 1, func(r *rand.Rand) error {
+	// Matching vs GEOSEARCH.
+	var cands, rings atomic.Int64
+	matching := system{name: "matching (in-memory H3 index, rings until 10 drivers are surely nearest, ranked by pickup time)", op: func(ctx context.Context, r *rand.Rand) error {
 		pickup := randomPoint(r, 0.66)
-		t0 := time.Now()
 		cs, k, err := x.Candidates(ctx, pickup, 10)
 		if err != nil {
 			return err
 		}
 		domain.RankByPickupTime(pickup, cs)
-		match.add(time.Since(t0))
-		sizes.Add(int64(len(cs)))
+		cands.Add(int64(len(cs)))
 		rings.Add(int64(k))
 		return nil
-	})
-	if err != nil {
-		return err
-	}
-	fmt.Printf("matching (H3 rings until 10 drivers are surely nearest, ranked by pickup time), 1 client: %s; candidates/query %.0f, rings read %.1f%s\n",
-		match, float64(sizes.Load())/float64(calls), float64(rings.Load())/float64(calls), serverTime(ctx, rdb, embedded, "smembers")+" per SMEMBERS")
-	if !embedded {
-		rdb.ConfigResetStat(ctx)
-	}
-	matchTP, err := timed(phase, workers, func(r *rand.Rand) error {
+	}}
+	var seq atomic.Int64
+	reserving := system{name: "matching + reservation (the above, then the atomic Redis reserve of the best driver and its release)", op: func(ctx context.Context, r *rand.Rand) error {
 		pickup := randomPoint(r, 0.66)
 		cs, _, err := x.Candidates(ctx, pickup, 10)
+		if err != nil {
+			return err
+		}
 		domain.RankByPickupTime(pickup, cs)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	fmt.Printf("matching throughput, %d clients: %.0f queries/s%s\n", workers, float64(matchTP)/phase.Seconds(), serverTime(ctx, rdb, embedded, "smembers")+" per SMEMBERS")
-
-	if !embedded {
-		rdb.ConfigResetStat(ctx)
-	}
-	geo := newRecorder()
-	var geoHits atomic.Int64
-	gcalls, err := timed(phase, 1, func(r *rand.Rand) error {
+		order := "bench-o" + strconv.FormatInt(seq.Add(1), 10)
+		for _, c := range cs {
+			if err := x.Reserve(ctx, order, c.DriverID, time.Now().Add(time.Minute)); err == nil {
+				return x.Release(ctx, order, c.DriverID)
+			}
+		}
+		return nil // everyone near was reserved by the other clients this instant
+	}}
+	geosearch := system{name: "baseline GEOSEARCH BYRADIUS 3 km ASC COUNT 10", op: func(ctx context.Context, r *rand.Rand) error {
 		pickup := randomPoint(r, 0.66)
-		t0 := time.Now()
-		res, err := rdb.GeoSearch(ctx, x.Prefix()+"geo", &redis.GeoSearchQuery{
-			Longitude: pickup.Lng, Latitude: pickup.Lat, Radius: 3, RadiusUnit: "km", Sort: "ASC", Count: 10,
-		}).Result()
-		geo.add(time.Since(t0))
-		geoHits.Add(int64(len(res)))
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	fmt.Printf("baseline GEOSEARCH BYRADIUS 3 km ASC COUNT 10, 1 client: %s%s\n", geo, serverTime(ctx, rdb, embedded, "geosearch"))
-	if !embedded {
-		rdb.ConfigResetStat(ctx)
-	}
-	geoTP, err := timed(phase, workers, func(r *rand.Rand) error {
-		pickup := randomPoint(r, 0.66)
-		return rdb.GeoSearch(ctx, x.Prefix()+"geo", &redis.GeoSearchQuery{
+		return rdb.GeoSearch(ctx, geoKey, &redis.GeoSearchQuery{
 			Longitude: pickup.Lng, Latitude: pickup.Lat, Radius: 3, RadiusUnit: "km", Sort: "ASC", Count: 10,
 		}).Err()
-	})
+	}}
+	res, err := compare(ctx, redisPID, phase, clients, rounds, matching, geosearch)
 	if err != nil {
 		return err
 	}
-	_ = gcalls
-	fmt.Printf("baseline throughput, %d clients: %.0f queries/s%s\n\n", workers, float64(geoTP)/phase.Seconds(), serverTime(ctx, rdb, embedded, "geosearch"))
+	fmt.Printf("  candidates read and ranked per match %.0f, rings read %.1f\n", float64(cands.Load())/float64(res[0].ops), float64(rings.Load())/float64(res[0].ops))
+	if _, err := compare(ctx, redisPID, phase, clients, rounds, reserving, geosearch); err != nil {
+		return err
+	}
+
+	// Location updates vs GEOADD.
+	if err := locationUpdates(ctx, rdb, redisPID, brokers, x, geoKey, n, phase, clients, rounds); err != nil {
+		return err
+	}
+	fmt.Println()
 	return nil
 }
 
-// fanOut measures location update -> tracking subscriber over Redis pub/sub: 100 drivers
-// on delivery, one subscriber connection on their 100 orders' tracking channels.
-func fanOut(ctx context.Context, rdb *redis.Client, phase time.Duration) error {
-	x, cleanup := newIndex(rdb)
-	defer cleanup()
-	const tracked = 100
-	channels := make([]string, tracked)
-	r := rand.New(rand.NewPCG(9, 9))
-	for i := range tracked {
-		id, order := fmt.Sprintf("drv-%d", i), fmt.Sprintf("ord-%d", i)
-		if _, err := x.GoOnline(ctx, id, domain.VehicleScooter, randomPoint(r, 1), time.Now()); err != nil {
-			return err
-		}
-		if err := x.Reserve(ctx, order, id, time.Now().Add(time.Minute)); err != nil {
-			return err
-		}
-		if err := x.Accept(ctx, order, id, time.Now()); err != nil {
-			return err
-		}
-		channels[i] = x.TrackingChannel(order)
+// system is one side of a comparison: op is one operation.
+type system struct {
+	name string
+	op   func(ctx context.Context, r *rand.Rand) error
+	// after, if set, runs after each round inside its measured time (waiting for the
+	// round's updates to reach the index) and may add to the latencies.
+	after func(ctx context.Context) error
+}
+
+// result is one system's figures over all its rounds.
+type result struct {
+	ops           int64
+	elapsed       time.Duration
+	lat           *recorder
+	redisCPU      time.Duration
+	kafkaCPU      time.Duration
+	clientCPU     time.Duration
+	load0, load1  string
+	extraPerRound []string
+}
+
+func (r result) perSecond() float64 { return float64(r.ops) / r.elapsed.Seconds() }
+
+func perOp(d time.Duration, ops int64) string {
+	if ops == 0 {
+		return "-"
 	}
-	sub := x.Subscribe(ctx, channels...)
-	defer sub.Close()
-	for range tracked {
-		if _, err := sub.Receive(ctx); err != nil {
-			return err
-		}
+	return fmt.Sprintf("%.1f µs", float64(d.Microseconds())/float64(ops))
+}
+
+// compare alternates a and b for rounds rounds of phase/rounds each and prints both
+// with the ratio of a's throughput to b's.
+func compare(ctx context.Context, redisPID int, phase time.Duration, clients, rounds int, a, b system) ([2]result, error) {
+	var res [2]result
+	for i := range res {
+		res[i].lat = newRecorder()
 	}
-	var sent sync.Map // "driver|lat" -> time sent
-	rec := newRecorder()
-	var got atomic.Int64
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for msg := range sub.Channel() {
-			f := strings.SplitN(msg.Payload, "|", 3)
-			if t0, ok := sent.LoadAndDelete(f[0] + "|" + f[1]); ok {
-				rec.add(time.Since(t0.(time.Time)))
-				got.Add(1)
+	round := phase / time.Duration(rounds)
+	for range rounds {
+		for i, s := range [2]system{a, b} {
+			r := &res[i]
+			if r.load0 == "" {
+				r.load0 = loadavg()
 			}
-		}
-	}()
-	// ~2,000 updates/s: each driver pings every 50 ms, far above a phone's 1-4 s.
-	stop := time.Now().Add(phase)
-	tick := time.NewTicker(500 * time.Microsecond)
-	var seq int
-	for time.Now().Before(stop) {
-		<-tick.C
-		i := seq % tracked
-		seq++
-		p := domain.Point{Lat: centre.Lat + float64(seq)*1e-6, Lng: centre.Lng}
-		key := fmt.Sprintf("drv-%d|%s", i, strconv.FormatFloat(p.Lat, 'f', 6, 64))
-		sent.Store(key, time.Now())
-		if _, _, err := x.Ping(ctx, fmt.Sprintf("drv-%d", i), p, time.Now()); err != nil {
-			return err
-		}
-	}
-	tick.Stop()
-	time.Sleep(200 * time.Millisecond)
-	_ = sub.Close()
-	<-done
-	fmt.Printf("== fan-out ==\nlocation update -> tracking subscriber (Redis pub/sub, %d channels, %d updates): %s\n", tracked, got.Load(), rec)
-	return nil
-}
-
-func serverTime(ctx context.Context, rdb *redis.Client, embedded bool, cmd string) string {
-	if embedded {
-		return ""
-	}
-	info, err := rdb.Info(ctx, "commandstats").Result()
-	if err != nil {
-		return ""
-	}
-	for _, line := range strings.Split(info, "\n") {
-		if strings.HasPrefix(line, "cmdstat_"+cmd+":") {
-			for _, f := range strings.Split(strings.TrimSpace(line), ",") {
-				if v, ok := strings.CutPrefix(f, "usec_per_call="); ok {
-					return "; server " + v + " µs/call"
+			redis0, kafka0, self0 := procCPU(redisPID), procCPU(kafkaPID()), procCPU(os.Getpid())
+			t0 := time.Now()
+			n, err := timed(round, clients, r.lat, s.op)
+			if err != nil {
+				return res, fmt.Errorf("%s: %w", s.name, err)
+			}
+			if s.after != nil {
+				if err := s.after(ctx); err != nil {
+					return res, fmt.Errorf("%s: %w", s.name, err)
 				}
 			}
+			r.elapsed += time.Since(t0)
+			r.ops += n
+			r.redisCPU += procCPU(redisPID) - redis0
+			r.kafkaCPU += procCPU(kafkaPID()) - kafka0
+			r.clientCPU += procCPU(os.Getpid()) - self0
+			r.load1 = loadavg()
 		}
 	}
-	return ""
+	for i, s := range [2]system{a, b} {
+		r := res[i]
+		fmt.Printf("%s, %d clients: %.0f ops/s; latency %s; CPU per op: Redis %s, Kafka %s, this process %s; load %s -> %s\n",
+			s.name, clients, r.perSecond(), r.lat, perOp(r.redisCPU, r.ops), perOp(r.kafkaCPU, r.ops), perOp(r.clientCPU, r.ops), r.load0, r.load1)
+	}
+	fmt.Printf("  ratio: %.1fx the baseline's throughput (p99 %s vs %s)\n", res[0].perSecond()/res[1].perSecond(), res[0].lat.q(0.99), res[1].lat.q(0.99))
+	return res, nil
+}
+
+func redisPID(ctx context.Context, rdb *redis.Client) (int, error) {
+	info, err := rdb.Info(ctx, "server").Result()
+	if err != nil {
+		return 0, err
+	}
+	for _, line := range strings.Split(info, "\n") {
+		if v, ok := strings.CutPrefix(strings.TrimSpace(line), "process_id:"); ok {
+			return strconv.Atoi(v)
+		}
+	}
+	return 0, fmt.Errorf("redis INFO has no process_id")
+}
+
+var kafkaPIDOnce = sync.OnceValue(func() int {
+	dirs, _ := os.ReadDir("/proc")
+	for _, d := range dirs {
+		pid, err := strconv.Atoi(d.Name())
+		if err != nil {
+			continue
+		}
+		cmd, err := os.ReadFile("/proc/" + d.Name() + "/cmdline")
+		if err == nil && strings.Contains(string(cmd), "kafka.Kafka") {
+			return pid
+		}
+	}
+	return 0
+})
+
+// kafkaPID is the local broker's process (0 when not found: Kafka CPU then reads 0).
+func kafkaPID() int { return kafkaPIDOnce() }
+
+// procCPU is a process's user+system CPU time so far, from /proc/<pid>/stat.
+func procCPU(pid int) time.Duration {
+	if pid <= 0 {
+		return 0
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	s := string(b)
+	f := strings.Fields(s[strings.LastIndexByte(s, ')')+2:])
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * time.Second / 100 // USER_HZ
+}
+
+func loadavg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return "?"
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return "?"
+	}
+	return strings.Join(f[:3], " ")
 }
 
 func parallel(n int, fn func(w int) error) error {
@@ -349,16 +369,23 @@ func parallel(n int, fn func(w int) error) error {
 	return nil
 }
 
-// timed runs fn from workers goroutines for d and returns how many calls finished.
-func timed(d time.Duration, workers int, fn func(r *rand.Rand) error) (int64, error) {
+var seed atomic.Uint64
+
+// timed runs op from workers goroutines for d, recording each call's latency, and
+// returns how many calls finished.
+func timed(d time.Duration, workers int, lat *recorder, op func(ctx context.Context, r *rand.Rand) error) (int64, error) {
 	var calls atomic.Int64
 	stop := time.Now().Add(d)
 	err := parallel(workers, func(w int) error {
-		r := rand.New(rand.NewPCG(uint64(w), 3))
+		r := rand.New(rand.NewPCG(seed.Add(1), 3))
+		local := make([]time.Duration, 0, 1<<14)
+		defer func() { lat.addAll(local) }()
 		for time.Now().Before(stop) {
-			if err := fn(r); err != nil {
+			t0 := time.Now()
+			if err := op(context.Background(), r); err != nil {
 				return err
 			}
+			local = append(local, time.Since(t0))
 			calls.Add(1)
 		}
 		return nil
@@ -379,14 +406,36 @@ func (r *recorder) add(d time.Duration) {
 	r.mu.Unlock()
 }
 
-func (r *recorder) String() string {
+func (r *recorder) addAll(d []time.Duration) {
+	r.mu.Lock()
+	r.d = append(r.d, d...)
+	r.mu.Unlock()
+}
+
+func (r *recorder) q(p float64) time.Duration {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if len(r.d) == 0 {
-		return "no samples"
+		return 0
 	}
 	s := slices.Clone(r.d)
 	slices.Sort(s)
-	q := func(p float64) time.Duration { return s[int(p*float64(len(s)-1))] }
-	return fmt.Sprintf("p50 %s p99 %s (n=%d)", q(0.50).Round(time.Microsecond), q(0.99).Round(time.Microsecond), len(s))
+	return s[int(p*float64(len(s)-1))]
+}
+
+func round(d time.Duration) time.Duration {
+	if d < time.Millisecond {
+		return d.Round(100 * time.Nanosecond)
+	}
+	return d.Round(10 * time.Microsecond)
+}
+
+func (r *recorder) String() string {
+	r.mu.Lock()
+	n := len(r.d)
+	r.mu.Unlock()
+	if n == 0 {
+		return "no samples"
+	}
+	return fmt.Sprintf("p50 %s p99 %s (n=%d)", round(r.q(0.50)), round(r.q(0.99)), n)
 }

@@ -85,14 +85,20 @@ func run(args []string) error {
 	if err != nil {
 		return err
 	}
+	live, err := svc.LiveComponents(ctx)
+	if err != nil {
+		return err
+	}
 	loops, err := svc.Components(ctx, producer)
 	if err != nil {
 		return err
 	}
+	loops = append(live, loops...)
 	ready := ops.NewReadiness(2 * time.Second)
 	ready.Add("postgres", postgres.Check(pool))
 	ready.Add("redis", redisdb.Check(rdb))
 	ready.Add("kafka", kafka.Check(cfg.KafkaBrokers))
+	ready.Add("live index", svc.LiveIndexReady)
 	metrics, err := ops.NewHTTPMetrics(tel.Registry)
 	if err != nil {
 		return err
