@@ -26,9 +26,35 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# One binary carries the router and every subgraph (`dizhtime identity serve`, ...): one link,
+# not one per process. Built only when a Go source, go.mod or go.sum is newer than it
+# (DIZHTIME_REBUILD=1 forces it), with what is compiling and how far printed every few seconds.
+build_dizhtime() {
+  local bin=$DIZHTIME_BIN/dizhtime
+  if [ -x "$bin" ] && [ -z "${DIZHTIME_REBUILD:-}" ] && [ -z "$(find . \( -name node_modules -o -name .dizhtime -o -name .git -o -name web \) -prune -o \
+       \( -name '*.go' -o -name go.mod -o -name go.sum -o -name go.work -o -name go.work.sum \) -newer "$bin" -print -quit)" ]; then
+    log "dizhtime is up to date ($bin)"
+    return
+  fi
+  local total start=$SECONDS
+  log "building dizhtime: the router and every subgraph in one binary (a first build compiles ~2000 packages: minutes)"
+  total=$(go list -deps ./platform/cmd/dizhtime 2>/dev/null | wc -l) || total=0
+  # go build -v names each package as it compiles it; everything else on stderr is an error.
+  go build -v -o "$bin.tmp" ./platform/cmd/dizhtime 2>&1 | awk -v total="$total" -v start="$start" -v errlog="$DIZHTIME_STATE/build.log" '
+    BEGIN { printf "" > errlog; last = systime() }
+    /^[^ \t:#]+$/ {
+      n++
+      if ($0 ~ /\/platform\/cmd\/dizhtime$/) { printf "[run] %d packages compiled (of %d in the binary); linking dizhtime\n", n, total > "/dev/stderr"; next }
+      if (systime() - last >= 5) { last = systime(); printf "[run] building: %d packages compiled (of %d in the binary), now %s\n", n, total, $0 > "/dev/stderr" }
+      next
+    }
+    { print > errlog; print > "/dev/stderr" }'
+  mv "$bin.tmp" "$bin"
+  log "dizhtime built in $((SECONDS - start)) s"
+}
+
 mkdir -p "$DIZHTIME_BIN"
-log "building dizhtime"
-(cd platform && go build -o "$DIZHTIME_BIN/dizhtime" ./cmd/dizhtime)
+build_dizhtime
 eval "$("$here/services.sh" env | grep DIZHTIME_POSTGRES_URL)"
 eval "$("$here/services.sh" env | grep DIZHTIME_MAILPIT_)"
 export DIZHTIME_DEV_MAILPIT_URL=$DIZHTIME_MAILPIT_URL DIZHTIME_NOTIFICATIONS_SMTP_ADDR=$DIZHTIME_MAILPIT_SMTP_ADDR
