@@ -29,6 +29,23 @@ trap cleanup EXIT
 # One binary carries the router and every subgraph (`dizhtime identity serve`, ...): one link,
 # not one per process. Built only when a Go source, go.mod or go.sum is newer than it
 # (DIZHTIME_REBUILD=1 forces it), with what is compiling and how far printed every few seconds.
+# build_progress TOTAL START: reads go build -v; every 5 s says how many packages are compiled
+# (of TOTAL in the binary) and which, then when it links; passes error lines through.
+build_progress() {
+  local total=$1 start=$2 n=0 last=$SECONDS line
+  while IFS= read -r line; do
+    case $line in
+      */platform/cmd/dizhtime) n=$((n + 1)); printf '[run] %d packages compiled (of %d in the binary) in %d s; linking dizhtime\n' "$n" "$total" $((SECONDS - start)) >&2 ;;
+      *[[:space:]:\#]*|'') printf '%s\n' "$line" >&2 ;;
+      *) n=$((n + 1))
+         if [ $((SECONDS - last)) -ge 5 ]; then
+           last=$SECONDS
+           printf '[run] building: %d packages compiled (of %d in the binary) in %d s, now %s\n' "$n" "$total" $((SECONDS - start)) "$line" >&2
+         fi ;;
+    esac
+  done
+}
+
 build_dizhtime() {
   local bin=$DIZHTIME_BIN/dizhtime
   if [ -x "$bin" ] && [ -z "${DIZHTIME_REBUILD:-}" ] && [ -z "$(find . \( -name node_modules -o -name .dizhtime -o -name .git -o -name web \) -prune -o \
@@ -40,15 +57,7 @@ build_dizhtime() {
   log "building dizhtime: the router and every subgraph in one binary (a first build compiles ~2000 packages: minutes)"
   total=$(go list -deps ./platform/cmd/dizhtime 2>/dev/null | wc -l) || total=0
   # go build -v names each package as it compiles it; everything else on stderr is an error.
-  go build -v -o "$bin.tmp" ./platform/cmd/dizhtime 2>&1 | awk -v total="$total" -v start="$start" -v errlog="$DIZHTIME_STATE/build.log" '
-    BEGIN { printf "" > errlog; last = systime() }
-    /^[^ \t:#]+$/ {
-      n++
-      if ($0 ~ /\/platform\/cmd\/dizhtime$/) { printf "[run] %d packages compiled (of %d in the binary); linking dizhtime\n", n, total > "/dev/stderr"; next }
-      if (systime() - last >= 5) { last = systime(); printf "[run] building: %d packages compiled (of %d in the binary), now %s\n", n, total, $0 > "/dev/stderr" }
-      next
-    }
-    { print > errlog; print > "/dev/stderr" }'
+  go build -v -o "$bin.tmp" ./platform/cmd/dizhtime 2>&1 | build_progress "$total" "$start"
   mv "$bin.tmp" "$bin"
   log "dizhtime built in $((SECONDS - start)) s"
 }
