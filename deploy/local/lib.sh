@@ -40,8 +40,8 @@ service_user_can_enter() {
   id "$who" >/dev/null 2>&1 || who=nobody
   runuser -u "$who" -- test -x "$d" -a -r "$d" 2>/dev/null
 }
-svc_log() { echo "$DIZHTIME_STATE/$1/log"; }
-svc_pidfile() { echo "$DIZHTIME_STATE/$1/pid"; }
+svc_log() { echo "$(svc_dir "$1")/log"; }
+svc_pidfile() { echo "$(svc_dir "$1")/pid"; }
 
 # svc_pid NAME: the pid we recorded for NAME, if that process still lives.
 svc_pid() {
