@@ -28,7 +28,7 @@ type Options struct {
 	// RouterConfig is the router's router.yaml; RouterAddr where it listens.
 	RouterConfig string
 	RouterAddr   string
-	// WorkDir holds bin/ (the built binaries) and logs/ (one file per process).
+	// WorkDir holds logs/ (one file per process, rotated per run) and keys/.
 	WorkDir string
 	// PostgresURL is the server each subgraph gets a database of its own on, named
 	// DatabasePrefix + subgraph name (default prefix "dizhtime_").
@@ -43,8 +43,8 @@ type Options struct {
 	ReadyTimeout time.Duration
 	// Binary is the dizhtime binary (platform/cmd/dizhtime), which carries every process:
 	// Start runs `Binary <subgraph> serve` and `Binary router serve ...`, each a process of
-	// its own. Empty: Start builds it into WorkDir/bin first (BuildBinary), within ctx; tests
-	// build it once before their deadlines start and pass it here.
+	// its own. Empty: Start builds it first (CachedBinary: an unchanged checkout relinks
+	// nothing), within ctx; tests build it in TestMain, before their deadlines, and pass it.
 	Binary string
 	// MoveRouter and MoveSubgraphs say how a user moves the router's and the subgraphs'
 	// ports (an environment variable), named when a port is taken.
@@ -101,10 +101,7 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	}
 	bin := o.Binary
 	if bin == "" {
-		if bin, err = filepath.Abs(filepath.Join(o.WorkDir, "bin", "dizhtime")); err != nil {
-			return nil, err
-		}
-		if err := BuildBinary(ctx, o.RepoRoot, bin, progress); err != nil {
+		if bin, err = CachedBinary(ctx, o.RepoRoot, progress); err != nil {
 			return nil, err
 		}
 	}
