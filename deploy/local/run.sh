@@ -75,6 +75,7 @@ export DIZHTIME_DEV_MAILPIT_URL=$DIZHTIME_MAILPIT_URL DIZHTIME_NOTIFICATIONS_SMT
 # URLs are printed once they and the router answer. The router allows their origins (CORS).
 web_apps() {
   local stamp=web/apps/customer/dist/index.html
+  mkdir -p "$DIZHTIME_ROOT/.dizhtime"
   if [ ! -f "$stamp" ] || [ -n "$(find web/apps web/packages web/package-lock.json -newer "$stamp" -not -path '*/node_modules/*' -not -path '*/dist/*' -type f -print -quit)" ]; then
     printf '[run] building the web apps (web/) in the background: log in .dizhtime/web-build.log\n' >&2
     if ! make --no-print-directory web-build >"$DIZHTIME_ROOT/.dizhtime/web-build.log" 2>&1; then
