@@ -30,7 +30,8 @@ observe: ## beside a running `make run`: Prometheus (rules), Alertmanager, Jaege
 
 .PHONY: sim
 sim: ## simulate a city against a running `make run` (SIM_FLAGS="-orders-per-minute 30 -drivers 20")
-	cd platform && go run ./cmd/dizhtime sim $(SIM_FLAGS)
+	@[ -x .dizhtime/bin/dizhtime ] || { echo "make sim runs beside make run, which builds .dizhtime/bin/dizhtime: start make run first" >&2; exit 1; }
+	.dizhtime/bin/dizhtime sim $(SIM_FLAGS)
 
 .PHONY: simulate
 simulate: ## seeded simulation of the order saga (orders/sagasim): SEED=<n> replays one seed, STEPS=1000000 runs many

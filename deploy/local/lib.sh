@@ -12,9 +12,36 @@ DIZHTIME_SERVICE_USER=${DIZHTIME_SERVICE_USER:-dizhtime}
 log() { printf '[services] %s\n' "$*" >&2; }
 die() { printf '[services] error: %s\n' "$*" >&2; exit 1; }
 
-svc_dir() { echo "$DIZHTIME_STATE/$1"; }
-svc_log() { echo "$DIZHTIME_STATE/$1/log"; }
-svc_pidfile() { echo "$DIZHTIME_STATE/$1/pid"; }
+svc_dir() {
+  case $1 in
+    postgres|elasticsearch) service_user_dir "$1" ;;
+    *) echo "$DIZHTIME_STATE/$1" ;;
+  esac
+}
+
+# service_user_dir NAME: the folder of a service that runs as the service user. Under
+# $DIZHTIME_STATE when that user can enter it; run as root from a folder it cannot (a clone
+# under a 0700 home or temp folder), under $DIZHTIME_SERVICE_STATE (default /var/lib/dizhtime),
+# one folder per checkout, where it can.
+service_user_dir() {
+  if ! is_root || service_user_can_enter "$DIZHTIME_STATE"; then
+    echo "$DIZHTIME_STATE/$1"
+    return
+  fi
+  echo "${DIZHTIME_SERVICE_STATE:-/var/lib/dizhtime}/$(printf %s "$DIZHTIME_STATE" | sha256sum | cut -c1-12)/$1"
+}
+
+# service_user_can_enter DIR: whether the service user can enter DIR (or, while DIR does not
+# exist, its nearest existing parent). Without that user yet, it will be created: ask as
+# "nobody", which has no more rights than a fresh system user.
+service_user_can_enter() {
+  local d=$1 who=$DIZHTIME_SERVICE_USER
+  while [ ! -e "$d" ]; do d=$(dirname "$d"); done
+  id "$who" >/dev/null 2>&1 || who=nobody
+  runuser -u "$who" -- test -x "$d" -a -r "$d" 2>/dev/null
+}
+svc_log() { echo "$(svc_dir "$1")/log"; }
+svc_pidfile() { echo "$(svc_dir "$1")/pid"; }
 
 # svc_pid NAME: the pid we recorded for NAME, if that process still lives.
 svc_pid() {

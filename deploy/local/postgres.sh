@@ -19,7 +19,12 @@ postgres_install() {
   ensure_service_user
   local dir data bin
   dir=$(svc_dir postgres); data=$dir/data; bin=$(postgres_bindir)
-  mkdir -p "$dir/run"
+  (umask 022; mkdir -p "$dir/run")
+  case $dir in
+    "$DIZHTIME_STATE"/*) ;;
+    *) log "PostgreSQL's data goes to $dir: its user $DIZHTIME_SERVICE_USER cannot enter $DIZHTIME_STATE (set DIZHTIME_SERVICE_STATE to choose another folder)" ;;
+  esac
+  service_user_can_enter "$dir" || die "PostgreSQL runs as $DIZHTIME_SERVICE_USER, who cannot enter $dir (a parent folder is closed to it, e.g. a 0700 home): set DIZHTIME_SERVICE_STATE to a folder it can enter (default /var/lib/dizhtime), or chmod o+x every parent of $dir"
   own_by_service_user "$dir"
   if [ ! -s "$data/PG_VERSION" ]; then
     log "initialising PostgreSQL cluster in $data"

@@ -26,54 +26,99 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# One binary carries the router and every subgraph (`dizhtime identity serve`, ...): one link,
+# not one per process. Built only when a Go source, go.mod or go.sum is newer than it
+# (DIZHTIME_REBUILD=1 forces it), with what is compiling and how far printed every few seconds.
+# build_progress TOTAL START: reads go build -v; every 5 s says how many packages are compiled
+# (of TOTAL in the binary) and which, then when it links; passes error lines through.
+build_progress() {
+  local total=$1 start=$2 n=0 last=$SECONDS line
+  while IFS= read -r line; do
+    case $line in
+      */platform/cmd/dizhtime) n=$((n + 1)); printf '[run] %d packages compiled (of %d in the binary) in %d s; linking dizhtime\n' "$n" "$total" $((SECONDS - start)) >&2 ;;
+      *[[:space:]:\#]*|'') printf '%s\n' "$line" >&2 ;;
+      *) n=$((n + 1))
+         if [ $((SECONDS - last)) -ge 5 ]; then
+           last=$SECONDS
+           printf '[run] building: %d packages compiled (of %d in the binary) in %d s, now %s\n' "$n" "$total" $((SECONDS - start)) "$line" >&2
+         fi ;;
+    esac
+  done
+}
+
+build_dizhtime() {
+  local bin=$DIZHTIME_BIN/dizhtime
+  if [ -x "$bin" ] && [ -z "${DIZHTIME_REBUILD:-}" ] && [ -z "$(find . \( -name node_modules -o -name .dizhtime -o -name .git -o -name web \) -prune -o \
+       \( \( -name '*.go' -a ! -name '*_test.go' \) -o -name go.mod -o -name go.sum -o -name go.work -o -name go.work.sum \) -newer "$bin" -print -quit)" ]; then
+    log "dizhtime is up to date ($bin)"
+    return
+  fi
+  local total start=$SECONDS
+  log "building dizhtime: the router and every subgraph in one binary (a first build compiles ~2000 packages: minutes)"
+  total=$(go list -deps ./platform/cmd/dizhtime 2>/dev/null | wc -l) || total=0
+  # go build -v names each package as it compiles it; everything else on stderr is an error.
+  # Straight to $bin: go build leaves a current binary as it is (no link) when a newer file
+  # changed nothing it is made of; touch marks it checked for the test above.
+  go build -v -o "$bin" ./platform/cmd/dizhtime 2>&1 | build_progress "$total" "$start"
+  touch "$bin"
+  log "dizhtime built in $((SECONDS - start)) s"
+}
+
 mkdir -p "$DIZHTIME_BIN"
-log "building dizhtime"
-(cd platform && go build -o "$DIZHTIME_BIN/dizhtime" ./cmd/dizhtime)
+build_dizhtime
 eval "$("$here/services.sh" env | grep DIZHTIME_POSTGRES_URL)"
 eval "$("$here/services.sh" env | grep DIZHTIME_MAILPIT_)"
 export DIZHTIME_DEV_MAILPIT_URL=$DIZHTIME_MAILPIT_URL DIZHTIME_NOTIFICATIONS_SMTP_ADDR=$DIZHTIME_MAILPIT_SMTP_ADDR
 
-# The customer app (web/): built once and rebuilt only when its sources change, served by
-# Vite's static preview server on :4080; the router allows that origin (CORS).
-web_url=
-if command -v npm >/dev/null; then
-  stamp=web/apps/customer/dist/index.html
+# The web apps (web/): the customer app on :4080, the courier app on :4081, the restaurant
+# dashboard on :4082, the admin portal on :4083, each served by Vite's static preview server.
+# Built (when missing or older than their sources) and served in the background, in a
+# process group of their own (set -m), so the router answers without waiting for npm; their
+# URLs are printed once they and the router answer. The router allows their origins (CORS).
+web_apps() {
+  local stamp=web/apps/customer/dist/index.html
+  mkdir -p "$DIZHTIME_ROOT/.dizhtime"
   if [ ! -f "$stamp" ] || [ -n "$(find web/apps web/packages web/package-lock.json -newer "$stamp" -not -path '*/node_modules/*' -not -path '*/dist/*' -type f -print -quit)" ]; then
-    log "building the customer app (web/)"
-    make --no-print-directory web-build >/dev/null
-  fi
-  (cd web/apps/customer && exec setsid npx vite preview --host 127.0.0.1 --port 4080 --strictPort >"$DIZHTIME_ROOT/.dizhtime/web-preview.log" 2>&1) &
-  web_pid=$!
-  # Its own process group (setsid): npx starts vite as a child, and both must go.
-  trap 'cleanup; kill -- -$web_pid 2>/dev/null || true' EXIT
-  web_url="http://127.0.0.1:4080/?router=http://127.0.0.1:4000/graphql"
-  # The operations apps (same build): the courier app on :4081, the restaurant dashboard
-  # on :4082, the admin portal on :4083, each in its own process group like the above.
-  ops_pids= ops_port=4081 ops_urls=
-  for app in driver restaurant admin; do
-    if [ -f "web/apps/$app/dist/index.html" ]; then
-      (cd "web/apps/$app" && exec setsid npx vite preview --host 127.0.0.1 --port $ops_port --strictPort >"$DIZHTIME_ROOT/.dizhtime/web-$app.log" 2>&1) &
-      ops_pids="$ops_pids $!"
-      DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS="${DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS:+$DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS,}http://127.0.0.1:$ops_port,http://localhost:$ops_port"
-      ops_urls="$ops_urls
-[run] $app app$(printf '%*s' $((14 - ${#app})) '')http://127.0.0.1:$ops_port/?router=http://127.0.0.1:4000/graphql"
+    printf '[run] building the web apps (web/) in the background: log in .dizhtime/web-build.log\n' >&2
+    if ! make --no-print-directory web-build >"$DIZHTIME_ROOT/.dizhtime/web-build.log" 2>&1; then
+      printf '[run] the web apps did not build (the API runs without them): see .dizhtime/web-build.log\n' >&2
+      return
     fi
-    ops_port=$((ops_port + 1))
+  fi
+  local port=4080 urls=
+  for app in customer driver restaurant admin; do
+    if [ -f "web/apps/$app/dist/index.html" ]; then
+      (cd "web/apps/$app" && exec npx vite preview --host 127.0.0.1 --port $port --strictPort >"$DIZHTIME_ROOT/.dizhtime/web-$app.log" 2>&1) &
+      urls="$urls
+  $app app$(printf '%*s' $((14 - ${#app})) '')http://127.0.0.1:$port/?router=http://$router_addr/graphql"
+    fi
+    port=$((port + 1))
   done
-  trap 'cleanup; for p in $web_pid $ops_pids; do kill -- -$p 2>/dev/null; done; true' EXIT
+  for _ in $(seq 1 600); do curl -fsS -o /dev/null "http://$router_addr/healthz" 2>/dev/null && curl -fsS -o /dev/null http://127.0.0.1:4080/ 2>/dev/null && break; sleep 1; done
+  sleep 2
+  printf '\nWeb apps (web/):%s\n\n' "$urls"
+  wait
+}
+router_addr=${DIZHTIME_DEV_ROUTER_ADDR:-127.0.0.1:4000}
+web_pid=
+if command -v npm >/dev/null; then
+  set -m; web_apps & web_pid=$!; set +m
+  trap 'cleanup; kill -- -$web_pid 2>/dev/null; true' EXIT
 fi
+dev_origins=
+for port in 4080 4081 4082 4083; do dev_origins=$dev_origins,http://127.0.0.1:$port,http://localhost:$port; done
 # Browser origins the router allows (CORS): the explorer, the served apps, and the usual
 # front-end dev servers (Vite :5173, Next/CRA :3000); add yours with
 # DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS (comma-separated, kept in front of these).
-dev_origins=http://127.0.0.1:4000,http://localhost:4000,http://127.0.0.1:4080,http://localhost:4080
+dev_origins=http://$router_addr,http://127.0.0.1:4000,http://localhost:4000$dev_origins
 dev_origins=$dev_origins,http://localhost:5173,http://127.0.0.1:5173,http://localhost:3000,http://127.0.0.1:3000
 export DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS="${DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS:+$DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS,}$dev_origins"
 # Traces go to the OTLP receiver of `make observe` (Jaeger) when it runs.
 export DIZHTIME_TELEMETRY_OTLP_ENDPOINT=${DIZHTIME_TELEMETRY_OTLP_ENDPOINT:-http://127.0.0.1:${DIZHTIME_JAEGER_PORT:-4318}}
 export DIZHTIME_ROUTER_TELEMETRY_OTLP_ENDPOINT=${DIZHTIME_ROUTER_TELEMETRY_OTLP_ENDPOINT:-$DIZHTIME_TELEMETRY_OTLP_ENDPOINT}
 cat >&2 <<URLS
-[run] GraphQL (router)  http://127.0.0.1:4000/graphql
-[run] customer app      ${web_url:-(not served: npm is not installed)}${ops_urls:-}
+[run] GraphQL (router)  http://$router_addr/graphql   (the processes start now; dizhtime's banner follows when they answer)
+[run] web apps          $(if [ -n "$web_pid" ]; then echo "http://127.0.0.1:4080 .. :4083 (URLs printed once served)"; else echo "(not served: npm is not installed)"; fi)
 [run] Prometheus        $(prometheus_addr)   (alerts: $(prometheus_addr)/alerts)
 [run] traces            \$(make observe): Jaeger UI http://127.0.0.1:${DIZHTIME_JAEGER_UI_PORT:-16686}
 [run] logs              \$(make observe): Loki http://127.0.0.1:${DIZHTIME_LOKI_PORT:-3100} (query API; logship ships .dizhtime/dev/logs)
@@ -81,8 +126,6 @@ URLS
 # Not exec: the trap must run after dizhtime exits. Ctrl-C reaches both; dizhtime drains and exits.
 "$DIZHTIME_BIN/dizhtime" dev "$@" &
 child=$!
-# Printed again after dizhtime's banner (which comes once every process is ready).
-[ -n "$web_url" ] && (for _ in $(seq 1 120); do curl -fsS -o /dev/null http://127.0.0.1:4000/healthz 2>/dev/null && break; sleep 1; done; sleep 2; printf '\nCustomer app (web/): %s\n\n' "$web_url") &
 trap 'kill -INT $child 2>/dev/null || true' INT TERM
 set +e
 wait $child; rc=$?

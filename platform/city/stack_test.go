@@ -96,6 +96,7 @@ func startRealCity(t *testing.T, ctx context.Context, extraEnv ...string) *realC
 	s, err := stack.Start(ctx, stack.Options{
 		RepoRoot: root, SupergraphFile: supergraph, RouterConfig: routerYAML, RouterAddr: routerAddr,
 		WorkDir: dir, PostgresURL: endpoints.Postgres(), DatabasePrefix: dbPrefix,
+		Binary: dizhtimeBinary,
 		Env: append([]string{
 			"DIZHTIME_REDIS_ADDR=" + endpoints.Redis(),
 			"DIZHTIME_KAFKA_BROKERS=" + strings.Join(endpoints.Kafka(), ","),

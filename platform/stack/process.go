@@ -3,6 +3,7 @@ package stack
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -32,9 +33,13 @@ func (p *Process) Name() string { return p.name }
 // LogPath is the file the process writes its output to.
 func (p *Process) LogPath() string { return p.logPath }
 
-// start launches the process with its output appended to its log file.
+// start launches the process with its output in a fresh log file: the previous run's log
+// is kept once, as <log>.1, so what this run prints (and Tail shows) is this run's alone.
 func (p *Process) start() error {
-	logFile, err := os.OpenFile(p.logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+	if err := os.Rename(p.logPath, p.logPath+".1"); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return fmt.Errorf("rotate %s: %w", p.logPath, err)
+	}
+	logFile, err := os.OpenFile(p.logPath, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o644)
 	if err != nil {
 		return err
 	}

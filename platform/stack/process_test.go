@@ -102,3 +102,23 @@ func TestWriteSupergraph_writesWhatReadSupergraphReads(t *testing.T) {
 		t.Fatalf("got %+v, %v", got, err)
 	}
 }
+
+func TestProcess_eachStartBeginsAFreshLogAndKeepsThePreviousRunsOnce(t *testing.T) {
+	logPath := filepath.Join(t.TempDir(), "orders.log")
+	if err := os.WriteFile(logPath, []byte("stale line of the previous run\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	c := &Process{name: "crasher", path: "/bin/sh", args: []string{"-c", "echo this run; exit 3"},
+		logPath: logPath, readyURL: "http://127.0.0.1:1/readyz"}
+	if err := c.start(); err != nil {
+		t.Fatal(err)
+	}
+	err := c.waitReady(context.Background(), 10*time.Second)
+	if err == nil || !strings.Contains(err.Error(), "this run") || strings.Contains(err.Error(), "stale line") {
+		t.Fatalf("waitReady = %v, want this run's lines only", err)
+	}
+	previous, err := os.ReadFile(logPath + ".1")
+	if err != nil || string(previous) != "stale line of the previous run\n" {
+		t.Fatalf("previous log = %q, %v", previous, err)
+	}
+}

@@ -7,6 +7,7 @@ package stack
 import (
 	"context"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,7 +28,7 @@ type Options struct {
 	// RouterConfig is the router's router.yaml; RouterAddr where it listens.
 	RouterConfig string
 	RouterAddr   string
-	// WorkDir holds bin/ (the built binaries) and logs/ (one file per process).
+	// WorkDir holds logs/ (one file per process, rotated per run) and keys/.
 	WorkDir string
 	// PostgresURL is the server each subgraph gets a database of its own on, named
 	// DatabasePrefix + subgraph name (default prefix "dizhtime_").
@@ -40,6 +41,16 @@ type Options struct {
 	RouterEnv   []string
 	// ReadyTimeout bounds each process's start (default 90 s).
 	ReadyTimeout time.Duration
+	// Binary is the dizhtime binary (platform/cmd/dizhtime), which carries every process:
+	// Start runs `Binary <subgraph> serve` and `Binary router serve ...`, each a process of
+	// its own. Empty: Start builds it first (CachedBinary: an unchanged checkout relinks
+	// nothing), within ctx; tests build it in TestMain, before their deadlines, and pass it.
+	Binary string
+	// MoveRouter and MoveSubgraphs say how a user moves the router's and the subgraphs'
+	// ports (an environment variable), named when a port is taken.
+	MoveRouter, MoveSubgraphs string
+	// Progress receives what is being built and started (nil: nothing is printed).
+	Progress io.Writer
 }
 
 // Stack is the running set of processes.
@@ -54,7 +65,7 @@ type Stack struct {
 	databases   map[string]string
 }
 
-// Start builds the binaries, starts every subgraph with its environment and a database of
+// Start builds the dizhtime binary (unless Options.Binary names one), starts every subgraph with its environment and a database of
 // its own, waits for each /readyz, then starts the router and waits for its /healthz. On
 // error everything started is killed.
 func Start(ctx context.Context, o Options) (_ *Stack, err error) {
@@ -81,15 +92,18 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 			s.Kill()
 		}
 	}()
-	binDir, err := filepath.Abs(filepath.Join(o.WorkDir, "bin"))
-	if err != nil {
-		return nil, err
+	progress := o.Progress
+	if progress == nil {
+		progress = io.Discard
 	}
 	if err := os.MkdirAll(s.LogDir, 0o755); err != nil {
 		return nil, err
 	}
-	if err := Build(ctx, o.RepoRoot, binDir, subgraphs); err != nil {
-		return nil, err
+	bin := o.Binary
+	if bin == "" {
+		if bin, err = CachedBinary(ctx, o.RepoRoot, progress); err != nil {
+			return nil, err
+		}
 	}
 	links, err := links(subgraphs)
 	if err != nil {
@@ -110,8 +124,8 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		if err != nil {
 			return s, fmt.Errorf("subgraph %s: %w", sg.Name, err)
 		}
-		if err := freeAddr(addr); err != nil {
-			return s, fmt.Errorf("subgraph %s: %s is taken: %w", sg.Name, addr, err)
+		if err := CheckAddr("subgraph "+sg.Name, addr, o.MoveSubgraphs); err != nil {
+			return s, err
 		}
 		// Each subgraph owns its datastore: here, a database of its own on one server.
 		pgURL, err := postgres.EnsureDatabase(ctx, o.PostgresURL, o.DatabasePrefix+sg.Name)
@@ -125,27 +139,32 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		env = append(env, o.Env...)
 		env = append(env, o.SubgraphEnv[sg.Name]...)
 		p := &Process{
-			name: sg.Name, path: filepath.Join(binDir, sg.Name), args: []string{"serve"}, env: env,
+			name: sg.Name, path: bin, args: []string{sg.Name, "serve"}, env: env,
 			logPath:  filepath.Join(s.LogDir, sg.Name+".log"),
 			readyURL: "http://" + addr + "/readyz",
 		}
 		if err := p.start(); err != nil {
 			return s, err
 		}
+		fmt.Fprintf(progress, "[start] %s on %s (log %s)\n", sg.Name, addr, p.logPath)
 		s.Processes = append(s.Processes, p)
 	}
-	for _, p := range s.Processes {
+	for i, p := range s.Processes {
 		if err := p.waitReady(ctx, o.ReadyTimeout); err != nil {
 			return s, err
 		}
+		fmt.Fprintf(progress, "[ready] %s (%d/%d subgraphs)\n", p.name, i+1, len(s.Processes))
 	}
 	routerConfig, err := under(o.RepoRoot, o.RouterConfig)
 	if err != nil {
 		return s, err
 	}
+	if err := CheckAddr("router", o.RouterAddr, o.MoveRouter); err != nil {
+		return s, err
+	}
 	router := &Process{
-		name: "router", path: filepath.Join(binDir, "router"),
-		args: []string{"serve", "-config", routerConfig, "-supergraph", supergraphFile},
+		name: "router", path: bin,
+		args: []string{"router", "serve", "-config", routerConfig, "-supergraph", supergraphFile},
 		env: append([]string{"DIZHTIME_ROUTER_LISTEN_ADDR=" + o.RouterAddr,
 			"DIZHTIME_ROUTER_AUTH_SERVICE_KEY_FILE=" + keys.Keys[authz.RouterService]}, o.RouterEnv...),
 		logPath:  filepath.Join(s.LogDir, "router.log"),
@@ -155,9 +174,11 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		return s, err
 	}
 	s.Processes = append(s.Processes, router)
+	fmt.Fprintf(progress, "[start] router on %s (log %s)\n", o.RouterAddr, router.logPath)
 	if err := router.waitReady(ctx, o.ReadyTimeout); err != nil {
 		return s, err
 	}
+	fmt.Fprintf(progress, "[ready] router: http://%s/graphql\n", o.RouterAddr)
 	s.RouterURL = "http://" + o.RouterAddr + "/graphql"
 	s.RouterWSURL = "ws://" + o.RouterAddr + "/graphql"
 	return s, nil
@@ -226,30 +247,12 @@ func (s *Stack) Kill() {
 	}
 }
 
-// Build compiles the router and each subgraph's cmd/<name> into binDir in one go build.
-func Build(ctx context.Context, root, binDir string, subgraphs []Subgraph) error {
-	pkgs := []string{"./router/cmd/router"}
-	for _, s := range subgraphs {
-		pkgs = append(pkgs, "./subgraphs/"+s.Name+"/cmd/"+s.Name)
-	}
-	if err := os.MkdirAll(binDir, 0o755); err != nil {
-		return err
-	}
-	cmd := exec.CommandContext(ctx, "go", append([]string{"build", "-o", binDir + string(filepath.Separator)}, pkgs...)...)
-	cmd.Dir = root
-	out, err := cmd.CombinedOutput()
-	if err != nil {
-		return fmt.Errorf("go build %s: %w\n%s", strings.Join(pkgs, " "), err, out)
-	}
-	return nil
-}
-
 // Command runs a subgraph's binary with args in the environment it serves with (for operator
 // commands such as `identity grant-role EMAIL ADMIN`) and returns its combined output.
 func (s *Stack) Command(ctx context.Context, subgraph string, args ...string) ([]byte, error) {
 	for _, p := range s.Processes {
 		if p.name == subgraph {
-			cmd := exec.CommandContext(ctx, p.path, args...)
+			cmd := exec.CommandContext(ctx, p.path, append([]string{p.name}, args...)...)
 			cmd.Env = append(os.Environ(), p.env...)
 			out, err := cmd.CombinedOutput()
 			if err != nil {

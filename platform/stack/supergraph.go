@@ -129,12 +129,3 @@ func FreeAddrs(n int) ([]string, error) {
 	}
 	return addrs, nil
 }
-
-// freeAddr reports whether addr can be listened on now.
-func freeAddr(addr string) error {
-	l, err := net.Listen("tcp", addr)
-	if err != nil {
-		return err
-	}
-	return l.Close()
-}

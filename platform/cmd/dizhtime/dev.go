@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -20,6 +21,7 @@ import (
 	"github.com/dizhtime/dizhtime/platform/ops"
 	"github.com/dizhtime/dizhtime/platform/stack"
 	"github.com/dizhtime/dizhtime/platform/telemetry"
+	"github.com/dizhtime/dizhtime/subgraphs/restaurants/seed"
 )
 
 // devConfig is `dizhtime dev`'s configuration. Embedded stores listen on ports of their own so
@@ -101,6 +103,17 @@ func dev(ctx context.Context, cfgPath string, sim bool, stdout, stderr io.Writer
 		_ = tel.Shutdown(shutdownCtx)
 	}()
 
+	// Every port this run listens on, checked before anything starts: a taken one is named
+	// with its holder and the variable that moves it, all at once.
+	if err := checkPorts(cfg); err != nil {
+		return err
+	}
+	// The processes run from this binary (`dizhtime identity serve`, ...): nothing to build.
+	self, err := os.Executable()
+	if err != nil {
+		return fmt.Errorf("find the dizhtime binary: %w", err)
+	}
+
 	stores, err := devstack.Start(ctx, devstack.Options{
 		DataDir: cfg.DataDir, PostgresURL: cfg.PostgresURL,
 		RedisAddr: cfg.RedisAddr, KafkaPort: cfg.KafkaPort, MongoAddr: cfg.MongoAddr,
@@ -116,6 +129,9 @@ func dev(ctx context.Context, cfgPath string, sim bool, stdout, stderr io.Writer
 		RepoRoot: cfg.RepoRoot, SupergraphFile: cfg.SupergraphFile,
 		RouterConfig: cfg.RouterConfig, RouterAddr: cfg.RouterAddr,
 		WorkDir: cfg.DataDir, PostgresURL: stores.Endpoints.PostgresURL,
+		Binary: self, Progress: stderr,
+		MoveRouter:    "DIZHTIME_DEV_ROUTER_ADDR=127.0.0.1:<port>",
+		MoveSubgraphs: moveSubgraphs,
 		Env: []string{
 			"DIZHTIME_REDIS_ADDR=" + stores.Endpoints.RedisAddr,
 			"DIZHTIME_KAFKA_BROKERS=" + strings.Join(stores.Endpoints.KafkaBrokers, ","),
@@ -160,15 +176,28 @@ func dev(ctx context.Context, cfgPath string, sim bool, stdout, stderr io.Writer
 			components = append(components, simComponent(procs.RouterURL, logins, logger))
 		}
 	}
-	printBanner(stdout, "http://"+ln.Addr().String(), cfg, names, stores.Endpoints)
+	opsURL := "http://" + ln.Addr().String()
+	if len(names) > 0 {
+		// The banner's URLs answer: checked as a browser and curl would ask them.
+		if err := checkBannerURLs(ctx, cfg.RouterAddr); err != nil {
+			procs.Kill()
+			return err
+		}
+	}
+	printBanner(stdout, opsURL, cfg, names, stores.Endpoints)
 	printLogins(stdout, logins, cfg.Sim)
 	return lifecycle.Run(ctx, logger, cfg.ShutdownTimeout, components...)
 }
 
 func printBanner(w io.Writer, opsURL string, cfg devConfig, procs []string, e devstack.Endpoints) {
 	if len(procs) > 0 {
-		fmt.Fprintf(w, "\nDizhTime is up. Explorer: http://%s/  (GraphQL endpoint http://%s/graphql)\n", cfg.RouterAddr, cfg.RouterAddr)
-		fmt.Fprintf(w, "  processes  %s  (logs in %s)\n", strings.Join(procs, ", "), filepath.Join(cfg.DataDir, "logs"))
+		fmt.Fprintf(w, `
+DizhTime is up: the demo city of %[3]s (restaurants, couriers and customers of %[3]s).
+  Explorer   http://%[1]s/   (GraphiQL: open it in a browser)
+  GraphQL    http://%[1]s/graphql   (POST; try: curl -s http://%[1]s/graphql -H 'content-type: application/json' -d '{"query":"{ __typename }"}')
+  health     http://%[1]s/healthz
+  processes  %[2]s  (logs in %[4]s, the previous run's as *.log.1)
+`, cfg.RouterAddr, strings.Join(procs, ", "), demoCity(), filepath.Join(cfg.DataDir, "logs"))
 	} else {
 		fmt.Fprintf(w, "\nDizhTime dev is up, with no subgraphs yet (%s lists none).\n", cfg.SupergraphFile)
 	}
@@ -221,6 +250,9 @@ func printLogins(w io.Writer, logins []city.DemoLogin, sim bool) {
 	if sim {
 		fmt.Fprintln(w, "\nThe simulated city is running: subscribe to driversInArea as the admin to watch it move.")
 	} else {
-		fmt.Fprintln(w, "\nLive city: `make run SIM=1`, or `dizhtime sim` beside this run.")
+		fmt.Fprintln(w, "\nLive city: `make run SIM=1`, or `make sim` in another terminal beside this run.")
 	}
 }
+
+// demoCity is the city restaurants seeds for the laptop run (its seed's default).
+func demoCity() string { return seed.DefaultConfig().City }

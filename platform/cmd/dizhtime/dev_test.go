@@ -3,8 +3,16 @@ package main
 import (
 	"bytes"
 	"context"
+	"net"
+	"os"
+	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/dizhtime/dizhtime/platform/city"
+	"github.com/dizhtime/dizhtime/platform/devstack"
+	"github.com/dizhtime/dizhtime/platform/stack"
 )
 
 func TestDevConfig_defaultsAreValid(t *testing.T) {
@@ -28,5 +36,75 @@ func TestRun_refusesAnUnknownCommand(t *testing.T) {
 	err := run(context.Background(), []string{"fly"}, &out, &errOut)
 	if err == nil || !strings.Contains(err.Error(), `unknown command "fly"`) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+func TestBanner_namesTheDemoCityAndTheCommandsThatExist(t *testing.T) {
+	var out bytes.Buffer
+	cfg := defaultDevConfig()
+	printBanner(&out, "http://127.0.0.1:4090", cfg, []string{"identity", "router"}, devstack.Endpoints{})
+	printLogins(&out, []city.DemoLogin{{Role: "ADMIN", Session: &city.Session{Email: "a@b", Token: "t"}}}, false)
+	text := out.String()
+	for _, want := range []string{"Tashkent", "make sim", "http://127.0.0.1:4000/graphql", "http://127.0.0.1:4000/healthz"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("banner does not say %q:\n%s", want, text)
+		}
+	}
+	if strings.Contains(text, "`dizhtime sim`") {
+		t.Errorf("banner sends the user to `dizhtime sim`, which is not on the PATH:\n%s", text)
+	}
+}
+
+func TestCheckPorts_namesEveryTakenPortItsHolderAndTheVariableThatMovesIt(t *testing.T) {
+	router, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer router.Close()
+	redis, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer redis.Close()
+	free, err := stack.FreeAddrs(3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg := defaultDevConfig()
+	cfg.RouterAddr, cfg.RedisAddr = router.Addr().String(), redis.Addr().String()
+	cfg.HTTPAddr, cfg.MongoAddr, cfg.KafkaPort = free[0], free[1], 0
+	cfg.SupergraphFile = filepath.Join(t.TempDir(), "none.yaml")
+	err = checkPorts(cfg)
+	if err == nil {
+		t.Fatal("checkPorts = nil with two ports taken")
+	}
+	msg := err.Error()
+	for _, want := range []string{
+		"2 port(s) taken",
+		"the router: port " + router.Addr().String() + " is taken by pid " + strconv.Itoa(os.Getpid()),
+		"DIZHTIME_DEV_ROUTER_ADDR=",
+		"embedded Redis: port " + redis.Addr().String(),
+		"DIZHTIME_DEV_REDIS_ADDR=",
+	} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error does not say %q:\n%s", want, msg)
+		}
+	}
+	router.Close()
+	redis.Close()
+	if err := checkPorts(cfg); err != nil {
+		t.Fatalf("checkPorts with every port free = %v", err)
+	}
+}
+
+func TestProcesses_everySubgraphOfSupergraphYAMLAndTheRouterAreInTheBinary(t *testing.T) {
+	subgraphs, err := stack.ReadSupergraph(filepath.Join("..", "..", "..", "supergraph.yaml"))
+	if err != nil || len(subgraphs) == 0 {
+		t.Fatalf("supergraph.yaml: %v, %d subgraphs", err, len(subgraphs))
+	}
+	for _, sg := range append(subgraphs, stack.Subgraph{Name: "router"}) {
+		if processes[sg.Name] == nil {
+			t.Errorf("dizhtime does not carry %s: `dizhtime dev` could not start it", sg.Name)
+		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dizhtime/dizhtime/router/command"
 	"github.com/dizhtime/dizhtime/router/internal/testsubgraphs"
 )
 
@@ -23,7 +24,7 @@ func TestCompose_writesTheSupergraphSchema(t *testing.T) {
 	sg := subgraphs.SupergraphYAML(t, dir, "graphql-transport-ws")
 	out := filepath.Join(dir, "schema", "supergraph.graphql")
 	var stdout, stderr bytes.Buffer
-	if code := run(context.Background(), []string{"compose", "-supergraph", sg, "-out", out}, &stdout, &stderr); code != 0 {
+	if code := command.Run(context.Background(), []string{"compose", "-supergraph", sg, "-out", out}, &stdout, &stderr); code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
 	sdl, err := os.ReadFile(out)
@@ -52,7 +53,7 @@ func TestCompose_failsNonZeroNamingSubgraphTypeAndField(t *testing.T) {
   - {name: pricing, routing_url: "http://127.0.0.1:2/query", schema: {file: pricing.graphqls}}
 `)
 	var stdout, stderr bytes.Buffer
-	code := run(context.Background(), []string{"compose", "-supergraph", filepath.Join(dir, "supergraph.yaml"), "-out", filepath.Join(dir, "out.graphql")}, &stdout, &stderr)
+	code := command.Run(context.Background(), []string{"compose", "-supergraph", filepath.Join(dir, "supergraph.yaml"), "-out", filepath.Join(dir, "out.graphql")}, &stdout, &stderr)
 	if code == 0 {
 		t.Fatal("want a non-zero exit")
 	}
@@ -72,7 +73,7 @@ func TestCompose_refusesAnUnknownKeyInSupergraphYAML(t *testing.T) {
 		t.Fatal(err)
 	}
 	var stdout, stderr bytes.Buffer
-	if code := run(context.Background(), []string{"compose", "-supergraph", path}, &stdout, &stderr); code == 0 || !strings.Contains(stderr.String(), "shema") {
+	if code := command.Run(context.Background(), []string{"compose", "-supergraph", path}, &stdout, &stderr); code == 0 || !strings.Contains(stderr.String(), "shema") {
 		t.Fatalf("exit %d, stderr %s", code, stderr.String())
 	}
 }

@@ -18,10 +18,11 @@ import (
 
 	"github.com/dizhtime/dizhtime/platform/endpoints"
 	"github.com/dizhtime/dizhtime/platform/postgres"
+	"github.com/dizhtime/dizhtime/subgraphs/dispatch/command"
 )
 
 func TestRun_refusesAnUnknownCommand(t *testing.T) {
-	if err := run([]string{"migrate"}); err == nil || !strings.Contains(err.Error(), "unknown command") {
+	if err := command.Run([]string{"migrate"}); err == nil || !strings.Contains(err.Error(), "unknown command") {
 		t.Fatalf("run(migrate) = %v, want an unknown command error", err)
 	}
 }

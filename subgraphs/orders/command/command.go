@@ -1,0 +1,95 @@
+package command
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/dizhtime/dizhtime/events/kafka"
+	"github.com/dizhtime/dizhtime/platform/config"
+	"github.com/dizhtime/dizhtime/platform/lifecycle"
+	"github.com/dizhtime/dizhtime/platform/logging"
+	"github.com/dizhtime/dizhtime/platform/ops"
+	"github.com/dizhtime/dizhtime/platform/postgres"
+	"github.com/dizhtime/dizhtime/platform/telemetry"
+	"github.com/dizhtime/dizhtime/subgraphs/orders/adapters"
+	"github.com/dizhtime/dizhtime/subgraphs/orders/service"
+)
+
+// Main is the orders process: what cmd/orders runs, and what `dizhtime orders` runs in the laptop launcher.
+// It reads os.Args (os.Args[0] is the program, the rest its command line) and exits.
+func Main() {
+	if err := run(os.Args[1:]); err != nil {
+		fmt.Fprintln(os.Stderr, "orders:", err)
+		os.Exit(1)
+	}
+}
+
+func run(args []string) error {
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		if args[0] != "serve" {
+			return fmt.Errorf("unknown command %q (want: orders serve [-config orders.yaml])", args[0])
+		}
+		args = args[1:]
+	}
+	fs := flag.NewFlagSet("orders serve", flag.ContinueOnError)
+	path := fs.String("config", "", "YAML config file (optional)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg := service.DefaultConfig()
+	if err := config.Load("orders", *path, &cfg); err != nil {
+		return err
+	}
+	logger := logging.New(cfg.Service, cfg.Level(), os.Stdout)
+	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+	defer stop()
+	tel, err := telemetry.Setup(ctx, cfg.Service, cfg.Telemetry)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		sctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = tel.Shutdown(sctx)
+	}()
+	pool, err := postgres.Open(ctx, cfg.PostgresURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	svc, err := service.New(ctx, cfg, pool, nil, logger)
+	if err != nil {
+		return err
+	}
+	defer svc.Close()
+
+	ready := ops.NewReadiness(2 * time.Second)
+	ready.Add("postgres", postgres.Check(pool))
+	ready.Add("kafka", kafka.Check(cfg.KafkaBrokers))
+	if err := tel.Registry.Register(adapters.NewSagaMetrics(pool)); err != nil {
+		return err
+	}
+	metrics, err := ops.NewHTTPMetrics(tel.Registry)
+	if err != nil {
+		return err
+	}
+	mux := http.NewServeMux()
+	ops.Mount(mux, tel.Registry, ready)
+	mux.Handle("/", metrics.Wrap("orders", svc.Handler))
+	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	logger.Info("orders listening", "addr", cfg.HTTPAddr)
+	comps := append([]lifecycle.Component{lifecycle.HTTPServer("http", srv, cfg.ShutdownTimeout)}, svc.Components...)
+	err = lifecycle.Run(ctx, logger, cfg.ShutdownTimeout, comps...)
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
