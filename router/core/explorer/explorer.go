@@ -4,10 +4,10 @@ package explorer
 import (
 	"embed"
 	"html/template"
-	texttemplate "text/template"
 	"io/fs"
 	"net/http"
 	"strings"
+	texttemplate "text/template"
 )
 
 //go:embed index.html assets
