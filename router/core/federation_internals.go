@@ -2,12 +2,9 @@ package core
 
 import (
 	"fmt"
-	"slices"
+	"regexp"
 	"strings"
 
-	"github.com/vektah/gqlparser/v2/ast"
-	"github.com/vektah/gqlparser/v2/formatter"
-	"github.com/vektah/gqlparser/v2/parser"
 	nodev1 "github.com/wundergraph/cosmo/router/gen/proto/wg/cosmo/node/v1"
 	"google.golang.org/protobuf/proto"
 )
@@ -44,55 +41,23 @@ func withoutFederationInternals(rc *nodev1.RouterConfig) (*nodev1.RouterConfig, 
 	return out, nil
 }
 
-// stripFederationInternals rewrites sdl without federation directives and types. An SDL
-// that has none is returned as it is, byte for byte.
+// stripFederationInternals removes the federation directive definitions and openfed__
+// (link__, join__) type definitions from sdl, line by line: composition prints each on one
+// line, and every other byte (descriptions included) stays as it wrote them. When a use
+// of one remains in the schema (a subgraph applied it where composition kept it), sdl is
+// returned unchanged: removing the definition would leave an invalid schema.
 func stripFederationInternals(sdl string) (string, error) {
-	doc, err := parser.ParseSchema(&ast.Source{Name: "supergraph", Input: sdl})
-	if err != nil {
-		return "", err
-	}
-	changed := false
-	doc.Directives = slices.DeleteFunc(doc.Directives, func(d *ast.DirectiveDefinition) bool {
-		drop := slices.Contains(federationDirectives, d.Name)
-		changed = changed || drop
-		return drop
-	})
-	dropUses := func(list ast.DirectiveList) ast.DirectiveList {
-		return slices.DeleteFunc(list, func(d *ast.Directive) bool {
-			drop := slices.Contains(federationDirectives, d.Name)
-			changed = changed || drop
-			return drop
-		})
-	}
-	clean := func(defs ast.DefinitionList) ast.DefinitionList {
-		defs = slices.DeleteFunc(defs, func(d *ast.Definition) bool {
-			drop := isFederationInternalType(d.Name)
-			changed = changed || drop
-			return drop
-		})
-		for _, d := range defs {
-			d.Directives = dropUses(d.Directives)
-			for _, f := range d.Fields {
-				f.Directives = dropUses(f.Directives)
-				for _, a := range f.Arguments {
-					a.Directives = dropUses(a.Directives)
-				}
-			}
-			for _, v := range d.EnumValues {
-				v.Directives = dropUses(v.Directives)
-			}
-		}
-		return defs
-	}
-	doc.Definitions = clean(doc.Definitions)
-	doc.Extensions = clean(doc.Extensions)
-	for _, s := range append(append(ast.SchemaDefinitionList{}, doc.Schema...), doc.SchemaExtension...) {
-		s.Directives = dropUses(s.Directives)
-	}
-	if !changed {
+	out := federationDefinition.ReplaceAllString(sdl, "")
+	if out == sdl {
 		return sdl, nil
 	}
-	var b strings.Builder
-	formatter.NewFormatter(&b, formatter.WithIndent("  ")).FormatSchemaDocument(doc)
-	return b.String(), nil
+	if federationUse.MatchString(out) {
+		return sdl, nil
+	}
+	return out, nil
 }
+
+var (
+	federationDefinition = regexp.MustCompile(`(?m)^(?:directive @(?:` + strings.Join(federationDirectives, "|") + `)\b|scalar (?:openfed__|link__|join__)\w*)[^\n]*\n\n?`)
+	federationUse        = regexp.MustCompile(`@(?:` + strings.Join(federationDirectives, "|") + `)\b|\b(?:openfed__|link__|join__)\w`)
+)
