@@ -130,3 +130,12 @@ web-test: ## Vitest: the web client's and the customer app's unit and component 
 # `make test` also builds the customer app (platform/city's TestWebCustomer drives it in
 # Debian's chromium; the app is built here, not inside that test's deadline) and runs Vitest.
 test: web-build web-test
+
+# router/clients: independent npm clients the router's end-to-end tests drive (graphql-http's
+# server audit, the legacy subscriptions-transport-ws client, GraphiQL in Debian's chromium
+# through playwright-core). Installed here, never inside a test's deadline.
+.PHONY: router-clients
+router-clients: ## install router/clients' npm packages (npm ci) for the router's end-to-end tests
+	cd router/clients && npm ci --no-audit --no-fund
+
+test: router-clients

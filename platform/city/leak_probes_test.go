@@ -135,7 +135,7 @@ func TestLeakProbes_realObjectsOfOneUserStayHiddenFromEveryOtherRoleThroughTheRo
 		{"wallet", q(`query { wallet(userId: %q) { userId balances { amountMinor } } }`, customer.UserID), refusedAs("FORBIDDEN"), customer, customer.UserID},
 		{"user", q(`query { user(id: %q) { email orders(first: 5) { edges { node { id } } } notifications(first: 5) { edges { node { id } } } } }`, customer.UserID),
 			refusedAs("FORBIDDEN"), customer, order.ID},
-		{"restaurant.orders", q(`query { restaurant(id: %q) { name orders(first: 5) { edges { node { id } } } } }`, restaurantID), refusedAs("FORBIDDEN"), owner, order.ID},
+		{"restaurant.orders", q(`query { restaurant(id: %q) { orders(first: 5) { edges { node { id } } } } }`, restaurantID), refusedAs("FORBIDDEN"), owner, order.ID},
 		{"orderUpdated", q(`subscription { orderUpdated(id: %q, since: 0) { transition { to } order { id } } }`, order.ID), refusedAs("NOT_FOUND"), customer, order.ID},
 		{"deliveryTracking", q(`subscription { deliveryTracking(orderId: %q) { orderId driverId } }`, order.ID), refusedAs("FORBIDDEN"), nil, ""},
 		{"restaurantOrders", q(`subscription { restaurantOrders(restaurantId: %q) { order { id } } }`, restaurantID), refusedAs("FORBIDDEN"), owner, order.ID},
@@ -237,7 +237,8 @@ func refusedAs(code string) map[string]string {
 // ownDataOnly: every signed-in caller may ask, and gets only their own.
 func ownDataOnly() map[string]string { return map[string]string{} }
 
-// noData reports whether an answer's data is absent or holds only nulls at its root.
+// noData reports whether an answer's data is absent or holds only nulls: a refused
+// nullable field (restaurant.orders) is null inside an object that still answers.
 func noData(data json.RawMessage) bool {
 	if len(data) == 0 || string(data) == "null" {
 		return true
@@ -246,7 +247,17 @@ func noData(data json.RawMessage) bool {
 	if json.Unmarshal(data, &m) != nil {
 		return false
 	}
-	return !slices.ContainsFunc(mapValues(m), func(v any) bool { return v != nil })
+	return onlyNulls(m)
+}
+
+func onlyNulls(v any) bool {
+	switch v := v.(type) {
+	case nil:
+		return true
+	case map[string]any:
+		return !slices.ContainsFunc(mapValues(v), func(x any) bool { return !onlyNulls(x) })
+	}
+	return false
 }
 
 func mapValues(m map[string]any) []any {

@@ -37,6 +37,9 @@ type executionAnswer struct {
 	errs   []clientError
 	// code is the first error code ("" when none), for metrics and the span.
 	code string
+	// requestError: errs are the engine's refusal of the request itself (variables it
+	// cannot coerce, validation), no execution result.
+	requestError bool
 }
 
 // do runs exec once for every caller with the same key in flight, and reports whether

@@ -149,6 +149,11 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 		cancel()
 		return nil, err
 	}
+	// Clients see the API only: no federation directives or openfed__ types.
+	if documented, err = withoutFederationInternals(documented); err != nil {
+		cancel()
+		return nil, err
+	}
 	cfg, err := factory.BuildEngineConfigurationWithRouterConfig(documented)
 	if err != nil {
 		cancel()

@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"regexp"
 
+	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/graphqlerrors"
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/operationreport"
 )
@@ -72,9 +73,28 @@ func operationErrors(logger *slog.Logger, err error) []clientError {
 }
 
 func writeErrors(w http.ResponseWriter, status int, errs ...clientError) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	writeErrorsAs(w, mediaJSON, status, errs...)
+}
+
+// writeErrorsAs answers with errors only, in the negotiated media type.
+func writeErrorsAs(w http.ResponseWriter, contentType string, status int, errs ...clientError) {
+	w.Header().Set("Content-Type", contentType)
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(map[string]any{"errors": errs})
+}
+
+// parseFailure is a syntax error as clients see it: GRAPHQL_PARSE_FAILED with the
+// parser's message and its 1-based line and column.
+func parseFailure(err error) *clientError {
+	ce := newError(CodeParseFailed, err.Error())
+	var ge *gqlerror.Error
+	if errors.As(err, &ge) {
+		ce.Message = "Syntax Error: " + ge.Message
+		if len(ge.Locations) > 0 {
+			ce.Locations = mustJSON(ge.Locations)
+		}
+	}
+	return &ce
 }
 
 func newError(code, message string) clientError {

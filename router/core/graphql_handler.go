@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"mime"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -128,15 +129,16 @@ func (h *GraphQLHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
+	media := responseMediaType(r)
 	params, status, refused := h.readParams(w, r)
 	if refused != nil {
-		writeErrors(w, status, *refused)
+		writeErrorsAs(w, media, status, *refused)
 		return
 	}
 	// Every transport's operations pass the same pipeline (pipeline.go).
 	prepared, rejected := h.pipeline.prepare(h.engines, params, identity)
 	if rejected != nil {
-		writeErrors(w, rejected.status, rejected.errs...)
+		writeErrorsAs(w, media, requestErrorStatus(media, rejected), rejected.errs...)
 		return
 	}
 	eng, req, opType := prepared.eng, prepared.req, prepared.opType
@@ -147,12 +149,12 @@ func (h *GraphQLHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case graphql.OperationTypeMutation:
 		if r.Method == http.MethodGet {
 			w.Header().Set("Allow", "POST")
-			writeErrors(w, http.StatusMethodNotAllowed, newError(CodeBadRequest, "mutations must use POST"))
+			writeErrorsAs(w, media, http.StatusMethodNotAllowed, newError(CodeBadRequest, "mutations must use POST"))
 			return
 		}
 	case graphql.OperationTypeSubscription:
 		if stream == streamNone {
-			writeErrors(w, http.StatusBadRequest, newError(CodeBadRequest,
+			writeErrorsAs(w, media, http.StatusBadRequest, newError(CodeBadRequest,
 				"subscriptions need WebSocket, Accept: text/event-stream or Accept: multipart/mixed; subscriptionSpec=1.0"))
 			return
 		}
@@ -164,7 +166,7 @@ func (h *GraphQLHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.serveSubscription(ctx, w, eng, req, prepared.name, stream, st)
 		return
 	}
-	h.execute(ctx, w, eng, req, st, prepared.name, opTypeName(opType))
+	h.execute(ctx, w, eng, req, st, prepared.name, opTypeName(opType), media)
 }
 
 // readParams reads the operation from a POST body or GET query string.
@@ -172,6 +174,11 @@ func (h *GraphQLHandler) readParams(w http.ResponseWriter, r *http.Request) (ope
 	var params operationParams
 	switch r.Method {
 	case http.MethodPost:
+		// A JSON body only (GraphQL over HTTP): a form or a text/plain POST, which a
+		// browser sends cross-site without a preflight, never runs an operation.
+		if ct, _, err := mime.ParseMediaType(r.Header.Get("Content-Type")); err != nil || ct != "application/json" {
+			return params, http.StatusUnsupportedMediaType, refusal(CodeBadRequest, "a POST needs Content-Type: application/json")
+		}
 		var src io.Reader = r.Body
 		if h.limits.MaxRequestBodyBytes > 0 { // 0: no limit
 			src = http.MaxBytesReader(w, r.Body, h.limits.MaxRequestBodyBytes)
@@ -186,6 +193,9 @@ func (h *GraphQLHandler) readParams(w http.ResponseWriter, r *http.Request) (ope
 		if err := json.Unmarshal(body, &params); err != nil {
 			return params, http.StatusBadRequest, refusal(CodeBadRequest, "request body is not a GraphQL JSON request")
 		}
+		if refused := checkParamsShape(params); refused != nil {
+			return params, http.StatusBadRequest, refused
+		}
 	case http.MethodGet:
 		q := r.URL.Query()
 		params.Query = q.Get("query")
@@ -196,6 +206,9 @@ func (h *GraphQLHandler) readParams(w http.ResponseWriter, r *http.Request) (ope
 		if v := q.Get("extensions"); v != "" {
 			params.Extensions = json.RawMessage(v)
 		}
+		if refused := checkParamsShape(params); refused != nil {
+			return params, http.StatusBadRequest, refused
+		}
 	default:
 		w.Header().Set("Allow", "GET, POST")
 		return params, http.StatusMethodNotAllowed, refusal(CodeBadRequest, "use GET or POST")
@@ -205,7 +218,7 @@ func (h *GraphQLHandler) readParams(w http.ResponseWriter, r *http.Request) (ope
 
 // execute runs a query or mutation and writes its response. Identical queries in
 // flight share one execution when deduplication is on.
-func (h *GraphQLHandler) execute(ctx context.Context, w http.ResponseWriter, eng *Engine, req *graphql.Request, st *requestState, opName, opType string) {
+func (h *GraphQLHandler) execute(ctx context.Context, w http.ResponseWriter, eng *Engine, req *graphql.Request, st *requestState, opName, opType, media string) {
 	start := time.Now()
 	var answer executionAnswer
 	if h.dedup != nil && opType == "query" {
@@ -222,10 +235,14 @@ func (h *GraphQLHandler) execute(ctx context.Context, w http.ResponseWriter, eng
 	}
 	h.metrics.observeExecution(ctx, opName, opType, time.Since(start), answer.code)
 	if answer.errs != nil {
-		writeErrors(w, answer.status, answer.errs...)
+		status := answer.status
+		if answer.requestError && media == mediaGraphQLResponse {
+			status = http.StatusBadRequest
+		}
+		writeErrorsAs(w, media, status, answer.errs...)
 		return
 	}
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.Header().Set("Content-Type", media)
 	_, _ = w.Write(answer.body)
 }
 
@@ -252,7 +269,8 @@ func (h *GraphQLHandler) run(ctx context.Context, eng *Engine, req *graphql.Requ
 	case err != nil:
 		// Validation errors come back as an error, not through the writer.
 		errs := operationErrors(withTrace(ctx, h.logger), err)
-		return executionAnswer{status: http.StatusOK, errs: errs, code: errs[0].Extensions["code"].(string)}
+		code := errs[0].Extensions["code"].(string)
+		return executionAnswer{status: http.StatusOK, errs: errs, code: code, requestError: code != CodeInternal}
 	}
 	h.metrics.planCacheLookup(eng.plans.seen(req.OperationName, req.Query))
 	body, errCode := annotateSubgraphErrors(eng.hidden.hideOutput(query, operationName, out.Bytes()), st)
@@ -307,4 +325,78 @@ func streamingFormat(r *http.Request) streamFormat {
 		}
 	}
 	return streamNone
+}
+
+// The response media types of GraphQL over HTTP.
+const (
+	// mediaGraphQLResponse is the spec's own type: its status codes tell request errors
+	// (parse, validation, variable coercion: 400) from execution results (200).
+	mediaGraphQLResponse = "application/graphql-response+json; charset=utf-8"
+	// mediaJSON is the legacy type: every well-formed request answers 200.
+	mediaJSON = "application/json; charset=utf-8"
+)
+
+// responseMediaType negotiates the response type from Accept: the spec's
+// application/graphql-response+json when the client accepts it at least as much as
+// application/json, otherwise application/json (also for a missing Accept or */*, as the
+// spec asks during its watershed).
+func responseMediaType(r *http.Request) string {
+	qGraphQL, qJSON := -1.0, -1.0
+	for _, part := range strings.Split(r.Header.Get("Accept"), ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
+		if err != nil {
+			continue
+		}
+		q := 1.0
+		if v, ok := params["q"]; ok {
+			if f, err := strconv.ParseFloat(v, 64); err == nil {
+				q = f
+			}
+		}
+		switch mt {
+		case "application/graphql-response+json":
+			qGraphQL = max(qGraphQL, q)
+		case "application/json":
+			qJSON = max(qJSON, q)
+		}
+	}
+	if qGraphQL > 0 && qGraphQL >= qJSON {
+		return mediaGraphQLResponse
+	}
+	return mediaJSON
+}
+
+// requestErrorStatus is the status of an operation refused before execution: the
+// pipeline's own where it chose one (401, 403, 503, ...); a request error that
+// application/json answers with 200 is a 400 in application/graphql-response+json. Only
+// persisted-query misses keep 200 there too: APQ clients retry with the full text on it.
+func requestErrorStatus(media string, refused *refusedOperation) int {
+	if media != mediaGraphQLResponse || refused.status != http.StatusOK {
+		return refused.status
+	}
+	switch refused.code() {
+	case CodePersistedQueryNotFound:
+		return http.StatusOK
+	case CodeInternal:
+		return http.StatusInternalServerError
+	}
+	return http.StatusBadRequest
+}
+
+// checkParamsShape refuses request parameters of the wrong JSON type: variables and
+// extensions are objects (or null), never a string, number, boolean or array.
+func checkParamsShape(params operationParams) *clientError {
+	for name, raw := range map[string]json.RawMessage{"variables": params.Variables, "extensions": params.Extensions} {
+		if len(raw) == 0 {
+			continue
+		}
+		var v any
+		if err := json.Unmarshal(raw, &v); err != nil {
+			return refusal(CodeBadRequest, name+" are not valid JSON")
+		}
+		if _, isObject := v.(map[string]any); !isObject && v != nil {
+			return refusal(CodeBadRequest, name+" must be a JSON object")
+		}
+	}
+	return nil
 }

@@ -159,6 +159,7 @@ func identicalSubscriptions(t *testing.T, share bool, wantUpstreams int64) {
 	for range clients {
 		go func() {
 			req, _ := http.NewRequest(http.MethodPost, r.URL, bytes.NewReader(subscriptionBody(10, 100)))
+			req.Header.Set("Content-Type", "application/json")
 			req.Header.Set("Accept", "text/event-stream")
 			resp, err := http.DefaultClient.Do(req)
 			if err != nil {
@@ -183,6 +184,7 @@ func identicalSubscriptions(t *testing.T, share bool, wantUpstreams int64) {
 func TestSubscription_overSSE_clientLeavingTearsUpstreamDown(t *testing.T) {
 	r := startRouter(t, "graphql-transport-ws")
 	req, _ := http.NewRequest(http.MethodPost, r.URL, bytes.NewReader(subscriptionBody(1000, 50)))
+	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "text/event-stream")
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {

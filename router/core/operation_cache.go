@@ -45,6 +45,8 @@ type cachedOperation struct {
 	// operation); read-only once cached.
 	doc *ast.QueryDocument
 	op  *ast.OperationDefinition
+	// parseErr is gqlparser's syntax error (1-based line and column), nil when it parses.
+	parseErr *clientError
 
 	mu sync.Mutex
 	// validated maps a variables shape to the client-schema validation result.
@@ -67,6 +69,8 @@ func (c *operationCache) lookup(query, operationName string) *cachedOperation {
 	if doc, err := parser.ParseQuery(&ast.Source{Input: query}); err == nil {
 		e.doc = doc
 		e.op = pickOperation(doc, operationName)
+	} else {
+		e.parseErr = parseFailure(err)
 	}
 	e.inspected = inspectParsed(e.doc, e.op, operationName)
 	c.entries.Add(key, e)

@@ -91,6 +91,10 @@ func (p *operationPipeline) check(eng *Engine, params operationParams, identity 
 	// What the checks learn from the text alone is remembered per engine.
 	cached := eng.ops.lookup(params.Query, params.OperationName)
 	opType, err := cached.opType, cached.opTypeErr
+	if cached.parseErr != nil {
+		p.metrics.observeOperation("", "unknown", 0, CodeParseFailed)
+		return nil, refuseWith(http.StatusOK, *cached.parseErr)
+	}
 	if err != nil {
 		errs := operationErrors(p.logger, err)
 		p.metrics.observeOperation("", "unknown", 0, errs[0].Extensions["code"].(string))

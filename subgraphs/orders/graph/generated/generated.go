@@ -880,8 +880,8 @@ type User @key(fields: "id") {
 "A restaurant; restaurants owns it. Orders adds its orders, for its staff."
 type Restaurant @key(fields: "id") {
   id: ID!
-  "The restaurant's orders, newest first (its staff, owner or an ADMIN)."
-  orders(first: Int = 20, after: String, status: [OrderStatus!]): OrderConnection!
+  "The restaurant's orders, newest first (its staff, owner or an ADMIN). Nullable: to anyone else it is null with a FORBIDDEN error, and the restaurant itself still answers."
+  orders(first: Int = 20, after: String, status: [OrderStatus!]): OrderConnection
 }
 
 "A dish; restaurants owns it."
@@ -3757,10 +3757,10 @@ func (ec *executionContext) _Restaurant_orders(ctx context.Context, field graphq
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.OrderConnection) graphql.Marshaler {
-			return ec.marshalNOrderConnection2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋordersᚋgraphᚋmodelᚐOrderConnection(ctx, selections, v)
+			return ec.marshalOOrderConnection2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋordersᚋgraphᚋmodelᚐOrderConnection(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_Restaurant_orders(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -6145,7 +6145,7 @@ func (ec *executionContext) _Restaurant(ctx context.Context, sel ast.SelectionSe
 			}
 		case "orders":
 			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
-				true, true,
+				true, false,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Restaurant_orders(ctx, field, obj)
 				})
@@ -7379,6 +7379,13 @@ func (ec *executionContext) marshalOOrder2ᚖgithubᚗcomᚋdizhtimeᚋdizhtime�
 		return graphql.Null
 	}
 	return ec._Order(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalOOrderConnection2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋordersᚋgraphᚋmodelᚐOrderConnection(ctx context.Context, sel ast.SelectionSet, v *model.OrderConnection) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._OrderConnection(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalOOrderStatus2ᚕgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋordersᚋgraphᚋmodelᚐOrderStatusᚄ(ctx context.Context, v any) ([]model.OrderStatus, error) {

@@ -150,8 +150,8 @@ type Query struct {
 // A restaurant; restaurants owns it. Orders adds its orders, for its staff.
 type Restaurant struct {
 	ID string `json:"id"`
-	// The restaurant's orders, newest first (its staff, owner or an ADMIN).
-	Orders *OrderConnection `json:"orders"`
+	// The restaurant's orders, newest first (its staff, owner or an ADMIN). Nullable: to anyone else it is null with a FORBIDDEN error, and the restaurant itself still answers.
+	Orders *OrderConnection `json:"orders,omitempty"`
 }
 
 func (Restaurant) IsEntity() {}

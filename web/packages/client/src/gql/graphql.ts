@@ -1392,8 +1392,8 @@ export type Restaurant = {
   menu: Menu;
   name: Scalars['String']['output'];
   openingHours: OpeningHours;
-  /** The restaurant's orders, newest first (its staff, owner or an ADMIN). */
-  orders: OrderConnection;
+  /** The restaurant's orders, newest first (its staff, owner or an ADMIN). Nullable: to anyone else it is null with a FORBIDDEN error, and the restaurant itself still answers. */
+  orders?: Maybe<OrderConnection>;
   owner: User;
   pauseReason?: Maybe<Scalars['String']['output']>;
   /** Paused by staff: closed regardless of the hours until resumed. */
