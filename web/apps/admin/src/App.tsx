@@ -6,9 +6,7 @@ import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useSubscription } from 'urql';
 import { graphql } from '@dizhtime/client/gql';
 import { formatMoney, parseMoney } from '@dizhtime/client';
-import { auth, routerBase } from './env';
-import { ConnectivityBanner, errorText, SignIn, useSession } from './session';
-import { PointsMap } from './Map';
+import { auth, ConnectivityBanner, errorText, PointsMap, routerBase, SignIn, useSession } from '@dizhtime/ops';
 
 const AdminDrivers = graphql(`
   subscription AdminDrivers($box: BBoxInput!) { driversInArea(bbox: $box) { driverId status at location { lat lng } } }

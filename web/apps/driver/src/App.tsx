@@ -5,9 +5,7 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { useClient, useMutation, useQuery, useSubscription } from 'urql';
 import { graphql } from '@dizhtime/client/gql';
-import { auth } from './env';
-import { ConnectivityBanner, errorText, SignIn, useCountdown, useSession } from './session';
-import { PointsMap } from './Map';
+import { auth, ConnectivityBanner, errorText, PointsMap, SignIn, useCountdown, useSession } from '@dizhtime/ops';
 import { nextStep, stepLabels, moveToward, distanceMeters, type Pt } from './route';
 
 const CourierQuery = graphql(`

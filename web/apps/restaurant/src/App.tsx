@@ -7,8 +7,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useClient, useMutation, useQuery, useSubscription } from 'urql';
 import { graphql } from '@dizhtime/client/gql';
 import { formatMoney, parseMoney } from '@dizhtime/client';
-import { auth } from './env';
-import { ConnectivityBanner, errorCode, errorText, SignIn, useCountdown, useSession } from './session';
+import { auth, ConnectivityBanner, errorCode, errorText, SignIn, useCountdown, useSession } from '@dizhtime/ops';
 
 const KitchenRestaurants = graphql(`
   query KitchenRestaurants { restaurants(first: 100) { edges { node { id name } } } }
