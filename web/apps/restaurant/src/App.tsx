@@ -50,6 +50,9 @@ const KitchenAvailability = graphql(`
 `);
 const KitchenAddStaff = graphql(`mutation KitchenAddStaff($r: ID!, $u: ID!) { addRestaurantStaff(restaurantId: $r, userId: $u) }`);
 const KitchenRemoveStaff = graphql(`mutation KitchenRemoveStaff($r: ID!, $u: ID!) { removeRestaurantStaff(restaurantId: $r, userId: $u) }`);
+const KitchenTeam = graphql(`
+  query KitchenTeam($r: ID!) { restaurantTeam(restaurantId: $r) { relation user { id name email } } }
+`);
 const KitchenSales = graphql(`
   query KitchenSales($range: AnalyticsRange!) { salesSeries(range: $range, bucket: DAY) { totalOrders totalGmvMinor } }
 `);
@@ -377,6 +380,9 @@ function MenuEditor({ r, onChange }: { r: R; onChange: () => void }) {
 }
 
 function Staff({ restaurantId }: { restaurantId: string }) {
+  // The team is the restaurant's relation tuples in identity (restaurant#owner, #staff):
+  // only an owner (or an admin) reads and changes it; staff see the panel hidden.
+  const [{ data, error }, refetch] = useQuery({ query: KitchenTeam, variables: { r: restaurantId }, requestPolicy: 'network-only' });
   const [user, setUser] = useState('');
   const [msg, setMsg] = useState('');
   const [, add] = useMutation(KitchenAddStaff);
@@ -384,23 +390,54 @@ function Staff({ restaurantId }: { restaurantId: string }) {
   const run = async (p: Promise<{ error?: unknown }>, done: string) => {
     const r = await p;
     setMsg(r.error ? errorText(r.error) : done);
+    if (!r.error) setUser('');
+    refetch({ requestPolicy: 'network-only' });
   };
+  if (error && errorCode(error) === 'FORBIDDEN') return null;
   return (
     <section aria-labelledby="staff-title" className="card">
       <h2 id="staff-title">Staff</h2>
-      <p className="muted">Staff are relation tuples (restaurant#staff@user) in identity; identity offers no listing of them yet, so add or remove by user id.</p>
-      <label>
-        User id
-        <input value={user} onChange={(e) => setUser(e.target.value)} />
-      </label>
-      <div className="row">
-        <button type="button" disabled={!user} onClick={() => void run(add({ r: restaurantId, u: user }), `${user} is staff now`)}>
-          Add staff
-        </button>
-        <button type="button" className="secondary" disabled={!user} onClick={() => void run(remove({ r: restaurantId, u: user }), `${user} is no longer staff`)}>
-          Remove staff
-        </button>
-      </div>
+      {error && <p role="alert" className="error">{errorText(error)}</p>}
+      <table data-testid="staff">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Role</th>
+            <th scope="col"><span className="visually-hidden">Action</span></th>
+          </tr>
+        </thead>
+        <tbody>
+          {data?.restaurantTeam.map((m) => (
+            <tr key={m.user.id} data-user={m.user.id}>
+              <td>
+                {m.user.name}
+                {m.user.email && <div className="muted">{m.user.email}</div>}
+              </td>
+              <td>{m.relation === 'OWNER' ? 'Owner' : 'Staff'}</td>
+              <td>
+                {m.relation === 'STAFF' && (
+                  <button type="button" className="secondary" onClick={() => void run(remove({ r: restaurantId, u: m.user.id }), `${m.user.name} is no longer staff`)}>
+                    Remove {m.user.name}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run(add({ r: restaurantId, u: user.trim() }), 'Added to the staff');
+        }}
+      >
+        <label>
+          New staff member's user id
+          <input required value={user} onChange={(e) => setUser(e.target.value)} />
+        </label>
+        <button type="submit">Add staff</button>
+      </form>
       {msg && <p role="status">{msg}</p>}
     </section>
   );

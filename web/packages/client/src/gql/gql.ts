@@ -21,6 +21,7 @@ type Documents = {
     "\n  query AdminUser($id: ID!) { user(id: $id) { id name email roles disabled createdAt wallet { balances { amountMinor currency } loyaltyPoints } } }\n": typeof types.AdminUserDocument,
     "mutation AdminAssignRole($u: ID!, $r: Role!) { assignRole(userId: $u, role: $r) { id roles } }": typeof types.AdminAssignRoleDocument,
     "mutation AdminRevokeRole($u: ID!, $r: Role!) { revokeRole(userId: $u, role: $r) { id roles } }": typeof types.AdminRevokeRoleDocument,
+    "\n  query AdminAudit { walletAuditVerification { intact accounts rows problems checkedAt } }\n": typeof types.AdminAuditDocument,
     "\n  query CartQuote($input: QuoteInput!) {\n    quote(input: $input) {\n      restaurantId currency available restaurantOpen menuVersion\n      subtotal { amountMinor currency }\n      lines { name quantity available unavailableReason lineTotal { amountMinor currency } options { id name } }\n    }\n  }\n": typeof types.CartQuoteDocument,
     "\n  query PointsPreview($total: WalletMoneyInput!, $points: Int64) {\n    redeemPointsPreview(orderTotal: $total, points: $points) {\n      points balance\n      covered { amountMinor currency }\n      remaining { amountMinor currency }\n    }\n  }\n": typeof types.PointsPreviewDocument,
     "\n  mutation PlaceOrder($input: PlaceOrderInput!, $key: String!) {\n    placeOrder(input: $input, idempotencyKey: $key) { id status total { amountMinor currency } }\n  }\n": typeof types.PlaceOrderDocument,
@@ -38,6 +39,7 @@ type Documents = {
     "\n  query TopUpIntent($id: ID!) { topUpIntent(id: $id) { id status declineReason } }\n": typeof types.TopUpIntentDocument,
     "\n  query CourierHome {\n    me {\n      id name roles\n      driver {\n        id status vehicle\n        lastLocation { lat lng }\n        currentOffer { orderId expiresAt pickup { lat lng } dropoff { lat lng } }\n        currentDelivery { ...CourierDelivery }\n      }\n    }\n  }\n": typeof types.CourierHomeDocument,
     "\n  fragment CourierDelivery on Delivery {\n    id status pickupEta dropoffEta\n    order { id }\n    pickup { lat lng }\n    dropoff { lat lng }\n    timeline { from to at actor }\n  }\n": typeof types.CourierDeliveryFragmentDoc,
+    "\n  query CourierEarningsAndHistory($id: ID!, $since: String!) {\n    wallet(userId: $id) { courierEarnings(since: $since) { amount { amountMinor currency } orders } }\n    driver(id: $id) { id deliveries(first: 10) { id status order { id } timeline { to at } } }\n  }\n": typeof types.CourierEarningsAndHistoryDocument,
     "\n  mutation CourierGoOnline($l: LocationInput!, $v: Vehicle) { goOnline(location: $l, vehicle: $v) { id status } }\n": typeof types.CourierGoOnlineDocument,
     "\n  mutation CourierGoOffline { goOffline { id status } }\n": typeof types.CourierGoOfflineDocument,
     "\n  mutation CourierPing($l: LocationInput!) { updateLocation(location: $l) { id status lastLocation { lat lng } } }\n": typeof types.CourierPingDocument,
@@ -63,6 +65,7 @@ type Documents = {
     "\n  mutation KitchenAvailability($id: ID!, $a: Boolean!) { setMenuItemAvailability(menuItemId: $id, available: $a) { id available } }\n": typeof types.KitchenAvailabilityDocument,
     "mutation KitchenAddStaff($r: ID!, $u: ID!) { addRestaurantStaff(restaurantId: $r, userId: $u) }": typeof types.KitchenAddStaffDocument,
     "mutation KitchenRemoveStaff($r: ID!, $u: ID!) { removeRestaurantStaff(restaurantId: $r, userId: $u) }": typeof types.KitchenRemoveStaffDocument,
+    "\n  query KitchenTeam($r: ID!) { restaurantTeam(restaurantId: $r) { relation user { id name email } } }\n": typeof types.KitchenTeamDocument,
     "\n  query KitchenSales($range: AnalyticsRange!) { salesSeries(range: $range, bucket: DAY) { totalOrders totalGmvMinor } }\n": typeof types.KitchenSalesDocument,
     "\n  fragment AuthFields on AuthPayload {\n    accessToken\n    accessTokenExpiresAt\n    refreshToken\n    refreshTokenExpiresAt\n    user { id name email roles }\n  }\n": typeof types.AuthFieldsFragmentDoc,
     "\n  mutation Register($input: RegisterInput!) { register(input: $input) { ...AuthFields } }\n": typeof types.RegisterDocument,
@@ -78,6 +81,7 @@ const documents: Documents = {
     "\n  query AdminUser($id: ID!) { user(id: $id) { id name email roles disabled createdAt wallet { balances { amountMinor currency } loyaltyPoints } } }\n": types.AdminUserDocument,
     "mutation AdminAssignRole($u: ID!, $r: Role!) { assignRole(userId: $u, role: $r) { id roles } }": types.AdminAssignRoleDocument,
     "mutation AdminRevokeRole($u: ID!, $r: Role!) { revokeRole(userId: $u, role: $r) { id roles } }": types.AdminRevokeRoleDocument,
+    "\n  query AdminAudit { walletAuditVerification { intact accounts rows problems checkedAt } }\n": types.AdminAuditDocument,
     "\n  query CartQuote($input: QuoteInput!) {\n    quote(input: $input) {\n      restaurantId currency available restaurantOpen menuVersion\n      subtotal { amountMinor currency }\n      lines { name quantity available unavailableReason lineTotal { amountMinor currency } options { id name } }\n    }\n  }\n": types.CartQuoteDocument,
     "\n  query PointsPreview($total: WalletMoneyInput!, $points: Int64) {\n    redeemPointsPreview(orderTotal: $total, points: $points) {\n      points balance\n      covered { amountMinor currency }\n      remaining { amountMinor currency }\n    }\n  }\n": types.PointsPreviewDocument,
     "\n  mutation PlaceOrder($input: PlaceOrderInput!, $key: String!) {\n    placeOrder(input: $input, idempotencyKey: $key) { id status total { amountMinor currency } }\n  }\n": types.PlaceOrderDocument,
@@ -95,6 +99,7 @@ const documents: Documents = {
     "\n  query TopUpIntent($id: ID!) { topUpIntent(id: $id) { id status declineReason } }\n": types.TopUpIntentDocument,
     "\n  query CourierHome {\n    me {\n      id name roles\n      driver {\n        id status vehicle\n        lastLocation { lat lng }\n        currentOffer { orderId expiresAt pickup { lat lng } dropoff { lat lng } }\n        currentDelivery { ...CourierDelivery }\n      }\n    }\n  }\n": types.CourierHomeDocument,
     "\n  fragment CourierDelivery on Delivery {\n    id status pickupEta dropoffEta\n    order { id }\n    pickup { lat lng }\n    dropoff { lat lng }\n    timeline { from to at actor }\n  }\n": types.CourierDeliveryFragmentDoc,
+    "\n  query CourierEarningsAndHistory($id: ID!, $since: String!) {\n    wallet(userId: $id) { courierEarnings(since: $since) { amount { amountMinor currency } orders } }\n    driver(id: $id) { id deliveries(first: 10) { id status order { id } timeline { to at } } }\n  }\n": types.CourierEarningsAndHistoryDocument,
     "\n  mutation CourierGoOnline($l: LocationInput!, $v: Vehicle) { goOnline(location: $l, vehicle: $v) { id status } }\n": types.CourierGoOnlineDocument,
     "\n  mutation CourierGoOffline { goOffline { id status } }\n": types.CourierGoOfflineDocument,
     "\n  mutation CourierPing($l: LocationInput!) { updateLocation(location: $l) { id status lastLocation { lat lng } } }\n": types.CourierPingDocument,
@@ -120,6 +125,7 @@ const documents: Documents = {
     "\n  mutation KitchenAvailability($id: ID!, $a: Boolean!) { setMenuItemAvailability(menuItemId: $id, available: $a) { id available } }\n": types.KitchenAvailabilityDocument,
     "mutation KitchenAddStaff($r: ID!, $u: ID!) { addRestaurantStaff(restaurantId: $r, userId: $u) }": types.KitchenAddStaffDocument,
     "mutation KitchenRemoveStaff($r: ID!, $u: ID!) { removeRestaurantStaff(restaurantId: $r, userId: $u) }": types.KitchenRemoveStaffDocument,
+    "\n  query KitchenTeam($r: ID!) { restaurantTeam(restaurantId: $r) { relation user { id name email } } }\n": types.KitchenTeamDocument,
     "\n  query KitchenSales($range: AnalyticsRange!) { salesSeries(range: $range, bucket: DAY) { totalOrders totalGmvMinor } }\n": types.KitchenSalesDocument,
     "\n  fragment AuthFields on AuthPayload {\n    accessToken\n    accessTokenExpiresAt\n    refreshToken\n    refreshTokenExpiresAt\n    user { id name email roles }\n  }\n": types.AuthFieldsFragmentDoc,
     "\n  mutation Register($input: RegisterInput!) { register(input: $input) { ...AuthFields } }\n": types.RegisterDocument,
@@ -170,6 +176,10 @@ export function graphql(source: "mutation AdminAssignRole($u: ID!, $r: Role!) { 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "mutation AdminRevokeRole($u: ID!, $r: Role!) { revokeRole(userId: $u, role: $r) { id roles } }"): (typeof documents)["mutation AdminRevokeRole($u: ID!, $r: Role!) { revokeRole(userId: $u, role: $r) { id roles } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminAudit { walletAuditVerification { intact accounts rows problems checkedAt } }\n"): (typeof documents)["\n  query AdminAudit { walletAuditVerification { intact accounts rows problems checkedAt } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -238,6 +248,10 @@ export function graphql(source: "\n  query CourierHome {\n    me {\n      id nam
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  fragment CourierDelivery on Delivery {\n    id status pickupEta dropoffEta\n    order { id }\n    pickup { lat lng }\n    dropoff { lat lng }\n    timeline { from to at actor }\n  }\n"): (typeof documents)["\n  fragment CourierDelivery on Delivery {\n    id status pickupEta dropoffEta\n    order { id }\n    pickup { lat lng }\n    dropoff { lat lng }\n    timeline { from to at actor }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query CourierEarningsAndHistory($id: ID!, $since: String!) {\n    wallet(userId: $id) { courierEarnings(since: $since) { amount { amountMinor currency } orders } }\n    driver(id: $id) { id deliveries(first: 10) { id status order { id } timeline { to at } } }\n  }\n"): (typeof documents)["\n  query CourierEarningsAndHistory($id: ID!, $since: String!) {\n    wallet(userId: $id) { courierEarnings(since: $since) { amount { amountMinor currency } orders } }\n    driver(id: $id) { id deliveries(first: 10) { id status order { id } timeline { to at } } }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -338,6 +352,10 @@ export function graphql(source: "mutation KitchenAddStaff($r: ID!, $u: ID!) { ad
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "mutation KitchenRemoveStaff($r: ID!, $u: ID!) { removeRestaurantStaff(restaurantId: $r, userId: $u) }"): (typeof documents)["mutation KitchenRemoveStaff($r: ID!, $u: ID!) { removeRestaurantStaff(restaurantId: $r, userId: $u) }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query KitchenTeam($r: ID!) { restaurantTeam(restaurantId: $r) { relation user { id name email } } }\n"): (typeof documents)["\n  query KitchenTeam($r: ID!) { restaurantTeam(restaurantId: $r) { relation user { id name email } } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
