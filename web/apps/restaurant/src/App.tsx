@@ -1,8 +1,8 @@
 // The restaurant's dashboard, tablet layout: live incoming orders (restaurantOrders) with
 // the acceptance deadline counting down and a chime, accept / reject with a reason,
 // preparing -> ready, pause / resume, the menu's prices and availability edited against
-// its version (a stale edit shows the conflict and what changed), staff by user id and
-// today's sales from analytics.
+// its version (a stale edit shows who changed what), the staff listed from the
+// restaurant's relation tuples (added by user id, removed) and today's sales from analytics.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useClient, useMutation, useQuery, useSubscription } from 'urql';
 import { graphql } from '@dizhtime/client/gql';
@@ -16,7 +16,7 @@ const KitchenRestaurant = graphql(`
   query KitchenRestaurant($id: ID!) {
     restaurant(id: $id) {
       id name paused pauseReason isOpen currency version
-      menu { version currency categories { id name items { id name available price { amountMinor currency } } } }
+      menu { version currency editedAt editedBy { id name } categories { id name items { id name available price { amountMinor currency } } } }
     }
   }
 `);
@@ -317,7 +317,9 @@ function MenuEditor({ r, onChange }: { r: R; onChange: () => void }) {
           return d.join('; ');
         })
         .filter(Boolean);
-      setConflict(`Someone else changed the menu since you opened it (version ${base.version} → ${now.version})${diffs.length ? ': ' + diffs.join('; ') : ''}. Your edit was not saved; review and save again.`);
+      // Who made the version that won, and when (the menu records its editor).
+      const who = now.editedBy ? `${now.editedBy.name}${now.editedAt ? ` at ${new Date(now.editedAt).toLocaleTimeString()}` : ''}` : 'Someone else';
+      setConflict(`${who} changed the menu since you opened it (version ${base.version} → ${now.version})${diffs.length ? ': ' + diffs.join('; ') : ''}. Your edit was not saved; review and save again.`);
       onChange();
       return;
     }

@@ -53,7 +53,7 @@ type Documents = {
     "mutation CourierArrivedAtDropoff($d: ID!) { markArrivedAtDropoff(deliveryId: $d) { ...CourierDelivery } }": typeof types.CourierArrivedAtDropoffDocument,
     "mutation CourierDelivered($d: ID!) { markDelivered(deliveryId: $d) { ...CourierDelivery } }": typeof types.CourierDeliveredDocument,
     "\n  query KitchenRestaurants { restaurants(first: 100) { edges { node { id name } } } }\n": typeof types.KitchenRestaurantsDocument,
-    "\n  query KitchenRestaurant($id: ID!) {\n    restaurant(id: $id) {\n      id name paused pauseReason isOpen currency version\n      menu { version currency categories { id name items { id name available price { amountMinor currency } } } }\n    }\n  }\n": typeof types.KitchenRestaurantDocument,
+    "\n  query KitchenRestaurant($id: ID!) {\n    restaurant(id: $id) {\n      id name paused pauseReason isOpen currency version\n      menu { version currency editedAt editedBy { id name } categories { id name items { id name available price { amountMinor currency } } } }\n    }\n  }\n": typeof types.KitchenRestaurantDocument,
     "\n  subscription KitchenOrders($r: ID!) {\n    restaurantOrders(restaurantId: $r) {\n      transition { sequence from to at actor reason }\n      order {\n        id status acceptBy placedAt\n        total { amountMinor currency }\n        lines { name quantity options { id name } }\n      }\n    }\n  }\n": typeof types.KitchenOrdersDocument,
     "mutation KitchenAccept($id: ID!) { acceptOrder(id: $id) { id status } }": typeof types.KitchenAcceptDocument,
     "mutation KitchenReject($id: ID!, $reason: String!) { rejectOrder(id: $id, reason: $reason) { id status } }": typeof types.KitchenRejectDocument,
@@ -113,7 +113,7 @@ const documents: Documents = {
     "mutation CourierArrivedAtDropoff($d: ID!) { markArrivedAtDropoff(deliveryId: $d) { ...CourierDelivery } }": types.CourierArrivedAtDropoffDocument,
     "mutation CourierDelivered($d: ID!) { markDelivered(deliveryId: $d) { ...CourierDelivery } }": types.CourierDeliveredDocument,
     "\n  query KitchenRestaurants { restaurants(first: 100) { edges { node { id name } } } }\n": types.KitchenRestaurantsDocument,
-    "\n  query KitchenRestaurant($id: ID!) {\n    restaurant(id: $id) {\n      id name paused pauseReason isOpen currency version\n      menu { version currency categories { id name items { id name available price { amountMinor currency } } } }\n    }\n  }\n": types.KitchenRestaurantDocument,
+    "\n  query KitchenRestaurant($id: ID!) {\n    restaurant(id: $id) {\n      id name paused pauseReason isOpen currency version\n      menu { version currency editedAt editedBy { id name } categories { id name items { id name available price { amountMinor currency } } } }\n    }\n  }\n": types.KitchenRestaurantDocument,
     "\n  subscription KitchenOrders($r: ID!) {\n    restaurantOrders(restaurantId: $r) {\n      transition { sequence from to at actor reason }\n      order {\n        id status acceptBy placedAt\n        total { amountMinor currency }\n        lines { name quantity options { id name } }\n      }\n    }\n  }\n": types.KitchenOrdersDocument,
     "mutation KitchenAccept($id: ID!) { acceptOrder(id: $id) { id status } }": types.KitchenAcceptDocument,
     "mutation KitchenReject($id: ID!, $reason: String!) { rejectOrder(id: $id, reason: $reason) { id status } }": types.KitchenRejectDocument,
@@ -307,7 +307,7 @@ export function graphql(source: "\n  query KitchenRestaurants { restaurants(firs
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query KitchenRestaurant($id: ID!) {\n    restaurant(id: $id) {\n      id name paused pauseReason isOpen currency version\n      menu { version currency categories { id name items { id name available price { amountMinor currency } } } }\n    }\n  }\n"): (typeof documents)["\n  query KitchenRestaurant($id: ID!) {\n    restaurant(id: $id) {\n      id name paused pauseReason isOpen currency version\n      menu { version currency categories { id name items { id name available price { amountMinor currency } } } }\n    }\n  }\n"];
+export function graphql(source: "\n  query KitchenRestaurant($id: ID!) {\n    restaurant(id: $id) {\n      id name paused pauseReason isOpen currency version\n      menu { version currency editedAt editedBy { id name } categories { id name items { id name available price { amountMinor currency } } } }\n    }\n  }\n"): (typeof documents)["\n  query KitchenRestaurant($id: ID!) {\n    restaurant(id: $id) {\n      id name paused pauseReason isOpen currency version\n      menu { version currency editedAt editedBy { id name } categories { id name items { id name available price { amountMinor currency } } } }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
