@@ -24,8 +24,9 @@ import (
 // tops up and orders; the owner accepts, prepares and marks it ready on the dashboard
 // (after a stale menu edit there is refused with the conflict shown); the courier goes
 // online, takes the offer and walks the delivery steps, the app reloaded mid-delivery
-// finding the delivery again; the admin watches the courier and the order live and opens
-// the order's timeline. A second order the restaurant rejects is refunded, as the
+// finding the delivery again, then sees it in the history and its share in today's
+// earnings; the owner lists the staff and adds and removes one; the admin watches the courier and the order live and opens
+// the order's timeline and verifies the wallet's audit log. A second order the restaurant rejects is refunded, as the
 // customer's wallet page shows. This test only makes the accounts (the owner's
 // restaurant, the courier's and admin's roles) and checks the outcome through the API.
 func TestWebFourApps_oneOrderAcrossTheCustomerRestaurantCourierAndAdminApps(t *testing.T) {
@@ -125,7 +126,7 @@ func TestWebFourApps_oneOrderAcrossTheCustomerRestaurantCourierAndAdminApps(t *t
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	verdict, delivered, rejected, recovered := "", "", "", false
+	verdict, delivered, rejected, recovered, earned := "", "", "", false, false
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {
 		line := sc.Text()
@@ -139,6 +140,8 @@ func TestWebFourApps_oneOrderAcrossTheCustomerRestaurantCourierAndAdminApps(t *t
 			rejected = fields[1]
 		case fields[0] == "RECOVERED":
 			recovered = true
+		case fields[0] == "EARNED":
+			earned = true
 		case fields[0] == "PASS", fields[0] == "FAIL":
 			verdict = line
 		}
@@ -149,6 +152,9 @@ func TestWebFourApps_oneOrderAcrossTheCustomerRestaurantCourierAndAdminApps(t *t
 	}
 	if !recovered {
 		t.Error("the courier app never reported finding its delivery after the reload")
+	}
+	if !earned {
+		t.Error("the courier app never showed the delivery in its history and today's earnings")
 	}
 
 	// The outcome as the API has it.
@@ -174,6 +180,24 @@ func TestWebFourApps_oneOrderAcrossTheCustomerRestaurantCourierAndAdminApps(t *t
 	}
 	if o.Order.Status != "REJECTED" || o.Order.Payment == nil || o.Order.Payment.Refunded.money().AmountMinor <= 0 {
 		t.Errorf("rejected order = %+v; want REJECTED and refunded", o.Order)
+	}
+	// The courier's share as the wallet has it, read by the courier (the app showed it).
+	var w struct {
+		Wallet struct {
+			CourierEarnings []struct {
+				Amount walletMoney
+				Orders int
+			}
+		}
+	}
+	since := time.Now().Add(-time.Hour).UTC().Format(time.RFC3339)
+	driver = must(c.Login(ctx, driver.Email, password))(t, "the courier signs in again")
+	if err := driver.Do(ctx, `query W($u: ID!, $s: String!) { wallet(userId: $u) { courierEarnings(since: $s) { amount { amountMinor currency } orders } } }`,
+		map[string]any{"u": driver.UserID, "s": since}, &w); err != nil {
+		t.Fatal(err)
+	}
+	if len(w.Wallet.CourierEarnings) != 1 || w.Wallet.CourierEarnings[0].Orders != 1 || w.Wallet.CourierEarnings[0].Amount.money().AmountMinor <= 0 {
+		t.Errorf("the courier's earnings = %+v; want one order's share", w.Wallet.CourierEarnings)
 	}
 	t.Logf("screenshots in %s", artifacts)
 }

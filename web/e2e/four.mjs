@@ -134,6 +134,18 @@ async function main() {
     await step(kitchen, 'restaurant-dashboard');
     await axe(kitchen, 'restaurant_dashboard');
 
+    // Staff through relation tuples: the owner is listed; the courier's account is made
+    // staff and removed again.
+    const staff = kitchen.getByTestId('staff');
+    await staff.locator('tr', { hasText: 'Owner' }).waitFor({ timeout: 15_000 });
+    await kitchen.getByLabel("New staff member's user id").fill(driverId);
+    await kitchen.getByRole('button', { name: 'Add staff' }).click();
+    await staff.locator(`tr[data-user="${driverId}"]`, { hasText: 'Staff' }).waitFor({ timeout: 15_000 });
+    await step(kitchen, 'restaurant-staff');
+    await axe(kitchen, 'restaurant_staff');
+    await staff.locator(`tr[data-user="${driverId}"]`).getByRole('button', { name: /^Remove / }).click();
+    await staff.locator(`tr[data-user="${driverId}"]`).waitFor({ state: 'detached', timeout: 15_000 });
+
     // Two tabs edit the menu: the second saves first, so the first's stale edit is
     // refused and shows what changed.
     const other = await kitchen.context().newPage();
@@ -228,6 +240,12 @@ async function main() {
     await driver.getByRole('button', { name: 'Delivered' }).click();
     await driver.getByTestId('courier-status').filter({ hasText: 'waiting for offers' }).waitFor({ timeout: 15_000 });
     await step(driver, 'driver-done');
+    // The delivery is in the courier's history, and the wallet credits the share today.
+    await driver.getByTestId('delivery-history').getByText(new RegExp(`^${orderId.slice(0, 8)} Delivered`)).waitFor({ timeout: 30_000 });
+    await driver.getByTestId('earnings-today').filter({ hasText: /from 1 order$/ }).waitFor({ timeout: 60_000 });
+    await step(driver, 'driver-earnings');
+    await axe(driver, 'driver_earnings');
+    out('EARNED');
 
     // Everyone sees it delivered.
     await customer.locator('[data-testid=order-status][data-status=DELIVERED]').waitFor({ timeout: 30_000 });
@@ -249,6 +267,12 @@ async function main() {
     await admin.getByTestId('health-status').filter({ hasText: /Router: ready/ }).waitFor({ timeout: 15_000 });
     await step(admin, 'admin-health');
     await axe(admin, 'admin_health');
+    // The wallet's audit log, verified on demand.
+    await admin.getByRole('link', { name: 'Wallet audit' }).click();
+    await admin.getByRole('button', { name: 'Verify the audit log' }).click();
+    await admin.getByTestId('audit-verdict').filter({ hasText: /^Intact/ }).waitFor({ timeout: 60_000 });
+    await step(admin, 'admin-wallet-audit');
+    await axe(admin, 'admin_wallet_audit');
 
     // A second order, turned down by the restaurant: the wallet refunds the customer.
     const rejectedId = await orderFromCustomerApp(customer, 'second');

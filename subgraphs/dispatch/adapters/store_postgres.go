@@ -264,6 +264,25 @@ func (s *Store) Delivery(ctx context.Context, id string) (*domain.Delivery, erro
 	return s.readDelivery(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE id = $1`, id)
 }
 
+// DeliveriesOf lists a courier's deliveries, the most recently changed first (the
+// deliveries_by_driver index finds them).
+func (s *Store) DeliveriesOf(ctx context.Context, driverID string, limit int) ([]*domain.Delivery, error) {
+	rows, err := s.db.Query(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE driver_id = $1 ORDER BY updated_at DESC, id LIMIT $2`, driverID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("deliveries of %s: %w", driverID, err)
+	}
+	out, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (*domain.Delivery, error) { return scanDelivery(r) })
+	if err != nil {
+		return nil, fmt.Errorf("deliveries of %s: %w", driverID, err)
+	}
+	for _, d := range out {
+		if err := s.loadTimeline(ctx, s.db, d); err != nil {
+			return nil, fmt.Errorf("delivery %s timeline: %w", d.ID, err)
+		}
+	}
+	return out, nil
+}
+
 // DeliveryByOrder reads the delivery of an order.
 func (s *Store) DeliveryByOrder(ctx context.Context, orderID string) (*domain.Delivery, error) {
 	return s.readDelivery(ctx, `SELECT `+deliveryColumns+` FROM deliveries WHERE order_id = $1`, orderID)

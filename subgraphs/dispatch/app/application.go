@@ -23,6 +23,7 @@ type Application struct {
 	cfg       Config
 	now       func() time.Time
 	logger    *slog.Logger
+	history   DeliveryHistory
 	// wake nudges this process's dispatcher to run a round now (see courierFreed); one
 	// slot, so nudges arriving during a round collapse into one more round.
 	wake chan struct{}

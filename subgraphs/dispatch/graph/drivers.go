@@ -2,6 +2,10 @@ package graph
 
 import (
 	"context"
+	"fmt"
+
+	"github.com/dizhtime/dizhtime/platform/graphqlerr"
+	"github.com/dizhtime/dizhtime/subgraphs/dispatch/app"
 
 	"github.com/dizhtime/dizhtime/platform/authz"
 	"github.com/dizhtime/dizhtime/subgraphs/dispatch/domain"
@@ -69,4 +73,26 @@ func (r *Resolver) currentDelivery(ctx context.Context, driverID string) (*model
 		return nil, clientError(err)
 	}
 	return toDelivery(d), nil
+}
+
+func (r *Resolver) deliveries(ctx context.Context, driverID string, first *int) ([]*model.Delivery, error) {
+	n := 20
+	if first != nil {
+		n = *first
+	}
+	if n < 1 || n > app.MaxHistory {
+		return nil, graphqlerr.BadUserInput("first", fmt.Sprintf("must be between 1 and %d", app.MaxHistory))
+	}
+	out := []*model.Delivery{}
+	if !selfOrAdmin(ctx, driverID) {
+		return out, nil
+	}
+	ds, err := r.App.DeliveriesOf(ctx, driverID, n)
+	if err != nil {
+		return nil, clientError(err)
+	}
+	for _, d := range ds {
+		out = append(out, toDelivery(d))
+	}
+	return out, nil
 }

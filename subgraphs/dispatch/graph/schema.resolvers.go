@@ -49,6 +49,11 @@ func (r *driverResolver) CurrentDelivery(ctx context.Context, obj *model.Driver)
 	return r.currentDelivery(ctx, obj.ID)
 }
 
+// Deliveries is the resolver for the deliveries field.
+func (r *driverResolver) Deliveries(ctx context.Context, obj *model.Driver, first *int) ([]*model.Delivery, error) {
+	return r.deliveries(ctx, obj.ID, first)
+}
+
 // GoOnline is the resolver for the goOnline field.
 func (r *mutationResolver) GoOnline(ctx context.Context, location model.LocationInput, vehicle *model.Vehicle) (*model.Driver, error) {
 	id, err := authz.RequireRole(ctx, authz.RoleDriver)

@@ -15,7 +15,8 @@ import (
 
 // A courier app that restarts (or loses its socket) must find its work again: the
 // pending offer on Driver.currentOffer and replayed on a new driverOffers subscription,
-// the delivery under way on Driver.currentDelivery.
+// the delivery under way on Driver.currentDelivery, and the finished one on
+// Driver.deliveries (the courier's history).
 func TestThroughTheRouter_aRestartedCourierAppFindsItsPendingOfferAndItsCurrentDelivery(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 180*time.Second)
 	defer cancel()
@@ -173,6 +174,35 @@ func TestThroughTheRouter_aRestartedCourierAppFindsItsPendingOfferAndItsCurrentD
 	}
 	if v := read(asDriver); v.Driver.Status != "AVAILABLE" || v.Driver.CurrentOffer != nil || v.Driver.CurrentDelivery != nil {
 		t.Fatalf("after delivery the courier holds no work: %+v", v.Driver)
+	}
+
+	// The delivery is in the courier's history with its steps (the courier and admins
+	// only); a bad page size is the caller's error.
+	const history = `query($id: ID!, $n: Int) { driver(id: $id) { deliveries(first: $n) { id status order { id } timeline { to } } } }`
+	type historyView struct {
+		Driver *struct {
+			Deliveries []struct {
+				ID, Status string
+				Order      struct{ ID string }
+				Timeline   []struct{ To string }
+			}
+		}
+	}
+	for _, who := range []map[string][]string{asDriver, asAdmin} {
+		var h historyView
+		if err := json.Unmarshal(e.mustDo(t, who, history, map[string]any{"id": driver, "n": 5}), &h); err != nil {
+			t.Fatal(err)
+		}
+		if h.Driver == nil || len(h.Driver.Deliveries) != 1 || h.Driver.Deliveries[0].ID != deliveryID || h.Driver.Deliveries[0].Status != "DELIVERED" ||
+			h.Driver.Deliveries[0].Order.ID != orderID || len(h.Driver.Deliveries[0].Timeline) < 7 {
+			t.Fatalf("the courier's history: %+v", h.Driver)
+		}
+	}
+	if resp := e.router.Do(t, history, map[string]any{"id": driver}, asOtherDriver); len(resp.Errors) == 0 && strings.Contains(string(resp.Data), deliveryID) {
+		t.Fatalf("another courier reads this courier's history: %s", resp.Data)
+	}
+	if resp := e.router.Do(t, history, map[string]any{"id": driver, "n": 0}, asDriver); !resp.HasCode("BAD_USER_INPUT") {
+		t.Fatalf("deliveries(first: 0): %s %+v, want BAD_USER_INPUT", resp.Data, resp.Errors)
 	}
 }
 

@@ -81,7 +81,7 @@ func New(ctx context.Context, cfg Config, pool *pgxpool.Pool, rdb redis.Universa
 	if err != nil {
 		return nil, err
 	}
-	appOpts := []app.Option{app.WithLocationPublisher(locations), app.WithDeliveryAnnouncer(live)}
+	appOpts := []app.Option{app.WithLocationPublisher(locations), app.WithDeliveryAnnouncer(live), app.WithDeliveryHistory(store)}
 	if o.registry != nil {
 		metrics, err := adapters.NewMetrics(o.registry, locations, feed, live.Drivers)
 		if err != nil {

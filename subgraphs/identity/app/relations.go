@@ -74,6 +74,48 @@ func (a *Application) GrantRelation(ctx context.Context, namespace, object, rela
 	return err
 }
 
+// RestaurantMember is one person of a restaurant's team and the tuple that makes them so.
+type RestaurantMember struct {
+	User     *domain.User
+	Relation string // "owner" or "staff"
+}
+
+// RestaurantTeam lists the restaurant's owners and staff (its owner or an ADMIN): the
+// relation tuples restaurant:<id>#owner and #staff, owners first. A tuple whose user no
+// longer exists is left out.
+func (a *Application) RestaurantTeam(ctx context.Context, restaurantID string) ([]RestaurantMember, error) {
+	if _, err := domain.NewTuple("restaurant", restaurantID, "staff", "user:probe"); err != nil {
+		return nil, clientError(err)
+	}
+	if _, err := authz.RequireRelation(ctx, a, "restaurant", restaurantID, "owner"); err != nil {
+		return nil, err
+	}
+	var out []RestaurantMember
+	seen := map[string]bool{}
+	for _, rel := range []string{"owner", "staff"} {
+		subjects, err := a.relations.Subjects(ctx, "restaurant", restaurantID, []string{rel})
+		if err != nil {
+			return nil, clientError(err)
+		}
+		for _, s := range subjects {
+			uid, ok := domain.SubjectUserID(s)
+			if !ok || seen[uid] {
+				continue
+			}
+			u, err := a.users.ByID(ctx, uid)
+			if errors.Is(err, domain.ErrUserNotFound) {
+				continue
+			}
+			if err != nil {
+				return nil, clientError(err)
+			}
+			seen[uid] = true
+			out = append(out, RestaurantMember{User: u, Relation: rel})
+		}
+	}
+	return out, nil
+}
+
 // AddRestaurantStaff makes userID staff of the restaurant (its owner or an ADMIN).
 func (a *Application) AddRestaurantStaff(ctx context.Context, restaurantID, userID string) error {
 	if err := a.requireOwner(ctx, restaurantID, userID); err != nil {

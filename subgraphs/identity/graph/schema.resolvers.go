@@ -109,6 +109,23 @@ func (r *queryResolver) User(ctx context.Context, id string) (*model.User, error
 	return toUser(u), err
 }
 
+// RestaurantTeam is the resolver for the restaurantTeam field.
+func (r *queryResolver) RestaurantTeam(ctx context.Context, restaurantID string) ([]*model.RestaurantMember, error) {
+	team, err := r.App.RestaurantTeam(ctx, restaurantID)
+	if err != nil {
+		return nil, err
+	}
+	out := []*model.RestaurantMember{}
+	for _, m := range team {
+		rel := model.RestaurantRelationStaff
+		if m.Relation == "owner" {
+			rel = model.RestaurantRelationOwner
+		}
+		out = append(out, &model.RestaurantMember{User: toUser(m.User), Relation: rel})
+	}
+	return out, nil
+}
+
 // Me is the resolver for the me field.
 func (r *queryResolver) Me(ctx context.Context) (*model.User, error) {
 	id, err := authz.RequireAuthenticated(ctx)

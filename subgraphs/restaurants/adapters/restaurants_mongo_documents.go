@@ -71,6 +71,8 @@ type menuDoc struct {
 	Version    int64         `bson:"version"`
 	Currency   string        `bson:"currency"`
 	Categories []categoryDoc `bson:"categories"`
+	EditedBy   string        `bson:"edited_by,omitempty"`
+	EditedAt   time.Time     `bson:"edited_at,omitempty"`
 }
 
 type categoryDoc struct {
@@ -119,7 +121,7 @@ func toDoc(r *domain.Restaurant) (restaurantDoc, error) {
 		Paused: s.Paused, PauseReason: s.PauseReason, RatingAverage: s.Rating.Average, RatingCount: s.Rating.Count,
 		MenuVersion: s.Menu.Version, Version: s.Version, CreatedAt: s.CreatedAt, UpdatedAt: s.UpdatedAt,
 	}
-	menu := menuDoc{Version: s.Menu.Version, Currency: s.Menu.Currency, Categories: []categoryDoc{}}
+	menu := menuDoc{Version: s.Menu.Version, Currency: s.Menu.Currency, Categories: []categoryDoc{}, EditedBy: s.Menu.EditedBy, EditedAt: s.Menu.EditedAt}
 	for wd := time.Sunday; wd <= time.Saturday; wd++ {
 		if rs := p.Hours.Day(wd); len(rs) > 0 {
 			day := dayDoc{Weekday: int(wd)}
@@ -169,7 +171,7 @@ func fromDoc(d restaurantDoc) (*domain.Restaurant, error) {
 		return nil, fmt.Errorf("restaurant %s: stored menu: %w", d.ID, err)
 	}
 	cur := menu.Currency
-	m := domain.Menu{Version: menu.Version, Currency: cur}
+	m := domain.Menu{Version: menu.Version, Currency: cur, EditedBy: menu.EditedBy, EditedAt: menu.EditedAt}
 	for _, c := range menu.Categories {
 		cat := domain.Category{ID: c.ID, Name: c.Name}
 		for _, it := range c.Items {

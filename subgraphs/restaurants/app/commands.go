@@ -117,9 +117,9 @@ func (a *Application) ReplaceMenu(ctx context.Context, id string, expectedMenuVe
 	if err := a.require(ctx, id, relationOwner); err != nil {
 		return nil, err
 	}
-	r, err := a.repo.UpdateRestaurant(ctx, id, 0, func(r *domain.Restaurant) error {
+	r, err := a.repo.UpdateRestaurant(ctx, id, 0, a.stampMenuEdit(ctx, func(r *domain.Restaurant) error {
 		return r.ReplaceMenu(expectedMenuVersion, d, a.newID, a.now())
-	})
+	}))
 	return r, clientError("", err)
 }
 
@@ -128,9 +128,9 @@ func (a *Application) ChangePrices(ctx context.Context, id string, expectedMenuV
 	if err := a.require(ctx, id, relationOwner); err != nil {
 		return nil, err
 	}
-	r, err := a.repo.UpdateRestaurant(ctx, id, 0, func(r *domain.Restaurant) error {
+	r, err := a.repo.UpdateRestaurant(ctx, id, 0, a.stampMenuEdit(ctx, func(r *domain.Restaurant) error {
 		return r.ChangePrices(expectedMenuVersion, changes, a.now())
-	})
+	}))
 	return r, clientError("", err)
 }
 
@@ -146,8 +146,27 @@ func (a *Application) SetMenuItemAvailability(ctx context.Context, menuItemID st
 	if err := a.require(ctx, owner.ID(), relationStaff); err != nil {
 		return nil, err
 	}
-	r, err := a.repo.UpdateRestaurant(ctx, owner.ID(), 0, func(r *domain.Restaurant) error {
+	r, err := a.repo.UpdateRestaurant(ctx, owner.ID(), 0, a.stampMenuEdit(ctx, func(r *domain.Restaurant) error {
 		return r.SetItemAvailability(menuItemID, available, a.now())
-	})
+	}))
 	return r, clientError("", err)
+}
+
+// stampMenuEdit wraps a menu edit so that a new menu version records its editor (the
+// caller) and time; an edit that changes nothing stamps nothing.
+func (a *Application) stampMenuEdit(ctx context.Context, edit func(r *domain.Restaurant) error) func(r *domain.Restaurant) error {
+	return func(r *domain.Restaurant) error {
+		before := r.Menu().Version
+		if err := edit(r); err != nil {
+			return err
+		}
+		if r.Menu().Version != before {
+			editor := ""
+			if id, ok := authz.FromContext(ctx); ok {
+				editor = id.UserID
+			}
+			r.StampMenuEdit(editor, a.now())
+		}
+		return nil
+	}
 }

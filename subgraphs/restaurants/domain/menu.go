@@ -3,6 +3,7 @@ package domain
 import (
 	"fmt"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -26,6 +27,10 @@ type Menu struct {
 	Currency   string
 	Version    int64
 	Categories []Category
+	// EditedBy and EditedAt say who made this version and when (empty before the first
+	// stamped edit): an editor whose stale edit is refused is shown who changed the menu.
+	EditedBy string
+	EditedAt time.Time
 }
 
 // Category groups items ("Soups", "Plov").

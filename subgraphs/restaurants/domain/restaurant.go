@@ -350,6 +350,11 @@ func applyPrice(d *MenuDraft, c PriceChange) bool {
 	return false
 }
 
+// StampMenuEdit records who made the menu's current version, and when.
+func (r *Restaurant) StampMenuEdit(editorID string, now time.Time) {
+	r.menu.EditedBy, r.menu.EditedAt = editorID, now.UTC()
+}
+
 // SetItemAvailability marks an item sold out (false) or back (true). It needs no
 // expected version: staff flip it in the rush, and it cannot undo anyone's edit.
 func (r *Restaurant) SetItemAvailability(itemID string, available bool, now time.Time) error {

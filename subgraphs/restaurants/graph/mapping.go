@@ -91,6 +91,11 @@ func nonNil(s []string) []string {
 func toMenu(r *domain.Restaurant) *model.Menu {
 	m := r.Menu()
 	out := &model.Menu{Version: m.Version, Currency: m.Currency, Categories: []*model.MenuCategory{}}
+	if m.EditedBy != "" {
+		out.EditedBy = &model.User{ID: m.EditedBy}
+		at := m.EditedAt.UTC().Format(time.RFC3339)
+		out.EditedAt = &at
+	}
 	for _, c := range m.Categories {
 		mc := &model.MenuCategory{ID: c.ID, Name: c.Name, Items: []*model.MenuItem{}}
 		for _, it := range c.Items {

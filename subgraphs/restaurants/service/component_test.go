@@ -155,6 +155,27 @@ func staleMenuEditConflicts(t *testing.T, db *mongo.Database) {
 	if got.MenuItem.Price.AmountMinor != 4_800_000 {
 		t.Errorf("the stale edit changed the price to %d", got.MenuItem.Price.AmountMinor)
 	}
+	// The refused editor reads who made the current version, and when (stored, read back).
+	const who = `query($id: ID!) { restaurant(id: $id) { menu { version editedBy { id } editedAt } } }`
+	type menuEdit struct {
+		Restaurant struct {
+			Menu struct {
+				Version  int
+				EditedBy *struct{ ID string }
+				EditedAt *string
+			}
+		}
+	}
+	m := decode[menuEdit](t, r.do(t, nil, who, map[string]any{"id": v.ID})).Restaurant.Menu
+	if m.Version != int(v.Menu.Version)+1 || m.EditedBy == nil || m.EditedBy.ID != owner.UserID || m.EditedAt == nil {
+		t.Errorf("the menu's last edit = %+v, want version %d by %s", m, v.Menu.Version+1, owner.UserID)
+	}
+	// Staff flipping availability make the next version, and are named for it.
+	wantNoErrors(t, r.do(t, staff, `mutation($id: ID!) { setMenuItemAvailability(menuItemId: $id, available: false) { id } }`, map[string]any{"id": ids.plov}))
+	m = decode[menuEdit](t, r.do(t, nil, who, map[string]any{"id": v.ID})).Restaurant.Menu
+	if m.EditedBy == nil || m.EditedBy.ID != staff.UserID {
+		t.Errorf("after staff's availability change the menu's editor = %+v, want %s", m.EditedBy, staff.UserID)
+	}
 }
 
 func badInputNamesTheField(t *testing.T, db *mongo.Database) {

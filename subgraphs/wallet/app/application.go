@@ -22,6 +22,7 @@ type Application struct {
 	gateway PaymentGateway
 	topUp   TopUpLimits
 	now     func() time.Time
+	reports LedgerReports
 }
 
 // Config are the business rules the application applies.

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/dizhtime/dizhtime/platform/authz"
 	"github.com/dizhtime/dizhtime/platform/graphqlerr"
@@ -146,6 +147,19 @@ func (r *queryResolver) TopUpIntent(ctx context.Context, id string) (*model.Paym
 	return toIntent(in), nil
 }
 
+// WalletAuditVerification is the resolver for the walletAuditVerification field.
+func (r *queryResolver) WalletAuditVerification(ctx context.Context) (*model.WalletAuditVerification, error) {
+	if _, err := authz.RequireRole(ctx, authz.RoleAdmin); err != nil {
+		return nil, err
+	}
+	rep, err := r.App.VerifyAudit(ctx)
+	if err != nil {
+		return nil, present(err)
+	}
+	return &model.WalletAuditVerification{Intact: len(rep.Problems) == 0, Accounts: rep.Accounts, Rows: rep.Rows,
+		Problems: append([]string{}, rep.Problems...), CheckedAt: rep.At.UTC().Format(time.RFC3339)}, nil
+}
+
 // Wallet is the resolver for the wallet field.
 func (r *userResolver) Wallet(ctx context.Context, obj *model.User) (*model.Wallet, error) {
 	if err := canSeeWallet(ctx, obj.ID); err != nil {
@@ -211,6 +225,23 @@ func (r *walletResolver) Transactions(ctx context.Context, obj *model.Wallet, fi
 		conn.PageInfo.EndCursor = &conn.Edges[len(conn.Edges)-1].Cursor
 	}
 	return conn, nil
+}
+
+// CourierEarnings is the resolver for the courierEarnings field.
+func (r *walletResolver) CourierEarnings(ctx context.Context, obj *model.Wallet, since string) ([]*model.CourierEarnings, error) {
+	from, err := time.Parse(time.RFC3339, since)
+	if err != nil {
+		return nil, graphqlerr.BadUserInput("since", "must be an RFC 3339 instant")
+	}
+	earned, err := r.App.CourierEarnings(ctx, obj.UserID, from)
+	if err != nil {
+		return nil, present(err)
+	}
+	out := []*model.CourierEarnings{}
+	for _, e := range earned {
+		out = append(out, &model.CourierEarnings{Amount: &model.WalletMoney{AmountMinor: e.Amount, Currency: string(e.Currency)}, Orders: e.Orders})
+	}
+	return out, nil
 }
 
 // Mutation returns generated.MutationResolver implementation.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"github.com/jackc/pgx/v5/pgxpool"
 	"io"
 	"log/slog"
 	"net"
@@ -27,8 +28,9 @@ import (
 // wallet is one wallet service on a loopback port against the real PostgreSQL (a schema
 // of its own), with the sandbox gateway posting webhooks back to it.
 type wallet struct {
-	svc *service.Service
-	url string // GraphQL endpoint
+	svc  *service.Service
+	url  string // GraphQL endpoint
+	pool *pgxpool.Pool
 }
 
 func startWallet(t testing.TB, mod func(*service.Config)) *wallet {
@@ -54,7 +56,7 @@ func startWallet(t testing.TB, mod func(*service.Config)) *wallet {
 	srv.Listener = ln
 	srv.Start()
 	t.Cleanup(func() { svc.Gateway.Wait(); srv.Close() })
-	return &wallet{svc: svc, url: srv.URL + "/query"}
+	return &wallet{svc: svc, url: srv.URL + "/query", pool: pool}
 }
 
 // sdlFile is the committed SDL the router composes (schema/<name>.graphqls).

@@ -60,6 +60,7 @@ func New(ctx context.Context, cfg Config, pool *pgxpool.Pool, logger *slog.Logge
 	if err != nil {
 		return nil, err
 	}
+	wallet.WithReports(adapters.NewLedgerReports(pool, []byte(auditKey)))
 	mux := http.NewServeMux()
 	mux.Handle("/query", authz.Middleware(NewGraphQLHandler(wallet, logger)))
 	mux.Handle("POST /webhooks/sandbox", adapters.SandboxWebhook([]byte(cfg.SandboxSecret), wallet))

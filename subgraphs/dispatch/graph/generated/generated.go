@@ -65,6 +65,7 @@ type ComplexityRoot struct {
 	Driver struct {
 		CurrentDelivery func(childComplexity int) int
 		CurrentOffer    func(childComplexity int) int
+		Deliveries      func(childComplexity int, first *int) int
 		ID              func(childComplexity int) int
 		LastLocation    func(childComplexity int) int
 		LastSeenAt      func(childComplexity int) int
@@ -165,6 +166,7 @@ type DriverResolver interface {
 
 	CurrentOffer(ctx context.Context, obj *model.Driver) (*model.Offer, error)
 	CurrentDelivery(ctx context.Context, obj *model.Driver) (*model.Delivery, error)
+	Deliveries(ctx context.Context, obj *model.Driver, first *int) ([]*model.Delivery, error)
 }
 type EntityResolver interface {
 	FindDeliveryByID(ctx context.Context, id string) (*model.Delivery, error)
@@ -313,6 +315,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Driver.CurrentOffer(childComplexity), true
+	case "Driver.deliveries":
+		if e.ComplexityRoot.Driver.Deliveries == nil {
+			break
+		}
+
+		args, err := ec.field_Driver_deliveries_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Driver.Deliveries(childComplexity, args["first"].(*int)), true
 	case "Driver.id":
 		if e.ComplexityRoot.Driver.ID == nil {
 			break
@@ -910,6 +923,11 @@ type Driver @key(fields: "id") {
   currentOffer: Offer
   "The delivery the courier is carrying out (assigned, not yet delivered or cancelled): to the courier and admins; null to others."
   currentDelivery: Delivery
+  """
+  The courier's deliveries, the most recently changed first (the current one included),
+  at most first (1..100): to the courier and admins; empty to others.
+  """
+  deliveries(first: Int = 20): [Delivery!]!
 }
 
 type DeliveryTransition {
@@ -1144,6 +1162,8 @@ func (ec *executionContext) childFields_Driver(ctx context.Context, field graphq
 		return ec.fieldContext_Driver_currentOffer(ctx, field)
 	case "currentDelivery":
 		return ec.fieldContext_Driver_currentDelivery(ctx, field)
+	case "deliveries":
+		return ec.fieldContext_Driver_deliveries(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Driver", field.Name)
 }
@@ -1347,6 +1367,20 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 // endregion ************************** internal!.gotpl ***************************
 
 // region    ***************************** args.gotpl *****************************
+
+func (ec *executionContext) field_Driver_deliveries_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg0
+	return args, nil
+}
 
 func (ec *executionContext) field_Entity_findDeliveryByID_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
@@ -2306,6 +2340,50 @@ func (ec *executionContext) fieldContext_Driver_currentDelivery(_ context.Contex
 		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 			return ec.childFields_Delivery(ctx, field)
 		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Driver_deliveries(ctx context.Context, field graphql.CollectedField, obj *model.Driver) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Driver_deliveries(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Driver().Deliveries(ctx, obj, fc.Args["first"].(*int))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.Delivery) graphql.Marshaler {
+			return ec.marshalNDelivery2ᚕᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋdispatchᚋgraphᚋmodelᚐDeliveryᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Driver_deliveries(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Driver",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Delivery(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Driver_deliveries_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
 	}
 	return fc, nil
 }
@@ -5354,6 +5432,12 @@ func (ec *executionContext) _Driver(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Driver_currentDelivery(ctx, field, obj)
 				})
+		case "deliveries":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Driver_deliveries(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -6340,6 +6424,22 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNDelivery2ᚕᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋdispatchᚋgraphᚋmodelᚐDeliveryᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.Delivery) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDelivery2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋdispatchᚋgraphᚋmodelᚐDelivery(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNDelivery2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋdispatchᚋgraphᚋmodelᚐDelivery(ctx context.Context, sel ast.SelectionSet, v *model.Delivery) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "Delivery!")
@@ -6955,6 +7055,24 @@ func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.Se
 	_ = sel
 	_ = ctx
 	res := graphql.MarshalID(*v)
+	return res
+}
+
+func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalInt(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOInt2ᚖint(ctx context.Context, sel ast.SelectionSet, v *int) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalInt(*v)
 	return res
 }
 

@@ -54,6 +54,9 @@ type Driver struct {
 	CurrentOffer *Offer `json:"currentOffer,omitempty"`
 	// The delivery the courier is carrying out (assigned, not yet delivered or cancelled): to the courier and admins; null to others.
 	CurrentDelivery *Delivery `json:"currentDelivery,omitempty"`
+	// The courier's deliveries, the most recently changed first (the current one included),
+	// at most first (1..100): to the courier and admins; empty to others.
+	Deliveries []*Delivery `json:"deliveries"`
 }
 
 func (Driver) IsEntity() {}

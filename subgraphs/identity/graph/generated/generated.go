@@ -67,9 +67,15 @@ type ComplexityRoot struct {
 
 	Query struct {
 		Me                 func(childComplexity int) int
+		RestaurantTeam     func(childComplexity int, restaurantID string) int
 		User               func(childComplexity int, id string) int
 		__resolve__service func(childComplexity int) int
 		__resolve_entities func(childComplexity int, representations []map[string]any) int
+	}
+
+	RestaurantMember struct {
+		Relation func(childComplexity int) int
+		User     func(childComplexity int) int
 	}
 
 	User struct {
@@ -109,6 +115,7 @@ type MutationResolver interface {
 }
 type QueryResolver interface {
 	User(ctx context.Context, id string) (*model.User, error)
+	RestaurantTeam(ctx context.Context, restaurantID string) ([]*model.RestaurantMember, error)
 	Me(ctx context.Context) (*model.User, error)
 }
 type UserResolver interface {
@@ -305,6 +312,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Me(childComplexity), true
+	case "Query.restaurantTeam":
+		if e.ComplexityRoot.Query.RestaurantTeam == nil {
+			break
+		}
+
+		args, err := ec.field_Query_restaurantTeam_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.RestaurantTeam(childComplexity, args["restaurantId"].(string)), true
 	case "Query.user":
 		if e.ComplexityRoot.Query.User == nil {
 			break
@@ -333,6 +351,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.__resolve_entities(childComplexity, args["representations"].([]map[string]any)), true
+
+	case "RestaurantMember.relation":
+		if e.ComplexityRoot.RestaurantMember.Relation == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RestaurantMember.Relation(childComplexity), true
+	case "RestaurantMember.user":
+		if e.ComplexityRoot.RestaurantMember.User == nil {
+			break
+		}
+
+		return e.ComplexityRoot.RestaurantMember.User(childComplexity), true
 
 	case "User.createdAt":
 		if e.ComplexityRoot.User.CreatedAt == nil {
@@ -512,9 +543,23 @@ input RegisterInput {
   phone: String
 }
 
+"How a person belongs to a restaurant (a relation tuple restaurant:<id>#<relation>@user:<id>)."
+enum RestaurantRelation {
+  OWNER
+  STAFF
+}
+
+"One person of a restaurant's team."
+type RestaurantMember {
+  user: User!
+  relation: RestaurantRelation!
+}
+
 type Query {
   "The account with this id (itself or an admin)."
   user(id: ID!): User @authenticated
+  "The restaurant's owners and staff, owners first (its owner or an admin)."
+  restaurantTeam(restaurantId: ID!): [RestaurantMember!]! @authenticated
   "The signed-in account."
   me: User @authenticated
 }
@@ -626,6 +671,16 @@ func (ec *executionContext) childFields_AuthPayload(ctx context.Context, field g
 		return ec.fieldContext_AuthPayload_user(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type AuthPayload", field.Name)
+}
+
+func (ec *executionContext) childFields_RestaurantMember(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "user":
+		return ec.fieldContext_RestaurantMember_user(ctx, field)
+	case "relation":
+		return ec.fieldContext_RestaurantMember_relation(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type RestaurantMember", field.Name)
 }
 
 func (ec *executionContext) childFields_User(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1037,6 +1092,20 @@ func (ec *executionContext) field_Query__entities_args(ctx context.Context, rawA
 		return nil, err
 	}
 	args["representations"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_restaurantTeam_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "restaurantId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["restaurantId"] = arg0
 	return args, nil
 }
 
@@ -1824,6 +1893,50 @@ func (ec *executionContext) fieldContext_Query_user(ctx context.Context, field g
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_restaurantTeam(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_restaurantTeam(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().RestaurantTeam(ctx, fc.Args["restaurantId"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.RestaurantMember) graphql.Marshaler {
+			return ec.marshalNRestaurantMember2ᚕᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋidentityᚋgraphᚋmodelᚐRestaurantMemberᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_restaurantTeam(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_RestaurantMember(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_restaurantTeam_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query_me(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2006,6 +2119,61 @@ func (ec *executionContext) fieldContext_Query___schema(_ context.Context, field
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _RestaurantMember_user(ctx context.Context, field graphql.CollectedField, obj *model.RestaurantMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RestaurantMember_user(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.User, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.User) graphql.Marshaler {
+			return ec.marshalNUser2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋidentityᚋgraphᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RestaurantMember_user(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "RestaurantMember",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _RestaurantMember_relation(ctx context.Context, field graphql.CollectedField, obj *model.RestaurantMember) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_RestaurantMember_relation(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Relation, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.RestaurantRelation) graphql.Marshaler {
+			return ec.marshalNRestaurantRelation2githubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋidentityᚋgraphᚋmodelᚐRestaurantRelation(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_RestaurantMember_relation(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("RestaurantMember", field, false, false, "RestaurantRelation")
 }
 
 func (ec *executionContext) _User_id(ctx context.Context, field graphql.CollectedField, obj *model.User) (ret graphql.Marshaler) {
@@ -3589,6 +3757,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_user(ctx, field)
 				})
+		case "restaurantTeam":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_restaurantTeam(ctx, field)
+				})
 		case "me":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, false,
@@ -3620,6 +3794,44 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 			})
 			if out.Values[i] == graphql.Null {
 				atomic.AddUint32(&out.Invalids, 1)
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var restaurantMemberImplementors = []string{"RestaurantMember"}
+
+func (ec *executionContext) _RestaurantMember(ctx context.Context, sel ast.SelectionSet, obj *model.RestaurantMember) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, restaurantMemberImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("RestaurantMember")
+		case "user":
+			out.Values[i] = ec._RestaurantMember_user(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "relation":
+			out.Values[i] = ec._RestaurantMember_relation(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
 			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
@@ -4151,6 +4363,40 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 func (ec *executionContext) unmarshalNRegisterInput2githubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋidentityᚋgraphᚋmodelᚐRegisterInput(ctx context.Context, v any) (model.RegisterInput, error) {
 	res, err := ec.unmarshalInputRegisterInput(ctx, v)
 	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRestaurantMember2ᚕᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋidentityᚋgraphᚋmodelᚐRestaurantMemberᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.RestaurantMember) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNRestaurantMember2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋidentityᚋgraphᚋmodelᚐRestaurantMember(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNRestaurantMember2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋidentityᚋgraphᚋmodelᚐRestaurantMember(ctx context.Context, sel ast.SelectionSet, v *model.RestaurantMember) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "RestaurantMember!")
+		return graphql.Null
+	}
+	return ec._RestaurantMember(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNRestaurantRelation2githubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋidentityᚋgraphᚋmodelᚐRestaurantRelation(ctx context.Context, v any) (model.RestaurantRelation, error) {
+	var res model.RestaurantRelation
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNRestaurantRelation2githubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋidentityᚋgraphᚋmodelᚐRestaurantRelation(ctx context.Context, sel ast.SelectionSet, v model.RestaurantRelation) graphql.Marshaler {
+	return v
 }
 
 func (ec *executionContext) unmarshalNRole2githubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋidentityᚋgraphᚋmodelᚐRole(ctx context.Context, v any) (model.Role, error) {

@@ -33,6 +33,12 @@ type RegisterInput struct {
 	Phone    *string `json:"phone,omitempty"`
 }
 
+// One person of a restaurant's team.
+type RestaurantMember struct {
+	User     *User              `json:"user"`
+	Relation RestaurantRelation `json:"relation"`
+}
+
 // An account. email and phone are shown to the account itself and to admins only.
 type User struct {
 	ID       string  `json:"id"`
@@ -46,6 +52,62 @@ type User struct {
 }
 
 func (User) IsEntity() {}
+
+// How a person belongs to a restaurant (a relation tuple restaurant:<id>#<relation>@user:<id>).
+type RestaurantRelation string
+
+const (
+	RestaurantRelationOwner RestaurantRelation = "OWNER"
+	RestaurantRelationStaff RestaurantRelation = "STAFF"
+)
+
+var AllRestaurantRelation = []RestaurantRelation{
+	RestaurantRelationOwner,
+	RestaurantRelationStaff,
+}
+
+func (e RestaurantRelation) IsValid() bool {
+	switch e {
+	case RestaurantRelationOwner, RestaurantRelationStaff:
+		return true
+	}
+	return false
+}
+
+func (e RestaurantRelation) String() string {
+	return string(e)
+}
+
+func (e *RestaurantRelation) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RestaurantRelation(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RestaurantRelation", str)
+	}
+	return nil
+}
+
+func (e RestaurantRelation) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RestaurantRelation) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RestaurantRelation) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
 
 // A platform role.
 type Role string

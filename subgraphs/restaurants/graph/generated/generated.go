@@ -65,6 +65,8 @@ type ComplexityRoot struct {
 	Menu struct {
 		Categories func(childComplexity int) int
 		Currency   func(childComplexity int) int
+		EditedAt   func(childComplexity int) int
+		EditedBy   func(childComplexity int) int
 		Version    func(childComplexity int) int
 	}
 
@@ -350,6 +352,18 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Menu.Currency(childComplexity), true
+	case "Menu.editedAt":
+		if e.ComplexityRoot.Menu.EditedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Menu.EditedAt(childComplexity), true
+	case "Menu.editedBy":
+		if e.ComplexityRoot.Menu.EditedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Menu.EditedBy(childComplexity), true
 	case "Menu.version":
 		if e.ComplexityRoot.Menu.Version == nil {
 			break
@@ -1181,6 +1195,10 @@ type Menu {
   version: Int!
   currency: String!
   categories: [MenuCategory!]!
+  "Who made this version (null before the first recorded edit): shown when a stale edit is refused."
+  editedBy: User
+  "RFC 3339: when this version was made; null before the first recorded edit."
+  editedAt: String
 }
 
 type MenuCategory {
@@ -1528,6 +1546,10 @@ func (ec *executionContext) childFields_Menu(ctx context.Context, field graphql.
 		return ec.fieldContext_Menu_currency(ctx, field)
 	case "categories":
 		return ec.fieldContext_Menu_categories(ctx, field)
+	case "editedBy":
+		return ec.fieldContext_Menu_editedBy(ctx, field)
+	case "editedAt":
+		return ec.fieldContext_Menu_editedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Menu", field.Name)
 }
@@ -2642,6 +2664,61 @@ func (ec *executionContext) fieldContext_Menu_categories(_ context.Context, fiel
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _Menu_editedBy(ctx context.Context, field graphql.CollectedField, obj *model.Menu) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Menu_editedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EditedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋrestaurantsᚋgraphᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Menu_editedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Menu",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Menu_editedAt(ctx context.Context, field graphql.CollectedField, obj *model.Menu) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Menu_editedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EditedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_Menu_editedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("Menu", field, false, false, "String")
 }
 
 func (ec *executionContext) _MenuCategory_id(ctx context.Context, field graphql.CollectedField, obj *model.MenuCategory) (ret graphql.Marshaler) {
@@ -7569,6 +7646,16 @@ func (ec *executionContext) _Menu(ctx context.Context, sel ast.SelectionSet, obj
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "editedBy":
+			out.Values[i] = ec._Menu_editedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "editedAt":
+			out.Values[i] = ec._Menu_editedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -10133,6 +10220,13 @@ func (ec *executionContext) marshalOString2ᚖstring(ctx context.Context, sel as
 	_ = ctx
 	res := graphql.MarshalString(*v)
 	return res
+}
+
+func (ec *executionContext) marshalOUser2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋrestaurantsᚋgraphᚋmodelᚐUser(ctx context.Context, sel ast.SelectionSet, v *model.User) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	return ec._User(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalO_Entity2githubᚗcomᚋ99designsᚋgqlgenᚋpluginᚋfederationᚋfedruntimeᚐEntity(ctx context.Context, sel ast.SelectionSet, v fedruntime.Entity) graphql.Marshaler {

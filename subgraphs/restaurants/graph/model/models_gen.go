@@ -66,6 +66,10 @@ type Menu struct {
 	Version    int64           `json:"version"`
 	Currency   string          `json:"currency"`
 	Categories []*MenuCategory `json:"categories"`
+	// Who made this version (null before the first recorded edit): shown when a stale edit is refused.
+	EditedBy *User `json:"editedBy,omitempty"`
+	// RFC 3339: when this version was made; null before the first recorded edit.
+	EditedAt *string `json:"editedAt,omitempty"`
 }
 
 type MenuCategory struct {

@@ -42,6 +42,11 @@ type DirectiveRoot struct {
 }
 
 type ComplexityRoot struct {
+	CourierEarnings struct {
+		Amount func(childComplexity int) int
+		Orders func(childComplexity int) int
+	}
+
 	Entity struct {
 		FindOrderByID      func(childComplexity int, id string) int
 		FindUserByID       func(childComplexity int, id string) int
@@ -100,11 +105,12 @@ type ComplexityRoot struct {
 	}
 
 	Query struct {
-		RedeemPointsPreview func(childComplexity int, orderTotal model.WalletMoneyInput, points *int64) int
-		TopUpIntent         func(childComplexity int, id string) int
-		Wallet              func(childComplexity int, userID string) int
-		__resolve__service  func(childComplexity int) int
-		__resolve_entities  func(childComplexity int, representations []map[string]any) int
+		RedeemPointsPreview     func(childComplexity int, orderTotal model.WalletMoneyInput, points *int64) int
+		TopUpIntent             func(childComplexity int, id string) int
+		Wallet                  func(childComplexity int, userID string) int
+		WalletAuditVerification func(childComplexity int) int
+		__resolve__service      func(childComplexity int) int
+		__resolve_entities      func(childComplexity int, representations []map[string]any) int
 	}
 
 	RedeemPointsPreview struct {
@@ -120,16 +126,25 @@ type ComplexityRoot struct {
 	}
 
 	Wallet struct {
-		Balances      func(childComplexity int) int
-		LoyaltyPoints func(childComplexity int) int
-		Transactions  func(childComplexity int, first *int, after *string) int
-		UserID        func(childComplexity int) int
+		Balances        func(childComplexity int) int
+		CourierEarnings func(childComplexity int, since string) int
+		LoyaltyPoints   func(childComplexity int) int
+		Transactions    func(childComplexity int, first *int, after *string) int
+		UserID          func(childComplexity int) int
 	}
 
 	WalletAdjustment struct {
 		Replayed      func(childComplexity int) int
 		TransactionID func(childComplexity int) int
 		Wallet        func(childComplexity int) int
+	}
+
+	WalletAuditVerification struct {
+		Accounts  func(childComplexity int) int
+		CheckedAt func(childComplexity int) int
+		Intact    func(childComplexity int) int
+		Problems  func(childComplexity int) int
+		Rows      func(childComplexity int) int
 	}
 
 	WalletMoney struct {
@@ -183,6 +198,7 @@ type QueryResolver interface {
 	Wallet(ctx context.Context, userID string) (*model.Wallet, error)
 	RedeemPointsPreview(ctx context.Context, orderTotal model.WalletMoneyInput, points *int64) (*model.RedeemPointsPreview, error)
 	TopUpIntent(ctx context.Context, id string) (*model.PaymentIntent, error)
+	WalletAuditVerification(ctx context.Context) (*model.WalletAuditVerification, error)
 }
 type UserResolver interface {
 	Wallet(ctx context.Context, obj *model.User) (*model.Wallet, error)
@@ -191,6 +207,7 @@ type WalletResolver interface {
 	Balances(ctx context.Context, obj *model.Wallet) ([]*model.WalletMoney, error)
 	LoyaltyPoints(ctx context.Context, obj *model.Wallet) (int64, error)
 	Transactions(ctx context.Context, obj *model.Wallet, first *int, after *string) (*model.WalletTransactionConnection, error)
+	CourierEarnings(ctx context.Context, obj *model.Wallet, since string) ([]*model.CourierEarnings, error)
 }
 
 // endregion ************************** generated!.gotpl **************************
@@ -210,6 +227,19 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 	ec := newExecutionContext(nil, e, nil)
 	_ = ec
 	switch typeName + "." + field {
+
+	case "CourierEarnings.amount":
+		if e.ComplexityRoot.CourierEarnings.Amount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourierEarnings.Amount(childComplexity), true
+	case "CourierEarnings.orders":
+		if e.ComplexityRoot.CourierEarnings.Orders == nil {
+			break
+		}
+
+		return e.ComplexityRoot.CourierEarnings.Orders(childComplexity), true
 
 	case "Entity.findOrderByID":
 		if e.ComplexityRoot.Entity.FindOrderByID == nil {
@@ -480,6 +510,12 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.Wallet(childComplexity, args["userId"].(string)), true
+	case "Query.walletAuditVerification":
+		if e.ComplexityRoot.Query.WalletAuditVerification == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.WalletAuditVerification(childComplexity), true
 	case "Query._service":
 		if e.ComplexityRoot.Query.__resolve__service == nil {
 			break
@@ -542,6 +578,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Wallet.Balances(childComplexity), true
+	case "Wallet.courierEarnings":
+		if e.ComplexityRoot.Wallet.CourierEarnings == nil {
+			break
+		}
+
+		args, err := ec.field_Wallet_courierEarnings_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Wallet.CourierEarnings(childComplexity, args["since"].(string)), true
 	case "Wallet.loyaltyPoints":
 		if e.ComplexityRoot.Wallet.LoyaltyPoints == nil {
 			break
@@ -584,6 +631,37 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.WalletAdjustment.Wallet(childComplexity), true
+
+	case "WalletAuditVerification.accounts":
+		if e.ComplexityRoot.WalletAuditVerification.Accounts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletAuditVerification.Accounts(childComplexity), true
+	case "WalletAuditVerification.checkedAt":
+		if e.ComplexityRoot.WalletAuditVerification.CheckedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletAuditVerification.CheckedAt(childComplexity), true
+	case "WalletAuditVerification.intact":
+		if e.ComplexityRoot.WalletAuditVerification.Intact == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletAuditVerification.Intact(childComplexity), true
+	case "WalletAuditVerification.problems":
+		if e.ComplexityRoot.WalletAuditVerification.Problems == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletAuditVerification.Problems(childComplexity), true
+	case "WalletAuditVerification.rows":
+		if e.ComplexityRoot.WalletAuditVerification.Rows == nil {
+			break
+		}
+
+		return e.ComplexityRoot.WalletAuditVerification.Rows(childComplexity), true
 
 	case "WalletMoney.amountMinor":
 		if e.ComplexityRoot.WalletMoney.AmountMinor == nil {
@@ -802,6 +880,30 @@ type Wallet @key(fields: "userId") {
   loyaltyPoints: Int64!
   "Movements on the wallet and its points, newest first."
   transactions(first: Int = 20, after: String): WalletTransactionConnection!
+  """
+  What the user earned as a courier since an RFC 3339 instant (settled deliveries' shares,
+  less claw-backs), one entry per currency; empty when nothing was earned.
+  """
+  courierEarnings(since: String!): [CourierEarnings!]!
+}
+
+"What a courier earned over a period in one currency."
+type CourierEarnings {
+  amount: WalletMoney!
+  "How many orders the earnings came from."
+  orders: Int!
+}
+
+"A check of the whole audit log: every account's keyed hash chain and balance recomputed."
+type WalletAuditVerification {
+  "True when no chain is broken and every balance follows from its postings."
+  intact: Boolean!
+  accounts: Int!
+  rows: Int!
+  "The first broken row of each broken chain, and each balance that does not add up."
+  problems: [String!]!
+  "RFC 3339"
+  checkedAt: String!
 }
 
 enum WalletTransactionKind {
@@ -951,6 +1053,8 @@ type Query {
   redeemPointsPreview(orderTotal: WalletMoneyInput!, points: Int64): RedeemPointsPreview! @authenticated
   "A top-up intent of the signed-in user (or any, for an admin); null when there is none."
   topUpIntent(id: ID!): PaymentIntent @authenticated
+  "ADMIN only: verify the ledger's audit log now (reads every audit row)."
+  walletAuditVerification: WalletAuditVerification! @requiresScopes(scopes: [["ADMIN"]])
 }
 
 type Mutation {
@@ -1050,6 +1154,16 @@ var parsedSchema = gqlparser.MustLoadSchema(sources...)
 // childFields_* functions provide shared child field context lookups.
 // Each function is generated once per unique object type, deduplicating the
 // switch statements that were previously inlined in every fieldContext_* function.
+
+func (ec *executionContext) childFields_CourierEarnings(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "amount":
+		return ec.fieldContext_CourierEarnings_amount(ctx, field)
+	case "orders":
+		return ec.fieldContext_CourierEarnings_orders(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type CourierEarnings", field.Name)
+}
 
 func (ec *executionContext) childFields_Order(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
@@ -1175,6 +1289,8 @@ func (ec *executionContext) childFields_Wallet(ctx context.Context, field graphq
 		return ec.fieldContext_Wallet_loyaltyPoints(ctx, field)
 	case "transactions":
 		return ec.fieldContext_Wallet_transactions(ctx, field)
+	case "courierEarnings":
+		return ec.fieldContext_Wallet_courierEarnings(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type Wallet", field.Name)
 }
@@ -1189,6 +1305,22 @@ func (ec *executionContext) childFields_WalletAdjustment(ctx context.Context, fi
 		return ec.fieldContext_WalletAdjustment_wallet(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type WalletAdjustment", field.Name)
+}
+
+func (ec *executionContext) childFields_WalletAuditVerification(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "intact":
+		return ec.fieldContext_WalletAuditVerification_intact(ctx, field)
+	case "accounts":
+		return ec.fieldContext_WalletAuditVerification_accounts(ctx, field)
+	case "rows":
+		return ec.fieldContext_WalletAuditVerification_rows(ctx, field)
+	case "problems":
+		return ec.fieldContext_WalletAuditVerification_problems(ctx, field)
+	case "checkedAt":
+		return ec.fieldContext_WalletAuditVerification_checkedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type WalletAuditVerification", field.Name)
 }
 
 func (ec *executionContext) childFields_WalletMoney(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1583,6 +1715,20 @@ func (ec *executionContext) field_Query_wallet_args(ctx context.Context, rawArgs
 	return args, nil
 }
 
+func (ec *executionContext) field_Wallet_courierEarnings_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "since",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["since"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Wallet_transactions_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1678,6 +1824,61 @@ func (ec *executionContext) field___Type_inputFields_args(ctx context.Context, r
 // endregion ***************************** args.gotpl *****************************
 
 // region    **************************** field.gotpl *****************************
+
+func (ec *executionContext) _CourierEarnings_amount(ctx context.Context, field graphql.CollectedField, obj *model.CourierEarnings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourierEarnings_amount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Amount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WalletMoney) graphql.Marshaler {
+			return ec.marshalNWalletMoney2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐWalletMoney(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourierEarnings_amount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "CourierEarnings",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WalletMoney(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _CourierEarnings_orders(ctx context.Context, field graphql.CollectedField, obj *model.CourierEarnings) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_CourierEarnings_orders(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Orders, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_CourierEarnings_orders(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("CourierEarnings", field, false, false, "Int")
+}
 
 func (ec *executionContext) _Entity_findOrderByID(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
@@ -2768,6 +2969,38 @@ func (ec *executionContext) fieldContext_Query_topUpIntent(ctx context.Context, 
 	return fc, nil
 }
 
+func (ec *executionContext) _Query_walletAuditVerification(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_walletAuditVerification(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().WalletAuditVerification(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.WalletAuditVerification) graphql.Marshaler {
+			return ec.marshalNWalletAuditVerification2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐWalletAuditVerification(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_walletAuditVerification(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_WalletAuditVerification(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Query__entities(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3207,6 +3440,50 @@ func (ec *executionContext) fieldContext_Wallet_transactions(ctx context.Context
 	return fc, nil
 }
 
+func (ec *executionContext) _Wallet_courierEarnings(ctx context.Context, field graphql.CollectedField, obj *model.Wallet) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Wallet_courierEarnings(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Wallet().CourierEarnings(ctx, obj, fc.Args["since"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.CourierEarnings) graphql.Marshaler {
+			return ec.marshalNCourierEarnings2ᚕᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐCourierEarningsᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Wallet_courierEarnings(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Wallet",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_CourierEarnings(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Wallet_courierEarnings_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _WalletAdjustment_transactionId(ctx context.Context, field graphql.CollectedField, obj *model.WalletAdjustment) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3283,6 +3560,121 @@ func (ec *executionContext) fieldContext_WalletAdjustment_wallet(_ context.Conte
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _WalletAuditVerification_intact(ctx context.Context, field graphql.CollectedField, obj *model.WalletAuditVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletAuditVerification_intact(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Intact, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WalletAuditVerification_intact(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WalletAuditVerification", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _WalletAuditVerification_accounts(ctx context.Context, field graphql.CollectedField, obj *model.WalletAuditVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletAuditVerification_accounts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Accounts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WalletAuditVerification_accounts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WalletAuditVerification", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WalletAuditVerification_rows(ctx context.Context, field graphql.CollectedField, obj *model.WalletAuditVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletAuditVerification_rows(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Rows, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WalletAuditVerification_rows(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WalletAuditVerification", field, false, false, "Int")
+}
+
+func (ec *executionContext) _WalletAuditVerification_problems(ctx context.Context, field graphql.CollectedField, obj *model.WalletAuditVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletAuditVerification_problems(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Problems, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []string) graphql.Marshaler {
+			return ec.marshalNString2ᚕstringᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WalletAuditVerification_problems(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WalletAuditVerification", field, false, false, "String")
+}
+
+func (ec *executionContext) _WalletAuditVerification_checkedAt(ctx context.Context, field graphql.CollectedField, obj *model.WalletAuditVerification) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_WalletAuditVerification_checkedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.CheckedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_WalletAuditVerification_checkedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("WalletAuditVerification", field, false, false, "String")
 }
 
 func (ec *executionContext) _WalletMoney_amountMinor(ctx context.Context, field graphql.CollectedField, obj *model.WalletMoney) (ret graphql.Marshaler) {
@@ -4807,6 +5199,44 @@ func (ec *executionContext) __Entity(ctx context.Context, sel ast.SelectionSet, 
 
 // region    **************************** object.gotpl ****************************
 
+var courierEarningsImplementors = []string{"CourierEarnings"}
+
+func (ec *executionContext) _CourierEarnings(ctx context.Context, sel ast.SelectionSet, obj *model.CourierEarnings) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, courierEarningsImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("CourierEarnings")
+		case "amount":
+			out.Values[i] = ec._CourierEarnings_amount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "orders":
+			out.Values[i] = ec._CourierEarnings_orders(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var entityImplementors = []string{"Entity"}
 
 func (ec *executionContext) _Entity(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
@@ -5259,6 +5689,12 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_topUpIntent(ctx, field)
 				})
+		case "walletAuditVerification":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_walletAuditVerification(ctx, field)
+				})
 		case "_entities":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
 				true, true,
@@ -5423,6 +5859,12 @@ func (ec *executionContext) _Wallet(ctx context.Context, sel ast.SelectionSet, o
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Wallet_transactions(ctx, field, obj)
 				})
+		case "courierEarnings":
+			out.ResolveConcurrently(ec.OperationContext, &deferred, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Wallet_courierEarnings(ctx, field, obj)
+				})
 		default:
 			panic("unknown field " + strconv.Quote(field.Name))
 		}
@@ -5463,6 +5905,59 @@ func (ec *executionContext) _WalletAdjustment(ctx context.Context, sel ast.Selec
 			}
 		case "wallet":
 			out.Values[i] = ec._WalletAdjustment_wallet(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var walletAuditVerificationImplementors = []string{"WalletAuditVerification"}
+
+func (ec *executionContext) _WalletAuditVerification(ctx context.Context, sel ast.SelectionSet, obj *model.WalletAuditVerification) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, walletAuditVerificationImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("WalletAuditVerification")
+		case "intact":
+			out.Values[i] = ec._WalletAuditVerification_intact(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "accounts":
+			out.Values[i] = ec._WalletAuditVerification_accounts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "rows":
+			out.Values[i] = ec._WalletAuditVerification_rows(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "problems":
+			out.Values[i] = ec._WalletAuditVerification_problems(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "checkedAt":
+			out.Values[i] = ec._WalletAuditVerification_checkedAt(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
@@ -6069,6 +6564,30 @@ func (ec *executionContext) marshalNBoolean2bool(ctx context.Context, sel ast.Se
 	return res
 }
 
+func (ec *executionContext) marshalNCourierEarnings2ᚕᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐCourierEarningsᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.CourierEarnings) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNCourierEarnings2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐCourierEarnings(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNCourierEarnings2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐCourierEarnings(ctx context.Context, sel ast.SelectionSet, v *model.CourierEarnings) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "CourierEarnings!")
+		return graphql.Null
+	}
+	return ec._CourierEarnings(ctx, sel, v)
+}
+
 func (ec *executionContext) unmarshalNFieldSet2string(ctx context.Context, v any) (string, error) {
 	res, err := graphql.UnmarshalString(v)
 	return res, graphql.ErrorOnPath(ctx, err)
@@ -6093,6 +6612,20 @@ func (ec *executionContext) marshalNID2string(ctx context.Context, sel ast.Selec
 	res := graphql.MarshalID(v)
 	if res == graphql.Null {
 		graphql.AddInvalidNullFromMarshaler(ctx, "ID!")
+	}
+	return res
+}
+
+func (ec *executionContext) unmarshalNInt2int(ctx context.Context, v any) (int, error) {
+	res, err := graphql.UnmarshalInt(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNInt2int(ctx context.Context, sel ast.SelectionSet, v int) graphql.Marshaler {
+	_ = sel
+	res := graphql.MarshalInt(v)
+	if res == graphql.Null {
+		graphql.AddInvalidNullFromMarshaler(ctx, "Int!")
 	}
 	return res
 }
@@ -6217,6 +6750,35 @@ func (ec *executionContext) marshalNString2string(ctx context.Context, sel ast.S
 	return res
 }
 
+func (ec *executionContext) unmarshalNString2ᚕstringᚄ(ctx context.Context, v any) ([]string, error) {
+	vSlice := graphql.CoerceList(v)
+	var err error
+	res := make([]string, len(vSlice))
+	for i := range vSlice {
+		ctx := graphql.WithPathContext(ctx, graphql.NewPathWithIndex(i))
+		res[i], err = ec.unmarshalNString2string(ctx, vSlice[i])
+		if err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func (ec *executionContext) marshalNString2ᚕstringᚄ(ctx context.Context, sel ast.SelectionSet, v []string) graphql.Marshaler {
+	ret := make(graphql.Array, len(v))
+	for i := range v {
+		ret[i] = ec.marshalNString2string(ctx, sel, v[i])
+	}
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
 func (ec *executionContext) marshalNUser2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐUser(ctx context.Context, sel ast.SelectionSet, v *model.User) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "User!")
@@ -6239,6 +6801,14 @@ func (ec *executionContext) marshalNWalletAdjustment2ᚖgithubᚗcomᚋdizhtime�
 		return graphql.Null
 	}
 	return ec._WalletAdjustment(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNWalletAuditVerification2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐWalletAuditVerification(ctx context.Context, sel ast.SelectionSet, v *model.WalletAuditVerification) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "WalletAuditVerification!")
+		return graphql.Null
+	}
+	return ec._WalletAuditVerification(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNWalletMoney2ᚕᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋwalletᚋgraphᚋmodelᚐWalletMoneyᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.WalletMoney) graphql.Marshaler {

@@ -9,6 +9,13 @@ import (
 	"strconv"
 )
 
+// What a courier earned over a period in one currency.
+type CourierEarnings struct {
+	Amount *WalletMoney `json:"amount"`
+	// How many orders the earnings came from.
+	Orders int `json:"orders"`
+}
+
 type Mutation struct {
 }
 
@@ -104,6 +111,18 @@ type WalletAdjustment struct {
 	// True when the idempotency key had already been used for this same adjustment.
 	Replayed bool    `json:"replayed"`
 	Wallet   *Wallet `json:"wallet"`
+}
+
+// A check of the whole audit log: every account's keyed hash chain and balance recomputed.
+type WalletAuditVerification struct {
+	// True when no chain is broken and every balance follows from its postings.
+	Intact   bool `json:"intact"`
+	Accounts int  `json:"accounts"`
+	Rows     int  `json:"rows"`
+	// The first broken row of each broken chain, and each balance that does not add up.
+	Problems []string `json:"problems"`
+	// RFC 3339
+	CheckedAt string `json:"checkedAt"`
 }
 
 // An amount in integer minor units of an ISO 4217 currency (or PTS, loyalty points).

@@ -6,9 +6,7 @@ import { useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import { useMutation, useQuery, useSubscription } from 'urql';
 import { graphql } from '@dizhtime/client/gql';
 import { formatMoney, parseMoney } from '@dizhtime/client';
-import { auth, routerBase } from './env';
-import { ConnectivityBanner, errorText, SignIn, useSession } from './session';
-import { PointsMap } from './Map';
+import { auth, ConnectivityBanner, errorText, PointsMap, routerBase, SignIn, useSession } from '@dizhtime/ops';
 
 const AdminDrivers = graphql(`
   subscription AdminDrivers($box: BBoxInput!) { driversInArea(bbox: $box) { driverId status at location { lat lng } } }
@@ -44,6 +42,9 @@ const AdminUser = graphql(`
 `);
 const AdminAssignRole = graphql(`mutation AdminAssignRole($u: ID!, $r: Role!) { assignRole(userId: $u, role: $r) { id roles } }`);
 const AdminRevokeRole = graphql(`mutation AdminRevokeRole($u: ID!, $r: Role!) { revokeRole(userId: $u, role: $r) { id roles } }`);
+const AdminAudit = graphql(`
+  query AdminAudit { walletAuditVerification { intact accounts rows problems checkedAt } }
+`);
 const roles = ['CUSTOMER', 'DRIVER', 'RESTAURANT_STAFF', 'RESTAURANT_OWNER', 'ADMIN'] as const;
 
 function useHashRoute(): string[] {
@@ -67,6 +68,7 @@ export function App() {
   else if (tab === 'orders') page = <OrderLookup id={route[1]} />;
   else if (tab === 'users') page = <Users id={route[1]} />;
   else if (tab === 'health') page = <Health />;
+  else if (tab === 'audit') page = <WalletAudit />;
   else page = <Live />;
   return (
     <>
@@ -74,7 +76,7 @@ export function App() {
         <span className="brand">DizhTime Admin</span>
         {session && (
           <nav aria-label="Sections" className="tabs">
-            {[['live', 'Live'], ['orders', 'Orders'], ['users', 'Users'], ['health', 'Health']].map(([k, label]) => (
+            {[['live', 'Live'], ['orders', 'Orders'], ['users', 'Users'], ['audit', 'Wallet audit'], ['health', 'Health']].map(([k, label]) => (
               <a key={k} href={`#/${k}`} aria-current={tab === k ? 'page' : undefined}>{label}</a>
             ))}
             <button type="button" className="link" onClick={() => void auth.logout()}>Sign out</button>
@@ -371,6 +373,39 @@ function Health() {
             </tbody>
           </table>
           <p className="muted">Dead-letter queues: the platform has no API to list or replay them yet (consumers dead-letter to Kafka topics only).</p>
+        </>
+      )}
+    </section>
+  );
+}
+
+/** WalletAudit: the ledger's audit log re-verified on demand (every account's keyed hash chain and balance). */
+function WalletAudit() {
+  const [{ data, error, fetching }, run] = useQuery({ query: AdminAudit, requestPolicy: 'network-only', pause: true });
+  const v = data?.walletAuditVerification;
+  return (
+    <section aria-labelledby="audit-title" className="card">
+      <h1 id="audit-title">Wallet audit log</h1>
+      <p className="muted">
+        Every cent movement is appended to a keyed hash chain per account. Verifying recomputes every chain and every balance from the
+        postings; it reads the whole log, so it takes a while on a large ledger.
+      </p>
+      <button type="button" disabled={fetching} onClick={() => run({ requestPolicy: 'network-only' })}>
+        {fetching ? 'Verifying…' : 'Verify the audit log'}
+      </button>
+      {error && <p role="alert" className="error">{errorText(error)}</p>}
+      {v && (
+        <>
+          <p data-testid="audit-verdict" role="status">
+            <strong>{v.intact ? 'Intact' : 'TAMPERED'}</strong>: {v.rows} rows over {v.accounts} accounts, checked {new Date(v.checkedAt).toLocaleTimeString()}.
+          </p>
+          {v.problems.length > 0 && (
+            <ul className="error" data-testid="audit-problems">
+              {v.problems.map((p) => (
+                <li key={p}>{p}</li>
+              ))}
+            </ul>
+          )}
         </>
       )}
     </section>

@@ -2,12 +2,11 @@
 // answer), take the delivery through its steps with the map and ETA. Everything it shows
 // is read back from dispatch (Driver.currentOffer, Driver.currentDelivery), so a reload
 // or a dropped connection finds the same work again.
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useClient, useMutation, useQuery, useSubscription } from 'urql';
 import { graphql } from '@dizhtime/client/gql';
-import { auth } from './env';
-import { ConnectivityBanner, errorText, SignIn, useCountdown, useSession } from './session';
-import { PointsMap } from './Map';
+import { formatMoney } from '@dizhtime/client';
+import { auth, ConnectivityBanner, errorText, PointsMap, SignIn, useCountdown, useSession } from '@dizhtime/ops';
 import { nextStep, stepLabels, moveToward, distanceMeters, type Pt } from './route';
 
 const CourierQuery = graphql(`
@@ -35,6 +34,12 @@ const CourierDeliveryFields = graphql(`
 `);
 void CourierDeliveryFields;
 
+const CourierEarningsAndHistory = graphql(`
+  query CourierEarningsAndHistory($id: ID!, $since: String!) {
+    wallet(userId: $id) { courierEarnings(since: $since) { amount { amountMinor currency } orders } }
+    driver(id: $id) { id deliveries(first: 10) { id status order { id } timeline { to at } } }
+  }
+`);
 const CourierGoOnline = graphql(`
   mutation CourierGoOnline($l: LocationInput!, $v: Vehicle) { goOnline(location: $l, vehicle: $v) { id status } }
 `);
@@ -226,6 +231,7 @@ function Home() {
 
       {delivery && <DeliveryCard delivery={delivery} here={here} onChange={reload} />}
       {online && !delivery && !offerLive && <p className="muted">No offer right now: stay online and one will come.</p>}
+      <EarningsAndHistory driverId={data.me.id} refreshKey={`${status}-${delivery?.status ?? ''}`} />
     </>
   );
 }
@@ -286,5 +292,59 @@ function DeliveryCard({ delivery, here, onChange }: { delivery: DeliveryView; he
       )}
       {err && <p role="alert" className="error">{err}</p>}
     </section>
+  );
+}
+
+/** startOfToday: local midnight as RFC 3339 (the courier's "today"). */
+function startOfToday(): string {
+  const d = new Date();
+  d.setHours(0, 0, 0, 0);
+  return d.toISOString();
+}
+
+/** EarningsAndHistory: today's earnings from the wallet and the last deliveries from dispatch, re-read after every step. */
+function EarningsAndHistory({ driverId, refreshKey }: { driverId: string; refreshKey: string }) {
+  const since = useMemo(startOfToday, []);
+  const [{ data, error }, refetch] = useQuery({ query: CourierEarningsAndHistory, variables: { id: driverId, since }, requestPolicy: 'network-only' });
+  // Re-read after every step, and every 10 s: the wallet credits the share a moment
+  // after the delivery, when the order's DELIVERED event reaches it.
+  useEffect(() => {
+    refetch({ requestPolicy: 'network-only' });
+    const t = setInterval(() => refetch({ requestPolicy: 'network-only' }), 10_000);
+    return () => clearInterval(t);
+  }, [refreshKey, refetch]);
+  const earned = data?.wallet?.courierEarnings ?? [];
+  const past = (data?.driver?.deliveries ?? []).filter((d) => ['DELIVERED', 'CANCELLED'].includes(d.status));
+  return (
+    <>
+      <section aria-labelledby="earnings-title" className="card">
+        <h2 id="earnings-title">Earnings today</h2>
+        {error && <p role="alert" className="error">{errorText(error)}</p>}
+        <p data-testid="earnings-today">
+          {earned.length === 0
+            ? 'Nothing yet today.'
+            : earned.map((e) => `${formatMoney(e.amount)} from ${e.orders} ${e.orders === 1 ? 'order' : 'orders'}`).join(' · ')}
+        </p>
+        <p className="muted">Your share is credited when the customer has the order.</p>
+      </section>
+      <section aria-labelledby="history-title" className="card">
+        <h2 id="history-title">Recent deliveries</h2>
+        {past.length === 0 ? (
+          <p className="muted">No finished deliveries yet.</p>
+        ) : (
+          <ul data-testid="delivery-history">
+            {past.map((d) => {
+              const end = d.timeline.at(-1);
+              return (
+                <li key={d.id}>
+                  <code>{d.order.id.slice(0, 8)}</code> {stepLabels[d.status] ?? d.status}
+                  {end ? ` · ${new Date(end.at).toLocaleString([], { dateStyle: 'short', timeStyle: 'short' })}` : ''}
+                </li>
+              );
+            })}
+          </ul>
+        )}
+      </section>
+    </>
   );
 }

@@ -1,9 +1,9 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { Provider } from 'urql';
-import { client } from './env';
+import { client } from '@dizhtime/ops';
 import { App } from './App';
-import './styles.css';
+import '@dizhtime/ops/styles.css';
 
 createRoot(document.getElementById('root')!).render(
   <StrictMode>

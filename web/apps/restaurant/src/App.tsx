@@ -1,14 +1,13 @@
 // The restaurant's dashboard, tablet layout: live incoming orders (restaurantOrders) with
 // the acceptance deadline counting down and a chime, accept / reject with a reason,
 // preparing -> ready, pause / resume, the menu's prices and availability edited against
-// its version (a stale edit shows the conflict and what changed), staff by user id and
-// today's sales from analytics.
+// its version (a stale edit shows who changed what), the staff listed from the
+// restaurant's relation tuples (added by user id, removed) and today's sales from analytics.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useClient, useMutation, useQuery, useSubscription } from 'urql';
 import { graphql } from '@dizhtime/client/gql';
 import { formatMoney, parseMoney } from '@dizhtime/client';
-import { auth } from './env';
-import { ConnectivityBanner, errorCode, errorText, SignIn, useCountdown, useSession } from './session';
+import { auth, ConnectivityBanner, errorCode, errorText, SignIn, useCountdown, useSession } from '@dizhtime/ops';
 
 const KitchenRestaurants = graphql(`
   query KitchenRestaurants { restaurants(first: 100) { edges { node { id name } } } }
@@ -17,7 +16,7 @@ const KitchenRestaurant = graphql(`
   query KitchenRestaurant($id: ID!) {
     restaurant(id: $id) {
       id name paused pauseReason isOpen currency version
-      menu { version currency categories { id name items { id name available price { amountMinor currency } } } }
+      menu { version currency editedAt editedBy { id name } categories { id name items { id name available price { amountMinor currency } } } }
     }
   }
 `);
@@ -51,6 +50,9 @@ const KitchenAvailability = graphql(`
 `);
 const KitchenAddStaff = graphql(`mutation KitchenAddStaff($r: ID!, $u: ID!) { addRestaurantStaff(restaurantId: $r, userId: $u) }`);
 const KitchenRemoveStaff = graphql(`mutation KitchenRemoveStaff($r: ID!, $u: ID!) { removeRestaurantStaff(restaurantId: $r, userId: $u) }`);
+const KitchenTeam = graphql(`
+  query KitchenTeam($r: ID!) { restaurantTeam(restaurantId: $r) { relation user { id name email } } }
+`);
 const KitchenSales = graphql(`
   query KitchenSales($range: AnalyticsRange!) { salesSeries(range: $range, bucket: DAY) { totalOrders totalGmvMinor } }
 `);
@@ -315,7 +317,9 @@ function MenuEditor({ r, onChange }: { r: R; onChange: () => void }) {
           return d.join('; ');
         })
         .filter(Boolean);
-      setConflict(`Someone else changed the menu since you opened it (version ${base.version} → ${now.version})${diffs.length ? ': ' + diffs.join('; ') : ''}. Your edit was not saved; review and save again.`);
+      // Who made the version that won, and when (the menu records its editor).
+      const who = now.editedBy ? `${now.editedBy.name}${now.editedAt ? ` at ${new Date(now.editedAt).toLocaleTimeString()}` : ''}` : 'Someone else';
+      setConflict(`${who} changed the menu since you opened it (version ${base.version} → ${now.version})${diffs.length ? ': ' + diffs.join('; ') : ''}. Your edit was not saved; review and save again.`);
       onChange();
       return;
     }
@@ -378,6 +382,9 @@ function MenuEditor({ r, onChange }: { r: R; onChange: () => void }) {
 }
 
 function Staff({ restaurantId }: { restaurantId: string }) {
+  // The team is the restaurant's relation tuples in identity (restaurant#owner, #staff):
+  // only an owner (or an admin) reads and changes it; staff see the panel hidden.
+  const [{ data, error }, refetch] = useQuery({ query: KitchenTeam, variables: { r: restaurantId }, requestPolicy: 'network-only' });
   const [user, setUser] = useState('');
   const [msg, setMsg] = useState('');
   const [, add] = useMutation(KitchenAddStaff);
@@ -385,23 +392,54 @@ function Staff({ restaurantId }: { restaurantId: string }) {
   const run = async (p: Promise<{ error?: unknown }>, done: string) => {
     const r = await p;
     setMsg(r.error ? errorText(r.error) : done);
+    if (!r.error) setUser('');
+    refetch({ requestPolicy: 'network-only' });
   };
+  if (error && errorCode(error) === 'FORBIDDEN') return null;
   return (
     <section aria-labelledby="staff-title" className="card">
       <h2 id="staff-title">Staff</h2>
-      <p className="muted">Staff are relation tuples (restaurant#staff@user) in identity; identity offers no listing of them yet, so add or remove by user id.</p>
-      <label>
-        User id
-        <input value={user} onChange={(e) => setUser(e.target.value)} />
-      </label>
-      <div className="row">
-        <button type="button" disabled={!user} onClick={() => void run(add({ r: restaurantId, u: user }), `${user} is staff now`)}>
-          Add staff
-        </button>
-        <button type="button" className="secondary" disabled={!user} onClick={() => void run(remove({ r: restaurantId, u: user }), `${user} is no longer staff`)}>
-          Remove staff
-        </button>
-      </div>
+      {error && <p role="alert" className="error">{errorText(error)}</p>}
+      <table data-testid="staff">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Role</th>
+            <th scope="col"><span className="visually-hidden">Action</span></th>
+          </tr>
+        </thead>
+        <tbody>
+          {data?.restaurantTeam.map((m) => (
+            <tr key={m.user.id} data-user={m.user.id}>
+              <td>
+                {m.user.name}
+                {m.user.email && <div className="muted">{m.user.email}</div>}
+              </td>
+              <td>{m.relation === 'OWNER' ? 'Owner' : 'Staff'}</td>
+              <td>
+                {m.relation === 'STAFF' && (
+                  <button type="button" className="secondary" onClick={() => void run(remove({ r: restaurantId, u: m.user.id }), `${m.user.name} is no longer staff`)}>
+                    Remove {m.user.name}
+                  </button>
+                )}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      <form
+        className="row"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void run(add({ r: restaurantId, u: user.trim() }), 'Added to the staff');
+        }}
+      >
+        <label>
+          New staff member's user id
+          <input required value={user} onChange={(e) => setUser(e.target.value)} />
+        </label>
+        <button type="submit">Add staff</button>
+      </form>
       {msg && <p role="status">{msg}</p>}
     </section>
   );

@@ -21,6 +21,7 @@ type Documents = {
     "\n  query AdminUser($id: ID!) { user(id: $id) { id name email roles disabled createdAt wallet { balances { amountMinor currency } loyaltyPoints } } }\n": typeof types.AdminUserDocument,
     "mutation AdminAssignRole($u: ID!, $r: Role!) { assignRole(userId: $u, role: $r) { id roles } }": typeof types.AdminAssignRoleDocument,
     "mutation AdminRevokeRole($u: ID!, $r: Role!) { revokeRole(userId: $u, role: $r) { id roles } }": typeof types.AdminRevokeRoleDocument,
+    "\n  query AdminAudit { walletAuditVerification { intact accounts rows problems checkedAt } }\n": typeof types.AdminAuditDocument,
     "\n  query CartQuote($input: QuoteInput!) {\n    quote(input: $input) {\n      restaurantId currency available restaurantOpen menuVersion\n      subtotal { amountMinor currency }\n      lines { name quantity available unavailableReason lineTotal { amountMinor currency } options { id name } }\n    }\n  }\n": typeof types.CartQuoteDocument,
     "\n  query PointsPreview($total: WalletMoneyInput!, $points: Int64) {\n    redeemPointsPreview(orderTotal: $total, points: $points) {\n      points balance\n      covered { amountMinor currency }\n      remaining { amountMinor currency }\n    }\n  }\n": typeof types.PointsPreviewDocument,
     "\n  mutation PlaceOrder($input: PlaceOrderInput!, $key: String!) {\n    placeOrder(input: $input, idempotencyKey: $key) { id status total { amountMinor currency } }\n  }\n": typeof types.PlaceOrderDocument,
@@ -38,6 +39,7 @@ type Documents = {
     "\n  query TopUpIntent($id: ID!) { topUpIntent(id: $id) { id status declineReason } }\n": typeof types.TopUpIntentDocument,
     "\n  query CourierHome {\n    me {\n      id name roles\n      driver {\n        id status vehicle\n        lastLocation { lat lng }\n        currentOffer { orderId expiresAt pickup { lat lng } dropoff { lat lng } }\n        currentDelivery { ...CourierDelivery }\n      }\n    }\n  }\n": typeof types.CourierHomeDocument,
     "\n  fragment CourierDelivery on Delivery {\n    id status pickupEta dropoffEta\n    order { id }\n    pickup { lat lng }\n    dropoff { lat lng }\n    timeline { from to at actor }\n  }\n": typeof types.CourierDeliveryFragmentDoc,
+    "\n  query CourierEarningsAndHistory($id: ID!, $since: String!) {\n    wallet(userId: $id) { courierEarnings(since: $since) { amount { amountMinor currency } orders } }\n    driver(id: $id) { id deliveries(first: 10) { id status order { id } timeline { to at } } }\n  }\n": typeof types.CourierEarningsAndHistoryDocument,
     "\n  mutation CourierGoOnline($l: LocationInput!, $v: Vehicle) { goOnline(location: $l, vehicle: $v) { id status } }\n": typeof types.CourierGoOnlineDocument,
     "\n  mutation CourierGoOffline { goOffline { id status } }\n": typeof types.CourierGoOfflineDocument,
     "\n  mutation CourierPing($l: LocationInput!) { updateLocation(location: $l) { id status lastLocation { lat lng } } }\n": typeof types.CourierPingDocument,
@@ -51,7 +53,7 @@ type Documents = {
     "mutation CourierArrivedAtDropoff($d: ID!) { markArrivedAtDropoff(deliveryId: $d) { ...CourierDelivery } }": typeof types.CourierArrivedAtDropoffDocument,
     "mutation CourierDelivered($d: ID!) { markDelivered(deliveryId: $d) { ...CourierDelivery } }": typeof types.CourierDeliveredDocument,
     "\n  query KitchenRestaurants { restaurants(first: 100) { edges { node { id name } } } }\n": typeof types.KitchenRestaurantsDocument,
-    "\n  query KitchenRestaurant($id: ID!) {\n    restaurant(id: $id) {\n      id name paused pauseReason isOpen currency version\n      menu { version currency categories { id name items { id name available price { amountMinor currency } } } }\n    }\n  }\n": typeof types.KitchenRestaurantDocument,
+    "\n  query KitchenRestaurant($id: ID!) {\n    restaurant(id: $id) {\n      id name paused pauseReason isOpen currency version\n      menu { version currency editedAt editedBy { id name } categories { id name items { id name available price { amountMinor currency } } } }\n    }\n  }\n": typeof types.KitchenRestaurantDocument,
     "\n  subscription KitchenOrders($r: ID!) {\n    restaurantOrders(restaurantId: $r) {\n      transition { sequence from to at actor reason }\n      order {\n        id status acceptBy placedAt\n        total { amountMinor currency }\n        lines { name quantity options { id name } }\n      }\n    }\n  }\n": typeof types.KitchenOrdersDocument,
     "mutation KitchenAccept($id: ID!) { acceptOrder(id: $id) { id status } }": typeof types.KitchenAcceptDocument,
     "mutation KitchenReject($id: ID!, $reason: String!) { rejectOrder(id: $id, reason: $reason) { id status } }": typeof types.KitchenRejectDocument,
@@ -63,6 +65,7 @@ type Documents = {
     "\n  mutation KitchenAvailability($id: ID!, $a: Boolean!) { setMenuItemAvailability(menuItemId: $id, available: $a) { id available } }\n": typeof types.KitchenAvailabilityDocument,
     "mutation KitchenAddStaff($r: ID!, $u: ID!) { addRestaurantStaff(restaurantId: $r, userId: $u) }": typeof types.KitchenAddStaffDocument,
     "mutation KitchenRemoveStaff($r: ID!, $u: ID!) { removeRestaurantStaff(restaurantId: $r, userId: $u) }": typeof types.KitchenRemoveStaffDocument,
+    "\n  query KitchenTeam($r: ID!) { restaurantTeam(restaurantId: $r) { relation user { id name email } } }\n": typeof types.KitchenTeamDocument,
     "\n  query KitchenSales($range: AnalyticsRange!) { salesSeries(range: $range, bucket: DAY) { totalOrders totalGmvMinor } }\n": typeof types.KitchenSalesDocument,
     "\n  fragment AuthFields on AuthPayload {\n    accessToken\n    accessTokenExpiresAt\n    refreshToken\n    refreshTokenExpiresAt\n    user { id name email roles }\n  }\n": typeof types.AuthFieldsFragmentDoc,
     "\n  mutation Register($input: RegisterInput!) { register(input: $input) { ...AuthFields } }\n": typeof types.RegisterDocument,
@@ -78,6 +81,7 @@ const documents: Documents = {
     "\n  query AdminUser($id: ID!) { user(id: $id) { id name email roles disabled createdAt wallet { balances { amountMinor currency } loyaltyPoints } } }\n": types.AdminUserDocument,
     "mutation AdminAssignRole($u: ID!, $r: Role!) { assignRole(userId: $u, role: $r) { id roles } }": types.AdminAssignRoleDocument,
     "mutation AdminRevokeRole($u: ID!, $r: Role!) { revokeRole(userId: $u, role: $r) { id roles } }": types.AdminRevokeRoleDocument,
+    "\n  query AdminAudit { walletAuditVerification { intact accounts rows problems checkedAt } }\n": types.AdminAuditDocument,
     "\n  query CartQuote($input: QuoteInput!) {\n    quote(input: $input) {\n      restaurantId currency available restaurantOpen menuVersion\n      subtotal { amountMinor currency }\n      lines { name quantity available unavailableReason lineTotal { amountMinor currency } options { id name } }\n    }\n  }\n": types.CartQuoteDocument,
     "\n  query PointsPreview($total: WalletMoneyInput!, $points: Int64) {\n    redeemPointsPreview(orderTotal: $total, points: $points) {\n      points balance\n      covered { amountMinor currency }\n      remaining { amountMinor currency }\n    }\n  }\n": types.PointsPreviewDocument,
     "\n  mutation PlaceOrder($input: PlaceOrderInput!, $key: String!) {\n    placeOrder(input: $input, idempotencyKey: $key) { id status total { amountMinor currency } }\n  }\n": types.PlaceOrderDocument,
@@ -95,6 +99,7 @@ const documents: Documents = {
     "\n  query TopUpIntent($id: ID!) { topUpIntent(id: $id) { id status declineReason } }\n": types.TopUpIntentDocument,
     "\n  query CourierHome {\n    me {\n      id name roles\n      driver {\n        id status vehicle\n        lastLocation { lat lng }\n        currentOffer { orderId expiresAt pickup { lat lng } dropoff { lat lng } }\n        currentDelivery { ...CourierDelivery }\n      }\n    }\n  }\n": types.CourierHomeDocument,
     "\n  fragment CourierDelivery on Delivery {\n    id status pickupEta dropoffEta\n    order { id }\n    pickup { lat lng }\n    dropoff { lat lng }\n    timeline { from to at actor }\n  }\n": types.CourierDeliveryFragmentDoc,
+    "\n  query CourierEarningsAndHistory($id: ID!, $since: String!) {\n    wallet(userId: $id) { courierEarnings(since: $since) { amount { amountMinor currency } orders } }\n    driver(id: $id) { id deliveries(first: 10) { id status order { id } timeline { to at } } }\n  }\n": types.CourierEarningsAndHistoryDocument,
     "\n  mutation CourierGoOnline($l: LocationInput!, $v: Vehicle) { goOnline(location: $l, vehicle: $v) { id status } }\n": types.CourierGoOnlineDocument,
     "\n  mutation CourierGoOffline { goOffline { id status } }\n": types.CourierGoOfflineDocument,
     "\n  mutation CourierPing($l: LocationInput!) { updateLocation(location: $l) { id status lastLocation { lat lng } } }\n": types.CourierPingDocument,
@@ -108,7 +113,7 @@ const documents: Documents = {
     "mutation CourierArrivedAtDropoff($d: ID!) { markArrivedAtDropoff(deliveryId: $d) { ...CourierDelivery } }": types.CourierArrivedAtDropoffDocument,
     "mutation CourierDelivered($d: ID!) { markDelivered(deliveryId: $d) { ...CourierDelivery } }": types.CourierDeliveredDocument,
     "\n  query KitchenRestaurants { restaurants(first: 100) { edges { node { id name } } } }\n": types.KitchenRestaurantsDocument,
-    "\n  query KitchenRestaurant($id: ID!) {\n    restaurant(id: $id) {\n      id name paused pauseReason isOpen currency version\n      menu { version currency categories { id name items { id name available price { amountMinor currency } } } }\n    }\n  }\n": types.KitchenRestaurantDocument,
+    "\n  query KitchenRestaurant($id: ID!) {\n    restaurant(id: $id) {\n      id name paused pauseReason isOpen currency version\n      menu { version currency editedAt editedBy { id name } categories { id name items { id name available price { amountMinor currency } } } }\n    }\n  }\n": types.KitchenRestaurantDocument,
     "\n  subscription KitchenOrders($r: ID!) {\n    restaurantOrders(restaurantId: $r) {\n      transition { sequence from to at actor reason }\n      order {\n        id status acceptBy placedAt\n        total { amountMinor currency }\n        lines { name quantity options { id name } }\n      }\n    }\n  }\n": types.KitchenOrdersDocument,
     "mutation KitchenAccept($id: ID!) { acceptOrder(id: $id) { id status } }": types.KitchenAcceptDocument,
     "mutation KitchenReject($id: ID!, $reason: String!) { rejectOrder(id: $id, reason: $reason) { id status } }": types.KitchenRejectDocument,
@@ -120,6 +125,7 @@ const documents: Documents = {
     "\n  mutation KitchenAvailability($id: ID!, $a: Boolean!) { setMenuItemAvailability(menuItemId: $id, available: $a) { id available } }\n": types.KitchenAvailabilityDocument,
     "mutation KitchenAddStaff($r: ID!, $u: ID!) { addRestaurantStaff(restaurantId: $r, userId: $u) }": types.KitchenAddStaffDocument,
     "mutation KitchenRemoveStaff($r: ID!, $u: ID!) { removeRestaurantStaff(restaurantId: $r, userId: $u) }": types.KitchenRemoveStaffDocument,
+    "\n  query KitchenTeam($r: ID!) { restaurantTeam(restaurantId: $r) { relation user { id name email } } }\n": types.KitchenTeamDocument,
     "\n  query KitchenSales($range: AnalyticsRange!) { salesSeries(range: $range, bucket: DAY) { totalOrders totalGmvMinor } }\n": types.KitchenSalesDocument,
     "\n  fragment AuthFields on AuthPayload {\n    accessToken\n    accessTokenExpiresAt\n    refreshToken\n    refreshTokenExpiresAt\n    user { id name email roles }\n  }\n": types.AuthFieldsFragmentDoc,
     "\n  mutation Register($input: RegisterInput!) { register(input: $input) { ...AuthFields } }\n": types.RegisterDocument,
@@ -170,6 +176,10 @@ export function graphql(source: "mutation AdminAssignRole($u: ID!, $r: Role!) { 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "mutation AdminRevokeRole($u: ID!, $r: Role!) { revokeRole(userId: $u, role: $r) { id roles } }"): (typeof documents)["mutation AdminRevokeRole($u: ID!, $r: Role!) { revokeRole(userId: $u, role: $r) { id roles } }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminAudit { walletAuditVerification { intact accounts rows problems checkedAt } }\n"): (typeof documents)["\n  query AdminAudit { walletAuditVerification { intact accounts rows problems checkedAt } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -241,6 +251,10 @@ export function graphql(source: "\n  fragment CourierDelivery on Delivery {\n   
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
+export function graphql(source: "\n  query CourierEarningsAndHistory($id: ID!, $since: String!) {\n    wallet(userId: $id) { courierEarnings(since: $since) { amount { amountMinor currency } orders } }\n    driver(id: $id) { id deliveries(first: 10) { id status order { id } timeline { to at } } }\n  }\n"): (typeof documents)["\n  query CourierEarningsAndHistory($id: ID!, $since: String!) {\n    wallet(userId: $id) { courierEarnings(since: $since) { amount { amountMinor currency } orders } }\n    driver(id: $id) { id deliveries(first: 10) { id status order { id } timeline { to at } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
 export function graphql(source: "\n  mutation CourierGoOnline($l: LocationInput!, $v: Vehicle) { goOnline(location: $l, vehicle: $v) { id status } }\n"): (typeof documents)["\n  mutation CourierGoOnline($l: LocationInput!, $v: Vehicle) { goOnline(location: $l, vehicle: $v) { id status } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -293,7 +307,7 @@ export function graphql(source: "\n  query KitchenRestaurants { restaurants(firs
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query KitchenRestaurant($id: ID!) {\n    restaurant(id: $id) {\n      id name paused pauseReason isOpen currency version\n      menu { version currency categories { id name items { id name available price { amountMinor currency } } } }\n    }\n  }\n"): (typeof documents)["\n  query KitchenRestaurant($id: ID!) {\n    restaurant(id: $id) {\n      id name paused pauseReason isOpen currency version\n      menu { version currency categories { id name items { id name available price { amountMinor currency } } } }\n    }\n  }\n"];
+export function graphql(source: "\n  query KitchenRestaurant($id: ID!) {\n    restaurant(id: $id) {\n      id name paused pauseReason isOpen currency version\n      menu { version currency editedAt editedBy { id name } categories { id name items { id name available price { amountMinor currency } } } }\n    }\n  }\n"): (typeof documents)["\n  query KitchenRestaurant($id: ID!) {\n    restaurant(id: $id) {\n      id name paused pauseReason isOpen currency version\n      menu { version currency editedAt editedBy { id name } categories { id name items { id name available price { amountMinor currency } } } }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -338,6 +352,10 @@ export function graphql(source: "mutation KitchenAddStaff($r: ID!, $u: ID!) { ad
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "mutation KitchenRemoveStaff($r: ID!, $u: ID!) { removeRestaurantStaff(restaurantId: $r, userId: $u) }"): (typeof documents)["mutation KitchenRemoveStaff($r: ID!, $u: ID!) { removeRestaurantStaff(restaurantId: $r, userId: $u) }"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query KitchenTeam($r: ID!) { restaurantTeam(restaurantId: $r) { relation user { id name email } } }\n"): (typeof documents)["\n  query KitchenTeam($r: ID!) { restaurantTeam(restaurantId: $r) { relation user { id name email } } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -1,4 +1,4 @@
-// Sign-in and session hooks shared by the operations apps' screens (accounts are made
+// Sign-in and session hooks of the operations apps' screens (accounts are made
 // elsewhere: couriers, owners and admins get their roles from an admin).
 import { useEffect, useState, useSyncExternalStore, type FormEvent } from 'react';
 import { auth, connectivity } from './env';
