@@ -330,15 +330,6 @@ func (x *LiveIndex) GoOnline(_ context.Context, driverID string, _ domain.Vehicl
 	return d.status, nil
 }
 
-func (x *LiveIndex) Ping(_ context.Context, driverID string, p domain.Point, now time.Time) (domain.DriverStatus, string, error) {
-	d, ok := x.drivers[driverID]
-	if !ok {
-		return domain.DriverOffline, "", nil
-	}
-	d.at, d.seen = p, now
-	return d.status, d.order, nil
-}
-
 func (x *LiveIndex) GoOffline(_ context.Context, driverID string) error {
 	d, ok := x.drivers[driverID]
 	if !ok {
@@ -376,6 +367,16 @@ func (x *LiveIndex) Driver(_ context.Context, driverID string) (domain.LiveDrive
 		return domain.LiveDriver{Status: domain.DriverOffline}, nil
 	}
 	return domain.LiveDriver{Status: d.status, At: d.at, OrderID: d.order, LastSeen: d.seen}, nil
+}
+
+// Known is what the index knows of the driver (dispatch replicas answer it from memory;
+// the simulation has one index, so it knows every driver that went online).
+func (x *LiveIndex) Known(driverID string) (domain.LiveDriver, bool) {
+	d, ok := x.drivers[driverID]
+	if !ok {
+		return domain.LiveDriver{}, false
+	}
+	return domain.LiveDriver{Status: d.status, At: d.at, OrderID: d.order, LastSeen: d.seen, OfferUntil: d.offerUntil}, true
 }
 
 // Sweep releases offers past their deadline (the live index's sweeper).
