@@ -26,14 +26,6 @@ import (
 // to DELIVERED while this test plays the restaurant and the courier through the API. The
 // app is served from its own port; the router allows that origin (CORS).
 func TestWebCustomer_aCustomerOrdersInTheBrowserAndWatchesItDelivered(t *testing.T) {
-	// KNOWN FAILURE, not a pass: since 2026-12-06 ~23:30 UTC this test fails on the
-	// team's machine at its first browser search ("0 restaurants"), at every commit back to
-	// e25f28a, which passed CI earlier that day; the same search through the router from Go
-	// answers, and TestWebFourApps' browser search passes. Cause not found yet (issue 19's
-	// closing note). Run it with DIZHTIME_WEB_CUSTOMER_E2E=1 while it is investigated.
-	if os.Getenv("DIZHTIME_WEB_CUSTOMER_E2E") != "1" {
-		t.Skip("known failure at the browser search step (issue 19); DIZHTIME_WEB_CUSTOMER_E2E=1 runs it")
-	}
 	root, err := routertest.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
@@ -70,9 +62,13 @@ func TestWebCustomer_aCustomerOrdersInTheBrowserAndWatchesItDelivered(t *testing
 	t.Cleanup(func() { _ = srv.Close() })
 	t.Setenv("DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS", appOrigin)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	// The stack's binaries are built as it starts: that build is kept out of the browser
+	// part's deadline (a loaded machine builds slowly); the processes live as long as boot.
+	boot, stop := context.WithTimeout(context.Background(), 25*time.Minute)
+	defer stop()
+	city := startRealCity(t, boot)
+	ctx, cancel := context.WithTimeout(boot, 6*time.Minute)
 	defer cancel()
-	city := startRealCity(t, ctx)
 	c := city.client
 
 	admin := must(c.Register(ctx, city.run+"-admin@dizhtime.test", password, "Admin"))(t, "register admin")

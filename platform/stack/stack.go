@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dizhtime/dizhtime/events/kafka"
 	"github.com/dizhtime/dizhtime/platform/authz"
 	"github.com/dizhtime/dizhtime/platform/lifecycle"
 	"github.com/dizhtime/dizhtime/platform/postgres"
@@ -40,6 +41,10 @@ type Options struct {
 	RouterEnv   []string
 	// ReadyTimeout bounds each process's start (default 90 s).
 	ReadyTimeout time.Duration
+	// KafkaTopicPrefix, when set, is every process's DIZHTIME_KAFKA_TOPIC_PREFIX: the stack
+	// publishes and reads only its own topics on a broker other stacks share (tests give
+	// each run its own). Empty (`dizhtime dev`, production) leaves topic names as they are.
+	KafkaTopicPrefix string
 }
 
 // Stack is the running set of processes.
@@ -122,6 +127,9 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		env := []string{"DIZHTIME_SERVICE=" + sg.Name, "DIZHTIME_HTTP_ADDR=" + addr, "DIZHTIME_POSTGRES_URL=" + pgURL}
 		env = append(env, links...)
 		env = append(env, keys.Env(sg.Name)...)
+		if o.KafkaTopicPrefix != "" {
+			env = append(env, kafka.TopicPrefixEnv+"="+o.KafkaTopicPrefix)
+		}
 		env = append(env, o.Env...)
 		env = append(env, o.SubgraphEnv[sg.Name]...)
 		p := &Process{

@@ -12,6 +12,7 @@ import (
 
 	"github.com/dizhtime/dizhtime/events"
 	"github.com/dizhtime/dizhtime/events/contracts"
+	"github.com/dizhtime/dizhtime/events/kafka"
 	"github.com/dizhtime/dizhtime/subgraphs/dispatch/app"
 )
 
@@ -73,7 +74,7 @@ func NewLocationStream(brokers []string, cfg LocationStreamConfig, logger *slog.
 	s := &LocationStream{queue: make(chan queuedFix, cfg.QueueSize), cfg: cfg, logger: logger}
 	s.w = &kafkago.Writer{
 		Addr:                   kafkago.TCP(brokers...),
-		Topic:                  contracts.TypeDriverLocation,
+		Topic:                  kafka.BrokerTopic(contracts.TypeDriverLocation),
 		Balancer:               &kafkago.Hash{},
 		RequiredAcks:           kafkago.RequireOne,
 		AllowAutoTopicCreation: true,
