@@ -103,6 +103,28 @@ func TestWebCustomer_aCustomerOrdersInTheBrowserAndWatchesItDelivered(t *testing
 	}
 	offers := must(driver.Subscribe(ctx, OffersSubscription, nil))(t, "subscribe to driverOffers")
 	defer offers.Close()
+	// The courier's app pings its position until an offer comes: dispatch drops a courier
+	// silent for 30 s, and on a loaded machine the browser's sign-up, top-up, search and
+	// cart take longer than that.
+	pinging, stopPinging := context.WithCancel(ctx)
+	pinged := make(chan struct{})
+	go func(at Point) {
+		defer close(pinged)
+		tick := time.NewTicker(10 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-pinging.Done():
+				return
+			case <-tick.C:
+				if err := driver.UpdateLocation(pinging, at); err != nil && pinging.Err() == nil {
+					t.Logf("courier ping: %v", err)
+				}
+			}
+		}
+	}(driverAt)
+	stopPings := func() { stopPinging(); <-pinged }
+	defer stopPings()
 
 	artifacts := filepath.Join(root, "web", "e2e", "artifacts", city.run)
 	cmd := exec.CommandContext(ctx, "node", script)
@@ -159,7 +181,7 @@ func TestWebCustomer_aCustomerOrdersInTheBrowserAndWatchesItDelivered(t *testing
 		case f[0] == "PAID" && len(f) == 2:
 			orderID = f[1]
 			go func(orderID string) {
-				err := playRestaurantAndCourier(ctx, owner, driver, offers, &driverAt, orderID, acted)
+				err := playRestaurantAndCourier(ctx, owner, driver, offers, &driverAt, orderID, acted, stopPings)
 				if err != nil {
 					cancel() // the browser cannot see the order delivered now: stop it
 				}
@@ -230,7 +252,8 @@ func putMenuWithOptions(ctx context.Context, owner *Session, restaurantID string
 }
 
 // playRestaurantAndCourier moves a PAID order to DELIVERED the way the journey does.
-func playRestaurantAndCourier(ctx context.Context, owner, driver *Session, offers *routertest.Subscription, driverAt *Point, orderID string, acted *stamps) error {
+// stopPings ends the courier's pings (and waits for the last) before it moves.
+func playRestaurantAndCourier(ctx context.Context, owner, driver *Session, offers *routertest.Subscription, driverAt *Point, orderID string, acted *stamps, stopPings func()) error {
 	move := func(m, status string) error {
 		if _, err := owner.MoveOrder(ctx, m, orderID); err != nil {
 			return fmt.Errorf("%s: %w", m, err)
@@ -259,6 +282,7 @@ func playRestaurantAndCourier(ctx context.Context, owner, driver *Session, offer
 			break
 		}
 	}
+	stopPings()
 	delivery, err := driver.AcceptOffer(ctx, orderID)
 	if err != nil {
 		return err
