@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	kafkago "github.com/segmentio/kafka-go"
@@ -12,6 +13,7 @@ import (
 // GroupLag is how many messages of topic group has not committed yet, summed over the
 // topic's partitions: the exact consumer lag, whether or not a member is running.
 func GroupLag(ctx context.Context, brokers []string, group, topic string) (int64, error) {
+	topic = BrokerTopic(topic)
 	c := &kafkago.Client{Addr: kafkago.TCP(brokers...), Timeout: 10 * time.Second}
 	parts, err := partitions(ctx, c, topic)
 	if err != nil {
@@ -74,6 +76,7 @@ func partitions(ctx context.Context, c *kafkago.Client, topic string) ([]int, er
 // ReadToEnd hands fn every message of topic that exists when it is called, partition by
 // partition, without joining a consumer group (tools such as dead-letter replay).
 func ReadToEnd(ctx context.Context, brokers []string, topic string, fn func(Message) error) error {
+	topic = BrokerTopic(topic)
 	c := &kafkago.Client{Addr: kafkago.TCP(brokers...), Timeout: 10 * time.Second}
 	parts, err := partitions(ctx, c, topic)
 	if err != nil {
@@ -116,7 +119,7 @@ func readPartition(ctx context.Context, brokers []string, topic string, partitio
 			}
 			return fmt.Errorf("read %s/%d: %w", topic, partition, err)
 		}
-		if err := fn(Message{Topic: m.Topic, Key: m.Key, Value: m.Value, Headers: fromHeaders(m.Headers),
+		if err := fn(Message{Topic: LogicalTopic(m.Topic), Key: m.Key, Value: m.Value, Headers: fromHeaders(m.Headers),
 			Partition: m.Partition, Offset: m.Offset, Time: m.Time}); err != nil {
 			return err
 		}
@@ -124,4 +127,38 @@ func readPartition(ctx context.Context, brokers []string, topic string, partitio
 			return nil
 		}
 	}
+}
+
+// DeleteTopicsWithPrefix deletes every topic whose broker name starts with prefix (a test
+// stack's DIZHTIME_KAFKA_TOPIC_PREFIX, once the stack stopped) and returns how many it
+// deleted. An empty prefix is refused: it would name every topic.
+func DeleteTopicsWithPrefix(ctx context.Context, brokers []string, prefix string) (int, error) {
+	if prefix == "" {
+		return 0, errors.New("delete topics: an empty prefix would name every topic")
+	}
+	c := &kafkago.Client{Addr: kafkago.TCP(brokers...), Timeout: 10 * time.Second}
+	md, err := c.Metadata(ctx, &kafkago.MetadataRequest{})
+	if err != nil {
+		return 0, fmt.Errorf("delete topics %s*: metadata: %w", prefix, err)
+	}
+	var names []string
+	for _, t := range md.Topics {
+		if strings.HasPrefix(t.Name, prefix) {
+			names = append(names, t.Name)
+		}
+	}
+	if len(names) == 0 {
+		return 0, nil
+	}
+	res, err := c.DeleteTopics(ctx, &kafkago.DeleteTopicsRequest{Topics: names})
+	if err != nil {
+		return 0, fmt.Errorf("delete topics %s*: %w", prefix, err)
+	}
+	var errs []error
+	for name, e := range res.Errors {
+		if e != nil {
+			errs = append(errs, fmt.Errorf("%s: %w", name, e))
+		}
+	}
+	return len(names) - len(errs), errors.Join(errs...)
 }

@@ -53,7 +53,7 @@ func (p *Producer) Publish(ctx context.Context, msgs ...Message) error {
 		if m.Topic == "" {
 			return fmt.Errorf("publish: message %d has no topic", i)
 		}
-		out[i] = kafkago.Message{Topic: m.Topic, Key: m.Key, Value: m.Value, Headers: toHeaders(m.Headers)}
+		out[i] = kafkago.Message{Topic: BrokerTopic(m.Topic), Key: m.Key, Value: m.Value, Headers: toHeaders(m.Headers)}
 	}
 	if err := p.w.WriteMessages(ctx, out...); err != nil {
 		return fmt.Errorf("publish %d messages: %w", len(msgs), err)
@@ -100,7 +100,7 @@ func NewConsumer(cfg ConsumerConfig) (*Consumer, error) {
 	return &Consumer{r: kafkago.NewReader(kafkago.ReaderConfig{
 		Brokers:           cfg.Brokers,
 		GroupID:           cfg.GroupID,
-		Topic:             cfg.Topic,
+		Topic:             BrokerTopic(cfg.Topic),
 		StartOffset:       start,
 		MinBytes:          1,
 		MaxBytes:          10 << 20,
@@ -125,7 +125,7 @@ func (c *Consumer) Run(ctx context.Context, h Handler) error {
 			}
 			return fmt.Errorf("fetch from %s: %w", c.r.Config().Topic, err)
 		}
-		msg := Message{Topic: m.Topic, Key: m.Key, Value: m.Value, Headers: fromHeaders(m.Headers),
+		msg := Message{Topic: LogicalTopic(m.Topic), Key: m.Key, Value: m.Value, Headers: fromHeaders(m.Headers),
 			Partition: m.Partition, Offset: m.Offset, Time: m.Time}
 		if err := h(ctx, msg); err != nil {
 			return fmt.Errorf("handle %s/%d@%d: %w", m.Topic, m.Partition, m.Offset, err)
@@ -240,7 +240,7 @@ func EnsureTopics(ctx context.Context, brokers []string, topics ...TopicSpec) er
 		if p <= 0 {
 			p = 3
 		}
-		cfgs[i] = kafkago.TopicConfig{Topic: t.Name, NumPartitions: p, ReplicationFactor: 1}
+		cfgs[i] = kafkago.TopicConfig{Topic: BrokerTopic(t.Name), NumPartitions: p, ReplicationFactor: 1}
 	}
 	if err := cc.CreateTopics(cfgs...); err != nil && !errors.Is(err, kafkago.TopicAlreadyExists) {
 		return fmt.Errorf("create topics: %w", err)

@@ -44,10 +44,14 @@ func startRealCity(t *testing.T, ctx context.Context, extraEnv ...string) *realC
 		t.Fatal(err)
 	}
 	requireServices(t)
-	// The run's consumer groups start at the end of their topics (earlier runs' events stay
-	// unread), so every topic must exist before they join: on a fresh broker a topic made by
-	// its first event would be read from after that event.
-	if err := ensureContractTopics(ctx); err != nil {
+	run := fmt.Sprintf("e2e%d", time.Now().UnixNano()%1_000_000_000_000)
+	// The run's topics are its own (DIZHTIME_KAFKA_TOPIC_PREFIX): a consumer reading from
+	// the first offset, such as search's projection, sees only this run's events, never the
+	// restaurants earlier runs or the demo city published on the shared broker. Some
+	// consumer groups still start at the end of their topics, so every topic must exist
+	// before they join: a topic made by its first event would be read from after that event.
+	topicPrefix := run + "."
+	if err := ensureContractTopics(ctx, topicPrefix); err != nil {
 		t.Fatal(err)
 	}
 	subgraphs, err := stack.ReadSupergraph(filepath.Join(root, "supergraph.yaml"))
@@ -91,11 +95,10 @@ func startRealCity(t *testing.T, ctx context.Context, extraEnv ...string) *realC
 		t.Fatal(err)
 	}
 
-	run := fmt.Sprintf("e2e%d", time.Now().UnixNano()%1_000_000_000_000)
 	dbPrefix := "dizhtime_" + run + "_"
 	s, err := stack.Start(ctx, stack.Options{
 		RepoRoot: root, SupergraphFile: supergraph, RouterConfig: routerYAML, RouterAddr: routerAddr,
-		WorkDir: dir, PostgresURL: endpoints.Postgres(), DatabasePrefix: dbPrefix,
+		WorkDir: dir, PostgresURL: endpoints.Postgres(), DatabasePrefix: dbPrefix, KafkaTopicPrefix: topicPrefix,
 		Binary: dizhtimeBinary,
 		Env: append([]string{
 			"DIZHTIME_REDIS_ADDR=" + endpoints.Redis(),
@@ -140,6 +143,7 @@ func startRealCity(t *testing.T, ctx context.Context, extraEnv ...string) *realC
 		}
 		dropDatabases(t, dbPrefix)
 		dropRunStores(t, run)
+		dropRunTopics(t, topicPrefix)
 	})
 	if err != nil {
 		t.Fatalf("start the city: %v", err)
@@ -231,15 +235,26 @@ func dropRunStores(t *testing.T, run string) {
 	}
 }
 
-// ensureContractTopics creates a topic for every event type of events/contracts.
-func ensureContractTopics(ctx context.Context) error {
+// dropRunTopics deletes the run's Kafka topics, so the shared broker does not keep every
+// run's.
+func dropRunTopics(t *testing.T, prefix string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if _, err := kafka.DeleteTopicsWithPrefix(ctx, endpoints.Kafka(), prefix); err != nil {
+		t.Logf("drop the run's Kafka topics: %v", err)
+	}
+}
+
+// ensureContractTopics creates a topic for every event type of events/contracts, named
+// with prefix (the run's DIZHTIME_KAFKA_TOPIC_PREFIX; this process has none of its own).
+func ensureContractTopics(ctx context.Context, prefix string) error {
 	versions, err := contracts.SchemaVersions()
 	if err != nil {
 		return err
 	}
 	specs := make([]kafka.TopicSpec, 0, len(versions))
 	for eventType := range versions {
-		specs = append(specs, kafka.TopicSpec{Name: eventType})
+		specs = append(specs, kafka.TopicSpec{Name: prefix + eventType})
 	}
 	if err := kafka.EnsureTopics(ctx, endpoints.Kafka(), specs...); err != nil {
 		return fmt.Errorf("create the event topics: %w", err)

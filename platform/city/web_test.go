@@ -26,14 +26,6 @@ import (
 // to DELIVERED while this test plays the restaurant and the courier through the API. The
 // app is served from its own port; the router allows that origin (CORS).
 func TestWebCustomer_aCustomerOrdersInTheBrowserAndWatchesItDelivered(t *testing.T) {
-	// KNOWN FAILURE, not a pass: since 2026-12-06 ~23:30 UTC this test fails on the
-	// team's machine at its first browser search ("0 restaurants"), at every commit back to
-	// e25f28a, which passed CI earlier that day; the same search through the router from Go
-	// answers, and TestWebFourApps' browser search passes. Cause not found yet (issue 19's
-	// closing note). Run it with DIZHTIME_WEB_CUSTOMER_E2E=1 while it is investigated.
-	if os.Getenv("DIZHTIME_WEB_CUSTOMER_E2E") != "1" {
-		t.Skip("known failure at the browser search step (issue 19); DIZHTIME_WEB_CUSTOMER_E2E=1 runs it")
-	}
 	root, err := routertest.RepoRoot()
 	if err != nil {
 		t.Fatal(err)
@@ -70,9 +62,13 @@ func TestWebCustomer_aCustomerOrdersInTheBrowserAndWatchesItDelivered(t *testing
 	t.Cleanup(func() { _ = srv.Close() })
 	t.Setenv("DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS", appOrigin)
 
-	ctx, cancel := context.WithTimeout(context.Background(), 6*time.Minute)
+	// The stack's binaries are built as it starts: that build is kept out of the browser
+	// part's deadline (a loaded machine builds slowly); the processes live as long as boot.
+	boot, stop := context.WithTimeout(context.Background(), 25*time.Minute)
+	defer stop()
+	city := startRealCity(t, boot)
+	ctx, cancel := context.WithTimeout(boot, 6*time.Minute)
 	defer cancel()
-	city := startRealCity(t, ctx)
 	c := city.client
 
 	admin := must(c.Register(ctx, city.run+"-admin@dizhtime.test", password, "Admin"))(t, "register admin")
@@ -107,6 +103,28 @@ func TestWebCustomer_aCustomerOrdersInTheBrowserAndWatchesItDelivered(t *testing
 	}
 	offers := must(driver.Subscribe(ctx, OffersSubscription, nil))(t, "subscribe to driverOffers")
 	defer offers.Close()
+	// The courier's app pings its position until an offer comes: dispatch drops a courier
+	// silent for 30 s, and on a loaded machine the browser's sign-up, top-up, search and
+	// cart take longer than that.
+	pinging, stopPinging := context.WithCancel(ctx)
+	pinged := make(chan struct{})
+	go func(at Point) {
+		defer close(pinged)
+		tick := time.NewTicker(10 * time.Second)
+		defer tick.Stop()
+		for {
+			select {
+			case <-pinging.Done():
+				return
+			case <-tick.C:
+				if err := driver.UpdateLocation(pinging, at); err != nil && pinging.Err() == nil {
+					t.Logf("courier ping: %v", err)
+				}
+			}
+		}
+	}(driverAt)
+	stopPings := func() { stopPinging(); <-pinged }
+	defer stopPings()
 
 	artifacts := filepath.Join(root, "web", "e2e", "artifacts", city.run)
 	cmd := exec.CommandContext(ctx, "node", script)
@@ -163,7 +181,7 @@ func TestWebCustomer_aCustomerOrdersInTheBrowserAndWatchesItDelivered(t *testing
 		case f[0] == "PAID" && len(f) == 2:
 			orderID = f[1]
 			go func(orderID string) {
-				err := playRestaurantAndCourier(ctx, owner, driver, offers, &driverAt, orderID, acted)
+				err := playRestaurantAndCourier(ctx, owner, driver, offers, &driverAt, orderID, acted, stopPings)
 				if err != nil {
 					cancel() // the browser cannot see the order delivered now: stop it
 				}
@@ -234,7 +252,8 @@ func putMenuWithOptions(ctx context.Context, owner *Session, restaurantID string
 }
 
 // playRestaurantAndCourier moves a PAID order to DELIVERED the way the journey does.
-func playRestaurantAndCourier(ctx context.Context, owner, driver *Session, offers *routertest.Subscription, driverAt *Point, orderID string, acted *stamps) error {
+// stopPings ends the courier's pings (and waits for the last) before it moves.
+func playRestaurantAndCourier(ctx context.Context, owner, driver *Session, offers *routertest.Subscription, driverAt *Point, orderID string, acted *stamps, stopPings func()) error {
 	move := func(m, status string) error {
 		if _, err := owner.MoveOrder(ctx, m, orderID); err != nil {
 			return fmt.Errorf("%s: %w", m, err)
@@ -263,6 +282,7 @@ func playRestaurantAndCourier(ctx context.Context, owner, driver *Session, offer
 			break
 		}
 	}
+	stopPings()
 	delivery, err := driver.AcceptOffer(ctx, orderID)
 	if err != nil {
 		return err

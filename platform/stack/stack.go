@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/dizhtime/dizhtime/events/kafka"
 	"github.com/dizhtime/dizhtime/platform/authz"
 	"github.com/dizhtime/dizhtime/platform/lifecycle"
 	"github.com/dizhtime/dizhtime/platform/postgres"
@@ -51,6 +52,10 @@ type Options struct {
 	MoveRouter, MoveSubgraphs string
 	// Progress receives what is being built and started (nil: nothing is printed).
 	Progress io.Writer
+	// KafkaTopicPrefix, when set, is every process's DIZHTIME_KAFKA_TOPIC_PREFIX: the stack
+	// publishes and reads only its own topics on a broker other stacks share (tests give
+	// each run its own). Empty (`dizhtime dev`, production) leaves topic names as they are.
+	KafkaTopicPrefix string
 }
 
 // Stack is the running set of processes.
@@ -136,6 +141,9 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		env := []string{"DIZHTIME_SERVICE=" + sg.Name, "DIZHTIME_HTTP_ADDR=" + addr, "DIZHTIME_POSTGRES_URL=" + pgURL}
 		env = append(env, links...)
 		env = append(env, keys.Env(sg.Name)...)
+		if o.KafkaTopicPrefix != "" {
+			env = append(env, kafka.TopicPrefixEnv+"="+o.KafkaTopicPrefix)
+		}
 		env = append(env, o.Env...)
 		env = append(env, o.SubgraphEnv[sg.Name]...)
 		p := &Process{

@@ -32,6 +32,7 @@ mkdirSync(artifacts, { recursive: true });
 const out = (line) => process.stdout.write(line + '\n');
 let shot = 0;
 const axeViolations = [];
+const lastGraphQL = [];
 
 async function step(page, name) {
   shot++;
@@ -78,6 +79,22 @@ async function main() {
       }
     });
     page.on('pageerror', (e) => out(`PAGEERROR ${e.message}`));
+    // The last GraphQL answers the page received, printed when the test fails: what the
+    // router said is the evidence a screenshot of "0 restaurants" cannot give.
+    page.on('response', async (r) => {
+      const req = r.request();
+      if (!r.url().includes('/graphql') || req.method() !== 'POST') return;
+      let op = '?';
+      let vars = '';
+      try {
+        const body = JSON.parse(req.postData() ?? '{}');
+        op = body.operationName ?? '?';
+        vars = JSON.stringify(body.variables ?? {});
+      } catch {}
+      const text = await r.text().catch((e) => `(no body: ${e.message})`);
+      lastGraphQL.push(`${op} ${vars.slice(0, 300)} -> ${r.status()} ${text.replace(/\s+/g, ' ').slice(0, 1500)}`);
+      if (lastGraphQL.length > 6) lastGraphQL.shift();
+    });
 
     // Sign up.
     const t0 = Date.now();
@@ -218,6 +235,7 @@ async function main() {
       const text = await page.locator('main').innerText().catch(() => '');
       out(`SCREEN ${page.url()} ${text.replace(/\s+/g, ' ').slice(0, 600)}`);
     }
+    for (const g of lastGraphQL) out(`GRAPHQL ${g}`);
     throw e;
   } finally {
     await browser.close();

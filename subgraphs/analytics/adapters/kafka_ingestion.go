@@ -76,9 +76,13 @@ func (c *IngestionConsumer) Run(ctx context.Context) error {
 	if c.FromLatest {
 		start = kafkago.LastOffset
 	}
+	groupTopics := make([]string, len(c.Topics))
+	for i, t := range c.Topics {
+		groupTopics[i] = kafka.BrokerTopic(t)
+	}
 	for failures := 0; ctx.Err() == nil; failures++ {
 		r := kafkago.NewReader(kafkago.ReaderConfig{
-			Brokers: c.Brokers, GroupID: c.Group, GroupTopics: c.Topics, StartOffset: start,
+			Brokers: c.Brokers, GroupID: c.Group, GroupTopics: groupTopics, StartOffset: start,
 			MinBytes: 1, MaxBytes: 10 << 20, MaxWait: 250 * time.Millisecond,
 			CommitInterval: 0, // synchronous commits: a committed offset means a written event
 			ReadBackoffMin: 50 * time.Millisecond, ReadBackoffMax: time.Second,
@@ -120,7 +124,7 @@ func (c *IngestionConsumer) run(ctx context.Context, r *kafkago.Reader) error {
 			last[m.Topic+"/"+strconv.Itoa(m.Partition)] = m
 		}
 		for _, m := range last {
-			c.Metrics.behind(m.Topic, m.Partition, m.HighWaterMark-m.Offset-1)
+			c.Metrics.behind(kafka.LogicalTopic(m.Topic), m.Partition, m.HighWaterMark-m.Offset-1)
 		}
 	}
 }
@@ -148,7 +152,7 @@ func message(m kafkago.Message) kafka.Message {
 	for _, x := range m.Headers {
 		h[x.Key] = string(x.Value)
 	}
-	return kafka.Message{Topic: m.Topic, Key: m.Key, Value: m.Value, Headers: h, Partition: m.Partition, Offset: m.Offset, Time: m.Time}
+	return kafka.Message{Topic: kafka.LogicalTopic(m.Topic), Key: m.Key, Value: m.Value, Headers: h, Partition: m.Partition, Offset: m.Offset, Time: m.Time}
 }
 
 // handleBatch writes the batch's events (retrying the store) and dead-letters the

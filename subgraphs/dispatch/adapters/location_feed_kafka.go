@@ -13,6 +13,7 @@ import (
 	kafkago "github.com/segmentio/kafka-go"
 
 	"github.com/dizhtime/dizhtime/events/contracts"
+	"github.com/dizhtime/dizhtime/events/kafka"
 	"github.com/dizhtime/dizhtime/subgraphs/dispatch/domain"
 )
 
@@ -61,7 +62,7 @@ func NewLocationFeed(brokers []string, index *DriverIndex, cfg LocationFeedConfi
 	if logger == nil {
 		logger = slog.Default()
 	}
-	return &LocationFeed{brokers: brokers, topic: cfg.Topic, index: index, cfg: cfg, logger: logger}, nil
+	return &LocationFeed{brokers: brokers, topic: kafka.BrokerTopic(cfg.Topic), index: index, cfg: cfg, logger: logger}, nil
 }
 
 // LocationFeedStats counts fixes read, and messages that were not readable fixes.

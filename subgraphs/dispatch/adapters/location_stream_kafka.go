@@ -12,6 +12,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/dizhtime/dizhtime/events/contracts"
+	"github.com/dizhtime/dizhtime/events/kafka"
 )
 
 // LocationStream publishes position fixes to driver.location, off the request path:
@@ -79,7 +80,7 @@ func NewLocationStream(brokers []string, cfg LocationStreamConfig, logger *slog.
 	s := &LocationStream{queue: make(chan queuedFix, cfg.QueueSize), cfg: cfg, logger: logger}
 	s.w = &kafkago.Writer{
 		Addr:                   kafkago.TCP(brokers...),
-		Topic:                  cfg.Topic,
+		Topic:                  kafka.BrokerTopic(cfg.Topic),
 		Balancer:               &kafkago.Hash{},
 		RequiredAcks:           kafkago.RequireOne,
 		AllowAutoTopicCreation: true,

@@ -51,7 +51,11 @@ func (f *LiveFeed) Run(ctx context.Context) error {
 		return fmt.Errorf("live feed: %w", err)
 	}
 	client := &kafkago.Client{Addr: kafkago.TCP(f.brokers...), Timeout: 10 * time.Second}
-	md, err := client.Metadata(ctx, &kafkago.MetadataRequest{Topics: liveTopics})
+	brokerTopics := make([]string, len(liveTopics))
+	for i, t := range liveTopics {
+		brokerTopics[i] = kafka.BrokerTopic(t)
+	}
+	md, err := client.Metadata(ctx, &kafkago.MetadataRequest{Topics: brokerTopics})
 	if err != nil {
 		if ctx.Err() != nil {
 			return nil
@@ -84,7 +88,7 @@ func (f *LiveFeed) readPartition(ctx context.Context, topic string, partition in
 			var m kafkago.Message
 			if m, err = r.FetchMessage(ctx); err == nil {
 				attempt = 0
-				f.ring(ctx, kafka.Message{Topic: m.Topic, Key: m.Key, Value: m.Value})
+				f.ring(ctx, kafka.Message{Topic: kafka.LogicalTopic(m.Topic), Key: m.Key, Value: m.Value})
 			}
 		}
 		_ = r.Close()

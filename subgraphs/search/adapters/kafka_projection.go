@@ -123,7 +123,7 @@ func (c *ProjectionConsumer) Run(ctx context.Context) error {
 func (c *ProjectionConsumer) consume(ctx context.Context, topic string) {
 	for failures := 0; ctx.Err() == nil; failures++ {
 		r := kafkago.NewReader(kafkago.ReaderConfig{
-			Brokers: c.Brokers, GroupID: c.Group, Topic: topic,
+			Brokers: c.Brokers, GroupID: c.Group, Topic: kafka.BrokerTopic(topic),
 			StartOffset: kafkago.FirstOffset, // a new group reads the topics from their beginning
 			MinBytes:    1, MaxBytes: 10 << 20, MaxWait: 250 * time.Millisecond,
 			CommitInterval: 0, // synchronous commits: a committed offset means a handled message
@@ -189,7 +189,7 @@ func message(m kafkago.Message) kafka.Message {
 	for _, x := range m.Headers {
 		h[x.Key] = string(x.Value)
 	}
-	return kafka.Message{Topic: m.Topic, Key: m.Key, Value: m.Value, Headers: h, Partition: m.Partition, Offset: m.Offset, Time: m.Time}
+	return kafka.Message{Topic: kafka.LogicalTopic(m.Topic), Key: m.Key, Value: m.Value, Headers: h, Partition: m.Partition, Offset: m.Offset, Time: m.Time}
 }
 
 // handleBatch applies batch in one index write; an event that fails there is retried on

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/dizhtime/dizhtime/events/contracts"
+	"github.com/dizhtime/dizhtime/events/kafka"
 	"github.com/dizhtime/dizhtime/platform/routertest"
 	"github.com/dizhtime/dizhtime/subgraphs/search/service"
 )
@@ -106,10 +108,13 @@ func startRestaurants(t *testing.T, restaurants int, lat, lng float64) *restaura
 
 // The federation showcase: restaurants publishes its city through its outbox to Kafka,
 // search projects it, and one query through the router finds "piza" near the user in
-// search and completes each hit's restaurant (name, menu) from restaurants.
+// search and completes each hit's restaurant (name, menu) from restaurants. A hit the
+// restaurants subgraph does not know (an event for a restaurant its store lacks) comes
+// back with a null restaurant and a NOT_FOUND error at its path; the other hits answer.
 func TestThroughTheRouter_aTypoSearchNearTheUserReturnsRestaurantsCompletedByTheRestaurantsSubgraph(t *testing.T) {
-	// A city of its own somewhere on Earth: the topics are shared with every other run, and
-	// a restaurant of another run (unknown to this restaurants database) must not be near.
+	// The run's topics are its own (the restaurants process inherits the prefix): other
+	// runs' restaurants on the shared broker never reach this run's index.
+	t.Setenv(kafka.TopicPrefixEnv, fmt.Sprintf("searche2e%d.", rand.Int64N(1<<40)))
 	lat, lng := -50+100*rand.Float64(), -170+340*rand.Float64()
 	rest := startRestaurants(t, 40, lat, lng)
 	// The real topic names, read from their beginning by a group of its own, as a new
@@ -164,6 +169,21 @@ func TestThroughTheRouter_aTypoSearchNearTheUserReturnsRestaurantsCompletedByThe
 			time.Sleep(200 * time.Millisecond)
 		}
 	}
+	// A stale hit: search has a pizzeria the restaurants subgraph does not know.
+	stale := fmt.Sprintf("stale-%d", rand.Int64N(1<<40))
+	s.publish(t, stale, contracts.RestaurantUpdatedV1{RestaurantID: stale, Name: "Stale Pizzeria", Cuisines: []string{"pizza"},
+		IsOpen: true, Lat: lat, Lng: lng, UpdatedAt: time.Now().UTC()})
+	s.publish(t, stale, menu(stale, 1, "Margherita pizza"))
+	for {
+		doc, err := s.svc.Index.Get(context.Background(), stale)
+		if err == nil && doc != nil && len(doc.Dishes) > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("stale restaurant not projected within 90 s (doc %+v, err %v)", doc, err)
+		}
+		time.Sleep(200 * time.Millisecond)
+	}
 	_ = s.svc.Index.Refresh(context.Background())
 
 	root, err := routertest.RepoRoot()
@@ -181,15 +201,12 @@ func TestThroughTheRouter_aTypoSearchNearTheUserReturnsRestaurantsCompletedByThe
     edges { node { distanceMeters restaurant { id name menu { categories { name items { name price { amountMinor currency } } } } } } }
   }
 }`, map[string]any{"near": map[string]any{"lat": lat, "lng": lng}}, routertest.Bearer(iss.Token(t, "cust-1", "CUSTOMER")))
-	if len(resp.Errors) > 0 {
-		t.Fatalf("errors %+v\nrouter output:\n%s", resp.Errors, router.Output())
-	}
 	var got struct {
 		SearchRestaurants struct {
 			Edges []struct {
 				Node struct {
 					DistanceMeters *float64
-					Restaurant     struct {
+					Restaurant     *struct {
 						ID, Name string
 						Menu     struct {
 							Categories []struct {
@@ -205,9 +222,40 @@ func TestThroughTheRouter_aTypoSearchNearTheUserReturnsRestaurantsCompletedByThe
 	if err := json.Unmarshal(resp.Data, &got); err != nil {
 		t.Fatal(err)
 	}
+	// The one error is the stale hit's, at its edge's restaurant.
+	staleAt := -1
+	for i, e := range got.SearchRestaurants.Edges {
+		if e.Node.Restaurant == nil {
+			if staleAt >= 0 {
+				t.Errorf("edges %d and %d both have a null restaurant: %s", staleAt, i, resp.Data)
+			}
+			staleAt = i
+		}
+	}
+	if staleAt < 0 {
+		t.Errorf("no hit with a null restaurant (the stale one): %s", resp.Data)
+	}
+	// The router reports restaurants' NOT_FOUND (its path says "@": the entity batch) and
+	// the stale hit's missing fields, at that edge; no other error.
+	notFound := false
+	for _, e := range resp.Errors {
+		switch {
+		case e.Extensions["code"] == "NOT_FOUND" && e.Extensions["serviceName"] == "restaurants":
+			notFound = true
+		case len(e.Path) > 2 && fmt.Sprint(e.Path[2]) == fmt.Sprint(staleAt):
+		default:
+			t.Errorf("error %+v is not about the stale hit (edge %d)", e, staleAt)
+		}
+	}
+	if !notFound {
+		t.Errorf("errors %+v; want restaurants' NOT_FOUND for the stale hit\nrouter output:\n%s", resp.Errors, router.Output())
+	}
 	found := map[string]bool{}
 	for _, e := range got.SearchRestaurants.Edges {
 		r := e.Node.Restaurant
+		if r == nil {
+			continue
+		}
 		if _, ours := pizza[r.ID]; !ours {
 			t.Errorf("hit %s (%s) is not one of this city's pizza places", r.ID, r.Name)
 			continue

@@ -616,7 +616,8 @@ type RestaurantSearchEdge {
 }
 
 type RestaurantSearchHit {
-  restaurant: Restaurant!
+  "Null, with a NOT_FOUND error at this path, when the restaurants subgraph does not know the hit (the index holds a restaurant the store no longer has): one stale hit degrades itself, never the whole search. Clients skip such hits."
+  restaurant: Restaurant
   score: Float!
   "Meters from near; null without near."
   distanceMeters: Float
@@ -658,7 +659,8 @@ type DishSearchHit {
   name: String!
   highlight: String!
   price: Money!
-  restaurant: Restaurant!
+  "Null, with a NOT_FOUND error at this path, when the restaurants subgraph does not know it (see RestaurantSearchHit.restaurant)."
+  restaurant: Restaurant
   distanceMeters: Float
 }
 
@@ -1664,10 +1666,10 @@ func (ec *executionContext) _DishSearchHit_restaurant(ctx context.Context, field
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Restaurant) graphql.Marshaler {
-			return ec.marshalNRestaurant2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋsearchᚋgraphᚋmodelᚐRestaurant(ctx, selections, v)
+			return ec.marshalORestaurant2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋsearchᚋgraphᚋmodelᚐRestaurant(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_DishSearchHit_restaurant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -2407,10 +2409,10 @@ func (ec *executionContext) _RestaurantSearchHit_restaurant(ctx context.Context,
 		},
 		nil,
 		func(ctx context.Context, selections ast.SelectionSet, v *model.Restaurant) graphql.Marshaler {
-			return ec.marshalNRestaurant2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋsearchᚋgraphᚋmodelᚐRestaurant(ctx, selections, v)
+			return ec.marshalORestaurant2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋsearchᚋgraphᚋmodelᚐRestaurant(ctx, selections, v)
 		},
 		true,
-		true,
+		false,
 	)
 }
 func (ec *executionContext) fieldContext_RestaurantSearchHit_restaurant(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
@@ -4108,7 +4110,7 @@ func (ec *executionContext) _DishSearchHit(ctx context.Context, sel ast.Selectio
 			}
 		case "restaurant":
 			out.Values[i] = ec._DishSearchHit_restaurant(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "distanceMeters":
@@ -4502,7 +4504,7 @@ func (ec *executionContext) _RestaurantSearchHit(ctx context.Context, sel ast.Se
 			out.Values[i] = graphql.MarshalString("RestaurantSearchHit")
 		case "restaurant":
 			out.Values[i] = ec._RestaurantSearchHit_restaurant(ctx, field, obj)
-			if out.Values[i] == graphql.Null {
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		case "score":
@@ -5203,14 +5205,6 @@ func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋdizhtimeᚋdizhti
 		return graphql.Null
 	}
 	return ec._PageInfo(ctx, sel, v)
-}
-
-func (ec *executionContext) marshalNRestaurant2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋsearchᚋgraphᚋmodelᚐRestaurant(ctx context.Context, sel ast.SelectionSet, v *model.Restaurant) graphql.Marshaler {
-	if v == nil {
-		graphql.AddInvalidNullError(ctx, "Restaurant!")
-		return graphql.Null
-	}
-	return ec._Restaurant(ctx, sel, v)
 }
 
 func (ec *executionContext) marshalNRestaurantSearchConnection2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋsearchᚋgraphᚋmodelᚐRestaurantSearchConnection(ctx context.Context, sel ast.SelectionSet, v *model.RestaurantSearchConnection) graphql.Marshaler {

@@ -28,11 +28,12 @@ type DishSearchEdge struct {
 }
 
 type DishSearchHit struct {
-	Dish           *MenuItem   `json:"dish"`
-	Name           string      `json:"name"`
-	Highlight      string      `json:"highlight"`
-	Price          *Money      `json:"price"`
-	Restaurant     *Restaurant `json:"restaurant"`
+	Dish      *MenuItem `json:"dish"`
+	Name      string    `json:"name"`
+	Highlight string    `json:"highlight"`
+	Price     *Money    `json:"price"`
+	// Null, with a NOT_FOUND error at this path, when the restaurants subgraph does not know it (see RestaurantSearchHit.restaurant).
+	Restaurant     *Restaurant `json:"restaurant,omitempty"`
 	DistanceMeters *float64    `json:"distanceMeters,omitempty"`
 }
 
@@ -104,7 +105,8 @@ type RestaurantSearchFilters struct {
 }
 
 type RestaurantSearchHit struct {
-	Restaurant *Restaurant `json:"restaurant"`
+	// Null, with a NOT_FOUND error at this path, when the restaurants subgraph does not know the hit (the index holds a restaurant the store no longer has): one stale hit degrades itself, never the whole search. Clients skip such hits.
+	Restaurant *Restaurant `json:"restaurant,omitempty"`
 	Score      float64     `json:"score"`
 	// Meters from near; null without near.
 	DistanceMeters *float64 `json:"distanceMeters,omitempty"`

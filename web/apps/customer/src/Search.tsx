@@ -54,6 +54,9 @@ export function Search() {
   const [sug] = useQuery({ query: SuggestQuery, variables: { prefix: text, near }, pause: text.trim().length < 2 });
   const toggle = (list: string[], v: string) => (list.includes(v) ? list.filter((x) => x !== v) : [...list, v]);
   const conn = res.data?.searchRestaurants;
+  // A hit whose restaurant the restaurants subgraph does not know comes back with a null
+  // restaurant (and a NOT_FOUND error at its path): it is skipped, the others are shown.
+  const hits = (conn?.edges ?? []).flatMap(({ node }) => (node.restaurant ? [{ ...node, restaurant: node.restaurant }] : []));
 
   return (
     <section aria-labelledby="search-title">
@@ -118,10 +121,10 @@ export function Search() {
           </fieldset>
         )}
       </form>
-      {res.error && <p role="alert" className="error">{res.error.message}</p>}
+      {res.error && !conn && <p role="alert" className="error">{res.error.message}</p>}
       {conn && <p aria-live="polite">{conn.totalCount} restaurants</p>}
       <ul className="results" aria-label="Restaurants">
-        {conn?.edges.map(({ node }) => (
+        {hits.map((node) => (
           <li key={node.restaurant.id}>
             <a href={`#/r/${node.restaurant.id}`} className="result">
               <strong>{node.restaurant.name}</strong>

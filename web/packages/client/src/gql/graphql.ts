@@ -223,7 +223,8 @@ export type DishSearchHit = {
   highlight: Scalars['String']['output'];
   name: Scalars['String']['output'];
   price: Money;
-  restaurant: Restaurant;
+  /** Null, with a NOT_FOUND error at this path, when the restaurants subgraph does not know it (see RestaurantSearchHit.restaurant). */
+  restaurant?: Maybe<Restaurant>;
 };
 
 /** A courier. The id is the courier's user id. */
@@ -1510,7 +1511,8 @@ export type RestaurantSearchHit = {
   matchedDishes: Array<DishMatch>;
   /** Promoted (DizhTime Special). */
   promoted: Scalars['Boolean']['output'];
-  restaurant: Restaurant;
+  /** Null, with a NOT_FOUND error at this path, when the restaurants subgraph does not know the hit (the index holds a restaurant the store no longer has): one stale hit degrades itself, never the whole search. Clients skip such hits. */
+  restaurant?: Maybe<Restaurant>;
   score: Scalars['Float']['output'];
 };
 
@@ -1980,7 +1982,7 @@ export type SearchRestaurantsQueryVariables = Exact<{
 }>;
 
 
-export type SearchRestaurantsQuery = { __typename?: 'Query', searchRestaurants: { __typename?: 'RestaurantSearchConnection', totalCount: number, facets: { __typename?: 'SearchFacets', cuisines: Array<{ __typename?: 'FacetCount', value: string, count: number }>, priceLevels: Array<{ __typename?: 'FacetCount', value: string, count: number }> }, edges: Array<{ __typename?: 'RestaurantSearchEdge', node: { __typename?: 'RestaurantSearchHit', distanceMeters?: number | null, restaurant: { __typename?: 'Restaurant', id: string, name: string, cuisines: Array<string>, isOpen: boolean, priceLevel: number, rating?: number | null, prepTimeMinutes: number }, matchedDishes: Array<{ __typename?: 'DishMatch', name: string, highlight: string, price: { __typename?: 'Money', amountMinor: number, currency: string }, dish: { __typename?: 'MenuItem', id: string } }> } }> } };
+export type SearchRestaurantsQuery = { __typename?: 'Query', searchRestaurants: { __typename?: 'RestaurantSearchConnection', totalCount: number, facets: { __typename?: 'SearchFacets', cuisines: Array<{ __typename?: 'FacetCount', value: string, count: number }>, priceLevels: Array<{ __typename?: 'FacetCount', value: string, count: number }> }, edges: Array<{ __typename?: 'RestaurantSearchEdge', node: { __typename?: 'RestaurantSearchHit', distanceMeters?: number | null, restaurant?: { __typename?: 'Restaurant', id: string, name: string, cuisines: Array<string>, isOpen: boolean, priceLevel: number, rating?: number | null, prepTimeMinutes: number } | null, matchedDishes: Array<{ __typename?: 'DishMatch', name: string, highlight: string, price: { __typename?: 'Money', amountMinor: number, currency: string }, dish: { __typename?: 'MenuItem', id: string } }> } }> } };
 
 export type SuggestQueryVariables = Exact<{
   prefix: Scalars['String']['input'];
