@@ -171,7 +171,7 @@ func (c *Consumer) RunBatches(ctx context.Context, maxBatch int, linger time.Dur
 			cancel()
 		}
 		for _, m := range raw {
-			batch = append(batch, Message{Topic: m.Topic, Key: m.Key, Value: m.Value, Headers: fromHeaders(m.Headers),
+			batch = append(batch, Message{Topic: LogicalTopic(m.Topic), Key: m.Key, Value: m.Value, Headers: fromHeaders(m.Headers),
 				Partition: m.Partition, Offset: m.Offset, Time: m.Time})
 		}
 		if err := h(ctx, batch); err != nil {
