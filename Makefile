@@ -111,20 +111,24 @@ clean-data: services-down ## stop the services and delete their data (downloads 
 .PHONY: web-deps
 web-deps: ## install the web apps' npm packages (npm ci, from web/package-lock.json)
 	cd web && npm ci --no-audit --no-fund
+	@touch web/node_modules/.package-lock.json
+
+# What npm ci last installed; older than web/package-lock.json (a pull that added a
+# package or a workspace) means node_modules is stale and is installed again.
+WEB_INSTALLED := web/node_modules/.package-lock.json
+$(WEB_INSTALLED): web/package-lock.json
+	$(MAKE) web-deps
 
 .PHONY: web-generate
-web-generate: ## regenerate web/'s typed GraphQL operations from schema/supergraph.graphql (fails on an invalid operation)
-	@[ -d web/node_modules ] || $(MAKE) web-deps
+web-generate: $(WEB_INSTALLED) ## regenerate web/'s typed GraphQL operations from schema/supergraph.graphql (fails on an invalid operation)
 	cd web && npx graphql-codegen --config codegen.ts --errors-only
 
 .PHONY: web-build
-web-build: ## build the customer app into web/apps/customer/dist (typechecks first)
-	@[ -d web/node_modules ] || $(MAKE) web-deps
+web-build: $(WEB_INSTALLED) ## build the customer app into web/apps/customer/dist (typechecks first)
 	cd web && npm run build
 
 .PHONY: web-test
-web-test: ## Vitest: the web client's and the customer app's unit and component tests
-	@[ -d web/node_modules ] || $(MAKE) web-deps
+web-test: $(WEB_INSTALLED) ## Vitest: the web client's and the customer app's unit and component tests
 	cd web && npx vitest run
 
 # `make test` also builds the customer app (platform/city's TestWebCustomer drives it in
