@@ -64,8 +64,7 @@ func New(ctx context.Context, source, subject string, p Payload) (Envelope, erro
 	if err != nil {
 		return Envelope{}, fmt.Errorf("new %s event: id: %w", p.EventType(), err)
 	}
-	carrier := propagation.MapCarrier{}
-	traceContext.Inject(ctx, carrier)
+	traceParent, traceState := TraceOf(ctx)
 	return Envelope{
 		ID:          id.String(),
 		Type:        p.EventType(),
@@ -73,10 +72,18 @@ func New(ctx context.Context, source, subject string, p Payload) (Envelope, erro
 		Source:      source,
 		Time:        time.Now().UTC(),
 		Subject:     subject,
-		TraceParent: carrier[HeaderTraceParent],
-		TraceState:  carrier[HeaderTraceState],
+		TraceParent: traceParent,
+		TraceState:  traceState,
 		Data:        data,
 	}, nil
+}
+
+// TraceOf is the W3C traceparent and tracestate of ctx's span ("" when it has none): what
+// an envelope carries to continue that trace.
+func TraceOf(ctx context.Context) (traceParent, traceState string) {
+	carrier := propagation.MapCarrier{}
+	traceContext.Inject(ctx, carrier)
+	return carrier[HeaderTraceParent], carrier[HeaderTraceState]
 }
 
 // Topic is where the event is published: its type.

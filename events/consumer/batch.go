@@ -106,6 +106,19 @@ func (c *Consumer) applyBatch(ctx context.Context, evs []events.Envelope) (fresh
 			attribute.Int("messaging.batch.message_count", len(evs)),
 		))
 	defer span.End()
+	// Each fresh event also gets a "<topic> process" span in its own trace (linked to the
+	// batch), as in the per-message path: a trace runs from the request that caused an
+	// event through every consumer that handled it, batched or not.
+	var processed []trace.Span
+	defer func() {
+		for _, s := range processed {
+			if err != nil {
+				s.SetStatus(codes.Error, "batch rolled back")
+			}
+			s.End()
+		}
+	}()
+	batchLink := trace.LinkFromContext(ctx)
 	err = pgx.BeginFunc(ctx, c.pool, func(tx pgx.Tx) error {
 		rows, _ := tx.Query(ctx, recordBatchSQL, c.cfg.Name, ids)
 		recorded, err := pgx.CollectRows(rows, pgx.RowTo[string])
@@ -127,11 +140,28 @@ func (c *Consumer) applyBatch(ctx context.Context, evs []events.Envelope) (fresh
 		if len(todo) == 0 {
 			return nil
 		}
+		eventCtx := make([]context.Context, len(todo))
+		for i, e := range todo {
+			var s trace.Span
+			eventCtx[i], s = c.tracer.Start(e.ContextWithTrace(ctx), c.cfg.Topic+" process",
+				trace.WithSpanKind(trace.SpanKindConsumer), trace.WithLinks(batchLink),
+				trace.WithAttributes(
+					attribute.String("messaging.system", "kafka"),
+					attribute.String("messaging.operation.type", "process"),
+					attribute.String("messaging.destination.name", c.cfg.Topic),
+					attribute.String("messaging.consumer.group.name", c.cfg.Name),
+					attribute.String("messaging.message.id", e.ID),
+				))
+			processed = append(processed, s)
+			// What the handler builds from the event (its writes, the events it publishes)
+			// continues from that span.
+			todo[i].TraceParent, todo[i].TraceState = events.TraceOf(eventCtx[i])
+		}
 		if c.cfg.BatchHandler != nil {
 			return c.cfg.BatchHandler(ctx, tx, todo)
 		}
-		for _, e := range todo {
-			if err := c.h(e.ContextWithTrace(ctx), tx, e); err != nil {
+		for i, e := range todo {
+			if err := c.h(eventCtx[i], tx, e); err != nil {
 				return fmt.Errorf("event %s: %w", e.ID, err)
 			}
 		}

@@ -71,7 +71,7 @@ var gates = map[string]gate{
 	"Mutation.changePassword": authenticated,
 	"Mutation.assignRole":     roles("ADMIN"), "Mutation.revokeRole": roles("ADMIN"), "Mutation.disableUser": roles("ADMIN"),
 	"Mutation.addRestaurantStaff": authenticated, "Mutation.removeRestaurantStaff": authenticated,
-	"Mutation.grantRelation": roles("ADMIN"),
+	"Mutation.grantRelation": roles("ADMIN"), "Query.restaurantTeam": authenticated,
 	// restaurants
 	"Query.restaurant": public, "Query.restaurants": public, "Query.menuItem": public, "Query.quote": public,
 	"Mutation.createRestaurant": roles("RESTAURANT_OWNER", "ADMIN"),
@@ -94,6 +94,7 @@ var gates = map[string]gate{
 	"Query.wallet": authenticated, "Query.redeemPointsPreview": authenticated,
 	"Query.topUpIntent": authenticated,
 	"Mutation.topUp":    authenticated, "Mutation.adminAdjustBalance": roles("ADMIN"), "Mutation.refundOrder": roles("ADMIN"),
+	"Query.walletAuditVerification": roles("ADMIN"),
 	// notifications
 	"Query.notificationDeliveries":   roles("ADMIN"),
 	"Mutation.markNotificationsRead": authenticated, "Mutation.markAllNotificationsRead": authenticated,
