@@ -76,7 +76,8 @@ func loosenConflictingMemberFields(rc *nodev1.RouterConfig) (*nodev1.RouterConfi
 	return out, names, nil
 }
 
-// loosenMemberFields finds, per union and per interface (with its implementations), the
+// loosenMemberFields finds, per union, per interface (with its implementations) and among
+// the entities (the _Entity union), the
 // field names whose types differ only in nullability between members, makes each of
 // them nullable at every level, and returns the SDL and the names ("" and none when
 // there are none).
@@ -96,7 +97,15 @@ func loosenMemberFields(sdl string) (string, map[string]bool, error) {
 			}
 		}
 	}
-	var groups [][]string
+	// Entities (types with @key) are members of the subgraph's _Entity union: one
+	// _entities call may select them side by side.
+	var entities []string
+	for _, d := range defs {
+		if d.Kind == ast.Object && d.Directives.ForName("key") != nil {
+			entities = append(entities, d.Name)
+		}
+	}
+	groups := [][]string{entities}
 	for _, d := range defs {
 		switch d.Kind {
 		case ast.Union:

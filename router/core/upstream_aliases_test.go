@@ -66,3 +66,18 @@ func TestUnalias_renamesTheRoutersAliasesInDataKeysAndErrorPathsOnly(t *testing.
 		t.Errorf("error path = %v", p)
 	}
 }
+
+func TestLoosenMemberFields_entitiesAreOneGroup(t *testing.T) {
+	sdl := `
+type User @key(fields: "id") { id: ID! orders: OrderConnection! }
+type Restaurant @key(fields: "id") { id: ID! orders: OrderConnection }
+type OrderConnection { total: Int }
+`
+	_, names, err := loosenMemberFields(sdl)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(names) != 1 || !names["orders"] {
+		t.Fatalf("loosened %v, want orders (User and Restaurant can share one _entities call)", names)
+	}
+}

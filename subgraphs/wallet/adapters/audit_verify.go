@@ -34,7 +34,20 @@ func (r AuditReport) OK() bool { return len(r.Problems) == 0 }
 // prev_hash || canonical row), with key the configuration's audit key, which the
 // database never holds; older rows are plain sha256 links. A wrong key reports every
 // keyed row as altered.
+//
+// Everything is read in one REPEATABLE READ snapshot: the ledger keeps taking writes
+// while it is verified, and reading accounts and audit rows at different moments would
+// report a head one link behind a chain that a commit in between had just extended.
 func VerifyAudit(ctx context.Context, pool *pgxpool.Pool, key []byte) (AuditReport, error) {
+	tx, err := pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return AuditReport{}, fmt.Errorf("verify audit: %w", err)
+	}
+	defer func() { _ = tx.Rollback(ctx) }()
+	return verifyAudit(ctx, tx, key)
+}
+
+func verifyAudit(ctx context.Context, db pgx.Tx, key []byte) (AuditReport, error) {
 	var rep AuditReport
 	audit := NewAuditKey(key)
 	heads := map[string]struct {
@@ -42,7 +55,7 @@ func VerifyAudit(ctx context.Context, pool *pgxpool.Pool, key []byte) (AuditRepo
 		seq     int64
 		balance int64
 	}{}
-	rows, err := pool.Query(ctx, `SELECT id, audit_head, audit_seq, balance FROM accounts`)
+	rows, err := db.Query(ctx, `SELECT id, audit_head, audit_seq, balance FROM accounts`)
 	if err != nil {
 		return rep, fmt.Errorf("verify audit: %w", err)
 	}
@@ -67,11 +80,11 @@ func VerifyAudit(ctx context.Context, pool *pgxpool.Pool, key []byte) (AuditRepo
 	}
 	rep.Accounts = len(heads)
 	var keyedSince int64
-	if err := pool.QueryRow(ctx, `SELECT coalesce(min(keyed_since_us), 0) FROM audit_keying`).Scan(&keyedSince); err != nil {
+	if err := db.QueryRow(ctx, `SELECT coalesce(min(keyed_since_us), 0) FROM audit_keying`).Scan(&keyedSince); err != nil {
 		return rep, fmt.Errorf("verify audit: %w", err)
 	}
 
-	rows, err = pool.Query(ctx, `SELECT account_id, seq, tx_id::text, kind, currency, amount, balance_after,
+	rows, err = db.Query(ctx, `SELECT account_id, seq, tx_id::text, kind, currency, amount, balance_after,
 		actor, reason, trace_id, at_us, prev_hash, hash, keyed FROM audit_log ORDER BY account_id, seq`)
 	if err != nil {
 		return rep, fmt.Errorf("verify audit: %w", err)
@@ -151,12 +164,12 @@ func VerifyAudit(ctx context.Context, pool *pgxpool.Pool, key []byte) (AuditRepo
 	}
 	finish()
 	rows.Close()
-	return rep, verifyPostings(ctx, pool, &rep)
+	return rep, verifyPostings(ctx, db, &rep)
 }
 
 // verifyPostings re-derives balances from postings, independently of the audit chain
 // and of the materialized balances.
-func verifyPostings(ctx context.Context, pool *pgxpool.Pool, rep *AuditReport) error {
+func verifyPostings(ctx context.Context, db pgx.Tx, rep *AuditReport) error {
 	for _, q := range []string{
 		`SELECT 'account ' || a.id || ': balance ' || a.balance || ' but its postings sum to ' || coalesce(sum(p.amount), 0)
 		 FROM accounts a LEFT JOIN postings p ON p.account_id = a.id
@@ -166,7 +179,7 @@ func verifyPostings(ctx context.Context, pool *pgxpool.Pool, rep *AuditReport) e
 		`SELECT 'currency ' || currency || ': all postings sum to ' || sum(amount)
 		 FROM postings GROUP BY currency HAVING sum(amount) <> 0 ORDER BY currency`,
 	} {
-		rows, err := pool.Query(ctx, q)
+		rows, err := db.Query(ctx, q)
 		if err != nil {
 			return fmt.Errorf("verify postings: %w", err)
 		}
