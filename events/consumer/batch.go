@@ -109,13 +109,21 @@ func (c *Consumer) applyBatch(ctx context.Context, evs []events.Envelope) (fresh
 	// Each fresh event also gets a "<topic> process" span in its own trace (linked to the
 	// batch), as in the per-message path: a trace runs from the request that caused an
 	// event through every consumer that handled it, batched or not.
-	var processed []trace.Span
+	type processedEvent struct {
+		ctx  context.Context
+		span trace.Span
+		id   string
+	}
+	var processed []processedEvent
 	defer func() {
-		for _, s := range processed {
+		for _, p := range processed {
 			if err != nil {
-				s.SetStatus(codes.Error, "batch rolled back")
+				p.span.SetStatus(codes.Error, "batch rolled back")
+			} else {
+				// With the event's span: the line carries the producer's trace id.
+				c.log.DebugContext(p.ctx, "event handled", "event_id", p.id, "outcome", "processed", "batch", len(evs))
 			}
-			s.End()
+			p.span.End()
 		}
 	}()
 	batchLink := trace.LinkFromContext(ctx)
@@ -152,7 +160,7 @@ func (c *Consumer) applyBatch(ctx context.Context, evs []events.Envelope) (fresh
 					attribute.String("messaging.consumer.group.name", c.cfg.Name),
 					attribute.String("messaging.message.id", e.ID),
 				))
-			processed = append(processed, s)
+			processed = append(processed, processedEvent{ctx: eventCtx[i], span: s, id: e.ID})
 			// What the handler builds from the event (its writes, the events it publishes)
 			// continues from that span.
 			todo[i].TraceParent, todo[i].TraceState = events.TraceOf(eventCtx[i])
