@@ -120,8 +120,8 @@ cat >&2 <<URLS
 [run] GraphQL (router)  http://$router_addr/graphql   (the processes start now; dizhtime's banner follows when they answer)
 [run] web apps          $(if [ -n "$web_pid" ]; then echo "http://127.0.0.1:4080 .. :4083 (URLs printed once served)"; else echo "(not served: npm is not installed)"; fi)
 [run] Prometheus        $(prometheus_addr)   (alerts: $(prometheus_addr)/alerts)
-[run] traces            \$(make observe): Jaeger UI http://127.0.0.1:${DIZHTIME_JAEGER_UI_PORT:-16686}
-[run] logs              \$(make observe): Loki http://127.0.0.1:${DIZHTIME_LOKI_PORT:-3100} (query API; logship ships .dizhtime/dev/logs)
+[run] traces            after make observe: Jaeger UI http://127.0.0.1:${DIZHTIME_JAEGER_UI_PORT:-16686}
+[run] logs              after make observe: Loki http://127.0.0.1:${DIZHTIME_LOKI_PORT:-3100} (query API; logship ships .dizhtime/dev/logs)
 URLS
 # Not exec: the trap must run after dizhtime exits. Ctrl-C reaches both; dizhtime drains and exits.
 "$DIZHTIME_BIN/dizhtime" dev "$@" &
