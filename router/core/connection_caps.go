@@ -228,12 +228,11 @@ const fdRecount = 100 * time.Millisecond
 
 func (b *fdBudget) short(now time.Time) bool {
 	if now.Sub(b.countedAt) >= fdRecount {
-		var lim syscall.Rlimit
-		open, err := countOpenFiles()
-		if err != nil || syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim) != nil {
+		open, limit, err := openFiles()
+		if err != nil {
 			return false // cannot count here: no reserve
 		}
-		b.open, b.limit, b.since, b.countedAt = open, int(min(lim.Cur, 1<<30)), 0, now
+		b.open, b.limit, b.since, b.countedAt = open, limit, 0, now
 	}
 	if b.limit-(b.open+b.since+1) < min(b.reserve, b.limit/4) {
 		return true
@@ -269,20 +268,25 @@ func openFilesCheck(headroom int) func(context.Context) error {
 		return nil
 	}
 	return func(context.Context) error {
-		var lim syscall.Rlimit
-		if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-			return nil
-		}
-		open, err := countOpenFiles()
+		open, limit, err := openFiles()
 		if err != nil {
 			return nil
 		}
-		limit := int(min(lim.Cur, 1<<30))
 		if left := limit - open; left < min(headroom, limit/4) {
 			return fmt.Errorf("%d of %d file descriptors open: fewer than %d left (connections.fd_headroom)", open, limit, min(headroom, limit/4))
 		}
 		return nil
 	}
+}
+
+// openFiles is how many descriptors the process has open and its soft limit.
+func openFiles() (open, limit int, err error) {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return 0, 0, err
+	}
+	open, err = countOpenFiles()
+	return open, int(min(lim.Cur, 1<<30)), err
 }
 
 func countOpenFiles() (int, error) {

@@ -28,28 +28,8 @@ func fromAddr(ip string) *http.Client {
 // code the router ended it with at once (-1 when it was acknowledged and stays open).
 func wsFrom(t *testing.T, httpURL, ip string) (*websocket.Conn, websocket.StatusCode) {
 	t.Helper()
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	conn, _, err := websocket.Dial(ctx, "ws"+strings.TrimPrefix(httpURL, "http"), &websocket.DialOptions{
-		HTTPClient: fromAddr(ip), Subprotocols: []string{"graphql-transport-ws"}})
-	if err != nil {
-		t.Fatalf("dial from %s: %v", ip, err)
-	}
-	t.Cleanup(func() { _ = conn.CloseNow() })
-	if err := conn.Write(ctx, websocket.MessageText, []byte(`{"type":"connection_init","payload":{}}`)); err != nil {
-		return conn, websocket.CloseStatus(err)
-	}
-	_, msg, err := conn.Read(ctx)
-	if err != nil {
-		if code := websocket.CloseStatus(err); code != -1 {
-			return conn, code
-		}
-		t.Fatalf("read from %s: %v", ip, err)
-	}
-	if !strings.Contains(string(msg), "connection_ack") {
-		t.Fatalf("want connection_ack, got %s", msg)
-	}
-	return conn, -1
+	conn, code, _ := wsAs(t, httpURL, ip, "")
+	return conn, code
 }
 
 // wsAs is wsFrom with the bearer token in connection_init ("" for none).
