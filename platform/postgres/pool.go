@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/exaring/otelpgx"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -48,6 +49,11 @@ func Open(ctx context.Context, url string, opts ...Option) (*pgxpool.Pool, error
 	cfg.MaxConnLifetime = 30 * time.Minute // let connections follow failovers and DNS changes
 	cfg.MaxConnLifetimeJitter = 5 * time.Minute
 	cfg.MaxConnIdleTime = 5 * time.Minute
+	// Every statement, batch, copy, prepare and pool wait becomes a client span under the
+	// caller's span (none when the caller's context carries no recording span), so a trace
+	// runs on from a request or a consumed event into its own writes. Arguments are never
+	// recorded (they carry personal data and money).
+	cfg.ConnConfig.Tracer = otelpgx.NewTracer()
 	for _, opt := range opts {
 		opt(cfg)
 	}
