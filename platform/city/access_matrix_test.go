@@ -72,11 +72,13 @@ var gates = map[string]gate{
 	"Mutation.assignRole":     roles("ADMIN"), "Mutation.revokeRole": roles("ADMIN"), "Mutation.disableUser": roles("ADMIN"),
 	"Mutation.addRestaurantStaff": authenticated, "Mutation.removeRestaurantStaff": authenticated,
 	"Mutation.grantRelation": roles("ADMIN"), "Query.restaurantTeam": authenticated,
+	"Query.users": roles("ADMIN"), "Query.roleChanges": roles("ADMIN"),
 	// restaurants
 	"Query.restaurant": public, "Query.restaurants": public, "Query.menuItem": public, "Query.quote": public,
 	"Mutation.createRestaurant": roles("RESTAURANT_OWNER", "ADMIN"),
 	"Mutation.updateRestaurant": authenticated, "Mutation.pauseRestaurant": authenticated, "Mutation.resumeRestaurant": authenticated,
 	"Mutation.updateMenu": authenticated, "Mutation.changePrices": authenticated, "Mutation.setMenuItemAvailability": authenticated,
+	"Mutation.setOpeningHours": authenticated,
 	// orders
 	"Query.order": authenticated, "Mutation.placeOrder": authenticated,
 	"Mutation.acceptOrder": authenticated, "Mutation.rejectOrder": authenticated, "Mutation.markPreparing": authenticated,

@@ -25,8 +25,11 @@ import (
 // (after a stale menu edit there is refused with the conflict shown); the courier goes
 // online, takes the offer and walks the delivery steps, the app reloaded mid-delivery
 // finding the delivery again, then sees it in the history and its share in today's
-// earnings; the owner lists the staff and adds and removes one; the admin watches the courier and the order live and opens
-// the order's timeline and verifies the wallet's audit log. A second order the restaurant rejects is refunded, as the
+// earnings; the owner lists the staff and adds and removes one, adds an option group to
+// the dish (which the customer then chooses) and edits the hours (an overlap refused, a
+// stale tab's save naming who changed them); the admin watches the courier and the order
+// live, opens the order's timeline, verifies the wallet's audit log and finds the
+// customer by email with their roles. A second order the restaurant rejects is refunded, as the
 // customer's wallet page shows. This test only makes the accounts (the owner's
 // restaurant, the courier's and admin's roles) and checks the outcome through the API.
 func TestWebFourApps_oneOrderAcrossTheCustomerRestaurantCourierAndAdminApps(t *testing.T) {
@@ -198,6 +201,66 @@ func TestWebFourApps_oneOrderAcrossTheCustomerRestaurantCourierAndAdminApps(t *t
 	}
 	if len(w.Wallet.CourierEarnings) != 1 || w.Wallet.CourierEarnings[0].Orders != 1 || w.Wallet.CourierEarnings[0].Amount.money().AmountMinor <= 0 {
 		t.Errorf("the courier's earnings = %+v; want one order's share", w.Wallet.CourierEarnings)
+	}
+	// The owner's dashboard edits as the API has them: the hours the second tab saved
+	// (version 2, by the owner: the stale tab's edit and the overlapping ranges were
+	// refused), the Sauce group added to the dish, and the delivered order carrying the
+	// Garlic the customer chose from it.
+	var r struct {
+		Restaurant struct {
+			OpeningHours struct {
+				Version  int
+				EditedBy *struct{ ID string }
+				Days     []struct {
+					Day    string
+					Ranges []struct{ Open, Close string }
+				}
+			}
+			Menu struct {
+				Categories []struct {
+					Items []struct {
+						Name         string
+						OptionGroups []struct {
+							Name                   string
+							MinChoices, MaxChoices int
+							Options                []struct {
+								Name       string
+								PriceDelta struct{ AmountMinor int64 }
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	if err := owner.Do(ctx, `query R($id: ID!) { restaurant(id: $id) {
+		openingHours { version editedBy { id } days { day ranges { open close } } }
+		menu { categories { items { name optionGroups { name minChoices maxChoices options { name priceDelta { amountMinor } } } } } } } }`,
+		map[string]any{"id": restaurantID}, &r); err != nil {
+		t.Fatal(err)
+	}
+	h := r.Restaurant.OpeningHours
+	if h.Version != 2 || h.EditedBy == nil || h.EditedBy.ID != owner.UserID || len(h.Days) != 7 || len(h.Days[6].Ranges) != 2 || len(h.Days[0].Ranges) != 1 || h.Days[0].Ranges[0].Open != "00:00" {
+		t.Errorf("opening hours after the dashboard's edits = %+v", h)
+	}
+	groups := r.Restaurant.Menu.Categories[0].Items[0].OptionGroups
+	if len(groups) != 1 || groups[0].Name != "Sauce" || groups[0].MinChoices != 0 || groups[0].MaxChoices != 2 || len(groups[0].Options) != 2 ||
+		groups[0].Options[0].Name != "Garlic" || groups[0].Options[0].PriceDelta.AmountMinor != 500 {
+		t.Errorf("the dish's option groups after the dashboard's edit = %+v", groups)
+	}
+	var lines struct {
+		Order struct {
+			Lines []struct {
+				Name    string
+				Options []struct{ Name string }
+			}
+		}
+	}
+	if err := admin.Do(ctx, `query L($id: ID!) { order(id: $id) { lines { name options { name } } } }`, map[string]any{"id": delivered}, &lines); err != nil {
+		t.Fatal(err)
+	}
+	if len(lines.Order.Lines) != 1 || len(lines.Order.Lines[0].Options) != 1 || lines.Order.Lines[0].Options[0].Name != "Garlic" {
+		t.Errorf("the delivered order's lines = %+v; want the dish with Garlic", lines.Order.Lines)
 	}
 	t.Logf("screenshots in %s", artifacts)
 }

@@ -98,6 +98,8 @@ async function orderFromCustomerApp(customer, label) {
   }
   await hit.first().click();
   await customer.getByRole('button', { name: `Add ${dish}` }).click();
+  // The option group the owner added in the dashboard, priced by the quote.
+  if (label === 'first') await customer.getByLabel(/^Garlic/).check();
   await customer.getByRole('button', { name: /Add to cart/ }).click();
   await customer.getByRole('link', { name: /Cart \([1-9]\)/ }).click();
   await customer.getByLabel('Delivery address').fill('Amir Temur 1');
@@ -162,6 +164,46 @@ async function main() {
     await step(kitchen, 'restaurant-menu-conflict');
     await axe(kitchen, 'restaurant_menu_conflict');
     await kitchen.getByRole('button', { name: 'Start again from the new version' }).click();
+
+    // The dish gets an optional Sauce group (0 to 2 of Garlic +5.00, Chili +7.00): a
+    // maximum above the options' count is refused before saving, then it saves.
+    const opts = kitchen.getByTestId('options-editor');
+    await opts.getByLabel('Item').selectOption({ label: dish });
+    await opts.getByRole('button', { name: 'Add option group' }).click();
+    await opts.getByLabel('Group name').last().fill('Sauce');
+    await opts.getByLabel('Option 1 of Sauce').fill('Garlic');
+    await opts.getByLabel('Price delta of Garlic').fill('5.00');
+    await opts.getByRole('button', { name: 'Add option to Sauce' }).click();
+    await opts.getByLabel('Option 2 of Sauce').fill('Chili');
+    await opts.getByLabel('Price delta of Chili').fill('7.00');
+    await opts.getByLabel('Maximum').last().fill('3');
+    await opts.getByRole('button', { name: 'Save options' }).click();
+    await kitchen.getByTestId('options-error').filter({ hasText: 'above the number of options (2)' }).waitFor({ timeout: 15_000 });
+    await opts.getByLabel('Maximum').last().fill('2');
+    await opts.getByRole('button', { name: 'Save options' }).click();
+    await kitchen.getByTestId('options-saved').filter({ hasText: `Options of ${dish} saved` }).waitFor({ timeout: 15_000 });
+    await step(kitchen, 'restaurant-options');
+    await axe(kitchen, 'restaurant_options');
+
+    // Opening hours: overlapping ranges are refused by the server (BAD_USER_INPUT); a
+    // second tab changes Sunday first, so this tab's save is stale and names who did it.
+    await kitchen.getByLabel('Monday hours').fill('10:00-14:00, 13:00-18:00');
+    await kitchen.getByRole('button', { name: 'Save hours' }).click();
+    await kitchen.getByTestId('hours-error').filter({ hasText: /overlap.*BAD_USER_INPUT/ }).waitFor({ timeout: 15_000 });
+    const other2 = await kitchen.context().newPage();
+    await other2.goto(url('restaurant', '', `#/r/${restaurantId}`));
+    await signIn(other2, ownerEmail);
+    await other2.getByLabel('Sunday hours').fill('00:00-12:00, 12:00-24:00');
+    await other2.getByRole('button', { name: 'Save hours' }).click();
+    await other2.getByTestId('hours-saved').filter({ hasText: 'open now' }).waitFor({ timeout: 15_000 });
+    await other2.close();
+    await kitchen.getByLabel('Monday hours').fill('00:00-24:00');
+    await kitchen.getByRole('button', { name: 'Save hours' }).click();
+    await kitchen.getByTestId('hours-conflict').filter({ hasText: /changed the hours since you opened them/ }).waitFor({ timeout: 15_000 });
+    await step(kitchen, 'restaurant-hours-conflict');
+    await axe(kitchen, 'restaurant_hours');
+    await kitchen.getByRole('button', { name: /^Start again from version/ }).click();
+    await kitchen.waitForFunction(() => document.querySelector('input[aria-label="Sunday hours"]')?.value === '00:00-12:00, 12:00-24:00', null, { timeout: 15_000 });
 
     // The courier on a phone, starting from a simulated position.
     const phone = { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true };
@@ -273,6 +315,19 @@ async function main() {
     await admin.getByTestId('audit-verdict').filter({ hasText: /^Intact/ }).waitFor({ timeout: 60_000 });
     await step(admin, 'admin-wallet-audit');
     await axe(admin, 'admin_wallet_audit');
+
+    // Users and roles: the admin finds the customer by email and sees their roles and
+    // the audit of role changes.
+    await admin.getByRole('link', { name: 'Users' }).click();
+    await admin.getByLabel('Email or name starts with').fill(customerEmail);
+    await admin.getByRole('button', { name: 'Search users' }).click();
+    const row = admin.getByTestId('users').locator('tr', { hasText: customerEmail });
+    await row.filter({ hasText: 'CUSTOMER' }).waitFor({ timeout: 15_000 });
+    await row.getByRole('link').click();
+    await admin.getByRole('checkbox', { name: 'CUSTOMER' }).and(admin.locator(':checked')).waitFor({ timeout: 15_000 });
+    await admin.getByRole('heading', { name: 'Role changes' }).waitFor();
+    await step(admin, 'admin-users');
+    await axe(admin, 'admin_users');
 
     // A second order, turned down by the restaurant: the wallet refunds the customer.
     const rejectedId = await orderFromCustomerApp(customer, 'second');

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -102,6 +103,101 @@ func (r *UsersRepository) Update(ctx context.Context, id string, update func(u *
 		return nil
 	})
 	return out, err
+}
+
+// adminChangesLock is the advisory lock every rights change takes (transaction-scoped):
+// two admins revoking each other at once are serialised, so the last-admin check reads a
+// count no concurrent change can invalidate.
+const adminChangesLock = 0x1d_2022_0001
+
+// ChangeRights implements app.Users.
+func (r *UsersRepository) ChangeRights(ctx context.Context, id, actorID string, at time.Time, update func(u *domain.User) error) (*domain.User, error) {
+	var out *domain.User
+	err := pgx.BeginFunc(ctx, r.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(adminChangesLock)); err != nil {
+			return fmt.Errorf("lock rights changes: %w", err)
+		}
+		before, err := scanUser(tx.QueryRow(ctx, `SELECT `+userColumns+` FROM users WHERE id::text = $1 FOR UPDATE`, id))
+		if err != nil {
+			return err
+		}
+		u := before.Clone()
+		if err := update(u); err != nil {
+			return err
+		}
+		if before.ActiveAdmin() && !u.ActiveAdmin() {
+			var others int
+			if err := tx.QueryRow(ctx,
+				`SELECT count(*) FROM users WHERE 'ADMIN' = ANY(roles) AND disabled_at IS NULL AND id <> $1`, u.ID).Scan(&others); err != nil {
+				return fmt.Errorf("count admins: %w", err)
+			}
+			if others == 0 {
+				return domain.ErrLastAdmin
+			}
+		}
+		if _, err := tx.Exec(ctx, `UPDATE users SET roles = $2, disabled_at = $3 WHERE id = $1`,
+			u.ID, rolesText(u.Roles), u.DisabledAt); err != nil {
+			return fmt.Errorf("update user %s: %w", id, err)
+		}
+		for _, c := range domain.RoleChanges(before, u, actorID, at) {
+			if _, err := tx.Exec(ctx, `INSERT INTO role_changes (user_id, role, change, actor_id, at) VALUES ($1, $2, $3, $4, $5)`,
+				c.UserID, string(c.Role), string(c.Kind), c.ActorID, c.At); err != nil {
+				return fmt.Errorf("audit role change: %w", err)
+			}
+		}
+		out = u
+		return nil
+	})
+	return out, err
+}
+
+// likePrefix escapes LIKE's wildcards in p and appends the prefix wildcard.
+func likePrefix(p string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(p) + "%"
+}
+
+// Search implements app.Users: email order, keyset-paged on the (unique) email.
+func (r *UsersRepository) Search(ctx context.Context, s domain.UserSearch) ([]*domain.User, error) {
+	rows, err := r.pool.Query(ctx, `SELECT `+userColumns+` FROM users
+		WHERE ($1 = '' OR email LIKE $2 OR lower(name) LIKE $2)
+		  AND ($3 = '' OR $3 = ANY(roles))
+		  AND email > $4
+		ORDER BY email LIMIT $5`,
+		s.Prefix, likePrefix(s.Prefix), string(s.Role), s.After, s.First+1)
+	if err != nil {
+		return nil, fmt.Errorf("search users: %w", err)
+	}
+	defer rows.Close()
+	var out []*domain.User
+	for rows.Next() {
+		u, err := scanUser(rows)
+		if err != nil {
+			return nil, fmt.Errorf("search users: %w", err)
+		}
+		out = append(out, u)
+	}
+	return out, rows.Err()
+}
+
+// RoleChanges implements app.Users.
+func (r *UsersRepository) RoleChanges(ctx context.Context, userID string, limit int) ([]domain.RoleChange, error) {
+	rows, err := r.pool.Query(ctx, `SELECT user_id::text, role, change, actor_id, at FROM role_changes
+		WHERE user_id::text = $1 ORDER BY id DESC LIMIT $2`, userID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("role changes of %s: %w", userID, err)
+	}
+	defer rows.Close()
+	var out []domain.RoleChange
+	for rows.Next() {
+		var c domain.RoleChange
+		var role, kind string
+		if err := rows.Scan(&c.UserID, &role, &kind, &c.ActorID, &c.At); err != nil {
+			return nil, fmt.Errorf("role changes of %s: %w", userID, err)
+		}
+		c.Role, c.Kind = domain.Role(role), domain.RoleChangeKind(kind)
+		out = append(out, c)
+	}
+	return out, rows.Err()
 }
 
 // RefreshTokensRepository stores refresh-token hashes in PostgreSQL.

@@ -3,8 +3,10 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/dizhtime/dizhtime/platform/authz"
 	"github.com/dizhtime/dizhtime/platform/graphqlerr"
@@ -190,17 +192,18 @@ func (a *Application) UserReference(ctx context.Context, id string) (*domain.Use
 	return u, clientError(err)
 }
 
-// AssignRole gives a user a role (ADMIN only).
+// AssignRole gives a user a role (ADMIN only; audited).
 func (a *Application) AssignRole(ctx context.Context, userID, role string) (*domain.User, error) {
 	return a.adminUpdate(ctx, userID, role, func(u *domain.User, r domain.Role) { u.AssignRole(r) })
 }
 
-// RevokeRole takes a role away (ADMIN only).
+// RevokeRole takes a role away (ADMIN only; audited). The last active ADMIN keeps ADMIN.
 func (a *Application) RevokeRole(ctx context.Context, userID, role string) (*domain.User, error) {
 	return a.adminUpdate(ctx, userID, role, func(u *domain.User, r domain.Role) { u.RevokeRole(r) })
 }
 
-// DisableUser stops an account from signing in and ends its sessions (ADMIN only).
+// DisableUser stops an account from signing in and ends its sessions (ADMIN only;
+// audited). The last active ADMIN cannot be disabled.
 func (a *Application) DisableUser(ctx context.Context, userID string) (*domain.User, error) {
 	now := a.cfg.Now()
 	u, err := a.adminUpdate(ctx, userID, "", func(u *domain.User, _ domain.Role) { u.Disable(now) })
@@ -211,7 +214,8 @@ func (a *Application) DisableUser(ctx context.Context, userID string) (*domain.U
 }
 
 func (a *Application) adminUpdate(ctx context.Context, userID, role string, change func(*domain.User, domain.Role)) (*domain.User, error) {
-	if _, err := authz.RequireRole(ctx, authz.RoleAdmin); err != nil {
+	caller, err := authz.RequireRole(ctx, authz.RoleAdmin)
+	if err != nil {
 		return nil, err
 	}
 	var r domain.Role
@@ -221,8 +225,53 @@ func (a *Application) adminUpdate(ctx context.Context, userID, role string, chan
 			return nil, clientError(err)
 		}
 	}
-	u, err := a.users.Update(ctx, userID, func(u *domain.User) error { change(u, r); return nil })
+	u, err := a.users.ChangeRights(ctx, strings.TrimSpace(userID), caller.UserID, a.cfg.Now(),
+		func(u *domain.User) error { change(u, r); return nil })
+	if errors.Is(err, domain.ErrLastAdmin) {
+		return nil, graphqlerr.Conflict("this is the last active admin: grant ADMIN to another account first")
+	}
 	return u, clientError(err)
+}
+
+// MaxUsersPage bounds one page of the admin's user list.
+const MaxUsersPage = 100
+
+// SearchUsers lists accounts for the admin portal (ADMIN only): prefix matches the
+// start of the email or the name (case-insensitive), role keeps its holders, after is
+// the previous page's last email. It returns one more than first when there are more.
+func (a *Application) SearchUsers(ctx context.Context, prefix, role, after string, first int) ([]*domain.User, error) {
+	if _, err := authz.RequireRole(ctx, authz.RoleAdmin); err != nil {
+		return nil, err
+	}
+	if first < 1 || first > MaxUsersPage {
+		return nil, graphqlerr.BadUserInput("first", fmt.Sprintf("first: must be 1 to %d, got %d", MaxUsersPage, first))
+	}
+	prefix = strings.ToLower(strings.TrimSpace(prefix))
+	if utf8.RuneCountInString(prefix) > 254 {
+		return nil, graphqlerr.BadUserInput("search", "search: at most 254 characters")
+	}
+	s := domain.UserSearch{Prefix: prefix, After: after, First: first}
+	if role != "" {
+		r, err := domain.ParseRole(role)
+		if err != nil {
+			return nil, clientError(err)
+		}
+		s.Role = r
+	}
+	us, err := a.users.Search(ctx, s)
+	return us, clientError(err)
+}
+
+// RoleChanges is the audit of an account's rights, newest first (ADMIN only).
+func (a *Application) RoleChanges(ctx context.Context, userID string, limit int) ([]domain.RoleChange, error) {
+	if _, err := authz.RequireRole(ctx, authz.RoleAdmin); err != nil {
+		return nil, err
+	}
+	if limit < 1 || limit > MaxUsersPage {
+		return nil, graphqlerr.BadUserInput("first", fmt.Sprintf("first: must be 1 to %d, got %d", MaxUsersPage, limit))
+	}
+	cs, err := a.users.RoleChanges(ctx, strings.TrimSpace(userID), limit)
+	return cs, clientError(err)
 }
 
 // GrantRoleAsOperator gives the account with email a role without an ADMIN caller. It is the

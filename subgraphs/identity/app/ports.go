@@ -14,6 +14,14 @@ type Users interface {
 	ByID(ctx context.Context, id string) (*domain.User, error)
 	ByEmail(ctx context.Context, email string) (*domain.User, error)
 	Update(ctx context.Context, id string, update func(u *domain.User) error) (*domain.User, error)
+	// ChangeRights applies update under a row lock and a platform-wide lock on admin
+	// changes, refuses (domain.ErrLastAdmin) a change that leaves no active ADMIN, and
+	// appends the resulting role changes by actorID to the audit in the same transaction.
+	ChangeRights(ctx context.Context, id, actorID string, at time.Time, update func(u *domain.User) error) (*domain.User, error)
+	// Search lists accounts in email order (one more than s.First when there are more).
+	Search(ctx context.Context, s domain.UserSearch) ([]*domain.User, error)
+	// RoleChanges lists the audited changes of userID's rights, newest first.
+	RoleChanges(ctx context.Context, userID string, limit int) ([]domain.RoleChange, error)
 }
 
 // RefreshTokens stores refresh-token hashes.

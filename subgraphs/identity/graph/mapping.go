@@ -2,6 +2,8 @@ package graph
 
 import (
 	"context"
+	"encoding/base64"
+	"strings"
 	"time"
 
 	"github.com/99designs/gqlgen/graphql"
@@ -91,4 +93,24 @@ func underAuthPayload(ctx context.Context) bool {
 		return graphql.GetOperationContext(ctx).Operation.Operation == ast.Mutation
 	}
 	return false
+}
+
+func deref[T any](p *T) T {
+	var zero T
+	if p == nil {
+		return zero
+	}
+	return *p
+}
+
+func encodeUserCursor(email string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte("user:" + email))
+}
+
+func decodeUserCursor(c string) (string, bool) {
+	b, err := base64.RawURLEncoding.DecodeString(c)
+	if err != nil {
+		return "", false
+	}
+	return strings.CutPrefix(string(b), "user:")
 }

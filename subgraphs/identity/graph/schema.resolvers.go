@@ -7,8 +7,10 @@ package graph
 
 import (
 	"context"
+	"time"
 
 	"github.com/dizhtime/dizhtime/platform/authz"
+	"github.com/dizhtime/dizhtime/platform/graphqlerr"
 	"github.com/dizhtime/dizhtime/subgraphs/identity/app"
 	"github.com/dizhtime/dizhtime/subgraphs/identity/graph/generated"
 	"github.com/dizhtime/dizhtime/subgraphs/identity/graph/model"
@@ -122,6 +124,80 @@ func (r *queryResolver) RestaurantTeam(ctx context.Context, restaurantID string)
 			rel = model.RestaurantRelationOwner
 		}
 		out = append(out, &model.RestaurantMember{User: toUser(m.User), Relation: rel})
+	}
+	return out, nil
+}
+
+// Users is the resolver for the users field.
+func (r *queryResolver) Users(ctx context.Context, search *string, role *model.Role, first *int, after *string) (*model.UserConnection, error) {
+	n := 20
+	if first != nil {
+		n = *first
+	}
+	cursor := ""
+	if after != nil && *after != "" {
+		var ok bool
+		if cursor, ok = decodeUserCursor(*after); !ok {
+			return nil, graphqlerr.BadUserInput("after", "after: not a cursor of this list")
+		}
+	}
+	roleName := ""
+	if role != nil {
+		roleName = string(*role)
+	}
+	us, err := r.App.SearchUsers(ctx, deref(search), roleName, cursor, n)
+	if err != nil {
+		return nil, err
+	}
+	conn := &model.UserConnection{Edges: []*model.UserEdge{}, PageInfo: &model.PageInfo{HasPreviousPage: cursor != ""}}
+	if len(us) > n {
+		us, conn.PageInfo.HasNextPage = us[:n], true
+	}
+	for _, u := range us {
+		conn.Edges = append(conn.Edges, &model.UserEdge{Cursor: encodeUserCursor(u.Email), Node: toUser(u)})
+	}
+	if len(conn.Edges) > 0 {
+		conn.PageInfo.StartCursor, conn.PageInfo.EndCursor = &conn.Edges[0].Cursor, &conn.Edges[len(conn.Edges)-1].Cursor
+	}
+	return conn, nil
+}
+
+// RoleChanges is the resolver for the roleChanges field.
+func (r *queryResolver) RoleChanges(ctx context.Context, userID string, first *int) ([]*model.RoleChange, error) {
+	n := 50
+	if first != nil {
+		n = *first
+	}
+	cs, err := r.App.RoleChanges(ctx, userID, n)
+	if err != nil {
+		return nil, err
+	}
+	users := map[string]*model.User{}
+	userOf := func(id string) (*model.User, error) {
+		if u, ok := users[id]; ok {
+			return u, nil
+		}
+		u, err := r.App.UserReference(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		users[id] = toUser(u)
+		return users[id], nil
+	}
+	out := []*model.RoleChange{}
+	for _, c := range cs {
+		rc := &model.RoleChange{Change: model.RoleChangeKind(c.Kind), At: c.At.UTC().Format(time.RFC3339Nano)}
+		if c.Role != "" {
+			role := model.Role(c.Role)
+			rc.Role = &role
+		}
+		if rc.User, err = userOf(c.UserID); err != nil {
+			return nil, err
+		}
+		if rc.Actor, err = userOf(c.ActorID); err != nil {
+			return nil, err
+		}
+		out = append(out, rc)
 	}
 	return out, nil
 }

@@ -55,6 +55,10 @@ type addressDoc struct {
 type hoursDoc struct {
 	Zone string   `bson:"zone"`
 	Days []dayDoc `bson:"days"`
+	// Version counts edits of the hours (0 in documents stored before it: read as 1).
+	Version  int64     `bson:"version"`
+	EditedBy string    `bson:"edited_by,omitempty"`
+	EditedAt time.Time `bson:"edited_at,omitempty"`
 }
 
 type dayDoc struct {
@@ -115,7 +119,8 @@ func toDoc(r *domain.Restaurant) (restaurantDoc, error) {
 		Address: addressDoc{Line1: p.Address.Line1, Line2: p.Address.Line2, City: p.Address.City,
 			PostalCode: p.Address.PostalCode, Country: p.Address.Country},
 		Lat: p.Location.Lat, Lng: p.Location.Lng,
-		Hours:      hoursDoc{Zone: p.Hours.Zone(), Days: []dayDoc{}},
+		Hours: hoursDoc{Zone: p.Hours.Zone(), Days: []dayDoc{},
+			Version: s.HoursEdit.Version, EditedBy: s.HoursEdit.EditedBy, EditedAt: s.HoursEdit.EditedAt},
 		PriceLevel: p.PriceLevel, PrepTimeMinutes: p.PrepTimeMinutes, Currency: p.Currency,
 		DietaryTags: p.DietaryTags, Tags: p.Tags,
 		Paused: s.Paused, PauseReason: s.PauseReason, RatingAverage: s.Rating.Average, RatingCount: s.Rating.Count,
@@ -197,6 +202,7 @@ func fromDoc(d restaurantDoc) (*domain.Restaurant, error) {
 			Location: domain.GeoPoint{Lat: d.Lat, Lng: d.Lng}, Hours: hours, PriceLevel: d.PriceLevel,
 			PrepTimeMinutes: d.PrepTimeMinutes, Currency: d.Currency, DietaryTags: d.DietaryTags, Tags: d.Tags},
 		Paused: d.Paused, PauseReason: d.PauseReason, Rating: domain.Rating{Average: d.RatingAverage, Count: d.RatingCount},
-		Menu: m, Version: d.Version, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
+		Menu: m, HoursEdit: domain.HoursEdit{Version: d.Hours.Version, EditedBy: d.Hours.EditedBy, EditedAt: d.Hours.EditedAt},
+		Version: d.Version, CreatedAt: d.CreatedAt, UpdatedAt: d.UpdatedAt,
 	})
 }

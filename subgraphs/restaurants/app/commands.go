@@ -81,7 +81,7 @@ func (a *Application) UpdateRestaurant(ctx context.Context, id string, expectedV
 	if err := a.require(ctx, id, relationOwner); err != nil {
 		return nil, err
 	}
-	r, err := a.repo.UpdateRestaurant(ctx, id, expectedVersion, func(r *domain.Restaurant) error {
+	r, err := a.repo.UpdateRestaurant(ctx, id, expectedVersion, a.stampHoursEdit(ctx, func(r *domain.Restaurant) error {
 		d := r.Profile().Draft()
 		patch.apply(&d)
 		p, err := domain.NewProfile(d)
@@ -89,8 +89,48 @@ func (a *Application) UpdateRestaurant(ctx context.Context, id string, expectedV
 			return err
 		}
 		return r.UpdateProfile(p, a.now())
-	})
+	}))
 	return r, clientError("input", err)
+}
+
+// SetOpeningHours replaces the weekly hours and their time zone (owner or admin);
+// expectedHoursVersion is the hours' version the editor loaded, and a stale one is a
+// CONFLICT naming who made the current hours and when. The change reaches search as
+// restaurant.updated through the outbox, so "open now" follows it.
+func (a *Application) SetOpeningHours(ctx context.Context, id string, expectedHoursVersion int64, d domain.HoursDraft) (*domain.Restaurant, error) {
+	if err := a.require(ctx, id, relationOwner); err != nil {
+		return nil, err
+	}
+	h, err := domain.NewEditedHours(d)
+	if err != nil {
+		return nil, clientError("openingHours", err)
+	}
+	r, err := a.repo.UpdateRestaurant(ctx, id, 0, a.stampHoursEdit(ctx, func(r *domain.Restaurant) error {
+		return r.SetOpeningHours(expectedHoursVersion, h, a.now())
+	}))
+	return r, clientError("", err)
+}
+
+// stampHoursEdit wraps a profile edit so that a new version of the opening hours records
+// its editor (the caller) and time.
+func (a *Application) stampHoursEdit(ctx context.Context, edit func(r *domain.Restaurant) error) func(r *domain.Restaurant) error {
+	return func(r *domain.Restaurant) error {
+		before := r.HoursEdit().Version
+		if err := edit(r); err != nil {
+			return err
+		}
+		if r.HoursEdit().Version != before {
+			r.StampHoursEdit(callerID(ctx), a.now())
+		}
+		return nil
+	}
+}
+
+func callerID(ctx context.Context) string {
+	if id, ok := authz.FromContext(ctx); ok {
+		return id.UserID
+	}
+	return ""
 }
 
 // PauseRestaurant stops new orders until ResumeRestaurant (staff, owner or admin).
@@ -161,11 +201,7 @@ func (a *Application) stampMenuEdit(ctx context.Context, edit func(r *domain.Res
 			return err
 		}
 		if r.Menu().Version != before {
-			editor := ""
-			if id, ok := authz.FromContext(ctx); ok {
-				editor = id.UserID
-			}
-			r.StampMenuEdit(editor, a.now())
+			r.StampMenuEdit(callerID(ctx), a.now())
 		}
 		return nil
 	}

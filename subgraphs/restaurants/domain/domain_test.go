@@ -352,3 +352,24 @@ func TestSetItemAvailability_bumpsTheMenuVersionOnlyWhenItChanges(t *testing.T) 
 		t.Errorf("unknown item: %v", err)
 	}
 }
+
+func TestNewEditedHours_refusesAnOvernightRangeRunningIntoTheNextDaysOpening(t *testing.T) {
+	cases := []struct {
+		name  string
+		days  map[time.Weekday][]domain.RangeDraft
+		field string
+	}{
+		{"into the next day's first range", map[time.Weekday][]domain.RangeDraft{time.Wednesday: {{Open: "20:00", Close: "11:00"}}, time.Thursday: {{Open: "10:00", Close: "12:00"}}}, "days.WEDNESDAY"},
+		{"from Saturday into Sunday", map[time.Weekday][]domain.RangeDraft{time.Saturday: {{Open: "22:00", Close: "02:00"}}, time.Sunday: {{Open: "01:00", Close: "05:00"}}}, "days.SATURDAY"},
+		{"closing as the next day opens", map[time.Weekday][]domain.RangeDraft{time.Monday: {{Open: "18:00", Close: "02:00"}}, time.Tuesday: {{Open: "02:00", Close: "24:00"}}}, ""},
+		{"a night kitchen every day", map[time.Weekday][]domain.RangeDraft{time.Monday: {{Open: "18:00", Close: "04:00"}}, time.Tuesday: {{Open: "18:00", Close: "04:00"}}}, ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := domain.NewEditedHours(domain.HoursDraft{TimeZone: "UTC", Days: c.days})
+			if got := inputField(err); got != c.field || (c.field == "" && err != nil) {
+				t.Errorf("field = %q (err %v), want %q", got, err, c.field)
+			}
+		})
+	}
+}

@@ -3,6 +3,7 @@ package domain
 import (
 	"errors"
 	"fmt"
+	"time"
 )
 
 // InputError is a value the caller supplied that a rule refuses. Field names the input
@@ -43,14 +44,21 @@ var (
 	ErrStaleVersion = errors.New("stale version")
 )
 
-// StaleVersionError says which version the caller expected and which one is current.
+// StaleVersionError says which version the caller expected and which one is current,
+// and, when recorded, who made the current one and when.
 type StaleVersionError struct {
 	What              string
 	Expected, Current int64
+	EditedBy          string
+	EditedAt          time.Time
 }
 
 func (e *StaleVersionError) Error() string {
-	return fmt.Sprintf("%s was edited meanwhile: expected version %d, current is %d", e.What, e.Expected, e.Current)
+	msg := fmt.Sprintf("%s was edited meanwhile: expected version %d, current is %d", e.What, e.Expected, e.Current)
+	if e.EditedBy != "" {
+		msg += fmt.Sprintf(" (made by user %s at %s)", e.EditedBy, e.EditedAt.UTC().Format(time.RFC3339))
+	}
+	return msg
 }
 
 func (e *StaleVersionError) Unwrap() error { return ErrStaleVersion }

@@ -164,3 +164,42 @@ func (h OpeningHours) OpenAt(t time.Time) bool {
 	}
 	return false
 }
+
+// Equal reports whether h and o are the same schedule in the same zone.
+func (h OpeningHours) Equal(o OpeningHours) bool {
+	if h.Zone() != o.Zone() {
+		return false
+	}
+	for d := range h.days {
+		if !slices.Equal(h.days[d], o.days[d]) {
+			return false
+		}
+	}
+	return true
+}
+
+// HoursEdit is the opening hours' own edit record: Version counts changes of the hours
+// (an editor names the version it loaded), EditedBy and EditedAt say who made the current
+// version and when (empty before the first stamped edit).
+type HoursEdit struct {
+	Version  int64
+	EditedBy string
+	EditedAt time.Time
+}
+
+// checkOvernightSpill refuses an overnight range that runs past the next day's first
+// opening (Wednesday 20:00-11:00 with Thursday 10:00-12:00). Only the hours editor's
+// schedules are held to it (NewEditedHours): stored ones restore as they were accepted.
+func (h OpeningHours) checkOvernightSpill() error {
+	for d := time.Sunday; d <= time.Saturday; d++ {
+		rs, next := h.days[d], h.days[(d+1)%7]
+		if len(rs) == 0 || len(next) == 0 || !rs[len(rs)-1].Overnight() {
+			continue
+		}
+		if last := rs[len(rs)-1]; last.Close > next[0].Open {
+			return invalid("days."+strings.ToUpper(d.String()), "range %s-%s overlaps %s's %s-%s",
+				last.OpenClock(), last.CloseClock(), strings.ToUpper(((d + 1) % 7).String()), next[0].OpenClock(), next[0].CloseClock())
+		}
+	}
+	return nil
+}

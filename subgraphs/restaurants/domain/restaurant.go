@@ -175,6 +175,18 @@ func NewHoursFromDraft(d HoursDraft) (OpeningHours, error) {
 	return NewOpeningHours(d.TimeZone, days)
 }
 
+// NewEditedHours parses a schedule from the hours editor (setOpeningHours): as
+// NewHoursFromDraft, and an overnight range may not run past the next day's first
+// opening either. Profiles written before (and their create/update paths) keep the
+// looser rule, so stored restaurants still load.
+func NewEditedHours(d HoursDraft) (OpeningHours, error) {
+	h, err := NewHoursFromDraft(d)
+	if err != nil {
+		return OpeningHours{}, err
+	}
+	return h, h.checkOvernightSpill()
+}
+
 // Draft returns the draft that rebuilds p.
 func (p Profile) Draft() ProfileDraft {
 	d := ProfileDraft{Name: p.Name, Description: p.Description, Cuisines: p.Cuisines, Address: p.Address,
@@ -198,6 +210,7 @@ type Restaurant struct {
 	pauseReason string
 	rating      Rating
 	menu        Menu
+	hoursEdit   HoursEdit
 	version     int64
 	createdAt   time.Time
 	updatedAt   time.Time
@@ -213,6 +226,7 @@ func NewRestaurant(id, ownerID string, p Profile, now time.Time) (*Restaurant, e
 	return &Restaurant{
 		id: id, ownerID: ownerID, profile: p,
 		menu:      Menu{Currency: p.Currency, Version: 1},
+		hoursEdit: HoursEdit{Version: 1},
 		version:   1,
 		createdAt: now.UTC(), updatedAt: now.UTC(),
 		profileChanged: true, menuChanged: true,
@@ -227,6 +241,7 @@ func (r *Restaurant) PauseReason() string       { return r.pauseReason }
 func (r *Restaurant) Rating() Rating            { return r.rating }
 func (r *Restaurant) Menu() Menu                { return r.menu }
 func (r *Restaurant) Version() int64            { return r.version }
+func (r *Restaurant) HoursEdit() HoursEdit      { return r.hoursEdit }
 func (r *Restaurant) CreatedAt() time.Time      { return r.createdAt }
 func (r *Restaurant) UpdatedAt() time.Time      { return r.updatedAt }
 func (r *Restaurant) ProfileChanged() bool      { return r.profileChanged }
@@ -239,10 +254,35 @@ func (r *Restaurant) UpdateProfile(p Profile, now time.Time) error {
 	if p.Currency != r.profile.Currency && len(r.menu.ItemIDs()) > 0 {
 		return invalid("currency", "cannot change from %s to %s while the menu has items", r.profile.Currency, p.Currency)
 	}
+	if !p.Hours.Equal(r.profile.Hours) {
+		r.hoursEdit = HoursEdit{Version: r.hoursEdit.Version + 1}
+	}
 	r.profile = p
 	r.menu.Currency = p.Currency
 	r.touch(now, true, false)
 	return nil
+}
+
+// SetOpeningHours replaces the weekly hours (and their zone) edited against the hours'
+// expectedVersion; a stale one is a StaleVersionError naming who made the current hours.
+// The same schedule again changes nothing.
+func (r *Restaurant) SetOpeningHours(expectedVersion int64, h OpeningHours, now time.Time) error {
+	if expectedVersion != r.hoursEdit.Version {
+		return &StaleVersionError{What: "the opening hours", Expected: expectedVersion, Current: r.hoursEdit.Version,
+			EditedBy: r.hoursEdit.EditedBy, EditedAt: r.hoursEdit.EditedAt}
+	}
+	if h.Equal(r.profile.Hours) {
+		return nil
+	}
+	r.profile.Hours = h
+	r.hoursEdit = HoursEdit{Version: r.hoursEdit.Version + 1}
+	r.touch(now, true, false)
+	return nil
+}
+
+// StampHoursEdit records who made the hours' current version, and when.
+func (r *Restaurant) StampHoursEdit(editorID string, now time.Time) {
+	r.hoursEdit.EditedBy, r.hoursEdit.EditedAt = editorID, now.UTC()
 }
 
 // SetRating records the current rating summary (from reviews; seeded in demo data).
@@ -274,7 +314,8 @@ func (r *Restaurant) Resume(now time.Time) {
 
 func (r *Restaurant) checkMenuVersion(expected int64) error {
 	if expected != r.menu.Version {
-		return &StaleVersionError{What: "the menu", Expected: expected, Current: r.menu.Version}
+		return &StaleVersionError{What: "the menu", Expected: expected, Current: r.menu.Version,
+			EditedBy: r.menu.EditedBy, EditedAt: r.menu.EditedAt}
 	}
 	return nil
 }
@@ -385,6 +426,7 @@ type Snapshot struct {
 	PauseReason          string
 	Rating               Rating
 	Menu                 Menu
+	HoursEdit            HoursEdit
 	Version              int64
 	CreatedAt, UpdatedAt time.Time
 }
@@ -392,7 +434,7 @@ type Snapshot struct {
 // Snapshot returns r's state.
 func (r *Restaurant) Snapshot() Snapshot {
 	return Snapshot{ID: r.id, OwnerID: r.ownerID, Profile: r.profile, Paused: r.paused, PauseReason: r.pauseReason,
-		Rating: r.rating, Menu: r.menu, Version: r.version, CreatedAt: r.createdAt, UpdatedAt: r.updatedAt}
+		Rating: r.rating, Menu: r.menu, HoursEdit: r.hoursEdit, Version: r.version, CreatedAt: r.createdAt, UpdatedAt: r.updatedAt}
 }
 
 // RestoreRestaurant rebuilds a stored restaurant; the repository has validated it when
@@ -401,6 +443,10 @@ func RestoreRestaurant(s Snapshot) (*Restaurant, error) {
 	if s.ID == "" || s.OwnerID == "" {
 		return nil, fmt.Errorf("restore restaurant: id and owner are required")
 	}
+	he := s.HoursEdit
+	if he.Version < 1 { // stored before the hours had their own version
+		he.Version = 1
+	}
 	return &Restaurant{id: s.ID, ownerID: s.OwnerID, profile: s.Profile, paused: s.Paused, pauseReason: s.PauseReason,
-		rating: s.Rating, menu: s.Menu, version: s.Version, createdAt: s.CreatedAt, updatedAt: s.UpdatedAt}, nil
+		rating: s.Rating, menu: s.Menu, hoursEdit: he, version: s.Version, createdAt: s.CreatedAt, updatedAt: s.UpdatedAt}, nil
 }

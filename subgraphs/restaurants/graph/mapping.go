@@ -60,7 +60,7 @@ func toRestaurant(r *domain.Restaurant, now time.Time) *model.Restaurant {
 		Address: &model.Address{Line1: p.Address.Line1, Line2: optional(p.Address.Line2), City: p.Address.City,
 			PostalCode: optional(p.Address.PostalCode), Country: optional(p.Address.Country)},
 		Location:     &model.GeoPoint{Lat: p.Location.Lat, Lng: p.Location.Lng},
-		OpeningHours: &model.OpeningHours{TimeZone: p.Hours.Zone(), Days: []*model.DayHours{}},
+		OpeningHours: toHoursHeader(r),
 		IsOpen:       r.IsOpenAt(now), Paused: r.Paused(), PauseReason: optional(r.PauseReason()),
 		PriceLevel: int64(p.PriceLevel), RatingCount: int64(r.Rating().Count),
 		PrepTimeMinutes: int64(p.PrepTimeMinutes), Currency: p.Currency,
@@ -77,6 +77,18 @@ func toRestaurant(r *domain.Restaurant, now time.Time) *model.Restaurant {
 			day.Ranges = append(day.Ranges, &model.TimeRange{Open: rg.OpenClock(), Close: rg.CloseClock()})
 		}
 		out.OpeningHours.Days = append(out.OpeningHours.Days, day)
+	}
+	return out
+}
+
+// toHoursHeader is the hours' zone and edit record; toRestaurant fills the days.
+func toHoursHeader(r *domain.Restaurant) *model.OpeningHours {
+	e := r.HoursEdit()
+	out := &model.OpeningHours{TimeZone: r.Profile().Hours.Zone(), Days: []*model.DayHours{}, Version: e.Version}
+	if e.EditedBy != "" {
+		out.EditedBy = &model.User{ID: e.EditedBy}
+		at := rfc3339(e.EditedAt)
+		out.EditedAt = &at
 	}
 	return out
 }

@@ -36,6 +36,12 @@ func (r *mutationResolver) UpdateRestaurant(ctx context.Context, id string, inpu
 	return toRestaurant(rest, r.App.Now()), err
 }
 
+// SetOpeningHours is the resolver for the setOpeningHours field.
+func (r *mutationResolver) SetOpeningHours(ctx context.Context, restaurantID string, expectedVersion int64, openingHours model.OpeningHoursInput) (*model.Restaurant, error) {
+	rest, err := r.App.SetOpeningHours(ctx, restaurantID, expectedVersion, fromHours(&openingHours))
+	return toRestaurant(rest, r.App.Now()), err
+}
+
 // PauseRestaurant is the resolver for the pauseRestaurant field.
 func (r *mutationResolver) PauseRestaurant(ctx context.Context, id string, reason *string) (*model.Restaurant, error) {
 	rest, err := r.App.PauseRestaurant(ctx, id, deref(reason))

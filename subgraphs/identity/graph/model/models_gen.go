@@ -23,6 +23,14 @@ type AuthPayload struct {
 type Mutation struct {
 }
 
+// Relay page information.
+type PageInfo struct {
+	HasNextPage     bool    `json:"hasNextPage"`
+	HasPreviousPage bool    `json:"hasPreviousPage"`
+	StartCursor     *string `json:"startCursor,omitempty"`
+	EndCursor       *string `json:"endCursor,omitempty"`
+}
+
 type Query struct {
 }
 
@@ -39,6 +47,16 @@ type RestaurantMember struct {
 	Relation RestaurantRelation `json:"relation"`
 }
 
+// One audited change of an account's rights: which role (null for DISABLED), by whom, when.
+type RoleChange struct {
+	User   *User          `json:"user"`
+	Role   *Role          `json:"role,omitempty"`
+	Change RoleChangeKind `json:"change"`
+	Actor  *User          `json:"actor"`
+	// RFC 3339
+	At string `json:"at"`
+}
+
 // An account. email and phone are shown to the account itself and to admins only.
 type User struct {
 	ID       string  `json:"id"`
@@ -52,6 +70,17 @@ type User struct {
 }
 
 func (User) IsEntity() {}
+
+// A page of accounts in email order.
+type UserConnection struct {
+	Edges    []*UserEdge `json:"edges"`
+	PageInfo *PageInfo   `json:"pageInfo"`
+}
+
+type UserEdge struct {
+	Cursor string `json:"cursor"`
+	Node   *User  `json:"node"`
+}
 
 // How a person belongs to a restaurant (a relation tuple restaurant:<id>#<relation>@user:<id>).
 type RestaurantRelation string
@@ -166,6 +195,64 @@ func (e *Role) UnmarshalJSON(b []byte) error {
 }
 
 func (e Role) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// What happened to an account's rights.
+type RoleChangeKind string
+
+const (
+	RoleChangeKindGranted  RoleChangeKind = "GRANTED"
+	RoleChangeKindRevoked  RoleChangeKind = "REVOKED"
+	RoleChangeKindDisabled RoleChangeKind = "DISABLED"
+)
+
+var AllRoleChangeKind = []RoleChangeKind{
+	RoleChangeKindGranted,
+	RoleChangeKindRevoked,
+	RoleChangeKindDisabled,
+}
+
+func (e RoleChangeKind) IsValid() bool {
+	switch e {
+	case RoleChangeKindGranted, RoleChangeKindRevoked, RoleChangeKindDisabled:
+		return true
+	}
+	return false
+}
+
+func (e RoleChangeKind) String() string {
+	return string(e)
+}
+
+func (e *RoleChangeKind) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = RoleChangeKind(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid RoleChangeKind", str)
+	}
+	return nil
+}
+
+func (e RoleChangeKind) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *RoleChangeKind) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e RoleChangeKind) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

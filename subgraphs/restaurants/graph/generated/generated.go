@@ -106,13 +106,17 @@ type ComplexityRoot struct {
 		PauseRestaurant         func(childComplexity int, id string, reason *string) int
 		ResumeRestaurant        func(childComplexity int, id string) int
 		SetMenuItemAvailability func(childComplexity int, menuItemID string, available bool) int
+		SetOpeningHours         func(childComplexity int, restaurantID string, expectedVersion int64, openingHours model.OpeningHoursInput) int
 		UpdateMenu              func(childComplexity int, restaurantID string, expectedMenuVersion int64, menu model.MenuInput) int
 		UpdateRestaurant        func(childComplexity int, id string, input model.UpdateRestaurantInput, expectedVersion *int64) int
 	}
 
 	OpeningHours struct {
 		Days     func(childComplexity int) int
+		EditedAt func(childComplexity int) int
+		EditedBy func(childComplexity int) int
 		TimeZone func(childComplexity int) int
+		Version  func(childComplexity int) int
 	}
 
 	OptionGroup struct {
@@ -229,6 +233,7 @@ type MenuItemResolver interface {
 type MutationResolver interface {
 	CreateRestaurant(ctx context.Context, input model.CreateRestaurantInput) (*model.Restaurant, error)
 	UpdateRestaurant(ctx context.Context, id string, input model.UpdateRestaurantInput, expectedVersion *int64) (*model.Restaurant, error)
+	SetOpeningHours(ctx context.Context, restaurantID string, expectedVersion int64, openingHours model.OpeningHoursInput) (*model.Restaurant, error)
 	PauseRestaurant(ctx context.Context, id string, reason *string) (*model.Restaurant, error)
 	ResumeRestaurant(ctx context.Context, id string) (*model.Restaurant, error)
 	UpdateMenu(ctx context.Context, restaurantID string, expectedMenuVersion int64, menu model.MenuInput) (*model.Restaurant, error)
@@ -538,6 +543,17 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Mutation.SetMenuItemAvailability(childComplexity, args["menuItemId"].(string), args["available"].(bool)), true
+	case "Mutation.setOpeningHours":
+		if e.ComplexityRoot.Mutation.SetOpeningHours == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_setOpeningHours_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.SetOpeningHours(childComplexity, args["restaurantId"].(string), args["expectedVersion"].(int64), args["openingHours"].(model.OpeningHoursInput)), true
 	case "Mutation.updateMenu":
 		if e.ComplexityRoot.Mutation.UpdateMenu == nil {
 			break
@@ -567,12 +583,30 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.OpeningHours.Days(childComplexity), true
+	case "OpeningHours.editedAt":
+		if e.ComplexityRoot.OpeningHours.EditedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningHours.EditedAt(childComplexity), true
+	case "OpeningHours.editedBy":
+		if e.ComplexityRoot.OpeningHours.EditedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningHours.EditedBy(childComplexity), true
 	case "OpeningHours.timeZone":
 		if e.ComplexityRoot.OpeningHours.TimeZone == nil {
 			break
 		}
 
 		return e.ComplexityRoot.OpeningHours.TimeZone(childComplexity), true
+	case "OpeningHours.version":
+		if e.ComplexityRoot.OpeningHours.Version == nil {
+			break
+		}
+
+		return e.ComplexityRoot.OpeningHours.Version(childComplexity), true
 
 	case "OptionGroup.id":
 		if e.ComplexityRoot.OptionGroup.ID == nil {
@@ -1175,6 +1209,12 @@ type OpeningHours {
   timeZone: String!
   "Every weekday, Monday first; a day without ranges is closed."
   days: [DayHours!]!
+  "Counts changes of the hours; pass it as expectedVersion to setOpeningHours to refuse a stale edit."
+  version: Int!
+  "Who made this version of the hours (null before the first recorded edit): shown when a stale edit is refused."
+  editedBy: User
+  "RFC 3339: when this version of the hours was made; null before the first recorded edit."
+  editedAt: String
 }
 
 type DayHours {
@@ -1412,6 +1452,8 @@ type Mutation {
   createRestaurant(input: CreateRestaurantInput!): Restaurant! @requiresScopes(scopes: [["RESTAURANT_OWNER"], ["ADMIN"]])
   "Owner or ADMIN. expectedVersion, when given, must be the current version (else CONFLICT)."
   updateRestaurant(id: ID!, input: UpdateRestaurantInput!, expectedVersion: Int): Restaurant! @authenticated
+  "Owner or ADMIN: replace the weekly hours and their time zone, edited against the hours' expectedVersion (OpeningHours.version; stale: CONFLICT naming who changed them and when). Overlapping or invalid ranges and unknown zones are BAD_USER_INPUT."
+  setOpeningHours(restaurantId: ID!, expectedVersion: Int!, openingHours: OpeningHoursInput!): Restaurant! @authenticated
   "Staff, owner or ADMIN: closed regardless of hours until resumed."
   pauseRestaurant(id: ID!, reason: String): Restaurant! @authenticated
   "Staff, owner or ADMIN."
@@ -1620,6 +1662,12 @@ func (ec *executionContext) childFields_OpeningHours(ctx context.Context, field 
 		return ec.fieldContext_OpeningHours_timeZone(ctx, field)
 	case "days":
 		return ec.fieldContext_OpeningHours_days(ctx, field)
+	case "version":
+		return ec.fieldContext_OpeningHours_version(ctx, field)
+	case "editedBy":
+		return ec.fieldContext_OpeningHours_editedBy(ctx, field)
+	case "editedAt":
+		return ec.fieldContext_OpeningHours_editedAt(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OpeningHours", field.Name)
 }
@@ -2047,6 +2095,36 @@ func (ec *executionContext) field_Mutation_setMenuItemAvailability_args(ctx cont
 		return nil, err
 	}
 	args["available"] = arg1
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_setOpeningHours_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "restaurantId",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["restaurantId"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "expectedVersion",
+		func(ctx context.Context, v any) (int64, error) {
+			return ec.unmarshalNInt2int64(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["expectedVersion"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "openingHours",
+		func(ctx context.Context, v any) (model.OpeningHoursInput, error) {
+			return ec.unmarshalNOpeningHoursInput2githubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋrestaurantsᚋgraphᚋmodelᚐOpeningHoursInput(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["openingHours"] = arg2
 	return args, nil
 }
 
@@ -3268,6 +3346,50 @@ func (ec *executionContext) fieldContext_Mutation_updateRestaurant(ctx context.C
 	return fc, nil
 }
 
+func (ec *executionContext) _Mutation_setOpeningHours(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_setOpeningHours(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().SetOpeningHours(ctx, fc.Args["restaurantId"].(string), fc.Args["expectedVersion"].(int64), fc.Args["openingHours"].(model.OpeningHoursInput))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.Restaurant) graphql.Marshaler {
+			return ec.marshalNRestaurant2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋrestaurantsᚋgraphᚋmodelᚐRestaurant(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_setOpeningHours(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_Restaurant(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_setOpeningHours_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _Mutation_pauseRestaurant(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -3541,6 +3663,84 @@ func (ec *executionContext) fieldContext_OpeningHours_days(_ context.Context, fi
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _OpeningHours_version(ctx context.Context, field graphql.CollectedField, obj *model.OpeningHours) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningHours_version(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Version, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt2int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningHours_version(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningHours", field, false, false, "Int")
+}
+
+func (ec *executionContext) _OpeningHours_editedBy(ctx context.Context, field graphql.CollectedField, obj *model.OpeningHours) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningHours_editedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EditedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.User) graphql.Marshaler {
+			return ec.marshalOUser2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋrestaurantsᚋgraphᚋmodelᚐUser(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningHours_editedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "OpeningHours",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_User(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _OpeningHours_editedAt(ctx context.Context, field graphql.CollectedField, obj *model.OpeningHours) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_OpeningHours_editedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EditedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_OpeningHours_editedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("OpeningHours", field, false, false, "String")
 }
 
 func (ec *executionContext) _OptionGroup_id(ctx context.Context, field graphql.CollectedField, obj *model.OptionGroup) (ret graphql.Marshaler) {
@@ -7909,6 +8109,13 @@ func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet)
 			if out.Values[i] == graphql.Null {
 				out.Invalids++
 			}
+		case "setOpeningHours":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_setOpeningHours(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
 		case "pauseRestaurant":
 			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
 				return ec._Mutation_pauseRestaurant(ctx, field)
@@ -7980,6 +8187,21 @@ func (ec *executionContext) _OpeningHours(ctx context.Context, sel ast.Selection
 		case "days":
 			out.Values[i] = ec._OpeningHours_days(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "version":
+			out.Values[i] = ec._OpeningHours_version(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "editedBy":
+			out.Values[i] = ec._OpeningHours_editedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "editedAt":
+			out.Values[i] = ec._OpeningHours_editedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -9345,6 +9567,11 @@ func (ec *executionContext) marshalNOpeningHours2ᚖgithubᚗcomᚋdizhtimeᚋdi
 		return graphql.Null
 	}
 	return ec._OpeningHours(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNOpeningHoursInput2githubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋrestaurantsᚋgraphᚋmodelᚐOpeningHoursInput(ctx context.Context, v any) (model.OpeningHoursInput, error) {
+	res, err := ec.unmarshalInputOpeningHoursInput(ctx, v)
+	return res, graphql.ErrorOnPath(ctx, err)
 }
 
 func (ec *executionContext) unmarshalNOpeningHoursInput2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋrestaurantsᚋgraphᚋmodelᚐOpeningHoursInput(ctx context.Context, v any) (*model.OpeningHoursInput, error) {

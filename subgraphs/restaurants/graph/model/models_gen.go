@@ -134,6 +134,12 @@ type OpeningHours struct {
 	TimeZone string `json:"timeZone"`
 	// Every weekday, Monday first; a day without ranges is closed.
 	Days []*DayHours `json:"days"`
+	// Counts changes of the hours; pass it as expectedVersion to setOpeningHours to refuse a stale edit.
+	Version int64 `json:"version"`
+	// Who made this version of the hours (null before the first recorded edit): shown when a stale edit is refused.
+	EditedBy *User `json:"editedBy,omitempty"`
+	// RFC 3339: when this version of the hours was made; null before the first recorded edit.
+	EditedAt *string `json:"editedAt,omitempty"`
 }
 
 type OpeningHoursInput struct {

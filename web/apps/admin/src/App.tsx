@@ -7,6 +7,7 @@ import { useMutation, useQuery, useSubscription } from 'urql';
 import { graphql } from '@dizhtime/client/gql';
 import { formatMoney, parseMoney } from '@dizhtime/client';
 import { auth, ConnectivityBanner, errorText, PointsMap, routerBase, SignIn, useSession } from '@dizhtime/ops';
+import { UsersPage } from './UsersPage';
 
 const AdminDrivers = graphql(`
   subscription AdminDrivers($box: BBoxInput!) { driversInArea(bbox: $box) { driverId status at location { lat lng } } }
@@ -66,7 +67,7 @@ export function App() {
   if (!session) page = <SignIn title="Admin sign in" />;
   else if (!session.user.roles.includes('ADMIN')) page = <p role="alert" className="error">This account is not an admin.</p>;
   else if (tab === 'orders') page = <OrderLookup id={route[1]} />;
-  else if (tab === 'users') page = <Users id={route[1]} />;
+  else if (tab === 'users') page = <UsersPage id={route[1]}><Users id={route[1]} /></UsersPage>;
   else if (tab === 'health') page = <Health />;
   else if (tab === 'audit') page = <WalletAudit />;
   else page = <Live />;

@@ -2,12 +2,14 @@
 // the acceptance deadline counting down and a chime, accept / reject with a reason,
 // preparing -> ready, pause / resume, the menu's prices and availability edited against
 // its version (a stale edit shows who changed what), the staff listed from the
-// restaurant's relation tuples (added by user id, removed) and today's sales from analytics.
+// restaurant's relation tuples (added by user id, removed), today's sales from analytics,
+// and (Editors.tsx) the weekly hours and each item's option groups.
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useClient, useMutation, useQuery, useSubscription } from 'urql';
 import { graphql } from '@dizhtime/client/gql';
 import { formatMoney, parseMoney } from '@dizhtime/client';
 import { auth, ConnectivityBanner, errorCode, errorText, SignIn, useCountdown, useSession } from '@dizhtime/ops';
+import { HoursEditor, OptionsEditor } from './Editors';
 
 const KitchenRestaurants = graphql(`
   query KitchenRestaurants { restaurants(first: 100) { edges { node { id name } } } }
@@ -171,6 +173,8 @@ function Dashboard({ id }: { id: string }) {
         <div>
           <Sales restaurantId={id} currency={r.currency} />
           <MenuEditor r={r} onChange={() => refetch({ requestPolicy: 'network-only' })} />
+          <OptionsEditor restaurantId={id} menuVersion={r.menu.version} onChange={() => refetch({ requestPolicy: 'network-only' })} />
+          <HoursEditor restaurantId={id} onChange={() => refetch({ requestPolicy: 'network-only' })} />
           <Staff restaurantId={id} />
         </div>
       </div>

@@ -22,6 +22,8 @@ type Documents = {
     "mutation AdminAssignRole($u: ID!, $r: Role!) { assignRole(userId: $u, role: $r) { id roles } }": typeof types.AdminAssignRoleDocument,
     "mutation AdminRevokeRole($u: ID!, $r: Role!) { revokeRole(userId: $u, role: $r) { id roles } }": typeof types.AdminRevokeRoleDocument,
     "\n  query AdminAudit { walletAuditVerification { intact accounts rows problems checkedAt } }\n": typeof types.AdminAuditDocument,
+    "\n  query AdminUsers($s: String, $r: Role, $n: Int, $a: String) {\n    users(search: $s, role: $r, first: $n, after: $a) {\n      edges { cursor node { id name email roles disabled } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.AdminUsersDocument,
+    "\n  query AdminRoleChanges($u: ID!) { roleChanges(userId: $u, first: 20) { role change at actor { id name } } }\n": typeof types.AdminRoleChangesDocument,
     "\n  query CartQuote($input: QuoteInput!) {\n    quote(input: $input) {\n      restaurantId currency available restaurantOpen menuVersion\n      subtotal { amountMinor currency }\n      lines { name quantity available unavailableReason lineTotal { amountMinor currency } options { id name } }\n    }\n  }\n": typeof types.CartQuoteDocument,
     "\n  query PointsPreview($total: WalletMoneyInput!, $points: Int64) {\n    redeemPointsPreview(orderTotal: $total, points: $points) {\n      points balance\n      covered { amountMinor currency }\n      remaining { amountMinor currency }\n    }\n  }\n": typeof types.PointsPreviewDocument,
     "\n  mutation PlaceOrder($input: PlaceOrderInput!, $key: String!) {\n    placeOrder(input: $input, idempotencyKey: $key) { id status total { amountMinor currency } }\n  }\n": typeof types.PlaceOrderDocument,
@@ -67,6 +69,10 @@ type Documents = {
     "mutation KitchenRemoveStaff($r: ID!, $u: ID!) { removeRestaurantStaff(restaurantId: $r, userId: $u) }": typeof types.KitchenRemoveStaffDocument,
     "\n  query KitchenTeam($r: ID!) { restaurantTeam(restaurantId: $r) { relation user { id name email } } }\n": typeof types.KitchenTeamDocument,
     "\n  query KitchenSales($range: AnalyticsRange!) { salesSeries(range: $range, bucket: DAY) { totalOrders totalGmvMinor } }\n": typeof types.KitchenSalesDocument,
+    "\n  query KitchenHours($id: ID!) {\n    restaurant(id: $id) { id isOpen openingHours { timeZone version editedAt editedBy { id name } days { day ranges { open close } } } }\n  }\n": typeof types.KitchenHoursDocument,
+    "\n  mutation KitchenSetHours($r: ID!, $v: Int!, $h: OpeningHoursInput!) {\n    setOpeningHours(restaurantId: $r, expectedVersion: $v, openingHours: $h) { id isOpen openingHours { timeZone version } }\n  }\n": typeof types.KitchenSetHoursDocument,
+    "\n  query KitchenMenuOptions($id: ID!) {\n    restaurant(id: $id) {\n      id currency\n      menu {\n        version currency editedAt editedBy { id name }\n        categories { id name items { id name description available tags imageUrl price { amountMinor currency }\n          optionGroups { id name minChoices maxChoices options { id name available priceDelta { amountMinor currency } } } } }\n      }\n    }\n  }\n": typeof types.KitchenMenuOptionsDocument,
+    "\n  mutation KitchenUpdateMenu($r: ID!, $v: Int!, $m: MenuInput!) { updateMenu(restaurantId: $r, expectedMenuVersion: $v, menu: $m) { id menu { version } } }\n": typeof types.KitchenUpdateMenuDocument,
     "\n  fragment AuthFields on AuthPayload {\n    accessToken\n    accessTokenExpiresAt\n    refreshToken\n    refreshTokenExpiresAt\n    user { id name email roles }\n  }\n": typeof types.AuthFieldsFragmentDoc,
     "\n  mutation Register($input: RegisterInput!) { register(input: $input) { ...AuthFields } }\n": typeof types.RegisterDocument,
     "\n  mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { ...AuthFields } }\n": typeof types.LoginDocument,
@@ -82,6 +88,8 @@ const documents: Documents = {
     "mutation AdminAssignRole($u: ID!, $r: Role!) { assignRole(userId: $u, role: $r) { id roles } }": types.AdminAssignRoleDocument,
     "mutation AdminRevokeRole($u: ID!, $r: Role!) { revokeRole(userId: $u, role: $r) { id roles } }": types.AdminRevokeRoleDocument,
     "\n  query AdminAudit { walletAuditVerification { intact accounts rows problems checkedAt } }\n": types.AdminAuditDocument,
+    "\n  query AdminUsers($s: String, $r: Role, $n: Int, $a: String) {\n    users(search: $s, role: $r, first: $n, after: $a) {\n      edges { cursor node { id name email roles disabled } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.AdminUsersDocument,
+    "\n  query AdminRoleChanges($u: ID!) { roleChanges(userId: $u, first: 20) { role change at actor { id name } } }\n": types.AdminRoleChangesDocument,
     "\n  query CartQuote($input: QuoteInput!) {\n    quote(input: $input) {\n      restaurantId currency available restaurantOpen menuVersion\n      subtotal { amountMinor currency }\n      lines { name quantity available unavailableReason lineTotal { amountMinor currency } options { id name } }\n    }\n  }\n": types.CartQuoteDocument,
     "\n  query PointsPreview($total: WalletMoneyInput!, $points: Int64) {\n    redeemPointsPreview(orderTotal: $total, points: $points) {\n      points balance\n      covered { amountMinor currency }\n      remaining { amountMinor currency }\n    }\n  }\n": types.PointsPreviewDocument,
     "\n  mutation PlaceOrder($input: PlaceOrderInput!, $key: String!) {\n    placeOrder(input: $input, idempotencyKey: $key) { id status total { amountMinor currency } }\n  }\n": types.PlaceOrderDocument,
@@ -127,6 +135,10 @@ const documents: Documents = {
     "mutation KitchenRemoveStaff($r: ID!, $u: ID!) { removeRestaurantStaff(restaurantId: $r, userId: $u) }": types.KitchenRemoveStaffDocument,
     "\n  query KitchenTeam($r: ID!) { restaurantTeam(restaurantId: $r) { relation user { id name email } } }\n": types.KitchenTeamDocument,
     "\n  query KitchenSales($range: AnalyticsRange!) { salesSeries(range: $range, bucket: DAY) { totalOrders totalGmvMinor } }\n": types.KitchenSalesDocument,
+    "\n  query KitchenHours($id: ID!) {\n    restaurant(id: $id) { id isOpen openingHours { timeZone version editedAt editedBy { id name } days { day ranges { open close } } } }\n  }\n": types.KitchenHoursDocument,
+    "\n  mutation KitchenSetHours($r: ID!, $v: Int!, $h: OpeningHoursInput!) {\n    setOpeningHours(restaurantId: $r, expectedVersion: $v, openingHours: $h) { id isOpen openingHours { timeZone version } }\n  }\n": types.KitchenSetHoursDocument,
+    "\n  query KitchenMenuOptions($id: ID!) {\n    restaurant(id: $id) {\n      id currency\n      menu {\n        version currency editedAt editedBy { id name }\n        categories { id name items { id name description available tags imageUrl price { amountMinor currency }\n          optionGroups { id name minChoices maxChoices options { id name available priceDelta { amountMinor currency } } } } }\n      }\n    }\n  }\n": types.KitchenMenuOptionsDocument,
+    "\n  mutation KitchenUpdateMenu($r: ID!, $v: Int!, $m: MenuInput!) { updateMenu(restaurantId: $r, expectedMenuVersion: $v, menu: $m) { id menu { version } } }\n": types.KitchenUpdateMenuDocument,
     "\n  fragment AuthFields on AuthPayload {\n    accessToken\n    accessTokenExpiresAt\n    refreshToken\n    refreshTokenExpiresAt\n    user { id name email roles }\n  }\n": types.AuthFieldsFragmentDoc,
     "\n  mutation Register($input: RegisterInput!) { register(input: $input) { ...AuthFields } }\n": types.RegisterDocument,
     "\n  mutation Login($email: String!, $password: String!) { login(email: $email, password: $password) { ...AuthFields } }\n": types.LoginDocument,
@@ -180,6 +192,14 @@ export function graphql(source: "mutation AdminRevokeRole($u: ID!, $r: Role!) { 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query AdminAudit { walletAuditVerification { intact accounts rows problems checkedAt } }\n"): (typeof documents)["\n  query AdminAudit { walletAuditVerification { intact accounts rows problems checkedAt } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminUsers($s: String, $r: Role, $n: Int, $a: String) {\n    users(search: $s, role: $r, first: $n, after: $a) {\n      edges { cursor node { id name email roles disabled } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"): (typeof documents)["\n  query AdminUsers($s: String, $r: Role, $n: Int, $a: String) {\n    users(search: $s, role: $r, first: $n, after: $a) {\n      edges { cursor node { id name email roles disabled } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminRoleChanges($u: ID!) { roleChanges(userId: $u, first: 20) { role change at actor { id name } } }\n"): (typeof documents)["\n  query AdminRoleChanges($u: ID!) { roleChanges(userId: $u, first: 20) { role change at actor { id name } } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -360,6 +380,22 @@ export function graphql(source: "\n  query KitchenTeam($r: ID!) { restaurantTeam
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query KitchenSales($range: AnalyticsRange!) { salesSeries(range: $range, bucket: DAY) { totalOrders totalGmvMinor } }\n"): (typeof documents)["\n  query KitchenSales($range: AnalyticsRange!) { salesSeries(range: $range, bucket: DAY) { totalOrders totalGmvMinor } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query KitchenHours($id: ID!) {\n    restaurant(id: $id) { id isOpen openingHours { timeZone version editedAt editedBy { id name } days { day ranges { open close } } } }\n  }\n"): (typeof documents)["\n  query KitchenHours($id: ID!) {\n    restaurant(id: $id) { id isOpen openingHours { timeZone version editedAt editedBy { id name } days { day ranges { open close } } } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation KitchenSetHours($r: ID!, $v: Int!, $h: OpeningHoursInput!) {\n    setOpeningHours(restaurantId: $r, expectedVersion: $v, openingHours: $h) { id isOpen openingHours { timeZone version } }\n  }\n"): (typeof documents)["\n  mutation KitchenSetHours($r: ID!, $v: Int!, $h: OpeningHoursInput!) {\n    setOpeningHours(restaurantId: $r, expectedVersion: $v, openingHours: $h) { id isOpen openingHours { timeZone version } }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query KitchenMenuOptions($id: ID!) {\n    restaurant(id: $id) {\n      id currency\n      menu {\n        version currency editedAt editedBy { id name }\n        categories { id name items { id name description available tags imageUrl price { amountMinor currency }\n          optionGroups { id name minChoices maxChoices options { id name available priceDelta { amountMinor currency } } } } }\n      }\n    }\n  }\n"): (typeof documents)["\n  query KitchenMenuOptions($id: ID!) {\n    restaurant(id: $id) {\n      id currency\n      menu {\n        version currency editedAt editedBy { id name }\n        categories { id name items { id name description available tags imageUrl price { amountMinor currency }\n          optionGroups { id name minChoices maxChoices options { id name available priceDelta { amountMinor currency } } } } }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation KitchenUpdateMenu($r: ID!, $v: Int!, $m: MenuInput!) { updateMenu(restaurantId: $r, expectedMenuVersion: $v, menu: $m) { id menu { version } } }\n"): (typeof documents)["\n  mutation KitchenUpdateMenu($r: ID!, $v: Int!, $m: MenuInput!) { updateMenu(restaurantId: $r, expectedMenuVersion: $v, menu: $m) { id menu { version } } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
