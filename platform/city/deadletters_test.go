@@ -109,7 +109,7 @@ func TestDeadLetters_aPoisonEventIsParkedSeenReplayedOnceAfterTheRepairAndDiscar
 	drill.awaitInbox(t, ctx, letter.EventID, "the first drill", 1)
 	// Even a replay that bypasses the action log (events/consumer.Replay, the CLI's way)
 	// changes nothing: the consumer skips the event id it applied.
-	if n, err := consumer.Replay(ctx, endpoints.Kafka(), kafka.NewProducer(endpoints.Kafka()), "notification.requested.dlq", letter.EventID); err != nil || n != 1 {
+	if n, err := consumer.Replay(ctx, endpoints.Kafka(), drill.producer, "notification.requested.dlq", letter.EventID); err != nil || n != 1 {
 		t.Fatalf("raw replay: %d, %v", n, err)
 	}
 	drill.awaitConsumed(t, ctx)

@@ -49,6 +49,17 @@ async function axe(page, screen) {
   out(`METRIC axe_${screen}_violations ${result.length} (serious or critical: ${bad.length})`);
 }
 
+// said waits for the screen's status line to say text; an error alert instead fails at once with its words.
+async function said(page, text) {
+  const status = page.getByTestId('dlq-said').filter({ hasText: text });
+  const alert = page.getByRole('alert');
+  const shows = (l) => l.first().waitFor({ timeout: 30_000 }).then(() => true, () => false);
+  await Promise.race([shows(status), shows(alert)]);
+  if (await status.isVisible()) return;
+  if (await alert.first().isVisible()) throw new Error(`wanted "${text}", the screen says: ${await alert.first().textContent()}`);
+  throw new Error(`"${text}" never showed`);
+}
+
 async function main() {
   const browser = await chromium.launch({
     executablePath: chromiumPath,
@@ -80,13 +91,13 @@ async function main() {
     await axe(admin, 'admin_dead_letters');
 
     await letter(replayId).getByRole('button', { name: 'Replay' }).click();
-    await admin.getByTestId('dlq-said').filter({ hasText: 'Replayed 1 letter.' }).waitFor({ timeout: 30_000 });
+    await said(admin, 'Replayed 1 letter.');
     await letter(replayId).getByText('REPLAYED', { exact: true }).waitFor({ timeout: 15_000 });
     if (!(await letter(replayId).getByRole('button', { name: 'Replay' }).isDisabled())) {
       throw new Error('the replayed letter can still be replayed from the screen');
     }
     await letter(discardId).getByRole('button', { name: 'Discard' }).click();
-    await admin.getByTestId('dlq-said').filter({ hasText: `Discarded ${discardId}.` }).waitFor({ timeout: 30_000 });
+    await said(admin, `Discarded ${discardId}.`);
     await letter(discardId).waitFor({ state: 'detached', timeout: 15_000 });
     await admin.getByTestId('dlq-total').filter({ hasText: /^1 letter kept/ }).waitFor({ timeout: 15_000 });
     await step(admin, 'admin-dead-letters-after');

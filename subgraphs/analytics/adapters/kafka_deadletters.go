@@ -42,8 +42,9 @@ func NewKafkaDeadLetters(brokers []string) *KafkaDeadLetters {
 // Close flushes the producer.
 func (k *KafkaDeadLetters) Close() error { return k.producer.Close() }
 
-// ExistingTopics are those of names the broker has.
-func (k *KafkaDeadLetters) ExistingTopics(ctx context.Context, names []string) ([]string, error) {
+// Sizes are how many messages each of names holds that exists (one metadata and one
+// list-offsets request for all): a name the map lacks is no topic.
+func (k *KafkaDeadLetters) Sizes(ctx context.Context, names []string) (map[string]int64, error) {
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
 	// A transport of its own: the shared one caches metadata for seconds.
@@ -55,16 +56,39 @@ func (k *KafkaDeadLetters) ExistingTopics(ctx context.Context, names []string) (
 	if err != nil {
 		return nil, fmt.Errorf("metadata: %w", err)
 	}
-	have := map[string]bool{}
+	partitions := map[string][]int{}
 	for _, t := range md.Topics {
 		if t.Error == nil {
-			have[t.Name] = true
+			for _, p := range t.Partitions {
+				partitions[t.Name] = append(partitions[t.Name], p.ID)
+			}
 		}
 	}
-	var out []string
+	out := map[string]int64{}
+	reqs := map[string][]kafkago.OffsetRequest{}
 	for _, n := range names {
-		if have[kafka.BrokerTopic(n)] {
-			out = append(out, n)
+		parts, ok := partitions[kafka.BrokerTopic(n)]
+		if !ok {
+			continue
+		}
+		out[n] = 0
+		for _, p := range parts {
+			reqs[kafka.BrokerTopic(n)] = append(reqs[kafka.BrokerTopic(n)], kafkago.FirstOffsetOf(p), kafkago.LastOffsetOf(p))
+		}
+	}
+	if len(reqs) == 0 {
+		return out, nil
+	}
+	offs, err := c.ListOffsets(ctx, &kafkago.ListOffsetsRequest{Topics: reqs})
+	if err != nil {
+		return nil, fmt.Errorf("list offsets: %w", err)
+	}
+	for topic, pos := range offs.Topics {
+		for _, po := range pos {
+			if po.Error != nil {
+				return nil, fmt.Errorf("offsets of %s/%d: %w", topic, po.Partition, po.Error)
+			}
+			out[kafka.LogicalTopic(topic)] += max(0, po.LastOffset-po.FirstOffset)
 		}
 	}
 	return out, nil
@@ -177,6 +201,11 @@ func (k *KafkaDeadLetters) Republish(ctx context.Context, letters ...domain.Dead
 	defer cancel()
 	return k.producer.Publish(ctx, msgs...)
 }
+
+// Prepare creates the action log if it does not exist yet. The service calls it at start:
+// a producer learns of a topic created later only when its metadata cache refreshes
+// (seconds), which the first replay would otherwise wait for.
+func (k *KafkaDeadLetters) Prepare(ctx context.Context) error { return k.ensureActionTopic(ctx) }
 
 func (k *KafkaDeadLetters) ensureActionTopic(ctx context.Context) error {
 	k.mu.Lock()

@@ -18,8 +18,9 @@ import (
 // DeadLetterLog is where dead letters and the admins' actions on them live (Kafka: the
 // <topic>.dlq topics and one action log topic).
 type DeadLetterLog interface {
-	// ExistingTopics are those of names that exist.
-	ExistingTopics(ctx context.Context, names []string) ([]string, error)
+	// Sizes are how many messages each of names holds, for those that exist (a name the
+	// map lacks is no topic).
+	Sizes(ctx context.Context, names []string) (map[string]int64, error)
 	// Letters are every letter of the dead-letter topic, in partition and offset order.
 	Letters(ctx context.Context, topic string) ([]domain.DeadLetter, error)
 	// Actions are the action log, in the order it was written.
@@ -87,7 +88,7 @@ func (d *DeadLetters) Topics(ctx context.Context) ([]DeadLetterTopic, error) {
 	for i, t := range d.topics {
 		names[i] = t + domain.DeadLetterSuffix
 	}
-	existing, err := d.log.ExistingTopics(ctx, names)
+	sizes, err := d.log.Sizes(ctx, names)
 	if err != nil {
 		return nil, graphqlerr.Internal(fmt.Errorf("dead-letter topics: %w", err))
 	}
@@ -95,13 +96,21 @@ func (d *DeadLetters) Topics(ctx context.Context) ([]DeadLetterTopic, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := make([]DeadLetterTopic, 0, len(existing))
-	for _, name := range existing {
+	out := make([]DeadLetterTopic, 0, len(sizes))
+	for _, name := range names {
+		size, ok := sizes[name]
+		if !ok {
+			continue
+		}
+		t := DeadLetterTopic{Name: name, OriginalTopic: name[:len(name)-len(domain.DeadLetterSuffix)]}
+		if size == 0 { // nothing to read: most topics, most of the time
+			out = append(out, t)
+			continue
+		}
 		letters, err := d.log.Letters(ctx, name)
 		if err != nil {
 			return nil, graphqlerr.Internal(fmt.Errorf("letters of %s: %w", name, err))
 		}
-		t := DeadLetterTopic{Name: name, OriginalTopic: name[:len(name)-len(domain.DeadLetterSuffix)]}
 		for _, l := range letters {
 			st := domain.StatusOf(folded, l.ID)
 			if st.State == domain.LetterDiscarded {
@@ -278,16 +287,19 @@ func (d *DeadLetters) visible(ctx context.Context, topic string) ([]Letter, erro
 	if !ok || !slices.Contains(d.topics, original) {
 		return nil, graphqlerr.NotFound(fmt.Sprintf("no dead-letter topic %q", topic))
 	}
-	existing, err := d.log.ExistingTopics(ctx, []string{topic})
+	sizes, err := d.log.Sizes(ctx, []string{topic})
 	if err != nil {
 		return nil, graphqlerr.Internal(fmt.Errorf("dead-letter topic %s: %w", topic, err))
 	}
-	if len(existing) == 0 {
+	size, ok := sizes[topic]
+	if !ok {
 		return nil, graphqlerr.NotFound(fmt.Sprintf("no dead-letter topic %q", topic))
 	}
-	raw, err := d.log.Letters(ctx, topic)
-	if err != nil {
-		return nil, graphqlerr.Internal(fmt.Errorf("letters of %s: %w", topic, err))
+	var raw []domain.DeadLetter
+	if size > 0 {
+		if raw, err = d.log.Letters(ctx, topic); err != nil {
+			return nil, graphqlerr.Internal(fmt.Errorf("letters of %s: %w", topic, err))
+		}
 	}
 	folded, err := d.folded(ctx)
 	if err != nil {

@@ -79,8 +79,12 @@ func (s *Service) Close() error {
 	return errors.Join(s.deadLetterLog.Close(), s.Store.Close())
 }
 
-// RunConsumer ingests every configured topic until ctx ends.
+// RunConsumer creates the dead-letter action log, then ingests every configured topic until
+// ctx ends.
 func (s *Service) RunConsumer(ctx context.Context) error {
+	if err := s.deadLetterLog.Prepare(ctx); err != nil && ctx.Err() == nil {
+		s.logger.WarnContext(ctx, "dead-letter action log not created yet (the first replay or discard will try again)", "error", err)
+	}
 	dlq := kafka.NewProducer(s.cfg.KafkaBrokers)
 	defer dlq.Close()
 	c := &adapters.IngestionConsumer{Brokers: s.cfg.KafkaBrokers, Group: s.cfg.ConsumerGroup, Topics: s.cfg.Topics,

@@ -145,7 +145,7 @@ function TopicLetters({ topic, onChange }: { topic: string; onChange: () => void
                   </dl>
                   <details>
                     <summary>Payload</summary>
-                    <pre tabIndex={0}>{l.payloadPreview}</pre>
+                    <pre tabIndex={0} style={{ whiteSpace: 'pre-wrap', overflowWrap: 'anywhere' }}>{l.payloadPreview}</pre>
                   </details>
                   <button
                     type="button"
