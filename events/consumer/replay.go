@@ -29,17 +29,11 @@ func Replay(ctx context.Context, brokers []string, pub Publisher, dlqTopic, even
 			return nil
 		}
 		seen[id] = true
-		topic := m.Headers[HeaderDLQOriginalTopic]
-		if topic == "" {
-			return fmt.Errorf("replay %s/%d@%d: no %s header", dlqTopic, m.Partition, m.Offset, HeaderDLQOriginalTopic)
+		r, err := Republished(m)
+		if err != nil {
+			return err
 		}
-		h := map[string]string{HeaderReplayedFrom: fmt.Sprintf("%s/%d@%d", dlqTopic, m.Partition, m.Offset)}
-		for k, v := range m.Headers {
-			if !strings.HasPrefix(k, "dlq_") {
-				h[k] = v
-			}
-		}
-		out = append(out, kafka.Message{Topic: topic, Key: m.Key, Value: m.Value, Headers: h})
+		out = append(out, r)
 		return nil
 	})
 	if err != nil {
@@ -55,4 +49,21 @@ func Replay(ctx context.Context, brokers []string, pub Publisher, dlqTopic, even
 		return 0, fmt.Errorf("replay %s: %w", dlqTopic, err)
 	}
 	return len(out), nil
+}
+
+// Republished is the message that sends dead letter m (as read from its dead-letter
+// topic) back to its original topic: the original key, value and headers (so the same
+// event id and trace), the dlq_* headers dropped and HeaderReplayedFrom naming m.
+func Republished(m kafka.Message) (kafka.Message, error) {
+	topic := m.Headers[HeaderDLQOriginalTopic]
+	if topic == "" {
+		return kafka.Message{}, fmt.Errorf("replay %s/%d@%d: no %s header", m.Topic, m.Partition, m.Offset, HeaderDLQOriginalTopic)
+	}
+	h := map[string]string{HeaderReplayedFrom: fmt.Sprintf("%s/%d@%d", m.Topic, m.Partition, m.Offset)}
+	for k, v := range m.Headers {
+		if !strings.HasPrefix(k, "dlq_") {
+			h[k] = v
+		}
+	}
+	return kafka.Message{Topic: topic, Key: m.Key, Value: m.Value, Headers: h}, nil
 }

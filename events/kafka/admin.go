@@ -75,9 +75,14 @@ func partitions(ctx context.Context, c *kafkago.Client, topic string) ([]int, er
 
 // ReadToEnd hands fn every message of topic that exists when it is called, partition by
 // partition, without joining a consumer group (tools such as dead-letter replay).
+//
+// It asks with a transport of its own: the shared one caches metadata for seconds, and a
+// topic created meanwhile (a dead-letter topic, an action log) would be unknown to it.
 func ReadToEnd(ctx context.Context, brokers []string, topic string, fn func(Message) error) error {
 	topic = BrokerTopic(topic)
-	c := &kafkago.Client{Addr: kafkago.TCP(brokers...), Timeout: 10 * time.Second}
+	tr := &kafkago.Transport{}
+	defer tr.CloseIdleConnections()
+	c := &kafkago.Client{Addr: kafkago.TCP(brokers...), Timeout: 10 * time.Second, Transport: tr}
 	parts, err := partitions(ctx, c, topic)
 	if err != nil {
 		return err

@@ -106,6 +106,8 @@ var gates = map[string]gate{
 	"Query.salesSeries": authenticated, "Query.salesBreakdown": authenticated, "Query.orderFunnel": authenticated,
 	"Query.deliveryTimes": authenticated, "Query.cancellationAndRefundRates": authenticated, "Query.topDishes": authenticated,
 	"Query.driverUtilisation": roles("ADMIN"), "Subscription.liveMetrics": roles("ADMIN"),
+	"Query.deadLetterTopics": roles("ADMIN"), "Query.deadLetters": roles("ADMIN"),
+	"Mutation.replayDeadLetter": roles("ADMIN"), "Mutation.replayDeadLetters": roles("ADMIN"), "Mutation.discardDeadLetter": roles("ADMIN"),
 	// search
 	"Query.searchRestaurants": public, "Query.searchDishes": public, "Query.suggest": public,
 }

@@ -9,5 +9,7 @@ import (
 // Resolver serves the schema from the application's queries.
 type Resolver struct {
 	Queries *app.Queries
-	Logger  *slog.Logger
+	// DeadLetterAdmin serves the dead-letter queues' fields.
+	DeadLetterAdmin *app.DeadLetters
+	Logger          *slog.Logger
 }

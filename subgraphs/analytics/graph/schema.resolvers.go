@@ -16,6 +16,33 @@ import (
 	"github.com/dizhtime/dizhtime/subgraphs/analytics/graph/model"
 )
 
+// ReplayDeadLetter is the resolver for the replayDeadLetter field.
+func (r *mutationResolver) ReplayDeadLetter(ctx context.Context, id string) (*model.DeadLetterReplay, error) {
+	o, err := r.DeadLetterAdmin.Replay(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return deadLetterReplay(o), nil
+}
+
+// ReplayDeadLetters is the resolver for the replayDeadLetters field.
+func (r *mutationResolver) ReplayDeadLetters(ctx context.Context, topic string) (*model.DeadLetterReplay, error) {
+	o, err := r.DeadLetterAdmin.ReplayTopic(ctx, topic)
+	if err != nil {
+		return nil, err
+	}
+	return deadLetterReplay(o), nil
+}
+
+// DiscardDeadLetter is the resolver for the discardDeadLetter field.
+func (r *mutationResolver) DiscardDeadLetter(ctx context.Context, id string) (*model.DeadLetter, error) {
+	l, err := r.DeadLetterAdmin.Discard(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	return deadLetter(l), nil
+}
+
 // SalesSeries is the resolver for the salesSeries field.
 func (r *queryResolver) SalesSeries(ctx context.Context, rangeArg model.AnalyticsRange, bucket model.AnalyticsBucket) (*model.SalesSeries, error) {
 	a, err := rangeArgs(rangeArg)
@@ -133,6 +160,32 @@ func (r *queryResolver) DriverUtilisation(ctx context.Context, from string, to s
 	return out, nil
 }
 
+// DeadLetterTopics is the resolver for the deadLetterTopics field.
+func (r *queryResolver) DeadLetterTopics(ctx context.Context) ([]*model.DeadLetterTopic, error) {
+	topics, err := r.DeadLetterAdmin.Topics(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]*model.DeadLetterTopic, len(topics))
+	for i, t := range topics {
+		out[i] = deadLetterTopic(t)
+	}
+	return out, nil
+}
+
+// DeadLetters is the resolver for the deadLetters field.
+func (r *queryResolver) DeadLetters(ctx context.Context, topic string, first *int, after *string) (*model.DeadLetterConnection, error) {
+	n := 20
+	if first != nil {
+		n = *first
+	}
+	page, err := r.DeadLetterAdmin.Letters(ctx, topic, n, valueOr(after))
+	if err != nil {
+		return nil, err
+	}
+	return deadLetterConnection(page), nil
+}
+
 // LiveMetrics is the resolver for the liveMetrics field.
 func (r *subscriptionResolver) LiveMetrics(ctx context.Context, timeZone *string, intervalSeconds *int) (<-chan *model.LiveMetrics, error) {
 	interval := 5
@@ -167,6 +220,9 @@ func (r *subscriptionResolver) LiveMetrics(ctx context.Context, timeZone *string
 	return out, nil
 }
 
+// Mutation returns generated.MutationResolver implementation.
+func (r *Resolver) Mutation() generated.MutationResolver { return &mutationResolver{r} }
+
 // Query returns generated.QueryResolver implementation.
 func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 
@@ -174,6 +230,7 @@ func (r *Resolver) Query() generated.QueryResolver { return &queryResolver{r} }
 func (r *Resolver) Subscription() generated.SubscriptionResolver { return &subscriptionResolver{r} }
 
 type (
+	mutationResolver     struct{ *Resolver }
 	queryResolver        struct{ *Resolver }
 	subscriptionResolver struct{ *Resolver }
 )

@@ -2,6 +2,7 @@ package service
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -23,10 +24,13 @@ type Service struct {
 	Store     app.Store
 	Queries   *app.Queries
 	Ingestion *app.Ingestion
-	Metrics   *adapters.Metrics
-	Handler   http.Handler
-	cfg       Config
-	logger    *slog.Logger
+	// DeadLetterAdmin lists, replays and discards the platform's dead letters (Kafka).
+	DeadLetterAdmin *app.DeadLetters
+	deadLetterLog   *adapters.KafkaDeadLetters
+	Metrics         *adapters.Metrics
+	Handler         http.Handler
+	cfg             Config
+	logger          *slog.Logger
 }
 
 // OpenStore opens and migrates the configured backend.
@@ -61,15 +65,26 @@ func New(ctx context.Context, cfg Config, checker authz.Checker, reg prometheus.
 		_ = store.Close()
 		return nil, err
 	}
-	s.Handler = NewHandler(s.Queries, logger)
+	s.deadLetterLog = adapters.NewKafkaDeadLetters(cfg.KafkaBrokers)
+	if s.DeadLetterAdmin, err = app.NewDeadLetters(s.deadLetterLog, cfg.Topics); err != nil {
+		_ = store.Close()
+		return nil, err
+	}
+	s.Handler = NewHandler(&graph.Resolver{Queries: s.Queries, DeadLetterAdmin: s.DeadLetterAdmin, Logger: logger}, logger)
 	return s, nil
 }
 
-// Close releases the store.
-func (s *Service) Close() error { return s.Store.Close() }
+// Close releases the store and the dead letters' producer.
+func (s *Service) Close() error {
+	return errors.Join(s.deadLetterLog.Close(), s.Store.Close())
+}
 
-// RunConsumer ingests every configured topic until ctx ends.
+// RunConsumer creates the dead-letter action log, then ingests every configured topic until
+// ctx ends.
 func (s *Service) RunConsumer(ctx context.Context) error {
+	if err := s.deadLetterLog.Prepare(ctx); err != nil && ctx.Err() == nil {
+		s.logger.WarnContext(ctx, "dead-letter action log not created yet (the first replay or discard will try again)", "error", err)
+	}
 	dlq := kafka.NewProducer(s.cfg.KafkaBrokers)
 	defer dlq.Close()
 	c := &adapters.IngestionConsumer{Brokers: s.cfg.KafkaBrokers, Group: s.cfg.ConsumerGroup, Topics: s.cfg.Topics,
@@ -79,8 +94,8 @@ func (s *Service) RunConsumer(ctx context.Context) error {
 }
 
 // NewHandler serves GraphQL at /query (POST, GET, WebSocket and SSE for liveMetrics).
-func NewHandler(q *app.Queries, logger *slog.Logger) http.Handler {
-	srv := graphqlserver.New(generated.NewExecutableSchema(generated.Config{Resolvers: &graph.Resolver{Queries: q, Logger: logger}}),
+func NewHandler(resolver *graph.Resolver, logger *slog.Logger) http.Handler {
+	srv := graphqlserver.New(generated.NewExecutableSchema(generated.Config{Resolvers: resolver}),
 		logger, graphqlserver.Options{Subscriptions: true})
 	mux := http.NewServeMux()
 	mux.Handle("/query", srv)

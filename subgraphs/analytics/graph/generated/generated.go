@@ -28,6 +28,7 @@ func NewExecutableSchema(cfg Config) graphql.ExecutableSchema {
 type Config = graphql.Config[ResolverRoot, DirectiveRoot, ComplexityRoot]
 
 type ResolverRoot interface {
+	Mutation() MutationResolver
 	Query() QueryResolver
 	Subscription() SubscriptionResolver
 }
@@ -43,6 +44,51 @@ type ComplexityRoot struct {
 		RefundRate       func(childComplexity int) int
 		Refunded         func(childComplexity int) int
 		RefundedMinor    func(childComplexity int) int
+	}
+
+	DeadLetter struct {
+		ActedAt           func(childComplexity int) int
+		ActedBy           func(childComplexity int) int
+		Attempts          func(childComplexity int) int
+		ConsumerGroup     func(childComplexity int) int
+		Error             func(childComplexity int) int
+		EventID           func(childComplexity int) int
+		EventType         func(childComplexity int) int
+		FailedAt          func(childComplexity int) int
+		ID                func(childComplexity int) int
+		Key               func(childComplexity int) int
+		OriginalOffset    func(childComplexity int) int
+		OriginalPartition func(childComplexity int) int
+		OriginalTopic     func(childComplexity int) int
+		PayloadPreview    func(childComplexity int) int
+		ReplayState       func(childComplexity int) int
+		Topic             func(childComplexity int) int
+	}
+
+	DeadLetterConnection struct {
+		Edges      func(childComplexity int) int
+		PageInfo   func(childComplexity int) int
+		TotalCount func(childComplexity int) int
+	}
+
+	DeadLetterEdge struct {
+		Cursor func(childComplexity int) int
+		Node   func(childComplexity int) int
+	}
+
+	DeadLetterReplay struct {
+		AlreadyReplayed func(childComplexity int) int
+		Letters         func(childComplexity int) int
+		Republished     func(childComplexity int) int
+	}
+
+	DeadLetterTopic struct {
+		Count          func(childComplexity int) int
+		Name           func(childComplexity int) int
+		NewestFailedAt func(childComplexity int) int
+		OldestFailedAt func(childComplexity int) int
+		OriginalTopic  func(childComplexity int) int
+		Pending        func(childComplexity int) int
 	}
 
 	DeliveryTimes struct {
@@ -83,6 +129,12 @@ type ComplexityRoot struct {
 		OrdersPerMinute func(childComplexity int) int
 	}
 
+	Mutation struct {
+		DiscardDeadLetter func(childComplexity int, id string) int
+		ReplayDeadLetter  func(childComplexity int, id string) int
+		ReplayDeadLetters func(childComplexity int, topic string) int
+	}
+
 	OrderFunnel struct {
 		Accepted  func(childComplexity int) int
 		Delivered func(childComplexity int) int
@@ -91,8 +143,17 @@ type ComplexityRoot struct {
 		Placed    func(childComplexity int) int
 	}
 
+	PageInfo struct {
+		EndCursor       func(childComplexity int) int
+		HasNextPage     func(childComplexity int) int
+		HasPreviousPage func(childComplexity int) int
+		StartCursor     func(childComplexity int) int
+	}
+
 	Query struct {
 		CancellationAndRefundRates func(childComplexity int, rangeArg model.AnalyticsRange) int
+		DeadLetterTopics           func(childComplexity int) int
+		DeadLetters                func(childComplexity int, topic string, first *int, after *string) int
 		DeliveryTimes              func(childComplexity int, rangeArg model.AnalyticsRange) int
 		DriverUtilisation          func(childComplexity int, from string, to string, limit *int) int
 		OrderFunnel                func(childComplexity int, rangeArg model.AnalyticsRange) int
@@ -143,6 +204,11 @@ type ComplexityRoot struct {
 
 // region    ************************** generated!.gotpl **************************
 
+type MutationResolver interface {
+	ReplayDeadLetter(ctx context.Context, id string) (*model.DeadLetterReplay, error)
+	ReplayDeadLetters(ctx context.Context, topic string) (*model.DeadLetterReplay, error)
+	DiscardDeadLetter(ctx context.Context, id string) (*model.DeadLetter, error)
+}
 type QueryResolver interface {
 	SalesSeries(ctx context.Context, rangeArg model.AnalyticsRange, bucket model.AnalyticsBucket) (*model.SalesSeries, error)
 	SalesBreakdown(ctx context.Context, rangeArg model.AnalyticsRange, by model.SalesBreakdownBy, limit *int) ([]*model.SalesBreakdownRow, error)
@@ -151,6 +217,8 @@ type QueryResolver interface {
 	CancellationAndRefundRates(ctx context.Context, rangeArg model.AnalyticsRange) (*model.CancellationAndRefundRates, error)
 	TopDishes(ctx context.Context, rangeArg model.AnalyticsRange, limit *int) ([]*model.TopDish, error)
 	DriverUtilisation(ctx context.Context, from string, to string, limit *int) ([]*model.DriverFigures, error)
+	DeadLetterTopics(ctx context.Context) ([]*model.DeadLetterTopic, error)
+	DeadLetters(ctx context.Context, topic string, first *int, after *string) (*model.DeadLetterConnection, error)
 }
 type SubscriptionResolver interface {
 	LiveMetrics(ctx context.Context, timeZone *string, intervalSeconds *int) (<-chan *model.LiveMetrics, error)
@@ -210,6 +278,191 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.CancellationAndRefundRates.RefundedMinor(childComplexity), true
+
+	case "DeadLetter.actedAt":
+		if e.ComplexityRoot.DeadLetter.ActedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadLetter.ActedAt(childComplexity), true
+	case "DeadLetter.actedBy":
+		if e.ComplexityRoot.DeadLetter.ActedBy == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadLetter.ActedBy(childComplexity), true
+	case "DeadLetter.attempts":
+		if e.ComplexityRoot.DeadLetter.Attempts == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadLetter.Attempts(childComplexity), true
+	case "DeadLetter.consumerGroup":
+		if e.ComplexityRoot.DeadLetter.ConsumerGroup == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadLetter.ConsumerGroup(childComplexity), true
+	case "DeadLetter.error":
+		if e.ComplexityRoot.DeadLetter.Error == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadLetter.Error(childComplexity), true
+	case "DeadLetter.eventId":
+		if e.ComplexityRoot.DeadLetter.EventID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadLetter.EventID(childComplexity), true
+	case "DeadLetter.eventType":
+		if e.ComplexityRoot.DeadLetter.EventType == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadLetter.EventType(childComplexity), true
+	case "DeadLetter.failedAt":
+		if e.ComplexityRoot.DeadLetter.FailedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadLetter.FailedAt(childComplexity), true
+	case "DeadLetter.id":
+		if e.ComplexityRoot.DeadLetter.ID == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadLetter.ID(childComplexity), true
+	case "DeadLetter.key":
+		if e.ComplexityRoot.DeadLetter.Key == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadLetter.Key(childComplexity), true
+	case "DeadLetter.originalOffset":
+		if e.ComplexityRoot.DeadLetter.OriginalOffset == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadLetter.OriginalOffset(childComplexity), true
+	case "DeadLetter.originalPartition":
+		if e.ComplexityRoot.DeadLetter.OriginalPartition == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadLetter.OriginalPartition(childComplexity), true
+	case "DeadLetter.originalTopic":
+		if e.ComplexityRoot.DeadLetter.OriginalTopic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadLetter.OriginalTopic(childComplexity), true
+	case "DeadLetter.payloadPreview":
+		if e.ComplexityRoot.DeadLetter.PayloadPreview == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadLetter.PayloadPreview(childComplexity), true
+	case "DeadLetter.replayState":
+		if e.ComplexityRoot.DeadLetter.ReplayState == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadLetter.ReplayState(childComplexity), true
+	case "DeadLetter.topic":
+		if e.ComplexityRoot.DeadLetter.Topic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadLetter.Topic(childComplexity), true
+
+	case "DeadLetterConnection.edges":
+		if e.ComplexityRoot.DeadLetterConnection.Edges == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadLetterConnection.Edges(childComplexity), true
+	case "DeadLetterConnection.pageInfo":
+		if e.ComplexityRoot.DeadLetterConnection.PageInfo == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadLetterConnection.PageInfo(childComplexity), true
+	case "DeadLetterConnection.totalCount":
+		if e.ComplexityRoot.DeadLetterConnection.TotalCount == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadLetterConnection.TotalCount(childComplexity), true
+
+	case "DeadLetterEdge.cursor":
+		if e.ComplexityRoot.DeadLetterEdge.Cursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadLetterEdge.Cursor(childComplexity), true
+	case "DeadLetterEdge.node":
+		if e.ComplexityRoot.DeadLetterEdge.Node == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadLetterEdge.Node(childComplexity), true
+
+	case "DeadLetterReplay.alreadyReplayed":
+		if e.ComplexityRoot.DeadLetterReplay.AlreadyReplayed == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadLetterReplay.AlreadyReplayed(childComplexity), true
+	case "DeadLetterReplay.letters":
+		if e.ComplexityRoot.DeadLetterReplay.Letters == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadLetterReplay.Letters(childComplexity), true
+	case "DeadLetterReplay.republished":
+		if e.ComplexityRoot.DeadLetterReplay.Republished == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadLetterReplay.Republished(childComplexity), true
+
+	case "DeadLetterTopic.count":
+		if e.ComplexityRoot.DeadLetterTopic.Count == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadLetterTopic.Count(childComplexity), true
+	case "DeadLetterTopic.name":
+		if e.ComplexityRoot.DeadLetterTopic.Name == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadLetterTopic.Name(childComplexity), true
+	case "DeadLetterTopic.newestFailedAt":
+		if e.ComplexityRoot.DeadLetterTopic.NewestFailedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadLetterTopic.NewestFailedAt(childComplexity), true
+	case "DeadLetterTopic.oldestFailedAt":
+		if e.ComplexityRoot.DeadLetterTopic.OldestFailedAt == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadLetterTopic.OldestFailedAt(childComplexity), true
+	case "DeadLetterTopic.originalTopic":
+		if e.ComplexityRoot.DeadLetterTopic.OriginalTopic == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadLetterTopic.OriginalTopic(childComplexity), true
+	case "DeadLetterTopic.pending":
+		if e.ComplexityRoot.DeadLetterTopic.Pending == nil {
+			break
+		}
+
+		return e.ComplexityRoot.DeadLetterTopic.Pending(childComplexity), true
 
 	case "DeliveryTimes.acceptance":
 		if e.ComplexityRoot.DeliveryTimes.Acceptance == nil {
@@ -354,6 +607,40 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.LiveMetrics.OrdersPerMinute(childComplexity), true
 
+	case "Mutation.discardDeadLetter":
+		if e.ComplexityRoot.Mutation.DiscardDeadLetter == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_discardDeadLetter_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.DiscardDeadLetter(childComplexity, args["id"].(string)), true
+	case "Mutation.replayDeadLetter":
+		if e.ComplexityRoot.Mutation.ReplayDeadLetter == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_replayDeadLetter_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReplayDeadLetter(childComplexity, args["id"].(string)), true
+	case "Mutation.replayDeadLetters":
+		if e.ComplexityRoot.Mutation.ReplayDeadLetters == nil {
+			break
+		}
+
+		args, err := ec.field_Mutation_replayDeadLetters_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Mutation.ReplayDeadLetters(childComplexity, args["topic"].(string)), true
+
 	case "OrderFunnel.accepted":
 		if e.ComplexityRoot.OrderFunnel.Accepted == nil {
 			break
@@ -385,6 +672,31 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 
 		return e.ComplexityRoot.OrderFunnel.Placed(childComplexity), true
 
+	case "PageInfo.endCursor":
+		if e.ComplexityRoot.PageInfo.EndCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.EndCursor(childComplexity), true
+	case "PageInfo.hasNextPage":
+		if e.ComplexityRoot.PageInfo.HasNextPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.HasNextPage(childComplexity), true
+	case "PageInfo.hasPreviousPage":
+		if e.ComplexityRoot.PageInfo.HasPreviousPage == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.HasPreviousPage(childComplexity), true
+	case "PageInfo.startCursor":
+		if e.ComplexityRoot.PageInfo.StartCursor == nil {
+			break
+		}
+
+		return e.ComplexityRoot.PageInfo.StartCursor(childComplexity), true
+
 	case "Query.cancellationAndRefundRates":
 		if e.ComplexityRoot.Query.CancellationAndRefundRates == nil {
 			break
@@ -396,6 +708,23 @@ func (e *executableSchema) Complexity(ctx context.Context, typeName, field strin
 		}
 
 		return e.ComplexityRoot.Query.CancellationAndRefundRates(childComplexity, args["range"].(model.AnalyticsRange)), true
+	case "Query.deadLetterTopics":
+		if e.ComplexityRoot.Query.DeadLetterTopics == nil {
+			break
+		}
+
+		return e.ComplexityRoot.Query.DeadLetterTopics(childComplexity), true
+	case "Query.deadLetters":
+		if e.ComplexityRoot.Query.DeadLetters == nil {
+			break
+		}
+
+		args, err := ec.field_Query_deadLetters_args(ctx, rawArgs)
+		if err != nil {
+			return 0, false
+		}
+
+		return e.ComplexityRoot.Query.DeadLetters(childComplexity, args["topic"].(string), args["first"].(*int), args["after"].(*string)), true
 	case "Query.deliveryTimes":
 		if e.ComplexityRoot.Query.DeliveryTimes == nil {
 			break
@@ -634,6 +963,21 @@ func (e *executableSchema) Exec(ctx context.Context) graphql.ResponseHandler {
 
 			return &response
 		}
+	case ast.Mutation:
+		return func(ctx context.Context) *graphql.Response {
+			if !first {
+				return nil
+			}
+			first = false
+			ctx = graphql.WithLazyInputUnmarshalerIndex(ctx, inputUnmarshalers)
+			data := ec._Mutation(ctx, opCtx.Operation.SelectionSet)
+			var buf bytes.Buffer
+			data.MarshalGQL(&buf)
+
+			return &graphql.Response{
+				Data: buf.Bytes(),
+			}
+		}
 	case ast.Subscription:
 		next := ec._Subscription(ctx, opCtx.Operation.SelectionSet)
 
@@ -826,6 +1170,92 @@ type LiveMetrics {
   openOrders: Int!
 }
 
+"Relay page information."
+type PageInfo @shareable {
+  hasNextPage: Boolean!
+  hasPreviousPage: Boolean!
+  startCursor: String
+  endCursor: String
+}
+
+"Where a dead letter stands."
+enum DeadLetterReplayState {
+  "parked, waiting for an admin"
+  PENDING
+  "sent back to its original topic (consumers that applied it already skip it by event id)"
+  REPLAYED
+  "put away: out of the lists, never replayed"
+  DISCARDED
+}
+
+"""
+A dead-letter topic (<topic>.dlq): the events of one topic that a consumer gave up on.
+Names are logical: a stack's topic prefix is not shown.
+"""
+type DeadLetterTopic {
+  "e.g. notification.requested.dlq"
+  name: String!
+  "the topic its letters came from, where a replay sends them"
+  originalTopic: String!
+  "letters not discarded"
+  count: Int!
+  "of those, not replayed yet"
+  pending: Int!
+  "RFC 3339: the first and last time one of them failed (null when there is none)"
+  oldestFailedAt: String
+  newestFailedAt: String
+}
+
+"An event a consumer could not apply, parked on its topic's dead-letter topic."
+type DeadLetter {
+  "the letter's place: <dead-letter topic>/<partition>/<offset>"
+  id: ID!
+  topic: String!
+  originalTopic: String!
+  originalPartition: Int!
+  originalOffset: Int64!
+  "the message key (the aggregate id)"
+  key: String!
+  eventId: String
+  eventType: String
+  "the consumer group that gave up"
+  consumerGroup: String!
+  "why it gave up (the last error)"
+  error: String!
+  "how many times it tried (0: refused at once, e.g. undecodable)"
+  attempts: Int!
+  "RFC 3339"
+  failedAt: String
+  "the start of the message (the event envelope, JSON)"
+  payloadPreview: String!
+  replayState: DeadLetterReplayState!
+  "RFC 3339: when it was replayed or discarded"
+  actedAt: String
+  "the admin who replayed or discarded it"
+  actedBy: ID
+}
+
+type DeadLetterEdge {
+  cursor: String!
+  node: DeadLetter!
+}
+
+type DeadLetterConnection {
+  edges: [DeadLetterEdge!]!
+  pageInfo: PageInfo!
+  "letters of the topic not discarded"
+  totalCount: Int!
+}
+
+"What a replay did."
+type DeadLetterReplay {
+  "letters this call sent back to their topics"
+  republished: Int!
+  "letters an earlier replay had sent already: left alone"
+  alreadyReplayed: Int!
+  letters: [DeadLetter!]!
+}
+
 type Query {
   "Orders and GMV per hour, day or week (hourly: at most 31 days)."
   salesSeries(range: AnalyticsRange!, bucket: AnalyticsBucket!): SalesSeries! @authenticated
@@ -841,6 +1271,22 @@ type Query {
   topDishes(range: AnalyticsRange!, limit: Int): [TopDish!]! @authenticated
   "Driver utilisation and earnings, most deliveries first (admins only)."
   driverUtilisation(from: String!, to: String!, limit: Int): [DriverFigures!]! @requiresScopes(scopes: [["ADMIN"]])
+  "Every dead-letter topic of the platform's topics (admins only)."
+  deadLetterTopics: [DeadLetterTopic!]! @requiresScopes(scopes: [["ADMIN"]])
+  "A dead-letter topic's letters not discarded, oldest first (admins only)."
+  deadLetters(topic: String!, first: Int = 20, after: String): DeadLetterConnection! @requiresScopes(scopes: [["ADMIN"]])
+}
+
+type Mutation {
+  """
+  Sends the letter back to its original topic with its original event id, once: a
+  letter replayed already is left alone (admins only).
+  """
+  replayDeadLetter(id: ID!): DeadLetterReplay! @requiresScopes(scopes: [["ADMIN"]])
+  "Replays every pending letter of the dead-letter topic (admins only)."
+  replayDeadLetters(topic: String!): DeadLetterReplay! @requiresScopes(scopes: [["ADMIN"]])
+  "Puts the letter away: it leaves the lists and is never replayed (admins only)."
+  discardDeadLetter(id: ID!): DeadLetter! @requiresScopes(scopes: [["ADMIN"]])
 }
 
 type Subscription {
@@ -934,6 +1380,96 @@ func (ec *executionContext) childFields_CancellationAndRefundRates(ctx context.C
 	return nil, fmt.Errorf("no field named %q was found under type CancellationAndRefundRates", field.Name)
 }
 
+func (ec *executionContext) childFields_DeadLetter(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "id":
+		return ec.fieldContext_DeadLetter_id(ctx, field)
+	case "topic":
+		return ec.fieldContext_DeadLetter_topic(ctx, field)
+	case "originalTopic":
+		return ec.fieldContext_DeadLetter_originalTopic(ctx, field)
+	case "originalPartition":
+		return ec.fieldContext_DeadLetter_originalPartition(ctx, field)
+	case "originalOffset":
+		return ec.fieldContext_DeadLetter_originalOffset(ctx, field)
+	case "key":
+		return ec.fieldContext_DeadLetter_key(ctx, field)
+	case "eventId":
+		return ec.fieldContext_DeadLetter_eventId(ctx, field)
+	case "eventType":
+		return ec.fieldContext_DeadLetter_eventType(ctx, field)
+	case "consumerGroup":
+		return ec.fieldContext_DeadLetter_consumerGroup(ctx, field)
+	case "error":
+		return ec.fieldContext_DeadLetter_error(ctx, field)
+	case "attempts":
+		return ec.fieldContext_DeadLetter_attempts(ctx, field)
+	case "failedAt":
+		return ec.fieldContext_DeadLetter_failedAt(ctx, field)
+	case "payloadPreview":
+		return ec.fieldContext_DeadLetter_payloadPreview(ctx, field)
+	case "replayState":
+		return ec.fieldContext_DeadLetter_replayState(ctx, field)
+	case "actedAt":
+		return ec.fieldContext_DeadLetter_actedAt(ctx, field)
+	case "actedBy":
+		return ec.fieldContext_DeadLetter_actedBy(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeadLetter", field.Name)
+}
+
+func (ec *executionContext) childFields_DeadLetterConnection(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "edges":
+		return ec.fieldContext_DeadLetterConnection_edges(ctx, field)
+	case "pageInfo":
+		return ec.fieldContext_DeadLetterConnection_pageInfo(ctx, field)
+	case "totalCount":
+		return ec.fieldContext_DeadLetterConnection_totalCount(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeadLetterConnection", field.Name)
+}
+
+func (ec *executionContext) childFields_DeadLetterEdge(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "cursor":
+		return ec.fieldContext_DeadLetterEdge_cursor(ctx, field)
+	case "node":
+		return ec.fieldContext_DeadLetterEdge_node(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeadLetterEdge", field.Name)
+}
+
+func (ec *executionContext) childFields_DeadLetterReplay(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "republished":
+		return ec.fieldContext_DeadLetterReplay_republished(ctx, field)
+	case "alreadyReplayed":
+		return ec.fieldContext_DeadLetterReplay_alreadyReplayed(ctx, field)
+	case "letters":
+		return ec.fieldContext_DeadLetterReplay_letters(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeadLetterReplay", field.Name)
+}
+
+func (ec *executionContext) childFields_DeadLetterTopic(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "name":
+		return ec.fieldContext_DeadLetterTopic_name(ctx, field)
+	case "originalTopic":
+		return ec.fieldContext_DeadLetterTopic_originalTopic(ctx, field)
+	case "count":
+		return ec.fieldContext_DeadLetterTopic_count(ctx, field)
+	case "pending":
+		return ec.fieldContext_DeadLetterTopic_pending(ctx, field)
+	case "oldestFailedAt":
+		return ec.fieldContext_DeadLetterTopic_oldestFailedAt(ctx, field)
+	case "newestFailedAt":
+		return ec.fieldContext_DeadLetterTopic_newestFailedAt(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type DeadLetterTopic", field.Name)
+}
+
 func (ec *executionContext) childFields_DeliveryTimes(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
 	switch field.Name {
 	case "total":
@@ -1024,6 +1560,20 @@ func (ec *executionContext) childFields_OrderFunnel(ctx context.Context, field g
 		return ec.fieldContext_OrderFunnel_dropOffs(ctx, field)
 	}
 	return nil, fmt.Errorf("no field named %q was found under type OrderFunnel", field.Name)
+}
+
+func (ec *executionContext) childFields_PageInfo(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+	switch field.Name {
+	case "hasNextPage":
+		return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+	case "hasPreviousPage":
+		return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+	case "startCursor":
+		return ec.fieldContext_PageInfo_startCursor(ctx, field)
+	case "endCursor":
+		return ec.fieldContext_PageInfo_endCursor(ctx, field)
+	}
+	return nil, fmt.Errorf("no field named %q was found under type PageInfo", field.Name)
 }
 
 func (ec *executionContext) childFields_SalesBreakdownRow(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
@@ -1206,6 +1756,48 @@ func (ec *executionContext) childFields___Type(ctx context.Context, field graphq
 
 // region    ***************************** args.gotpl *****************************
 
+func (ec *executionContext) field_Mutation_discardDeadLetter_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_replayDeadLetter_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "id",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNID2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["id"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Mutation_replayDeadLetters_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "topic",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["topic"] = arg0
+	return args, nil
+}
+
 func (ec *executionContext) field_Query___type_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
 	var err error
 	args := map[string]any{}
@@ -1231,6 +1823,36 @@ func (ec *executionContext) field_Query_cancellationAndRefundRates_args(ctx cont
 		return nil, err
 	}
 	args["range"] = arg0
+	return args, nil
+}
+
+func (ec *executionContext) field_Query_deadLetters_args(ctx context.Context, rawArgs map[string]any) (map[string]any, error) {
+	var err error
+	args := map[string]any{}
+	arg0, err := graphql.ProcessArgField(ctx, rawArgs, "topic",
+		func(ctx context.Context, v any) (string, error) {
+			return ec.unmarshalNString2string(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["topic"] = arg0
+	arg1, err := graphql.ProcessArgField(ctx, rawArgs, "first",
+		func(ctx context.Context, v any) (*int, error) {
+			return ec.unmarshalOInt2ᚖint(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["first"] = arg1
+	arg2, err := graphql.ProcessArgField(ctx, rawArgs, "after",
+		func(ctx context.Context, v any) (*string, error) {
+			return ec.unmarshalOString2ᚖstring(ctx, v)
+		})
+	if err != nil {
+		return nil, err
+	}
+	args["after"] = arg2
 	return args, nil
 }
 
@@ -1598,6 +2220,732 @@ func (ec *executionContext) _CancellationAndRefundRates_refundedMinor(ctx contex
 }
 func (ec *executionContext) fieldContext_CancellationAndRefundRates_refundedMinor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
 	return graphql.NewScalarFieldContext("CancellationAndRefundRates", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _DeadLetter_id(ctx context.Context, field graphql.CollectedField, obj *model.DeadLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadLetter_id(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNID2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadLetter_id(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadLetter", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DeadLetter_topic(ctx context.Context, field graphql.CollectedField, obj *model.DeadLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadLetter_topic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Topic, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadLetter_topic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadLetter", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadLetter_originalTopic(ctx context.Context, field graphql.CollectedField, obj *model.DeadLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadLetter_originalTopic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OriginalTopic, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadLetter_originalTopic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadLetter", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadLetter_originalPartition(ctx context.Context, field graphql.CollectedField, obj *model.DeadLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadLetter_originalPartition(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OriginalPartition, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadLetter_originalPartition(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadLetter", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeadLetter_originalOffset(ctx context.Context, field graphql.CollectedField, obj *model.DeadLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadLetter_originalOffset(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OriginalOffset, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int64) graphql.Marshaler {
+			return ec.marshalNInt642int64(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadLetter_originalOffset(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadLetter", field, false, false, "Int64")
+}
+
+func (ec *executionContext) _DeadLetter_key(ctx context.Context, field graphql.CollectedField, obj *model.DeadLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadLetter_key(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Key, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadLetter_key(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadLetter", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadLetter_eventId(ctx context.Context, field graphql.CollectedField, obj *model.DeadLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadLetter_eventId(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventID, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeadLetter_eventId(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadLetter", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadLetter_eventType(ctx context.Context, field graphql.CollectedField, obj *model.DeadLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadLetter_eventType(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EventType, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeadLetter_eventType(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadLetter", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadLetter_consumerGroup(ctx context.Context, field graphql.CollectedField, obj *model.DeadLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadLetter_consumerGroup(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ConsumerGroup, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadLetter_consumerGroup(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadLetter", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadLetter_error(ctx context.Context, field graphql.CollectedField, obj *model.DeadLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadLetter_error(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Error, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadLetter_error(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadLetter", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadLetter_attempts(ctx context.Context, field graphql.CollectedField, obj *model.DeadLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadLetter_attempts(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Attempts, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadLetter_attempts(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadLetter", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeadLetter_failedAt(ctx context.Context, field graphql.CollectedField, obj *model.DeadLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadLetter_failedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.FailedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeadLetter_failedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadLetter", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadLetter_payloadPreview(ctx context.Context, field graphql.CollectedField, obj *model.DeadLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadLetter_payloadPreview(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PayloadPreview, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadLetter_payloadPreview(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadLetter", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadLetter_replayState(ctx context.Context, field graphql.CollectedField, obj *model.DeadLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadLetter_replayState(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ReplayState, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v model.DeadLetterReplayState) graphql.Marshaler {
+			return ec.marshalNDeadLetterReplayState2githubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋanalyticsᚋgraphᚋmodelᚐDeadLetterReplayState(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadLetter_replayState(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadLetter", field, false, false, "DeadLetterReplayState")
+}
+
+func (ec *executionContext) _DeadLetter_actedAt(ctx context.Context, field graphql.CollectedField, obj *model.DeadLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadLetter_actedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeadLetter_actedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadLetter", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadLetter_actedBy(ctx context.Context, field graphql.CollectedField, obj *model.DeadLetter) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadLetter_actedBy(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.ActedBy, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOID2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeadLetter_actedBy(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadLetter", field, false, false, "ID")
+}
+
+func (ec *executionContext) _DeadLetterConnection_edges(ctx context.Context, field graphql.CollectedField, obj *model.DeadLetterConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadLetterConnection_edges(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Edges, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DeadLetterEdge) graphql.Marshaler {
+			return ec.marshalNDeadLetterEdge2ᚕᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋanalyticsᚋgraphᚋmodelᚐDeadLetterEdgeᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadLetterConnection_edges(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeadLetterConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeadLetterEdge(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeadLetterConnection_pageInfo(ctx context.Context, field graphql.CollectedField, obj *model.DeadLetterConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadLetterConnection_pageInfo(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.PageInfo, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+			return ec.marshalNPageInfo2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋanalyticsᚋgraphᚋmodelᚐPageInfo(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadLetterConnection_pageInfo(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeadLetterConnection",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_PageInfo(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeadLetterConnection_totalCount(ctx context.Context, field graphql.CollectedField, obj *model.DeadLetterConnection) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadLetterConnection_totalCount(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.TotalCount, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadLetterConnection_totalCount(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadLetterConnection", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeadLetterEdge_cursor(ctx context.Context, field graphql.CollectedField, obj *model.DeadLetterEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadLetterEdge_cursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Cursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadLetterEdge_cursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadLetterEdge", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadLetterEdge_node(ctx context.Context, field graphql.CollectedField, obj *model.DeadLetterEdge) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadLetterEdge_node(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Node, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeadLetter) graphql.Marshaler {
+			return ec.marshalNDeadLetter2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋanalyticsᚋgraphᚋmodelᚐDeadLetter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadLetterEdge_node(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeadLetterEdge",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeadLetter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeadLetterReplay_republished(ctx context.Context, field graphql.CollectedField, obj *model.DeadLetterReplay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadLetterReplay_republished(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Republished, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadLetterReplay_republished(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadLetterReplay", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeadLetterReplay_alreadyReplayed(ctx context.Context, field graphql.CollectedField, obj *model.DeadLetterReplay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadLetterReplay_alreadyReplayed(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.AlreadyReplayed, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadLetterReplay_alreadyReplayed(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadLetterReplay", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeadLetterReplay_letters(ctx context.Context, field graphql.CollectedField, obj *model.DeadLetterReplay) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadLetterReplay_letters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Letters, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DeadLetter) graphql.Marshaler {
+			return ec.marshalNDeadLetter2ᚕᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋanalyticsᚋgraphᚋmodelᚐDeadLetterᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadLetterReplay_letters(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "DeadLetterReplay",
+		Field:      field,
+		IsMethod:   false,
+		IsResolver: false,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeadLetter(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _DeadLetterTopic_name(ctx context.Context, field graphql.CollectedField, obj *model.DeadLetterTopic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadLetterTopic_name(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Name, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadLetterTopic_name(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadLetterTopic", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadLetterTopic_originalTopic(ctx context.Context, field graphql.CollectedField, obj *model.DeadLetterTopic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadLetterTopic_originalTopic(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OriginalTopic, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v string) graphql.Marshaler {
+			return ec.marshalNString2string(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadLetterTopic_originalTopic(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadLetterTopic", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadLetterTopic_count(ctx context.Context, field graphql.CollectedField, obj *model.DeadLetterTopic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadLetterTopic_count(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Count, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadLetterTopic_count(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadLetterTopic", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeadLetterTopic_pending(ctx context.Context, field graphql.CollectedField, obj *model.DeadLetterTopic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadLetterTopic_pending(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.Pending, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v int) graphql.Marshaler {
+			return ec.marshalNInt2int(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_DeadLetterTopic_pending(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadLetterTopic", field, false, false, "Int")
+}
+
+func (ec *executionContext) _DeadLetterTopic_oldestFailedAt(ctx context.Context, field graphql.CollectedField, obj *model.DeadLetterTopic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadLetterTopic_oldestFailedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.OldestFailedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeadLetterTopic_oldestFailedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadLetterTopic", field, false, false, "String")
+}
+
+func (ec *executionContext) _DeadLetterTopic_newestFailedAt(ctx context.Context, field graphql.CollectedField, obj *model.DeadLetterTopic) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_DeadLetterTopic_newestFailedAt(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.NewestFailedAt, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_DeadLetterTopic_newestFailedAt(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("DeadLetterTopic", field, false, false, "String")
 }
 
 func (ec *executionContext) _DeliveryTimes_total(ctx context.Context, field graphql.CollectedField, obj *model.DeliveryTimes) (ret graphql.Marshaler) {
@@ -2174,6 +3522,138 @@ func (ec *executionContext) fieldContext_LiveMetrics_openOrders(_ context.Contex
 	return graphql.NewScalarFieldContext("LiveMetrics", field, false, false, "Int")
 }
 
+func (ec *executionContext) _Mutation_replayDeadLetter(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_replayDeadLetter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReplayDeadLetter(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeadLetterReplay) graphql.Marshaler {
+			return ec.marshalNDeadLetterReplay2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋanalyticsᚋgraphᚋmodelᚐDeadLetterReplay(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_replayDeadLetter(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeadLetterReplay(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_replayDeadLetter_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_replayDeadLetters(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_replayDeadLetters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().ReplayDeadLetters(ctx, fc.Args["topic"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeadLetterReplay) graphql.Marshaler {
+			return ec.marshalNDeadLetterReplay2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋanalyticsᚋgraphᚋmodelᚐDeadLetterReplay(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_replayDeadLetters(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeadLetterReplay(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_replayDeadLetters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Mutation_discardDeadLetter(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Mutation_discardDeadLetter(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Mutation().DiscardDeadLetter(ctx, fc.Args["id"].(string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeadLetter) graphql.Marshaler {
+			return ec.marshalNDeadLetter2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋanalyticsᚋgraphᚋmodelᚐDeadLetter(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Mutation_discardDeadLetter(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Mutation",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeadLetter(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Mutation_discardDeadLetter_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
 func (ec *executionContext) _OrderFunnel_placed(ctx context.Context, field graphql.CollectedField, obj *model.OrderFunnel) (ret graphql.Marshaler) {
 	return graphql.ResolveField(
 		ctx,
@@ -2296,6 +3776,98 @@ func (ec *executionContext) fieldContext_OrderFunnel_dropOffs(_ context.Context,
 		},
 	}
 	return fc, nil
+}
+
+func (ec *executionContext) _PageInfo_hasNextPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_hasNextPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasNextPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_hasNextPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PageInfo_hasPreviousPage(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_hasPreviousPage(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.HasPreviousPage, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v bool) graphql.Marshaler {
+			return ec.marshalNBoolean2bool(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_hasPreviousPage(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "Boolean")
+}
+
+func (ec *executionContext) _PageInfo_startCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_startCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.StartCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_startCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
+}
+
+func (ec *executionContext) _PageInfo_endCursor(ctx context.Context, field graphql.CollectedField, obj *model.PageInfo) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_PageInfo_endCursor(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return obj.EndCursor, nil
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *string) graphql.Marshaler {
+			return ec.marshalOString2ᚖstring(ctx, selections, v)
+		},
+		true,
+		false,
+	)
+}
+func (ec *executionContext) fieldContext_PageInfo_endCursor(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	return graphql.NewScalarFieldContext("PageInfo", field, false, false, "String")
 }
 
 func (ec *executionContext) _Query_salesSeries(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
@@ -2600,6 +4172,82 @@ func (ec *executionContext) fieldContext_Query_driverUtilisation(ctx context.Con
 	}()
 	ctx = graphql.WithFieldContext(ctx, fc)
 	if fc.Args, err = ec.field_Query_driverUtilisation_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
+		ec.Error(ctx, err)
+		return fc, err
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_deadLetterTopics(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_deadLetterTopics(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			return ec.Resolvers.Query().DeadLetterTopics(ctx)
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v []*model.DeadLetterTopic) graphql.Marshaler {
+			return ec.marshalNDeadLetterTopic2ᚕᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋanalyticsᚋgraphᚋmodelᚐDeadLetterTopicᚄ(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_deadLetterTopics(_ context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeadLetterTopic(ctx, field)
+		},
+	}
+	return fc, nil
+}
+
+func (ec *executionContext) _Query_deadLetters(ctx context.Context, field graphql.CollectedField) (ret graphql.Marshaler) {
+	return graphql.ResolveField(
+		ctx,
+		ec.OperationContext,
+		field,
+		func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.fieldContext_Query_deadLetters(ctx, field)
+		},
+		func(ctx context.Context) (any, error) {
+			fc := graphql.GetFieldContext(ctx)
+			return ec.Resolvers.Query().DeadLetters(ctx, fc.Args["topic"].(string), fc.Args["first"].(*int), fc.Args["after"].(*string))
+		},
+		nil,
+		func(ctx context.Context, selections ast.SelectionSet, v *model.DeadLetterConnection) graphql.Marshaler {
+			return ec.marshalNDeadLetterConnection2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋanalyticsᚋgraphᚋmodelᚐDeadLetterConnection(ctx, selections, v)
+		},
+		true,
+		true,
+	)
+}
+func (ec *executionContext) fieldContext_Query_deadLetters(ctx context.Context, field graphql.CollectedField) (fc *graphql.FieldContext, err error) {
+	fc = &graphql.FieldContext{
+		Object:     "Query",
+		Field:      field,
+		IsMethod:   true,
+		IsResolver: true,
+		Child: func(ctx context.Context, field graphql.CollectedField) (*graphql.FieldContext, error) {
+			return ec.childFields_DeadLetterConnection(ctx, field)
+		},
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			err = ec.Recover(ctx, r)
+			ec.Error(ctx, err)
+		}
+	}()
+	ctx = graphql.WithFieldContext(ctx, fc)
+	if fc.Args, err = ec.field_Query_deadLetters_args(ctx, field.ArgumentMap(ec.Variables)); err != nil {
 		ec.Error(ctx, err)
 		return fc, err
 	}
@@ -4360,6 +6008,296 @@ func (ec *executionContext) _CancellationAndRefundRates(ctx context.Context, sel
 	return out
 }
 
+var deadLetterImplementors = []string{"DeadLetter"}
+
+func (ec *executionContext) _DeadLetter(ctx context.Context, sel ast.SelectionSet, obj *model.DeadLetter) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deadLetterImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeadLetter")
+		case "id":
+			out.Values[i] = ec._DeadLetter_id(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "topic":
+			out.Values[i] = ec._DeadLetter_topic(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "originalTopic":
+			out.Values[i] = ec._DeadLetter_originalTopic(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "originalPartition":
+			out.Values[i] = ec._DeadLetter_originalPartition(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "originalOffset":
+			out.Values[i] = ec._DeadLetter_originalOffset(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "key":
+			out.Values[i] = ec._DeadLetter_key(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "eventId":
+			out.Values[i] = ec._DeadLetter_eventId(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "eventType":
+			out.Values[i] = ec._DeadLetter_eventType(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "consumerGroup":
+			out.Values[i] = ec._DeadLetter_consumerGroup(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "error":
+			out.Values[i] = ec._DeadLetter_error(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "attempts":
+			out.Values[i] = ec._DeadLetter_attempts(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "failedAt":
+			out.Values[i] = ec._DeadLetter_failedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "payloadPreview":
+			out.Values[i] = ec._DeadLetter_payloadPreview(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayState":
+			out.Values[i] = ec._DeadLetter_replayState(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "actedAt":
+			out.Values[i] = ec._DeadLetter_actedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "actedBy":
+			out.Values[i] = ec._DeadLetter_actedBy(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deadLetterConnectionImplementors = []string{"DeadLetterConnection"}
+
+func (ec *executionContext) _DeadLetterConnection(ctx context.Context, sel ast.SelectionSet, obj *model.DeadLetterConnection) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deadLetterConnectionImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeadLetterConnection")
+		case "edges":
+			out.Values[i] = ec._DeadLetterConnection_edges(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pageInfo":
+			out.Values[i] = ec._DeadLetterConnection_pageInfo(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "totalCount":
+			out.Values[i] = ec._DeadLetterConnection_totalCount(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deadLetterEdgeImplementors = []string{"DeadLetterEdge"}
+
+func (ec *executionContext) _DeadLetterEdge(ctx context.Context, sel ast.SelectionSet, obj *model.DeadLetterEdge) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deadLetterEdgeImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeadLetterEdge")
+		case "cursor":
+			out.Values[i] = ec._DeadLetterEdge_cursor(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "node":
+			out.Values[i] = ec._DeadLetterEdge_node(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deadLetterReplayImplementors = []string{"DeadLetterReplay"}
+
+func (ec *executionContext) _DeadLetterReplay(ctx context.Context, sel ast.SelectionSet, obj *model.DeadLetterReplay) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deadLetterReplayImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeadLetterReplay")
+		case "republished":
+			out.Values[i] = ec._DeadLetterReplay_republished(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "alreadyReplayed":
+			out.Values[i] = ec._DeadLetterReplay_alreadyReplayed(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "letters":
+			out.Values[i] = ec._DeadLetterReplay_letters(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var deadLetterTopicImplementors = []string{"DeadLetterTopic"}
+
+func (ec *executionContext) _DeadLetterTopic(ctx context.Context, sel ast.SelectionSet, obj *model.DeadLetterTopic) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, deadLetterTopicImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("DeadLetterTopic")
+		case "name":
+			out.Values[i] = ec._DeadLetterTopic_name(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "originalTopic":
+			out.Values[i] = ec._DeadLetterTopic_originalTopic(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "count":
+			out.Values[i] = ec._DeadLetterTopic_count(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "pending":
+			out.Values[i] = ec._DeadLetterTopic_pending(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "oldestFailedAt":
+			out.Values[i] = ec._DeadLetterTopic_oldestFailedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "newestFailedAt":
+			out.Values[i] = ec._DeadLetterTopic_newestFailedAt(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var deliveryTimesImplementors = []string{"DeliveryTimes"}
 
 func (ec *executionContext) _DeliveryTimes(ctx context.Context, sel ast.SelectionSet, obj *model.DeliveryTimes) graphql.Marshaler {
@@ -4615,6 +6553,63 @@ func (ec *executionContext) _LiveMetrics(ctx context.Context, sel ast.SelectionS
 	return out
 }
 
+var mutationImplementors = []string{"Mutation"}
+
+func (ec *executionContext) _Mutation(ctx context.Context, sel ast.SelectionSet) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, mutationImplementors)
+	ctx = graphql.WithFieldContext(ctx, &graphql.FieldContext{
+		Object: "Mutation",
+	})
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		innerCtx := graphql.WithRootFieldContext(ctx, &graphql.RootFieldContext{
+			Object: field.Name,
+			Field:  field,
+		})
+
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("Mutation")
+		case "replayDeadLetter":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_replayDeadLetter(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "replayDeadLetters":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_replayDeadLetters(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "discardDeadLetter":
+			out.Values[i] = ec.OperationContext.RootResolverMiddleware(innerCtx, func(ctx context.Context) (res graphql.Marshaler) {
+				return ec._Mutation_discardDeadLetter(ctx, field)
+			})
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
 var orderFunnelImplementors = []string{"OrderFunnel"}
 
 func (ec *executionContext) _OrderFunnel(ctx context.Context, sel ast.SelectionSet, obj *model.OrderFunnel) graphql.Marshaler {
@@ -4649,6 +6644,54 @@ func (ec *executionContext) _OrderFunnel(ctx context.Context, sel ast.SelectionS
 		case "dropOffs":
 			out.Values[i] = ec._OrderFunnel_dropOffs(ctx, field, obj)
 			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		default:
+			panic("unknown field " + strconv.Quote(field.Name))
+		}
+	}
+	out.Dispatch(ctx)
+	if out.Invalids > 0 {
+		return graphql.Null
+	}
+
+	if n := len(deferred.Defers); n > 0 {
+		atomic.AddInt32(&ec.Deferred, int32(min(n, math.MaxInt32)))
+		ec.ProcessDeferredGroup(deferred)
+	}
+
+	return out
+}
+
+var pageInfoImplementors = []string{"PageInfo"}
+
+func (ec *executionContext) _PageInfo(ctx context.Context, sel ast.SelectionSet, obj *model.PageInfo) graphql.Marshaler {
+	fields := graphql.CollectFields(ec.OperationContext, sel, pageInfoImplementors)
+
+	out := graphql.NewFieldSet(fields)
+	deferred := graphql.NewDeferredGroup(ctx)
+	for i, field := range fields {
+		switch field.Name {
+		case "__typename":
+			out.Values[i] = graphql.MarshalString("PageInfo")
+		case "hasNextPage":
+			out.Values[i] = ec._PageInfo_hasNextPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "hasPreviousPage":
+			out.Values[i] = ec._PageInfo_hasPreviousPage(ctx, field, obj)
+			if out.Values[i] == graphql.Null {
+				out.Invalids++
+			}
+		case "startCursor":
+			out.Values[i] = ec._PageInfo_startCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
+				out.Invalids++
+			}
+		case "endCursor":
+			out.Values[i] = ec._PageInfo_endCursor(ctx, field, obj)
+			if out.Values[i] == graphql.RequiredNull {
 				out.Invalids++
 			}
 		default:
@@ -4728,6 +6771,18 @@ func (ec *executionContext) _Query(ctx context.Context, sel ast.SelectionSet) gr
 				true, true,
 				func(ctx context.Context) graphql.Marshaler {
 					return ec._Query_driverUtilisation(ctx, field)
+				})
+		case "deadLetterTopics":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_deadLetterTopics(ctx, field)
+				})
+		case "deadLetters":
+			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
+				true, true,
+				func(ctx context.Context) graphql.Marshaler {
+					return ec._Query_deadLetters(ctx, field)
 				})
 		case "_service":
 			out.ResolveRootConcurrently(innerCtx, ec.OperationContext, i,
@@ -5410,6 +7465,104 @@ func (ec *executionContext) marshalNCancellationAndRefundRates2ᚖgithubᚗcom�
 	return ec._CancellationAndRefundRates(ctx, sel, v)
 }
 
+func (ec *executionContext) marshalNDeadLetter2ᚕᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋanalyticsᚋgraphᚋmodelᚐDeadLetterᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DeadLetter) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDeadLetter2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋanalyticsᚋgraphᚋmodelᚐDeadLetter(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDeadLetter2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋanalyticsᚋgraphᚋmodelᚐDeadLetter(ctx context.Context, sel ast.SelectionSet, v *model.DeadLetter) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeadLetter!")
+		return graphql.Null
+	}
+	return ec._DeadLetter(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeadLetterConnection2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋanalyticsᚋgraphᚋmodelᚐDeadLetterConnection(ctx context.Context, sel ast.SelectionSet, v *model.DeadLetterConnection) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeadLetterConnection!")
+		return graphql.Null
+	}
+	return ec._DeadLetterConnection(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeadLetterEdge2ᚕᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋanalyticsᚋgraphᚋmodelᚐDeadLetterEdgeᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DeadLetterEdge) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDeadLetterEdge2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋanalyticsᚋgraphᚋmodelᚐDeadLetterEdge(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDeadLetterEdge2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋanalyticsᚋgraphᚋmodelᚐDeadLetterEdge(ctx context.Context, sel ast.SelectionSet, v *model.DeadLetterEdge) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeadLetterEdge!")
+		return graphql.Null
+	}
+	return ec._DeadLetterEdge(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNDeadLetterReplay2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋanalyticsᚋgraphᚋmodelᚐDeadLetterReplay(ctx context.Context, sel ast.SelectionSet, v *model.DeadLetterReplay) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeadLetterReplay!")
+		return graphql.Null
+	}
+	return ec._DeadLetterReplay(ctx, sel, v)
+}
+
+func (ec *executionContext) unmarshalNDeadLetterReplayState2githubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋanalyticsᚋgraphᚋmodelᚐDeadLetterReplayState(ctx context.Context, v any) (model.DeadLetterReplayState, error) {
+	var res model.DeadLetterReplayState
+	err := res.UnmarshalGQL(v)
+	return res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalNDeadLetterReplayState2githubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋanalyticsᚋgraphᚋmodelᚐDeadLetterReplayState(ctx context.Context, sel ast.SelectionSet, v model.DeadLetterReplayState) graphql.Marshaler {
+	return v
+}
+
+func (ec *executionContext) marshalNDeadLetterTopic2ᚕᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋanalyticsᚋgraphᚋmodelᚐDeadLetterTopicᚄ(ctx context.Context, sel ast.SelectionSet, v []*model.DeadLetterTopic) graphql.Marshaler {
+	ret := graphql.MarshalSliceConcurrently(ctx, len(v), 0, false, func(ctx context.Context, i int) graphql.Marshaler {
+		fc := graphql.GetFieldContext(ctx)
+		fc.Result = &v[i]
+		return ec.marshalNDeadLetterTopic2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋanalyticsᚋgraphᚋmodelᚐDeadLetterTopic(ctx, sel, v[i])
+	})
+
+	for _, e := range ret {
+		if e == graphql.Null {
+			return graphql.Null
+		}
+	}
+
+	return ret
+}
+
+func (ec *executionContext) marshalNDeadLetterTopic2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋanalyticsᚋgraphᚋmodelᚐDeadLetterTopic(ctx context.Context, sel ast.SelectionSet, v *model.DeadLetterTopic) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "DeadLetterTopic!")
+		return graphql.Null
+	}
+	return ec._DeadLetterTopic(ctx, sel, v)
+}
+
 func (ec *executionContext) marshalNDeliveryTimes2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋanalyticsᚋgraphᚋmodelᚐDeliveryTimes(ctx context.Context, sel ast.SelectionSet, v *model.DeliveryTimes) graphql.Marshaler {
 	if v == nil {
 		graphql.AddInvalidNullError(ctx, "DeliveryTimes!")
@@ -5558,6 +7711,14 @@ func (ec *executionContext) marshalNOrderFunnel2ᚖgithubᚗcomᚋdizhtimeᚋdiz
 		return graphql.Null
 	}
 	return ec._OrderFunnel(ctx, sel, v)
+}
+
+func (ec *executionContext) marshalNPageInfo2ᚖgithubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋanalyticsᚋgraphᚋmodelᚐPageInfo(ctx context.Context, sel ast.SelectionSet, v *model.PageInfo) graphql.Marshaler {
+	if v == nil {
+		graphql.AddInvalidNullError(ctx, "PageInfo!")
+		return graphql.Null
+	}
+	return ec._PageInfo(ctx, sel, v)
 }
 
 func (ec *executionContext) unmarshalNSalesBreakdownBy2githubᚗcomᚋdizhtimeᚋdizhtimeᚋsubgraphsᚋanalyticsᚋgraphᚋmodelᚐSalesBreakdownBy(ctx context.Context, v any) (model.SalesBreakdownBy, error) {
@@ -6017,6 +8178,24 @@ func (ec *executionContext) marshalOID2ᚕstringᚄ(ctx context.Context, sel ast
 	}
 
 	return ret
+}
+
+func (ec *executionContext) unmarshalOID2ᚖstring(ctx context.Context, v any) (*string, error) {
+	if v == nil {
+		return nil, nil
+	}
+	res, err := graphql.UnmarshalID(v)
+	return &res, graphql.ErrorOnPath(ctx, err)
+}
+
+func (ec *executionContext) marshalOID2ᚖstring(ctx context.Context, sel ast.SelectionSet, v *string) graphql.Marshaler {
+	if v == nil {
+		return graphql.Null
+	}
+	_ = sel
+	_ = ctx
+	res := graphql.MarshalID(*v)
+	return res
 }
 
 func (ec *executionContext) unmarshalOInt2ᚖint(ctx context.Context, v any) (*int, error) {

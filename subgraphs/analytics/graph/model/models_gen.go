@@ -33,6 +33,72 @@ type CancellationAndRefundRates struct {
 	RefundedMinor    int64   `json:"refundedMinor"`
 }
 
+// An event a consumer could not apply, parked on its topic's dead-letter topic.
+type DeadLetter struct {
+	// the letter's place: <dead-letter topic>/<partition>/<offset>
+	ID                string `json:"id"`
+	Topic             string `json:"topic"`
+	OriginalTopic     string `json:"originalTopic"`
+	OriginalPartition int    `json:"originalPartition"`
+	OriginalOffset    int64  `json:"originalOffset"`
+	// the message key (the aggregate id)
+	Key       string  `json:"key"`
+	EventID   *string `json:"eventId,omitempty"`
+	EventType *string `json:"eventType,omitempty"`
+	// the consumer group that gave up
+	ConsumerGroup string `json:"consumerGroup"`
+	// why it gave up (the last error)
+	Error string `json:"error"`
+	// how many times it tried (0: refused at once, e.g. undecodable)
+	Attempts int `json:"attempts"`
+	// RFC 3339
+	FailedAt *string `json:"failedAt,omitempty"`
+	// the start of the message (the event envelope, JSON)
+	PayloadPreview string                `json:"payloadPreview"`
+	ReplayState    DeadLetterReplayState `json:"replayState"`
+	// RFC 3339: when it was replayed or discarded
+	ActedAt *string `json:"actedAt,omitempty"`
+	// the admin who replayed or discarded it
+	ActedBy *string `json:"actedBy,omitempty"`
+}
+
+type DeadLetterConnection struct {
+	Edges    []*DeadLetterEdge `json:"edges"`
+	PageInfo *PageInfo         `json:"pageInfo"`
+	// letters of the topic not discarded
+	TotalCount int `json:"totalCount"`
+}
+
+type DeadLetterEdge struct {
+	Cursor string      `json:"cursor"`
+	Node   *DeadLetter `json:"node"`
+}
+
+// What a replay did.
+type DeadLetterReplay struct {
+	// letters this call sent back to their topics
+	Republished int `json:"republished"`
+	// letters an earlier replay had sent already: left alone
+	AlreadyReplayed int           `json:"alreadyReplayed"`
+	Letters         []*DeadLetter `json:"letters"`
+}
+
+// A dead-letter topic (<topic>.dlq): the events of one topic that a consumer gave up on.
+// Names are logical: a stack's topic prefix is not shown.
+type DeadLetterTopic struct {
+	// e.g. notification.requested.dlq
+	Name string `json:"name"`
+	// the topic its letters came from, where a replay sends them
+	OriginalTopic string `json:"originalTopic"`
+	// letters not discarded
+	Count int `json:"count"`
+	// of those, not replayed yet
+	Pending int `json:"pending"`
+	// RFC 3339: the first and last time one of them failed (null when there is none)
+	OldestFailedAt *string `json:"oldestFailedAt,omitempty"`
+	NewestFailedAt *string `json:"newestFailedAt,omitempty"`
+}
+
 // Delivery time of the delivered orders placed in the range, and its parts.
 type DeliveryTimes struct {
 	// placed -> delivered
@@ -91,6 +157,9 @@ type LiveMetrics struct {
 	OpenOrders int `json:"openOrders"`
 }
 
+type Mutation struct {
+}
+
 // Of the orders placed in the range, how many were paid, accepted and delivered.
 type OrderFunnel struct {
 	Placed    int              `json:"placed"`
@@ -98,6 +167,14 @@ type OrderFunnel struct {
 	Accepted  int              `json:"accepted"`
 	Delivered int              `json:"delivered"`
 	DropOffs  []*FunnelDropOff `json:"dropOffs"`
+}
+
+// Relay page information.
+type PageInfo struct {
+	HasNextPage     bool    `json:"hasNextPage"`
+	HasPreviousPage bool    `json:"hasPreviousPage"`
+	StartCursor     *string `json:"startCursor,omitempty"`
+	EndCursor       *string `json:"endCursor,omitempty"`
 }
 
 type Query struct {
@@ -193,6 +270,67 @@ func (e *AnalyticsBucket) UnmarshalJSON(b []byte) error {
 }
 
 func (e AnalyticsBucket) MarshalJSON() ([]byte, error) {
+	var buf bytes.Buffer
+	e.MarshalGQL(&buf)
+	return buf.Bytes(), nil
+}
+
+// Where a dead letter stands.
+type DeadLetterReplayState string
+
+const (
+	// parked, waiting for an admin
+	DeadLetterReplayStatePending DeadLetterReplayState = "PENDING"
+	// sent back to its original topic (consumers that applied it already skip it by event id)
+	DeadLetterReplayStateReplayed DeadLetterReplayState = "REPLAYED"
+	// put away: out of the lists, never replayed
+	DeadLetterReplayStateDiscarded DeadLetterReplayState = "DISCARDED"
+)
+
+var AllDeadLetterReplayState = []DeadLetterReplayState{
+	DeadLetterReplayStatePending,
+	DeadLetterReplayStateReplayed,
+	DeadLetterReplayStateDiscarded,
+}
+
+func (e DeadLetterReplayState) IsValid() bool {
+	switch e {
+	case DeadLetterReplayStatePending, DeadLetterReplayStateReplayed, DeadLetterReplayStateDiscarded:
+		return true
+	}
+	return false
+}
+
+func (e DeadLetterReplayState) String() string {
+	return string(e)
+}
+
+func (e *DeadLetterReplayState) UnmarshalGQL(v any) error {
+	str, ok := v.(string)
+	if !ok {
+		return fmt.Errorf("enums must be strings")
+	}
+
+	*e = DeadLetterReplayState(str)
+	if !e.IsValid() {
+		return fmt.Errorf("%s is not a valid DeadLetterReplayState", str)
+	}
+	return nil
+}
+
+func (e DeadLetterReplayState) MarshalGQL(w io.Writer) {
+	_, _ = fmt.Fprint(w, strconv.Quote(e.String()))
+}
+
+func (e *DeadLetterReplayState) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return err
+	}
+	return e.UnmarshalGQL(s)
+}
+
+func (e DeadLetterReplayState) MarshalJSON() ([]byte, error) {
 	var buf bytes.Buffer
 	e.MarshalGQL(&buf)
 	return buf.Bytes(), nil

@@ -8,6 +8,7 @@ import { graphql } from '@dizhtime/client/gql';
 import { formatMoney, parseMoney } from '@dizhtime/client';
 import { auth, ConnectivityBanner, errorText, PointsMap, routerBase, SignIn, useSession } from '@dizhtime/ops';
 import { UsersPage } from './UsersPage';
+import { DeadLetters } from './DeadLetters';
 
 const AdminDrivers = graphql(`
   subscription AdminDrivers($box: BBoxInput!) { driversInArea(bbox: $box) { driverId status at location { lat lng } } }
@@ -70,6 +71,7 @@ export function App() {
   else if (tab === 'users') page = <UsersPage id={route[1]}><Users id={route[1]} /></UsersPage>;
   else if (tab === 'health') page = <Health />;
   else if (tab === 'audit') page = <WalletAudit />;
+  else if (tab === 'dead-letters') page = <DeadLetters topic={route[1] ? decodeURIComponent(route[1]) : undefined} />;
   else page = <Live />;
   return (
     <>
@@ -77,7 +79,7 @@ export function App() {
         <span className="brand">DizhTime Admin</span>
         {session && (
           <nav aria-label="Sections" className="tabs">
-            {[['live', 'Live'], ['orders', 'Orders'], ['users', 'Users'], ['audit', 'Wallet audit'], ['health', 'Health']].map(([k, label]) => (
+            {[['live', 'Live'], ['orders', 'Orders'], ['users', 'Users'], ['audit', 'Wallet audit'], ['dead-letters', 'Dead letters'], ['health', 'Health']].map(([k, label]) => (
               <a key={k} href={`#/${k}`} aria-current={tab === k ? 'page' : undefined}>{label}</a>
             ))}
             <button type="button" className="link" onClick={() => void auth.logout()}>Sign out</button>

@@ -32,6 +32,7 @@ const embedded = [
   'RestaurantSearchHit', 'DishMatch', 'SearchFacets', 'FacetCount', 'WalletTransactionEdge',
   'WalletTransactionConnection', 'RedeemPointsPreview', 'TrackingUpdate', 'Suggestion', 'DeliveryTransition',
   'QuotedOption', 'WalletAdjustment', 'DishSearchConnection', 'DishSearchEdge', 'DishSearchHit',
+  'DeadLetterTopic', 'DeadLetterConnection', 'DeadLetterEdge', 'DeadLetterReplay',
 ];
 
 export interface Endpoints {

@@ -22,6 +22,11 @@ type Documents = {
     "mutation AdminAssignRole($u: ID!, $r: Role!) { assignRole(userId: $u, role: $r) { id roles } }": typeof types.AdminAssignRoleDocument,
     "mutation AdminRevokeRole($u: ID!, $r: Role!) { revokeRole(userId: $u, role: $r) { id roles } }": typeof types.AdminRevokeRoleDocument,
     "\n  query AdminAudit { walletAuditVerification { intact accounts rows problems checkedAt } }\n": typeof types.AdminAuditDocument,
+    "\n  query AdminDeadLetterTopics { deadLetterTopics { name originalTopic count pending oldestFailedAt newestFailedAt } }\n": typeof types.AdminDeadLetterTopicsDocument,
+    "\n  query AdminDeadLetters($topic: String!, $first: Int, $after: String) {\n    deadLetters(topic: $topic, first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges {\n        node {\n          id originalTopic originalPartition originalOffset key eventId eventType consumerGroup error attempts failedAt\n          payloadPreview replayState actedAt actedBy\n        }\n      }\n    }\n  }\n": typeof types.AdminDeadLettersDocument,
+    "\n  mutation AdminReplayDeadLetter($id: ID!) { replayDeadLetter(id: $id) { republished alreadyReplayed } }\n": typeof types.AdminReplayDeadLetterDocument,
+    "\n  mutation AdminReplayDeadLetters($topic: String!) { replayDeadLetters(topic: $topic) { republished alreadyReplayed } }\n": typeof types.AdminReplayDeadLettersDocument,
+    "\n  mutation AdminDiscardDeadLetter($id: ID!) { discardDeadLetter(id: $id) { id replayState } }\n": typeof types.AdminDiscardDeadLetterDocument,
     "\n  query AdminUsers($s: String, $r: Role, $n: Int, $a: String) {\n    users(search: $s, role: $r, first: $n, after: $a) {\n      edges { cursor node { id name email roles disabled } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": typeof types.AdminUsersDocument,
     "\n  query AdminRoleChanges($u: ID!) { roleChanges(userId: $u, first: 20) { role change at actor { id name } } }\n": typeof types.AdminRoleChangesDocument,
     "\n  query CartQuote($input: QuoteInput!) {\n    quote(input: $input) {\n      restaurantId currency available restaurantOpen menuVersion\n      subtotal { amountMinor currency }\n      lines { name quantity available unavailableReason lineTotal { amountMinor currency } options { id name } }\n    }\n  }\n": typeof types.CartQuoteDocument,
@@ -88,6 +93,11 @@ const documents: Documents = {
     "mutation AdminAssignRole($u: ID!, $r: Role!) { assignRole(userId: $u, role: $r) { id roles } }": types.AdminAssignRoleDocument,
     "mutation AdminRevokeRole($u: ID!, $r: Role!) { revokeRole(userId: $u, role: $r) { id roles } }": types.AdminRevokeRoleDocument,
     "\n  query AdminAudit { walletAuditVerification { intact accounts rows problems checkedAt } }\n": types.AdminAuditDocument,
+    "\n  query AdminDeadLetterTopics { deadLetterTopics { name originalTopic count pending oldestFailedAt newestFailedAt } }\n": types.AdminDeadLetterTopicsDocument,
+    "\n  query AdminDeadLetters($topic: String!, $first: Int, $after: String) {\n    deadLetters(topic: $topic, first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges {\n        node {\n          id originalTopic originalPartition originalOffset key eventId eventType consumerGroup error attempts failedAt\n          payloadPreview replayState actedAt actedBy\n        }\n      }\n    }\n  }\n": types.AdminDeadLettersDocument,
+    "\n  mutation AdminReplayDeadLetter($id: ID!) { replayDeadLetter(id: $id) { republished alreadyReplayed } }\n": types.AdminReplayDeadLetterDocument,
+    "\n  mutation AdminReplayDeadLetters($topic: String!) { replayDeadLetters(topic: $topic) { republished alreadyReplayed } }\n": types.AdminReplayDeadLettersDocument,
+    "\n  mutation AdminDiscardDeadLetter($id: ID!) { discardDeadLetter(id: $id) { id replayState } }\n": types.AdminDiscardDeadLetterDocument,
     "\n  query AdminUsers($s: String, $r: Role, $n: Int, $a: String) {\n    users(search: $s, role: $r, first: $n, after: $a) {\n      edges { cursor node { id name email roles disabled } }\n      pageInfo { hasNextPage endCursor }\n    }\n  }\n": types.AdminUsersDocument,
     "\n  query AdminRoleChanges($u: ID!) { roleChanges(userId: $u, first: 20) { role change at actor { id name } } }\n": types.AdminRoleChangesDocument,
     "\n  query CartQuote($input: QuoteInput!) {\n    quote(input: $input) {\n      restaurantId currency available restaurantOpen menuVersion\n      subtotal { amountMinor currency }\n      lines { name quantity available unavailableReason lineTotal { amountMinor currency } options { id name } }\n    }\n  }\n": types.CartQuoteDocument,
@@ -192,6 +202,26 @@ export function graphql(source: "mutation AdminRevokeRole($u: ID!, $r: Role!) { 
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  query AdminAudit { walletAuditVerification { intact accounts rows problems checkedAt } }\n"): (typeof documents)["\n  query AdminAudit { walletAuditVerification { intact accounts rows problems checkedAt } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminDeadLetterTopics { deadLetterTopics { name originalTopic count pending oldestFailedAt newestFailedAt } }\n"): (typeof documents)["\n  query AdminDeadLetterTopics { deadLetterTopics { name originalTopic count pending oldestFailedAt newestFailedAt } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query AdminDeadLetters($topic: String!, $first: Int, $after: String) {\n    deadLetters(topic: $topic, first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges {\n        node {\n          id originalTopic originalPartition originalOffset key eventId eventType consumerGroup error attempts failedAt\n          payloadPreview replayState actedAt actedBy\n        }\n      }\n    }\n  }\n"): (typeof documents)["\n  query AdminDeadLetters($topic: String!, $first: Int, $after: String) {\n    deadLetters(topic: $topic, first: $first, after: $after) {\n      totalCount\n      pageInfo { hasNextPage endCursor }\n      edges {\n        node {\n          id originalTopic originalPartition originalOffset key eventId eventType consumerGroup error attempts failedAt\n          payloadPreview replayState actedAt actedBy\n        }\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AdminReplayDeadLetter($id: ID!) { replayDeadLetter(id: $id) { republished alreadyReplayed } }\n"): (typeof documents)["\n  mutation AdminReplayDeadLetter($id: ID!) { replayDeadLetter(id: $id) { republished alreadyReplayed } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AdminReplayDeadLetters($topic: String!) { replayDeadLetters(topic: $topic) { republished alreadyReplayed } }\n"): (typeof documents)["\n  mutation AdminReplayDeadLetters($topic: String!) { replayDeadLetters(topic: $topic) { republished alreadyReplayed } }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AdminDiscardDeadLetter($id: ID!) { discardDeadLetter(id: $id) { id replayState } }\n"): (typeof documents)["\n  mutation AdminDiscardDeadLetter($id: ID!) { discardDeadLetter(id: $id) { id replayState } }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -126,6 +126,88 @@ export type DayHoursInput = {
   ranges: Array<TimeRangeInput>;
 };
 
+/** An event a consumer could not apply, parked on its topic's dead-letter topic. */
+export type DeadLetter = {
+  __typename?: 'DeadLetter';
+  /** RFC 3339: when it was replayed or discarded */
+  actedAt?: Maybe<Scalars['String']['output']>;
+  /** the admin who replayed or discarded it */
+  actedBy?: Maybe<Scalars['ID']['output']>;
+  /** how many times it tried (0: refused at once, e.g. undecodable) */
+  attempts: Scalars['Int']['output'];
+  /** the consumer group that gave up */
+  consumerGroup: Scalars['String']['output'];
+  /** why it gave up (the last error) */
+  error: Scalars['String']['output'];
+  eventId?: Maybe<Scalars['String']['output']>;
+  eventType?: Maybe<Scalars['String']['output']>;
+  /** RFC 3339 */
+  failedAt?: Maybe<Scalars['String']['output']>;
+  /** the letter's place: <dead-letter topic>/<partition>/<offset> */
+  id: Scalars['ID']['output'];
+  /** the message key (the aggregate id) */
+  key: Scalars['String']['output'];
+  originalOffset: Scalars['Int64']['output'];
+  originalPartition: Scalars['Int']['output'];
+  originalTopic: Scalars['String']['output'];
+  /** the start of the message (the event envelope, JSON) */
+  payloadPreview: Scalars['String']['output'];
+  replayState: DeadLetterReplayState;
+  topic: Scalars['String']['output'];
+};
+
+export type DeadLetterConnection = {
+  __typename?: 'DeadLetterConnection';
+  edges: Array<DeadLetterEdge>;
+  pageInfo: PageInfo;
+  /** letters of the topic not discarded */
+  totalCount: Scalars['Int']['output'];
+};
+
+export type DeadLetterEdge = {
+  __typename?: 'DeadLetterEdge';
+  cursor: Scalars['String']['output'];
+  node: DeadLetter;
+};
+
+/** What a replay did. */
+export type DeadLetterReplay = {
+  __typename?: 'DeadLetterReplay';
+  /** letters an earlier replay had sent already: left alone */
+  alreadyReplayed: Scalars['Int']['output'];
+  letters: Array<DeadLetter>;
+  /** letters this call sent back to their topics */
+  republished: Scalars['Int']['output'];
+};
+
+/** Where a dead letter stands. */
+export type DeadLetterReplayState =
+  /** put away: out of the lists, never replayed */
+  | 'DISCARDED'
+  /** parked, waiting for an admin */
+  | 'PENDING'
+  /** sent back to its original topic (consumers that applied it already skip it by event id) */
+  | 'REPLAYED';
+
+/**
+ * A dead-letter topic (<topic>.dlq): the events of one topic that a consumer gave up on.
+ * Names are logical: a stack's topic prefix is not shown.
+ */
+export type DeadLetterTopic = {
+  __typename?: 'DeadLetterTopic';
+  /** letters not discarded */
+  count: Scalars['Int']['output'];
+  /** e.g. notification.requested.dlq */
+  name: Scalars['String']['output'];
+  newestFailedAt?: Maybe<Scalars['String']['output']>;
+  /** RFC 3339: the first and last time one of them failed (null when there is none) */
+  oldestFailedAt?: Maybe<Scalars['String']['output']>;
+  /** the topic its letters came from, where a replay sends them */
+  originalTopic: Scalars['String']['output'];
+  /** of those, not replayed yet */
+  pending: Scalars['Int']['output'];
+};
+
 /** Taking one order from the restaurant to the customer. */
 export type Delivery = {
   __typename?: 'Delivery';
@@ -459,6 +541,8 @@ export type Mutation = {
   declineOffer: Scalars['Boolean']['output'];
   /** ADMIN only; audited. The last active admin cannot be disabled (CONFLICT). */
   disableUser: User;
+  /** Puts the letter away: it leaves the lists and is never replayed (admins only). */
+  discardDeadLetter: DeadLetter;
   goOffline: Driver;
   goOnline: Driver;
   /** ADMIN only: write any relation tuple, e.g. restaurant:42#owner@user:7. */
@@ -498,6 +582,13 @@ export type Mutation = {
   /** Restaurant staff or ADMIN: turn a PAID order down (the wallet refunds it). */
   rejectOrder: Order;
   removeRestaurantStaff: Scalars['Boolean']['output'];
+  /**
+   * Sends the letter back to its original topic with its original event id, once: a
+   * letter replayed already is left alone (admins only).
+   */
+  replayDeadLetter: DeadLetterReplay;
+  /** Replays every pending letter of the dead-letter topic (admins only). */
+  replayDeadLetters: DeadLetterReplay;
   /** Staff, owner or ADMIN. */
   resumeRestaurant: Restaurant;
   /** ADMIN only; audited. Revoking ADMIN from the last active admin is a CONFLICT. */
@@ -596,6 +687,11 @@ export type MutationDeclineOfferArgs = {
 
 export type MutationDisableUserArgs = {
   userId: Scalars['ID']['input'];
+};
+
+
+export type MutationDiscardDeadLetterArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -708,6 +804,16 @@ export type MutationRejectOrderArgs = {
 export type MutationRemoveRestaurantStaffArgs = {
   restaurantId: Scalars['ID']['input'];
   userId: Scalars['ID']['input'];
+};
+
+
+export type MutationReplayDeadLetterArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationReplayDeadLettersArgs = {
+  topic: Scalars['String']['input'];
 };
 
 
@@ -1166,6 +1272,10 @@ export type Query = {
   __typename?: 'Query';
   /** Cancellation and refund rates. */
   cancellationAndRefundRates: CancellationAndRefundRates;
+  /** Every dead-letter topic of the platform's topics (admins only). */
+  deadLetterTopics: Array<DeadLetterTopic>;
+  /** A dead-letter topic's letters not discarded, oldest first (admins only). */
+  deadLetters: DeadLetterConnection;
   /** A delivery (its customer, its courier or an admin). */
   delivery?: Maybe<Delivery>;
   /** Delivery time p50/p90/p99 and its parts. */
@@ -1222,6 +1332,13 @@ export type Query = {
 
 export type QueryCancellationAndRefundRatesArgs = {
   range: AnalyticsRange;
+};
+
+
+export type QueryDeadLettersArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  topic: Scalars['String']['input'];
 };
 
 
@@ -1968,6 +2085,41 @@ export type AdminAuditQueryVariables = Exact<{ [key: string]: never; }>;
 
 export type AdminAuditQuery = { __typename?: 'Query', walletAuditVerification: { __typename?: 'WalletAuditVerification', intact: boolean, accounts: number, rows: number, problems: Array<string>, checkedAt: string } };
 
+export type AdminDeadLetterTopicsQueryVariables = Exact<{ [key: string]: never; }>;
+
+
+export type AdminDeadLetterTopicsQuery = { __typename?: 'Query', deadLetterTopics: Array<{ __typename?: 'DeadLetterTopic', name: string, originalTopic: string, count: number, pending: number, oldestFailedAt?: string | null, newestFailedAt?: string | null }> };
+
+export type AdminDeadLettersQueryVariables = Exact<{
+  topic: Scalars['String']['input'];
+  first?: InputMaybe<Scalars['Int']['input']>;
+  after?: InputMaybe<Scalars['String']['input']>;
+}>;
+
+
+export type AdminDeadLettersQuery = { __typename?: 'Query', deadLetters: { __typename?: 'DeadLetterConnection', totalCount: number, pageInfo: { __typename?: 'PageInfo', hasNextPage: boolean, endCursor?: string | null }, edges: Array<{ __typename?: 'DeadLetterEdge', node: { __typename?: 'DeadLetter', id: string, originalTopic: string, originalPartition: number, originalOffset: string, key: string, eventId?: string | null, eventType?: string | null, consumerGroup: string, error: string, attempts: number, failedAt?: string | null, payloadPreview: string, replayState: DeadLetterReplayState, actedAt?: string | null, actedBy?: string | null } }> } };
+
+export type AdminReplayDeadLetterMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type AdminReplayDeadLetterMutation = { __typename?: 'Mutation', replayDeadLetter: { __typename?: 'DeadLetterReplay', republished: number, alreadyReplayed: number } };
+
+export type AdminReplayDeadLettersMutationVariables = Exact<{
+  topic: Scalars['String']['input'];
+}>;
+
+
+export type AdminReplayDeadLettersMutation = { __typename?: 'Mutation', replayDeadLetters: { __typename?: 'DeadLetterReplay', republished: number, alreadyReplayed: number } };
+
+export type AdminDiscardDeadLetterMutationVariables = Exact<{
+  id: Scalars['ID']['input'];
+}>;
+
+
+export type AdminDiscardDeadLetterMutation = { __typename?: 'Mutation', discardDeadLetter: { __typename?: 'DeadLetter', id: string, replayState: DeadLetterReplayState } };
+
 export type AdminUsersQueryVariables = Exact<{
   s?: InputMaybe<Scalars['String']['input']>;
   r?: InputMaybe<Role>;
@@ -2377,6 +2529,11 @@ export const AdminUserDocument = {"kind":"Document","definitions":[{"kind":"Oper
 export const AdminAssignRoleDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AdminAssignRole"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"u"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"r"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Role"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"assignRole"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"userId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"u"}}},{"kind":"Argument","name":{"kind":"Name","value":"role"},"value":{"kind":"Variable","name":{"kind":"Name","value":"r"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"roles"}}]}}]}}]} as unknown as DocumentNode<AdminAssignRoleMutation, AdminAssignRoleMutationVariables>;
 export const AdminRevokeRoleDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AdminRevokeRole"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"u"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"r"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"Role"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"revokeRole"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"userId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"u"}}},{"kind":"Argument","name":{"kind":"Name","value":"role"},"value":{"kind":"Variable","name":{"kind":"Name","value":"r"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"roles"}}]}}]}}]} as unknown as DocumentNode<AdminRevokeRoleMutation, AdminRevokeRoleMutationVariables>;
 export const AdminAuditDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AdminAudit"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"walletAuditVerification"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"intact"}},{"kind":"Field","name":{"kind":"Name","value":"accounts"}},{"kind":"Field","name":{"kind":"Name","value":"rows"}},{"kind":"Field","name":{"kind":"Name","value":"problems"}},{"kind":"Field","name":{"kind":"Name","value":"checkedAt"}}]}}]}}]} as unknown as DocumentNode<AdminAuditQuery, AdminAuditQueryVariables>;
+export const AdminDeadLetterTopicsDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AdminDeadLetterTopics"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deadLetterTopics"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"originalTopic"}},{"kind":"Field","name":{"kind":"Name","value":"count"}},{"kind":"Field","name":{"kind":"Name","value":"pending"}},{"kind":"Field","name":{"kind":"Name","value":"oldestFailedAt"}},{"kind":"Field","name":{"kind":"Name","value":"newestFailedAt"}}]}}]}}]} as unknown as DocumentNode<AdminDeadLetterTopicsQuery, AdminDeadLetterTopicsQueryVariables>;
+export const AdminDeadLettersDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AdminDeadLetters"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"topic"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"first"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"after"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"deadLetters"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"topic"},"value":{"kind":"Variable","name":{"kind":"Name","value":"topic"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"first"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"after"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"totalCount"}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}},{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"originalTopic"}},{"kind":"Field","name":{"kind":"Name","value":"originalPartition"}},{"kind":"Field","name":{"kind":"Name","value":"originalOffset"}},{"kind":"Field","name":{"kind":"Name","value":"key"}},{"kind":"Field","name":{"kind":"Name","value":"eventId"}},{"kind":"Field","name":{"kind":"Name","value":"eventType"}},{"kind":"Field","name":{"kind":"Name","value":"consumerGroup"}},{"kind":"Field","name":{"kind":"Name","value":"error"}},{"kind":"Field","name":{"kind":"Name","value":"attempts"}},{"kind":"Field","name":{"kind":"Name","value":"failedAt"}},{"kind":"Field","name":{"kind":"Name","value":"payloadPreview"}},{"kind":"Field","name":{"kind":"Name","value":"replayState"}},{"kind":"Field","name":{"kind":"Name","value":"actedAt"}},{"kind":"Field","name":{"kind":"Name","value":"actedBy"}}]}}]}}]}}]}}]} as unknown as DocumentNode<AdminDeadLettersQuery, AdminDeadLettersQueryVariables>;
+export const AdminReplayDeadLetterDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AdminReplayDeadLetter"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayDeadLetter"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"republished"}},{"kind":"Field","name":{"kind":"Name","value":"alreadyReplayed"}}]}}]}}]} as unknown as DocumentNode<AdminReplayDeadLetterMutation, AdminReplayDeadLetterMutationVariables>;
+export const AdminReplayDeadLettersDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AdminReplayDeadLetters"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"topic"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"replayDeadLetters"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"topic"},"value":{"kind":"Variable","name":{"kind":"Name","value":"topic"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"republished"}},{"kind":"Field","name":{"kind":"Name","value":"alreadyReplayed"}}]}}]}}]} as unknown as DocumentNode<AdminReplayDeadLettersMutation, AdminReplayDeadLettersMutationVariables>;
+export const AdminDiscardDeadLetterDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"mutation","name":{"kind":"Name","value":"AdminDiscardDeadLetter"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"id"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"discardDeadLetter"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"id"},"value":{"kind":"Variable","name":{"kind":"Name","value":"id"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"replayState"}}]}}]}}]} as unknown as DocumentNode<AdminDiscardDeadLetterMutation, AdminDiscardDeadLetterMutationVariables>;
 export const AdminUsersDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AdminUsers"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"s"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"r"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Role"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"n"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"Int"}}},{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"a"}},"type":{"kind":"NamedType","name":{"kind":"Name","value":"String"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"users"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"search"},"value":{"kind":"Variable","name":{"kind":"Name","value":"s"}}},{"kind":"Argument","name":{"kind":"Name","value":"role"},"value":{"kind":"Variable","name":{"kind":"Name","value":"r"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"Variable","name":{"kind":"Name","value":"n"}}},{"kind":"Argument","name":{"kind":"Name","value":"after"},"value":{"kind":"Variable","name":{"kind":"Name","value":"a"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"edges"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"cursor"}},{"kind":"Field","name":{"kind":"Name","value":"node"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"email"}},{"kind":"Field","name":{"kind":"Name","value":"roles"}},{"kind":"Field","name":{"kind":"Name","value":"disabled"}}]}}]}},{"kind":"Field","name":{"kind":"Name","value":"pageInfo"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"hasNextPage"}},{"kind":"Field","name":{"kind":"Name","value":"endCursor"}}]}}]}}]}}]} as unknown as DocumentNode<AdminUsersQuery, AdminUsersQueryVariables>;
 export const AdminRoleChangesDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"AdminRoleChanges"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"u"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"ID"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"roleChanges"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"userId"},"value":{"kind":"Variable","name":{"kind":"Name","value":"u"}}},{"kind":"Argument","name":{"kind":"Name","value":"first"},"value":{"kind":"IntValue","value":"20"}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"role"}},{"kind":"Field","name":{"kind":"Name","value":"change"}},{"kind":"Field","name":{"kind":"Name","value":"at"}},{"kind":"Field","name":{"kind":"Name","value":"actor"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]} as unknown as DocumentNode<AdminRoleChangesQuery, AdminRoleChangesQueryVariables>;
 export const CartQuoteDocument = {"kind":"Document","definitions":[{"kind":"OperationDefinition","operation":"query","name":{"kind":"Name","value":"CartQuote"},"variableDefinitions":[{"kind":"VariableDefinition","variable":{"kind":"Variable","name":{"kind":"Name","value":"input"}},"type":{"kind":"NonNullType","type":{"kind":"NamedType","name":{"kind":"Name","value":"QuoteInput"}}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"quote"},"arguments":[{"kind":"Argument","name":{"kind":"Name","value":"input"},"value":{"kind":"Variable","name":{"kind":"Name","value":"input"}}}],"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"restaurantId"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}},{"kind":"Field","name":{"kind":"Name","value":"available"}},{"kind":"Field","name":{"kind":"Name","value":"restaurantOpen"}},{"kind":"Field","name":{"kind":"Name","value":"menuVersion"}},{"kind":"Field","name":{"kind":"Name","value":"subtotal"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amountMinor"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"lines"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"name"}},{"kind":"Field","name":{"kind":"Name","value":"quantity"}},{"kind":"Field","name":{"kind":"Name","value":"available"}},{"kind":"Field","name":{"kind":"Name","value":"unavailableReason"}},{"kind":"Field","name":{"kind":"Name","value":"lineTotal"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"amountMinor"}},{"kind":"Field","name":{"kind":"Name","value":"currency"}}]}},{"kind":"Field","name":{"kind":"Name","value":"options"},"selectionSet":{"kind":"SelectionSet","selections":[{"kind":"Field","name":{"kind":"Name","value":"id"}},{"kind":"Field","name":{"kind":"Name","value":"name"}}]}}]}}]}}]}}]} as unknown as DocumentNode<CartQuoteQuery, CartQuoteQueryVariables>;
