@@ -257,6 +257,31 @@ func (r *RestaurantsRepository) AddRestaurants(ctx context.Context, rs []*domain
 	return inserted, nil
 }
 
+// ExistingRestaurants reports which of ids are stored (one query on the primary key): the
+// demo seed skips them without building or writing anything, so a warm start's seed is a
+// few reads. A stored restaurant's menu items were indexed before it was written
+// (AddRestaurants), so nothing of it is missing.
+func (r *RestaurantsRepository) ExistingRestaurants(ctx context.Context, ids []string) (map[string]bool, error) {
+	out := make(map[string]bool, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	cur, err := r.coll.Find(ctx, bson.M{"_id": bson.M{"$in": ids}}, options.Find().SetProjection(bson.M{"_id": 1}))
+	if err != nil {
+		return nil, fmt.Errorf("restaurants that exist: %w", err)
+	}
+	var found []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &found); err != nil {
+		return nil, fmt.Errorf("restaurants that exist: %w", err)
+	}
+	for _, f := range found {
+		out[f.ID] = true
+	}
+	return out, nil
+}
+
 // ReassignOwners hands every restaurant of an owner that is a key of owners to that key's
 // value (the demo seeder's repair of a city seeded with made-up owner ids) and reports how
 // many it moved. Ownership changes

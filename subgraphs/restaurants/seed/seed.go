@@ -12,6 +12,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	"github.com/google/uuid"
 
 	"github.com/dizhtime/dizhtime/platform/demo"
@@ -223,6 +224,8 @@ func (r Result) PerSecond() float64 {
 // restaurant of an owner that is a key of owners to that key's value and reports how many
 // it moved.
 type Store interface {
+	// ExistingRestaurants reports which of ids are stored already.
+	ExistingRestaurants(ctx context.Context, ids []string) (map[string]bool, error)
 	AddRestaurants(ctx context.Context, rs []*domain.Restaurant) (int, error)
 	ReassignOwners(ctx context.Context, owners map[string]string) (int, error)
 }
@@ -252,13 +255,30 @@ func Run(ctx context.Context, store Store, cfg Config) (Result, error) {
 	city := Generate(cfg)
 	for i := 0; i < len(city); i += batchSize {
 		batch := city[i:min(i+batchSize, len(city))]
+		ids := make([]string, len(batch))
+		for j, g := range batch {
+			ids[j] = g.ID
+		}
+		// Those stored already are skipped before anything is built: a city seeded before
+		// costs one read per batch.
+		stored, err := store.ExistingRestaurants(ctx, ids)
+		if err != nil {
+			return res, fmt.Errorf("seed: %w", err)
+		}
 		var fresh []*domain.Restaurant
 		for _, g := range batch {
+			if stored[g.ID] {
+				res.Existing++
+				continue
+			}
 			r, err := Build(g, start)
 			if err != nil {
 				return res, err
 			}
 			fresh = append(fresh, r)
+		}
+		if len(fresh) == 0 {
+			continue
 		}
 		n, err := store.AddRestaurants(ctx, fresh)
 		res.Created += n
@@ -268,6 +288,23 @@ func Run(ctx context.Context, store Store, cfg Config) (Result, error) {
 		}
 	}
 	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+// RunRetrying is Run tried again, with backoff b, until it succeeds or patience runs out:
+// Run is idempotent, so an attempt cut short (the embedded FerretDB timing out on a loaded
+// laptop) is simply run again. notify (may be nil) hears each failed attempt and the wait
+// before the next. The Result is the last attempt's: what an earlier one stored counts as
+// Existing.
+func RunRetrying(ctx context.Context, store Store, cfg Config, b backoff.BackOff, patience time.Duration, notify func(error, time.Duration)) (Result, error) {
+	tries := 0
+	res, err := backoff.Retry(ctx, func() (Result, error) {
+		tries++
+		return Run(ctx, store, cfg)
+	}, backoff.WithBackOff(b), backoff.WithMaxElapsedTime(patience), backoff.WithNotify(notify))
+	if err != nil {
+		return res, fmt.Errorf("seeding %s failed after %d attempt(s) in up to %s: %w", cfg.City, tries, patience, err)
+	}
 	return res, nil
 }
 
