@@ -122,6 +122,11 @@ func seedCity(ctx context.Context, db *mongo.Database, sc seed.Config, stdout io
 }
 
 func reportSeed(stdout io.Writer, sc seed.Config, res seed.Result) {
+	if res.Skipped {
+		fmt.Fprintf(stdout, "%s (seed %d, %d restaurants) was seeded before: nothing to do (%s)\n",
+			sc.City, sc.Seed, sc.Restaurants, res.Elapsed.Round(time.Millisecond))
+		return
+	}
 	fmt.Fprintf(stdout, "seeded %s (seed %d): %d restaurants created, %d already there, in %s (%.0f restaurants/s)\n",
 		sc.City, sc.Seed, res.Created, res.Existing, res.Elapsed.Round(time.Millisecond), res.PerSecond())
 	if res.Reassigned > 0 {

@@ -73,8 +73,15 @@ func TestRun_isIdempotentOnBothFerretDBBackends(t *testing.T) {
 			}
 			t.Logf("seeded %d restaurants at %.0f restaurants/s", first.Created, first.PerSecond())
 			again, err := seed.Run(context.Background(), repo, cfg)
-			if err != nil || again.Created != 0 || again.Existing != 120 {
-				t.Fatalf("second run: %+v, %v", again, err)
+			if err != nil || again.Created != 0 || again.Existing != 120 || !again.Skipped {
+				t.Fatalf("second run: %+v, %v; want the city found seeded, nothing scanned", again, err)
+			}
+			// Another config is another city: seeded, its restaurants in common skipped.
+			bigger := cfg
+			bigger.Restaurants = 130
+			more, err := seed.Run(context.Background(), repo, bigger)
+			if err != nil || more.Skipped || more.Created != 10 || more.Existing != 120 {
+				t.Fatalf("a bigger city over it: %+v, %v; want 10 created, 120 already there", more, err)
 			}
 			r, err := repo.GetRestaurant(context.Background(), seed.Generate(cfg)[7].ID)
 			if err != nil || len(r.Menu().ItemIDs()) < 10 {
