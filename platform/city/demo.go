@@ -37,12 +37,16 @@ type EnsureDemoOwners func(ctx context.Context) error
 // from ensureOwners, and the admin writes each seeded restaurant's owner tuple
 // (grantRelation), so every owner runs their own restaurants; the demo RESTAURANT_OWNER is
 // the roster's first. Every step is idempotent: a second run changes nothing.
-func DemoLogins(ctx context.Context, c *Client, grantAdmin GrantAdmin, ensureOwners EnsureDemoOwners) ([]DemoLogin, error) {
+func DemoLogins(ctx context.Context, c *Client, grantAdmin GrantAdmin, ensureOwners EnsureDemoOwners, opts ...DemoOption) ([]DemoLogin, error) {
+	var o demoOptions
+	for _, opt := range opts {
+		opt(&o)
+	}
 	var out []DemoLogin
 	var admin *Session
 	for _, a := range demoAccounts {
 		if a.role == "RESTAURANT_OWNER" {
-			s, err := demoRestaurantOwner(ctx, c, admin, ensureOwners, a.email)
+			s, err := demoRestaurantOwner(ctx, c, admin, ensureOwners, a.email, o)
 			if err != nil {
 				return nil, fmt.Errorf("demo %s: %w", a.role, err)
 			}
@@ -77,14 +81,36 @@ func DemoLogins(ctx context.Context, c *Client, grantAdmin GrantAdmin, ensureOwn
 
 // demoRestaurantOwner signs the roster's first owner in, once the roster's accounts exist
 // and every seeded restaurant's owner tuple is written.
-func demoRestaurantOwner(ctx context.Context, c *Client, admin *Session, ensureOwners EnsureDemoOwners, email string) (*Session, error) {
+func demoRestaurantOwner(ctx context.Context, c *Client, admin *Session, ensureOwners EnsureDemoOwners, email string, o demoOptions) (*Session, error) {
 	if err := ensureOwners(ctx); err != nil {
 		return nil, fmt.Errorf("demo owners: %w", err)
 	}
-	if _, err := admin.GrantDemoOwnership(ctx); err != nil {
+	if o.known {
+		if err := admin.GrantOwners(ctx, o.grants); err != nil {
+			return nil, err
+		}
+	} else if _, err := admin.GrantDemoOwnership(ctx); err != nil {
 		return nil, err
 	}
 	return c.Login(ctx, email, DemoPassword)
+}
+
+// OwnerGrant is one restaurant and its owner's user id.
+type OwnerGrant struct{ RestaurantID, OwnerID string }
+
+// DemoOption changes how DemoLogins works.
+type DemoOption func(*demoOptions)
+
+type demoOptions struct {
+	known  bool
+	grants []OwnerGrant
+}
+
+// WithKnownOwnership gives DemoLogins the roster's restaurants and owners (a seed's, which
+// the caller can generate) instead of listing every restaurant through the router: the
+// laptop run's owner step then touches identity alone, not the restaurants store.
+func WithKnownOwnership(grants []OwnerGrant) DemoOption {
+	return func(o *demoOptions) { o.known, o.grants = true, grants }
 }
 
 // GrantDemoOwnership writes, as an ADMIN, the owner tuple of every restaurant the demo roster
@@ -96,8 +122,7 @@ func (s *Session) GrantDemoOwnership(ctx context.Context) (int, error) {
 	for _, o := range demo.Owners() {
 		roster[o.ID] = true
 	}
-	type grant struct{ restaurant, owner string }
-	var grants []grant
+	var grants []OwnerGrant
 	after := ""
 	for {
 		var page struct {
@@ -127,7 +152,7 @@ func (s *Session) GrantDemoOwnership(ctx context.Context) (int, error) {
 		}
 		for _, e := range page.Restaurants.Edges {
 			if roster[e.Node.Owner.ID] {
-				grants = append(grants, grant{e.Node.ID, e.Node.Owner.ID})
+				grants = append(grants, OwnerGrant{e.Node.ID, e.Node.Owner.ID})
 			}
 		}
 		if !page.Restaurants.PageInfo.HasNextPage || page.Restaurants.PageInfo.EndCursor == "" {
@@ -135,6 +160,15 @@ func (s *Session) GrantDemoOwnership(ctx context.Context) (int, error) {
 		}
 		after = page.Restaurants.PageInfo.EndCursor
 	}
+	if err := s.GrantOwners(ctx, grants); err != nil {
+		return 0, err
+	}
+	return len(grants), nil
+}
+
+// GrantOwners writes, as an ADMIN, the owner tuple of each restaurant
+// (restaurant:ID#owner@user:OWNER); writing a tuple that exists changes nothing.
+func (s *Session) GrantOwners(ctx context.Context, grants []OwnerGrant) error {
 	// Many grants per request, one aliased field each (a city is hundreds of restaurants), at
 	// most the router's limit of root fields per operation (limits.max_root_fields, 20).
 	const perRequest = 20
@@ -143,14 +177,14 @@ func (s *Session) GrantDemoOwnership(ctx context.Context) (int, error) {
 		b.WriteString("mutation DemoOwnership {")
 		for j, g := range grants[i:min(i+perRequest, len(grants))] {
 			fmt.Fprintf(&b, "\n  g%d: grantRelation(namespace: \"restaurant\", object: %q, relation: \"owner\", subject: %q)",
-				j, g.restaurant, "user:"+g.owner)
+				j, g.RestaurantID, "user:"+g.OwnerID)
 		}
 		b.WriteString("\n}")
 		if err := s.Do(ctx, b.String(), nil, nil); err != nil {
-			return 0, fmt.Errorf("grant the demo restaurants' owners: %w", err)
+			return fmt.Errorf("grant the demo restaurants' owners: %w", err)
 		}
 	}
-	return len(grants), nil
+	return nil
 }
 
 func isConflict(err error) bool {

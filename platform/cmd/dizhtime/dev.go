@@ -194,7 +194,8 @@ func dev(ctx context.Context, cfgPath string, sim bool, stdout, stderr io.Writer
 		// Every step of the demo logins is idempotent: a timed-out attempt is simply tried again.
 		logins, err = retrying(ctx, "demo logins", progress, devBackOff(), demoLoginsPatience, demoLoginsAttempt,
 			func(ctx context.Context) ([]city.DemoLogin, error) {
-				return city.DemoLogins(ctx, city.NewClient(procs.RouterURL), city.GrantAdminWith(procs), city.EnsureDemoOwnersWith(procs))
+				return city.DemoLogins(ctx, city.NewClient(procs.RouterURL), city.GrantAdminWith(procs), city.EnsureDemoOwnersWith(procs),
+					city.WithKnownOwnership(demoOwnerGrants()))
 			})
 		switch {
 		case err != nil && ctx.Err() != nil:
@@ -283,3 +284,16 @@ func printLogins(w io.Writer, logins []city.DemoLogin, sim bool) {
 
 // demoCity is the city restaurants seeds for the laptop run (its seed's default).
 func demoCity() string { return seed.DefaultConfig().City }
+
+// demoOwnerGrants are the seeded city's restaurants and their roster owners, generated as
+// restaurants seeds them (seed.Generate is deterministic): the demo logins grant them without
+// listing 300 restaurants through the router from the embedded FerretDB, which on a busy
+// laptop timed out (SUBGRAPH_TIMEOUT).
+func demoOwnerGrants() []city.OwnerGrant {
+	gen := seed.Generate(seed.DefaultConfig())
+	grants := make([]city.OwnerGrant, len(gen))
+	for i, g := range gen {
+		grants[i] = city.OwnerGrant{RestaurantID: g.ID, OwnerID: g.OwnerID}
+	}
+	return grants
+}
