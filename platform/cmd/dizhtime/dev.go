@@ -9,8 +9,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/dizhtime/dizhtime/platform/city"
@@ -92,6 +94,12 @@ func dev(ctx context.Context, cfgPath string, sim bool, stdout, stderr io.Writer
 		return err
 	}
 	cfg.Sim = cfg.Sim || sim
+	// Ctrl-C (or SIGTERM) stops a start too, not only a running stack: run.sh starts this
+	// process in the background, where SIGINT is ignored until someone asks for it, and the
+	// start can take minutes (a first build's stores, the demo logins' retries). Every step
+	// below stops with ctx and kills what it started.
+	ctx, stopSignals := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stopSignals()
 	// Each step of the start says when it happened (since `make run` began).
 	progress := newElapsedWriter(stderr)
 	logger := logging.New(cfg.Service, cfg.Level(), stderr)
