@@ -99,8 +99,8 @@ build_dizhtime() {
 
 mkdir -p "$DIZHTIME_BIN"
 build_dizhtime
-eval "$("$here/services.sh" env | grep DIZHTIME_POSTGRES_URL)"
-eval "$("$here/services.sh" env | grep DIZHTIME_MAILPIT_)"
+# postgres.sh and mailpit.sh (sourced above) say where they listen.
+while IFS= read -r kv; do export "${kv?}"; done < <(postgres_env; mailpit_env)
 export DIZHTIME_DEV_MAILPIT_URL=$DIZHTIME_MAILPIT_URL DIZHTIME_NOTIFICATIONS_SMTP_ADDR=$DIZHTIME_MAILPIT_SMTP_ADDR
 
 # The web apps (web/): the customer app on :4080, the courier app on :4081, the restaurant
@@ -127,7 +127,7 @@ web_apps() {
     fi
     port=$((port + 1))
   done
-  for _ in $(seq 1 600); do curl -fsS -o /dev/null "http://$router_addr/healthz" 2>/dev/null && curl -fsS -o /dev/null http://127.0.0.1:4080/ 2>/dev/null && break; sleep 1; done
+  for _ in $(seq 1 600); do curl -fsS -o /dev/null "http://$router_addr/readyz" 2>/dev/null && curl -fsS -o /dev/null http://127.0.0.1:4080/ 2>/dev/null && break; sleep 1; done
   sleep 2
   printf '\nWeb apps (web/):%s\n\n' "$urls"
   wait

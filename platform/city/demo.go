@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/dizhtime/dizhtime/platform/demo"
@@ -53,12 +54,23 @@ func DemoLogins(ctx context.Context, c *Client, grantAdmin GrantAdmin, ensureOwn
 			out = append(out, DemoLogin{Role: a.role, Session: s})
 			continue
 		}
-		s, err := c.RegisterOrLogin(ctx, a.email, DemoPassword, a.name)
+		// Signed in first: on every run but the first the account exists, and a register
+		// would hash the password only to be refused (CONFLICT) before the sign-in.
+		s, err := c.Login(ctx, a.email, DemoPassword)
+		if gqlErr := (*GraphQLError)(nil); errors.As(err, &gqlErr) && gqlErr.Has("UNAUTHENTICATED") {
+			s, err = c.RegisterOrLogin(ctx, a.email, DemoPassword, a.name)
+		}
 		if err != nil {
 			return nil, fmt.Errorf("demo %s: %w", a.role, err)
 		}
-		switch a.role {
-		case "ADMIN":
+		switch {
+		case slices.Contains(s.Roles, a.role):
+			// A later run: the account has its role already (the token says so); no
+			// operator command and no second sign-in.
+			if a.role == "ADMIN" {
+				admin = s
+			}
+		case a.role == "ADMIN":
 			if err := grantAdmin(ctx, a.email); err != nil {
 				return nil, err
 			}
@@ -66,7 +78,7 @@ func DemoLogins(ctx context.Context, c *Client, grantAdmin GrantAdmin, ensureOwn
 				return nil, fmt.Errorf("demo admin: %w", err)
 			}
 			admin = s
-		case "DRIVER":
+		case a.role == "DRIVER":
 			if err := admin.AssignRole(ctx, s.UserID, a.role); err != nil && !isConflict(err) {
 				return nil, fmt.Errorf("demo %s: %w", a.role, err)
 			}
