@@ -60,7 +60,11 @@ build_progress() {
   done
 }
 
-build_flags=()
+# The laptop binary leaves out DWARF and the symbol table (-s -w): at load 41 its link took
+# 162 s wall / 25 s CPU instead of 214 s / 33 s, and it is 184 MB instead of 241 MB. Panics
+# still print their stacks (Go keeps its own line tables); a debugger wants
+# DIZHTIME_LDFLAGS= (empty).
+build_flags=(-ldflags="${DIZHTIME_LDFLAGS--s -w}")
 
 # sources_stamp: a hash of what the binary is made of: every file of the workspace's modules
 # (go.work's `use` list; tests and testdata aside, Go's embedded SQL, YAML and HTML included),
