@@ -8,27 +8,41 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$here/prometheus.sh"
 cd "$DIZHTIME_ROOT"
 
-started_postgres=
-if ! svc_pid postgres >/dev/null; then started_postgres=1; fi
-"$here/services.sh" up postgres
+. "$here/postgres.sh"
+. "$here/mailpit.sh"
+# run_t0 and phase: each step of a start says how long since `make run` began ([run +12.3s]).
+run_t0=$(date +%s%N)
+phase() { local t; t=$(date +%s%N); printf '[run +%d.%ds] %s\n' $(((t - run_t0) / 1000000000)) $(((t - run_t0) / 100000000 % 10)) "$*" >&2; }
+export DIZHTIME_RUN_T0=$run_t0
+
+# need_service NAME: PostgreSQL, Mailpit and Prometheus, started unless they answer already:
+# started by this checkout's services.sh (stopped again on exit), or answering on their port
+# for someone else (another checkout's services.sh): then used as they are, never stopped.
+started=
+need_service() {
+  local name=$1
+  if ! svc_pid "$name" >/dev/null && port_open 127.0.0.1 "$("${name}_port")" && "${name}_ready" 2>/dev/null; then
+    phase "$name already answers at $("${name}_addr") (not started by this checkout): using it"
+    return
+  fi
+  if ! svc_pid "$name" >/dev/null; then started="$name $started"; fi
+  "$here/services.sh" up "$name"
+  phase "$name up"
+}
+need_service postgres
 # Mailpit receives the email the notifications subgraph sends; its web UI shows it.
-started_mailpit=
-if ! svc_pid mailpit >/dev/null; then started_mailpit=1; fi
-"$here/services.sh" up mailpit
+need_service mailpit
 # Prometheus scrapes every process (deploy/observability/prometheus/prometheus.yml).
-started_prometheus=
-if ! svc_pid prometheus >/dev/null; then started_prometheus=1; fi
-"$here/services.sh" up prometheus
+need_service prometheus
 cleanup() {
-  [ -n "$started_prometheus" ] && "$here/services.sh" down prometheus
-  [ -n "$started_mailpit" ] && "$here/services.sh" down mailpit
-  [ -n "$started_postgres" ] && "$here/services.sh" down postgres
+  local s
+  for s in $started; do "$here/services.sh" down "$s"; done
 }
 trap cleanup EXIT
 
 # One binary carries the router and every subgraph (`dizhtime identity serve`, ...): one link,
-# not one per process. Built only when a Go source, go.mod or go.sum is newer than it
-# (DIZHTIME_REBUILD=1 forces it), with what is compiling and how far printed every few seconds.
+# not one per process. Built only when what it is made of changed (DIZHTIME_REBUILD=1 forces
+# it), with what is compiling and how far printed every few seconds.
 # build_progress TOTAL START: reads go build -v; every 5 s says how many packages are compiled
 # (of TOTAL in the binary) and which, then when it links; passes error lines through.
 build_progress() {
@@ -46,28 +60,51 @@ build_progress() {
   done
 }
 
+# The laptop binary leaves out DWARF and the symbol table (-s -w): at load 41 its link took
+# 162 s wall / 25 s CPU instead of 214 s / 33 s, and it is 184 MB instead of 241 MB. Panics
+# still print their stacks (Go keeps its own line tables); a debugger wants
+# DIZHTIME_LDFLAGS= (empty).
+build_flags=(-ldflags="${DIZHTIME_LDFLAGS--s -w}")
+
+# sources_stamp: a hash of what the binary is made of: every file of the workspace's modules
+# (go.work's `use` list; tests and testdata aside, Go's embedded SQL, YAML and HTML included),
+# go.work, the Go toolchain and the flags. ~0.2 s, where asking `go build` whether anything
+# changed costs ~10 s on a 2-core laptop; content, not mtimes, so a checkout or a merge that
+# rewrites files without changing them needs no build either.
+sources_stamp() {
+  local mods
+  mods=$(awk '/^use *\(/ {u=1; next} u && /^\)/ {u=0} u && NF {print $1} /^use +[^(]/ {print $2}' go.work)
+  {
+    go version
+    printf '%s\n' "${GOFLAGS:-}" "${CGO_ENABLED:-}" "${build_flags[*]}"
+    # shellcheck disable=SC2086
+    find $mods go.work go.work.sum -type f ! -name '*_test.go' ! -path '*/testdata/*' ! -path '*/node_modules/*' -print0 2>/dev/null \
+      | sort -z | xargs -0 sha256sum
+  } | sha256sum | cut -d' ' -f1
+}
+
 build_dizhtime() {
-  local bin=$DIZHTIME_BIN/dizhtime
-  if [ -x "$bin" ] && [ -z "${DIZHTIME_REBUILD:-}" ] && [ -z "$(find . \( -name node_modules -o -name .dizhtime -o -name .git -o -name web \) -prune -o \
-       \( \( -name '*.go' -a ! -name '*_test.go' \) -o -name go.mod -o -name go.sum -o -name go.work -o -name go.work.sum \) -newer "$bin" -print -quit)" ]; then
-    log "dizhtime is up to date ($bin)"
+  local bin=$DIZHTIME_BIN/dizhtime stamp=$DIZHTIME_BIN/dizhtime.sources sum
+  # Taken before building: a file edited while go build runs makes the next start build again.
+  sum=$(sources_stamp)
+  if [ -x "$bin" ] && [ -z "${DIZHTIME_REBUILD:-}" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$sum" ]; then
+    phase "dizhtime is up to date ($bin: its sources are unchanged)"
     return
   fi
   local total start=$SECONDS
-  log "building dizhtime: the router and every subgraph in one binary (a first build compiles ~2000 packages: minutes)"
+  phase "building dizhtime: the router and every subgraph in one binary (a first build compiles ~2000 packages: minutes)"
   total=$(go list -deps ./platform/cmd/dizhtime 2>/dev/null | wc -l) || total=0
+  rm -f "$stamp"
   # go build -v names each package as it compiles it; everything else on stderr is an error.
-  # Straight to $bin: go build leaves a current binary as it is (no link) when a newer file
-  # changed nothing it is made of; touch marks it checked for the test above.
-  go build -v -o "$bin" ./platform/cmd/dizhtime 2>&1 | build_progress "$total" "$start"
-  touch "$bin"
-  log "dizhtime built in $((SECONDS - start)) s"
+  go build -v "${build_flags[@]}" -o "$bin" ./platform/cmd/dizhtime 2>&1 | build_progress "$total" "$start"
+  echo "$sum" >"$stamp"
+  phase "dizhtime built in $((SECONDS - start)) s"
 }
 
 mkdir -p "$DIZHTIME_BIN"
 build_dizhtime
-eval "$("$here/services.sh" env | grep DIZHTIME_POSTGRES_URL)"
-eval "$("$here/services.sh" env | grep DIZHTIME_MAILPIT_)"
+# postgres.sh and mailpit.sh (sourced above) say where they listen.
+while IFS= read -r kv; do export "${kv?}"; done < <(postgres_env; mailpit_env)
 export DIZHTIME_DEV_MAILPIT_URL=$DIZHTIME_MAILPIT_URL DIZHTIME_NOTIFICATIONS_SMTP_ADDR=$DIZHTIME_MAILPIT_SMTP_ADDR
 
 # The web apps (web/): the customer app on :4080, the courier app on :4081, the restaurant
@@ -94,7 +131,7 @@ web_apps() {
     fi
     port=$((port + 1))
   done
-  for _ in $(seq 1 600); do curl -fsS -o /dev/null "http://$router_addr/healthz" 2>/dev/null && curl -fsS -o /dev/null http://127.0.0.1:4080/ 2>/dev/null && break; sleep 1; done
+  for _ in $(seq 1 600); do curl -fsS -o /dev/null "http://$router_addr/readyz" 2>/dev/null && curl -fsS -o /dev/null http://127.0.0.1:4080/ 2>/dev/null && break; sleep 1; done
   sleep 2
   printf '\nWeb apps (web/):%s\n\n' "$urls"
   wait
@@ -123,6 +160,7 @@ cat >&2 <<URLS
 [run] traces            after make observe: Jaeger UI http://127.0.0.1:${DIZHTIME_JAEGER_UI_PORT:-16686}
 [run] logs              after make observe: Loki http://127.0.0.1:${DIZHTIME_LOKI_PORT:-3100} (query API; logship ships .dizhtime/dev/logs)
 URLS
+phase "starting dizhtime dev"
 # Not exec: the trap must run after dizhtime exits. Ctrl-C reaches both; dizhtime drains and exits.
 "$DIZHTIME_BIN/dizhtime" dev "$@" &
 child=$!

@@ -174,12 +174,16 @@ func legacySubscribe(t *testing.T, ctx context.Context, script, url, token, quer
 	}
 	defer func() { _ = cmd.Process.Kill(); _ = cmd.Wait() }()
 	var seen []string
+	lastSeq := -1
 	sc := bufio.NewScanner(stdout)
 	for sc.Scan() {
 		var ev struct {
 			Data *struct {
 				OrderUpdated struct {
-					Transition struct{ To string }
+					Transition struct {
+						Sequence int
+						To       string
+					}
 				}
 			}
 			Errors   json.RawMessage
@@ -196,6 +200,13 @@ func legacySubscribe(t *testing.T, ctx context.Context, script, url, token, quer
 		case ev.Timeout || ev.Complete:
 			return seen
 		case ev.Data != nil:
+			// Each transition once, in order: a repeated or older sequence number is the
+			// final state delivered twice (seen once over the legacy protocol).
+			if seq := ev.Data.OrderUpdated.Transition.Sequence; seq <= lastSeq {
+				t.Errorf("legacy client got transition %d (%s) after %d: %s", seq, ev.Data.OrderUpdated.Transition.To, lastSeq, sc.Text())
+			} else {
+				lastSeq = seq
+			}
 			seen = append(seen, ev.Data.OrderUpdated.Transition.To)
 			if done(seen) {
 				return seen

@@ -70,9 +70,9 @@ type Stack struct {
 	databases   map[string]string
 }
 
-// Start builds the dizhtime binary (unless Options.Binary names one), starts every subgraph with its environment and a database of
-// its own, waits for each /readyz, then starts the router and waits for its /healthz. On
-// error everything started is killed.
+// Start builds the dizhtime binary (unless Options.Binary names one), starts every subgraph
+// with its environment and a database of its own and the router beside them, waits for each
+// subgraph's /readyz, then for the router's /healthz. On error everything started is killed.
 func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	if o.ReadyTimeout == 0 {
 		o.ReadyTimeout = 90 * time.Second
@@ -157,12 +157,6 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 		fmt.Fprintf(progress, "[start] %s on %s (log %s)\n", sg.Name, addr, p.logPath)
 		s.Processes = append(s.Processes, p)
 	}
-	for i, p := range s.Processes {
-		if err := p.waitReady(ctx, o.ReadyTimeout); err != nil {
-			return s, err
-		}
-		fmt.Fprintf(progress, "[ready] %s (%d/%d subgraphs)\n", p.name, i+1, len(s.Processes))
-	}
 	routerConfig, err := under(o.RepoRoot, o.RouterConfig)
 	if err != nil {
 		return s, err
@@ -181,8 +175,18 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	if err := router.start(); err != nil {
 		return s, err
 	}
+	subgraphProcs := s.Processes
 	s.Processes = append(s.Processes, router)
 	fmt.Fprintf(progress, "[start] router on %s (log %s)\n", o.RouterAddr, router.logPath)
+	// The router starts beside the subgraphs: it composes the supergraph from the SDL files
+	// (and fetches identity's JWKS only when a token comes), so it needs none of them up to
+	// start, and its composition overlaps their migrations and seeds.
+	for i, p := range subgraphProcs {
+		if err := p.waitReady(ctx, o.ReadyTimeout); err != nil {
+			return s, err
+		}
+		fmt.Fprintf(progress, "[ready] %s (%d/%d subgraphs)\n", p.name, i+1, len(subgraphProcs))
+	}
 	if err := router.waitReady(ctx, o.ReadyTimeout); err != nil {
 		return s, err
 	}

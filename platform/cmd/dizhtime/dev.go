@@ -9,8 +9,10 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/dizhtime/dizhtime/platform/city"
@@ -92,6 +94,14 @@ func dev(ctx context.Context, cfgPath string, sim bool, stdout, stderr io.Writer
 		return err
 	}
 	cfg.Sim = cfg.Sim || sim
+	// Ctrl-C (or SIGTERM) stops a start too, not only a running stack: run.sh starts this
+	// process in the background, where SIGINT is ignored until someone asks for it, and the
+	// start can take minutes (a first build's stores, the demo logins' retries). Every step
+	// below stops with ctx and kills what it started.
+	ctx, stopSignals := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
+	defer stopSignals()
+	// Each step of the start says when it happened (since `make run` began).
+	progress := newElapsedWriter(stderr)
 	logger := logging.New(cfg.Service, cfg.Level(), stderr)
 	tel, err := telemetry.Setup(ctx, cfg.Service, cfg.Telemetry)
 	if err != nil {
@@ -122,14 +132,22 @@ func dev(ctx context.Context, cfgPath string, sim bool, stdout, stderr io.Writer
 		return err
 	}
 	defer stores.Close()
+	fmt.Fprintf(progress, "[dev] embedded stores up: Redis %s, Kafka %s, MongoDB-wire %s\n",
+		stores.Endpoints.RedisAddr, strings.Join(stores.Endpoints.KafkaBrokers, ","), stores.Endpoints.MongoURI)
 
+	authEnv, err := routerAuthEnv(cfg)
+	if err != nil {
+		return err
+	}
 	searchDir, _ := filepath.Abs(stores.Endpoints.SearchDir)
 	analyticsDB, _ := filepath.Abs(filepath.Join(cfg.DataDir, "analytics", "analytics.duckdb"))
 	procs, err := stack.Start(ctx, stack.Options{
 		RepoRoot: cfg.RepoRoot, SupergraphFile: cfg.SupergraphFile,
 		RouterConfig: cfg.RouterConfig, RouterAddr: cfg.RouterAddr,
 		WorkDir: cfg.DataDir, PostgresURL: stores.Endpoints.PostgresURL,
-		Binary: self, Progress: stderr,
+		Binary: self, Progress: progress,
+		// A loaded laptop can take a while (restaurants seeds the demo city, retrying).
+		ReadyTimeout:  3 * time.Minute,
 		MoveRouter:    "DIZHTIME_DEV_ROUTER_ADDR=127.0.0.1:<port>",
 		MoveSubgraphs: moveSubgraphs,
 		Env: []string{
@@ -145,7 +163,7 @@ func dev(ctx context.Context, cfgPath string, sim bool, stdout, stderr io.Writer
 			// The laptop run shows a living city: restaurants seeds its demo city (idempotent).
 			"DIZHTIME_RESTAURANTS_SEED_DEMO_CITY=true",
 		},
-		RouterEnv: []string{"DIZHTIME_LOG_LEVEL=" + cfg.LogLevel},
+		RouterEnv: append([]string{"DIZHTIME_LOG_LEVEL=" + cfg.LogLevel}, authEnv...),
 	})
 	if err != nil {
 		return err
@@ -166,16 +184,6 @@ func dev(ctx context.Context, cfgPath string, sim bool, stdout, stderr io.Writer
 
 	components := append([]lifecycle.Component{lifecycle.HTTPServerOn("ops", srv, ln, cfg.ShutdownTimeout)}, procs.Components()...)
 	names := procs.Names()
-	var logins []city.DemoLogin
-	if procs.RouterURL != "" && procs.DatabaseURL("identity") != "" {
-		if logins, err = city.DemoLogins(ctx, city.NewClient(procs.RouterURL), city.GrantAdminWith(procs), city.EnsureDemoOwnersWith(procs)); err != nil {
-			procs.Kill()
-			return fmt.Errorf("demo logins: %w", err)
-		}
-		if cfg.Sim {
-			components = append(components, simComponent(procs.RouterURL, logins, logger))
-		}
-	}
 	opsURL := "http://" + ln.Addr().String()
 	if len(names) > 0 {
 		// The banner's URLs answer: checked as a browser and curl would ask them.
@@ -183,8 +191,36 @@ func dev(ctx context.Context, cfgPath string, sim bool, stdout, stderr io.Writer
 			procs.Kill()
 			return err
 		}
+		fmt.Fprintf(progress, "[dev] the banner's URLs answer\n")
 	}
+	// The banner as soon as the API answers; the demo logins follow it (they take a few
+	// password checks and identity commands, and on a busy laptop a retry or two).
 	printBanner(stdout, opsURL, cfg, names, stores.Endpoints)
+	var logins []city.DemoLogin
+	if procs.RouterURL != "" && procs.DatabaseURL("identity") != "" {
+		fmt.Fprintf(progress, "[dev] signing the demo accounts in (their tokens follow)\n")
+		// Every step of the demo logins is idempotent: a timed-out attempt is simply tried again.
+		logins, err = retrying(ctx, "demo logins", progress, devBackOff(), demoLoginsPatience, demoLoginsAttempt,
+			func(ctx context.Context) ([]city.DemoLogin, error) {
+				return city.DemoLogins(ctx, city.NewClient(procs.RouterURL), city.GrantAdminWith(procs), city.EnsureDemoOwnersWith(procs),
+					city.WithKnownOwnership(demoOwnerGrants()))
+			})
+		switch {
+		case err != nil && ctx.Err() != nil:
+			// Ctrl-C while signing in: lifecycle.Run below stops everything.
+		case err != nil && cfg.Sim:
+			// The simulated city plays its admin: without the logins it cannot run.
+			procs.Kill()
+			return err
+		case err != nil:
+			fmt.Fprintf(stderr, "dizhtime: %v\nThe API runs without the demo logins: register an account with the register mutation, or stop and start make run again.\n", err)
+		default:
+			fmt.Fprintf(progress, "[dev] demo logins ready (%d accounts)\n", len(logins))
+			if cfg.Sim {
+				components = append(components, simComponent(procs.RouterURL, logins, logger))
+			}
+		}
+	}
 	printLogins(stdout, logins, cfg.Sim)
 	return lifecycle.Run(ctx, logger, cfg.ShutdownTimeout, components...)
 }
@@ -256,3 +292,16 @@ func printLogins(w io.Writer, logins []city.DemoLogin, sim bool) {
 
 // demoCity is the city restaurants seeds for the laptop run (its seed's default).
 func demoCity() string { return seed.DefaultConfig().City }
+
+// demoOwnerGrants are the seeded city's restaurants and their roster owners, generated as
+// restaurants seeds them (seed.Generate is deterministic): the demo logins grant them without
+// listing 300 restaurants through the router from the embedded FerretDB, which on a busy
+// laptop timed out (SUBGRAPH_TIMEOUT).
+func demoOwnerGrants() []city.OwnerGrant {
+	gen := seed.Generate(seed.DefaultConfig())
+	grants := make([]city.OwnerGrant, len(gen))
+	for i, g := range gen {
+		grants[i] = city.OwnerGrant{RestaurantID: g.ID, OwnerID: g.OwnerID}
+	}
+	return grants
+}

@@ -11,8 +11,10 @@ import (
 	"testing"
 
 	"github.com/dizhtime/dizhtime/platform/city"
+	"github.com/dizhtime/dizhtime/platform/demo"
 	"github.com/dizhtime/dizhtime/platform/devstack"
 	"github.com/dizhtime/dizhtime/platform/stack"
+	"github.com/dizhtime/dizhtime/subgraphs/restaurants/seed"
 )
 
 func TestDevConfig_defaultsAreValid(t *testing.T) {
@@ -105,6 +107,25 @@ func TestProcesses_everySubgraphOfSupergraphYAMLAndTheRouterAreInTheBinary(t *te
 	for _, sg := range append(subgraphs, stack.Subgraph{Name: "router"}) {
 		if processes[sg.Name] == nil {
 			t.Errorf("dizhtime does not carry %s: `dizhtime dev` could not start it", sg.Name)
+		}
+	}
+}
+
+// The demo logins grant the seeded city's owners from the generator: every seeded
+// restaurant, each to the roster owner restaurants stores it with.
+func TestDemoOwnerGrants_areTheSeededCitysRestaurantsAndTheirRosterOwners(t *testing.T) {
+	grants := demoOwnerGrants()
+	cfg := seed.DefaultConfig()
+	if len(grants) != cfg.Restaurants {
+		t.Fatalf("%d grants, want one per seeded restaurant (%d)", len(grants), cfg.Restaurants)
+	}
+	roster := map[string]bool{}
+	for _, o := range demo.Owners() {
+		roster[o.ID] = true
+	}
+	for i, g := range seed.Generate(cfg) {
+		if grants[i].RestaurantID != g.ID || grants[i].OwnerID != g.OwnerID || !roster[g.OwnerID] {
+			t.Fatalf("grant %d = %+v; want restaurant %s to its roster owner %s", i, grants[i], g.ID, g.OwnerID)
 		}
 	}
 }

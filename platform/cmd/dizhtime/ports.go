@@ -103,3 +103,29 @@ func checkBannerURLs(ctx context.Context, routerAddr string) error {
 	}
 	return nil
 }
+
+// routerAuthEnv points the router's token check at the JWKS of identity where this run's
+// supergraph file puts it: deploy/local/router.yaml names identity's default port, which a
+// supergraph file with moved ports (DIZHTIME_DEV_SUPERGRAPH_FILE) no longer serves. Nothing
+// when the supergraph has no identity.
+func routerAuthEnv(cfg devConfig) ([]string, error) {
+	sgFile := cfg.SupergraphFile
+	if !filepath.IsAbs(sgFile) {
+		sgFile = filepath.Join(cfg.RepoRoot, sgFile)
+	}
+	subgraphs, err := stack.ReadSupergraph(sgFile)
+	if err != nil {
+		return nil, err
+	}
+	for _, sg := range subgraphs {
+		if sg.Name != "identity" {
+			continue
+		}
+		addr, err := sg.Addr()
+		if err != nil {
+			return nil, fmt.Errorf("subgraph identity: %w", err)
+		}
+		return []string{"DIZHTIME_ROUTER_AUTH_JWKS_URL=http://" + addr + "/.well-known/jwks.json"}, nil
+	}
+	return nil, nil
+}

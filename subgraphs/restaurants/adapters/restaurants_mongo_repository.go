@@ -257,6 +257,57 @@ func (r *RestaurantsRepository) AddRestaurants(ctx context.Context, rs []*domain
 	return inserted, nil
 }
 
+// SeedsCollectionName holds one small document per city seeded to the end (seed.Run).
+const SeedsCollectionName = "seeds"
+
+// SeedDone reports whether a seed with key ran to its end on this database (a lookup by
+// primary key in a collection of a few documents: a warm start's whole seed).
+func (r *RestaurantsRepository) SeedDone(ctx context.Context, key string) (bool, error) {
+	err := r.coll.Database().Collection(SeedsCollectionName).FindOne(ctx, bson.M{"_id": key}).Err()
+	if errors.Is(err, mongo.ErrNoDocuments) {
+		return false, nil
+	}
+	if err != nil {
+		return false, fmt.Errorf("seed %s done: %w", key, err)
+	}
+	return true, nil
+}
+
+// MarkSeedDone records that the seed with key ran to its end (idempotent).
+func (r *RestaurantsRepository) MarkSeedDone(ctx context.Context, key string, at time.Time) error {
+	_, err := r.coll.Database().Collection(SeedsCollectionName).UpdateOne(ctx, bson.M{"_id": key},
+		bson.M{"$set": bson.M{"completed_at": at}}, options.Update().SetUpsert(true))
+	if err != nil {
+		return fmt.Errorf("mark seed %s done: %w", key, err)
+	}
+	return nil
+}
+
+// ExistingRestaurants reports which of ids are stored (one query on the primary key): the
+// demo seed skips them without building or writing anything, so a warm start's seed is a
+// few reads. A stored restaurant's menu items were indexed before it was written
+// (AddRestaurants), so nothing of it is missing.
+func (r *RestaurantsRepository) ExistingRestaurants(ctx context.Context, ids []string) (map[string]bool, error) {
+	out := make(map[string]bool, len(ids))
+	if len(ids) == 0 {
+		return out, nil
+	}
+	cur, err := r.coll.Find(ctx, bson.M{"_id": bson.M{"$in": ids}}, options.Find().SetProjection(bson.M{"_id": 1}))
+	if err != nil {
+		return nil, fmt.Errorf("restaurants that exist: %w", err)
+	}
+	var found []struct {
+		ID string `bson:"_id"`
+	}
+	if err := cur.All(ctx, &found); err != nil {
+		return nil, fmt.Errorf("restaurants that exist: %w", err)
+	}
+	for _, f := range found {
+		out[f.ID] = true
+	}
+	return out, nil
+}
+
 // ReassignOwners hands every restaurant of an owner that is a key of owners to that key's
 // value (the demo seeder's repair of a city seeded with made-up owner ids) and reports how
 // many it moved. Ownership changes

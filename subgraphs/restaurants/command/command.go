@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/dizhtime/dizhtime/events/contracts"
@@ -71,34 +72,66 @@ func run(args []string, stdout io.Writer) error {
 	defer func() { _ = client.Disconnect(context.Background()) }()
 	db := client.Database(cfg.MongoDatabase)
 	if cmd == "seed" {
-		return seedCity(ctx, db, sc, stdout)
+		return seedCity(ctx, db, sc, stdout, false)
 	}
 	if cfg.SeedDemoCity {
-		if err := seedCity(ctx, db, sc, stdout); err != nil {
+		if err := seedCity(ctx, db, sc, stdout, true); err != nil {
 			return err
 		}
 	}
 	return serve(ctx, cfg, client, db)
 }
 
-func seedCity(ctx context.Context, db *mongo.Database, sc seed.Config, stdout io.Writer) error {
+// demoSeedPatience is how long a start keeps trying to seed the demo city: on a loaded
+// laptop the embedded FerretDB can time out now and then although nothing is wrong.
+const demoSeedPatience = 2 * time.Minute
+
+// seedCity stores the city sc describes. At a start (retry), a failed attempt is said on
+// stdout and tried again with backoff (seeding is idempotent) for up to demoSeedPatience.
+func seedCity(ctx context.Context, db *mongo.Database, sc seed.Config, stdout io.Writer, retry bool) error {
 	if sc.Restaurants < 1 || sc.Restaurants > 100_000 {
 		return fmt.Errorf("-restaurants must be 1 to 100000, got %d", sc.Restaurants)
 	}
 	repo := adapters.NewRestaurantsRepository(db)
-	if err := repo.EnsureIndexes(ctx); err != nil {
-		return err
+	if !retry {
+		if err := repo.EnsureIndexes(ctx); err != nil {
+			return err
+		}
+		res, err := seed.Run(ctx, repo, sc)
+		if err != nil {
+			return err
+		}
+		reportSeed(stdout, sc, res)
+		return nil
 	}
-	res, err := seed.Run(ctx, repo, sc)
+	b := backoff.NewExponentialBackOff()
+	b.InitialInterval, b.MaxInterval = 500*time.Millisecond, 10*time.Second
+	notify := func(err error, next time.Duration) {
+		fmt.Fprintf(stdout, "seeding %s: attempt failed (%v); trying again in %s\n", sc.City, err, next.Round(100*time.Millisecond))
+	}
+	if _, err := backoff.Retry(ctx, func() (struct{}, error) { return struct{}{}, repo.EnsureIndexes(ctx) },
+		backoff.WithBackOff(b), backoff.WithMaxElapsedTime(demoSeedPatience), backoff.WithNotify(notify)); err != nil {
+		return fmt.Errorf("seeding %s: indexes: %w", sc.City, err)
+	}
+	res, err := seed.RunRetrying(ctx, repo, sc, b, demoSeedPatience, notify)
 	if err != nil {
 		return err
+	}
+	reportSeed(stdout, sc, res)
+	return nil
+}
+
+func reportSeed(stdout io.Writer, sc seed.Config, res seed.Result) {
+	if res.Skipped {
+		fmt.Fprintf(stdout, "%s (seed %d, %d restaurants) was seeded before: nothing to do (%s)\n",
+			sc.City, sc.Seed, sc.Restaurants, res.Elapsed.Round(time.Millisecond))
+		return
 	}
 	fmt.Fprintf(stdout, "seeded %s (seed %d): %d restaurants created, %d already there, in %s (%.0f restaurants/s)\n",
 		sc.City, sc.Seed, res.Created, res.Existing, res.Elapsed.Round(time.Millisecond), res.PerSecond())
 	if res.Reassigned > 0 {
 		fmt.Fprintf(stdout, "handed %d restaurants of made-up demo owners to the demo roster's owners\n", res.Reassigned)
 	}
-	return nil
 }
 
 func serve(ctx context.Context, cfg service.Config, client *mongo.Client, db *mongo.Database) error {

@@ -12,6 +12,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/cenkalti/backoff/v5"
 	"github.com/google/uuid"
 
 	"github.com/dizhtime/dizhtime/platform/demo"
@@ -207,7 +208,10 @@ type Result struct {
 	// Reassigned counts restaurants of an earlier seed moved from a made-up owner id to
 	// the roster's owner.
 	Reassigned int
-	Elapsed    time.Duration
+	// Skipped: this city was seeded to its end before (Config.Key); nothing was read or
+	// written but that record.
+	Skipped bool
+	Elapsed time.Duration
 }
 
 // PerSecond is the throughput of created restaurants.
@@ -223,6 +227,11 @@ func (r Result) PerSecond() float64 {
 // restaurant of an owner that is a key of owners to that key's value and reports how many
 // it moved.
 type Store interface {
+	// SeedDone reports whether the seed with key ran to its end; MarkSeedDone records it.
+	SeedDone(ctx context.Context, key string) (bool, error)
+	MarkSeedDone(ctx context.Context, key string, at time.Time) error
+	// ExistingRestaurants reports which of ids are stored already.
+	ExistingRestaurants(ctx context.Context, ids []string) (map[string]bool, error)
 	AddRestaurants(ctx context.Context, rs []*domain.Restaurant) (int, error)
 	ReassignOwners(ctx context.Context, owners map[string]string) (int, error)
 }
@@ -240,6 +249,16 @@ const batchSize = 50
 func Run(ctx context.Context, store Store, cfg Config) (Result, error) {
 	start := time.Now()
 	var res Result
+	// A city seeded to its end before (this generator, this config) is there as it was
+	// left: one lookup, nothing scanned (on the embedded FerretDB every scan decodes every
+	// stored restaurant, tens of seconds on a busy laptop).
+	key := cfg.Key()
+	if done, err := store.SeedDone(ctx, key); err != nil {
+		return res, fmt.Errorf("seed: %w", err)
+	} else if done {
+		res.Existing, res.Skipped, res.Elapsed = cfg.Restaurants, true, time.Since(start)
+		return res, nil
+	}
 	legacy := map[string]string{}
 	for i, o := range demo.Owners() {
 		legacy[demo.LegacyOwnerID(i+1)] = o.ID
@@ -252,13 +271,30 @@ func Run(ctx context.Context, store Store, cfg Config) (Result, error) {
 	city := Generate(cfg)
 	for i := 0; i < len(city); i += batchSize {
 		batch := city[i:min(i+batchSize, len(city))]
+		ids := make([]string, len(batch))
+		for j, g := range batch {
+			ids[j] = g.ID
+		}
+		// Those stored already are skipped before anything is built: a city seeded before
+		// costs one read per batch.
+		stored, err := store.ExistingRestaurants(ctx, ids)
+		if err != nil {
+			return res, fmt.Errorf("seed: %w", err)
+		}
 		var fresh []*domain.Restaurant
 		for _, g := range batch {
+			if stored[g.ID] {
+				res.Existing++
+				continue
+			}
 			r, err := Build(g, start)
 			if err != nil {
 				return res, err
 			}
 			fresh = append(fresh, r)
+		}
+		if len(fresh) == 0 {
+			continue
 		}
 		n, err := store.AddRestaurants(ctx, fresh)
 		res.Created += n
@@ -267,7 +303,37 @@ func Run(ctx context.Context, store Store, cfg Config) (Result, error) {
 			return res, fmt.Errorf("seed: %w", err)
 		}
 	}
+	if err := store.MarkSeedDone(ctx, key, time.Now().UTC()); err != nil {
+		return res, fmt.Errorf("seed: %w", err)
+	}
 	res.Elapsed = time.Since(start)
+	return res, nil
+}
+
+// generatorVersion changes whenever Generate, Build or Run's repairs change what a seed
+// stores, so a city seeded by an older generator is seeded (and repaired) once more.
+const generatorVersion = 2
+
+// Key names what a seed of cfg stores: the config and the generator's version.
+func (cfg Config) Key() string {
+	return fmt.Sprintf("%s|v%d|seed=%d|n=%d|%.6f,%.6f|r=%g|%s|%s", cfg.City, generatorVersion, cfg.Seed, cfg.Restaurants,
+		cfg.CentreLat, cfg.CentreLng, cfg.RadiusKm, cfg.TimeZone, cfg.Currency)
+}
+
+// RunRetrying is Run tried again, with backoff b, until it succeeds or patience runs out:
+// Run is idempotent, so an attempt cut short (the embedded FerretDB timing out on a loaded
+// laptop) is simply run again. notify (may be nil) hears each failed attempt and the wait
+// before the next. The Result is the last attempt's: what an earlier one stored counts as
+// Existing.
+func RunRetrying(ctx context.Context, store Store, cfg Config, b backoff.BackOff, patience time.Duration, notify func(error, time.Duration)) (Result, error) {
+	tries := 0
+	res, err := backoff.Retry(ctx, func() (Result, error) {
+		tries++
+		return Run(ctx, store, cfg)
+	}, backoff.WithBackOff(b), backoff.WithMaxElapsedTime(patience), backoff.WithNotify(notify))
+	if err != nil {
+		return res, fmt.Errorf("seeding %s failed after %d attempt(s) in up to %s: %w", cfg.City, tries, patience, err)
+	}
 	return res, nil
 }
 

@@ -2,11 +2,15 @@ package seed_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"math"
 	"reflect"
 	"slices"
 	"testing"
 	"time"
+
+	"github.com/cenkalti/backoff/v5"
 
 	"github.com/dizhtime/dizhtime/platform/demo"
 	"github.com/dizhtime/dizhtime/subgraphs/restaurants/adapters"
@@ -69,14 +73,71 @@ func TestRun_isIdempotentOnBothFerretDBBackends(t *testing.T) {
 			}
 			t.Logf("seeded %d restaurants at %.0f restaurants/s", first.Created, first.PerSecond())
 			again, err := seed.Run(context.Background(), repo, cfg)
-			if err != nil || again.Created != 0 || again.Existing != 120 {
-				t.Fatalf("second run: %+v, %v", again, err)
+			if err != nil || again.Created != 0 || again.Existing != 120 || !again.Skipped {
+				t.Fatalf("second run: %+v, %v; want the city found seeded, nothing scanned", again, err)
+			}
+			// Another config is another city: seeded, its restaurants in common skipped.
+			bigger := cfg
+			bigger.Restaurants = 130
+			more, err := seed.Run(context.Background(), repo, bigger)
+			if err != nil || more.Skipped || more.Created != 10 || more.Existing != 120 {
+				t.Fatalf("a bigger city over it: %+v, %v; want 10 created, 120 already there", more, err)
 			}
 			r, err := repo.GetRestaurant(context.Background(), seed.Generate(cfg)[7].ID)
 			if err != nil || len(r.Menu().ItemIDs()) < 10 {
 				t.Fatalf("a seeded restaurant: %v, %v", r, err)
 			}
 		})
+	}
+}
+
+// flakyStore is the real repository whose second write times out the way the embedded
+// FerretDB did on a loaded laptop: the batch is written, the answer never arrives.
+type flakyStore struct {
+	*adapters.RestaurantsRepository
+	writes int
+}
+
+func (s *flakyStore) AddRestaurants(ctx context.Context, rs []*domain.Restaurant) (int, error) {
+	s.writes++
+	n, err := s.RestaurantsRepository.AddRestaurants(ctx, rs)
+	if s.writes == 2 {
+		return 0, fmt.Errorf("insert restaurants: %w", errIOTimeout)
+	}
+	return n, err
+}
+
+var errIOTimeout = errors.New("read tcp 127.0.0.1:37017: i/o timeout")
+
+// A start's seed whose attempt times out halfway is tried again, and the city is whole:
+// every restaurant there once, the retry said to notify.
+func TestRunRetrying_anAttemptThatTimesOutHalfwayIsTriedAgainAndTheCityIsWhole(t *testing.T) {
+	repo := adapters.NewRestaurantsRepository(mongotest.Backends[0].Open(t))
+	store := &flakyStore{RestaurantsRepository: repo}
+	cfg := seed.DefaultConfig()
+	cfg.Restaurants = 120 // three batches
+	var notified []error
+	res, err := seed.RunRetrying(context.Background(), store, cfg, backoff.NewConstantBackOff(10*time.Millisecond), time.Minute,
+		func(err error, _ time.Duration) { notified = append(notified, err) })
+	if err != nil {
+		t.Fatalf("RunRetrying: %v", err)
+	}
+	if len(notified) != 1 || !errors.Is(notified[0], errIOTimeout) {
+		t.Fatalf("notified %v; want the one timed-out attempt", notified)
+	}
+	// The second attempt found the first two batches (the timed-out one was written) and
+	// added the third.
+	if res.Created != 20 || res.Existing != 100 {
+		t.Fatalf("the retry's result %+v; want 20 created, 100 already there", res)
+	}
+	for _, g := range seed.Generate(cfg) {
+		if _, err := repo.GetRestaurant(context.Background(), g.ID); err != nil {
+			t.Fatalf("restaurant %s after the retry: %v", g.ID, err)
+		}
+	}
+	again, err := seed.Run(context.Background(), repo, cfg)
+	if err != nil || again.Created != 0 || again.Existing != 120 {
+		t.Fatalf("a run after the retry: %+v, %v; want nothing new", again, err)
 	}
 }
 

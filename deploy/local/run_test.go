@@ -1,0 +1,94 @@
+package local
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// make run skips `go build` when run.sh's sources_stamp is unchanged: it must change with
+// anything the binary is made of (a Go file, an embedded SQL file, go.work, the build
+// flags) and must not change for what it is not (a test, a touched but unchanged file).
+func TestSourcesStamp_changesWithWhatTheBinaryIsMadeOfAndNothingElse(t *testing.T) {
+	root := t.TempDir()
+	write := func(path, body string) {
+		t.Helper()
+		p := filepath.Join(root, path)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("go.work", "go 1.26.0\n\nuse (\n\t./platform\n\t./subgraphs/orders\n)\n")
+	write("go.work.sum", "")
+	write("platform/a.go", "package a\n")
+	write("platform/a_test.go", "package a\n")
+	write("subgraphs/orders/adapters/migrations/0001.sql", "create table t (id int);\n")
+	write("subgraphs/orders/adapters/testdata/x.json", "{}\n")
+	write("web/app.ts", "1\n")
+	stamp := func(flags string) string {
+		t.Helper()
+		script := `set -euo pipefail; build_flags=(` + flags + `); source <(sed -n '/^sources_stamp()/,/^}/p' "$RUN_SH"); sources_stamp`
+		cmd := exec.Command("bash", "-c", script)
+		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "RUN_SH="+mustAbs(t, "run.sh"))
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("sources_stamp: %v\n%s", err, out)
+		}
+		s := strings.TrimSpace(string(out))
+		if len(s) != 64 {
+			t.Fatalf("sources_stamp printed %q, want a sha256", s)
+		}
+		return s
+	}
+	base := stamp("")
+	same := func(what string) {
+		t.Helper()
+		if got := stamp(""); got != base {
+			t.Errorf("after %s the stamp changed: a warm start would build for nothing", what)
+		}
+	}
+	changed := func(what string) {
+		t.Helper()
+		got := stamp("")
+		if got == base {
+			t.Errorf("after %s the stamp is the same: make run would start a stale binary", what)
+		}
+		base = got
+	}
+	later := time.Now().Add(time.Hour)
+	if err := os.Chtimes(filepath.Join(root, "platform/a.go"), later, later); err != nil {
+		t.Fatal(err)
+	}
+	same("touching a Go file")
+	write("platform/a_test.go", "package a\n\n// changed\n")
+	same("editing a test")
+	write("subgraphs/orders/adapters/testdata/x.json", "{\"changed\": true}\n")
+	same("editing testdata")
+	write("web/app.ts", "2\n")
+	same("editing the web apps")
+	write("platform/a.go", "package a\n\nconst X = 1\n")
+	changed("editing a Go file")
+	write("subgraphs/orders/adapters/migrations/0002.sql", "alter table t add column x int;\n")
+	changed("adding an embedded migration")
+	write("go.work.sum", "example.com/m v1.0.0 h1:x\n")
+	changed("editing go.work.sum")
+	if stamp(`-ldflags="-s -w"`) == base {
+		t.Error("other build flags, same stamp")
+	}
+}
+
+func mustAbs(t *testing.T, path string) string {
+	t.Helper()
+	p, err := filepath.Abs(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
