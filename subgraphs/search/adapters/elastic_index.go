@@ -12,10 +12,10 @@ import (
 	"strings"
 	"time"
 
-	"github.com/elastic/go-elasticsearch/v8"
 	"github.com/elastic/go-elasticsearch/v8/esapi"
 	gojson "github.com/goccy/go-json"
 
+	"github.com/dizhtime/dizhtime/platform/searchindex"
 	"github.com/dizhtime/dizhtime/subgraphs/search/app"
 	"github.com/dizhtime/dizhtime/subgraphs/search/domain"
 )
@@ -48,12 +48,12 @@ const elasticMapping = `{
 
 // ElasticCatalog manages the physical indexes behind one alias on an Elasticsearch node.
 type ElasticCatalog struct {
-	es    *elasticsearch.Client
+	es    *searchindex.Elastic
 	alias string
 }
 
 // NewElasticCatalog manages alias on es.
-func NewElasticCatalog(es *elasticsearch.Client, alias string) (*ElasticCatalog, error) {
+func NewElasticCatalog(es *searchindex.Elastic, alias string) (*ElasticCatalog, error) {
 	if es == nil || alias == "" || alias != strings.ToLower(alias) {
 		return nil, fmt.Errorf("elastic catalog: a client and a lower-case alias are required, got %q", alias)
 	}
@@ -141,7 +141,7 @@ func (c *ElasticCatalog) DropAll(ctx context.Context) error {
 
 // ElasticIndex is the read model on Elasticsearch, addressed by index or alias name.
 type ElasticIndex struct {
-	es    *elasticsearch.Client
+	es    *searchindex.Elastic
 	name  string
 	words wordCache
 }

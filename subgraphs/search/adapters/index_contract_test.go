@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/elastic/go-elasticsearch/v8"
-
 	"github.com/dizhtime/dizhtime/platform/endpoints"
 	"github.com/dizhtime/dizhtime/platform/searchindex"
 	"github.com/dizhtime/dizhtime/subgraphs/search/adapters"
@@ -26,7 +24,7 @@ type backend struct {
 }
 
 // elasticCatalog connects to the real Elasticsearch and manages an alias of its own.
-func elasticCatalog(t *testing.T) (*elasticsearch.Client, *adapters.ElasticCatalog) {
+func elasticCatalog(t *testing.T) (*searchindex.Elastic, *adapters.ElasticCatalog) {
 	t.Helper()
 	es, err := searchindex.ConnectElasticsearch(context.Background(), endpoints.Elasticsearch())
 	if err != nil {

@@ -26,8 +26,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/elastic/go-elasticsearch/v8"
-
 	"github.com/dizhtime/dizhtime/platform/endpoints"
 	"github.com/dizhtime/dizhtime/platform/searchindex"
 	"github.com/dizhtime/dizhtime/subgraphs/search/adapters"
@@ -277,16 +275,12 @@ func (t timedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 }
 
 // timedElasticsearch is searchindex.ConnectElasticsearch's client with its requests timed.
-func timedElasticsearch(ctx context.Context) (*elasticsearch.Client, error) {
+func timedElasticsearch(ctx context.Context) (*searchindex.Elastic, error) {
 	if _, err := searchindex.ConnectElasticsearch(ctx, endpoints.Elasticsearch()); err != nil {
 		return nil, err // reachable and healthy, as the subgraph checks
 	}
-	return elasticsearch.NewClient(elasticsearch.Config{
-		Addresses:  []string{endpoints.Elasticsearch()},
-		MaxRetries: 3,
-		Transport: timedTransport{&http.Transport{ResponseHeaderTimeout: 30 * time.Second, MaxIdleConnsPerHost: 64,
-			DisableCompression: true}},
-	})
+	return searchindex.NewElastic(endpoints.Elasticsearch(), timedTransport{&http.Transport{ResponseHeaderTimeout: 30 * time.Second,
+		MaxIdleConnsPerHost: 64, DisableCompression: true}})
 }
 
 // ownCPU is this process's CPU time (the adapter's decoding, for Elasticsearch).
