@@ -5,8 +5,8 @@ import { formatMoney } from '@dizhtime/client';
 import { useDebounced, usePosition } from './hooks';
 
 const SearchQuery = graphql(`
-  query SearchRestaurants($query: String, $near: GeoPointInput, $filters: RestaurantSearchFilters, $sort: RestaurantSearchSort) {
-    searchRestaurants(query: $query, near: $near, filters: $filters, sort: $sort, first: 20) {
+  query SearchRestaurants($query: String, $near: GeoPointInput, $radiusMeters: Int, $filters: RestaurantSearchFilters, $sort: RestaurantSearchSort) {
+    searchRestaurants(query: $query, near: $near, radiusMeters: $radiusMeters, filters: $filters, sort: $sort, first: 20) {
       totalCount
       facets { cuisines { value count } priceLevels { value count } }
       edges {
@@ -27,6 +27,8 @@ const SuggestQuery = graphql(`
 `);
 
 const dietaryChoices = ['vegetarian', 'vegan', 'halal', 'gluten-free'];
+// Distance choices in km; without one the search keeps the delivery range (10 km).
+const distanceChoices = [1, 3, 5];
 
 export function Search() {
   const near = usePosition();
@@ -36,12 +38,15 @@ export function Search() {
   const [maxPrice, setMaxPrice] = useState<number | null>(null);
   const [dietary, setDietary] = useState<string[]>([]);
   const [sort, setSort] = useState<'RELEVANCE' | 'DISTANCE' | 'RATING'>('RELEVANCE');
+  const [withinKm, setWithinKm] = useState<number | null>(null);
+
   const query = useDebounced(text.trim(), 250);
   const [res] = useQuery({
     query: SearchQuery,
     variables: {
       query: query || null,
       near,
+      radiusMeters: near && withinKm ? withinKm * 1000 : null,
       sort,
       filters: {
         cuisines: cuisines.length ? cuisines : null,
@@ -91,6 +96,20 @@ export function Search() {
             </select>
           </label>
           <label className="inline">
+            Distance
+            <select
+              data-testid="distance"
+              value={withinKm ?? ''}
+              disabled={!near}
+              onChange={(e) => setWithinKm(e.target.value ? Number(e.target.value) : null)}
+            >
+              <option value="">delivery range</option>
+              {distanceChoices.map((km) => (
+                <option key={km} value={km}>within {km} km</option>
+              ))}
+            </select>
+          </label>
+          <label className="inline">
             Sort
             <select value={sort} onChange={(e) => setSort(e.target.value as typeof sort)}>
               <option value="RELEVANCE">relevance</option>
@@ -122,7 +141,11 @@ export function Search() {
         )}
       </form>
       {res.error && !conn && <p role="alert" className="error">{res.error.message}</p>}
-      {conn && <p aria-live="polite">{conn.totalCount} restaurants</p>}
+      {conn && (
+        <p aria-live="polite">
+          {conn.totalCount} restaurants{near && withinKm ? ` within ${withinKm} km` : ''}
+        </p>
+      )}
       <ul className="results" aria-label="Restaurants">
         {hits.map((node) => (
           <li key={node.restaurant.id}>
