@@ -198,7 +198,7 @@ func TestWebCustomer_aCustomerOrdersInTheBrowserAndWatchesItDelivered(t *testing
 	// The restaurant and the courier act once the browser shows the order PAID; the time
 	// each step's mutation returned is kept to measure how long the page took to show it.
 	var customer *Session
-	orderID := ""
+	orderID, cancelledID := "", ""
 	acted := &stamps{m: map[string]time.Time{}}
 	seen := &stamps{m: map[string]time.Time{}} // when the page showed each status
 	verdict := ""
@@ -246,6 +246,8 @@ func TestWebCustomer_aCustomerOrdersInTheBrowserAndWatchesItDelivered(t *testing
 				offlineSeen = true
 				close(offline)
 			}
+		case f[0] == "CANCELLED" && len(f) == 2:
+			cancelledID = f[1]
 		case f[0] == "PASS", f[0] == "FAIL":
 			verdict = line
 		}
@@ -274,6 +276,24 @@ func TestWebCustomer_aCustomerOrdersInTheBrowserAndWatchesItDelivered(t *testing
 	}
 	if o.Order.Status != "DELIVERED" || o.Order.PointsRedeemed <= 0 || o.Order.PointsRedeemed > 500 {
 		t.Errorf("order = %+v; want DELIVERED with 1..500 points redeemed", o.Order)
+	}
+	// The second order, cancelled from its page before the restaurant accepted: the API has
+	// it CANCELLED and its wallet payment refunded in full.
+	var co struct {
+		Order struct {
+			Status  string
+			Payment struct {
+				Status               string
+				AmountPaidFromWallet walletMoney
+				Refunded             walletMoney
+			}
+		}
+	}
+	if err := customer.Do(ctx, `query O($id: ID!) { order(id: $id) { status payment { status amountPaidFromWallet { amountMinor currency } refunded { amountMinor currency } } } }`, map[string]any{"id": cancelledID}, &co); err != nil {
+		t.Fatal(err)
+	}
+	if co.Order.Status != "CANCELLED" || co.Order.Payment.Refunded.money().AmountMinor <= 0 || co.Order.Payment.Refunded != co.Order.Payment.AmountPaidFromWallet {
+		t.Errorf("cancelled order = %+v; want CANCELLED with its wallet payment refunded", co.Order)
 	}
 	// ACCEPTED happens while the browser is cut off: it shows after the reconnect, which is
 	// measured instead.

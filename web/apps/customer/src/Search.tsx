@@ -1,8 +1,10 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
+import type { MapPoint } from '@dizhtime/map';
 import { useQuery } from 'urql';
 import { graphql } from '@dizhtime/client/gql';
 import { formatMoney } from '@dizhtime/client';
 import { useDebounced, usePosition } from './hooks';
+import { LazyMap } from './LazyMap';
 
 const SearchQuery = graphql(`
   query SearchRestaurants($query: String, $near: GeoPointInput, $radiusMeters: Int, $filters: RestaurantSearchFilters, $sort: RestaurantSearchSort) {
@@ -12,7 +14,7 @@ const SearchQuery = graphql(`
       edges {
         node {
           distanceMeters
-          restaurant { id name cuisines isOpen priceLevel rating prepTimeMinutes }
+          restaurant { id name cuisines isOpen priceLevel rating prepTimeMinutes location { lat lng } }
           matchedDishes { name highlight price { amountMinor currency } dish { id } }
         }
       }
@@ -39,6 +41,8 @@ export function Search() {
   const [dietary, setDietary] = useState<string[]>([]);
   const [sort, setSort] = useState<'RELEVANCE' | 'DISTANCE' | 'RATING'>('RELEVANCE');
   const [withinKm, setWithinKm] = useState<number | null>(null);
+  // The hits on the offline city map, on demand: its chunk and the city's data load only then.
+  const [showMap, setShowMap] = useState(false);
 
   const query = useDebounced(text.trim(), 250);
   const [res] = useQuery({
@@ -61,7 +65,15 @@ export function Search() {
   const conn = res.data?.searchRestaurants;
   // A hit whose restaurant the restaurants subgraph does not know comes back with a null
   // restaurant (and a NOT_FOUND error at its path): it is skipped, the others are shown.
-  const hits = (conn?.edges ?? []).flatMap(({ node }) => (node.restaurant ? [{ ...node, restaurant: node.restaurant }] : []));
+  const hits = useMemo(
+    () => (conn?.edges ?? []).flatMap(({ node }) => (node.restaurant ? [{ ...node, restaurant: node.restaurant }] : [])),
+    [conn],
+  );
+  const points = useMemo(() => {
+    const ps: MapPoint[] = [{ id: 'you', kind: 'dropoff', label: 'You', lat: near.lat, lng: near.lng }];
+    for (const h of hits) ps.push({ id: h.restaurant.id, kind: 'hit', label: h.restaurant.name, lat: h.restaurant.location.lat, lng: h.restaurant.location.lng });
+    return ps;
+  }, [hits, near]);
 
   return (
     <section aria-labelledby="search-title">
@@ -145,6 +157,14 @@ export function Search() {
         <p aria-live="polite">
           {conn.totalCount} restaurants{near && withinKm ? ` within ${withinKm} km` : ''}
         </p>
+      )}
+      <button type="button" className="link" aria-pressed={showMap} aria-controls="search-map" onClick={() => setShowMap(!showMap)}>
+        {showMap ? 'Hide the map' : 'Show on the map'}
+      </button>
+      {showMap && (
+        <div id="search-map">
+          <LazyMap label="Map of the restaurants found and your position" points={points} />
+        </div>
       )}
       <ul className="results" aria-label="Restaurants">
         {hits.map((node) => (
