@@ -161,11 +161,7 @@ export function Search() {
       <button type="button" className="link" aria-pressed={showMap} aria-controls="search-map" onClick={() => setShowMap(!showMap)}>
         {showMap ? 'Hide the map' : 'Show on the map'}
       </button>
-      {showMap && (
-        <div id="search-map">
-          <LazyMap label="Map of the restaurants found and your position" points={points} />
-        </div>
-      )}
+      <div id="search-map">{showMap && <LazyMap label="Map of the restaurants found and your position" points={points} />}</div>
       <ul className="results" aria-label="Restaurants">
         {hits.map((node) => (
           <li key={node.restaurant.id}>
