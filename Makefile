@@ -120,8 +120,9 @@ $(WEB_INSTALLED): web/package-lock.json
 	$(MAKE) web-deps
 
 .PHONY: web-generate
-web-generate: $(WEB_INSTALLED) ## regenerate web/'s typed GraphQL operations from schema/supergraph.graphql (fails on an invalid operation)
+web-generate: $(WEB_INSTALLED) ## regenerate web/'s typed GraphQL operations from schema/supergraph.graphql (fails on an invalid operation) and the offline city map's GeoJSON
 	cd web && npx graphql-codegen --config codegen.ts --errors-only
+	cd subgraphs/restaurants && go run ./cmd/citymap -out ../../web/packages/map/src/city.json
 
 .PHONY: web-build
 web-build: $(WEB_INSTALLED) ## build the customer app into web/apps/customer/dist (typechecks first)
@@ -143,3 +144,7 @@ router-clients: ## install router/clients' npm packages (npm ci) for the router'
 	cd router/clients && npm ci --no-audit --no-fund
 
 test: router-clients
+
+# `make images` also ships the customer app (deploy/images WebApps: its built files under a
+# small non-root static server, platform/cmd/webserve), so it builds the app first.
+images: web-build

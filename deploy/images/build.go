@@ -9,7 +9,9 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"path"
 	"path/filepath"
+	"slices"
 	"strings"
 )
 
@@ -58,8 +60,14 @@ func BuildBinaries(ctx context.Context, repo, dir string, procs []Process, logf 
 		if len(ps) == 0 {
 			return nil
 		}
+		// One output directory for many packages; a process named apart from its package
+		// (a web app's static server) is built on its own, under its process name.
+		o := dir + string(filepath.Separator)
+		if len(ps) == 1 && path.Base(ps[0].Package) != ps[0].Name {
+			o = filepath.Join(dir, ps[0].Name)
+		}
 		args := append([]string{"build"}, BuildFlags...)
-		args = append(args, "-ldflags", ldflags, "-o", dir+string(filepath.Separator))
+		args = append(args, "-ldflags", ldflags, "-o", o)
 		for _, p := range ps {
 			args = append(args, p.Package)
 		}
@@ -73,8 +81,21 @@ func BuildBinaries(ctx context.Context, repo, dir string, procs []Process, logf 
 		}
 		return nil
 	}
+	var renamed []Process
+	pure = slices.DeleteFunc(pure, func(p Process) bool {
+		if path.Base(p.Package) != p.Name {
+			renamed = append(renamed, p)
+			return true
+		}
+		return false
+	})
 	if err := run(false, pure, stripLdflags); err != nil {
 		return nil, err
+	}
+	for _, p := range renamed {
+		if err := run(false, []Process{p}, stripLdflags); err != nil {
+			return nil, err
+		}
 	}
 	// cgo processes one by one: static first; a C dependency that cannot be linked
 	// statically (glibc's static link refuses some, e.g. C++ libraries using dlopen) falls

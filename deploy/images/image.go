@@ -6,6 +6,7 @@ import (
 	"compress/gzip"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"path"
 	"path/filepath"
@@ -123,6 +124,13 @@ func appLayer(repo string, b Binary, created time.Time) (v1.Layer, error) {
 			files = append(files, file{name: img, mode: 0o755, data: lib})
 		}
 	}
+	if b.Process.WebApp != "" {
+		web, err := webFiles(filepath.Join(repo, filepath.FromSlash(b.Process.WebApp)))
+		if err != nil {
+			return nil, fmt.Errorf("%s image (make web-build first): %w", b.Process.Name, err)
+		}
+		files = append(files, web...)
+	}
 	if b.Process.Name == "router" {
 		sg, schemas, err := ClusterSupergraph(repo, path.Join(EtcDir, "schema"))
 		if err != nil {
@@ -142,6 +150,36 @@ func appLayer(repo string, b Binary, created time.Time) (v1.Layer, error) {
 		}
 	}
 	return layer(files, created)
+}
+
+// webFiles is a built web app as image files under WebRoot, read-only to the server (owned
+// by root), in a stable order. The app must have been built: no index.html is an error.
+func webFiles(dist string) ([]file, error) {
+	if _, err := os.Stat(filepath.Join(dist, "index.html")); err != nil {
+		return nil, err
+	}
+	files := []file{{name: "/srv", dir: true, mode: 0o755}, {name: WebRoot, dir: true, mode: 0o755}}
+	err := filepath.WalkDir(dist, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || p == dist {
+			return err
+		}
+		rel, err := filepath.Rel(dist, p)
+		if err != nil {
+			return err
+		}
+		name := path.Join(WebRoot, filepath.ToSlash(rel))
+		if d.IsDir() {
+			files = append(files, file{name: name, dir: true, mode: 0o755})
+			return nil
+		}
+		data, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		files = append(files, file{name: name, mode: 0o644, data: data})
+		return nil
+	})
+	return files, err
 }
 
 // layer writes files as one reproducible tar layer (fixed times and owners).
@@ -200,6 +238,9 @@ func Image(repo string, base v1.Layer, b Binary, m Meta) (v1.Image, error) {
 	}
 	if b.Process.Name == "router" {
 		cf.Config.Env = append(cf.Config.Env, "DIZHTIME_ROUTER_SUPERGRAPH_FILE="+path.Join(EtcDir, "supergraph.yaml"))
+	}
+	if b.Process.WebApp != "" {
+		cf.Config.Env = append(cf.Config.Env, "DIZHTIME_WEB_DIR="+WebRoot, "DIZHTIME_WEB_ADDR=:"+strconv.Itoa(b.Process.Port))
 	}
 	img, err = mutate.ConfigFile(img, cf)
 	if err != nil {

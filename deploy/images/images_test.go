@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -223,5 +224,66 @@ func TestImage_dynamicBinaryWithItsDebianLibrariesPassesTheCheck(t *testing.T) {
 		if !files.names[strings.TrimPrefix(imgPath, "/")] {
 			t.Errorf("image lacks %s", imgPath)
 		}
+	}
+}
+
+func TestWebAppImage_servesTheBuiltAppAsNonRootAndTheCheckWantsItsFiles(t *testing.T) {
+	meta := Meta{Version: "1.2.3", Commit: "0123456789abcdef0123456789abcdef01234567", Created: time.Unix(1_700_000_000, 0)}
+	web := WebApps()
+	if len(web) == 0 || web[0].WebApp == "" {
+		t.Fatalf("no web app image: %+v", web)
+	}
+	if _, err := os.Stat(filepath.Join(repo, web[0].Package, "main.go")); err != nil {
+		t.Fatalf("%s: static server %s: %v", web[0].Name, web[0].Package, err)
+	}
+	// A built app of its own (the real one needs `make web-build`).
+	root := t.TempDir()
+	dist := filepath.Join(root, "dist")
+	for name, body := range map[string]string{"index.html": "<!doctype html><title>x</title>", "assets/index-abc.js": "console.log(1)"} {
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dist, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dist, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	p := web[0]
+	p.WebApp = "dist"
+	base, err := BaseLayer(meta.Created)
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, err := Image(root, base, Binary{Process: p, Path: staticGoBinary(t)}, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := t.TempDir()
+	if _, err := Write(out, map[string]v1.Image{p.Name: img}, []Process{p}, meta.Version); err != nil {
+		t.Fatal(err)
+	}
+	if err := Check(out, []Process{p}, meta); err != nil {
+		t.Fatalf("check: %v", err)
+	}
+	cf, _ := img.ConfigFile()
+	if !slices.Contains(cf.Config.Env, "DIZHTIME_WEB_DIR="+WebRoot) || cf.Config.User != User {
+		t.Errorf("config %+v: want the app's directory in the environment, user %s", cf.Config, User)
+	}
+
+	// Without its JavaScript the check fails; without index.html there is no image.
+	if err := os.Remove(filepath.Join(dist, "assets", "index-abc.js")); err != nil {
+		t.Fatal(err)
+	}
+	bare, err := Image(root, base, Binary{Process: p, Path: staticGoBinary(t)}, meta)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := checkImage(bare, p, meta); err == nil || !strings.Contains(err.Error(), "web app") {
+		t.Errorf("check of an image without the app's JavaScript: %v", err)
+	}
+	if err := os.Remove(filepath.Join(dist, "index.html")); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Image(root, base, Binary{Process: p, Path: staticGoBinary(t)}, meta); err == nil {
+		t.Error("an image was made of an unbuilt app")
 	}
 }

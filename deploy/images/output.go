@@ -153,6 +153,17 @@ func checkImage(img v1.Image, p Process, m Meta) error {
 			errs = append(errs, fmt.Errorf("has a shell: /%s", sh))
 		}
 	}
+	if p.WebApp != "" {
+		js := 0
+		for n := range files.names {
+			if strings.HasPrefix(n, strings.TrimPrefix(WebRoot, "/")+"/assets/") && strings.HasSuffix(n, ".js") {
+				js++
+			}
+		}
+		if !files.names[strings.TrimPrefix(WebRoot, "/")+"/index.html"] || js == 0 {
+			errs = append(errs, fmt.Errorf("the web app is not under %s (index.html and assets/*.js)", WebRoot))
+		}
+	}
 	if files.binary == nil {
 		errs = append(errs, fmt.Errorf("no %s in the image", bin))
 	} else if f, err := elf.NewFile(bytes.NewReader(files.binary)); err != nil {

@@ -19,6 +19,24 @@ type Process struct {
 	Port int
 	// Subscription says the subgraph serves subscriptions (its supergraph.yaml entry has one).
 	Subscription *Subscription
+	// WebApp, for a web app's image, is its built files (repository-relative, e.g.
+	// web/apps/customer/dist), served by Package (the static server) from WebRoot.
+	WebApp string
+}
+
+// WebRoot is where a web app's image holds the built app.
+const WebRoot = "/srv/www"
+
+// WebPort is where a web app's image serves it.
+const WebPort = 8080
+
+// WebApps are the web front ends shipped as images: each is its `make web-build` output
+// served by platform/cmd/webserve (a small static server: gzip, cache headers, /healthz,
+// the router's URL written into index.html from DIZHTIME_WEB_ROUTER_URL), not by the router.
+// The router stays an API process (its own scaling, no static files in its image); the
+// app's origin is allowed by the router's CORS setting.
+func WebApps() []Process {
+	return []Process{{Name: "customer-web", Package: "./platform/cmd/webserve", Port: WebPort, WebApp: "web/apps/customer/dist"}}
 }
 
 // Subscription is a supergraph.yaml subscription endpoint.

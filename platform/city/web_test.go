@@ -4,9 +4,11 @@ import (
 	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -25,6 +27,14 @@ import (
 // "piza", builds a cart with options, pays from the wallet and watches the order page move
 // to DELIVERED while this test plays the restaurant and the courier through the API. The
 // app is served from its own port; the router allows that origin (CORS).
+//
+// On the way it filters the search by distance (a second pizzeria ~2.3 km away is out within
+// 1 km, in within 3 km), shows the hits and then the order on the offline city map (Leaflet
+// drawing the demo city's H3 cells and the moving courier), and loses its connection: the
+// browser reaches the router through a TCP proxy this test cuts once the order is PAID; the
+// restaurant accepts while the browser is cut off; the page must say it is offline,
+// reconnect, resume orderUpdated from the last transition it had (since) and show every
+// status once, in order.
 func TestWebCustomer_aCustomerOrdersInTheBrowserAndWatchesItDelivered(t *testing.T) {
 	root, err := routertest.RepoRoot()
 	if err != nil {
@@ -61,6 +71,11 @@ func TestWebCustomer_aCustomerOrdersInTheBrowserAndWatchesItDelivered(t *testing
 	go func() { _ = srv.Serve(ln) }()
 	t.Cleanup(func() { _ = srv.Close() })
 	t.Setenv("DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS", appOrigin)
+	proxy, err := newCutProxy()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(proxy.close)
 
 	// The stack's binaries are built as it starts: that build is kept out of the browser
 	// part's deadline (a loaded machine builds slowly); the processes live as long as boot.
@@ -76,7 +91,13 @@ func TestWebCustomer_aCustomerOrdersInTheBrowserAndWatchesItDelivered(t *testing
 		t.Fatal(err)
 	}
 	admin = must(c.Login(ctx, admin.Email, password))(t, "admin signs in again")
-	centre := Offset(Point{Lat: -40 + 80*rand.Float64(), Lng: -150 + 300*rand.Float64()}, 0, 0)
+	// In the demo city's outskirts (its map cells reach 13 km from the centre), more than
+	// 3 km from any restaurant the demo city seeds: runs that seed it (make run, other
+	// stacks) publish their restaurants on the shared Kafka topics, this run's search indexes
+	// them, and a hit this run's restaurants subgraph does not know fails the search. The
+	// browser searches within 3 km and then 1 km of here. Couriers and dispatch keys are
+	// this run's own.
+	centre := Offset(Tashkent, 8200+200*rand.Float64(), 8200+200*rand.Float64())
 	owner := must(c.Register(ctx, city.run+"-owner@dizhtime.test", password, "Owner"))(t, "register owner")
 	if err := admin.AssignRole(ctx, owner.UserID, "RESTAURANT_OWNER"); err != nil {
 		t.Fatal(err)
@@ -91,6 +112,13 @@ func TestWebCustomer_aCustomerOrdersInTheBrowserAndWatchesItDelivered(t *testing
 	if err := putMenuWithOptions(ctx, owner, restaurantID); err != nil {
 		t.Fatal(err)
 	}
+	farName := "Pizza Lontano " + city.run
+	farAt := Offset(centre, 1800, 1500)
+	must(owner.CreateRestaurant(ctx, NewRestaurant{
+		Name: farName, Cuisines: []string{"pizza", "italian"}, At: farAt,
+		Dishes: []NewDish{{Name: "Pizza Diavola", PriceMinor: 70_000}},
+	}))(t, "create the far pizzeria")
+	t.Logf("the customer at %+v; pizzerias %.0f m and %.0f m away", centre, DistanceMeters(centre, pizzeriaAt), DistanceMeters(centre, farAt))
 
 	driver := must(c.Register(ctx, city.run+"-driver@dizhtime.test", password, "Driver"))(t, "register driver")
 	if err := admin.AssignRole(ctx, driver.UserID, "DRIVER"); err != nil {
@@ -126,14 +154,24 @@ func TestWebCustomer_aCustomerOrdersInTheBrowserAndWatchesItDelivered(t *testing
 	stopPings := func() { stopPinging(); <-pinged }
 	defer stopPings()
 
+	routerURL, err := url.Parse(city.RouterURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxyURL, err := proxy.start(routerURL.Host)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxyURL += routerURL.Path
 	artifacts := filepath.Join(root, "web", "e2e", "artifacts", city.run)
 	cmd := exec.CommandContext(ctx, "node", script)
 	cmd.Dir = filepath.Join(root, "web")
 	cmd.Env = append(os.Environ(),
-		"WEB_E2E_APP_URL="+appOrigin+"/index.html?router="+city.RouterURL,
+		"WEB_E2E_APP_URL="+appOrigin+"/index.html?router="+proxyURL,
 		"WEB_E2E_EMAIL="+city.run+"-customer@dizhtime.test",
 		"WEB_E2E_PASSWORD="+password,
 		"WEB_E2E_RESTAURANT="+name,
+		"WEB_E2E_FAR_RESTAURANT="+farName,
 		"WEB_E2E_LAT="+strconv.FormatFloat(centre.Lat, 'f', -1, 64),
 		"WEB_E2E_LNG="+strconv.FormatFloat(centre.Lng, 'f', -1, 64),
 		"WEB_E2E_ARTIFACTS="+artifacts,
@@ -160,11 +198,13 @@ func TestWebCustomer_aCustomerOrdersInTheBrowserAndWatchesItDelivered(t *testing
 	// The restaurant and the courier act once the browser shows the order PAID; the time
 	// each step's mutation returned is kept to measure how long the page took to show it.
 	var customer *Session
-	orderID := ""
+	orderID, cancelledID := "", ""
 	acted := &stamps{m: map[string]time.Time{}}
 	seen := &stamps{m: map[string]time.Time{}} // when the page showed each status
 	verdict := ""
 	played := make(chan error, 1)
+	offline := make(chan struct{})
+	offlineSeen := false
 	for line := range lines {
 		t.Log("browser: " + line)
 		f := strings.Fields(line)
@@ -180,8 +220,20 @@ func TestWebCustomer_aCustomerOrdersInTheBrowserAndWatchesItDelivered(t *testing
 			}
 		case f[0] == "PAID" && len(f) == 2:
 			orderID = f[1]
+			// Cut the browser off; once its page says so, the restaurant accepts (through the
+			// router directly), then the connection comes back.
+			proxy.cut()
 			go func(orderID string) {
-				err := playRestaurantAndCourier(ctx, owner, driver, offers, &driverAt, orderID, acted, seen, stopPings)
+				whileOffline := func() error {
+					select {
+					case <-offline:
+					case <-time.After(30 * time.Second):
+						proxy.restore()
+						return fmt.Errorf("the order page did not show it was offline within 30 s of the cut")
+					}
+					return nil
+				}
+				err := playRestaurantAndCourier(ctx, owner, driver, offers, &driverAt, orderID, acted, seen, stopPings, whileOffline, proxy.restore)
 				if err != nil {
 					cancel() // the browser cannot see the order delivered now: stop it
 				}
@@ -190,6 +242,12 @@ func TestWebCustomer_aCustomerOrdersInTheBrowserAndWatchesItDelivered(t *testing
 		case f[0] == "SEEN" && len(f) == 3:
 			ms, _ := strconv.ParseInt(f[2], 10, 64)
 			seen.setAt(f[1], time.UnixMilli(ms))
+			if f[1] == "OFFLINE" && !offlineSeen {
+				offlineSeen = true
+				close(offline)
+			}
+		case f[0] == "CANCELLED" && len(f) == 2:
+			cancelledID = f[1]
 		case f[0] == "PASS", f[0] == "FAIL":
 			verdict = line
 		}
@@ -219,11 +277,39 @@ func TestWebCustomer_aCustomerOrdersInTheBrowserAndWatchesItDelivered(t *testing
 	if o.Order.Status != "DELIVERED" || o.Order.PointsRedeemed <= 0 || o.Order.PointsRedeemed > 500 {
 		t.Errorf("order = %+v; want DELIVERED with 1..500 points redeemed", o.Order)
 	}
-	for _, s := range []string{"ACCEPTED", "PREPARING", "READY_FOR_PICKUP", "PICKED_UP", "DELIVERED"} {
+	// The second order, cancelled from its page before the restaurant accepted: the API has
+	// it CANCELLED and its wallet payment refunded in full.
+	var co struct {
+		Order struct {
+			Status  string
+			Payment struct {
+				Status               string
+				AmountPaidFromWallet walletMoney
+				Refunded             walletMoney
+			}
+		}
+	}
+	if err := customer.Do(ctx, `query O($id: ID!) { order(id: $id) { status payment { status amountPaidFromWallet { amountMinor currency } refunded { amountMinor currency } } } }`, map[string]any{"id": cancelledID}, &co); err != nil {
+		t.Fatal(err)
+	}
+	if co.Order.Status != "CANCELLED" || co.Order.Payment.Refunded.money().AmountMinor <= 0 || co.Order.Payment.Refunded != co.Order.Payment.AmountPaidFromWallet {
+		t.Errorf("cancelled order = %+v; want CANCELLED with its wallet payment refunded", co.Order)
+	}
+	// ACCEPTED happens while the browser is cut off: it shows after the reconnect, which is
+	// measured instead.
+	for _, s := range []string{"PREPARING", "READY_FOR_PICKUP", "PICKED_UP", "DELIVERED"} {
 		if a, ok := acted.get(s); ok {
 			if shown, ok := seen.get(s); ok {
 				t.Logf("figure: %s shown by the order page %d ms after its mutation returned", s, shown.Sub(a).Milliseconds())
 			}
+		}
+	}
+	if r, ok := acted.get("RESTORED"); ok {
+		back, okBack := seen.get("ONLINE_AGAIN")
+		accepted, okAccepted := seen.get("ACCEPTED")
+		if okBack && okAccepted {
+			t.Logf("figure: the page back online %d ms after the connection was restored (graphql-ws retry backoff), ACCEPTED (missed while offline) shown %d ms after it",
+				back.Sub(r).Milliseconds(), accepted.Sub(r).Milliseconds())
 		}
 	}
 	t.Logf("screenshots in %s", artifacts)
@@ -254,10 +340,13 @@ func putMenuWithOptions(ctx context.Context, owner *Session, restaurantID string
 }
 
 // playRestaurantAndCourier moves a PAID order to DELIVERED the way the journey does.
-// stopPings ends the courier's pings (and waits for the last) before it moves. The kitchen
-// starts preparing only once the page showed the order accepted, as a kitchen takes more
-// than the milliseconds between two mutations (the page would show PREPARING straight away).
-func playRestaurantAndCourier(ctx context.Context, owner, driver *Session, offers *routertest.Subscription, driverAt *Point, orderID string, acted, seen *stamps, stopPings func()) error {
+// waitOffline runs before the first step (the test cut the browser off at PAID); the
+// restaurant accepts while the page is offline and restore brings the connection back, so the
+// page learns of ACCEPTED only by resuming orderUpdated. The kitchen starts preparing once the
+// page showed the order accepted, as a kitchen takes more than the milliseconds between two
+// mutations (the page would show PREPARING straight away). stopPings ends the courier's pings
+// (and waits for the last) before it moves.
+func playRestaurantAndCourier(ctx context.Context, owner, driver *Session, offers *routertest.Subscription, driverAt *Point, orderID string, acted, seen *stamps, stopPings func(), waitOffline func() error, restore func()) error {
 	move := func(m, status string) error {
 		if _, err := owner.MoveOrder(ctx, m, orderID); err != nil {
 			return fmt.Errorf("%s: %w", m, err)
@@ -265,10 +354,17 @@ func playRestaurantAndCourier(ctx context.Context, owner, driver *Session, offer
 		acted.set(status)
 		return nil
 	}
-	if err := move("acceptOrder", "ACCEPTED"); err != nil {
+	if err := waitOffline(); err != nil {
 		return err
 	}
-	for deadline := time.Now().Add(20 * time.Second); ; time.Sleep(50 * time.Millisecond) {
+	err := move("acceptOrder", "ACCEPTED")
+	time.Sleep(time.Second) // the browser stays cut off a moment past the transition
+	restore()
+	acted.set("RESTORED")
+	if err != nil {
+		return err
+	}
+	for deadline := time.Now().Add(60 * time.Second); ; time.Sleep(50 * time.Millisecond) {
 		if _, ok := seen.get("ACCEPTED"); ok || time.Now().After(deadline) {
 			break // past the deadline the page's own check reports what it missed
 		}
@@ -350,4 +446,93 @@ func (s *stamps) get(k string) (time.Time, bool) {
 	defer s.mu.Unlock()
 	v, ok := s.m[k]
 	return v, ok
+}
+
+// cutProxy stands between the browser and the router: a TCP relay the test can cut (every
+// open connection closed, new ones refused) and restore, so the page loses its WebSocket the
+// way a phone losing its network does.
+type cutProxy struct {
+	ln     net.Listener
+	mu     sync.Mutex
+	cutOff bool
+	conns  map[net.Conn]bool
+}
+
+func newCutProxy() (*cutProxy, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	return &cutProxy{ln: ln, conns: map[net.Conn]bool{}}, nil
+}
+
+// start relays to target (host:port) and returns the proxy's http:// URL.
+func (p *cutProxy) start(target string) (string, error) {
+	if _, _, err := net.SplitHostPort(target); err != nil {
+		return "", fmt.Errorf("proxy target %q: %w", target, err)
+	}
+	go func() {
+		for {
+			c, err := p.ln.Accept()
+			if err != nil {
+				return
+			}
+			go p.relay(c, target)
+		}
+	}()
+	return "http://" + p.ln.Addr().String(), nil
+}
+
+func (p *cutProxy) relay(c net.Conn, target string) {
+	p.mu.Lock()
+	if p.cutOff {
+		p.mu.Unlock()
+		_ = c.Close()
+		return
+	}
+	p.conns[c] = true
+	p.mu.Unlock()
+	up, err := net.Dial("tcp", target)
+	if err != nil {
+		p.drop(c)
+		return
+	}
+	p.mu.Lock()
+	p.conns[up] = true
+	p.mu.Unlock()
+	done := make(chan struct{}, 2)
+	go func() { _, _ = io.Copy(up, c); done <- struct{}{} }()
+	go func() { _, _ = io.Copy(c, up); done <- struct{}{} }()
+	<-done
+	p.drop(c)
+	p.drop(up)
+}
+
+func (p *cutProxy) drop(c net.Conn) {
+	p.mu.Lock()
+	delete(p.conns, c)
+	p.mu.Unlock()
+	_ = c.Close()
+}
+
+// cut closes every relayed connection and refuses new ones until restore.
+func (p *cutProxy) cut() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cutOff = true
+	for c := range p.conns {
+		_ = c.Close()
+		delete(p.conns, c)
+	}
+}
+
+func (p *cutProxy) restore() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.cutOff = false
+}
+
+func (p *cutProxy) close() {
+	_ = p.ln.Close()
+	p.cut()
 }

@@ -6,7 +6,8 @@
 //	images binaries -out DIR [-repo ../..]     # only the binaries, into DIR (the Dockerfile's build stage)
 //	images supergraph -out DIR [-repo ../..]   # only the router's in-cluster supergraph.yaml and SDLs
 //
-// One image per process: the router and every subgraph supergraph.yaml lists. build
+// One image per process: the router and every subgraph supergraph.yaml lists, plus one per
+// web app (images.WebApps: the built app under a small non-root static server). build
 // compiles the binaries once (see images.BuildBinaries), assembles each image with
 // go-containerregistry and writes out/oci (an OCI image layout holding all of them) and
 // out/<process>.tar (docker-archive, for `docker load` or `skaffold` with a local
@@ -65,6 +66,10 @@ func run(ctx context.Context, args []string) error {
 	procs, err := images.Processes(root)
 	if err != nil {
 		return err
+	}
+	switch args[0] {
+	case "build", "check":
+		procs = append(procs, images.WebApps()...) // the web apps' images too (make web-build first)
 	}
 	switch args[0] {
 	case "binaries":

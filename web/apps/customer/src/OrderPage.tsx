@@ -1,9 +1,9 @@
-import { useEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useMutation, useQuery, useSubscription } from 'urql';
 import { graphql } from '@dizhtime/client/gql';
 import { formatMoney } from '@dizhtime/client';
-import { useConnectivity } from './hooks';
-import { CityMap } from './CityMap';
+import type { MapPoint } from '@dizhtime/map';
+import { LazyMap } from './LazyMap';
 
 const OrderQuery = graphql(`
   query LiveOrder($id: ID!) {
@@ -56,28 +56,18 @@ interface Transition {
 
 export function OrderPage({ id }: { id: string }) {
   const [res] = useQuery({ query: OrderQuery, variables: { id } });
-  const conn = useConnectivity();
   const [seen, setSeen] = useState<Map<number, Transition>>(new Map());
-  // Resume: when the live connection comes back, subscribe again from the last transition
-  // seen (since), so nothing is missed and nothing is replayed twice.
-  const lastSeq = useRef(0);
+  // Resume: the subscription starts after the last transition the order query returned;
+  // when the socket drops, the client sends it again with since moved to the last
+  // transition received (packages/client), so nothing is missed and nothing replayed.
   const [since, setSince] = useState<number | null>(null);
   const order = res.data?.order;
   useEffect(() => {
-    if (order && since === null) {
-      lastSeq.current = Math.max(0, ...order.timeline.map((t) => t.sequence));
-      setSince(lastSeq.current);
-    }
+    if (order && since === null) setSince(Math.max(0, ...order.timeline.map((t) => t.sequence)));
   }, [order, since]);
-  const prevConn = useRef(conn);
-  useEffect(() => {
-    if (prevConn.current !== 'online' && conn === 'online' && since !== null) setSince(lastSeq.current);
-    prevConn.current = conn;
-  }, [conn, since]);
 
   useSubscription({ query: OrderUpdated, variables: { id, since: since ?? 0 }, pause: since === null }, (_prev, data) => {
     const t = data.orderUpdated.transition;
-    lastSeq.current = Math.max(lastSeq.current, t.sequence);
     setSeen((m) => (m.has(t.sequence) ? m : new Map(m).set(t.sequence, t)));
     return data;
   });
@@ -92,11 +82,19 @@ export function OrderPage({ id }: { id: string }) {
     return [...m.values()].sort((a, b) => a.sequence - b.sequence);
   }, [order, seen]);
 
+  const t = track.data?.deliveryTracking;
+  const points = useMemo(() => {
+    const ps: MapPoint[] = [];
+    if (order) ps.push({ id: 'restaurant', kind: 'restaurant', label: order.restaurant.name, ...order.restaurant.location });
+    if (order?.deliveryLocation) ps.push({ id: 'dropoff', kind: 'dropoff', label: 'You', ...order.deliveryLocation });
+    if (t?.location) ps.push({ id: 'driver', kind: 'driver', label: 'Courier', lat: t.location.lat, lng: t.location.lng });
+    return ps;
+  }, [order, t]);
+
   if (res.error) return <p role="alert" className="error">{res.error.message}</p>;
   if (!order) return <p>{res.fetching ? 'Loading…' : 'No such order.'}</p>;
   const reached = new Set(timeline.map((t) => t.to));
   const current = timeline.length ? timeline[timeline.length - 1].to : order.status;
-  const t = track.data?.deliveryTracking;
 
   return (
     <section aria-labelledby="order-title">
@@ -125,12 +123,7 @@ export function OrderPage({ id }: { id: string }) {
         </p>
       )}
       {track.error && <p className="muted">Live tracking: {track.error.message}</p>}
-      <CityMap
-        label="Map of the restaurant, your address and the courier"
-        restaurant={order.restaurant.location}
-        dropoff={order.deliveryLocation}
-        driver={t?.location}
-      />
+      <LazyMap label="Map of the restaurant, your address and the courier" points={points} route />
       <ul aria-label="Items">
         {order.lines.map((l, i) => (
           <li key={i}>

@@ -1,18 +1,20 @@
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
+import type { MapPoint } from '@dizhtime/map';
 import { useQuery } from 'urql';
 import { graphql } from '@dizhtime/client/gql';
 import { formatMoney } from '@dizhtime/client';
 import { useDebounced, usePosition } from './hooks';
+import { LazyMap } from './LazyMap';
 
 const SearchQuery = graphql(`
-  query SearchRestaurants($query: String, $near: GeoPointInput, $filters: RestaurantSearchFilters, $sort: RestaurantSearchSort) {
-    searchRestaurants(query: $query, near: $near, filters: $filters, sort: $sort, first: 20) {
+  query SearchRestaurants($query: String, $near: GeoPointInput, $radiusMeters: Int, $filters: RestaurantSearchFilters, $sort: RestaurantSearchSort) {
+    searchRestaurants(query: $query, near: $near, radiusMeters: $radiusMeters, filters: $filters, sort: $sort, first: 20) {
       totalCount
       facets { cuisines { value count } priceLevels { value count } }
       edges {
         node {
           distanceMeters
-          restaurant { id name cuisines isOpen priceLevel rating prepTimeMinutes }
+          restaurant { id name cuisines isOpen priceLevel rating prepTimeMinutes location { lat lng } }
           matchedDishes { name highlight price { amountMinor currency } dish { id } }
         }
       }
@@ -27,6 +29,8 @@ const SuggestQuery = graphql(`
 `);
 
 const dietaryChoices = ['vegetarian', 'vegan', 'halal', 'gluten-free'];
+// Distance choices in km; without one the search keeps the delivery range (10 km).
+const distanceChoices = [1, 3, 5];
 
 export function Search() {
   const near = usePosition();
@@ -36,12 +40,17 @@ export function Search() {
   const [maxPrice, setMaxPrice] = useState<number | null>(null);
   const [dietary, setDietary] = useState<string[]>([]);
   const [sort, setSort] = useState<'RELEVANCE' | 'DISTANCE' | 'RATING'>('RELEVANCE');
+  const [withinKm, setWithinKm] = useState<number | null>(null);
+  // The hits on the offline city map, on demand: its chunk and the city's data load only then.
+  const [showMap, setShowMap] = useState(false);
+
   const query = useDebounced(text.trim(), 250);
   const [res] = useQuery({
     query: SearchQuery,
     variables: {
       query: query || null,
       near,
+      radiusMeters: near && withinKm ? withinKm * 1000 : null,
       sort,
       filters: {
         cuisines: cuisines.length ? cuisines : null,
@@ -56,7 +65,15 @@ export function Search() {
   const conn = res.data?.searchRestaurants;
   // A hit whose restaurant the restaurants subgraph does not know comes back with a null
   // restaurant (and a NOT_FOUND error at its path): it is skipped, the others are shown.
-  const hits = (conn?.edges ?? []).flatMap(({ node }) => (node.restaurant ? [{ ...node, restaurant: node.restaurant }] : []));
+  const hits = useMemo(
+    () => (conn?.edges ?? []).flatMap(({ node }) => (node.restaurant ? [{ ...node, restaurant: node.restaurant }] : [])),
+    [conn],
+  );
+  const points = useMemo(() => {
+    const ps: MapPoint[] = [{ id: 'you', kind: 'dropoff', label: 'You', lat: near.lat, lng: near.lng }];
+    for (const h of hits) ps.push({ id: h.restaurant.id, kind: 'hit', label: h.restaurant.name, lat: h.restaurant.location.lat, lng: h.restaurant.location.lng });
+    return ps;
+  }, [hits, near]);
 
   return (
     <section aria-labelledby="search-title">
@@ -87,6 +104,20 @@ export function Search() {
               <option value="">any</option>
               {[1, 2, 3, 4].map((p) => (
                 <option key={p} value={p}>{'$'.repeat(p)}</option>
+              ))}
+            </select>
+          </label>
+          <label className="inline">
+            Distance
+            <select
+              data-testid="distance"
+              value={withinKm ?? ''}
+              disabled={!near}
+              onChange={(e) => setWithinKm(e.target.value ? Number(e.target.value) : null)}
+            >
+              <option value="">delivery range</option>
+              {distanceChoices.map((km) => (
+                <option key={km} value={km}>within {km} km</option>
               ))}
             </select>
           </label>
@@ -122,7 +153,15 @@ export function Search() {
         )}
       </form>
       {res.error && !conn && <p role="alert" className="error">{res.error.message}</p>}
-      {conn && <p aria-live="polite">{conn.totalCount} restaurants</p>}
+      {conn && (
+        <p aria-live="polite">
+          {conn.totalCount} restaurants{near && withinKm ? ` within ${withinKm} km` : ''}
+        </p>
+      )}
+      <button type="button" className="link" aria-pressed={showMap} aria-controls="search-map" onClick={() => setShowMap(!showMap)}>
+        {showMap ? 'Hide the map' : 'Show on the map'}
+      </button>
+      <div id="search-map">{showMap && <LazyMap label="Map of the restaurants found and your position" points={points} />}</div>
       <ul className="results" aria-label="Restaurants">
         {hits.map((node) => (
           <li key={node.restaurant.id}>

@@ -35,6 +35,19 @@ const embedded = [
   'DeadLetterTopic', 'DeadLetterConnection', 'DeadLetterEdge', 'DeadLetterReplay',
 ];
 
+/**
+ * resumeSequence is where a resumable subscription's event sits in its stream: the root
+ * field's `sequence` (myNotifications) or its `transition.sequence` (orderUpdated); null
+ * for an event without one.
+ */
+export function resumeSequence(data: unknown): number | null {
+  if (!data || typeof data !== 'object') return null;
+  const root = Object.values(data as Record<string, unknown>)[0] as Record<string, unknown> | null | undefined;
+  if (!root || typeof root !== 'object') return null;
+  const seq = root.sequence ?? (root.transition as Record<string, unknown> | undefined)?.sequence;
+  return typeof seq === 'number' ? seq : null;
+}
+
 export interface Endpoints {
   /** http(s)://host/graphql */
   http: string;
@@ -62,13 +75,15 @@ export function createDizhClient(endpoints: Endpoints, auth: AuthStore, connecti
       shouldRetry: () => true,
       keepAlive: 10_000,
       on: {
-        connecting: () => connectivity.set('connecting'),
+        // After a drop the app stays offline while graphql-ws retries, until one connects.
+        connecting: () => connectivity.set(connectivity.state === 'offline' ? 'offline' : 'connecting'),
         connected: () => connectivity.set('online'),
-        // A clean close (1000) is the lazy socket going idle with no subscription left; any
-        // other close is a drop that graphql-ws is about to retry.
+        // A clean close (1000) is the lazy socket going idle with no subscription left, 4499
+        // our own terminate() on a change of user; any other close is a drop that graphql-ws
+        // is about to retry.
         closed: (event) => {
           const code = (event as { code?: number } | undefined)?.code;
-          connectivity.set(!navigator.onLine ? 'offline' : code === 1000 ? 'online' : 'connecting');
+          connectivity.set(navigator.onLine && (code === 1000 || code === 4499) ? 'online' : 'offline');
         },
         error: () => connectivity.set('offline'),
       },
@@ -101,10 +116,22 @@ export function createDizhClient(endpoints: Endpoints, auth: AuthStore, connecti
       fetchExchange,
       subscriptionExchange({
         forwardSubscription(request) {
-          const input = { ...request, query: request.query || '' };
+          // graphql-ws sends this same payload again on every reconnect: a subscription with a
+          // `since` variable has it moved to the last sequence received, so the retry resumes
+          // after it (nothing missed, nothing replayed twice).
+          const input = { ...request, query: request.query || '', variables: { ...request.variables } as Record<string, unknown> };
+          const resumable = 'since' in input.variables;
           return {
             subscribe(sink) {
-              const unsubscribe = ws!.subscribe(input, sink);
+              const unsubscribe = ws!.subscribe(input, {
+                next(result) {
+                  const seq = resumable ? resumeSequence(result.data) : null;
+                  if (seq != null && seq > Number(input.variables.since ?? 0)) input.variables.since = seq;
+                  sink.next(result as never);
+                },
+                error: (e) => sink.error(e),
+                complete: () => sink.complete(),
+              });
               return { unsubscribe };
             },
           };
