@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -241,6 +242,30 @@ func journeyLogsInLoki(t *testing.T, ctx context.Context, l loki, traceID string
 	for _, n := range names {
 		if n == "trace_id" || n == "span_id" {
 			t.Errorf("Loki indexes %s as a label (labels %v): it must stay structured metadata", n, names)
+		}
+	}
+}
+
+// TestLokiConfigs_passTheBuiltLokisVerification runs `loki -verify-config` on the shipped
+// Loki configurations: production's loki.yml and loki-local.yml (make observe, this
+// package's journey), the latter with its environment expanded.
+func TestLokiConfigs_passTheBuiltLokisVerification(t *testing.T) {
+	path := lokiBinary(t)
+	dir := observabilityDir(t)
+	for _, c := range []struct {
+		file string
+		env  []string
+	}{
+		{"loki.yml", nil},
+		{"loki-local.yml", []string{"LOKI_HTTP_PORT=3100", "LOKI_GRPC_PORT=9096", "LOKI_DATA=" + t.TempDir()}},
+	} {
+		// -log.level=info: loki-local.yml logs at warn, which hides the verdict line.
+		cmd := exec.Command(path, "-verify-config", "-config.file="+filepath.Join(dir, c.file), "-config.expand-env=true", "-log.level=info")
+		cmd.Env = append(os.Environ(), c.env...)
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("loki -verify-config %s: %v\n%s", c.file, err, out)
+		} else if !strings.Contains(string(out), "config is valid") {
+			t.Errorf("loki -verify-config %s did not say the config is valid:\n%s", c.file, out)
 		}
 	}
 }
