@@ -35,7 +35,7 @@ observe: ## beside a running `make run`: Prometheus (rules), Alertmanager, Jaege
 # (platform/observability's journey runs it), and .ci/run starts it early in the background.
 LOKI_MODULE := deploy/observability/tools/loki
 LOKI_BIN ?= .dizhtime/bin/loki
-LOKI_BUILD_FLAGS ?= -ldflags='-s -w'
+LOKI_BUILD_FLAGS ?= -ldflags='-s -w' -gcflags=all=-dwarf=false
 .PHONY: loki
 loki: $(LOKI_BIN) ## build Grafana Loki (pinned v3.7.8, from the Go module proxy) into .dizhtime/bin/loki
 $(LOKI_BIN): $(LOKI_MODULE)/go.mod $(LOKI_MODULE)/go.sum
