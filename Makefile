@@ -28,6 +28,21 @@ observe: ## beside a running `make run`: Prometheus (rules), Alertmanager, Jaege
 	@echo "Loki          http://127.0.0.1:$${DIZHTIME_LOKI_PORT:-3100}  (API, no UI; logs of make run shipped by logship: curl -G .../loki/api/v1/query_range --data-urlencode 'query={service=\"orders\"} | trace_id=\"<id>\"')"
 	@echo "Dashboards    deploy/observability/grafana/dashboards/*.json (provision into a Grafana)"
 
+# Grafana Loki (AGPL-3.0, run as a separate process; nothing links it), built from the Go
+# module proxy through the pinned module deploy/observability/tools/loki into
+# .dizhtime/bin/loki, again only when that module's go.mod or go.sum changes. A cold build
+# is long (README, "Observability"): `make test` builds it here, before any test's deadline
+# (platform/observability's journey runs it), and .ci/run starts it early in the background.
+LOKI_MODULE := deploy/observability/tools/loki
+LOKI_BIN ?= .dizhtime/bin/loki
+LOKI_BUILD_FLAGS ?= -ldflags='-s -w' -gcflags=all=-dwarf=false
+.PHONY: loki
+loki: $(LOKI_BIN) ## build Grafana Loki (pinned v3.7.8, from the Go module proxy) into .dizhtime/bin/loki
+$(LOKI_BIN): $(LOKI_MODULE)/go.mod $(LOKI_MODULE)/go.sum
+	@mkdir -p $(@D)
+	cd $(LOKI_MODULE) && GOWORK=off go build $(LOKI_BUILD_FLAGS) -o $(abspath $@).tmp github.com/grafana/loki/v3/cmd/loki
+	mv $@.tmp $@
+
 .PHONY: sim
 sim: ## simulate a city against a running `make run` (SIM_FLAGS="-orders-per-minute 30 -drivers 20")
 	@[ -x .dizhtime/bin/dizhtime ] || { echo "make sim runs beside make run, which builds .dizhtime/bin/dizhtime: start make run first" >&2; exit 1; }
@@ -148,3 +163,6 @@ test: router-clients
 # `make images` also ships the customer app (deploy/images WebApps: its built files under a
 # small non-root static server, platform/cmd/webserve), so it builds the app first.
 images: web-build
+
+# platform/observability's journey checks its logs in Loki (built here, not in a test).
+test: loki

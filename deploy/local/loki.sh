@@ -3,7 +3,8 @@
 # DizhTime links it), configured by deploy/observability/loki-local.yml. The cold build is
 # long (module download + compile; see deploy/observability/README.md), so `services.sh up`
 # starts it in the background first (loki_prebuild) and waits for it only when Loki's turn
-# comes. Later runs reuse $DIZHTIME_BIN/loki while the pinned go.mod/go.sum are unchanged.
+# comes. Later runs reuse $DIZHTIME_BIN/loki while the pinned go.mod/go.sum are unchanged
+# (`make loki` builds it; `make test` and .ci/run build it before any test needs it).
 # Sourced by services.sh.
 LOKI_HTTP=${DIZHTIME_LOKI_PORT:-3100}
 LOKI_GRPC=${DIZHTIME_LOKI_GRPC_PORT:-9096}
@@ -28,8 +29,8 @@ loki_build() {
   command -v go >/dev/null || { echo "go is needed to build Loki"; return 1; }
   mkdir -p "$DIZHTIME_BIN"
   local start=$SECONDS
-  (cd "$(loki_module)" && GOWORK=off go build -o "$DIZHTIME_BIN/loki.tmp" github.com/grafana/loki/v3/cmd/loki) || return 1
-  mv "$DIZHTIME_BIN/loki.tmp" "$DIZHTIME_BIN/loki"
+  # `make loki` holds the build command (make test and .ci/run use it too).
+  make -C "$DIZHTIME_ROOT" --no-print-directory loki LOKI_BIN="$DIZHTIME_BIN/loki" || return 1
   echo "built Loki in $((SECONDS - start))s"
 }
 

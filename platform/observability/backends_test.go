@@ -125,3 +125,21 @@ func startJaeger(t *testing.T, ctx context.Context, dir string) jaeger {
 		path, "--config", filepath.Join(root, "deploy", "observability", "jaeger.yaml"))
 	return jaeger{OTLP: "http://" + addrs[0], Query: "http://" + addrs[2]}
 }
+
+// TestCollectorConfig_passesValidation validates production's OpenTelemetry Collector
+// configuration (otel-collector.yaml: OTLP in, memory limiter, tail sampling, batch, OTLP
+// to Tempo) with `jaeger validate`: Jaeger v2 is a Collector distribution carrying those
+// components. No Tempo binary is installable here, so tempo.yaml is not checked.
+func TestCollectorConfig_passesValidation(t *testing.T) {
+	path := binary(t, "DIZHTIME_JAEGER_BIN", "jaeger", "deploy/local/services.sh up jaeger")
+	root, err := routertest.RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range []string{"otel-collector.yaml", "jaeger.yaml"} {
+		cmd := exec.Command(path, "validate", "--config", filepath.Join(root, "deploy", "observability", f))
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Errorf("jaeger validate --config %s: %v\n%s", f, err, out)
+		}
+	}
+}

@@ -38,9 +38,6 @@ func startPlatform(t *testing.T, ctx context.Context, otlp string) *platform {
 		t.Fatal(err)
 	}
 	requireServices(t)
-	if err := ensureContractTopics(ctx); err != nil {
-		t.Fatal(err)
-	}
 	subgraphs, err := stack.ReadSupergraph(filepath.Join(root, "supergraph.yaml"))
 	if err != nil {
 		t.Fatal(err)
@@ -64,15 +61,23 @@ func startPlatform(t *testing.T, ctx context.Context, otlp string) *platform {
 		t.Fatal(err)
 	}
 	routerYAML := filepath.Join(dir, "router.yaml")
-	if err := os.WriteFile(routerYAML, []byte(fmt.Sprintf("listen_addr: %s\nsupergraph_file: %q\n%s", routerAddr, supergraph,
+	// log_level debug: the router logs each operation it served with its trace id.
+	if err := os.WriteFile(routerYAML, []byte(fmt.Sprintf("listen_addr: %s\nsupergraph_file: %q\nlog_level: debug\n%s", routerAddr, supergraph,
 		routertest.AuthYAML("http://"+byName["identity"], "https://identity.dizhtime.local", "dizhtime"))), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	run := fmt.Sprintf("obs%d", time.Now().UnixNano()%1_000_000_000_000)
+	// The run's own Kafka topics (as platform/city's journey): its consumers read only its
+	// events; every topic exists before the consumer groups that start at the end join.
+	topicPrefix := run + "."
+	if err := ensureContractTopics(ctx, topicPrefix); err != nil {
+		t.Fatal(err)
+	}
 	dbPrefix := "dizhtime_" + run + "_"
 	s, err := stack.Start(ctx, stack.Options{
 		RepoRoot: root, SupergraphFile: supergraph, RouterConfig: routerYAML, RouterAddr: routerAddr,
-		WorkDir: dir, PostgresURL: endpoints.Postgres(), DatabasePrefix: dbPrefix,
+		WorkDir: dir, PostgresURL: endpoints.Postgres(), DatabasePrefix: dbPrefix, KafkaTopicPrefix: topicPrefix,
+		Binary: dizhtimeBinary,
 		Env: []string{
 			"DIZHTIME_REDIS_ADDR=" + endpoints.Redis(),
 			"DIZHTIME_KAFKA_BROKERS=" + strings.Join(endpoints.Kafka(), ","),
@@ -106,6 +111,7 @@ func startPlatform(t *testing.T, ctx context.Context, otlp string) *platform {
 			}
 		}
 		dropDatabases(t, dbPrefix)
+		dropRunTopics(t, topicPrefix)
 	})
 	if err != nil {
 		t.Fatalf("start the platform: %v", err)
@@ -135,18 +141,27 @@ func requireServices(t *testing.T) {
 	}
 }
 
-// ensureContractTopics creates every event topic before the run's consumer groups join
-// at the topics' ends.
-func ensureContractTopics(ctx context.Context) error {
+// ensureContractTopics creates every event topic, named with prefix (the run's
+// DIZHTIME_KAFKA_TOPIC_PREFIX), before the run's consumer groups join at the topics' ends.
+func ensureContractTopics(ctx context.Context, prefix string) error {
 	versions, err := contracts.SchemaVersions()
 	if err != nil {
 		return err
 	}
 	specs := make([]kafka.TopicSpec, 0, len(versions))
 	for eventType := range versions {
-		specs = append(specs, kafka.TopicSpec{Name: eventType})
+		specs = append(specs, kafka.TopicSpec{Name: prefix + eventType})
 	}
 	return kafka.EnsureTopics(ctx, endpoints.Kafka(), specs...)
+}
+
+// dropRunTopics deletes the run's Kafka topics.
+func dropRunTopics(t *testing.T, prefix string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	if _, err := kafka.DeleteTopicsWithPrefix(ctx, endpoints.Kafka(), prefix); err != nil {
+		t.Logf("drop the run's Kafka topics: %v", err)
+	}
 }
 
 func dropDatabases(t *testing.T, prefix string) {

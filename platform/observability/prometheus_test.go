@@ -72,6 +72,26 @@ func TestRules_parseWithPromtoolAndEveryAlertFiresOnSyntheticSeries(t *testing.T
 	}
 }
 
+// TestScrapeAndAlertmanagerConfigs_passPromtoolAndAmtool checks the static scrape
+// configuration (make run's Prometheus, with its rule files) with `promtool check config`
+// and the Alertmanager routes with `amtool check-config`. prometheus-k8s.yml is not
+// checked here: Debian's Prometheus 2.42 is built without Kubernetes service discovery
+// (its promtool refuses kubernetes_sd_configs as an unknown field).
+func TestScrapeAndAlertmanagerConfigs_passPromtoolAndAmtool(t *testing.T) {
+	dir := filepath.Join(observabilityDir(t), "prometheus")
+	cmd := exec.Command(promtool(t), "check", "config", "prometheus.yml")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("promtool check config prometheus.yml: %v\n%s", err, out)
+	}
+	amtool := binary(t, "DIZHTIME_AMTOOL_BIN", "amtool", "deploy/local/services.sh up alertmanager (apt-get install prometheus-alertmanager)")
+	cmd = exec.Command(amtool, "check-config", "alertmanager.yml")
+	cmd.Dir = dir
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Errorf("amtool check-config alertmanager.yml: %v\n%s", err, out)
+	}
+}
+
 type rule struct {
 	Record, Alert, Expr string
 }

@@ -20,13 +20,17 @@ import (
 const password = "observe-pass-1234"
 
 // TestObservedJourney_isTracedScrapedAndAlertable starts the platform beside Jaeger (a real
-// OTLP receiver), Prometheus (with the shipped rules and exemplar storage), drives an order through the router, then checks what an
-// operator relies on:
+// OTLP receiver), Prometheus (with the shipped rules and exemplar storage) and Loki (fed by
+// the log shipper, platform/observability/logship), drives an order through the router,
+// then checks what an operator relies on:
 //   - ONE trace: placeOrder, sent with a traceparent of the test's own as a traced front end
 //     would, reaches from the router through the orders subgraph, its outbox relay and Kafka
 //     to the wallet's consumer of order.created, the payment event the wallet wrote in that
 //     handler, and the orders consumer that marks the order paid; the log lines written on
 //     the way carry the trace id;
+//   - Loki finds the journey's log lines by that trace id (structured metadata): the
+//     router's, the orders subgraph's and the wallet's Kafka consumer's, each stream
+//     labelled with its service and level;
 //   - the latency histograms of the router (the operation, the subgraph fetch) and of the
 //     orders subgraph hold the journey's trace id as an exemplar in Prometheus;
 //   - dispatch's matching latency is recorded once the restaurant accepts the order;
@@ -37,7 +41,9 @@ func TestObservedJourney_isTracedScrapedAndAlertable(t *testing.T) {
 	defer cancel()
 	dir := t.TempDir()
 	jg := startJaeger(t, ctx, dir)
+	lk := startLoki(t, ctx, dir)
 	p := startPlatform(t, ctx, jg.OTLP)
+	shipLogs(t, lk, p.LogDir)
 	prom := startPrometheus(t, ctx, dir, p.targets)
 	restaurantID, dishID, owner, customer := orderReady(t, ctx, p)
 
@@ -102,6 +108,9 @@ func TestObservedJourney_isTracedScrapedAndAlertable(t *testing.T) {
 
 	t.Run("one trace from the router's placeOrder to the wallet's consumer", func(t *testing.T) {
 		oneTrace(t, ctx, jg, p, traceID)
+	})
+	t.Run("the journey's log lines are in Loki by its trace id", func(t *testing.T) {
+		journeyLogsInLoki(t, ctx, lk, traceID)
 	})
 	t.Run("dispatch records its matching latency when it offers the accepted order", func(t *testing.T) {
 		eventually(t, ctx, "dizhtime_dispatch_matching_duration_seconds_count > 0", 60*time.Second, func() (bool, error) {

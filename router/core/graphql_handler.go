@@ -277,6 +277,9 @@ func (h *GraphQLHandler) run(ctx context.Context, eng *Engine, req *graphql.Requ
 	if errCode != "" {
 		span.SetStatus(codes.Error, errCode)
 	}
+	if h.logger != nil && h.logger.Enabled(ctx, slog.LevelDebug) { // one line per operation, carrying its trace id (platform/logging)
+		h.logger.DebugContext(ctx, "operation executed", "operation", opName, "type", opType, "error_code", errCode)
+	}
 	return executionAnswer{status: http.StatusOK, body: body, code: errCode}
 }
 
