@@ -53,6 +53,21 @@ func TestInaccessible_anInaccessibleEnumValueIsRefusedInInput(t *testing.T) {
 	}
 }
 
+// The router remembers what it learnt from an operation's text per variables shape
+// (core/operation_cache.go, core/prepared_plans.go); an enum value is a value, not a
+// shape: the same text that ran with RED must still refuse SECRET_GREEN.
+func TestInaccessible_anInaccessibleEnumValueInAVariableIsRefusedAfterTheSameTextRanWithAnAccessibleOne(t *testing.T) {
+	g := startGateway(t, paints())
+	q := `query P($c: Color!) { paint(color: $c) }`
+	for i := 0; i < 2; i++ {
+		wantData(t, g.query(t, q, map[string]any{"c": "RED"}), `{"paint":"painted RED"}`)
+	}
+	res := g.query(t, q, map[string]any{"c": "SECRET_GREEN"})
+	if len(res.Errors) == 0 || !strings.Contains(res.Body, "SECRET_GREEN") || len(res.Sent) != 0 {
+		t.Fatalf("want an error naming the inaccessible value and no subgraph call: %s (sent %v)", res.Body, res.Sent)
+	}
+}
+
 func TestInaccessible_anInaccessibleEnumValueInOutputIsAFieldErrorAndNull(t *testing.T) {
 	g := startGateway(t, paints())
 	res := g.query(t, `{ favourite palette }`, nil)

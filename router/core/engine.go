@@ -31,8 +31,9 @@ type Engine struct {
 	composed *compose.Result
 	cancel   context.CancelFunc
 	// done is closed once the engine is closed (replaced and retired, or shut down).
-	done  <-chan struct{}
-	plans *planCacheMirror
+	done <-chan struct{}
+	// prepared executes queries and mutations from plans remembered per operation.
+	prepared *preparedPlans
 	// ops remembers the pipeline's work per operation text (see operationCache).
 	ops   *operationCache
 	authz *operationAuthorizer
@@ -191,6 +192,11 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 		cancel()
 		return nil, fmt.Errorf("create execution engine: %w", err)
 	}
+	prepared, err := engineInternals(exec, cfg.Schema())
+	if err != nil {
+		cancel()
+		return nil, err
+	}
 	var clientSchema *graphql.Schema
 	if sdl := composed.RouterConfig.GetEngineConfig().GetGraphqlClientSchema(); sdl != "" {
 		if clientSchema, err = graphql.NewSchemaFromString(sdl); err != nil {
@@ -217,12 +223,15 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 		cancel()
 		return nil, err
 	}
-	return &Engine{exec: exec, composed: composed, cancel: cancel, done: engineCtx.Done(), plans: newPlanCacheMirror(), ops: newOperationCache(), authz: authz, client: clientSchema, cost: cost, hidden: hidden, unplannable: unplannable, drops: drops, BuiltAt: time.Now()}, nil
+	return &Engine{exec: exec, composed: composed, cancel: cancel, done: engineCtx.Done(), prepared: prepared, ops: newOperationCache(), authz: authz, client: clientSchema, cost: cost, hidden: hidden, unplannable: unplannable, drops: drops, BuiltAt: time.Now()}, nil
 }
 
 // validateForClients validates the operation against the schema clients see. The
 // engine validates against the full supergraph, where @inaccessible fields still
-// exist (it needs them to plan); this check is what hides them.
+// exist (it needs them to plan); this check is what hides them. Its result depends on
+// the text and the variables' shape only (the pipeline remembers it per shape);
+// inaccessible enum values in variables depend on the values and are checked per
+// request (checkHiddenInput).
 func (e *Engine) validateForClients(query, operationName string, variables []byte) error {
 	if e.client == nil {
 		return nil
@@ -243,10 +252,12 @@ func (e *Engine) validateForClients(query, operationName string, variables []byt
 	if !res.Valid && res.Errors != nil && res.Errors.Count() > 0 {
 		return res.Errors
 	}
-	if err := e.hidden.checkInput(query, operationName, variables); err != nil {
-		return err
-	}
 	return e.unplannable.check(query, operationName)
+}
+
+// checkHiddenInput refuses inaccessible enum values passed as literals or variables.
+func (e *Engine) checkHiddenInput(query, operationName string, variables []byte) error {
+	return e.hidden.checkInput(query, operationName, variables)
 }
 
 // Composed is the supergraph this engine serves.
@@ -350,6 +361,15 @@ func callerOptions(st *requestState) []engine.ExecutionOptions {
 		return nil
 	}
 	return []engine.ExecutionOptions{engine.WithAdditionalHttpHeaders(http.Header{upstreamKeyHeader: {st.upstreamKey()}})}
+}
+
+// callerHeader is callerOptions for a prepared plan: the headers the resolver hands to
+// each subgraph fetch of this caller.
+func callerHeader(st *requestState) http.Header {
+	if st == nil {
+		return nil
+	}
+	return http.Header{upstreamKeyHeader: {st.upstreamKey()}}
 }
 
 // upstreamSubscriptionClients builds the engine's default upstream subscription client with

@@ -1,6 +1,7 @@
 package core
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/wundergraph/graphql-go-tools/execution/graphql"
@@ -258,9 +260,15 @@ func (h *GraphQLHandler) run(ctx context.Context, eng *Engine, req *graphql.Requ
 		defer cancel()
 	}
 
-	out := graphql.NewEngineResultWriter()
+	out := responseBuffers.Get().(*bytes.Buffer)
+	out.Reset()
+	defer func() {
+		if out.Cap() <= maxPooledResponse {
+			responseBuffers.Put(out)
+		}
+	}()
 	query, operationName := req.Query, req.OperationName
-	err := eng.exec.Execute(ctx, req, &out, callerOptions(st)...)
+	hit, err := eng.prepared.execute(ctx, eng.ops.lookup(query, operationName), req, callerHeader(st), out)
 	switch {
 	case ctx.Err() == context.DeadlineExceeded:
 		span.SetStatus(codes.Error, "request timeout")
@@ -272,8 +280,11 @@ func (h *GraphQLHandler) run(ctx context.Context, eng *Engine, req *graphql.Requ
 		code := errs[0].Extensions["code"].(string)
 		return executionAnswer{status: http.StatusOK, errs: errs, code: code, requestError: code != CodeInternal}
 	}
-	h.metrics.planCacheLookup(eng.plans.seen(req.OperationName, req.Query))
+	h.metrics.planCacheLookup(hit)
 	body, errCode := annotateSubgraphErrors(eng.hidden.hideOutput(query, operationName, out.Bytes()), st)
+	// The buffer goes back to the pool: the answer keeps its own copy (one allocation of
+	// the final size instead of a buffer grown by doubling for every response).
+	body = bytes.Clone(body)
 	if errCode != "" {
 		span.SetStatus(codes.Error, errCode)
 	}
@@ -282,6 +293,12 @@ func (h *GraphQLHandler) run(ctx context.Context, eng *Engine, req *graphql.Requ
 	}
 	return executionAnswer{status: http.StatusOK, body: body, code: errCode}
 }
+
+// responseBuffers are the buffers responses are resolved into.
+var responseBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// maxPooledResponse keeps buffers grown by a rare huge response out of the pool.
+const maxPooledResponse = 1 << 20
 
 func opTypeName(t graphql.OperationType) string {
 	switch t {

@@ -51,6 +51,9 @@ type cachedOperation struct {
 	mu sync.Mutex
 	// validated maps a variables shape to the client-schema validation result.
 	validated map[string]error
+	// plans maps a variables shape to the operation normalised, validated and planned
+	// (see preparedPlans).
+	plans map[string]*preparedPlan
 }
 
 // lookup returns the entry for the operation, building it on a miss.
@@ -59,7 +62,7 @@ func (c *operationCache) lookup(query, operationName string) *cachedOperation {
 	if e, ok := c.entries.Get(key); ok {
 		return e
 	}
-	e := &cachedOperation{validated: map[string]error{}}
+	e := &cachedOperation{validated: map[string]error{}, plans: map[string]*preparedPlan{}}
 	req := &graphql.Request{Query: query, OperationName: operationName}
 	e.opType, e.opTypeErr = req.OperationType()
 	if e.opTypeErr == nil {
@@ -97,8 +100,8 @@ func (e *cachedOperation) validation(variables []byte, validate func() error) er
 }
 
 // variablesShape is the variables' structure with their values left out: object keys
-// in order, array lengths, and the JSON kind of every value (normalisation coerces by
-// kind, never by value). Anything that is not valid JSON gets its own text as shape.
+// in order, array lengths, the JSON kind of every value (normalisation coerces by kind)
+// and the value of booleans (normalisation applies @skip/@include with variables). Anything that is not valid JSON gets its own text as shape.
 func variablesShape(variables []byte) string {
 	if len(variables) == 0 {
 		return ""
@@ -138,7 +141,13 @@ func variablesShape(variables []byte) string {
 		case jsonparser.Number:
 			out = append(out, 'n')
 		case jsonparser.Boolean:
-			out = append(out, 'b')
+			// Booleans keep their value: @skip/@include with a variable are applied by
+			// normalisation, so the value changes the normalised operation.
+			if len(value) > 0 && value[0] == 't' {
+				out = append(out, 't')
+			} else {
+				out = append(out, 'f')
+			}
 		case jsonparser.Null:
 			out = append(out, '0')
 		default:

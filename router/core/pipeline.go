@@ -130,6 +130,9 @@ func (p *operationPipeline) check(eng *Engine, params operationParams, identity 
 	}); err != nil {
 		return refuse(http.StatusOK, operationErrors(p.logger, err)...)
 	}
+	if err := eng.checkHiddenInput(params.Query, params.OperationName, params.Variables); err != nil {
+		return refuse(http.StatusOK, operationErrors(p.logger, err)...)
+	}
 	if refused := eng.authz.checkParsed(cached.doc, cached.op, identity); refused != nil {
 		status := http.StatusForbidden
 		if refused.Extensions["code"] == CodeUnauthenticated {
