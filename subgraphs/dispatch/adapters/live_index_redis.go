@@ -205,6 +205,14 @@ func (x *LiveIndex) Candidates(_ context.Context, pickup domain.Point, want int)
 	return cs, rings, nil
 }
 
+// Best returns the limit drivers with the fastest estimated pickup among those
+// Candidates would return, fastest first, leaving out those skip names (see
+// DriverIndex.Best), and the number of rings read.
+func (x *LiveIndex) Best(_ context.Context, pickup domain.Point, want, limit int, skip func(driverID string) bool) ([]domain.Candidate, int, error) {
+	cs, rings := x.Drivers.Best(pickup, want, limit, skip, make([]domain.Candidate, 0, limit))
+	return cs, rings, nil
+}
+
 // Known is what this replica's index knows of the driver (no network): false when the
 // driver's state has not reached it.
 func (x *LiveIndex) Known(driverID string) (domain.LiveDriver, bool) {
