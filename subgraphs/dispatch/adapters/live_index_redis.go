@@ -199,7 +199,8 @@ func (x *LiveIndex) DropSilent(ctx context.Context, staleBefore time.Time, limit
 }
 
 // Candidates returns available drivers in growing H3 rings around pickup, from this
-// replica's in-memory index (see DriverIndex.Candidates). Not ranked.
+// replica's in-memory index (see DriverIndex.Candidates). Not ranked: matching takes
+// the best few through Best; this is the whole set, for tests and the reference ranking.
 func (x *LiveIndex) Candidates(_ context.Context, pickup domain.Point, want int) ([]domain.Candidate, int, error) {
 	cs, rings := x.Drivers.Candidates(pickup, want)
 	return cs, rings, nil
