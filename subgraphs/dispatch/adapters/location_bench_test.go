@@ -69,7 +69,7 @@ func BenchmarkLocationPath(b *testing.B) {
 	}{{"encoding-json", json.Unmarshal}, {"goccy", gojson.Unmarshal}} {
 		b.Run("decode/"+dec.name, func(b *testing.B) {
 			b.ReportAllocs()
-		cpu0 := cpuNow()
+			cpu0 := cpuNow()
 			for b.Loop() {
 				for _, v := range values {
 					var m locationMessage
