@@ -25,9 +25,11 @@ import (
 type DriverIndex struct {
 	mu      sync.RWMutex
 	drivers map[string]*indexedDriver
-	// cells holds the drivers with a position in each cell; a driver knows its slot
-	// (indexedDriver.slot), so moving out is a swap with the cell's last driver.
-	cells map[h3.Cell][]*indexedDriver
+	// cells holds the drivers with a position in each cell, each with a copy of what
+	// matching reads (a scan over a cell reads one contiguous slice, not one scattered
+	// driver per candidate); a driver knows its slot (indexedDriver.slot), so moving out
+	// is a swap with the cell's last entry.
+	cells map[h3.Cell][]cellEntry
 	// rings caches the grid disk around each pickup cell (restaurants are few, and
 	// asking H3 costs more than the rest of a match).
 	rings sync.Map // h3.Cell -> [][]h3.Cell
@@ -48,7 +50,18 @@ type indexedDriver struct {
 	status  domain.DriverStatus
 	order   string
 	vehicle domain.Vehicle
+	pace    domain.Pace // of vehicle
 	ver     int64
+}
+
+// cellEntry is a driver in its cell: d's position, pace and availability, kept equal to
+// d's by sync.
+type cellEntry struct {
+	at        domain.Point
+	cosLat    float64 // domain.CosLat(at)
+	pace      domain.Pace
+	available bool
+	d         *indexedDriver
 }
 
 // DriverState is a driver's state as a Redis script left it.
@@ -66,7 +79,7 @@ type DriverState struct {
 
 // NewDriverIndex is an empty index.
 func NewDriverIndex() *DriverIndex {
-	return &DriverIndex{drivers: map[string]*indexedDriver{}, cells: map[h3.Cell][]*indexedDriver{},
+	return &DriverIndex{drivers: map[string]*indexedDriver{}, cells: map[h3.Cell][]cellEntry{},
 		subs: map[string]map[*FixSubscription]struct{}{}}
 }
 
@@ -77,7 +90,7 @@ func cellOf(p domain.Point) h3.Cell {
 func (x *DriverIndex) entry(id string) *indexedDriver {
 	d := x.drivers[id]
 	if d == nil {
-		d = &indexedDriver{id: id}
+		d = &indexedDriver{id: id, pace: domain.PaceOf("")}
 		x.drivers[id] = d
 	}
 	return d
@@ -88,9 +101,17 @@ func (x *DriverIndex) move(d *indexedDriver, p domain.Point, at int64) {
 	if c := cellOf(p); c != d.cell {
 		x.leaveCell(d)
 		d.cell, d.slot = c, len(x.cells[c])
-		x.cells[c] = append(x.cells[c], d)
+		x.cells[c] = append(x.cells[c], cellEntry{d: d})
 	}
 	d.at, d.fixAt = p, at
+}
+
+// sync copies d's position, pace and availability into its cell's entry (x.mu held).
+func (x *DriverIndex) sync(d *indexedDriver) {
+	if d.cell == 0 {
+		return
+	}
+	x.cells[d.cell][d.slot] = cellEntry{at: d.at, cosLat: domain.CosLat(d.at), pace: d.pace, available: d.status == domain.DriverAvailable, d: d}
 }
 
 // leaveCell takes d out of its cell's slice (x.mu held).
@@ -100,10 +121,10 @@ func (x *DriverIndex) leaveCell(d *indexedDriver) {
 	}
 	list := x.cells[d.cell]
 	last := len(list) - 1
-	if d.slot <= last && list[d.slot] == d {
+	if d.slot <= last && list[d.slot].d == d {
 		list[d.slot] = list[last]
-		list[d.slot].slot = d.slot
-		list[last] = nil
+		list[d.slot].d.slot = d.slot
+		list[last] = cellEntry{}
 		if list = list[:last]; len(list) == 0 {
 			delete(x.cells, d.cell)
 		} else {
@@ -139,6 +160,7 @@ func (x *DriverIndex) ApplyFix(driverID string, p domain.Point, at time.Time) bo
 		return false
 	}
 	x.move(d, p, ms)
+	x.sync(d)
 	d.seen = max(d.seen, ms)
 	loc := Location{DriverID: driverID, At: p, Time: at, Status: d.status}
 	x.mu.Unlock()
@@ -158,12 +180,13 @@ func (x *DriverIndex) ApplyState(s DriverState) bool {
 	}
 	d.ver, d.status, d.order = s.Ver, s.Status, s.OrderID
 	if s.Vehicle != "" {
-		d.vehicle = s.Vehicle
+		d.vehicle, d.pace = s.Vehicle, domain.PaceOf(s.Vehicle)
 	}
 	if ms := s.AtTime.UnixMilli(); s.At.Valid() && ms >= d.fixAt {
 		x.move(d, s.At, ms)
 		d.seen = max(d.seen, ms)
 	}
+	x.sync(d)
 	x.states.Add(1)
 	return true
 }
@@ -210,8 +233,8 @@ func (x *DriverIndex) Candidates(pickup domain.Point, want int) ([]domain.Candid
 	defer x.mu.RUnlock()
 	read := func(cells []h3.Cell) {
 		for _, c := range cells {
-			for _, d := range x.cells[c] {
-				if d.status == domain.DriverAvailable {
+			for _, e := range x.cells[c] {
+				if d := e.d; d.status == domain.DriverAvailable {
 					out = append(out, domain.Candidate{DriverID: d.id, At: d.at, Vehicle: d.vehicle})
 					dist = append(dist, domain.DistanceMeters(pickup, d.at))
 				}
@@ -236,6 +259,134 @@ func (x *DriverIndex) Candidates(pickup domain.Point, want int) ([]domain.Candid
 		}
 	}
 	return out, len(rings)
+}
+
+// Best returns, fastest pickup first, the limit AVAILABLE drivers that rank best by
+// estimated pickup time among the drivers Candidates(pickup, want) would return, leaving
+// out those skip names (nil: none): the same drivers in the same order as the first
+// limit of domain.RankByPickupTime over Candidates, without ranking them all. Rings are
+// read as Candidates reads them (skipped drivers still count towards want: the drivers
+// read do not depend on who was asked already); each driver read costs one distance,
+// and only one that beats the worst of the best so far enters a bounded heap. The
+// result is appended to buf[:0] (a caller that passes its buffer back allocates
+// nothing). It also returns the number of rings read.
+func (x *DriverIndex) Best(pickup domain.Point, want, limit int, skip func(driverID string) bool, buf []domain.Candidate) ([]domain.Candidate, int) {
+	best := bestOf{c: buf[:0], limit: limit}
+	if limit < 1 {
+		return best.c, 0
+	}
+	rings := x.ringsAround(cellOf(pickup))
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	// Candidates' rule: stop after ring k once want drivers read lie within
+	// RingCoverageMeters(k). Each driver read is counted once, at the first k whose
+	// coverage holds it (no distance is kept).
+	var coverage [domain.MaxRing + 1]float64
+	for k := range coverage {
+		coverage[k] = domain.RingCoverageMeters(k)
+	}
+	cosPickup := domain.CosLat(pickup)
+	var firstWithin [domain.MaxRing + 2]int // [k]: drivers first within coverage[k]; [MaxRing+1]: beyond
+	read := func(cells []h3.Cell) {
+		for _, c := range cells {
+			for i := range x.cells[c] {
+				e := &x.cells[c][i]
+				if !e.available {
+					continue
+				}
+				m := domain.DistanceMetersCos(e.at, pickup, e.cosLat, cosPickup)
+				k := 1
+				for k <= domain.MaxRing && m > coverage[k] {
+					k++
+				}
+				firstWithin[k]++
+				best.offer(e, e.pace.Time(m), skip)
+			}
+		}
+	}
+	for k := 1; k < len(rings); k++ {
+		if k == 1 {
+			read(rings[0])
+		}
+		read(rings[k])
+		within := 0
+		for j := 1; j <= k; j++ {
+			within += firstWithin[j]
+		}
+		if within >= want {
+			return best.sorted(), k + 1
+		}
+	}
+	return best.sorted(), len(rings)
+}
+
+// bestOf keeps the limit best candidates offered so far: a max-heap on pickup rank
+// (its root is the worst kept), so a candidate that does not beat the root costs one
+// comparison.
+type bestOf struct {
+	c     []domain.Candidate
+	limit int
+}
+
+// worse reports whether c[i] ranks after c[j].
+func (b *bestOf) worse(i, j int) bool {
+	return domain.PickupBefore(b.c[j].PickupTime, b.c[j].DriverID, b.c[i].PickupTime, b.c[i].DriverID)
+}
+
+// offer keeps e's driver (pickup time t) if it ranks among the best so far and skip
+// does not name it.
+func (b *bestOf) offer(e *cellEntry, t time.Duration, skip func(string) bool) {
+	full := len(b.c) == b.limit
+	if full && t > b.c[0].PickupTime { // decided without reading the driver
+		return
+	}
+	d := e.d
+	if full && !domain.PickupBefore(t, d.id, b.c[0].PickupTime, b.c[0].DriverID) || skip != nil && skip(d.id) {
+		return
+	}
+	if full {
+		b.c[0] = domain.Candidate{DriverID: d.id, At: d.at, Vehicle: d.vehicle, PickupTime: t}
+		b.down(0)
+		return
+	}
+	b.c = append(b.c, domain.Candidate{DriverID: d.id, At: d.at, Vehicle: d.vehicle, PickupTime: t})
+	for i := len(b.c) - 1; i > 0; {
+		parent := (i - 1) / 2
+		if !b.worse(i, parent) {
+			break
+		}
+		b.c[i], b.c[parent] = b.c[parent], b.c[i]
+		i = parent
+	}
+}
+
+func (b *bestOf) down(i int) {
+	for n := len(b.c); ; {
+		l := 2*i + 1
+		if l >= n {
+			return
+		}
+		w := l
+		if r := l + 1; r < n && b.worse(r, l) {
+			w = r
+		}
+		if !b.worse(w, i) {
+			return
+		}
+		b.c[i], b.c[w] = b.c[w], b.c[i]
+		i = w
+	}
+}
+
+// sorted empties the heap into ascending rank order, in place.
+func (b *bestOf) sorted() []domain.Candidate {
+	out := b.c
+	for n := len(out) - 1; n > 0; n-- {
+		out[0], out[n] = out[n], out[0]
+		b.c = out[:n]
+		b.down(0)
+	}
+	return out
 }
 
 // Silent returns up to limit AVAILABLE drivers whose last sign of life (a fix, or going

@@ -199,9 +199,18 @@ func (x *LiveIndex) DropSilent(ctx context.Context, staleBefore time.Time, limit
 }
 
 // Candidates returns available drivers in growing H3 rings around pickup, from this
-// replica's in-memory index (see DriverIndex.Candidates). Not ranked.
+// replica's in-memory index (see DriverIndex.Candidates). Not ranked: matching takes
+// the best few through Best; this is the whole set, for tests and the reference ranking.
 func (x *LiveIndex) Candidates(_ context.Context, pickup domain.Point, want int) ([]domain.Candidate, int, error) {
 	cs, rings := x.Drivers.Candidates(pickup, want)
+	return cs, rings, nil
+}
+
+// Best returns the limit drivers with the fastest estimated pickup among those
+// Candidates would return, fastest first, leaving out those skip names (see
+// DriverIndex.Best), and the number of rings read.
+func (x *LiveIndex) Best(_ context.Context, pickup domain.Point, want, limit int, skip func(driverID string) bool) ([]domain.Candidate, int, error) {
+	cs, rings := x.Drivers.Best(pickup, want, limit, skip, make([]domain.Candidate, 0, limit))
 	return cs, rings, nil
 }
 

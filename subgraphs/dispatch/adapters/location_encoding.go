@@ -19,9 +19,19 @@ import (
 // of fixes a second, encoding/json's two passes (payload, then envelope) were most of
 // the stream's CPU.
 func appendLocationEnvelope(b []byte, id uuid.UUID, now time.Time, traceparent string, fix contracts.DriverLocationV1) []byte {
+	b, _, _ = appendLocationEnvelopeAt(b, id, now, traceparent, fix)
+	return b
+}
+
+// appendLocationEnvelopeAt is appendLocationEnvelope that also says where in b the
+// event's id (36 bytes from idAt) and time (from timeAt to the next quote) were written,
+// so the headers can carry the same bytes.
+func appendLocationEnvelopeAt(b []byte, id uuid.UUID, now time.Time, traceparent string, fix contracts.DriverLocationV1) (_ []byte, idAt, timeAt int) {
 	b = append(b, `{"id":"`...)
-	b = append(b, id.String()...)
+	idAt = len(b)
+	b = appendUUID(b, id)
 	b = append(b, `","type":"`+contracts.TypeDriverLocation+`","version":1,"source":"`+app.Source+`","time":"`...)
+	timeAt = len(b)
 	b = now.UTC().AppendFormat(b, time.RFC3339Nano)
 	b = append(b, `","subject":`...)
 	b = appendJSONString(b, fix.DriverID)
@@ -49,7 +59,7 @@ func appendLocationEnvelope(b []byte, id uuid.UUID, now time.Time, traceparent s
 	}
 	b = append(b, `,"recorded_at":"`...)
 	b = fix.RecordedAt.AppendFormat(b, time.RFC3339Nano)
-	return append(b, `"}}`...)
+	return append(b, `"}}`...), idAt, timeAt
 }
 
 // appendJSONString appends s as a JSON string: plain ASCII as is, anything else through

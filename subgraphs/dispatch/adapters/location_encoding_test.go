@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"reflect"
+	"strings"
 	"testing"
 	"time"
 
@@ -54,6 +55,23 @@ func TestLocationEnvelope_isWhatEventsNewWouldPublish(t *testing.T) {
 			}
 			if !reflect.DeepEqual(headers, wantMsg.Headers) {
 				t.Fatalf("headers %v, want %v", headers, wantMsg.Headers)
+			}
+			// The batch encoder writes the same bytes and headers, sharing one arena: a
+			// second message in the batch leaves the first intact.
+			lb := newLocationBatch(1)
+			m := lb.message(id, want.Time, tp, ts, fix)
+			other := fix
+			other.DriverID, other.Lat = "someone-else", 1
+			m2 := lb.message(uuid.New(), want.Time.Add(time.Second), "", "", other)
+			batchHeaders := map[string]string{}
+			for _, h := range m.Headers {
+				batchHeaders[h.Key] = string(h.Value)
+			}
+			if string(m.Value) != string(value) || string(m.Key) != fix.DriverID || !reflect.DeepEqual(batchHeaders, headers) || len(m.Headers) != len(headers) {
+				t.Fatalf("batch encoded %s key %s headers %v,\nwant %s key %s headers %v", m.Value, m.Key, batchHeaders, value, fix.DriverID, headers)
+			}
+			if string(m2.Key) != "someone-else" || !strings.Contains(string(m2.Value), `"driver_id":"someone-else"`) || len(m2.Headers) != 6 {
+				t.Fatalf("second message %s key %s headers %d", m2.Value, m2.Key, len(m2.Headers))
 			}
 			e, err := events.FromMessage(kafka.Message{Value: value, Headers: headers})
 			if err != nil {

@@ -12,7 +12,11 @@ import (
 
 // LiveIndex is what matching needs from the live driver index (adapters.LiveIndex).
 type LiveIndex interface {
-	Candidates(ctx context.Context, pickup domain.Point, want int) ([]domain.Candidate, int, error)
+	// Best returns the limit available drivers with the fastest estimated pickup, fastest
+	// first (the driver id breaking ties), among those found by growing rings around
+	// pickup until want drivers are surely nearest, leaving out those skip names; and the
+	// number of rings read.
+	Best(ctx context.Context, pickup domain.Point, want, limit int, skip func(driverID string) bool) ([]domain.Candidate, int, error)
 	Reserve(ctx context.Context, orderID, driverID string, deadline time.Time) error
 	Release(ctx context.Context, orderID, driverID string) error
 	OrderHolder(ctx context.Context, orderID string) (driverID, state string, err error)
@@ -98,43 +102,48 @@ func (m *Matcher) Match(ctx context.Context, req MatchRequest) (Assignment, erro
 	asked := map[string]bool{}
 	backoff := m.cfg.RetryBackoff
 	for attempt := 1; attempt <= m.cfg.Attempts; attempt++ {
-		cs, rings, err := m.index.Candidates(ctx, req.Pickup, m.cfg.Want)
-		if err != nil {
-			return Assignment{}, err
-		}
-		fresh := cs[:0]
-		for _, c := range cs {
-			if !asked[c.DriverID] {
-				fresh = append(fresh, c)
-			}
-		}
-		domain.RankByPickupTime(req.Pickup, fresh)
-		m.logger.DebugContext(ctx, "match round", "order", req.OrderID, "attempt", attempt, "rings", rings, "candidates", len(fresh))
-		for _, c := range fresh {
-			deadline := m.now().Add(m.cfg.OfferTimeout)
-			err := m.index.Reserve(ctx, req.OrderID, c.DriverID, deadline)
-			switch {
-			case errors.Is(err, domain.ErrDriverBusy):
-				continue // taken since the candidates were read
-			case err != nil:
-				return Assignment{}, err
-			}
-			asked[c.DriverID] = true
-			if req.Offered != nil {
-				if err := req.Offered(ctx, c.DriverID, c.PickupTime, deadline); err != nil {
-					rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-					_ = m.index.Release(rctx, req.OrderID, c.DriverID)
-					cancel()
-					return Assignment{}, fmt.Errorf("record offer of order %s to %s: %w", req.OrderID, c.DriverID, err)
-				}
-			}
-			picked()
-			accepted, err := m.await(ctx, req.OrderID, c.DriverID, deadline)
+		// A round offers the order down the ranking, a page of Want drivers at a time
+		// (ranking all the drivers read would cost more than the round usually needs):
+		// the next page leaves out everyone asked or found busy, so the round asks the
+		// same drivers in the same order as one ranking of them all would.
+		busy := map[string]bool{}
+		skip := func(id string) bool { return asked[id] || busy[id] }
+		for page := 1; ; page++ {
+			cs, rings, err := m.index.Best(ctx, req.Pickup, m.cfg.Want, m.cfg.Want, skip)
 			if err != nil {
 				return Assignment{}, err
 			}
-			if accepted {
-				return Assignment{OrderID: req.OrderID, DriverID: c.DriverID, PickupETA: c.PickupTime, Offers: len(asked)}, nil
+			m.logger.DebugContext(ctx, "match round", "order", req.OrderID, "attempt", attempt, "page", page, "rings", rings, "candidates", len(cs))
+			if len(cs) == 0 {
+				break
+			}
+			for _, c := range cs {
+				deadline := m.now().Add(m.cfg.OfferTimeout)
+				err := m.index.Reserve(ctx, req.OrderID, c.DriverID, deadline)
+				switch {
+				case errors.Is(err, domain.ErrDriverBusy):
+					busy[c.DriverID] = true
+					continue // taken since the candidates were read
+				case err != nil:
+					return Assignment{}, err
+				}
+				asked[c.DriverID] = true
+				if req.Offered != nil {
+					if err := req.Offered(ctx, c.DriverID, c.PickupTime, deadline); err != nil {
+						rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+						_ = m.index.Release(rctx, req.OrderID, c.DriverID)
+						cancel()
+						return Assignment{}, fmt.Errorf("record offer of order %s to %s: %w", req.OrderID, c.DriverID, err)
+					}
+				}
+				picked()
+				accepted, err := m.await(ctx, req.OrderID, c.DriverID, deadline)
+				if err != nil {
+					return Assignment{}, err
+				}
+				if accepted {
+					return Assignment{OrderID: req.OrderID, DriverID: c.DriverID, PickupETA: c.PickupTime, Offers: len(asked)}, nil
+				}
 			}
 		}
 		picked()

@@ -235,3 +235,47 @@ func TestMatcher_anOfferThatCannotBeRecordedIsWithdrawnAndEndsTheMatch(t *testin
 		}
 	})
 }
+
+// A round reads the ranking a page (Want drivers) at a time: with more decliners than a
+// page, the order is still offered down the whole ranking by pickup time, each driver
+// once, in the order one ranking of them all gives (vehicles mixed, so that is not the
+// order of distance), and the last driver, who accepts, gets it.
+func TestMatcher_offersDownTheWholeRankingAPageAtATime(t *testing.T) {
+	servers(t, func(t *testing.T, x *adapters.LiveIndex) {
+		ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+		defer cancel()
+		vehicles := []domain.Vehicle{domain.VehicleBicycle, domain.VehicleCar, domain.VehicleScooter}
+		var all []domain.Candidate
+		for i := range 8 {
+			c := domain.Candidate{DriverID: fmt.Sprintf("decliner%d", i), At: near(float64(40 + 50*i)), Vehicle: vehicles[i%3]}
+			runDriver(t, ctx, x, c.DriverID, c.At, c.Vehicle, "decline")
+			all = append(all, c)
+		}
+		keen := domain.Candidate{DriverID: "keen", At: near(420), Vehicle: domain.VehicleBicycle}
+		runDriver(t, ctx, x, keen.DriverID, keen.At, keen.Vehicle, "accept")
+		all = append(all, keen)
+		domain.RankByPickupTime(restaurant, all)
+		if all[len(all)-1].DriverID != "keen" {
+			t.Fatalf("the test wants the accepting driver ranked last: %+v", all)
+		}
+		var mu sync.Mutex
+		var offered []string
+		a, err := matcher(t, x, 5*time.Second, 1).Match(ctx, app.MatchRequest{OrderID: "o1", Pickup: restaurant,
+			Offered: func(_ context.Context, driverID string, _ time.Duration, _ time.Time) error {
+				mu.Lock()
+				offered = append(offered, driverID)
+				mu.Unlock()
+				return nil
+			}})
+		if err != nil || a.DriverID != "keen" || a.Offers != len(all) {
+			t.Fatalf("assignment %+v %v, want keen after %d offers", a, err, len(all))
+		}
+		ranked := make([]string, len(all))
+		for i, c := range all {
+			ranked[i] = c.DriverID
+		}
+		if fmt.Sprint(offered) != fmt.Sprint(ranked) {
+			t.Fatalf("offered in the order %v, ranking all gives %v", offered, ranked)
+		}
+	})
+}

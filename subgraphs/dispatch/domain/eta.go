@@ -28,13 +28,35 @@ var vehicleHandover = map[Vehicle]time.Duration{
 
 // TravelTime estimates how long v takes from a to b.
 func TravelTime(a, b Point, v Vehicle) time.Duration {
+	return PaceOf(v).Time(DistanceMeters(a, b))
+}
+
+// Pace is a vehicle's speed model, looked up once (matching estimates hundreds of
+// pickup times per decision).
+type Pace struct {
+	metersPerSecond float64
+	handover        time.Duration
+}
+
+// PaceOf is v's pace (a scooter's for an unknown vehicle, as TravelTime assumes).
+func PaceOf(v Vehicle) Pace {
 	speed, ok := vehicleSpeedKph[v]
 	if !ok {
 		v, speed = VehicleScooter, vehicleSpeedKph[VehicleScooter]
 	}
-	meters := DistanceMeters(a, b) * detourFactor
-	secs := meters / (speed * 1000 / 3600)
-	return time.Duration(secs*float64(time.Second)) + vehicleHandover[v]
+	return Pace{metersPerSecond: speed * 1000 / 3600, handover: vehicleHandover[v]}
+}
+
+// Time is how long the vehicle takes for a straight-line distance of meters.
+func (p Pace) Time(meters float64) time.Duration {
+	secs := meters * detourFactor / p.metersPerSecond
+	return time.Duration(secs*float64(time.Second)) + p.handover
+}
+
+// PickupBefore reports whether candidate a (pickup time ta) ranks before b (tb) in
+// RankByPickupTime's order: faster first, the driver id breaking ties.
+func PickupBefore(ta time.Duration, a string, tb time.Duration, b string) bool {
+	return ta < tb || ta == tb && a < b
 }
 
 // Candidate is an available driver near a pickup.

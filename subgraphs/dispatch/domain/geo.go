@@ -21,11 +21,21 @@ const earthRadiusMeters = 6_371_008.8
 
 // DistanceMeters is the great-circle (haversine) distance between a and b.
 func DistanceMeters(a, b Point) float64 {
+	return DistanceMetersCos(a, b, CosLat(a), CosLat(b))
+}
+
+// CosLat is the cosine of p's latitude, as DistanceMeters uses it.
+func CosLat(p Point) float64 { return math.Cos(p.Lat * (math.Pi / 180)) }
+
+// DistanceMetersCos is DistanceMeters(a, b) with the cosines of their latitudes
+// (CosLat) known already: the same figure, bit for bit, for less work when one point is
+// measured against many.
+func DistanceMetersCos(a, b Point, cosA, cosB float64) float64 {
 	const rad = math.Pi / 180
 	dLat := (b.Lat - a.Lat) * rad
 	dLng := (b.Lng - a.Lng) * rad
-	s := math.Sin(dLat/2)*math.Sin(dLat/2) +
-		math.Cos(a.Lat*rad)*math.Cos(b.Lat*rad)*math.Sin(dLng/2)*math.Sin(dLng/2)
+	sLat, sLng := math.Sin(dLat/2), math.Sin(dLng/2)
+	s := sLat*sLat + cosA*cosB*sLng*sLng
 	return 2 * earthRadiusMeters * math.Asin(math.Min(1, math.Sqrt(s)))
 }
 
