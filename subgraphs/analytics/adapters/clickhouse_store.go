@@ -363,6 +363,14 @@ func (s *ClickHouseStore) Write(ctx context.Context, b domain.Batch) error {
 			return fmt.Errorf("clickhouse funnel days: %w", err)
 		}
 	}
+	if days := locationDays(b.Facts); len(days) > 0 {
+		start := time.Now()
+		_, err := s.db.ExecContext(ctx, s.refreshDriversSQL(days))
+		s.clock.since("refresh driver_days", start)
+		if err != nil {
+			return fmt.Errorf("clickhouse driver days: %w", err)
+		}
+	}
 	if slots := lineSlots(b.Dishes); len(slots) > 0 {
 		start := time.Now()
 		_, err := s.db.ExecContext(ctx, s.refreshDishesSQL(slots))
@@ -440,7 +448,7 @@ func (s *ClickHouseStore) DropDatabase(ctx context.Context) error {
 // Optimize merges every part now, collapsing duplicates (benchmarks measure both ways).
 func (s *ClickHouseStore) Optimize(ctx context.Context) error {
 	for _, t := range []string{"events", "dishes", "orders", "deliveries", "unplaced", "sales_slots", "dish_slots", "order_steps",
-		"unplaced_steps", "funnel_days"} {
+		"unplaced_steps", "funnel_days", "driver_days"} {
 		if _, err := s.db.ExecContext(ctx, "OPTIMIZE TABLE "+t+" FINAL"); err != nil {
 			return err
 		}

@@ -144,6 +144,9 @@ func (s *DuckDBStore) Write(ctx context.Context, b domain.Batch) error {
 		if err := s.refreshSlots(c, "funnel_days", "day", sortedDays(p.stepDays), s.refreshFunnelSQL); err != nil {
 			return err
 		}
+		if err := s.refreshSlots(c, "driver_days", "day", locationDays(p.facts), s.refreshDriversSQL); err != nil {
+			return err
+		}
 		return s.refreshSlots(c, "dish_slots", "slot", lineSlots(p.dishes), s.refreshDishesSQL)
 	})
 	if err != nil {

@@ -322,11 +322,9 @@ func (o olap) Drivers(ctx context.Context, r domain.Range, limit int, shareBps i
 		}
 		return by[id]
 	}
-	minute := o.d.idiv(o.d.epoch("occurred_at"), "60")
-	q := fmt.Sprintf(`SELECT driver_id, %s, %s FROM events
-		WHERE event_type = '%s' AND occurred_at >= %s AND occurred_at < %s AND driver_id != '' GROUP BY driver_id`,
-		o.d.uniq(minute), o.d.uniqIf(minute, "order_id != ''"), domain.TypeDriverLocation, o.d.ts, o.d.ts)
-	if err := o.each(ctx, q, []any{r.From.Unix(), r.To.Unix()}, func(rows *sql.Rows) error {
+	// Online and busy minutes: whole days from driver_days, the ends from the events.
+	q, margs := o.driverMinutes(r)
+	if err := o.each(ctx, q, margs, func(rows *sql.Rows) error {
 		var id string
 		var online, busy int64
 		if err := rows.Scan(&id, &online, &busy); err != nil {

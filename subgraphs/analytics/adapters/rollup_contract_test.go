@@ -16,13 +16,14 @@ import (
 	"github.com/dizhtime/dizhtime/subgraphs/analytics/domain"
 )
 
-// The funnel and the rates are read from rollups kept at ingestion (order_steps,
-// funnel_days). These tests write a generated city — a few hundred orders over three days
-// with every outcome, refunds (some twice), and some events written before their order's
-// order.created — in batches, redeliver a third of the batches and, on ClickHouse, write
-// some through two stores at once, then compare the stores' answers for ranges with whole
-// and partial days and for restaurant scopes with the same figures computed here from the
-// raw events, each event id once.
+// The funnel, the rates and the drivers' minutes are read from rollups kept at ingestion
+// (order_steps, funnel_days, driver_days). These tests write a generated city — a few
+// hundred orders over three days with every outcome, refunds (some twice), drivers'
+// locations and deliveries, and some events written before their order's order.created —
+// in batches, redeliver a third of the batches and, on ClickHouse, write some through two
+// stores at once, then compare the stores' answers for ranges with whole and partial days
+// and for restaurant scopes (drivers: the whole city) with the same figures computed here
+// from the raw events, each event id once.
 
 func TestRollupContract_realClickHouse(t *testing.T) {
 	a := clickhouseStore(t).(*adapters.ClickHouseStore)
@@ -100,7 +101,16 @@ func generatedCity(rng *rand.Rand, day time.Time, n int) []events.Envelope {
 			if k == 4 {
 				status("picked_up", "delivery_failed", "no_answer")
 			} else {
+				driver := fmt.Sprintf("d%d", rng.IntN(8))
+				for range 1 + rng.IntN(3) {
+					loc := at.Add(-time.Duration(rng.IntN(900)) * time.Second)
+					add(driver, loc, contracts.DriverLocationV1{DriverID: driver, Lat: 41.3, Lng: 69.2, OrderID: id, RecordedAt: loc})
+				}
 				status("picked_up", "delivered", "")
+				add("del-"+id, at, contracts.DeliveryStatusChangedV1{DeliveryID: "del-" + id, OrderID: id, DriverID: driver,
+					From: "arrived_at_dropoff", To: "delivered", ChangedAt: at})
+				idle := at.Add(time.Duration(rng.IntN(3600)) * time.Second)
+				add(driver, idle, contracts.DriverLocationV1{DriverID: driver, Lat: 41.3, Lng: 69.2, RecordedAt: idle})
 				if k == 5 {
 					refund()
 				}
@@ -182,6 +192,63 @@ func rawFigures(envs []events.Envelope, r domain.Range, s domain.Scope) (domain.
 	return f, x
 }
 
+// rawDrivers computes the drivers' figures in r from the events, each id once, with the
+// drivers' share shareBps of each delivered order's total (rounded down per order).
+func rawDrivers(envs []events.Envelope, r domain.Range, shareBps int64) map[string]domain.DriverFigures {
+	seen := map[string]bool{}
+	totals := map[string]int64{}
+	var facts []domain.Fact
+	for _, e := range envs {
+		if seen[e.ID] {
+			continue
+		}
+		seen[e.ID] = true
+		f, _, err := app.FactsOf(e)
+		if err != nil {
+			panic(err)
+		}
+		facts = append(facts, f)
+		if f.EventType == domain.TypeOrderCreated {
+			totals[f.OrderID] = f.AmountMinor
+		}
+	}
+	online, busy := map[string]map[int64]bool{}, map[string]map[int64]bool{}
+	delivered := map[[2]string]bool{}
+	out := map[string]domain.DriverFigures{}
+	for _, f := range facts {
+		if f.OccurredAt.Before(r.From) || !f.OccurredAt.Before(r.To) || f.DriverID == "" {
+			continue
+		}
+		switch {
+		case f.EventType == domain.TypeDriverLocation:
+			m := f.OccurredAt.Unix() / 60
+			if online[f.DriverID] == nil {
+				online[f.DriverID], busy[f.DriverID] = map[int64]bool{}, map[int64]bool{}
+			}
+			online[f.DriverID][m] = true
+			if f.OrderID != "" {
+				busy[f.DriverID][m] = true
+			}
+		case f.EventType == domain.TypeDeliveryStatus && f.StatusTo == domain.StatusDelivered:
+			k := [2]string{f.DriverID, f.OrderID}
+			if !delivered[k] {
+				delivered[k] = true
+				x := out[f.DriverID]
+				x.DriverID = f.DriverID
+				x.Deliveries++
+				x.EarningsMinor += totals[f.OrderID] * shareBps / 10000
+				out[f.DriverID] = x
+			}
+		}
+	}
+	for d, ms := range online {
+		x := out[d]
+		x.DriverID, x.OnlineMinutes, x.BusyMinutes = d, int64(len(ms)), int64(len(busy[d]))
+		out[d] = x
+	}
+	return out
+}
+
 func runRollupContract(t *testing.T, s app.Store, twoAtOnce func(*testing.T, []events.Envelope)) {
 	ctx := context.Background()
 	rng := rand.New(rand.NewPCG(21, 2))
@@ -247,6 +314,22 @@ func runRollupContract(t *testing.T, s app.Store, twoAtOnce func(*testing.T, []e
 			}
 			if wantF.Placed > 0 && wantF.Delivered > 0 && wantR.Refunded > 0 {
 				checked++
+			}
+		}
+	}
+	for _, x := range ranges {
+		r, _ := domain.NewRange(day.Add(x.from), day.Add(x.to), "UTC")
+		want := rawDrivers(envs, r, 1000)
+		got, err := s.Drivers(ctx, r, 1000, 1000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != len(want) || len(want) < 4 {
+			t.Errorf("drivers [%s, %s): got %d, want %d (at least 4)", r.From, r.To, len(got), len(want))
+		}
+		for _, g := range got {
+			if g != want[g.DriverID] {
+				t.Errorf("drivers [%s, %s): got %+v, want %+v", r.From, r.To, g, want[g.DriverID])
 			}
 		}
 	}
