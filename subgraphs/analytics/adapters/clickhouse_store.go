@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"strings"
 	"sync"
 	"time"
 
@@ -65,7 +66,7 @@ func OpenClickHouse(ctx context.Context, serverURL, database string) (*ClickHous
 	db.SetMaxOpenConns(8)
 	db.SetMaxIdleConns(8)
 	db.SetConnMaxLifetime(10 * time.Minute)
-	s := &ClickHouseStore{olap: olap{db: db, d: clickhouseDialect}, db: db, database: database, dsn: u.String()}
+	s := &ClickHouseStore{olap: olap{db: db, d: clickhouseDialect, clock: &stepClock{}}, db: db, database: database, dsn: u.String()}
 	err = migrate(ctx, db, "clickhouse",
 		`CREATE TABLE IF NOT EXISTS schema_migrations (version UInt32, name String, applied_at DateTime DEFAULT now()) ENGINE = TinyLog`,
 		func(ctx context.Context, v int, name string) error {
@@ -116,9 +117,12 @@ const (
 		currency, lat, lng, zone, order_placed_at, order_total_minor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	insertDishes = `INSERT INTO dishes (event_id, line, order_id, restaurant_id, occurred_at, menu_item_id, name, quantity,
 		amount_minor) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
-	insertUnplaced   = `INSERT INTO unplaced (event_type, occurred_at, order_id) VALUES (?, ?, ?)`
-	insertOrders     = `INSERT INTO orders (order_id, placed_at, restaurant_id, total_minor) VALUES (?, ?, ?, ?)`
-	insertDeliveries = `INSERT INTO deliveries (order_id, restaurant_id, placed_at, accepted_at, ready_at, picked_at, delivered_at)
+	insertSteps = `INSERT INTO order_steps (placed_at, restaurant_id, order_id, step, reason, ref, amount_minor)
+		VALUES (?, ?, ?, ?, ?, ?, ?)`
+	insertUnplacedSteps = `INSERT INTO unplaced_steps (order_id, occurred_at, step, reason, ref, amount_minor) VALUES (?, ?, ?, ?, ?, ?)`
+	insertUnplaced      = `INSERT INTO unplaced (event_type, occurred_at, order_id) VALUES (?, ?, ?)`
+	insertOrders        = `INSERT INTO orders (order_id, placed_at, restaurant_id, total_minor) VALUES (?, ?, ?, ?)`
+	insertDeliveries    = `INSERT INTO deliveries (order_id, restaurant_id, placed_at, accepted_at, ready_at, picked_at, delivered_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`
 )
 
@@ -237,6 +241,48 @@ func (s *ClickHouseStore) Write(ctx context.Context, b domain.Batch) error {
 	if err != nil {
 		return fmt.Errorf("clickhouse insert %d dish lines: %w", len(p.dishes), err)
 	}
+	err = s.writeBlock(insertSteps, len(p.steps), func(block *data.Block) {
+		x := p.steps
+		for i := range x {
+			_ = block.WriteDateTime(0, time.Unix(x[i].placed, 0))
+		}
+		for c, col := range []func(stepRow) string{
+			func(r stepRow) string { return r.restaurantID }, func(r stepRow) string { return r.orderID },
+			func(r stepRow) string { return r.step }, func(r stepRow) string { return r.reason }, func(r stepRow) string { return r.ref },
+		} {
+			for i := range x {
+				_ = block.WriteString(1+c, col(x[i]))
+			}
+		}
+		for i := range x {
+			_ = block.WriteUInt64(6, uint64(x[i].amountMinor))
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("clickhouse insert %d order steps: %w", len(p.steps), err)
+	}
+	err = s.writeBlock(insertUnplacedSteps, len(p.unplacedSteps), func(block *data.Block) {
+		x := p.unplacedSteps
+		for i := range x {
+			_ = block.WriteString(0, x[i].orderID)
+		}
+		for i := range x {
+			_ = block.WriteDateTime(1, time.Unix(x[i].at, 0))
+		}
+		for c, col := range []func(stepRow) string{
+			func(r stepRow) string { return r.step }, func(r stepRow) string { return r.reason }, func(r stepRow) string { return r.ref },
+		} {
+			for i := range x {
+				_ = block.WriteString(2+c, col(x[i]))
+			}
+		}
+		for i := range x {
+			_ = block.WriteUInt64(5, uint64(x[i].amountMinor))
+		}
+	})
+	if err != nil {
+		return fmt.Errorf("clickhouse insert %d unplaced order steps: %w", len(p.unplacedSteps), err)
+	}
 	err = s.writeBlock(insertEvents, len(p.facts), func(block *data.Block) {
 		f := p.facts
 		for i := range f {
@@ -302,12 +348,34 @@ func (s *ClickHouseStore) Write(ctx context.Context, b domain.Batch) error {
 	// recomputed from the events (see sales_slots.go): also when this write found them all
 	// stored, as a failed write's retry may.
 	if slots := createdSlots(b.Facts); len(slots) > 0 {
-		if _, err := s.db.ExecContext(ctx, s.refreshSalesSQL(slots)); err != nil {
+		start := time.Now()
+		_, err := s.db.ExecContext(ctx, s.refreshSalesSQL(slots))
+		s.clock.since("refresh sales_slots", start)
+		if err != nil {
 			return fmt.Errorf("clickhouse sales slots: %w", err)
 		}
 	}
+	if days := sortedDays(p.stepDays); len(days) > 0 {
+		start := time.Now()
+		_, err := s.db.ExecContext(ctx, s.refreshFunnelSQL(days))
+		s.clock.since("refresh funnel_days", start)
+		if err != nil {
+			return fmt.Errorf("clickhouse funnel days: %w", err)
+		}
+	}
+	if days := locationDays(b.Facts); len(days) > 0 {
+		start := time.Now()
+		_, err := s.db.ExecContext(ctx, s.refreshDriversSQL(days))
+		s.clock.since("refresh driver_days", start)
+		if err != nil {
+			return fmt.Errorf("clickhouse driver days: %w", err)
+		}
+	}
 	if slots := lineSlots(b.Dishes); len(slots) > 0 {
-		if _, err := s.db.ExecContext(ctx, s.refreshDishesSQL(slots)); err != nil {
+		start := time.Now()
+		_, err := s.db.ExecContext(ctx, s.refreshDishesSQL(slots))
+		s.clock.since("refresh dish_slots", start)
+		if err != nil {
 			return fmt.Errorf("clickhouse dish slots: %w", err)
 		}
 	}
@@ -328,6 +396,7 @@ func (s *ClickHouseStore) writeBlock(query string, n int, fill func(*data.Block)
 	if n == 0 {
 		return nil
 	}
+	defer s.clock.since("insert "+strings.Fields(query)[2], time.Now())
 	defer func() {
 		if err != nil {
 			_ = s.direct.Close()
@@ -378,7 +447,8 @@ func (s *ClickHouseStore) DropDatabase(ctx context.Context) error {
 
 // Optimize merges every part now, collapsing duplicates (benchmarks measure both ways).
 func (s *ClickHouseStore) Optimize(ctx context.Context) error {
-	for _, t := range []string{"events", "dishes", "orders", "deliveries", "unplaced", "sales_slots", "dish_slots"} {
+	for _, t := range []string{"events", "dishes", "orders", "deliveries", "unplaced", "sales_slots", "dish_slots", "order_steps",
+		"unplaced_steps", "funnel_days", "driver_days"} {
 		if _, err := s.db.ExecContext(ctx, "OPTIMIZE TABLE "+t+" FINAL"); err != nil {
 			return err
 		}

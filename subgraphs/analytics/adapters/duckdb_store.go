@@ -45,7 +45,7 @@ func OpenDuckDB(ctx context.Context, path string) (*DuckDBStore, error) {
 		return nil, fmt.Errorf("duckdb %q: %w", path, err)
 	}
 	db := sql.OpenDB(connector)
-	s := &DuckDBStore{olap: olap{db: db, d: duckdbDialect}, db: db}
+	s := &DuckDBStore{olap: olap{db: db, d: duckdbDialect, clock: &stepClock{}}, db: db}
 	err = migrate(ctx, db, "duckdb",
 		`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP DEFAULT current_timestamp)`,
 		func(ctx context.Context, v int, name string) error {
@@ -88,7 +88,7 @@ func (s *DuckDBStore) Write(ctx context.Context, b domain.Batch) error {
 		if !ok {
 			return errors.New("duckdb: unexpected driver connection")
 		}
-		if err := appendRows(c, "events", eventColumns, len(p.facts), func(i int) []driver.Value {
+		if err := s.appendRows(c, "events", eventColumns, len(p.facts), func(i int) []driver.Value {
 			f := &p.facts[i]
 			return []driver.Value{f.EventID, f.EventType, uint16(f.EventVersion), uint16(f.SchemaVersion), f.Source, f.Subject,
 				f.OccurredAt.Unix(), f.OrderID, f.RestaurantID, f.CustomerID, f.DriverID, f.StatusFrom, f.StatusTo, f.Reason,
@@ -96,26 +96,26 @@ func (s *DuckDBStore) Write(ctx context.Context, b domain.Batch) error {
 		}); err != nil {
 			return err
 		}
-		if err := appendRows(c, "dishes", dishColumns, len(p.dishes), func(i int) []driver.Value {
+		if err := s.appendRows(c, "dishes", dishColumns, len(p.dishes), func(i int) []driver.Value {
 			d := &p.dishes[i]
 			return []driver.Value{d.EventID, uint16(d.Line), d.OrderID, d.RestaurantID, d.OccurredAt.Unix(), d.MenuItemID, d.Name,
 				d.Quantity, d.AmountMinor}
 		}); err != nil {
 			return err
 		}
-		if err := appendRows(c, "orders", []string{"order_id", "placed_at", "restaurant_id", "total_minor"}, len(p.orders), func(i int) []driver.Value {
+		if err := s.appendRows(c, "orders", []string{"order_id", "placed_at", "restaurant_id", "total_minor"}, len(p.orders), func(i int) []driver.Value {
 			f := &p.orders[i]
 			return []driver.Value{f.OrderID, f.OccurredAt.Unix(), f.RestaurantID, f.AmountMinor}
 		}); err != nil {
 			return err
 		}
-		if err := appendRows(c, "unplaced", []string{"event_type", "occurred_at", "order_id"}, len(p.unplaced), func(i int) []driver.Value {
+		if err := s.appendRows(c, "unplaced", []string{"event_type", "occurred_at", "order_id"}, len(p.unplaced), func(i int) []driver.Value {
 			f := &p.unplaced[i]
 			return []driver.Value{f.EventType, f.OccurredAt.Unix(), f.OrderID}
 		}); err != nil {
 			return err
 		}
-		err := appendRows(c, "deliveries", []string{"order_id", "restaurant_id", "placed_at", "accepted_at", "ready_at", "picked_at", "delivered_at"},
+		err := s.appendRows(c, "deliveries", []string{"order_id", "restaurant_id", "placed_at", "accepted_at", "ready_at", "picked_at", "delivered_at"},
 			len(p.deliveries), func(i int) []driver.Value {
 				d := &p.deliveries[i]
 				return []driver.Value{d.orderID, d.restaurantID, unixOrZero(d.placed), unixOrZero(d.accepted), unixOrZero(d.ready),
@@ -124,27 +124,52 @@ func (s *DuckDBStore) Write(ctx context.Context, b domain.Batch) error {
 		if err != nil {
 			return err
 		}
-		if err := s.refreshSlots(c, "sales_slots", createdSlots(p.facts), s.refreshSalesSQL); err != nil {
+		stepCols := []string{"placed_at", "restaurant_id", "order_id", "step", "reason", "ref", "amount_minor"}
+		if err := s.appendRows(c, "order_steps", stepCols, len(p.steps), func(i int) []driver.Value {
+			x := &p.steps[i]
+			return []driver.Value{x.placed, x.restaurantID, x.orderID, x.step, x.reason, x.ref, x.amountMinor}
+		}); err != nil {
 			return err
 		}
-		return s.refreshSlots(c, "dish_slots", lineSlots(p.dishes), s.refreshDishesSQL)
+		if err := s.appendRows(c, "unplaced_steps", []string{"order_id", "occurred_at", "step", "reason", "ref", "amount_minor"}, len(p.unplacedSteps),
+			func(i int) []driver.Value {
+				x := &p.unplacedSteps[i]
+				return []driver.Value{x.orderID, x.at, x.step, x.reason, x.ref, x.amountMinor}
+			}); err != nil {
+			return err
+		}
+		if err := s.refreshSlots(c, "sales_slots", "slot", createdSlots(p.facts), s.refreshSalesSQL); err != nil {
+			return err
+		}
+		if err := s.refreshSlots(c, "funnel_days", "day", sortedDays(p.stepDays), s.refreshFunnelSQL); err != nil {
+			return err
+		}
+		if err := s.refreshSlots(c, "driver_days", "day", locationDays(p.facts), s.refreshDriversSQL); err != nil {
+			return err
+		}
+		return s.refreshSlots(c, "dish_slots", "slot", lineSlots(p.dishes), s.refreshDishesSQL)
 	})
 	if err != nil {
 		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
 		return fmt.Errorf("duckdb write: %w", err)
 	}
-	if _, err := conn.ExecContext(ctx, "COMMIT"); err != nil {
+	start := time.Now()
+	_, err = conn.ExecContext(ctx, "COMMIT")
+	s.clock.since("commit", start)
+	if err != nil {
 		return fmt.Errorf("duckdb commit: %w", err)
 	}
 	return nil
 }
 
-// refreshSlots recomputes the slots' rows of table (sales_slots, dish_slots) with refresh in
+// refreshSlots recomputes the slots' (days') rows of table (sales_slots, dish_slots,
+// funnel_days; keyCol is its slot column) with refresh in
 // the write's transaction (one writer: the old rows go first, so each key keeps one row).
-func (s *DuckDBStore) refreshSlots(c driver.Conn, table string, slots []int64, refresh func([]int64) string) error {
+func (s *DuckDBStore) refreshSlots(c driver.Conn, table, keyCol string, slots []int64, refresh func([]int64) string) error {
 	if len(slots) == 0 {
 		return nil
 	}
+	defer s.clock.since("refresh "+table, time.Now())
 	ex, ok := c.(driver.ExecerContext)
 	if !ok {
 		return errors.New("duckdb: connection cannot exec")
@@ -153,7 +178,7 @@ func (s *DuckDBStore) refreshSlots(c driver.Conn, table string, slots []int64, r
 	for i, x := range slots {
 		list[i] = strconv.FormatInt(x, 10)
 	}
-	if _, err := ex.ExecContext(context.Background(), "DELETE FROM "+table+" WHERE slot IN ("+strings.Join(list, ",")+")", nil); err != nil {
+	if _, err := ex.ExecContext(context.Background(), "DELETE FROM "+table+" WHERE "+keyCol+" IN ("+strings.Join(list, ",")+")", nil); err != nil {
 		return fmt.Errorf("%s: %w", table, err)
 	}
 	if _, err := ex.ExecContext(context.Background(), refresh(slots), nil); err != nil {
@@ -163,10 +188,11 @@ func (s *DuckDBStore) refreshSlots(c driver.Conn, table string, slots []int64, r
 }
 
 // appendRows appends n rows (row(i) in cols' order) to table.
-func appendRows(c driver.Conn, table string, cols []string, n int, row func(int) []driver.Value) error {
+func (s *DuckDBStore) appendRows(c driver.Conn, table string, cols []string, n int, row func(int) []driver.Value) error {
 	if n == 0 {
 		return nil
 	}
+	defer s.clock.since("insert "+table, time.Now())
 	a, err := duckdb.NewAppenderWithColumns(c, "", "", table, cols)
 	if err != nil {
 		return fmt.Errorf("%s appender: %w", table, err)

@@ -88,8 +88,9 @@ var duckdbDialect = dialect{
 
 // olap runs the dashboard queries over database/sql in one dialect.
 type olap struct {
-	db *sql.DB
-	d  dialect
+	db    *sql.DB
+	d     dialect
+	clock *stepClock
 }
 
 func quoteList(xs []string) string { return "'" + strings.Join(xs, "','") + "'" }
@@ -110,60 +111,11 @@ func scopeSQL(s domain.Scope) (string, []any) {
 	return " AND restaurant_id IN (" + marks + ")", args
 }
 
-// cohort is the order ids placed in r within s, and its arguments.
-func (o olap) cohort(r domain.Range, s domain.Scope) (string, []any) {
-	where, args := scopeSQL(s)
-	q := fmt.Sprintf("SELECT order_id FROM events WHERE event_type = '%s' AND occurred_at >= %s AND occurred_at < %s%s",
-		domain.TypeOrderCreated, o.d.ts, o.d.ts, where)
-	return q, append([]any{r.From.Unix(), r.To.Unix()}, args...)
-}
-
 // created is the WHERE of the order.created rows in r within s, and its arguments.
 func (o olap) created(r domain.Range, s domain.Scope) (string, []any) {
 	where, args := scopeSQL(s)
 	return fmt.Sprintf("event_type = '%s' AND occurred_at >= %s AND occurred_at < %s%s", domain.TypeOrderCreated, o.d.ts, o.d.ts, where),
 		append([]any{r.From.Unix(), r.To.Unix()}, args...)
-}
-
-// ofCohort is the WHERE of the eventType rows (matching extra) of the orders placed in r
-// within s, and its arguments. A row stamped with its order's placement is read by it; the
-// rows written before their order's order.created (order_placed_at 0: they came first,
-// from another topic) are few and listed in unplaced: those whose order was placed in r
-// within s are matched by id.
-func (o olap) ofCohort(ctx context.Context, eventType string, r domain.Range, s domain.Scope, extra string) (string, []any, error) {
-	where, sargs := scopeSQL(s)
-	q := fmt.Sprintf(`event_type = '%[1]s' AND occurred_at >= %[2]s%[3]s AND (order_placed_at >= %[2]s AND order_placed_at < %[2]s%[4]s`,
-		eventType, o.d.ts, extra, where)
-	args := append([]any{r.From.Unix(), r.From.Unix(), r.To.Unix()}, sargs...)
-	var unplaced []string
-	err := o.each(ctx, fmt.Sprintf("SELECT DISTINCT order_id FROM unplaced WHERE event_type = '%s' AND occurred_at >= %s", eventType, o.d.ts),
-		[]any{r.From.Unix()}, func(rows *sql.Rows) error {
-			var id string
-			err := rows.Scan(&id)
-			unplaced = append(unplaced, id)
-			return err
-		})
-	if err != nil {
-		return "", nil, fmt.Errorf("unplaced %s events: %w", eventType, err)
-	}
-	var ids []any
-	err = inChunks(unplaced, func(marks string, in []any) error {
-		q := fmt.Sprintf("SELECT DISTINCT order_id FROM orders WHERE order_id IN (%s) AND placed_at >= %s AND placed_at < %s%s", marks, o.d.ts, o.d.ts, where)
-		return o.each(ctx, q, append(append(in, r.From.Unix(), r.To.Unix()), sargs...), func(rows *sql.Rows) error {
-			var id string
-			err := rows.Scan(&id)
-			ids = append(ids, id)
-			return err
-		})
-	})
-	if err != nil {
-		return "", nil, fmt.Errorf("orders of unplaced %s events: %w", eventType, err)
-	}
-	if len(ids) == 0 {
-		return q + ")", args, nil
-	}
-	q += fmt.Sprintf(" OR order_placed_at = %s AND order_id IN (%s))", o.d.ts, strings.TrimSuffix(strings.Repeat("?,", len(ids)), ","))
-	return q, append(append(args, int64(0)), ids...), nil
 }
 
 func (o olap) SalesSlots(ctx context.Context, r domain.Range, s domain.Scope) ([]domain.SlotSales, error) {
@@ -218,39 +170,41 @@ func (o olap) placed(ctx context.Context, r domain.Range, s domain.Scope) (int64
 	return o.count(ctx, fmt.Sprintf("SELECT %s FROM (%s) u", o.d.sum("n"), src), args...)
 }
 
-// Funnel counts the cohort's orders that changed to each status (an order enters each status
-// once: the orders service's state machine) — distinct order ids, so an event stored twice
-// counts once.
+// Funnel counts the cohort's orders that reached each status (an order enters each status
+// once: the orders service's state machine), from the step rollups (funnel_days.go), each
+// order once.
 func (o olap) Funnel(ctx context.Context, r domain.Range, s domain.Scope) (domain.Funnel, error) {
 	var f domain.Funnel
 	var err error
 	if f.Placed, err = o.placed(ctx, r, s); err != nil {
 		return f, err
 	}
-	steps := []string{domain.StatusPaid, domain.StatusAccepted, domain.StatusDelivered}
-	where, args, err := o.ofCohort(ctx, domain.TypeOrderStatusChanged, r, s, " AND status_to IN ("+quoteList(append(steps, domain.DropOffStatuses...))+")")
+	counts, err := o.steps(ctx, r, s)
 	if err != nil {
 		return f, err
 	}
-	err = o.each(ctx, fmt.Sprintf("SELECT status_to, reason, %s AS n FROM events WHERE %s GROUP BY status_to, reason ORDER BY n DESC, status_to, reason",
-		o.d.uniq("order_id"), where), args, func(rows *sql.Rows) error {
-		var d domain.DropOff
-		if err := rows.Scan(&d.Status, &d.Reason, &d.Orders); err != nil {
-			return err
+	for _, c := range counts {
+		switch {
+		case c.step == domain.StatusPaid:
+			f.Paid += c.orders
+		case c.step == domain.StatusAccepted:
+			f.Accepted += c.orders
+		case c.step == domain.StatusDelivered:
+			f.Delivered += c.orders
+		case slices.Contains(domain.DropOffStatuses, c.step):
+			f.DropOffs = append(f.DropOffs, domain.DropOff{Status: c.step, Reason: c.reason, Orders: c.orders})
 		}
-		switch d.Status {
-		case domain.StatusPaid:
-			f.Paid += d.Orders
-		case domain.StatusAccepted:
-			f.Accepted += d.Orders
-		case domain.StatusDelivered:
-			f.Delivered += d.Orders
-		default:
-			f.DropOffs = append(f.DropOffs, d)
+	}
+	slices.SortFunc(f.DropOffs, func(a, b domain.DropOff) int {
+		if a.Orders != b.Orders {
+			return int(b.Orders - a.Orders)
 		}
-		return nil
+		if c := strings.Compare(a.Status, b.Status); c != 0 {
+			return c
+		}
+		return strings.Compare(a.Reason, b.Reason)
 	})
-	return f, err
+	return f, nil
 }
 
 func (o olap) DeliveryTimes(ctx context.Context, r domain.Range, s domain.Scope) (domain.DeliveryTimes, error) {
@@ -327,22 +281,21 @@ func (o olap) Rates(ctx context.Context, r domain.Range, s domain.Scope) (domain
 	if x.Placed, err = o.placed(ctx, r, s); err != nil {
 		return x, err
 	}
-	// An order ends once: its change to a drop-off status is the order.
-	where, args, err := o.ofCohort(ctx, domain.TypeOrderStatusChanged, r, s, " AND status_to IN ("+quoteList(domain.DropOffStatuses)+")")
+	counts, err := o.steps(ctx, r, s)
 	if err != nil {
 		return x, err
 	}
-	if x.Cancelled, err = o.count(ctx, fmt.Sprintf("SELECT %s FROM events WHERE %s", o.d.uniq("order_id"), where), args...); err != nil {
-		return x, err
+	// An order ends once: its drop-off steps are the order; a refund step is one refund event.
+	for _, c := range counts {
+		switch {
+		case slices.Contains(domain.DropOffStatuses, c.step):
+			x.Cancelled += c.orders
+		case c.step == stepRefund:
+			x.Refunded += c.orders
+			x.RefundedMinor += c.amountMinor
+		}
 	}
-	if where, args, err = o.ofCohort(ctx, domain.TypePaymentRefunded, r, s, ""); err != nil {
-		return x, err
-	}
-	// One row per refund event: a refund stored twice is summed once.
-	q := fmt.Sprintf("SELECT %s, %s FROM (SELECT %s AS oid, %s AS amt FROM events WHERE %s GROUP BY event_id) x",
-		o.d.uniq("oid"), o.d.sum("amt"), o.d.anyOf("order_id"), o.d.i64(o.d.anyOf("amount_minor")), where)
-	err = o.db.QueryRowContext(ctx, q, args...).Scan(&x.Refunded, &x.RefundedMinor)
-	return x, err
+	return x, nil
 }
 
 func (o olap) TopDishes(ctx context.Context, r domain.Range, s domain.Scope, limit int) ([]domain.Dish, error) {
@@ -369,11 +322,9 @@ func (o olap) Drivers(ctx context.Context, r domain.Range, limit int, shareBps i
 		}
 		return by[id]
 	}
-	minute := o.d.idiv(o.d.epoch("occurred_at"), "60")
-	q := fmt.Sprintf(`SELECT driver_id, %s, %s FROM events
-		WHERE event_type = '%s' AND occurred_at >= %s AND occurred_at < %s AND driver_id != '' GROUP BY driver_id`,
-		o.d.uniq(minute), o.d.uniqIf(minute, "order_id != ''"), domain.TypeDriverLocation, o.d.ts, o.d.ts)
-	if err := o.each(ctx, q, []any{r.From.Unix(), r.To.Unix()}, func(rows *sql.Rows) error {
+	// Online and busy minutes: whole days from driver_days, the ends from the events.
+	q, margs := o.driverMinutes(r)
+	if err := o.each(ctx, q, margs, func(rows *sql.Rows) error {
 		var id string
 		var online, busy int64
 		if err := rows.Scan(&id, &online, &busy); err != nil {

@@ -91,21 +91,34 @@ type prepared struct {
 	deliveries []deliveryRow
 	// unplaced are the new order events whose order the store does not know yet.
 	unplaced []domain.Fact
+	// steps are the new facts' order steps whose order is known, unplacedSteps the others
+	// (funnel_days.go); stepDays are the days of placement whose funnel_days rows the write
+	// recomputes: those of the new steps and those of the batch's steps stored already (a
+	// failed write's retry finds its events stored and must still recompute).
+	steps, unplacedSteps []stepRow
+	stepDays             []int64
 }
 
 // prepare drops the batch's events that are stored already (or repeated in the batch),
 // stamps the rest with their order's placement and builds the delivered orders' rows.
 func (o olap) prepare(ctx context.Context, b domain.Batch) (prepared, error) {
 	var p prepared
+	start := time.Now()
 	stored, err := o.storedIDs(ctx, windowsOf(b.Facts))
+	o.clock.since("lookup stored ids", start)
 	if err != nil {
 		return p, fmt.Errorf("stored event ids: %w", err)
 	}
 	seen := make(map[string]bool, len(b.Facts))
 	newCreated := map[string]bool{}
 	placed := map[string]placement{}
-	var unknown []string
+	var unknown, storedSteps []string
 	for _, f := range b.Facts {
+		if stored[f.EventID] {
+			if _, ok := stepOf(&f); ok {
+				storedSteps = append(storedSteps, f.OrderID)
+			}
+		}
 		if stored[f.EventID] || seen[f.EventID] {
 			continue
 		}
@@ -119,6 +132,12 @@ func (o olap) prepare(ctx context.Context, b domain.Batch) (prepared, error) {
 			}
 		}
 	}
+	for _, id := range storedSteps {
+		if _, ok := placed[id]; !ok {
+			placed[id] = placement{}
+			unknown = append(unknown, id)
+		}
+	}
 	for _, f := range p.facts {
 		if f.OrderID != "" && f.EventType != domain.TypeOrderCreated {
 			if _, ok := placed[f.OrderID]; !ok {
@@ -128,7 +147,9 @@ func (o olap) prepare(ctx context.Context, b domain.Batch) (prepared, error) {
 		}
 	}
 	if len(unknown) > 0 {
+		start := time.Now()
 		found, err := o.placements(ctx, unknown)
+		o.clock.since("lookup placements", start)
 		if err != nil {
 			return p, fmt.Errorf("order placements: %w", err)
 		}
@@ -141,19 +162,33 @@ func (o olap) prepare(ctx context.Context, b domain.Batch) (prepared, error) {
 			p.dishes = append(p.dishes, d)
 		}
 	}
+	for _, id := range storedSteps {
+		if pl := placed[id]; !pl.at.IsZero() {
+			p.stepDays = append(p.stepDays, dayOf(pl.at.Unix()))
+		}
+	}
 	var delivered []string
 	for i := range p.facts {
 		f := &p.facts[i]
 		if f.EventType == domain.TypeOrderCreated || f.OrderID == "" {
 			continue
 		}
+		step, isStep := stepOf(f)
 		if pl := placed[f.OrderID]; !pl.at.IsZero() {
 			f.OrderPlacedAt, f.OrderTotalMinor = pl.at, pl.totalMinor
 			if pl.restaurantID != "" {
 				f.RestaurantID = pl.restaurantID
 			}
+			if isStep {
+				step.placed, step.restaurantID = pl.at.Unix(), f.RestaurantID
+				p.steps = append(p.steps, step)
+				p.stepDays = append(p.stepDays, dayOf(step.placed))
+			}
 		} else {
 			p.unplaced = append(p.unplaced, *f)
+			if isStep {
+				p.unplacedSteps = append(p.unplacedSteps, step)
+			}
 		}
 		if f.EventType == domain.TypeOrderStatusChanged && f.StatusTo == domain.StatusDelivered {
 			delivered = append(delivered, f.OrderID)
@@ -208,7 +243,9 @@ func (o olap) prepare(ctx context.Context, b domain.Batch) (prepared, error) {
 			hi = r.delivered
 		}
 	}
+	start = time.Now()
 	err = o.statusTimes(ctx, delivered, lo, hi, mark)
+	o.clock.since("lookup delivered orders' milestones", start)
 	if err != nil {
 		return p, fmt.Errorf("delivered orders' milestones: %w", err)
 	}

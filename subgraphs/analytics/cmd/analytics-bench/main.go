@@ -123,6 +123,24 @@ func run() error {
 	row("queries CPU-s: bench / server", func(r *result) string {
 		return fmt.Sprintf("%.1f / %s", r.queryCPU.Seconds(), secondsOr(r.queryServerCPU))
 	})
+	var steps []string
+	for _, b := range o.backends {
+		for k := range results[b].steps {
+			if !slices.Contains(steps, k) {
+				steps = append(steps, k)
+			}
+		}
+	}
+	slices.Sort(steps)
+	for _, k := range steps {
+		row("write step: "+k, func(r *result) string {
+			d, ok := r.steps[k]
+			if !ok || r.writeTook == 0 {
+				return "-"
+			}
+			return fmt.Sprintf("%s (%.0f%% of Write)", d.Round(time.Millisecond), 100*d.Seconds()/r.writeTook.Seconds())
+		})
+	}
 	for _, q := range queryNames {
 		row("query "+q+" p50/p99", func(r *result) string {
 			return fmt.Sprintf("p50 %s p99 %s", pct(r.latencies[q], 0.5), pct(r.latencies[q], 0.99))
@@ -143,6 +161,8 @@ type result struct {
 	queryCPU, queryServerCPU time.Duration
 	ingestLoad, queryLoad    string
 	latencies                map[string][]time.Duration
+	// steps is the wall-clock time the store's writes spent in each step.
+	steps map[string]time.Duration
 }
 
 func secondsOr(d time.Duration) string {
@@ -359,6 +379,11 @@ func measure(ctx context.Context, backend string, o options) (*result, error) {
 		res.queryServerCPU = serverCPU(backend) - srv0
 	}
 	res.queryLoad = queryLoad0 + " .. " + load1()
+	if st, ok := store.(interface {
+		WriteSteps() map[string]time.Duration
+	}); ok {
+		res.steps = st.WriteSteps()
+	}
 	return res, nil
 }
 
