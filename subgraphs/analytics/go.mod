@@ -19,6 +19,8 @@ require (
 	github.com/vektah/gqlparser/v2 v2.5.64
 )
 
+require github.com/exaring/otelpgx v0.13.0 // indirect
+
 require (
 	github.com/agnivade/levenshtein v1.2.2 // indirect
 	github.com/apache/arrow-go/v18 v18.5.1 // indirect
