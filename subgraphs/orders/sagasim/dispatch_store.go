@@ -257,7 +257,7 @@ func (t dispatchTx) Driver(_ context.Context, id string) (domain.Driver, error) 
 // LiveIndex is dispatch's Redis live index in memory (app.LiveDrivers), with the Lua
 // scripts' rules: an offer goes to an AVAILABLE driver for an order holding nothing,
 // accept turns a live offer into ON_DELIVERY, finish and release free the driver.
-// Candidates is empty: offers are made by the simulation's own offer step, which stands
+// Best is empty: offers are made by the simulation's own offer step, which stands
 // in for the matcher (whose offer round waits on wall-clock timers).
 type LiveIndex struct {
 	drivers map[string]*liveDriver
@@ -281,7 +281,7 @@ func NewLiveIndex() *LiveIndex {
 	return &LiveIndex{drivers: map[string]*liveDriver{}, holder: map[string]liveHold{}}
 }
 
-func (x *LiveIndex) Candidates(context.Context, domain.Point, int) ([]domain.Candidate, int, error) {
+func (x *LiveIndex) Best(context.Context, domain.Point, int, int, func(string) bool) ([]domain.Candidate, int, error) {
 	return nil, 1, nil
 }
 
