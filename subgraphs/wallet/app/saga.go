@@ -201,6 +201,44 @@ func (a *Application) OnOrderStatusChanged(ctx context.Context, tx Tx, p contrac
 	return nil
 }
 
+// OrderStatusChanged is one order.status.changed event of a batch, with its trace's
+// context.
+type OrderStatusChanged struct {
+	contracts.OrderStatusChangedV2
+	Trace context.Context
+}
+
+// OnOrdersStatusChanged is OnOrderStatusChanged for a batch of events in one transaction
+// (the consumer's batch mode). The orders whose ending or delivery the batch handles are
+// locked first, all at once in LockOrders' fixed order, as OnOrdersCreated locks its
+// orders: handled one by one they were locked in arrival order, and a batch of each
+// kind over the same orders could each hold a lock the other waited for (a deadlock,
+// then the whole batch again message by message). Then each event runs as
+// OnOrderStatusChanged would (its own locks are held already).
+func (a *Application) OnOrdersStatusChanged(ctx context.Context, tx Tx, changes []OrderStatusChanged) error {
+	var ids []string
+	for _, c := range changes {
+		if endingStatuses[c.To] || c.To == contracts.OrderDelivered {
+			ids = append(ids, c.OrderID)
+		}
+	}
+	if len(ids) > 0 {
+		if _, err := tx.LockOrders(ctx, ids); err != nil {
+			return err
+		}
+	}
+	for _, c := range changes {
+		ectx := ctx
+		if c.Trace != nil {
+			ectx = c.Trace
+		}
+		if err := a.OnOrderStatusChanged(ectx, tx, c.OrderStatusChangedV2); err != nil {
+			return fmt.Errorf("order %s %s: %w", c.OrderID, c.To, err)
+		}
+	}
+	return nil
+}
+
 // OnPaymentRefundRequested is the compensation the orders service asks for when a
 // payment reached an order that could no longer be paid: give back what the payment
 // still holds, once per payment (a refund the wallet already made when it saw the order

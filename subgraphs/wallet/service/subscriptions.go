@@ -37,7 +37,14 @@ func Subscriptions(wallet *app.Application, repo *adapters.LedgerRepository) []S
 				p, err := decodeOrderCreated(e)
 				return app.OrderCreated{OrderCreatedV2: p, Trace: ctx}, err
 			}, wallet.OnOrdersCreated)},
-		{contracts.TypeOrderStatusChanged, sagaStep(repo, decodeOrderStatusChanged, wallet.OnOrderStatusChanged), nil},
+		{contracts.TypeOrderStatusChanged, sagaStep(repo, decodeOrderStatusChanged, wallet.OnOrderStatusChanged),
+			sagaBatch(repo, func(e events.Envelope, ctx context.Context) (app.OrderStatusChanged, error) {
+				if e.Type != contracts.TypeOrderStatusChanged {
+					return app.OrderStatusChanged{}, fmt.Errorf("event %s is a %s, want %s", e.ID, e.Type, contracts.TypeOrderStatusChanged)
+				}
+				p, err := decodeOrderStatusChanged(e)
+				return app.OrderStatusChanged{OrderStatusChangedV2: p, Trace: ctx}, err
+			}, wallet.OnOrdersStatusChanged)},
 		{contracts.TypeDispatchAssigned, sagaStep(repo, decodeAs[contracts.DispatchAssignedV1], wallet.OnDispatchAssigned), nil},
 		{contracts.TypePaymentRefundRequested, sagaStep(repo, decodeAs[contracts.PaymentRefundRequestedV1], wallet.OnPaymentRefundRequested), nil},
 	}
