@@ -10,7 +10,7 @@
 # (50000), SEARCH_BENCH_DURATION (10s), WALLET_BENCH_DURATION (3s; 5s in the pgledger comparison),
 # WALLET_BENCH_COMPARE (1), PGLEDGER_SQL (path of pgledger.sql), BENCH_STEP_TIMEOUT (600s, per
 # tool), BENCH_ONLY (comma-separated subset of: router,subscription,orders,dispatch,search,wallet,
-# notifications).
+# notifications, web).
 # OUTBOX_BENCH_BACKLOG (100000), OUTBOX_BENCH_DURATION (15s): outbox-bench (BENCH_ONLY: outbox).
 # ANALYTICS_BENCH_EVENTS (1000000; the goal is stated at 10000000, which needs a larger
 # BENCH_STEP_TIMEOUT on this machine): synthetic events for analytics-bench (BENCH_ONLY: analytics).
@@ -254,6 +254,23 @@ if [ -z "${BENCH_ONLY:-}" ] || wanted notifications; then
   row "notifications: events missed (must be 0)" "$(awk '
       /^events missed/ && match($0, /[0-9]+ of [0-9]+ published/) { print substr($0, RSTART, RLENGTH); exit }
       ' "$logs/notifications.log")" notifications
+fi
+
+# --- web: the customer app's first load and transition -> screen, in headless Chromium ----
+# The browser journey of platform/city (a real stack through the router) prints these as
+# METRIC/figure lines; in BENCH_ONLY as web (it builds the stack's binary first: minutes cold).
+if [ -z "${BENCH_ONLY:-}" ] || wanted web; then
+  step web platform "go test -count=1 -run TestWebCustomer -v ./city"
+  first_js=$(ls web/apps/customer/dist/assets/index-*.js 2>/dev/null | head -1)
+  row "customer app: first-screen JS gzip -9 / uncompressed (goal < 200 KB gzipped)" \
+    "$([ -n "$first_js" ] && echo "$(gzip -9c "$first_js" | wc -c) B / $(wc -c <"$first_js") B")" web
+  row "customer app: first screen interactive in headless Chromium" "$(awk '
+      /METRIC first_screen_interactive_ms/ { print $NF " ms"; exit }
+      ' "$logs/web.log")" web
+  row "customer app: order transition -> order page shows it, per step (goal < 500 ms)" "$(awk '
+      /figure: .* shown by the order page/ && match($0, /[0-9]+ ms/) { v = substr($0, RSTART, RLENGTH - 3) + 0; n++; if (v > mx) mx = v; if (!mn || v < mn) mn = v }
+      END { if (n) print n " steps, " mn "-" mx " ms" }
+      ' "$logs/web.log")" web
 fi
 
 # --- the table ---------------------------------------------------------------------------

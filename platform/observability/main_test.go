@@ -1,12 +1,9 @@
 package observability
 
 import (
-	"context"
-	"fmt"
 	"os"
 	"testing"
 
-	"github.com/dizhtime/dizhtime/platform/routertest"
 	"github.com/dizhtime/dizhtime/platform/stack"
 )
 
@@ -15,13 +12,6 @@ import (
 var dizhtimeBinary string
 
 func TestMain(m *testing.M) {
-	root, err := routertest.RepoRoot()
-	if err == nil {
-		dizhtimeBinary, err = stack.CachedBinary(context.Background(), root, os.Stderr)
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "observability tests: build the dizhtime binary:", err)
-		os.Exit(1)
-	}
+	dizhtimeBinary = stack.BinaryForTestMain("observability tests")
 	os.Exit(m.Run())
 }

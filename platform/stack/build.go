@@ -13,6 +13,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/dizhtime/dizhtime/platform/routertest"
 )
 
 // BinaryPackage is the dizhtime command, which carries the router and every subgraph.
@@ -107,4 +109,20 @@ func CachedBinary(ctx context.Context, root string, progress io.Writer) (string,
 	sum := sha256.Sum256([]byte(abs))
 	out := filepath.Join(cache, "dizhtime", "bin-"+hex.EncodeToString(sum[:6]), "dizhtime")
 	return out, BuildBinary(ctx, abs, out, progress)
+}
+
+// BinaryForTestMain is CachedBinary for the checkout the calling test runs in, for a
+// package's TestMain (so a cold build happens before any test's deadline starts). It ends
+// the test process, naming suite, when the binary cannot be built.
+func BinaryForTestMain(suite string) string {
+	root, err := routertest.RepoRoot()
+	if err == nil {
+		var bin string
+		if bin, err = CachedBinary(context.Background(), root, os.Stderr); err == nil {
+			return bin
+		}
+	}
+	fmt.Fprintf(os.Stderr, "%s: build the dizhtime binary: %v\n", suite, err)
+	os.Exit(1)
+	return ""
 }
