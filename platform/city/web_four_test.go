@@ -1,13 +1,8 @@
 package city
 
 import (
-	"bufio"
 	"context"
 	"math/rand/v2"
-	"net"
-	"net/http"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -38,41 +33,10 @@ func TestWebFourApps_oneOrderAcrossTheCustomerRestaurantCourierAndAdminApps(t *t
 		t.Fatal(err)
 	}
 	script := filepath.Join(root, "web", "e2e", "four.mjs")
-	chromium := os.Getenv("DIZHTIME_CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
 	apps := []string{"customer", "restaurant", "driver", "admin"}
-	need := map[string]string{
-		"web/'s npm packages (make web-deps)":          filepath.Join(root, "web", "node_modules", "playwright-core"),
-		"Debian's chromium (apt-get install chromium)": chromium,
-	}
-	for _, a := range apps {
-		need["the built "+a+" app (make web-build)"] = filepath.Join(root, "web", "apps", a, "dist", "index.html")
-	}
-	for what, p := range need {
-		if _, err := os.Stat(p); err != nil {
-			t.Fatalf("%s is missing: %v", what, err)
-		}
-	}
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Fatalf("node is not installed: %v", err)
-	}
-
+	chromium := browserReady(t, root, apps...)
 	// One origin serves the four apps under /<app>/; the router's CORS allows it.
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	origin := "http://" + ln.Addr().String()
-	mux := http.NewServeMux()
-	for _, a := range apps {
-		mux.Handle("/"+a+"/", http.StripPrefix("/"+a+"/", http.FileServer(http.Dir(filepath.Join(root, "web", "apps", a, "dist")))))
-	}
-	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 5 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	t.Cleanup(func() { _ = srv.Close() })
-	t.Setenv("DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS", origin)
+	origin := serveApps(t, root, apps...)
 
 	// The stack's binaries are built as it starts: that build is kept out of the browser
 	// part's deadline (a loaded machine builds slowly); the processes live as long as boot.
@@ -109,31 +73,16 @@ func TestWebFourApps_oneOrderAcrossTheCustomerRestaurantCourierAndAdminApps(t *t
 
 	artifacts := filepath.Join(root, "web", "e2e", "artifacts", city.run+"-four")
 	f := func(v float64) string { return strconv.FormatFloat(v, 'f', -1, 64) }
-	cmd := exec.CommandContext(ctx, "node", script)
-	cmd.Dir = filepath.Join(root, "web")
-	cmd.Env = append(os.Environ(),
-		"WEB_E2E_BASE="+origin, "WEB_E2E_ROUTER="+city.RouterURL, "WEB_E2E_PASSWORD="+password,
-		"WEB_E2E_CUSTOMER_EMAIL="+customerEmail, "WEB_E2E_OWNER_EMAIL="+owner.Email,
-		"WEB_E2E_DRIVER_EMAIL="+driver.Email, "WEB_E2E_DRIVER_ID="+driver.UserID, "WEB_E2E_ADMIN_EMAIL="+admin.Email,
-		"WEB_E2E_RESTAURANT_ID="+restaurantID, "WEB_E2E_RESTAURANT="+name, "WEB_E2E_DISH=Wedding Plov",
-		"WEB_E2E_LAT="+f(centre.Lat), "WEB_E2E_LNG="+f(centre.Lng),
-		"WEB_E2E_DRIVER_LAT="+f(driverAt.Lat), "WEB_E2E_DRIVER_LNG="+f(driverAt.Lng),
-		"WEB_E2E_ARTIFACTS="+artifacts, "WEB_E2E_CHROMIUM="+chromium,
-	)
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		t.Fatal(err)
-	}
-	var stderr strings.Builder
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	verdict, delivered, rejected, recovered, earned := "", "", "", false, false
-	sc := bufio.NewScanner(stdout)
-	for sc.Scan() {
-		line := sc.Text()
-		t.Log("browser: " + line)
+	delivered, rejected, recovered, earned := "", "", false, false
+	runBrowserScript(t, ctx, root, script, []string{
+		"WEB_E2E_BASE=" + origin, "WEB_E2E_ROUTER=" + city.RouterURL, "WEB_E2E_PASSWORD=" + password,
+		"WEB_E2E_CUSTOMER_EMAIL=" + customerEmail, "WEB_E2E_OWNER_EMAIL=" + owner.Email,
+		"WEB_E2E_DRIVER_EMAIL=" + driver.Email, "WEB_E2E_DRIVER_ID=" + driver.UserID, "WEB_E2E_ADMIN_EMAIL=" + admin.Email,
+		"WEB_E2E_RESTAURANT_ID=" + restaurantID, "WEB_E2E_RESTAURANT=" + name, "WEB_E2E_DISH=Wedding Plov",
+		"WEB_E2E_LAT=" + f(centre.Lat), "WEB_E2E_LNG=" + f(centre.Lng),
+		"WEB_E2E_DRIVER_LAT=" + f(driverAt.Lat), "WEB_E2E_DRIVER_LNG=" + f(driverAt.Lng),
+		"WEB_E2E_ARTIFACTS=" + artifacts, "WEB_E2E_CHROMIUM=" + chromium,
+	}, func(line string) {
 		fields := strings.Fields(line)
 		switch {
 		case len(fields) == 0:
@@ -145,14 +94,8 @@ func TestWebFourApps_oneOrderAcrossTheCustomerRestaurantCourierAndAdminApps(t *t
 			recovered = true
 		case fields[0] == "EARNED":
 			earned = true
-		case fields[0] == "PASS", fields[0] == "FAIL":
-			verdict = line
 		}
-	}
-	werr := cmd.Wait()
-	if verdict != "PASS" || werr != nil {
-		t.Fatalf("browser test: %q (exit: %v)\nstderr:\n%s", verdict, werr, stderr.String())
-	}
+	})
 	if !recovered {
 		t.Error("the courier app never reported finding its delivery after the reload")
 	}

@@ -42,24 +42,7 @@ func TestWebCustomer_aCustomerOrdersInTheBrowserAndWatchesItDelivered(t *testing
 	}
 	dist := filepath.Join(root, "web", "apps", "customer", "dist")
 	script := filepath.Join(root, "web", "e2e", "customer.mjs")
-	chromium := os.Getenv("DIZHTIME_CHROMIUM")
-	if chromium == "" {
-		chromium = "/usr/bin/chromium"
-	}
-	// What the test needs is prepared outside its deadline (make web-deps web-build, apt-get
-	// install chromium): missing, it fails and says what to run; it never skips.
-	for what, p := range map[string]string{
-		"the built customer app (make web-build)":      filepath.Join(dist, "index.html"),
-		"web/'s npm packages (make web-deps)":          filepath.Join(root, "web", "node_modules", "playwright-core"),
-		"Debian's chromium (apt-get install chromium)": chromium,
-	} {
-		if _, err := os.Stat(p); err != nil {
-			t.Fatalf("%s is missing: %v", what, err)
-		}
-	}
-	if _, err := exec.LookPath("node"); err != nil {
-		t.Fatalf("node is not installed: %v", err)
-	}
+	chromium := browserReady(t, root, "customer")
 
 	// The app's own origin, known before the router starts so that its CORS allows it.
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
