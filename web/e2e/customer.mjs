@@ -10,16 +10,8 @@
 //   METRIC <name> <value>     figures (first load, axe)
 //   PASS / FAIL <reason>      the verdict (exit code 0 / 1)
 // Screenshots of each step go to $WEB_E2E_ARTIFACTS (git-ignored web/e2e/artifacts/).
-import { chromium } from 'playwright-core';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import { assertAccessible, axe, env, failureShot, launch, out, run, step } from './lib.mjs';
 
-const env = (k, d) => {
-  const v = process.env[k] ?? d;
-  if (v === undefined) throw new Error(`${k} is not set`);
-  return v;
-};
 const appURL = env('WEB_E2E_APP_URL');
 const email = env('WEB_E2E_EMAIL');
 const password = env('WEB_E2E_PASSWORD');
@@ -28,46 +20,12 @@ const restaurantName = env('WEB_E2E_RESTAURANT');
 const farRestaurantName = env('WEB_E2E_FAR_RESTAURANT');
 const lat = Number(env('WEB_E2E_LAT'));
 const lng = Number(env('WEB_E2E_LNG'));
-const artifacts = env('WEB_E2E_ARTIFACTS', 'artifacts');
-const chromiumPath = env('WEB_E2E_CHROMIUM', '/usr/bin/chromium');
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-mkdirSync(artifacts, { recursive: true });
-
-const out = (line) => process.stdout.write(line + '\n');
-let shot = 0;
-const axeViolations = [];
 const lastGraphQL = [];
-
-async function step(page, name) {
-  shot++;
-  const file = path.join(artifacts, `${String(shot).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  out(`STEP ${name} ${file}`);
-}
-
-// axe-core on the current screen: serious and critical violations fail the test.
-async function axe(page, screen) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await window.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help }));
-  });
-  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  for (const v of bad) axeViolations.push(`${screen}: ${v.id} (${v.impact}, ${v.nodes} nodes) ${v.help}`);
-  out(`METRIC axe_${screen}_violations ${result.length} (serious or critical: ${bad.length})`);
-  // The phone layout: nothing wider than the 390 px viewport (no sideways scrolling).
-  const width = await page.evaluate(() => ({ page: document.documentElement.scrollWidth, viewport: window.innerWidth }));
-  if (width.page > width.viewport) axeViolations.push(`${screen}: the page is ${width.page} px wide on a ${width.viewport} px phone screen`);
-}
 
 const statuses = ['PAID', 'ACCEPTED', 'PREPARING', 'READY_FOR_PICKUP', 'PICKED_UP', 'DELIVERED'];
 
 async function main() {
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const browser = await launch();
   try {
     const context = await browser.newContext({
       viewport: { width: 390, height: 844 },
@@ -132,7 +90,7 @@ async function main() {
     await page.getByRole('button', { name: 'Sign up' }).waitFor();
     out(`METRIC first_screen_interactive_ms ${Date.now() - t0}`);
     out(`METRIC first_load_js_bytes_uncompressed ${jsBytes.n}`);
-    await axe(page, 'signup');
+    await axe(page, 'signup', { phone: true });
     await page.getByLabel('Name').fill('Web Customer');
     await page.getByLabel('Email').fill(email);
     await page.getByLabel('Password').fill(password);
@@ -159,7 +117,7 @@ async function main() {
       }
     }
     await step(page, 'topped-up');
-    await axe(page, 'wallet');
+    await axe(page, 'wallet', { phone: true });
 
     // Search "piza" (a typo) within 3 km of the customer (the test puts them in the demo
     // city's outskirts, where only its two pizzerias are that near); the index catches up
@@ -207,7 +165,7 @@ async function main() {
     await page.locator('.city-map path.city-cell').nth(100).waitFor({ state: 'attached', timeout: 30_000 });
     out(`METRIC search_map_hits ${await page.locator('.city-map path.map-hit').count()}`);
     await step(page, 'search-map');
-    await axe(page, 'search');
+    await axe(page, 'search', { phone: true });
 
     // Suggestions as you type: the box's datalist offers completions of "pizz".
     await box.fill('pizz');
@@ -227,7 +185,7 @@ async function main() {
     await page.getByLabel(/Olives/).check();
     await page.getByLabel('Quantity').fill('2');
     await step(page, 'options');
-    await axe(page, 'restaurant');
+    await axe(page, 'restaurant', { phone: true });
     await page.getByRole('button', { name: /Add to cart · 1,800.00 UZS/ }).click();
 
     // The cart, priced by the quote API, paid from the wallet.
@@ -238,7 +196,7 @@ async function main() {
     await page.getByText(/pts cover/).waitFor({ timeout: 15_000 });
     await page.getByLabel('Delivery address').fill('Amir Temur 1');
     await step(page, 'cart');
-    await axe(page, 'cart');
+    await axe(page, 'cart', { phone: true });
     await page.getByRole('button', { name: 'Place order' }).click();
 
     // The live order page: record when each status first shows.
@@ -324,7 +282,7 @@ async function main() {
       if (r.since !== last) throw new Error(`resumed with since ${r.since} on socket ${r.socket}, want ${last} (the last transition received)`);
     }
     out(`METRIC resume subscribes ${JSON.stringify(subs)} transitions_received ${received.join(',')} statuses_shown ${log.join('>')}`);
-    await axe(page, 'order');
+    await axe(page, 'order', { phone: true });
     await step(page, 'delivered');
 
     // History: the order and the wallet's payment.
@@ -356,7 +314,7 @@ async function main() {
     await status.and(page.locator('[data-status=CANCELLED]')).waitFor({ timeout: 30_000 });
     if (await page.getByRole('button', { name: 'Cancel order' }).count()) throw new Error('a cancelled order still offers to cancel');
     await step(page, 'cancelled');
-    await axe(page, 'cancelled');
+    await axe(page, 'cancelled', { phone: true });
     await page.getByRole('link', { name: 'Orders' }).click();
     await page.getByRole('link', { name: new RegExp(`${restaurantName}.*cancelled`, 'i') }).waitFor({ timeout: 15_000 });
     // The refund shows once the wallet is read again (the saga refunds shortly after).
@@ -374,16 +332,12 @@ async function main() {
     out(`CANCELLED ${cancelledId}`);
     await step(page, 'refunded');
 
-    if (axeViolations.length) throw new Error(`axe-core: ${axeViolations.join('; ')}`);
+    assertAccessible();
     out('PASS');
   } catch (e) {
     // What the screen said when it failed, beside a screenshot of it.
     const page = browser.contexts()[0]?.pages()[0];
-    if (page) {
-      await page.screenshot({ path: path.join(artifacts, 'failure.png'), fullPage: true }).catch(() => undefined);
-      const text = await page.locator('main').innerText().catch(() => '');
-      out(`SCREEN ${page.url()} ${text.replace(/\s+/g, ' ').slice(0, 600)}`);
-    }
+    if (page) await failureShot(page, 'failure');
     for (const g of lastGraphQL) out(`GRAPHQL ${g}`);
     throw e;
   } finally {
@@ -391,7 +345,4 @@ async function main() {
   }
 }
 
-main().catch((e) => {
-  out(`FAIL ${String(e?.message ?? e).replace(/\n/g, ' ')}`);
-  process.exit(1);
-});
+run(main);

@@ -3,16 +3,8 @@
 // cause, then runs this script. The admin opens #/dead-letters, finds the topic and the
 // two letters, replays the first (once: the button is gone after) and discards the
 // second. Protocol on stdout: STEP <name> <file>, METRIC <name> <value>, PASS / FAIL <reason>.
-import { chromium } from 'playwright-core';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import { assertAccessible, axe, env, launch, out, run, step } from './lib.mjs';
 
-const env = (k, d) => {
-  const v = process.env[k] ?? d;
-  if (v === undefined) throw new Error(`${k} is not set`);
-  return v;
-};
 const base = env('WEB_E2E_BASE'); // serves /admin/
 const router = env('WEB_E2E_ROUTER');
 const password = env('WEB_E2E_PASSWORD');
@@ -20,34 +12,6 @@ const adminEmail = env('WEB_E2E_ADMIN_EMAIL');
 const topic = env('WEB_E2E_DLQ_TOPIC');
 const replayId = env('WEB_E2E_REPLAY_EVENT');
 const discardId = env('WEB_E2E_DISCARD_EVENT');
-const artifacts = env('WEB_E2E_ARTIFACTS', 'artifacts');
-const chromiumPath = env('WEB_E2E_CHROMIUM', '/usr/bin/chromium');
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-mkdirSync(artifacts, { recursive: true });
-
-const out = (line) => process.stdout.write(line + '\n');
-let shot = 0;
-const axeViolations = [];
-
-async function step(page, name) {
-  shot++;
-  const file = path.join(artifacts, `${String(shot).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  out(`STEP ${name} ${file}`);
-}
-
-// axe-core on the current screen: serious and critical violations fail the test.
-async function axe(page, screen) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await window.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help }));
-  });
-  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  for (const v of bad) axeViolations.push(`${screen}: ${v.id} (${v.impact}, ${v.nodes} nodes) ${v.help}`);
-  out(`METRIC axe_${screen}_violations ${result.length} (serious or critical: ${bad.length})`);
-}
 
 // said waits for the screen's status line to say text; an error alert instead fails at once with its words.
 async function said(page, text) {
@@ -61,10 +25,7 @@ async function said(page, text) {
 }
 
 async function main() {
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const browser = await launch();
   try {
     const context = await browser.newContext({ deviceScaleFactor: 1, viewport: { width: 1280, height: 900 } });
     const admin = await context.newPage();
@@ -102,14 +63,11 @@ async function main() {
     await admin.getByTestId('dlq-total').filter({ hasText: /^1 letter kept/ }).waitFor({ timeout: 15_000 });
     await step(admin, 'admin-dead-letters-after');
     await axe(admin, 'admin_dead_letters_after');
-    if (axeViolations.length) throw new Error(`axe-core: ${axeViolations.join('; ')}`);
+    assertAccessible();
     out('PASS');
   } finally {
     await browser.close();
   }
 }
 
-main().catch((e) => {
-  out(`FAIL ${String(e?.stack ?? e).replaceAll('\n', ' | ')}`);
-  process.exit(1);
-});
+run(main);

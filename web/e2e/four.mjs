@@ -7,16 +7,8 @@
 //   ORDER <orderId>           the order delivered; REJECTED <orderId> the one turned down
 //   METRIC <name> <value>     figures (axe, how long a screen took to show a change)
 //   PASS / FAIL <reason>      the verdict (exit code 0 / 1)
-import { chromium } from 'playwright-core';
-import { mkdirSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
+import { assertAccessible, axe, env, failureShot, launch, out, run, step } from './lib.mjs';
 
-const env = (k, d) => {
-  const v = process.env[k] ?? d;
-  if (v === undefined) throw new Error(`${k} is not set`);
-  return v;
-};
 const base = env('WEB_E2E_BASE'); // serves /customer/ /driver/ /restaurant/ /admin/
 const router = env('WEB_E2E_ROUTER');
 const password = env('WEB_E2E_PASSWORD');
@@ -30,35 +22,7 @@ const restaurantName = env('WEB_E2E_RESTAURANT');
 const dish = env('WEB_E2E_DISH');
 const at = { lat: Number(env('WEB_E2E_LAT')), lng: Number(env('WEB_E2E_LNG')) };
 const driverStart = { lat: Number(env('WEB_E2E_DRIVER_LAT')), lng: Number(env('WEB_E2E_DRIVER_LNG')) };
-const artifacts = env('WEB_E2E_ARTIFACTS', 'artifacts');
-const chromiumPath = env('WEB_E2E_CHROMIUM', '/usr/bin/chromium');
-const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-mkdirSync(artifacts, { recursive: true });
-
-const out = (line) => process.stdout.write(line + '\n');
-let shot = 0;
-const axeViolations = [];
 const pages = {};
-
-async function step(page, name) {
-  shot++;
-  const file = path.join(artifacts, `${String(shot).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  out(`STEP ${name} ${file}`);
-}
-
-// axe-core on the current screen: serious and critical violations fail the test.
-async function axe(page, screen) {
-  await page.addScriptTag({ content: axeSource });
-  const result = await page.evaluate(async () => {
-    // eslint-disable-next-line no-undef
-    const r = await window.axe.run(document, { resultTypes: ['violations'] });
-    return r.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.length, help: v.help }));
-  });
-  const bad = result.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  for (const v of bad) axeViolations.push(`${screen}: ${v.id} (${v.impact}, ${v.nodes} nodes) ${v.help}`);
-  out(`METRIC axe_${screen}_violations ${result.length} (serious or critical: ${bad.length})`);
-}
 
 const url = (app, extra = '', hash = '') => `${base}/${app}/index.html?router=${encodeURIComponent(router)}${extra}${hash}`;
 
@@ -113,10 +77,7 @@ async function orderFromCustomerApp(customer, label) {
 }
 
 async function main() {
-  const browser = await chromium.launch({
-    executablePath: chromiumPath,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
-  });
+  const browser = await launch();
   try {
     // The admin watches the city and the restaurant's orders from the start.
     const admin = await newPage(browser, 'admin', { viewport: { width: 1280, height: 900 } });
@@ -354,21 +315,14 @@ async function main() {
     await axe(customer, 'customer_wallet');
     out(`REJECTED ${rejectedId}`);
 
-    if (axeViolations.length) throw new Error(`axe-core: ${axeViolations.join('; ')}`);
+    assertAccessible();
     out('PASS');
   } catch (e) {
-    for (const [who, page] of Object.entries(pages)) {
-      await page.screenshot({ path: path.join(artifacts, `failure-${who}.png`), fullPage: true }).catch(() => undefined);
-      const text = await page.locator('main').innerText({ timeout: 2_000 }).catch(() => '');
-      out(`SCREEN ${who} ${page.url()} ${text.replace(/\s+/g, ' ').slice(0, 500)}`);
-    }
+    for (const [who, page] of Object.entries(pages)) await failureShot(page, `failure-${who}`, who);
     throw e;
   } finally {
     await browser.close();
   }
 }
 
-main().catch((e) => {
-  out(`FAIL ${String(e?.message ?? e).replace(/\n/g, ' ')}`);
-  process.exit(1);
-});
+run(main);
