@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	gojson "github.com/goccy/go-json"
 	"github.com/google/uuid"
 	"go.opentelemetry.io/otel/propagation"
 
@@ -152,9 +153,12 @@ func (e Envelope) Headers() map[string]string {
 // FromMessage decodes the envelope in m's value. The value is authoritative; the trace
 // headers win over the value's trace fields, so a hop that re-injects its own context
 // (a replay tool, a bridge) is followed.
+//
+// It decodes with goccy/go-json: encoding/json's reflection was 70% of a batch
+// consumer's own CPU (the same fields come out; TestFromMessage_decodesAsEncodingJSONDoes).
 func FromMessage(m kafka.Message) (Envelope, error) {
 	var e Envelope
-	if err := json.Unmarshal(m.Value, &e); err != nil {
+	if err := gojson.Unmarshal(m.Value, &e); err != nil {
 		return Envelope{}, fmt.Errorf("decode envelope at %s/%d@%d: %w", m.Topic, m.Partition, m.Offset, err)
 	}
 	if err := e.Validate(); err != nil {

@@ -2,6 +2,8 @@ package events_test
 
 import (
 	"context"
+	"encoding/json"
+	"reflect"
 	"testing"
 
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -9,6 +11,7 @@ import (
 
 	"github.com/dizhtime/dizhtime/events"
 	"github.com/dizhtime/dizhtime/events/contracts"
+	"github.com/dizhtime/dizhtime/events/kafka"
 )
 
 func TestEnvelope_travelsAsAKafkaMessageKeyedBySubjectOnTheTopicOfItsType(t *testing.T) {
@@ -60,5 +63,39 @@ func TestEnvelope_refusesAMessageWithoutIDOrSubject(t *testing.T) {
 	}
 	if _, err := events.New(context.Background(), "orders", "", contracts.OrderStatusChangedV1{}); err == nil {
 		t.Fatal("New accepted an empty subject")
+	}
+}
+
+// FromMessage decodes with goccy/go-json: whatever the value holds, it yields the
+// envelope encoding/json would, and refuses what encoding/json refuses.
+func TestFromMessage_decodesAsEncodingJSONDoes(t *testing.T) {
+	values := []string{
+		`{"id":"e1","type":"order.created","version":2,"source":"orders","time":"2026-12-07T07:00:00.123456789Z","subject":"o-1","data":{"a":1,"b":[1,2,{"c":"d"}]}}`,
+		`{"id":"e2","type":"t","version":1,"source":"s","time":"2026-12-07T10:00:00+05:00","subject":"ö \u00e9 \"q\" \\ <&>","traceparent":"00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01","tracestate":"k=v","data": { "spaced" : [ 1 , 2 ] , "s":"\u2028" } }`,
+		`{"ID":"e3","Type":"t","VERSION":1,"Source":"s","time":"2026-12-07T07:00:00Z","Subject":"o-3","data":"a string","unknown":{"x":[1,2]}}`,
+		`{"id":"e4","type":"t","version":1,"source":"s","time":"2026-12-07T07:00:00Z","subject":"o-4","data":null}`,
+		`{"id":"e5","type":"t","version":"1","source":"s","time":"2026-12-07T07:00:00Z","subject":"o-5","data":{}}`,
+		`{"id":"e6","type":"t","version":1,"source":"s","time":"not a time","subject":"o-6","data":{}}`,
+		`{"id":"e7","type":"t","version":1,"subject":"o-7","data":{}`,
+		`[]`,
+	}
+	for i, v := range values {
+		m := kafka.Message{Topic: "t", Partition: 1, Offset: int64(i), Value: []byte(v)}
+		got, err := events.FromMessage(m)
+		var want events.Envelope
+		wantErr := json.Unmarshal([]byte(v), &want)
+		if wantErr == nil {
+			wantErr = want.Validate()
+		}
+		if (err != nil) != (wantErr != nil) {
+			t.Errorf("value %d: FromMessage error %v, encoding/json error %v", i, err, wantErr)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		if !reflect.DeepEqual(got, want) || !got.Time.Equal(want.Time) {
+			t.Errorf("value %d: FromMessage %+v, encoding/json %+v", i, got, want)
+		}
 	}
 }

@@ -12,6 +12,7 @@
 # tool), BENCH_ONLY (comma-separated subset of: router,subscription,orders,dispatch,search,wallet,
 # notifications, web).
 # OUTBOX_BENCH_BACKLOG (100000), OUTBOX_BENCH_DURATION (15s): outbox-bench (BENCH_ONLY: outbox).
+# CONSUMER_BENCH_EVENTS (50000): consumer-bench, events per batch mode (BENCH_ONLY: consumer).
 # ANALYTICS_BENCH_EVENTS (1000000; the goal is stated at 10000000, which needs a larger
 # BENCH_STEP_TIMEOUT on this machine): synthetic events for analytics-bench (BENCH_ONLY: analytics).
 set -uo pipefail
@@ -31,7 +32,8 @@ analytics_events=${ANALYTICS_BENCH_EVENTS:-1000000}
 step_timeout=${BENCH_STEP_TIMEOUT:-600s}
 outbox_backlog=${OUTBOX_BENCH_BACKLOG:-100000}
 outbox_duration=${OUTBOX_BENCH_DURATION:-15s}
-only=${BENCH_ONLY:-router,subscription,orders,dispatch,search,wallet,analytics,outbox}
+consumer_events=${CONSUMER_BENCH_EVENTS:-50000}
+only=${BENCH_ONLY:-router,subscription,orders,dispatch,search,wallet,analytics,outbox,consumer}
 
 logs=.dizhtime/bench/$(date +%Y%m%d-%H%M%S)
 mkdir -p "$logs"
@@ -171,11 +173,21 @@ fi
 if wanted outbox; then
   step outbox events "go run ./cmd/outbox-bench -backlog $outbox_backlog -subjects 1000 -duration $outbox_duration"
   for phase in drain sustained; do
-    for sys in "naive SKIP LOCKED" "DizhTime before (head claim)" "DizhTime x1" "DizhTime x2"; do
+    for sys in "naive SKIP LOCKED" "DizhTime before (head claim)" "DizhTime x1, delete sent" "DizhTime x2, delete sent"; do
       row "outbox relay, $phase ($( [ "$phase" = drain ] && echo "$outbox_backlog backlog" || echo "producers committing for $outbox_duration"), 1000 subjects), $sys" "$(awk -F' [|] ' -v p="$phase" -v s="$sys" '
-        $1 == p && $2 == s { printf "%s events/s; %s, %s; relay PG CPU %s/event; %s naive; load %s", $3, $4, $5, $6, $7, $8; exit }
+        $1 == p && $2 == s { printf "%s events/s; %s, %s; relay PG CPU %s/event (%s events per PG CPU-s); bench process %s/event; %s naive (rate; PG CPU); load %s", $3, $4, $5, $6, $7, $8, $9, $10; exit }
         ' "$logs/outbox.log")" outbox
     done
+  done
+fi
+
+# --- consumers: per message vs batch mode (per-event handler, batch handler), dedupe kept ---
+if wanted consumer; then
+  step consumer events "go run ./cmd/consumer-bench -events $consumer_events -baseline-events $((consumer_events / 10)) -batch 512"
+  for mode in per-message batch-per-event batch; do
+    row "consumer, $mode (events/consumer, 1 group, 3 partitions, event-id dedupe, one effect row per event)" "$(awk -F' [|] ' -v m="$mode" '
+      $1 == m { printf "%s events/s; %s events/tx; PG %s/event (%s events per PG CPU-s); client %s/event (%s per client CPU-s); %s per message; load %s", $2, $3, $5, $6, $7, $8, $9, $10; exit }
+      ' "$logs/consumer.log")" consumer
   done
 fi
 

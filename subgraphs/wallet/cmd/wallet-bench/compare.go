@@ -10,6 +10,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/google/uuid"
@@ -89,6 +90,7 @@ type figures struct {
 	serverCPU       time.Duration // every postgres process (others' load included)
 	loadEnd         string
 	batches, posted int64
+	clientCPU       time.Duration // this process: the callers, the batcher, pgx
 }
 
 func (f figures) rate() float64 { return float64(f.tx) / f.elapsed.Seconds() }
@@ -172,8 +174,10 @@ func runCompare(cfg compareConfig) error {
 			return fmt.Errorf("pgledger account: %w", err)
 		}
 	}
-	for _, q := range []string{"ANALYZE"} {
-		if _, err := pgPool.Exec(ctx, q); err != nil {
+	// Both analysed after seeding, as a deployed ledger would be: plans made on the
+	// statistics of empty tables are -explain's subject, not this comparison's.
+	for _, p := range []*pgxpool.Pool{pgPool, walletPool} {
+		if _, err := p.Exec(ctx, "ANALYZE"); err != nil {
 			return err
 		}
 	}
@@ -282,6 +286,7 @@ func measureClosedLoop(ctx context.Context, pool *pgxpool.Pool, appName, system 
 	if err != nil {
 		return figures{}, err
 	}
+	self0 := selfCPU()
 	start := time.Now()
 	stop := start.Add(cfg.duration)
 	for range cfg.workers {
@@ -303,6 +308,7 @@ func measureClosedLoop(ctx context.Context, pool *pgxpool.Pool, appName, system 
 	}
 	wg.Wait()
 	elapsed := time.Since(start)
+	self1 := selfCPU()
 	if e := firstErr.Load(); e != nil {
 		return figures{}, e.(error)
 	}
@@ -311,7 +317,7 @@ func measureClosedLoop(ctx context.Context, pool *pgxpool.Pool, appName, system 
 		return figures{}, err
 	}
 	f := figures{system: system, accounts: accounts, tx: done.Load(), elapsed: elapsed,
-		backendCPU: cpu1.backends - cpu0.backends, serverCPU: cpu1.serverSince(cpu0), loadEnd: loadavg()}
+		backendCPU: cpu1.backends - cpu0.backends, serverCPU: cpu1.serverSince(cpu0), loadEnd: loadavg(), clientCPU: self1 - self0}
 	f.p50, f.p99 = percentiles(lats)
 	return f, nil
 }
@@ -441,15 +447,15 @@ func checkLedger(ctx context.Context, pool *pgxpool.Pool) error {
 
 func printCompare(all []figures, sagas map[int]figures, cfg compareConfig) {
 	fmt.Println()
-	fmt.Printf("%-9s %-6s %9s %8s %8s %14s %14s %6s %s\n", "system", "accts", "tx/s", "p50 ms", "p99 ms", "pg backend µs/tx", "all pg µs/tx", "batch", "load at end")
+	fmt.Printf("%-9s %-6s %9s %8s %8s %14s %14s %10s %12s %6s %s\n", "system", "accts", "tx/s", "p50 ms", "p99 ms", "pg backend µs/tx", "all pg µs/tx", "tx/PG-CPU-s", "client µs/tx", "batch", "load at end")
 	sum := map[string]map[int]*figures{}
 	for _, f := range all {
 		batch := "-"
 		if f.batches > 0 {
 			batch = fmt.Sprintf("%.1f", float64(f.posted)/float64(f.batches))
 		}
-		fmt.Printf("%-9s %-6d %9.0f %8.2f %8.2f %14.0f %14.0f %6s %s\n", f.system, f.accounts, f.rate(),
-			ms(f.p50), ms(f.p99), f.cpuPerTx(f.backendCPU), f.cpuPerTx(f.serverCPU), batch, f.loadEnd)
+		fmt.Printf("%-9s %-6d %9.0f %8.2f %8.2f %14.0f %14.0f %10.0f %12.0f %6s %s\n", f.system, f.accounts, f.rate(),
+			ms(f.p50), ms(f.p99), f.cpuPerTx(f.backendCPU), f.cpuPerTx(f.serverCPU), perCPUSecond(f.tx, f.backendCPU), f.cpuPerTx(f.clientCPU), batch, f.loadEnd)
 		if sum[f.system] == nil {
 			sum[f.system] = map[int]*figures{}
 		}
@@ -463,6 +469,7 @@ func printCompare(all []figures, sagas map[int]figures, cfg compareConfig) {
 		agg.elapsed += f.elapsed
 		agg.backendCPU += f.backendCPU
 		agg.serverCPU += f.serverCPU
+		agg.clientCPU += f.clientCPU
 		agg.p99 = max(agg.p99, f.p99)
 	}
 	for _, accts := range cfg.accounts {
@@ -477,9 +484,11 @@ func printCompare(all []figures, sagas map[int]figures, cfg compareConfig) {
 		if pg == nil || po == nil {
 			continue
 		}
-		line := fmt.Sprintf("ratio %d accounts: payorder %.0f tx/s (p99 %.2f ms) vs pgledger %.0f tx/s (p99 %.2f ms) = %.2fx; Postgres backend CPU per tx %.0f vs %.0f µs = %.2fx",
+		line := fmt.Sprintf("ratio %d accounts: payorder %.0f tx/s (p99 %.2f ms) vs pgledger %.0f tx/s (p99 %.2f ms) = %.2fx; Postgres backend CPU per tx %.0f vs %.0f µs = %.2fx (capacity %.0f vs %.0f tx per PG CPU-second = %.2fx); client CPU per tx %.0f vs %.0f µs",
 			accts, po.rate(), ms(po.p99), pg.rate(), ms(pg.p99), po.rate()/pg.rate(),
-			po.cpuPerTx(po.backendCPU), pg.cpuPerTx(pg.backendCPU), po.cpuPerTx(po.backendCPU)/max(pg.cpuPerTx(pg.backendCPU), 1))
+			po.cpuPerTx(po.backendCPU), pg.cpuPerTx(pg.backendCPU), po.cpuPerTx(po.backendCPU)/max(pg.cpuPerTx(pg.backendCPU), 1),
+			perCPUSecond(po.tx, po.backendCPU), perCPUSecond(pg.tx, pg.backendCPU), perCPUSecond(po.tx, po.backendCPU)/max(perCPUSecond(pg.tx, pg.backendCPU), 1),
+			po.cpuPerTx(po.clientCPU), pg.cpuPerTx(pg.clientCPU))
 		if s, ok := sagas[accts]; ok {
 			line += fmt.Sprintf("; saga %.0f events/s = %.2fx pgledger, backend CPU %.0f µs/event", s.rate(), s.rate()/pg.rate(), s.cpuPerTx(s.backendCPU))
 		}
@@ -489,3 +498,20 @@ func printCompare(all []figures, sagas map[int]figures, cfg compareConfig) {
 }
 
 func ms(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+
+// perCPUSecond is capacity: operations one CPU-second of that side paid for.
+func perCPUSecond(n int64, cpu time.Duration) float64 {
+	if cpu <= 0 {
+		return 0
+	}
+	return float64(n) / cpu.Seconds()
+}
+
+// selfCPU is this process's user+system CPU so far.
+func selfCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}

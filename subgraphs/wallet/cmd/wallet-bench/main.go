@@ -62,7 +62,15 @@ func main() {
 	flushers := flag.Int("flushers", 0, "compare: batches in flight at once (0: the ledger's default)")
 	linger := flag.Duration("linger", 0, "compare: how long a batch waits for more operations (at most 2ms)")
 	sagaEvents := flag.Int("saga-events", 20000, "compare: order.created events the saga consumer drains per account count (0: skip)")
+	explain := flag.Int("explain", 0, "print the plans of one batch of this many PayOrders (auto_explain) before and after ANALYZE, then exit")
 	flag.Parse()
+	if *explain > 0 {
+		if err := runExplain(50, 2000, *explain); err != nil {
+			fmt.Fprintln(os.Stderr, "wallet-bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *compare {
 		cfg := compareConfig{duration: *duration, workers: *workers, conns: int32(*conns), rounds: *rounds,
 			pgledger: *pgledgerSQL, sagaEvents: *sagaEvents, consumerEvents: *consumerEvents,

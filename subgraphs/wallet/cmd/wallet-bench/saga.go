@@ -76,24 +76,41 @@ func measureSaga(ctx context.Context, pool *pgxpool.Pool, appName string, wallet
 		return figures{}, err
 	}
 	warm(ctx, pool, pool.Config().MaxConns)
-	cpu0, err := postgresCPU(ctx, pool, appName)
+	// Progress is watched on a connection of its own, outside the measured backends.
+	ocfg := pool.Config().Copy()
+	ocfg.MinConns, ocfg.MaxConns = 1, 1
+	ocfg.ConnConfig.RuntimeParams["application_name"] = appName + "-observer"
+	observer, err := pgxpool.NewWithConfig(ctx, ocfg)
 	if err != nil {
 		return figures{}, err
 	}
+	defer observer.Close()
 	var seq0 int64
 	if err := pool.QueryRow(ctx, `SELECT coalesce(max(seq), 0) FROM outbox`).Scan(&seq0); err != nil {
 		return figures{}, err
 	}
 	runCtx, stop := context.WithCancel(ctx)
 	done := make(chan error, 1)
-	start := time.Now()
 	go func() { done <- c.Run(runCtx) }()
 	deadline := time.Now().Add(5 * time.Minute)
-	var applied int
+	// The window opens at the first applied event: the group join before it is not the
+	// saga's cost.
+	var applied, applied0 int
+	var (
+		start time.Time
+		cpu0  cpuSample
+	)
 	for {
-		if err := pool.QueryRow(ctx, `SELECT count(*) FROM processed_events WHERE consumer = $1`, name).Scan(&applied); err != nil {
+		if err := observer.QueryRow(ctx, `SELECT count(*) FROM processed_events WHERE consumer = $1`, name).Scan(&applied); err != nil {
 			stop()
 			return figures{}, err
+		}
+		if applied > 0 && start.IsZero() {
+			applied0, start = applied, time.Now()
+			if cpu0, err = postgresCPU(ctx, observer, appName); err != nil {
+				stop()
+				return figures{}, err
+			}
 		}
 		if applied >= n {
 			break
@@ -105,7 +122,7 @@ func measureSaga(ctx context.Context, pool *pgxpool.Pool, appName string, wallet
 		time.Sleep(20 * time.Millisecond)
 	}
 	elapsed := time.Since(start)
-	cpu1, err := postgresCPU(ctx, pool, appName)
+	cpu1, err := postgresCPU(ctx, observer, appName)
 	stop()
 	if rerr := <-done; rerr != nil && err == nil {
 		err = rerr
@@ -125,7 +142,7 @@ func measureSaga(ctx context.Context, pool *pgxpool.Pool, appName string, wallet
 	if paid != int64(n) {
 		return figures{}, fmt.Errorf("saga: %d payment.success for %d orders", paid, n)
 	}
-	return figures{system: "saga", accounts: accounts, tx: int64(applied), elapsed: elapsed,
+	return figures{system: "saga", accounts: accounts, tx: int64(applied - applied0), elapsed: elapsed,
 		backendCPU: cpu1.backends - cpu0.backends, serverCPU: cpu1.serverSince(cpu0), loadEnd: loadavg(),
 		batches: txs, posted: paid}, nil
 }
