@@ -3,6 +3,7 @@ package adapters
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"regexp"
@@ -24,9 +25,11 @@ type ClickHouseStore struct {
 	db       *sql.DB
 	database string
 	dsn      string
-	// mu guards direct, the one connection writes go through (batches are serial anyway).
-	mu     sync.Mutex
-	direct clickhouse.Clickhouse
+	// mu serialises writes (a consumer's batches are serial anyway); directs holds the idle
+	// direct connections a write's concurrent block inserts go through (poolMu guards it).
+	mu      sync.Mutex
+	poolMu  sync.Mutex
+	directs []clickhouse.Clickhouse
 	// beforeInsert, when set (tests), runs between a write's check of stored ids and its
 	// inserts: two writers that wait for each other there both insert the same events.
 	beforeInsert func()
@@ -129,11 +132,13 @@ const (
 // Write drops the batch's events stored already and stamps the rest (see prepare), then
 // inserts them as one block per table, column by column through clickhouse-go v1's direct
 // block API (database/sql's per-row conversion of 20 arguments costs more than the insert).
-// The rows derived from the events (orders, deliveries, dish lines) go in before the events:
-// a write that fails part way is retried whole, and the retry skips what it finds stored,
-// so the events must be the last thing a failed attempt could have written. (A failure
-// between the derived rows and the events leaves derived rows the retry writes again; reads
-// count them once, as they do rows of two writers.) The slot tables are recomputed last.
+// The rows derived from the events (orders, deliveries, dish lines, steps) go in before the
+// events, each table's block on a connection of its own, at once: a write that fails part
+// way is retried whole, and the retry skips what it finds stored, so the events must be the
+// last thing a failed attempt could have written. (A failure between the derived rows and
+// the events leaves derived rows the retry writes again; reads count them once, as they do
+// rows of two writers.) The rollups are recomputed last, the four at once (each statement
+// waits mostly on the server; on a loaded machine four run in the time of one or two).
 func (s *ClickHouseStore) Write(ctx context.Context, b domain.Batch) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -147,239 +152,258 @@ func (s *ClickHouseStore) Write(ctx context.Context, b domain.Batch) error {
 	if s.beforeInsert != nil {
 		s.beforeInsert()
 	}
-	if s.direct == nil {
-		c, err := clickhouse.OpenDirect(s.dsn)
-		if err != nil {
-			return fmt.Errorf("clickhouse connect: %w", err)
-		}
-		s.direct = c
+	derived := []func() error{
+		func() error {
+			return s.wrap("unplaced", len(p.unplaced), s.writeBlock(insertUnplaced, len(p.unplaced), p.fillUnplaced))
+		},
+		func() error {
+			return s.wrap("orders", len(p.orders), s.writeBlock(insertOrders, len(p.orders), p.fillOrders))
+		},
+		func() error {
+			return s.wrap("deliveries", len(p.deliveries), s.writeBlock(insertDeliveries, len(p.deliveries), p.fillDeliveries))
+		},
+		func() error {
+			return s.wrap("dish lines", len(p.dishes), s.writeBlock(insertDishes, len(p.dishes), p.fillDishes))
+		},
+		func() error {
+			return s.wrap("order steps", len(p.steps), s.writeBlock(insertSteps, len(p.steps), p.fillSteps))
+		},
+		func() error {
+			return s.wrap("unplaced order steps", len(p.unplacedSteps),
+				s.writeBlock(insertUnplacedSteps, len(p.unplacedSteps), p.fillUnplacedSteps))
+		},
 	}
-	err = s.writeBlock(insertUnplaced, len(p.unplaced), func(block *data.Block) {
-		f := p.unplaced
-		for i := range f {
-			_ = block.WriteString(0, f[i].EventType)
-		}
-		for i := range f {
-			_ = block.WriteDateTime(1, f[i].OccurredAt)
-		}
-		for i := range f {
-			_ = block.WriteString(2, f[i].OrderID)
-		}
-	})
-	if err != nil {
-		return fmt.Errorf("clickhouse insert %d unplaced: %w", len(p.unplaced), err)
+	if err := together(derived); err != nil {
+		return err
 	}
-	err = s.writeBlock(insertOrders, len(p.orders), func(block *data.Block) {
-		f := p.orders
-		for i := range f {
-			_ = block.WriteString(0, f[i].OrderID)
-		}
-		for i := range f {
-			_ = block.WriteDateTime(1, f[i].OccurredAt)
-		}
-		for i := range f {
-			_ = block.WriteString(2, f[i].RestaurantID)
-		}
-		for i := range f {
-			_ = block.WriteUInt64(3, uint64(f[i].AmountMinor))
-		}
-	})
-	if err != nil {
-		return fmt.Errorf("clickhouse insert %d orders: %w", len(p.orders), err)
+	if err := s.wrap("events", len(p.facts), s.writeBlock(insertEvents, len(p.facts), p.fillEvents)); err != nil {
+		return err
 	}
-	err = s.writeBlock(insertDeliveries, len(p.deliveries), func(block *data.Block) {
-		d := p.deliveries
-		for i := range d {
-			_ = block.WriteString(0, d[i].orderID)
+	// The rollups of every key the batch touches, its events stored before or now, are
+	// recomputed from the events (sales_slots.go, funnel_days.go, driver_days.go): also when
+	// this write found them all stored, as a failed write's retry may.
+	var refresh []func() error
+	add := func(table string, keys []int64, query func([]int64) string) {
+		if len(keys) == 0 {
+			return
 		}
-		for i := range d {
-			_ = block.WriteString(1, d[i].restaurantID)
-		}
-		for c, col := range []func(deliveryRow) time.Time{
-			func(x deliveryRow) time.Time { return x.placed }, func(x deliveryRow) time.Time { return x.accepted },
-			func(x deliveryRow) time.Time { return x.ready }, func(x deliveryRow) time.Time { return x.picked },
-			func(x deliveryRow) time.Time { return x.delivered },
-		} {
-			for i := range d {
-				_ = block.WriteDateTime(2+c, epochOrZero(col(d[i])))
+		refresh = append(refresh, func() error {
+			start := time.Now()
+			_, err := s.db.ExecContext(ctx, query(keys))
+			s.clock.since("refresh "+table, start)
+			if err != nil {
+				return fmt.Errorf("clickhouse %s: %w", table, err)
 			}
-		}
-	})
+			return nil
+		})
+	}
+	add("sales_slots", createdSlots(b.Facts), s.refreshSalesSQL)
+	add("funnel_days", sortedDays(p.stepDays), s.refreshFunnelSQL)
+	add("driver_days", locationDays(b.Facts), s.refreshDriversSQL)
+	add("dish_slots", lineSlots(b.Dishes), s.refreshDishesSQL)
+	return together(refresh)
+}
+
+// wrap names the table of a failed insert of n rows.
+func (s *ClickHouseStore) wrap(what string, n int, err error) error {
 	if err != nil {
-		return fmt.Errorf("clickhouse insert %d deliveries: %w", len(p.deliveries), err)
-	}
-	err = s.writeBlock(insertDishes, len(p.dishes), func(block *data.Block) {
-		d := p.dishes
-		for i := range d {
-			_ = block.WriteString(0, d[i].EventID)
-		}
-		for i := range d {
-			_ = block.WriteUInt16(1, uint16(d[i].Line))
-		}
-		for i := range d {
-			_ = block.WriteString(2, d[i].OrderID)
-		}
-		for i := range d {
-			_ = block.WriteString(3, d[i].RestaurantID)
-		}
-		for i := range d {
-			_ = block.WriteDateTime(4, d[i].OccurredAt)
-		}
-		for i := range d {
-			_ = block.WriteString(5, d[i].MenuItemID)
-		}
-		for i := range d {
-			_ = block.WriteString(6, d[i].Name)
-		}
-		for i := range d {
-			_ = block.WriteUInt64(7, uint64(d[i].Quantity))
-		}
-		for i := range d {
-			_ = block.WriteUInt64(8, uint64(d[i].AmountMinor))
-		}
-	})
-	if err != nil {
-		return fmt.Errorf("clickhouse insert %d dish lines: %w", len(p.dishes), err)
-	}
-	err = s.writeBlock(insertSteps, len(p.steps), func(block *data.Block) {
-		x := p.steps
-		for i := range x {
-			_ = block.WriteDateTime(0, time.Unix(x[i].placed, 0))
-		}
-		for c, col := range []func(stepRow) string{
-			func(r stepRow) string { return r.restaurantID }, func(r stepRow) string { return r.orderID },
-			func(r stepRow) string { return r.step }, func(r stepRow) string { return r.reason }, func(r stepRow) string { return r.ref },
-		} {
-			for i := range x {
-				_ = block.WriteString(1+c, col(x[i]))
-			}
-		}
-		for i := range x {
-			_ = block.WriteUInt64(6, uint64(x[i].amountMinor))
-		}
-	})
-	if err != nil {
-		return fmt.Errorf("clickhouse insert %d order steps: %w", len(p.steps), err)
-	}
-	err = s.writeBlock(insertUnplacedSteps, len(p.unplacedSteps), func(block *data.Block) {
-		x := p.unplacedSteps
-		for i := range x {
-			_ = block.WriteString(0, x[i].orderID)
-		}
-		for i := range x {
-			_ = block.WriteDateTime(1, time.Unix(x[i].at, 0))
-		}
-		for c, col := range []func(stepRow) string{
-			func(r stepRow) string { return r.step }, func(r stepRow) string { return r.reason }, func(r stepRow) string { return r.ref },
-		} {
-			for i := range x {
-				_ = block.WriteString(2+c, col(x[i]))
-			}
-		}
-		for i := range x {
-			_ = block.WriteUInt64(5, uint64(x[i].amountMinor))
-		}
-	})
-	if err != nil {
-		return fmt.Errorf("clickhouse insert %d unplaced order steps: %w", len(p.unplacedSteps), err)
-	}
-	err = s.writeBlock(insertEvents, len(p.facts), func(block *data.Block) {
-		f := p.facts
-		for i := range f {
-			_ = block.WriteString(0, f[i].EventID)
-		}
-		for i := range f {
-			_ = block.WriteString(1, f[i].EventType)
-		}
-		for i := range f {
-			_ = block.WriteUInt16(2, uint16(f[i].EventVersion))
-		}
-		for i := range f {
-			_ = block.WriteUInt16(3, uint16(f[i].SchemaVersion))
-		}
-		for i := range f {
-			_ = block.WriteString(4, f[i].Source)
-		}
-		for i := range f {
-			_ = block.WriteString(5, f[i].Subject)
-		}
-		for i := range f {
-			_ = block.WriteDateTime(6, f[i].OccurredAt)
-		}
-		for c, col := range []func(domain.Fact) string{
-			func(x domain.Fact) string { return x.OrderID }, func(x domain.Fact) string { return x.RestaurantID },
-			func(x domain.Fact) string { return x.CustomerID }, func(x domain.Fact) string { return x.DriverID },
-			func(x domain.Fact) string { return x.StatusFrom }, func(x domain.Fact) string { return x.StatusTo },
-			func(x domain.Fact) string { return x.Reason },
-		} {
-			for i := range f {
-				_ = block.WriteString(7+c, col(f[i]))
-			}
-		}
-		for i := range f {
-			_ = block.WriteUInt64(14, uint64(f[i].AmountMinor)) // Int64: the same eight bytes
-		}
-		for i := range f {
-			_ = block.WriteUInt64(15, uint64(f[i].DeliveryFeeMinor))
-		}
-		for i := range f {
-			_ = block.WriteString(16, f[i].Currency)
-		}
-		for i := range f {
-			_ = block.WriteFloat64(17, f[i].Lat)
-		}
-		for i := range f {
-			_ = block.WriteFloat64(18, f[i].Lng)
-		}
-		for i := range f {
-			_ = block.WriteString(19, f[i].Zone)
-		}
-		for i := range f {
-			_ = block.WriteDateTime(20, epochOrZero(f[i].OrderPlacedAt))
-		}
-		for i := range f {
-			_ = block.WriteUInt64(21, uint64(f[i].OrderTotalMinor))
-		}
-	})
-	if err != nil {
-		return fmt.Errorf("clickhouse insert %d events: %w", len(p.facts), err)
-	}
-	// The sales slots of every order.created in the batch, stored before or now, are
-	// recomputed from the events (see sales_slots.go): also when this write found them all
-	// stored, as a failed write's retry may.
-	if slots := createdSlots(b.Facts); len(slots) > 0 {
-		start := time.Now()
-		_, err := s.db.ExecContext(ctx, s.refreshSalesSQL(slots))
-		s.clock.since("refresh sales_slots", start)
-		if err != nil {
-			return fmt.Errorf("clickhouse sales slots: %w", err)
-		}
-	}
-	if days := sortedDays(p.stepDays); len(days) > 0 {
-		start := time.Now()
-		_, err := s.db.ExecContext(ctx, s.refreshFunnelSQL(days))
-		s.clock.since("refresh funnel_days", start)
-		if err != nil {
-			return fmt.Errorf("clickhouse funnel days: %w", err)
-		}
-	}
-	if days := locationDays(b.Facts); len(days) > 0 {
-		start := time.Now()
-		_, err := s.db.ExecContext(ctx, s.refreshDriversSQL(days))
-		s.clock.since("refresh driver_days", start)
-		if err != nil {
-			return fmt.Errorf("clickhouse driver days: %w", err)
-		}
-	}
-	if slots := lineSlots(b.Dishes); len(slots) > 0 {
-		start := time.Now()
-		_, err := s.db.ExecContext(ctx, s.refreshDishesSQL(slots))
-		s.clock.since("refresh dish_slots", start)
-		if err != nil {
-			return fmt.Errorf("clickhouse dish slots: %w", err)
-		}
+		return fmt.Errorf("clickhouse insert %d %s: %w", n, what, err)
 	}
 	return nil
+}
+
+// together runs fns at once and returns the first error (after all have ended).
+func together(fns []func() error) error {
+	if len(fns) == 1 {
+		return fns[0]()
+	}
+	errs := make([]error, len(fns))
+	var wg sync.WaitGroup
+	for i, fn := range fns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn()
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (p *prepared) fillUnplaced(block *data.Block) {
+	f := p.unplaced
+	for i := range f {
+		_ = block.WriteString(0, f[i].EventType)
+	}
+	for i := range f {
+		_ = block.WriteDateTime(1, f[i].OccurredAt)
+	}
+	for i := range f {
+		_ = block.WriteString(2, f[i].OrderID)
+	}
+}
+
+func (p *prepared) fillOrders(block *data.Block) {
+	f := p.orders
+	for i := range f {
+		_ = block.WriteString(0, f[i].OrderID)
+	}
+	for i := range f {
+		_ = block.WriteDateTime(1, f[i].OccurredAt)
+	}
+	for i := range f {
+		_ = block.WriteString(2, f[i].RestaurantID)
+	}
+	for i := range f {
+		_ = block.WriteUInt64(3, uint64(f[i].AmountMinor))
+	}
+}
+
+func (p *prepared) fillDeliveries(block *data.Block) {
+	d := p.deliveries
+	for i := range d {
+		_ = block.WriteString(0, d[i].orderID)
+	}
+	for i := range d {
+		_ = block.WriteString(1, d[i].restaurantID)
+	}
+	for c, col := range []func(deliveryRow) time.Time{
+		func(x deliveryRow) time.Time { return x.placed }, func(x deliveryRow) time.Time { return x.accepted },
+		func(x deliveryRow) time.Time { return x.ready }, func(x deliveryRow) time.Time { return x.picked },
+		func(x deliveryRow) time.Time { return x.delivered },
+	} {
+		for i := range d {
+			_ = block.WriteDateTime(2+c, epochOrZero(col(d[i])))
+		}
+	}
+}
+
+func (p *prepared) fillDishes(block *data.Block) {
+	d := p.dishes
+	for i := range d {
+		_ = block.WriteString(0, d[i].EventID)
+	}
+	for i := range d {
+		_ = block.WriteUInt16(1, uint16(d[i].Line))
+	}
+	for i := range d {
+		_ = block.WriteString(2, d[i].OrderID)
+	}
+	for i := range d {
+		_ = block.WriteString(3, d[i].RestaurantID)
+	}
+	for i := range d {
+		_ = block.WriteDateTime(4, d[i].OccurredAt)
+	}
+	for i := range d {
+		_ = block.WriteString(5, d[i].MenuItemID)
+	}
+	for i := range d {
+		_ = block.WriteString(6, d[i].Name)
+	}
+	for i := range d {
+		_ = block.WriteUInt64(7, uint64(d[i].Quantity))
+	}
+	for i := range d {
+		_ = block.WriteUInt64(8, uint64(d[i].AmountMinor))
+	}
+}
+
+func (p *prepared) fillSteps(block *data.Block) {
+	x := p.steps
+	for i := range x {
+		_ = block.WriteDateTime(0, time.Unix(x[i].placed, 0))
+	}
+	for c, col := range []func(stepRow) string{
+		func(r stepRow) string { return r.restaurantID }, func(r stepRow) string { return r.orderID },
+		func(r stepRow) string { return r.step }, func(r stepRow) string { return r.reason }, func(r stepRow) string { return r.ref },
+	} {
+		for i := range x {
+			_ = block.WriteString(1+c, col(x[i]))
+		}
+	}
+	for i := range x {
+		_ = block.WriteUInt64(6, uint64(x[i].amountMinor))
+	}
+}
+
+func (p *prepared) fillUnplacedSteps(block *data.Block) {
+	x := p.unplacedSteps
+	for i := range x {
+		_ = block.WriteString(0, x[i].orderID)
+	}
+	for i := range x {
+		_ = block.WriteDateTime(1, time.Unix(x[i].at, 0))
+	}
+	for c, col := range []func(stepRow) string{
+		func(r stepRow) string { return r.step }, func(r stepRow) string { return r.reason }, func(r stepRow) string { return r.ref },
+	} {
+		for i := range x {
+			_ = block.WriteString(2+c, col(x[i]))
+		}
+	}
+	for i := range x {
+		_ = block.WriteUInt64(5, uint64(x[i].amountMinor))
+	}
+}
+
+func (p *prepared) fillEvents(block *data.Block) {
+	f := p.facts
+	for i := range f {
+		_ = block.WriteString(0, f[i].EventID)
+	}
+	for i := range f {
+		_ = block.WriteString(1, f[i].EventType)
+	}
+	for i := range f {
+		_ = block.WriteUInt16(2, uint16(f[i].EventVersion))
+	}
+	for i := range f {
+		_ = block.WriteUInt16(3, uint16(f[i].SchemaVersion))
+	}
+	for i := range f {
+		_ = block.WriteString(4, f[i].Source)
+	}
+	for i := range f {
+		_ = block.WriteString(5, f[i].Subject)
+	}
+	for i := range f {
+		_ = block.WriteDateTime(6, f[i].OccurredAt)
+	}
+	for c, col := range []func(domain.Fact) string{
+		func(x domain.Fact) string { return x.OrderID }, func(x domain.Fact) string { return x.RestaurantID },
+		func(x domain.Fact) string { return x.CustomerID }, func(x domain.Fact) string { return x.DriverID },
+		func(x domain.Fact) string { return x.StatusFrom }, func(x domain.Fact) string { return x.StatusTo },
+		func(x domain.Fact) string { return x.Reason },
+	} {
+		for i := range f {
+			_ = block.WriteString(7+c, col(f[i]))
+		}
+	}
+	for i := range f {
+		_ = block.WriteUInt64(14, uint64(f[i].AmountMinor)) // Int64: the same eight bytes
+	}
+	for i := range f {
+		_ = block.WriteUInt64(15, uint64(f[i].DeliveryFeeMinor))
+	}
+	for i := range f {
+		_ = block.WriteString(16, f[i].Currency)
+	}
+	for i := range f {
+		_ = block.WriteFloat64(17, f[i].Lat)
+	}
+	for i := range f {
+		_ = block.WriteFloat64(18, f[i].Lng)
+	}
+	for i := range f {
+		_ = block.WriteString(19, f[i].Zone)
+	}
+	for i := range f {
+		_ = block.WriteDateTime(20, epochOrZero(f[i].OrderPlacedAt))
+	}
+	for i := range f {
+		_ = block.WriteUInt64(21, uint64(f[i].OrderTotalMinor))
+	}
 }
 
 // epochOrZero is t, or the epoch (the tables' "not known") for the zero time.
@@ -390,36 +414,57 @@ func epochOrZero(t time.Time) time.Time {
 	return t
 }
 
-// writeBlock sends n rows, filled column by column by fill, as one block in one insert. A
-// failed insert closes the connection (the next write opens a fresh one).
+// writeBlock sends n rows, filled column by column by fill, as one block in one insert,
+// over an idle direct connection (a new one when none is idle). A failed insert closes its
+// connection.
 func (s *ClickHouseStore) writeBlock(query string, n int, fill func(*data.Block)) (err error) {
 	if n == 0 {
 		return nil
 	}
 	defer s.clock.since("insert "+strings.Fields(query)[2], time.Now())
+	c, err := s.direct()
+	if err != nil {
+		return fmt.Errorf("clickhouse connect: %w", err)
+	}
 	defer func() {
 		if err != nil {
-			_ = s.direct.Close()
-			s.direct = nil
+			_ = c.Close()
+			return
 		}
+		s.poolMu.Lock()
+		s.directs = append(s.directs, c)
+		s.poolMu.Unlock()
 	}()
-	if _, err := s.direct.Begin(); err != nil {
+	if _, err := c.Begin(); err != nil {
 		return err
 	}
-	if _, err := s.direct.Prepare(query); err != nil {
+	if _, err := c.Prepare(query); err != nil {
 		return err
 	}
-	block, err := s.direct.Block()
+	block, err := c.Block()
 	if err != nil {
 		return err
 	}
 	block.Reserve()
 	block.NumRows += uint64(n)
 	fill(block)
-	if err := s.direct.WriteBlock(block); err != nil {
+	if err := c.WriteBlock(block); err != nil {
 		return err
 	}
-	return s.direct.Commit()
+	return c.Commit()
+}
+
+// direct is an idle direct connection, or a new one.
+func (s *ClickHouseStore) direct() (clickhouse.Clickhouse, error) {
+	s.poolMu.Lock()
+	if n := len(s.directs); n > 0 {
+		c := s.directs[n-1]
+		s.directs = s.directs[:n-1]
+		s.poolMu.Unlock()
+		return c, nil
+	}
+	s.poolMu.Unlock()
+	return clickhouse.OpenDirect(s.dsn)
 }
 
 // Ping checks the server answers.
@@ -428,10 +473,12 @@ func (s *ClickHouseStore) Ping(ctx context.Context) error { return s.db.PingCont
 // Close closes the connections.
 func (s *ClickHouseStore) Close() error {
 	s.mu.Lock()
-	if s.direct != nil {
-		_ = s.direct.Close()
-		s.direct = nil
+	s.poolMu.Lock()
+	for _, c := range s.directs {
+		_ = c.Close()
 	}
+	s.directs = nil
+	s.poolMu.Unlock()
 	s.mu.Unlock()
 	return s.db.Close()
 }

@@ -129,8 +129,38 @@ func (o olap) steps(ctx context.Context, r domain.Range, s domain.Scope) ([]step
 			o.stepsOnce("order_steps", "placed_at", fmt.Sprintf("placed_at >= %s AND placed_at < %s%s", o.d.ts, o.d.ts, where))))
 		args = append(append(args, e[0], e[1]), sargs...)
 	}
-	// The unplaced steps of orders placed in r within s, less those order_steps holds too
-	// (a step written twice, once with and once without its order's placement).
+	// The rollups and the ends, and (at the same time) the unplaced steps.
+	var main, early []stepCount
+	err := together([]func() error{
+		func() (err error) { main, err = o.stepCounts(ctx, parts, args); return err },
+		func() (err error) { early, err = o.unplacedStepCounts(ctx, r, s); return err },
+	})
+	if err != nil {
+		return nil, err
+	}
+	at := map[[2]string]int{}
+	var out []stepCount
+	for _, c := range append(main, early...) {
+		k := [2]string{c.step, c.reason}
+		if i, ok := at[k]; ok {
+			out[i].orders += c.orders
+			out[i].amountMinor += c.amountMinor
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, c)
+	}
+	return out, nil
+}
+
+// unplacedStepCounts counts the unplaced steps of orders placed in r within s, less those
+// order_steps holds too (a step written twice, once with and once without its order's
+// placement).
+func (o olap) unplacedStepCounts(ctx context.Context, r domain.Range, s domain.Scope) ([]stepCount, error) {
+	where, sargs := scopeSQL(s)
+	from, to := r.From.Unix(), r.To.Unix()
+	var parts []string
+	var args []any
 	var unplaced []string
 	err := o.each(ctx, fmt.Sprintf("SELECT DISTINCT order_id FROM unplaced_steps WHERE occurred_at >= %s", o.d.ts), []any{from},
 		func(rows *sql.Rows) error {
@@ -166,12 +196,17 @@ func (o olap) steps(ctx context.Context, r domain.Range, s domain.Scope) ([]step
 				marks, key, key, marks))))
 		args = append(append(append(args, ids...), ids...), ids...)
 	}
+	return o.stepCounts(ctx, parts, args)
+}
+
+// stepCounts sums the (step, rsn, n, amt) rows of parts per step and reason.
+func (o olap) stepCounts(ctx context.Context, parts []string, args []any) ([]stepCount, error) {
 	if len(parts) == 0 {
 		return nil, nil
 	}
 	q := fmt.Sprintf("SELECT step, rsn, %s, %s FROM (%s) u GROUP BY step, rsn", o.d.sum("n"), o.d.sum("amt"), strings.Join(parts, " UNION ALL "))
 	var out []stepCount
-	err = o.each(ctx, q, args, func(rows *sql.Rows) error {
+	err := o.each(ctx, q, args, func(rows *sql.Rows) error {
 		var c stepCount
 		if err := rows.Scan(&c.step, &c.reason, &c.orders, &c.amountMinor); err != nil {
 			return err

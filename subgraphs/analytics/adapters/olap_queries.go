@@ -175,13 +175,13 @@ func (o olap) placed(ctx context.Context, r domain.Range, s domain.Scope) (int64
 // order once.
 func (o olap) Funnel(ctx context.Context, r domain.Range, s domain.Scope) (domain.Funnel, error) {
 	var f domain.Funnel
-	var err error
-	if f.Placed, err = o.placed(ctx, r, s); err != nil {
-		return f, err
-	}
-	counts, err := o.steps(ctx, r, s)
+	var counts []stepCount
+	err := together([]func() error{
+		func() (err error) { f.Placed, err = o.placed(ctx, r, s); return err },
+		func() (err error) { counts, err = o.steps(ctx, r, s); return err },
+	})
 	if err != nil {
-		return f, err
+		return domain.Funnel{}, err
 	}
 	for _, c := range counts {
 		switch {
@@ -277,13 +277,13 @@ func (o olap) DeliveryTimes(ctx context.Context, r domain.Range, s domain.Scope)
 
 func (o olap) Rates(ctx context.Context, r domain.Range, s domain.Scope) (domain.Rates, error) {
 	var x domain.Rates
-	var err error
-	if x.Placed, err = o.placed(ctx, r, s); err != nil {
-		return x, err
-	}
-	counts, err := o.steps(ctx, r, s)
+	var counts []stepCount
+	err := together([]func() error{
+		func() (err error) { x.Placed, err = o.placed(ctx, r, s); return err },
+		func() (err error) { counts, err = o.steps(ctx, r, s); return err },
+	})
 	if err != nil {
-		return x, err
+		return domain.Rates{}, err
 	}
 	// An order ends once: its drop-off steps are the order; a refund step is one refund event.
 	for _, c := range counts {
@@ -315,26 +315,19 @@ func (o olap) TopDishes(ctx context.Context, r domain.Range, s domain.Scope, lim
 }
 
 func (o olap) Drivers(ctx context.Context, r domain.Range, limit int, shareBps int64) ([]domain.DriverFigures, error) {
-	by := map[string]*domain.DriverFigures{}
-	get := func(id string) *domain.DriverFigures {
-		if by[id] == nil {
-			by[id] = &domain.DriverFigures{DriverID: id}
-		}
-		return by[id]
-	}
-	// Online and busy minutes: whole days from driver_days, the ends from the events.
-	q, margs := o.driverMinutes(r)
-	if err := o.each(ctx, q, margs, func(rows *sql.Rows) error {
-		var id string
-		var online, busy int64
-		if err := rows.Scan(&id, &online, &busy); err != nil {
-			return err
-		}
-		f := get(id)
-		f.OnlineMinutes, f.BusyMinutes = online, busy
-		return nil
-	}); err != nil {
-		return nil, err
+	// Online and busy minutes (whole days from driver_days, the ends from the events) and
+	// deliveries with earnings, the two queries at once.
+	var minutes, earnings []domain.DriverFigures
+	minutesOf := func() error {
+		q, margs := o.driverMinutes(r)
+		return o.each(ctx, q, margs, func(rows *sql.Rows) error {
+			f := domain.DriverFigures{}
+			if err := rows.Scan(&f.DriverID, &f.OnlineMinutes, &f.BusyMinutes); err != nil {
+				return err
+			}
+			minutes = append(minutes, f)
+			return nil
+		})
 	}
 	// Earnings: the driver's share of each delivered order's total (stamped on the delivery
 	// event; looked up in orders for one written before its order), rounded down per order
@@ -343,7 +336,7 @@ func (o olap) Drivers(ctx context.Context, r domain.Range, limit int, shareBps i
 		AND driver_id != ''`, domain.TypeDeliveryStatus, o.d.ts, o.d.ts)
 	share := o.d.idiv(fmt.Sprintf("tot * %d", shareBps), "10000")
 	// One row per driver and order (max of its totals): an event stored twice pays once.
-	q = fmt.Sprintf(`SELECT did, count(*), %[2]s FROM (SELECT driver_id AS did, order_id AS oid, max(total) AS tot FROM (
+	q := fmt.Sprintf(`SELECT did, count(*), %[2]s FROM (SELECT driver_id AS did, order_id AS oid, max(total) AS tot FROM (
 		SELECT driver_id, order_id, order_total_minor AS total %[3]s AND order_placed_at != %[4]s
 		UNION ALL
 		SELECT d.driver_id AS driver_id, d.order_id AS order_id, c.total AS total FROM (SELECT driver_id, order_id %[3]s AND order_placed_at = %[4]s) d
@@ -351,17 +344,33 @@ func (o olap) Drivers(ctx context.Context, r domain.Range, limit int, shareBps i
 		GROUP BY order_id) c ON d.order_id = c.order_id
 	) x GROUP BY driver_id, order_id) y GROUP BY did`, "", o.d.sum(share), delivered, o.d.ts, o.d.leftJoin)
 	args := []any{r.From.Unix(), r.To.Unix(), int64(0), r.From.Unix(), r.To.Unix(), int64(0), r.From.Unix(), r.To.Unix(), int64(0)}
-	if err := o.each(ctx, q, args, func(rows *sql.Rows) error {
-		var id string
-		var n, fee int64
-		if err := rows.Scan(&id, &n, &fee); err != nil {
-			return err
-		}
-		f := get(id)
-		f.Deliveries, f.EarningsMinor = n, fee
-		return nil
-	}); err != nil {
+	earningsOf := func() error {
+		return o.each(ctx, q, args, func(rows *sql.Rows) error {
+			f := domain.DriverFigures{}
+			if err := rows.Scan(&f.DriverID, &f.Deliveries, &f.EarningsMinor); err != nil {
+				return err
+			}
+			earnings = append(earnings, f)
+			return nil
+		})
+	}
+	if err := together([]func() error{minutesOf, earningsOf}); err != nil {
 		return nil, err
+	}
+	by := map[string]*domain.DriverFigures{}
+	get := func(id string) *domain.DriverFigures {
+		if by[id] == nil {
+			by[id] = &domain.DriverFigures{DriverID: id}
+		}
+		return by[id]
+	}
+	for _, m := range minutes {
+		f := get(m.DriverID)
+		f.OnlineMinutes, f.BusyMinutes = m.OnlineMinutes, m.BusyMinutes
+	}
+	for _, e := range earnings {
+		f := get(e.DriverID)
+		f.Deliveries, f.EarningsMinor = e.Deliveries, e.EarningsMinor
 	}
 	out := make([]domain.DriverFigures, 0, len(by))
 	for _, f := range by {
@@ -399,28 +408,44 @@ func (o olap) each(ctx context.Context, q string, args []any, fn func(*sql.Rows)
 func (o olap) Live(ctx context.Context, now, todayStart time.Time) (domain.Live, error) {
 	var l domain.Live
 	created := "event_type = '" + domain.TypeOrderCreated + "'"
-	// Orders of the last minute by distinct event id; GMV today from the sales slots (every
-	// order.created since the day's start, as stored ones count once).
-	q := fmt.Sprintf("SELECT %s FROM events WHERE %s AND occurred_at >= %s", o.d.uniq("event_id"), created, o.d.ts)
-	if err := o.db.QueryRowContext(ctx, q, now.Add(-time.Minute).Unix()).Scan(&l.OrdersPerMinute); err != nil {
-		return l, fmt.Errorf("orders per minute: %w", err)
+	// The four figures at once. Orders of the last minute by distinct event id; GMV today
+	// from the sales slots (every order.created since the day's start, as stored ones count
+	// once); drivers with a location in the active window; orders placed within the open
+	// window and not ended.
+	perMinute := func() error {
+		q := fmt.Sprintf("SELECT %s FROM events WHERE %s AND occurred_at >= %s", o.d.uniq("event_id"), created, o.d.ts)
+		if err := o.db.QueryRowContext(ctx, q, now.Add(-time.Minute).Unix()).Scan(&l.OrdersPerMinute); err != nil {
+			return fmt.Errorf("orders per minute: %w", err)
+		}
+		return nil
 	}
-	src, args := o.salesSource(domain.Range{From: todayStart, To: todayStart.Add(48 * time.Hour)}, domain.Scope{})
-	if err := o.db.QueryRowContext(ctx, fmt.Sprintf("SELECT %s FROM (%s) u", o.d.sum("gmv"), src), args...).Scan(&l.GMVTodayMinor); err != nil {
-		return l, fmt.Errorf("gmv today: %w", err)
+	gmv := func() error {
+		src, args := o.salesSource(domain.Range{From: todayStart, To: todayStart.Add(48 * time.Hour)}, domain.Scope{})
+		if err := o.db.QueryRowContext(ctx, fmt.Sprintf("SELECT %s FROM (%s) u", o.d.sum("gmv"), src), args...).Scan(&l.GMVTodayMinor); err != nil {
+			return fmt.Errorf("gmv today: %w", err)
+		}
+		return nil
 	}
-	var err error
-	if l.ActiveDrivers, err = o.count(ctx, fmt.Sprintf("SELECT %s FROM events WHERE event_type = '%s' AND occurred_at >= %s AND driver_id != ''",
-		o.d.uniq("driver_id"), domain.TypeDriverLocation, o.d.ts), now.Add(-domain.ActiveDriverWindow).Unix()); err != nil {
-		return l, fmt.Errorf("active drivers: %w", err)
+	drivers := func() (err error) {
+		if l.ActiveDrivers, err = o.count(ctx, fmt.Sprintf("SELECT %s FROM events WHERE event_type = '%s' AND occurred_at >= %s AND driver_id != ''",
+			o.d.uniq("driver_id"), domain.TypeDriverLocation, o.d.ts), now.Add(-domain.ActiveDriverWindow).Unix()); err != nil {
+			return fmt.Errorf("active drivers: %w", err)
+		}
+		return nil
 	}
-	since := now.Add(-domain.OpenOrderWindow).Unix()
-	ended := append([]string{domain.StatusDelivered}, domain.DropOffStatuses...)
-	q = fmt.Sprintf(`SELECT `+o.d.uniq("order_id")+` FROM events WHERE %[1]s AND occurred_at >= %[2]s AND order_id NOT IN (
+	open := func() (err error) {
+		since := now.Add(-domain.OpenOrderWindow).Unix()
+		ended := append([]string{domain.StatusDelivered}, domain.DropOffStatuses...)
+		q := fmt.Sprintf(`SELECT `+o.d.uniq("order_id")+` FROM events WHERE %[1]s AND occurred_at >= %[2]s AND order_id NOT IN (
 		SELECT order_id FROM events WHERE event_type = '%[3]s' AND occurred_at >= %[2]s AND status_to IN (%[4]s))`,
-		created, o.d.ts, domain.TypeOrderStatusChanged, quoteList(ended))
-	if l.OpenOrders, err = o.count(ctx, q, since, since); err != nil {
-		return l, fmt.Errorf("open orders: %w", err)
+			created, o.d.ts, domain.TypeOrderStatusChanged, quoteList(ended))
+		if l.OpenOrders, err = o.count(ctx, q, since, since); err != nil {
+			return fmt.Errorf("open orders: %w", err)
+		}
+		return nil
+	}
+	if err := together([]func() error{perMinute, gmv, drivers, open}); err != nil {
+		return domain.Live{}, err
 	}
 	return l, nil
 }
