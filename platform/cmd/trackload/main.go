@@ -27,7 +27,7 @@ type options struct {
 	liveTimeout                       time.Duration
 	concurrency, sourceAddrs          int
 	probeRate                         float64
-	perSubscriberUpstream             bool
+	perSubscriberUpstream, calibrate  bool
 	routerReserve, toolBase           int
 }
 
@@ -48,7 +48,7 @@ func main() {
 	flag.IntVar(&o.concurrency, "concurrency", 64, "subscription handshakes in flight during setup")
 	flag.IntVar(&o.sourceAddrs, "source-addrs", 0, "loopback source addresses 127.0.1.1, 127.0.1.2, ... (0: enough for half of each one's ephemeral ports, at least 2)")
 	flag.Float64Var(&o.probeRate, "probe-rate", 2, "placeOrder calls per second, idle and during each level (0: no probe)")
-	flag.StringVar(&upstream, "upstream", "stream", "router fd budget: one upstream socket per stream (deduplicated subscriptions) or per subscriber")
+	flag.StringVar(&upstream, "upstream", "auto", "router fd budget: one upstream socket per stream (deduplicated or multiplexed subscriptions), per subscriber, or auto: measured with a few subscribers before the levels")
 	flag.IntVar(&o.routerReserve, "router-fd-reserve", 500, "the router's connections.fd_reserve")
 	flag.IntVar(&o.toolBase, "tool-fd-base", 200, "open files this tool holds besides the subscribers' sockets")
 	flag.Parse()
@@ -56,10 +56,11 @@ func main() {
 	if o.levels, err = ints(levels); err == nil {
 		o.streams, err = ints(streams)
 	}
-	if err == nil && upstream != "stream" && upstream != "subscriber" {
-		err = fmt.Errorf("-upstream is stream or subscriber, not %q", upstream)
+	if err == nil && upstream != "stream" && upstream != "subscriber" && upstream != "auto" {
+		err = fmt.Errorf("-upstream is auto, stream or subscriber, not %q", upstream)
 	}
 	o.perSubscriberUpstream = upstream == "subscriber"
+	o.calibrate = upstream == "auto"
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "trackload:", err)
 		os.Exit(2)
@@ -125,18 +126,12 @@ func run(ctx context.Context, o options) error {
 		}
 	}
 	logf("router pid %d: open-file limit %d, %d open now, RSS %d KiB", r.pid, openFileLimit(r.pid), openFiles(r.pid), procStatus(r.pid, "VmRSS"))
-	// Every level is checked before anything is made: a level over a limit is refused with
-	// ErrOpenFileLimit, not found out half-way.
-	for _, s := range o.streams {
-		for _, n := range o.levels {
-			if err := r.budget(n, s).Check(); err != nil {
-				return err
-			}
-		}
+	// Every level is checked before anything is made (with an upstream socket per
+	// subscriber when -upstream auto, the most it can cost; again once measured): a level
+	// over a limit is refused with ErrOpenFileLimit, not found out half-way.
+	if err := r.checkLevels(); err != nil {
+		return err
 	}
-	b := r.budget(1, maxOf(o.streams))
-	logf("fd budget: largest N these limits permit: %d on one stream, %d on %d streams (router fd_reserve %d, tool allowance %d)",
-		r.budget(1, 1).MaxSubscribers(), b.MaxSubscribers(), maxOf(o.streams), o.routerReserve, o.toolBase)
 
 	c := city.NewClient(o.router)
 	admin, err := c.Login(ctx, o.adminEmail, o.adminPassword)
@@ -155,6 +150,15 @@ func run(ctx context.Context, o options) error {
 		pings.Go(func() { st.ping(pingCtx, o.interval, logf) })
 	}
 	defer func() { stopPings(); pings.Wait() }()
+
+	if o.calibrate {
+		if err := r.calibrate(ctx); err != nil {
+			return err
+		}
+		if err := r.checkLevels(); err != nil {
+			return err
+		}
+	}
 
 	if o.probeRate > 0 {
 		lat, errs := r.probe(ctx, o.idle)
@@ -178,6 +182,72 @@ func run(ctx context.Context, o options) error {
 	return nil
 }
 
+// checkLevels checks every level's fd budget and logs the largest N that fits.
+func (r *runner) checkLevels() error {
+	for _, s := range r.o.streams {
+		for _, n := range r.o.levels {
+			if err := r.budget(n, s).Check(); err != nil {
+				return err
+			}
+		}
+	}
+	up := "one per stream"
+	if r.o.perSubscriberUpstream || r.o.calibrate {
+		up = "one per subscriber"
+	}
+	logf("fd budget (router upstream sockets: %s): largest N these limits permit: %d on one stream, %d on %d streams (router fd_reserve %d, tool allowance %d)",
+		up, r.budget(1, 1).MaxSubscribers(), r.budget(1, maxOf(r.o.streams)).MaxSubscribers(), maxOf(r.o.streams), r.o.routerReserve, r.o.toolBase)
+	return nil
+}
+
+// drainMax bounds the wait for late events after the window; drainQuiet ends it early when
+// none arrived for that long.
+const (
+	drainMax   = 60 * time.Second
+	drainQuiet = 5 * time.Second
+)
+
+// calibrationSubscribers is how many subscribers measure what one costs the router in open
+// files (its client socket, and an upstream socket unless subscriptions share one).
+const calibrationSubscribers = 50
+
+// calibrate opens calibrationSubscribers subscribers on one stream and counts the router's
+// open files: about 2 each means an upstream socket per subscriber (no deduplication or
+// multiplexing of identical subscriptions), about 1 one per stream. The budget follows.
+func (r *runner) calibrate(ctx context.Context) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	before := openFiles(r.pid)
+	var retries atomic.Int64
+	subs, err := connectAll(ctx, r.wsURL, r.w.customer.Token, calibrationSubscribers, r.w.streams[:1], dialers(2), 16, &retries)
+	if err == nil {
+		err = eventually(ctx, "calibration subscribers live", time.Minute, func() (bool, error) {
+			for _, s := range subs {
+				if s.live.Load() == 0 {
+					return false, nil
+				}
+			}
+			return true, nil
+		})
+	}
+	after := openFiles(r.pid)
+	for _, s := range subs {
+		if s != nil {
+			_ = s.conn.CloseNow()
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("calibrate the router's open files per subscriber: %w", err)
+	}
+	per := float64(after-before) / calibrationSubscribers
+	r.o.perSubscriberUpstream = per >= 1.5
+	r.o.calibrate = false
+	logf("calibration: %d subscribers on one stream took the router from %d to %d open files (%.2f each): budgeting %s",
+		calibrationSubscribers, before, after, per, map[bool]string{true: "an upstream socket per subscriber", false: "upstream sockets per stream"}[r.o.perSubscriberUpstream])
+	time.Sleep(3 * time.Second)
+	return nil
+}
+
 func maxOf(xs []int) int {
 	m := 0
 	for _, x := range xs {
@@ -187,7 +257,7 @@ func maxOf(xs []int) int {
 }
 
 func (r *runner) budget(n, streams int) fdBudget {
-	return fdBudget{Subscribers: n, Streams: streams, PerSubscriberUpstream: r.o.perSubscriberUpstream,
+	return fdBudget{Subscribers: n, Streams: streams, PerSubscriberUpstream: r.o.perSubscriberUpstream || r.o.calibrate,
 		ToolBase: r.o.toolBase, RouterBase: max(0, openFiles(r.pid)), RouterReserve: r.o.routerReserve,
 		ToolLimit: r.toolLim, RouterLimit: openFileLimit(r.pid)}
 }
@@ -272,12 +342,16 @@ func (r *runner) level(parent context.Context, n, streams int) error {
 	for _, st := range sts {
 		expected[st] = st.expected()
 	}
-	// Drain: what was sent last may still be on its way.
-	drain := time.Now().Add(10 * time.Second)
-	for time.Now().Before(drain) {
-		behind := 0
+	// Drain: what was sent last may still be on its way. Waited for while events keep
+	// arriving (a loaded router delivers late, not never), up to drainMax; an event not in
+	// by then is missed.
+	drainStart := time.Now()
+	lastGot, lastProgress := -1, time.Now()
+	for time.Since(drainStart) < drainMax {
+		behind, got := 0, 0
 		for _, s := range subs {
 			s.mu.Lock()
+			got += s.got
 			if s.got < expected[s.st] && !s.endedSet {
 				behind++
 			}
@@ -286,8 +360,14 @@ func (r *runner) level(parent context.Context, n, streams int) error {
 		if behind == 0 {
 			break
 		}
+		if got != lastGot {
+			lastGot, lastProgress = got, time.Now()
+		} else if time.Since(lastProgress) > drainQuiet {
+			break
+		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	drained := time.Since(drainStart)
 	measured := time.Since(measureStart)
 	cpuTool, cpuRouter := cpuSeconds(os.Getpid())-cpuTool0, cpuSeconds(r.pid)-cpuRouter0
 	load := loadavg()
@@ -316,13 +396,13 @@ func (r *runner) level(parent context.Context, n, streams int) error {
 		failed += st.failed.Load()
 	}
 	fanout := lat.summary()
-	events := fmt.Sprintf("%d of %d received, missed %d (%d fixes sent, %d updateLocation failed; %d duplicates; %d subscriptions ended)",
-		got, want, want-got, sent, failed, dups, ended)
+	events := fmt.Sprintf("%d of %d received, missed %d (%d fixes sent in %s: %.2f/s per stream, %d updateLocation failed; %d duplicates; %d subscriptions ended; drained %s)",
+		got, want, want-got, sent, o.duration, float64(sent)/o.duration.Seconds()/float64(streams), failed, dups, ended, drained.Round(100*time.Millisecond))
 	fmt.Printf("\n== %d subscribers on %d stream(s), %d source addresses\n", n, streams, addrs)
 	fmt.Printf("  setup            %s to every subscriber's first event (subscribed in %s, %d at a time, %d retried)\n",
 		setupTime.Round(time.Millisecond), subscribed.Round(time.Millisecond), o.concurrency, retries.Load())
 	fmt.Printf("  router memory    %s per subscriber (RSS %d -> %d KiB, peak %d KiB)\n", memory, rss0, rss1, procStatus(r.pid, "VmHWM"))
-	fmt.Printf("  router files     %d -> %d open (limit %d); this tool %d (limit %d)\n", fds0, fds1, limit, openFiles(os.Getpid()), r.toolLim)
+	fmt.Printf("  router files     %d -> %d open (%.2f per subscriber; limit %d); this tool %d (limit %d)\n", fds0, fds1, float64(fds1-fds0)/float64(n), limit, openFiles(os.Getpid()), r.toolLim)
 	fmt.Printf("  fan-out          %s (updateLocation sent -> event received, %d events)\n", fanout, len(lat))
 	fmt.Printf("  events           %s\n", events)
 	fmt.Printf("  CPU              this tool %.1f s, router %.1f s over %s\n", cpuTool, cpuRouter, measured.Round(100*time.Millisecond))
