@@ -11,13 +11,13 @@ import (
 )
 
 // Open files. Every subscriber is one socket in this tool and one in the router (its client
-// WebSocket). Upstream, the router opens one WebSocket to dispatch per distinct
-// subscription: subscribers with the same document, variables and token share one (the
-// engine deduplicates them), so N subscribers on S orders cost the router S upstream sockets
-// (-upstream stream, the default); -upstream subscriber budgets one per subscriber (a router
-// that stopped deduplicating, or one stream per customer). A router multiplexing
-// subscriptions over a few upstream sockets (issue 27 point 3) needs fewer still: the
-// budget then over-counts, never under-counts.
+// WebSocket). Upstream, the router opens WebSockets to dispatch: main's router (2026-12-07)
+// opens one per subscriber even when subscribers share document, variables and token
+// (measured: 2.00 open files per subscriber on one stream), so N subscribers cost it 2N.
+// A router that deduplicates identical subscriptions, or multiplexes them over a few
+// upstream sockets (issue 27 point 3), needs one per stream or fewer. -upstream auto (the
+// default) budgets 2 per subscriber to start with, then measures it with a few subscribers
+// before the levels and budgets what it saw; -upstream stream / subscriber force either.
 //
 // The router also keeps -router-fd-reserve descriptors free for its request path (its
 // connections.fd_reserve, 500 by default: it refuses new WebSockets within that distance of
@@ -25,8 +25,10 @@ import (
 //
 // On this machine the hard limit is 20,000 per process and cannot be raised (that needs
 // CAP_SYS_RESOURCE); Go raises a process's soft limit to its hard limit at start, and this
-// tool does so explicitly. With the router holding ~100 files idle, the largest N is about
-// 19,400 on one stream: 50,000 needs a hard limit of at least ~51,000 in both processes.
+// tool does so explicitly. With the router holding ~30 files idle: the largest N is ~9,700
+// with an upstream socket per subscriber (main's router), ~19,400 with one per stream; the
+// tool itself allows ~19,800. 50,000 needs a hard limit of at least ~51,000 in both
+// processes (and in dispatch, which holds the other end of each upstream socket).
 
 // ErrOpenFileLimit: the run would need more open files than a process may have.
 var ErrOpenFileLimit = errors.New("open-file limit")
