@@ -278,7 +278,9 @@ fi
 # (20s), TRACKING_BENCH_ROUTER (http://127.0.0.1:4000/graphql), TRACKING_BENCH_TIMEOUT (1800s);
 # in BENCH_ONLY as tracking. The load tool (platform/cmd/trackload) is a process of its own
 # against a running DizhTime: the one answering at TRACKING_BENCH_ROUTER (`make run`), or else
-# `dizhtime dev` started here as make run starts it (and stopped after). Open files: the tool
+# `dizhtime dev` started here as make run starts it (and stopped after; its router with pprof on,
+# so the tool can force a GC before reading heap in use: `DIZHTIME_ROUTER_PPROF=true make run`
+# does the same for a make run of your own). Open files: the tool
 # and the router need one per subscriber each (see platform/cmd/trackload/fds.go); the tool
 # refuses an N over either's limit (ErrOpenFileLimit) and says the largest that fits.
 if [ -z "${BENCH_ONLY:-}" ] || wanted tracking; then
@@ -289,7 +291,7 @@ if [ -z "${BENCH_ONLY:-}" ] || wanted tracking; then
     say "tracking: no router at $tracking_router; starting dizhtime dev (log: $logs/tracking-dev.log)"
     mkdir -p .dizhtime/bin
     if go build -ldflags="-s -w" -o .dizhtime/bin/dizhtime ./platform/cmd/dizhtime >"$logs/tracking-dev.log" 2>&1; then
-      DIZHTIME_DEV_ROUTER_ADDR=$(echo "$tracking_router" | sed -E 's#^https?://([^/]+).*#\1#') \
+      DIZHTIME_ROUTER_PPROF=true DIZHTIME_DEV_ROUTER_ADDR=$(echo "$tracking_router" | sed -E 's#^https?://([^/]+).*#\1#') \
         .dizhtime/bin/dizhtime dev >>"$logs/tracking-dev.log" 2>&1 &
       tracking_dev_pid=$!
       for _ in $(seq 1 600); do

@@ -97,6 +97,7 @@ type runner struct {
 	pid      int
 	wsURL    string
 	metrics  string
+	pprof    string // the router's /debug/pprof/heap?gc=1
 	w        *world
 	toolLim  uint64
 	idleP99  string
@@ -118,7 +119,8 @@ func run(ctx context.Context, o options) error {
 		return fmt.Errorf("-router %q: want http://host:port/graphql", o.router)
 	}
 	r := &runner{o: o, toolLim: now, pid: o.routerPID,
-		wsURL: "ws" + strings.TrimPrefix(o.router, "http"), metrics: u.Scheme + "://" + u.Host + "/metrics"}
+		wsURL: "ws" + strings.TrimPrefix(o.router, "http"), metrics: u.Scheme + "://" + u.Host + "/metrics",
+		pprof: u.Scheme + "://" + u.Host + "/debug/pprof/heap?gc=1"}
 	if r.pid == 0 {
 		port, _ := strconv.Atoi(u.Port())
 		if r.pid, err = listenerPID(port); err != nil {
@@ -281,6 +283,7 @@ func (r *runner) level(parent context.Context, n, streams int) error {
 	ctx, cancel := context.WithCancel(parent)
 	defer cancel()
 
+	gc0 := forceGC(ctx, r.pprof)
 	rss0, fds0 := procStatus(r.pid, "VmRSS"), openFiles(r.pid)
 	m0, merr := scrapeMetrics(ctx, r.metrics)
 	var retries atomic.Int64
@@ -310,12 +313,17 @@ func (r *runner) level(parent context.Context, n, streams int) error {
 	}
 	logf("%d subscribers live in %s (all subscribed in %s, %d handshakes retried)", n, setupTime.Round(time.Millisecond), subscribed.Round(time.Millisecond), retries.Load())
 	time.Sleep(o.settle)
+	gc1 := forceGC(ctx, r.pprof)
 	rss1, fds1, limit := procStatus(r.pid, "VmRSS"), openFiles(r.pid), openFileLimit(r.pid)
 	m1, merr1 := scrapeMetrics(ctx, r.metrics)
 	memory := fmt.Sprintf("RSS %+.1f KiB", float64(rss1-rss0)/float64(n))
 	if merr == nil && merr1 == nil && m0.HeapInuse >= 0 && m1.HeapInuse >= 0 {
-		memory += fmt.Sprintf(", heap+stack %+.1f KiB, goroutines %+.2f",
-			(m1.HeapInuse+m1.StackInuse-m0.HeapInuse-m0.StackInuse)/1024/float64(n), (m1.Goroutines-m0.Goroutines)/float64(n))
+		gc := "after a forced GC"
+		if !gc0 || !gc1 {
+			gc = "no forced GC: garbage included; DIZHTIME_ROUTER_PPROF=true lets the tool force one"
+		}
+		memory += fmt.Sprintf(", heap+stack %+.1f KiB (%s), goroutines %+.2f",
+			(m1.HeapInuse+m1.StackInuse-m0.HeapInuse-m0.StackInuse)/1024/float64(n), gc, (m1.Goroutines-m0.Goroutines)/float64(n))
 	} else {
 		memory += " (router /metrics unreadable: no goroutines)"
 	}

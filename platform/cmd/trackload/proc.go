@@ -198,3 +198,19 @@ func parseMetrics(r io.Reader) routerMetrics {
 }
 
 func numCPU() int { return runtime.NumCPU() }
+
+// forceGC asks the router for a heap profile with gc=1, which runs a garbage collection
+// first, so heap in use counts live memory rather than garbage not yet collected. It
+// needs the router's pprof (DIZHTIME_ROUTER_PPROF=true); it reports whether it worked.
+func forceGC(ctx context.Context, pprofHeap string) bool {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, pprofHeap, nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, resp.Body)
+	return resp.StatusCode == http.StatusOK
+}
