@@ -322,8 +322,9 @@ func (r *runner) level(parent context.Context, n, streams int) error {
 		if !gc0 || !gc1 {
 			gc = "no forced GC: garbage included; DIZHTIME_ROUTER_PPROF=true lets the tool force one"
 		}
-		memory += fmt.Sprintf(", heap+stack %+.1f KiB (%s), goroutines %+.2f",
-			(m1.HeapInuse+m1.StackInuse-m0.HeapInuse-m0.StackInuse)/1024/float64(n), gc, (m1.Goroutines-m0.Goroutines)/float64(n))
+		memory += fmt.Sprintf(", heap+stack %+.1f KiB (heap %+.1f, stacks %+.1f; %s), goroutines %+.2f",
+			(m1.HeapInuse+m1.StackInuse-m0.HeapInuse-m0.StackInuse)/1024/float64(n),
+			(m1.HeapInuse-m0.HeapInuse)/1024/float64(n), (m1.StackInuse-m0.StackInuse)/1024/float64(n), gc, (m1.Goroutines-m0.Goroutines)/float64(n))
 	} else {
 		memory += " (router /metrics unreadable: no goroutines)"
 	}
