@@ -143,6 +143,21 @@ func (s *subscriber) end(err error) {
 // 5 times. It returns when every one has subscribed (or one failed for good).
 func connectAll(ctx context.Context, wsURL, token string, n int, streams []*stream, clients []*http.Client, concurrency int, retries *atomic.Int64) ([]*subscriber, error) {
 	subs := make([]*subscriber, n)
+	var done atomic.Int64
+	progress := time.NewTicker(15 * time.Second)
+	finished := make(chan struct{})
+	defer func() { progress.Stop(); close(finished) }()
+	start := time.Now()
+	go func() {
+		for {
+			select {
+			case <-finished:
+				return
+			case <-progress.C:
+				logf("setup: %d of %d subscribed after %s (%d handshakes retried); load %s", done.Load(), n, time.Since(start).Round(time.Second), retries.Load(), loadavg())
+			}
+		}
+	}()
 	sem := make(chan struct{}, max(1, concurrency))
 	var wg sync.WaitGroup
 	var errMu sync.Mutex
@@ -176,6 +191,7 @@ func connectAll(ctx context.Context, wsURL, token string, n int, streams []*stre
 			}
 			s := &subscriber{st: st, conn: conn}
 			subs[i] = s
+			done.Add(1)
 			go s.receive(ctx)
 		})
 	}
