@@ -17,6 +17,11 @@
 // raises its soft limit to the hard limit, reads the router's from /proc/<pid>/limits, and
 // refuses an N over either with ErrOpenFileLimit, naming the largest N that fits.
 //
-//	make run   # in another terminal, or deploy/local/bench.sh starts one (BENCH_ONLY=tracking)
-//	cd platform && go run ./cmd/trackload -subscribers 1000,5000 -streams 1,10
+// Memory: the router's RSS delta is exact on a fresh router only (Go keeps freed memory);
+// with the router's pprof on (DIZHTIME_ROUTER_PPROF=true) the tool forces a GC before each
+// heap and stack reading, which then count live memory on a reused router too.
+//
+//	DIZHTIME_ROUTER_PPROF=true make run   # in another terminal, or:
+//	BENCH_ONLY=tracking deploy/local/bench.sh   # starts dizhtime dev itself when none answers
+//	cd platform && go run ./cmd/trackload -subscribers 1000,9000 -streams 1,10 -duration 20s
 package main
