@@ -312,9 +312,11 @@ if [ -z "${BENCH_ONLY:-}" ] || wanted tracking; then
   awk -F' [|] ' '$1 == "tracking" && $2 ~ /^[0-9]+$/ && NF >= 10 { print }' "$logs/tracking.log" >"$logs/tracking.rows"
   if [ -s "$logs/tracking.rows" ]; then
     while IFS= read -r line; do
-      IFS='|' read -r _ n s setup mem fan events cpu load probe <<<"$line"
-      row "tracking: $(echo $n) subscribers on $(echo $s) stream(s), updateLocation 2/s" \
-        "setup$setup; memory/sub$mem; fan-out$fan; events$events; CPU tool/router$cpu; load$load; placeOrder p99 idle/during$probe" tracking
+      # The tool's fields, " | "-separated: tracking, N, streams, setup, memory, fan-out,
+      # events, CPU, load, placeOrder p99 idle / during.
+      IFS=$'\t' read -r _ n s setup mem fan events cpu load probe <<<"${line// | /$'\t'}"
+      row "tracking: $n subscribers on $s stream(s), updateLocation 2/s" \
+        "setup $setup; memory/sub $mem; fan-out $fan; events $events; CPU tool/router $cpu; load $load; placeOrder p99 idle/during $probe" tracking
     done <"$logs/tracking.rows"
   else
     row "tracking: deliveryTracking fan-out (subscribers, setup, memory/sub, p50/p99/max, missed)" "" tracking
