@@ -101,6 +101,23 @@ func setup(ctx context.Context, c *city.Client, admin *city.Session, streams int
 	}
 	logf("%d courier(s) online", streams)
 
+	// Dispatch learns the restaurant's location from restaurant.updated (Kafka) and, on a
+	// loaded machine, an order accepted before that arrives is dead-lettered by dispatch
+	// ("restaurant location ... not found") and never offered. Search reads the same event:
+	// once it finds the restaurant, the event is out; a few seconds more for dispatch.
+	if err := eventually(ctx, "search finds the new restaurant (restaurant.updated is out)", 2*time.Minute, func() (bool, error) {
+		hits, err := w.customer.SearchRestaurants(ctx, "", w.at, 5)
+		for _, h := range hits {
+			if h.RestaurantID == w.restaurant {
+				return true, nil
+			}
+		}
+		return false, err
+	}); err != nil {
+		return nil, err
+	}
+	time.Sleep(3 * time.Second)
+
 	// The orders: placed, paid from the wallet, accepted and cooking (dispatch matches from
 	// acceptance on).
 	orders := make([]string, streams)
@@ -163,7 +180,7 @@ func setup(ctx context.Context, c *city.Client, admin *city.Session, streams int
 	mu.Lock()
 	defer mu.Unlock()
 	if len(taken) < streams {
-		return nil, fmt.Errorf("only %d of %d orders were taken by a courier within 3 minutes", len(taken), streams)
+		return nil, fmt.Errorf("only %d of %d orders were taken by a courier within 3 minutes (dispatch's log says why: e.g. an order.status.changed dead-lettered)", len(taken), streams)
 	}
 	for i, id := range orders {
 		w.streams = append(w.streams, newStream(i, id, taken[id], city.Offset(w.at, 200, 200)))
