@@ -318,8 +318,21 @@ func (r *runner) level(parent context.Context, n, streams int) error {
 	time.Sleep(o.settle)
 	gc1 := forceGC(ctx, r.pprof)
 	rss1, fds1, limit := procStatus(r.pid, "VmRSS"), openFiles(r.pid), openFileLimit(r.pid)
+	// Memory is per subscriber only while they are all open: one the router ended (a
+	// "complete" it sent) no longer costs it anything.
+	open := 0
+	for _, s := range subs {
+		s.mu.Lock()
+		if !s.endedSet {
+			open++
+		}
+		s.mu.Unlock()
+	}
 	m1, merr1 := scrapeMetrics(ctx, r.metrics)
 	memory := fmt.Sprintf("RSS %+.1f KiB", float64(rss1-rss0)/float64(n))
+	if open < n {
+		memory = fmt.Sprintf("INVALID, only %d of %d subscriptions still open at the reading: ", open, n) + memory
+	}
 	if merr == nil && merr1 == nil && m0.HeapInuse >= 0 && m1.HeapInuse >= 0 {
 		gc := "after a forced GC"
 		if !gc0 || !gc1 {
