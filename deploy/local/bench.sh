@@ -10,7 +10,7 @@
 # (50000), SEARCH_BENCH_DURATION (10s), WALLET_BENCH_DURATION (3s; 5s in the pgledger comparison),
 # WALLET_BENCH_COMPARE (1), PGLEDGER_SQL (path of pgledger.sql), BENCH_STEP_TIMEOUT (600s, per
 # tool), BENCH_ONLY (comma-separated subset of: router,subscription,orders,dispatch,search,wallet,
-# notifications, web).
+# notifications, web, tracking).
 # OUTBOX_BENCH_BACKLOG (100000), OUTBOX_BENCH_DURATION (15s): outbox-bench (BENCH_ONLY: outbox).
 # CONSUMER_BENCH_EVENTS (50000): consumer-bench, events per batch mode (BENCH_ONLY: consumer).
 # ANALYTICS_BENCH_EVENTS (1000000; the goal is stated at 10000000, which needs a larger
@@ -283,6 +283,56 @@ if [ -z "${BENCH_ONLY:-}" ] || wanted web; then
       /figure: .* shown by the order page/ && match($0, /[0-9]+ ms/) { v = substr($0, RSTART, RLENGTH - 3) + 0; n++; if (v > mx) mx = v; if (!mn || v < mn) mn = v }
       END { if (n) print n " steps, " mn "-" mx " ms" }
       ' "$logs/web.log")" web
+fi
+
+# --- tracking: deliveryTracking fan-out through one router under `make run` (issue 27) ----
+# TRACKING_BENCH_SUBSCRIBERS (1000,9000: main's router takes 2 files per subscriber, so ~9,700 fit its 20,000), TRACKING_BENCH_STREAMS (1,10), TRACKING_BENCH_DURATION
+# (20s), TRACKING_BENCH_ROUTER (http://127.0.0.1:4000/graphql), TRACKING_BENCH_TIMEOUT (1800s);
+# in BENCH_ONLY as tracking. The load tool (platform/cmd/trackload) is a process of its own
+# against a running DizhTime: the one answering at TRACKING_BENCH_ROUTER (`make run`), or else
+# `dizhtime dev` started here as make run starts it (and stopped after; its router with pprof on,
+# so the tool can force a GC before reading heap in use: `DIZHTIME_ROUTER_PPROF=true make run`
+# does the same for a make run of your own). Open files: the tool
+# and the router need one per subscriber each (see platform/cmd/trackload/fds.go); the tool
+# refuses an N over either's limit (ErrOpenFileLimit) and says the largest that fits.
+if [ -z "${BENCH_ONLY:-}" ] || wanted tracking; then
+  tracking_router=${TRACKING_BENCH_ROUTER:-http://127.0.0.1:4000/graphql}
+  tracking_levels=${TRACKING_BENCH_SUBSCRIBERS:-1000,9000}
+  tracking_dev_pid=
+  if ! curl -fsS -o /dev/null "${tracking_router%/graphql}/healthz" 2>/dev/null; then
+    say "tracking: no router at $tracking_router; starting dizhtime dev (log: $logs/tracking-dev.log)"
+    mkdir -p .dizhtime/bin
+    if go build -ldflags="-s -w" -o .dizhtime/bin/dizhtime ./platform/cmd/dizhtime >"$logs/tracking-dev.log" 2>&1; then
+      DIZHTIME_ROUTER_PPROF=true DIZHTIME_DEV_ROUTER_ADDR=$(echo "$tracking_router" | sed -E 's#^https?://([^/]+).*#\1#') \
+        .dizhtime/bin/dizhtime dev >>"$logs/tracking-dev.log" 2>&1 &
+      tracking_dev_pid=$!
+      for _ in $(seq 1 600); do
+        grep -q 'demo logins ready' "$logs/tracking-dev.log" && break
+        kill -0 "$tracking_dev_pid" 2>/dev/null || break
+        sleep 1
+      done
+    fi
+  fi
+  saved_timeout=$step_timeout
+  step_timeout=${TRACKING_BENCH_TIMEOUT:-1800s}
+  step tracking platform "go run ./cmd/trackload -router $tracking_router -subscribers $tracking_levels -streams ${TRACKING_BENCH_STREAMS:-1,10} -duration ${TRACKING_BENCH_DURATION:-20s}"
+  step_timeout=$saved_timeout
+  if [ -n "$tracking_dev_pid" ]; then
+    kill -TERM "$tracking_dev_pid" 2>/dev/null
+    wait "$tracking_dev_pid" 2>/dev/null
+  fi
+  awk -F' [|] ' '$1 == "tracking" && $2 ~ /^[0-9]+$/ && NF >= 10 { print }' "$logs/tracking.log" >"$logs/tracking.rows"
+  if [ -s "$logs/tracking.rows" ]; then
+    while IFS= read -r line; do
+      # The tool's fields, " | "-separated: tracking, N, streams, setup, memory, fan-out,
+      # events, CPU, load, placeOrder p99 idle / during.
+      IFS=$'\t' read -r _ n s setup mem fan events cpu load probe <<<"${line// | /$'\t'}"
+      row "tracking: $n subscribers on $s stream(s), updateLocation 2/s" \
+        "setup $setup; memory/sub $mem; fan-out $fan; events $events; CPU tool/router $cpu; load $load; placeOrder p99 idle/during $probe" tracking
+    done <"$logs/tracking.rows"
+  else
+    row "tracking: deliveryTracking fan-out (subscribers, setup, memory/sub, p50/p99/max, missed)" "" tracking
+  fi
 fi
 
 # --- the table ---------------------------------------------------------------------------

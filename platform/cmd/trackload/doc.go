@@ -1,0 +1,27 @@
+// Command trackload is the live-tracking load tool of issue 27: N graphql-transport-ws
+// subscribers to deliveryTracking through a running DizhTime's router (`make run`, i.e.
+// `dizhtime dev`), on one order (one stream) or spread over several orders (distinct
+// streams), while each order's courier calls updateLocation every 500 ms. Everything goes
+// through the router with real tokens: it signs in as the demo admin, signs up an owner (a
+// restaurant of the run's own), a customer (topped up) and one courier per order, places
+// the orders, has the kitchen accept them and the couriers accept the offers.
+//
+// It runs as its own process, so its CPU is counted apart from the router's, and prints per
+// level: setup time, the router's memory per subscriber (RSS delta from /proc, heap and
+// stack in use and goroutines from the router's /metrics), fan-out latency p50/p99/max
+// (each fix is stamped in its longitude; send time -> receive time in this process), events
+// expected vs received, CPU seconds of the tool and the router, the load average, and the
+// p99 of a concurrent placeOrder idle vs during the run.
+//
+// Open files: see fds.go. Both processes need one descriptor per subscriber; the tool
+// raises its soft limit to the hard limit, reads the router's from /proc/<pid>/limits, and
+// refuses an N over either with ErrOpenFileLimit, naming the largest N that fits.
+//
+// Memory: the router's RSS delta is exact on a fresh router only (Go keeps freed memory);
+// with the router's pprof on (DIZHTIME_ROUTER_PPROF=true) the tool forces a GC before each
+// heap and stack reading, which then count live memory on a reused router too.
+//
+//	DIZHTIME_ROUTER_PPROF=true make run   # in another terminal, or:
+//	BENCH_ONLY=tracking deploy/local/bench.sh   # starts dizhtime dev itself when none answers
+//	cd platform && go run ./cmd/trackload -subscribers 1000,9000 -streams 1,10 -duration 20s
+package main

@@ -1,0 +1,203 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/coder/websocket"
+)
+
+// trackingQuery is the customer's tracking screen.
+const trackingQuery = `subscription Track($id: ID!) { deliveryTracking(orderId: $id) { driverId deliveryStatus etaSeconds location { lat lng } } }`
+
+// subscriber is one client WebSocket with one deliveryTracking subscription.
+type subscriber struct {
+	st   *stream
+	conn *websocket.Conn
+
+	live atomic.Int64 // unix nanos of its first event (0: none yet)
+	// What it received of its stream's window.
+	mu       sync.Mutex
+	lats     []time.Duration
+	got      int
+	dups     int
+	lastSeq  int64
+	ended    error
+	endedSet bool
+}
+
+// dialers are one HTTP client per source address (see sourceAddr).
+func dialers(addrs int) []*http.Client {
+	out := make([]*http.Client, addrs)
+	for k := range out {
+		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: sourceAddr(k)}, Timeout: 30 * time.Second}
+		out[k] = &http.Client{Transport: &http.Transport{DialContext: d.DialContext, DisableKeepAlives: true}}
+	}
+	return out
+}
+
+// subscribe opens the WebSocket from client's source address, sends connection_init with
+// the bearer token, waits for connection_ack and subscribes to order's tracking.
+func subscribe(ctx context.Context, client *http.Client, wsURL, token, order string) (*websocket.Conn, error) {
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	conn, _, err := websocket.Dial(ctx, wsURL, &websocket.DialOptions{HTTPClient: client, Subprotocols: []string{"graphql-transport-ws"}})
+	if err != nil {
+		return nil, fmt.Errorf("dial: %w", err)
+	}
+	conn.SetReadLimit(64 << 10)
+	init, _ := json.Marshal(map[string]any{"type": "connection_init", "payload": map[string]string{"Authorization": "Bearer " + token}})
+	if err := conn.Write(ctx, websocket.MessageText, init); err != nil {
+		conn.CloseNow()
+		return nil, fmt.Errorf("connection_init: %w", err)
+	}
+	for {
+		_, msg, err := conn.Read(ctx)
+		if err != nil {
+			conn.CloseNow()
+			return nil, fmt.Errorf("waiting for connection_ack: %w", err)
+		}
+		if bytes.Contains(msg, []byte(`"connection_ack"`)) {
+			break
+		}
+		if bytes.Contains(msg, []byte(`"ping"`)) {
+			_ = conn.Write(ctx, websocket.MessageText, []byte(`{"type":"pong"}`))
+		}
+	}
+	sub, _ := json.Marshal(map[string]any{"id": "1", "type": "subscribe",
+		"payload": map[string]any{"query": trackingQuery, "variables": map[string]any{"id": order}}})
+	if err := conn.Write(ctx, websocket.MessageText, sub); err != nil {
+		conn.CloseNow()
+		return nil, fmt.Errorf("subscribe: %w", err)
+	}
+	return conn, nil
+}
+
+// receive reads the subscription until it ends: each fix of its stream's window is counted
+// with its latency (send time -> now).
+func (s *subscriber) receive(ctx context.Context) {
+	defer s.conn.CloseNow()
+	for {
+		_, msg, err := s.conn.Read(ctx)
+		now := time.Now()
+		if err != nil {
+			s.end(err)
+			return
+		}
+		switch {
+		case bytes.Contains(msg, []byte(`"type":"next"`)):
+		case bytes.Contains(msg, []byte(`"type":"ping"`)):
+			_ = s.conn.Write(ctx, websocket.MessageText, []byte(`{"type":"pong"}`))
+			continue
+		case bytes.Contains(msg, []byte(`"type":"error"`)), bytes.Contains(msg, []byte(`"type":"complete"`)):
+			s.end(fmt.Errorf("subscription ended: %.300s", msg))
+			return
+		default:
+			continue
+		}
+		if bytes.Contains(msg, []byte(`"errors"`)) {
+			s.end(fmt.Errorf("event with errors: %.300s", msg))
+			return
+		}
+		s.live.CompareAndSwap(0, now.UnixNano())
+		lng, ok := fixLng(msg)
+		if !ok {
+			continue
+		}
+		seq := unstamp(s.st.base, lng)
+		in, sent := s.st.counted(seq)
+		if !in {
+			continue
+		}
+		s.mu.Lock()
+		if seq <= s.lastSeq {
+			s.dups++
+		} else {
+			s.lastSeq = seq
+			s.got++
+			if sent > 0 {
+				s.lats = append(s.lats, now.Sub(time.Unix(0, sent)))
+			}
+		}
+		s.mu.Unlock()
+	}
+}
+
+func (s *subscriber) end(err error) {
+	s.mu.Lock()
+	if !s.endedSet {
+		s.ended, s.endedSet = err, true
+	}
+	s.mu.Unlock()
+}
+
+// connectAll opens n subscribers, subscriber i on streams[i % len(streams)] from source
+// address i % len(clients), at most concurrency handshakes at a time, each retried up to
+// 5 times. It returns when every one has subscribed (or one failed for good).
+func connectAll(ctx context.Context, wsURL, token string, n int, streams []*stream, clients []*http.Client, concurrency int, retries *atomic.Int64) ([]*subscriber, error) {
+	subs := make([]*subscriber, n)
+	var done atomic.Int64
+	progress := time.NewTicker(15 * time.Second)
+	finished := make(chan struct{})
+	defer func() { progress.Stop(); close(finished) }()
+	start := time.Now()
+	go func() {
+		for {
+			select {
+			case <-finished:
+				return
+			case <-progress.C:
+				logf("setup: %d of %d subscribed after %s (%d handshakes retried); load %s", done.Load(), n, time.Since(start).Round(time.Second), retries.Load(), loadavg())
+			}
+		}
+	}()
+	sem := make(chan struct{}, max(1, concurrency))
+	var wg sync.WaitGroup
+	var errMu sync.Mutex
+	var firstErr error
+	failedYet := func() error { errMu.Lock(); defer errMu.Unlock(); return firstErr }
+	for i := range subs {
+		if failedYet() != nil || ctx.Err() != nil {
+			break
+		}
+		sem <- struct{}{}
+		wg.Go(func() {
+			st := streams[i%len(streams)]
+			var conn *websocket.Conn
+			var err error
+			for attempt := 1; attempt <= 5; attempt++ {
+				conn, err = subscribe(ctx, clients[sourceFor(i, len(clients))], wsURL, token, st.order)
+				if err == nil || ctx.Err() != nil {
+					break
+				}
+				retries.Add(1)
+				time.Sleep(time.Duration(attempt) * 500 * time.Millisecond)
+			}
+			<-sem
+			if err != nil {
+				errMu.Lock()
+				if firstErr == nil {
+					firstErr = fmt.Errorf("subscriber %d (order %s, from %s): %w", i, st.order, sourceAddr(sourceFor(i, len(clients))), err)
+				}
+				errMu.Unlock()
+				return
+			}
+			s := &subscriber{st: st, conn: conn}
+			subs[i] = s
+			done.Add(1)
+			go s.receive(ctx)
+		})
+	}
+	wg.Wait()
+	if err := failedYet(); err != nil {
+		return subs, err
+	}
+	return subs, ctx.Err()
+}
