@@ -116,8 +116,8 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 	dialWS, dialWSS := dialWholeMessages(dialer, drops.record)
 	client := &http.Client{Transport: &upstreamTransport{
 		base: &http.Transport{
-			Proxy:               nil,
-			DialContext:         dialer.DialContext,
+			Proxy:       nil,
+			DialContext: dialer.DialContext,
 			// Idle connections kept per subgraph: enough for the fetches in flight at
 			// once under load. With 256, 500 bench clients had about 390 connections
 			// per subgraph open and the router closed and redialled a third of its
