@@ -10,6 +10,7 @@
 //	go run ./bench                                  # dedup on and off, 50 and 500 clients, 15 s each
 //	go run ./bench -clients 50 -duration 5s -dedup off
 //	go run ./bench -cpuprofile /tmp/prof            # CPU profile of each mode at the first level
+//	go run ./bench -routers old,new -repeat 3       # A/B: prebuilt binaries alternated in one window
 //
 // The same binary re-executes itself as a subgraph ("bench subgraph NAME") and as the
 // load generator ("bench load ..."), so nothing but the router is built.
@@ -65,14 +66,16 @@ func main() {
 	warmup := flag.Duration("warmup", 3*time.Second, "load before each level that is not measured")
 	dedup := flag.String("dedup", "on,off", "deduplication modes, each with a fresh router: on (inbound and subgraph fetches), off (both off), fetch (subgraph fetches only), default (config left alone)")
 	profile := flag.String("cpuprofile", "", "directory for a CPU profile of each mode at the first level (router pprof on)")
+	routers := flag.String("routers", "", "comma-separated prebuilt router binaries to alternate (A/B in one window; default: build ./cmd/router)")
+	repeat := flag.Int("repeat", 1, "how many times the whole run (every router, mode and level) is repeated, alternating")
 	flag.Parse()
-	if err := run(*clients, *dedup, *duration, *warmup, *profile); err != nil {
+	if err := run(*clients, *dedup, *duration, *warmup, *profile, *routers, *repeat); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(levels, modes string, duration, warmup time.Duration, profileDir string) error {
+func run(levels, modes string, duration, warmup time.Duration, profileDir, routers string, repeat int) error {
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -92,17 +95,42 @@ func run(levels, modes string, duration, warmup time.Duration, profileDir string
 		defer p.stop()
 		urls[name] = "http://" + addr + "/query"
 	}
-	bin := filepath.Join(dir, "router")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/router")
-	build.Stdout, build.Stderr = os.Stderr, os.Stderr
-	if err := build.Run(); err != nil {
-		return fmt.Errorf("build router: %w", err)
+	var bins []string
+	if routers != "" {
+		for _, b := range strings.Split(routers, ",") {
+			bins = append(bins, strings.TrimSpace(b))
+		}
+	} else {
+		bin := filepath.Join(dir, "router")
+		build := exec.Command("go", "build", "-o", bin, "./cmd/router")
+		build.Stdout, build.Stderr = os.Stderr, os.Stderr
+		if err := build.Run(); err != nil {
+			return fmt.Errorf("build router: %w", err)
+		}
+		bins = append(bins, bin)
 	}
 
 	fmt.Printf("router benchmark: gateways-benchmark nested query over accounts, inventory, products, reviews\n")
 	fmt.Printf("%d CPUs, %s per level after %s warm-up, loopback; subgraphs, router and load generator in separate processes; GOGC=%s GOMEMLIMIT=%s\n\n",
 		numCPU(), duration, warmup, envOr("GOGC", "(router default)"), envOr("GOMEMLIMIT", "(router default)"))
 	fmt.Printf("%-7s %7s %9s %9s %9s %6s %6s %12s %9s %s\n", "dedup", "clients", "req/s", "p50", "p99", "failed", "differ", "CPU-ms/req", "max RSS", "load avg")
+	for round := range repeat {
+		for b, bin := range bins {
+			prefix := ""
+			if len(bins) > 1 || repeat > 1 {
+				fmt.Printf("round %d, router %s\n", round+1, bins[b])
+				prefix = fmt.Sprintf("r%d-b%d-", round+1, b+1)
+			}
+			if err := runModes(bin, dir, urls, self, levels, modes, duration, warmup, profileDir, prefix); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// runModes measures one router binary: a fresh router per dedup mode, every level.
+func runModes(bin, dir string, urls map[string]string, self, levels, modes string, duration, warmup time.Duration, profileDir, profilePrefix string) error {
 	for _, mode := range strings.Split(modes, ",") {
 		mode = strings.TrimSpace(mode)
 		router, err := startRouter(bin, dir, urls, mode, profileDir != "")
@@ -123,7 +151,7 @@ func run(levels, modes string, duration, warmup time.Duration, profileDir string
 			if profileDir != "" && i == 0 {
 				prof = make(chan error, 1)
 				go func() {
-					prof <- takeProfile(router.base, duration, filepath.Join(profileDir, fmt.Sprintf("cpu-dedup-%s-%d.pprof", mode, n)))
+					prof <- takeProfile(router.base, duration, filepath.Join(profileDir, fmt.Sprintf("%scpu-dedup-%s-%d.pprof", profilePrefix, mode, n)))
 				}()
 			}
 			cpu0 := router.cpuTicks()

@@ -116,10 +116,14 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 	dialWS, dialWSS := dialWholeMessages(dialer, drops.record)
 	client := &http.Client{Transport: &upstreamTransport{
 		base: &http.Transport{
-			Proxy:               nil,
-			DialContext:         dialer.DialContext,
-			MaxIdleConns:        1024,
-			MaxIdleConnsPerHost: 256,
+			Proxy:       nil,
+			DialContext: dialer.DialContext,
+			// Idle connections kept per subgraph: enough for the fetches in flight at
+			// once under load. With 256, 500 bench clients had about 390 connections
+			// per subgraph open and the router closed and redialled a third of its
+			// fetches' connections (TIME_WAIT); see router/README.md "Performance".
+			MaxIdleConns:        4096,
+			MaxIdleConnsPerHost: 1024,
 			IdleConnTimeout:     90 * time.Second,
 		},
 		// An upgraded connection is never pooled again: nothing to keep idle.

@@ -8,8 +8,10 @@ import (
 	"io"
 	"strings"
 
+	lru "github.com/hashicorp/golang-lru/v2"
 	"github.com/vektah/gqlparser/v2"
 	"github.com/vektah/gqlparser/v2/ast"
+	"github.com/vektah/gqlparser/v2/gqlerror"
 	"github.com/vektah/gqlparser/v2/parser"
 	"github.com/vektah/gqlparser/v2/validator"
 	"github.com/vektah/gqlparser/v2/validator/rules"
@@ -29,6 +31,30 @@ type inaccessibleValues struct {
 	// hiddenTypes are the object types of the supergraph clients cannot see.
 	hiddenTypes map[string]bool
 	rules       *rules.Rules
+	// loaded remembers each operation text's load against the client schema (parse and
+	// the literal-values rule), which the input check and the output rewrite both need:
+	// a text is loaded once per engine, not on every request.
+	loaded *lru.Cache[string, *loadedOperation]
+}
+
+// loadedOperation is one text loaded against the client schema: the document (read only
+// once cached) and the errors of the literal-values rule.
+type loadedOperation struct {
+	doc  *ast.QueryDocument
+	errs gqlerror.List
+}
+
+// loadedOperationsSize bounds the texts remembered per engine (as operationCacheSize).
+const loadedOperationsSize = 2048
+
+// load parses and validates query against the client schema, once per text.
+func (iv *inaccessibleValues) load(query string) (*ast.QueryDocument, gqlerror.List) {
+	if l, ok := iv.loaded.Get(query); ok {
+		return l.doc, l.errs
+	}
+	doc, errs := gqlparser.LoadQueryWithRules(iv.client, query, iv.rules)
+	iv.loaded.Add(query, &loadedOperation{doc: doc, errs: errs})
+	return doc, errs
 }
 
 // newInaccessibleValues returns nil when nothing is hidden in values (the common case:
@@ -81,6 +107,7 @@ func newInaccessibleValues(supergraphSDL, clientSDL string) (*inaccessibleValues
 		return nil, fmt.Errorf("inaccessible values: load client schema: %w", err)
 	}
 	iv.rules = rules.NewRules(rules.ValuesOfCorrectTypeRuleWithoutSuggestions)
+	iv.loaded, _ = lru.New[string, *loadedOperation](loadedOperationsSize)
 	return iv, nil
 }
 
@@ -90,7 +117,7 @@ func (iv *inaccessibleValues) checkInput(query, operationName string, variables 
 	if iv == nil || len(iv.enums) == 0 {
 		return nil
 	}
-	doc, errs := gqlparser.LoadQueryWithRules(iv.client, query, iv.rules)
+	doc, errs := iv.load(query)
 	if len(errs) > 0 {
 		return errors.New(errs[0].Message)
 	}
@@ -136,7 +163,7 @@ func (iv *inaccessibleValues) hideOutput(query, operationName string, body []byt
 	if iv == nil || !iv.mayShow(body) {
 		return body
 	}
-	doc, errs := gqlparser.LoadQueryWithRules(iv.client, query, iv.rules)
+	doc, errs := iv.load(query)
 	if len(errs) > 0 {
 		return body
 	}

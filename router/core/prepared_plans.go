@@ -179,6 +179,7 @@ func (pp *preparedPlans) prepare(req *graphql.Request) (p *preparedPlan, variabl
 	if !ok {
 		return nil, nil, false, errors.New("execution of operation is not possible")
 	}
+	directFetches(synchronous.Response.Fetches)
 	p = &preparedPlan{response: synchronous.Response, operation: req.Document()}
 	p.extracted, reusable = extractedVariables(given, variables)
 	return p, variables, reusable, nil
