@@ -60,6 +60,9 @@ type LocationStreamConfig struct {
 	// BatchSize and BatchTimeout bound a Kafka produce request.
 	BatchSize    int
 	BatchTimeout time.Duration
+	// Compression of produce batches (0: none, the default; see
+	// DefaultLocationStreamConfig).
+	Compression kafkago.Compression
 	// MaxInFlight bounds the fixes handed to the writer and not yet acknowledged or
 	// written off (0: eight batches).
 	MaxInFlight int
@@ -105,6 +108,7 @@ func NewLocationStream(brokers []string, cfg LocationStreamConfig, logger *slog.
 		Async:                  true,
 		BatchSize:              cfg.BatchSize,
 		BatchTimeout:           cfg.BatchTimeout,
+		Compression:            cfg.Compression,
 		MaxAttempts:            3,
 		WriteBackoffMin:        50 * time.Millisecond,
 		WriteBackoffMax:        500 * time.Millisecond,

@@ -31,6 +31,15 @@ func locationUpdates(ctx context.Context, rdb *redis.Client, redisPID int, broke
 	quiet := slog.New(slog.DiscardHandler)
 	scfg := adapters.DefaultLocationStreamConfig()
 	scfg.Topic = topic
+	if locationBatch > 0 {
+		scfg.BatchSize, scfg.MaxInFlight = locationBatch, 0
+	}
+	if locationCompression != "none" {
+		if err := scfg.Compression.UnmarshalText([]byte(locationCompression)); err != nil {
+			return fmt.Errorf("-location-compression: %w", err)
+		}
+	}
+	fmt.Printf("location stream: batches of up to %d fixes, %s linger, compression %s\n", scfg.BatchSize, scfg.BatchTimeout, locationCompression)
 	stream, err := adapters.NewLocationStream(brokers, scfg, quiet)
 	if err != nil {
 		return err

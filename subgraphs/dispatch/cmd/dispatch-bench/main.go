@@ -61,6 +61,8 @@ func run() error {
 	rounds := flag.Int("rounds", 3, "rounds per comparison: the system and its baseline alternate")
 	tracked := flag.Int("tracked", 100, "tracked orders (WebSocket clients) in the GraphQL fan-out phase; 0 skips it")
 	cpuProfile := flag.String("cpuprofile", "", "write this process's CPU profile (fill excluded: from the first measured phase) to this file")
+	flag.IntVar(&locationBatch, "location-batch", 0, "location stream: fixes per produce batch (0: the default)")
+	flag.StringVar(&locationCompression, "location-compression", "none", "location stream: produce batch compression (none, gzip, snappy, lz4, zstd)")
 	partsFlag := flag.String("parts", "matching,reservation,location", "comparisons to run per market (comma-separated subset of matching, reservation, location)")
 	flag.Parse()
 	for _, p := range strings.Split(*partsFlag, ",") {
@@ -146,6 +148,12 @@ func deleteTopic(brokers []string, topic string) {
 	c := &kafkago.Client{Addr: kafkago.TCP(brokers...), Timeout: 10 * time.Second}
 	_, _ = c.DeleteTopics(ctx, &kafkago.DeleteTopicsRequest{Topics: []string{topic}})
 }
+
+// -location-batch and -location-compression.
+var (
+	locationBatch       int
+	locationCompression string
+)
 
 // parts are the comparisons -parts names.
 var parts = map[string]bool{}
