@@ -140,6 +140,8 @@ if wanted dispatch; then
         state == 3 && !/^  / { state = 4 }
         state == 3 && /^  reaching/ && match($0, /[0-9]+ updates\/s/) { reach = "; reaching the index " substr($0, RSTART, RLENGTH) }
         state == 3 && /^  reaching/ && match($0, /dropped at a full queue [0-9]+, failed to publish [0-9]+/) { reach = reach " (" substr($0, RSTART, RLENGTH) ")" }
+        state == 3 && /^  path:/ && match($0, /Kafka broker [0-9.]+ µs net/) { reach = reach "; CPU per update: " substr($0, RSTART, RLENGTH) }
+        state == 3 && /^  path:/ && match($0, /all processes [0-9.]+ µs per update/) { reach = reach ", " substr($0, RSTART, RLENGTH) }
         END { if (a != "") printf "ours %s | baseline %s | ratio %s%s", a, b, r, reach }
         ' "$logs/dispatch.log")" dispatch
     done

@@ -34,7 +34,7 @@ type DriverIndex struct {
 	// asking H3 costs more than the rest of a match).
 	rings sync.Map // h3.Cell -> [][]h3.Cell
 
-	subsMu sync.Mutex
+	subsMu sync.RWMutex                             // notify only reads the sets
 	subs   map[string]map[*FixSubscription]struct{} // "" = every driver
 
 	fixes, states atomic.Int64
@@ -96,9 +96,11 @@ func (x *DriverIndex) entry(id string) *indexedDriver {
 	return d
 }
 
-// move puts d at p (x.mu held).
-func (x *DriverIndex) move(d *indexedDriver, p domain.Point, at int64) {
-	if c := cellOf(p); c != d.cell {
+// move puts d at p, whose cell is c (x.mu held; c = cellOf(p) is worked out before
+// taking it: H3 is a cgo call that costs more than the rest of applying a fix, and
+// matches wait for the write lock).
+func (x *DriverIndex) move(d *indexedDriver, p domain.Point, c h3.Cell, at int64) {
+	if c != d.cell {
 		x.leaveCell(d)
 		d.cell, d.slot = c, len(x.cells[c])
 		x.cells[c] = append(x.cells[c], cellEntry{d: d})
@@ -153,13 +155,14 @@ func (x *DriverIndex) ringsAround(origin h3.Cell) [][]h3.Cell {
 // it to the driver's followers. It reports whether the fix was newer.
 func (x *DriverIndex) ApplyFix(driverID string, p domain.Point, at time.Time) bool {
 	ms := at.UnixMilli()
+	c := cellOf(p)
 	x.mu.Lock()
 	d := x.entry(driverID)
 	if ms < d.fixAt {
 		x.mu.Unlock()
 		return false
 	}
-	x.move(d, p, ms)
+	x.move(d, p, c, ms)
 	x.sync(d)
 	d.seen = max(d.seen, ms)
 	loc := Location{DriverID: driverID, At: p, Time: at, Status: d.status}
@@ -172,6 +175,10 @@ func (x *DriverIndex) ApplyFix(driverID string, p domain.Point, at time.Time) bo
 // ApplyState records a driver's state unless a newer one is known. A position that
 // comes with it (going online) is taken when newer than the last fix.
 func (x *DriverIndex) ApplyState(s DriverState) bool {
+	var c h3.Cell
+	if s.At.Valid() {
+		c = cellOf(s.At)
+	}
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	d := x.entry(s.DriverID)
@@ -183,7 +190,7 @@ func (x *DriverIndex) ApplyState(s DriverState) bool {
 		d.vehicle, d.pace = s.Vehicle, domain.PaceOf(s.Vehicle)
 	}
 	if ms := s.AtTime.UnixMilli(); s.At.Valid() && ms >= d.fixAt {
-		x.move(d, s.At, ms)
+		x.move(d, s.At, c, ms)
 		d.seen = max(d.seen, ms)
 	}
 	x.sync(d)
@@ -469,8 +476,8 @@ func (s *FixSubscription) Close() {
 func (s *FixSubscription) Lost() int64 { return s.lost.Load() }
 
 func (x *DriverIndex) notify(loc Location) {
-	x.subsMu.Lock()
-	defer x.subsMu.Unlock()
+	x.subsMu.RLock()
+	defer x.subsMu.RUnlock()
 	if len(x.subs) == 0 {
 		return
 	}

@@ -30,6 +30,9 @@ import (
 //   - One goroutine (Run) encodes envelopes and hands them to a kafka-go Writer in async
 //     mode, which batches per partition (BatchSize or BatchTimeout, whichever first) and
 //     acknowledges with the partition leader only (RequireOne).
+//   - The writer holds at most MaxInFlight fixes not yet acknowledged (its own queue is
+//     unbounded): beyond that Run waits, the queue fills and Publish drops, so a slow
+//     Kafka costs counted drops, not memory.
 //   - The key is the driver id, so one driver's fixes stay in order on one partition.
 type LocationStream struct {
 	w      *kafkago.Writer
@@ -38,7 +41,9 @@ type LocationStream struct {
 	logger *slog.Logger
 
 	enqueued, dropped, failed atomic.Int64
-	lastLoss                  atomic.Int64 // unix ms of the last drop or failure
+	inFlight                  atomic.Int64  // handed to the writer, not yet completed
+	completed                 chan struct{} // a batch completed (capacity 1)
+	lastLoss                  atomic.Int64  // unix ms of the last drop or failure
 }
 
 type queuedFix struct {
@@ -55,6 +60,12 @@ type LocationStreamConfig struct {
 	// BatchSize and BatchTimeout bound a Kafka produce request.
 	BatchSize    int
 	BatchTimeout time.Duration
+	// Compression of produce batches (0: none, the default; see
+	// DefaultLocationStreamConfig).
+	Compression kafkago.Compression
+	// MaxInFlight bounds the fixes handed to the writer and not yet acknowledged or
+	// written off (0: eight batches).
+	MaxInFlight int
 }
 
 // DefaultLocationStreamConfig holds a couple of seconds of a busy city's fixes. A
@@ -81,7 +92,13 @@ func NewLocationStream(brokers []string, cfg LocationStreamConfig, logger *slog.
 	if logger == nil {
 		logger = slog.Default()
 	}
-	s := &LocationStream{queue: make(chan queuedFix, cfg.QueueSize), cfg: cfg, logger: logger}
+	if cfg.MaxInFlight == 0 {
+		cfg.MaxInFlight = 8 * cfg.BatchSize
+	}
+	if cfg.MaxInFlight < cfg.BatchSize {
+		return nil, fmt.Errorf("location stream: MaxInFlight %d is less than a batch (%d)", cfg.MaxInFlight, cfg.BatchSize)
+	}
+	s := &LocationStream{queue: make(chan queuedFix, cfg.QueueSize), cfg: cfg, logger: logger, completed: make(chan struct{}, 1)}
 	s.w = &kafkago.Writer{
 		Addr:                   kafkago.TCP(brokers...),
 		Topic:                  kafka.BrokerTopic(cfg.Topic),
@@ -91,11 +108,17 @@ func NewLocationStream(brokers []string, cfg LocationStreamConfig, logger *slog.
 		Async:                  true,
 		BatchSize:              cfg.BatchSize,
 		BatchTimeout:           cfg.BatchTimeout,
+		Compression:            cfg.Compression,
 		MaxAttempts:            3,
 		WriteBackoffMin:        50 * time.Millisecond,
 		WriteBackoffMax:        500 * time.Millisecond,
 		WriteTimeout:           5 * time.Second,
 		Completion: func(msgs []kafkago.Message, err error) {
+			s.inFlight.Add(-int64(len(msgs)))
+			select {
+			case s.completed <- struct{}{}:
+			default:
+			}
 			if err != nil {
 				s.failed.Add(int64(len(msgs)))
 				s.lastLoss.Store(time.Now().UnixMilli())
@@ -125,8 +148,13 @@ func (s *LocationStream) LosingSince(d time.Duration) bool {
 	return last != 0 && time.Since(time.UnixMilli(last)) < d
 }
 
-// Backlog is how many fixes wait in the queue (a load generator keeps it from filling).
-func (s *LocationStream) Backlog() int { return len(s.queue) }
+// Backlog is how many fixes wait in the queue or in the writer, not yet acknowledged (a
+// load generator keeps it from filling).
+func (s *LocationStream) Backlog() int { return len(s.queue) + int(s.inFlight.Load()) }
+
+// InFlight is how many fixes the writer holds, handed to it and not yet acknowledged or
+// written off (at most MaxInFlight).
+func (s *LocationStream) InFlight() int { return int(s.inFlight.Load()) }
 
 // Stats returns the counters so far.
 func (s *LocationStream) Stats() LocationStreamStats {
@@ -138,8 +166,18 @@ func (s *LocationStream) Stats() LocationStreamStats {
 func (s *LocationStream) Run(ctx context.Context) error {
 	batch := make([]queuedFix, 0, s.cfg.BatchSize)
 	msgs := make([]kafkago.Message, 0, s.cfg.BatchSize)
+	// flush hands the batch to the writer once the writer has room for it, or writes it
+	// off as dropped when giveUp closes first.
+	var giveUp <-chan struct{} = ctx.Done()
 	flush := func() {
 		if len(batch) == 0 {
+			return
+		}
+		if !s.room(len(batch), giveUp) {
+			s.dropped.Add(int64(len(batch)))
+			s.lastLoss.Store(time.Now().UnixMilli())
+			clear(batch)
+			batch = batch[:0]
 			return
 		}
 		// Encoded once, into one arena per batch (sized to it).
@@ -152,7 +190,9 @@ func (s *LocationStream) Run(ctx context.Context) error {
 		// Async: returns once the writer has copied the messages into its own batches
 		// (so msgs is reused; the arena is not); Completion reports the outcome.
 		if len(msgs) > 0 {
+			s.inFlight.Add(int64(len(msgs)))
 			if err := s.w.WriteMessages(context.Background(), msgs...); err != nil {
+				s.inFlight.Add(-int64(len(msgs)))
 				s.failed.Add(int64(len(msgs)))
 				s.logger.Warn("driver.location batch refused", "count", len(msgs), "error", err)
 			}
@@ -170,6 +210,12 @@ func (s *LocationStream) Run(ctx context.Context) error {
 	for {
 		select {
 		case <-ctx.Done():
+			// Shutting down: what is queued still goes out if the writer makes room
+			// within a few seconds.
+			stop := make(chan struct{})
+			timer := time.AfterFunc(5*time.Second, func() { close(stop) })
+			defer timer.Stop()
+			giveUp = stop
 			for {
 				select {
 				case q := <-s.queue:
@@ -202,6 +248,20 @@ func (s *LocationStream) Run(ctx context.Context) error {
 			flush()
 		}
 	}
+}
+
+// room waits until the writer holds at most MaxInFlight-n fixes, or giveUp closes
+// (false).
+func (s *LocationStream) room(n int, giveUp <-chan struct{}) bool {
+	for s.inFlight.Load()+int64(n) > int64(s.cfg.MaxInFlight) {
+		select {
+		case <-s.completed:
+		case <-giveUp:
+			return false
+		case <-time.After(100 * time.Millisecond): // a completion signal taken by nobody
+		}
+	}
+	return true
 }
 
 func (s *LocationStream) encode(lb *locationBatch, q queuedFix) (kafkago.Message, bool) {

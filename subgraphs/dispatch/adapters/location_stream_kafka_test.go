@@ -3,6 +3,8 @@ package adapters_test
 import (
 	"context"
 	"crypto/rand"
+	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -105,4 +107,64 @@ func TestLocationStream_publishesEachFixToDriverLocationKeyedByTheDriverAndFlush
 	if len(got) != 3 || len(partitions) != 1 || got[0].Lat != 41.3 || got[2].Lat != 41.302 || got[1].OrderID != "ord-1" {
 		t.Fatalf("driver.location read back: %+v on partitions %v, want the 3 fixes in order on one partition", got, partitions)
 	}
+}
+
+// The writer's own queue is unbounded: the stream hands it at most MaxInFlight fixes
+// not yet acknowledged, so a burst faster than Kafka acknowledges waits in the stream's
+// bounded queue and beyond it is dropped and counted, and every fix enqueued is on the
+// topic after Run stops.
+func TestLocationStream_boundsTheFixesTheWriterHoldsAndDeliversEveryFixItTook(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	brokers := endpoints.Kafka()
+	topic := "test." + rand.Text()[:10] + ".driver.location"
+	if err := kafka.EnsureTopics(ctx, brokers, kafka.TopicSpec{Name: topic, Partitions: 3}); err != nil {
+		t.Fatalf("Kafka at %v not usable: %v", brokers, err)
+	}
+	cfg := adapters.LocationStreamConfig{Topic: topic, QueueSize: 500, BatchSize: 50, BatchTimeout: 5 * time.Millisecond, MaxInFlight: 100}
+	s, err := adapters.NewLocationStream(brokers, cfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- s.Run(runCtx) }()
+	var most atomic.Int64
+	sampled := make(chan struct{})
+	go func() {
+		defer close(sampled)
+		for runCtx.Err() == nil {
+			if n := int64(s.InFlight()); n > most.Load() {
+				most.Store(n)
+			}
+			time.Sleep(20 * time.Microsecond)
+		}
+	}()
+	const fixes = 20000
+	for i := range fixes {
+		s.Publish(ctx, contracts.DriverLocationV1{DriverID: "drv-" + strconv.Itoa(i%300), Lat: 41.3, Lng: 69.28, RecordedAt: time.Now().UTC()})
+	}
+	for s.Backlog() > 0 && ctx.Err() == nil {
+		time.Sleep(time.Millisecond)
+	}
+	stop()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	<-sampled
+	st := s.Stats()
+	if st.Enqueued+st.Dropped != fixes || st.Failed != 0 {
+		t.Fatalf("stats %+v: want enqueued + dropped = %d, none failed", st, fixes)
+	}
+	if m := most.Load(); m > int64(cfg.MaxInFlight) || m == 0 {
+		t.Fatalf("the writer held up to %d fixes at once, want between 1 and MaxInFlight %d", m, cfg.MaxInFlight)
+	}
+	read := int64(0)
+	if err := kafka.ReadToEnd(ctx, brokers, topic, func(kafka.Message) error { read++; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if read != st.Enqueued {
+		t.Fatalf("%d fixes on the topic, %d enqueued", read, st.Enqueued)
+	}
+	t.Logf("%d fixes published in a burst: %d enqueued and delivered, %d dropped; the writer held at most %d", fixes, st.Enqueued, st.Dropped, most.Load())
 }

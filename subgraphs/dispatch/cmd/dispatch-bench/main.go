@@ -22,6 +22,7 @@ import (
 	"math/rand/v2"
 	"net"
 	"os"
+	"runtime"
 	"runtime/pprof"
 	"slices"
 	"strconv"
@@ -60,7 +61,18 @@ func run() error {
 	rounds := flag.Int("rounds", 3, "rounds per comparison: the system and its baseline alternate")
 	tracked := flag.Int("tracked", 100, "tracked orders (WebSocket clients) in the GraphQL fan-out phase; 0 skips it")
 	cpuProfile := flag.String("cpuprofile", "", "write this process's CPU profile (fill excluded: from the first measured phase) to this file")
+	flag.IntVar(&locationBatch, "location-batch", 0, "location stream: fixes per produce batch (0: the default)")
+	flag.StringVar(&locationCompression, "location-compression", "none", "location stream: produce batch compression (none, gzip, snappy, lz4, zstd)")
+	partsFlag := flag.String("parts", "matching,reservation,location", "comparisons to run per market (comma-separated subset of matching, reservation, location)")
 	flag.Parse()
+	for _, p := range strings.Split(*partsFlag, ",") {
+		switch p = strings.TrimSpace(p); p {
+		case "matching", "reservation", "location":
+			parts[p] = true
+		default:
+			return fmt.Errorf("-parts: unknown part %q", p)
+		}
+	}
 	profileTo = *cpuProfile
 	defer pprof.StopCPUProfile()
 	if *phase > time.Minute || *rounds < 1 || *clients < 1 {
@@ -137,6 +149,15 @@ func deleteTopic(brokers []string, topic string) {
 	_, _ = c.DeleteTopics(ctx, &kafkago.DeleteTopicsRequest{Topics: []string{topic}})
 }
 
+// -location-batch and -location-compression.
+var (
+	locationBatch       int
+	locationCompression string
+)
+
+// parts are the comparisons -parts names.
+var parts = map[string]bool{}
+
 // market fills the index (and Redis, and the GEO baseline) with n online drivers, then
 // runs the comparisons.
 func market(ctx context.Context, rdb *redis.Client, redisPID int, brokers []string, n int, phase time.Duration, clients, rounds int) error {
@@ -178,7 +199,7 @@ func market(ctx context.Context, rdb *redis.Client, redisPID int, brokers []stri
 
 	// Matching vs GEOSEARCH.
 	var cands, rings atomic.Int64
-	matching := system{name: "matching (in-memory H3 index, rings until 10 drivers are surely nearest, the 10 best by pickup time)", op: func(ctx context.Context, r *rand.Rand) error {
+	matching := system{name: "matching (in-memory H3 index, rings until 10 drivers are surely nearest, the 10 best by pickup time)", handler: true, op: func(ctx context.Context, r *rand.Rand) error {
 		pickup := randomPoint(r, 0.66)
 		cs, k, err := x.Best(ctx, pickup, 10, 10, nil)
 		if err != nil {
@@ -189,7 +210,7 @@ func market(ctx context.Context, rdb *redis.Client, redisPID int, brokers []stri
 		return nil
 	}}
 	var seq atomic.Int64
-	reserving := system{name: "matching + reservation (the above, then the atomic Redis reserve of the best driver and its release)", op: func(ctx context.Context, r *rand.Rand) error {
+	reserving := system{name: "matching + reservation (the above, then the atomic Redis reserve of the best driver and its release)", handler: true, op: func(ctx context.Context, r *rand.Rand) error {
 		pickup := randomPoint(r, 0.66)
 		cs, _, err := x.Best(ctx, pickup, 10, 10, nil)
 		if err != nil {
@@ -209,18 +230,24 @@ func market(ctx context.Context, rdb *redis.Client, redisPID int, brokers []stri
 			Longitude: pickup.Lng, Latitude: pickup.Lat, Radius: 3, RadiusUnit: "km", Sort: "ASC", Count: 10,
 		}).Err()
 	}}
-	res, err := compare(ctx, redisPID, phase, clients, rounds, matching, geosearch)
-	if err != nil {
-		return err
+	if parts["matching"] {
+		res, err := compare(ctx, redisPID, phase, clients, rounds, matching, geosearch)
+		if err != nil {
+			return err
+		}
+		fmt.Printf("  drivers returned per match %.1f (the best of those in the rings read; none ranked beyond them), rings read %.1f\n", float64(cands.Load())/float64(res[0].ops), float64(rings.Load())/float64(res[0].ops))
 	}
-	fmt.Printf("  drivers returned per match %.1f (the best of those in the rings read; none ranked beyond them), rings read %.1f\n", float64(cands.Load())/float64(res[0].ops), float64(rings.Load())/float64(res[0].ops))
-	if _, err := compare(ctx, redisPID, phase, clients, rounds, reserving, geosearch); err != nil {
-		return err
+	if parts["reservation"] {
+		if _, err := compare(ctx, redisPID, phase, clients, rounds, reserving, geosearch); err != nil {
+			return err
+		}
 	}
 
 	// Location updates vs GEOADD.
-	if err := locationUpdates(ctx, rdb, redisPID, brokers, x, geoKey, n, phase, clients, rounds); err != nil {
-		return err
+	if parts["location"] {
+		if err := locationUpdates(ctx, rdb, redisPID, brokers, x, geoKey, n, phase, clients, rounds); err != nil {
+			return err
+		}
 	}
 	fmt.Println()
 	return nil
@@ -233,6 +260,14 @@ type system struct {
 	// after, if set, runs after each round inside its measured time (waiting for the
 	// round's updates to reach the index) and may add to the latencies.
 	after func(ctx context.Context) error
+	// handler: op runs in this process as a request handler would, so each client
+	// yields between ops (a handler waits on its connection between requests; without
+	// it 8 busy loops on 2 Ps run 10 ms each until Go preempts them, and an op that
+	// straddles a preemption waits for the other clients' 10 ms slices: a p99 of the
+	// benchmark's own making, 40 ms at load 14). The tail line then says how long this
+	// process's threads waited for a CPU in the kernel's run queue and what the
+	// collector did.
+	handler bool
 }
 
 // result is one system's figures over all its rounds.
@@ -240,6 +275,8 @@ type result struct {
 	ops           int64
 	elapsed       time.Duration
 	lat           *recorder
+	runQueue      time.Duration
+	gc            []string
 	redisCPU      time.Duration
 	kafkaCPU      time.Duration
 	clientCPU     time.Duration
@@ -270,9 +307,9 @@ func compare(ctx context.Context, redisPID int, phase time.Duration, clients, ro
 			if r.load0 == "" {
 				r.load0 = loadavg()
 			}
-			redis0, kafka0, self0 := procCPU(redisPID), procCPU(kafkaPID()), procCPU(os.Getpid())
+			redis0, kafka0, self0, wait0, gc0 := procCPU(redisPID), procCPU(kafkaPID()), procCPU(os.Getpid()), runQueueWait(), readGC()
 			t0 := time.Now()
-			n, err := timed(round, clients, r.lat, s.op)
+			n, err := timed(round, clients, r.lat, s.handler, s.op)
 			if err != nil {
 				return res, fmt.Errorf("%s: %w", s.name, err)
 			}
@@ -286,6 +323,8 @@ func compare(ctx context.Context, redisPID int, phase time.Duration, clients, ro
 			r.redisCPU += procCPU(redisPID) - redis0
 			r.kafkaCPU += procCPU(kafkaPID()) - kafka0
 			r.clientCPU += procCPU(os.Getpid()) - self0
+			r.runQueue += runQueueWait() - wait0
+			r.gc = append(r.gc, gcSince(gc0))
 			r.load1 = loadavg()
 		}
 	}
@@ -293,6 +332,10 @@ func compare(ctx context.Context, redisPID int, phase time.Duration, clients, ro
 		r := res[i]
 		fmt.Printf("%s, %d clients: %.0f ops/s; latency %s; CPU per op: Redis %s, Kafka %s, this process %s; load %s -> %s\n",
 			s.name, clients, r.perSecond(), r.lat, perOp(r.redisCPU, r.ops), perOp(r.kafkaCPU, r.ops), perOp(r.clientCPU, r.ops), r.load0, r.load1)
+		if s.handler {
+			fmt.Printf("  tail of %s: this process's threads waited for a CPU in the kernel's run queue %s per op (%.0f%% of the wall time of %d clients); per round: %s\n",
+				strings.SplitN(s.name, " (", 2)[0], perOp(r.runQueue, r.ops), 100*r.runQueue.Seconds()/(r.elapsed.Seconds()*float64(clients)), clients, strings.Join(r.gc, "; "))
+		}
 	}
 	fmt.Printf("  ratio: %.1fx the baseline's throughput (p99 %s vs %s)\n", res[0].perSecond()/res[1].perSecond(), res[0].lat.q(0.99), res[1].lat.q(0.99))
 	return res, nil
@@ -379,7 +422,9 @@ var seed atomic.Uint64
 
 // timed runs op from workers goroutines for d, recording each call's latency, and
 // returns how many calls finished.
-func timed(d time.Duration, workers int, lat *recorder, op func(ctx context.Context, r *rand.Rand) error) (int64, error) {
+//
+// With yield (a handler system, see system.handler) each worker yields between calls.
+func timed(d time.Duration, workers int, lat *recorder, yield bool, op func(ctx context.Context, r *rand.Rand) error) (int64, error) {
 	var calls atomic.Int64
 	stop := time.Now().Add(d)
 	err := parallel(workers, func(w int) error {
@@ -387,6 +432,9 @@ func timed(d time.Duration, workers int, lat *recorder, op func(ctx context.Cont
 		local := make([]time.Duration, 0, 1<<14)
 		defer func() { lat.addAll(local) }()
 		for time.Now().Before(stop) {
+			if yield {
+				runtime.Gosched()
+			}
 			t0 := time.Now()
 			if err := op(context.Background(), r); err != nil {
 				return err
