@@ -78,6 +78,32 @@ func (s *Store) TakeDeliveryRequest(ctx context.Context, orderID string) (bool, 
 	return tag.RowsAffected() > 0, nil
 }
 
+// TakeDeliveryRequestsOfRestaurant deletes the waiting acceptances of the restaurant's
+// known orders and returns their ids, oldest order first.
+func (s *Store) TakeDeliveryRequestsOfRestaurant(ctx context.Context, restaurantID string) ([]string, error) {
+	type waiting struct {
+		OrderID     string
+		RequestedAt time.Time
+	}
+	rows, err := s.db.Query(ctx, `DELETE FROM delivery_requests r USING order_refs o
+		WHERE o.order_id = r.order_id AND o.restaurant_id = $1 RETURNING r.order_id, r.requested_at`, restaurantID)
+	if err != nil {
+		return nil, fmt.Errorf("take delivery requests of restaurant %s: %w", restaurantID, err)
+	}
+	taken, err := pgx.CollectRows(rows, pgx.RowToStructByPos[waiting])
+	if err != nil {
+		return nil, fmt.Errorf("take delivery requests of restaurant %s: %w", restaurantID, err)
+	}
+	slices.SortFunc(taken, func(a, b waiting) int {
+		return cmp.Or(a.RequestedAt.Compare(b.RequestedAt), cmp.Compare(a.OrderID, b.OrderID))
+	})
+	ids := make([]string, len(taken))
+	for i, w := range taken {
+		ids[i] = w.OrderID
+	}
+	return ids, nil
+}
+
 // SaveOrderRef upserts what order.created said.
 func (s *Store) SaveOrderRef(ctx context.Context, r app.OrderRef) error {
 	_, err := s.db.Exec(ctx, `INSERT INTO order_refs (order_id, customer_id, restaurant_id, dropoff_lat, dropoff_lng)

@@ -563,6 +563,45 @@ func TestDispatch_anOrderAcceptedBeforeDispatchSawItsOrderCreatedGetsItsDelivery
 	}
 }
 
+// Seen under load (trackload, a restaurant created seconds before its first orders): an
+// order accepted before restaurant.updated reached dispatch was retried five times in a
+// second and dead-lettered, and the order was never offered to a courier.
+func TestDispatch_anOrderAcceptedBeforeDispatchKnewItsRestaurantGetsItsDeliveryWhenTheLocationArrives(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	f := newFixture(t, testConfig())
+	for _, id := range []string{"ord-7", "ord-8"} {
+		f.deliver(t, ctx, event(t, id, contracts.OrderCreatedV2{OrderID: id, CustomerID: "c2", RestaurantID: "r-new",
+			DeliveryAddress: contracts.Address{Lat: restaurant.Lat + 0.01, Lng: restaurant.Lng}}))
+		f.deliver(t, ctx, event(t, id, contracts.OrderStatusChangedV2{OrderID: id, CustomerID: "c2", RestaurantID: "r-new",
+			From: contracts.OrderPaid, To: contracts.OrderAccepted}))
+		if _, err := f.store.DeliveryByOrder(ctx, id); !errors.Is(err, app.ErrNotFound) {
+			t.Fatalf("%s: a delivery without its pickup: %v", id, err)
+		}
+	}
+	// Another restaurant's location frees nothing.
+	f.deliver(t, ctx, event(t, "r1", contracts.RestaurantUpdatedV1{RestaurantID: "r1", Lat: restaurant.Lat, Lng: restaurant.Lng, UpdatedAt: time.Now()}))
+	if _, err := f.store.DeliveryByOrder(ctx, "ord-7"); !errors.Is(err, app.ErrNotFound) {
+		t.Fatalf("ord-7 got a delivery from another restaurant's location: %v", err)
+	}
+	located := event(t, "r-new", contracts.RestaurantUpdatedV1{RestaurantID: "r-new", Lat: restaurant.Lat, Lng: restaurant.Lng, UpdatedAt: time.Now()})
+	f.deliver(t, ctx, located)
+	for _, id := range []string{"ord-7", "ord-8"} {
+		d, err := f.store.DeliveryByOrder(ctx, id)
+		if err != nil || d.Status != domain.DeliveryCreated || d.Pickup.Lat != restaurant.Lat {
+			t.Fatalf("%s after its restaurant's location: %+v, %v", id, d, err)
+		}
+	}
+	f.deliver(t, ctx, located) // a redelivery creates nothing more
+	var n int
+	if err := f.pool.QueryRow(ctx, `SELECT count(*) FROM deliveries WHERE order_id IN ('ord-7', 'ord-8')`).Scan(&n); err != nil || n != 2 {
+		t.Fatalf("%d deliveries (%v)", n, err)
+	}
+	if err := f.pool.QueryRow(ctx, `SELECT count(*) FROM delivery_requests`).Scan(&n); err != nil || n != 0 {
+		t.Fatalf("%d requests still waiting (%v)", n, err)
+	}
+}
+
 func TestDispatch_anOrderThatEndedBeforeItsOrderCreatedArrivedGetsNoDelivery(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()

@@ -45,7 +45,20 @@ func (a *Application) HandleEvent(ctx context.Context, store Store, e events.Env
 		if err := e.Decode(&p); err != nil {
 			return err
 		}
-		return store.SaveRestaurantLocation(ctx, p.RestaurantID, domain.Point{Lat: p.Lat, Lng: p.Lng}, p.UpdatedAt)
+		if err := store.SaveRestaurantLocation(ctx, p.RestaurantID, domain.Point{Lat: p.Lat, Lng: p.Lng}, p.UpdatedAt); err != nil {
+			return err
+		}
+		// Orders of this restaurant accepted before dispatch knew where it is.
+		waiting, err := store.TakeDeliveryRequestsOfRestaurant(ctx, p.RestaurantID)
+		if err != nil {
+			return err
+		}
+		for _, orderID := range waiting {
+			if err := a.requestDelivery(ctx, store, orderID); err != nil {
+				return err
+			}
+		}
+		return nil
 	case contracts.TypeOrderStatusChanged:
 		var p contracts.OrderStatusChangedV2
 		if err := e.Decode(&p); err != nil {
@@ -76,9 +89,10 @@ func (a *Application) requestDelivery(ctx context.Context, store Store, orderID 
 	// order.created travels on another topic and may arrive minutes later (a lagging
 	// partition, a rebalance): the request waits in the store and order.created creates
 	// the delivery. Retrying instead would dead-letter the acceptance after a few seconds
-	// and leave the order waiting for an operator. A missing restaurant location is
-	// retried by the consumer (restaurant.updated is published when a restaurant is
-	// created, long before its first order).
+	// and leave the order waiting for an operator. A restaurant dispatch has no location
+	// for yet is the same race on a third topic (restaurant.updated of a new restaurant
+	// still in flight, seen under load): the request waits and restaurant.updated creates
+	// the delivery.
 	ref, err := store.OrderRef(ctx, orderID)
 	if errors.Is(err, ErrNotFound) {
 		return store.SaveDeliveryRequest(ctx, orderID)
@@ -87,6 +101,10 @@ func (a *Application) requestDelivery(ctx context.Context, store Store, orderID 
 		return fmt.Errorf("delivery for order %s: %w", orderID, err)
 	}
 	pickup, err := store.RestaurantLocation(ctx, ref.RestaurantID)
+	if errors.Is(err, ErrNotFound) {
+		a.logger.InfoContext(ctx, "delivery waits for its restaurant's location", "order", orderID, "restaurant", ref.RestaurantID)
+		return store.SaveDeliveryRequest(ctx, orderID)
+	}
 	if err != nil {
 		return fmt.Errorf("delivery for order %s: restaurant %s: %w", orderID, ref.RestaurantID, err)
 	}

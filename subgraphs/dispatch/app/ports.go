@@ -30,6 +30,10 @@ type Store interface {
 	// arrived; TakeDeliveryRequest removes the request and reports whether there was one.
 	SaveDeliveryRequest(ctx context.Context, orderID string) error
 	TakeDeliveryRequest(ctx context.Context, orderID string) (bool, error)
+	// TakeDeliveryRequestsOfRestaurant removes the waiting requests of restaurantID's
+	// orders whose order.created has arrived (they waited for its location) and returns
+	// their order ids.
+	TakeDeliveryRequestsOfRestaurant(ctx context.Context, restaurantID string) ([]string, error)
 	SaveRestaurantLocation(ctx context.Context, restaurantID string, p domain.Point, at time.Time) error
 	RestaurantLocation(ctx context.Context, restaurantID string) (domain.Point, error)
 
