@@ -110,11 +110,50 @@ func (c *streamCaps) wrap(next http.Handler) http.Handler {
 			c.refuse(w, r, transport, ip, over)
 			return
 		}
-		defer release()
 		c.held.WithLabelValues(transport).Inc()
-		defer c.held.WithLabelValues(transport).Dec()
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), streamCapsKey{}, c)))
+		lease := &streamLease{release: func() {
+			release()
+			c.held.WithLabelValues(transport).Dec()
+		}}
+		ctx := context.WithValue(context.WithValue(r.Context(), streamCapsKey{}, c), streamLeaseKey{}, lease)
+		next.ServeHTTP(w, r.WithContext(ctx))
+		lease.endOfRequest()
 	})
+}
+
+// streamLease is one admitted connection's place under the caps. It is given back when
+// the request's handler returns, unless the handler kept it (keepStreamLease): a
+// WebSocket served by the event loop outlives its handler and gives it back when it
+// closes.
+type streamLease struct {
+	mu      sync.Mutex
+	kept    bool
+	release func()
+}
+
+type streamLeaseKey struct{}
+
+func (l *streamLease) endOfRequest() {
+	l.mu.Lock()
+	kept := l.kept
+	l.mu.Unlock()
+	if !kept {
+		l.release()
+	}
+}
+
+// keepStreamLease takes over the request's place under the caps; the returned func
+// gives it back (a no-op when the request was not counted).
+func keepStreamLease(ctx context.Context) func() {
+	l, _ := ctx.Value(streamLeaseKey{}).(*streamLease)
+	if l == nil {
+		return func() {}
+	}
+	l.mu.Lock()
+	l.kept = true
+	l.mu.Unlock()
+	var once sync.Once
+	return func() { once.Do(l.release) }
 }
 
 // userSlot is one long-lived connection's place under its user's cap; release gives it

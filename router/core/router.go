@@ -160,6 +160,11 @@ func (r *Router) Handler() http.Handler {
 	ws.pipeline = r.pipeline()
 	ws.requestTimeout = r.cfg.Limits.RequestTimeout
 	ws.resubscribe = newResubscriber(r.engines, r.cfg.Subscriptions, r.logger)
+	if loop, err := newWSLoop(r.cfg.Connections, r.registry); err != nil {
+		r.logger.Warn("websocket event loop unavailable: a goroutine per connection", "error", err)
+	} else {
+		ws.loop = loop
+	}
 	gql := NewGraphQLHandler(GraphQLHandlerOptions{
 		Engines:          r.engines,
 		WebSocket:        ws,

@@ -43,6 +43,8 @@ type WebSocketHandler struct {
 	requestTimeout time.Duration
 	// resubscribe re-establishes subscriptions whose upstream went away.
 	resubscribe *resubscriber
+	// loop serves connections from the event loop (nil: a goroutine per connection).
+	loop *wsLoop
 }
 
 // NewWebSocketHandler returns a handler for WebSocket upgrades.
@@ -52,9 +54,6 @@ func NewWebSocketHandler(engines *EngineHolder, logger *slog.Logger, keepAlive, 
 	}
 	return &WebSocketHandler{engines: engines, logger: logger, keepAlive: keepAlive, initTimeout: initTimeout, metrics: metrics, headers: newHeaderRules(propagate)}
 }
-
-// closeForbidden is graphql-transport-ws' refusal of a connection_init.
-var closeForbidden = ws.NewCloseFrameBody(4403, "Forbidden")
 
 func (h *WebSocketHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	identity, err := h.auth.authenticateHTTP(r)
@@ -78,25 +77,14 @@ func (h *WebSocketHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		protocol = websocket.ProtocolGraphQLTransportWS
 	}
 
-	done := make(chan bool)
-	errCh := make(chan error, 1)
-	// Handle blocks until the connection ends; keeping it on this goroutine keeps the
-	// request (and its context) alive for the connection's life.
-	engine := newSubscriptionEngine(h.engines, h.headers.pick(r.Header), h.logger, h.metrics, string(protocol))
-	engine.remoteAddr = r.RemoteAddr
-	engine.limiter = h.limiter
-	engine.authRequired = h.auth != nil && h.auth.verifier != nil && h.auth.required
-	engine.setIdentity(identity)
-	engine.traceParent = upgradeTraceParent(r)
-	engine.pipeline = h.pipeline
-	if engine.pipeline == nil {
-		engine.pipeline = &operationPipeline{introspection: true, persisted: &persistedQueries{}, metrics: h.metrics, logger: h.logger}
+	engine := h.newEngine(r, identity, string(protocol))
+	if h.loop != nil {
+		if c, ok := conn.(*net.TCPConn); ok {
+			h.serveFromLoop(r, c, protocol == websocket.ProtocolGraphQLWS, engine, identity)
+			return
+		}
 	}
-	engine.requestTimeout = h.requestTimeout
-	engine.resubscribe = h.resubscribe
-	if engine.resubscribe == nil {
-		engine.resubscribe = &resubscriber{engines: h.engines, logger: h.logger}
-	}
+
 	// The connection's place under its user's cap (connections.max_streams_per_user): taken
 	// here for a token on the upgrade, or in connection_init.
 	caps := streamCapsFrom(r.Context())
@@ -109,6 +97,10 @@ func (h *WebSocketHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
+	// Handle blocks until the connection ends; keeping it on this goroutine keeps the
+	// request (and its context) alive for the connection's life.
+	done := make(chan bool)
+	errCh := make(chan error, 1)
 	websocket.Handle(done, errCh, conn, nil,
 		websocket.WithCustomClient(&extensionsKeepingClient{Client: websocket.NewClient(abstractlogger.Noop{}, conn), engine: engine}),
 		websocket.WithProtocol(protocol),
@@ -121,6 +113,31 @@ func (h *WebSocketHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case err := <-errCh:
 		h.logger.Error("websocket connection", "error", err)
 	default:
+	}
+}
+
+// newEngine is the subscription engine running one connection's operations.
+func (h *WebSocketHandler) newEngine(r *http.Request, identity *authn.Identity, protocol string) *subscriptionEngine {
+	engine := newSubscriptionEngine(h.engines, h.headers.pick(r.Header), h.logger, h.metrics, protocol)
+	engine.remoteAddr = r.RemoteAddr
+	engine.limiter = h.limiter
+	engine.authRequired = h.auth != nil && h.auth.verifier != nil && h.auth.required
+	engine.setIdentity(identity)
+	engine.traceParent = upgradeTraceParent(r)
+	h.armEngine(engine)
+	return engine
+}
+
+// armEngine gives the engine the handler's operation checks.
+func (h *WebSocketHandler) armEngine(engine *subscriptionEngine) {
+	engine.pipeline = h.pipeline
+	if engine.pipeline == nil {
+		engine.pipeline = &operationPipeline{introspection: true, persisted: &persistedQueries{}, metrics: h.metrics, logger: h.logger}
+	}
+	engine.requestTimeout = h.requestTimeout
+	engine.resubscribe = h.resubscribe
+	if engine.resubscribe == nil {
+		engine.resubscribe = &resubscriber{engines: h.engines, logger: h.logger}
 	}
 }
 
@@ -137,41 +154,43 @@ func closeOverUserCap(conn net.Conn, reason string) {
 // place under its user's cap.
 func (h *WebSocketHandler) initFunc(conn net.Conn, engine *subscriptionEngine, caps *streamCaps, slot **userSlot) websocket.InitFunc {
 	return func(ctx context.Context, payload websocket.InitPayload) (context.Context, error) {
-		var fields map[string]any
-		if len(payload) == 0 || json.Unmarshal(payload, &fields) != nil {
-			return ctx, nil
-		}
-		token, present := authn.TokenFromInitPayload(fields)
-		if !present {
-			return ctx, nil
-		}
-		identity, err := h.auth.authenticate(ctx, token, true)
+		code, reason, err := h.acceptInit(ctx, payload, engine, caps, slot)
 		if err != nil {
-			_ = ws.WriteFrame(conn, ws.NewCloseFrame(closeForbidden))
+			_ = ws.WriteFrame(conn, ws.NewCloseFrame(ws.NewCloseFrameBody(code, reason)))
 			_ = conn.Close()
-			return ctx, err
 		}
-		if identity != nil {
-			(*slot).Release() // a token on the upgrade counted its own user
-			next, refused := caps.acquireUser(identity.UserID, "websocket")
-			*slot = next
-			if refused != "" {
-				closeOverUserCap(conn, refused)
-				return ctx, errors.New(refused)
-			}
-			engine.setIdentity(identity)
-			engine.pipeline = h.pipeline
-			if engine.pipeline == nil {
-				engine.pipeline = &operationPipeline{introspection: true, persisted: &persistedQueries{}, metrics: h.metrics, logger: h.logger}
-			}
-			engine.requestTimeout = h.requestTimeout
-			engine.resubscribe = h.resubscribe
-			if engine.resubscribe == nil {
-				engine.resubscribe = &resubscriber{engines: h.engines, logger: h.logger}
-			}
-		}
-		return ctx, nil
+		return ctx, err
 	}
+}
+
+// acceptInit verifies the token of a connection_init payload (none: the connection goes
+// on as it is) and moves the connection under its user's cap. A refusal comes with the
+// close code and reason to close the connection with: 4403 for a bad token, 1013 over
+// connections.max_streams_per_user.
+func (h *WebSocketHandler) acceptInit(ctx context.Context, payload []byte, engine *subscriptionEngine, caps *streamCaps, slot **userSlot) (ws.StatusCode, string, error) {
+	var fields map[string]any
+	if len(payload) == 0 || json.Unmarshal(payload, &fields) != nil {
+		return 0, "", nil
+	}
+	token, present := authn.TokenFromInitPayload(fields)
+	if !present {
+		return 0, "", nil
+	}
+	identity, err := h.auth.authenticate(ctx, token, true)
+	if err != nil {
+		return 4403, "Forbidden", err
+	}
+	if identity != nil {
+		(*slot).Release() // a token on the upgrade counted its own user
+		next, refused := caps.acquireUser(identity.UserID, "websocket")
+		*slot = next
+		if refused != "" {
+			return closeTryAgainLater, refused, errors.New(refused)
+		}
+		engine.setIdentity(identity)
+		h.armEngine(engine)
+	}
+	return 0, "", nil
 }
 
 // extensionsKeepingClient reads client messages as the library's client does, and keeps

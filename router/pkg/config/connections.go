@@ -28,20 +28,38 @@ type Connections struct {
 	// while fewer are left, so a flood of subscribers can never take the sockets queries,
 	// mutations and subgraph fetches need (at most a quarter of the limit; 0 turns it off).
 	FDReserve int `yaml:"fd_reserve" env:"FD_RESERVE"`
+	// WebSocketEventLoop serves client WebSockets from one epoll loop (core/wsloop.go):
+	// no goroutine waits on an idle connection, read and write buffers are pooled, and a
+	// slow client is disconnected (close 1008) when its outgoing queue is full. Off (the
+	// default): the goroutine-per-connection path (graphql-go-tools' websocket handler).
+	// Not yet the default: with it on, TestSubscription_twoThousandConcurrentWebSocket…
+	// and TestHotReload_aSubscriptionOutlivingItsReplacedEngine… fail (issue 27).
+	WebSocketEventLoop bool `yaml:"websocket_event_loop" env:"WEBSOCKET_EVENT_LOOP"`
+	// WebSocketSendQueueBytes bounds what may wait, per WebSocket, for the client to read
+	// (event loop only): a client that lets more pile up is closed with 1008 and counted
+	// in router_websocket_slow_consumers_total, instead of holding up the events of others.
+	WebSocketSendQueueBytes int `yaml:"websocket_send_queue_bytes" env:"WEBSOCKET_SEND_QUEUE_BYTES"`
+	// WebSocketSocketSendBuffer sets SO_SNDBUF on each client WebSocket (event loop only;
+	// 0: the kernel's autotuned default). A small value bounds kernel memory per subscriber.
+	WebSocketSocketSendBuffer int `yaml:"websocket_socket_send_buffer" env:"WEBSOCKET_SOCKET_SEND_BUFFER"`
 }
 
 // DefaultConnections: no caps (a deployment sets them from its fd budget), readiness
 // fails with fewer than 1,000 descriptors left, and long-lived connections are refused
 // with fewer than 500 left.
-func DefaultConnections() Connections { return Connections{FDHeadroom: 1000, FDReserve: 500} }
+func DefaultConnections() Connections {
+	return Connections{FDHeadroom: 1000, FDReserve: 500, WebSocketEventLoop: false, WebSocketSendQueueBytes: 256 << 10}
+}
 
 func (c Connections) validate() []error {
 	var errs []error
 	for key, v := range map[string]int{
-		"connections.max_streams":          c.MaxStreams,
-		"connections.max_streams_per_ip":   c.MaxStreamsPerIP,
-		"connections.max_streams_per_user": c.MaxStreamsPerUser,
-		"connections.fd_headroom":          c.FDHeadroom,
+		"connections.max_streams":                  c.MaxStreams,
+		"connections.max_streams_per_ip":           c.MaxStreamsPerIP,
+		"connections.max_streams_per_user":         c.MaxStreamsPerUser,
+		"connections.fd_headroom":                  c.FDHeadroom,
+		"connections.websocket_send_queue_bytes":   c.WebSocketSendQueueBytes,
+		"connections.websocket_socket_send_buffer": c.WebSocketSocketSendBuffer,
 	} {
 		if v < 0 {
 			errs = append(errs, platformconfig.Invalid(key, "must not be negative (0 turns it off), got %d", v))
