@@ -153,6 +153,12 @@ export DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS="${DIZHTIME_ROUTER_CORS_ALLOWED_ORIG
 # Traces go to the OTLP receiver of `make observe` (Jaeger) when it runs.
 export DIZHTIME_TELEMETRY_OTLP_ENDPOINT=${DIZHTIME_TELEMETRY_OTLP_ENDPOINT:-http://127.0.0.1:${DIZHTIME_JAEGER_PORT:-4318}}
 export DIZHTIME_ROUTER_TELEMETRY_OTLP_ENDPOINT=${DIZHTIME_ROUTER_TELEMETRY_OTLP_ENDPOINT:-$DIZHTIME_TELEMETRY_OTLP_ENDPOINT}
+# Jaeger takes traces only (it answers /v1/metrics with 404 every minute): unless the endpoint
+# was chosen (an OpenTelemetry Collector takes both), metrics stay on /metrics for Prometheus.
+if [ -z "${DIZHTIME_TELEMETRY_OTLP_TRACES_ONLY:-}" ] && [ "$DIZHTIME_TELEMETRY_OTLP_ENDPOINT" = "http://127.0.0.1:${DIZHTIME_JAEGER_PORT:-4318}" ]; then
+  export DIZHTIME_TELEMETRY_OTLP_TRACES_ONLY=true
+fi
+export DIZHTIME_ROUTER_TELEMETRY_OTLP_TRACES_ONLY=${DIZHTIME_ROUTER_TELEMETRY_OTLP_TRACES_ONLY:-${DIZHTIME_TELEMETRY_OTLP_TRACES_ONLY:-false}}
 cat >&2 <<URLS
 [run] GraphQL (router)  http://$router_addr/graphql   (the processes start now; dizhtime's banner follows when they answer)
 [run] web apps          $(if [ -n "$web_pid" ]; then echo "http://127.0.0.1:4080 .. :4083 (URLs printed once served)"; else echo "(not served: npm is not installed)"; fi)
