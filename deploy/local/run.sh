@@ -64,7 +64,12 @@ build_progress() {
 # 162 s wall / 25 s CPU instead of 214 s / 33 s, and it is 184 MB instead of 241 MB. Panics
 # still print their stacks (Go keeps its own line tables); a debugger wants
 # DIZHTIME_LDFLAGS= (empty).
-build_flags=(-ldflags="${DIZHTIME_LDFLAGS--s -w}")
+# It also leaves out what the laptop run does not use (DIZHTIME_BUILD_TAGS= builds it whole):
+# dizhtime_laptop drops the Elasticsearch client (search runs on Bleve here) and
+# ferretdb_no_sqlite FerretDB's SQLite backend (modernc.org/sqlite and its libc, 12.5 MB of
+# generated Go; the embedded FerretDB keeps its data in PostgreSQL). Tests and the images
+# build the whole binary.
+build_flags=(-tags="${DIZHTIME_BUILD_TAGS-dizhtime_laptop,ferretdb_no_sqlite}" -ldflags="${DIZHTIME_LDFLAGS--s -w}")
 
 # sources_stamp: a hash of what the binary is made of: every file of the workspace's modules
 # (go.work's `use` list; tests and testdata aside, Go's embedded SQL, YAML and HTML included),
@@ -93,7 +98,7 @@ build_dizhtime() {
   fi
   local total start=$SECONDS
   phase "building dizhtime: the router and every subgraph in one binary (a first build compiles ~2000 packages: minutes)"
-  total=$(go list -deps ./platform/cmd/dizhtime 2>/dev/null | wc -l) || total=0
+  total=$(go list "${build_flags[0]}" -deps ./platform/cmd/dizhtime 2>/dev/null | wc -l) || total=0
   rm -f "$stamp"
   # go build -v names each package as it compiles it; everything else on stderr is an error.
   go build -v "${build_flags[@]}" -o "$bin" ./platform/cmd/dizhtime 2>&1 | build_progress "$total" "$start"
@@ -153,6 +158,12 @@ export DIZHTIME_ROUTER_CORS_ALLOWED_ORIGINS="${DIZHTIME_ROUTER_CORS_ALLOWED_ORIG
 # Traces go to the OTLP receiver of `make observe` (Jaeger) when it runs.
 export DIZHTIME_TELEMETRY_OTLP_ENDPOINT=${DIZHTIME_TELEMETRY_OTLP_ENDPOINT:-http://127.0.0.1:${DIZHTIME_JAEGER_PORT:-4318}}
 export DIZHTIME_ROUTER_TELEMETRY_OTLP_ENDPOINT=${DIZHTIME_ROUTER_TELEMETRY_OTLP_ENDPOINT:-$DIZHTIME_TELEMETRY_OTLP_ENDPOINT}
+# Jaeger takes traces only (it answers /v1/metrics with 404 every minute): unless the endpoint
+# was chosen (an OpenTelemetry Collector takes both), metrics stay on /metrics for Prometheus.
+if [ -z "${DIZHTIME_TELEMETRY_OTLP_TRACES_ONLY:-}" ] && [ "$DIZHTIME_TELEMETRY_OTLP_ENDPOINT" = "http://127.0.0.1:${DIZHTIME_JAEGER_PORT:-4318}" ]; then
+  export DIZHTIME_TELEMETRY_OTLP_TRACES_ONLY=true
+fi
+export DIZHTIME_ROUTER_TELEMETRY_OTLP_TRACES_ONLY=${DIZHTIME_ROUTER_TELEMETRY_OTLP_TRACES_ONLY:-${DIZHTIME_TELEMETRY_OTLP_TRACES_ONLY:-false}}
 cat >&2 <<URLS
 [run] GraphQL (router)  http://$router_addr/graphql   (the processes start now; dizhtime's banner follows when they answer)
 [run] web apps          $(if [ -n "$web_pid" ]; then echo "http://127.0.0.1:4080 .. :4083 (URLs printed once served)"; else echo "(not served: npm is not installed)"; fi)

@@ -1,7 +1,10 @@
 // Package devstack starts the embedded defaults of ARCHITECTURE.md's store table in this
-// process for the laptop run: miniredis for Redis, kfake for Kafka, FerretDB on SQLite for
-// MongoDB and a directory for Bleve indexes. PostgreSQL is not embedded: the laptop run uses
-// the real server that deploy/local/services.sh starts.
+// process for the laptop run: miniredis for Redis, kfake for Kafka, FerretDB for MongoDB and
+// a directory for Bleve indexes. PostgreSQL is not embedded: the laptop run uses the real
+// server that deploy/local/services.sh starts, and the embedded FerretDB keeps its data there
+// too (database MongoDatabase), as the FerretDB of the test services does: FerretDB's SQLite
+// backend (modernc.org/sqlite, a C-to-Go translation of SQLite) was a sixth of the laptop
+// binary's cold build, and `make run` builds without it (tag ferretdb_no_sqlite).
 package devstack
 
 import (
@@ -23,6 +26,9 @@ type Options struct {
 	RedisAddr   string
 	KafkaPort   int
 	MongoAddr   string
+	// MongoDatabase is the PostgreSQL database the embedded FerretDB stores its data in
+	// (default dizhtime_mongo), created when missing.
+	MongoDatabase string
 }
 
 // Endpoints are the addresses the subgraphs are given.
@@ -69,7 +75,14 @@ func Start(ctx context.Context, o Options) (_ *Stack, err error) {
 	s.closers = append(s.closers, k.Close)
 	s.Endpoints.KafkaBrokers = k.Brokers()
 
-	m, err := mongodb.StartEmbedded(ctx, mongodb.EmbeddedOptions{Addr: o.MongoAddr, SQLiteDir: filepath.Join(o.DataDir, "mongo")})
+	if o.MongoDatabase == "" {
+		o.MongoDatabase = "dizhtime_mongo"
+	}
+	mongoPG, err := postgres.EnsureDatabase(ctx, o.PostgresURL, o.MongoDatabase)
+	if err != nil {
+		return nil, fmt.Errorf("devstack: FerretDB's database: %w", err)
+	}
+	m, err := mongodb.StartEmbedded(ctx, mongodb.EmbeddedOptions{Addr: o.MongoAddr, PostgresURL: mongoPG})
 	if err != nil {
 		return nil, err
 	}

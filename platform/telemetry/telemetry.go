@@ -69,16 +69,20 @@ func Setup(ctx context.Context, service string, cfg config.Telemetry) (*Telemetr
 		if err != nil {
 			return nil, fmt.Errorf("telemetry %s: otlp endpoint %q: %w", service, cfg.OTLPEndpoint, err)
 		}
-		metricsURL, _ := url.JoinPath(cfg.OTLPEndpoint, "v1/metrics")
 		spans, err := otlptracehttp.New(ctx, otlptracehttp.WithEndpointURL(tracesURL))
 		if err != nil {
 			return nil, fmt.Errorf("telemetry %s: otlp trace exporter: %w", service, err)
 		}
+		traceOpts = append(traceOpts, sdktrace.WithBatcher(spans))
+	}
+	// A trace-only receiver (Jaeger) answers /v1/metrics with 404 at every export: then
+	// metrics stay on /metrics alone.
+	if cfg.OTLPEndpoint != "" && !cfg.OTLPTracesOnly {
+		metricsURL, _ := url.JoinPath(cfg.OTLPEndpoint, "v1/metrics")
 		metrics, err := otlpmetrichttp.New(ctx, otlpmetrichttp.WithEndpointURL(metricsURL))
 		if err != nil {
 			return nil, fmt.Errorf("telemetry %s: otlp metric exporter: %w", service, err)
 		}
-		traceOpts = append(traceOpts, sdktrace.WithBatcher(spans))
 		meterOpts = append(meterOpts, sdkmetric.WithReader(sdkmetric.NewPeriodicReader(metrics)))
 	}
 

@@ -121,3 +121,52 @@ func TestShutdown_flushesSpansAndMetricsToTheOTLPEndpoint(t *testing.T) {
 		}
 	}
 }
+
+// A trace-only receiver (Jaeger, `make run`'s default endpoint) answers /v1/metrics with
+// 404: with OTLPTracesOnly the process sends it traces and never metrics.
+func TestShutdown_sendsOnlyTracesToATraceOnlyEndpoint(t *testing.T) {
+	var (
+		mu    sync.Mutex
+		paths = map[string]int{}
+	)
+	jaegerLike := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		paths[r.Method+" "+r.URL.Path]++
+		mu.Unlock()
+		if r.URL.Path != "/v1/traces" {
+			http.NotFound(w, r)
+			return
+		}
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer jaegerLike.Close()
+
+	tel := setup(t, config.Telemetry{OTLPEndpoint: jaegerLike.URL, OTLPTracesOnly: true, SampleRatio: 1})
+	_, span := otel.Tracer("test").Start(context.Background(), "place order")
+	span.End()
+	counter, _ := tel.MeterProvider.Meter("test").Int64Counter("orders_placed")
+	counter.Add(context.Background(), 1)
+	// Metrics are still served to Prometheus.
+	families, err := tel.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, f := range families {
+		found = found || f.GetName() == "orders_placed_total"
+	}
+	if !found {
+		t.Error("orders_placed_total is missing from the Prometheus registry")
+	}
+
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := tel.Shutdown(ctx); err != nil {
+		t.Fatalf("Shutdown: %v (a 404 from /v1/metrics would show here)", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if paths["POST /v1/traces"] == 0 || paths["POST /v1/metrics"] != 0 {
+		t.Errorf("requests = %v; want traces posted and no metrics", paths)
+	}
+}

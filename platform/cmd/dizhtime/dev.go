@@ -243,7 +243,7 @@ DizhTime is up: the demo city of %[3]s (restaurants, couriers and customers of %
   postgres   %[2]s   (real server from deploy/local/services.sh)
   redis      %[3]s   (embedded miniredis)
   kafka      %[4]s   (embedded kfake)
-  mongodb    %[5]s   (embedded FerretDB on SQLite)
+  mongodb    %[5]s   (embedded FerretDB, its data in PostgreSQL)
   search     %[6]s   (embedded Bleve indexes)
 `, opsURL, e.PostgresURL, e.RedisAddr, strings.Join(e.KafkaBrokers, ","), e.MongoURI, e.SearchDir)
 	if cfg.MailpitURL != "" {

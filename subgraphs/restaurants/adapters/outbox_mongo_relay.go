@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/google/uuid"
@@ -71,6 +72,9 @@ type OutboxRelay struct {
 	cfg  RelayConfig
 	log  *slog.Logger
 	wake chan struct{}
+	// leaseSize is how many documents the next round leases: BatchSize, halved after a
+	// lease that timed out (down to 1), doubled back after each round that did not.
+	leaseSize atomic.Int64
 }
 
 // RelayConfig tunes the relay; zero values take the defaults.
@@ -81,6 +85,12 @@ type RelayConfig struct {
 	Lease time.Duration
 	// BatchSize caps the documents handled per round (default 100).
 	BatchSize int
+	// LeaseTimeout bounds the statement that leases a round's documents (default 5s). On
+	// FerretDB an updateMany rewrites every document it touches, menus included; under
+	// load 100 of them took longer than the client's 10 s timeout, and FerretDB went on
+	// with each abandoned statement while the relay sent the next one (13 s apart),
+	// keeping it saturated. A lease that times out halves the next rounds' lease.
+	LeaseTimeout time.Duration
 	// Registerer, when set, receives the relay's metrics.
 	Registerer prometheus.Registerer
 	Logger     *slog.Logger
@@ -111,6 +121,9 @@ func NewOutboxRelay(repo *RestaurantsRepository, pub Publisher, cfg RelayConfig)
 	if cfg.BatchSize <= 0 {
 		cfg.BatchSize = 100
 	}
+	if cfg.LeaseTimeout <= 0 {
+		cfg.LeaseTimeout = 5 * time.Second
+	}
 	if cfg.Logger == nil {
 		cfg.Logger = slog.Default()
 	}
@@ -136,8 +149,10 @@ func NewOutboxRelay(repo *RestaurantsRepository, pub Publisher, cfg RelayConfig)
 			}
 		}
 	}
-	return &OutboxRelay{repo: repo, coll: repo.coll, pub: pub, cfg: cfg,
-		log: cfg.Logger.With("component", "restaurants.outbox"), wake: make(chan struct{}, 1)}, nil
+	r := &OutboxRelay{repo: repo, coll: repo.coll, pub: pub, cfg: cfg,
+		log: cfg.Logger.With("component", "restaurants.outbox"), wake: make(chan struct{}, 1)}
+	r.leaseSize.Store(int64(cfg.BatchSize))
+	return r, nil
 }
 
 // Wake makes a running relay look for events now (call after a local write).
@@ -189,8 +204,9 @@ type pendingDoc struct {
 // during the publish takes the per-document path (remove exactly what was published).
 func (r *OutboxRelay) RelayOnce(ctx context.Context) (int, error) {
 	now := time.Now().UTC().Truncate(time.Millisecond)
+	size := r.leaseSize.Load()
 	cur, err := r.coll.Find(ctx, bson.M{"has_pending": true, "outbox_lease_until": bson.M{"$lte": now}},
-		options.Find().SetLimit(int64(r.cfg.BatchSize)).SetProjection(bson.M{"_id": 1}))
+		options.Find().SetLimit(size).SetProjection(bson.M{"_id": 1}))
 	if err != nil {
 		return 0, fmt.Errorf("find pending events: %w", err)
 	}
@@ -209,21 +225,37 @@ func (r *OutboxRelay) RelayOnce(ctx context.Context) (int, error) {
 	}
 	token := uuid.NewString()
 	unlock := r.repo.locks.lockAll(ids)
-	_, err = r.coll.UpdateMany(ctx, bson.M{"_id": bson.M{"$in": ids}, "outbox_lease_until": bson.M{"$lte": now}},
+	leaseCtx, cancelLease := context.WithTimeout(ctx, r.cfg.LeaseTimeout)
+	_, err = r.coll.UpdateMany(leaseCtx, bson.M{"_id": bson.M{"$in": ids}, "outbox_lease_until": bson.M{"$lte": now}},
 		bson.M{"$set": bson.M{"outbox_lease_until": now.Add(r.cfg.Lease), "outbox_lease_owner": token}})
+	cancelLease()
 	unlock()
 	if err != nil {
-		return 0, fmt.Errorf("lease %d restaurants: %w", len(ids), err)
+		err = fmt.Errorf("lease %d restaurants: %w", len(ids), err)
+		if ctx.Err() == nil && (mongo.IsTimeout(err) || errors.Is(err, context.DeadlineExceeded)) {
+			// Too many for the store right now: lease fewer, and give back what the
+			// abandoned statement may have leased already (else it waits out the lease).
+			next := max(1, size/2)
+			r.leaseSize.Store(next)
+			r.log.WarnContext(ctx, "outbox lease timed out: leasing fewer restaurants per round",
+				"restaurants", len(ids), "timeout", r.cfg.LeaseTimeout, "next_lease", next)
+			releaseCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+			defer cancel()
+			return 0, r.release(releaseCtx, token, err)
+		}
+		return 0, err
 	}
+	// A lease that went through: grow back towards BatchSize.
+	r.leaseSize.Store(min(int64(r.cfg.BatchSize), 2*size))
 	// Read back under the lease: what this round holds, with events written since.
 	cur, err = r.coll.Find(ctx, bson.M{"outbox_lease_owner": token},
 		options.Find().SetProjection(bson.M{"_id": 1, "version": 1, "pending_events": 1}))
 	if err != nil {
-		return 0, r.release(ctx, token, fmt.Errorf("read leased restaurants: %w", err))
+		return 0, r.release(context.WithoutCancel(ctx), token, fmt.Errorf("read leased restaurants: %w", err))
 	}
 	var docs []pendingDoc
 	if err := cur.All(ctx, &docs); err != nil {
-		return 0, r.release(ctx, token, fmt.Errorf("read leased restaurants: %w", err))
+		return 0, r.release(context.WithoutCancel(ctx), token, fmt.Errorf("read leased restaurants: %w", err))
 	}
 	var msgs []kafka.Message
 	for _, d := range docs {
@@ -234,7 +266,7 @@ func (r *OutboxRelay) RelayOnce(ctx context.Context) (int, error) {
 	if len(msgs) > 0 {
 		if err := r.pub.Publish(ctx, msgs...); err != nil {
 			relayFailures.Add(float64(len(docs)))
-			return 0, r.release(ctx, token, fmt.Errorf("publish %d events of %d restaurants: %w", len(msgs), len(docs), err))
+			return 0, r.release(context.WithoutCancel(ctx), token, fmt.Errorf("publish %d events of %d restaurants: %w", len(msgs), len(docs), err))
 		}
 	}
 	return r.remove(ctx, token, docs)
@@ -330,14 +362,18 @@ func (r *OutboxRelay) removeFrom(ctx context.Context, d pendingDoc) (int, error)
 	return 0, fmt.Errorf("remove published events of restaurant %s: kept losing to writers", d.ID)
 }
 
-// release gives up the lease of every document this round's token holds.
+// releaseTimeout bounds giving back a timed-out round's leases.
+const releaseTimeout = 10 * time.Second
+
+// release gives up the lease of every document this round's token holds (callers pass a
+// context a cancelled round does not cancel).
 func (r *OutboxRelay) release(ctx context.Context, token string, cause error) error {
-	cur, err := r.coll.Find(context.WithoutCancel(ctx), bson.M{"outbox_lease_owner": token}, options.Find().SetProjection(bson.M{"_id": 1}))
+	cur, err := r.coll.Find(ctx, bson.M{"outbox_lease_owner": token}, options.Find().SetProjection(bson.M{"_id": 1}))
 	var held []struct {
 		ID string `bson:"_id"`
 	}
 	if err == nil {
-		err = cur.All(context.WithoutCancel(ctx), &held)
+		err = cur.All(ctx, &held)
 	}
 	if err != nil {
 		return errors.Join(cause, fmt.Errorf("release leases: %w", err))
@@ -348,7 +384,7 @@ func (r *OutboxRelay) release(ctx context.Context, token string, cause error) er
 	}
 	unlock := r.repo.locks.lockAll(ids)
 	defer unlock()
-	if _, err := r.coll.UpdateMany(context.WithoutCancel(ctx), bson.M{"outbox_lease_owner": token},
+	if _, err := r.coll.UpdateMany(ctx, bson.M{"outbox_lease_owner": token},
 		bson.M{"$set": bson.M{"outbox_lease_until": noLease, "outbox_lease_owner": ""}}); err != nil {
 		return errors.Join(cause, fmt.Errorf("release leases: %w", err))
 	}

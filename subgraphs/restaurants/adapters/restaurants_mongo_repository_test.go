@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"go.mongodb.org/mongo-driver/bson"
 	"go.mongodb.org/mongo-driver/mongo"
 
 	"github.com/dizhtime/dizhtime/events"
@@ -47,6 +48,7 @@ var repositoryCases = []struct {
 	{"relay keeps events whose publish failed and sends them again with the same ids", relayRetriesFailedPublish},
 	{"relay keeps an event written while it was publishing", relayKeepsConcurrentEvent},
 	{"relay publishes a backlog of many restaurants in one Kafka write per round", relayBatchesABacklog},
+	{"relay leases fewer restaurants after a lease timed out, gives its leases back, and grows again", relayShrinksATimedOutLease},
 }
 
 func newRepo(t *testing.T, db *mongo.Database) *adapters.RestaurantsRepository {
@@ -449,6 +451,60 @@ func relayBatchesABacklog(t *testing.T, db *mongo.Database) {
 		got, err := repo.GetRestaurant(ctx, r.ID())
 		if err != nil || got.Version() != r.Version() || got.Profile().Name != r.Profile().Name {
 			t.Errorf("%s after relaying: %v, %v", r.ID(), got, err)
+		}
+	}
+}
+
+// A lease statement that times out (on a loaded FerretDB, 100 restaurants with their menus
+// took longer than the client's timeout) makes the next rounds lease half as many, down to
+// 1, and gives back whatever it leased; rounds that go through grow the lease back to
+// BatchSize. Nothing is lost or sent twice.
+func relayShrinksATimedOutLease(t *testing.T, db *mongo.Database) {
+	repo := newRepo(t, db)
+	rs := sample(t, 8)
+	ctx := context.Background()
+	if n, err := repo.AddRestaurants(ctx, rs); err != nil || n != 8 {
+		t.Fatalf("AddRestaurants = %d, %v", n, err)
+	}
+	pub := &recorder{}
+	rl, err := adapters.NewOutboxRelay(adapters.NewRestaurantsRepository(db), pub, adapters.RelayConfig{BatchSize: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A deadline no statement can meet: the lease times out every time.
+	adapters.SetLeaseTimeout(rl, time.Nanosecond)
+	for _, want := range []int{4, 2, 1, 1} {
+		n, err := rl.RelayOnce(ctx)
+		if err == nil || !mongo.IsTimeout(err) || n != 0 {
+			t.Fatalf("round with a timed-out lease = %d, %v; want 0 and a timeout", n, err)
+		}
+		if got := adapters.LeaseSize(rl); got != want {
+			t.Fatalf("lease after a timeout = %d, want %d", got, want)
+		}
+	}
+	if len(pub.msgs) != 0 {
+		t.Fatalf("published %d messages without a lease", len(pub.msgs))
+	}
+	// Nothing stays leased: a fresh relay (another replica) takes all 8 at once.
+	if n, err := db.Collection(adapters.CollectionName).CountDocuments(ctx, bson.M{"outbox_lease_until": bson.M{"$gt": time.Now()}}); err != nil || n != 0 {
+		t.Fatalf("%d restaurants still leased after the timed-out rounds (%v)", n, err)
+	}
+
+	adapters.SetLeaseTimeout(rl, 30*time.Second)
+	for i, want := range []struct{ events, nextLease int }{{2, 2}, {4, 4}, {8, 8}, {2, 8}, {0, 8}} {
+		n, err := rl.RelayOnce(ctx)
+		if err != nil || n != want.events || adapters.LeaseSize(rl) != want.nextLease {
+			t.Fatalf("round %d after the store recovered = %d events, next lease %d, %v; want %d events, next lease %d",
+				i+1, n, adapters.LeaseSize(rl), err, want.events, want.nextLease)
+		}
+	}
+	perRestaurant := map[string]int{}
+	for _, e := range pub.envelopes(t) {
+		perRestaurant[e.Subject]++
+	}
+	for _, r := range rs {
+		if perRestaurant[r.ID()] != 2 {
+			t.Errorf("%s: %d events published, want its 2 exactly once", r.ID(), perRestaurant[r.ID()])
 		}
 	}
 }

@@ -751,3 +751,6 @@ func (b *BleveIndex) Suggest(ctx context.Context, prefix string, near *domain.Ge
 	}
 	return docs, nil
 }
+
+// errIndexClosed answers a write to an index that was closed (both backends).
+var errIndexClosed = errors.New("index closed")

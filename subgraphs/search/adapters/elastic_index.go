@@ -1,10 +1,11 @@
+//go:build !dizhtime_laptop
+
 package adapters
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -548,5 +549,3 @@ func decode(res *esapi.Response, err error, what string, out any) error {
 	}
 	return nil
 }
-
-var errIndexClosed = errors.New("index closed")

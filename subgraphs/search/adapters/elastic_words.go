@@ -1,3 +1,5 @@
+//go:build !dizhtime_laptop
+
 package adapters
 
 import (

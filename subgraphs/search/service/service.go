@@ -10,7 +10,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/dizhtime/dizhtime/events/kafka"
-	"github.com/dizhtime/dizhtime/platform/searchindex"
 	"github.com/dizhtime/dizhtime/subgraphs/search/adapters"
 	"github.com/dizhtime/dizhtime/subgraphs/search/app"
 	"github.com/dizhtime/dizhtime/subgraphs/search/graph"
@@ -36,15 +35,7 @@ func New(ctx context.Context, cfg Config, reg prometheus.Registerer, logger *slo
 	s := &Service{cfg: cfg, logger: logger, close: func() error { return nil }}
 	switch cfg.IndexBackend {
 	case BackendElasticsearch:
-		es, err := searchindex.ConnectElasticsearch(ctx, cfg.ElasticsearchURL)
-		if err != nil {
-			return nil, err
-		}
-		c, err := adapters.NewElasticCatalog(es, cfg.IndexAlias)
-		if err != nil {
-			return nil, err
-		}
-		live, err := c.Live(ctx)
+		c, live, err := openElasticsearch(ctx, cfg)
 		if err != nil {
 			return nil, err
 		}
