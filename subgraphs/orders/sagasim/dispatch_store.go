@@ -101,6 +101,23 @@ func (t dispatchTx) TakeDeliveryRequest(_ context.Context, orderID string) (bool
 	return had, err
 }
 
+func (t dispatchTx) TakeDeliveryRequestsOfRestaurant(_ context.Context, restaurantID string) ([]string, error) {
+	var taken []string
+	err := t.in(func(j *journal) error {
+		for orderID, waiting := range t.s.requests {
+			if ref, known := t.s.refs[orderID]; waiting && known && ref.RestaurantID == restaurantID {
+				taken = append(taken, orderID)
+			}
+		}
+		slices.Sort(taken) // the simulation replays a seed: no map order in its effects
+		for _, orderID := range taken {
+			setKey(j, t.s.requests, orderID, false)
+		}
+		return nil
+	})
+	return taken, err
+}
+
 func (t dispatchTx) OrderRef(_ context.Context, orderID string) (app.OrderRef, error) {
 	r, ok := t.s.refs[orderID]
 	if !ok {
