@@ -97,12 +97,18 @@ subgraphs:
 subgraphs:
   - {name: a}
 `, `subgraph "a": routing_url: is required`},
-		{"upstream sse is refused", `
+		{"upstream sse wants an http url", `
 subgraphs:
   - name: a
     routing_url: http://x/query
-    subscription: {url: http://x/query, protocol: sse}
-`, `subscription.protocol "sse" is not supported`},
+    subscription: {url: ws://x/query, protocol: sse}
+`, `subgraph "a": subscription.url`},
+		{"websocket wants a ws url", `
+subgraphs:
+  - name: a
+    routing_url: http://x/query
+    subscription: {url: http://x/query, protocol: graphql-transport-ws}
+`, `subgraph "a": subscription.url`},
 		{"no subgraphs", `subgraphs: []`, "at least one subgraph"},
 	}
 	for _, tt := range tests {
