@@ -33,6 +33,8 @@ type Set struct {
 	ReviewsSubgraph *reviews.Subgraph
 	// ReviewsUpgrades records the subprotocols the router offered the reviews subgraph.
 	ReviewsUpgrades *gqlserver.UpgradeRecorder
+	// ReviewsStreams records the SSE subscription requests to reviews.
+	ReviewsStreams *gqlserver.StreamRecorder
 	// AccountsHeaders records the headers of requests to the accounts subgraph.
 	AccountsHeaders *gqlserver.HeaderRecorder
 	// ReviewsHeaders records the headers of requests (upgrades too) to reviews.
@@ -52,7 +54,8 @@ func Start(t testing.TB) *Set {
 	}
 	rv := reviews.New()
 	logs["reviews"] = &gqlserver.RequestLog{Next: rv}
-	rec := &gqlserver.UpgradeRecorder{Next: logs["reviews"]}
+	streams := &gqlserver.StreamRecorder{Next: logs["reviews"]}
+	rec := &gqlserver.UpgradeRecorder{Next: streams}
 	hdr := &gqlserver.HeaderRecorder{Next: logs["accounts"]}
 	reviewsHdr := &gqlserver.HeaderRecorder{Next: rec}
 	s := &Set{
@@ -65,6 +68,7 @@ func Start(t testing.TB) *Set {
 		ReviewsHeaders:  reviewsHdr,
 		ReviewsSubgraph: rv,
 		ReviewsUpgrades: rec,
+		ReviewsStreams:  streams,
 	}
 	s.Reviews.Config.ConnState = s.trackReviewsConn
 	serveHTTP2Cleartext(s.Reviews.Config)
