@@ -5,6 +5,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/dizhtime/dizhtime/platform/authz"
+	"github.com/dizhtime/dizhtime/router/pkg/config"
 )
 
 func TestUpstreamSSE_aSubscriptionStreamsItsEventsAndCompletes(t *testing.T) {
@@ -93,4 +96,114 @@ func TestUpstreamSSE_distinctSubscriptionsShareAFewUpstreamConnectionsWhereWebSo
 			}
 		})
 	}
+}
+
+func TestUpstreamSSE_streamsSharingOneConnectionEachCarryTheirOwnCallersSignedIdentity(t *testing.T) {
+	const n = 40
+	issuer := newTokenIssuer(t)
+	keys, err := authz.WriteServiceKeys(t.TempDir(), []string{authz.RouterService, "reviews"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := startRouter(t, "sse", withAuth(issuer, true), func(c *config.Config) { c.Auth.ServiceKeyFile = keys.Keys[authz.RouterService] })
+	// The reviews subgraph's view: it trusts the router's key, as a deployed subgraph does.
+	reviews, err := authz.LoadServiceIdentity("reviews", keys.Keys["reviews"], keys.JWKS)
+	if err != nil {
+		t.Fatal(err)
+	}
+	before := r.Subgraphs.ReviewsConnections()
+	// Client i is user u<i> and subscribes to product p-<i>.
+	clients := subscribeDistinct(t, r, n, func(i int) map[string]any {
+		return map[string]any{"Authorization": "Bearer " + issuer.token(t, fmt.Sprintf("u%d", i), time.Minute, "CUSTOMER")}
+	})
+	if conns := r.Subgraphs.ReviewsConnections() - before; conns > 2 {
+		t.Fatalf("%d subscriptions used %d upstream connections", n, conns)
+	}
+
+	// Upstream: every stream carries a token the subgraph verifies, naming the user whose
+	// subscription (variables) it carries, and each user has exactly one stream.
+	streams := r.Subgraphs.ReviewsStreams.Streams()
+	if len(streams) != n {
+		t.Fatalf("%d upstream streams for %d subscriptions", len(streams), n)
+	}
+	seen := map[string]bool{}
+	for _, s := range streams {
+		call, err := reviews.Verify(s.Header.Get(authz.HeaderServiceToken))
+		if err != nil {
+			t.Fatalf("stream %s: the subgraph refuses its token: %v", s.Body, err)
+		}
+		if call.Caller != authz.RouterService || call.User == nil {
+			t.Fatalf("stream %s: token from %q for user %+v", s.Body, call.Caller, call.User)
+		}
+		user := call.User.UserID
+		if seen[user] {
+			t.Fatalf("user %s has two upstream streams", user)
+		}
+		seen[user] = true
+		if want := `"p-` + strings.TrimPrefix(user, "u") + `"`; !strings.Contains(s.Body, want) {
+			t.Fatalf("user %s's stream carries another subscription: %s", user, s.Body)
+		}
+		if s.Header.Get("X-DizhTime-User-Id") != user {
+			t.Fatalf("stream for %s says X-DizhTime-User-Id %q", user, s.Header.Get("X-DizhTime-User-Id"))
+		}
+	}
+
+	// Back: each client gets only its own product's events (the stream opened with its
+	// identity is the only one carrying that product).
+	for round := range 3 {
+		for i, c := range clients {
+			m := c.readSkippingKeepAlive()
+			if m.Type != "next" || !strings.Contains(string(m.Payload), fmt.Sprintf(`"upc":"p-%d"`, i)) {
+				t.Fatalf("round %d: client %d (user u%d) got %+v %s", round, i, i, m, m.Payload)
+			}
+		}
+	}
+}
+
+func TestUpstreamSSE_whenTheClientLeavesOrItsTokenExpiresTheUpstreamStreamEnds(t *testing.T) {
+	issuer := newTokenIssuer(t)
+	r := startRouter(t, "sse", withAuth(issuer, false))
+	q := func(upc string) map[string]any {
+		return map[string]any{"query": `subscription($upc: String!) { reviewAdded(upc: $upc, count: 1000, intervalMs: 100) { body } }`, "variables": map[string]any{"upc": upc}}
+	}
+
+	// The client stops its subscription: the subgraph's stream ends (the HTTP/2 stream is
+	// reset; the connection stays for the others).
+	c := dialWS(t, r.URL, "graphql-transport-ws")
+	c.send(map[string]any{"id": "1", "type": "subscribe", "payload": q("a")})
+	c.send(map[string]any{"id": "2", "type": "subscribe", "payload": q("b")})
+	for range 2 {
+		if m := c.readSkippingKeepAlive(); m.Type != "next" {
+			t.Fatalf("want next, got %+v %s", m, m.Payload)
+		}
+	}
+	waitFor(t, "two upstream streams", 5*time.Second, func() bool { return r.Subgraphs.ReviewsSubgraph.ActiveSubscriptions() == 2 })
+	c.send(map[string]any{"id": "1", "type": "complete"})
+	waitFor(t, "the stopped subscription's upstream stream to end", 5*time.Second, func() bool { return r.Subgraphs.ReviewsSubgraph.ActiveSubscriptions() == 1 })
+	_ = c.conn.CloseNow()
+	waitFor(t, "the closed client's upstream stream to end", 5*time.Second, func() bool { return r.Subgraphs.ReviewsSubgraph.ActiveSubscriptions() == 0 })
+
+	// The client's token expires: it gets UNAUTHENTICATED and complete, and the stream ends.
+	e := dialWSWithInit(t, r.URL, map[string]any{"Authorization": "Bearer " + issuer.token(t, "7", -4*time.Second)})
+	if m := e.readSkippingKeepAlive(); m.Type != "connection_ack" {
+		t.Fatalf("want connection_ack, got %+v", m)
+	}
+	e.send(map[string]any{"id": "1", "type": "subscribe", "payload": q("c")})
+	deadline := time.Now().Add(8 * time.Second)
+	for {
+		if time.Now().After(deadline) {
+			t.Fatal("the subscription outlived its token")
+		}
+		m := e.readSkippingKeepAlive()
+		if m.Type == "next" && strings.Contains(string(m.Payload), `"UNAUTHENTICATED"`) {
+			if m := e.readSkippingKeepAlive(); m.Type != "complete" {
+				t.Fatalf("want complete after the expiry, got %+v", m)
+			}
+			break
+		}
+		if m.Type != "next" {
+			t.Fatalf("unexpected %+v %s", m, m.Payload)
+		}
+	}
+	waitFor(t, "the expired subscription's upstream stream to end", 5*time.Second, func() bool { return r.Subgraphs.ReviewsSubgraph.ActiveSubscriptions() == 0 })
 }
