@@ -137,6 +137,16 @@ func TestParseSupergraph_defaultsTheSubscriptionProtocol(t *testing.T) {
 	}
 }
 
+func TestParseSupergraph_acceptsSSEOverAnHTTPURL(t *testing.T) {
+	sg, err := ParseSupergraph([]byte("subgraphs:\n  - name: a\n    routing_url: http://x/query\n    subscription: {url: http://x/query, protocol: sse}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sg.Subgraphs[0].Subscription.Protocol; got != ProtocolSSE {
+		t.Fatalf("protocol %q", got)
+	}
+}
+
 func TestLoadSupergraph_resolvesSchemaFilesAgainstItsDirectory(t *testing.T) {
 	path := writeFile(t, "supergraph.yaml", "subgraphs:\n  - name: a\n    routing_url: http://x/query\n    schema: {file: schema/a.graphqls}\n")
 	sg, err := LoadSupergraph(path)
