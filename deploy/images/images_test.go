@@ -61,7 +61,7 @@ func TestClusterSupergraph_pointsEverySubgraphAtItsServiceAndTheBakedSDL(t *test
 		if s.RoutingURL != want {
 			t.Errorf("%s routing_url %s, want %s", s.Name, s.RoutingURL, want)
 		}
-		if s.Subscription != nil && !strings.HasPrefix(s.Subscription.URL, "ws://"+s.Name+":") {
+		if s.Subscription != nil && !strings.HasPrefix(s.Subscription.URL, "ws://"+s.Name+":") && !strings.HasPrefix(s.Subscription.URL, "http://"+s.Name+":") {
 			t.Errorf("%s subscription url %s does not point at its Service", s.Name, s.Subscription.URL)
 		}
 		if s.Schema == nil || !strings.HasPrefix(s.Schema.File, "/etc/dizhtime/schema/") {

@@ -105,6 +105,10 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 				url = s.RoutingURL
 			}
 			subgraphs[httpURL(url)] = upstreamSubgraph{name: s.Name, timeout: timeout, subprotocol: string(s.Protocol)}
+		case config.ProtocolSSE:
+			if url := s.SubscriptionURL; url != "" && url != s.RoutingURL {
+				subgraphs[url] = upstreamSubgraph{name: s.Name, timeout: timeout}
+			}
 		}
 	}
 	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
@@ -114,6 +118,14 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 		fetchDedup = &singleflight.Group{}
 	}
 	dialWS, dialWSS := dialWholeMessages(dialer, drops.record)
+	// Upstream SSE subscriptions: HTTP/2 streams sharing a few connections per subgraph
+	// (upstream_sse.go), signed and traced per stream like any fetch.
+	streaming := &http.Client{Transport: &upstreamTransport{
+		base:      newUpstreamStreamTransport(dialer),
+		subgraphs: subgraphs,
+		metrics:   opts.Metrics,
+		signer:    opts.Signer,
+	}}
 	client := &http.Client{Transport: &upstreamTransport{
 		base: &http.Transport{
 			Proxy:       nil,
@@ -145,7 +157,7 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 	}
 	factory := engine.NewFederationEngineConfigFactory(engineCtx, nil,
 		engine.WithFederationHttpClient(client),
-		engine.WithFederationStreamingClient(&http.Client{Transport: client.Transport}),
+		engine.WithFederationStreamingClient(streaming),
 		engine.WithFederationSubscriptionClientFactory(upstreamSubscriptionClients{pollInterval: poll}),
 	)
 	// Introspection (the explorer's docs) shows each field's gate in its description.
@@ -165,6 +177,10 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 		return nil, fmt.Errorf("build engine configuration: %w", err)
 	}
 	if err := keySubscriptionsByCaller(cfg.DataSources()); err != nil {
+		cancel()
+		return nil, err
+	}
+	if err := serveSSESubscriptions(cfg.DataSources(), streaming, engineCtx, drops); err != nil {
 		cancel()
 		return nil, err
 	}
@@ -384,11 +400,15 @@ func callerHeader(st *requestState) http.Header {
 // its own blocking reader goroutine (and TickInterval is unused). That is the mode
 // wholeMessageConn is written for; epoll mode would also need the socket's fd, which the
 // wrapper hides. Left as is on purpose until the poll interval setting is revisited.
+//
+// SSE subscriptions are served by the router's own client instead (routerSubscriptionClient,
+// upstream_sse.go, put in place by serveSSESubscriptions), on HTTP/2 streams.
 type upstreamSubscriptionClients struct{ pollInterval time.Duration }
 
 func (f upstreamSubscriptionClients) NewSubscriptionClient(httpClient, streamingClient *http.Client, engineCtx context.Context, options ...graphql_datasource.Options) graphql_datasource.GraphQLSubscriptionClient {
 	options = append(options, graphql_datasource.WithNetPollConfiguration(graphql_datasource.NetPollConfiguration{
 		TickInterval: f.pollInterval,
 	}))
+	// The engine accepts its own client type only; serveSSESubscriptions wraps it later.
 	return graphql_datasource.NewGraphQLSubscriptionClient(httpClient, streamingClient, engineCtx, options...)
 }

@@ -114,7 +114,8 @@ func (t *upstreamTransport) fetch(req *http.Request, sub upstreamSubgraph) (*htt
 		trace.WithSpanKind(trace.SpanKindClient),
 		trace.WithAttributes(attribute.String("graphql.subgraph.name", sub.name)))
 	cancel := context.CancelFunc(func() {})
-	if sub.timeout > 0 {
+	// A subscription stream lasts as long as the subscription: no fetch timeout.
+	if sub.timeout > 0 && !streamingFetch(req) {
 		ctx, cancel = context.WithTimeout(ctx, sub.timeout)
 	}
 	req = req.Clone(ctx)

@@ -33,6 +33,8 @@ type Set struct {
 	ReviewsSubgraph *reviews.Subgraph
 	// ReviewsUpgrades records the subprotocols the router offered the reviews subgraph.
 	ReviewsUpgrades *gqlserver.UpgradeRecorder
+	// ReviewsStreams records the SSE subscription requests to reviews.
+	ReviewsStreams *gqlserver.StreamRecorder
 	// AccountsHeaders records the headers of requests to the accounts subgraph.
 	AccountsHeaders *gqlserver.HeaderRecorder
 	// ReviewsHeaders records the headers of requests (upgrades too) to reviews.
@@ -52,7 +54,8 @@ func Start(t testing.TB) *Set {
 	}
 	rv := reviews.New()
 	logs["reviews"] = &gqlserver.RequestLog{Next: rv}
-	rec := &gqlserver.UpgradeRecorder{Next: logs["reviews"]}
+	streams := &gqlserver.StreamRecorder{Next: logs["reviews"]}
+	rec := &gqlserver.UpgradeRecorder{Next: streams}
 	hdr := &gqlserver.HeaderRecorder{Next: logs["accounts"]}
 	reviewsHdr := &gqlserver.HeaderRecorder{Next: rec}
 	s := &Set{
@@ -65,8 +68,10 @@ func Start(t testing.TB) *Set {
 		ReviewsHeaders:  reviewsHdr,
 		ReviewsSubgraph: rv,
 		ReviewsUpgrades: rec,
+		ReviewsStreams:  streams,
 	}
 	s.Reviews.Config.ConnState = s.trackReviewsConn
+	serveHTTP2Cleartext(s.Reviews.Config)
 	s.Reviews.Start()
 	t.Cleanup(func() {
 		s.closeReviewsConns()
@@ -103,6 +108,24 @@ func (s *Set) closeReviewsConns() {
 	s.reviewsConns = nil
 }
 
+// serveHTTP2Cleartext makes srv answer HTTP/1.1 and cleartext HTTP/2 (prior knowledge),
+// as platform/graphqlserver.ServeHTTP2 does for the real subgraphs: the router's upstream
+// SSE subscriptions are HTTP/2 streams.
+func serveHTTP2Cleartext(srv *http.Server) {
+	var p http.Protocols
+	p.SetHTTP1(true)
+	p.SetUnencryptedHTTP2(true)
+	srv.Protocols = &p
+	srv.HTTP2 = &http.HTTP2Config{MaxConcurrentStreams: 1000}
+}
+
+// ReviewsConnections counts the connections to reviews open now (WebSocket ones too).
+func (s *Set) ReviewsConnections() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.reviewsConns)
+}
+
 // KillReviews kills the reviews subgraph (every connection cut, as in a crash) and
 // leaves it down.
 func (s *Set) KillReviews() {
@@ -133,15 +156,19 @@ func (s *Set) RestartReviews(t testing.TB) {
 	_ = srv.Listener.Close()
 	srv.Listener = ln
 	srv.Config.ConnState = s.trackReviewsConn
+	serveHTTP2Cleartext(srv.Config)
 	srv.Start()
 	s.Reviews = srv
 }
 
 // SupergraphYAML writes a supergraph.yaml into dir that introspects every subgraph
-// and subscribes to reviews over wsProtocol; it returns the file's path.
+// and subscribes to reviews over wsProtocol (or "sse"); it returns the file's path.
 func (s *Set) SupergraphYAML(t testing.TB, dir, wsProtocol string) string {
 	t.Helper()
 	ws := "ws" + strings.TrimPrefix(s.Reviews.URL, "http")
+	if wsProtocol == "sse" {
+		ws = s.Reviews.URL // SSE subscribes over HTTP (HTTP/2)
+	}
 	yaml := fmt.Sprintf(`subgraphs:
   - name: accounts
     routing_url: %s/query

@@ -155,8 +155,12 @@ func toEngine(subgraphs []Subgraph) []engine.SubgraphConfiguration {
 
 // EngineProtocol maps a supergraph.yaml protocol onto the engine's transport: both
 // WebSocket subprotocols are "ws" (the subprotocol is pinned per connection by the
-// router's HTTP transport). Upstream SSE is refused by the config.
-func EngineProtocol(config.SubscriptionProtocol) engine.SubscriptionProtocol {
+// router's HTTP transport); "sse" is SSE over POST (the router's own client serves it,
+// on HTTP/2: router/core/upstream_sse.go).
+func EngineProtocol(p config.SubscriptionProtocol) engine.SubscriptionProtocol {
+	if p == config.ProtocolSSE {
+		return engine.SubscriptionProtocolSSEPost
+	}
 	return engine.SubscriptionProtocolWS
 }
 

@@ -97,12 +97,18 @@ subgraphs:
 subgraphs:
   - {name: a}
 `, `subgraph "a": routing_url: is required`},
-		{"upstream sse is refused", `
+		{"upstream sse wants an http url", `
 subgraphs:
   - name: a
     routing_url: http://x/query
-    subscription: {url: http://x/query, protocol: sse}
-`, `subscription.protocol "sse" is not supported`},
+    subscription: {url: ws://x/query, protocol: sse}
+`, `subgraph "a": subscription.url`},
+		{"websocket wants a ws url", `
+subgraphs:
+  - name: a
+    routing_url: http://x/query
+    subscription: {url: http://x/query, protocol: graphql-transport-ws}
+`, `subgraph "a": subscription.url`},
 		{"no subgraphs", `subgraphs: []`, "at least one subgraph"},
 	}
 	for _, tt := range tests {
@@ -127,6 +133,16 @@ func TestParseSupergraph_defaultsTheSubscriptionProtocol(t *testing.T) {
 		t.Fatal(err)
 	}
 	if got := sg.Subgraphs[0].Subscription.Protocol; got != ProtocolGraphQLTransportWS {
+		t.Fatalf("protocol %q", got)
+	}
+}
+
+func TestParseSupergraph_acceptsSSEOverAnHTTPURL(t *testing.T) {
+	sg, err := ParseSupergraph([]byte("subgraphs:\n  - name: a\n    routing_url: http://x/query\n    subscription: {url: http://x/query, protocol: sse}\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sg.Subgraphs[0].Subscription.Protocol; got != ProtocolSSE {
 		t.Fatalf("protocol %q", got)
 	}
 }

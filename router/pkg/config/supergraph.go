@@ -111,19 +111,21 @@ func (s *Supergraph) Validate() error {
 			errs = append(errs, fmt.Errorf("%s: routing_url: %w", where, err))
 		}
 		if sub := sg.Subscription; sub != nil {
+			schemes := []string{"ws", "wss"}
 			switch sub.Protocol {
 			case ProtocolGraphQLTransportWS, ProtocolGraphQLWS:
 			case ProtocolSSE:
-				// Removed: the engine's upstream SSE client (graphql-go-tools rc.231) never
-				// completes a subscription, and plain SSE GET does not work against gqlgen.
-				errs = append(errs, fmt.Errorf("%s: subscription.protocol \"sse\" is not supported (the engine's upstream SSE client never completes): use graphql-transport-ws or graphql-ws", where))
+				// SSE (POST) over HTTP/2: every subscription to the subgraph is a stream on a
+				// few shared connections (cleartext HTTP/2 for http://), each stream with its
+				// own headers and so its own caller identity. The subgraph must serve HTTP/2.
+				schemes = []string{"http", "https"}
 			case "":
 				sub.Protocol = ProtocolGraphQLTransportWS
 			default:
-				errs = append(errs, fmt.Errorf("%s: subscription.protocol %q: want graphql-transport-ws or graphql-ws", where, sub.Protocol))
+				errs = append(errs, fmt.Errorf("%s: subscription.protocol %q: want graphql-transport-ws, graphql-ws or sse", where, sub.Protocol))
 			}
 			if sub.URL != "" {
-				if err := checkURL(sub.URL, "ws", "wss"); err != nil {
+				if err := checkURL(sub.URL, schemes...); err != nil {
 					errs = append(errs, fmt.Errorf("%s: subscription.url: %w", where, err))
 				}
 			}

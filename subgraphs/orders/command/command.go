@@ -14,6 +14,7 @@ import (
 
 	"github.com/dizhtime/dizhtime/events/kafka"
 	"github.com/dizhtime/dizhtime/platform/config"
+	"github.com/dizhtime/dizhtime/platform/graphqlserver"
 	"github.com/dizhtime/dizhtime/platform/lifecycle"
 	"github.com/dizhtime/dizhtime/platform/logging"
 	"github.com/dizhtime/dizhtime/platform/ops"
@@ -85,6 +86,7 @@ func run(args []string) error {
 	ops.Mount(mux, tel.Registry, ready)
 	mux.Handle("/", metrics.Wrap("orders", svc.Handler))
 	srv := &http.Server{Addr: cfg.HTTPAddr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	graphqlserver.ServeHTTP2(srv) // the router's subscriptions: SSE streams on HTTP/2
 	logger.Info("orders listening", "addr", cfg.HTTPAddr)
 	comps := append([]lifecycle.Component{lifecycle.HTTPServer("http", srv, cfg.ShutdownTimeout)}, svc.Components...)
 	err = lifecycle.Run(ctx, logger, cfg.ShutdownTimeout, comps...)

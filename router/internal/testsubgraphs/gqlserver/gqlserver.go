@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -122,4 +123,42 @@ func (l *RequestLog) Bodies() []string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return append([]string(nil), l.bodies...)
+}
+
+// StreamRecorder remembers every SSE subscription request (Accept: text/event-stream):
+// its headers and body, so tests can check which caller each upstream stream was opened
+// for and what it asked.
+type StreamRecorder struct {
+	Next http.Handler
+
+	mu      sync.Mutex
+	streams []StreamRequest
+}
+
+// StreamRequest is one recorded SSE subscription request.
+type StreamRequest struct {
+	Header http.Header
+	Body   string
+	// Proto is the HTTP version it came over ("HTTP/2.0" when multiplexed).
+	Proto string
+}
+
+func (s *StreamRecorder) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if r.Body != nil && strings.Contains(r.Header.Get("Accept"), "text/event-stream") {
+		b, err := io.ReadAll(r.Body)
+		if err == nil {
+			r.Body = io.NopCloser(bytes.NewReader(b))
+			s.mu.Lock()
+			s.streams = append(s.streams, StreamRequest{Header: r.Header.Clone(), Body: string(b), Proto: r.Proto})
+			s.mu.Unlock()
+		}
+	}
+	s.Next.ServeHTTP(w, r)
+}
+
+// Streams returns the SSE subscription requests seen, oldest first.
+func (s *StreamRecorder) Streams() []StreamRequest {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]StreamRequest(nil), s.streams...)
 }
