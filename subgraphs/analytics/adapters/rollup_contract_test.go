@@ -1,6 +1,7 @@
 package adapters_test
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -120,8 +121,8 @@ func generatedCity(rng *rand.Rand, day time.Time, n int) []events.Envelope {
 	return envs
 }
 
-// rawFigures computes the funnel and the rates of r within s from the events, each id once.
-func rawFigures(envs []events.Envelope, r domain.Range, s domain.Scope) (domain.Funnel, domain.Rates) {
+// uniqueFacts is the facts of envs, each event id once (a redelivery counts once).
+func uniqueFacts(envs []events.Envelope) []domain.Fact {
 	seen := map[string]bool{}
 	var facts []domain.Fact
 	for _, e := range envs {
@@ -135,6 +136,12 @@ func rawFigures(envs []events.Envelope, r domain.Range, s domain.Scope) (domain.
 		}
 		facts = append(facts, f)
 	}
+	return facts
+}
+
+// rawFigures computes the funnel and the rates of r within s from the events, each id once.
+func rawFigures(envs []events.Envelope, r domain.Range, s domain.Scope) (domain.Funnel, domain.Rates) {
+	facts := uniqueFacts(envs)
 	cohort := map[string]bool{}
 	var f domain.Funnel
 	var x domain.Rates
@@ -180,13 +187,7 @@ func rawFigures(envs []events.Envelope, r domain.Range, s domain.Scope) (domain.
 		f.DropOffs = append(f.DropOffs, domain.DropOff{Status: k[0], Reason: k[1], Orders: n})
 	}
 	slices.SortFunc(f.DropOffs, func(a, b domain.DropOff) int {
-		if a.Orders != b.Orders {
-			return int(b.Orders - a.Orders)
-		}
-		if a.Status != b.Status {
-			return map[bool]int{true: -1, false: 1}[a.Status < b.Status]
-		}
-		return map[bool]int{true: -1, false: 1}[a.Reason < b.Reason]
+		return cmp.Or(cmp.Compare(b.Orders, a.Orders), cmp.Compare(a.Status, b.Status), cmp.Compare(a.Reason, b.Reason))
 	})
 	x.Cancelled, x.Refunded = int64(len(ended)), int64(len(refunded))
 	return f, x
@@ -195,19 +196,9 @@ func rawFigures(envs []events.Envelope, r domain.Range, s domain.Scope) (domain.
 // rawDrivers computes the drivers' figures in r from the events, each id once, with the
 // drivers' share shareBps of each delivered order's total (rounded down per order).
 func rawDrivers(envs []events.Envelope, r domain.Range, shareBps int64) map[string]domain.DriverFigures {
-	seen := map[string]bool{}
+	facts := uniqueFacts(envs)
 	totals := map[string]int64{}
-	var facts []domain.Fact
-	for _, e := range envs {
-		if seen[e.ID] {
-			continue
-		}
-		seen[e.ID] = true
-		f, _, err := app.FactsOf(e)
-		if err != nil {
-			panic(err)
-		}
-		facts = append(facts, f)
+	for _, f := range facts {
 		if f.EventType == domain.TypeOrderCreated {
 			totals[f.OrderID] = f.AmountMinor
 		}
