@@ -97,8 +97,10 @@ func startPlatform(t *testing.T, ctx context.Context, otlp string) *platform {
 			"DIZHTIME_DISPATCH_CONSUME_FROM_START=false",
 			"DIZHTIME_LOG_LEVEL=debug", // the consumers log each handled event at debug
 			"DIZHTIME_TELEMETRY_OTLP_ENDPOINT=" + otlp,
+			"DIZHTIME_TELEMETRY_OTLP_TRACES_ONLY=true", // Jaeger takes traces only; Prometheus scrapes the metrics
 		},
-		RouterEnv:    []string{"DIZHTIME_ROUTER_TELEMETRY_OTLP_ENDPOINT=" + otlp},
+		RouterEnv: []string{"DIZHTIME_ROUTER_TELEMETRY_OTLP_ENDPOINT=" + otlp,
+			"DIZHTIME_ROUTER_TELEMETRY_OTLP_TRACES_ONLY=true"},
 		ReadyTimeout: 2 * time.Minute,
 	})
 	t.Cleanup(func() {
