@@ -188,7 +188,7 @@ if wanted consumer; then
   step consumer events "go run ./cmd/consumer-bench -events $consumer_events -baseline-events $((consumer_events / 10)) -batch 512"
   for mode in per-message batch-per-event batch; do
     row "consumer, $mode (events/consumer, 1 group, 3 partitions, event-id dedupe, one effect row per event)" "$(awk -F' [|] ' -v m="$mode" '
-      $1 == m { printf "%s events/s; %s events/tx; PG %s/event (%s events per PG CPU-s); client %s/event (%s per client CPU-s); %s per message; load %s", $2, $3, $5, $6, $7, $8, $9, $10; exit }
+      $1 == m { printf "%s events/s; transaction %s; %s events/tx; PG %s/event (%s events per PG CPU-s); client %s/event (%s per client CPU-s); %s per message; load %s", $2, $11, $3, $5, $6, $7, $8, $9, $10; exit }
       ' "$logs/consumer.log")" consumer
   done
 fi

@@ -115,6 +115,8 @@ type result struct {
 	p50, p99              time.Duration
 	cpuPerEvent           time.Duration // relays' Postgres backends
 	producerCPUPerEvent   time.Duration // producers' Postgres backends (sustained)
+	roundP50, roundP99    time.Duration // sustained: a relay round that published something
+	rounds                int
 	clientPerEvent        time.Duration // this process (the relays' Go side; producers too in the sustained run)
 	kafkaShare            float64       // of the relays' round time, waiting for Kafka
 	produced, backlogLeft int
@@ -201,9 +203,10 @@ func printResult(phase string, r result) {
 			r.sys, r.events, r.elapsed.Round(time.Millisecond), r.rate(), r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond),
 			100*r.kafkaShare, r.cpuPerEvent.Round(100*time.Nanosecond), r.loadStart, r.loadEnd)
 	default:
-		fmt.Printf("sustained %s: produced %d (%.0f/s), relayed %d in %v = %.0f events/s; backlog at the end %d; commit->ack p50 %v p99 %v; relay PG CPU %v/event, producers' PG CPU %v/event; load %s -> %s\n",
+		fmt.Printf("sustained %s: produced %d (%.0f/s), relayed %d in %v = %.0f events/s; backlog at the end %d; commit->ack p50 %v p99 %v; relay PG CPU %v/event, producers' PG CPU %v/event; %d rounds, %.0f events each, round p50 %v p99 %v (%.0f%% of it waiting for Kafka); load %s -> %s\n",
 			r.sys, r.produced, float64(r.produced)/r.elapsed.Seconds(), r.events, r.elapsed.Round(time.Millisecond), r.rate(), r.backlogLeft, r.p50.Round(10*time.Microsecond),
-			r.p99.Round(10*time.Microsecond), r.cpuPerEvent.Round(100*time.Nanosecond), r.producerCPUPerEvent.Round(100*time.Nanosecond), r.loadStart, r.loadEnd)
+			r.p99.Round(10*time.Microsecond), r.cpuPerEvent.Round(100*time.Nanosecond), r.producerCPUPerEvent.Round(100*time.Nanosecond),
+			r.rounds, float64(r.events)/float64(max(r.rounds, 1)), r.roundP50.Round(10*time.Microsecond), r.roundP99.Round(10*time.Microsecond), 100*r.kafkaShare, r.loadStart, r.loadEnd)
 	}
 }
 
@@ -560,7 +563,7 @@ func sustained(ctx context.Context, e *env, pub outbox.Publisher, topic string, 
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	stop := make(chan struct{})
-	wg, _, fail := runRelays(runCtx, rounds, idleRounds(sys), o.poll, stop)
+	wg, times, fail := runRelays(runCtx, rounds, idleRounds(sys), o.poll, stop)
 
 	cpu, err := startCPU(ctx, e)
 	if err != nil {
@@ -638,6 +641,16 @@ func sustained(ctx context.Context, e *env, pub outbox.Publisher, topic string, 
 	r.loadEnd = loadavg()
 	r.cpuPerEvent, r.clientPerEvent = cpu.perEvent(r.events), cpu.clientPerEvent(r.events)
 	r.producerCPUPerEvent = pcpu.perEvent(r.produced)
+	ts := times() // the window's rounds: how long one takes, and how much of it is Kafka's
+	var sum time.Duration
+	for _, t := range ts {
+		sum += t
+	}
+	if sum > 0 {
+		r.kafkaShare = float64(a.busy.Load()) / float64(sum)
+	}
+	r.roundP50, r.roundP99 = percentiles(ts)
+	r.rounds = len(ts)
 	r.backlogLeft = unsent(ctx, e)
 	if err, _ := perr.Load().(error); err != nil {
 		return result{}, fmt.Errorf("producer: %w", err)
