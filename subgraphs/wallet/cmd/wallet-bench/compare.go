@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/dizhtime/dizhtime/platform/endpoints"
@@ -123,7 +124,7 @@ func runCompare(cfg compareConfig) error {
 	defer admin.Exec(context.Background(), "DROP DATABASE "+pgdb+" WITH (FORCE)")
 
 	app := "wallet-bench-" + suffix
-	walletPool, err := openPool(ctx, withParam(endpoints.Postgres(), "search_path", schema), cfg.conns, app+"-wallet")
+	walletPool, err := openPool(ctx, withParam(endpoints.Postgres(), "search_path", schema), cfg.conns, app+"-wallet", sagaTx.option())
 	if err != nil {
 		return err
 	}
@@ -359,11 +360,61 @@ func withParam(url, k, v string) string {
 
 // openPool opens a pool of exactly conns connections named app (application_name), so
 // the run's own backends can be found in pg_stat_activity and read in /proc.
-func openPool(ctx context.Context, url string, conns int32, appName string) (*pgxpool.Pool, error) {
-	return postgres.Open(ctx, url, postgres.WithMaxConns(conns), func(c *pgxpool.Config) {
+func openPool(ctx context.Context, url string, conns int32, appName string, opts ...postgres.Option) (*pgxpool.Pool, error) {
+	return postgres.Open(ctx, url, append([]postgres.Option{postgres.WithMaxConns(conns), func(c *pgxpool.Config) {
 		c.MinConns = conns
 		c.ConnConfig.RuntimeParams["application_name"] = appName
-	})
+	}}, opts...)...)
+}
+
+// sagaTx times the saga consumer's transactions on the wallet's pool: from taking a
+// pooled connection to handing it back (one partition batch: dedupe, payments, outbox
+// rows, commit). Recording is on only while measureSaga's window is open.
+var sagaTx = &holdTimes{since: map[*pgx.Conn]time.Time{}}
+
+// holdTimes records how long pooled connections are held, acquire to release.
+type holdTimes struct {
+	mu    sync.Mutex
+	since map[*pgx.Conn]time.Time
+	held  []time.Duration
+	on    atomic.Bool
+}
+
+func (h *holdTimes) option() postgres.Option {
+	return func(c *pgxpool.Config) {
+		c.PrepareConn = func(_ context.Context, conn *pgx.Conn) (bool, error) {
+			h.mu.Lock()
+			h.since[conn] = time.Now()
+			h.mu.Unlock()
+			return true, nil
+		}
+		c.AfterRelease = func(conn *pgx.Conn) bool {
+			h.mu.Lock()
+			if t, ok := h.since[conn]; ok && h.on.Load() {
+				h.held = append(h.held, time.Since(t))
+			}
+			delete(h.since, conn)
+			h.mu.Unlock()
+			return true
+		}
+	}
+}
+
+// window turns recording on (and clears what was recorded) or off.
+func (h *holdTimes) window(on bool) {
+	h.mu.Lock()
+	if on {
+		h.held = h.held[:0]
+	}
+	h.mu.Unlock()
+	h.on.Store(on)
+}
+
+func (h *holdTimes) percentiles() (time.Duration, time.Duration) {
+	h.mu.Lock()
+	d := append([]time.Duration(nil), h.held...)
+	h.mu.Unlock()
+	return percentiles(d)
 }
 
 // measureClosedLoop runs cfg.workers workers calling op back to back for cfg.duration.
@@ -568,8 +619,9 @@ func printCompare(all []figures, sagas map[int]figures, cfg compareConfig) {
 	}
 	for _, accts := range cfg.accounts {
 		if s, ok := sagas[accts]; ok {
-			fmt.Printf("%-9s %-6d %9.0f %8s %8s %14.0f %14.0f %6s %s\n", "saga", accts, s.rate(), "-", "-",
-				s.cpuPerTx(s.backendCPU), s.cpuPerTx(s.serverCPU), fmt.Sprintf("%.1f", float64(s.posted)/float64(max(s.batches, 1))), s.loadEnd)
+			fmt.Printf("%-9s %-6d %9.0f %8.2f %8.2f %14.0f %14.0f %10s %12s %6s %s (p50/p99: one consumer transaction)\n", "saga", accts, s.rate(), ms(s.p50), ms(s.p99),
+				s.cpuPerTx(s.backendCPU), s.cpuPerTx(s.serverCPU), fmt.Sprintf("%.0f", perCPUSecond(s.tx, s.backendCPU)), "-",
+				fmt.Sprintf("%.1f", float64(s.posted)/float64(max(s.batches, 1))), s.loadEnd)
 		}
 	}
 	fmt.Println()
@@ -584,7 +636,8 @@ func printCompare(all []figures, sagas map[int]figures, cfg compareConfig) {
 			perCPUSecond(po.tx, po.backendCPU), perCPUSecond(pg.tx, pg.backendCPU), perCPUSecond(po.tx, po.backendCPU)/max(perCPUSecond(pg.tx, pg.backendCPU), 1),
 			po.cpuPerTx(po.clientCPU), pg.cpuPerTx(pg.clientCPU))
 		if s, ok := sagas[accts]; ok {
-			line += fmt.Sprintf("; saga %.0f events/s = %.2fx pgledger, backend CPU %.0f µs/event", s.rate(), s.rate()/pg.rate(), s.cpuPerTx(s.backendCPU))
+			line += fmt.Sprintf("; saga %.0f events/s = %.2fx pgledger, backend CPU %.0f µs/event, consumer transaction p50 %.2f ms p99 %.2f ms (%.1f events each)",
+				s.rate(), s.rate()/pg.rate(), s.cpuPerTx(s.backendCPU), ms(s.p50), ms(s.p99), float64(s.posted)/float64(max(s.batches, 1)))
 		}
 		fmt.Println(line)
 	}

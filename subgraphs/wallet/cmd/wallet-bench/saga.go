@@ -78,6 +78,7 @@ func measureSaga(ctx context.Context, pool *pgxpool.Pool, appName string, wallet
 	// Progress is watched on a connection of its own, outside the measured backends.
 	ocfg := pool.Config().Copy()
 	ocfg.MinConns, ocfg.MaxConns = 1, 1
+	ocfg.PrepareConn, ocfg.AfterRelease = nil, nil // its polls are not the saga's transactions
 	ocfg.ConnConfig.RuntimeParams["application_name"] = appName + "-observer"
 	observer, err := pgxpool.NewWithConfig(ctx, ocfg)
 	if err != nil {
@@ -106,6 +107,7 @@ func measureSaga(ctx context.Context, pool *pgxpool.Pool, appName string, wallet
 		}
 		if applied > 0 && start.IsZero() {
 			applied0, start = applied, time.Now()
+			sagaTx.window(true)
 			if cpu0, err = postgresCPU(ctx, observer, appName); err != nil {
 				stop()
 				return figures{}, err
@@ -121,6 +123,8 @@ func measureSaga(ctx context.Context, pool *pgxpool.Pool, appName string, wallet
 		time.Sleep(20 * time.Millisecond)
 	}
 	elapsed := time.Since(start)
+	sagaTx.window(false)
+	p50, p99 := sagaTx.percentiles()
 	cpu1, err := postgresCPU(ctx, observer, appName)
 	stop()
 	if rerr := <-done; rerr != nil && err == nil {
@@ -143,5 +147,5 @@ func measureSaga(ctx context.Context, pool *pgxpool.Pool, appName string, wallet
 	}
 	return figures{system: "saga", accounts: accounts, tx: int64(applied - applied0), elapsed: elapsed,
 		backendCPU: cpu1.backends - cpu0.backends, serverCPU: cpu1.serverSince(cpu0), loadEnd: loadavg(),
-		batches: txs, posted: paid}, nil
+		batches: txs, posted: paid, p50: p50, p99: p99}, nil
 }
