@@ -117,6 +117,7 @@ type result struct {
 	producerCPUPerEvent   time.Duration // producers' Postgres backends (sustained)
 	roundP50, roundP99    time.Duration // sustained: a relay round that published something
 	rounds                int
+	undrained             int           // sustained: committed events still unpublished when the wait ended
 	clientPerEvent        time.Duration // this process (the relays' Go side; producers too in the sustained run)
 	kafkaShare            float64       // of the relays' round time, waiting for Kafka
 	produced, backlogLeft int
@@ -203,9 +204,9 @@ func printResult(phase string, r result) {
 			r.sys, r.events, r.elapsed.Round(time.Millisecond), r.rate(), r.p50.Round(10*time.Microsecond), r.p99.Round(10*time.Microsecond),
 			100*r.kafkaShare, r.cpuPerEvent.Round(100*time.Nanosecond), r.loadStart, r.loadEnd)
 	default:
-		fmt.Printf("sustained %s: produced %d (%.0f/s), relayed %d in %v = %.0f events/s; backlog at the end %d; commit->ack p50 %v p99 %v; relay PG CPU %v/event, producers' PG CPU %v/event; %d rounds, %.0f events each, round p50 %v p99 %v (%.0f%% of it waiting for Kafka); load %s -> %s\n",
+		fmt.Printf("sustained %s: produced %d (%.0f/s), relayed %d in %v = %.0f events/s; backlog at the end %d; commit->ack p50 %v p99 %v; %s; relay PG CPU %v/event, producers' PG CPU %v/event; %d rounds, %.0f events each, round p50 %v p99 %v (%.0f%% of it waiting for Kafka); load %s -> %s\n",
 			r.sys, r.produced, float64(r.produced)/r.elapsed.Seconds(), r.events, r.elapsed.Round(time.Millisecond), r.rate(), r.backlogLeft, r.p50.Round(10*time.Microsecond),
-			r.p99.Round(10*time.Microsecond), r.cpuPerEvent.Round(100*time.Nanosecond), r.producerCPUPerEvent.Round(100*time.Nanosecond),
+			r.p99.Round(10*time.Microsecond), undrained(r), r.cpuPerEvent.Round(100*time.Nanosecond), r.producerCPUPerEvent.Round(100*time.Nanosecond),
 			r.rounds, float64(r.events)/float64(max(r.rounds, 1)), r.roundP50.Round(10*time.Microsecond), r.roundP99.Round(10*time.Microsecond), 100*r.kafkaShare, r.loadStart, r.loadEnd)
 	}
 }
@@ -679,10 +680,26 @@ func sustained(ctx context.Context, e *env, pub outbox.Publisher, topic string, 
 	lat, missing := a.lat, len(a.committed)
 	a.mu.Unlock()
 	if missing > 0 {
-		return result{}, fmt.Errorf("%d of %d committed events were never published", missing, r.produced)
+		// A relay that fell behind and could not drain its backlog in the time allowed:
+		// a figure (its events stay in the outbox, nothing is lost), not a failed run. Its
+		// percentiles count the missing events as acknowledged now, so they understate.
+		r.undrained = missing
+		now := time.Now()
+		a.mu.Lock()
+		for _, c := range a.committed {
+			lat = append(lat, now.Sub(c))
+		}
+		a.mu.Unlock()
 	}
 	r.p50, r.p99 = percentiles(lat)
 	return r, nil
+}
+
+func undrained(r result) string {
+	if r.undrained == 0 {
+		return "every event acknowledged"
+	}
+	return fmt.Sprintf("%d events NOT drained within the wait (the relay fell behind; p50/p99 count them as acknowledged at the end of the wait, so understate)", r.undrained)
 }
 
 func unsent(ctx context.Context, e *env) int {
