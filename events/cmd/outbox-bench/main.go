@@ -46,11 +46,11 @@ import (
 )
 
 type options struct {
-	backlog, subjects, rate, txEvents, producers, batch int
-	duration, poll, report                              time.Duration
-	relays                                              []int
-	before, deleteSent, naive                           bool
-	phases                                              []string
+	backlog, subjects, rate, txEvents, producers, batch, kafkaBatch int
+	duration, poll, report                                          time.Duration
+	relays                                                          []int
+	before, deleteSent, naive                                       bool
+	phases                                                          []string
 }
 
 func main() {
@@ -64,6 +64,7 @@ func main() {
 	flag.IntVar(&o.txEvents, "tx-events", 20, "events per producer transaction")
 	flag.IntVar(&o.producers, "producers", 4, "producer connections")
 	flag.IntVar(&o.batch, "batch", 1000, "events per relay round (both relays)")
+	flag.IntVar(&o.kafkaBatch, "kafka-batch", 0, "messages per partition produce request (kafka.WithBatchSize; 0: kafka-go's 100)")
 	flag.DurationVar(&o.duration, "duration", 15*time.Second, "length of the sustained run")
 	flag.DurationVar(&o.poll, "poll", 5*time.Millisecond, "relays' wait after an empty round (both relays)")
 	flag.StringVar(&relays, "relays", "1,2", "DizhTime rounds in flight to run: relays, or Run workers (2 by default), each with its share of the partitions")
@@ -133,7 +134,11 @@ func run(ctx context.Context, o options) error {
 	if err := kafka.EnsureTopics(ctx, brokers, kafka.TopicSpec{Name: topic, Partitions: 6}); err != nil {
 		return err
 	}
-	pub := kafka.NewProducer(brokers)
+	var popts []kafka.ProducerOption
+	if o.kafkaBatch > 0 {
+		popts = append(popts, kafka.WithBatchSize(o.kafkaBatch))
+	}
+	pub := kafka.NewProducer(brokers, popts...)
 	defer pub.Close()
 	admin, err := postgres.Open(ctx, endpoints.Postgres(), postgres.WithMaxConns(2))
 	if err != nil {
