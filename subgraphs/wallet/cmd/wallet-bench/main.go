@@ -77,6 +77,10 @@ func main() {
 		return
 	}
 	if *compare {
+		if *analyzeAt != "warm" && *analyzeAt != "seed" {
+			fmt.Fprintln(os.Stderr, "wallet-bench: -analyze-at wants warm or seed, got", *analyzeAt)
+			os.Exit(2)
+		}
 		cfg := compareConfig{duration: *duration, workers: *workers, conns: int32(*conns), rounds: *rounds,
 			pgledger: *pgledgerSQL, sagaEvents: *sagaEvents, warmup: *warmup, analyzeAt: *analyzeAt,
 			batch: adapters.BatchConfig{Flushers: *flushers, Linger: *linger}}
