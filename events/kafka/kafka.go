@@ -31,9 +31,27 @@ type Producer struct {
 	w *kafkago.Writer
 }
 
+// ProducerOption tunes a Producer.
+type ProducerOption func(*kafkago.Writer)
+
+// WithBatchSize caps the messages of one partition's produce request (kafka-go's default:
+// 100). The writer sends a partition's requests one after another, so a Publish of more
+// messages than that per partition waits for several round trips.
+func WithBatchSize(n int) ProducerOption {
+	return func(w *kafkago.Writer) { w.BatchSize = n }
+}
+
 // NewProducer returns a producer for brokers. Messages with the same key land on the same
 // partition in the order published.
-func NewProducer(brokers []string) *Producer {
+func NewProducer(brokers []string, opts ...ProducerOption) *Producer {
+	p := newProducer(brokers)
+	for _, o := range opts {
+		o(p.w)
+	}
+	return p
+}
+
+func newProducer(brokers []string) *Producer {
 	return &Producer{w: &kafkago.Writer{
 		Addr:                   kafkago.TCP(brokers...),
 		Balancer:               &kafkago.Hash{},

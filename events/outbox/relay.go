@@ -122,10 +122,13 @@ const claimPartitionCount = 32
 // Left to itself, the planner judges by statistics that lag the table: a freshly migrated
 // outbox has been analysed empty, and with 100k rows arriving before autoanalyze it chose
 // to read and sort every unsent row (1.5-2 s a round, measured) instead of merging a
-// batch's worth of index entries (40-60 ms).
+// batch's worth of index entries (40-60 ms). Sequential scans are off too, for the mark
+// (or delete) by seq: its generic plan, cached after five rounds on a small table that the
+// statistics call empty, was a sequential scan, and stayed one as the table grew (one
+// DELETE took 5 s at 200k rows, measured; the relay fell to 200 events/s).
 const claimPartitions = `
 SELECT set_config('enable_sort', 'off', true), set_config('enable_bitmapscan', 'off', true),
-  set_config('plan_cache_mode', 'force_generic_plan', true),
+  set_config('enable_seqscan', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true),
   (SELECT coalesce(array_agg(p), '{}') FROM (
     SELECT p FROM (SELECT (s + $2) % $1 AS p FROM generate_series(0, $1 - 1) s) turn
     WHERE pg_try_advisory_xact_lock(hashtext('dizhtime.outbox:' || current_schema()), p)
@@ -170,7 +173,7 @@ func (r *Relay) round(ctx context.Context, share int) (int, error) {
 		setting string
 	)
 	if err := tx.QueryRow(ctx, claimPartitions, claimPartitionCount, r.nextPartition(share), share).
-		Scan(&setting, &setting, &setting, &parts); err != nil {
+		Scan(&setting, &setting, &setting, &setting, &parts); err != nil {
 		return 0, fmt.Errorf("outbox relay: claim: %w", err)
 	}
 	if len(parts) == 0 {

@@ -15,7 +15,9 @@
 // consumer's Postgres backends' CPU per event (read from /proc/<pid>/stat; the polling
 // that watches progress runs on another connection, outside it), this process's CPU per
 // event (getrusage: the consumer's Go side, Kafka fetching included), events per CPU
-// second of each (capacity: what one core of that side would sustain), and the load
+// second of each (capacity: what one core of that side would sustain), the p50/p99 of a
+// transaction (a message, or a partition batch: from taking a pooled connection to
+// handing it back, read by the pool's PrepareConn/AfterRelease hooks), and the load
 // average. From the events module:
 //
 //	go run ./cmd/consumer-bench -events 50000 -batch 512
@@ -33,8 +35,11 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -93,6 +98,7 @@ type result struct {
 	loadStart, loadEnd   string
 	statementsPerBatch   string
 	applied0, appliedEnd int
+	txP50, txP99         time.Duration // a consumer transaction, connection taken -> given back
 }
 
 func (r result) rate() float64 { return float64(r.events) / r.elapsed.Seconds() }
@@ -124,7 +130,7 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 	defer admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
-	open := func(app string, conns int) (*pgxpool.Pool, error) {
+	open := func(app string, conns int, opts ...postgres.Option) (*pgxpool.Pool, error) {
 		u := endpoints.Postgres()
 		sep := "?"
 		if strings.Contains(u, "?") {
@@ -132,7 +138,7 @@ func run(ctx context.Context, o options) error {
 		}
 		u += sep + "search_path=" + url.QueryEscape(schema) + "&application_name=" + url.QueryEscape(app) +
 			"&pool_min_conns=" + strconv.Itoa(conns)
-		return postgres.Open(ctx, u, postgres.WithMaxConns(int32(conns)))
+		return postgres.Open(ctx, u, append([]postgres.Option{postgres.WithMaxConns(int32(conns))}, opts...)...)
 	}
 	observer, err := open("consumer-bench-observer-"+runID, 1)
 	if err != nil {
@@ -159,25 +165,66 @@ func run(ctx context.Context, o options) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", mode, err)
 		}
-		fmt.Printf("%s: %d events in %v = %.0f events/s, %.1f events/transaction; Postgres %v/event (%.0f events per PG CPU-s); client %v/event (%.0f events per client CPU-s); load %s -> %s\n",
+		fmt.Printf("%s: %d events in %v = %.0f events/s, %.1f events/transaction, transaction p50 %v p99 %v; Postgres %v/event (%.0f events per PG CPU-s); client %v/event (%.0f events per client CPU-s); load %s -> %s\n",
 			r.mode, r.events, r.elapsed.Round(time.Millisecond), r.rate(), float64(r.events)/float64(max(r.txs, 1)),
+			r.txP50.Round(10*time.Microsecond), r.txP99.Round(10*time.Microsecond),
 			perEvent(r.pgCPU, r.events).Round(100*time.Nanosecond), perCPUSecond(r.pgCPU, r.events),
 			perEvent(r.clientCPU, r.events).Round(100*time.Nanosecond), perCPUSecond(r.clientCPU, r.events), r.loadStart, r.loadEnd)
 		rs = append(rs, r)
 	}
 	fmt.Println()
-	fmt.Println("mode | events/s | events/tx | statements/batch | PG CPU/event | events per PG CPU-s | client CPU/event | events per client CPU-s | ratio vs first | load start -> end")
+	fmt.Println("mode | events/s | events/tx | statements/batch | PG CPU/event | events per PG CPU-s | client CPU/event | events per client CPU-s | ratio vs first | load start -> end | transaction p50/p99")
 	for _, r := range rs {
-		fmt.Printf("%s | %.0f | %.1f | %s | %v | %.0f | %v | %.0f | %.2fx | %s -> %s\n", r.mode, r.rate(),
+		fmt.Printf("%s | %.0f | %.1f | %s | %v | %.0f | %v | %.0f | %.2fx | %s -> %s | p50 %v p99 %v\n", r.mode, r.rate(),
 			float64(r.events)/float64(max(r.txs, 1)), r.statementsPerBatch,
 			perEvent(r.pgCPU, r.events).Round(100*time.Nanosecond), perCPUSecond(r.pgCPU, r.events),
 			perEvent(r.clientCPU, r.events).Round(100*time.Nanosecond), perCPUSecond(r.clientCPU, r.events),
-			r.rate()/rs[0].rate(), r.loadStart, r.loadEnd)
+			r.rate()/rs[0].rate(), r.loadStart, r.loadEnd, r.txP50.Round(10*time.Microsecond), r.txP99.Round(10*time.Microsecond))
 	}
 	return nil
 }
 
-type opener func(app string, conns int) (*pgxpool.Pool, error)
+type opener func(app string, conns int, opts ...postgres.Option) (*pgxpool.Pool, error)
+
+// holdTimes records how long each pooled connection is held, acquire to release: for
+// the consumer's pool, one transaction (a message, or a partition batch).
+type holdTimes struct {
+	mu    sync.Mutex
+	since map[*pgx.Conn]time.Time
+	held  []time.Duration
+	on    atomic.Bool // off until the measured window opens
+}
+
+func (h *holdTimes) option() postgres.Option {
+	return func(c *pgxpool.Config) {
+		c.PrepareConn = func(_ context.Context, conn *pgx.Conn) (bool, error) {
+			h.mu.Lock()
+			h.since[conn] = time.Now()
+			h.mu.Unlock()
+			return true, nil
+		}
+		c.AfterRelease = func(conn *pgx.Conn) bool {
+			h.mu.Lock()
+			if t, ok := h.since[conn]; ok && h.on.Load() {
+				h.held = append(h.held, time.Since(t))
+			}
+			delete(h.since, conn)
+			h.mu.Unlock()
+			return true
+		}
+	}
+}
+
+func (h *holdTimes) percentiles() (time.Duration, time.Duration) {
+	h.mu.Lock()
+	d := slices.Clone(h.held)
+	h.mu.Unlock()
+	if len(d) == 0 {
+		return 0, 0
+	}
+	slices.Sort(d)
+	return d[len(d)/2], d[min(len(d)-1, len(d)*99/100)]
+}
 
 func measure(ctx context.Context, o options, brokers []string, pub *kafka.Producer, observer *pgxpool.Pool, open opener, id, mode string, n int) (result, error) {
 	topic := "consumer-bench." + id
@@ -205,7 +252,8 @@ func measure(ctx context.Context, o options, brokers []string, pub *kafka.Produc
 		}
 	}
 	app := "consumer-bench-" + id
-	pool, err := open(app, o.conns)
+	holds := &holdTimes{since: map[*pgx.Conn]time.Time{}}
+	pool, err := open(app, o.conns, holds.option())
 	if err != nil {
 		return result{}, err
 	}
@@ -271,6 +319,7 @@ func measure(ctx context.Context, o options, brokers []string, pub *kafka.Produc
 		time.Sleep(2 * time.Millisecond)
 	}
 	start := time.Now()
+	holds.on.Store(true)
 	pg0, cl0 := procCPU(pids), selfCPU()
 	r.loadStart = loadavg()
 	for {
@@ -288,6 +337,8 @@ func measure(ctx context.Context, o options, brokers []string, pub *kafka.Produc
 		}
 	}
 	r.elapsed = time.Since(start)
+	holds.on.Store(false)
+	r.txP50, r.txP99 = holds.percentiles()
 	r.pgCPU, r.clientCPU = procCPU(pids)-pg0, selfCPU()-cl0
 	r.loadEnd = loadavg()
 	r.events = r.appliedEnd - r.applied0

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/google/uuid"
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/dizhtime/dizhtime/platform/endpoints"
@@ -26,15 +27,16 @@ import (
 // compareConfig is the side-by-side run: DizhTime's PayOrder and pgledger's transfer,
 // the same workers, accounts and pool size, alternated in one run.
 type compareConfig struct {
-	duration       time.Duration
-	workers        int
-	accounts       []int
-	conns          int32
-	rounds         int
-	pgledger       string // path of pgledger.sql; "" = the minimal equivalent below
-	sagaEvents     int
-	consumerEvents int
-	batch          adapters.BatchConfig
+	duration   time.Duration
+	workers    int
+	accounts   []int
+	conns      int32
+	rounds     int
+	pgledger   string // path of pgledger.sql; "" = the minimal equivalent below
+	sagaEvents int
+	warmup     int    // operations each system runs before ANALYZE (analyzeAt "warm")
+	analyzeAt  string // "warm" or "seed"
+	batch      adapters.BatchConfig
 }
 
 // minimalTransfer is what stands in for pgledger when its SQL is not at hand: a transfer
@@ -122,7 +124,7 @@ func runCompare(cfg compareConfig) error {
 	defer admin.Exec(context.Background(), "DROP DATABASE "+pgdb+" WITH (FORCE)")
 
 	app := "wallet-bench-" + suffix
-	walletPool, err := openPool(ctx, withParam(endpoints.Postgres(), "search_path", schema), cfg.conns, app+"-wallet")
+	walletPool, err := openPool(ctx, withParam(endpoints.Postgres(), "search_path", schema), cfg.conns, app+"-wallet", sagaTx.option())
 	if err != nil {
 		return err
 	}
@@ -174,15 +176,63 @@ func runCompare(cfg compareConfig) error {
 			return fmt.Errorf("pgledger account: %w", err)
 		}
 	}
-	// Both analysed after seeding, as a deployed ledger would be: plans made on the
-	// statistics of empty tables are -explain's subject, not this comparison's.
-	for _, p := range []*pgxpool.Pool{pgPool, walletPool} {
-		if _, err := p.Exec(ctx, "ANALYZE"); err != nil {
+	pgledgerTransfer := func(accts int) func(context.Context) error {
+		return func(ctx context.Context) error {
+			perm := rand.Perm(accts)
+			_, err := pgPool.Exec(ctx, `SELECT id FROM pgledger_create_transfer($1, $2, $3::numeric)`,
+				pgAccounts[perm[0]], pgAccounts[perm[1]], 1+rand.IntN(1000))
 			return err
 		}
 	}
-	fmt.Printf("wallet PayOrder vs pgledger transfer: %d workers, %s per run, %d round(s) alternated, pool %d connections each; pgledger: %s\n",
-		cfg.workers, cfg.duration, cfg.rounds, cfg.conns, source)
+	payOrder := func(accts int) func(context.Context) error {
+		return func(ctx context.Context) error {
+			_, err := wallet.PayOrder(ctx, appPay(uuid.NewString(), fmt.Sprintf("c%d", rand.IntN(accts))))
+			return err
+		}
+	}
+	// Statistics as a ledger in use has them. ANALYZE right after seeding (-analyze-at
+	// seed, the old harness) records pgledger_transfers and pgledger_entries as empty:
+	// the foreign-key checks' cached plans (entries -> transfers, -> accounts) then
+	// seq-scan tables that grow by thousands of rows a second, and stay so until
+	// autovacuum happens to analyse the new database; pgledger paid 1.3-2.9 ms of
+	// backend CPU per transfer for it. So both systems first run cfg.warmup operations,
+	// then both databases are analysed and the pools reconnected (no session keeps a
+	// plan made before).
+	analyze := func() error {
+		for _, p := range []*pgxpool.Pool{pgPool, walletPool} {
+			if _, err := p.Exec(ctx, "ANALYZE"); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	statsNote := "ANALYZE right after seeding (pgledger's transfers and entries empty)"
+	if cfg.analyzeAt == "seed" {
+		if err := analyze(); err != nil {
+			return err
+		}
+	} else {
+		for _, w := range []struct {
+			pool *pgxpool.Pool
+			op   func(context.Context) error
+		}{{pgPool, pgledgerTransfer(maxAccts)}, {walletPool, payOrder(maxAccts)}} {
+			if err := runOps(ctx, cfg.workers, cfg.warmup, w.op); err != nil {
+				return fmt.Errorf("warm-up: %w", err)
+			}
+		}
+		if err := analyze(); err != nil {
+			return err
+		}
+		pgPool.Reset()
+		walletPool.Reset()
+		statsNote = fmt.Sprintf("ANALYZE after %d warm-up operations per system, pools reconnected", cfg.warmup)
+	}
+	fmt.Printf("wallet PayOrder vs pgledger transfer: %d workers, %s per run, %d round(s) alternated, pool %d connections each; %s; pgledger: %s\n",
+		cfg.workers, cfg.duration, cfg.rounds, cfg.conns, statsNote, source)
+	scans0, err := tableScans(ctx, pgPool, walletPool)
+	if err != nil {
+		return err
+	}
 
 	var all []figures
 	for _, accts := range cfg.accounts {
@@ -196,19 +246,10 @@ func runCompare(cfg compareConfig) error {
 				var err error
 				switch sys {
 				case "pgledger":
-					f, err = measureClosedLoop(ctx, pgPool, app+"-pgledger", sys, accts, cfg, func(ctx context.Context) error {
-						perm := rand.Perm(accts)
-						_, err := pgPool.Exec(ctx, `SELECT id FROM pgledger_create_transfer($1, $2, $3::numeric)`,
-							pgAccounts[perm[0]], pgAccounts[perm[1]], 1+rand.IntN(1000))
-						return err
-					})
+					f, err = measureClosedLoop(ctx, pgPool, app+"-pgledger", sys, accts, cfg, pgledgerTransfer(accts))
 				case "payorder":
 					b0, o0 := repo.BatchStats()
-					f, err = measureClosedLoop(ctx, walletPool, app+"-wallet", sys, accts, cfg, func(ctx context.Context) error {
-						order := uuid.NewString()
-						_, err := wallet.PayOrder(ctx, appPay(order, fmt.Sprintf("c%d", rand.IntN(accts))))
-						return err
-					})
+					f, err = measureClosedLoop(ctx, walletPool, app+"-wallet", sys, accts, cfg, payOrder(accts))
 					b1, o1 := repo.BatchStats()
 					f.batches, f.posted = b1-b0, o1-o0
 				}
@@ -218,6 +259,10 @@ func runCompare(cfg compareConfig) error {
 				all = append(all, f)
 			}
 		}
+	}
+	scans1, err := tableScans(ctx, pgPool, walletPool)
+	if err != nil {
+		return err
 	}
 	sagas := map[int]figures{}
 	if cfg.sagaEvents > 0 {
@@ -232,22 +277,72 @@ func runCompare(cfg compareConfig) error {
 	if err := checkLedger(ctx, walletPool); err != nil {
 		return err
 	}
-	var consumers []figures
-	if cfg.consumerEvents > 0 {
-		for _, c := range []struct{ n, batch int }{{cfg.consumerEvents, 128}, {max(cfg.consumerEvents/10, 1), 1}} {
-			f, err := measureConsumer(ctx, walletPool, app+"-wallet", c.n, c.batch)
-			if err != nil {
-				return err
-			}
-			consumers = append(consumers, f)
-		}
-	}
 	printCompare(all, sagas, cfg)
-	for _, f := range consumers {
-		fmt.Printf("%s: %d events in %s = %.0f events/s (one group, 3 partitions, one-row handler + event-id dedupe); Postgres backend CPU %.0f µs/event; load %s\n",
-			f.system, f.tx, f.elapsed.Round(time.Millisecond), f.rate(), f.cpuPerTx(f.backendCPU), f.loadEnd)
+	printScans(scans0, scans1)
+	return nil
+}
+
+// runOps runs n operations over workers workers, unmeasured (the warm-up).
+func runOps(ctx context.Context, workers, n int, op func(context.Context) error) error {
+	var (
+		next     atomic.Int64
+		firstErr atomic.Value
+		wg       sync.WaitGroup
+	)
+	for range workers {
+		wg.Go(func() {
+			for next.Add(1) <= int64(n) {
+				if err := op(ctx); err != nil {
+					firstErr.CompareAndSwap(nil, err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if e := firstErr.Load(); e != nil {
+		return e.(error)
 	}
 	return nil
+}
+
+// tableScans reads, per table of both ledgers, how many sequential and index scans
+// PostgreSQL counted (pg_stat_user_tables of each pool's current schema: pgledger's
+// database, the wallet's schema). The counters are
+// flushed by each backend at most once a second, hence the pause.
+func tableScans(ctx context.Context, pools ...*pgxpool.Pool) (map[string][2]int64, error) {
+	time.Sleep(1500 * time.Millisecond)
+	out := map[string][2]int64{}
+	for _, p := range pools {
+		rows, _ := p.Query(ctx, `SELECT relname, coalesce(seq_scan, 0), coalesce(idx_scan, 0) FROM pg_stat_user_tables
+			WHERE schemaname = current_schema()`)
+		for rows.Next() {
+			var name string
+			var seq, idx int64
+			if err := rows.Scan(&name, &seq, &idx); err != nil {
+				return nil, err
+			}
+			out[name] = [2]int64{seq, idx}
+		}
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// printScans says which tables were read by sequential scan during the measured rounds:
+// on tables that grow during a run that is a plan made on stale statistics.
+func printScans(before, after map[string][2]int64) {
+	var parts []string
+	for _, name := range sortedKeys(after) {
+		d := [2]int64{after[name][0] - before[name][0], after[name][1] - before[name][1]}
+		if d[0] == 0 && d[1] == 0 {
+			continue
+		}
+		parts = append(parts, fmt.Sprintf("%s %d seq / %d idx", name, d[0], d[1]))
+	}
+	fmt.Printf("scans during the measured rounds (pg_stat_user_tables): %s\n", strings.Join(parts, ", "))
 }
 
 func appPay(order, customer string) app.PayOrderCommand {
@@ -265,11 +360,61 @@ func withParam(url, k, v string) string {
 
 // openPool opens a pool of exactly conns connections named app (application_name), so
 // the run's own backends can be found in pg_stat_activity and read in /proc.
-func openPool(ctx context.Context, url string, conns int32, appName string) (*pgxpool.Pool, error) {
-	return postgres.Open(ctx, url, postgres.WithMaxConns(conns), func(c *pgxpool.Config) {
+func openPool(ctx context.Context, url string, conns int32, appName string, opts ...postgres.Option) (*pgxpool.Pool, error) {
+	return postgres.Open(ctx, url, append([]postgres.Option{postgres.WithMaxConns(conns), func(c *pgxpool.Config) {
 		c.MinConns = conns
 		c.ConnConfig.RuntimeParams["application_name"] = appName
-	})
+	}}, opts...)...)
+}
+
+// sagaTx times the saga consumer's transactions on the wallet's pool: from taking a
+// pooled connection to handing it back (one partition batch: dedupe, payments, outbox
+// rows, commit). Recording is on only while measureSaga's window is open.
+var sagaTx = &holdTimes{since: map[*pgx.Conn]time.Time{}}
+
+// holdTimes records how long pooled connections are held, acquire to release.
+type holdTimes struct {
+	mu    sync.Mutex
+	since map[*pgx.Conn]time.Time
+	held  []time.Duration
+	on    atomic.Bool
+}
+
+func (h *holdTimes) option() postgres.Option {
+	return func(c *pgxpool.Config) {
+		c.PrepareConn = func(_ context.Context, conn *pgx.Conn) (bool, error) {
+			h.mu.Lock()
+			h.since[conn] = time.Now()
+			h.mu.Unlock()
+			return true, nil
+		}
+		c.AfterRelease = func(conn *pgx.Conn) bool {
+			h.mu.Lock()
+			if t, ok := h.since[conn]; ok && h.on.Load() {
+				h.held = append(h.held, time.Since(t))
+			}
+			delete(h.since, conn)
+			h.mu.Unlock()
+			return true
+		}
+	}
+}
+
+// window turns recording on (and clears what was recorded) or off.
+func (h *holdTimes) window(on bool) {
+	h.mu.Lock()
+	if on {
+		h.held = h.held[:0]
+	}
+	h.mu.Unlock()
+	h.on.Store(on)
+}
+
+func (h *holdTimes) percentiles() (time.Duration, time.Duration) {
+	h.mu.Lock()
+	d := append([]time.Duration(nil), h.held...)
+	h.mu.Unlock()
+	return percentiles(d)
 }
 
 // measureClosedLoop runs cfg.workers workers calling op back to back for cfg.duration.
@@ -474,8 +619,9 @@ func printCompare(all []figures, sagas map[int]figures, cfg compareConfig) {
 	}
 	for _, accts := range cfg.accounts {
 		if s, ok := sagas[accts]; ok {
-			fmt.Printf("%-9s %-6d %9.0f %8s %8s %14.0f %14.0f %6s %s\n", "saga", accts, s.rate(), "-", "-",
-				s.cpuPerTx(s.backendCPU), s.cpuPerTx(s.serverCPU), fmt.Sprintf("%.1f", float64(s.posted)/float64(max(s.batches, 1))), s.loadEnd)
+			fmt.Printf("%-9s %-6d %9.0f %8.2f %8.2f %14.0f %14.0f %10s %12s %6s %s (p50/p99: one consumer transaction)\n", "saga", accts, s.rate(), ms(s.p50), ms(s.p99),
+				s.cpuPerTx(s.backendCPU), s.cpuPerTx(s.serverCPU), fmt.Sprintf("%.0f", perCPUSecond(s.tx, s.backendCPU)), "-",
+				fmt.Sprintf("%.1f", float64(s.posted)/float64(max(s.batches, 1))), s.loadEnd)
 		}
 	}
 	fmt.Println()
@@ -490,7 +636,8 @@ func printCompare(all []figures, sagas map[int]figures, cfg compareConfig) {
 			perCPUSecond(po.tx, po.backendCPU), perCPUSecond(pg.tx, pg.backendCPU), perCPUSecond(po.tx, po.backendCPU)/max(perCPUSecond(pg.tx, pg.backendCPU), 1),
 			po.cpuPerTx(po.clientCPU), pg.cpuPerTx(pg.clientCPU))
 		if s, ok := sagas[accts]; ok {
-			line += fmt.Sprintf("; saga %.0f events/s = %.2fx pgledger, backend CPU %.0f µs/event", s.rate(), s.rate()/pg.rate(), s.cpuPerTx(s.backendCPU))
+			line += fmt.Sprintf("; saga %.0f events/s = %.2fx pgledger, backend CPU %.0f µs/event, consumer transaction p50 %.2f ms p99 %.2f ms (%.1f events each)",
+				s.rate(), s.rate()/pg.rate(), s.cpuPerTx(s.backendCPU), ms(s.p50), ms(s.p99), float64(s.posted)/float64(max(s.batches, 1)))
 		}
 		fmt.Println(line)
 	}

@@ -11,6 +11,10 @@
 // with p50/p99, the PostgreSQL CPU per transaction read from /proc (the run's own
 // backends, and every postgres process) and the load average; then the saga path for
 // real: order.created events drained from Kafka by the wallet's consumer in batch mode.
+// Both systems first run -warmup operations, then both databases are ANALYZEd and the
+// pools reconnected, so neither is planned on the statistics of empty tables (see
+// compare.go: pgledger's foreign-key checks otherwise seq-scan its growing tables). The
+// consumer framework alone is events/cmd/consumer-bench's subject.
 //
 //	go run ./cmd/wallet-bench -compare -duration 5s [-pgledger-sql path/to/pgledger.sql]
 package main
@@ -58,7 +62,8 @@ func main() {
 	accounts := flag.String("accounts", "50,10", "compare: account counts")
 	rounds := flag.Int("rounds", 2, "compare: runs per system and account count, alternated")
 	pgledgerSQL := flag.String("pgledger-sql", "", "compare: pgledger.sql to load into a separate database (empty: a minimal equivalent transfer function)")
-	consumerEvents := flag.Int("consumer-events", 20000, "compare: events the bare consumer benchmark drains in batch mode (0: skip; per-message mode drains a tenth)")
+	warmup := flag.Int("warmup", 2000, "compare: operations each system runs (unmeasured) before both databases are ANALYZEd and the pools reconnected")
+	analyzeAt := flag.String("analyze-at", "warm", "compare: when both databases are ANALYZEd: warm (after -warmup operations, as a ledger in use) or seed (right after the accounts are seeded, every other table empty: the old harness, whose cached plans seq-scan pgledger's growing tables)")
 	flushers := flag.Int("flushers", 0, "compare: batches in flight at once (0: the ledger's default)")
 	linger := flag.Duration("linger", 0, "compare: how long a batch waits for more operations (at most 2ms)")
 	sagaEvents := flag.Int("saga-events", 20000, "compare: order.created events the saga consumer drains per account count (0: skip)")
@@ -72,8 +77,12 @@ func main() {
 		return
 	}
 	if *compare {
+		if *analyzeAt != "warm" && *analyzeAt != "seed" {
+			fmt.Fprintln(os.Stderr, "wallet-bench: -analyze-at wants warm or seed, got", *analyzeAt)
+			os.Exit(2)
+		}
 		cfg := compareConfig{duration: *duration, workers: *workers, conns: int32(*conns), rounds: *rounds,
-			pgledger: *pgledgerSQL, sagaEvents: *sagaEvents, consumerEvents: *consumerEvents,
+			pgledger: *pgledgerSQL, sagaEvents: *sagaEvents, warmup: *warmup, analyzeAt: *analyzeAt,
 			batch: adapters.BatchConfig{Flushers: *flushers, Linger: *linger}}
 		for _, a := range strings.Split(*accounts, ",") {
 			var n int

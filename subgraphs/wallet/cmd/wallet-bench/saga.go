@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/dizhtime/dizhtime/events"
@@ -79,6 +78,7 @@ func measureSaga(ctx context.Context, pool *pgxpool.Pool, appName string, wallet
 	// Progress is watched on a connection of its own, outside the measured backends.
 	ocfg := pool.Config().Copy()
 	ocfg.MinConns, ocfg.MaxConns = 1, 1
+	ocfg.PrepareConn, ocfg.AfterRelease = nil, nil // its polls are not the saga's transactions
 	ocfg.ConnConfig.RuntimeParams["application_name"] = appName + "-observer"
 	observer, err := pgxpool.NewWithConfig(ctx, ocfg)
 	if err != nil {
@@ -107,6 +107,7 @@ func measureSaga(ctx context.Context, pool *pgxpool.Pool, appName string, wallet
 		}
 		if applied > 0 && start.IsZero() {
 			applied0, start = applied, time.Now()
+			sagaTx.window(true)
 			if cpu0, err = postgresCPU(ctx, observer, appName); err != nil {
 				stop()
 				return figures{}, err
@@ -122,6 +123,8 @@ func measureSaga(ctx context.Context, pool *pgxpool.Pool, appName string, wallet
 		time.Sleep(20 * time.Millisecond)
 	}
 	elapsed := time.Since(start)
+	sagaTx.window(false)
+	p50, p99 := sagaTx.percentiles()
 	cpu1, err := postgresCPU(ctx, observer, appName)
 	stop()
 	if rerr := <-done; rerr != nil && err == nil {
@@ -144,92 +147,5 @@ func measureSaga(ctx context.Context, pool *pgxpool.Pool, appName string, wallet
 	}
 	return figures{system: "saga", accounts: accounts, tx: int64(applied - applied0), elapsed: elapsed,
 		backendCPU: cpu1.backends - cpu0.backends, serverCPU: cpu1.serverSince(cpu0), loadEnd: loadavg(),
-		batches: txs, posted: paid}, nil
-}
-
-// measureConsumer is the consumer framework alone (events/consumer): n events in a fresh
-// 3-partition topic drained by one consumer group whose handler inserts one row per
-// event, with the event-id dedupe, in batch mode (batch > 1) or one transaction and one
-// synchronous offset commit per message (batch 1). Events per second from start to the
-// last recorded id.
-func measureConsumer(ctx context.Context, pool *pgxpool.Pool, appName string, n, batch int) (figures, error) {
-	brokers := endpoints.Kafka()
-	suffix := strconv.FormatInt(time.Now().UnixNano()%1e9, 10)
-	topic := "wallet-bench.consumer." + suffix
-	if err := kafka.EnsureTopics(ctx, brokers, kafka.TopicSpec{Name: topic, Partitions: 3}); err != nil {
-		return figures{}, err
-	}
-	if _, err := pool.Exec(ctx, `CREATE TABLE IF NOT EXISTS consumer_bench_effects (event_id text NOT NULL, subject text NOT NULL)`); err != nil {
-		return figures{}, err
-	}
-	pub := kafka.NewProducer(brokers)
-	defer pub.Close()
-	msgs := make([]kafka.Message, 0, 1000)
-	for i := range n {
-		e, err := events.New(ctx, "bench", "order-"+strconv.Itoa(i%500), contracts.DispatchAssignedV1{OrderID: "order-" + strconv.Itoa(i%500), DriverID: "d1"})
-		if err != nil {
-			return figures{}, err
-		}
-		m, err := e.Message()
-		if err != nil {
-			return figures{}, err
-		}
-		m.Topic = topic
-		msgs = append(msgs, m)
-		if len(msgs) == cap(msgs) || i == n-1 {
-			if err := pub.Publish(ctx, msgs...); err != nil {
-				return figures{}, err
-			}
-			msgs = msgs[:0]
-		}
-	}
-	name := "wallet-bench-consumer-" + suffix
-	c, err := consumer.New(pool, pub, consumer.Config{Name: name, Brokers: brokers, Topic: topic, StartAtBeginning: true,
-		BatchSize: batch, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))},
-		func(ctx context.Context, tx pgx.Tx, e events.Envelope) error {
-			_, err := tx.Exec(ctx, `INSERT INTO consumer_bench_effects (event_id, subject) VALUES ($1, $2)`, e.ID, e.Subject)
-			return err
-		})
-	if err != nil {
-		return figures{}, err
-	}
-	warm(ctx, pool, pool.Config().MaxConns)
-	cpu0, err := postgresCPU(ctx, pool, appName)
-	if err != nil {
-		return figures{}, err
-	}
-	runCtx, stop := context.WithCancel(ctx)
-	done := make(chan error, 1)
-	start := time.Now()
-	go func() { done <- c.Run(runCtx) }()
-	deadline := time.Now().Add(5 * time.Minute)
-	var applied int
-	for applied < n {
-		if time.Now().After(deadline) {
-			stop()
-			<-done
-			return figures{}, fmt.Errorf("consumer: %d of %d events within 5 minutes", applied, n)
-		}
-		time.Sleep(20 * time.Millisecond)
-		if err := pool.QueryRow(ctx, `SELECT count(*) FROM processed_events WHERE consumer = $1`, name).Scan(&applied); err != nil {
-			stop()
-			<-done
-			return figures{}, err
-		}
-	}
-	elapsed := time.Since(start)
-	cpu1, err := postgresCPU(ctx, pool, appName)
-	stop()
-	if rerr := <-done; rerr != nil && err == nil {
-		err = rerr
-	}
-	if err != nil {
-		return figures{}, err
-	}
-	system := fmt.Sprintf("consumer batch %d", batch)
-	if batch <= 1 {
-		system = "consumer per message"
-	}
-	return figures{system: system, tx: int64(applied), elapsed: elapsed,
-		backendCPU: cpu1.backends - cpu0.backends, serverCPU: cpu1.serverSince(cpu0), loadEnd: loadavg()}, nil
+		batches: txs, posted: paid, p50: p50, p99: p99}, nil
 }
