@@ -132,15 +132,17 @@ func (s *sharedStreams) join(ctx context.Context, key uint64, updater resolve.Su
 		st = &sharedStream{key: key, cancel: cancel, subs: map[*sharedSubscriber]struct{}{}}
 		s.streams[key] = st
 	}
+	// Hand over hand: the stream cannot end between finding it and joining it, and the
+	// replay below (which may wait for the engine) holds this stream only.
 	st.mu.Lock()
+	s.mu.Unlock()
 	st.subs[sub] = struct{}{}
-	// The callback runs on a goroutine of its own, after these locks are released.
+	// The callback runs on a goroutine of its own, after st.mu is released.
 	sub.stop = context.AfterFunc(ctx, func() { s.leave(st, sub) })
 	if st.last != nil {
 		updater.Update(st.last)
 	}
 	st.mu.Unlock()
-	s.mu.Unlock()
 	if !open {
 		go func() {
 			last := run(req.Context(), req, st.broadcast)
