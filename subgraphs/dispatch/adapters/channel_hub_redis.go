@@ -60,10 +60,6 @@ type Listener struct {
 	dropped atomic.Int64
 }
 
-// ErrListenerClosed is what Listen returns when the hub's connection went away before
-// Redis confirmed the subscription.
-var ErrListenerClosed = errors.New("pub/sub listener closed")
-
 // NewChannelHub shares one pub/sub connection of rdb between every listener.
 func NewChannelHub(rdb redis.UniversalClient, logger *slog.Logger) *ChannelHub {
 	if logger == nil {
@@ -118,14 +114,23 @@ func (h *ChannelHub) Listen(ctx context.Context, channel string, buffer int) (*L
 	ch.listeners[l] = struct{}{}
 	ready := ch.ready
 	h.mu.Unlock()
+	t := time.NewTimer(listenTimeout)
+	defer t.Stop()
 	select {
 	case <-ready:
 		return l, nil
 	case <-ctx.Done():
 		l.Close()
 		return nil, ctx.Err()
+	case <-t.C:
+		l.Close()
+		return nil, fmt.Errorf("listen on %s: Redis did not confirm the subscription within %s", channel, listenTimeout)
 	}
 }
+
+// listenTimeout bounds how long Listen waits for Redis to confirm a subscription (Redis
+// down: the caller gets an error rather than waiting for as long as its context lasts).
+const listenTimeout = 10 * time.Second
 
 func (h *ChannelHub) leave(l *Listener) {
 	h.mu.Lock()
@@ -252,6 +257,3 @@ func (l *Listener) gap() {
 	default:
 	}
 }
-
-// String names the listener in logs.
-func (l *Listener) String() string { return fmt.Sprintf("listener of %s", l.channel) }
