@@ -45,13 +45,18 @@ type sharedStream struct {
 	key    uint64
 	cancel context.CancelFunc
 
+	// mu guards the fields below; it is held only to change them, never while an event
+	// is handed to the engine (which may wait), so a joiner never waits for a broadcast.
 	mu     sync.Mutex
 	subs   map[*sharedSubscriber]struct{}
+	list   []*sharedSubscriber // subs as a slice, rebuilt when nil
 	last   []byte
 	closed bool
 }
 
 type sharedSubscriber struct {
+	// mu orders what this subscriber is handed: its replay before any broadcast event.
+	mu      sync.Mutex
 	updater resolve.SubscriptionUpdater
 	stop    func() bool // stops watching the subscriber's context
 }
@@ -132,17 +137,21 @@ func (s *sharedStreams) join(ctx context.Context, key uint64, updater resolve.Su
 		st = &sharedStream{key: key, cancel: cancel, subs: map[*sharedSubscriber]struct{}{}}
 		s.streams[key] = st
 	}
-	// Hand over hand: the stream cannot end between finding it and joining it, and the
-	// replay below (which may wait for the engine) holds this stream only.
+	// Hand over hand: the stream cannot end between finding it and joining it. The
+	// subscriber is held (sub.mu) until its replay is handed over: a broadcast that
+	// already counts it waits for that, one that does not is what the replay carries.
 	st.mu.Lock()
 	s.mu.Unlock()
-	st.subs[sub] = struct{}{}
-	// The callback runs on a goroutine of its own, after st.mu is released.
+	sub.mu.Lock()
+	st.subs[sub], st.list = struct{}{}, nil
+	// The callback runs on a goroutine of its own.
 	sub.stop = context.AfterFunc(ctx, func() { s.leave(st, sub) })
-	if st.last != nil {
-		updater.Update(st.last)
-	}
+	replay := st.last
 	st.mu.Unlock()
+	if replay != nil {
+		updater.Update(replay)
+	}
+	sub.mu.Unlock()
 	if !open {
 		go func() {
 			last := run(req.Context(), req, st.broadcast)
@@ -155,10 +164,20 @@ func (s *sharedStreams) join(ctx context.Context, key uint64, updater resolve.Su
 // broadcast hands an event to every subscriber and keeps it for those joining later.
 func (st *sharedStream) broadcast(data []byte) {
 	st.mu.Lock()
-	defer st.mu.Unlock()
 	st.last = data
-	for sub := range st.subs {
+	if st.list == nil {
+		st.list = make([]*sharedSubscriber, 0, len(st.subs))
+		for sub := range st.subs {
+			st.list = append(st.list, sub)
+		}
+	}
+	list := st.list
+	st.mu.Unlock()
+	for _, sub := range list {
+		// A subscriber that left meanwhile: its updater drops the event.
+		sub.mu.Lock()
 		sub.updater.Update(data)
+		sub.mu.Unlock()
 	}
 }
 
@@ -168,6 +187,7 @@ func (s *sharedStreams) leave(st *sharedStream, sub *sharedSubscriber) {
 	s.mu.Lock()
 	st.mu.Lock()
 	delete(st.subs, sub)
+	st.list = nil
 	last := len(st.subs) == 0 && !st.closed
 	if last {
 		st.closed = true
@@ -192,17 +212,17 @@ func (s *sharedStreams) finish(st *sharedStream, final []byte) {
 	st.mu.Lock()
 	st.closed = true
 	subs := st.subs
-	st.subs = map[*sharedSubscriber]struct{}{}
+	st.subs, st.list = map[*sharedSubscriber]struct{}{}, nil
 	st.mu.Unlock()
 	s.mu.Unlock()
 	st.cancel()
 	for sub := range subs {
-		if sub.stop != nil {
-			sub.stop()
-		}
+		sub.mu.Lock()
+		sub.stop()
 		if final != nil {
 			sub.updater.Update(final)
 		}
 		sub.updater.Complete()
+		sub.mu.Unlock()
 	}
 }
