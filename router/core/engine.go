@@ -70,6 +70,9 @@ type EngineOptions struct {
 	Signer *authn.ServiceSigner
 	// DeduplicateFetches sends identical in-flight subgraph requests once (see sharedFetch).
 	DeduplicateFetches bool
+	// ShareLatest names the subscription fields whose identical subscriptions of one
+	// caller share one upstream SSE stream (see sharedStreams).
+	ShareLatest []string
 }
 
 // BuildEngine turns a composition result into an execution engine. The engine owns
@@ -180,7 +183,7 @@ func BuildEngine(ctx context.Context, composed *compose.Result, opts EngineOptio
 		cancel()
 		return nil, err
 	}
-	if err := serveSSESubscriptions(cfg.DataSources(), streaming, engineCtx, drops); err != nil {
+	if err := serveSSESubscriptions(cfg.DataSources(), streaming, engineCtx, drops, opts.ShareLatest); err != nil {
 		cancel()
 		return nil, err
 	}

@@ -139,6 +139,7 @@ func (r *Router) composeLocked(ctx context.Context, sg *config.Supergraph) (*com
 		UpstreamPollInterval: r.cfg.Subscriptions.UpstreamPollInterval,
 		Signer:               r.signer,
 		DeduplicateFetches:   r.cfg.Deduplication.SubgraphFetches,
+		ShareLatest:          r.cfg.Subscriptions.ShareLatest,
 	})
 	if err != nil {
 		return nil, err

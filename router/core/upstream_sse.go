@@ -73,6 +73,9 @@ type routerSubscriptionClient struct {
 	engineCtx context.Context
 	// drops hears of streams a subgraph ended without completing them.
 	drops *upstreamDrops
+	// shared holds the streams identical subscriptions of one caller share (see
+	// sharedStreams); nil: none are shared.
+	shared *sharedStreams
 }
 
 func (c *routerSubscriptionClient) Subscribe(ctx *resolve.Context, options graphql_datasource.GraphQLSubscriptionOptions, updater resolve.SubscriptionUpdater) error {
@@ -91,15 +94,36 @@ func (c *routerSubscriptionClient) SubscribeAsync(ctx *resolve.Context, id uint6
 
 // subscribeSSE opens the stream and reads it on a goroutine of its own until the
 // subgraph completes it, the subscription's context ends (the client left: the resolver
-// cancels it, which resets the HTTP/2 stream), or the connection breaks.
+// cancels it, which resets the HTTP/2 stream), or the connection breaks. A subscription
+// whose field shares its latest state (sharedStreams) joins the stream an identical
+// subscription of the same caller already has open, if any.
 func (c *routerSubscriptionClient) subscribeSSE(ctx context.Context, options graphql_datasource.GraphQLSubscriptionOptions, updater resolve.SubscriptionUpdater) error {
 	body, err := json.Marshal(options.Body)
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, options.URL, bytes.NewReader(body))
+	if key, ok := c.shared.keyFor(ctx, options, body); ok {
+		return c.shared.join(ctx, key, updater, func(streamCtx context.Context) (*http.Request, error) {
+			return newStreamRequest(streamCtx, options, body)
+		}, c.run)
+	}
+	req, err := newStreamRequest(ctx, options, body)
 	if err != nil {
 		return err
+	}
+	go func() {
+		defer updater.Complete()
+		if last := c.run(ctx, req, updater.Update); last != nil {
+			updater.Update(last)
+		}
+	}()
+	return nil
+}
+
+func newStreamRequest(ctx context.Context, options graphql_datasource.GraphQLSubscriptionOptions, body []byte) (*http.Request, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, options.URL, bytes.NewReader(body))
+	if err != nil {
+		return nil, err
 	}
 	for k, vs := range options.Header {
 		req.Header[k] = vs
@@ -107,47 +131,45 @@ func (c *routerSubscriptionClient) subscribeSSE(ctx context.Context, options gra
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "text/event-stream")
 	req.Header.Set("Cache-Control", "no-cache")
-	go c.stream(ctx, req, updater)
-	return nil
+	return req, nil
 }
 
-func (c *routerSubscriptionClient) stream(ctx context.Context, req *http.Request, updater resolve.SubscriptionUpdater) {
-	defer updater.Complete()
+// run streams req's events to next until the stream ends, and returns what the
+// subscribers get last (the subgraph's refusal, or the drop result; nil after a
+// completion or when the subscription was ended on this side).
+func (c *routerSubscriptionClient) run(ctx context.Context, req *http.Request, next func([]byte)) (last []byte) {
 	resp, err := c.streaming.Do(req)
 	if err != nil {
 		c.ended(ctx, req, err)
-		updater.Update(upstreamDropResult(err))
-		return
+		return upstreamDropResult(err)
 	}
 	defer resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		if ctx.Err() != nil {
-			return
+			return nil
 		}
 		raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
 		if resp.StatusCode < 500 && looksLikeGraphQLErrors(raw) {
 			// The subgraph refused the operation (a GraphQL result): pass it on as it is.
-			updater.Update(raw)
-			return
+			return raw
 		}
 		err := fmt.Errorf("subscription stream answered %s", resp.Status)
 		c.ended(ctx, req, err)
-		updater.Update(upstreamDropResult(err))
-		return
+		return upstreamDropResult(err)
 	}
 	completed, err := readEventStream(resp.Body, func(data []byte) {
 		if ctx.Err() == nil {
-			updater.Update(data)
+			next(data)
 		}
 	})
 	if completed || ctx.Err() != nil || c.engineCtx.Err() != nil {
-		return
+		return nil
 	}
 	if err == nil {
 		err = io.ErrUnexpectedEOF // the stream ended without "event: complete"
 	}
 	c.ended(ctx, req, err)
-	updater.Update(upstreamDropResult(err))
+	return upstreamDropResult(err)
 }
 
 // ended records that the subgraph ended a stream it had not completed, unless the
@@ -236,7 +258,8 @@ func readEventStream(r io.Reader, next func([]byte)) (completed bool, err error)
 // the factory and its client unexported, so they are reached by reflection here, as
 // keySubscriptionsByCaller does; a build of the engine that moves them fails this
 // function, and with it every test.
-func serveSSESubscriptions(sources []plan.DataSource, streaming *http.Client, engineCtx context.Context, drops *upstreamDrops) error {
+func serveSSESubscriptions(sources []plan.DataSource, streaming *http.Client, engineCtx context.Context, drops *upstreamDrops, shareLatest []string) error {
+	shared := newSharedStreams(shareLatest)
 	wrapped := map[graphql_datasource.GraphQLSubscriptionClient]*routerSubscriptionClient{}
 	factoryType := reflect.TypeFor[*graphql_datasource.Factory[graphql_datasource.Configuration]]()
 	for _, ds := range sources {
@@ -261,7 +284,7 @@ func serveSSESubscriptions(sources []plan.DataSource, streaming *http.Client, en
 		}
 		w, ok := wrapped[*client]
 		if !ok {
-			w = &routerSubscriptionClient{GraphQLSubscriptionClient: *client, streaming: streaming, engineCtx: engineCtx, drops: drops}
+			w = &routerSubscriptionClient{GraphQLSubscriptionClient: *client, streaming: streaming, engineCtx: engineCtx, drops: drops, shared: shared}
 			wrapped[*client] = w
 		}
 		*client = w

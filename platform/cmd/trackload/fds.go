@@ -16,8 +16,9 @@ import (
 // (measured: 2.00 open files per subscriber on one stream), so N subscribers cost it 2N.
 // A router that deduplicates identical subscriptions, or multiplexes them over a few
 // upstream sockets (issue 27 point 3), needs one per stream or fewer. -upstream auto (the
-// default) budgets 2 per subscriber to start with, then measures it with a few subscribers
-// before the levels and budgets what it saw; -upstream stream / subscriber force either.
+// default) checks the least a level can cost (one upstream per stream) before anything is
+// made, then measures it with a few subscribers before the levels and refuses only what
+// does not fit what it saw; -upstream stream / subscriber force either.
 //
 // The router also keeps -router-fd-reserve descriptors free for its request path (its
 // connections.fd_reserve, 500 by default: it refuses new WebSockets within that distance of

@@ -128,9 +128,11 @@ func run(ctx context.Context, o options) error {
 		}
 	}
 	logf("router pid %d: open-file limit %d, %d open now, RSS %d KiB", r.pid, openFileLimit(r.pid), openFiles(r.pid), procStatus(r.pid, "VmRSS"))
-	// Every level is checked before anything is made (with an upstream socket per
-	// subscriber when -upstream auto, the most it can cost; again once measured): a level
-	// over a limit is refused with ErrOpenFileLimit, not found out half-way.
+	// Every level is checked before anything is made (with -upstream auto: what it costs
+	// at the least, an upstream socket per stream, since nothing is measured yet) and again
+	// once calibrated with what was measured: a level over a limit is refused with
+	// ErrOpenFileLimit, not found out half-way, and a level that fits is not refused on a
+	// guess.
 	if err := r.checkLevels(); err != nil {
 		return err
 	}
@@ -194,7 +196,10 @@ func (r *runner) checkLevels() error {
 		}
 	}
 	up := "one per stream"
-	if r.o.perSubscriberUpstream || r.o.calibrate {
+	switch {
+	case r.o.calibrate:
+		up = "not measured yet: one per stream, the least, checked again once measured"
+	case r.o.perSubscriberUpstream:
 		up = "one per subscriber"
 	}
 	logf("fd budget (router upstream sockets: %s): largest N these limits permit: %d on one stream, %d on %d streams (router fd_reserve %d, tool allowance %d)",
@@ -259,7 +264,8 @@ func maxOf(xs []int) int {
 }
 
 func (r *runner) budget(n, streams int) fdBudget {
-	return fdBudget{Subscribers: n, Streams: streams, PerSubscriberUpstream: r.o.perSubscriberUpstream || r.o.calibrate,
+	// Before calibrating, perSubscriberUpstream is false: the least a level can cost.
+	return fdBudget{Subscribers: n, Streams: streams, PerSubscriberUpstream: r.o.perSubscriberUpstream,
 		ToolBase: r.o.toolBase, RouterBase: max(0, openFiles(r.pid)), RouterReserve: r.o.routerReserve,
 		ToolLimit: r.toolLim, RouterLimit: openFileLimit(r.pid)}
 }

@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -206,5 +207,26 @@ func TestProc_parsesStatTablesAndMetrics(t *testing.T) {
 	m := parseMetrics(strings.NewReader("# HELP go_goroutines x\ngo_goroutines 4021\ngo_memstats_heap_inuse_bytes 1.5e+08\ngo_memstats_stack_inuse_bytes 2.1e+07\n"))
 	if m.Goroutines != 4021 || m.HeapInuse != 1.5e8 || m.StackInuse != 2.1e7 {
 		t.Errorf("metrics = %+v", m)
+	}
+}
+
+func TestFDBudget_autoRefusesOnlyWhatDoesNotFitOnceMeasured(t *testing.T) {
+	r := &runner{o: options{calibrate: true, levels: []int{10_000}, streams: []int{1}, routerReserve: 500, toolBase: 200}, pid: os.Getpid(), toolLim: 20_000}
+	// Before calibrating, nothing is measured: 10,000 on one stream is checked at what it
+	// costs at the least (an upstream per stream), so it is not refused on a guess.
+	b := r.budget(10_000, 1)
+	b.RouterBase, b.RouterLimit = 100, 20_000
+	if b.PerSubscriberUpstream {
+		t.Fatal("before calibrating, the budget counts an upstream socket per subscriber")
+	}
+	if err := b.Check(); err != nil {
+		t.Fatalf("10,000 on one stream under 20,000, not measured yet: %v", err)
+	}
+	// Measured: an upstream per subscriber (2 files each). Now it does not fit.
+	r.o.calibrate, r.o.perSubscriberUpstream = false, true
+	b = r.budget(10_000, 1)
+	b.RouterBase, b.RouterLimit = 100, 20_000
+	if err := b.Check(); !errors.Is(err, ErrOpenFileLimit) || !strings.Contains(err.Error(), "largest N these limits permit is 9700") {
+		t.Fatalf("10,000 at 2 files each under 20,000: %v, want ErrOpenFileLimit naming 9700", err)
 	}
 }

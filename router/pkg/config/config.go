@@ -156,6 +156,12 @@ type Subscriptions struct {
 	// tab would see no status until the next change). Turn it on only where every field
 	// is a pure event stream and upstream connections are the scarce resource.
 	ShareIdenticalUpstream bool `yaml:"share_identical_upstream" env:"SHARE_IDENTICAL_UPSTREAM"`
+	// ShareLatest names the subscription fields each of whose events is the whole current
+	// state: identical subscriptions of one caller (same operation, variables, identity
+	// and forwarded headers) share one upstream SSE stream, and a subscriber joining it
+	// gets its latest event at once (so unlike share_identical_upstream it misses
+	// nothing). Subgraphs subscribed over WebSocket are not affected.
+	ShareLatest []string `yaml:"share_latest" env:"SHARE_LATEST"`
 }
 
 // HotReload watches supergraph.yaml and the SDL files it names.
@@ -223,6 +229,7 @@ func Default() Config {
 			UpstreamPollInterval:  2 * time.Millisecond,
 			ResubscribeTimeout:    30 * time.Second,
 			Resume:                []string{"orderUpdated(since)=transition.sequence"},
+			ShareLatest:           []string{"deliveryTracking"},
 		},
 		Connections:      DefaultConnections(),
 		HotReload:        HotReload{Enabled: true, PollInterval: time.Second, SDLPollInterval: 10 * time.Second},

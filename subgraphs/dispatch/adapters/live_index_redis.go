@@ -28,18 +28,22 @@ type LiveIndex struct {
 	logger  *slog.Logger
 	// statesLoaded counts snapshot loads (tests wait for the first).
 	statesLoaded atomic.Int64
+	// hub carries every tracking and offers channel this process listens on over one
+	// pub/sub connection (see Listen).
+	hub *ChannelHub
 }
 
 // NewLiveIndex keeps its keys under prefix (tests and deployments sharing one Redis use
 // different prefixes).
 func NewLiveIndex(rdb redis.UniversalClient, prefix string) *LiveIndex {
-	return &LiveIndex{rdb: rdb, prefix: prefix, Drivers: NewDriverIndex(), logger: slog.Default()}
+	return &LiveIndex{rdb: rdb, prefix: prefix, Drivers: NewDriverIndex(), logger: slog.Default(), hub: NewChannelHub(rdb, slog.Default())}
 }
 
 // SetLogger sets where RunStates reports trouble.
 func (x *LiveIndex) SetLogger(l *slog.Logger) {
 	if l != nil {
 		x.logger = l
+		x.hub.logger = l
 	}
 }
 
@@ -390,7 +394,18 @@ func ParseStatusAnnouncement(msg string) (domain.DeliveryStatus, bool) {
 // OffersChannel carries "order|deadline-ms" offers made to driverID.
 func (x *LiveIndex) OffersChannel(driverID string) string { return x.prefix + "offers:" + driverID }
 
-// Subscribe listens on channels; the caller closes the subscription.
+// Listen listens on channel through this process's one shared pub/sub connection (see
+// ChannelHub), with a buffer of buffer messages; it returns once Redis confirmed the
+// subscription. The caller closes the listener.
+func (x *LiveIndex) Listen(ctx context.Context, channel string, buffer int) (*Listener, error) {
+	return x.hub.Listen(ctx, channel, buffer)
+}
+
+// Hub is the shared pub/sub connection Listen uses.
+func (x *LiveIndex) Hub() *ChannelHub { return x.hub }
+
+// Subscribe listens on channels on a pub/sub connection of its own (tests, and the
+// driver states feed); the caller closes the subscription.
 func (x *LiveIndex) Subscribe(ctx context.Context, channels ...string) *redis.PubSub {
 	return x.rdb.Subscribe(ctx, channels...)
 }

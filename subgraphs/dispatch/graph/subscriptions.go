@@ -6,8 +6,6 @@ import (
 	"strings"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/dizhtime/dizhtime/platform/authz"
 	"github.com/dizhtime/dizhtime/platform/graphqlerr"
 	"github.com/dizhtime/dizhtime/subgraphs/dispatch/adapters"
@@ -20,6 +18,10 @@ import (
 // Redis channel keeps publish order, and one driver's fixes share a partition, so a
 // subscriber sees one order's updates in order.
 
+// feedBuffer is how many messages wait for a busy feed; more are dropped for it and
+// reported as a gap (see adapters.ChannelHub).
+const feedBuffer = 256
+
 // feed subscribes to channel (confirmed before returning, so nothing published after
 // the subscription starts is missed) and turns each message into zero or one value.
 func feed[T any](ctx context.Context, live *adapters.LiveIndex, channel string, convert func(payload string) (*T, bool)) (<-chan *T, error) {
@@ -29,16 +31,14 @@ func feed[T any](ctx context.Context, live *adapters.LiveIndex, channel string, 
 // feedAfter is feed whose first values come from replay, read once the subscription is
 // confirmed: state read then plus every later message, so nothing falls in between.
 func feedAfter[T any](ctx context.Context, live *adapters.LiveIndex, channel string, replay func() ([]*T, error), convert func(payload string) (*T, bool)) (<-chan *T, error) {
-	sub := live.Subscribe(ctx, channel)
-	if _, err := sub.Receive(ctx); err != nil {
-		_ = sub.Close()
+	sub, err := live.Listen(ctx, channel, feedBuffer)
+	if err != nil {
 		return nil, graphqlerr.Internal(err)
 	}
 	var first []*T
 	if replay != nil {
-		var err error
 		if first, err = replay(); err != nil {
-			_ = sub.Close()
+			sub.Close()
 			return nil, err
 		}
 	}
@@ -49,23 +49,36 @@ func feedAfter[T any](ctx context.Context, live *adapters.LiveIndex, channel str
 	go func() {
 		defer close(out)
 		defer sub.Close()
-		msgs := sub.Channel(redis.WithChannelSize(256))
+		emit := func(v *T) bool {
+			select {
+			case out <- v:
+				return true
+			case <-ctx.Done():
+				return false
+			}
+		}
 		for {
 			select {
 			case <-ctx.Done():
 				return
-			case m, ok := <-msgs:
-				if !ok {
+			case m := <-sub.Messages():
+				if v, ok := convert(m); ok && !emit(v) {
 					return
 				}
-				v, ok := convert(m.Payload)
-				if !ok {
+			case <-sub.Gaps():
+				// Messages were lost for this feed: what replay reads now stands in for
+				// them (a feed without replay has nothing to re-read).
+				if replay == nil {
 					continue
 				}
-				select {
-				case out <- v:
-				case <-ctx.Done():
-					return
+				vs, err := replay()
+				if err != nil {
+					continue
+				}
+				for _, v := range vs {
+					if !emit(v) {
+						return
+					}
 				}
 			}
 		}

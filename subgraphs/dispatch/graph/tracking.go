@@ -5,8 +5,6 @@ import (
 	"errors"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/dizhtime/dizhtime/platform/authz"
 	"github.com/dizhtime/dizhtime/platform/graphqlerr"
 	"github.com/dizhtime/dizhtime/subgraphs/dispatch/adapters"
@@ -21,6 +19,9 @@ const (
 	// trackingBackstop is how often a tracker re-reads an existing delivery on its own,
 	// in case a status announcement was lost (announcements bring changes at once).
 	trackingBackstop = 5 * time.Second
+	// trackingBuffer is how many status announcements wait for a busy tracker; more are
+	// dropped for it, and it re-reads the delivery instead (the store is the truth).
+	trackingBuffer = 64
 )
 
 // deliveryTracking follows an order's courier for its customer (or an admin). It may be
@@ -44,9 +45,9 @@ func (r *Resolver) deliveryTracking(ctx context.Context, orderID string) (<-chan
 		return nil, graphqlerr.Forbidden("only the order's customer may track it")
 	}
 	// Listen before the first read, so nothing announced in between is missed.
-	sub := r.Live.Subscribe(ctx, r.Live.TrackingChannel(orderID))
-	if _, err := sub.Receive(ctx); err != nil {
-		_ = sub.Close()
+	// All trackers of this process share one pub/sub connection (adapters.ChannelHub).
+	sub, err := r.Live.Listen(ctx, r.Live.TrackingChannel(orderID), trackingBuffer)
+	if err != nil {
 		return nil, graphqlerr.Internal(err)
 	}
 	t := &tracker{r: r, orderID: orderID, vehicles: map[string]domain.Vehicle{}}
@@ -55,7 +56,7 @@ func (r *Resolver) deliveryTracking(ctx context.Context, orderID string) (<-chan
 		defer close(out)
 		defer sub.Close()
 		defer t.unfollow()
-		t.run(ctx, sub.Channel(redis.WithChannelSize(256)), out)
+		t.run(ctx, sub, out)
 	}()
 	return out, nil
 }
@@ -118,7 +119,7 @@ func (t *tracker) fixes() <-chan adapters.Location {
 	return t.follow.C
 }
 
-func (t *tracker) run(ctx context.Context, msgs <-chan *redis.Message, out chan<- *model.TrackingUpdate) {
+func (t *tracker) run(ctx context.Context, sub *adapters.Listener, out chan<- *model.TrackingUpdate) {
 	send := func() bool {
 		u := t.update(ctx)
 		if u == nil || sameUpdate(u, t.sent) {
@@ -147,16 +148,17 @@ func (t *tracker) run(ctx context.Context, msgs <-chan *redis.Message, out chan<
 				continue
 			}
 			t.refresh(ctx, "")
-		case m, ok := <-msgs:
-			if !ok {
-				return
-			}
-			if status, ok := adapters.ParseStatusAnnouncement(m.Payload); ok {
+		case m := <-sub.Messages():
+			if status, ok := adapters.ParseStatusAnnouncement(m); ok {
 				t.refresh(ctx, status)
 				if t.d == nil && status.Terminal() {
 					return // the order ended before any courier took it
 				}
 			}
+		case <-sub.Gaps():
+			// Announcements were lost (this tracker fell behind, or the connection
+			// broke): the store says what they said.
+			t.refresh(ctx, "")
 		case fix := <-t.fixes():
 			if t.fix == nil || !fix.Time.Before(t.fix.Time) || fix.DriverID != t.fix.DriverID {
 				t.fix = &fix
