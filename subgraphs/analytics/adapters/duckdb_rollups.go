@@ -261,7 +261,7 @@ func (s *DuckDBStore) applyIncrements(c driver.Conn, inc rollupIncrements) error
 	if !ok {
 		return errors.New("duckdb: connection cannot exec")
 	}
-	add := func(table, cols string, n int, row func(i int) []driver.Value, merge string) error {
+	add := func(table, cols string, n int, row func(i int) []driver.Value, keyCol string, keys func(i int) int64, merge string) error {
 		if n == 0 {
 			return nil
 		}
@@ -286,7 +286,14 @@ func (s *DuckDBStore) applyIncrements(c driver.Conn, inc rollupIncrements) error
 		if err := a.Close(); err != nil {
 			return fmt.Errorf("append to %s: %w", tmp, err)
 		}
-		if _, err := ex.ExecContext(context.Background(), "MERGE INTO "+table+" t USING "+tmp+" d "+merge, nil); err != nil {
+		// The target's rows outside the increments' slots (days) cannot match: the range lets
+		// DuckDB skip them by zone maps instead of joining the whole table.
+		lo, hi := keys(0), keys(0)
+		for i := range n {
+			lo, hi = min(lo, keys(i)), max(hi, keys(i))
+		}
+		on := fmt.Sprintf("ON t.%s >= %d AND t.%s <= %d AND ", keyCol, lo, keyCol, hi)
+		if _, err := ex.ExecContext(context.Background(), "MERGE INTO "+table+" t USING "+tmp+" d "+on+merge, nil); err != nil {
 			return fmt.Errorf("%s: %w", table, err)
 		}
 		return nil
@@ -294,7 +301,7 @@ func (s *DuckDBStore) applyIncrements(c driver.Conn, inc rollupIncrements) error
 	sk, sv := entries(inc.sales)
 	err := add("sales_slots", "slot BIGINT, rid VARCHAR, z VARCHAR, n BIGINT, g BIGINT", len(sk), func(i int) []driver.Value {
 		return []driver.Value{sk[i].slot, sk[i].restaurant, sk[i].zon, sv[i].orders, sv[i].gmv}
-	}, `ON t.slot = d.slot AND t.restaurant_id = d.rid AND t.zone = d.z
+	}, "slot", func(i int) int64 { return sk[i].slot }, `t.slot = d.slot AND t.restaurant_id = d.rid AND t.zone = d.z
 		WHEN MATCHED THEN UPDATE SET orders = t.orders + d.n, gmv_minor = t.gmv_minor + d.g
 		WHEN NOT MATCHED THEN INSERT (slot, restaurant_id, zone, orders, gmv_minor) VALUES (d.slot, d.rid, d.z, d.n, d.g)`)
 	if err != nil {
@@ -303,7 +310,7 @@ func (s *DuckDBStore) applyIncrements(c driver.Conn, inc rollupIncrements) error
 	dk, dv := entries(inc.dishes)
 	err = add("dish_slots", "slot BIGINT, rid VARCHAR, mid VARCHAR, nm VARCHAR, l BIGINT, q BIGINT, a BIGINT", len(dk), func(i int) []driver.Value {
 		return []driver.Value{dk[i].slot, dk[i].restaurant, dk[i].item, dv[i].name, dv[i].lines, dv[i].quantity, dv[i].amount}
-	}, `ON t.slot = d.slot AND t.restaurant_id = d.rid AND t.menu_item_id = d.mid
+	}, "slot", func(i int) int64 { return dk[i].slot }, `t.slot = d.slot AND t.restaurant_id = d.rid AND t.menu_item_id = d.mid
 		WHEN MATCHED THEN UPDATE SET name = greatest(t.name, d.nm), lines = t.lines + d.l, quantity = t.quantity + d.q, amount_minor = t.amount_minor + d.a
 		WHEN NOT MATCHED THEN INSERT (slot, restaurant_id, menu_item_id, name, lines, quantity, amount_minor) VALUES (d.slot, d.rid, d.mid, d.nm, d.l, d.q, d.a)`)
 	if err != nil {
@@ -312,7 +319,7 @@ func (s *DuckDBStore) applyIncrements(c driver.Conn, inc rollupIncrements) error
 	fk, fv := entries(inc.funnel)
 	err = add("funnel_days", "day BIGINT, rid VARCHAR, step VARCHAR, rsn VARCHAR, n BIGINT, a BIGINT, v BIGINT", len(fk), func(i int) []driver.Value {
 		return []driver.Value{fk[i].day, fk[i].restaurant, fk[i].step, fk[i].reason, fv[i].orders, fv[i].amount, fv[i].rows}
-	}, `ON t.day = d.day AND t.restaurant_id = d.rid AND t.step = d.step AND t.reason = d.rsn
+	}, "day", func(i int) int64 { return fk[i].day }, `t.day = d.day AND t.restaurant_id = d.rid AND t.step = d.step AND t.reason = d.rsn
 		WHEN MATCHED THEN UPDATE SET orders = t.orders + d.n, amount_minor = t.amount_minor + d.a, version = t.version + d.v
 		WHEN NOT MATCHED THEN INSERT (day, restaurant_id, step, reason, orders, amount_minor, version) VALUES (d.day, d.rid, d.step, d.rsn, d.n, d.a, d.v)`)
 	if err != nil {
@@ -321,7 +328,7 @@ func (s *DuckDBStore) applyIncrements(c driver.Conn, inc rollupIncrements) error
 	rk, rv := entries(inc.drivers)
 	return add("driver_days", "day BIGINT, did VARCHAR, o BIGINT, b BIGINT", len(rk), func(i int) []driver.Value {
 		return []driver.Value{rk[i].day, rk[i].driver, rv[i].online, rv[i].busy}
-	}, `ON t.day = d.day AND t.driver_id = d.did
+	}, "day", func(i int) int64 { return rk[i].day }, `t.day = d.day AND t.driver_id = d.did
 		WHEN MATCHED THEN UPDATE SET online = t.online + d.o, busy = t.busy + d.b, version = (t.online + d.o) * 1441 + t.busy + d.b
 		WHEN NOT MATCHED THEN INSERT (day, driver_id, online, busy, version) VALUES (d.day, d.did, d.o, d.b, d.o * 1441 + d.b)`)
 }
