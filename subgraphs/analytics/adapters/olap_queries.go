@@ -17,6 +17,9 @@ import (
 // free of session time zones.
 type dialect struct {
 	final string
+	// onePerKey: each rollup key has one row (DuckDB's one writer adds to it), so reads
+	// take it as it is instead of grouping a key's rows by version.
+	onePerKey bool
 	// ts is a bound epoch-seconds parameter as a value comparable with occurred_at.
 	ts string
 	// epoch turns occurred_at into epoch seconds.
@@ -64,13 +67,14 @@ var clickhouseDialect = dialect{
 }
 
 var duckdbDialect = dialect{
-	final:   "",
-	ts:      "?",
-	epoch:   func(c string) string { return c },
-	countIf: func(c string) string { return "count(*) FILTER (WHERE " + c + ")" },
-	minIf:   func(x, c string) string { return "coalesce(min(" + x + ") FILTER (WHERE " + c + "), 0)" },
-	uniq:    func(x string) string { return "count(DISTINCT " + x + ")" },
-	uniqIf:  func(x, c string) string { return "count(DISTINCT " + x + ") FILTER (WHERE " + c + ")" },
+	final:     "",
+	onePerKey: true,
+	ts:        "?",
+	epoch:     func(c string) string { return c },
+	countIf:   func(c string) string { return "count(*) FILTER (WHERE " + c + ")" },
+	minIf:     func(x, c string) string { return "coalesce(min(" + x + ") FILTER (WHERE " + c + "), 0)" },
+	uniq:      func(x string) string { return "count(DISTINCT " + x + ")" },
+	uniqIf:    func(x, c string) string { return "count(DISTINCT " + x + ") FILTER (WHERE " + c + ")" },
 	sumIf: func(x, c string) string {
 		return "CAST(coalesce(sum(" + x + ") FILTER (WHERE " + c + "), 0) AS BIGINT)"
 	},
