@@ -140,26 +140,32 @@ func (s *DuckDBStore) funnelIncrements(ctx context.Context, steps []stepRow, out
 	type rowID struct{ order, step, ref string }
 	type orderID struct{ order, step, reason string }
 	rows, orders := map[rowID]bool{}, map[orderID]bool{}
-	var ids []string
-	lo, hi := steps[0].placed, steps[0].placed
+	ids := make([]string, 0, len(steps))
+	placed := make([]int64, 0, len(steps))
 	for _, x := range steps {
 		ids = append(ids, x.orderID)
-		lo, hi = min(lo, x.placed), max(hi, x.placed)
+		placed = append(placed, x.placed)
 	}
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
-	// The window's step rows, filtered here: cheaper than binding thousands of ids.
-	err := s.each(ctx, "SELECT order_id, step, ref, reason FROM order_steps WHERE placed_at >= ? AND placed_at <= ?", []any{lo, hi},
-		func(r *sql.Rows) error {
-			var o, st, ref, rsn string
-			if err := r.Scan(&o, &st, &ref, &rsn); err != nil {
-				return err
-			}
-			if _, ok := slices.BinarySearch(ids, o); ok {
-				rows[rowID{o, st, ref}] = true
-				orders[orderID{o, st, rsn}] = true
-			}
-			return nil
-		})
+	// The step rows of the placements' windows (a late refund of an old order is a window of
+	// its own, not a month between), filtered here: cheaper than binding thousands of ids.
+	var parts []string
+	var args []any
+	for _, w := range windowsOfTimes(placed) {
+		parts = append(parts, "SELECT order_id, step, ref, reason FROM order_steps WHERE placed_at >= ? AND placed_at <= ?")
+		args = append(args, w.from.Unix(), w.to.Unix())
+	}
+	err := s.each(ctx, strings.Join(parts, " UNION ALL "), args, func(r *sql.Rows) error {
+		var o, st, ref, rsn string
+		if err := r.Scan(&o, &st, &ref, &rsn); err != nil {
+			return err
+		}
+		if _, ok := slices.BinarySearch(ids, o); ok {
+			rows[rowID{o, st, ref}] = true
+			orders[orderID{o, st, rsn}] = true
+		}
+		return nil
+	})
 	if err != nil {
 		return err
 	}
