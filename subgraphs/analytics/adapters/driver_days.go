@@ -66,8 +66,8 @@ func (o olap) driverMinutes(r domain.Range) (string, []any) {
 		if hi < to {
 			ends = append(ends, [2]int64{hi, to})
 		}
-		parts = append(parts, fmt.Sprintf(`SELECT driver_id, %s AS online, %s AS busy FROM driver_days WHERE day >= ? AND day < ? GROUP BY day, driver_id`,
-			o.d.i64(o.d.argMax("online", "version")), o.d.i64(o.d.argMax("busy", "version"))))
+		parts = append(parts, fmt.Sprintf(`SELECT driver_id, %s AS online, %s AS busy FROM driver_days WHERE day >= ? AND day < ?%s`,
+			o.perKey("online", "version"), o.perKey("busy", "version"), o.groupKeys("day, driver_id")))
 		args = append(args, lo, hi)
 	}
 	for _, e := range ends {

@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"sync"
 	"time"
 
@@ -71,9 +69,10 @@ func OpenDuckDB(ctx context.Context, path string) (*DuckDBStore, error) {
 	return s, nil
 }
 
-// Write drops the batch's events stored already and stamps the rest (see prepare), then
-// appends every table's rows through DuckDB's appender in one transaction: a failed write
-// adds nothing, its retry finds nothing stored and writes it all.
+// Write drops the batch's events stored already and stamps the rest (see prepare), computes
+// what the new rows add to the rollups (duckdb_rollups.go), then appends every table's rows
+// through DuckDB's appender and adds the increments in one transaction: a failed write adds
+// nothing, its retry finds nothing stored and writes it all.
 func (s *DuckDBStore) Write(ctx context.Context, b domain.Batch) error {
 	if b.Len() == 0 {
 		return nil
@@ -86,6 +85,10 @@ func (s *DuckDBStore) Write(ctx context.Context, b domain.Batch) error {
 	}
 	if len(p.facts) == 0 {
 		return nil
+	}
+	inc, err := s.increments(ctx, p)
+	if err != nil {
+		return fmt.Errorf("duckdb: %w", err)
 	}
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
@@ -150,16 +153,7 @@ func (s *DuckDBStore) Write(ctx context.Context, b domain.Batch) error {
 			}); err != nil {
 			return err
 		}
-		if err := s.refreshSlots(c, "sales_slots", "slot", createdSlots(p.facts), s.refreshSalesSQL); err != nil {
-			return err
-		}
-		if err := s.refreshSlots(c, "funnel_days", "day", sortedDays(p.stepDays), s.refreshFunnelSQL); err != nil {
-			return err
-		}
-		if err := s.refreshSlots(c, "driver_days", "day", locationDays(p.facts), s.refreshDriversSQL); err != nil {
-			return err
-		}
-		return s.refreshSlots(c, "dish_slots", "slot", lineSlots(p.dishes), s.refreshDishesSQL)
+		return s.applyIncrements(c, inc)
 	})
 	if err != nil {
 		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
@@ -170,31 +164,6 @@ func (s *DuckDBStore) Write(ctx context.Context, b domain.Batch) error {
 	s.clock.since("commit", start)
 	if err != nil {
 		return fmt.Errorf("duckdb commit: %w", err)
-	}
-	return nil
-}
-
-// refreshSlots recomputes the slots' (days') rows of table (sales_slots, dish_slots,
-// funnel_days; keyCol is its slot column) with refresh in
-// the write's transaction (one writer: the old rows go first, so each key keeps one row).
-func (s *DuckDBStore) refreshSlots(c driver.Conn, table, keyCol string, slots []int64, refresh func([]int64) string) error {
-	if len(slots) == 0 {
-		return nil
-	}
-	defer s.clock.since("refresh "+table, time.Now())
-	ex, ok := c.(driver.ExecerContext)
-	if !ok {
-		return errors.New("duckdb: connection cannot exec")
-	}
-	list := make([]string, len(slots))
-	for i, x := range slots {
-		list[i] = strconv.FormatInt(x, 10)
-	}
-	if _, err := ex.ExecContext(context.Background(), "DELETE FROM "+table+" WHERE "+keyCol+" IN ("+strings.Join(list, ",")+")", nil); err != nil {
-		return fmt.Errorf("%s: %w", table, err)
-	}
-	if _, err := ex.ExecContext(context.Background(), refresh(slots), nil); err != nil {
-		return fmt.Errorf("%s: %w", table, err)
 	}
 	return nil
 }

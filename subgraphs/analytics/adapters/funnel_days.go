@@ -119,8 +119,8 @@ func (o olap) steps(ctx context.Context, r domain.Range, s domain.Scope) ([]step
 			ends = append(ends, [2]int64{hi, to})
 		}
 		parts = append(parts, fmt.Sprintf(`SELECT step, reason AS rsn, %s AS n, %s AS amt FROM funnel_days
-			WHERE day >= ? AND day < ?%s GROUP BY day, restaurant_id, step, reason`,
-			o.d.i64(o.d.argMax("orders", "version")), o.d.i64(o.d.argMax("amount_minor", "version")), where))
+			WHERE day >= ? AND day < ?%s%s`, o.perKey("orders", "version"), o.perKey("amount_minor", "version"), where,
+			o.groupKeys("day, restaurant_id, step, reason")))
 		args = append(append(args, lo, hi), sargs...)
 	}
 	for _, e := range ends {

@@ -39,12 +39,17 @@ const (
 // windowsOf returns the time windows covering the facts' times: sorted, split where the
 // gap between two consecutive times exceeds windowGap, then merged down to maxWindows.
 func windowsOf(facts []domain.Fact) []window {
-	if len(facts) == 0 {
-		return nil
-	}
 	ts := make([]int64, len(facts))
 	for i := range facts {
 		ts[i] = facts[i].OccurredAt.Unix()
+	}
+	return windowsOfTimes(ts)
+}
+
+// windowsOfTimes is windowsOf for epoch seconds ts (sorted in place).
+func windowsOfTimes(ts []int64) []window {
+	if len(ts) == 0 {
+		return nil
 	}
 	slices.Sort(ts)
 	var ws []window

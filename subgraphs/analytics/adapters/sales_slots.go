@@ -98,7 +98,7 @@ func (o olap) salesSource(r domain.Range, s domain.Scope) (string, []any) {
 	}
 	if ok {
 		parts = append(parts, fmt.Sprintf(`SELECT slot, restaurant_id AS rid, zone AS z, %s AS n, %s AS gmv FROM sales_slots
-		WHERE slot >= ? AND slot < ?%s GROUP BY slot, restaurant_id, zone`, o.d.i64("max(orders)"), o.d.i64(o.d.argMax("gmv_minor", "orders")), where))
+		WHERE slot >= ? AND slot < ?%s%s`, o.perKey("orders", "orders"), o.perKey("gmv_minor", "orders"), where, o.groupKeys("slot, restaurant_id, zone")))
 		args = append(append(args, lo, hi), sargs...)
 	}
 	return strings.Join(parts, " UNION ALL "), args
@@ -155,10 +155,37 @@ func (o olap) dishSource(r domain.Range, s domain.Scope) (string, []any) {
 		args = append(append(args, e[0], e[1]), sargs...)
 	}
 	if ok {
-		parts = append(parts, fmt.Sprintf(`SELECT menu_item_id AS mid, max(name) AS nm, restaurant_id AS rid, %s AS qn, %s AS amt FROM dish_slots
-		WHERE slot >= ? AND slot < ?%s GROUP BY slot, restaurant_id, menu_item_id`,
-			o.d.i64(o.d.argMax("quantity", "lines")), o.d.i64(o.d.argMax("amount_minor", "lines")), where))
+		parts = append(parts, fmt.Sprintf(`SELECT menu_item_id AS mid, %s AS nm, restaurant_id AS rid, %s AS qn, %s AS amt FROM dish_slots
+		WHERE slot >= ? AND slot < ?%s%s`, o.perKeyAny("name"), o.perKey("quantity", "lines"), o.perKey("amount_minor", "lines"), where,
+			o.groupKeys("slot, restaurant_id, menu_item_id")))
 		args = append(append(args, lo, hi), sargs...)
 	}
 	return strings.Join(parts, " UNION ALL "), args
+}
+
+// perKey is col of a rollup key's row: where a key may have several rows (ClickHouse: rows
+// of two writers, not merged yet) the one with the largest version (argMax; the caller
+// groups by the key, groupKeys), where it has one (DuckDB: its one writer adds to the row,
+// duckdb_rollups.go) the row's own, without the grouping.
+func (o olap) perKey(col, version string) string {
+	if o.d.onePerKey {
+		return col
+	}
+	return o.d.i64(o.d.argMax(col, version))
+}
+
+// perKeyAny is a text col of a rollup key's row (any of its rows: they agree).
+func (o olap) perKeyAny(col string) string {
+	if o.d.onePerKey {
+		return col
+	}
+	return "max(" + col + ")"
+}
+
+// groupKeys groups a rollup's rows by its key where a key may have several rows.
+func (o olap) groupKeys(keys string) string {
+	if o.d.onePerKey {
+		return ""
+	}
+	return " GROUP BY " + keys
 }

@@ -1,0 +1,349 @@
+package adapters
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/duckdb/duckdb-go/v2"
+
+	"github.com/dizhtime/dizhtime/subgraphs/analytics/domain"
+)
+
+// DuckDB keeps its rollups (sales_slots, dish_slots, funnel_days, driver_days) by adding
+// each batch's increments to them, computed in Go from the batch's new rows, instead of
+// recomputing the touched slots and days from the stored events (what ClickHouse does,
+// sales_slots.go): no statement re-reads a slot's or a day's events.
+//
+// That is exact here because the DuckDB store has one writer: Write holds the store's
+// mutex from the stored-id lookup to the commit, so every row prepare keeps is new (no
+// other writer can store it in between), and the increments are applied in the write's
+// transaction (a failed write adds nothing, its retry finds nothing stored). Two writes
+// of the same events — a redelivered batch, or TestStoreContract_embeddedDuckDB_
+// twoWritersAtOnce's two goroutines — are one after the other: the second finds every id
+// stored and adds nothing.
+//
+// What the increments need beyond the batch is read from the store, each time only within
+// the batch's own time windows:
+//   - funnel_days counts distinct orders per step (and reason) and distinct refund rows:
+//     the order_steps rows of the batch's step orders, so an order counted already (a
+//     second refund, a step stored under another event id) is not counted again;
+//   - driver_days counts distinct minutes: the minutes the batch's drivers already have
+//     locations in, within the batch's location windows.
+//
+// Every table keeps one row per key (the MERGE below updates it or inserts it), so the
+// reads' per-key argMax (olap_queries.go) read that row.
+
+// rollupIncrements is what one batch adds to the rollups.
+type rollupIncrements struct {
+	sales   map[salesKey]*salesInc
+	dishes  map[dishKey]*dishInc
+	funnel  map[funnelKey]*funnelInc
+	drivers map[driverKey]*driverInc
+}
+
+type (
+	salesKey struct {
+		slot            int64
+		restaurant, zon string
+	}
+	salesInc struct{ orders, gmv int64 }
+	dishKey  struct {
+		slot             int64
+		restaurant, item string
+	}
+	dishInc struct {
+		name                    string
+		lines, quantity, amount int64
+	}
+	funnelKey struct {
+		day                      int64
+		restaurant, step, reason string
+	}
+	funnelInc struct{ orders, amount, rows int64 }
+	driverKey struct {
+		day    int64
+		driver string
+	}
+	driverInc struct{ online, busy int64 }
+)
+
+// increments computes what the prepared batch adds to the rollups (see the top of the file).
+func (s *DuckDBStore) increments(ctx context.Context, p prepared) (rollupIncrements, error) {
+	inc := rollupIncrements{sales: map[salesKey]*salesInc{}, dishes: map[dishKey]*dishInc{}, funnel: map[funnelKey]*funnelInc{},
+		drivers: map[driverKey]*driverInc{}}
+	for i := range p.facts {
+		f := &p.facts[i]
+		if f.EventType != domain.TypeOrderCreated {
+			continue
+		}
+		t := f.OccurredAt.Unix()
+		k := salesKey{t - mod(t, slotSeconds), f.RestaurantID, f.Zone}
+		x := inc.sales[k]
+		if x == nil {
+			x = &salesInc{}
+			inc.sales[k] = x
+		}
+		x.orders++
+		x.gmv += f.AmountMinor
+	}
+	type lineID struct {
+		event string
+		line  int
+	}
+	lines := map[lineID]bool{}
+	for i := range p.dishes {
+		d := &p.dishes[i]
+		if lines[lineID{d.EventID, d.Line}] {
+			continue
+		}
+		lines[lineID{d.EventID, d.Line}] = true
+		t := d.OccurredAt.Unix()
+		k := dishKey{t - mod(t, slotSeconds), d.RestaurantID, d.MenuItemID}
+		x := inc.dishes[k]
+		if x == nil {
+			x = &dishInc{}
+			inc.dishes[k] = x
+		}
+		x.name = max(x.name, d.Name)
+		x.lines++
+		x.quantity += d.Quantity
+		x.amount += d.AmountMinor
+	}
+	start := time.Now()
+	err := s.funnelIncrements(ctx, p.steps, inc.funnel)
+	s.clock.since("lookup stored steps", start)
+	if err != nil {
+		return inc, fmt.Errorf("stored steps: %w", err)
+	}
+	start = time.Now()
+	err = s.driverIncrements(ctx, p.facts, inc.drivers)
+	s.clock.since("lookup stored driver minutes", start)
+	if err != nil {
+		return inc, fmt.Errorf("stored driver minutes: %w", err)
+	}
+	return inc, nil
+}
+
+// funnelIncrements adds the new steps' increments to out: a step row (order, step, ref)
+// stored already adds nothing, an order counted under (step, reason) already adds its row
+// and amount but not another order.
+func (s *DuckDBStore) funnelIncrements(ctx context.Context, steps []stepRow, out map[funnelKey]*funnelInc) error {
+	if len(steps) == 0 {
+		return nil
+	}
+	type rowID struct{ order, step, ref string }
+	type orderID struct{ order, step, reason string }
+	rows, orders := map[rowID]bool{}, map[orderID]bool{}
+	ids := make([]string, 0, len(steps))
+	placed := make([]int64, 0, len(steps))
+	for _, x := range steps {
+		ids = append(ids, x.orderID)
+		placed = append(placed, x.placed)
+	}
+	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
+	// The step rows of the placements' windows (a late refund of an old order is a window of
+	// its own, not a month between), filtered here: cheaper than binding thousands of ids.
+	var parts []string
+	var args []any
+	for _, w := range windowsOfTimes(placed) {
+		parts = append(parts, "SELECT order_id, step, ref, reason FROM order_steps WHERE placed_at >= ? AND placed_at <= ?")
+		args = append(args, w.from.Unix(), w.to.Unix())
+	}
+	err := s.each(ctx, strings.Join(parts, " UNION ALL "), args, func(r *sql.Rows) error {
+		var o, st, ref, rsn string
+		if err := r.Scan(&o, &st, &ref, &rsn); err != nil {
+			return err
+		}
+		if _, ok := slices.BinarySearch(ids, o); ok {
+			rows[rowID{o, st, ref}] = true
+			orders[orderID{o, st, rsn}] = true
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, x := range steps {
+		if rows[rowID{x.orderID, x.step, x.ref}] {
+			continue
+		}
+		rows[rowID{x.orderID, x.step, x.ref}] = true
+		k := funnelKey{dayOf(x.placed), x.restaurantID, x.step, x.reason}
+		v := out[k]
+		if v == nil {
+			v = &funnelInc{}
+			out[k] = v
+		}
+		v.rows++
+		v.amount += x.amountMinor
+		if !orders[orderID{x.orderID, x.step, x.reason}] {
+			orders[orderID{x.orderID, x.step, x.reason}] = true
+			v.orders++
+		}
+	}
+	return nil
+}
+
+// driverIncrements adds the minutes the new driver.location facts put their drivers online
+// (and busy: with an order) in that no stored location did.
+func (s *DuckDBStore) driverIncrements(ctx context.Context, facts []domain.Fact, out map[driverKey]*driverInc) error {
+	var locs []domain.Fact
+	for i := range facts {
+		if facts[i].EventType == domain.TypeDriverLocation && facts[i].DriverID != "" {
+			locs = append(locs, facts[i])
+		}
+	}
+	if len(locs) == 0 {
+		return nil
+	}
+	type minute struct {
+		driver string
+		at     int64
+	}
+	// seen: 1 online, 2 online and busy.
+	seen := map[minute]int{}
+	var parts []string
+	var args []any
+	for _, w := range windowsOf(locs) {
+		from, to := w.from.Unix(), w.to.Unix()
+		parts = append(parts, fmt.Sprintf(`SELECT driver_id, occurred_at // 60 AS m, max(CASE WHEN order_id != '' THEN 2 ELSE 1 END) AS b
+			FROM events WHERE event_type = '%s' AND driver_id != '' AND occurred_at >= ? AND occurred_at < ? GROUP BY driver_id, m`,
+			domain.TypeDriverLocation))
+		args = append(args, from-mod(from, 60), to-mod(to, 60)+60)
+	}
+	err := s.each(ctx, strings.Join(parts, " UNION ALL "), args, func(r *sql.Rows) error {
+		var d string
+		var m int64
+		var b int
+		if err := r.Scan(&d, &m, &b); err != nil {
+			return err
+		}
+		seen[minute{d, m}] = max(seen[minute{d, m}], b)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i := range locs {
+		f := &locs[i]
+		t := f.OccurredAt.Unix()
+		m := minute{f.DriverID, (t - mod(t, 60)) / 60}
+		b := 1
+		if f.OrderID != "" {
+			b = 2
+		}
+		was := seen[m]
+		if b <= was {
+			continue
+		}
+		seen[m] = b
+		k := driverKey{dayOf(t), f.DriverID}
+		v := out[k]
+		if v == nil {
+			v = &driverInc{}
+			out[k] = v
+		}
+		if was == 0 {
+			v.online++
+		}
+		if b == 2 {
+			v.busy++
+		}
+	}
+	return nil
+}
+
+// applyIncrements adds inc to the rollup tables in the write's transaction on c: each
+// table's increments go through the appender into a temporary table of this connection,
+// then one MERGE adds them (a VALUES list of thousands of rows took DuckDB seconds to bind).
+func (s *DuckDBStore) applyIncrements(c driver.Conn, inc rollupIncrements) error {
+	ex, ok := c.(driver.ExecerContext)
+	if !ok {
+		return errors.New("duckdb: connection cannot exec")
+	}
+	add := func(table, cols string, n int, row func(i int) []driver.Value, keyCol string, keys func(i int) int64, merge string) error {
+		if n == 0 {
+			return nil
+		}
+		defer s.clock.since("add to "+table, time.Now())
+		tmp := "increments_" + table
+		if _, err := ex.ExecContext(context.Background(), "CREATE TEMP TABLE IF NOT EXISTS "+tmp+" ("+cols+")", nil); err != nil {
+			return fmt.Errorf("%s: %w", tmp, err)
+		}
+		if _, err := ex.ExecContext(context.Background(), "DELETE FROM "+tmp, nil); err != nil {
+			return fmt.Errorf("%s: %w", tmp, err)
+		}
+		a, err := duckdb.NewAppender(c, "temp", "", tmp)
+		if err != nil {
+			return fmt.Errorf("%s appender: %w", tmp, err)
+		}
+		for i := range n {
+			if err := a.AppendRow(row(i)...); err != nil {
+				_ = a.Close()
+				return fmt.Errorf("append to %s: %w", tmp, err)
+			}
+		}
+		if err := a.Close(); err != nil {
+			return fmt.Errorf("append to %s: %w", tmp, err)
+		}
+		// The target's rows outside the increments' slots (days) cannot match: the range lets
+		// DuckDB skip them by zone maps instead of joining the whole table.
+		lo, hi := keys(0), keys(0)
+		for i := range n {
+			lo, hi = min(lo, keys(i)), max(hi, keys(i))
+		}
+		on := fmt.Sprintf("ON t.%s >= %d AND t.%s <= %d AND ", keyCol, lo, keyCol, hi)
+		if _, err := ex.ExecContext(context.Background(), "MERGE INTO "+table+" t USING "+tmp+" d "+on+merge, nil); err != nil {
+			return fmt.Errorf("%s: %w", table, err)
+		}
+		return nil
+	}
+	sk, sv := entries(inc.sales)
+	err := add("sales_slots", "slot BIGINT, rid VARCHAR, z VARCHAR, n BIGINT, g BIGINT", len(sk), func(i int) []driver.Value {
+		return []driver.Value{sk[i].slot, sk[i].restaurant, sk[i].zon, sv[i].orders, sv[i].gmv}
+	}, "slot", func(i int) int64 { return sk[i].slot }, `t.slot = d.slot AND t.restaurant_id = d.rid AND t.zone = d.z
+		WHEN MATCHED THEN UPDATE SET orders = t.orders + d.n, gmv_minor = t.gmv_minor + d.g
+		WHEN NOT MATCHED THEN INSERT (slot, restaurant_id, zone, orders, gmv_minor) VALUES (d.slot, d.rid, d.z, d.n, d.g)`)
+	if err != nil {
+		return err
+	}
+	dk, dv := entries(inc.dishes)
+	err = add("dish_slots", "slot BIGINT, rid VARCHAR, mid VARCHAR, nm VARCHAR, l BIGINT, q BIGINT, a BIGINT", len(dk), func(i int) []driver.Value {
+		return []driver.Value{dk[i].slot, dk[i].restaurant, dk[i].item, dv[i].name, dv[i].lines, dv[i].quantity, dv[i].amount}
+	}, "slot", func(i int) int64 { return dk[i].slot }, `t.slot = d.slot AND t.restaurant_id = d.rid AND t.menu_item_id = d.mid
+		WHEN MATCHED THEN UPDATE SET name = greatest(t.name, d.nm), lines = t.lines + d.l, quantity = t.quantity + d.q, amount_minor = t.amount_minor + d.a
+		WHEN NOT MATCHED THEN INSERT (slot, restaurant_id, menu_item_id, name, lines, quantity, amount_minor) VALUES (d.slot, d.rid, d.mid, d.nm, d.l, d.q, d.a)`)
+	if err != nil {
+		return err
+	}
+	fk, fv := entries(inc.funnel)
+	err = add("funnel_days", "day BIGINT, rid VARCHAR, step VARCHAR, rsn VARCHAR, n BIGINT, a BIGINT, v BIGINT", len(fk), func(i int) []driver.Value {
+		return []driver.Value{fk[i].day, fk[i].restaurant, fk[i].step, fk[i].reason, fv[i].orders, fv[i].amount, fv[i].rows}
+	}, "day", func(i int) int64 { return fk[i].day }, `t.day = d.day AND t.restaurant_id = d.rid AND t.step = d.step AND t.reason = d.rsn
+		WHEN MATCHED THEN UPDATE SET orders = t.orders + d.n, amount_minor = t.amount_minor + d.a, version = t.version + d.v
+		WHEN NOT MATCHED THEN INSERT (day, restaurant_id, step, reason, orders, amount_minor, version) VALUES (d.day, d.rid, d.step, d.rsn, d.n, d.a, d.v)`)
+	if err != nil {
+		return err
+	}
+	rk, rv := entries(inc.drivers)
+	return add("driver_days", "day BIGINT, did VARCHAR, o BIGINT, b BIGINT", len(rk), func(i int) []driver.Value {
+		return []driver.Value{rk[i].day, rk[i].driver, rv[i].online, rv[i].busy}
+	}, "day", func(i int) int64 { return rk[i].day }, `t.day = d.day AND t.driver_id = d.did
+		WHEN MATCHED THEN UPDATE SET online = t.online + d.o, busy = t.busy + d.b, version = (t.online + d.o) * 1441 + t.busy + d.b
+		WHEN NOT MATCHED THEN INSERT (day, driver_id, online, busy, version) VALUES (d.day, d.did, d.o, d.b, d.o * 1441 + d.b)`)
+}
+
+// entries is m's keys and values in one order.
+func entries[K comparable, V any](m map[K]*V) ([]K, []*V) {
+	ks, vs := make([]K, 0, len(m)), make([]*V, 0, len(m))
+	for k, v := range m {
+		ks, vs = append(ks, k), append(vs, v)
+	}
+	return ks, vs
+}
