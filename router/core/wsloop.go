@@ -125,6 +125,7 @@ type wsConn struct {
 // returns right after.
 func (h *WebSocketHandler) serveFromLoop(r *http.Request, conn *net.TCPConn, early []byte, legacy bool, engine *subscriptionEngine, identity *authn.Identity) {
 	c := &wsConn{h: h, loop: h.loop, conn: conn, legacy: legacy, engine: engine, caps: streamCapsFrom(r.Context()), early: early}
+	engine.async = true
 	// The request's values (client address, trace) outlive the request; its
 	// cancellation (when this handler returns) must not end the connection.
 	c.ctx, c.cancel = context.WithCancel(context.WithoutCancel(r.Context()))
