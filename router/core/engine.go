@@ -49,6 +49,9 @@ type Engine struct {
 	unplannable *unplannableSelections
 	// drops records when subgraphs ended upstream subscription connections.
 	drops *upstreamDrops
+	// subscriptions remembers subscription plans for the event loop's subscriptions
+	// (subscription_async.go).
+	subscriptions subscriptionPlans
 	// inFlight counts operations running on this engine, so a replaced engine is
 	// closed only once they are done.
 	inFlight atomic.Int64

@@ -184,6 +184,11 @@ func TestHotReload_aBrokenSDLKeepsTheOldGraphAndLogsTheSubgraphTypeAndField(t *t
 
 func TestHotReload_anEditThatComposesTheSameInputsKeepsTheEngineAndItsSubscriptions(t *testing.T) {
 	r := startReloadingRouter(t, func(c *config.Config) { c.ShutdownTimeout = 300 * time.Millisecond })
+	t.Cleanup(func() {
+		if t.Failed() {
+			t.Logf("router log:\n%s", r.logs.String())
+		}
+	})
 	before := r.Router.Engines().Load()
 	c := dialWS(t, r.URL, "graphql-transport-ws")
 	c.send(map[string]any{"id": "1", "type": "subscribe", "payload": map[string]any{

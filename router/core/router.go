@@ -41,6 +41,8 @@ type Router struct {
 	// before reading them, so an edit made while composing or before Watch starts is
 	// still seen as a change.
 	composedPrint []byte
+	// hijacked is every WebSocket upgraded by the router's handlers, ended by Close.
+	hijacked hijackedConns
 }
 
 // Options are a router's collaborators; every field may be left zero.
@@ -161,6 +163,7 @@ func (r *Router) Handler() http.Handler {
 	ws.pipeline = r.pipeline()
 	ws.requestTimeout = r.cfg.Limits.RequestTimeout
 	ws.resubscribe = newResubscriber(r.engines, r.cfg.Subscriptions, r.logger)
+	ws.live = &r.hijacked
 	if loop, err := newWSLoop(r.cfg.Connections, r.registry); err != nil {
 		r.logger.Warn("websocket event loop unavailable: a goroutine per connection", "error", err)
 	} else {
@@ -222,6 +225,7 @@ func (r *Router) readiness() *ops.Readiness {
 
 // Close stops the current engine.
 func (r *Router) Close() {
+	r.hijacked.closeAll()
 	if eng := r.engines.Swap(nil); eng != nil {
 		eng.Close()
 	}

@@ -50,6 +50,9 @@ type subscriptionEngine struct {
 	requestTimeout time.Duration
 	// resubscribe keeps subscriptions going across upstream drops and reloads.
 	resubscribe *resubscriber
+	// async runs subscriptions without a goroutine waiting on each (the event loop's
+	// connections, subscription_async.go).
+	async bool
 
 	mu  sync.Mutex
 	ops map[string]*runningOperation
@@ -131,6 +134,9 @@ func (s *subscriptionEngine) StartOperation(ctx context.Context, id string, payl
 	s.ops[id] = op
 	s.mu.Unlock()
 
+	if opType == graphql.OperationTypeSubscription && s.async && s.startAsync(opCtx, eng, req, opName, id, op, events, st) {
+		return nil
+	}
 	go func() {
 		defer eng.release()
 		defer s.metrics.subscriptionStarted(s.transport)()

@@ -45,6 +45,9 @@ type WebSocketHandler struct {
 	resubscribe *resubscriber
 	// loop serves connections from the event loop (nil: a goroutine per connection).
 	loop *wsLoop
+	// live holds every upgraded connection so the router can end them when it closes
+	// (nil: nobody does).
+	live *hijackedConns
 }
 
 // NewWebSocketHandler returns a handler for WebSocket upgrades.
@@ -67,10 +70,17 @@ func (h *WebSocketHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return p == string(websocket.ProtocolGraphQLTransportWS) || p == string(websocket.ProtocolGraphQLWS)
 		},
 	}
-	conn, _, hs, err := upgrader.Upgrade(r, w)
+	conn, rw, hs, err := upgrader.Upgrade(r, w)
 	if err != nil {
 		h.logger.Debug("websocket upgrade", "error", err)
 		return // the upgrader has answered the client
+	}
+	// What the client sent right behind its upgrade request (a pipelining client's
+	// connection_init) is in net/http's read buffer, no longer in the socket.
+	var early []byte
+	if rw != nil && rw.Reader.Buffered() > 0 {
+		early, _ = rw.Reader.Peek(rw.Reader.Buffered())
+		early = bytes.Clone(early)
 	}
 	protocol := websocket.Protocol(hs.Protocol)
 	if protocol == websocket.ProtocolUndefined {
@@ -80,10 +90,20 @@ func (h *WebSocketHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	engine := h.newEngine(r, identity, string(protocol))
 	if h.loop != nil {
 		if c, ok := conn.(*net.TCPConn); ok {
-			h.serveFromLoop(r, c, protocol == websocket.ProtocolGraphQLWS, engine, identity)
+			h.serveFromLoop(r, c, early, protocol == websocket.ProtocolGraphQLWS, engine, identity)
 			return
 		}
 	}
+	if len(early) > 0 {
+		conn = &earlyBytesConn{Conn: conn, early: early}
+	}
+	forget, open := h.live.add(conn, func() { _ = conn.Close() })
+	if !open {
+		_ = ws.WriteFrame(conn, ws.NewCloseFrame(ws.NewCloseFrameBody(closeGoingAway, "the router is shutting down")))
+		_ = conn.Close()
+		return
+	}
+	defer forget()
 
 	// The connection's place under its user's cap (connections.max_streams_per_user): taken
 	// here for a token on the upgrade, or in connection_init.
@@ -218,4 +238,19 @@ func (c *extensionsKeepingClient) ReadBytesFromClient() ([]byte, error) {
 		c.engine.keepExtensions(msg.ID, msg.Payload.Extensions)
 	}
 	return data, err
+}
+
+// earlyBytesConn reads first what the client sent behind its upgrade request.
+type earlyBytesConn struct {
+	net.Conn
+	early []byte
+}
+
+func (c *earlyBytesConn) Read(p []byte) (int, error) {
+	if len(c.early) > 0 {
+		n := copy(p, c.early)
+		c.early = c.early[n:]
+		return n, nil
+	}
+	return c.Conn.Read(p)
 }

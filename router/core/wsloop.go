@@ -2,6 +2,7 @@ package core
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"encoding/binary"
 	"encoding/json"
@@ -106,9 +107,11 @@ type wsConn struct {
 	cancel context.CancelFunc
 	caps   *streamCaps
 	lease  func() // gives the connection's place under the caps back
+	forget func() // takes the connection out of the router's hijackedConns
 
 	mu          sync.Mutex
 	slot        *userSlot // the connection's place under its user's cap
+	early       []byte    // what the client sent behind its upgrade request, read first
 	initialized bool
 	timer       *time.Timer // the init timeout, then the keep-alive
 	queue       [][]byte    // frames waiting to be written
@@ -120,17 +123,28 @@ type wsConn struct {
 
 // serveFromLoop hands an upgraded connection to the event loop; the handler's goroutine
 // returns right after.
-func (h *WebSocketHandler) serveFromLoop(r *http.Request, conn *net.TCPConn, legacy bool, engine *subscriptionEngine, identity *authn.Identity) {
-	c := &wsConn{h: h, loop: h.loop, conn: conn, legacy: legacy, engine: engine, caps: streamCapsFrom(r.Context())}
+func (h *WebSocketHandler) serveFromLoop(r *http.Request, conn *net.TCPConn, early []byte, legacy bool, engine *subscriptionEngine, identity *authn.Identity) {
+	c := &wsConn{h: h, loop: h.loop, conn: conn, legacy: legacy, engine: engine, caps: streamCapsFrom(r.Context()), early: early}
+	engine.async = true
 	// The request's values (client address, trace) outlive the request; its
 	// cancellation (when this handler returns) must not end the connection.
 	c.ctx, c.cancel = context.WithCancel(context.WithoutCancel(r.Context()))
 	c.lease = keepStreamLease(r.Context())
+	forget, open := h.live.add(conn, func() { c.closeWith(closeGoingAway, "the router is shutting down") })
+	if !open {
+		c.lease()
+		c.cancel()
+		_ = ws.WriteFrame(conn, ws.NewCloseFrame(ws.NewCloseFrameBody(closeGoingAway, "the router is shutting down")))
+		_ = conn.Close()
+		return
+	}
+	c.forget = forget
 	if identity != nil {
 		slot, refused := c.caps.acquireUser(identity.UserID, "websocket")
 		if refused != "" {
 			c.lease()
 			c.cancel()
+			c.forget()
 			closeOverUserCap(conn, refused)
 			return
 		}
@@ -144,10 +158,16 @@ func (h *WebSocketHandler) serveFromLoop(r *http.Request, conn *net.TCPConn, leg
 		c.timer = time.AfterFunc(h.initTimeout, c.onTimer)
 	}
 	c.mu.Unlock()
-	if err := c.loop.poller.add(c); err != nil {
+	// Bytes already read are not announced by epoll: the connection is registered
+	// disarmed and read at once (onReadable arms it when done).
+	if err := c.loop.poller.add(c, len(early) == 0); err != nil {
 		h.logger.Error("websocket event loop: registering a connection", "error", err)
 		c.closeWith(1011, "internal error")
 		c.release()
+		return
+	}
+	if len(early) > 0 {
+		go c.onReadable()
 	}
 }
 
@@ -177,7 +197,15 @@ var wsReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 4096
 // onReadable reads the messages that arrived, then re-arms the connection.
 func (c *wsConn) onReadable() {
 	br := wsReaders.Get().(*bufio.Reader)
-	br.Reset(c.conn)
+	c.mu.Lock()
+	early := c.early
+	c.early = nil
+	c.mu.Unlock()
+	if len(early) > 0 {
+		br.Reset(io.MultiReader(bytes.NewReader(early), c.conn))
+	} else {
+		br.Reset(c.conn)
+	}
 	defer func() {
 		br.Reset(nil)
 		wsReaders.Put(br)
@@ -643,6 +671,7 @@ func (c *wsConn) release() {
 	_ = c.engine.TerminateAllSubscriptions(c)
 	slot.Release()
 	c.lease()
+	c.forget()
 }
 
 var _ subscription.EventHandler = (*wsConn)(nil)

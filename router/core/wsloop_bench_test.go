@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
 	"strings"
@@ -45,6 +46,9 @@ func BenchmarkWebSocketSubscribers(b *testing.B) {
 }
 
 func benchSubscribers(b *testing.B, n int, loop bool) {
+	if os.Getenv("DIZHTIME_WS_BENCH_HEAP") != "" {
+		runtime.MemProfileRate = 512 // fine samples of what the subscribers hold
+	}
 	r := startRouter(b, "graphql-transport-ws", func(c *config.Config) {
 		c.Connections.WebSocketEventLoop = loop
 		c.Subscriptions.ShareIdenticalUpstream = true
@@ -118,6 +122,14 @@ func benchSubscribers(b *testing.B, n int, loop bool) {
 	goroutines := float64(g1-g0) / float64(n)
 	b.Logf("%d idle subscribers (event loop %v) set up in %s: %.0f bytes (%.0f of them goroutine stacks) and %.2f goroutines each",
 		n, loop, setupTook.Round(time.Millisecond), perSub, float64(int64(stack1)-int64(stack0))/float64(n), goroutines)
+	// DIZHTIME_WS_BENCH_HEAP=<file>: the heap with the idle subscribers, for
+	// `go tool pprof -sample_index=inuse_space` (what each subscriber holds, by site).
+	if path := os.Getenv("DIZHTIME_WS_BENCH_HEAP"); path != "" {
+		if f, err := os.Create(fmt.Sprintf("%s.%v", path, loop)); err == nil {
+			_ = pprof.Lookup("heap").WriteTo(f, 0)
+			_ = f.Close()
+		}
+	}
 
 	// Fan-out: every client reads from here on, and subscribes to a second stream, one
 	// event every 250 ms (the first subscription is idle: its one event went out at once).

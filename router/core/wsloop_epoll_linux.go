@@ -63,8 +63,9 @@ func wsEvent(id uint64) *unix.EpollEvent {
 	return &unix.EpollEvent{Events: wsPollEvents, Fd: int32(uint32(id)), Pad: int32(uint32(id >> 32))}
 }
 
-// add registers c and assigns its id (an error when c closed meanwhile).
-func (p *wsPoller) add(c *wsConn) error {
+// add registers c and assigns its id (an error when c closed meanwhile); armed false
+// registers it without asking for readability yet (rearm does).
+func (p *wsPoller) add(c *wsConn, armed bool) error {
 	fd, err := socketFD(c.conn)
 	if err != nil {
 		return err
@@ -80,7 +81,11 @@ func (p *wsPoller) add(c *wsConn) error {
 		err = net.ErrClosed
 	} else {
 		c.id, c.fd = id, fd
-		err = unix.EpollCtl(p.epfd, unix.EPOLL_CTL_ADD, fd, wsEvent(id))
+		ev := wsEvent(id)
+		if !armed {
+			ev.Events = unix.EPOLLONESHOT // registered, reporting nothing until re-armed
+		}
+		err = unix.EpollCtl(p.epfd, unix.EPOLL_CTL_ADD, fd, ev)
 		if err != nil {
 			c.fd = 0
 		}

@@ -17,7 +17,7 @@ func newWSPoller() (*wsPoller, error) {
 
 func socketFD(*net.TCPConn) (int, error) { return -1, errors.ErrUnsupported }
 
-func (p *wsPoller) add(*wsConn) error   { return errors.ErrUnsupported }
-func (p *wsPoller) rearm(*wsConn) error { return errors.ErrUnsupported }
-func (p *wsPoller) remove(*wsConn)      {}
-func (p *wsPoller) count() int          { return 0 }
+func (p *wsPoller) add(*wsConn, bool) error { return errors.ErrUnsupported }
+func (p *wsPoller) rearm(*wsConn) error     { return errors.ErrUnsupported }
+func (p *wsPoller) remove(*wsConn)          {}
+func (p *wsPoller) count() int              { return 0 }

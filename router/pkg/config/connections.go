@@ -30,10 +30,9 @@ type Connections struct {
 	FDReserve int `yaml:"fd_reserve" env:"FD_RESERVE"`
 	// WebSocketEventLoop serves client WebSockets from one epoll loop (core/wsloop.go):
 	// no goroutine waits on an idle connection, read and write buffers are pooled, and a
-	// slow client is disconnected (close 1008) when its outgoing queue is full. Off (the
-	// default): the goroutine-per-connection path (graphql-go-tools' websocket handler).
-	// Not yet the default: with it on, TestSubscription_twoThousandConcurrentWebSocket…
-	// and TestHotReload_aSubscriptionOutlivingItsReplacedEngine… fail (issue 27).
+	// slow client is disconnected (close 1008) when its outgoing queue is full. On by
+	// default (off, or where epoll is missing: the goroutine-per-connection path,
+	// graphql-go-tools' websocket handler).
 	WebSocketEventLoop bool `yaml:"websocket_event_loop" env:"WEBSOCKET_EVENT_LOOP"`
 	// WebSocketSendQueueBytes bounds what may wait, per WebSocket, for the client to read
 	// (event loop only): a client that lets more pile up is closed with 1008 and counted
@@ -48,7 +47,7 @@ type Connections struct {
 // fails with fewer than 1,000 descriptors left, and long-lived connections are refused
 // with fewer than 500 left.
 func DefaultConnections() Connections {
-	return Connections{FDHeadroom: 1000, FDReserve: 500, WebSocketEventLoop: false, WebSocketSendQueueBytes: 256 << 10}
+	return Connections{FDHeadroom: 1000, FDReserve: 500, WebSocketEventLoop: true, WebSocketSendQueueBytes: 256 << 10}
 }
 
 func (c Connections) validate() []error {
