@@ -16,7 +16,6 @@ import (
 
 	"github.com/dizhtime/dizhtime/router/pkg/authn"
 
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
@@ -110,15 +109,22 @@ func (t *upstreamTransport) send(req *http.Request, sub upstreamSubgraph) (*http
 // fetch sends one request to a subgraph. failure is the error code to report for the
 // subgraph ("" when it answered below 500).
 func (t *upstreamTransport) fetch(req *http.Request, sub upstreamSubgraph) (*http.Response, string, error) {
-	ctx, span := otel.Tracer(tracerName).Start(req.Context(), "subgraph fetch "+sub.name,
+	ctx, span := routerTracer().Start(req.Context(), "subgraph fetch "+sub.name,
 		trace.WithSpanKind(trace.SpanKindClient),
 		trace.WithAttributes(attribute.String("graphql.subgraph.name", sub.name)))
 	cancel := context.CancelFunc(func() {})
 	// A subscription stream lasts as long as the subscription: no fetch timeout.
-	if sub.timeout > 0 && !streamingFetch(req) {
-		ctx, cancel = context.WithTimeout(ctx, sub.timeout)
+	if streamingFetch(req) {
+		req = req.Clone(ctx)
+	} else {
+		if sub.timeout > 0 {
+			ctx, cancel = context.WithTimeout(ctx, sub.timeout)
+		}
+		// The engine's HTTP client built this request for this one fetch (and http.Client
+		// copied its headers already): the upstream headers are added to it in place
+		// instead of to a copy of every header (every step below only sets them).
+		req = req.WithContext(ctx)
 	}
-	req = req.Clone(ctx)
 	forwardHeaders(req)
 	if err := signUpstream(req, t.signer, sub.name); err != nil {
 		span.End()
