@@ -32,14 +32,15 @@ type Base struct {
 type Telemetry struct {
 	// OTLPEndpoint is the base URL of an OTLP/HTTP collector, e.g.
 	// http://otel-collector:4318 (/v1/traces and /v1/metrics are appended).
-	// Empty turns export off; spans still get ids for the logs.
+	// Empty turns export off: spans still get ids for the logs and the traceparent
+	// sent on, but a trace this process starts is not recorded (nothing would read it).
 	OTLPEndpoint string `yaml:"otlp_endpoint" env:"OTLP_ENDPOINT"`
 	// OTLPTracesOnly sends only traces to OTLPEndpoint, no metrics: for a receiver that
 	// takes traces alone, such as Jaeger (`make run`'s default), which answers
 	// /v1/metrics with 404. Prometheus scrapes /metrics either way.
 	OTLPTracesOnly bool `yaml:"otlp_traces_only" env:"OTLP_TRACES_ONLY"`
-	// SampleRatio is the share of new traces recorded, 0 to 1. A sampled parent is
-	// always followed.
+	// SampleRatio is the share of new traces recorded when they are exported, 0 to 1.
+	// A sampled parent is always followed.
 	SampleRatio float64 `yaml:"sample_ratio" env:"SAMPLE_RATIO"`
 }
 

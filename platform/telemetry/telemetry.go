@@ -58,7 +58,7 @@ func Setup(ctx context.Context, service string, cfg config.Telemetry) (*Telemetr
 
 	traceOpts := []sdktrace.TracerProviderOption{
 		sdktrace.WithResource(res),
-		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.TraceIDRatioBased(cfg.SampleRatio))),
+		sdktrace.WithSampler(sampler(cfg)),
 	}
 	meterOpts := []sdkmetric.Option{
 		sdkmetric.WithResource(res),
@@ -97,6 +97,20 @@ func Setup(ctx context.Context, service string, cfg config.Telemetry) (*Telemetr
 		propagation.TraceContext{}, propagation.Baggage{},
 	))
 	return t, nil
+}
+
+// sampler decides which new traces are recorded: SampleRatio of them when spans are
+// exported. With export off nothing would ever read a span, so a trace this process
+// starts is not recorded (recording every span cost the router about 3% of its CPU per
+// request, and its exemplars pointed at traces nobody kept); its spans still get real
+// ids for the logs and the traceparent sent on. A caller's sampled trace is still
+// followed (recorded, and forwarded as sampled), so the services after this one that do
+// export keep it whole.
+func sampler(cfg config.Telemetry) sdktrace.Sampler {
+	if cfg.OTLPEndpoint == "" {
+		return sdktrace.ParentBased(sdktrace.NeverSample())
+	}
+	return sdktrace.ParentBased(sdktrace.TraceIDRatioBased(cfg.SampleRatio))
 }
 
 // Shutdown flushes pending spans and metrics to the exporters and stops the providers.

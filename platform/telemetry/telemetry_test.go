@@ -32,8 +32,9 @@ func TestSetup_givesSpansRealTraceIDsWhenExportIsOff(t *testing.T) {
 
 	ctx, span := otel.Tracer("test").Start(context.Background(), "place order")
 	defer span.End()
-	if !span.SpanContext().IsValid() || !span.IsRecording() {
-		t.Fatalf("span context %v is not a valid recording span", span.SpanContext())
+	// Nothing exports it: the new trace is not recorded, but it has real ids.
+	if !span.SpanContext().IsValid() || span.IsRecording() || span.SpanContext().IsSampled() {
+		t.Fatalf("span context %v (recording %v): want valid ids on a span nobody records", span.SpanContext(), span.IsRecording())
 	}
 
 	member, _ := baggage.NewMember("tenant", "acme")
@@ -45,6 +46,40 @@ func TestSetup_givesSpansRealTraceIDsWhenExportIsOff(t *testing.T) {
 	}
 	if got := carrier.Get("baggage"); got != "tenant=acme" {
 		t.Errorf("baggage = %q, want tenant=acme", got)
+	}
+}
+
+// A caller's sampled trace goes on as sampled through a process that exports nothing,
+// so the services after it that export keep the trace whole.
+func TestSetup_followsASampledCallerWhenExportIsOff(t *testing.T) {
+	tel := setup(t, config.Telemetry{SampleRatio: 1})
+	defer tel.Shutdown(context.Background())
+
+	const traceID = "4bf92f3577b34da6a3ce929d0e0e4736"
+	in := propagation.HeaderCarrier(http.Header{"Traceparent": {"00-" + traceID + "-00f067aa0ba902b7-01"}})
+	ctx, span := otel.Tracer("test").Start(otel.GetTextMapPropagator().Extract(context.Background(), in), "place order")
+	defer span.End()
+	if span.SpanContext().TraceID().String() != traceID || !span.SpanContext().IsSampled() {
+		t.Fatalf("span context %v: want trace %s, sampled", span.SpanContext(), traceID)
+	}
+	out := propagation.HeaderCarrier(http.Header{})
+	otel.GetTextMapPropagator().Inject(ctx, out)
+	if tp := out.Get("traceparent"); !strings.HasPrefix(tp, "00-"+traceID+"-") || !strings.HasSuffix(tp, "-01") {
+		t.Errorf("traceparent sent on = %q, want trace %s with the sampled flag", tp, traceID)
+	}
+}
+
+// With an exporter, SampleRatio 1 records every new trace.
+func TestSetup_recordsNewTracesWhenExportIsOn(t *testing.T) {
+	collector := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	defer collector.Close()
+	tel := setup(t, config.Telemetry{OTLPEndpoint: collector.URL, SampleRatio: 1})
+	defer tel.Shutdown(context.Background())
+
+	_, span := otel.Tracer("test").Start(context.Background(), "place order")
+	defer span.End()
+	if !span.IsRecording() || !span.SpanContext().IsSampled() {
+		t.Fatalf("span context %v (recording %v): want a sampled, recording span", span.SpanContext(), span.IsRecording())
 	}
 }
 

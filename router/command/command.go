@@ -146,15 +146,18 @@ func composeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 }
 
 // The router's garbage collector settings when the environment sets none (see
-// router/README.md "Performance", measured with go run ./bench). GOGC stays at Go's 100:
-// 400 was alternated with it three times (dedup off, 50 clients) and gave the same CPU
-// per request within the noise of a shared machine (mean 3.54 vs 3.63 ms) for 60-160
-// MiB more peak RSS (about 200 MiB against 44-143 MiB). The soft memory limit is the
-// backstop: near it the collector works harder, which keeps the process under the
-// 250 MiB budget at 500 clients, where the heap grows with requests in flight.
-// GOGC and GOMEMLIMIT in the environment win.
+// router/README.md "Performance", measured with go run ./bench). GOGC 100, 200 and 400,
+// each with the 200 MiB soft limit, were alternated in one window twice per binary on
+// two router builds (dedup off, 50 and 500 clients, go run ./bench -routers with a
+// GOGC=... wrapper per setting): 400 gave the lowest CPU per request in 7 of 8 pairs
+// (the last build: 1.41 against 1.59 ms at 50 clients, 1.67 against 1.82 ms at 500)
+// for 94-154 MiB peak RSS at 50 clients (61-133 with 100) and 209-214 MiB at 500
+// (203-205 with 100). The soft memory limit is the backstop: near it the collector
+// works harder whatever GOGC says, which keeps the process under the 250 MiB budget at
+// 500 clients, where the heap grows with requests in flight. GOGC and GOMEMLIMIT in the
+// environment win.
 const (
-	defaultGOGC       = 100
+	defaultGOGC       = 400
 	defaultGOMEMLIMIT = 200 << 20
 )
 

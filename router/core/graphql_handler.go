@@ -15,7 +15,6 @@ import (
 	"time"
 
 	"github.com/wundergraph/graphql-go-tools/execution/graphql"
-	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
@@ -250,7 +249,7 @@ func (h *GraphQLHandler) execute(ctx context.Context, w http.ResponseWriter, eng
 
 // run executes the operation on the engine.
 func (h *GraphQLHandler) run(ctx context.Context, eng *Engine, req *graphql.Request, st *requestState, opName, opType string) executionAnswer {
-	ctx, span := otel.Tracer(tracerName).Start(ctx, "GraphQL "+opType+" "+opName,
+	ctx, span := routerTracer().Start(ctx, "GraphQL "+opType+" "+opName,
 		trace.WithSpanKind(trace.SpanKindServer),
 		trace.WithAttributes(attribute.String("graphql.operation.name", opName), attribute.String("graphql.operation.type", opType)))
 	defer span.End()

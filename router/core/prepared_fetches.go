@@ -5,6 +5,9 @@ import (
 	"context"
 	"net/http"
 	"reflect"
+	"sync"
+	"sync/atomic"
+	"time"
 	"unsafe"
 
 	"github.com/wundergraph/graphql-go-tools/v2/pkg/engine/datasource/graphql_datasource"
@@ -83,5 +86,68 @@ func (s *fetchSource) Load(ctx context.Context, input []byte, out *bytes.Buffer)
 	if bytes.Contains(input, undefinedMember) {
 		return s.Source.Load(ctx, input, out)
 	}
-	return httpclient.Do(s.client, ctx, input, out)
+	return onFetchWorker(s.client, ctx, input, out)
+}
+
+// onFetchWorker runs httpclient.Do on one of the fetch workers and waits for it.
+//
+// The engine starts a fresh goroutine for every fetch of a parallel step (errgroup in
+// resolveParallel). A new goroutine starts with a small stack, and the HTTP client's
+// call chain below the loader is deep enough that every fetch grew it (runtime
+// copystack: about 6% of the router's CPU per request in the gateways benchmark, 13% in
+// the fasthttp attempt, see router/README.md "Performance"). A worker is a goroutine
+// that has grown its stack once and then serves fetch after fetch: handing it a fetch
+// costs two channel operations. Workers are started on demand (a fetch never waits for
+// a busy one) and end after fetchWorkerIdle without work, so the pool follows the
+// number of fetches in flight.
+func onFetchWorker(client *http.Client, ctx context.Context, input []byte, out *bytes.Buffer) error {
+	job := fetchJobs.Get().(*fetchJob)
+	job.client, job.ctx, job.input, job.out = client, ctx, input, out
+	select {
+	case idleFetchWorkers <- job:
+	default:
+		fetchWorkersStarted.Add(1)
+		go fetchWorker(job)
+	}
+	<-job.done
+	err := job.err
+	*job = fetchJob{done: job.done}
+	fetchJobs.Put(job)
+	return err
+}
+
+// fetchWorkerIdle is how long a fetch worker waits for the next fetch before it ends.
+const fetchWorkerIdle = 10 * time.Second
+
+// fetchWorkersStarted counts the workers ever started (tests: workers are reused).
+var fetchWorkersStarted atomic.Int64
+
+// idleFetchWorkers hands a fetch to a worker waiting for one (unbuffered: a send only
+// succeeds when a worker is idle).
+var idleFetchWorkers = make(chan *fetchJob)
+
+type fetchJob struct {
+	client *http.Client
+	ctx    context.Context
+	input  []byte
+	out    *bytes.Buffer
+	err    error
+	done   chan struct{}
+}
+
+var fetchJobs = sync.Pool{New: func() any { return &fetchJob{done: make(chan struct{}, 1)} }}
+
+func fetchWorker(job *fetchJob) {
+	idle := time.NewTimer(fetchWorkerIdle)
+	defer idle.Stop()
+	for {
+		job.err = httpclient.Do(job.client, job.ctx, job.input, job.out)
+		job.done <- struct{}{}
+		idle.Reset(fetchWorkerIdle)
+		select {
+		case job = <-idleFetchWorkers:
+		case <-idle.C:
+			return
+		}
+	}
 }

@@ -3,10 +3,13 @@ package core
 import (
 	"bytes"
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -81,5 +84,57 @@ func TestDirectFetches_leavesOtherSourcesAlone(t *testing.T) {
 	directFetches(tree)
 	if other.DataSource != nil {
 		t.Fatalf("a fetch without the GraphQL source was changed: %#v", other.DataSource)
+	}
+}
+
+// Fetches handed to the fetch workers at once each get their own answer and error, and
+// a worker serves fetch after fetch (the pool does not start a goroutine per fetch once
+// workers are idle).
+func TestFetchWorkers_eachFetchGetsItsOwnAnswerAndWorkersAreReused(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		_, _ = w.Write([]byte(`{"data":` + string(b) + `}`))
+	}))
+	defer srv.Close()
+
+	const fetches = 200
+	var wg sync.WaitGroup
+	errs := make(chan string, fetches)
+	for i := range fetches {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			body := `{"n":` + strconv.Itoa(i) + `}`
+			var out bytes.Buffer
+			err := onFetchWorker(srv.Client(), context.Background(), []byte(`{"method":"POST","url":"`+srv.URL+`","body":`+body+`}`), &out)
+			if err != nil || out.String() != `{"data":`+body+`}` {
+				errs <- fmt.Sprintf("fetch %d: err %v, answer %s", i, err, out.String())
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for e := range errs {
+		t.Error(e)
+	}
+
+	// A cancelled fetch reports its own error.
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var out bytes.Buffer
+	if err := onFetchWorker(srv.Client(), ctx, []byte(`{"method":"POST","url":"`+srv.URL+`","body":{}}`), &out); !errors.Is(err, context.Canceled) {
+		t.Fatalf("cancelled fetch: err %v, answer %s", err, out.String())
+	}
+
+	// One after another: an idle worker takes each fetch, none is started for it.
+	before := fetchWorkersStarted.Load()
+	for range 50 {
+		out.Reset()
+		if err := onFetchWorker(srv.Client(), context.Background(), []byte(`{"method":"POST","url":"`+srv.URL+`","body":{}}`), &out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if started := fetchWorkersStarted.Load() - before; started > 1 {
+		t.Fatalf("%d workers started for 50 fetches one after another: workers are not reused", started)
 	}
 }
