@@ -10,7 +10,6 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
-	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -143,29 +142,4 @@ func composeCmd(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	}
 	fmt.Fprintf(stdout, "composed %d subgraphs into %s in %s\n", len(subgraphs), *out, res.Took.Round(time.Millisecond))
 	return nil
-}
-
-// The router's garbage collector settings when the environment sets none (see
-// router/README.md "Performance", measured with go run ./bench). GOGC 100, 200 and 400,
-// each with the 200 MiB soft limit, were alternated in one window twice per binary on
-// two router builds (dedup off, 50 and 500 clients, go run ./bench -routers with a
-// GOGC=... wrapper per setting): 400 gave the lowest CPU per request in 7 of 8 pairs
-// (the last build: 1.41 against 1.59 ms at 50 clients, 1.67 against 1.82 ms at 500)
-// for 94-154 MiB peak RSS at 50 clients (61-133 with 100) and 209-214 MiB at 500
-// (203-205 with 100). The soft memory limit is the backstop: near it the collector
-// works harder whatever GOGC says, which keeps the process under the 250 MiB budget at
-// 500 clients, where the heap grows with requests in flight. GOGC and GOMEMLIMIT in the
-// environment win.
-const (
-	defaultGOGC       = 400
-	defaultGOMEMLIMIT = 200 << 20
-)
-
-func tuneGC() {
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(defaultGOGC)
-	}
-	if os.Getenv("GOMEMLIMIT") == "" {
-		debug.SetMemoryLimit(defaultGOMEMLIMIT)
-	}
 }
