@@ -82,6 +82,30 @@ func TestSourcesStamp_changesWithWhatTheBinaryIsMadeOfAndNothingElse(t *testing.
 	if stamp(`-ldflags="-s -w"`) == base {
 		t.Error("other build flags, same stamp")
 	}
+	if stamp(`-gcflags="all=-N -l"`) == base {
+		t.Error("other compiler flags (DIZHTIME_GCFLAGS), same stamp")
+	}
+}
+
+// DIZHTIME_GCFLAGS reaches go build as -gcflags (and so the stamp); unset, no -gcflags.
+func TestBuildFlags_takeDizhtimeGcflagsOnlyWhenSet(t *testing.T) {
+	flags := func(env ...string) string {
+		t.Helper()
+		script := `set -euo pipefail; source <(sed -n '/^build_flags=/,/DIZHTIME_GCFLAGS"); fi$/p' "$RUN_SH"); printf '%s\n' "${build_flags[@]}"`
+		cmd := exec.Command("bash", "-c", script)
+		cmd.Env = append(append(os.Environ(), "DIZHTIME_GCFLAGS=", "RUN_SH="+mustAbs(t, "run.sh")), env...)
+		out, err := cmd.CombinedOutput()
+		if err != nil {
+			t.Fatalf("build_flags: %v\n%s", err, out)
+		}
+		return string(out)
+	}
+	if got := flags(); strings.Contains(got, "-gcflags") || !strings.Contains(got, "-tags=dizhtime_laptop,ferretdb_no_sqlite") {
+		t.Errorf("without DIZHTIME_GCFLAGS: build flags %q, want the laptop tags and no -gcflags", got)
+	}
+	if got := flags("DIZHTIME_GCFLAGS=all=-N -l"); !strings.Contains(got, "-gcflags=all=-N -l\n") {
+		t.Errorf("with DIZHTIME_GCFLAGS='all=-N -l': build flags %q, want -gcflags=all=-N -l", got)
+	}
 }
 
 func mustAbs(t *testing.T, path string) string {
