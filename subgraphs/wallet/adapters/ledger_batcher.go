@@ -21,7 +21,10 @@ import (
 type BatchConfig struct {
 	// MaxBatch caps the operations per call (1..64; default 64: PostgreSQL's subxid cache).
 	MaxBatch int
-	// Flushers is how many batches may be in flight at once (default 4). A batch leaves
+	// Flushers is how many batches may be in flight at once (default 2: wallet-bench's
+	// PayOrder, 20 workers, ran 1.65-1.94x pgledger's tx/s with 2, 1.06-1.43x with 3,
+	// 1.2-1.7x with 4, 1.25-1.29x with 6: with more, batches shrink and each batch's fixed
+	// cost outweighs the parallelism; 1 leaves the work serial). A batch leaves
 	// as soon as a flusher is free (group commit): with every flusher busy, operations
 	// queue and the next free one takes up to MaxBatch of them. Batches in flight at once
 	// never share an account (see takeLocked), so they do not queue on each other's row
@@ -40,7 +43,7 @@ func (c BatchConfig) withDefaults() BatchConfig {
 		c.MaxBatch = 64
 	}
 	if c.Flushers <= 0 {
-		c.Flushers = 4
+		c.Flushers = 2
 	}
 	c.Linger = min(max(c.Linger, 0), maxLinger)
 	return c
