@@ -21,7 +21,11 @@
 // commit's WAL flush, the round trip, the snapshot, over a batch) into one
 // wallet_post_batch call (migration 0007). A batch leaves as soon as one of the
 // BatchConfig.Flushers is free (group commit; at most 64 operations, never waiting more
-// than Linger, 2ms at most, for more), so a lone operation is not delayed. In the batch
+// than Linger, 2ms at most, for more), so a lone operation is not delayed. Batches in
+// flight at once never share an account: an operation on a wallet a batch in flight
+// holds waits in the queue (and every later operation on its accounts behind it), so
+// the flushers run in parallel instead of queueing on each other's row locks, and the
+// waiting operations of one wallet leave together in the next batch. In the batch
 // every operation keeps its own outcome: wallet_post_batch locks all the batch's accounts
 // in id order, applies the operations in order in memory (a short balance refuses that
 // operation alone, as wallet_post would) and writes each table with one statement; when a
