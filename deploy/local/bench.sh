@@ -82,7 +82,9 @@ if wanted router; then
     for n in 50 500; do
       row "router req/s, $n clients, dedup $mode (gateways-benchmark query, 4 subgraphs)" "$(awk -v n="$n" -v m="$mode" '
         $1 == m && $2 == n && NF >= 9 && $3 ~ /^[0-9.]+$/ {
-          printf "%s req/s; p50 %s, p99 %s; %s failed, %s differing; router %s CPU-ms/req, max RSS %s; load %s %s %s", $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 }
+          r = sprintf("%s req/s; p50 %s, p99 %s; %s failed, %s differing; router %s CPU-ms/req, max RSS %s; load %s %s %s", $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+          if ((getline nxt) > 0 && nxt ~ /^ *vs README/) { sub(/^ +/, "", nxt); r = r "; " nxt }
+          printf "%s", r }
         ' "$logs/router.log")" router
     done
   done

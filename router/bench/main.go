@@ -68,14 +68,23 @@ func main() {
 	profile := flag.String("cpuprofile", "", "directory for a CPU profile of each mode at the first level (router pprof on)")
 	routers := flag.String("routers", "", "comma-separated prebuilt router binaries to alternate (A/B in one window; default: build ./cmd/router)")
 	repeat := flag.Int("repeat", 1, "how many times the whole run (every router, mode and level) is repeated, alternating")
+	previous := flag.String("previous", "README.md", "a README whose <!-- bench:last --> table holds the last figures to compare each level with (empty: no comparison)")
 	flag.Parse()
-	if err := run(*clients, *dedup, *duration, *warmup, *profile, *routers, *repeat); err != nil {
+	var prev previousTable
+	if *previous != "" {
+		var err error
+		if prev, err = readPrevious(*previous); err != nil {
+			fmt.Fprintln(os.Stderr, "bench: -previous:", err)
+			os.Exit(2)
+		}
+	}
+	if err := run(*clients, *dedup, *duration, *warmup, *profile, *routers, *repeat, prev); err != nil {
 		fmt.Fprintln(os.Stderr, "bench:", err)
 		os.Exit(1)
 	}
 }
 
-func run(levels, modes string, duration, warmup time.Duration, profileDir, routers string, repeat int) error {
+func run(levels, modes string, duration, warmup time.Duration, profileDir, routers string, repeat int, prev previousTable) error {
 	self, err := os.Executable()
 	if err != nil {
 		return err
@@ -111,8 +120,12 @@ func run(levels, modes string, duration, warmup time.Duration, profileDir, route
 	}
 
 	fmt.Printf("router benchmark: gateways-benchmark nested query over accounts, inventory, products, reviews\n")
-	fmt.Printf("%d CPUs, %s per level after %s warm-up, loopback; subgraphs, router and load generator in separate processes; GOGC=%s GOMEMLIMIT=%s\n\n",
+	fmt.Printf("%d CPUs, %s per level after %s warm-up, loopback; subgraphs, router and load generator in separate processes; GOGC=%s GOMEMLIMIT=%s\n",
 		numCPU(), duration, warmup, envOr("GOGC", "(router default)"), envOr("GOMEMLIMIT", "(router default)"))
+	if prev.Caption != "" {
+		fmt.Printf("compared with the README's last figures: %s\n", prev.Caption)
+	}
+	fmt.Println()
 	fmt.Printf("%-7s %7s %9s %9s %9s %6s %6s %12s %9s %s\n", "dedup", "clients", "req/s", "p50", "p99", "failed", "differ", "CPU-ms/req", "max RSS", "load avg")
 	for round := range repeat {
 		for b, bin := range bins {
@@ -121,7 +134,7 @@ func run(levels, modes string, duration, warmup time.Duration, profileDir, route
 				fmt.Printf("round %d, router %s\n", round+1, bins[b])
 				prefix = fmt.Sprintf("r%d-b%d-", round+1, b+1)
 			}
-			if err := runModes(bin, dir, urls, self, levels, modes, duration, warmup, profileDir, prefix); err != nil {
+			if err := runModes(bin, dir, urls, self, levels, modes, duration, warmup, profileDir, prefix, prev); err != nil {
 				return err
 			}
 		}
@@ -130,7 +143,7 @@ func run(levels, modes string, duration, warmup time.Duration, profileDir, route
 }
 
 // runModes measures one router binary: a fresh router per dedup mode, every level.
-func runModes(bin, dir string, urls map[string]string, self, levels, modes string, duration, warmup time.Duration, profileDir, profilePrefix string) error {
+func runModes(bin, dir string, urls map[string]string, self, levels, modes string, duration, warmup time.Duration, profileDir, profilePrefix string, prev previousTable) error {
 	for _, mode := range strings.Split(modes, ",") {
 		mode = strings.TrimSpace(mode)
 		router, err := startRouter(bin, dir, urls, mode, profileDir != "")
@@ -161,11 +174,15 @@ func runModes(bin, dir string, urls map[string]string, self, levels, modes strin
 				router.stop()
 				return err
 			}
-			cpuMs := "?"
+			cpuMs, cpu := "?", 0.0
 			if cpu0 >= 0 && cpu1 >= 0 && res.OK > 0 {
-				cpuMs = fmt.Sprintf("%.3f", float64(cpu1-cpu0)*1000/float64(clockTicks)/float64(res.OK+res.Failed))
+				cpu = float64(cpu1-cpu0) * 1000 / float64(clockTicks) / float64(res.OK+res.Failed)
+				cpuMs = fmt.Sprintf("%.3f", cpu)
 			}
 			fmt.Printf("%-7s %7d %9.0f %9s %9s %6d %6d %12s %9s %s\n", mode, n, res.RPS, res.P50, res.P99, res.Failed, res.Differing, cpuMs, router.maxRSS(), loadAvg())
+			if c := prev.compare(mode, n, res.RPS, cpu); c != "" {
+				fmt.Printf("        %s\n", c)
+			}
 			if res.FirstError != "" {
 				fmt.Printf("        first failure: %s\n", res.FirstError)
 			}
