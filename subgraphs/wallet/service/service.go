@@ -151,15 +151,11 @@ func Serve(ctx context.Context, cfg Config) error {
 		lifecycle.Func("topup-intent-expiry", TopUpIntentExpiry(svc.App, cfg.TopUpExpiryInterval, logger)),
 		lifecycle.Func("audit-heads-export", AuditHeadsExport(pool, cfg, logger)),
 	}
-	// Each fetch of a consumer goes in ONE transaction across its partitions
-	// (OneTransaction): the partitions' events charge the same customers' wallets, and one
-	// transaction per partition side by side queued on each other's row locks
-	// (wallet-bench: 35-50 events per transaction, the partitions serialised anyway).
 	for _, sub := range Subscriptions(svc.App, svc.Repo) {
 		c, err := consumer.New(pool, producer, consumer.Config{Name: cfg.ConsumerGroupPrefix + "." + sub.Topic, Brokers: cfg.Kafka,
 			Topic: sub.Topic, StartAtBeginning: !cfg.ConsumeFromLatest, Metrics: consumerMetrics,
 			TracerProvider: tel.TracerProvider, Logger: logger,
-			BatchSize: cfg.ConsumerBatchSize, BatchHandler: sub.Batch, OneTransaction: true}, sub.Handler)
+			BatchSize: cfg.ConsumerBatchSize, BatchHandler: sub.Batch}, sub.Handler)
 		if err != nil {
 			return err
 		}

@@ -69,7 +69,7 @@ func main() {
 	flushers := flag.Int("flushers", 0, "compare: batches in flight at once (0: the ledger's default)")
 	linger := flag.Duration("linger", 0, "compare: how long a batch waits for more operations (at most 2ms)")
 	sagaEvents := flag.Int("saga-events", 20000, "compare: order.created events the saga consumer drains per account count (0: skip)")
-	sagaOneTx := flag.Bool("saga-one-tx", true, "compare: the saga consumer applies each fetched batch in one transaction across its partitions (consumer.Config.OneTransaction, as the service does; false: one transaction per partition, side by side)")
+	sagaOneTx := flag.Bool("saga-one-tx", false, "compare: the saga consumer applies each fetched batch in one transaction across its partitions (consumer.Config.OneTransaction; default false: one transaction per partition side by side, as the service does)")
 	sagaBatch := flag.Int("saga-batch", service.Defaults().ConsumerBatchSize, "compare: the saga consumer's batch (messages fetched together; the service's consumer_batch_size)")
 	explain := flag.Int("explain", 0, "print the plans of one batch of this many PayOrders (auto_explain) before and after ANALYZE, then exit")
 	batchCost := flag.String("batch-cost", "", "print the PostgreSQL CPU of one wallet_post_batch call by batch size (e.g. 1,2,4,8,16,32,64; one connection), fixed and per-operation parts, then exit")
