@@ -15,7 +15,8 @@ import (
 )
 
 // handleBatch is the kafka.BatchHandler of batch mode: each partition's messages in one
-// transaction, the partitions side by side; nil commits every offset of the batch.
+// transaction, the partitions side by side (or all of them in one, Config.OneTransaction);
+// nil commits every offset of the batch.
 func (c *Consumer) handleBatch(ctx context.Context, msgs []kafka.Message) error {
 	var (
 		order []int
@@ -27,7 +28,7 @@ func (c *Consumer) handleBatch(ctx context.Context, msgs []kafka.Message) error 
 		}
 		parts[m.Partition] = append(parts[m.Partition], m)
 	}
-	if len(order) == 1 {
+	if len(order) == 1 || c.cfg.OneTransaction {
 		return c.handlePartition(ctx, msgs)
 	}
 	errs := make([]error, len(order))
@@ -45,7 +46,8 @@ func (c *Consumer) handleBatch(ctx context.Context, msgs []kafka.Message) error 
 }
 
 // handlePartition applies one partition's messages (offset order) in one transaction,
-// or, when that fails, one by one through the per-message path.
+// or, when that fails, one by one through the per-message path (with OneTransaction,
+// the messages of every partition fetched together, each partition's in offset order).
 func (c *Consumer) handlePartition(ctx context.Context, msgs []kafka.Message) error {
 	evs := make([]events.Envelope, 0, len(msgs))
 	for _, m := range msgs {

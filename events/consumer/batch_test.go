@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -172,5 +173,82 @@ func TestConsumer_batchModeSkipsEventsWhoseTransactionCommittedBeforeACrashLostT
 		if e.N != i {
 			t.Fatalf("effect %d has n %d: an event applied twice or lost", i, e.N)
 		}
+	}
+}
+
+// OneTransaction: the messages fetched together go into one transaction whatever their
+// partitions, each partition's events still in offset order; every event's effect exists
+// once under duplicates, and a handler call did see events of several partitions.
+func TestConsumer_oneTransactionAppliesAFetchAcrossPartitionsOnceEachInOrder(t *testing.T) {
+	f := setup(t)
+	const n = 240
+	var msgs []kafka.Message
+	for i := range n {
+		_, m := f.event(t, context.Background(), "order-"+strconv.Itoa(i%12), i)
+		msgs = append(msgs, m)
+		if i%5 == 0 {
+			msgs = append(msgs, m) // a relay's duplicate
+		}
+	}
+	f.publish(t, msgs...)
+	var (
+		mu    sync.Mutex
+		calls [][]string // the subjects each handler call got, in order
+	)
+	batchHandler := func(ctx context.Context, tx pgx.Tx, evs []events.Envelope) error {
+		var subjects []string
+		for _, e := range evs {
+			if err := record(ctx, tx, e); err != nil {
+				return err
+			}
+			subjects = append(subjects, e.Subject)
+		}
+		mu.Lock()
+		calls = append(calls, subjects)
+		mu.Unlock()
+		return nil
+	}
+	f.start(t, consumer.Config{BatchSize: 64, BatchHandler: batchHandler, OneTransaction: true,
+		CommitInterval: 100 * time.Millisecond}, record)
+	got := f.waitEffects(t, n)
+	if len(got) != n {
+		t.Fatalf("%d effects for %d events, want %d", len(got), n, n)
+	}
+	for i, e := range got {
+		if e.N != i {
+			t.Fatalf("effect %d has n %d: an event applied twice or lost", i, e.N)
+		}
+	}
+	// Which partition each subject went to, as the topic holds them.
+	partition := map[string]int{}
+	for _, m := range testenv.Collect(t, f.brokers, f.topic).WaitFor(t, len(msgs), 30*time.Second) {
+		partition[string(m.Key)] = m.Partition
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	across := false
+	for _, subjects := range calls {
+		parts := map[int]bool{}
+		for _, s := range subjects {
+			parts[partition[s]] = true
+		}
+		across = across || len(parts) > 1
+	}
+	if !across {
+		t.Fatalf("no handler call of %d got events of more than one partition", len(calls))
+	}
+	// Per subject (so per partition), the events were applied in the order produced.
+	rows, _ := f.pool.Query(context.Background(), `SELECT n FROM effects ORDER BY ctid`)
+	applied, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := map[int]int{}
+	for _, v := range applied {
+		s := v % 12
+		if prev, ok := last[s]; ok && v < prev {
+			t.Fatalf("subject order-%d: event %d applied after %d", s, v, prev)
+		}
+		last[s] = v
 	}
 }

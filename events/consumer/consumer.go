@@ -89,7 +89,14 @@ type Config struct {
 	// redelivers at most that much; the redelivered events are skipped by id.
 	CommitInterval time.Duration
 	// BatchHandler (optional, batch mode) applies a partition's new events at once.
-	BatchHandler   BatchHandler
+	BatchHandler BatchHandler
+	// OneTransaction (batch mode) applies all the messages fetched together in ONE
+	// transaction, whatever their partitions (each partition's events still in offset
+	// order), instead of one transaction per partition side by side: for handlers whose
+	// partitions contend on the same rows (the wallet's order.created: every partition
+	// charges the same customers' wallets, so the partitions' transactions queued on each
+	// other's row locks). A failure sends all of them one by one.
+	OneTransaction bool
 	Metrics        *Metrics
 	TracerProvider trace.TracerProvider
 	Logger         *slog.Logger

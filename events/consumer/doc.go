@@ -29,7 +29,10 @@
 // most that much, and the redelivered events are skipped by id, so the effect stays
 // exactly once. When a part's transaction fails (a handler error, a poison event, an
 // undecodable message) it rolls back whole and that part goes one message at a time
-// through the path above (retries, dead letters), keeping per-partition order.
+// through the path above (retries, dead letters), keeping per-partition order. With
+// Config.OneTransaction the whole fetch goes in one transaction instead (each partition's
+// events still in offset order): for handlers whose partitions contend on the same rows,
+// where transactions side by side would only queue on each other's locks.
 //
 // The consumer continues the producer's trace: its span is a child of the span that
 // created the event, whose W3C trace context travels in the traceparent header.

@@ -38,9 +38,28 @@ type BatchConfig struct {
 
 const maxLinger = 2 * time.Millisecond
 
+// maxPostBatch is the most operations one wallet_post_batch call takes (its slow path
+// runs each in a subtransaction; PostgreSQL caches 64 subtransaction ids per backend).
+const maxPostBatch = 64
+
+// batchAccounts lists the distinct accounts reqs move.
+func batchAccounts(reqs []app.PostRequest) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, r := range reqs {
+		for _, x := range r.Tx.Postings() {
+			if id := x.Account.String(); !seen[id] {
+				seen[id] = true
+				out = append(out, id)
+			}
+		}
+	}
+	return out
+}
+
 func (c BatchConfig) withDefaults() BatchConfig {
-	if c.MaxBatch <= 0 || c.MaxBatch > 64 {
-		c.MaxBatch = 64
+	if c.MaxBatch <= 0 || c.MaxBatch > maxPostBatch {
+		c.MaxBatch = maxPostBatch
 	}
 	if c.Flushers <= 0 {
 		c.Flushers = 2

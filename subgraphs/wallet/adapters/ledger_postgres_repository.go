@@ -376,16 +376,25 @@ func (t ledgerTx) LockOrder(ctx context.Context, orderID string) (app.OrderEndin
 
 // LockOrders locks the orders' advisory locks in lock-key order in one statement, then,
 // in a second one (whose snapshot sees what the previous holders committed), reads the
-// endings of those the wallet has seen end.
+// endings of those the wallet has seen end. Both statements go in one round trip
+// (pipelined: the server still runs the second only after the first has its locks).
 func (t ledgerTx) LockOrders(ctx context.Context, orderIDs []string) (map[string]app.OrderEnding, error) {
-	if _, err := t.q.Exec(ctx, `SELECT count(pg_advisory_xact_lock(k)) FROM (
-		SELECT DISTINCT hashtextextended('wallet-order:' || id, 0) AS k FROM unnest($1::text[]) AS id ORDER BY 1) l`, orderIDs); err != nil {
+	b := &pgx.Batch{}
+	b.Queue(`SELECT count(pg_advisory_xact_lock(k)) FROM (
+		SELECT DISTINCT hashtextextended('wallet-order:' || id, 0) AS k FROM unnest($1::text[]) AS id ORDER BY 1) l`, orderIDs)
+	b.Queue(`SELECT order_id, status, reason FROM order_endings WHERE order_id = ANY ($1)`, orderIDs)
+	br := t.tx.SendBatch(ctx, b)
+	defer br.Close()
+	if _, err := br.Exec(); err != nil {
 		return nil, fmt.Errorf("lock %d orders: %w", len(orderIDs), err)
 	}
-	rows, _ := t.q.Query(ctx, `SELECT order_id, status, reason FROM order_endings WHERE order_id = ANY ($1)`, orderIDs)
+	rows, _ := br.Query()
 	ends, err := pgx.CollectRows(rows, pgx.RowToStructByPos[app.OrderEnding])
 	if err != nil {
 		return nil, fmt.Errorf("endings of %d orders: %w", len(orderIDs), err)
+	}
+	if err := br.Close(); err != nil {
+		return nil, fmt.Errorf("lock %d orders: %w", len(orderIDs), err)
 	}
 	out := make(map[string]app.OrderEnding, len(ends))
 	for _, e := range ends {
@@ -394,11 +403,26 @@ func (t ledgerTx) LockOrders(ctx context.Context, orderIDs []string) (map[string
 	return out, nil
 }
 
+// lockAccountsSQL locks the existing accounts among $1, in id order (the order
+// wallet_post_batch and wallet_post lock in).
+const lockAccountsSQL = `SELECT count(*) FROM (SELECT 1 FROM accounts WHERE id = ANY ($1::text[]) ORDER BY id FOR UPDATE) l`
+
 func (t ledgerTx) PostBatch(ctx context.Context, reqs []app.PostRequest) ([]app.PostResult, []error, error) {
 	res := make([]app.PostResult, 0, len(reqs))
 	errs := make([]error, 0, len(reqs))
+	if len(reqs) > maxPostBatch {
+		// Several calls: each locks its own accounts in id order, but one after another
+		// they would not lock the batch's accounts in one order (the second call's
+		// wallets may sort before the first's), and two transactions doing so over shared
+		// wallets deadlock (the saga's partitions did, at 1 s per deadlock_timeout). So
+		// every existing account of the whole batch is locked first, in id order; the
+		// calls then find them held already.
+		if _, err := t.q.Exec(ctx, lockAccountsSQL, batchAccounts(reqs)); err != nil {
+			return nil, nil, mapError(fmt.Errorf("lock the accounts of %d operations: %w", len(reqs), err))
+		}
+	}
 	for len(reqs) > 0 { // wallet_post_batch takes at most 64
-		n := min(len(reqs), 64)
+		n := min(len(reqs), maxPostBatch)
 		outs, err := postBatch(ctx, t.q, t.audit, reqs[:n])
 		if err != nil {
 			return nil, nil, mapError(err)

@@ -34,6 +34,8 @@ type compareConfig struct {
 	rounds     int
 	pgledger   string // path of pgledger.sql; "" = the minimal equivalent below
 	sagaEvents int
+	sagaBatch  int
+	sagaOneTx  bool
 	warmup     int    // operations each system runs before ANALYZE (analyzeAt "warm")
 	analyzeAt  string // "warm" or "seed"
 	batch      adapters.BatchConfig
@@ -267,7 +269,7 @@ func runCompare(cfg compareConfig) error {
 	sagas := map[int]figures{}
 	if cfg.sagaEvents > 0 {
 		for _, accts := range cfg.accounts {
-			f, err := measureSaga(ctx, walletPool, app+"-wallet", wallet, repo, accts, cfg.sagaEvents)
+			f, err := measureSaga(ctx, walletPool, app+"-wallet", wallet, repo, accts, cfg.sagaEvents, cfg.sagaBatch, cfg.sagaOneTx)
 			if err != nil {
 				return fmt.Errorf("saga over %d accounts: %w", accts, err)
 			}

@@ -25,6 +25,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"runtime/pprof"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -41,6 +42,7 @@ import (
 	"github.com/dizhtime/dizhtime/subgraphs/wallet/adapters"
 	"github.com/dizhtime/dizhtime/subgraphs/wallet/app"
 	"github.com/dizhtime/dizhtime/subgraphs/wallet/domain"
+	"github.com/dizhtime/dizhtime/subgraphs/wallet/service"
 )
 
 type nopGateway struct{}
@@ -67,8 +69,31 @@ func main() {
 	flushers := flag.Int("flushers", 0, "compare: batches in flight at once (0: the ledger's default)")
 	linger := flag.Duration("linger", 0, "compare: how long a batch waits for more operations (at most 2ms)")
 	sagaEvents := flag.Int("saga-events", 20000, "compare: order.created events the saga consumer drains per account count (0: skip)")
+	sagaOneTx := flag.Bool("saga-one-tx", false, "compare: the saga consumer applies each fetched batch in one transaction across its partitions (consumer.Config.OneTransaction; default false: one transaction per partition side by side, as the service does)")
+	sagaBatch := flag.Int("saga-batch", service.Defaults().ConsumerBatchSize, "compare: the saga consumer's batch (messages fetched together; the service's consumer_batch_size)")
 	explain := flag.Int("explain", 0, "print the plans of one batch of this many PayOrders (auto_explain) before and after ANALYZE, then exit")
+	batchCost := flag.String("batch-cost", "", "print the PostgreSQL CPU of one wallet_post_batch call by batch size (e.g. 1,2,4,8,16,32,64; one connection), fixed and per-operation parts, then exit")
+	batchCostOps := flag.Int("batch-cost-ops", 2000, "-batch-cost: operations per size")
+	cpuProfile := flag.String("cpuprofile", "", "write this process's CPU profile (the callers, the batcher, pgx, the saga consumer) to this file")
 	flag.Parse()
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "wallet-bench:", err)
+			os.Exit(1)
+		}
+		defer pprof.StopCPUProfile()
+	}
+	if *batchCost != "" {
+		if err := runBatchCost(*batchCost, *batchCostOps); err != nil {
+			fmt.Fprintln(os.Stderr, "wallet-bench:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if *explain > 0 {
 		if err := runExplain(50, 2000, *explain); err != nil {
 			fmt.Fprintln(os.Stderr, "wallet-bench:", err)
@@ -82,7 +107,7 @@ func main() {
 			os.Exit(2)
 		}
 		cfg := compareConfig{duration: *duration, workers: *workers, conns: int32(*conns), rounds: *rounds,
-			pgledger: *pgledgerSQL, sagaEvents: *sagaEvents, warmup: *warmup, analyzeAt: *analyzeAt,
+			pgledger: *pgledgerSQL, sagaEvents: *sagaEvents, sagaBatch: *sagaBatch, sagaOneTx: *sagaOneTx, warmup: *warmup, analyzeAt: *analyzeAt,
 			batch: adapters.BatchConfig{Flushers: *flushers, Linger: *linger}}
 		for _, a := range strings.Split(*accounts, ",") {
 			var n int

@@ -30,9 +30,10 @@ func newApp(repo *adapters.LedgerRepository) (*app.Application, error) {
 // measureSaga is the saga path for real: n order.created events (customers drawn from
 // accounts) in a fresh 3-partition Kafka topic, drained by the wallet's own order.created
 // consumer (events/consumer batch mode, the service's handlers: event-id dedupe, the
-// payment, payment.success in the outbox, all in one transaction per partition batch).
+// payment, payment.success in the outbox, all in one transaction per fetched batch, or
+// per partition of it with -saga-one-tx=false).
 // The figure is events applied per second from the consumer's start to the last commit.
-func measureSaga(ctx context.Context, pool *pgxpool.Pool, appName string, wallet *app.Application, repo *adapters.LedgerRepository, accounts, n int) (figures, error) {
+func measureSaga(ctx context.Context, pool *pgxpool.Pool, appName string, wallet *app.Application, repo *adapters.LedgerRepository, accounts, n, batchSize int, oneTx bool) (figures, error) {
 	brokers := endpoints.Kafka()
 	topic := fmt.Sprintf("wallet-bench.order.created.%d", time.Now().UnixNano()%1e9)
 	if err := kafka.EnsureTopics(ctx, brokers, kafka.TopicSpec{Name: topic, Partitions: 3}); err != nil {
@@ -70,7 +71,7 @@ func measureSaga(ctx context.Context, pool *pgxpool.Pool, appName string, wallet
 	}
 	name := "wallet-bench-saga-" + strconv.FormatInt(time.Now().UnixNano()%1e9, 10)
 	c, err := consumer.New(pool, pub, consumer.Config{Name: name, Brokers: brokers, Topic: topic, StartAtBeginning: true,
-		BatchSize: 128, BatchHandler: sub.Batch, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, sub.Handler)
+		BatchSize: batchSize, BatchHandler: sub.Batch, OneTransaction: oneTx, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, sub.Handler)
 	if err != nil {
 		return figures{}, err
 	}
