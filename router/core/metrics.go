@@ -21,6 +21,7 @@ type Metrics struct {
 	subscriptions *prometheus.GaugeVec
 	planCache     *prometheus.CounterVec
 	coalesced     *prometheus.CounterVec
+	engineSubs    prometheus.Gauge
 
 	// Operation names are client input: only known ones become label values.
 	namesMu sync.Mutex
@@ -76,8 +77,12 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "router_deduplicated_total",
 			Help: "Work answered by an identical request already in flight instead of being done again, by kind: inbound (a client query shared another's execution) or subgraph_fetch (a subgraph request shared another's round trip).",
 		}, []string{"kind"}),
+		engineSubs: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "router_engine_subscriptions",
+			Help: "Subscriptions the engine resolves now for the WebSocket event loop's clients; each renders its events once. Below router_active_subscriptions when share_latest fan-out serves many clients from one.",
+		}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.errors, m.duration, m.fetchDuration, m.fetchErrors, m.subscriptions, m.planCache, m.coalesced} {
+	for _, c := range []prometheus.Collector{m.requests, m.errors, m.duration, m.fetchDuration, m.fetchErrors, m.subscriptions, m.planCache, m.coalesced, m.engineSubs} {
 		if err := reg.Register(c); err != nil {
 			var are prometheus.AlreadyRegisteredError
 			if !errors.As(err, &are) {
@@ -189,6 +194,16 @@ func (m *Metrics) subscriptionStarted(transport string) func() {
 	g := m.subscriptions.WithLabelValues(transport)
 	g.Inc()
 	return g.Dec
+}
+
+// engineSubscriptionStarted counts an engine subscription until the returned func is
+// called.
+func (m *Metrics) engineSubscriptionStarted() func() {
+	if m == nil {
+		return func() {}
+	}
+	m.engineSubs.Inc()
+	return m.engineSubs.Dec
 }
 
 func (m *Metrics) planCacheLookup(hit bool) {
