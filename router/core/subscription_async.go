@@ -174,12 +174,12 @@ type asyncSubscription struct {
 	subID     resolve.SubscriptionIdentifier
 	// engineDone ends the attempt's count in router_engine_subscriptions.
 	engineDone func()
-	q         string // the current attempt's query (with the resume cursor)
-	started   time.Time
-	b         *backoff.ExponentialBackOff
-	gaveUpAt  time.Time
-	finished  bool
-	stopWatch func() bool
+	q          string // the current attempt's query (with the resume cursor)
+	started    time.Time
+	b          *backoff.ExponentialBackOff
+	gaveUpAt   time.Time
+	finished   bool
+	stopWatch  func() bool
 }
 
 // startAsync runs a subscription that passed the pipeline (false: the engine cannot be
