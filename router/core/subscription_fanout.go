@@ -130,6 +130,10 @@ type fanoutMember struct {
 	events subscription.EventHandler
 	eng    *Engine // acquired by the pipeline, released when the member ends
 	done   func()  // metrics and span
+	// spanCtx carries the client subscription's span; events are recorded on it while
+	// it records.
+	spanCtx context.Context
+	record  bool
 
 	// mu orders what the client is handed: its replay before any broadcast event, and
 	// nothing after it ended.
@@ -144,7 +148,7 @@ func (f *subscriptionFanout) attach(s *subscriptionEngine, ctx context.Context, 
 	endMetric := s.metrics.subscriptionStarted(s.transport)
 	s.metrics.observeOperation(opName, "subscription", 0, "")
 	spanCtx, span := startOperationSpan(ctx, s.traceParent, s.transport, "subscription", req.OperationName)
-	m := &fanoutMember{s: s, id: id, op: op, events: events, eng: eng}
+	m := &fanoutMember{s: s, id: id, op: op, events: events, eng: eng, spanCtx: spanCtx, record: span.span.IsRecording()}
 	m.done = func() {
 		endMetric()
 		span.end(spanCtx)
@@ -158,7 +162,9 @@ func (f *subscriptionFanout) attach(s *subscriptionEngine, ctx context.Context, 
 		// The engine subscription outlives its first client if others joined: it has a
 		// context of its own (carrying the first client's request state, the same as the
 		// others' by the key), cancelled when the last client detaches.
-		hubCtx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		// Its upstream work is traced under this client's span; the events each client
+		// gets are recorded on its own (the span here is not the hub's to count on).
+		hubCtx, cancel := context.WithCancel(context.WithValue(context.WithoutCancel(spanCtx), operationSpanKey{}, (*operationSpan)(nil)))
 		h = &fanoutHub{f: f, key: key, cancel: cancel, members: map[*fanoutMember]struct{}{}}
 		f.hubs[key] = h
 		a = s.newAsync(hubCtx, eng.acquire(), req, "", &runningOperation{cancel: cancel}, h, st, func() {})
@@ -241,6 +247,9 @@ func (h *fanoutHub) broadcast(data []byte) {
 func (m *fanoutMember) deliver(data []byte) {
 	m.mu.Lock()
 	if !m.ended {
+		if m.record {
+			sentEvent(m.spanCtx)
+		}
 		m.events.Emit(subscription.EventTypeOnSubscriptionData, m.id, data, nil)
 	}
 	m.mu.Unlock()
