@@ -22,6 +22,7 @@ type Metrics struct {
 	planCache     *prometheus.CounterVec
 	coalesced     *prometheus.CounterVec
 	engineSubs    prometheus.Gauge
+	fanoutTook    prometheus.Histogram
 
 	// Operation names are client input: only known ones become label values.
 	namesMu sync.Mutex
@@ -82,7 +83,12 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Help: "Subscriptions the engine resolves now for the WebSocket event loop's clients; each renders its events once. Below router_active_subscriptions when share_latest fan-out serves many clients from one.",
 		}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.errors, m.duration, m.fetchDuration, m.fetchErrors, m.subscriptions, m.planCache, m.coalesced, m.engineSubs} {
+	m.fanoutTook = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "router_subscription_fanout_seconds",
+		Help:    "Time to hand one event of a shared (share_latest fan-out) subscription to every attached client's send queue.",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+	})
+	for _, c := range []prometheus.Collector{m.requests, m.errors, m.duration, m.fetchDuration, m.fetchErrors, m.subscriptions, m.planCache, m.coalesced, m.engineSubs, m.fanoutTook} {
 		if err := reg.Register(c); err != nil {
 			var are prometheus.AlreadyRegisteredError
 			if !errors.As(err, &are) {
@@ -204,6 +210,15 @@ func (m *Metrics) engineSubscriptionStarted() func() {
 	}
 	m.engineSubs.Inc()
 	return m.engineSubs.Dec
+}
+
+// fanoutDone records how long one event took to reach every client of a shared
+// subscription.
+func (m *Metrics) fanoutDone(took time.Duration) {
+	if m == nil {
+		return
+	}
+	m.fanoutTook.Observe(took.Seconds())
 }
 
 func (m *Metrics) planCacheLookup(hit bool) {

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/vektah/gqlparser/v2/ast"
 	"github.com/vektah/gqlparser/v2/parser"
@@ -108,7 +109,8 @@ func fanoutKey(eng *Engine, req *graphql.Request, token string, st *requestState
 // fanoutHub is one shared engine subscription and the client subscriptions attached to
 // it. It is the engine subscription's subscription.EventHandler.
 type fanoutHub struct {
-	f      *subscriptionFanout
+	f       *subscriptionFanout
+	metrics *Metrics
 	key    string
 	cancel context.CancelFunc // ends the engine subscription
 
@@ -165,7 +167,7 @@ func (f *subscriptionFanout) attach(s *subscriptionEngine, ctx context.Context, 
 		// Its upstream work is traced under this client's span; the events each client
 		// gets are recorded on its own (the span here is not the hub's to count on).
 		hubCtx, cancel := context.WithCancel(context.WithValue(context.WithoutCancel(spanCtx), operationSpanKey{}, (*operationSpan)(nil)))
-		h = &fanoutHub{f: f, key: key, cancel: cancel, members: map[*fanoutMember]struct{}{}}
+		h = &fanoutHub{f: f, metrics: s.metrics, key: key, cancel: cancel, members: map[*fanoutMember]struct{}{}}
 		f.hubs[key] = h
 		a = s.newAsync(hubCtx, eng.acquire(), req, "", &runningOperation{cancel: cancel}, h, st, func() {})
 	}
@@ -222,6 +224,8 @@ func (h *fanoutHub) broadcast(data []byte) {
 	}
 	list := h.list
 	h.mu.Unlock()
+	start := time.Now()
+	defer func() { h.metrics.fanoutDone(time.Since(start)) }()
 	workers := min(runtime.GOMAXPROCS(0), (len(list)+fanoutChunk-1)/fanoutChunk)
 	if workers <= 1 {
 		for _, m := range list {
@@ -231,8 +235,8 @@ func (h *fanoutHub) broadcast(data []byte) {
 	}
 	var wg sync.WaitGroup
 	per := (len(list) + workers - 1) / workers
-	for start := 0; start < len(list); start += per {
-		part := list[start:min(start+per, len(list))]
+	for from := 0; from < len(list); from += per {
+		part := list[from:min(from+per, len(list))]
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
