@@ -111,8 +111,8 @@ func fanoutKey(eng *Engine, req *graphql.Request, token string, st *requestState
 type fanoutHub struct {
 	f       *subscriptionFanout
 	metrics *Metrics
-	key    string
-	cancel context.CancelFunc // ends the engine subscription
+	key     string
+	cancel  context.CancelFunc // ends the engine subscription
 
 	// mu guards the fields below; it is never held while an event is handed to a client,
 	// so a joiner never waits for a broadcast to finish.
