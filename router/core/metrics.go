@@ -21,6 +21,8 @@ type Metrics struct {
 	subscriptions *prometheus.GaugeVec
 	planCache     *prometheus.CounterVec
 	coalesced     *prometheus.CounterVec
+	engineSubs    prometheus.Gauge
+	fanoutTook    prometheus.Histogram
 
 	// Operation names are client input: only known ones become label values.
 	namesMu sync.Mutex
@@ -76,8 +78,17 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 			Name: "router_deduplicated_total",
 			Help: "Work answered by an identical request already in flight instead of being done again, by kind: inbound (a client query shared another's execution) or subgraph_fetch (a subgraph request shared another's round trip).",
 		}, []string{"kind"}),
+		engineSubs: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "router_engine_subscriptions",
+			Help: "Subscriptions the engine resolves now for the WebSocket event loop's clients; each renders its events once. Below router_active_subscriptions when share_latest fan-out serves many clients from one.",
+		}),
 	}
-	for _, c := range []prometheus.Collector{m.requests, m.errors, m.duration, m.fetchDuration, m.fetchErrors, m.subscriptions, m.planCache, m.coalesced} {
+	m.fanoutTook = prometheus.NewHistogram(prometheus.HistogramOpts{
+		Name:    "router_subscription_fanout_seconds",
+		Help:    "Time to hand one event of a shared (share_latest fan-out) subscription to every attached client's send queue.",
+		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5},
+	})
+	for _, c := range []prometheus.Collector{m.requests, m.errors, m.duration, m.fetchDuration, m.fetchErrors, m.subscriptions, m.planCache, m.coalesced, m.engineSubs, m.fanoutTook} {
 		if err := reg.Register(c); err != nil {
 			var are prometheus.AlreadyRegisteredError
 			if !errors.As(err, &are) {
@@ -189,6 +200,25 @@ func (m *Metrics) subscriptionStarted(transport string) func() {
 	g := m.subscriptions.WithLabelValues(transport)
 	g.Inc()
 	return g.Dec
+}
+
+// engineSubscriptionStarted counts an engine subscription until the returned func is
+// called.
+func (m *Metrics) engineSubscriptionStarted() func() {
+	if m == nil {
+		return func() {}
+	}
+	m.engineSubs.Inc()
+	return m.engineSubs.Dec
+}
+
+// fanoutDone records how long one event took to reach every client of a shared
+// subscription.
+func (m *Metrics) fanoutDone(took time.Duration) {
+	if m == nil {
+		return
+	}
+	m.fanoutTook.Observe(took.Seconds())
 }
 
 func (m *Metrics) planCacheLookup(hit bool) {

@@ -172,30 +172,43 @@ type asyncSubscription struct {
 	live      bool
 	resolver  *resolve.Resolver
 	subID     resolve.SubscriptionIdentifier
-	q         string // the current attempt's query (with the resume cursor)
-	started   time.Time
-	b         *backoff.ExponentialBackOff
-	gaveUpAt  time.Time
-	finished  bool
-	stopWatch func() bool
+	// engineDone ends the attempt's count in router_engine_subscriptions.
+	engineDone func()
+	q          string // the current attempt's query (with the resume cursor)
+	started    time.Time
+	b          *backoff.ExponentialBackOff
+	gaveUpAt   time.Time
+	finished   bool
+	stopWatch  func() bool
 }
 
 // startAsync runs a subscription that passed the pipeline (false: the engine cannot be
-// driven this way, the caller runs it as before).
+// driven this way, the caller runs it as before). A subscription to share_latest fields
+// joins the identical ones already running (subscription_fanout.go).
 func (s *subscriptionEngine) startAsync(ctx context.Context, eng *Engine, req *graphql.Request, opName, id string, op *runningOperation, events subscription.EventHandler, st *requestState) bool {
 	if eng.prepared == nil {
 		return false
 	}
+	if f := s.resubscribe.fanout; f != nil && f.shares(req.Query, req.OperationName) {
+		f.attach(s, ctx, eng, req, opName, id, op, events, st)
+		return true
+	}
 	endMetric := s.metrics.subscriptionStarted(s.transport)
 	ctx, span := startOperationSpan(ctx, s.traceParent, s.transport, "subscription", req.OperationName)
 	s.metrics.observeOperation(opName, "subscription", 0, "")
-	a := &asyncSubscription{s: s, r: s.resubscribe, id: id, op: op, events: events, st: st, eng: eng,
-		query: req.Query, opName: req.OperationName, vars: req.Variables, current: eng}
 	spanCtx := ctx
-	a.done = func() {
+	s.newAsync(ctx, eng, req, id, op, events, st, func() {
 		endMetric()
 		span.end(spanCtx)
-	}
+	}).start()
+	return true
+}
+
+// newAsync is one engine subscription for req, telling events (as id) what it delivers
+// and how it ends; done runs once it has ended.
+func (s *subscriptionEngine) newAsync(ctx context.Context, eng *Engine, req *graphql.Request, id string, op *runningOperation, events subscription.EventHandler, st *requestState, done func()) *asyncSubscription {
+	a := &asyncSubscription{s: s, r: s.resubscribe, id: id, op: op, events: events, st: st, eng: eng,
+		query: req.Query, opName: req.OperationName, vars: req.Variables, current: eng, done: done}
 	// The operation's context ends when the client stops it; a token with an expiry
 	// ends it then too (without one, no context of its own is needed).
 	a.ctx, a.stopCtx = ctx, func() {}
@@ -209,11 +222,15 @@ func (s *subscriptionEngine) startAsync(ctx context.Context, eng *Engine, req *g
 		events.Emit(subscription.EventTypeOnSubscriptionData, id, data, nil)
 	}
 	a.rule, a.key = a.r.ruleFor(req.Query, req.OperationName)
+	return a
+}
+
+// start watches the operation's context and starts the first attempt.
+func (a *asyncSubscription) start() {
 	a.mu.Lock()
 	a.stopWatch = context.AfterFunc(a.ctx, a.onContextDone)
 	a.mu.Unlock()
 	a.next()
-	return true
 }
 
 // deliver is resubscriber.run's: drops noted, replays skipped, the cursor kept.
@@ -292,6 +309,7 @@ func (a *asyncSubscription) next() {
 	subID := resolve.SubscriptionIdentifier{ConnectionID: resolve.ConnectionIDs.Inc()}
 	a.mu.Lock()
 	a.resolver, a.subID = pp.resolver, subID
+	a.engineDone = a.s.metrics.engineSubscriptionStarted()
 	a.mu.Unlock()
 	w := &asyncWriter{a: a, attempt: attempt}
 	if err := pp.resolver.AsyncResolveGraphQLSubscription(rc, sub, w, subID); err != nil {
@@ -311,7 +329,12 @@ func (a *asyncSubscription) ended(attempt int, err error) {
 	a.live = false
 	resolver, subID := a.resolver, a.subID
 	a.resolver = nil
+	engineDone := a.engineDone
+	a.engineDone = nil
 	a.mu.Unlock()
+	if engineDone != nil {
+		engineDone()
+	}
 	if resolver != nil {
 		// The resolver keeps a subscription whose context ended until told.
 		_ = resolver.AsyncUnsubscribeSubscription(subID)

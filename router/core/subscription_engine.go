@@ -58,6 +58,9 @@ type subscriptionEngine struct {
 	ops map[string]*runningOperation
 	// identity is what the upgrade request's Authorization or connection_init proved.
 	identity *authn.Identity
+	// token is the raw credential identity came from (the upgrade request's Authorization
+	// header or connection_init's token): part of a shared subscription's key.
+	token string
 	// extensions are subscribe payloads' extensions by operation id, kept by
 	// extensionsKeepingClient until StartOperation takes them.
 	extensions map[string]json.RawMessage
@@ -151,6 +154,18 @@ func (s *subscriptionEngine) setIdentity(id *authn.Identity) {
 	s.mu.Lock()
 	s.identity = id
 	s.mu.Unlock()
+}
+
+func (s *subscriptionEngine) setToken(token string) {
+	s.mu.Lock()
+	s.token = token
+	s.mu.Unlock()
+}
+
+func (s *subscriptionEngine) callerToken() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.token
 }
 
 func (s *subscriptionEngine) callerIdentity() *authn.Identity {

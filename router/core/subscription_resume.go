@@ -35,10 +35,16 @@ type resubscriber struct {
 	share   bool // subscriptions.share_identical_upstream
 	rules   []config.ResumeRule
 	logger  *slog.Logger
+	// fanout shares engine subscriptions to share_latest fields between identical client
+	// subscriptions on the event loop (nil: off).
+	fanout *subscriptionFanout
 }
 
 func newResubscriber(engines *EngineHolder, subs config.Subscriptions, logger *slog.Logger) *resubscriber {
 	r := &resubscriber{engines: engines, timeout: subs.ResubscribeTimeout, share: subs.ShareIdenticalUpstream, logger: logger}
+	if subs.ShareLatestFanout {
+		r.fanout = newSubscriptionFanout(subs.ShareLatest)
+	}
 	for _, s := range subs.Resume {
 		if rule, err := config.ParseResumeRule(s); err == nil {
 			r.rules = append(r.rules, rule)

@@ -45,7 +45,7 @@ func startOperationSpan(ctx context.Context, parent trace.SpanContext, transport
 
 // sentEvent records one event sent to the client on the operation's span in ctx.
 func sentEvent(ctx context.Context) {
-	if o, ok := ctx.Value(operationSpanKey{}).(*operationSpan); ok {
+	if o, ok := ctx.Value(operationSpanKey{}).(*operationSpan); ok && o != nil {
 		o.events++
 		o.span.AddEvent("subscription event", trace.WithAttributes(attribute.Int("graphql.subscription.event", o.events)))
 	}

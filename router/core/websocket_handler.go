@@ -143,6 +143,7 @@ func (h *WebSocketHandler) newEngine(r *http.Request, identity *authn.Identity, 
 	engine.limiter = h.limiter
 	engine.authRequired = h.auth != nil && h.auth.verifier != nil && h.auth.required
 	engine.setIdentity(identity)
+	engine.setToken(r.Header.Get("Authorization"))
 	engine.traceParent = upgradeTraceParent(r)
 	h.armEngine(engine)
 	return engine
@@ -200,6 +201,7 @@ func (h *WebSocketHandler) acceptInit(ctx context.Context, payload []byte, engin
 	if err != nil {
 		return 4403, "Forbidden", err
 	}
+	engine.setToken(token)
 	if identity != nil {
 		(*slot).Release() // a token on the upgrade counted its own user
 		next, refused := caps.acquireUser(identity.UserID, "websocket")

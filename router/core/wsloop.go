@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gobwas/ws"
@@ -99,7 +100,8 @@ type wsConn struct {
 	h      *WebSocketHandler
 	loop   *wsLoop
 	conn   *net.TCPConn
-	id     uint64 // the poller's, never reused
+	raw    syscall.RawConn // conn's descriptor, for a write that must not wait
+	id     uint64          // the poller's, never reused
 	fd     int
 	legacy bool // graphql-ws (subscriptions-transport-ws) rather than graphql-transport-ws
 	engine *subscriptionEngine
@@ -125,6 +127,7 @@ type wsConn struct {
 // returns right after.
 func (h *WebSocketHandler) serveFromLoop(r *http.Request, conn *net.TCPConn, early []byte, legacy bool, engine *subscriptionEngine, identity *authn.Identity) {
 	c := &wsConn{h: h, loop: h.loop, conn: conn, legacy: legacy, engine: engine, caps: streamCapsFrom(r.Context()), early: early}
+	c.raw, _ = conn.SyscallConn()
 	engine.async = true
 	// The request's values (client address, trace) outlive the request; its
 	// cancellation (when this handler returns) must not end the connection.
@@ -556,8 +559,40 @@ func (c *wsConn) send(frame []byte) {
 		c.slowConsumer()
 		return
 	}
+	if !c.writing && len(c.queue) == 0 && c.raw != nil {
+		// Nothing waits to be written: one write that does not wait, on this goroutine.
+		// Most frames go out whole here, without a goroutine, a deadline or a copy; what
+		// the socket does not take now is queued in front, and flush writes it.
+		n := c.writeNow(frame)
+		if n == len(frame) {
+			c.mu.Unlock()
+			wsFrames.put(frame)
+			return
+		}
+		frame = frame[n:]
+	}
 	c.enqueueLocked(frame)
 	c.mu.Unlock()
+}
+
+// writeNow writes what the socket takes at once (c.mu held, nothing queued or being
+// written); 0 on any error (flush then meets it).
+func (c *wsConn) writeNow(frame []byte) int {
+	written := 0
+	_ = c.raw.Write(func(fd uintptr) bool {
+		for written < len(frame) {
+			n, err := syscall.Write(int(fd), frame[written:])
+			if err == syscall.EINTR {
+				continue
+			}
+			if err != nil || n <= 0 {
+				break
+			}
+			written += n
+		}
+		return true // never wait for the socket: the rest is queued
+	})
+	return written
 }
 
 func (c *wsConn) enqueueLocked(frame []byte) {

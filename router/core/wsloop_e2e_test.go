@@ -117,7 +117,20 @@ const fastEventsQuery = `subscription S($n: Int!, $ms: Int) { reviewAdded(upc: "
 // clients on one shared upstream stream; one stops reading. Its outgoing queue fills, it
 // is closed with 1008 and counted, and the other client's stream goes on to complete.
 func TestWebSocketEventLoop_aSlowClientIsClosedWith1008WhileAFastOneGetsEveryEvent(t *testing.T) {
-	r := startRouter(t, "graphql-transport-ws", withEventLoop(16<<10, 4096))
+	// fanout: reviewAdded in share_latest, both clients on one engine subscription
+	// (core/subscription_fanout.go), each event rendered once for both.
+	for _, fanout := range []bool{false, true} {
+		t.Run(fmt.Sprintf("fanout=%v", fanout), func(t *testing.T) {
+			opts := []routerOption{withEventLoop(16<<10, 4096)}
+			if fanout {
+				opts = append(opts, withFanout(true))
+			}
+			slowClientClosedFastOneServed(t, startRouter(t, "graphql-transport-ws", opts...))
+		})
+	}
+}
+
+func slowClientClosedFastOneServed(t *testing.T, r *testRouter) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	const events = 4000

@@ -162,6 +162,12 @@ type Subscriptions struct {
 	// gets its latest event at once (so unlike share_identical_upstream it misses
 	// nothing). Subgraphs subscribed over WebSocket are not affected.
 	ShareLatest []string `yaml:"share_latest" env:"SHARE_LATEST"`
+	// ShareLatestFanout lets identical client subscriptions to share_latest fields (same
+	// operation, variables, raw token, identity, client address and forwarded headers)
+	// share one engine subscription on the WebSocket event loop: each event is rendered
+	// once and written to every attached client with its own id (core/subscription_fanout.go).
+	// On by default; false gives every client subscription its own (for A/B runs).
+	ShareLatestFanout bool `yaml:"share_latest_fanout" env:"SHARE_LATEST_FANOUT"`
 }
 
 // HotReload watches supergraph.yaml and the SDL files it names.
@@ -230,6 +236,7 @@ func Default() Config {
 			ResubscribeTimeout:    30 * time.Second,
 			Resume:                []string{"orderUpdated(since)=transition.sequence"},
 			ShareLatest:           []string{"deliveryTracking"},
+			ShareLatestFanout:     true,
 		},
 		Connections:      DefaultConnections(),
 		HotReload:        HotReload{Enabled: true, PollInterval: time.Second, SDLPollInterval: 10 * time.Second},
