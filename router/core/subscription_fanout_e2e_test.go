@@ -234,3 +234,42 @@ func TestSubscriptionFanout_offGivesEveryClientSubscriptionItsOwn(t *testing.T) 
 		t.Fatalf("with fan-out off 3 subscriptions run %v engine subscriptions", got)
 	}
 }
+
+// The shared engine subscription is started on its first client's connection; that
+// connection going away (not only its subscription stopping) must leave the others
+// streaming on it, and the last of them leaving still ends it.
+func TestSubscriptionFanout_theFirstClientsConnectionClosingLeavesTheOthersStreaming(t *testing.T) {
+	issuer := newTokenIssuer(t)
+	r := startRouter(t, "graphql-transport-ws", withAuth(issuer, true), withFanout(true))
+	token := issuer.token(t, "u1", time.Minute, "CUSTOMER")
+	tabs := make([]*wsClient, 4)
+	for i := range tabs {
+		c := dialWSWithInit(t, r.URL, map[string]any{"Authorization": "Bearer " + token})
+		if m := c.readSkippingKeepAlive(); m.Type != "connection_ack" {
+			t.Fatalf("tab %d: want connection_ack, got %+v", i, m)
+		}
+		c.send(map[string]any{"id": fmt.Sprintf("tab-%d", i), "type": "subscribe", "payload": sharedSubscription})
+		tabs[i] = c
+		readOwnRun(t, c, fmt.Sprintf("tab-%d", i), 2) // joined before the next one dials
+	}
+	if got := gaugeOf(t, r, "router_engine_subscriptions"); got != 1 {
+		t.Fatalf("%v engine subscriptions for one user's tabs, want 1", got)
+	}
+	_ = tabs[0].conn.CloseNow()
+	waitFor(t, "the first tab to be gone", 5*time.Second, func() bool {
+		return gaugeOf(t, r, "router_active_subscriptions") == 3
+	})
+	// 40 events at 50 ms: most of them sent after the close (fewer were waiting unread).
+	for i, c := range tabs[1:] {
+		readOwnRun(t, c, fmt.Sprintf("tab-%d", i+1), 40)
+	}
+	if got := gaugeOf(t, r, "router_engine_subscriptions"); got != 1 {
+		t.Fatalf("%v engine subscriptions after the first tab's connection closed, want 1", got)
+	}
+	for _, c := range tabs[1:] {
+		_ = c.conn.CloseNow()
+	}
+	waitFor(t, "the shared engine subscription to end with its last client", 5*time.Second, func() bool {
+		return gaugeOf(t, r, "router_engine_subscriptions") == 0
+	})
+}
