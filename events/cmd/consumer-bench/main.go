@@ -35,11 +35,8 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
-	"slices"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -186,46 +183,6 @@ func run(ctx context.Context, o options) error {
 
 type opener func(app string, conns int, opts ...postgres.Option) (*pgxpool.Pool, error)
 
-// holdTimes records how long each pooled connection is held, acquire to release: for
-// the consumer's pool, one transaction (a message, or a partition batch).
-type holdTimes struct {
-	mu    sync.Mutex
-	since map[*pgx.Conn]time.Time
-	held  []time.Duration
-	on    atomic.Bool // off until the measured window opens
-}
-
-func (h *holdTimes) option() postgres.Option {
-	return func(c *pgxpool.Config) {
-		c.PrepareConn = func(_ context.Context, conn *pgx.Conn) (bool, error) {
-			h.mu.Lock()
-			h.since[conn] = time.Now()
-			h.mu.Unlock()
-			return true, nil
-		}
-		c.AfterRelease = func(conn *pgx.Conn) bool {
-			h.mu.Lock()
-			if t, ok := h.since[conn]; ok && h.on.Load() {
-				h.held = append(h.held, time.Since(t))
-			}
-			delete(h.since, conn)
-			h.mu.Unlock()
-			return true
-		}
-	}
-}
-
-func (h *holdTimes) percentiles() (time.Duration, time.Duration) {
-	h.mu.Lock()
-	d := slices.Clone(h.held)
-	h.mu.Unlock()
-	if len(d) == 0 {
-		return 0, 0
-	}
-	slices.Sort(d)
-	return d[len(d)/2], d[min(len(d)-1, len(d)*99/100)]
-}
-
 func measure(ctx context.Context, o options, brokers []string, pub *kafka.Producer, observer *pgxpool.Pool, open opener, id, mode string, n int) (result, error) {
 	topic := "consumer-bench." + id
 	if err := kafka.EnsureTopics(ctx, brokers, kafka.TopicSpec{Name: topic, Partitions: o.partitions}); err != nil {
@@ -252,8 +209,8 @@ func measure(ctx context.Context, o options, brokers []string, pub *kafka.Produc
 		}
 	}
 	app := "consumer-bench-" + id
-	holds := &holdTimes{since: map[*pgx.Conn]time.Time{}}
-	pool, err := open(app, o.conns, holds.option())
+	holds := &postgres.HoldTimes{}
+	pool, err := open(app, o.conns, holds.Option())
 	if err != nil {
 		return result{}, err
 	}
@@ -319,7 +276,7 @@ func measure(ctx context.Context, o options, brokers []string, pub *kafka.Produc
 		time.Sleep(2 * time.Millisecond)
 	}
 	start := time.Now()
-	holds.on.Store(true)
+	holds.Window(true)
 	pg0, cl0 := procCPU(pids), selfCPU()
 	r.loadStart = loadavg()
 	for {
@@ -337,8 +294,8 @@ func measure(ctx context.Context, o options, brokers []string, pub *kafka.Produc
 		}
 	}
 	r.elapsed = time.Since(start)
-	holds.on.Store(false)
-	r.txP50, r.txP99 = holds.percentiles()
+	holds.Window(false)
+	r.txP50, r.txP99 = holds.Percentiles()
 	r.pgCPU, r.clientCPU = procCPU(pids)-pg0, selfCPU()-cl0
 	r.loadEnd = loadavg()
 	r.events = r.appliedEnd - r.applied0

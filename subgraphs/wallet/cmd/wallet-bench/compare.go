@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/dizhtime/dizhtime/platform/endpoints"
@@ -126,7 +125,7 @@ func runCompare(cfg compareConfig) error {
 	defer admin.Exec(context.Background(), "DROP DATABASE "+pgdb+" WITH (FORCE)")
 
 	app := "wallet-bench-" + suffix
-	walletPool, err := openPool(ctx, withParam(endpoints.Postgres(), "search_path", schema), cfg.conns, app+"-wallet", sagaTx.option())
+	walletPool, err := openPool(ctx, withParam(endpoints.Postgres(), "search_path", schema), cfg.conns, app+"-wallet", sagaTx.Option())
 	if err != nil {
 		return err
 	}
@@ -372,52 +371,7 @@ func openPool(ctx context.Context, url string, conns int32, appName string, opts
 // sagaTx times the saga consumer's transactions on the wallet's pool: from taking a
 // pooled connection to handing it back (one partition batch: dedupe, payments, outbox
 // rows, commit). Recording is on only while measureSaga's window is open.
-var sagaTx = &holdTimes{since: map[*pgx.Conn]time.Time{}}
-
-// holdTimes records how long pooled connections are held, acquire to release.
-type holdTimes struct {
-	mu    sync.Mutex
-	since map[*pgx.Conn]time.Time
-	held  []time.Duration
-	on    atomic.Bool
-}
-
-func (h *holdTimes) option() postgres.Option {
-	return func(c *pgxpool.Config) {
-		c.PrepareConn = func(_ context.Context, conn *pgx.Conn) (bool, error) {
-			h.mu.Lock()
-			h.since[conn] = time.Now()
-			h.mu.Unlock()
-			return true, nil
-		}
-		c.AfterRelease = func(conn *pgx.Conn) bool {
-			h.mu.Lock()
-			if t, ok := h.since[conn]; ok && h.on.Load() {
-				h.held = append(h.held, time.Since(t))
-			}
-			delete(h.since, conn)
-			h.mu.Unlock()
-			return true
-		}
-	}
-}
-
-// window turns recording on (and clears what was recorded) or off.
-func (h *holdTimes) window(on bool) {
-	h.mu.Lock()
-	if on {
-		h.held = h.held[:0]
-	}
-	h.mu.Unlock()
-	h.on.Store(on)
-}
-
-func (h *holdTimes) percentiles() (time.Duration, time.Duration) {
-	h.mu.Lock()
-	d := append([]time.Duration(nil), h.held...)
-	h.mu.Unlock()
-	return percentiles(d)
-}
+var sagaTx = &postgres.HoldTimes{}
 
 // measureClosedLoop runs cfg.workers workers calling op back to back for cfg.duration.
 func measureClosedLoop(ctx context.Context, pool *pgxpool.Pool, appName, system string, accounts int, cfg compareConfig, op func(context.Context) error) (figures, error) {

@@ -108,7 +108,7 @@ func measureSaga(ctx context.Context, pool *pgxpool.Pool, appName string, wallet
 		}
 		if applied > 0 && start.IsZero() {
 			applied0, start = applied, time.Now()
-			sagaTx.window(true)
+			sagaTx.Window(true)
 			if cpu0, err = postgresCPU(ctx, observer, appName); err != nil {
 				stop()
 				return figures{}, err
@@ -124,8 +124,8 @@ func measureSaga(ctx context.Context, pool *pgxpool.Pool, appName string, wallet
 		time.Sleep(20 * time.Millisecond)
 	}
 	elapsed := time.Since(start)
-	sagaTx.window(false)
-	p50, p99 := sagaTx.percentiles()
+	sagaTx.Window(false)
+	p50, p99 := sagaTx.Percentiles()
 	cpu1, err := postgresCPU(ctx, observer, appName)
 	stop()
 	if rerr := <-done; rerr != nil && err == nil {
