@@ -32,24 +32,7 @@ func gaugeOf(t *testing.T, r *testRouter, name string) float64 {
 // following the one before with no gap; it returns the first one's number.
 func readOwnRun(t *testing.T, c *wsClient, id string, n int) int {
 	t.Helper()
-	first, prev := 0, 0
-	for i := range n {
-		m := c.readSkippingKeepAlive()
-		if m.Type != "next" {
-			t.Fatalf("%s: want next, got %+v %s", id, m, m.Payload)
-		}
-		if m.ID != id {
-			t.Fatalf("subscription %s got an event framed with id %q", id, m.ID)
-		}
-		got := eventNumber(t, m.Payload)
-		if i == 0 {
-			first = got
-		} else if got != prev+1 {
-			t.Fatalf("%s: event %d after event %d (missed or repeated)", id, got, prev)
-		}
-		prev = got
-	}
-	return first
+	return readEvents(t, c, id, id, n)
 }
 
 // withFanout shares reviewAdded (a field of the test subgraphs) the way deliveryTracking

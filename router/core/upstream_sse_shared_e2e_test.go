@@ -39,11 +39,21 @@ func eventNumber(t *testing.T, payload json.RawMessage) int {
 // returns the first one's number.
 func readRun(t *testing.T, c *wsClient, who string, n int) int {
 	t.Helper()
+	return readEvents(t, c, who, "", n)
+}
+
+// readEvents is readRun that also checks, when id is not empty, that every event is
+// framed with that subscription id.
+func readEvents(t *testing.T, c *wsClient, who, id string, n int) int {
+	t.Helper()
 	first, prev := 0, 0
 	for i := range n {
 		m := c.readSkippingKeepAlive()
 		if m.Type != "next" {
 			t.Fatalf("%s: want next, got %+v %s", who, m, m.Payload)
+		}
+		if id != "" && m.ID != id {
+			t.Fatalf("subscription %s got an event framed with id %q", id, m.ID)
 		}
 		got := eventNumber(t, m.Payload)
 		if i == 0 {
