@@ -21,7 +21,7 @@
 // with the router's pprof on (DIZHTIME_ROUTER_PPROF=true) the tool forces a GC before each
 // heap and stack reading, which then count live memory on a reused router too.
 //
-//	DIZHTIME_ROUTER_PPROF=true make run   # in another terminal, or:
+//	DIZHTIME_GCFLAGS= DIZHTIME_ROUTER_PPROF=true make run   # optimised, in another terminal, or:
 //	BENCH_ONLY=tracking deploy/local/bench.sh   # starts dizhtime dev itself when none answers
 //	cd platform && go run ./cmd/trackload -subscribers 1000,9000 -streams 1,10 -duration 20s
 package main
