@@ -15,8 +15,11 @@ mailpit_env() {
   echo "DIZHTIME_MAILPIT_SMTP_ADDR=127.0.0.1:$MAILPIT_SMTP_PORT"
 }
 
+# mailpit_installed: built already (run.sh builds a first one in the background).
+mailpit_installed() { [ -x "$DIZHTIME_BIN/mailpit-$MAILPIT_VERSION" ]; }
+
 mailpit_install() {
-  [ -x "$DIZHTIME_BIN/mailpit-$MAILPIT_VERSION" ] && return 0
+  mailpit_installed && return 0
   command -v go >/dev/null || die "go is needed to build Mailpit"
   log "building mailpit $MAILPIT_VERSION (Go module proxy)"
   mkdir -p "$DIZHTIME_BIN"

@@ -1,6 +1,7 @@
 package local
 
 import (
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -126,4 +127,51 @@ func mustAbs(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return p
+}
+
+// On a machine's first run Mailpit is built in the background (run.sh): whether it is built
+// is mailpit_installed, true once the versioned binary services.sh installs is there.
+func TestMailpitInstalled_onlyOnceTheVersionedBinaryIsThere(t *testing.T) {
+	state := t.TempDir()
+	installed := func() bool {
+		t.Helper()
+		cmd := exec.Command("bash", "-c", `source "$LIB"; source "$MAILPIT"; mailpit_installed`)
+		cmd.Env = append(os.Environ(), "DIZHTIME_STATE="+state, "LIB="+mustAbs(t, "lib.sh"), "MAILPIT="+mustAbs(t, "mailpit.sh"))
+		out, err := cmd.CombinedOutput()
+		var exit *exec.ExitError
+		if err != nil && !errors.As(err, &exit) {
+			t.Fatalf("mailpit_installed: %v\n%s", err, out)
+		}
+		return err == nil
+	}
+	if installed() {
+		t.Fatal("mailpit_installed on an empty state directory")
+	}
+	version := ""
+	if b, err := os.ReadFile("mailpit.sh"); err == nil {
+		for _, line := range strings.Split(string(b), "\n") {
+			if v, ok := strings.CutPrefix(line, "MAILPIT_VERSION="); ok {
+				version = v
+			}
+		}
+	}
+	if version == "" {
+		t.Fatal("no MAILPIT_VERSION= in mailpit.sh")
+	}
+	if err := os.MkdirAll(filepath.Join(state, "bin"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(state, "bin", "mailpit-"+version)
+	if err := os.WriteFile(bin, []byte("#!/bin/sh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if installed() {
+		t.Fatal("mailpit_installed for a binary that is not executable")
+	}
+	if err := os.Chmod(bin, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if !installed() {
+		t.Fatal("mailpit_installed is false with the versioned binary in place")
+	}
 }
