@@ -26,15 +26,11 @@ import (
 func runBatchCost(sizes string, ops int) error {
 	ctx := context.Background()
 	schema := "wallet_batchcost_" + strconv.Itoa(rand.IntN(1e9))
-	admin, err := postgres.Open(ctx, endpoints.Postgres(), postgres.WithMaxConns(1))
+	_, dropSchema, err := scratchSchema(ctx, schema, 1)
 	if err != nil {
 		return err
 	}
-	defer admin.Close()
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		return err
-	}
-	defer admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+	defer dropSchema()
 	pool, err := postgres.Open(ctx, withParam(endpoints.Postgres(), "search_path", schema), postgres.WithMaxConns(1))
 	if err != nil {
 		return err

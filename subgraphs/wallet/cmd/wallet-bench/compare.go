@@ -107,17 +107,13 @@ func (f figures) cpuPerTx(d time.Duration) float64 {
 
 func runCompare(cfg compareConfig) error {
 	ctx := context.Background()
-	admin, err := postgres.Open(ctx, endpoints.Postgres(), postgres.WithMaxConns(2))
+	suffix := strconv.FormatInt(time.Now().UnixNano()%1e9, 10)
+	schema := "wallet_bench_" + suffix
+	admin, dropSchema, err := scratchSchema(ctx, schema, 2)
 	if err != nil {
 		return err
 	}
-	defer admin.Close()
-	suffix := strconv.FormatInt(time.Now().UnixNano()%1e9, 10)
-	schema := "wallet_bench_" + suffix
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		return err
-	}
-	defer admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+	defer dropSchema()
 	pgdb := "pgledger_bench_" + suffix
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgdb); err != nil {
 		return fmt.Errorf("a separate database for pgledger: %w", err)

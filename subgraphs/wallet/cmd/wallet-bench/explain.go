@@ -24,15 +24,11 @@ import (
 func runExplain(accounts, warmOps, batch int) error {
 	ctx := context.Background()
 	schema := fmt.Sprintf("wallet_explain_%d", rand.IntN(1e9))
-	admin, err := postgres.Open(ctx, endpoints.Postgres(), postgres.WithMaxConns(1))
+	_, dropSchema, err := scratchSchema(ctx, schema, 1)
 	if err != nil {
 		return err
 	}
-	defer admin.Close()
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		return err
-	}
-	defer admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+	defer dropSchema()
 	var (
 		mu      sync.Mutex
 		notices []string

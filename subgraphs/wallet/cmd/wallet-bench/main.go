@@ -132,15 +132,11 @@ func main() {
 func run(d time.Duration, conns int32, syncCommit, clientList, modes string, notify bool) error {
 	ctx := context.Background()
 	schema := fmt.Sprintf("wallet_bench_%d", time.Now().UnixNano()%1e9)
-	admin, err := postgres.Open(ctx, endpoints.Postgres(), postgres.WithMaxConns(2))
+	admin, dropSchema, err := scratchSchema(ctx, schema, 2)
 	if err != nil {
 		return err
 	}
-	defer admin.Close()
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		return err
-	}
-	defer admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+	defer dropSchema()
 	var settings []string
 	for _, s := range []string{"fsync", "synchronous_commit", "full_page_writes", "shared_buffers", "max_wal_size", "server_version"} {
 		var v string
@@ -264,4 +260,21 @@ func measure(ctx context.Context, a *app.Application, repo *adapters.LedgerRepos
 func sortDurations(d []time.Duration) {
 	// insertion-free: use the standard library
 	slicesSort(d)
+}
+
+// scratchSchema opens an admin pool of conns connections and creates schema for one run;
+// drop removes the schema with everything in it and closes the pool.
+func scratchSchema(ctx context.Context, schema string, conns int32) (admin *pgxpool.Pool, drop func(), err error) {
+	admin, err = postgres.Open(ctx, endpoints.Postgres(), postgres.WithMaxConns(conns))
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		admin.Close()
+		return nil, nil, err
+	}
+	return admin, func() {
+		admin.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE")
+		admin.Close()
+	}, nil
 }
