@@ -470,35 +470,8 @@ func (a *asyncSubscription) finish(end subscriptionEnd, err error) {
 	if stopWatch != nil {
 		stopWatch()
 	}
-	s, id, events := a.s, a.id, a.events
-	func() {
-		if tokenExpired(a.ctx) {
-			events.Emit(subscription.EventTypeOnNonSubscriptionExecutionResult, id, errorResult(unauthenticated(errTokenExpired)), nil)
-			return
-		}
-		s.mu.Lock()
-		stopped := a.op.stopped
-		s.mu.Unlock()
-		if stopped || a.ctx.Err() != nil || end == endClient {
-			return
-		}
-		switch end {
-		case endReloaded:
-			withTrace(a.ctx, s.logger).Info("subscription ended by a supergraph reload", "operation", a.opName)
-			events.Emit(subscription.EventTypeOnNonSubscriptionExecutionResult, id, errorResult(newError(CodeSupergraphReloaded,
-				"The router's supergraph changed: this subscription ended, subscribe again.")), nil)
-		case endError:
-			emitErrors(events, id, operationErrors(s.logger, err)...)
-		default:
-			events.Emit(subscription.EventTypeOnSubscriptionCompleted, id, nil, nil)
-		}
-	}()
-	s.mu.Lock()
-	if s.ops[id] == a.op {
-		delete(s.ops, id)
-	}
-	s.mu.Unlock()
-	a.op.cancel()
+	a.s.tellEnd(a.ctx, a.events, a.id, a.op, a.opName, end, err)
+	a.s.forget(a.id, a.op)
 	a.stopCtx()
 	if held != nil {
 		held.release()

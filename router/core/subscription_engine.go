@@ -212,14 +212,7 @@ func errorResult(errs ...clientError) []byte {
 }
 
 func (s *subscriptionEngine) run(ctx context.Context, eng *Engine, req *graphql.Request, opType graphql.OperationType, opName, id string, op *runningOperation, events subscription.EventHandler, st *requestState) {
-	defer func() {
-		s.mu.Lock()
-		if s.ops[id] == op {
-			delete(s.ops, id)
-		}
-		s.mu.Unlock()
-		op.cancel()
-	}()
+	defer s.forget(id, op)
 
 	if opType != graphql.OperationTypeSubscription {
 		start := time.Now()
@@ -267,6 +260,14 @@ func (s *subscriptionEngine) run(ctx context.Context, eng *Engine, req *graphql.
 	ctx, stop := untilTokenExpires(ctx, st)
 	defer stop()
 	end, err := s.resubscribe.run(ctx, eng, req.Query, req.OperationName, req.Variables, st, send)
+	s.tellEnd(ctx, events, id, op, req.OperationName, end, err)
+}
+
+// tellEnd tells the client how its subscription ended (resubscriber.run's end), on the
+// blocking path and the event loop's alike: UNAUTHENTICATED when its token expired,
+// nothing when it left or stopped the subscription, SUPERGRAPH_RELOADED, the engine's
+// errors, or complete.
+func (s *subscriptionEngine) tellEnd(ctx context.Context, events subscription.EventHandler, id string, op *runningOperation, operationName string, end subscriptionEnd, err error) {
 	if tokenExpired(ctx) {
 		events.Emit(subscription.EventTypeOnNonSubscriptionExecutionResult, id, errorResult(unauthenticated(errTokenExpired)), nil)
 		return
@@ -274,14 +275,14 @@ func (s *subscriptionEngine) run(ctx context.Context, eng *Engine, req *graphql.
 	s.mu.Lock()
 	stopped := op.stopped
 	s.mu.Unlock()
-	if stopped || ctx.Err() != nil {
+	if stopped || ctx.Err() != nil || end == endClient {
 		return // the client left: nobody to tell
 	}
 	switch end {
 	case endReloaded:
 		// A hot reload retired the engine and resubscribing is off: the client
 		// subscribes again and lands on the new supergraph.
-		withTrace(ctx, s.logger).Info("subscription ended by a supergraph reload", "operation", req.OperationName)
+		withTrace(ctx, s.logger).Info("subscription ended by a supergraph reload", "operation", operationName)
 		events.Emit(subscription.EventTypeOnNonSubscriptionExecutionResult, id, errorResult(newError(CodeSupergraphReloaded,
 			"The router's supergraph changed: this subscription ended, subscribe again.")), nil)
 	case endError:
@@ -307,6 +308,17 @@ func emitErrors(events subscription.EventHandler, id string, errs ...clientError
 		out = append(out, re)
 	}
 	events.Emit(subscription.EventTypeOnError, id, nil, out)
+}
+
+// forget ends an operation: removed from the connection's operations if id still names it
+// (a later subscribe may reuse the id), then cancelled.
+func (s *subscriptionEngine) forget(id string, op *runningOperation) {
+	s.mu.Lock()
+	if s.ops[id] == op {
+		delete(s.ops, id)
+	}
+	s.mu.Unlock()
+	op.cancel()
 }
 
 // StopSubscription ends one operation at the client's request.

@@ -325,12 +325,7 @@ func (m *fanoutMember) finish(tell func()) {
 	if stopWatch != nil {
 		stopWatch()
 	}
-	s.mu.Lock()
-	if s.ops[m.id] == m.op {
-		delete(s.ops, m.id)
-	}
-	s.mu.Unlock()
-	m.op.cancel()
+	s.forget(m.id, m.op)
 	m.eng.release()
 	m.done()
 }
