@@ -54,10 +54,7 @@ func TestSubscriptionFanout_clientsOfOneUserShareOneEngineSubscription_eachWithI
 	token := issuer.token(t, "u1", time.Minute, "CUSTOMER")
 	tabs := make([]*wsClient, clients)
 	for i := range tabs {
-		c := dialWSWithInit(t, r.URL, map[string]any{"Authorization": "Bearer " + token})
-		if m := c.readSkippingKeepAlive(); m.Type != "connection_ack" {
-			t.Fatalf("tab %d: want connection_ack, got %+v", i, m)
-		}
+		c := dialAcked(t, r.URL, token, fmt.Sprintf("tab %d", i))
 		c.send(map[string]any{"id": fmt.Sprintf("tab-%d", i), "type": "subscribe", "payload": sharedSubscription})
 		tabs[i] = c
 	}
@@ -80,10 +77,7 @@ func TestSubscriptionFanout_clientsOfOneUserShareOneEngineSubscription_eachWithI
 	}
 
 	// A late joiner gets the latest event at once, then the ones after it.
-	late := dialWSWithInit(t, r.URL, map[string]any{"Authorization": "Bearer " + token})
-	if m := late.readSkippingKeepAlive(); m.Type != "connection_ack" {
-		t.Fatalf("late tab: want connection_ack, got %+v", m)
-	}
+	late := dialAcked(t, r.URL, token, "late tab")
 	late.send(map[string]any{"id": "late", "type": "subscribe", "payload": sharedSubscription})
 	if first := readOwnRun(t, late, "late", 5); first < 20 {
 		t.Fatalf("the late tab started at event %d, want the latest (20 or later)", first)
@@ -107,10 +101,7 @@ func TestSubscriptionFanout_clientsOfOneUserShareOneEngineSubscription_eachWithI
 	// from event 1 (nobody joined another user's).
 	before := reviews.SubscriptionsStarted()
 	for i, u := range []string{"u2", "u3"} {
-		c := dialWSWithInit(t, r.URL, map[string]any{"Authorization": "Bearer " + issuer.token(t, u, time.Minute, "CUSTOMER")})
-		if m := c.readSkippingKeepAlive(); m.Type != "connection_ack" {
-			t.Fatalf("user %s: want connection_ack, got %+v", u, m)
-		}
+		c := dialAcked(t, r.URL, issuer.token(t, u, time.Minute, "CUSTOMER"), fmt.Sprintf("user %s", u))
 		c.send(map[string]any{"id": "1", "type": "subscribe", "payload": sharedSubscription})
 		if first := readOwnRun(t, c, "1", 5); first != 1 {
 			t.Fatalf("user %s joined another user's subscription (first event %d)", u, first)
@@ -123,10 +114,7 @@ func TestSubscriptionFanout_clientsOfOneUserShareOneEngineSubscription_eachWithI
 		}
 	}
 	// The same user under another token (another expiry) does not share either.
-	other := dialWSWithInit(t, r.URL, map[string]any{"Authorization": "Bearer " + issuer.token(t, "u1", 2*time.Minute, "CUSTOMER")})
-	if m := other.readSkippingKeepAlive(); m.Type != "connection_ack" {
-		t.Fatalf("second token: want connection_ack, got %+v", m)
-	}
+	other := dialAcked(t, r.URL, issuer.token(t, "u1", 2*time.Minute, "CUSTOMER"), "second token")
 	other.send(map[string]any{"id": "1", "type": "subscribe", "payload": sharedSubscription})
 	if first := readOwnRun(t, other, "1", 3); first != 1 {
 		t.Fatalf("a second token of u1 joined the first token's subscription (first event %d)", first)
@@ -227,10 +215,7 @@ func TestSubscriptionFanout_theFirstClientsConnectionClosingLeavesTheOthersStrea
 	token := issuer.token(t, "u1", time.Minute, "CUSTOMER")
 	tabs := make([]*wsClient, 4)
 	for i := range tabs {
-		c := dialWSWithInit(t, r.URL, map[string]any{"Authorization": "Bearer " + token})
-		if m := c.readSkippingKeepAlive(); m.Type != "connection_ack" {
-			t.Fatalf("tab %d: want connection_ack, got %+v", i, m)
-		}
+		c := dialAcked(t, r.URL, token, fmt.Sprintf("tab %d", i))
 		c.send(map[string]any{"id": fmt.Sprintf("tab-%d", i), "type": "subscribe", "payload": sharedSubscription})
 		tabs[i] = c
 		readOwnRun(t, c, fmt.Sprintf("tab-%d", i), 2) // joined before the next one dials

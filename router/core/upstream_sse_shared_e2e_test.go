@@ -35,6 +35,17 @@ func eventNumber(t *testing.T, payload json.RawMessage) int {
 	return n
 }
 
+// dialAcked opens a graphql-transport-ws connection with token in its connection_init
+// and waits for the ack; who names the client in a failure.
+func dialAcked(t *testing.T, httpURL, token, who string) *wsClient {
+	t.Helper()
+	c := dialWSWithInit(t, httpURL, map[string]any{"Authorization": "Bearer " + token})
+	if m := c.readSkippingKeepAlive(); m.Type != "connection_ack" {
+		t.Fatalf("%s: want connection_ack, got %+v", who, m)
+	}
+	return c
+}
+
 // readRun reads n events from c and checks they follow each other with no gap; it
 // returns the first one's number.
 func readRun(t *testing.T, c *wsClient, who string, n int) int {
@@ -77,10 +88,7 @@ func TestUpstreamSSE_identicalSubscriptionsOfOneUserShareOneUpstreamStream_twoUs
 	token := issuer.token(t, "u1", time.Minute, "CUSTOMER")
 	tabs := make([]*wsClient, clients)
 	for i := range tabs {
-		c := dialWSWithInit(t, r.URL, map[string]any{"Authorization": "Bearer " + token})
-		if m := c.readSkippingKeepAlive(); m.Type != "connection_ack" {
-			t.Fatalf("tab %d: want connection_ack, got %+v", i, m)
-		}
+		c := dialAcked(t, r.URL, token, fmt.Sprintf("tab %d", i))
 		c.send(map[string]any{"id": "1", "type": "subscribe", "payload": sharedSubscription})
 		tabs[i] = c
 	}
@@ -117,10 +125,7 @@ func TestUpstreamSSE_identicalSubscriptionsOfOneUserShareOneUpstreamStream_twoUs
 	before := reviews.SubscriptionsStarted()
 	users := []string{"u2", "u3"}
 	for i, u := range users {
-		c := dialWSWithInit(t, r.URL, map[string]any{"Authorization": "Bearer " + issuer.token(t, u, time.Minute, "CUSTOMER")})
-		if m := c.readSkippingKeepAlive(); m.Type != "connection_ack" {
-			t.Fatalf("user %s: want connection_ack, got %+v", u, m)
-		}
+		c := dialAcked(t, r.URL, issuer.token(t, u, time.Minute, "CUSTOMER"), fmt.Sprintf("user %s", u))
 		c.send(map[string]any{"id": "1", "type": "subscribe", "payload": sharedSubscription})
 		if first := readRun(t, c, "user "+u, 5); first != 1 {
 			t.Fatalf("user %s joined another user's stream (first event %d)", u, first)
