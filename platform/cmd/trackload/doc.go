@@ -11,7 +11,9 @@
 // stack in use and goroutines from the router's /metrics), fan-out latency p50/p99/max
 // (each fix is stamped in its longitude; send time -> receive time in this process), events
 // expected vs received, CPU seconds of the tool and the router, the load average, and the
-// p99 of a concurrent placeOrder idle vs during the run.
+// p99 of a concurrent placeOrder idle vs during the run, placed by a probe process of its
+// own (this binary again, see probe.go: a front end does not wait behind the tool's
+// subscriber readers; -probe-in-process measures from inside the tool as before).
 //
 // Open files: see fds.go. Both processes need one descriptor per subscriber; the tool
 // raises its soft limit to the hard limit, reads the router's from /proc/<pid>/limits, and

@@ -28,10 +28,20 @@ type options struct {
 	concurrency, sourceAddrs          int
 	probeRate                         float64
 	perSubscriberUpstream, calibrate  bool
+	probeInProcess                    bool
 	routerReserve, toolBase           int
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == probeChildArg {
+		ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
+		defer stop()
+		if err := runProbeChild(ctx, os.Stdin, os.Stdout); err != nil {
+			fmt.Fprintln(os.Stderr, "trackload:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	var o options
 	var levels, streams, upstream string
 	flag.StringVar(&o.router, "router", "http://127.0.0.1:4000/graphql", "the running router's GraphQL endpoint (make run's)")
@@ -48,6 +58,7 @@ func main() {
 	flag.IntVar(&o.concurrency, "concurrency", 64, "subscription handshakes in flight during setup")
 	flag.IntVar(&o.sourceAddrs, "source-addrs", 0, "loopback source addresses 127.0.1.1, 127.0.1.2, ... (0: enough for half of each one's ephemeral ports, at least 2)")
 	flag.Float64Var(&o.probeRate, "probe-rate", 2, "placeOrder calls per second, idle and during each level (0: no probe)")
+	flag.BoolVar(&o.probeInProcess, "probe-in-process", false, "place the probe's orders from this process (behind its subscriber readers) instead of a probe process of its own")
 	flag.StringVar(&upstream, "upstream", "auto", "router fd budget: one upstream socket per stream (deduplicated or multiplexed subscriptions), per subscriber, or auto: measured with a few subscribers before the levels")
 	flag.IntVar(&o.routerReserve, "router-fd-reserve", 500, "the router's connections.fd_reserve")
 	flag.IntVar(&o.toolBase, "tool-fd-base", 200, "open files this tool holds besides the subscribers' sockets")
@@ -452,44 +463,27 @@ func (r *runner) level(parent context.Context, n, streams int) error {
 	return nil
 }
 
-// probe places orders at probeRate for d (as the run's customer, at its restaurant) and
-// returns each call's latency and the number that failed.
+// probe places orders at probeRate for d (as the run's customer, at its restaurant), in a
+// probe process unless -probe-in-process, and returns each call's latency and the number
+// that failed.
 func (r *runner) probe(ctx context.Context, d time.Duration) (latencies, int) {
-	var mu sync.Mutex
-	var lat latencies
-	var errs int
-	var wg sync.WaitGroup
-	t := time.NewTicker(time.Duration(float64(time.Second) / r.o.probeRate))
-	defer t.Stop()
-	end := time.After(d)
-	drop := city.Offset(r.w.at, -500, -500)
-	for {
-		select {
-		case <-ctx.Done():
-			wg.Wait()
-			return lat, errs
-		case <-end:
-			wg.Wait()
-			return lat, errs
-		case <-t.C:
+	spec := probeSpec{Router: r.o.router, Email: r.w.customer.Email, Password: password,
+		Restaurant: r.w.restaurant, Dish: r.w.dish, Drop: city.Offset(r.w.at, -500, -500),
+		KeyPrefix: fmt.Sprintf("%s-probe-%d-", r.w.run, r.orderSeq.Add(1)), Rate: r.o.probeRate, For: d}
+	res := &probeResult{}
+	if r.o.probeInProcess {
+		placeOrders(ctx, r.w.customer, spec, res.add)
+	} else {
+		var err error
+		if res, err = probeInChild(ctx, spec); err != nil {
+			logf("placeOrder probe: %v", err)
+			return nil, 1
 		}
-		key := fmt.Sprintf("%s-probe-%d", r.w.run, r.orderSeq.Add(1))
-		wg.Go(func() {
-			start := time.Now()
-			_, err := r.w.customer.PlaceOrder(ctx, r.w.restaurant, r.w.dish, 1, drop, key)
-			took := time.Since(start)
-			mu.Lock()
-			defer mu.Unlock()
-			if err != nil {
-				errs++
-				if errs == 1 {
-					logf("placeOrder probe: %v", err)
-				}
-				return
-			}
-			lat = append(lat, took)
-		})
 	}
+	if res.firstErr != "" {
+		logf("placeOrder probe: %d failed, the first: %s", res.errs, res.firstErr)
+	}
+	return res.lat, res.errs
 }
 
 func probeSummary(lat latencies, errs int) string {

@@ -230,3 +230,37 @@ func TestFDBudget_autoRefusesOnlyWhatDoesNotFitOnceMeasured(t *testing.T) {
 		t.Fatalf("10,000 at 2 files each under 20,000: %v, want ErrOpenFileLimit naming 9700", err)
 	}
 }
+
+func TestProbeOutput_okAndErrLinesAreCalls_anythingElseIsRefused(t *testing.T) {
+	res, err := parseProbeOutput([]byte("ok 12000000\nerr placeOrder: SUBGRAPH_UNAVAILABLE\nok 3000000\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.lat) != 2 || res.lat[0] != 12*time.Millisecond || res.lat[1] != 3*time.Millisecond {
+		t.Fatalf("latencies %v, want [12ms 3ms]", res.lat)
+	}
+	if res.errs != 1 || res.firstErr != "placeOrder: SUBGRAPH_UNAVAILABLE" {
+		t.Fatalf("errs %d (%q), want 1 with its message", res.errs, res.firstErr)
+	}
+	if res, err := parseProbeOutput(nil); err != nil || len(res.lat) != 0 || res.errs != 0 {
+		t.Fatalf("no output: %+v %v, want no calls", res, err)
+	}
+	if _, err := parseProbeOutput([]byte("ok twelve\n")); err == nil {
+		t.Fatal("a bad latency was accepted")
+	}
+	if _, err := parseProbeOutput([]byte("panic: oops\n")); err == nil {
+		t.Fatal("a line that is no call was accepted")
+	}
+}
+
+func TestProbeChild_refusesASpecWithoutRateOrDuration(t *testing.T) {
+	for _, spec := range []string{`{"Rate":0,"For":1000000000}`, `{"Rate":2,"For":0}`, `not json`} {
+		var out strings.Builder
+		if err := runProbeChild(t.Context(), strings.NewReader(spec), &out); err == nil {
+			t.Errorf("spec %s: no error", spec)
+		}
+		if out.Len() != 0 {
+			t.Errorf("spec %s: wrote %q", spec, out.String())
+		}
+	}
+}
