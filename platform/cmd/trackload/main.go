@@ -57,7 +57,7 @@ func main() {
 	flag.DurationVar(&o.liveTimeout, "live-timeout", 3*time.Minute, "how long subscribers may take to get their first event")
 	flag.IntVar(&o.concurrency, "concurrency", 64, "subscription handshakes in flight during setup")
 	flag.IntVar(&o.sourceAddrs, "source-addrs", 0, "loopback source addresses 127.0.1.1, 127.0.1.2, ... (0: enough for half of each one's ephemeral ports, at least 2)")
-	flag.Float64Var(&o.probeRate, "probe-rate", 2, "placeOrder calls per second, idle and during each level (0: no probe)")
+	flag.Float64Var(&o.probeRate, "probe-rate", 5, "placeOrder calls per second, idle and during each level (0: no probe); at 2/s a 20 s level's p99 is its one slowest call")
 	flag.BoolVar(&o.probeInProcess, "probe-in-process", false, "place the probe's orders from this process (behind its subscriber readers) instead of a probe process of its own")
 	flag.StringVar(&upstream, "upstream", "auto", "router fd budget: one upstream socket per stream (deduplicated or multiplexed subscriptions), per subscriber, or auto: measured with a few subscribers before the levels")
 	flag.IntVar(&o.routerReserve, "router-fd-reserve", 500, "the router's connections.fd_reserve")
