@@ -30,7 +30,8 @@ func locationUpdates(ctx context.Context, rdb *redis.Client, redisPID int, broke
 	defer deleteTopic(brokers, topic)
 	quiet := slog.New(slog.DiscardHandler)
 	scfg := adapters.DefaultLocationStreamConfig()
-	scfg.Topic = topic
+	// This replica's own index takes each fix as it is published, as in the service.
+	scfg.Topic, scfg.Local = topic, x.Drivers
 	if locationBatch > 0 {
 		scfg.BatchSize, scfg.MaxInFlight = locationBatch, 0
 	}
