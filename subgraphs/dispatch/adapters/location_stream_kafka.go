@@ -80,18 +80,19 @@ type LocationStreamConfig struct {
 
 // DefaultLocationStreamConfig holds a couple of seconds of a busy city's fixes. A
 // produce request costs the broker far more than a fix in it, so a partition's batch
-// lingers up to 10 ms and takes up to 8,000 fixes (kafka-go's 1 MiB BatchBytes caps a
+// lingers up to 25 ms and takes up to 8,000 fixes (kafka-go's 1 MiB BatchBytes caps a
 // request as well). The linger is what a tracker on another replica waits for beyond
 // the feed's fetch wait (the replica that took the fix feeds its own index at once,
-// Local): 25 ms before issue 27; 10 ms measured the same throughput and broker CPU per
-// fix at 8 clients (dispatch-bench, alternated runs, load 4-9) and halved the p50 of a
-// fix reaching another replica's index at a tracking rate (~37 -> ~20 ms, with the
-// feed's MaxWait 50 -> 20 ms). 8,000 against 2,000 measured 23.8k vs 18.1k fixes/s end to end on the same
-// machine, and 1.6 vs 3.4 µs of broker CPU per fix (dispatch-bench -parts location
-// -location-batch N). Batches are not compressed: the broker decompresses a compressed
+// Local). It stays at 25 ms: kafka-go writes a partition's batches one at a time, so a
+// shorter linger makes smaller batches each waiting a broker round trip, and 10 ms
+// measured lower throughput on a loaded machine (dispatch-bench location phase,
+// alternated runs at load 6-11: 30-92k against 44-99k updates/s) for ~15 ms less to
+// the other replicas. 8,000 against 2,000 measured 23.8k vs 18.1k fixes/s end to end
+// on the same machine, and 1.6 vs 3.4 µs of broker CPU per fix (dispatch-bench -parts
+// location -location-batch N). Batches are not compressed: the broker decompresses a compressed
 // batch to validate it, and fixes travel on a local network.
 func DefaultLocationStreamConfig() LocationStreamConfig {
-	return LocationStreamConfig{Topic: contracts.TypeDriverLocation, QueueSize: 65536, BatchSize: 8000, BatchTimeout: 10 * time.Millisecond}
+	return LocationStreamConfig{Topic: contracts.TypeDriverLocation, QueueSize: 65536, BatchSize: 8000, BatchTimeout: 25 * time.Millisecond}
 }
 
 // LocationStreamStats counts fixes: enqueued, dropped at a full queue, and failed to
