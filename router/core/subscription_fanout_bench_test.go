@@ -6,6 +6,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"runtime"
@@ -72,6 +73,9 @@ func benchFanout(b *testing.B, n int, on bool) {
 		return ms.HeapInuse + ms.StackInuse
 	}
 	mem0 := memory()
+	// A query alongside (a placeOrder beside the broadcasts): its latency idle, then
+	// while the events go out.
+	idle := probeQueries(r.URL, 2*time.Second)
 
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
 	defer cancel()
@@ -119,6 +123,9 @@ func benchFanout(b *testing.B, n int, on bool) {
 	next() // an event every subscriber got: the measured ones start after it
 	cpu0 := processCPU()
 	b.ResetTimer()
+	probeStop := make(chan struct{})
+	during := make(chan []time.Duration, 1)
+	go func() { during <- probeQueriesUntil(r.URL, probeStop) }()
 	events := 0
 	for b.Loop() {
 		next()
@@ -126,6 +133,8 @@ func benchFanout(b *testing.B, n int, on bool) {
 	}
 	b.StopTimer()
 	cpu := processCPU() - cpu0
+	close(probeStop)
+	busy := <-during
 	_ = stdin.Close()
 	var p50, p99 float64
 	var missed int
@@ -140,12 +149,60 @@ func benchFanout(b *testing.B, n int, on bool) {
 	b.ReportMetric(p50, "fanout-p50-ms")
 	b.ReportMetric(p99, "fanout-p99-ms")
 	b.ReportMetric(float64(missed), "missed")
+	b.ReportMetric(percentileMs(idle, 0.99), "query-idle-p99-ms")
+	b.ReportMetric(percentileMs(busy, 0.99), "query-during-p99-ms")
 	if on {
 		b.ReportMetric(routerMean, "router-fanout-mean-ms")
 		b.ReportMetric(routerP99, "router-fanout-p99-ms")
 	}
-	b.Logf("%d subscribers, fan-out %v: %s engine subscriptions; %d events × %d subscribers: %.1f µs router CPU per delivered event, %.0f bytes per idle subscriber, spread at the clients p50 %.1f ms p99 %.1f ms, %d missed; router hands an event to every client in %.1f ms mean, p99 <= %.0f ms",
-		n, on, engineSubs, events, n, perEvent, perSub, p50, p99, missed, routerMean, routerP99)
+	b.Logf("%d subscribers, fan-out %v: %s engine subscriptions; %d events × %d subscribers: %.1f µs router CPU per delivered event, %.0f bytes per idle subscriber, spread at the clients p50 %.1f ms p99 %.1f ms, %d missed; router hands an event to every client in %.1f ms mean, p99 <= %.0f ms; a query alongside p50/p99 %.1f/%.1f ms idle (n=%d), %.1f/%.1f ms during the events (n=%d)",
+		n, on, engineSubs, events, n, perEvent, perSub, p50, p99, missed, routerMean, routerP99,
+		percentileMs(idle, 0.5), percentileMs(idle, 0.99), len(idle), percentileMs(busy, 0.5), percentileMs(busy, 0.99), len(busy))
+}
+
+// fanoutProbeQuery is the query timed beside the broadcasts (a federated fetch through
+// the router, as a placeOrder is).
+const fanoutProbeQuery = `{"query":"{ topProducts(first: 1) { name } }"}`
+
+// probeQueries times fanoutProbeQuery every 10 ms for d.
+func probeQueries(url string, d time.Duration) []time.Duration {
+	stop := make(chan struct{})
+	time.AfterFunc(d, func() { close(stop) })
+	return probeQueriesUntil(url, stop)
+}
+
+// probeQueriesUntil times fanoutProbeQuery every 10 ms until stop closes.
+func probeQueriesUntil(url string, stop <-chan struct{}) []time.Duration {
+	var out []time.Duration
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-stop:
+			return out
+		case <-tick.C:
+		}
+		t0 := time.Now()
+		resp, err := http.Post(url, "application/json", strings.NewReader(fanoutProbeQuery))
+		if err != nil {
+			continue
+		}
+		_, _ = io.Copy(io.Discard, resp.Body)
+		_ = resp.Body.Close()
+		if resp.StatusCode == http.StatusOK {
+			out = append(out, time.Since(t0))
+		}
+	}
+}
+
+// percentileMs is the p-th percentile of d in ms (0 when empty).
+func percentileMs(d []time.Duration, p float64) float64 {
+	if len(d) == 0 {
+		return 0
+	}
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return float64(s[int(p*float64(len(s)-1))].Microseconds()) / 1000
 }
 
 // fanoutHistogram reads router_subscription_fanout_seconds: the mean, and the upper bound

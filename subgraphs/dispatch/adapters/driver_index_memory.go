@@ -15,7 +15,9 @@ import (
 // round trip. It is fed from two streams and trusts neither's order:
 //
 //   - position fixes from driver.location (LocationFeed), applied when newer than the
-//     fix the driver already has (by the fix's own time);
+//     fix the driver already has (by the fix's own time); a fix this replica took
+//     itself is applied as it is published (LocationStreamConfig.Local) and again, as a
+//     no-op, when the feed reads it back;
 //   - driver states from the Redis reservation scripts (the status feed of LiveIndex),
 //     applied when their version is newer (every script that changes a driver bumps it).
 //
@@ -45,7 +47,7 @@ type indexedDriver struct {
 	at      domain.Point
 	cell    h3.Cell // 0 until the first position
 	slot    int     // index in cells[cell]
-	fixAt   int64   // unix ms of the position
+	fixAt   int64   // unix ns of the position
 	seen    int64   // unix ms of the last fix or state
 	status  domain.DriverStatus
 	order   string
@@ -152,19 +154,28 @@ func (x *DriverIndex) ringsAround(origin h3.Cell) [][]h3.Cell {
 }
 
 // ApplyFix records a position fix unless the driver already has a newer one, and hands
-// it to the driver's followers. It reports whether the fix was newer.
+// it to the driver's followers. It reports whether the fix was newer. The fix the driver
+// already has, read again (a replica that applied its own fix at once reads it back
+// from driver.location), is not newer: nobody is handed it twice.
 func (x *DriverIndex) ApplyFix(driverID string, p domain.Point, at time.Time) bool {
-	ms := at.UnixMilli()
+	ns := at.UnixNano()
+	x.mu.RLock()
+	d := x.drivers[driverID]
+	stale := d != nil && (ns < d.fixAt || ns == d.fixAt && p == d.at)
+	x.mu.RUnlock()
+	if stale {
+		return false
+	}
 	c := cellOf(p)
 	x.mu.Lock()
-	d := x.entry(driverID)
-	if ms < d.fixAt {
+	d = x.entry(driverID)
+	if ns < d.fixAt || ns == d.fixAt && p == d.at {
 		x.mu.Unlock()
 		return false
 	}
-	x.move(d, p, c, ms)
+	x.move(d, p, c, ns)
 	x.sync(d)
-	d.seen = max(d.seen, ms)
+	d.seen = max(d.seen, at.UnixMilli())
 	loc := Location{DriverID: driverID, At: p, Time: at, Status: d.status}
 	x.mu.Unlock()
 	x.fixes.Add(1)
@@ -189,9 +200,9 @@ func (x *DriverIndex) ApplyState(s DriverState) bool {
 	if s.Vehicle != "" {
 		d.vehicle, d.pace = s.Vehicle, domain.PaceOf(s.Vehicle)
 	}
-	if ms := s.AtTime.UnixMilli(); s.At.Valid() && ms >= d.fixAt {
-		x.move(d, s.At, c, ms)
-		d.seen = max(d.seen, ms)
+	if ns := s.AtTime.UnixNano(); s.At.Valid() && ns >= d.fixAt {
+		x.move(d, s.At, c, ns)
+		d.seen = max(d.seen, s.AtTime.UnixMilli())
 	}
 	x.sync(d)
 	x.states.Add(1)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/dizhtime/dizhtime/events/contracts"
 	"github.com/dizhtime/dizhtime/events/kafka"
+	"github.com/dizhtime/dizhtime/subgraphs/dispatch/domain"
 )
 
 // LocationStream publishes position fixes to driver.location, off the request path:
@@ -34,6 +35,12 @@ import (
 //     unbounded): beyond that Run waits, the queue fills and Publish drops, so a slow
 //     Kafka costs counted drops, not memory.
 //   - The key is the driver id, so one driver's fixes stay in order on one partition.
+//   - This replica's own index (Local) takes the fix as it is published, so its trackers
+//     and live maps see it without the Kafka round trip (produce linger plus the feed's
+//     fetch wait: ~50 ms of the ~60 ms a subscriber waited at p50); the other replicas
+//     learn it from driver.location, and this one reads it back there as a no-op
+//     (DriverIndex.ApplyFix). Both paths apply a driver's fixes by their own time, so
+//     a follower never sees one older than what it was handed before.
 type LocationStream struct {
 	w      *kafkago.Writer
 	queue  chan queuedFix
@@ -66,15 +73,23 @@ type LocationStreamConfig struct {
 	// MaxInFlight bounds the fixes handed to the writer and not yet acknowledged or
 	// written off (0: eight batches).
 	MaxInFlight int
+	// Local is this replica's index, fed each fix at once (nil: only through
+	// driver.location and a LocationFeed, as every other replica is).
+	Local *DriverIndex
 }
 
 // DefaultLocationStreamConfig holds a couple of seconds of a busy city's fixes. A
 // produce request costs the broker far more than a fix in it, so a partition's batch
-// lingers up to 25 ms (a courier pings every few seconds: 25 ms more to the trackers is
-// not seen) and takes up to 8,000 fixes (kafka-go's 1 MiB BatchBytes caps a request as
-// well). 8,000 against 2,000 measured 23.8k vs 18.1k fixes/s end to end on the same
-// machine, and 1.6 vs 3.4 µs of broker CPU per fix (dispatch-bench -parts location
-// -location-batch N). Batches are not compressed: the broker decompresses a compressed
+// lingers up to 25 ms and takes up to 8,000 fixes (kafka-go's 1 MiB BatchBytes caps a
+// request as well). The linger is what a tracker on another replica waits for beyond
+// the feed's fetch wait (the replica that took the fix feeds its own index at once,
+// Local). It stays at 25 ms: kafka-go writes a partition's batches one at a time, so a
+// shorter linger makes smaller batches each waiting a broker round trip, and 10 ms
+// measured lower throughput on a loaded machine (dispatch-bench location phase,
+// alternated runs at load 6-11: 30-92k against 44-99k updates/s) for ~15 ms less to
+// the other replicas. 8,000 against 2,000 measured 23.8k vs 18.1k fixes/s end to end
+// on the same machine, and 1.6 vs 3.4 µs of broker CPU per fix (dispatch-bench -parts
+// location -location-batch N). Batches are not compressed: the broker decompresses a compressed
 // batch to validate it, and fixes travel on a local network.
 func DefaultLocationStreamConfig() LocationStreamConfig {
 	return LocationStreamConfig{Topic: contracts.TypeDriverLocation, QueueSize: 65536, BatchSize: 8000, BatchTimeout: 25 * time.Millisecond}
@@ -132,9 +147,13 @@ func NewLocationStream(brokers []string, cfg LocationStreamConfig, logger *slog.
 	return s, nil
 }
 
-// Publish enqueues fix without blocking (dropped and counted when the queue is full).
-// The caller's trace context travels with it into the envelope.
+// Publish hands fix to this replica's index (Local) and enqueues it for driver.location
+// without blocking (dropped and counted when the queue is full: the other replicas then
+// miss it). The caller's trace context travels with it into the envelope.
 func (s *LocationStream) Publish(ctx context.Context, fix contracts.DriverLocationV1) {
+	if s.cfg.Local != nil {
+		s.cfg.Local.ApplyFix(fix.DriverID, domain.Point{Lat: fix.Lat, Lng: fix.Lng}, fix.RecordedAt)
+	}
 	select {
 	case s.queue <- queuedFix{fix: fix, trace: trace.SpanContextFromContext(ctx)}:
 		s.enqueued.Add(1)

@@ -168,3 +168,88 @@ func TestLocationStream_boundsTheFixesTheWriterHoldsAndDeliversEveryFixItTook(t 
 	}
 	t.Logf("%d fixes published in a burst: %d enqueued and delivered, %d dropped; the writer held at most %d", fixes, st.Enqueued, st.Dropped, most.Load())
 }
+
+// The replica that took a fix hands it to its own index at once (its trackers do not
+// wait for the Kafka round trip), reads it back from driver.location without handing it
+// to anyone twice, and the other replicas still learn it from the topic.
+func TestLocationStream_feedsItsOwnIndexAtOnceAndTheOthersThroughTheTopic(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	brokers := endpoints.Kafka()
+	topic := "test." + rand.Text()[:10] + ".driver.location"
+	if err := kafka.EnsureTopics(ctx, brokers, kafka.TopicSpec{Name: topic, Partitions: 3}); err != nil {
+		t.Fatalf("Kafka at %v not usable: %v", brokers, err)
+	}
+	own, other := adapters.NewDriverIndex(), adapters.NewDriverIndex()
+	scfg := adapters.DefaultLocationStreamConfig()
+	scfg.Topic, scfg.Local = topic, own
+	s, err := adapters.NewLocationStream(brokers, scfg, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fcfg := adapters.DefaultLocationFeedConfig()
+	fcfg.Topic = topic
+	var feeds []*adapters.LocationFeed
+	for _, x := range []*adapters.DriverIndex{own, other} {
+		f, err := adapters.NewLocationFeed(brokers, x, fcfg, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		feeds = append(feeds, f)
+	}
+	runCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() { _ = s.Run(runCtx) }()
+	for _, f := range feeds {
+		go func() { _ = f.Run(runCtx) }()
+	}
+	for _, f := range feeds {
+		for !f.CaughtUp() {
+			if ctx.Err() != nil {
+				t.Fatal("location feed did not start")
+			}
+			time.Sleep(10 * time.Millisecond)
+		}
+	}
+	ownFixes, otherFixes := own.Follow("drv-1", 16), other.Follow("drv-1", 16)
+	at := time.Now().UTC()
+	lats := []float64{41.30, 41.31, 41.32}
+	for i, lat := range lats {
+		s.Publish(ctx, contracts.DriverLocationV1{DriverID: "drv-1", Lat: lat, Lng: 69.28, RecordedAt: at.Add(time.Duration(i) * time.Millisecond)})
+	}
+	// At once, in order, before anything went through Kafka.
+	for _, lat := range lats {
+		select {
+		case loc := <-ownFixes.C:
+			if loc.At.Lat != lat {
+				t.Fatalf("own index handed %v, want lat %v", loc.At, lat)
+			}
+		default:
+			t.Fatalf("own index has not handed lat %v on Publish's return", lat)
+		}
+	}
+	for _, lat := range lats {
+		select {
+		case loc := <-otherFixes.C:
+			if loc.At.Lat != lat {
+				t.Fatalf("the other replica handed %v, want lat %v", loc.At, lat)
+			}
+		case <-ctx.Done():
+			t.Fatal("the other replica never read the fixes")
+		}
+	}
+	for feeds[0].Stats().Read < int64(len(lats)) && ctx.Err() == nil {
+		time.Sleep(time.Millisecond)
+	}
+	select {
+	case loc := <-ownFixes.C:
+		t.Fatalf("own index handed %v again when it read it back from the topic", loc)
+	case <-time.After(100 * time.Millisecond):
+	}
+	if fixes, _ := own.Applied(); fixes != int64(len(lats)) {
+		t.Fatalf("own index applied %d fixes, want %d (its own read back are not new)", fixes, len(lats))
+	}
+	if live, _, _ := own.Known("drv-1"); live.At.Lat != 41.32 {
+		t.Fatalf("own index holds %v, want the last fix", live.At)
+	}
+}

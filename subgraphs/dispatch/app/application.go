@@ -156,8 +156,9 @@ func (a *Application) GoOffline(ctx context.Context, driverID string) (domain.Dr
 var ErrNoLocationStream = errors.New("no driver.location stream")
 
 // UpdateLocation is the high-rate path: validate, append the fix to driver.location,
-// return. Nothing is written to Redis or PostgreSQL: every replica's index, and through
-// it the tracking and live-map subscribers, read the fix from the stream. The driver
+// return. Nothing is written to Redis or PostgreSQL: this replica's index takes the fix
+// at once (the stream hands it over as it is published), every other replica's reads it
+// from the stream, and through them the tracking and live-map subscribers. The driver
 // must be online: this replica's index knows that without a network call; only a
 // driver it has not heard of yet (just online on another replica) costs one Redis read.
 func (a *Application) UpdateLocation(ctx context.Context, driverID string, p domain.Point) (domain.LiveDriver, error) {

@@ -89,7 +89,8 @@ type LiveDrivers interface {
 }
 
 // LocationPublisher hands position fixes to the driver.location stream
-// (adapters.LocationStream), which feeds every replica's index and trackers. Publish
+// (adapters.LocationStream), which feeds every replica's index and trackers (this
+// replica's at once, the others through Kafka). Publish
 // must not block: it runs on updateLocation's hot path.
 type LocationPublisher interface {
 	Publish(ctx context.Context, fix contracts.DriverLocationV1)

@@ -70,7 +70,7 @@ func New(ctx context.Context, cfg Config, pool *pgxpool.Pool, rdb redis.Universa
 	acfg.Match.OfferTimeout = cfg.OfferTimeout
 	acfg.RoundBackoff, acfg.MaxRoundBackoff, acfg.MatchPatience = cfg.RoundBackoff, cfg.MaxRoundBackoff, cfg.MatchPatience
 	scfg := adapters.DefaultLocationStreamConfig()
-	scfg.Topic = cfg.LocationTopic
+	scfg.Topic, scfg.Local = cfg.LocationTopic, live.Drivers
 	locations, err := adapters.NewLocationStream(cfg.KafkaBrokers, scfg, logger)
 	if err != nil {
 		return nil, err

@@ -22,6 +22,7 @@ import (
 	"github.com/dizhtime/dizhtime/platform/authz"
 	"github.com/dizhtime/dizhtime/platform/lifecycle"
 	"github.com/dizhtime/dizhtime/platform/postgres"
+	"github.com/dizhtime/dizhtime/subgraphs/dispatch/adapters"
 	"github.com/dizhtime/dizhtime/subgraphs/dispatch/service"
 )
 
@@ -123,6 +124,42 @@ func graphqlFanOut(ctx context.Context, rdb *redis.Client, pgURL string, tracked
 		tracks[i] = track{driver: driver, conn: conn}
 	}
 	time.Sleep(300 * time.Millisecond) // subscriptions reach Redis and the index
+	// The feed starts reading once the topic exists (service.LiveComponents creates it
+	// as the feed starts): fixes sent before it reads would be timed from the wait.
+	for deadline := time.Now().Add(30 * time.Second); svc.LiveIndexReady(ctx) != nil; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("live index not ready after 30 s: %w", svc.LiveIndexReady(ctx))
+		}
+	}
+
+	// Another replica: an index of its own fed only from driver.location (the Kafka
+	// path every replica but the one that took the fix waits for).
+	other := adapters.NewDriverIndex()
+	ocfg := adapters.DefaultLocationFeedConfig()
+	ocfg.Topic = cfg.LocationTopic
+	otherFeed, err := adapters.NewLocationFeed(cfg.KafkaBrokers, other, ocfg, slog.New(slog.DiscardHandler))
+	if err != nil {
+		return err
+	}
+	go func() { _ = otherFeed.Run(liveCtx) }()
+	for deadline := time.Now().Add(30 * time.Second); !otherFeed.CaughtUp(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("the other replica's location feed did not start")
+		}
+	}
+	otherRec := newRecorder()
+	follow := other.Follow("", 1<<12)
+	defer follow.Close()
+	go func() {
+		for {
+			select {
+			case <-liveCtx.Done():
+				return
+			case loc := <-follow.C:
+				otherRec.add(time.Since(loc.Time))
+			}
+		}
+	}()
 
 	rec := newRecorder()
 	var sent sync.Map // "driver|lat" -> time sent
@@ -182,5 +219,6 @@ func graphqlFanOut(ctx context.Context, rdb *redis.Client, pgURL string, tracked
 	}
 	wg.Wait()
 	fmt.Printf("updateLocation (HTTP) -> driver.location -> deliveryTracking (WebSocket), %d tracked orders, %d updates sent: %s\n", tracked, seq, rec)
+	fmt.Printf("  the same fixes reaching another replica's index through driver.location (its trackers' floor): %s; load %s\n", otherRec, loadavg())
 	return nil
 }

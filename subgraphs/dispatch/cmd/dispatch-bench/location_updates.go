@@ -30,7 +30,8 @@ func locationUpdates(ctx context.Context, rdb *redis.Client, redisPID int, broke
 	defer deleteTopic(brokers, topic)
 	quiet := slog.New(slog.DiscardHandler)
 	scfg := adapters.DefaultLocationStreamConfig()
-	scfg.Topic = topic
+	// This replica's own index takes each fix as it is published, as in the service.
+	scfg.Topic, scfg.Local = topic, x.Drivers
 	if locationBatch > 0 {
 		scfg.BatchSize, scfg.MaxInFlight = locationBatch, 0
 	}
@@ -61,12 +62,19 @@ func locationUpdates(ctx context.Context, rdb *redis.Client, redisPID int, broke
 	if err != nil {
 		return err
 	}
+	// This replica reads the topic too (as every replica does), into its own index: the
+	// fixes it took itself come back as no-ops (the stream applied them as published).
+	ownFeed, err := adapters.NewLocationFeed(brokers, x.Drivers, fcfg, quiet)
+	if err != nil {
+		return err
+	}
 	runCtx, stop := context.WithCancel(ctx)
-	streamDone, feedDone := make(chan error, 1), make(chan error, 1)
+	streamDone, feedDone, ownDone := make(chan error, 1), make(chan error, 1), make(chan error, 1)
 	go func() { streamDone <- stream.Run(runCtx) }()
 	go func() { feedDone <- feed.Run(runCtx) }()
-	defer func() { stop(); <-streamDone; <-feedDone }()
-	for deadline := time.Now().Add(30 * time.Second); !feed.CaughtUp(); time.Sleep(10 * time.Millisecond) {
+	go func() { ownDone <- ownFeed.Run(runCtx) }()
+	defer func() { stop(); <-streamDone; <-feedDone; <-ownDone }()
+	for deadline := time.Now().Add(30 * time.Second); !feed.CaughtUp() || !ownFeed.CaughtUp(); time.Sleep(10 * time.Millisecond) {
 		if time.Now().After(deadline) {
 			return fmt.Errorf("location feed did not start")
 		}
@@ -139,7 +147,7 @@ func locationUpdates(ctx context.Context, rdb *redis.Client, redisPID int, broke
 	}
 	kafkaNet, redisNet := net(res[0].kafkaCPU, res[1].kafkaCPU), net(res[0].redisCPU, 0)
 	total := res[0].clientCPU + kafkaNet + redisNet
-	fmt.Printf("  path: this process calls app.UpdateLocation (no router, no HTTP) -> LocationStream -> Kafka (%d partitions) -> LocationFeed -> the other replica's DriverIndex -> its followers (tracking subscribers read those); CPU per update: this process (clients, stream, feed, index) %s, Kafka broker %s net of its background (%.2f CPUs in the GEOADD rounds), Redis %s; all processes %s per update = %.0f updates/s per CPU-second\n",
+	fmt.Printf("  path: this process calls app.UpdateLocation (no router, no HTTP) -> LocationStream -> Kafka (%d partitions) -> LocationFeed -> the other replica's DriverIndex -> its followers (tracking subscribers read those), this replica's own index fed as well; CPU per update: this process (clients, stream, both feeds, both indexes) %s, Kafka broker %s net of its background (%.2f CPUs in the GEOADD rounds), Redis %s; all processes %s per update = %.0f updates/s per CPU-second\n",
 		3, perOp(res[0].clientCPU, res[0].ops), perOp(kafkaNet, res[0].ops), res[1].kafkaCPU.Seconds()/res[1].elapsed.Seconds(), perOp(redisNet, res[0].ops), perOp(total, res[0].ops), float64(res[0].ops)/total.Seconds())
 	if fs.Read+st.Dropped+st.Failed != res[0].ops {
 		fmt.Printf("  WARNING: %d calls, %d read + %d dropped + %d failed\n", res[0].ops, fs.Read, st.Dropped, st.Failed)
