@@ -66,9 +66,9 @@ func (o olap) driverMinutes(r domain.Range) (string, []any) {
 		if hi < to {
 			ends = append(ends, [2]int64{hi, to})
 		}
-		parts = append(parts, fmt.Sprintf(`SELECT driver_id, %s AS online, %s AS busy FROM driver_days WHERE day >= ? AND day < ?%s`,
-			o.perKey("online", "version"), o.perKey("busy", "version"), o.groupKeys("day, driver_id")))
-		args = append(args, lo, hi)
+		from, rargs := o.rollupRows("driver_days", "day", lo, hi, "", nil)
+		parts = append(parts, fmt.Sprintf("SELECT driver_id, %s AS online, %s AS busy %s", o.d.i64("online"), o.d.i64("busy"), from))
+		args = append(args, rargs...)
 	}
 	for _, e := range ends {
 		parts = append(parts, o.minutesOf(fmt.Sprintf("occurred_at >= %s AND occurred_at < %s", o.d.ts, o.d.ts)))

@@ -37,7 +37,7 @@ import (
 //     locations in, within the batch's location windows.
 //
 // Every table keeps one row per key (the MERGE below updates it or inserts it), so the
-// reads' per-key argMax (olap_queries.go) read that row.
+// reads (rollupRows, sales_slots.go) read that row as it is.
 
 // rollupIncrements is what one batch adds to the rollups.
 type rollupIncrements struct {

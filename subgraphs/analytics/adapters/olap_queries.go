@@ -16,10 +16,10 @@ import (
 // stores times as DateTime; DuckDB as epoch seconds (BIGINT), which keeps its comparisons
 // free of session time zones.
 type dialect struct {
+	// final follows a rollup table's name in reads so that each key reads as one row
+	// (rollupRows, sales_slots.go): ClickHouse's FINAL; empty for DuckDB, whose one writer
+	// keeps one row per key.
 	final string
-	// onePerKey: each rollup key has one row (DuckDB's one writer adds to it), so reads
-	// take it as it is instead of grouping a key's rows by version.
-	onePerKey bool
 	// ts is a bound epoch-seconds parameter as a value comparable with occurred_at.
 	ts string
 	// epoch turns occurred_at into epoch seconds.
@@ -33,11 +33,9 @@ type dialect struct {
 	sum      func(x string) string
 	leftJoin string
 	idiv     func(a, b string) string
-	// anyOf is any one value of x in a group; argMax the x of the row with the largest y;
-	// i64 casts to a signed 64-bit integer.
-	anyOf  func(x string) string
-	argMax func(x, y string) string
-	i64    func(x string) string
+	// anyOf is any one value of x in a group; i64 casts to a signed 64-bit integer.
+	anyOf func(x string) string
+	i64   func(x string) string
 	// quantileIf is the q-quantile (exact: a value of x) of x where cond. The three
 	// quantiles of one x and cond share one aggregate (both engines compute an aggregate
 	// written twice once).
@@ -47,7 +45,7 @@ type dialect struct {
 var quantileIndex = map[float64]int{0.5: 1, 0.9: 2, 0.99: 3}
 
 var clickhouseDialect = dialect{
-	final:    "",
+	final:    " FINAL",
 	ts:       "toDateTime(?)",
 	epoch:    func(c string) string { return "toInt64(" + c + ")" },
 	countIf:  func(c string) string { return "countIf(" + c + ")" },
@@ -59,7 +57,6 @@ var clickhouseDialect = dialect{
 	leftJoin: "ALL LEFT JOIN",
 	idiv:     func(a, b string) string { return "intDiv(" + a + ", " + b + ")" },
 	anyOf:    func(x string) string { return "any(" + x + ")" },
-	argMax:   func(x, y string) string { return "argMax(" + x + ", " + y + ")" },
 	i64:      func(x string) string { return "toInt64(" + x + ")" },
 	quantileIf: func(q float64, x, c string) string {
 		return fmt.Sprintf("arrayElement(quantilesExactIf(0.5, 0.9, 0.99)(%s, %s), %d)", x, c, quantileIndex[q])
@@ -67,14 +64,13 @@ var clickhouseDialect = dialect{
 }
 
 var duckdbDialect = dialect{
-	final:     "",
-	onePerKey: true,
-	ts:        "?",
-	epoch:     func(c string) string { return c },
-	countIf:   func(c string) string { return "count(*) FILTER (WHERE " + c + ")" },
-	minIf:     func(x, c string) string { return "coalesce(min(" + x + ") FILTER (WHERE " + c + "), 0)" },
-	uniq:      func(x string) string { return "count(DISTINCT " + x + ")" },
-	uniqIf:    func(x, c string) string { return "count(DISTINCT " + x + ") FILTER (WHERE " + c + ")" },
+	final:   "",
+	ts:      "?",
+	epoch:   func(c string) string { return c },
+	countIf: func(c string) string { return "count(*) FILTER (WHERE " + c + ")" },
+	minIf:   func(x, c string) string { return "coalesce(min(" + x + ") FILTER (WHERE " + c + "), 0)" },
+	uniq:    func(x string) string { return "count(DISTINCT " + x + ")" },
+	uniqIf:  func(x, c string) string { return "count(DISTINCT " + x + ") FILTER (WHERE " + c + ")" },
 	sumIf: func(x, c string) string {
 		return "CAST(coalesce(sum(" + x + ") FILTER (WHERE " + c + "), 0) AS BIGINT)"
 	},
@@ -83,7 +79,6 @@ var duckdbDialect = dialect{
 	leftJoin: "LEFT JOIN",
 	idiv:     func(a, b string) string { return "(" + a + ") // (" + b + ")" },
 	anyOf:    func(x string) string { return "any_value(" + x + ")" },
-	argMax:   func(x, y string) string { return "arg_max(" + x + ", " + y + ")" },
 	i64:      func(x string) string { return "CAST(" + x + " AS BIGINT)" },
 	quantileIf: func(q float64, x, c string) string {
 		return fmt.Sprintf("coalesce((quantile_disc(%s, [0.5, 0.9, 0.99]) FILTER (WHERE %s))[%d], 0)", x, c, quantileIndex[q])

@@ -60,6 +60,7 @@ func run() error {
 	flag.StringVar(&reuseCH, "clickhouse-database", "", "query this kept ClickHouse database (-keep) instead of ingesting into a new one")
 	flag.StringVar(&reuseDuck, "duckdb-path", "", "query this kept DuckDB file (-keep) instead of ingesting into a new one")
 	flag.BoolVar(&keep, "keep", false, "keep the ClickHouse database and the DuckDB file (their names are printed)")
+	flag.BoolVar(&traceRuns, "trace", false, "print every query run's latency with its range and scope (to stderr)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -241,6 +242,7 @@ func pct(d []time.Duration, q float64) string {
 }
 
 var (
+	traceRuns          bool
 	keep               bool
 	reuseCH, reuseDuck string
 )
@@ -370,7 +372,15 @@ func measure(ctx context.Context, backend string, o options) (*result, error) {
 			if err := runQuery(ctx, store, q, r, scope, now); err != nil {
 				return nil, fmt.Errorf("query %s: %w", q, err)
 			}
-			res.latencies[q] = append(res.latencies[q], time.Since(start))
+			took := time.Since(start)
+			res.latencies[q] = append(res.latencies[q], took)
+			if traceRuns {
+				who := "platform"
+				if !scope.All() {
+					who = "restaurant"
+				}
+				fmt.Fprintf(os.Stderr, "%s run %2d %-18s %2dd %-10s %s\n", backend, i, q, days, who, took.Round(100*time.Microsecond))
+			}
 		}
 	}
 	res.queryCPU = cpuTime() - cpu0
