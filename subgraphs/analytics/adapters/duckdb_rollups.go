@@ -47,6 +47,8 @@ type rollupIncrements struct {
 	drivers map[driverKey]*driverInc
 	// delivery counts the new delivered orders per day of placement, part and seconds.
 	delivery map[deliveryKey]*int64
+	// delivered are the new delivered orders' totals per day and driver.
+	delivered map[driverKey]*[]int64
 }
 
 type (
@@ -81,7 +83,8 @@ type (
 // increments computes what the prepared batch adds to the rollups (see the top of the file).
 func (s *DuckDBStore) increments(ctx context.Context, p prepared) (rollupIncrements, error) {
 	inc := rollupIncrements{sales: map[salesKey]*salesInc{}, dishes: map[dishKey]*dishInc{}, funnel: map[funnelKey]*funnelInc{},
-		drivers: map[driverKey]*driverInc{}, delivery: map[deliveryKey]*int64{}}
+		drivers: map[driverKey]*driverInc{}, delivery: map[deliveryKey]*int64{},
+		delivered: map[driverKey]*[]int64{}}
 	for i := range p.facts {
 		f := &p.facts[i]
 		if f.EventType != domain.TypeOrderCreated {
@@ -119,6 +122,22 @@ func (s *DuckDBStore) increments(ctx context.Context, p prepared) (rollupIncreme
 		x.lines++
 		x.quantity += d.Quantity
 		x.amount += d.AmountMinor
+	}
+	// A driver's delivered order, stamped with its total (one delivered event per delivery;
+	// those without their order's placement are read from the events).
+	type pair struct{ driver, order string }
+	pairs := map[pair]bool{}
+	for i := range p.facts {
+		f := &p.facts[i]
+		if !isDelivered(f) || f.OrderPlacedAt.IsZero() || pairs[pair{f.DriverID, f.OrderID}] {
+			continue
+		}
+		pairs[pair{f.DriverID, f.OrderID}] = true
+		k := driverKey{dayOf(f.OccurredAt.Unix()), f.DriverID}
+		if inc.delivered[k] == nil {
+			inc.delivered[k] = &[]int64{}
+		}
+		*inc.delivered[k] = append(*inc.delivered[k], f.OrderTotalMinor)
 	}
 	start := time.Now()
 	deliveredBefore, err := s.funnelIncrements(ctx, p.steps, inc.funnel)
@@ -371,6 +390,15 @@ func (s *DuckDBStore) applyIncrements(c driver.Conn, inc rollupIncrements) error
 	}, "day", func(i int) int64 { return yk[i].day }, `t.day = d.day AND t.part = d.part AND t.seconds = d.secs
 		WHEN MATCHED THEN UPDATE SET orders = t.orders + d.n
 		WHEN NOT MATCHED THEN INSERT (day, part, seconds, orders) VALUES (d.day, d.part, d.secs, d.n)`)
+	if err != nil {
+		return err
+	}
+	ek, ev := entries(inc.delivered)
+	err = add("driver_deliveries", "day BIGINT, did VARCHAR, n BIGINT, totals BIGINT[]", len(ek), func(i int) []driver.Value {
+		return []driver.Value{ek[i].day, ek[i].driver, int64(len(*ev[i])), *ev[i]}
+	}, "day", func(i int) int64 { return ek[i].day }, `t.day = d.day AND t.driver_id = d.did
+		WHEN MATCHED THEN UPDATE SET deliveries = t.deliveries + d.n, totals = list_concat(t.totals, d.totals)
+		WHEN NOT MATCHED THEN INSERT (day, driver_id, deliveries, totals) VALUES (d.day, d.did, d.n, d.totals)`)
 	if err != nil {
 		return err
 	}

@@ -24,7 +24,7 @@ type dialect struct {
 	ts string
 	// epoch turns occurred_at into epoch seconds.
 	epoch func(col string) string
-	// countIf, minIf, uniqIf, quantilesIf are the conditional aggregates.
+	// countIf, minIf, uniqIf, sumIf are the conditional aggregates.
 	countIf  func(cond string) string
 	minIf    func(x, cond string) string
 	uniq     func(x string) string
@@ -36,13 +36,10 @@ type dialect struct {
 	// anyOf is any one value of x in a group; i64 casts to a signed 64-bit integer.
 	anyOf func(x string) string
 	i64   func(x string) string
-	// quantileIf is the q-quantile (exact: a value of x) of x where cond. The three
-	// quantiles of one x and cond share one aggregate (both engines compute an aggregate
-	// written twice once).
-	quantileIf func(q float64, x, cond string) string
+	// shares is the sum of each of the list col's totals times bps / 10000, rounded down
+	// one by one (0 for an empty list).
+	shares func(col string, bps int64) string
 }
-
-var quantileIndex = map[float64]int{0.5: 1, 0.9: 2, 0.99: 3}
 
 var clickhouseDialect = dialect{
 	final:    " FINAL",
@@ -58,8 +55,8 @@ var clickhouseDialect = dialect{
 	idiv:     func(a, b string) string { return "intDiv(" + a + ", " + b + ")" },
 	anyOf:    func(x string) string { return "any(" + x + ")" },
 	i64:      func(x string) string { return "toInt64(" + x + ")" },
-	quantileIf: func(q float64, x, c string) string {
-		return fmt.Sprintf("arrayElement(quantilesExactIf(0.5, 0.9, 0.99)(%s, %s), %d)", x, c, quantileIndex[q])
+	shares: func(col string, bps int64) string {
+		return fmt.Sprintf("arraySum(arrayMap(t -> intDiv(t * %d, 10000), %s))", bps, col)
 	},
 }
 
@@ -80,8 +77,8 @@ var duckdbDialect = dialect{
 	idiv:     func(a, b string) string { return "(" + a + ") // (" + b + ")" },
 	anyOf:    func(x string) string { return "any_value(" + x + ")" },
 	i64:      func(x string) string { return "CAST(" + x + " AS BIGINT)" },
-	quantileIf: func(q float64, x, c string) string {
-		return fmt.Sprintf("coalesce((quantile_disc(%s, [0.5, 0.9, 0.99]) FILTER (WHERE %s))[%d], 0)", x, c, quantileIndex[q])
+	shares: func(col string, bps int64) string {
+		return fmt.Sprintf("coalesce(list_sum(list_transform(%s, lambda t: t * %d // 10000)), 0)", col, bps)
 	},
 }
 
@@ -260,44 +257,9 @@ func (o olap) Drivers(ctx context.Context, r domain.Range, limit int, shareBps i
 			return nil
 		})
 	}
-	// Earnings: the driver's share of each delivered order's total (stamped on the delivery
-	// event; looked up in orders for one written before its order), rounded down per order
-	// as the wallet's split does.
-	delivered := fmt.Sprintf(`FROM events WHERE event_type = '%s' AND status_to = 'delivered' AND occurred_at >= %s AND occurred_at < %s
-		AND driver_id != ''`, domain.TypeDeliveryStatus, o.d.ts, o.d.ts)
-	share := o.d.idiv(fmt.Sprintf("tot * %d", shareBps), "10000")
-	// One row per driver and order (max of its totals): an event stored twice pays once.
-	q := fmt.Sprintf(`SELECT did, count(*), %[2]s FROM (SELECT driver_id AS did, order_id AS oid, max(total) AS tot FROM (
-		SELECT driver_id, order_id, order_total_minor AS total %[3]s AND order_placed_at != %[4]s
-		UNION ALL
-		SELECT d.driver_id AS driver_id, d.order_id AS order_id, c.total AS total FROM (SELECT driver_id, order_id %[3]s AND order_placed_at = %[4]s) d
-		%[5]s (SELECT order_id, max(total_minor) AS total FROM orders WHERE order_id IN (SELECT order_id %[3]s AND order_placed_at = %[4]s)
-		GROUP BY order_id) c ON d.order_id = c.order_id
-	) x GROUP BY driver_id, order_id) y GROUP BY did`, "", o.d.sum(share), delivered, o.d.ts, o.d.leftJoin)
-	args := []any{r.From.Unix(), r.To.Unix(), int64(0), r.From.Unix(), r.To.Unix(), int64(0), r.From.Unix(), r.To.Unix(), int64(0)}
-	// Every delivery event stored without its order's placement has its unplaced row (written
-	// before the event, or in its transaction): a range without one needs neither the join
-	// over orders nor the two scans that look for such events.
-	simple := fmt.Sprintf(`SELECT did, count(*), %[1]s FROM (SELECT driver_id AS did, order_id AS oid, max(order_total_minor) AS tot
-		%[2]s GROUP BY driver_id, order_id) y GROUP BY did`, o.d.sum(share), delivered)
-	earningsOf := func() error {
-		n, err := o.count(ctx, fmt.Sprintf("SELECT count(*) FROM unplaced WHERE event_type = '%s' AND occurred_at >= %s AND occurred_at < %s",
-			domain.TypeDeliveryStatus, o.d.ts, o.d.ts), r.From.Unix(), r.To.Unix())
-		if err != nil {
-			return fmt.Errorf("unplaced deliveries: %w", err)
-		}
-		q, args := q, args
-		if n == 0 {
-			q, args = simple, []any{r.From.Unix(), r.To.Unix()}
-		}
-		return o.each(ctx, q, args, func(rows *sql.Rows) error {
-			f := domain.DriverFigures{}
-			if err := rows.Scan(&f.DriverID, &f.Deliveries, &f.EarningsMinor); err != nil {
-				return err
-			}
-			earnings = append(earnings, f)
-			return nil
-		})
+	earningsOf := func() (err error) {
+		earnings, err = o.driverEarnings(ctx, r, shareBps)
+		return err
 	}
 	if err := together([]func() error{minutesOf, earningsOf}); err != nil {
 		return nil, err

@@ -361,19 +361,22 @@ func runRollupContract(t *testing.T, s app.Store, twoAtOnce func(*testing.T, []e
 			}
 		}
 	}
-	for _, x := range ranges {
-		r, _ := domain.NewRange(day.Add(x.from), day.Add(x.to), "UTC")
-		want := rawDrivers(envs, r, 1000)
-		got, err := s.Drivers(ctx, r, 1000, 1000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) != len(want) || len(want) < 4 {
-			t.Errorf("drivers [%s, %s): got %d, want %d (at least 4)", r.From, r.To, len(got), len(want))
-		}
-		for _, g := range got {
-			if g != want[g.DriverID] {
-				t.Errorf("drivers [%s, %s): got %+v, want %+v", r.From, r.To, g, want[g.DriverID])
+	// Earnings round down per order: a share of 1,234 bps leaves a remainder on most totals.
+	for _, shareBps := range []int64{1000, 1234} {
+		for _, x := range ranges {
+			r, _ := domain.NewRange(day.Add(x.from), day.Add(x.to), "UTC")
+			want := rawDrivers(envs, r, shareBps)
+			got, err := s.Drivers(ctx, r, 1000, shareBps)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) || len(want) < 4 {
+				t.Errorf("drivers [%s, %s): got %d, want %d (at least 4)", r.From, r.To, len(got), len(want))
+			}
+			for _, g := range got {
+				if g != want[g.DriverID] {
+					t.Errorf("drivers [%s, %s) at %d bps: got %+v, want %+v", r.From, r.To, shareBps, g, want[g.DriverID])
+				}
 			}
 		}
 	}
