@@ -50,7 +50,7 @@ func run() error {
 	var o options
 	var backends string
 	flag.IntVar(&o.events, "events", 1_000_000, "synthetic events to ingest (about 12 per order)")
-	flag.IntVar(&o.batch, "batch", 20_000, "events per batch write")
+	flag.IntVar(&o.batch, "batch", 50_000, "events per batch write (the consumer's default batch size)")
 	flag.IntVar(&o.chunk, "chunk", 500_000, "events generated ahead (untimed) and then ingested (timed) at a time")
 	flag.IntVar(&o.repeat, "repeat", 30, "runs of each dashboard query")
 	flag.IntVar(&o.restaurants, "restaurants", 2000, "restaurants in the synthetic city")
