@@ -137,7 +137,7 @@ const (
 // way is retried whole, and the retry skips what it finds stored, so the events must be the
 // last thing a failed attempt could have written. (A failure between the derived rows and
 // the events leaves derived rows the retry writes again; reads count them once, as they do
-// rows of two writers.) The rollups are recomputed last, the four at once (each statement
+// rows of two writers.) The rollups are recomputed last, the six at once (each statement
 // waits mostly on the server; on a loaded machine four run in the time of one or two).
 func (s *ClickHouseStore) Write(ctx context.Context, b domain.Batch) error {
 	s.mu.Lock()
@@ -201,6 +201,8 @@ func (s *ClickHouseStore) Write(ctx context.Context, b domain.Batch) error {
 	add("funnel_days", sortedDays(p.stepDays), s.refreshFunnelSQL)
 	add("driver_days", locationDays(b.Facts), s.refreshDriversSQL)
 	add("dish_slots", lineSlots(b.Dishes), s.refreshDishesSQL)
+	add("delivery_seconds", sortedDays(p.deliveryDays), s.refreshDeliverySQL)
+	add("driver_deliveries", deliveredDays(b.Facts), s.refreshDeliveriesSQL)
 	return together(refresh)
 }
 
@@ -495,7 +497,7 @@ func (s *ClickHouseStore) DropDatabase(ctx context.Context) error {
 // Optimize merges every part now, collapsing duplicates (benchmarks measure both ways).
 func (s *ClickHouseStore) Optimize(ctx context.Context) error {
 	for _, t := range []string{"events", "dishes", "orders", "deliveries", "unplaced", "sales_slots", "dish_slots", "order_steps",
-		"unplaced_steps", "funnel_days", "driver_days"} {
+		"unplaced_steps", "funnel_days", "driver_days", "delivery_seconds", "driver_deliveries"} {
 		if _, err := s.db.ExecContext(ctx, "OPTIMIZE TABLE "+t+" FINAL"); err != nil {
 			return err
 		}

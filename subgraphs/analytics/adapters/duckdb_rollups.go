@@ -37,7 +37,7 @@ import (
 //     locations in, within the batch's location windows.
 //
 // Every table keeps one row per key (the MERGE below updates it or inserts it), so the
-// reads' per-key argMax (olap_queries.go) read that row.
+// reads (rollupRows, sales_slots.go) read that row as it is.
 
 // rollupIncrements is what one batch adds to the rollups.
 type rollupIncrements struct {
@@ -45,6 +45,10 @@ type rollupIncrements struct {
 	dishes  map[dishKey]*dishInc
 	funnel  map[funnelKey]*funnelInc
 	drivers map[driverKey]*driverInc
+	// delivery counts the new delivered orders per day of placement, part and seconds.
+	delivery map[deliveryKey]*int64
+	// delivered are the new delivered orders' totals per day and driver.
+	delivered map[driverKey]*[]int64
 }
 
 type (
@@ -70,13 +74,17 @@ type (
 		day    int64
 		driver string
 	}
-	driverInc struct{ online, busy int64 }
+	driverInc   struct{ online, busy int64 }
+	deliveryKey struct {
+		day, part, seconds int64
+	}
 )
 
 // increments computes what the prepared batch adds to the rollups (see the top of the file).
 func (s *DuckDBStore) increments(ctx context.Context, p prepared) (rollupIncrements, error) {
 	inc := rollupIncrements{sales: map[salesKey]*salesInc{}, dishes: map[dishKey]*dishInc{}, funnel: map[funnelKey]*funnelInc{},
-		drivers: map[driverKey]*driverInc{}}
+		drivers: map[driverKey]*driverInc{}, delivery: map[deliveryKey]*int64{},
+		delivered: map[driverKey]*[]int64{}}
 	for i := range p.facts {
 		f := &p.facts[i]
 		if f.EventType != domain.TypeOrderCreated {
@@ -115,11 +123,51 @@ func (s *DuckDBStore) increments(ctx context.Context, p prepared) (rollupIncreme
 		x.quantity += d.Quantity
 		x.amount += d.AmountMinor
 	}
+	// A driver's delivered order, stamped with its total (one delivered event per delivery;
+	// those without their order's placement are read from the events).
+	type pair struct{ driver, order string }
+	pairs := map[pair]bool{}
+	for i := range p.facts {
+		f := &p.facts[i]
+		if !isDelivered(f) || f.OrderPlacedAt.IsZero() || pairs[pair{f.DriverID, f.OrderID}] {
+			continue
+		}
+		pairs[pair{f.DriverID, f.OrderID}] = true
+		k := driverKey{dayOf(f.OccurredAt.Unix()), f.DriverID}
+		if inc.delivered[k] == nil {
+			inc.delivered[k] = &[]int64{}
+		}
+		*inc.delivered[k] = append(*inc.delivered[k], f.OrderTotalMinor)
+	}
 	start := time.Now()
-	err := s.funnelIncrements(ctx, p.steps, inc.funnel)
+	deliveredBefore, err := s.funnelIncrements(ctx, p.steps, inc.funnel)
 	s.clock.since("lookup stored steps", start)
 	if err != nil {
 		return inc, fmt.Errorf("stored steps: %w", err)
+	}
+	// A delivered order counts once in delivery_seconds: not when its delivered step was
+	// stored before (another delivered event of it), nor when its placement is not known
+	// (reads take those from deliveries).
+	for i := range p.deliveries {
+		d := &p.deliveries[i]
+		if d.placed.IsZero() || deliveredBefore[d.orderID] {
+			continue
+		}
+		deliveredBefore[d.orderID] = true
+		var hs [5]domain.Seconds
+		for k := range hs {
+			hs[k] = domain.Seconds{}
+		}
+		addSpans(&hs, [5]int64{unixOrZero(d.placed), unixOrZero(d.accepted), unixOrZero(d.ready), unixOrZero(d.picked), unixOrZero(d.delivered)})
+		for part, h := range hs {
+			for secs := range h {
+				k := deliveryKey{dayOf(d.placed.Unix()), int64(part), secs}
+				if inc.delivery[k] == nil {
+					inc.delivery[k] = new(int64)
+				}
+				*inc.delivery[k]++
+			}
+		}
 	}
 	start = time.Now()
 	err = s.driverIncrements(ctx, p.facts, inc.drivers)
@@ -132,10 +180,12 @@ func (s *DuckDBStore) increments(ctx context.Context, p prepared) (rollupIncreme
 
 // funnelIncrements adds the new steps' increments to out: a step row (order, step, ref)
 // stored already adds nothing, an order counted under (step, reason) already adds its row
-// and amount but not another order.
-func (s *DuckDBStore) funnelIncrements(ctx context.Context, steps []stepRow, out map[funnelKey]*funnelInc) error {
+// and amount but not another order. It returns the steps' orders whose delivered step was
+// stored already.
+func (s *DuckDBStore) funnelIncrements(ctx context.Context, steps []stepRow, out map[funnelKey]*funnelInc) (map[string]bool, error) {
+	delivered := map[string]bool{}
 	if len(steps) == 0 {
-		return nil
+		return delivered, nil
 	}
 	type rowID struct{ order, step, ref string }
 	type orderID struct{ order, step, reason string }
@@ -163,11 +213,14 @@ func (s *DuckDBStore) funnelIncrements(ctx context.Context, steps []stepRow, out
 		if _, ok := slices.BinarySearch(ids, o); ok {
 			rows[rowID{o, st, ref}] = true
 			orders[orderID{o, st, rsn}] = true
+			if st == domain.StatusDelivered {
+				delivered[o] = true
+			}
 		}
 		return nil
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	for _, x := range steps {
 		if rows[rowID{x.orderID, x.step, x.ref}] {
@@ -187,7 +240,7 @@ func (s *DuckDBStore) funnelIncrements(ctx context.Context, steps []stepRow, out
 			v.orders++
 		}
 	}
-	return nil
+	return delivered, nil
 }
 
 // driverIncrements adds the minutes the new driver.location facts put their drivers online
@@ -328,6 +381,24 @@ func (s *DuckDBStore) applyIncrements(c driver.Conn, inc rollupIncrements) error
 	}, "day", func(i int) int64 { return fk[i].day }, `t.day = d.day AND t.restaurant_id = d.rid AND t.step = d.step AND t.reason = d.rsn
 		WHEN MATCHED THEN UPDATE SET orders = t.orders + d.n, amount_minor = t.amount_minor + d.a, version = t.version + d.v
 		WHEN NOT MATCHED THEN INSERT (day, restaurant_id, step, reason, orders, amount_minor, version) VALUES (d.day, d.rid, d.step, d.rsn, d.n, d.a, d.v)`)
+	if err != nil {
+		return err
+	}
+	yk, yv := entries(inc.delivery)
+	err = add("delivery_seconds", "day BIGINT, part INTEGER, secs BIGINT, n BIGINT", len(yk), func(i int) []driver.Value {
+		return []driver.Value{yk[i].day, int32(yk[i].part), yk[i].seconds, *yv[i]}
+	}, "day", func(i int) int64 { return yk[i].day }, `t.day = d.day AND t.part = d.part AND t.seconds = d.secs
+		WHEN MATCHED THEN UPDATE SET orders = t.orders + d.n
+		WHEN NOT MATCHED THEN INSERT (day, part, seconds, orders) VALUES (d.day, d.part, d.secs, d.n)`)
+	if err != nil {
+		return err
+	}
+	ek, ev := entries(inc.delivered)
+	err = add("driver_deliveries", "day BIGINT, did VARCHAR, n BIGINT, totals BIGINT[]", len(ek), func(i int) []driver.Value {
+		return []driver.Value{ek[i].day, ek[i].driver, int64(len(*ev[i])), *ev[i]}
+	}, "day", func(i int) int64 { return ek[i].day }, `t.day = d.day AND t.driver_id = d.did
+		WHEN MATCHED THEN UPDATE SET deliveries = t.deliveries + d.n, totals = list_concat(t.totals, d.totals)
+		WHEN NOT MATCHED THEN INSERT (day, driver_id, deliveries, totals) VALUES (d.day, d.did, d.n, d.totals)`)
 	if err != nil {
 		return err
 	}

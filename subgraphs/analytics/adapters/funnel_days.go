@@ -118,10 +118,9 @@ func (o olap) steps(ctx context.Context, r domain.Range, s domain.Scope) ([]step
 		if hi < to {
 			ends = append(ends, [2]int64{hi, to})
 		}
-		parts = append(parts, fmt.Sprintf(`SELECT step, reason AS rsn, %s AS n, %s AS amt FROM funnel_days
-			WHERE day >= ? AND day < ?%s%s`, o.perKey("orders", "version"), o.perKey("amount_minor", "version"), where,
-			o.groupKeys("day, restaurant_id, step, reason")))
-		args = append(append(args, lo, hi), sargs...)
+		from, rargs := o.rollupRows("funnel_days", "day", lo, hi, where, sargs)
+		parts = append(parts, fmt.Sprintf("SELECT step, reason AS rsn, %s AS n, amount_minor AS amt %s", o.d.i64("orders"), from))
+		args = append(args, rargs...)
 	}
 	for _, e := range ends {
 		parts = append(parts, fmt.Sprintf(`SELECT step, rsn, %s AS n, %s AS amt FROM (%s) x GROUP BY step, rsn`,

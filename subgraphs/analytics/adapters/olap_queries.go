@@ -16,15 +16,15 @@ import (
 // stores times as DateTime; DuckDB as epoch seconds (BIGINT), which keeps its comparisons
 // free of session time zones.
 type dialect struct {
+	// final follows a rollup table's name in reads so that each key reads as one row
+	// (rollupRows, sales_slots.go): ClickHouse's FINAL; empty for DuckDB, whose one writer
+	// keeps one row per key.
 	final string
-	// onePerKey: each rollup key has one row (DuckDB's one writer adds to it), so reads
-	// take it as it is instead of grouping a key's rows by version.
-	onePerKey bool
 	// ts is a bound epoch-seconds parameter as a value comparable with occurred_at.
 	ts string
 	// epoch turns occurred_at into epoch seconds.
 	epoch func(col string) string
-	// countIf, minIf, uniqIf, quantilesIf are the conditional aggregates.
+	// countIf, minIf, uniqIf, sumIf are the conditional aggregates.
 	countIf  func(cond string) string
 	minIf    func(x, cond string) string
 	uniq     func(x string) string
@@ -33,21 +33,16 @@ type dialect struct {
 	sum      func(x string) string
 	leftJoin string
 	idiv     func(a, b string) string
-	// anyOf is any one value of x in a group; argMax the x of the row with the largest y;
-	// i64 casts to a signed 64-bit integer.
-	anyOf  func(x string) string
-	argMax func(x, y string) string
-	i64    func(x string) string
-	// quantileIf is the q-quantile (exact: a value of x) of x where cond. The three
-	// quantiles of one x and cond share one aggregate (both engines compute an aggregate
-	// written twice once).
-	quantileIf func(q float64, x, cond string) string
+	// anyOf is any one value of x in a group; i64 casts to a signed 64-bit integer.
+	anyOf func(x string) string
+	i64   func(x string) string
+	// shares is the sum of each of the list col's totals times bps / 10000, rounded down
+	// one by one (0 for an empty list).
+	shares func(col string, bps int64) string
 }
 
-var quantileIndex = map[float64]int{0.5: 1, 0.9: 2, 0.99: 3}
-
 var clickhouseDialect = dialect{
-	final:    "",
+	final:    " FINAL",
 	ts:       "toDateTime(?)",
 	epoch:    func(c string) string { return "toInt64(" + c + ")" },
 	countIf:  func(c string) string { return "countIf(" + c + ")" },
@@ -59,22 +54,20 @@ var clickhouseDialect = dialect{
 	leftJoin: "ALL LEFT JOIN",
 	idiv:     func(a, b string) string { return "intDiv(" + a + ", " + b + ")" },
 	anyOf:    func(x string) string { return "any(" + x + ")" },
-	argMax:   func(x, y string) string { return "argMax(" + x + ", " + y + ")" },
 	i64:      func(x string) string { return "toInt64(" + x + ")" },
-	quantileIf: func(q float64, x, c string) string {
-		return fmt.Sprintf("arrayElement(quantilesExactIf(0.5, 0.9, 0.99)(%s, %s), %d)", x, c, quantileIndex[q])
+	shares: func(col string, bps int64) string {
+		return fmt.Sprintf("arraySum(arrayMap(t -> intDiv(t * %d, 10000), %s))", bps, col)
 	},
 }
 
 var duckdbDialect = dialect{
-	final:     "",
-	onePerKey: true,
-	ts:        "?",
-	epoch:     func(c string) string { return c },
-	countIf:   func(c string) string { return "count(*) FILTER (WHERE " + c + ")" },
-	minIf:     func(x, c string) string { return "coalesce(min(" + x + ") FILTER (WHERE " + c + "), 0)" },
-	uniq:      func(x string) string { return "count(DISTINCT " + x + ")" },
-	uniqIf:    func(x, c string) string { return "count(DISTINCT " + x + ") FILTER (WHERE " + c + ")" },
+	final:   "",
+	ts:      "?",
+	epoch:   func(c string) string { return c },
+	countIf: func(c string) string { return "count(*) FILTER (WHERE " + c + ")" },
+	minIf:   func(x, c string) string { return "coalesce(min(" + x + ") FILTER (WHERE " + c + "), 0)" },
+	uniq:    func(x string) string { return "count(DISTINCT " + x + ")" },
+	uniqIf:  func(x, c string) string { return "count(DISTINCT " + x + ") FILTER (WHERE " + c + ")" },
 	sumIf: func(x, c string) string {
 		return "CAST(coalesce(sum(" + x + ") FILTER (WHERE " + c + "), 0) AS BIGINT)"
 	},
@@ -83,10 +76,9 @@ var duckdbDialect = dialect{
 	leftJoin: "LEFT JOIN",
 	idiv:     func(a, b string) string { return "(" + a + ") // (" + b + ")" },
 	anyOf:    func(x string) string { return "any_value(" + x + ")" },
-	argMax:   func(x, y string) string { return "arg_max(" + x + ", " + y + ")" },
 	i64:      func(x string) string { return "CAST(" + x + " AS BIGINT)" },
-	quantileIf: func(q float64, x, c string) string {
-		return fmt.Sprintf("coalesce((quantile_disc(%s, [0.5, 0.9, 0.99]) FILTER (WHERE %s))[%d], 0)", x, c, quantileIndex[q])
+	shares: func(col string, bps int64) string {
+		return fmt.Sprintf("coalesce(list_sum(list_transform(%s, lambda t: t * %d // 10000)), 0)", col, bps)
 	},
 }
 
@@ -211,74 +203,6 @@ func (o olap) Funnel(ctx context.Context, r domain.Range, s domain.Scope) (domai
 	return f, nil
 }
 
-func (o olap) DeliveryTimes(ctx context.Context, r domain.Range, s domain.Scope) (domain.DeliveryTimes, error) {
-	var d domain.DeliveryTimes
-	where, sargs := scopeSQL(s)
-	cwhere, cargs := o.created(r, s)
-	e := o.d.epoch("occurred_at")
-	at := func(cond string) string { return o.d.minIf(e, cond) }
-	// One row per delivered order placed in r: its deliveries rows, or — for the few written
-	// before the order's order.created (placed_at 0) — its milestones from the events; the
-	// rows of one order (a deliveries row stored twice, or both kinds) are merged by order id,
-	// each milestone the latest seen (0 is "not seen"; rows of one order agree otherwise).
-	inner := fmt.Sprintf(`SELECT order_id AS oid, %s AS placed, %s AS accepted, %s AS ready, %s AS picked, %s AS delivered
-		FROM deliveries WHERE placed_at >= %s AND placed_at < %s%s`,
-		o.d.epoch("placed_at"), o.d.epoch("accepted_at"), o.d.epoch("ready_at"), o.d.epoch("picked_at"), o.d.epoch("delivered_at"),
-		o.d.ts, o.d.ts, where)
-	args := append([]any{r.From.Unix(), r.To.Unix()}, sargs...)
-	var unplaced []any
-	if err := o.each(ctx, fmt.Sprintf("SELECT order_id FROM deliveries WHERE placed_at = %s", o.d.ts), []any{int64(0)}, func(rows *sql.Rows) error {
-		var id string
-		err := rows.Scan(&id)
-		unplaced = append(unplaced, id)
-		return err
-	}); err != nil {
-		return d, err
-	}
-	if len(unplaced) > 0 {
-		inner += fmt.Sprintf(`
-		UNION ALL
-		SELECT order_id AS oid, %s AS placed, %s AS accepted, %s AS ready, %s AS picked, %s AS delivered
-		FROM events WHERE ((%s) OR (event_type = '%s' AND occurred_at >= %s)) AND order_id IN (%s)
-		GROUP BY order_id`,
-			at("event_type = '"+domain.TypeOrderCreated+"'"), at("status_to = 'accepted'"), at("status_to = 'ready_for_pickup'"),
-			at("status_to = 'picked_up'"), at("status_to = 'delivered'"), cwhere, domain.TypeOrderStatusChanged, o.d.ts,
-			strings.TrimSuffix(strings.Repeat("?,", len(unplaced)), ","))
-		args = append(append(append(args, cargs...), r.From.Unix()), unplaced...)
-	}
-	parts := []struct {
-		q          *domain.Quantiles
-		start, end string
-	}{
-		{&d.Total, "placed", "delivered"}, {&d.Acceptance, "placed", "accepted"}, {&d.Kitchen, "accepted", "ready"},
-		{&d.Pickup, "ready", "picked"}, {&d.Drive, "picked", "delivered"},
-	}
-	var cols []string
-	for _, p := range parts {
-		x, cond := p.end+" - "+p.start, p.start+" > 0 AND "+p.end+" >= "+p.start
-		for _, q := range []float64{0.5, 0.9, 0.99} {
-			cols = append(cols, o.d.quantileIf(q, x, cond))
-		}
-		cols = append(cols, o.d.countIf(cond))
-	}
-	inner = fmt.Sprintf(`SELECT max(placed) AS placed, max(accepted) AS accepted, max(ready) AS ready, max(picked) AS picked,
-		max(delivered) AS delivered FROM (%s) m GROUP BY oid`, inner)
-	q := fmt.Sprintf("SELECT %s FROM (%s) t WHERE placed > 0 AND delivered > 0", strings.Join(cols, ", "), inner)
-	var dest []any
-	vals := make([]float64, len(parts)*3)
-	counts := make([]int64, len(parts))
-	for i := range parts {
-		dest = append(dest, &vals[i*3], &vals[i*3+1], &vals[i*3+2], &counts[i])
-	}
-	if err := o.db.QueryRowContext(ctx, q, args...).Scan(dest...); err != nil {
-		return d, err
-	}
-	for i, p := range parts {
-		*p.q = domain.Quantiles{P50: vals[i*3], P90: vals[i*3+1], P99: vals[i*3+2], Count: counts[i]}
-	}
-	return d, nil
-}
-
 func (o olap) Rates(ctx context.Context, r domain.Range, s domain.Scope) (domain.Rates, error) {
 	var x domain.Rates
 	var counts []stepCount
@@ -333,44 +257,9 @@ func (o olap) Drivers(ctx context.Context, r domain.Range, limit int, shareBps i
 			return nil
 		})
 	}
-	// Earnings: the driver's share of each delivered order's total (stamped on the delivery
-	// event; looked up in orders for one written before its order), rounded down per order
-	// as the wallet's split does.
-	delivered := fmt.Sprintf(`FROM events WHERE event_type = '%s' AND status_to = 'delivered' AND occurred_at >= %s AND occurred_at < %s
-		AND driver_id != ''`, domain.TypeDeliveryStatus, o.d.ts, o.d.ts)
-	share := o.d.idiv(fmt.Sprintf("tot * %d", shareBps), "10000")
-	// One row per driver and order (max of its totals): an event stored twice pays once.
-	q := fmt.Sprintf(`SELECT did, count(*), %[2]s FROM (SELECT driver_id AS did, order_id AS oid, max(total) AS tot FROM (
-		SELECT driver_id, order_id, order_total_minor AS total %[3]s AND order_placed_at != %[4]s
-		UNION ALL
-		SELECT d.driver_id AS driver_id, d.order_id AS order_id, c.total AS total FROM (SELECT driver_id, order_id %[3]s AND order_placed_at = %[4]s) d
-		%[5]s (SELECT order_id, max(total_minor) AS total FROM orders WHERE order_id IN (SELECT order_id %[3]s AND order_placed_at = %[4]s)
-		GROUP BY order_id) c ON d.order_id = c.order_id
-	) x GROUP BY driver_id, order_id) y GROUP BY did`, "", o.d.sum(share), delivered, o.d.ts, o.d.leftJoin)
-	args := []any{r.From.Unix(), r.To.Unix(), int64(0), r.From.Unix(), r.To.Unix(), int64(0), r.From.Unix(), r.To.Unix(), int64(0)}
-	// Every delivery event stored without its order's placement has its unplaced row (written
-	// before the event, or in its transaction): a range without one needs neither the join
-	// over orders nor the two scans that look for such events.
-	simple := fmt.Sprintf(`SELECT did, count(*), %[1]s FROM (SELECT driver_id AS did, order_id AS oid, max(order_total_minor) AS tot
-		%[2]s GROUP BY driver_id, order_id) y GROUP BY did`, o.d.sum(share), delivered)
-	earningsOf := func() error {
-		n, err := o.count(ctx, fmt.Sprintf("SELECT count(*) FROM unplaced WHERE event_type = '%s' AND occurred_at >= %s AND occurred_at < %s",
-			domain.TypeDeliveryStatus, o.d.ts, o.d.ts), r.From.Unix(), r.To.Unix())
-		if err != nil {
-			return fmt.Errorf("unplaced deliveries: %w", err)
-		}
-		q, args := q, args
-		if n == 0 {
-			q, args = simple, []any{r.From.Unix(), r.To.Unix()}
-		}
-		return o.each(ctx, q, args, func(rows *sql.Rows) error {
-			f := domain.DriverFigures{}
-			if err := rows.Scan(&f.DriverID, &f.Deliveries, &f.EarningsMinor); err != nil {
-				return err
-			}
-			earnings = append(earnings, f)
-			return nil
-		})
+	earningsOf := func() (err error) {
+		earnings, err = o.driverEarnings(ctx, r, shareBps)
+		return err
 	}
 	if err := together([]func() error{minutesOf, earningsOf}); err != nil {
 		return nil, err

@@ -102,6 +102,9 @@ type prepared struct {
 	// failed write's retry finds its events stored and must still recompute).
 	steps, unplacedSteps []stepRow
 	stepDays             []int64
+	// deliveryDays are the days of placement whose delivery_seconds rows the write
+	// recomputes (ClickHouse): those of the batch's delivered status changes, new or stored.
+	deliveryDays []int64
 }
 
 // prepare drops the batch's events that are stored already (or repeated in the batch),
@@ -117,11 +120,14 @@ func (o olap) prepare(ctx context.Context, b domain.Batch) (prepared, error) {
 	seen := make(map[string]bool, len(b.Facts))
 	newCreated := map[string]bool{}
 	placed := map[string]placement{}
-	var unknown, storedSteps []string
+	var unknown, storedSteps, storedDelivered []string
 	for _, f := range b.Facts {
 		if stored[f.EventID] {
-			if _, ok := stepOf(&f); ok {
+			if st, ok := stepOf(&f); ok {
 				storedSteps = append(storedSteps, f.OrderID)
+				if st.step == domain.StatusDelivered {
+					storedDelivered = append(storedDelivered, f.OrderID)
+				}
 			}
 		}
 		if stored[f.EventID] || seen[f.EventID] {
@@ -172,6 +178,11 @@ func (o olap) prepare(ctx context.Context, b domain.Batch) (prepared, error) {
 			p.stepDays = append(p.stepDays, dayOf(pl.at.Unix()))
 		}
 	}
+	for _, id := range storedDelivered {
+		if pl := placed[id]; !pl.at.IsZero() {
+			p.deliveryDays = append(p.deliveryDays, dayOf(pl.at.Unix()))
+		}
+	}
 	var delivered []string
 	for i := range p.facts {
 		f := &p.facts[i]
@@ -188,6 +199,9 @@ func (o olap) prepare(ctx context.Context, b domain.Batch) (prepared, error) {
 				step.placed, step.restaurantID = pl.at.Unix(), f.RestaurantID
 				p.steps = append(p.steps, step)
 				p.stepDays = append(p.stepDays, dayOf(step.placed))
+				if step.step == domain.StatusDelivered {
+					p.deliveryDays = append(p.deliveryDays, dayOf(step.placed))
+				}
 			}
 		} else {
 			p.unplaced = append(p.unplaced, *f)

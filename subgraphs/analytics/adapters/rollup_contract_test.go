@@ -17,8 +17,8 @@ import (
 	"github.com/dizhtime/dizhtime/subgraphs/analytics/domain"
 )
 
-// The funnel, the rates and the drivers' minutes are read from rollups kept at ingestion
-// (order_steps, funnel_days, driver_days). These tests write a generated city — a few
+// The funnel, the rates, the delivery times and the drivers' minutes are read from rollups
+// kept at ingestion (order_steps, funnel_days, delivery_seconds, driver_days). These tests write a generated city — a few
 // hundred orders over three days with every outcome, refunds (some twice), drivers'
 // locations and deliveries, and some events written before their order's order.created —
 // in batches, redeliver a third of the batches and, on ClickHouse, write some through two
@@ -193,6 +193,51 @@ func rawFigures(envs []events.Envelope, r domain.Range, s domain.Scope) (domain.
 	return f, x
 }
 
+// rawDeliveryTimes computes the delivery times of the orders placed in r within s from the
+// events, each id once: an order's milestones are the first time it entered each status.
+func rawDeliveryTimes(envs []events.Envelope, r domain.Range, s domain.Scope) domain.DeliveryTimes {
+	facts := uniqueFacts(envs)
+	placed := map[string]int64{}
+	for _, f := range facts {
+		if f.EventType == domain.TypeOrderCreated && !f.OccurredAt.Before(r.From) && f.OccurredAt.Before(r.To) &&
+			(s.All() || slices.Contains(s.RestaurantIDs, f.RestaurantID)) {
+			placed[f.OrderID] = f.OccurredAt.Unix()
+		}
+	}
+	at := map[string]map[string]int64{}
+	for _, f := range facts {
+		if _, ok := placed[f.OrderID]; !ok || f.EventType != domain.TypeOrderStatusChanged {
+			continue
+		}
+		if at[f.OrderID] == nil {
+			at[f.OrderID] = map[string]int64{}
+		}
+		if t, ok := at[f.OrderID][f.StatusTo]; !ok || f.OccurredAt.Unix() < t {
+			at[f.OrderID][f.StatusTo] = f.OccurredAt.Unix()
+		}
+	}
+	var hs [5]domain.Seconds
+	for i := range hs {
+		hs[i] = domain.Seconds{}
+	}
+	parts := [5][2]string{{"placed", "delivered"}, {"placed", "accepted"}, {"accepted", "ready_for_pickup"}, {"ready_for_pickup", "picked_up"},
+		{"picked_up", "delivered"}}
+	for id, p := range placed {
+		m := at[id]
+		if m == nil || m["delivered"] == 0 {
+			continue
+		}
+		m["placed"] = p
+		for i, x := range parts {
+			if start, end := m[x[0]], m[x[1]]; start > 0 && end >= start {
+				hs[i].Add(end-start, 1)
+			}
+		}
+	}
+	return domain.DeliveryTimes{Total: hs[0].Quantiles(), Acceptance: hs[1].Quantiles(), Kitchen: hs[2].Quantiles(),
+		Pickup: hs[3].Quantiles(), Drive: hs[4].Quantiles()}
+}
+
 // rawDrivers computes the drivers' figures in r from the events, each id once, with the
 // drivers' share shareBps of each delivered order's total (rounded down per order).
 func rawDrivers(envs []events.Envelope, r domain.Range, shareBps int64) map[string]domain.DriverFigures {
@@ -303,24 +348,35 @@ func runRollupContract(t *testing.T, s app.Store, twoAtOnce func(*testing.T, []e
 			if rt.Placed != wantR.Placed || rt.Cancelled != wantR.Cancelled || rt.Refunded != wantR.Refunded || rt.RefundedMinor != wantR.RefundedMinor {
 				t.Errorf("rates [%s, %s) %v:\n got %+v\nwant %+v", r.From, r.To, sc.RestaurantIDs, rt, wantR)
 			}
-			if wantF.Placed > 0 && wantF.Delivered > 0 && wantR.Refunded > 0 {
+			wantD := rawDeliveryTimes(envs, r, sc)
+			d, err := s.DeliveryTimes(ctx, r, sc)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if d != wantD {
+				t.Errorf("delivery times [%s, %s) %v:\n got %+v\nwant %+v", r.From, r.To, sc.RestaurantIDs, d, wantD)
+			}
+			if wantF.Placed > 0 && wantF.Delivered > 0 && wantR.Refunded > 0 && wantD.Total.Count > 1 {
 				checked++
 			}
 		}
 	}
-	for _, x := range ranges {
-		r, _ := domain.NewRange(day.Add(x.from), day.Add(x.to), "UTC")
-		want := rawDrivers(envs, r, 1000)
-		got, err := s.Drivers(ctx, r, 1000, 1000)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if len(got) != len(want) || len(want) < 4 {
-			t.Errorf("drivers [%s, %s): got %d, want %d (at least 4)", r.From, r.To, len(got), len(want))
-		}
-		for _, g := range got {
-			if g != want[g.DriverID] {
-				t.Errorf("drivers [%s, %s): got %+v, want %+v", r.From, r.To, g, want[g.DriverID])
+	// Earnings round down per order: a share of 1,234 bps leaves a remainder on most totals.
+	for _, shareBps := range []int64{1000, 1234} {
+		for _, x := range ranges {
+			r, _ := domain.NewRange(day.Add(x.from), day.Add(x.to), "UTC")
+			want := rawDrivers(envs, r, shareBps)
+			got, err := s.Drivers(ctx, r, 1000, shareBps)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(got) != len(want) || len(want) < 4 {
+				t.Errorf("drivers [%s, %s): got %d, want %d (at least 4)", r.From, r.To, len(got), len(want))
+			}
+			for _, g := range got {
+				if g != want[g.DriverID] {
+					t.Errorf("drivers [%s, %s) at %d bps: got %+v, want %+v", r.From, r.To, shareBps, g, want[g.DriverID])
+				}
 			}
 		}
 	}

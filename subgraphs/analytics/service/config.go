@@ -74,7 +74,7 @@ func DefaultConfig() Config {
 		KafkaBrokers:       endpoints.Kafka(),
 		ConsumerGroup:      "analytics",
 		Topics:             DomainTopics(),
-		BatchSize:          20000,
+		BatchSize:          50000,
 		BatchWait:          200 * time.Millisecond,
 		IdentityURL:        "http://127.0.0.1:4001",
 		DriverShareBps:     1000,

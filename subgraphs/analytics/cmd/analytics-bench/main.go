@@ -50,7 +50,7 @@ func run() error {
 	var o options
 	var backends string
 	flag.IntVar(&o.events, "events", 1_000_000, "synthetic events to ingest (about 12 per order)")
-	flag.IntVar(&o.batch, "batch", 20_000, "events per batch write")
+	flag.IntVar(&o.batch, "batch", 50_000, "events per batch write (the consumer's default batch size)")
 	flag.IntVar(&o.chunk, "chunk", 500_000, "events generated ahead (untimed) and then ingested (timed) at a time")
 	flag.IntVar(&o.repeat, "repeat", 30, "runs of each dashboard query")
 	flag.IntVar(&o.restaurants, "restaurants", 2000, "restaurants in the synthetic city")
@@ -60,6 +60,7 @@ func run() error {
 	flag.StringVar(&reuseCH, "clickhouse-database", "", "query this kept ClickHouse database (-keep) instead of ingesting into a new one")
 	flag.StringVar(&reuseDuck, "duckdb-path", "", "query this kept DuckDB file (-keep) instead of ingesting into a new one")
 	flag.BoolVar(&keep, "keep", false, "keep the ClickHouse database and the DuckDB file (their names are printed)")
+	flag.BoolVar(&traceRuns, "trace", false, "print every query run's latency with its range and scope (to stderr)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.Parse()
 	if *cpuProfile != "" {
@@ -241,6 +242,7 @@ func pct(d []time.Duration, q float64) string {
 }
 
 var (
+	traceRuns          bool
 	keep               bool
 	reuseCH, reuseDuck string
 )
@@ -370,7 +372,15 @@ func measure(ctx context.Context, backend string, o options) (*result, error) {
 			if err := runQuery(ctx, store, q, r, scope, now); err != nil {
 				return nil, fmt.Errorf("query %s: %w", q, err)
 			}
-			res.latencies[q] = append(res.latencies[q], time.Since(start))
+			took := time.Since(start)
+			res.latencies[q] = append(res.latencies[q], took)
+			if traceRuns {
+				who := "platform"
+				if !scope.All() {
+					who = "restaurant"
+				}
+				fmt.Fprintf(os.Stderr, "%s run %2d %-18s %2dd %-10s %s\n", backend, i, q, days, who, took.Round(100*time.Microsecond))
+			}
 		}
 	}
 	res.queryCPU = cpuTime() - cpu0
