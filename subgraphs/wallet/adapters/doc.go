@@ -58,7 +58,12 @@
 // audit chain, so a balance, a posting or an audit row changed behind the triggers'
 // back is reported.
 //
-// Postings, transactions and the audit log refuse UPDATE, DELETE and TRUNCATE (triggers).
+// Postings, transactions and the audit log refuse UPDATE, DELETE and TRUNCATE (triggers);
+// accounts refuse DELETE, TRUNCATE and a change of id. A posting must name a transaction
+// and an account that exist: checked once per inserting statement over all its rows
+// (postings_references, migration 0012, which replaced the per-row foreign keys), and
+// since neither can go away, that check at insert is the whole guarantee; VerifyAudit
+// checks it again.
 // The audit log is hash-chained per account: each row carries
 // HMAC-SHA256(key, prev_hash || canonical row) with a key held outside the database
 // (migration 0005; rows written before it keep plain sha256 links), and the account row
