@@ -26,9 +26,11 @@
 // holds waits in the queue (and every later operation on its accounts behind it), so
 // the flushers run in parallel instead of queueing on each other's row locks, and the
 // waiting operations of one wallet leave together in the next batch. In the batch
-// every operation keeps its own outcome: wallet_post_batch locks all the batch's accounts
-// in id order, applies the operations in order in memory (a short balance refuses that
-// operation alone, as wallet_post would) and writes each table with one statement; when a
+// every operation keeps its own outcome: wallet_post_batch locks the batch's existing
+// accounts in id order, applies the operations in order in memory (a short balance
+// refuses that operation alone, as wallet_post would; an account not there yet, such as a
+// payment's new order escrow, starts at zero) and writes everything with one statement,
+// the missing accounts inserted with their final state (migration 0013); when a
 // key repeats or was seen before, or a unique or foreign-key violation shows up (a second
 // payment of one order), it falls back to wallet_post per operation, each in its own
 // subtransaction, so one failing operation never fails its neighbours. Losing a race on
