@@ -178,6 +178,12 @@ func verifyPostings(ctx context.Context, db pgx.Tx, rep *AuditReport) error {
 		 FROM postings GROUP BY tx_id, currency HAVING sum(amount) <> 0 ORDER BY tx_id`,
 		`SELECT 'currency ' || currency || ': all postings sum to ' || sum(amount)
 		 FROM postings GROUP BY currency HAVING sum(amount) <> 0 ORDER BY currency`,
+		// The rule postings_references enforces on insert (migration 0012), checked again
+		// in case someone disabled the triggers.
+		`SELECT 'posting ' || p.seq || ': its transaction ' || p.tx_id || ' does not exist'
+		 FROM postings p WHERE NOT EXISTS (SELECT 1 FROM transactions t WHERE t.id = p.tx_id) ORDER BY p.seq`,
+		`SELECT 'posting ' || p.seq || ': its account ' || p.account_id || ' does not exist'
+		 FROM postings p WHERE NOT EXISTS (SELECT 1 FROM accounts a WHERE a.id = p.account_id) ORDER BY p.seq`,
 	} {
 		rows, err := db.Query(ctx, q)
 		if err != nil {

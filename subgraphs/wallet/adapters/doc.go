@@ -26,9 +26,11 @@
 // holds waits in the queue (and every later operation on its accounts behind it), so
 // the flushers run in parallel instead of queueing on each other's row locks, and the
 // waiting operations of one wallet leave together in the next batch. In the batch
-// every operation keeps its own outcome: wallet_post_batch locks all the batch's accounts
-// in id order, applies the operations in order in memory (a short balance refuses that
-// operation alone, as wallet_post would) and writes each table with one statement; when a
+// every operation keeps its own outcome: wallet_post_batch locks the batch's existing
+// accounts in id order, applies the operations in order in memory (a short balance
+// refuses that operation alone, as wallet_post would; an account not there yet, such as a
+// payment's new order escrow, starts at zero) and writes everything with one statement,
+// the missing accounts inserted with their final state (migration 0013); when a
 // key repeats or was seen before, or a unique or foreign-key violation shows up (a second
 // payment of one order), it falls back to wallet_post per operation, each in its own
 // subtransaction, so one failing operation never fails its neighbours. Losing a race on
@@ -58,7 +60,12 @@
 // audit chain, so a balance, a posting or an audit row changed behind the triggers'
 // back is reported.
 //
-// Postings, transactions and the audit log refuse UPDATE, DELETE and TRUNCATE (triggers).
+// Postings, transactions and the audit log refuse UPDATE, DELETE and TRUNCATE (triggers);
+// accounts refuse DELETE, TRUNCATE and a change of id. A posting must name a transaction
+// and an account that exist: checked once per inserting statement over all its rows
+// (postings_references, migration 0012, which replaced the per-row foreign keys), and
+// since neither can go away, that check at insert is the whole guarantee; VerifyAudit
+// checks it again.
 // The audit log is hash-chained per account: each row carries
 // HMAC-SHA256(key, prev_hash || canonical row) with a key held outside the database
 // (migration 0005; rows written before it keep plain sha256 links), and the account row

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -23,7 +24,7 @@ import (
 // /proc before and after. A least-squares line through the per-batch figures splits the
 // cost into a fixed part per call and a part per operation: what the batcher's batch
 // size (and so the number of flushers) trades against.
-func runBatchCost(sizes string, ops int) error {
+func runBatchCost(sizes string, ops int, extraSQL string) error {
 	ctx := context.Background()
 	schema := "wallet_batchcost_" + strconv.Itoa(rand.IntN(1e9))
 	_, dropSchema, err := scratchSchema(ctx, schema, 1)
@@ -38,6 +39,15 @@ func runBatchCost(sizes string, ops int) error {
 	defer pool.Close()
 	if err := adapters.Migrate(ctx, pool); err != nil {
 		return err
+	}
+	if extraSQL != "" {
+		b, err := os.ReadFile(extraSQL)
+		if err != nil {
+			return err
+		}
+		if _, err := pool.Exec(ctx, string(b)); err != nil {
+			return fmt.Errorf("-batch-cost-sql: %w", err)
+		}
 	}
 	repo := adapters.NewLedgerRepository(pool, nil)
 	wallet, err := newApp(repo)

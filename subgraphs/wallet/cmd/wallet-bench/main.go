@@ -73,6 +73,7 @@ func main() {
 	sagaBatch := flag.Int("saga-batch", service.Defaults().ConsumerBatchSize, "compare: the saga consumer's batch (messages fetched together; the service's consumer_batch_size)")
 	explain := flag.Int("explain", 0, "print the plans of one batch of this many PayOrders (auto_explain) before and after ANALYZE, then exit")
 	batchCost := flag.String("batch-cost", "", "print the PostgreSQL CPU of one wallet_post_batch call by batch size (e.g. 1,2,4,8,16,32,64; one connection), fixed and per-operation parts, then exit")
+	batchCostSQL := flag.String("batch-cost-sql", "", "-batch-cost: SQL run after the migrations (to measure a schema change before writing its migration)")
 	batchCostOps := flag.Int("batch-cost-ops", 2000, "-batch-cost: operations per size")
 	cpuProfile := flag.String("cpuprofile", "", "write this process's CPU profile (the callers, the batcher, pgx, the saga consumer) to this file")
 	flag.Parse()
@@ -88,7 +89,7 @@ func main() {
 		defer pprof.StopCPUProfile()
 	}
 	if *batchCost != "" {
-		if err := runBatchCost(*batchCost, *batchCostOps); err != nil {
+		if err := runBatchCost(*batchCost, *batchCostOps, *batchCostSQL); err != nil {
 			fmt.Fprintln(os.Stderr, "wallet-bench:", err)
 			os.Exit(1)
 		}
