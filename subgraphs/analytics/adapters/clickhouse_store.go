@@ -199,6 +199,8 @@ func (s *ClickHouseStore) Write(ctx context.Context, b domain.Batch) error {
 	}
 	add("sales_slots", createdSlots(b.Facts), s.refreshSalesSQL)
 	add("funnel_days", sortedDays(p.stepDays), s.refreshFunnelSQL)
+	add("platform_slots", createdSlots(b.Facts), s.refreshPlatformSalesSQL)
+	add("funnel_platform", sortedDays(p.stepDays), s.refreshFunnelPlatformSQL)
 	add("driver_days", locationDays(b.Facts), s.refreshDriversSQL)
 	add("dish_slots", lineSlots(b.Dishes), s.refreshDishesSQL)
 	add("delivery_seconds", sortedDays(p.deliveryDays), s.refreshDeliverySQL)
@@ -497,7 +499,8 @@ func (s *ClickHouseStore) DropDatabase(ctx context.Context) error {
 // Optimize merges every part now, collapsing duplicates (benchmarks measure both ways).
 func (s *ClickHouseStore) Optimize(ctx context.Context) error {
 	for _, t := range []string{"events", "dishes", "orders", "deliveries", "unplaced", "sales_slots", "dish_slots", "order_steps",
-		"unplaced_steps", "funnel_days", "driver_days", "delivery_seconds", "driver_deliveries"} {
+		"unplaced_steps", "funnel_days", "driver_days", "delivery_seconds", "driver_deliveries",
+		"platform_slots", "funnel_platform"} {
 		if _, err := s.db.ExecContext(ctx, "OPTIMIZE TABLE "+t+" FINAL"); err != nil {
 			return err
 		}

@@ -83,6 +83,20 @@ func (o olap) refreshFunnelSQL(days []int64) string {
 		daySeconds, o.d.uniq("oid"), o.d.sum("amt"), o.stepsOnce("order_steps", "placed_at", where))
 }
 
+// refreshFunnelPlatformSQL recomputes days' rows of funnel_platform (migration 0010):
+// funnel_days' computation summed over the restaurants.
+func (o olap) refreshFunnelPlatformSQL(days []int64) string {
+	list := make([]string, len(days))
+	for i, d := range days {
+		list[i] = strconv.FormatInt(d, 10)
+	}
+	where := fmt.Sprintf("placed_at >= %s AND placed_at < %s AND %s * %d IN (%s)", o.literal(days[0]), o.literal(days[len(days)-1]+daySeconds),
+		o.d.idiv(o.d.epoch("placed_at"), strconv.Itoa(daySeconds)), daySeconds, strings.Join(list, ","))
+	return fmt.Sprintf(`INSERT INTO funnel_platform (day, step, reason, orders, amount_minor, version)
+		SELECT t - t %% %d AS day, step, rsn, %s, %s, count(*) FROM (%s) x GROUP BY day, step, rsn`,
+		daySeconds, o.d.uniq("oid"), o.d.sum("amt"), o.stepsOnce("order_steps", "placed_at", where))
+}
+
 // stepsOnce is a subquery of table's steps matching where, one row per (order, step, ref):
 // t (epoch seconds of timeCol), rid, oid, step, ref, rsn (reason), amt.
 func (o olap) stepsOnce(table, timeCol, where string) string {
@@ -118,7 +132,11 @@ func (o olap) steps(ctx context.Context, r domain.Range, s domain.Scope) ([]step
 		if hi < to {
 			ends = append(ends, [2]int64{hi, to})
 		}
-		from, rargs := o.rollupRows("funnel_days", "day", lo, hi, where, sargs)
+		table := "funnel_days"
+		if s.All() && o.d.platform {
+			table = "funnel_platform"
+		}
+		from, rargs := o.rollupRows(table, "day", lo, hi, where, sargs)
 		parts = append(parts, fmt.Sprintf("SELECT step, reason AS rsn, %s AS n, amount_minor AS amt %s", o.d.i64("orders"), from))
 		args = append(args, rargs...)
 	}

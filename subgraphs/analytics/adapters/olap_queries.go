@@ -20,6 +20,9 @@ type dialect struct {
 	// (rollupRows, sales_slots.go): ClickHouse's FINAL; empty for DuckDB, whose one writer
 	// keeps one row per key.
 	final string
+	// platform is whether the backend keeps the platform-wide rollups (platform_slots,
+	// funnel_platform: ClickHouse, migration 0010) that platform-wide reads use.
+	platform bool
 	// ts is a bound epoch-seconds parameter as a value comparable with occurred_at.
 	ts string
 	// epoch turns occurred_at into epoch seconds.
@@ -43,6 +46,7 @@ type dialect struct {
 
 var clickhouseDialect = dialect{
 	final:    " FINAL",
+	platform: true,
 	ts:       "toDateTime(?)",
 	epoch:    func(c string) string { return "toInt64(" + c + ")" },
 	countIf:  func(c string) string { return "countIf(" + c + ")" },
@@ -114,8 +118,17 @@ func (o olap) created(r domain.Range, s domain.Scope) (string, []any) {
 		append([]any{r.From.Unix(), r.To.Unix()}, args...)
 }
 
+// salesOf is a subquery of rows with at least slot, n and gmv holding every order placed in
+// r within s once (platformSalesSource when s is the whole platform).
+func (o olap) salesOf(r domain.Range, s domain.Scope) (string, []any) {
+	if s.All() {
+		return o.platformSalesSource(r)
+	}
+	return o.salesSource(r, s)
+}
+
 func (o olap) SalesSlots(ctx context.Context, r domain.Range, s domain.Scope) ([]domain.SlotSales, error) {
-	src, args := o.salesSource(r, s)
+	src, args := o.salesOf(r, s)
 	q := fmt.Sprintf(`SELECT slot, %s, %s FROM (%s) u GROUP BY slot ORDER BY slot`, o.d.sum("n"), o.d.sum("gmv"), src)
 	var out []domain.SlotSales
 	err := o.each(ctx, q, args, func(rows *sql.Rows) error {
@@ -162,7 +175,7 @@ func (o olap) count(ctx context.Context, q string, args ...any) (int64, error) {
 
 // placed counts the orders placed in r within s (one order.created event per order).
 func (o olap) placed(ctx context.Context, r domain.Range, s domain.Scope) (int64, error) {
-	src, args := o.salesSource(r, s)
+	src, args := o.salesOf(r, s)
 	return o.count(ctx, fmt.Sprintf("SELECT %s FROM (%s) u", o.d.sum("n"), src), args...)
 }
 
@@ -327,7 +340,7 @@ func (o olap) Live(ctx context.Context, now, todayStart time.Time) (domain.Live,
 		return nil
 	}
 	gmv := func() error {
-		src, args := o.salesSource(domain.Range{From: todayStart, To: todayStart.Add(48 * time.Hour)}, domain.Scope{})
+		src, args := o.platformSalesSource(domain.Range{From: todayStart, To: todayStart.Add(48 * time.Hour)})
 		if err := o.db.QueryRowContext(ctx, fmt.Sprintf("SELECT %s FROM (%s) u", o.d.sum("gmv"), src), args...).Scan(&l.GMVTodayMinor); err != nil {
 			return fmt.Errorf("gmv today: %w", err)
 		}

@@ -65,6 +65,14 @@ func (o olap) refreshSalesSQL(slots []int64) string {
 		slotSeconds, o.d.sum("amt"), o.createdOnce(o.inSlots(slots)))
 }
 
+// refreshPlatformSalesSQL recomputes slots' rows of platform_slots (migration 0010): the
+// same computation summed over the restaurants and zones, its version the slot's orders.
+func (o olap) refreshPlatformSalesSQL(slots []int64) string {
+	return fmt.Sprintf(`INSERT INTO platform_slots (slot, orders, gmv_minor)
+		SELECT t - t %% %d AS slot, count(*), %s FROM (%s) x GROUP BY slot`,
+		slotSeconds, o.d.sum("amt"), o.createdOnce(o.inSlots(slots)))
+}
+
 // split cuts r into the whole quarter hours [lo, hi) (none when ok is false) and the partial
 // ones at its ends (at most two [from, to) pairs).
 func split(r domain.Range) (lo, hi int64, ok bool, ends [][2]int64) {
@@ -100,6 +108,31 @@ func (o olap) salesSource(r domain.Range, s domain.Scope) (string, []any) {
 		from, rargs := o.rollupRows("sales_slots", "slot", lo, hi, where, sargs)
 		parts = append(parts, fmt.Sprintf(`SELECT slot, restaurant_id AS rid, zone AS z, %s AS n, %s AS gmv %s`,
 			o.d.i64("orders"), o.d.i64("gmv_minor"), from))
+		args = append(args, rargs...)
+	}
+	return strings.Join(parts, " UNION ALL "), args
+}
+
+// platformSalesSource is a subquery of (slot, n, gmv) rows that together hold every order
+// placed in r once, all restaurants: whole quarter hours from platform_slots where the
+// backend keeps it (ClickHouse), else salesSource's rows.
+func (o olap) platformSalesSource(r domain.Range) (string, []any) {
+	if !o.d.platform {
+		src, args := o.salesSource(r, domain.Scope{})
+		return "SELECT slot, n, gmv FROM (" + src + ") p", args
+	}
+	lo, hi, ok, ends := split(r)
+	var parts []string
+	var args []any
+	for _, e := range ends {
+		parts = append(parts, fmt.Sprintf(`SELECT t - t %% %d AS slot, %s AS n, %s AS gmv FROM (%s) x GROUP BY slot`,
+			slotSeconds, o.d.i64("count(*)"), o.d.sum("amt"),
+			o.createdOnce(fmt.Sprintf("occurred_at >= %s AND occurred_at < %s", o.d.ts, o.d.ts))))
+		args = append(args, e[0], e[1])
+	}
+	if ok {
+		from, rargs := o.rollupRows("platform_slots", "slot", lo, hi, "", nil)
+		parts = append(parts, fmt.Sprintf(`SELECT slot, %s AS n, %s AS gmv %s`, o.d.i64("orders"), o.d.i64("gmv_minor"), from))
 		args = append(args, rargs...)
 	}
 	return strings.Join(parts, " UNION ALL "), args
