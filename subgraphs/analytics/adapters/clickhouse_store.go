@@ -201,6 +201,8 @@ func (s *ClickHouseStore) Write(ctx context.Context, b domain.Batch) error {
 	add("funnel_days", sortedDays(p.stepDays), s.refreshFunnelSQL)
 	add("platform_slots", createdSlots(b.Facts), s.refreshPlatformSalesSQL)
 	add("funnel_platform", sortedDays(p.stepDays), s.refreshFunnelPlatformSQL)
+	add("restaurant_days", createdDays(b.Facts), s.refreshSalesDaysSQL("restaurant_days", "restaurant_id"))
+	add("zone_days", createdDays(b.Facts), s.refreshSalesDaysSQL("zone_days", "zone"))
 	add("driver_days", locationDays(b.Facts), s.refreshDriversSQL)
 	add("dish_slots", lineSlots(b.Dishes), s.refreshDishesSQL)
 	add("delivery_seconds", sortedDays(p.deliveryDays), s.refreshDeliverySQL)
@@ -500,7 +502,7 @@ func (s *ClickHouseStore) DropDatabase(ctx context.Context) error {
 func (s *ClickHouseStore) Optimize(ctx context.Context) error {
 	for _, t := range []string{"events", "dishes", "orders", "deliveries", "unplaced", "sales_slots", "dish_slots", "order_steps",
 		"unplaced_steps", "funnel_days", "driver_days", "delivery_seconds", "driver_deliveries",
-		"platform_slots", "funnel_platform"} {
+		"platform_slots", "funnel_platform", "restaurant_days", "zone_days"} {
 		if _, err := s.db.ExecContext(ctx, "OPTIMIZE TABLE "+t+" FINAL"); err != nil {
 			return err
 		}

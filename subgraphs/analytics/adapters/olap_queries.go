@@ -143,13 +143,9 @@ func (o olap) SalesSlots(ctx context.Context, r domain.Range, s domain.Scope) ([
 }
 
 func (o olap) SalesBreakdown(ctx context.Context, r domain.Range, s domain.Scope, by domain.Breakdown, limit int) ([]domain.SalesRow, error) {
-	col := "rid"
-	if by == domain.ByZone {
-		col = "z"
-	}
-	src, args := o.salesSource(r, s)
-	q := fmt.Sprintf(`SELECT %s AS k, %s AS orders, %s AS g FROM (%s) u GROUP BY k ORDER BY g DESC, k LIMIT %d`,
-		col, o.d.sum("n"), o.d.sum("gmv"), src, limit)
+	src, args := o.breakdownSource(r, s, by)
+	q := fmt.Sprintf(`SELECT k, %s AS orders, %s AS g FROM (%s) u GROUP BY k ORDER BY g DESC, k LIMIT %d`,
+		o.d.sum("n"), o.d.sum("gmv"), src, limit)
 	var out []domain.SalesRow
 	err := o.each(ctx, q, args, func(rows *sql.Rows) error {
 		var x domain.SalesRow

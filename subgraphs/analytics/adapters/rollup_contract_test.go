@@ -139,6 +139,58 @@ func uniqueFacts(envs []events.Envelope) []domain.Fact {
 	return facts
 }
 
+// rawSales computes the orders and GMV of r within s per quarter hour, restaurant and zone
+// from the events, each id once.
+func rawSales(envs []events.Envelope, r domain.Range, s domain.Scope) (slots, byRestaurant, byZone map[string][2]int64) {
+	slots, byRestaurant, byZone = map[string][2]int64{}, map[string][2]int64{}, map[string][2]int64{}
+	add := func(m map[string][2]int64, k string, amt int64) {
+		v := m[k]
+		m[k] = [2]int64{v[0] + 1, v[1] + amt}
+	}
+	for _, e := range uniqueFacts(envs) {
+		if e.EventType == domain.TypeOrderCreated && !e.OccurredAt.Before(r.From) && e.OccurredAt.Before(r.To) &&
+			(s.All() || slices.Contains(s.RestaurantIDs, e.RestaurantID)) {
+			add(slots, e.OccurredAt.Truncate(domain.Slot).UTC().String(), e.AmountMinor)
+			add(byRestaurant, e.RestaurantID, e.AmountMinor)
+			add(byZone, e.Zone, e.AmountMinor)
+		}
+	}
+	return slots, byRestaurant, byZone
+}
+
+// checkSales compares the store's sales series and breakdowns of r within s with rawSales.
+func checkSales(ctx context.Context, t *testing.T, st app.Store, envs []events.Envelope, r domain.Range, s domain.Scope) {
+	t.Helper()
+	wantSlots, wantRestaurants, wantZones := rawSales(envs, r, s)
+	slots, err := st.SalesSlots(ctx, r, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][2]int64{}
+	for _, x := range slots {
+		got[x.Slot.UTC().String()] = [2]int64{x.Orders, x.GMVMinor}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(wantSlots) {
+		t.Errorf("sales slots [%s, %s) %v:\n got %v\nwant %v", r.From, r.To, s.RestaurantIDs, got, wantSlots)
+	}
+	for _, by := range []struct {
+		b    domain.Breakdown
+		want map[string][2]int64
+	}{{domain.ByRestaurant, wantRestaurants}, {domain.ByZone, wantZones}} {
+		rows, err := st.SalesBreakdown(ctx, r, s, by.b, 100000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string][2]int64{}
+		for _, x := range rows {
+			got[x.Key] = [2]int64{x.Orders, x.GMVMinor}
+		}
+		if fmt.Sprint(got) != fmt.Sprint(by.want) {
+			t.Errorf("sales by %v [%s, %s) %v:\n got %v\nwant %v", by.b, r.From, r.To, s.RestaurantIDs, got, by.want)
+		}
+	}
+}
+
 // rawFigures computes the funnel and the rates of r within s from the events, each id once.
 func rawFigures(envs []events.Envelope, r domain.Range, s domain.Scope) (domain.Funnel, domain.Rates) {
 	facts := uniqueFacts(envs)
@@ -333,6 +385,7 @@ func runRollupContract(t *testing.T, s app.Store, twoAtOnce func(*testing.T, []e
 			t.Fatal(err)
 		}
 		for _, sc := range scopes {
+			checkSales(ctx, t, s, envs, r, sc)
 			wantF, wantR := rawFigures(envs, r, sc)
 			f, err := s.Funnel(ctx, r, sc)
 			if err != nil {

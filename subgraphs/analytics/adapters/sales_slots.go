@@ -73,6 +73,64 @@ func (o olap) refreshPlatformSalesSQL(slots []int64) string {
 		slotSeconds, o.d.sum("amt"), o.createdOnce(o.inSlots(slots)))
 }
 
+// createdDays are the UTC days of the batch's order.created facts, sorted.
+func createdDays(facts []domain.Fact) []int64 {
+	var out []int64
+	for i := range facts {
+		if facts[i].EventType == domain.TypeOrderCreated {
+			out = append(out, dayOf(facts[i].OccurredAt.Unix()))
+		}
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// refreshSalesDaysSQL recomputes days' rows of restaurant_days (col "restaurant_id") or
+// zone_days (col "zone") from the events (migration 0011).
+func (o olap) refreshSalesDaysSQL(table, col string) func(days []int64) string {
+	return func(days []int64) string {
+		list := make([]string, len(days))
+		for i, d := range days {
+			list[i] = strconv.FormatInt(d, 10)
+		}
+		where := fmt.Sprintf("event_type = '%s' AND occurred_at >= %s AND occurred_at < %s AND %s * %d IN (%s)",
+			domain.TypeOrderCreated, o.literal(days[0]), o.literal(days[len(days)-1]+daySeconds),
+			o.d.idiv(o.d.epoch("occurred_at"), strconv.Itoa(daySeconds)), daySeconds, strings.Join(list, ","))
+		return fmt.Sprintf(`INSERT INTO %[1]s (day, %[2]s, orders, gmv_minor)
+			SELECT t - t %% %[3]d AS day, k, count(*), %[4]s FROM (
+			SELECT %[5]s AS t, %[6]s AS k, %[7]s AS amt FROM events WHERE %[8]s GROUP BY event_id) x GROUP BY day, k`,
+			table, col, daySeconds, o.d.sum("amt"), o.d.i64(o.d.anyOf(o.d.epoch("occurred_at"))), o.d.anyOf(col),
+			o.d.i64(o.d.anyOf("amount_minor")), where)
+	}
+}
+
+// breakdownSource is a subquery of (k, n, gmv) rows that together hold every order placed
+// in r within s once, k its restaurant (by ByRestaurant) or zone: for the whole platform on
+// a backend that keeps restaurant_days and zone_days, whole UTC days from those and the
+// partial days at the range's ends from salesSource; else salesSource's rows.
+func (o olap) breakdownSource(r domain.Range, s domain.Scope, by domain.Breakdown) (string, []any) {
+	col, table, key := "rid", "restaurant_days", "restaurant_id"
+	if by == domain.ByZone {
+		col, table, key = "z", "zone_days", "zone"
+	}
+	from, to := r.From.Unix(), r.To.Unix()
+	lo, hi := from+mod(-from, daySeconds), to-mod(to, daySeconds)
+	if !s.All() || !o.d.platform || lo >= hi {
+		src, args := o.salesSource(r, s)
+		return fmt.Sprintf("SELECT %s AS k, n, gmv FROM (%s) p", col, src), args
+	}
+	rows, args := o.rollupRows(table, "day", lo, hi, "", nil)
+	parts := []string{fmt.Sprintf("SELECT %s AS k, %s AS n, %s AS gmv %s", key, o.d.i64("orders"), o.d.i64("gmv_minor"), rows)}
+	for _, e := range [][2]int64{{from, lo}, {hi, to}} {
+		if e[0] < e[1] {
+			src, sargs := o.salesSource(domain.Range{From: time.Unix(e[0], 0).UTC(), To: time.Unix(e[1], 0).UTC()}, s)
+			parts = append(parts, fmt.Sprintf("SELECT %s AS k, n, gmv FROM (%s) p", col, src))
+			args = append(args, sargs...)
+		}
+	}
+	return strings.Join(parts, " UNION ALL "), args
+}
+
 // split cuts r into the whole quarter hours [lo, hi) (none when ok is false) and the partial
 // ones at its ends (at most two [from, to) pairs).
 func split(r domain.Range) (lo, hi int64, ok bool, ends [][2]int64) {
