@@ -207,6 +207,18 @@ func (s *ClickHouseStore) Write(ctx context.Context, b domain.Batch) error {
 	add("dish_slots", lineSlots(b.Dishes), s.refreshDishesSQL)
 	add("delivery_seconds", sortedDays(p.deliveryDays), s.refreshDeliverySQL)
 	add("driver_deliveries", deliveredDays(b.Facts), s.refreshDeliveriesSQL)
+	if days := lineDays(b.Dishes); len(days) > 0 {
+		refresh = append(refresh, func() error {
+			start := time.Now()
+			defer s.clock.since("refresh dish_blocks", start)
+			for _, q := range s.refreshDishBlocksSQL(days) {
+				if _, err := s.db.ExecContext(ctx, q); err != nil {
+					return fmt.Errorf("clickhouse dish_blocks: %w", err)
+				}
+			}
+			return nil
+		})
+	}
 	return together(refresh)
 }
 
@@ -502,7 +514,7 @@ func (s *ClickHouseStore) DropDatabase(ctx context.Context) error {
 func (s *ClickHouseStore) Optimize(ctx context.Context) error {
 	for _, t := range []string{"events", "dishes", "orders", "deliveries", "unplaced", "sales_slots", "dish_slots", "order_steps",
 		"unplaced_steps", "funnel_days", "driver_days", "delivery_seconds", "driver_deliveries",
-		"platform_slots", "funnel_platform", "restaurant_days", "zone_days"} {
+		"platform_slots", "funnel_platform", "restaurant_days", "zone_days", "dish_blocks"} {
 		if _, err := s.db.ExecContext(ctx, "OPTIMIZE TABLE "+t+" FINAL"); err != nil {
 			return err
 		}

@@ -237,6 +237,9 @@ func (o olap) Rates(ctx context.Context, r domain.Range, s domain.Scope) (domain
 
 func (o olap) TopDishes(ctx context.Context, r domain.Range, s domain.Scope, limit int) ([]domain.Dish, error) {
 	src, args := o.dishSource(r, s)
+	if s.All() {
+		src, args = o.platformDishSource(r)
+	}
 	q := fmt.Sprintf(`SELECT mid, max(nm), max(rid), %s AS qty, %s AS revenue FROM (%s) u
 		GROUP BY mid ORDER BY qty DESC, revenue DESC, mid LIMIT %d`, o.d.sum("qn"), o.d.sum("amt"), src, limit)
 	var out []domain.Dish

@@ -191,6 +191,41 @@ func checkSales(ctx context.Context, t *testing.T, st app.Store, envs []events.E
 	}
 }
 
+// checkDishes compares the store's top dishes of r within s with the order lines' totals
+// per menu item, each (event id, line) once.
+func checkDishes(ctx context.Context, t *testing.T, st app.Store, envs []events.Envelope, r domain.Range, s domain.Scope) {
+	t.Helper()
+	want := map[string][2]int64{}
+	seen := map[string]bool{}
+	for _, e := range envs {
+		if seen[e.ID] {
+			continue
+		}
+		seen[e.ID] = true
+		_, lines, err := app.FactsOf(e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, l := range lines {
+			if !l.OccurredAt.Before(r.From) && l.OccurredAt.Before(r.To) && (s.All() || slices.Contains(s.RestaurantIDs, l.RestaurantID)) {
+				v := want[l.MenuItemID]
+				want[l.MenuItemID] = [2]int64{v[0] + l.Quantity, v[1] + l.AmountMinor}
+			}
+		}
+	}
+	dishes, err := st.TopDishes(ctx, r, s, 1000)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string][2]int64{}
+	for _, d := range dishes {
+		got[d.MenuItemID] = [2]int64{d.Quantity, d.RevenueMinor}
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("top dishes [%s, %s) %v:\n got %v\nwant %v", r.From, r.To, s.RestaurantIDs, got, want)
+	}
+}
+
 // rawFigures computes the funnel and the rates of r within s from the events, each id once.
 func rawFigures(envs []events.Envelope, r domain.Range, s domain.Scope) (domain.Funnel, domain.Rates) {
 	facts := uniqueFacts(envs)
@@ -386,6 +421,7 @@ func runRollupContract(t *testing.T, s app.Store, twoAtOnce func(*testing.T, []e
 		}
 		for _, sc := range scopes {
 			checkSales(ctx, t, s, envs, r, sc)
+			checkDishes(ctx, t, s, envs, r, sc)
 			wantF, wantR := rawFigures(envs, r, sc)
 			f, err := s.Funnel(ctx, r, sc)
 			if err != nil {

@@ -1,0 +1,114 @@
+package adapters
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dizhtime/dizhtime/subgraphs/analytics/domain"
+)
+
+// dish_blocks (ClickHouse, migration 0012) holds per menu item the order lines of aligned
+// blocks of 2^level UTC days, level 0 to dishLevels-1, for platform-wide top dishes: a
+// range's whole days are read as at most two blocks per level, its partial days at the ends
+// from dishSource.
+//
+// Level 0 (a day) is recomputed from the dish lines like dish_slots; level L's block from
+// its item's two level L-1 rows read with FINAL. A row's version is its lines. Every row
+// read below was computed from a subset of its key's lines, so a block row's lines equal
+// the block's true lines only when each row read was complete, and then its figures are
+// the true ones: the row with the most lines is right once one recompute read complete rows.
+// One does: a day's rows are complete after the last writer's recompute of it (the argument
+// of sales_slots.go), every writer recomputes the blocks above after the days below, so the
+// writer whose read of a block starts last reads every day below it complete (each writer's
+// recompute of its days ended before its own read of the block). The same holds level by
+// level.
+const dishLevels = 5
+
+// blockSpan is the length in seconds of a block of level l.
+func blockSpan(l int) int64 { return daySeconds << l }
+
+// lineDays are the UTC days of the order lines, sorted.
+func lineDays(ds []domain.DishFact) []int64 {
+	var out []int64
+	for i := range ds {
+		out = append(out, dayOf(ds[i].OccurredAt.Unix()))
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+func joinInts(xs []int64) string {
+	list := make([]string, len(xs))
+	for i, x := range xs {
+		list[i] = strconv.FormatInt(x, 10)
+	}
+	return strings.Join(list, ",")
+}
+
+// refreshDishBlocksSQL are the statements that recompute, in order, the level-0 rows of
+// days (sorted) and then the blocks above holding them.
+func (o olap) refreshDishBlocksSQL(days []int64) []string {
+	where := fmt.Sprintf("occurred_at >= %s AND occurred_at < %s AND %s * %d IN (%s)", o.literal(days[0]), o.literal(days[len(days)-1]+daySeconds),
+		o.d.idiv(o.d.epoch("occurred_at"), strconv.Itoa(daySeconds)), daySeconds, joinInts(days))
+	out := []string{fmt.Sprintf(`INSERT INTO dish_blocks (level, start, menu_item_id, name, restaurant_id, lines, quantity, amount_minor)
+		SELECT 0, t - t %% %d AS d, mid, max(nm), max(rid), count(*), %s, %s FROM (%s) x GROUP BY d, mid`,
+		daySeconds, o.d.sum("qn"), o.d.sum("amt"), o.linesOnce(where))}
+	for l := 1; l < dishLevels; l++ {
+		span := blockSpan(l)
+		var blocks []int64
+		for _, d := range days {
+			blocks = append(blocks, d-mod(d, span))
+		}
+		blocks = slices.Compact(blocks)
+		out = append(out, fmt.Sprintf(`INSERT INTO dish_blocks (level, start, menu_item_id, name, restaurant_id, lines, quantity, amount_minor)
+			SELECT %[1]d, %[2]s * %[3]d AS b, menu_item_id, max(name), max(restaurant_id), sum(lines), sum(quantity), sum(amount_minor)
+			FROM dish_blocks%[4]s WHERE level = %[5]d AND start >= %[6]d AND start < %[7]d AND %[2]s * %[3]d IN (%[8]s)
+			GROUP BY b, menu_item_id`,
+			l, o.d.idiv("start", strconv.FormatInt(span, 10)), span, o.d.final, l-1, blocks[0], blocks[len(blocks)-1]+span, joinInts(blocks)))
+	}
+	return out
+}
+
+// dishBlocks cuts the whole days [lo, hi) (multiples of a day) into aligned blocks, the
+// largest first: (level, start) pairs.
+func dishBlocks(lo, hi int64) [][2]int64 {
+	var out [][2]int64
+	for cur := lo; cur < hi; {
+		l := dishLevels - 1
+		for l > 0 && (mod(cur, blockSpan(l)) != 0 || cur+blockSpan(l) > hi) {
+			l--
+		}
+		out = append(out, [2]int64{int64(l), cur})
+		cur += blockSpan(l)
+	}
+	return out
+}
+
+// platformDishSource is dishSource for the whole platform on a backend that keeps
+// dish_blocks: whole UTC days from the blocks, the partial days at the ends from
+// dishSource.
+func (o olap) platformDishSource(r domain.Range) (string, []any) {
+	from, to := r.From.Unix(), r.To.Unix()
+	lo, hi := from+mod(-from, daySeconds), to-mod(to, daySeconds)
+	if !o.d.platform || lo >= hi {
+		return o.dishSource(r, domain.Scope{})
+	}
+	var conds []string
+	for _, b := range dishBlocks(lo, hi) {
+		conds = append(conds, fmt.Sprintf("level = %d AND start = %d", b[0], b[1]))
+	}
+	parts := []string{fmt.Sprintf(`SELECT menu_item_id AS mid, name AS nm, restaurant_id AS rid, quantity AS qn, amount_minor AS amt
+		FROM dish_blocks%s WHERE start >= %d AND start < %d AND (%s)`, o.d.final, lo, hi, strings.Join(conds, " OR "))}
+	var args []any
+	for _, e := range [][2]int64{{from, lo}, {hi, to}} {
+		if e[0] < e[1] {
+			src, sargs := o.dishSource(domain.Range{From: time.Unix(e[0], 0).UTC(), To: time.Unix(e[1], 0).UTC()}, domain.Scope{})
+			parts = append(parts, src)
+			args = append(args, sargs...)
+		}
+	}
+	return strings.Join(parts, " UNION ALL "), args
+}
