@@ -15,16 +15,15 @@ import (
 // range's whole days are read as at most two blocks per level, its partial days at the ends
 // from dishSource.
 //
-// Level 0 (a day) is recomputed from the dish lines like dish_slots; level L's block from
-// its item's two level L-1 rows read with FINAL. A row's version is its lines. Every row
-// read below was computed from a subset of its key's lines, so a block row's lines equal
-// the block's true lines only when each row read was complete, and then its figures are
-// the true ones: the row with the most lines is right once one recompute read complete rows.
-// One does: a day's rows are complete after the last writer's recompute of it (the argument
-// of sales_slots.go), every writer recomputes the blocks above after the days below, so the
-// writer whose read of a block starts last reads every day below it complete (each writer's
-// recompute of its days ended before its own read of the block). The same holds level by
-// level.
+// Level 0 (a day) is recomputed from the dish lines like dish_slots; the blocks above
+// from their item's level-0 rows read with FINAL. A row's version is its lines. Every day
+// row read was computed from a subset of its key's lines, so a block row's lines equal the
+// block's true lines only when each day row read was complete, and then its figures are
+// the true ones: the row with the most lines is right once one recompute read complete
+// rows. One does: a day's rows are complete after the last writer's recompute of it (the
+// argument of sales_slots.go), and every writer recomputes the blocks after its days, so the
+// writer whose read of a block starts last reads every day in it complete (each writer's
+// recompute of its days ended before its own read of the block).
 const dishLevels = 5
 
 // blockSpan is the length in seconds of a block of level l.
@@ -56,19 +55,25 @@ func (o olap) refreshDishBlocksSQL(days []int64) []string {
 	out := []string{fmt.Sprintf(`INSERT INTO dish_blocks (level, start, menu_item_id, name, restaurant_id, lines, quantity, amount_minor)
 		SELECT 0, t - t %% %d AS d, mid, max(nm), max(rid), count(*), %s, %s FROM (%s) x GROUP BY d, mid`,
 		daySeconds, o.d.sum("qn"), o.d.sum("amt"), o.linesOnce(where))}
+	// The blocks above, all levels in one statement from the level-0 rows of the top-level
+	// blocks holding the days (one statement, not one per level: the statements' fixed cost
+	// on a loaded server made a chain of five the longest of a write's refreshes).
+	top := blockSpan(dishLevels - 1)
+	var spans, keys []int64
 	for l := 1; l < dishLevels; l++ {
-		span := blockSpan(l)
-		var blocks []int64
+		spans = append(spans, blockSpan(l))
 		for _, d := range days {
-			blocks = append(blocks, d-mod(d, span))
+			keys = append(keys, d-mod(d, blockSpan(l))+int64(l))
 		}
-		blocks = slices.Compact(blocks)
-		out = append(out, fmt.Sprintf(`INSERT INTO dish_blocks (level, start, menu_item_id, name, restaurant_id, lines, quantity, amount_minor)
-			SELECT %[1]d, %[2]s * %[3]d AS b, menu_item_id, max(name), max(restaurant_id), sum(lines), sum(quantity), sum(amount_minor)
-			FROM dish_blocks%[4]s WHERE level = %[5]d AND start >= %[6]d AND start < %[7]d AND %[2]s * %[3]d IN (%[8]s)
-			GROUP BY b, menu_item_id`,
-			l, o.d.idiv("start", strconv.FormatInt(span, 10)), span, o.d.final, l-1, blocks[0], blocks[len(blocks)-1]+span, joinInts(blocks)))
 	}
+	slices.Sort(keys)
+	keys = slices.Compact(keys)
+	lo, hi := days[0]-mod(days[0], top), days[len(days)-1]-mod(days[len(days)-1], top)+top
+	out = append(out, fmt.Sprintf(`INSERT INTO dish_blocks (level, start, menu_item_id, name, restaurant_id, lines, quantity, amount_minor)
+		SELECT l, b, menu_item_id, max(name), max(restaurant_id), sum(lines), sum(quantity), sum(amount_minor) FROM (
+		SELECT toUInt8(indexOf([%[1]s], span)) AS l, intDiv(start, span) * span AS b, menu_item_id, name, restaurant_id, lines, quantity, amount_minor
+		FROM dish_blocks FINAL ARRAY JOIN [%[1]s] AS span WHERE level = 0 AND start >= %[2]d AND start < %[3]d
+		) WHERE b + l IN (%[4]s) GROUP BY l, b, menu_item_id`, joinInts(spans), lo, hi, joinInts(keys)))
 	return out
 }
 

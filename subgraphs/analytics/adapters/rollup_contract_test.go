@@ -407,10 +407,11 @@ func runRollupContract(t *testing.T, s app.Store, twoAtOnce func(*testing.T, []e
 		}
 	}
 	ranges := []struct{ from, to time.Duration }{
-		{0, 72 * time.Hour},                             // whole days only
-		{-time.Hour, 80 * time.Hour},                    // whole days and partial ends
-		{7*time.Hour + 13*time.Minute, 9*time.Hour + 1}, // inside a day
-		{20 * time.Hour, 50*time.Hour + 30*time.Minute}, // ends around a whole day
+		{0, 72 * time.Hour},                                           // whole days only
+		{-time.Hour, 80 * time.Hour},                                  // whole days and partial ends
+		{7*time.Hour + 13*time.Minute, 9*time.Hour + 1},               // inside a day
+		{20 * time.Hour, 50*time.Hour + 30*time.Minute},               // ends around a whole day
+		{-20*24*time.Hour - time.Hour, 20*24*time.Hour + 3*time.Hour}, // days read as blocks of 1 to 16 days
 	}
 	scopes := []domain.Scope{{}, {RestaurantIDs: []string{"r1"}}, {RestaurantIDs: []string{"r0", "r3"}}, {RestaurantIDs: []string{}}}
 	checked := 0

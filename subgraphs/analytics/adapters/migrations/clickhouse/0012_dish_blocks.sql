@@ -4,9 +4,9 @@
 -- UTC days (level 0 to 4: 1 to 16 days; start is the block's first midnight, epoch seconds, a
 -- multiple of 2^level days): a range's whole days are at most two blocks per level. Level 0
 -- is recomputed at ingestion from the dish lines (each (event id, line) once) for the days a
--- batch's lines fall in, then each level from the one below read with FINAL for the blocks
--- holding those days. The version is the row's lines: a day's lines only grow, a block's
--- row is the sum of its item's rows below, each computed from a subset of their lines, so
+-- batch's lines fall in, then the blocks holding those days from the level-0 rows read with
+-- FINAL. The version is the row's lines: a day's lines only grow, a block's row is the sum
+-- of its item's day rows, each computed from a subset of their lines, so
 -- the row with the most lines is the one computed from them all, and the last writer's
 -- recompute of a block reads every day below complete (see dish_blocks.go).
 CREATE TABLE IF NOT EXISTS dish_blocks (
