@@ -138,9 +138,7 @@ const (
 // last thing a failed attempt could have written. (A failure between the derived rows and
 // the events leaves derived rows the retry writes again; reads count them once, as they do
 // rows of two writers.) The rollups are recomputed last, the six at once (each statement
-// waits mostly on the server; on a loaded machine four run in the time of one or two),
-// but for the dish rollups (dish_slots, dish_blocks), which read only the dish lines: they
-// start as soon as the lines are stored (refreshDishRollups) and the write waits for them.
+// waits mostly on the server; on a loaded machine four run in the time of one or two).
 func (s *ClickHouseStore) Write(ctx context.Context, b domain.Batch) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -154,9 +152,6 @@ func (s *ClickHouseStore) Write(ctx context.Context, b domain.Batch) error {
 	if s.beforeInsert != nil {
 		s.beforeInsert()
 	}
-	var dishes sync.WaitGroup
-	var dishErr error
-	defer dishes.Wait()
 	derived := []func() error{
 		func() error {
 			return s.wrap("unplaced", len(p.unplaced), s.writeBlock(insertUnplaced, len(p.unplaced), p.fillUnplaced))
@@ -168,17 +163,7 @@ func (s *ClickHouseStore) Write(ctx context.Context, b domain.Batch) error {
 			return s.wrap("deliveries", len(p.deliveries), s.writeBlock(insertDeliveries, len(p.deliveries), p.fillDeliveries))
 		},
 		func() error {
-			if err := s.writeBlock(insertDishes, len(p.dishes), p.fillDishes); err != nil {
-				return s.wrap("dish lines", len(p.dishes), err)
-			}
-			// The dish rollups read only the lines: their recompute starts now, alongside
-			// the other inserts and the events', and the write waits for it at the end.
-			dishes.Add(1)
-			go func() {
-				defer dishes.Done()
-				dishErr = s.refreshDishRollups(ctx, b.Dishes)
-			}()
-			return nil
+			return s.wrap("dish lines", len(p.dishes), s.writeBlock(insertDishes, len(p.dishes), p.fillDishes))
 		},
 		func() error {
 			return s.wrap("order steps", len(p.steps), s.writeBlock(insertSteps, len(p.steps), p.fillSteps))
@@ -219,30 +204,11 @@ func (s *ClickHouseStore) Write(ctx context.Context, b domain.Batch) error {
 	add("restaurant_days", createdDays(b.Facts), s.refreshSalesDaysSQL("restaurant_days", "restaurant_id"))
 	add("zone_days", createdDays(b.Facts), s.refreshSalesDaysSQL("zone_days", "zone"))
 	add("driver_days", locationDays(b.Facts), s.refreshDriversSQL)
+	add("dish_slots", lineSlots(b.Dishes), s.refreshDishesSQL)
 	add("delivery_seconds", sortedDays(p.deliveryDays), s.refreshDeliverySQL)
 	add("driver_deliveries", deliveredDays(b.Facts), s.refreshDeliveriesSQL)
-	err = together(refresh)
-	dishes.Wait()
-	return errors.Join(err, dishErr)
-}
-
-// refreshDishRollups recomputes the rows of dish_slots and dish_blocks the lines fall in
-// (after they are stored), the two at once.
-func (s *ClickHouseStore) refreshDishRollups(ctx context.Context, lines []domain.DishFact) error {
-	if len(lines) == 0 {
-		return nil
-	}
-	slots, days := lineSlots(lines), lineDays(lines)
-	return together([]func() error{
-		func() error {
-			start := time.Now()
-			defer s.clock.since("refresh dish_slots", start)
-			if _, err := s.db.ExecContext(ctx, s.refreshDishesSQL(slots)); err != nil {
-				return fmt.Errorf("clickhouse dish_slots: %w", err)
-			}
-			return nil
-		},
-		func() error {
+	if days := lineDays(b.Dishes); len(days) > 0 {
+		refresh = append(refresh, func() error {
 			start := time.Now()
 			defer s.clock.since("refresh dish_blocks", start)
 			for _, q := range s.refreshDishBlocksSQL(days) {
@@ -251,8 +217,9 @@ func (s *ClickHouseStore) refreshDishRollups(ctx context.Context, lines []domain
 				}
 			}
 			return nil
-		},
-	})
+		})
+	}
+	return together(refresh)
 }
 
 // wrap names the table of a failed insert of n rows.
