@@ -211,7 +211,8 @@ func (s *ClickHouseStore) Write(ctx context.Context, b domain.Batch) error {
 		refresh = append(refresh, func() error {
 			start := time.Now()
 			defer s.clock.since("refresh dish_blocks", start)
-			for _, q := range s.refreshDishBlocksSQL(days) {
+			first, last := lineWindow(b.Dishes)
+			for _, q := range s.refreshDishBlocksSQL(days, first, last) {
 				if _, err := s.db.ExecContext(ctx, q); err != nil {
 					return fmt.Errorf("clickhouse dish_blocks: %w", err)
 				}
