@@ -42,18 +42,10 @@ func addSpans(hs *[5]domain.Seconds, m [5]int64) {
 
 func (o olap) DeliveryTimes(ctx context.Context, r domain.Range, s domain.Scope) (domain.DeliveryTimes, error) {
 	where, sargs := scopeSQL(s)
-	from, to := r.From.Unix(), r.To.Unix()
-	lo, hi := from+mod(-from, daySeconds), to-mod(to, daySeconds)
-	ends := [][2]int64{{from, to}}
-	days := s.All() && lo < hi
-	if days {
-		ends = nil
-		if from < lo {
-			ends = append(ends, [2]int64{from, lo})
-		}
-		if hi < to {
-			ends = append(ends, [2]int64{hi, to})
-		}
+	lo, hi, ok, ends := split(r, daySeconds)
+	days := s.All() && ok
+	if !days { // a restaurant's range reads deliveries whole
+		ends = [][2]int64{{r.From.Unix(), r.To.Unix()}}
 	}
 	var unplaced []any
 	if err := o.each(ctx, fmt.Sprintf("SELECT DISTINCT order_id FROM deliveries WHERE placed_at = %s", o.d.ts), []any{int64(0)}, func(rows *sql.Rows) error {

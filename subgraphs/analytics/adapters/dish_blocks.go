@@ -113,9 +113,8 @@ func dishBlocks(lo, hi int64) [][2]int64 {
 // dish_blocks: whole UTC days from the blocks, the partial days at the ends from
 // dishSource.
 func (o olap) platformDishSource(r domain.Range) (string, []any) {
-	from, to := r.From.Unix(), r.To.Unix()
-	lo, hi := from+mod(-from, daySeconds), to-mod(to, daySeconds)
-	if !o.d.platform || lo >= hi {
+	lo, hi, ok, ends := split(r, daySeconds)
+	if !o.d.platform || !ok {
 		return o.dishSource(r, domain.Scope{})
 	}
 	var conds []string
@@ -125,12 +124,10 @@ func (o olap) platformDishSource(r domain.Range) (string, []any) {
 	parts := []string{fmt.Sprintf(`SELECT menu_item_id AS mid, name AS nm, restaurant_id AS rid, quantity AS qn, amount_minor AS amt
 		FROM dish_blocks%s WHERE start >= %d AND start < %d AND (%s)`, o.d.final, lo, hi, strings.Join(conds, " OR "))}
 	var args []any
-	for _, e := range [][2]int64{{from, lo}, {hi, to}} {
-		if e[0] < e[1] {
-			src, sargs := o.dishSource(domain.Range{From: time.Unix(e[0], 0).UTC(), To: time.Unix(e[1], 0).UTC()}, domain.Scope{})
-			parts = append(parts, src)
-			args = append(args, sargs...)
-		}
+	for _, e := range ends {
+		src, sargs := o.dishSource(domain.Range{From: time.Unix(e[0], 0).UTC(), To: time.Unix(e[1], 0).UTC()}, domain.Scope{})
+		parts = append(parts, src)
+		args = append(args, sargs...)
 	}
 	return strings.Join(parts, " UNION ALL "), args
 }

@@ -55,19 +55,10 @@ func (o olap) refreshDriversSQL(days []int64) string {
 // driverMinutes is a query of (driver_id, online, busy) rows that together hold every
 // driver's minutes in r once: whole days from driver_days, the ends from the events.
 func (o olap) driverMinutes(r domain.Range) (string, []any) {
-	from, to := r.From.Unix(), r.To.Unix()
-	lo, hi := from+mod(-from, daySeconds), to-mod(to, daySeconds)
-	ends := [][2]int64{{from, to}}
+	lo, hi, ok, ends := split(r, daySeconds)
 	var parts []string
 	var args []any
-	if lo < hi {
-		ends = nil
-		if from < lo {
-			ends = append(ends, [2]int64{from, lo})
-		}
-		if hi < to {
-			ends = append(ends, [2]int64{hi, to})
-		}
+	if ok {
 		from, rargs := o.rollupRows("driver_days", "day", lo, hi, "", nil)
 		parts = append(parts, fmt.Sprintf("SELECT driver_id, %s AS online, %s AS busy %s", o.d.i64("online"), o.d.i64("busy"), from))
 		args = append(args, rargs...)
@@ -125,19 +116,10 @@ func (o olap) refreshDeliveriesSQL(days []int64) string {
 // driverEarnings is each driver's deliveries and earnings (shareBps of each delivered
 // order's total, rounded down per order) in r.
 func (o olap) driverEarnings(ctx context.Context, r domain.Range, shareBps int64) ([]domain.DriverFigures, error) {
-	from, to := r.From.Unix(), r.To.Unix()
-	lo, hi := from+mod(-from, daySeconds), to-mod(to, daySeconds)
-	ends := [][2]int64{{from, to}}
+	lo, hi, ok, ends := split(r, daySeconds)
 	var parts []string
 	var args []any
-	if lo < hi {
-		ends = nil
-		if from < lo {
-			ends = append(ends, [2]int64{from, lo})
-		}
-		if hi < to {
-			ends = append(ends, [2]int64{hi, to})
-		}
+	if ok {
 		rows, rargs := o.rollupRows("driver_deliveries", "day", lo, hi, "", nil)
 		parts = append(parts, fmt.Sprintf("SELECT driver_id AS did, %s AS n, %s AS earn %s", o.d.i64("deliveries"), o.d.i64(o.d.shares("totals", shareBps)), rows))
 		args = append(args, rargs...)
@@ -155,6 +137,7 @@ func (o olap) driverEarnings(ctx context.Context, r domain.Range, shareBps int64
 	// without one (the usual case) needs neither the join over orders nor its scans. Those
 	// events' totals come from orders; a driver and order with an event of each kind in r
 	// counts once (with the placed one, above).
+	from, to := r.From.Unix(), r.To.Unix()
 	n, err := o.count(ctx, fmt.Sprintf("SELECT count(*) FROM unplaced WHERE event_type = '%s' AND occurred_at >= %s AND occurred_at < %s",
 		domain.TypeDeliveryStatus, o.d.ts, o.d.ts), from, to)
 	if err != nil {

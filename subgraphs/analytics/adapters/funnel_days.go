@@ -119,19 +119,10 @@ type stepCount struct {
 // steps counts the steps of the orders placed in r within s (see the top of the file).
 func (o olap) steps(ctx context.Context, r domain.Range, s domain.Scope) ([]stepCount, error) {
 	where, sargs := scopeSQL(s)
-	from, to := r.From.Unix(), r.To.Unix()
-	lo, hi := from+mod(-from, daySeconds), to-mod(to, daySeconds)
+	lo, hi, ok, ends := split(r, daySeconds)
 	var parts []string
 	var args []any
-	ends := [][2]int64{{from, to}}
-	if lo < hi {
-		ends = nil
-		if from < lo {
-			ends = append(ends, [2]int64{from, lo})
-		}
-		if hi < to {
-			ends = append(ends, [2]int64{hi, to})
-		}
+	if ok {
 		table := "funnel_days"
 		if s.All() && o.d.platform {
 			table = "funnel_platform"

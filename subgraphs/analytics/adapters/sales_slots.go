@@ -113,29 +113,27 @@ func (o olap) breakdownSource(r domain.Range, s domain.Scope, by domain.Breakdow
 	if by == domain.ByZone {
 		col, table, key = "z", "zone_days", "zone"
 	}
-	from, to := r.From.Unix(), r.To.Unix()
-	lo, hi := from+mod(-from, daySeconds), to-mod(to, daySeconds)
-	if !s.All() || !o.d.platform || lo >= hi {
+	lo, hi, ok, ends := split(r, daySeconds)
+	if !s.All() || !o.d.platform || !ok {
 		src, args := o.salesSource(r, s)
 		return fmt.Sprintf("SELECT %s AS k, n, gmv FROM (%s) p", col, src), args
 	}
 	rows, args := o.rollupRows(table, "day", lo, hi, "", nil)
 	parts := []string{fmt.Sprintf("SELECT %s AS k, %s AS n, %s AS gmv %s", key, o.d.i64("orders"), o.d.i64("gmv_minor"), rows)}
-	for _, e := range [][2]int64{{from, lo}, {hi, to}} {
-		if e[0] < e[1] {
-			src, sargs := o.salesSource(domain.Range{From: time.Unix(e[0], 0).UTC(), To: time.Unix(e[1], 0).UTC()}, s)
-			parts = append(parts, fmt.Sprintf("SELECT %s AS k, n, gmv FROM (%s) p", col, src))
-			args = append(args, sargs...)
-		}
+	for _, e := range ends {
+		src, sargs := o.salesSource(domain.Range{From: time.Unix(e[0], 0).UTC(), To: time.Unix(e[1], 0).UTC()}, s)
+		parts = append(parts, fmt.Sprintf("SELECT %s AS k, n, gmv FROM (%s) p", col, src))
+		args = append(args, sargs...)
 	}
 	return strings.Join(parts, " UNION ALL "), args
 }
 
-// split cuts r into the whole quarter hours [lo, hi) (none when ok is false) and the partial
-// ones at its ends (at most two [from, to) pairs).
-func split(r domain.Range) (lo, hi int64, ok bool, ends [][2]int64) {
+// split cuts r into its whole units of unit seconds (quarter hours, UTC days) [lo, hi) (none
+// when ok is false) and the partial ones at its ends (at most two [from, to) pairs; r itself
+// when it holds no whole unit).
+func split(r domain.Range, unit int64) (lo, hi int64, ok bool, ends [][2]int64) {
 	from, to := r.From.Unix(), r.To.Unix()
-	lo, hi = from+mod(-from, slotSeconds), to-mod(to, slotSeconds)
+	lo, hi = from+mod(-from, unit), to-mod(to, unit)
 	if lo >= hi {
 		return 0, 0, false, [][2]int64{{from, to}}
 	}
@@ -153,7 +151,7 @@ func split(r domain.Range) (lo, hi int64, ok bool, ends [][2]int64) {
 // row), the partial ones at the range's ends from the events.
 func (o olap) salesSource(r domain.Range, s domain.Scope) (string, []any) {
 	where, sargs := scopeSQL(s)
-	lo, hi, ok, ends := split(r)
+	lo, hi, ok, ends := split(r, slotSeconds)
 	var parts []string
 	var args []any
 	for _, e := range ends {
@@ -179,7 +177,7 @@ func (o olap) platformSalesSource(r domain.Range) (string, []any) {
 		src, args := o.salesSource(r, domain.Scope{})
 		return "SELECT slot, n, gmv FROM (" + src + ") p", args
 	}
-	lo, hi, ok, ends := split(r)
+	lo, hi, ok, ends := split(r, slotSeconds)
 	var parts []string
 	var args []any
 	for _, e := range ends {
@@ -238,7 +236,7 @@ func (o olap) inSlots(slots []int64) string {
 // line in r within s once: whole quarter hours from dish_slots, the ends from the lines.
 func (o olap) dishSource(r domain.Range, s domain.Scope) (string, []any) {
 	where, sargs := scopeSQL(s)
-	lo, hi, ok, ends := split(r)
+	lo, hi, ok, ends := split(r, slotSeconds)
 	var parts []string
 	var args []any
 	for _, e := range ends {
