@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
 	"strings"
 
 	"github.com/dizhtime/dizhtime/subgraphs/analytics/domain"
@@ -61,7 +60,7 @@ func (o olap) DeliveryTimes(ctx context.Context, r domain.Range, s domain.Scope)
 		// in delivery_seconds when that row's day is whole: not again from the events.
 		counted := map[string]bool{}
 		q := fmt.Sprintf("SELECT DISTINCT order_id FROM deliveries WHERE placed_at >= %s AND placed_at < %s AND order_id IN (%s)",
-			o.d.ts, o.d.ts, strings.TrimSuffix(strings.Repeat("?,", len(unplaced)), ","))
+			o.d.ts, o.d.ts, placeholders(len(unplaced)))
 		if err := o.each(ctx, q, append([]any{lo, hi}, unplaced...), func(rows *sql.Rows) error {
 			var id string
 			err := rows.Scan(&id)
@@ -78,13 +77,13 @@ func (o olap) DeliveryTimes(ctx context.Context, r domain.Range, s domain.Scope)
 		}
 		unplaced = keep
 	}
+	// An order's milestones as deliveries rows hold them.
+	stored := fmt.Sprintf("SELECT order_id AS oid, %s AS placed, %s AS accepted, %s AS ready, %s AS picked, %s AS delivered FROM deliveries",
+		o.d.epoch("placed_at"), o.d.epoch("accepted_at"), o.d.epoch("ready_at"), o.d.epoch("picked_at"), o.d.epoch("delivered_at"))
 	var parts []string
 	var args []any
 	for _, e := range ends {
-		parts = append(parts, fmt.Sprintf(`SELECT order_id AS oid, %s AS placed, %s AS accepted, %s AS ready, %s AS picked, %s AS delivered
-		FROM deliveries WHERE placed_at >= %s AND placed_at < %s%s`,
-			o.d.epoch("placed_at"), o.d.epoch("accepted_at"), o.d.epoch("ready_at"), o.d.epoch("picked_at"), o.d.epoch("delivered_at"),
-			o.d.ts, o.d.ts, where))
+		parts = append(parts, fmt.Sprintf("%s WHERE placed_at >= %s AND placed_at < %s%s", stored, o.d.ts, o.d.ts, where))
 		args = append(append(args, e[0], e[1]), sargs...)
 	}
 	if len(unplaced) > 0 {
@@ -93,7 +92,7 @@ func (o olap) DeliveryTimes(ctx context.Context, r domain.Range, s domain.Scope)
 		cwhere, cargs := o.created(r, s)
 		e := o.d.epoch("occurred_at")
 		at := func(cond string) string { return o.d.minIf(e, cond) }
-		marks := strings.TrimSuffix(strings.Repeat("?,", len(unplaced)), ",")
+		marks := placeholders(len(unplaced))
 		parts = append(parts, fmt.Sprintf(`SELECT order_id AS oid, %s AS placed, %s AS accepted, %s AS ready, %s AS picked, %s AS delivered
 		FROM events WHERE ((%s) OR (event_type = '%s' AND occurred_at >= %s)) AND order_id IN (%s)
 		GROUP BY order_id`,
@@ -101,10 +100,7 @@ func (o olap) DeliveryTimes(ctx context.Context, r domain.Range, s domain.Scope)
 			at("status_to = 'picked_up'"), at("status_to = 'delivered'"), cwhere, domain.TypeOrderStatusChanged, o.d.ts, marks))
 		args = append(append(append(args, cargs...), r.From.Unix()), unplaced...)
 		// Their deliveries rows (delivered time and the milestones stored with it).
-		parts = append(parts, fmt.Sprintf(`SELECT order_id AS oid, %s AS placed, %s AS accepted, %s AS ready, %s AS picked, %s AS delivered
-		FROM deliveries WHERE placed_at = %s AND order_id IN (%s)`,
-			o.d.epoch("placed_at"), o.d.epoch("accepted_at"), o.d.epoch("ready_at"), o.d.epoch("picked_at"), o.d.epoch("delivered_at"),
-			o.d.ts, marks))
+		parts = append(parts, fmt.Sprintf("%s WHERE placed_at = %s AND order_id IN (%s)", stored, o.d.ts, marks))
 		args = append(append(args, int64(0)), unplaced...)
 	}
 	// The orders read one by one and the whole days' buckets, at once, into histograms of
@@ -174,10 +170,6 @@ func newParts() [5]domain.Seconds {
 // refreshDeliverySQL recomputes days' rows of delivery_seconds from deliveries (ClickHouse:
 // arrays of the parts, one row per part through ARRAY JOIN), each order's rows merged.
 func (o olap) refreshDeliverySQL(days []int64) string {
-	list := make([]string, len(days))
-	for i, d := range days {
-		list[i] = strconv.FormatInt(d, 10)
-	}
 	return fmt.Sprintf(`INSERT INTO delivery_seconds (day, part, seconds, orders)
 		SELECT intDiv(placed, %[1]d) * %[1]d AS day, part, secs, count() FROM (
 		SELECT placed, [0, 1, 2, 3, 4] AS parts,
@@ -186,9 +178,9 @@ func (o olap) refreshDeliverySQL(days []int64) string {
 			 ready > 0 AND picked >= ready, picked > 0 AND delivered >= picked] AS oks
 		FROM (SELECT order_id, max(toInt64(placed_at)) AS placed, max(toInt64(accepted_at)) AS accepted, max(toInt64(ready_at)) AS ready,
 			max(toInt64(picked_at)) AS picked, max(toInt64(delivered_at)) AS delivered
-			FROM deliveries WHERE placed_at >= %[2]s AND placed_at < %[3]s AND intDiv(toInt64(placed_at), %[1]d) * %[1]d IN (%[4]s)
+			FROM deliveries WHERE %[2]s
 			GROUP BY order_id)
 		WHERE placed > 0 AND delivered > 0
 		) ARRAY JOIN parts AS part, spans AS secs, oks AS ok WHERE ok GROUP BY day, part, secs`,
-		daySeconds, o.literal(days[0]), o.literal(days[len(days)-1]+daySeconds), strings.Join(list, ","))
+		daySeconds, o.inUnits("placed_at", daySeconds, days))
 }

@@ -3,7 +3,6 @@ package adapters
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -49,14 +48,6 @@ func lineDays(ds []domain.DishFact) []int64 {
 	return slices.Compact(out)
 }
 
-func joinInts(xs []int64) string {
-	list := make([]string, len(xs))
-	for i, x := range xs {
-		list[i] = strconv.FormatInt(x, 10)
-	}
-	return strings.Join(list, ",")
-}
-
 // refreshDishBlocksSQL are the statements that recompute, in order, the level-0 rows of
 // days (sorted) and then the blocks above holding them.
 //
@@ -67,8 +58,7 @@ func joinInts(xs []int64) string {
 func (o olap) refreshDishBlocksSQL(days []int64, first, last int64) []string {
 	items := fmt.Sprintf("menu_item_id IN (SELECT menu_item_id FROM dishes WHERE occurred_at >= %s AND occurred_at <= %s)",
 		o.literal(first), o.literal(last))
-	where := fmt.Sprintf("occurred_at >= %s AND occurred_at < %s AND %s * %d IN (%s) AND %s", o.literal(days[0]), o.literal(days[len(days)-1]+daySeconds),
-		o.d.idiv(o.d.epoch("occurred_at"), strconv.Itoa(daySeconds)), daySeconds, joinInts(days), items)
+	where := o.inUnits("occurred_at", daySeconds, days) + " AND " + items
 	out := []string{fmt.Sprintf(`INSERT INTO dish_blocks (level, start, menu_item_id, name, restaurant_id, lines, quantity, amount_minor)
 		SELECT 0, t - t %% %d AS d, mid, max(nm), max(rid), count(*), %s, %s FROM (%s) x GROUP BY d, mid`,
 		daySeconds, o.d.sum("qn"), o.d.sum("amt"), o.linesOnce(where))}

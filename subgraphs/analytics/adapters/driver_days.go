@@ -37,19 +37,15 @@ func (o olap) minutesOf(where string) string {
 
 // refreshDriversSQL recomputes days' rows of driver_days from the location events.
 func (o olap) refreshDriversSQL(days []int64) string {
-	list := make([]string, len(days))
-	for i, d := range days {
-		list[i] = strconv.FormatInt(d, 10)
-	}
 	day := fmt.Sprintf("%s * %d", o.d.idiv(o.d.epoch("occurred_at"), strconv.Itoa(daySeconds)), daySeconds)
 	minute := o.d.idiv(o.d.epoch("occurred_at"), "60")
 	return fmt.Sprintf(`INSERT INTO driver_days (day, driver_id, online, busy, version)
 		SELECT day, driver_id, online, busy, online * 1441 + busy FROM (
 		SELECT %s AS day, driver_id, %s AS online, %s AS busy FROM events
-		WHERE event_type = '%s' AND driver_id != '' AND occurred_at >= %s AND occurred_at < %s AND %s IN (%s)
+		WHERE event_type = '%s' AND driver_id != '' AND %s
 		GROUP BY day, driver_id) x`,
 		day, o.d.i64(o.d.uniq(minute)), o.d.i64(o.d.uniqIf(minute, "order_id != ''")), domain.TypeDriverLocation,
-		o.literal(days[0]), o.literal(days[len(days)-1]+daySeconds), day, strings.Join(list, ","))
+		o.inUnits("occurred_at", daySeconds, days))
 }
 
 // driverMinutes is a query of (driver_id, online, busy) rows that together hold every
@@ -100,17 +96,13 @@ func isDelivered(f *domain.Fact) bool {
 
 // refreshDeliveriesSQL recomputes days' rows of driver_deliveries from the events.
 func (o olap) refreshDeliveriesSQL(days []int64) string {
-	list := make([]string, len(days))
-	for i, d := range days {
-		list[i] = strconv.FormatInt(d, 10)
-	}
 	return fmt.Sprintf(`INSERT INTO driver_deliveries (day, driver_id, deliveries, totals)
 		SELECT day, did, count(), groupArray(tot) FROM (
 		SELECT intDiv(toInt64(min(occurred_at)), %[1]d) * %[1]d AS day, driver_id AS did, max(order_total_minor) AS tot
 		FROM events WHERE event_type = '%[2]s' AND status_to = 'delivered' AND driver_id != '' AND order_placed_at != toDateTime(0)
-			AND occurred_at >= %[3]s AND occurred_at < %[4]s AND intDiv(toInt64(occurred_at), %[1]d) * %[1]d IN (%[5]s)
+			AND %[3]s
 		GROUP BY driver_id, order_id) x GROUP BY day, did`,
-		daySeconds, domain.TypeDeliveryStatus, o.literal(days[0]), o.literal(days[len(days)-1]+daySeconds), strings.Join(list, ","))
+		daySeconds, domain.TypeDeliveryStatus, o.inUnits("occurred_at", daySeconds, days))
 }
 
 // driverEarnings is each driver's deliveries and earnings (shareBps of each delivered

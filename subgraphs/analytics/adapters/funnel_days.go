@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 
 	"github.com/dizhtime/dizhtime/subgraphs/analytics/domain"
@@ -72,12 +71,7 @@ func sortedDays(days []int64) []int64 {
 
 // refreshFunnelSQL recomputes days' rows of funnel_days from order_steps.
 func (o olap) refreshFunnelSQL(days []int64) string {
-	list := make([]string, len(days))
-	for i, d := range days {
-		list[i] = strconv.FormatInt(d, 10)
-	}
-	where := fmt.Sprintf("placed_at >= %s AND placed_at < %s AND %s * %d IN (%s)", o.literal(days[0]), o.literal(days[len(days)-1]+daySeconds),
-		o.d.idiv(o.d.epoch("placed_at"), strconv.Itoa(daySeconds)), daySeconds, strings.Join(list, ","))
+	where := o.inUnits("placed_at", daySeconds, days)
 	return fmt.Sprintf(`INSERT INTO funnel_days (day, restaurant_id, step, reason, orders, amount_minor, version)
 		SELECT t - t %% %d AS day, rid, step, rsn, %s, %s, count(*) FROM (%s) x GROUP BY day, rid, step, rsn`,
 		daySeconds, o.d.uniq("oid"), o.d.sum("amt"), o.stepsOnce("order_steps", "placed_at", where))
@@ -86,12 +80,7 @@ func (o olap) refreshFunnelSQL(days []int64) string {
 // refreshFunnelPlatformSQL recomputes days' rows of funnel_platform (migration 0010):
 // funnel_days' computation summed over the restaurants.
 func (o olap) refreshFunnelPlatformSQL(days []int64) string {
-	list := make([]string, len(days))
-	for i, d := range days {
-		list[i] = strconv.FormatInt(d, 10)
-	}
-	where := fmt.Sprintf("placed_at >= %s AND placed_at < %s AND %s * %d IN (%s)", o.literal(days[0]), o.literal(days[len(days)-1]+daySeconds),
-		o.d.idiv(o.d.epoch("placed_at"), strconv.Itoa(daySeconds)), daySeconds, strings.Join(list, ","))
+	where := o.inUnits("placed_at", daySeconds, days)
 	return fmt.Sprintf(`INSERT INTO funnel_platform (day, step, reason, orders, amount_minor, version)
 		SELECT t - t %% %d AS day, step, rsn, %s, %s, count(*) FROM (%s) x GROUP BY day, step, rsn`,
 		daySeconds, o.d.uniq("oid"), o.d.sum("amt"), o.stepsOnce("order_steps", "placed_at", where))
@@ -194,7 +183,7 @@ func (o olap) unplacedStepCounts(ctx context.Context, r domain.Range, s domain.S
 		return nil, fmt.Errorf("orders of unplaced steps: %w", err)
 	}
 	if len(ids) > 0 {
-		marks := strings.TrimSuffix(strings.Repeat("?,", len(ids)), ",")
+		marks := placeholders(len(ids))
 		key := "concat(order_id, '|', step, '|', ref)"
 		// A refunded order counts once: not here when order_steps holds a refund of it too.
 		parts = append(parts, fmt.Sprintf(`SELECT step, rsn, %s AS n, %s AS amt FROM (%s) x GROUP BY step, rsn`,

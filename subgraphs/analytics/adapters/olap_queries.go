@@ -103,7 +103,7 @@ func scopeSQL(s domain.Scope) (string, []any) {
 	if len(s.RestaurantIDs) == 0 {
 		return " AND 1 = 0", nil
 	}
-	marks := strings.TrimSuffix(strings.Repeat("?,", len(s.RestaurantIDs)), ",")
+	marks := placeholders(len(s.RestaurantIDs))
 	args := make([]any, len(s.RestaurantIDs))
 	for i, id := range s.RestaurantIDs {
 		args[i] = id

@@ -297,7 +297,7 @@ func inChunks(ids []string, fn func(marks string, args []any) error) error {
 		for i, id := range ids[:n] {
 			args[i] = id
 		}
-		if err := fn(strings.TrimSuffix(strings.Repeat("?,", n), ","), args); err != nil {
+		if err := fn(placeholders(n), args); err != nil {
 			return err
 		}
 		ids = ids[n:]

@@ -62,7 +62,7 @@ func mod(a, b int64) int64 { return ((a % b) + b) % b }
 func (o olap) refreshSalesSQL(slots []int64) string {
 	return fmt.Sprintf(`INSERT INTO sales_slots (slot, restaurant_id, zone, orders, gmv_minor)
 		SELECT t - t %% %d AS slot, rid, z, count(*), %s FROM (%s) x GROUP BY slot, rid, z`,
-		slotSeconds, o.d.sum("amt"), o.createdOnce(o.inSlots(slots)))
+		slotSeconds, o.d.sum("amt"), o.createdOnce(o.inUnits("occurred_at", slotSeconds, slots)))
 }
 
 // refreshPlatformSalesSQL recomputes slots' rows of platform_slots (migration 0010): the
@@ -70,7 +70,7 @@ func (o olap) refreshSalesSQL(slots []int64) string {
 func (o olap) refreshPlatformSalesSQL(slots []int64) string {
 	return fmt.Sprintf(`INSERT INTO platform_slots (slot, orders, gmv_minor)
 		SELECT t - t %% %d AS slot, count(*), %s FROM (%s) x GROUP BY slot`,
-		slotSeconds, o.d.sum("amt"), o.createdOnce(o.inSlots(slots)))
+		slotSeconds, o.d.sum("amt"), o.createdOnce(o.inUnits("occurred_at", slotSeconds, slots)))
 }
 
 // createdDays are the UTC days of the batch's order.created facts, sorted.
@@ -89,13 +89,7 @@ func createdDays(facts []domain.Fact) []int64 {
 // zone_days (col "zone") from the events (migration 0011).
 func (o olap) refreshSalesDaysSQL(table, col string) func(days []int64) string {
 	return func(days []int64) string {
-		list := make([]string, len(days))
-		for i, d := range days {
-			list[i] = strconv.FormatInt(d, 10)
-		}
-		where := fmt.Sprintf("event_type = '%s' AND occurred_at >= %s AND occurred_at < %s AND %s * %d IN (%s)",
-			domain.TypeOrderCreated, o.literal(days[0]), o.literal(days[len(days)-1]+daySeconds),
-			o.d.idiv(o.d.epoch("occurred_at"), strconv.Itoa(daySeconds)), daySeconds, strings.Join(list, ","))
+		where := fmt.Sprintf("event_type = '%s' AND %s", domain.TypeOrderCreated, o.inUnits("occurred_at", daySeconds, days))
 		return fmt.Sprintf(`INSERT INTO %[1]s (day, %[2]s, orders, gmv_minor)
 			SELECT t - t %% %[3]d AS day, k, count(*), %[4]s FROM (
 			SELECT %[5]s AS t, %[6]s AS k, %[7]s AS amt FROM events WHERE %[8]s GROUP BY event_id) x GROUP BY day, k`,
@@ -218,18 +212,30 @@ func lineSlots(ds []domain.DishFact) []int64 {
 func (o olap) refreshDishesSQL(slots []int64) string {
 	return fmt.Sprintf(`INSERT INTO dish_slots (slot, restaurant_id, menu_item_id, name, lines, quantity, amount_minor)
 		SELECT t - t %% %d AS slot, rid, mid, max(nm), count(*), %s, %s FROM (%s) x GROUP BY slot, rid, mid`,
-		slotSeconds, o.d.sum("qn"), o.d.sum("amt"), o.linesOnce(o.inSlots(slots)))
+		slotSeconds, o.d.sum("qn"), o.d.sum("amt"), o.linesOnce(o.inUnits("occurred_at", slotSeconds, slots)))
 }
 
-// inSlots is the condition "occurred_at lies in one of slots" (sorted, not empty).
-func (o olap) inSlots(slots []int64) string {
-	list := make([]string, len(slots))
-	for i, s := range slots {
-		list[i] = strconv.FormatInt(s, 10)
+// placeholders is n query parameters, "?,?,...".
+func placeholders(n int) string {
+	return strings.TrimSuffix(strings.Repeat("?,", n), ",")
+}
+
+// joinInts is xs as a comma-separated SQL list.
+func joinInts(xs []int64) string {
+	list := make([]string, len(xs))
+	for i, x := range xs {
+		list[i] = strconv.FormatInt(x, 10)
 	}
-	return fmt.Sprintf("occurred_at >= %s AND occurred_at < %s AND %s * %d IN (%s)",
-		o.literal(slots[0]), o.literal(slots[len(slots)-1]+slotSeconds), o.d.idiv(o.d.epoch("occurred_at"), strconv.FormatInt(slotSeconds, 10)),
-		slotSeconds, strings.Join(list, ","))
+	return strings.Join(list, ",")
+}
+
+// inUnits is the condition "col lies in one of the units of unit seconds (quarter hours,
+// UTC days) starting at starts" (sorted, not empty): the span from the first to the last,
+// which the store prunes by, then the units themselves.
+func (o olap) inUnits(col string, unit int64, starts []int64) string {
+	return fmt.Sprintf("%[1]s >= %[2]s AND %[1]s < %[3]s AND %[4]s * %[5]d IN (%[6]s)",
+		col, o.literal(starts[0]), o.literal(starts[len(starts)-1]+unit), o.d.idiv(o.d.epoch(col), strconv.FormatInt(unit, 10)),
+		unit, joinInts(starts))
 }
 
 // dishSource is a subquery of (mid, nm, rid, qn, amt) rows that together hold every order
