@@ -154,10 +154,7 @@ func (s *DuckDBStore) increments(ctx context.Context, p prepared) (rollupIncreme
 			continue
 		}
 		deliveredBefore[d.orderID] = true
-		var hs [5]domain.Seconds
-		for k := range hs {
-			hs[k] = domain.Seconds{}
-		}
+		hs := newParts()
 		addSpans(&hs, [5]int64{unixOrZero(d.placed), unixOrZero(d.accepted), unixOrZero(d.ready), unixOrZero(d.picked), unixOrZero(d.delivered)})
 		for part, h := range hs {
 			for secs := range h {

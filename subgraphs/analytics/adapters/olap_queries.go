@@ -235,11 +235,17 @@ func (o olap) Rates(ctx context.Context, r domain.Range, s domain.Scope) (domain
 	return x, nil
 }
 
-func (o olap) TopDishes(ctx context.Context, r domain.Range, s domain.Scope, limit int) ([]domain.Dish, error) {
-	src, args := o.dishSource(r, s)
+// dishesOf is dishSource's rows of r within s (platformDishSource's when s is the whole
+// platform).
+func (o olap) dishesOf(r domain.Range, s domain.Scope) (string, []any) {
 	if s.All() {
-		src, args = o.platformDishSource(r)
+		return o.platformDishSource(r)
 	}
+	return o.dishSource(r, s)
+}
+
+func (o olap) TopDishes(ctx context.Context, r domain.Range, s domain.Scope, limit int) ([]domain.Dish, error) {
+	src, args := o.dishesOf(r, s)
 	q := fmt.Sprintf(`SELECT mid, max(nm), max(rid), %s AS qty, %s AS revenue FROM (%s) u
 		GROUP BY mid ORDER BY qty DESC, revenue DESC, mid LIMIT %d`, o.d.sum("qn"), o.d.sum("amt"), src, limit)
 	var out []domain.Dish
