@@ -126,10 +126,9 @@ func graphqlFanOut(ctx context.Context, rdb *redis.Client, pgURL string, tracked
 	time.Sleep(300 * time.Millisecond) // subscriptions reach Redis and the index
 	// The feed starts reading once the topic exists (service.LiveComponents creates it
 	// as the feed starts): fixes sent before it reads would be timed from the wait.
-	for deadline := time.Now().Add(30 * time.Second); svc.LiveIndexReady(ctx) != nil; time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			return fmt.Errorf("live index not ready after 30 s: %w", svc.LiveIndexReady(ctx))
-		}
+	var notReady error
+	if err := waitUntil("live index ready", func() bool { notReady = svc.LiveIndexReady(ctx); return notReady == nil }); err != nil {
+		return fmt.Errorf("%w: %w", err, notReady)
 	}
 
 	// Another replica: an index of its own fed only from driver.location (the Kafka
@@ -142,10 +141,8 @@ func graphqlFanOut(ctx context.Context, rdb *redis.Client, pgURL string, tracked
 		return err
 	}
 	go func() { _ = otherFeed.Run(liveCtx) }()
-	for deadline := time.Now().Add(30 * time.Second); !otherFeed.CaughtUp(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			return fmt.Errorf("the other replica's location feed did not start")
-		}
+	if err := waitUntil("the other replica's location feed started", otherFeed.CaughtUp); err != nil {
+		return err
 	}
 	otherRec := newRecorder()
 	follow := other.Follow("", 1<<12)

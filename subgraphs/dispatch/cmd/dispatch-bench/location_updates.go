@@ -74,10 +74,8 @@ func locationUpdates(ctx context.Context, rdb *redis.Client, redisPID int, broke
 	go func() { feedDone <- feed.Run(runCtx) }()
 	go func() { ownDone <- ownFeed.Run(runCtx) }()
 	defer func() { stop(); <-streamDone; <-feedDone; <-ownDone }()
-	for deadline := time.Now().Add(30 * time.Second); !feed.CaughtUp() || !ownFeed.CaughtUp(); time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			return fmt.Errorf("location feed did not start")
-		}
+	if err := waitUntil("both location feeds started", func() bool { return feed.CaughtUp() && ownFeed.CaughtUp() }); err != nil {
+		return err
 	}
 	// Fix -> other replica's index latency, from every fix the index applies.
 	follow := other.Follow("", 1<<16)

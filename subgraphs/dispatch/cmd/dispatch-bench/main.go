@@ -508,3 +508,14 @@ func startProfile() error {
 	profileTo = ""
 	return pprof.StartCPUProfile(f)
 }
+
+// waitUntil polls ok every 10 ms for up to 30 s; past that it fails naming what never
+// happened.
+func waitUntil(what string, ok func() bool) error {
+	for deadline := time.Now().Add(30 * time.Second); !ok(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			return fmt.Errorf("not %s after 30 s", what)
+		}
+	}
+	return nil
+}
