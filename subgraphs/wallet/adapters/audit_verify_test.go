@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/dizhtime/dizhtime/subgraphs/wallet/adapters"
+	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // The audit chain covers audit rows; a posting edited behind the triggers' back leaves
@@ -15,21 +16,10 @@ func TestVerifyAudit_reDerivesEveryBalanceFromThePostingsAndReportsEachDifferenc
 	a, _, pool := newWallet(t, 4)
 	ctx := context.Background()
 	topUp(t, a, "u1", 10_000, "UZS", "pi-1")
-	conn, err := pool.Acquire(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = conn.Exec(ctx, `SET session_replication_role = replica`)
-	if err == nil {
-		_, err = conn.Exec(ctx, `UPDATE postings SET amount = 12000 WHERE account_id = 'customer_wallet:u1:UZS'`)
-	}
-	if err == nil {
-		_, err = conn.Exec(ctx, `RESET session_replication_role`)
-	}
-	conn.Release()
-	if err != nil {
-		t.Fatal(err)
-	}
+	behindTheTriggers(t, pool, func(ctx context.Context, conn *pgxpool.Conn) error {
+		_, err := conn.Exec(ctx, `UPDATE postings SET amount = 12000 WHERE account_id = 'customer_wallet:u1:UZS'`)
+		return err
+	})
 	rep, err := adapters.VerifyAudit(ctx, pool, []byte(adapters.DefaultAuditKey))
 	if err != nil {
 		t.Fatal(err)
@@ -56,20 +46,12 @@ func TestVerifyAudit_theChainIsKeyed_aWrongKeyOrARowReHashedWithoutTheKeyIsRepor
 	}
 	// A database administrator edits a row and re-hashes the chain the only way open to
 	// someone without the key: plain sha256, marking the rows unkeyed.
-	conn, err := pool.Acquire(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Release()
-	for _, q := range []string{`SET session_replication_role = replica`,
-		`UPDATE audit_log SET amount = 20000, balance_after = 20000, keyed = false,
+	behindTheTriggers(t, pool, func(ctx context.Context, conn *pgxpool.Conn) error {
+		_, err := conn.Exec(ctx, `UPDATE audit_log SET amount = 20000, balance_after = 20000, keyed = false,
 			hash = sha256(prev_hash || audit_canonical(account_id, seq, tx_id, kind, currency, 20000, 20000, actor, reason, trace_id, at_us))
-			WHERE account_id = 'customer_wallet:u1:UZS' AND seq = 1`,
-		`RESET session_replication_role`} {
-		if _, err := conn.Exec(ctx, q); err != nil {
-			t.Fatal(err)
-		}
-	}
+			WHERE account_id = 'customer_wallet:u1:UZS' AND seq = 1`)
+		return err
+	})
 	rep, err := adapters.VerifyAudit(ctx, pool, []byte(adapters.DefaultAuditKey))
 	if err != nil {
 		t.Fatal(err)
@@ -100,23 +82,14 @@ func TestAuditHeads_exportedHeadsCatchAHistoryRewrittenEvenWithTheKey(t *testing
 		actor, reason, trace_id, at_us), 'UTF8') FROM audit_log WHERE account_id = 'customer_wallet:u1:UZS' AND seq = 1`).Scan(&prev, &canonical); err != nil {
 		t.Fatal(err)
 	}
-	conn, err := pool.Acquire(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Release()
-	for _, q := range []string{`SET session_replication_role = replica`,
-		`UPDATE audit_log SET amount = 20000, balance_after = 20000, hash = $1 WHERE account_id = 'customer_wallet:u1:UZS' AND seq = 1`,
-		`UPDATE accounts SET audit_head = $1, balance = 20000 WHERE id = 'customer_wallet:u1:UZS'`,
-		`RESET session_replication_role`} {
-		var args []any
-		if strings.Contains(q, "$1") {
-			args = append(args, ak.Sum(prev, []byte(canonical)))
+	forged := ak.Sum(prev, []byte(canonical))
+	behindTheTriggers(t, pool, func(ctx context.Context, conn *pgxpool.Conn) error {
+		_, err := conn.Exec(ctx, `UPDATE audit_log SET amount = 20000, balance_after = 20000, hash = $1 WHERE account_id = 'customer_wallet:u1:UZS' AND seq = 1`, forged)
+		if err == nil {
+			_, err = conn.Exec(ctx, `UPDATE accounts SET audit_head = $1, balance = 20000 WHERE id = 'customer_wallet:u1:UZS'`, forged)
 		}
-		if _, err := conn.Exec(ctx, q, args...); err != nil {
-			t.Fatal(err)
-		}
-	}
+		return err
+	})
 	problems, err := adapters.CheckAuditHeads(ctx, pool, key, path)
 	if err != nil || !strings.Contains(strings.Join(problems, "\n"), "account_id=customer_wallet:u1:UZS, seq=1) no longer has the hash exported") {
 		t.Fatalf("rewritten history against the exported heads: %v, %v", problems, err)

@@ -195,18 +195,10 @@ func TestVerifyAudit_failsNamingTheRowSomeoneEditedDirectly(t *testing.T) {
 		t.Fatalf("untouched log: %+v, %v", rep, err)
 	}
 	// Someone with DDL rights bypasses the triggers and rewrites history.
-	conn, err := pool.Acquire(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = conn.Exec(ctx, `SET session_replication_role = replica`)
-	if err == nil {
-		_, err = conn.Exec(ctx, `UPDATE audit_log SET amount = 99999 WHERE account_id = 'customer_wallet:u1:UZS' AND seq = 1`)
-	}
-	conn.Release()
-	if err != nil {
-		t.Fatal(err)
-	}
+	behindTheTriggers(t, pool, func(ctx context.Context, conn *pgxpool.Conn) error {
+		_, err := conn.Exec(ctx, `UPDATE audit_log SET amount = 99999 WHERE account_id = 'customer_wallet:u1:UZS' AND seq = 1`)
+		return err
+	})
 	rep, err := adapters.VerifyAudit(ctx, pool, []byte(adapters.DefaultAuditKey))
 	if err != nil {
 		t.Fatal(err)
@@ -374,4 +366,27 @@ func TestRefund_neverReturnsMoreThanWasPaidUnderConcurrentRequests(t *testing.T)
 		t.Errorf("escrow = %d, want 100 left", b)
 	}
 	checkInvariants(t, pool)
+}
+
+// behindTheTriggers runs fn on a connection with triggers off (session_replication_role
+// replica: what someone allowed to disable them can do) and turns them on again before the
+// connection goes back to the pool.
+func behindTheTriggers(t testing.TB, pool *pgxpool.Pool, fn func(ctx context.Context, conn *pgxpool.Conn) error) {
+	t.Helper()
+	ctx := context.Background()
+	conn, err := pool.Acquire(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Release()
+	if _, err := conn.Exec(ctx, `SET session_replication_role = replica`); err != nil {
+		t.Fatal(err)
+	}
+	err = fn(ctx, conn)
+	if _, rerr := conn.Exec(ctx, `RESET session_replication_role`); err == nil {
+		err = rerr
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/dizhtime/dizhtime/subgraphs/wallet/adapters"
 )
@@ -54,19 +55,11 @@ func TestLedger_postingsMustNameATransactionAndAnAccountThatExist_andThoseNeverG
 	checkInvariants(t, pool)
 
 	// Someone allowed to disable triggers writes an orphan posting: verify-audit names it.
-	conn, err := pool.Acquire(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, err = conn.Exec(ctx, `SET session_replication_role = replica`)
-	if err == nil {
-		_, err = conn.Exec(ctx, `INSERT INTO postings (tx_id, account_id, currency, amount)
+	behindTheTriggers(t, pool, func(ctx context.Context, conn *pgxpool.Conn) error {
+		_, err := conn.Exec(ctx, `INSERT INTO postings (tx_id, account_id, currency, amount)
 			VALUES (gen_random_uuid(), 'customer_wallet:ghost:UZS', 'UZS', 1), (gen_random_uuid(), 'customer_wallet:ghost:UZS', 'UZS', -1)`)
-	}
-	conn.Release()
-	if err != nil {
-		t.Fatal(err)
-	}
+		return err
+	})
 	rep, err := adapters.VerifyAudit(ctx, pool, []byte(adapters.DefaultAuditKey))
 	if err != nil {
 		t.Fatal(err)
