@@ -116,11 +116,7 @@ func TestLocationStream_publishesEachFixToDriverLocationKeyedByTheDriverAndFlush
 func TestLocationStream_boundsTheFixesTheWriterHoldsAndDeliversEveryFixItTook(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	brokers := endpoints.Kafka()
-	topic := "test." + rand.Text()[:10] + ".driver.location"
-	if err := kafka.EnsureTopics(ctx, brokers, kafka.TopicSpec{Name: topic, Partitions: 3}); err != nil {
-		t.Fatalf("Kafka at %v not usable: %v", brokers, err)
-	}
+	brokers, topic := freshLocationTopic(ctx, t)
 	cfg := adapters.LocationStreamConfig{Topic: topic, QueueSize: 500, BatchSize: 50, BatchTimeout: 5 * time.Millisecond, MaxInFlight: 100}
 	s, err := adapters.NewLocationStream(brokers, cfg, nil)
 	if err != nil {
@@ -175,11 +171,7 @@ func TestLocationStream_boundsTheFixesTheWriterHoldsAndDeliversEveryFixItTook(t 
 func TestLocationStream_feedsItsOwnIndexAtOnceAndTheOthersThroughTheTopic(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	brokers := endpoints.Kafka()
-	topic := "test." + rand.Text()[:10] + ".driver.location"
-	if err := kafka.EnsureTopics(ctx, brokers, kafka.TopicSpec{Name: topic, Partitions: 3}); err != nil {
-		t.Fatalf("Kafka at %v not usable: %v", brokers, err)
-	}
+	brokers, topic := freshLocationTopic(ctx, t)
 	own, other := adapters.NewDriverIndex(), adapters.NewDriverIndex()
 	scfg := adapters.DefaultLocationStreamConfig()
 	scfg.Topic, scfg.Local = topic, own
@@ -252,4 +244,16 @@ func TestLocationStream_feedsItsOwnIndexAtOnceAndTheOthersThroughTheTopic(t *tes
 	if live, _, _ := own.Known("drv-1"); live.At.Lat != 41.32 {
 		t.Fatalf("own index holds %v, want the last fix", live.At)
 	}
+}
+
+// freshLocationTopic is the test Kafka's brokers and a driver.location topic of the test's
+// own (3 partitions), created.
+func freshLocationTopic(ctx context.Context, t *testing.T) ([]string, string) {
+	t.Helper()
+	brokers := endpoints.Kafka()
+	topic := "test." + rand.Text()[:10] + ".driver.location"
+	if err := kafka.EnsureTopics(ctx, brokers, kafka.TopicSpec{Name: topic, Partitions: 3}); err != nil {
+		t.Fatalf("Kafka at %v not usable: %v", brokers, err)
+	}
+	return brokers, topic
 }
