@@ -339,12 +339,5 @@ func TestSubscriptionFanoutBenchClients(t *testing.T) {
 	_, _ = io.Copy(io.Discard, os.Stdin)
 	mu.Lock()
 	defer mu.Unlock()
-	slices.Sort(spreads)
-	pct := func(p float64) float64 {
-		if len(spreads) == 0 {
-			return 0
-		}
-		return float64(spreads[int(p*float64(len(spreads)-1))].Microseconds()) / 1000
-	}
-	fmt.Printf("fanout spread %.2f %.2f missed %d\n", pct(0.5), pct(0.99), missed)
+	fmt.Printf("fanout spread %.2f %.2f missed %d\n", percentileMs(spreads, 0.5), percentileMs(spreads, 0.99), missed)
 }

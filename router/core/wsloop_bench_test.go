@@ -7,7 +7,6 @@ import (
 	"os"
 	"runtime"
 	"runtime/pprof"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -205,19 +204,12 @@ func benchSubscribers(b *testing.B, n int, loop bool) {
 		next()
 	}
 	b.StopTimer()
-	slices.Sort(spreads)
-	pct := func(p float64) float64 {
-		if len(spreads) == 0 {
-			return 0
-		}
-		return float64(spreads[int(p*float64(len(spreads)-1))].Microseconds()) / 1000
-	}
 	b.ReportMetric(perSub, "bytes/subscriber")
 	b.ReportMetric(goroutines, "goroutines/subscriber")
 	b.ReportMetric(float64(int64(stack1)-int64(stack0))/float64(n), "stack-bytes/subscriber")
-	b.ReportMetric(pct(0.5), "fanout-p50-ms")
-	b.ReportMetric(pct(0.99), "fanout-p99-ms")
+	b.ReportMetric(percentileMs(spreads, 0.5), "fanout-p50-ms")
+	b.ReportMetric(percentileMs(spreads, 0.99), "fanout-p99-ms")
 	b.ReportMetric(setupTook.Seconds(), "setup-s")
 	b.Logf("%d subscribers (event loop %v): %.0f bytes and %.2f goroutines each; %d events fanned out, spread p50 %.1f ms p99 %.1f ms",
-		n, loop, perSub, goroutines, complete, pct(0.5), pct(0.99))
+		n, loop, perSub, goroutines, complete, percentileMs(spreads, 0.5), percentileMs(spreads, 0.99))
 }
