@@ -54,8 +54,8 @@ type BatchConfig struct {
 	// payment 128-213 against 158-319 µs (batches of ~6.9 on one backend against ~5.3 on
 	// two). Two pipelined flushers side by side at 20 workers made batches of ~3.8 and
 	// ran slower than either. The cost: one pipelined backend is one core; at 40 workers
-	// (batches ~14, short of the full batch that brings in a second flusher) it ran ~9%
-	// fewer tx/s than Pipeline 1.
+	// and 50 accounts (batches ~14, short of the full batch that brings in a second
+	// flusher) it ran 9-22% fewer tx/s than Pipeline 1 (mixed at 10 accounts).
 	Pipeline int
 }
 
