@@ -23,13 +23,13 @@ func TestTakeLocked_batchesInFlightShareNoAccount_andPerAccountOrderIsKept(t *te
 	all := map[*pendingPost]string{a1: "a1", b1: "b1", a2: "a2", c1: "c1", bc: "bc", d1: "d1"}
 	b := &postBatcher{cfg: BatchConfig{MaxBatch: 64}.withDefaults()}
 	b.queue = []*pendingPost{a1, b1, a2}
-	first, held := b.takeLocked()
+	first, held := b.takeLocked(1)
 	if got := names(first, all); !slices.Equal(got, []string{"a1", "b1", "a2"}) {
 		t.Fatalf("first batch %v: operations on one wallet go together", got)
 	}
 	b.queue = append(b.queue, pending("w:a", "e:6"), c1, bc, d1)
 	all[b.queue[0]] = "a3"
-	second, _ := b.takeLocked()
+	second, _ := b.takeLocked(2)
 	// a3 waits for w:a; bc waits for w:b (in flight); c1 is older than bc and shares no
 	// busy account, so it goes; d1 goes.
 	if got := names(second, all); !slices.Equal(got, []string{"c1", "d1"}) {
@@ -38,11 +38,9 @@ func TestTakeLocked_batchesInFlightShareNoAccount_andPerAccountOrderIsKept(t *te
 	if got := names(b.queue, all); !slices.Equal(got, []string{"a3", "bc"}) {
 		t.Fatalf("left queued %v, want [a3 bc]", got)
 	}
-	for _, a := range held {
-		delete(b.busy, a)
-	}
+	b.freeLocked(held)
 	// The first batch is done: a3 goes; bc still waits for w:c (second batch in flight).
-	third, _ := b.takeLocked()
+	third, _ := b.takeLocked(3)
 	if got := names(third, all); !slices.Equal(got, []string{"a3"}) {
 		t.Fatalf("third batch %v, want [a3]", got)
 	}
@@ -51,10 +49,10 @@ func TestTakeLocked_batchesInFlightShareNoAccount_andPerAccountOrderIsKept(t *te
 // An operation passed over holds its other accounts too: a later operation on one of
 // them does not overtake it (else it could wait for ever behind newer batches).
 func TestTakeLocked_aWaitingOperationIsNotOvertakenOnItsAccounts(t *testing.T) {
-	b := &postBatcher{cfg: BatchConfig{MaxBatch: 64}.withDefaults(), busy: map[string]bool{"w:x": true}}
+	b := &postBatcher{cfg: BatchConfig{MaxBatch: 64}.withDefaults(), busy: map[string]accountHold{"w:x": {flusher: 1, batches: 1}}}
 	xy, y := pending("w:x", "w:y"), pending("w:y", "e:1")
 	b.queue = []*pendingPost{xy, y}
-	if batch, _ := b.takeLocked(); len(batch) != 0 {
+	if batch, _ := b.takeLocked(2); len(batch) != 0 {
 		t.Fatalf("took %d operations; both must wait for w:x", len(batch))
 	}
 	if len(b.queue) != 2 || b.queue[0] != xy || b.queue[1] != y {
@@ -65,8 +63,36 @@ func TestTakeLocked_aWaitingOperationIsNotOvertakenOnItsAccounts(t *testing.T) {
 func TestTakeLocked_takesAtMostMaxBatch(t *testing.T) {
 	b := &postBatcher{cfg: BatchConfig{MaxBatch: 2}.withDefaults()}
 	b.queue = []*pendingPost{pending("w:a"), pending("w:b"), pending("w:c")}
-	batch, held := b.takeLocked()
+	batch, held := b.takeLocked(1)
 	if len(batch) != 2 || len(b.queue) != 1 || len(held) != 2 {
 		t.Fatalf("batch %d, queued %d, held %v", len(batch), len(b.queue), held)
+	}
+}
+
+// A flusher's own batches in flight hold nothing back from it (its connection runs them
+// in order), only from the others; an account is free once every batch holding it is done.
+func TestTakeLocked_aFlushersOwnBatchesInFlightDoNotHoldItBack(t *testing.T) {
+	b := &postBatcher{cfg: BatchConfig{MaxBatch: 64}.withDefaults()}
+	b.queue = []*pendingPost{pending("w:a", "e:1")}
+	first, held1 := b.takeLocked(1)
+	b.queue = []*pendingPost{pending("w:a", "e:2")}
+	if batch, _ := b.takeLocked(2); len(batch) != 0 {
+		t.Fatal("flusher 2 took an operation on w:a while flusher 1's batch holds it")
+	}
+	second, held2 := b.takeLocked(1)
+	if len(first) != 1 || len(second) != 1 {
+		t.Fatalf("flusher 1 took %d then %d operations, want 1 and 1", len(first), len(second))
+	}
+	b.queue = []*pendingPost{pending("w:a", "e:3")}
+	b.freeLocked(held1)
+	if batch, _ := b.takeLocked(2); len(batch) != 0 {
+		t.Fatal("flusher 2 took w:a while flusher 1's second batch still holds it")
+	}
+	b.freeLocked(held2)
+	if batch, _ := b.takeLocked(2); len(batch) != 1 {
+		t.Fatal("w:a is free once both of flusher 1's batches are done")
+	}
+	if len(b.busy) != 2 || b.busy["w:a"] != (accountHold{flusher: 2, batches: 1}) {
+		t.Fatalf("busy %v, want w:a and e:3 held once by flusher 2", b.busy)
 	}
 }

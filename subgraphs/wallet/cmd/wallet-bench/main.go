@@ -68,6 +68,7 @@ func main() {
 	analyzeAt := flag.String("analyze-at", "warm", "compare: when both databases are ANALYZEd: warm (after -warmup operations, as a ledger in use) or seed (right after the accounts are seeded, every other table empty: the old harness, whose cached plans seq-scan pgledger's growing tables)")
 	flushers := flag.Int("flushers", 0, "compare: batches in flight at once (0: the ledger's default)")
 	linger := flag.Duration("linger", 0, "compare: how long a batch waits for more operations (at most 2ms)")
+	pipeline := flag.Int("pipeline", 0, "compare: batches each flusher keeps in flight on its connection (1: no pipelining, each batch waits for the previous one's results; 0: the ledger's default)")
 	sagaEvents := flag.Int("saga-events", 20000, "compare: order.created events the saga consumer drains per account count (0: skip)")
 	sagaOneTx := flag.Bool("saga-one-tx", false, "compare: the saga consumer applies each fetched batch in one transaction across its partitions (consumer.Config.OneTransaction; default false: one transaction per partition side by side, as the service does)")
 	sagaBatch := flag.Int("saga-batch", service.Defaults().ConsumerBatchSize, "compare: the saga consumer's batch (messages fetched together; the service's consumer_batch_size)")
@@ -109,7 +110,7 @@ func main() {
 		}
 		cfg := compareConfig{duration: *duration, workers: *workers, conns: int32(*conns), rounds: *rounds,
 			pgledger: *pgledgerSQL, sagaEvents: *sagaEvents, sagaBatch: *sagaBatch, sagaOneTx: *sagaOneTx, warmup: *warmup, analyzeAt: *analyzeAt,
-			batch: adapters.BatchConfig{Flushers: *flushers, Linger: *linger}}
+			batch: adapters.BatchConfig{Flushers: *flushers, Linger: *linger, Pipeline: *pipeline}}
 		for _, a := range strings.Split(*accounts, ",") {
 			var n int
 			if _, err := fmt.Sscan(a, &n); err != nil || n < 2 {
