@@ -423,13 +423,11 @@ func (t ledgerTx) PostBatch(ctx context.Context, reqs []app.PostRequest) ([]app.
 	}
 	for len(reqs) > 0 { // wallet_post_batch takes at most 64
 		n := min(len(reqs), maxPostBatch)
-		outs, err := postBatch(ctx, t.q, t.audit, reqs[:n])
+		r, e, err := splitOutcomes(postBatch(ctx, t.q, t.audit, reqs[:n]))
 		if err != nil {
-			return nil, nil, mapError(err)
+			return nil, nil, err
 		}
-		for _, o := range outs {
-			res, errs = append(res, o.res), append(errs, mapError(o.err))
-		}
+		res, errs = append(res, r...), append(errs, e...)
 		reqs = reqs[n:]
 	}
 	return res, errs, nil
