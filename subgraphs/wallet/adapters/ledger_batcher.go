@@ -145,9 +145,11 @@ type accountHold struct {
 	batches int
 }
 
-// flight is a batch sent and not yet answered.
+// flight is a batch sent and not yet answered, with the requests sent for it (its
+// results are read against them).
 type flight struct {
 	batch []*pendingPost
+	reqs  []app.PostRequest
 	accts []string
 }
 
@@ -234,22 +236,23 @@ func (b *postBatcher) flusher() {
 			// Sent, it runs behind the batches in flight; room left, the next take comes
 			// before their results are read.
 			var err error
+			reqs := requests(batch)
 			if pipe == nil {
 				pipe, err = b.openPipe()
 			}
 			if err == nil {
-				err = pipe.send(b.repo.audit, requests(batch))
+				err = pipe.send(b.repo.audit, reqs)
 			}
 			if err != nil {
 				b.finish(batch, nil, err)
 				done = accts
 				continue
 			}
-			flights = append(flights, flight{batch, accts})
+			flights = append(flights, flight{batch, reqs, accts})
 		default:
 			f := flights[0]
 			flights = flights[1:]
-			outs, err := pipe.read(requests(f.batch))
+			outs, err := pipe.read(f.reqs)
 			b.finish(f.batch, outs, err)
 			done = f.accts
 		}
