@@ -322,3 +322,54 @@ type publisherFunc func(context.Context, ...kafka.Message) error
 func (f publisherFunc) Publish(ctx context.Context, msgs ...kafka.Message) error {
 	return f(ctx, msgs...)
 }
+
+// Queue puts Add's statements in the caller's own round trip (here after a stand-in state
+// change); Withdraw takes back events of the transaction before it commits: only the
+// others are stored, and withdrawing an event that is not there fails.
+func TestOutbox_queuedWithTheCallersStatementsAndWithdrawnBeforeCommit(t *testing.T) {
+	pool := testenv.Postgres(t)
+	ctx := context.Background()
+	if err := outbox.Migrate(ctx, pool); err != nil {
+		t.Fatalf("migrate: %v", err)
+	}
+	ob := outbox.New()
+	evs := []events.Envelope{newEvent(t, "t", "a", 1), newEvent(t, "t", "b", 2), newEvent(t, "t", "a", 3)}
+	err := pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
+		b.Queue(`SELECT 1`)
+		if err := ob.Queue(b, evs...); err != nil {
+			return err
+		}
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		if err := ob.Withdraw(ctx, tx, evs[1].ID); err != nil {
+			return err
+		}
+		return ob.Withdraw(ctx, tx, evs[1].ID) // not there any more
+	})
+	if err == nil {
+		t.Fatal("withdrawing an event twice succeeded")
+	}
+	err = pgx.BeginFunc(ctx, pool, func(tx pgx.Tx) error {
+		b := &pgx.Batch{}
+		if err := ob.Queue(b, evs...); err != nil {
+			return err
+		}
+		if err := tx.SendBatch(ctx, b).Close(); err != nil {
+			return err
+		}
+		return ob.Withdraw(ctx, tx, evs[1].ID)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := pool.Query(ctx, `SELECT event_id::text FROM outbox ORDER BY seq`)
+	ids, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ids) != 2 || ids[0] != evs[0].ID || ids[1] != evs[2].ID {
+		t.Fatalf("outbox holds %v, want %s and %s", ids, evs[0].ID, evs[2].ID)
+	}
+}
