@@ -63,24 +63,6 @@ func (o *Outbox) Add(ctx context.Context, tx pgx.Tx, evs ...events.Envelope) err
 	if len(evs) == 0 {
 		return nil
 	}
-	b := &pgx.Batch{}
-	if err := o.Queue(b, evs...); err != nil {
-		return err
-	}
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return fmt.Errorf("outbox add %d events: %w", len(evs), err)
-	}
-	return nil
-}
-
-// Queue is Add for a caller that sends its own statements in the same round trip: it
-// queues Add's statements for evs on b (nothing for none), which the caller sends in the
-// transaction the events belong to (tx.SendBatch) and whose results it reads or closes.
-// Everything Add says holds once b was sent without an error.
-func (o *Outbox) Queue(b *pgx.Batch, evs ...events.Envelope) error {
-	if len(evs) == 0 {
-		return nil
-	}
 	var (
 		ids, topics, subjects []string
 		values                [][]byte
@@ -102,6 +84,7 @@ func (o *Outbox) Queue(b *pgx.Batch, evs ...events.Envelope) error {
 	slices.Sort(locks)
 	locks = slices.Compact(locks)
 
+	b := &pgx.Batch{}
 	b.Queue(`SELECT count(pg_advisory_xact_lock($1, hashtext(s))) FROM (SELECT unnest($2::text[]) AS s ORDER BY 1) x`,
 		int32(subjectLockClass), locks)
 	b.Queue(`INSERT INTO outbox (event_id, topic, subject, value, headers)
@@ -110,23 +93,8 @@ func (o *Outbox) Queue(b *pgx.Batch, evs ...events.Envelope) error {
 	if o.notify {
 		b.Queue(`SELECT pg_notify($1, current_schema())`, notifyChannel)
 	}
-	return nil
-}
-
-// Withdraw takes back events tx added (by id) before it commits: they will not be
-// published. A caller that added events ahead of knowing whether they apply (in the
-// same round trip as the change they describe) withdraws those that turned out not to.
-// The ids' subject locks stay held until tx ends.
-func (o *Outbox) Withdraw(ctx context.Context, tx pgx.Tx, ids ...string) error {
-	if len(ids) == 0 {
-		return nil
-	}
-	tag, err := tx.Exec(ctx, `DELETE FROM outbox WHERE event_id = ANY ($1::uuid[]) AND sent_at IS NULL`, ids)
-	if err != nil {
-		return fmt.Errorf("outbox withdraw %d events: %w", len(ids), err)
-	}
-	if tag.RowsAffected() != int64(len(ids)) {
-		return fmt.Errorf("outbox withdraw: %d of %d events found", tag.RowsAffected(), len(ids))
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return fmt.Errorf("outbox add %d events: %w", len(evs), err)
 	}
 	return nil
 }

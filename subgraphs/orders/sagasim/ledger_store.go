@@ -375,21 +375,6 @@ func (t ledgerTx) PostBatch(ctx context.Context, reqs []app.PostRequest) ([]app.
 	return res, errs, nil
 }
 
-// PostBatchPublishing is PostBatch, then Publish(evs...) when every request posted as a
-// new transaction under its own TxID.
-func (t ledgerTx) PostBatchPublishing(ctx context.Context, reqs []app.PostRequest, evs []events.Envelope) ([]app.PostResult, []error, bool, error) {
-	res, errs, err := t.PostBatch(ctx, reqs)
-	if err != nil {
-		return nil, nil, false, err
-	}
-	for j := range reqs {
-		if errs[j] != nil || res[j].Status != app.StatusOK || res[j].Replayed || res[j].TxID != reqs[j].TxID {
-			return res, errs, false, nil
-		}
-	}
-	return res, errs, true, t.Publish(ctx, evs...)
-}
-
 // RecordOrderEnded keeps the first ending (ON CONFLICT DO NOTHING).
 func (t ledgerTx) RecordOrderEnded(_ context.Context, e app.OrderEnding) error {
 	if _, ok := t.s.endings[e.OrderID]; !ok {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -12,7 +11,6 @@ import (
 	"github.com/google/uuid"
 	"github.com/jackc/pgx/v5"
 
-	"github.com/dizhtime/dizhtime/events"
 	"github.com/dizhtime/dizhtime/events/contracts"
 
 	"github.com/dizhtime/dizhtime/subgraphs/wallet/adapters"
@@ -454,81 +452,4 @@ func TestPostBatch_batchesOfSeveralCallsOverSharedWalletsDoNotDeadlock(t *testin
 		t.Errorf("%d payments, want 200", paid)
 	}
 	checkInvariants(t, pool)
-}
-
-// A batch whose every charge posts under its own id writes its payment events in the
-// round trip of the charges (PostBatchPublishing published them): one payment.success
-// per order, in the batch's order, each naming the payment that charged it. The same
-// orders again (a second order.created for each, new event ids) are replayed: the events
-// sent ahead are withdrawn and each order gets payment.success naming its first payment
-// again, with no second charge. A batch larger than one wallet_post_batch call (64)
-// goes the way of PostBatch and Publish, with the same outcome.
-func TestSaga_aBatchWhoseChargesAllPostPublishesWithThemAndAReplayedOneIsWithdrawn(t *testing.T) {
-	a, repo, pool := newWallet(t, 4)
-	for _, u := range []string{"u1", "u2"} {
-		topUp(t, a, u, 1_000_000, "UZS", "pi-"+u)
-	}
-	for _, size := range []int{5, 70} {
-		t.Run(strconv.Itoa(size), func(t *testing.T) {
-			ctx := context.Background()
-			if _, err := pool.Exec(ctx, `DELETE FROM outbox`); err != nil {
-				t.Fatal(err)
-			}
-			batch := make([]app.OrderCreated, size)
-			for i := range batch {
-				batch[i] = app.OrderCreated{OrderCreatedV2: orderCreated(fmt.Sprintf("o%d-%d", size, i), "u"+strconv.Itoa(1+i%2), 100)}
-			}
-			var published []bool
-			for range 2 {
-				tx := recordingTx{}
-				inConsumerTx(t, pool, repo, func(ctx context.Context, atx app.Tx) error {
-					tx.Tx = atx
-					return a.OnOrdersCreated(ctx, &tx, batch)
-				})
-				published = append(published, tx.published)
-			}
-			if size <= 64 && (!published[0] || published[1]) {
-				t.Errorf("published with the charges: %v, want the first batch only", published)
-			}
-			evs := outboxEvents(t, pool)
-			if len(evs) != 2*size {
-				t.Fatalf("%d events in the outbox, want %d", len(evs), 2*size)
-			}
-			for i, e := range evs {
-				o := batch[i%size]
-				var s contracts.PaymentSucceededV1
-				if e.Subject != o.OrderID || e.Type != contracts.TypePaymentSucceeded || e.Decode(&s) != nil {
-					t.Fatalf("event %d = %s %s, want %s payment.success", i, e.Subject, e.Type, o.OrderID)
-				}
-				var paid string
-				if err := pool.QueryRow(ctx, `SELECT id::text FROM transactions WHERE order_id = $1 AND kind = 'order_payment'`,
-					o.OrderID).Scan(&paid); err != nil {
-					t.Fatal(err)
-				}
-				if s.PaymentID != paid {
-					t.Fatalf("event %d names payment %s, the order was paid by %s", i, s.PaymentID, paid)
-				}
-			}
-		})
-	}
-	// Each customer paid 100 per order once: 5 + 70 orders, alternating u1 and u2.
-	if got := balance(t, pool, "customer_wallet:u1:UZS"); got != 1_000_000-100*(3+35) {
-		t.Errorf("u1 = %d", got)
-	}
-	if got := balance(t, pool, "customer_wallet:u2:UZS"); got != 1_000_000-100*(2+35) {
-		t.Errorf("u2 = %d", got)
-	}
-	checkInvariants(t, pool)
-}
-
-// recordingTx remembers whether PostBatchPublishing published the events it was given.
-type recordingTx struct {
-	app.Tx
-	published bool
-}
-
-func (r *recordingTx) PostBatchPublishing(ctx context.Context, reqs []app.PostRequest, evs []events.Envelope) ([]app.PostResult, []error, bool, error) {
-	res, errs, published, err := r.Tx.PostBatchPublishing(ctx, reqs, evs)
-	r.published = published
-	return res, errs, published, err
 }

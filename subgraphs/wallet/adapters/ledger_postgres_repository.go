@@ -433,44 +433,6 @@ func (t ledgerTx) PostBatch(ctx context.Context, reqs []app.PostRequest) ([]app.
 	return res, errs, nil
 }
 
-// PostBatchPublishing sends the wallet_post_batch call and the outbox's statements for
-// evs in one round trip: the outbox rows are written while the call's account locks are
-// held, with no round trip and no client work between them. When a request did not post
-// as a new transaction under its own TxID (short of funds, replayed, failed), the events
-// are withdrawn: the rare case costs a second round trip. A batch wallet_post_batch takes
-// in several calls goes through PostBatch alone (published false).
-func (t ledgerTx) PostBatchPublishing(ctx context.Context, reqs []app.PostRequest, evs []events.Envelope) ([]app.PostResult, []error, bool, error) {
-	if len(reqs) == 0 || len(reqs) > maxPostBatch {
-		res, errs, err := t.PostBatch(ctx, reqs)
-		return res, errs, false, err
-	}
-	b := &pgx.Batch{}
-	b.Queue(postBatchSQL, postBatchArgs(t.audit, reqs)...)
-	if err := t.outbox.Queue(b, evs...); err != nil {
-		return nil, nil, false, err
-	}
-	br := t.tx.SendBatch(ctx, b)
-	rows, _ := br.Query()
-	outs, err := postBatchOutcomes(rows, reqs)
-	if cerr := br.Close(); err == nil && cerr != nil {
-		err = fmt.Errorf("outbox add %d events: %w", len(evs), cerr)
-	}
-	res, errs, err := splitOutcomes(outs, err)
-	if err != nil {
-		return nil, nil, false, err
-	}
-	for j := range reqs {
-		if errs[j] != nil || res[j].Status != app.StatusOK || res[j].Replayed || res[j].TxID != reqs[j].TxID {
-			ids := make([]string, len(evs))
-			for i, e := range evs {
-				ids[i] = e.ID
-			}
-			return res, errs, false, t.outbox.Withdraw(ctx, t.tx, ids...)
-		}
-	}
-	return res, errs, true, nil
-}
-
 func (t ledgerTx) RecordOrderEnded(ctx context.Context, e app.OrderEnding) error {
 	_, err := t.q.Exec(ctx, `INSERT INTO order_endings (order_id, status, reason) VALUES ($1, $2, $3)
 		ON CONFLICT (order_id) DO NOTHING`, e.OrderID, e.Status, e.Reason)

@@ -80,12 +80,6 @@ type Tx interface {
 	// each with its own outcome (one failing never fails another): results and errors by
 	// position, or err when the call as a whole failed.
 	PostBatch(ctx context.Context, reqs []PostRequest) (res []PostResult, errs []error, err error)
-	// PostBatchPublishing is PostBatch and Publish(evs...) in one round trip, for a
-	// caller that built evs expecting every request to post as a new transaction under
-	// its own TxID (StatusOK, not Replayed): when all did, published is true. Otherwise
-	// the events are withdrawn (published false) and the caller publishes the ones the
-	// outcomes call for.
-	PostBatchPublishing(ctx context.Context, reqs []PostRequest, evs []events.Envelope) (res []PostResult, errs []error, published bool, err error)
 	// RecordOrderEnded remembers that an order ended; the first ending recorded stays.
 	RecordOrderEnded(ctx context.Context, e OrderEnding) error
 	// OrderRefunds lists an order's refunds, oldest first.

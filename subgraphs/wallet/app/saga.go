@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"time"
 
 	"github.com/dizhtime/dizhtime/events"
 	"github.com/dizhtime/dizhtime/events/contracts"
@@ -66,16 +65,16 @@ func (a *Application) OnOrderCreated(ctx context.Context, tx Tx, p contracts.Ord
 		payload = contracts.PaymentFailedV1{OrderID: p.OrderID, CustomerID: p.CustomerID, Amount: p.Total,
 			Code: contracts.PaymentInsufficientFunds, Message: shortMessage(p.PointsRedeemed), FailedAt: a.now().UTC()}
 	default:
-		payload = succeeded(p, r.TxID, a.now())
+		payload = contracts.PaymentSucceededV1{PaymentID: r.TxID, OrderID: p.OrderID, CustomerID: p.CustomerID,
+			Amount: p.Total, Method: "wallet", PaidAt: a.now().UTC()}
 	}
 	return a.publish(ctx, tx, p.OrderID, payload)
 }
 
 // OnOrdersCreated is OnOrderCreated for a batch of events handled in one transaction
 // (the consumer's batch mode): the orders locked in one statement, their endings read in
-// one, every charge posted in one wallet_post_batch call and the payment events added to
-// the outbox in the same round trip, with the same outcomes and events OnOrderCreated
-// gives each order one by one.
+// one, every charge posted in one wallet_post_batch call and every payment event added to
+// the outbox at once, with the same outcomes OnOrderCreated gives each order one by one.
 // An error leaves the whole batch to be rolled back (the consumer then runs the events
 // one by one).
 func (a *Application) OnOrdersCreated(ctx context.Context, tx Tx, orders []OrderCreated) error {
@@ -122,60 +121,34 @@ func (a *Application) OnOrdersCreated(ctx context.Context, tx Tx, orders []Order
 		}
 		reqs, at = append(reqs, req), append(at, i)
 	}
-	// The events are built before the charges are posted, each charge's payment.success
-	// as it reads when the charge posts under its own id, and go to the outbox in the
-	// same round trip as the charges: the customers' wallets stay locked through no
-	// client work. When a charge turned out otherwise (short of funds, or replayed under
-	// an earlier id), they are withdrawn and published as the outcomes call for.
-	for j, i := range at {
-		payloads[i] = succeeded(ps[i], reqs[j].TxID, a.now())
-	}
-	evs, err := a.paymentEvents(ctx, orders, payloads)
-	if err != nil {
-		return err
-	}
-	if len(reqs) == 0 {
-		return tx.Publish(ctx, evs...)
-	}
-	res, errs, published, err := tx.PostBatchPublishing(ctx, reqs, evs)
-	if err != nil || published {
-		return err
-	}
-	for j, i := range at {
-		p := ps[i]
-		switch {
-		case errs[j] != nil:
-			return fmt.Errorf("order.created %s: %w", p.OrderID, errs[j])
-		case res[j].Status == StatusInsufficientFunds:
-			payloads[i] = contracts.PaymentFailedV1{OrderID: p.OrderID, CustomerID: p.CustomerID, Amount: p.Total,
-				Code: contracts.PaymentInsufficientFunds, Message: shortMessage(p.PointsRedeemed), FailedAt: a.now().UTC()}
-		default:
-			payloads[i] = succeeded(p, res[j].TxID, a.now())
+	if len(reqs) > 0 {
+		res, errs, err := tx.PostBatch(ctx, reqs)
+		if err != nil {
+			return err
+		}
+		for j, i := range at {
+			p := ps[i]
+			switch {
+			case errs[j] != nil:
+				return fmt.Errorf("order.created %s: %w", p.OrderID, errs[j])
+			case res[j].Status == StatusInsufficientFunds:
+				payloads[i] = contracts.PaymentFailedV1{OrderID: p.OrderID, CustomerID: p.CustomerID, Amount: p.Total,
+					Code: contracts.PaymentInsufficientFunds, Message: shortMessage(p.PointsRedeemed), FailedAt: a.now().UTC()}
+			default:
+				payloads[i] = contracts.PaymentSucceededV1{PaymentID: res[j].TxID, OrderID: p.OrderID, CustomerID: p.CustomerID,
+					Amount: p.Total, Method: "wallet", PaidAt: a.now().UTC()}
+			}
 		}
 	}
-	if evs, err = a.paymentEvents(ctx, orders, payloads); err != nil {
-		return err
-	}
-	return tx.Publish(ctx, evs...)
-}
-
-// paymentEvents are the events of payloads, each orders[i]'s with its trace.
-func (a *Application) paymentEvents(ctx context.Context, orders []OrderCreated, payloads []events.Payload) ([]events.Envelope, error) {
-	evs := make([]events.Envelope, len(orders))
-	for i, o := range orders {
-		e, err := events.New(o.traced(ctx), Source, o.OrderID, payloads[i])
+	evs := make([]events.Envelope, len(ps))
+	for i, p := range ps {
+		e, err := events.New(orders[i].traced(ctx), Source, p.OrderID, payloads[i])
 		if err != nil {
-			return nil, err
+			return err
 		}
 		evs[i] = e
 	}
-	return evs, nil
-}
-
-// succeeded is payment.success for the order charged by payment txID.
-func succeeded(p contracts.OrderCreatedV2, txID string, now time.Time) contracts.PaymentSucceededV1 {
-	return contracts.PaymentSucceededV1{PaymentID: txID, OrderID: p.OrderID, CustomerID: p.CustomerID,
-		Amount: p.Total, Method: "wallet", PaidAt: now.UTC()}
+	return tx.Publish(ctx, evs...)
 }
 
 // OrderCreated is one order.created of a batch with the context carrying its event's
