@@ -517,9 +517,20 @@ func putHeader(buf []byte, op ws.OpCode) []byte {
 	return buf[start:]
 }
 
+// appendJSONString appends s as a JSON string. A subscription id is short printable
+// ASCII ("1", a UUID): appended between quotes as it is, without encoding/json's
+// allocation per frame (it was one per delivered event); anything else goes through
+// json.Marshal.
 func appendJSONString(buf []byte, s string) []byte {
-	b, _ := json.Marshal(s)
-	return append(buf, b...)
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			b, _ := json.Marshal(s)
+			return append(buf, b...)
+		}
+	}
+	buf = append(buf, '"')
+	buf = append(buf, s...)
+	return append(buf, '"')
 }
 
 // framePool keeps write buffers for reuse (those up to 64 KiB).
@@ -577,21 +588,37 @@ func (c *wsConn) send(frame []byte) {
 
 // writeNow writes what the socket takes at once (c.mu held, nothing queued or being
 // written); 0 on any error (flush then meets it).
+//
+// Once the poller registered the connection, c.fd is written directly: the descriptor is
+// closed only by release, which marks c closed under c.mu first, so with c.mu held and c
+// not closed it is still c's socket. That spares the runtime's descriptor lock and its
+// closure per frame (a broadcast writes one frame to each of thousands of sockets).
 func (c *wsConn) writeNow(frame []byte) int {
+	if c.fd > 0 {
+		return writeAll(c.fd, frame)
+	}
 	written := 0
 	_ = c.raw.Write(func(fd uintptr) bool {
-		for written < len(frame) {
-			n, err := syscall.Write(int(fd), frame[written:])
-			if err == syscall.EINTR {
-				continue
-			}
-			if err != nil || n <= 0 {
-				break
-			}
-			written += n
-		}
+		written = writeAll(int(fd), frame)
 		return true // never wait for the socket: the rest is queued
 	})
+	return written
+}
+
+// writeAll writes frame to the non-blocking socket fd until it takes no more; it returns
+// how much it took.
+func writeAll(fd int, frame []byte) int {
+	written := 0
+	for written < len(frame) {
+		n, err := syscall.Write(fd, frame[written:])
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil || n <= 0 {
+			break
+		}
+		written += n
+	}
 	return written
 }
 
