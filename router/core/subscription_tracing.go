@@ -49,7 +49,7 @@ func startOperationSpan(ctx context.Context, parent trace.SpanContext, transport
 // event cost the router ~11% of its CPU at 10,000 tracking subscribers (a span event, its
 // attribute and the garbage, per delivery), while the SDK keeps only the last 128 of a
 // span's events anyway.
-const maxSpanEvents = 32
+const maxSpanEvents = 8
 
 // sentEvent records one event sent to the client on the operation's span in ctx (the
 // first maxSpanEvents as span events, every one in the count).

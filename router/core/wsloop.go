@@ -43,7 +43,9 @@ import (
 // never hold up the events of the others on the same upstream stream.
 //
 // Both subprotocols behave as the library's handlers do (messages, close codes 4400,
-// 4401, 4403, 4408, 4409, 4429, keep-alives), see handleTransportWS and handleLegacyWS.
+// 4401, 4403, 4408, 4409, 4429, keep-alives), see handleTransportWS and handleLegacyWS,
+// except that a graphql-transport-ws keep-alive (an unsolicited pong) is skipped on a
+// connection that was sent frames since the last one (see onTimer).
 
 // closeSlowConsumer is the close code of a WebSocket whose client does not read fast
 // enough (RFC 6455 1008, Policy Violation).
@@ -121,6 +123,7 @@ type wsConn struct {
 	writing     bool        // a goroutine drains queue
 	closing     bool        // a close frame is queued: nothing more is
 	closed      bool
+	sent        bool // a frame was sent since the keep-alive's last tick
 }
 
 // serveFromLoop hands an upgraded connection to the event loop; the handler's goroutine
@@ -187,12 +190,24 @@ func (c *wsConn) onTimer() {
 		return
 	}
 	c.timer.Reset(c.h.keepAlive)
+	if c.sent && !c.legacy {
+		// Frames went out since the last tick: the connection is not idle, a heartbeat
+		// would only add a write per subscriber (10,000 sockets tracking an order each
+		// got one every keep-alive besides their events). graphql-ws clients time out
+		// on missing "ka" messages, not on missing data: those always get theirs.
+		c.sent = false
+		c.mu.Unlock()
+		return
+	}
 	c.mu.Unlock()
 	if c.legacy {
 		c.send(wsMessageBytes("", "ka", nil))
 	} else {
 		c.send(wsMessageBytes("", "pong", []byte(`{"type":"heartbeat"}`)))
 	}
+	c.mu.Lock()
+	c.sent = false // the heartbeat is no sign of activity at the next tick
+	c.mu.Unlock()
 }
 
 var wsReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 4096) }}
@@ -570,6 +585,7 @@ func (c *wsConn) send(frame []byte) {
 		c.slowConsumer()
 		return
 	}
+	c.sent = true
 	if !c.writing && len(c.queue) == 0 && c.raw != nil {
 		// Nothing waits to be written: one write that does not wait, on this goroutine.
 		// Most frames go out whole here, without a goroutine, a deadline or a copy; what
