@@ -480,14 +480,36 @@ func requestErrorsJSON(err error) []byte {
 }
 
 // wsMessageBytes is one protocol message as a text frame: {"id":…,"type":…,"payload":…}
-// with the frame header in front, written into one pooled buffer.
+// with the frame header in front, written into one pooled buffer. The message's length is
+// worked out first, so the header goes at the buffer's start and the frame is the whole
+// buffer: it goes back to the pool with all its room (a frame cut out of its buffer's
+// middle came back 8 bytes shorter each time, until the pool held only buffers too small
+// and every event allocated a new one per subscriber).
 func wsMessageBytes(id, kind string, payload []byte) []byte {
-	buf := wsFrames.get(wsMaxHeader + len(id) + len(kind) + len(payload) + 40)
-	buf = buf[:wsMaxHeader]
+	n := len(`{"type":""}`) + len(kind)
+	var quoted []byte // an id that needs escaping
+	if id != "" {
+		if plainJSONString(id) {
+			n += len(`"id":"",`) + len(id)
+		} else {
+			quoted, _ = json.Marshal(id)
+			n += len(`"id":,`) + len(quoted)
+		}
+	}
+	if len(payload) > 0 {
+		n += len(`,"payload":`) + len(payload)
+	}
+	buf := appendHeader(wsFrames.get(wsMaxHeader+n), ws.OpText, n)
 	buf = append(buf, '{')
 	if id != "" {
 		buf = append(buf, `"id":`...)
-		buf = appendJSONString(buf, id)
+		if quoted != nil {
+			buf = append(buf, quoted...)
+		} else {
+			buf = append(buf, '"')
+			buf = append(buf, id...)
+			buf = append(buf, '"')
+		}
 		buf = append(buf, ',')
 	}
 	buf = append(buf, `"type":"`...)
@@ -497,55 +519,40 @@ func wsMessageBytes(id, kind string, payload []byte) []byte {
 		buf = append(buf, `,"payload":`...)
 		buf = append(buf, payload...)
 	}
-	buf = append(buf, '}')
-	return putHeader(buf, ws.OpText)
+	return append(buf, '}')
 }
 
 // wsFrame is one frame carrying payload.
 func wsFrame(op ws.OpCode, payload []byte) []byte {
-	buf := wsFrames.get(wsMaxHeader + len(payload))
-	buf = append(buf[:wsMaxHeader], payload...)
-	return putHeader(buf, op)
+	buf := appendHeader(wsFrames.get(wsMaxHeader+len(payload)), op, len(payload))
+	return append(buf, payload...)
 }
 
 const wsMaxHeader = 10 // a server frame's largest header (no mask)
 
-// putHeader writes the header of an unfragmented server frame in front of the payload
-// at buf[wsMaxHeader:] and returns the frame.
-func putHeader(buf []byte, op ws.OpCode) []byte {
-	n := len(buf) - wsMaxHeader
-	var start int
+// appendHeader appends the header of an unfragmented server frame of n payload bytes.
+func appendHeader(buf []byte, op ws.OpCode, n int) []byte {
+	buf = append(buf, 0x80|byte(op))
 	switch {
 	case n <= 125:
-		start = wsMaxHeader - 2
-		buf[start+1] = byte(n)
+		return append(buf, byte(n))
 	case n <= 0xffff:
-		start = wsMaxHeader - 4
-		buf[start+1] = 126
-		binary.BigEndian.PutUint16(buf[start+2:], uint16(n))
+		return binary.BigEndian.AppendUint16(append(buf, 126), uint16(n))
 	default:
-		start = 0
-		buf[1] = 127
-		binary.BigEndian.PutUint64(buf[2:], uint64(n))
+		return binary.BigEndian.AppendUint64(append(buf, 127), uint64(n))
 	}
-	buf[start] = 0x80 | byte(op)
-	return buf[start:]
 }
 
-// appendJSONString appends s as a JSON string. A subscription id is short printable
-// ASCII ("1", a UUID): appended between quotes as it is, without encoding/json's
-// allocation per frame (it was one per delivered event); anything else goes through
-// json.Marshal.
-func appendJSONString(buf []byte, s string) []byte {
+// plainJSONString reports whether s is a JSON string as it is between quotes (a
+// subscription id is short printable ASCII: "1", a UUID); encoding/json would escape
+// anything else (and <, >, & for HTML).
+func plainJSONString(s string) bool {
 	for i := 0; i < len(s); i++ {
 		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
-			b, _ := json.Marshal(s)
-			return append(buf, b...)
+			return false
 		}
 	}
-	buf = append(buf, '"')
-	buf = append(buf, s...)
-	return append(buf, '"')
+	return true
 }
 
 // framePool keeps write buffers for reuse (those up to 64 KiB).
