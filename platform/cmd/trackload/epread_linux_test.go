@@ -118,7 +118,7 @@ func TestEpollReader_countsEventsAnswersPingsAndEndsOnClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ep, err := newEpReader(2)
+	ep, err := newEpReader(2, time.Millisecond)
 	if err != nil {
 		t.Fatal(err)
 	}

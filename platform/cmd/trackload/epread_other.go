@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"net"
+	"time"
 )
 
 // The epoll reader needs Linux; elsewhere -reader goroutine is the only one.
@@ -22,7 +23,7 @@ func subscribeRaw(context.Context, *net.Dialer, string, string, string) (*rawSub
 	return nil, errNoEpoll
 }
 
-func newEpReader(int) (*epReader, error)         { return nil, errNoEpoll }
-func (*epReader) add(*subscriber, *rawSub) error { return errNoEpoll }
-func (*epReader) stop()                          {}
-func (*epConn) close()                           {}
+func newEpReader(int, time.Duration) (*epReader, error) { return nil, errNoEpoll }
+func (*epReader) add(*subscriber, *rawSub) error        { return errNoEpoll }
+func (*epReader) stop()                                 {}
+func (*epConn) close()                                  {}

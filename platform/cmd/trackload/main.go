@@ -32,6 +32,7 @@ type options struct {
 	routerReserve, toolBase           int
 	reader                            string
 	readerLoops                       int
+	readerPoll                        time.Duration
 	phaseSpread                       bool
 }
 
@@ -67,6 +68,7 @@ func main() {
 	flag.IntVar(&o.toolBase, "tool-fd-base", 200, "open files this tool holds besides the subscribers' sockets")
 	flag.StringVar(&o.reader, "reader", "epoll", "how the tool reads its subscribers: epoll (a few goroutines over epoll, raw reads into reused buffers: little CPU per event) or goroutine (github.com/coder/websocket, a goroutine per subscriber)")
 	flag.IntVar(&o.readerLoops, "reader-loops", 1, "-reader epoll: epoll loops (goroutines) reading the subscribers")
+	flag.DurationVar(&o.readerPoll, "reader-poll", time.Millisecond, "-reader epoll: while events arrive, poll the sockets this often instead of being woken for each (a router write that wakes the tool costs the router that wake-up, which a client on another machine would not); 0: always block in epoll_wait. Latencies include up to this delay")
 	flag.BoolVar(&o.phaseSpread, "phase-spread", true, "start the couriers' tickers spread evenly over one -interval (false: every courier pings at the same instant)")
 	flag.Parse()
 	var err error
@@ -159,7 +161,7 @@ func run(ctx context.Context, o options) error {
 	}
 
 	if o.reader == "epoll" {
-		if r.ep, err = newEpReader(o.readerLoops); err != nil {
+		if r.ep, err = newEpReader(o.readerLoops, o.readerPoll); err != nil {
 			return err
 		}
 		defer r.ep.stop()
