@@ -132,9 +132,10 @@ type fanoutMember struct {
 	events subscription.EventHandler
 	eng    *Engine // acquired by the pipeline, released when the member ends
 	done   func()  // metrics and span
-	// spanCtx carries the client subscription's span; events are recorded on it while
-	// it records.
+	// spanCtx carries the client subscription's span (span); events are recorded on it
+	// while it records.
 	spanCtx context.Context
+	span    *operationSpan
 	record  bool
 
 	// mu orders what the client is handed: its replay before any broadcast event, and
@@ -150,7 +151,7 @@ func (f *subscriptionFanout) attach(s *subscriptionEngine, ctx context.Context, 
 	endMetric := s.metrics.subscriptionStarted(s.transport)
 	s.metrics.observeOperation(opName, "subscription", 0, "")
 	spanCtx, span := startOperationSpan(ctx, s.traceParent, s.transport, "subscription", req.OperationName)
-	m := &fanoutMember{s: s, id: id, op: op, events: events, eng: eng, spanCtx: spanCtx, record: span.span.IsRecording()}
+	m := &fanoutMember{s: s, id: id, op: op, events: events, eng: eng, spanCtx: spanCtx, span: span, record: span.span.IsRecording()}
 	m.done = func() {
 		endMetric()
 		span.end(spanCtx)
@@ -252,7 +253,7 @@ func (m *fanoutMember) deliver(data []byte) {
 	m.mu.Lock()
 	if !m.ended {
 		if m.record {
-			sentEvent(m.spanCtx)
+			m.span.sent()
 		}
 		m.events.Emit(subscription.EventTypeOnSubscriptionData, m.id, data, nil)
 	}

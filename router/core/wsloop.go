@@ -43,7 +43,9 @@ import (
 // never hold up the events of the others on the same upstream stream.
 //
 // Both subprotocols behave as the library's handlers do (messages, close codes 4400,
-// 4401, 4403, 4408, 4409, 4429, keep-alives), see handleTransportWS and handleLegacyWS.
+// 4401, 4403, 4408, 4409, 4429, keep-alives), see handleTransportWS and handleLegacyWS,
+// except that a graphql-transport-ws keep-alive (an unsolicited pong) is skipped on a
+// connection that was sent frames since the last one (see onTimer).
 
 // closeSlowConsumer is the close code of a WebSocket whose client does not read fast
 // enough (RFC 6455 1008, Policy Violation).
@@ -121,6 +123,7 @@ type wsConn struct {
 	writing     bool        // a goroutine drains queue
 	closing     bool        // a close frame is queued: nothing more is
 	closed      bool
+	sent        bool // a frame was sent since the keep-alive's last tick
 }
 
 // serveFromLoop hands an upgraded connection to the event loop; the handler's goroutine
@@ -187,12 +190,24 @@ func (c *wsConn) onTimer() {
 		return
 	}
 	c.timer.Reset(c.h.keepAlive)
+	if c.sent && !c.legacy {
+		// Frames went out since the last tick: the connection is not idle, a heartbeat
+		// would only add a write per subscriber (10,000 sockets tracking an order each
+		// got one every keep-alive besides their events). graphql-ws clients time out
+		// on missing "ka" messages, not on missing data: those always get theirs.
+		c.sent = false
+		c.mu.Unlock()
+		return
+	}
 	c.mu.Unlock()
 	if c.legacy {
 		c.send(wsMessageBytes("", "ka", nil))
 	} else {
 		c.send(wsMessageBytes("", "pong", []byte(`{"type":"heartbeat"}`)))
 	}
+	c.mu.Lock()
+	c.sent = false // the heartbeat is no sign of activity at the next tick
+	c.mu.Unlock()
 }
 
 var wsReaders = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, 4096) }}
@@ -465,14 +480,36 @@ func requestErrorsJSON(err error) []byte {
 }
 
 // wsMessageBytes is one protocol message as a text frame: {"id":…,"type":…,"payload":…}
-// with the frame header in front, written into one pooled buffer.
+// with the frame header in front, written into one pooled buffer. The message's length is
+// worked out first, so the header goes at the buffer's start and the frame is the whole
+// buffer: it goes back to the pool with all its room (a frame cut out of its buffer's
+// middle came back 8 bytes shorter each time, until the pool held only buffers too small
+// and every event allocated a new one per subscriber).
 func wsMessageBytes(id, kind string, payload []byte) []byte {
-	buf := wsFrames.get(wsMaxHeader + len(id) + len(kind) + len(payload) + 40)
-	buf = buf[:wsMaxHeader]
+	n := len(`{"type":""}`) + len(kind)
+	var quoted []byte // an id that needs escaping
+	if id != "" {
+		if plainJSONString(id) {
+			n += len(`"id":"",`) + len(id)
+		} else {
+			quoted, _ = json.Marshal(id)
+			n += len(`"id":,`) + len(quoted)
+		}
+	}
+	if len(payload) > 0 {
+		n += len(`,"payload":`) + len(payload)
+	}
+	buf := appendHeader(wsFrames.get(wsMaxHeader+n), ws.OpText, n)
 	buf = append(buf, '{')
 	if id != "" {
 		buf = append(buf, `"id":`...)
-		buf = appendJSONString(buf, id)
+		if quoted != nil {
+			buf = append(buf, quoted...)
+		} else {
+			buf = append(buf, '"')
+			buf = append(buf, id...)
+			buf = append(buf, '"')
+		}
 		buf = append(buf, ',')
 	}
 	buf = append(buf, `"type":"`...)
@@ -482,44 +519,40 @@ func wsMessageBytes(id, kind string, payload []byte) []byte {
 		buf = append(buf, `,"payload":`...)
 		buf = append(buf, payload...)
 	}
-	buf = append(buf, '}')
-	return putHeader(buf, ws.OpText)
+	return append(buf, '}')
 }
 
 // wsFrame is one frame carrying payload.
 func wsFrame(op ws.OpCode, payload []byte) []byte {
-	buf := wsFrames.get(wsMaxHeader + len(payload))
-	buf = append(buf[:wsMaxHeader], payload...)
-	return putHeader(buf, op)
+	buf := appendHeader(wsFrames.get(wsMaxHeader+len(payload)), op, len(payload))
+	return append(buf, payload...)
 }
 
 const wsMaxHeader = 10 // a server frame's largest header (no mask)
 
-// putHeader writes the header of an unfragmented server frame in front of the payload
-// at buf[wsMaxHeader:] and returns the frame.
-func putHeader(buf []byte, op ws.OpCode) []byte {
-	n := len(buf) - wsMaxHeader
-	var start int
+// appendHeader appends the header of an unfragmented server frame of n payload bytes.
+func appendHeader(buf []byte, op ws.OpCode, n int) []byte {
+	buf = append(buf, 0x80|byte(op))
 	switch {
 	case n <= 125:
-		start = wsMaxHeader - 2
-		buf[start+1] = byte(n)
+		return append(buf, byte(n))
 	case n <= 0xffff:
-		start = wsMaxHeader - 4
-		buf[start+1] = 126
-		binary.BigEndian.PutUint16(buf[start+2:], uint16(n))
+		return binary.BigEndian.AppendUint16(append(buf, 126), uint16(n))
 	default:
-		start = 0
-		buf[1] = 127
-		binary.BigEndian.PutUint64(buf[2:], uint64(n))
+		return binary.BigEndian.AppendUint64(append(buf, 127), uint64(n))
 	}
-	buf[start] = 0x80 | byte(op)
-	return buf[start:]
 }
 
-func appendJSONString(buf []byte, s string) []byte {
-	b, _ := json.Marshal(s)
-	return append(buf, b...)
+// plainJSONString reports whether s is a JSON string as it is between quotes (a
+// subscription id is short printable ASCII: "1", a UUID); encoding/json would escape
+// anything else (and <, >, & for HTML).
+func plainJSONString(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '<' || c == '>' || c == '&' {
+			return false
+		}
+	}
+	return true
 }
 
 // framePool keeps write buffers for reuse (those up to 64 KiB).
@@ -559,6 +592,7 @@ func (c *wsConn) send(frame []byte) {
 		c.slowConsumer()
 		return
 	}
+	c.sent = true
 	if !c.writing && len(c.queue) == 0 && c.raw != nil {
 		// Nothing waits to be written: one write that does not wait, on this goroutine.
 		// Most frames go out whole here, without a goroutine, a deadline or a copy; what
@@ -577,21 +611,37 @@ func (c *wsConn) send(frame []byte) {
 
 // writeNow writes what the socket takes at once (c.mu held, nothing queued or being
 // written); 0 on any error (flush then meets it).
+//
+// Once the poller registered the connection, c.fd is written directly: the descriptor is
+// closed only by release, which marks c closed under c.mu first, so with c.mu held and c
+// not closed it is still c's socket. That spares the runtime's descriptor lock and its
+// closure per frame (a broadcast writes one frame to each of thousands of sockets).
 func (c *wsConn) writeNow(frame []byte) int {
+	if c.fd > 0 {
+		return writeAll(c.fd, frame)
+	}
 	written := 0
 	_ = c.raw.Write(func(fd uintptr) bool {
-		for written < len(frame) {
-			n, err := syscall.Write(int(fd), frame[written:])
-			if err == syscall.EINTR {
-				continue
-			}
-			if err != nil || n <= 0 {
-				break
-			}
-			written += n
-		}
+		written = writeAll(int(fd), frame)
 		return true // never wait for the socket: the rest is queued
 	})
+	return written
+}
+
+// writeAll writes frame to the non-blocking socket fd until it takes no more; it returns
+// how much it took.
+func writeAll(fd int, frame []byte) int {
+	written := 0
+	for written < len(frame) {
+		n, err := syscall.Write(fd, frame[written:])
+		if err == syscall.EINTR {
+			continue
+		}
+		if err != nil || n <= 0 {
+			break
+		}
+		written += n
+	}
 	return written
 }
 

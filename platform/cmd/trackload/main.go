@@ -30,6 +30,10 @@ type options struct {
 	perSubscriberUpstream, calibrate  bool
 	probeInProcess                    bool
 	routerReserve, toolBase           int
+	reader                            string
+	readerLoops                       int
+	readerPoll                        time.Duration
+	phaseSpread                       bool
 }
 
 func main() {
@@ -62,10 +66,17 @@ func main() {
 	flag.StringVar(&upstream, "upstream", "auto", "router fd budget: one upstream socket per stream (deduplicated or multiplexed subscriptions), per subscriber, or auto: measured with a few subscribers before the levels")
 	flag.IntVar(&o.routerReserve, "router-fd-reserve", 500, "the router's connections.fd_reserve")
 	flag.IntVar(&o.toolBase, "tool-fd-base", 200, "open files this tool holds besides the subscribers' sockets")
+	flag.StringVar(&o.reader, "reader", "epoll", "how the tool reads its subscribers: epoll (a few goroutines over epoll, raw reads into reused buffers: little CPU per event) or goroutine (github.com/coder/websocket, a goroutine per subscriber)")
+	flag.IntVar(&o.readerLoops, "reader-loops", 1, "-reader epoll: epoll loops (goroutines) reading the subscribers")
+	flag.DurationVar(&o.readerPoll, "reader-poll", time.Millisecond, "-reader epoll: while events arrive, poll the sockets this often instead of being woken for each (a router write that wakes the tool costs the router that wake-up, which a client on another machine would not); 0: always block in epoll_wait. Latencies include up to this delay")
+	flag.BoolVar(&o.phaseSpread, "phase-spread", true, "start the couriers' tickers spread evenly over one -interval (false: every courier pings at the same instant)")
 	flag.Parse()
 	var err error
 	if o.levels, err = ints(levels); err == nil {
 		o.streams, err = ints(streams)
+	}
+	if err == nil && o.reader != "epoll" && o.reader != "goroutine" {
+		err = fmt.Errorf("-reader is epoll or goroutine, not %q", o.reader)
 	}
 	if err == nil && upstream != "stream" && upstream != "subscriber" && upstream != "auto" {
 		err = fmt.Errorf("-upstream is auto, stream or subscriber, not %q", upstream)
@@ -114,6 +125,7 @@ type runner struct {
 	idleP99  string
 	results  []string
 	orderSeq atomic.Int64
+	ep       *epReader // nil: -reader goroutine
 }
 
 func run(ctx context.Context, o options) error {
@@ -148,6 +160,13 @@ func run(ctx context.Context, o options) error {
 		return err
 	}
 
+	if o.reader == "epoll" {
+		if r.ep, err = newEpReader(o.readerLoops, o.readerPoll); err != nil {
+			return err
+		}
+		defer r.ep.stop()
+	}
+
 	c := city.NewClient(o.router)
 	admin, err := c.Login(ctx, o.adminEmail, o.adminPassword)
 	if err != nil {
@@ -161,8 +180,12 @@ func run(ctx context.Context, o options) error {
 
 	pingCtx, stopPings := context.WithCancel(ctx)
 	var pings sync.WaitGroup
-	for _, st := range r.w.streams {
-		pings.Go(func() { st.ping(pingCtx, o.interval, logf) })
+	for i, st := range r.w.streams {
+		var phase time.Duration
+		if o.phaseSpread {
+			phase = time.Duration(i) * o.interval / time.Duration(len(r.w.streams))
+		}
+		pings.Go(func() { st.ping(pingCtx, o.interval, phase, logf) })
 	}
 	defer func() { stopPings(); pings.Wait() }()
 
@@ -180,8 +203,12 @@ func run(ctx context.Context, o options) error {
 		r.idleP99 = probeSummary(lat, errs)
 		logf("placeOrder idle (no subscriber, %d courier(s) pinging): %s", len(r.w.streams), r.idleP99)
 	}
-	fmt.Printf("\ntrackload: deliveryTracking fan-out through the router (pid %d) at %s; updateLocation every %s per stream; %d CPUs; load %s\n",
-		r.pid, o.router, o.interval, numCPU(), loadavg())
+	phases := "started together"
+	if o.phaseSpread && len(r.w.streams) > 1 {
+		phases = "phases spread over the interval"
+	}
+	fmt.Printf("\ntrackload: deliveryTracking fan-out through the router (pid %d) at %s; updateLocation every %s per stream (%s); reader %s; %d CPUs; load %s\n",
+		r.pid, o.router, o.interval, phases, o.reader, numCPU(), loadavg())
 	for _, s := range o.streams {
 		for _, n := range o.levels {
 			if err := r.level(ctx, n, s); err != nil {
@@ -237,7 +264,7 @@ func (r *runner) calibrate(ctx context.Context) error {
 	defer cancel()
 	before := openFiles(r.pid)
 	var retries atomic.Int64
-	subs, err := connectAll(ctx, r.wsURL, r.w.customer.Token, calibrationSubscribers, r.w.streams[:1], dialers(2), 16, &retries)
+	subs, err := connectAll(ctx, r.wsURL, r.w.customer.Token, calibrationSubscribers, r.w.streams[:1], dialers(2), 16, r.ep, &retries)
 	if err == nil {
 		err = eventually(ctx, "calibration subscribers live", time.Minute, func() (bool, error) {
 			for _, s := range subs {
@@ -251,7 +278,7 @@ func (r *runner) calibrate(ctx context.Context) error {
 	after := openFiles(r.pid)
 	for _, s := range subs {
 		if s != nil {
-			_ = s.conn.CloseNow()
+			s.closeNow()
 		}
 	}
 	if err != nil {
@@ -305,7 +332,7 @@ func (r *runner) level(parent context.Context, n, streams int) error {
 	m0, merr := scrapeMetrics(ctx, r.metrics)
 	var retries atomic.Int64
 	start := time.Now()
-	subs, err := connectAll(ctx, r.wsURL, r.w.customer.Token, n, sts, dialers(addrs), o.concurrency, &retries)
+	subs, err := connectAll(ctx, r.wsURL, r.w.customer.Token, n, sts, dialers(addrs), o.concurrency, r.ep, &retries)
 	subscribed := time.Since(start)
 	if err != nil {
 		return fmt.Errorf("%d subscribers: %w", n, err)
@@ -457,7 +484,7 @@ func (r *runner) level(parent context.Context, n, streams int) error {
 		n, streams, setupTime.Round(time.Millisecond).String()+notLive, memory, fanout, got, want, want-got, cpuTool, cpuRouter, measured.Round(100*time.Millisecond), load, pickP99(r.idleP99), pickP99(during)))
 	cancel()
 	for _, s := range subs {
-		_ = s.conn.CloseNow()
+		s.closeNow()
 	}
 	time.Sleep(3 * time.Second) // the router lets go of them before the next level's baseline
 	return nil

@@ -46,9 +46,18 @@ func unstamp(base city.Point, lng float64) int64 {
 	return int64(math.Round((lng - base.Lng) / stampStep))
 }
 
-// ping sends updateLocation every interval until ctx ends. A call slower than interval
-// delays the next (the ticker drops ticks): the rate achieved is reported.
-func (s *stream) ping(ctx context.Context, interval time.Duration, logf func(string, ...any)) {
+// ping sends updateLocation every interval, the first after phase, until ctx ends. A call
+// slower than interval delays the next (the ticker drops ticks): the rate achieved is
+// reported. Couriers are not synchronised: run spreads their phases over the interval
+// (-phase-spread), so N streams are N events spread over it, not one burst of N.
+func (s *stream) ping(ctx context.Context, interval, phase time.Duration, logf func(string, ...any)) {
+	if phase > 0 {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(phase):
+		}
+	}
 	t := time.NewTicker(interval)
 	defer t.Stop()
 	var loud time.Time

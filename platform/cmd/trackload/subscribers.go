@@ -20,7 +20,8 @@ const trackingQuery = `subscription Track($id: ID!) { deliveryTracking(orderId: 
 // subscriber is one client WebSocket with one deliveryTracking subscription.
 type subscriber struct {
 	st   *stream
-	conn *websocket.Conn
+	conn *websocket.Conn // the goroutine reader's (nil with the epoll reader)
+	ep   *epConn         // the epoll reader's (nil with the goroutine reader)
 
 	live atomic.Int64 // unix nanos of its first event (0: none yet)
 	// What it received of its stream's window.
@@ -33,12 +34,22 @@ type subscriber struct {
 	endedSet bool
 }
 
-// dialers are one HTTP client per source address (see sourceAddr).
-func dialers(addrs int) []*http.Client {
-	out := make([]*http.Client, addrs)
+// A source dials from one source address: net for the epoll reader's own handshake,
+// client (over net) for github.com/coder/websocket's.
+type source struct {
+	net    *net.Dialer
+	client *http.Client
+}
+
+func newSource(d *net.Dialer) source {
+	return source{net: d, client: &http.Client{Transport: &http.Transport{DialContext: d.DialContext, DisableKeepAlives: true}}}
+}
+
+// dialers are one source per source address (see sourceAddr).
+func dialers(addrs int) []source {
+	out := make([]source, addrs)
 	for k := range out {
-		d := &net.Dialer{LocalAddr: &net.TCPAddr{IP: sourceAddr(k)}, Timeout: 30 * time.Second}
-		out[k] = &http.Client{Transport: &http.Transport{DialContext: d.DialContext, DisableKeepAlives: true}}
+		out[k] = newSource(&net.Dialer{LocalAddr: &net.TCPAddr{IP: sourceAddr(k)}, Timeout: 30 * time.Second})
 	}
 	return out
 }
@@ -80,8 +91,7 @@ func subscribe(ctx context.Context, client *http.Client, wsURL, token, order str
 	return conn, nil
 }
 
-// receive reads the subscription until it ends: each fix of its stream's window is counted
-// with its latency (send time -> now).
+// receive reads the subscription until it ends (the goroutine reader, -reader goroutine).
 func (s *subscriber) receive(ctx context.Context) {
 	defer s.conn.CloseNow()
 	for {
@@ -91,42 +101,67 @@ func (s *subscriber) receive(ctx context.Context) {
 			s.end(err)
 			return
 		}
-		switch {
-		case bytes.Contains(msg, []byte(`"type":"next"`)):
-		case bytes.Contains(msg, []byte(`"type":"ping"`)):
-			_ = s.conn.Write(ctx, websocket.MessageText, []byte(`{"type":"pong"}`))
-			continue
-		case bytes.Contains(msg, []byte(`"type":"error"`)), bytes.Contains(msg, []byte(`"type":"complete"`)):
-			s.end(fmt.Errorf("subscription ended: %.300s", msg))
-			return
-		default:
-			continue
-		}
-		if bytes.Contains(msg, []byte(`"errors"`)) {
-			s.end(fmt.Errorf("event with errors: %.300s", msg))
+		pong, err := s.onMessage(msg, now)
+		if err != nil {
+			s.end(err)
 			return
 		}
-		s.live.CompareAndSwap(0, now.UnixNano())
-		lng, ok := fixLng(msg)
-		if !ok {
-			continue
+		if pong {
+			_ = s.conn.Write(ctx, websocket.MessageText, pongMessage)
 		}
-		seq := unstamp(s.st.base, lng)
-		in, sent := s.st.counted(seq)
-		if !in {
-			continue
+	}
+}
+
+var pongMessage = []byte(`{"type":"pong"}`)
+
+// onMessage counts one graphql-transport-ws message received at now: each fix of its
+// stream's window with its latency (send time -> now). pong: the message was a ping, to be
+// answered with pongMessage; an error ends the subscription (error, complete, or an event
+// with errors). Both readers call it.
+func (s *subscriber) onMessage(msg []byte, now time.Time) (pong bool, err error) {
+	switch {
+	case bytes.Contains(msg, []byte(`"type":"next"`)):
+	case bytes.Contains(msg, []byte(`"type":"ping"`)):
+		return true, nil
+	case bytes.Contains(msg, []byte(`"type":"error"`)), bytes.Contains(msg, []byte(`"type":"complete"`)):
+		return false, fmt.Errorf("subscription ended: %.300s", msg)
+	default:
+		return false, nil
+	}
+	if bytes.Contains(msg, []byte(`"errors"`)) {
+		return false, fmt.Errorf("event with errors: %.300s", msg)
+	}
+	s.live.CompareAndSwap(0, now.UnixNano())
+	lng, ok := fixLng(msg)
+	if !ok {
+		return false, nil
+	}
+	seq := unstamp(s.st.base, lng)
+	in, sent := s.st.counted(seq)
+	if !in {
+		return false, nil
+	}
+	s.mu.Lock()
+	if seq <= s.lastSeq {
+		s.dups++
+	} else {
+		s.lastSeq = seq
+		s.got++
+		if sent > 0 {
+			s.lats = append(s.lats, now.Sub(time.Unix(0, sent)))
 		}
-		s.mu.Lock()
-		if seq <= s.lastSeq {
-			s.dups++
-		} else {
-			s.lastSeq = seq
-			s.got++
-			if sent > 0 {
-				s.lats = append(s.lats, now.Sub(time.Unix(0, sent)))
-			}
-		}
-		s.mu.Unlock()
+	}
+	s.mu.Unlock()
+	return false, nil
+}
+
+// closeNow closes the subscriber's socket, whichever reader serves it.
+func (s *subscriber) closeNow() {
+	if s.conn != nil {
+		_ = s.conn.CloseNow()
+	}
+	if s.ep != nil {
+		s.ep.close()
 	}
 }
 
@@ -140,8 +175,9 @@ func (s *subscriber) end(err error) {
 
 // connectAll opens n subscribers, subscriber i on streams[i % len(streams)] from source
 // address i % len(clients), at most concurrency handshakes at a time, each retried up to
-// 5 times. It returns when every one has subscribed (or one failed for good).
-func connectAll(ctx context.Context, wsURL, token string, n int, streams []*stream, clients []*http.Client, concurrency int, retries *atomic.Int64) ([]*subscriber, error) {
+// 5 times, and has ep read them (nil: a goroutine each reads its own). It returns when
+// every one has subscribed (or one failed for good).
+func connectAll(ctx context.Context, wsURL, token string, n int, streams []*stream, clients []source, concurrency int, ep *epReader, retries *atomic.Int64) ([]*subscriber, error) {
 	subs := make([]*subscriber, n)
 	var done atomic.Int64
 	progress := time.NewTicker(15 * time.Second)
@@ -171,9 +207,15 @@ func connectAll(ctx context.Context, wsURL, token string, n int, streams []*stre
 		wg.Go(func() {
 			st := streams[i%len(streams)]
 			var conn *websocket.Conn
+			var raw *rawSub
 			var err error
 			for attempt := 1; attempt <= 5; attempt++ {
-				conn, err = subscribe(ctx, clients[sourceFor(i, len(clients))], wsURL, token, st.order)
+				src := clients[sourceFor(i, len(clients))]
+				if ep != nil {
+					raw, err = subscribeRaw(ctx, src.net, wsURL, token, st.order)
+				} else {
+					conn, err = subscribe(ctx, src.client, wsURL, token, st.order)
+				}
 				if err == nil || ctx.Err() != nil {
 					break
 				}
@@ -190,9 +232,21 @@ func connectAll(ctx context.Context, wsURL, token string, n int, streams []*stre
 				return
 			}
 			s := &subscriber{st: st, conn: conn}
+			if ep != nil {
+				if err := ep.add(s, raw); err != nil {
+					errMu.Lock()
+					if firstErr == nil {
+						firstErr = fmt.Errorf("subscriber %d: epoll: %w", i, err)
+					}
+					errMu.Unlock()
+					return
+				}
+			}
 			subs[i] = s
 			done.Add(1)
-			go s.receive(ctx)
+			if ep == nil {
+				go s.receive(ctx)
+			}
 		})
 	}
 	wg.Wait()
