@@ -3,10 +3,8 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/binary"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -69,29 +67,14 @@ func subscribeRaw(ctx context.Context, d *net.Dialer, wsURL, token, order string
 			io.Writer
 		}{br, conn}
 	}
-	init, _ := json.Marshal(map[string]any{"type": "connection_init", "payload": map[string]string{"Authorization": "Bearer " + token}})
-	if err := wsutil.WriteClientText(conn, init); err != nil {
-		conn.Close()
-		return nil, fmt.Errorf("connection_init: %w", err)
-	}
-	for {
+	write := func(msg []byte) error { return wsutil.WriteClientText(conn, msg) }
+	read := func() ([]byte, error) {
 		msg, _, err := wsutil.ReadServerData(rw)
-		if err != nil {
-			conn.Close()
-			return nil, fmt.Errorf("waiting for connection_ack: %w", err)
-		}
-		if bytes.Contains(msg, []byte(`"connection_ack"`)) {
-			break
-		}
-		if bytes.Contains(msg, []byte(`"ping"`)) {
-			_ = wsutil.WriteClientText(conn, pongMessage)
-		}
+		return msg, err
 	}
-	sub, _ := json.Marshal(map[string]any{"id": "1", "type": "subscribe",
-		"payload": map[string]any{"query": trackingQuery, "variables": map[string]any{"id": order}}})
-	if err := wsutil.WriteClientText(conn, sub); err != nil {
+	if err := handshake(write, read, token, order); err != nil {
 		conn.Close()
-		return nil, fmt.Errorf("subscribe: %w", err)
+		return nil, err
 	}
 	out := &rawSub{fd: -1}
 	if br != nil && br.Buffered() > 0 {

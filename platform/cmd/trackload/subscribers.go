@@ -64,31 +64,45 @@ func subscribe(ctx context.Context, client *http.Client, wsURL, token, order str
 		return nil, fmt.Errorf("dial: %w", err)
 	}
 	conn.SetReadLimit(64 << 10)
-	init, _ := json.Marshal(map[string]any{"type": "connection_init", "payload": map[string]string{"Authorization": "Bearer " + token}})
-	if err := conn.Write(ctx, websocket.MessageText, init); err != nil {
+	write := func(msg []byte) error { return conn.Write(ctx, websocket.MessageText, msg) }
+	read := func() ([]byte, error) {
+		_, msg, err := conn.Read(ctx)
+		return msg, err
+	}
+	if err := handshake(write, read, token, order); err != nil {
 		conn.CloseNow()
-		return nil, fmt.Errorf("connection_init: %w", err)
+		return nil, err
+	}
+	return conn, nil
+}
+
+// handshake is graphql-transport-ws's opening on an upgraded WebSocket, whichever library
+// holds it: connection_init with the bearer token, connection_ack awaited (a ping
+// meanwhile answered), then the subscription to order's tracking. write and read move
+// one text message each.
+func handshake(write func([]byte) error, read func() ([]byte, error), token, order string) error {
+	init, _ := json.Marshal(map[string]any{"type": "connection_init", "payload": map[string]string{"Authorization": "Bearer " + token}})
+	if err := write(init); err != nil {
+		return fmt.Errorf("connection_init: %w", err)
 	}
 	for {
-		_, msg, err := conn.Read(ctx)
+		msg, err := read()
 		if err != nil {
-			conn.CloseNow()
-			return nil, fmt.Errorf("waiting for connection_ack: %w", err)
+			return fmt.Errorf("waiting for connection_ack: %w", err)
 		}
 		if bytes.Contains(msg, []byte(`"connection_ack"`)) {
 			break
 		}
 		if bytes.Contains(msg, []byte(`"ping"`)) {
-			_ = conn.Write(ctx, websocket.MessageText, []byte(`{"type":"pong"}`))
+			_ = write(pongMessage)
 		}
 	}
 	sub, _ := json.Marshal(map[string]any{"id": "1", "type": "subscribe",
 		"payload": map[string]any{"query": trackingQuery, "variables": map[string]any{"id": order}}})
-	if err := conn.Write(ctx, websocket.MessageText, sub); err != nil {
-		conn.CloseNow()
-		return nil, fmt.Errorf("subscribe: %w", err)
+	if err := write(sub); err != nil {
+		return fmt.Errorf("subscribe: %w", err)
 	}
-	return conn, nil
+	return nil
 }
 
 // receive reads the subscription until it ends (the goroutine reader, -reader goroutine).
