@@ -15,7 +15,8 @@ import (
 )
 
 // handleBatch is the kafka.BatchHandler of batch mode: each partition's messages in one
-// transaction, the partitions side by side (or all of them in one, Config.OneTransaction);
+// transaction, the partitions side by side (or all of them in one, Config.OneTransaction;
+// or, with Config.ShardKey, as many groups by key as there are partitions, side by side);
 // nil commits every offset of the batch.
 func (c *Consumer) handleBatch(ctx context.Context, msgs []kafka.Message) error {
 	var (
@@ -31,10 +32,20 @@ func (c *Consumer) handleBatch(ctx context.Context, msgs []kafka.Message) error 
 	if len(order) == 1 || c.cfg.OneTransaction {
 		return c.handlePartition(ctx, msgs)
 	}
-	errs := make([]error, len(order))
+	groups := make([][]kafka.Message, len(order))
+	if c.cfg.ShardKey != nil {
+		groups = c.shard(msgs, len(order))
+	} else {
+		for i, p := range order {
+			groups[i] = parts[p]
+		}
+	}
+	errs := make([]error, len(groups))
 	var wg sync.WaitGroup
-	for i, p := range order {
-		wg.Go(func() { errs[i] = c.handlePartition(ctx, parts[p]) })
+	for i, g := range groups {
+		if len(g) > 0 {
+			wg.Go(func() { errs[i] = c.handlePartition(ctx, g) })
+		}
 	}
 	wg.Wait()
 	for _, err := range errs {
@@ -43,6 +54,31 @@ func (c *Consumer) handleBatch(ctx context.Context, msgs []kafka.Message) error 
 		}
 	}
 	return nil
+}
+
+// shard splits msgs into n groups by Config.ShardKey: a key goes, when first seen, to the
+// group with the fewest messages so far, and its later messages follow it; each group
+// keeps the order fetched.
+func (c *Consumer) shard(msgs []kafka.Message, n int) [][]kafka.Message {
+	groups := make([][]kafka.Message, n)
+	home := map[string]int{}
+	for _, m := range msgs {
+		g := 0
+		if e, err := events.FromMessage(m); err == nil {
+			key := c.cfg.ShardKey(e)
+			var ok bool
+			if g, ok = home[key]; !ok {
+				for i := range groups {
+					if len(groups[i]) < len(groups[g]) {
+						g = i
+					}
+				}
+				home[key] = g
+			}
+		}
+		groups[g] = append(groups[g], m)
+	}
+	return groups
 }
 
 // handlePartition applies one partition's messages (offset order) in one transaction,

@@ -2,6 +2,7 @@ package consumer_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -250,5 +251,116 @@ func TestConsumer_oneTransactionAppliesAFetchAcrossPartitionsOnceEachInOrder(t *
 			t.Fatalf("subject order-%d: event %d applied after %d", s, v, prev)
 		}
 		last[s] = v
+	}
+}
+
+// ShardKey: the messages fetched together are grouped by key (a "wallet" shared by
+// subjects of different partitions), not by partition. No two transactions running at
+// the same time hold events of one key; a group does carry events of several
+// partitions; every event's effect exists once under duplicates; and each subject's
+// events are applied in the order produced.
+func TestConsumer_shardKeyGroupsAFetchByKeyAcrossPartitions_noKeyInTwoTransactionsAtOnce(t *testing.T) {
+	f := setup(t)
+	const (
+		n        = 240
+		subjects = 12
+		wallets  = 4
+	)
+	var msgs []kafka.Message
+	for i := range n {
+		_, m := f.event(t, context.Background(), "order-"+strconv.Itoa(i%subjects), i)
+		msgs = append(msgs, m)
+		if i%5 == 0 {
+			msgs = append(msgs, m) // a relay's duplicate
+		}
+	}
+	f.publish(t, msgs...)
+	walletOf := func(subject string) string {
+		k, _ := strconv.Atoi(subject[len("order-"):])
+		return "wallet-" + strconv.Itoa(k%wallets)
+	}
+	var (
+		mu      sync.Mutex
+		held    = map[string]int{} // wallet -> transactions holding it now
+		clashes []string
+		calls   [][]string // the subjects each handler call got
+		order   [][]int    // per subject, the events' n in the order applied
+	)
+	order = make([][]int, subjects)
+	batchHandler := func(ctx context.Context, tx pgx.Tx, evs []events.Envelope) error {
+		mine := map[string]bool{}
+		var got []string
+		for _, e := range evs {
+			mine[walletOf(e.Subject)] = true
+			got = append(got, e.Subject)
+		}
+		mu.Lock()
+		for w := range mine {
+			if held[w] > 0 {
+				clashes = append(clashes, w)
+			}
+			held[w]++
+		}
+		calls = append(calls, got)
+		mu.Unlock()
+		defer func() {
+			mu.Lock()
+			for w := range mine {
+				held[w]--
+			}
+			mu.Unlock()
+		}()
+		for _, e := range evs {
+			if err := record(ctx, tx, e); err != nil {
+				return err
+			}
+			var s step
+			_ = json.Unmarshal(e.Data, &s)
+			mu.Lock()
+			order[s.N%subjects] = append(order[s.N%subjects], s.N)
+			mu.Unlock()
+		}
+		time.Sleep(5 * time.Millisecond) // hold the "locks" long enough for the groups to overlap
+		return nil
+	}
+	f.start(t, consumer.Config{BatchSize: 64, BatchHandler: batchHandler,
+		ShardKey: func(e events.Envelope) string { return walletOf(e.Subject) }, CommitInterval: 100 * time.Millisecond}, record)
+	got := f.waitEffects(t, n)
+	if len(got) != n {
+		t.Fatalf("%d effects for %d events, want %d", len(got), n, n)
+	}
+	for i, e := range got {
+		if e.N != i {
+			t.Fatalf("effect %d has n %d: an event applied twice or lost", i, e.N)
+		}
+	}
+	partition := map[string]int{}
+	for _, m := range testenv.Collect(t, f.brokers, f.topic).WaitFor(t, len(msgs), 30*time.Second) {
+		partition[string(m.Key)] = m.Partition
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(clashes) > 0 {
+		t.Fatalf("transactions running at once both held %v", clashes)
+	}
+	across := false
+	for _, subjects := range calls {
+		parts := map[int]bool{}
+		for _, s := range subjects {
+			parts[partition[s]] = true
+		}
+		across = across || len(parts) > 1
+	}
+	if !across {
+		t.Fatalf("no handler call of %d got events of more than one partition: not grouped by key", len(calls))
+	}
+	// One key's groups run one after the other (a fetch's groups are waited for), so the
+	// order the handler saw a subject's events in is the order they were applied.
+	for s, ns := range order {
+		for i := 1; i < len(ns); i++ {
+			if ns[i] < ns[i-1] {
+				t.Fatalf("subject order-%d: event %d applied after %d", s, ns[i], ns[i-1])
+			}
+		}
 	}
 }

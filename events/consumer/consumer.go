@@ -97,6 +97,15 @@ type Config struct {
 	// charges the same customers' wallets, so the partitions' transactions queued on each
 	// other's row locks). A failure sends all of them one by one.
 	OneTransaction bool
+	// ShardKey (optional, batch mode) groups the messages fetched together by what their
+	// handler locks instead of by partition: messages with the same key go to the same
+	// transaction, in the order fetched (so one key's messages of a partition stay in
+	// offset order), and the groups, as many as the fetch has partitions, run side by side
+	// without waiting on each other's row locks. For handlers whose partitions contend on
+	// the same rows (the wallet's order.created: every partition charges the same
+	// customers' wallets). A message that does not decode goes to the first group, whose
+	// failure sends it one by one as usual. Ignored with OneTransaction.
+	ShardKey       func(events.Envelope) string
 	Metrics        *Metrics
 	TracerProvider trace.TracerProvider
 	Logger         *slog.Logger

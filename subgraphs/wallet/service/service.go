@@ -155,7 +155,7 @@ func Serve(ctx context.Context, cfg Config) error {
 		c, err := consumer.New(pool, producer, consumer.Config{Name: cfg.ConsumerGroupPrefix + "." + sub.Topic, Brokers: cfg.Kafka,
 			Topic: sub.Topic, StartAtBeginning: !cfg.ConsumeFromLatest, Metrics: consumerMetrics,
 			TracerProvider: tel.TracerProvider, Logger: logger,
-			BatchSize: cfg.ConsumerBatchSize, BatchHandler: sub.Batch}, sub.Handler)
+			BatchSize: cfg.ConsumerBatchSize, BatchHandler: sub.Batch, ShardKey: sub.ShardKey}, sub.Handler)
 		if err != nil {
 			return err
 		}

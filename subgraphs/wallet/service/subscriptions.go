@@ -22,6 +22,9 @@ type Subscription struct {
 	Topic   string
 	Handler consumer.Handler
 	Batch   consumer.BatchHandler
+	// ShardKey (optional) is the wallet a batch step's event locks, so that the
+	// consumer's side-by-side transactions never wait on each other (consumer.Config).
+	ShardKey func(events.Envelope) string
 }
 
 // Subscriptions are the saga steps as consumer handlers: decode by the envelope's version
@@ -36,7 +39,7 @@ func Subscriptions(wallet *app.Application, repo *adapters.LedgerRepository) []S
 				}
 				p, err := decodeOrderCreated(e)
 				return app.OrderCreated{OrderCreatedV2: p, Trace: ctx}, err
-			}, wallet.OnOrdersCreated)},
+			}, wallet.OnOrdersCreated), customerOf},
 		{contracts.TypeOrderStatusChanged, sagaStep(repo, decodeOrderStatusChanged, wallet.OnOrderStatusChanged),
 			sagaBatch(repo, func(e events.Envelope, ctx context.Context) (app.OrderStatusChanged, error) {
 				if e.Type != contracts.TypeOrderStatusChanged {
@@ -44,10 +47,21 @@ func Subscriptions(wallet *app.Application, repo *adapters.LedgerRepository) []S
 				}
 				p, err := decodeOrderStatusChanged(e)
 				return app.OrderStatusChanged{OrderStatusChangedV2: p, Trace: ctx}, err
-			}, wallet.OnOrdersStatusChanged)},
-		{contracts.TypeDispatchAssigned, sagaStep(repo, decodeAs[contracts.DispatchAssignedV1], wallet.OnDispatchAssigned), nil},
-		{contracts.TypePaymentRefundRequested, sagaStep(repo, decodeAs[contracts.PaymentRefundRequestedV1], wallet.OnPaymentRefundRequested), nil},
+			}, wallet.OnOrdersStatusChanged), nil},
+		{contracts.TypeDispatchAssigned, sagaStep(repo, decodeAs[contracts.DispatchAssignedV1], wallet.OnDispatchAssigned), nil, nil},
+		{contracts.TypePaymentRefundRequested, sagaStep(repo, decodeAs[contracts.PaymentRefundRequestedV1], wallet.OnPaymentRefundRequested), nil, nil},
 	}
+}
+
+// customerOf is the customer whose wallet an order.created charges (v1 and v2 carry it
+// alike); "" when it does not decode (the batch step then fails and the consumer takes
+// the events one by one, dead-lettering the bad one).
+func customerOf(e events.Envelope) string {
+	var p struct {
+		CustomerID string `json:"customer_id"`
+	}
+	_ = json.Unmarshal(e.Data, &p)
+	return p.CustomerID
 }
 
 // ProducedTopics are the topics the wallet publishes to through its outbox.

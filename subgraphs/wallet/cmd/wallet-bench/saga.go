@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -81,7 +82,7 @@ func measureSaga(ctx context.Context, pool *pgxpool.Pool, appName string, wallet
 		return figures{}, err
 	}
 	c, err := consumer.New(pool, pub, consumer.Config{Name: name, Brokers: brokers, Topic: topic, StartAtBeginning: true,
-		BatchSize: batchSize, BatchHandler: sub.Batch, OneTransaction: oneTx, Metrics: metrics,
+		BatchSize: batchSize, BatchHandler: sub.Batch, ShardKey: shardKey(sub), OneTransaction: oneTx, Metrics: metrics,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, sub.Handler)
 	if err != nil {
 		return figures{}, err
@@ -191,3 +192,13 @@ func committed(reg *prometheus.Registry) (int, error) {
 	}
 	return int(n), nil
 }
+
+// shardKey is the subscription's consumer.Config.ShardKey unless -saga-by-partition.
+func shardKey(sub service.Subscription) func(events.Envelope) string {
+	if *sagaByPartition {
+		return nil
+	}
+	return sub.ShardKey
+}
+
+var sagaByPartition = flag.Bool("saga-by-partition", false, "compare: the saga consumer groups a fetch's events by partition, as before ShardKey (default: by the customer's wallet, as the service does)")
