@@ -35,9 +35,11 @@ type compareConfig struct {
 	sagaEvents int
 	sagaBatch  int
 	sagaOneTx  bool
-	warmup     int    // operations each system runs before ANALYZE (analyzeAt "warm")
-	analyzeAt  string // "warm" or "seed"
-	batch      adapters.BatchConfig
+	// sagaByPartition groups the saga consumer's fetches by partition (no ShardKey).
+	sagaByPartition bool
+	warmup          int    // operations each system runs before ANALYZE (analyzeAt "warm")
+	analyzeAt       string // "warm" or "seed"
+	batch           adapters.BatchConfig
 }
 
 // minimalTransfer is what stands in for pgledger when its SQL is not at hand: a transfer
@@ -264,7 +266,7 @@ func runCompare(cfg compareConfig) error {
 	sagas := map[int]figures{}
 	if cfg.sagaEvents > 0 {
 		for _, accts := range cfg.accounts {
-			f, err := measureSaga(ctx, walletPool, app+"-wallet", wallet, repo, accts, cfg.sagaEvents, cfg.sagaBatch, cfg.sagaOneTx)
+			f, err := measureSaga(ctx, walletPool, app+"-wallet", wallet, repo, accts, cfg.sagaEvents, cfg.sagaBatch, cfg.sagaOneTx, cfg.sagaByPartition)
 			if err != nil {
 				return fmt.Errorf("saga over %d accounts: %w", accts, err)
 			}

@@ -71,6 +71,7 @@ func main() {
 	pipeline := flag.Int("pipeline", 0, "compare: batches each flusher keeps in flight on its connection (1: no pipelining, each batch waits for the previous one's results; 0: the ledger's default)")
 	sagaEvents := flag.Int("saga-events", 20000, "compare: order.created events the saga consumer drains per account count (0: skip)")
 	sagaOneTx := flag.Bool("saga-one-tx", false, "compare: the saga consumer applies each fetched batch in one transaction across its partitions (consumer.Config.OneTransaction; default false: one transaction per partition side by side, as the service does)")
+	sagaByPartition := flag.Bool("saga-by-partition", false, "compare: the saga consumer groups a fetch's events by partition, as before consumer.Config.ShardKey (default: by the customer's wallet, as the service does)")
 	sagaBatch := flag.Int("saga-batch", service.Defaults().ConsumerBatchSize, "compare: the saga consumer's batch (messages fetched together; the service's consumer_batch_size)")
 	explain := flag.Int("explain", 0, "print the plans of one batch of this many PayOrders (auto_explain) before and after ANALYZE, then exit")
 	batchCost := flag.String("batch-cost", "", "print the PostgreSQL CPU of one wallet_post_batch call by batch size (e.g. 1,2,4,8,16,32,64; one connection), fixed and per-operation parts, then exit")
@@ -109,7 +110,7 @@ func main() {
 			os.Exit(2)
 		}
 		cfg := compareConfig{duration: *duration, workers: *workers, conns: int32(*conns), rounds: *rounds,
-			pgledger: *pgledgerSQL, sagaEvents: *sagaEvents, sagaBatch: *sagaBatch, sagaOneTx: *sagaOneTx, warmup: *warmup, analyzeAt: *analyzeAt,
+			pgledger: *pgledgerSQL, sagaEvents: *sagaEvents, sagaBatch: *sagaBatch, sagaOneTx: *sagaOneTx, sagaByPartition: *sagaByPartition, warmup: *warmup, analyzeAt: *analyzeAt,
 			batch: adapters.BatchConfig{Flushers: *flushers, Linger: *linger, Pipeline: *pipeline}}
 		for _, a := range strings.Split(*accounts, ",") {
 			var n int

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -35,7 +34,7 @@ func newApp(repo *adapters.LedgerRepository) (*app.Application, error) {
 // payment, payment.success in the outbox, all in one transaction per fetched batch, or
 // per partition of it with -saga-one-tx=false).
 // The figure is events applied per second from the consumer's start to the last commit.
-func measureSaga(ctx context.Context, pool *pgxpool.Pool, appName string, wallet *app.Application, repo *adapters.LedgerRepository, accounts, n, batchSize int, oneTx bool) (figures, error) {
+func measureSaga(ctx context.Context, pool *pgxpool.Pool, appName string, wallet *app.Application, repo *adapters.LedgerRepository, accounts, n, batchSize int, oneTx, byPartition bool) (figures, error) {
 	brokers := endpoints.Kafka()
 	topic := fmt.Sprintf("wallet-bench.order.created.%d", time.Now().UnixNano()%1e9)
 	if err := kafka.EnsureTopics(ctx, brokers, kafka.TopicSpec{Name: topic, Partitions: 3}); err != nil {
@@ -72,6 +71,10 @@ func measureSaga(ctx context.Context, pool *pgxpool.Pool, appName string, wallet
 		}
 	}
 	name := "wallet-bench-saga-" + strconv.FormatInt(time.Now().UnixNano()%1e9, 10)
+	shardKey := sub.ShardKey // as the service runs it
+	if byPartition {
+		shardKey = nil
+	}
 	// Progress is the consumer's own counter of events it committed (processed or skipped
 	// as duplicates), read in this process: counting processed_events in Postgres every
 	// 20 ms cost the server a scan of the consumer's ids each time (40,000 at the end of a
@@ -82,7 +85,7 @@ func measureSaga(ctx context.Context, pool *pgxpool.Pool, appName string, wallet
 		return figures{}, err
 	}
 	c, err := consumer.New(pool, pub, consumer.Config{Name: name, Brokers: brokers, Topic: topic, StartAtBeginning: true,
-		BatchSize: batchSize, BatchHandler: sub.Batch, ShardKey: shardKey(sub), OneTransaction: oneTx, Metrics: metrics,
+		BatchSize: batchSize, BatchHandler: sub.Batch, ShardKey: shardKey, OneTransaction: oneTx, Metrics: metrics,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, sub.Handler)
 	if err != nil {
 		return figures{}, err
@@ -192,13 +195,3 @@ func committed(reg *prometheus.Registry) (int, error) {
 	}
 	return int(n), nil
 }
-
-// shardKey is the subscription's consumer.Config.ShardKey unless -saga-by-partition.
-func shardKey(sub service.Subscription) func(events.Envelope) string {
-	if *sagaByPartition {
-		return nil
-	}
-	return sub.ShardKey
-}
-
-var sagaByPartition = flag.Bool("saga-by-partition", false, "compare: the saga consumer groups a fetch's events by partition, as before ShardKey (default: by the customer's wallet, as the service does)")
