@@ -32,7 +32,11 @@
 // through the path above (retries, dead letters), keeping per-partition order. With
 // Config.OneTransaction the whole fetch goes in one transaction instead (each partition's
 // events still in offset order): for handlers whose partitions contend on the same rows,
-// where transactions side by side would only queue on each other's locks.
+// where transactions side by side would only queue on each other's locks. Config.ShardKey
+// does better for such handlers when the contended rows have a key (the wallet's
+// order.created: the customer's wallet): the fetch is split by key instead of by
+// partition, as many groups as it has partitions, a key's messages in one group in the
+// order fetched, and the groups run side by side without sharing a row.
 //
 // The consumer continues the producer's trace: its span is a child of the span that
 // created the event, whose W3C trace context travels in the traceparent header.
