@@ -183,15 +183,7 @@ func TestConsumer_batchModeSkipsEventsWhoseTransactionCommittedBeforeACrashLostT
 func TestConsumer_oneTransactionAppliesAFetchAcrossPartitionsOnceEachInOrder(t *testing.T) {
 	f := setup(t)
 	const n = 240
-	var msgs []kafka.Message
-	for i := range n {
-		_, m := f.event(t, context.Background(), "order-"+strconv.Itoa(i%12), i)
-		msgs = append(msgs, m)
-		if i%5 == 0 {
-			msgs = append(msgs, m) // a relay's duplicate
-		}
-	}
-	f.publish(t, msgs...)
+	msgs := f.publishSubjects(t, n, 12)
 	var (
 		mu    sync.Mutex
 		calls [][]string // the subjects each handler call got, in order
@@ -211,31 +203,11 @@ func TestConsumer_oneTransactionAppliesAFetchAcrossPartitionsOnceEachInOrder(t *
 	}
 	f.start(t, consumer.Config{BatchSize: 64, BatchHandler: batchHandler, OneTransaction: true,
 		CommitInterval: 100 * time.Millisecond}, record)
-	got := f.waitEffects(t, n)
-	if len(got) != n {
-		t.Fatalf("%d effects for %d events, want %d", len(got), n, n)
-	}
-	for i, e := range got {
-		if e.N != i {
-			t.Fatalf("effect %d has n %d: an event applied twice or lost", i, e.N)
-		}
-	}
-	// Which partition each subject went to, as the topic holds them.
-	partition := map[string]int{}
-	for _, m := range testenv.Collect(t, f.brokers, f.topic).WaitFor(t, len(msgs), 30*time.Second) {
-		partition[string(m.Key)] = m.Partition
-	}
+	f.appliedOnceEach(t, n)
+	partition := f.partitions(t, msgs)
 	mu.Lock()
 	defer mu.Unlock()
-	across := false
-	for _, subjects := range calls {
-		parts := map[int]bool{}
-		for _, s := range subjects {
-			parts[partition[s]] = true
-		}
-		across = across || len(parts) > 1
-	}
-	if !across {
+	if !crossesPartitions(partition, calls) {
 		t.Fatalf("no handler call of %d got events of more than one partition", len(calls))
 	}
 	// Per subject (so per partition), the events were applied in the order produced.
@@ -266,15 +238,7 @@ func TestConsumer_shardKeyGroupsAFetchByKeyAcrossPartitions_noKeyInTwoTransactio
 		subjects = 12
 		wallets  = 4
 	)
-	var msgs []kafka.Message
-	for i := range n {
-		_, m := f.event(t, context.Background(), "order-"+strconv.Itoa(i%subjects), i)
-		msgs = append(msgs, m)
-		if i%5 == 0 {
-			msgs = append(msgs, m) // a relay's duplicate
-		}
-	}
-	f.publish(t, msgs...)
+	msgs := f.publishSubjects(t, n, subjects)
 	walletOf := func(subject string) string {
 		k, _ := strconv.Atoi(subject[len("order-"):])
 		return "wallet-" + strconv.Itoa(k%wallets)
@@ -325,33 +289,14 @@ func TestConsumer_shardKeyGroupsAFetchByKeyAcrossPartitions_noKeyInTwoTransactio
 	}
 	f.start(t, consumer.Config{BatchSize: 64, BatchHandler: batchHandler,
 		ShardKey: func(e events.Envelope) string { return walletOf(e.Subject) }, CommitInterval: 100 * time.Millisecond}, record)
-	got := f.waitEffects(t, n)
-	if len(got) != n {
-		t.Fatalf("%d effects for %d events, want %d", len(got), n, n)
-	}
-	for i, e := range got {
-		if e.N != i {
-			t.Fatalf("effect %d has n %d: an event applied twice or lost", i, e.N)
-		}
-	}
-	partition := map[string]int{}
-	for _, m := range testenv.Collect(t, f.brokers, f.topic).WaitFor(t, len(msgs), 30*time.Second) {
-		partition[string(m.Key)] = m.Partition
-	}
+	f.appliedOnceEach(t, n)
+	partition := f.partitions(t, msgs)
 	mu.Lock()
 	defer mu.Unlock()
 	if len(clashes) > 0 {
 		t.Fatalf("transactions running at once both held %v", clashes)
 	}
-	across := false
-	for _, subjects := range calls {
-		parts := map[int]bool{}
-		for _, s := range subjects {
-			parts[partition[s]] = true
-		}
-		across = across || len(parts) > 1
-	}
-	if !across {
+	if !crossesPartitions(partition, calls) {
 		t.Fatalf("no handler call of %d got events of more than one partition: not grouped by key", len(calls))
 	}
 	// One key's groups run one after the other (a fetch's groups are waited for), so the
@@ -363,4 +308,60 @@ func TestConsumer_shardKeyGroupsAFetchByKeyAcrossPartitions_noKeyInTwoTransactio
 			}
 		}
 	}
+}
+
+// publishSubjects publishes n events over the subjects order-0 … order-(subjects-1) in
+// turn, every fifth twice (a relay's duplicate), and returns what it published.
+func (f fixture) publishSubjects(t *testing.T, n, subjects int) []kafka.Message {
+	t.Helper()
+	var msgs []kafka.Message
+	for i := range n {
+		_, m := f.event(t, context.Background(), "order-"+strconv.Itoa(i%subjects), i)
+		msgs = append(msgs, m)
+		if i%5 == 0 {
+			msgs = append(msgs, m)
+		}
+	}
+	f.publish(t, msgs...)
+	return msgs
+}
+
+// appliedOnceEach waits for the effects of events 0 … n-1 and fails unless each exists
+// exactly once.
+func (f fixture) appliedOnceEach(t *testing.T, n int) {
+	t.Helper()
+	got := f.waitEffects(t, n)
+	if len(got) != n {
+		t.Fatalf("%d effects for %d events, want %d", len(got), n, n)
+	}
+	for i, e := range got {
+		if e.N != i {
+			t.Fatalf("effect %d has n %d: an event applied twice or lost", i, e.N)
+		}
+	}
+}
+
+// partitions is the partition each subject of msgs went to, as the topic holds them.
+func (f fixture) partitions(t *testing.T, msgs []kafka.Message) map[string]int {
+	t.Helper()
+	partition := map[string]int{}
+	for _, m := range testenv.Collect(t, f.brokers, f.topic).WaitFor(t, len(msgs), 30*time.Second) {
+		partition[string(m.Key)] = m.Partition
+	}
+	return partition
+}
+
+// crossesPartitions reports whether some handler call got subjects of more than one
+// partition.
+func crossesPartitions(partition map[string]int, calls [][]string) bool {
+	for _, subjects := range calls {
+		parts := map[int]bool{}
+		for _, s := range subjects {
+			parts[partition[s]] = true
+		}
+		if len(parts) > 1 {
+			return true
+		}
+	}
+	return false
 }
