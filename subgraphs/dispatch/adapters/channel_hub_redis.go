@@ -118,6 +118,12 @@ func (h *ChannelHub) Listen(ctx context.Context, channel string, buffer int) (*L
 	defer t.Stop()
 	select {
 	case <-ready:
+		if err := ctx.Err(); err != nil {
+			// Confirmed, but the caller is gone too (select picks either when both are
+			// ready): a caller whose context ended gets no listener.
+			l.Close()
+			return nil, err
+		}
 		return l, nil
 	case <-ctx.Done():
 		l.Close()
