@@ -290,7 +290,8 @@ if [ -z "${BENCH_ONLY:-}" ] || wanted web; then
 fi
 
 # --- tracking: deliveryTracking fan-out through one router under `make run` (issue 27) ----
-# TRACKING_BENCH_SUBSCRIBERS (1000,9000: main's router takes 2 files per subscriber, so ~9,700 fit its 20,000), TRACKING_BENCH_STREAMS (1,10), TRACKING_BENCH_DURATION
+# TRACKING_BENCH_SUBSCRIBERS (1000,9000; the router takes one file per subscriber, so up to ~19,000 fit
+# its 20,000 here: router/README.md "subscription fan-out"), TRACKING_BENCH_STREAMS (1,10), TRACKING_BENCH_DURATION
 # (20s), TRACKING_BENCH_ROUTER (http://127.0.0.1:4000/graphql), TRACKING_BENCH_TIMEOUT (1800s);
 # in BENCH_ONLY as tracking. The load tool (platform/cmd/trackload) is a process of its own
 # against a running DizhTime: the one answering at TRACKING_BENCH_ROUTER (`make run`), or else

@@ -9,7 +9,8 @@
 // It runs as its own process, so its CPU is counted apart from the router's, and prints per
 // level: setup time, the router's memory per subscriber (RSS delta from /proc, heap and
 // stack in use and goroutines from the router's /metrics), fan-out latency p50/p99/max
-// (each fix is stamped in its longitude; send time -> receive time in this process), events
+// (each fix is stamped in its longitude; send time -> the time the kernel put the event in
+// the subscriber's socket, -stamp kernel, or the time this process read it, -stamp read), events
 // expected vs received, CPU seconds of the tool and the router, the load average, and the
 // p99 of a concurrent placeOrder idle vs during the run, placed by a probe process of its
 // own (this binary again, see probe.go: a front end does not wait behind the tool's
@@ -21,7 +22,12 @@
 // subscriber with github.com/coder/websocket (-reader goroutine) took ~12, so on a shared
 // machine the tool takes less of the CPU the router's writes need. Couriers start their
 // tickers spread evenly over -interval (-phase-spread=false: all at once, every stream's
-// event in the same instant).
+// event in the same instant). With -stamp kernel (the default) an event counts as received
+// at its kernel receive timestamp (SO_TIMESTAMPNS, read with recvmsg): on one machine the
+// tool's loop may read it later (its thread waiting for a core the router's writes hold, or
+// its -reader-poll), which a client on another machine would not add; -stamp read counts
+// the read, as before. The router still pays the receiver's half of each loopback send
+// either way.
 //
 // Open files: see fds.go. Both processes need one descriptor per subscriber; the tool
 // raises its soft limit to the hard limit, reads the router's from /proc/<pid>/limits, and

@@ -114,11 +114,13 @@ type epReader struct {
 }
 
 // newEpReader starts loops loops (at least one), polling every poll while busy (0: each
-// blocks in epoll_wait after every round, see epLoop.run).
-func newEpReader(loops int, poll time.Duration) (*epReader, error) {
+// blocks in epoll_wait after every round, see epLoop.run); kernelStamps: an event counts
+// as received when the kernel queued it on the socket (see epLoop.kernelStamps), not when
+// a loop read it.
+func newEpReader(loops int, poll time.Duration, kernelStamps bool) (*epReader, error) {
 	r := &epReader{}
 	for range max(1, loops) {
-		l, err := newEpLoop(poll)
+		l, err := newEpLoop(poll, kernelStamps)
 		if err != nil {
 			r.stop()
 			return nil, err
@@ -152,6 +154,14 @@ type epLoop struct {
 	nextID     uint64
 	done       chan struct{}
 	poll       time.Duration // see run
+	// kernelStamps: every socket has SO_TIMESTAMPNS on and is read with recvmsg, and what
+	// a read returns counts as received at the kernel's timestamp (for TCP, that of the
+	// last segment the read took: never earlier than any frame in it arrived), taken
+	// when the router's write put it in the socket. On one machine the tool shares the
+	// cores with the router, so a loop may read an event a while after it arrived (its
+	// thread waiting for a core, or its poll); a client on another machine would have
+	// it at the kernel's time. A read without a timestamp counts at the read.
+	kernelStamps bool
 }
 
 // epConn is one subscriber's socket in a loop.
@@ -167,7 +177,7 @@ type epConn struct {
 	frag    []byte // a fragmented message so far
 }
 
-func newEpLoop(poll time.Duration) (*epLoop, error) {
+func newEpLoop(poll time.Duration, kernelStamps bool) (*epLoop, error) {
 	epfd, err := unix.EpollCreate1(unix.EPOLL_CLOEXEC)
 	if err != nil {
 		return nil, fmt.Errorf("epoll_create1: %w", err)
@@ -182,12 +192,18 @@ func newEpLoop(poll time.Duration) (*epLoop, error) {
 		unix.Close(wake)
 		return nil, fmt.Errorf("epoll_ctl: %w", err)
 	}
-	l := &epLoop{epfd: epfd, wake: wake, conns: map[uint64]*epConn{}, done: make(chan struct{}), poll: poll}
+	l := &epLoop{epfd: epfd, wake: wake, conns: map[uint64]*epConn{}, done: make(chan struct{}), poll: poll, kernelStamps: kernelStamps}
 	go l.run()
 	return l, nil
 }
 
 func (l *epLoop) add(s *subscriber, raw *rawSub) error {
+	if l.kernelStamps {
+		if err := unix.SetsockoptInt(raw.fd, unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1); err != nil {
+			unix.Close(raw.fd)
+			return fmt.Errorf("setsockopt SO_TIMESTAMPNS: %w", err)
+		}
+	}
 	c := &epConn{s: s, loop: l, fd: raw.fd, pending: raw.early}
 	l.mu.Lock()
 	l.nextID++
@@ -229,6 +245,10 @@ func (l *epLoop) run() {
 	events := make([]unix.EpollEvent, 1024)
 	ready := make([]*epConn, 0, len(events))
 	buf := make([]byte, maxFrame)
+	var oob []byte // a recvmsg's control data: room for one timestamp
+	if l.kernelStamps {
+		oob = make([]byte, unix.CmsgSpace(16))
+	}
 	timeout := -1
 	for {
 		n, err := unix.EpollWait(l.epfd, events, timeout)
@@ -256,7 +276,7 @@ func (l *epLoop) run() {
 		}
 		l.mu.Unlock()
 		for _, c := range ready {
-			c.read(buf)
+			c.read(buf, oob)
 		}
 		clear(ready)
 		if l.poll > 0 {
@@ -270,14 +290,24 @@ func (l *epLoop) run() {
 // registered edge-triggered (a level-triggered one is polled again at the next
 // epoll_wait only to find it empty: ~10% of the tool's CPU): it is read until a read
 // returns less than it asked for, which for TCP means the receive queue is empty (data
-// arriving after that is a new edge).
-func (c *epConn) read(buf []byte) {
+// arriving after that is a new edge). With oob (the loop's kernelStamps) it reads with
+// recvmsg and what it read counts as received at the kernel's timestamp.
+func (c *epConn) read(buf, oob []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for !c.closed {
 		off := copy(buf, c.pending)
-		n, err := unix.Read(c.fd, buf[off:])
+		var n, oobn int
+		var err error
+		if oob != nil {
+			n, oobn, _, _, err = unix.Recvmsg(c.fd, buf[off:], oob, 0)
+		} else {
+			n, err = unix.Read(c.fd, buf[off:])
+		}
 		now := time.Now()
+		if stamp, ok := kernelStamp(oob[:oobn]); ok {
+			now = stamp
+		}
 		switch {
 		case errors.Is(err, unix.EINTR):
 			continue
@@ -295,6 +325,25 @@ func (c *epConn) read(buf []byte) {
 			return
 		}
 	}
+}
+
+// kernelStamp is the SCM_TIMESTAMPNS timestamp in a recvmsg's control data (ok false:
+// there is none).
+func kernelStamp(oob []byte) (time.Time, bool) {
+	if len(oob) == 0 {
+		return time.Time{}, false
+	}
+	msgs, err := unix.ParseSocketControlMessage(oob)
+	if err != nil {
+		return time.Time{}, false
+	}
+	for _, m := range msgs {
+		if m.Header.Level == unix.SOL_SOCKET && m.Header.Type == unix.SCM_TIMESTAMPNS && len(m.Data) >= 16 {
+			sec, nsec := binary.NativeEndian.Uint64(m.Data[0:8]), binary.NativeEndian.Uint64(m.Data[8:16])
+			return time.Unix(int64(sec), int64(nsec)), true
+		}
+	}
+	return time.Time{}, false
 }
 
 // consume handles the whole frames in buf[:n] and keeps the rest in pending. The caller

@@ -16,6 +16,7 @@ import (
 
 	"github.com/coder/websocket"
 	"github.com/gobwas/ws"
+	"golang.org/x/sys/unix"
 
 	"github.com/dizhtime/dizhtime/platform/city"
 )
@@ -118,7 +119,7 @@ func TestEpollReader_countsEventsAnswersPingsAndEndsOnClose(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ep, err := newEpReader(2, time.Millisecond)
+	ep, err := newEpReader(2, time.Millisecond, true)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,5 +195,61 @@ func TestEpollReader_framesSplitAnywhereAcrossReads(t *testing.T) {
 		if s.got != 3 || len(c.pending) != 0 || s.endedSet {
 			t.Errorf("%d bytes a read: got %d, %d bytes pending, ended %v (%v); want 3, 0, not ended", chunk, s.got, len(c.pending), s.endedSet, s.ended)
 		}
+	}
+}
+
+// TestEpollReader_kernelStampCountsArrivalNotRead: with kernel stamps an event read
+// 300 ms after it reached the socket counts the latency until it reached it (what a client
+// on another machine sees), with read stamps it counts the 300 ms.
+func TestEpollReader_kernelStampCountsArrivalNotRead(t *testing.T) {
+	const late = 300 * time.Millisecond
+	for _, kernel := range []bool{true, false} {
+		base := city.Point{Lat: 41.3111, Lng: 69.2797}
+		st := sentStream(base, 1)
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		client, err := net.Dial("tcp", ln.Addr().String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		server, err := ln.Accept()
+		ln.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw := &rawSub{fd: -1}
+		sc, _ := client.(*net.TCPConn).SyscallConn()
+		if cerr := sc.Control(func(fd uintptr) { raw.fd, err = unix.Dup(int(fd)) }); cerr != nil || err != nil {
+			t.Fatal(cerr, err)
+		}
+		client.Close()
+		loop := &epLoop{conns: map[uint64]*epConn{}, kernelStamps: kernel}
+		if loop.epfd, err = unix.EpollCreate1(unix.EPOLL_CLOEXEC); err != nil {
+			t.Fatal(err)
+		}
+		s := &subscriber{st: st}
+		if err := loop.add(s, raw); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := server.Write(ws.MustCompileFrame(ws.NewTextFrame(nextMessage(base, 1)))); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(late)
+		var oob []byte
+		if kernel {
+			oob = make([]byte, unix.CmsgSpace(16))
+		}
+		s.ep.read(make([]byte, maxFrame), oob)
+		if s.got != 1 || len(s.lats) != 1 {
+			t.Fatalf("kernel stamps %v: got %d events, %d latencies; want 1, 1", kernel, s.got, len(s.lats))
+		}
+		if lat := s.lats[0]; kernel && lat >= late/3 || !kernel && lat < late {
+			t.Errorf("kernel stamps %v: latency %v for an event read %v after it arrived", kernel, lat, late)
+		}
+		s.ep.close()
+		server.Close()
+		unix.Close(loop.epfd)
 	}
 }

@@ -23,7 +23,7 @@ func subscribeRaw(context.Context, *net.Dialer, string, string, string) (*rawSub
 	return nil, errNoEpoll
 }
 
-func newEpReader(int, time.Duration) (*epReader, error) { return nil, errNoEpoll }
-func (*epReader) add(*subscriber, *rawSub) error        { return errNoEpoll }
-func (*epReader) stop()                                 {}
-func (*epConn) close()                                  {}
+func newEpReader(int, time.Duration, bool) (*epReader, error) { return nil, errNoEpoll }
+func (*epReader) add(*subscriber, *rawSub) error              { return errNoEpoll }
+func (*epReader) stop()                                       {}
+func (*epConn) close()                                        {}

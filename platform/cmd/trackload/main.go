@@ -33,6 +33,7 @@ type options struct {
 	reader                            string
 	readerLoops                       int
 	readerPoll                        time.Duration
+	stamp                             string
 	phaseSpread                       bool
 }
 
@@ -68,7 +69,8 @@ func main() {
 	flag.IntVar(&o.toolBase, "tool-fd-base", 200, "open files this tool holds besides the subscribers' sockets")
 	flag.StringVar(&o.reader, "reader", "epoll", "how the tool reads its subscribers: epoll (a few goroutines over epoll, raw reads into reused buffers: little CPU per event) or goroutine (github.com/coder/websocket, a goroutine per subscriber)")
 	flag.IntVar(&o.readerLoops, "reader-loops", 1, "-reader epoll: epoll loops (goroutines) reading the subscribers")
-	flag.DurationVar(&o.readerPoll, "reader-poll", time.Millisecond, "-reader epoll: while events arrive, poll the sockets this often instead of being woken for each (a router write that wakes the tool costs the router that wake-up, which a client on another machine would not); 0: always block in epoll_wait. Latencies include up to this delay")
+	flag.DurationVar(&o.readerPoll, "reader-poll", time.Millisecond, "-reader epoll: while events arrive, poll the sockets this often instead of being woken for each (a router write that wakes the tool costs the router that wake-up, which a client on another machine would not); 0: always block in epoll_wait. With -stamp read, latencies include up to this delay")
+	flag.StringVar(&o.stamp, "stamp", "kernel", "-reader epoll: when an event counts as received: kernel (the time the kernel put it in the subscriber's socket, SO_TIMESTAMPNS: what a client on another machine would see, whatever this tool's own scheduling on the shared cores) or read (when this tool read it, up to -reader-poll later)")
 	flag.BoolVar(&o.phaseSpread, "phase-spread", true, "start the couriers' tickers spread evenly over one -interval (false: every courier pings at the same instant)")
 	flag.Parse()
 	var err error
@@ -77,6 +79,9 @@ func main() {
 	}
 	if err == nil && o.reader != "epoll" && o.reader != "goroutine" {
 		err = fmt.Errorf("-reader is epoll or goroutine, not %q", o.reader)
+	}
+	if err == nil && o.stamp != "kernel" && o.stamp != "read" {
+		err = fmt.Errorf("-stamp is kernel or read, not %q", o.stamp)
 	}
 	if err == nil && upstream != "stream" && upstream != "subscriber" && upstream != "auto" {
 		err = fmt.Errorf("-upstream is auto, stream or subscriber, not %q", upstream)
@@ -161,7 +166,7 @@ func run(ctx context.Context, o options) error {
 	}
 
 	if o.reader == "epoll" {
-		if r.ep, err = newEpReader(o.readerLoops, o.readerPoll); err != nil {
+		if r.ep, err = newEpReader(o.readerLoops, o.readerPoll, o.stamp == "kernel"); err != nil {
 			return err
 		}
 		defer r.ep.stop()
@@ -207,8 +212,12 @@ func run(ctx context.Context, o options) error {
 	if o.phaseSpread && len(r.w.streams) > 1 {
 		phases = "phases spread over the interval"
 	}
-	fmt.Printf("\ntrackload: deliveryTracking fan-out through the router (pid %d) at %s; updateLocation every %s per stream (%s); reader %s; %d CPUs; load %s\n",
-		r.pid, o.router, o.interval, phases, o.reader, numCPU(), loadavg())
+	received := "the read" // what the fan-out latency counts to
+	if o.reader == "epoll" && o.stamp == "kernel" {
+		received = "the kernel's receive timestamp"
+	}
+	fmt.Printf("\ntrackload: deliveryTracking fan-out through the router (pid %d) at %s; updateLocation every %s per stream (%s); reader %s, received at %s; %d CPUs; load %s\n",
+		r.pid, o.router, o.interval, phases, o.reader, received, numCPU(), loadavg())
 	for _, s := range o.streams {
 		for _, n := range o.levels {
 			if err := r.level(ctx, n, s); err != nil {
