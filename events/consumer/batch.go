@@ -21,20 +21,23 @@ import (
 func (c *Consumer) handleBatch(ctx context.Context, msgs []kafka.Message) error {
 	var (
 		order []int
-		parts = map[int][]kafka.Message{}
+		parts = map[int][]fetched{}
+		all   = make([]fetched, len(msgs))
 	)
-	for _, m := range msgs {
+	for i, m := range msgs {
+		all[i].msg = m
+		all[i].env, all[i].err = events.FromMessage(m)
 		if _, ok := parts[m.Partition]; !ok {
 			order = append(order, m.Partition)
 		}
-		parts[m.Partition] = append(parts[m.Partition], m)
+		parts[m.Partition] = append(parts[m.Partition], all[i])
 	}
 	if len(order) == 1 || c.cfg.OneTransaction {
-		return c.handlePartition(ctx, msgs)
+		return c.handlePartition(ctx, all)
 	}
-	groups := make([][]kafka.Message, len(order))
+	groups := make([][]fetched, len(order))
 	if c.cfg.ShardKey != nil {
-		groups = c.shard(msgs, len(order))
+		groups = c.shard(all, len(order))
 	} else {
 		for i, p := range order {
 			groups[i] = parts[p]
@@ -56,16 +59,23 @@ func (c *Consumer) handleBatch(ctx context.Context, msgs []kafka.Message) error 
 	return nil
 }
 
+// fetched is a fetched message and its envelope, decoded once (err: it does not decode).
+type fetched struct {
+	msg kafka.Message
+	env events.Envelope
+	err error
+}
+
 // shard splits msgs into n groups by Config.ShardKey: a key goes, when first seen, to the
 // group with the fewest messages so far, and its later messages follow it; each group
-// keeps the order fetched.
-func (c *Consumer) shard(msgs []kafka.Message, n int) [][]kafka.Message {
-	groups := make([][]kafka.Message, n)
+// keeps the order fetched. A message that does not decode goes to the first group.
+func (c *Consumer) shard(msgs []fetched, n int) [][]fetched {
+	groups := make([][]fetched, n)
 	home := map[string]int{}
 	for _, m := range msgs {
 		g := 0
-		if e, err := events.FromMessage(m); err == nil {
-			key := c.cfg.ShardKey(e)
+		if m.err == nil {
+			key := c.cfg.ShardKey(m.env)
 			var ok bool
 			if g, ok = home[key]; !ok {
 				for i := range groups {
@@ -84,14 +94,13 @@ func (c *Consumer) shard(msgs []kafka.Message, n int) [][]kafka.Message {
 // handlePartition applies one partition's messages (offset order) in one transaction,
 // or, when that fails, one by one through the per-message path (with OneTransaction,
 // the messages of every partition fetched together, each partition's in offset order).
-func (c *Consumer) handlePartition(ctx context.Context, msgs []kafka.Message) error {
+func (c *Consumer) handlePartition(ctx context.Context, msgs []fetched) error {
 	evs := make([]events.Envelope, 0, len(msgs))
 	for _, m := range msgs {
-		e, err := events.FromMessage(m)
-		if err != nil { // undecodable: the per-message path dead-letters it in its place
+		if m.err != nil { // undecodable: the per-message path dead-letters it in its place
 			return c.oneByOne(ctx, msgs)
 		}
-		evs = append(evs, e)
+		evs = append(evs, m.env)
 	}
 	fresh, err := c.applyBatch(ctx, evs)
 	if err != nil {
@@ -106,9 +115,9 @@ func (c *Consumer) handlePartition(ctx context.Context, msgs []kafka.Message) er
 	return nil
 }
 
-func (c *Consumer) oneByOne(ctx context.Context, msgs []kafka.Message) error {
+func (c *Consumer) oneByOne(ctx context.Context, msgs []fetched) error {
 	for _, m := range msgs {
-		if err := c.handle(ctx, m); err != nil {
+		if err := c.handle(ctx, m.msg); err != nil {
 			return err
 		}
 	}

@@ -310,6 +310,30 @@ func TestConsumer_shardKeyGroupsAFetchByKeyAcrossPartitions_noKeyInTwoTransactio
 	}
 }
 
+// With ShardKey a fetch is decoded once and grouped by key: a message that does not
+// decode goes to a group of its own key's choosing (the first), which then goes one by one
+// and dead-letters it; every other event's effect exists once.
+func TestConsumer_shardKeyDeadLettersAnUndecodableMessageAndAppliesTheRestOnce(t *testing.T) {
+	f := setup(t)
+	const n, subjects = 120, 6
+	var msgs []kafka.Message
+	for i := range n {
+		if i == n/2 {
+			msgs = append(msgs, kafka.Message{Topic: f.topic, Key: []byte("order-3"), Value: []byte("{not json")})
+		}
+		_, m := f.event(t, context.Background(), "order-"+strconv.Itoa(i%subjects), i)
+		msgs = append(msgs, m)
+	}
+	f.publish(t, msgs...)
+	f.start(t, consumer.Config{BatchSize: 64, ShardKey: func(e events.Envelope) string { return e.Subject },
+		CommitInterval: 100 * time.Millisecond}, record)
+	f.appliedOnceEach(t, n)
+	dlq := testenv.Collect(t, f.brokers, consumer.DLQTopic(f.topic)).WaitFor(t, 1, 30*time.Second)
+	if len(dlq) != 1 || string(dlq[0].Value) != "{not json" {
+		t.Fatalf("dead letters %v, want the undecodable message alone", dlq)
+	}
+}
+
 // publishSubjects publishes n events over the subjects order-0 … order-(subjects-1) in
 // turn, every fifth twice (a relay's duplicate), and returns what it published.
 func (f fixture) publishSubjects(t *testing.T, n, subjects int) []kafka.Message {
