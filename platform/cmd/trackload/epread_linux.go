@@ -108,9 +108,10 @@ func subscribeRaw(ctx context.Context, d *net.Dialer, wsURL, token, order string
 
 // epReader is the loops; subscribers are spread over them round robin.
 type epReader struct {
-	loops []*epLoop
-	mu    sync.Mutex
-	next  int
+	loops  []*epLoop
+	stamps io.Closer // with kernel stamps: keeps them on (see stampsOn)
+	mu     sync.Mutex
+	next   int
 }
 
 // newEpReader starts loops loops (at least one), polling every poll while busy (0: each
@@ -119,6 +120,12 @@ type epReader struct {
 // a loop read it.
 func newEpReader(loops int, poll time.Duration, kernelStamps bool) (*epReader, error) {
 	r := &epReader{}
+	if kernelStamps {
+		var err error
+		if r.stamps, err = stampsOn(); err != nil {
+			return nil, err
+		}
+	}
 	for range max(1, loops) {
 		l, err := newEpLoop(poll, kernelStamps)
 		if err != nil {
@@ -144,6 +151,76 @@ func (r *epReader) stop() {
 	for _, l := range r.loops {
 		l.stop()
 	}
+	if r.stamps != nil {
+		r.stamps.Close()
+	}
+}
+
+// stampsOn turns the kernel's receive timestamps on and returns what keeps them on until
+// closed: a loopback connection of its own with SO_TIMESTAMPNS. The kernel turns them on
+// for the whole stack asynchronously when the first socket asks (and off when the last
+// one closes), so a segment arriving soon after the first setsockopt can come unstamped;
+// this waits until a segment of its own arrives stamped (up to 5 s), and holding the
+// connection keeps them on between levels, when no subscriber socket is open.
+func stampsOn() (io.Closer, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, fmt.Errorf("kernel stamps: %w", err)
+	}
+	defer ln.Close()
+	client, err := net.Dial("tcp", ln.Addr().String())
+	if err != nil {
+		return nil, fmt.Errorf("kernel stamps: %w", err)
+	}
+	server, err := ln.Accept()
+	if err != nil {
+		client.Close()
+		return nil, fmt.Errorf("kernel stamps: %w", err)
+	}
+	both := closers{client, server}
+	raw, err := client.(*net.TCPConn).SyscallConn()
+	if err == nil {
+		cerr := raw.Control(func(fd uintptr) { err = unix.SetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_TIMESTAMPNS, 1) })
+		if err == nil {
+			err = cerr
+		}
+	}
+	if err != nil {
+		both.Close()
+		return nil, fmt.Errorf("kernel stamps: setsockopt SO_TIMESTAMPNS: %w", err)
+	}
+	buf, oob := make([]byte, 16), make([]byte, unix.CmsgSpace(16))
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if _, err := server.Write([]byte{0}); err != nil {
+			both.Close()
+			return nil, fmt.Errorf("kernel stamps: %w", err)
+		}
+		var oobn int
+		var rerr error
+		if err := raw.Read(func(fd uintptr) bool {
+			_, oobn, _, _, rerr = unix.Recvmsg(int(fd), buf, oob, 0)
+			return !errors.Is(rerr, unix.EAGAIN)
+		}); err != nil || rerr != nil {
+			both.Close()
+			return nil, fmt.Errorf("kernel stamps: recvmsg: %w", errors.Join(err, rerr))
+		}
+		if _, ok := kernelStamp(oob[:oobn]); ok {
+			return both, nil
+		}
+	}
+	both.Close()
+	return nil, errors.New("kernel stamps: no segment came stamped within 5 s (SO_TIMESTAMPNS on a loopback socket): use -stamp read")
+}
+
+// closers closes each of its members.
+type closers []io.Closer
+
+func (cs closers) Close() error {
+	var errs []error
+	for _, c := range cs {
+		errs = append(errs, c.Close())
+	}
+	return errors.Join(errs...)
 }
 
 // epLoop is one epoll instance and the goroutine waiting on it.

@@ -203,6 +203,11 @@ func TestEpollReader_framesSplitAnywhereAcrossReads(t *testing.T) {
 // on another machine sees), with read stamps it counts the 300 ms.
 func TestEpollReader_kernelStampCountsArrivalNotRead(t *testing.T) {
 	const late = 300 * time.Millisecond
+	stamps, err := stampsOn()
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stamps.Close()
 	for _, kernel := range []bool{true, false} {
 		base := city.Point{Lat: 41.3111, Lng: 69.2797}
 		st := sentStream(base, 1)
