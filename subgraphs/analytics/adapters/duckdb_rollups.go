@@ -308,40 +308,48 @@ func (s *DuckDBStore) driverIncrements(ctx context.Context, facts []domain.Fact,
 	return nil
 }
 
-// rollup is a rollup table the DuckDB store adds increments to: the columns of its
-// temporary increments table (of the writer connection, created once), the key column
-// (slot or day) and the rest of the MERGE that adds an increments row d to its row t.
+// rollup is a rollup table the DuckDB store adds increments to: its number in the
+// writer connection's temporary increments table (created once, emptied by every write,
+// see incrementsCols), the increments of it there as the MERGE names them (sel), the key
+// column (slot or day) and the rest of the MERGE that adds an increments row d to its row t.
+// One table for every rollup: a write appends all its increments with one appender.
 type rollup struct {
-	table, cols, keyCol, merge string
+	id                        int8
+	table, sel, keyCol, merge string
 }
 
-// tmp is the rollup's temporary increments table.
-func (r rollup) tmp() string { return "increments_" + r.table }
+// incrementsCols are the increments table's columns: the rollup, its slot or day, its
+// string keys, its figures and driver_deliveries' totals.
+const incrementsCols = "r TINYINT, k BIGINT, s1 VARCHAR, s2 VARCHAR, s3 VARCHAR, n1 BIGINT, n2 BIGINT, n3 BIGINT, totals BIGINT[]"
+
+// incRow is an increments table row of rollup r.
+func incRow(r rollup, k int64, s1, s2, s3 string, n1, n2, n3 int64, totals []int64) []driver.Value {
+	return []driver.Value{r.id, k, s1, s2, s3, n1, n2, n3, totals}
+}
 
 var (
-	salesRollup = rollup{"sales_slots", "slot BIGINT, rid VARCHAR, z VARCHAR, n BIGINT, g BIGINT", "slot", `t.slot = d.slot AND t.restaurant_id = d.rid AND t.zone = d.z
+	salesRollup = rollup{0, "sales_slots", "k AS slot, s1 AS rid, s2 AS z, n1 AS n, n2 AS g", "slot", `t.slot = d.slot AND t.restaurant_id = d.rid AND t.zone = d.z
 		WHEN MATCHED THEN UPDATE SET orders = t.orders + d.n, gmv_minor = t.gmv_minor + d.g
 		WHEN NOT MATCHED THEN INSERT (slot, restaurant_id, zone, orders, gmv_minor) VALUES (d.slot, d.rid, d.z, d.n, d.g)`}
-	dishRollup = rollup{"dish_slots", "slot BIGINT, rid VARCHAR, mid VARCHAR, nm VARCHAR, l BIGINT, q BIGINT, a BIGINT", "slot", `t.slot = d.slot AND t.restaurant_id = d.rid AND t.menu_item_id = d.mid
+	dishRollup = rollup{1, "dish_slots", "k AS slot, s1 AS rid, s2 AS mid, s3 AS nm, n1 AS l, n2 AS q, n3 AS a", "slot", `t.slot = d.slot AND t.restaurant_id = d.rid AND t.menu_item_id = d.mid
 		WHEN MATCHED THEN UPDATE SET name = greatest(t.name, d.nm), lines = t.lines + d.l, quantity = t.quantity + d.q, amount_minor = t.amount_minor + d.a
 		WHEN NOT MATCHED THEN INSERT (slot, restaurant_id, menu_item_id, name, lines, quantity, amount_minor) VALUES (d.slot, d.rid, d.mid, d.nm, d.l, d.q, d.a)`}
-	funnelRollup = rollup{"funnel_days", "day BIGINT, rid VARCHAR, step VARCHAR, rsn VARCHAR, n BIGINT, a BIGINT, v BIGINT", "day", `t.day = d.day AND t.restaurant_id = d.rid AND t.step = d.step AND t.reason = d.rsn
+	funnelRollup = rollup{2, "funnel_days", "k AS day, s1 AS rid, s2 AS step, s3 AS rsn, n1 AS n, n2 AS a, n3 AS v", "day", `t.day = d.day AND t.restaurant_id = d.rid AND t.step = d.step AND t.reason = d.rsn
 		WHEN MATCHED THEN UPDATE SET orders = t.orders + d.n, amount_minor = t.amount_minor + d.a, version = t.version + d.v
 		WHEN NOT MATCHED THEN INSERT (day, restaurant_id, step, reason, orders, amount_minor, version) VALUES (d.day, d.rid, d.step, d.rsn, d.n, d.a, d.v)`}
-	deliveryRollup = rollup{"delivery_seconds", "day BIGINT, part INTEGER, secs BIGINT, n BIGINT", "day", `t.day = d.day AND t.part = d.part AND t.seconds = d.secs
+	deliveryRollup = rollup{3, "delivery_seconds", "k AS day, CAST(n1 AS INTEGER) AS part, n2 AS secs, n3 AS n", "day", `t.day = d.day AND t.part = d.part AND t.seconds = d.secs
 		WHEN MATCHED THEN UPDATE SET orders = t.orders + d.n
 		WHEN NOT MATCHED THEN INSERT (day, part, seconds, orders) VALUES (d.day, d.part, d.secs, d.n)`}
-	deliveredRollup = rollup{"driver_deliveries", "day BIGINT, did VARCHAR, n BIGINT, totals BIGINT[]", "day", `t.day = d.day AND t.driver_id = d.did
+	deliveredRollup = rollup{4, "driver_deliveries", "k AS day, s1 AS did, n1 AS n, totals", "day", `t.day = d.day AND t.driver_id = d.did
 		WHEN MATCHED THEN UPDATE SET deliveries = t.deliveries + d.n, totals = list_concat(t.totals, d.totals)
 		WHEN NOT MATCHED THEN INSERT (day, driver_id, deliveries, totals) VALUES (d.day, d.did, d.n, d.totals)`}
-	driversRollup = rollup{"driver_days", "day BIGINT, did VARCHAR, o BIGINT, b BIGINT", "day", `t.day = d.day AND t.driver_id = d.did
+	driversRollup = rollup{5, "driver_days", "k AS day, s1 AS did, n1 AS o, n2 AS b", "day", `t.day = d.day AND t.driver_id = d.did
 		WHEN MATCHED THEN UPDATE SET online = t.online + d.o, busy = t.busy + d.b, version = (t.online + d.o) * 1441 + t.busy + d.b
 		WHEN NOT MATCHED THEN INSERT (day, driver_id, online, busy, version) VALUES (d.day, d.did, d.o, d.b, d.o * 1441 + d.b)`}
-	rollups = []rollup{salesRollup, dishRollup, funnelRollup, deliveryRollup, deliveredRollup, driversRollup}
 )
 
-// rollupAdd is one rollup's increments: n rows (row(i) in the increments table's column
-// order) with keys (slot or day) from lo to hi.
+// rollupAdd is one rollup's increments: n rows (row(i), an increments table row) with keys
+// (slot or day) from lo to hi.
 type rollupAdd struct {
 	rollup
 	n      int
@@ -366,58 +374,64 @@ func (inc rollupIncrements) adds() []rollupAdd {
 	var out []rollupAdd
 	sk, sv := entries(inc.sales)
 	out = append(out, add(salesRollup, len(sk), func(i int) []driver.Value {
-		return []driver.Value{sk[i].slot, sk[i].restaurant, sk[i].zon, sv[i].orders, sv[i].gmv}
+		return incRow(salesRollup, sk[i].slot, sk[i].restaurant, sk[i].zon, "", sv[i].orders, sv[i].gmv, 0, nil)
 	}, func(i int) int64 { return sk[i].slot })...)
 	dk, dv := entries(inc.dishes)
 	out = append(out, add(dishRollup, len(dk), func(i int) []driver.Value {
-		return []driver.Value{dk[i].slot, dk[i].restaurant, dk[i].item, dv[i].name, dv[i].lines, dv[i].quantity, dv[i].amount}
+		return incRow(dishRollup, dk[i].slot, dk[i].restaurant, dk[i].item, dv[i].name, dv[i].lines, dv[i].quantity, dv[i].amount, nil)
 	}, func(i int) int64 { return dk[i].slot })...)
 	fk, fv := entries(inc.funnel)
 	out = append(out, add(funnelRollup, len(fk), func(i int) []driver.Value {
-		return []driver.Value{fk[i].day, fk[i].restaurant, fk[i].step, fk[i].reason, fv[i].orders, fv[i].amount, fv[i].rows}
+		return incRow(funnelRollup, fk[i].day, fk[i].restaurant, fk[i].step, fk[i].reason, fv[i].orders, fv[i].amount, fv[i].rows, nil)
 	}, func(i int) int64 { return fk[i].day })...)
 	yk, yv := entries(inc.delivery)
 	out = append(out, add(deliveryRollup, len(yk), func(i int) []driver.Value {
-		return []driver.Value{yk[i].day, int32(yk[i].part), yk[i].seconds, *yv[i]}
+		return incRow(deliveryRollup, yk[i].day, "", "", "", yk[i].part, yk[i].seconds, *yv[i], nil)
 	}, func(i int) int64 { return yk[i].day })...)
 	ek, ev := entries(inc.delivered)
 	out = append(out, add(deliveredRollup, len(ek), func(i int) []driver.Value {
-		return []driver.Value{ek[i].day, ek[i].driver, int64(len(*ev[i])), *ev[i]}
+		return incRow(deliveredRollup, ek[i].day, ek[i].driver, "", "", int64(len(*ev[i])), 0, 0, *ev[i])
 	}, func(i int) int64 { return ek[i].day })...)
 	rk, rv := entries(inc.drivers)
 	return append(out, add(driversRollup, len(rk), func(i int) []driver.Value {
-		return []driver.Value{rk[i].day, rk[i].driver, rv[i].online, rv[i].busy}
+		return incRow(driversRollup, rk[i].day, rk[i].driver, "", "", rv[i].online, rv[i].busy, 0, nil)
 	}, func(i int) int64 { return rk[i].day })...)
 }
 
-// appendIncrements appends a's rows to its (emptied) increments table through the appender
-// (a VALUES list of thousands of rows took DuckDB seconds to bind).
-func (s *DuckDBStore) appendIncrements(c driver.Conn, a rollupAdd) error {
-	defer s.clock.since("add to "+a.table, time.Now())
-	ap, err := duckdb.NewAppender(c, "temp", "", a.tmp())
-	if err != nil {
-		return fmt.Errorf("%s appender: %w", a.tmp(), err)
+// appendIncrements appends every rollup's rows to the (emptied) increments table through
+// the appender (a VALUES list of thousands of rows took DuckDB seconds to bind).
+func (s *DuckDBStore) appendIncrements(c driver.Conn, adds []rollupAdd) error {
+	if len(adds) == 0 {
+		return nil
 	}
-	for i := range a.n {
-		if err := ap.AppendRow(a.row(i)...); err != nil {
-			_ = ap.Close()
-			return fmt.Errorf("append to %s: %w", a.tmp(), err)
+	defer s.clock.since("append increments", time.Now())
+	ap, err := duckdb.NewAppender(c, "temp", "", "increments")
+	if err != nil {
+		return fmt.Errorf("increments appender: %w", err)
+	}
+	for _, a := range adds {
+		for i := range a.n {
+			if err := ap.AppendRow(a.row(i)...); err != nil {
+				_ = ap.Close()
+				return fmt.Errorf("append to increments: %w", err)
+			}
 		}
 	}
 	if err := ap.Close(); err != nil {
-		return fmt.Errorf("append to %s: %w", a.tmp(), err)
+		return fmt.Errorf("append to increments: %w", err)
 	}
 	return nil
 }
 
-// mergeIncrements adds each rollup's increments table to it, one MERGE each, prepared once
-// (the statement is the same for every batch: its key range is an argument).
+// mergeIncrements adds each rollup's increments to it, one MERGE each, prepared once (the
+// statement is the same for every batch: its key range is an argument).
 func (s *DuckDBStore) mergeIncrements(ctx context.Context, adds []rollupAdd) error {
 	for _, a := range adds {
 		start := time.Now()
 		// The target's rows outside the increments' slots (days) cannot match: the range lets
 		// DuckDB skip them by zone maps instead of joining the whole table.
-		q := fmt.Sprintf("MERGE INTO %s t USING %s d ON t.%s >= ? AND t.%s <= ? AND %s", a.table, a.tmp(), a.keyCol, a.keyCol, a.merge)
+		q := fmt.Sprintf("MERGE INTO %s t USING (SELECT %s FROM increments WHERE r = %d) d ON t.%s >= ? AND t.%s <= ? AND %s",
+			a.table, a.sel, a.id, a.keyCol, a.keyCol, a.merge)
 		err := s.exec(ctx, q, a.lo, a.hi)
 		s.clock.since("add to "+a.table, start)
 		if err != nil {

@@ -79,11 +79,9 @@ func OpenDuckDB(ctx context.Context, path string) (*DuckDBStore, error) {
 		return nil, fmt.Errorf("duckdb %q: writer connection: %w", path, err)
 	}
 	s.wstmts = newStmtCache(100, s.w.PrepareContext)
-	for _, r := range rollups {
-		if _, err := s.w.ExecContext(ctx, "CREATE TEMP TABLE "+r.tmp()+" ("+r.cols+")"); err != nil {
-			_ = s.Close()
-			return nil, fmt.Errorf("duckdb %q: %s: %w", path, r.tmp(), err)
-		}
+	if _, err := s.w.ExecContext(ctx, "CREATE TEMP TABLE increments ("+incrementsCols+")"); err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("duckdb %q: increments table: %w", path, err)
 	}
 	return s, nil
 }
@@ -144,9 +142,9 @@ func (s *DuckDBStore) Write(ctx context.Context, b domain.Batch) error {
 // apply appends the prepared batch's rows to every table and adds the increments to the
 // rollups, in the writer connection's open transaction.
 func (s *DuckDBStore) apply(ctx context.Context, p prepared, adds []rollupAdd) error {
-	for _, a := range adds {
-		if err := s.exec(ctx, "DELETE FROM "+a.tmp()); err != nil {
-			return fmt.Errorf("%s: %w", a.tmp(), err)
+	if len(adds) > 0 {
+		if err := s.exec(ctx, "DELETE FROM increments"); err != nil {
+			return fmt.Errorf("increments: %w", err)
 		}
 	}
 	err := s.w.Raw(func(dc any) error {
@@ -204,12 +202,7 @@ func (s *DuckDBStore) apply(ctx context.Context, p prepared, adds []rollupAdd) e
 			}); err != nil {
 			return err
 		}
-		for _, a := range adds {
-			if err := s.appendIncrements(c, a); err != nil {
-				return err
-			}
-		}
-		return nil
+		return s.appendIncrements(c, adds)
 	})
 	if err != nil {
 		return err
