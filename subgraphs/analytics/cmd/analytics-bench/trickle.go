@@ -116,6 +116,7 @@ func trickleRow(ctx context.Context, dayOrders int, profile string, o options) e
 		}
 	}
 	load := load1()
+	steps0 := store.WriteSteps()
 	cpu0, start := cpuTime(), time.Now()
 	// One batch at a time, as the consumer writes them (no prefetch matters at this size).
 	for _, b := range live {
@@ -126,6 +127,18 @@ func trickleRow(ctx context.Context, dayOrders int, profile string, o options) e
 	cpu, took := cpuTime()-cpu0, time.Since(start)
 	if profile != "" {
 		pprof.StopCPUProfile()
+	}
+	// Where the batches' time went (wall-clock per batch, the store's write steps).
+	var names []string
+	steps := store.WriteSteps()
+	for k := range steps {
+		names = append(names, k)
+	}
+	slices.Sort(names)
+	for _, k := range names {
+		if d := steps[k] - steps0[k]; d > 0 {
+			fmt.Fprintf(os.Stderr, "  %d orders: write step %-36s %8.3f ms per batch\n", dayOrders, k, float64(d.Microseconds())/1000/float64(max(len(live), 1)))
+		}
 	}
 	fmt.Printf("%-14s | %-8d | %-8d | %-16.2f | %-16.2f | %-12s | %s .. %s\n", fmt.Sprintf("%d orders", dayOrders), len(live), nEvents,
 		float64(cpu.Microseconds())/1000/float64(max(placed, 1)), float64(cpu.Microseconds())/1000/float64(max(len(live), 1)),
