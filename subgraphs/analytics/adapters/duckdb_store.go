@@ -38,9 +38,25 @@ var eventColumns = []string{"event_id", "event_type", "event_version", "schema_v
 
 var dishColumns = []string{"event_id", "line", "order_id", "restaurant_id", "occurred_at", "menu_item_id", "name", "quantity", "amount_minor"}
 
+// DuckDBOption sets up the embedded database as OpenDuckDB opens it.
+type DuckDBOption func(*duckdbOptions)
+
+type duckdbOptions struct{ threads int }
+
+// WithDuckDBThreads sets DuckDB's threads (its task scheduler's, for every query of the
+// database; n <= 0: DuckDB's default, one per core). One thread runs each statement on the
+// caller's thread: at the live consumer's batches of a dozen events a write is some 30
+// small statements, and waking a second worker for each cost a fifth of the write's CPU
+// (analytics-bench -trickle); a large dashboard read then runs on one core.
+func WithDuckDBThreads(n int) DuckDBOption { return func(o *duckdbOptions) { o.threads = n } }
+
 // OpenDuckDB opens (creating) the database file at path, or an in-memory one when path is
 // empty, and migrates it. A file belongs to one process at a time.
-func OpenDuckDB(ctx context.Context, path string) (*DuckDBStore, error) {
+func OpenDuckDB(ctx context.Context, path string, opts ...DuckDBOption) (*DuckDBStore, error) {
+	var o duckdbOptions
+	for _, f := range opts {
+		f(&o)
+	}
 	if path != "" {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, err
@@ -59,6 +75,12 @@ func OpenDuckDB(ctx context.Context, path string) (*DuckDBStore, error) {
 	if _, err := db.ExecContext(ctx, "SET checkpoint_threshold = '"+duckdbCheckpointThreshold+"'"); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("duckdb %q: checkpoint threshold: %w", path, err)
+	}
+	if o.threads > 0 {
+		if _, err := db.ExecContext(ctx, fmt.Sprintf("SET threads = %d", o.threads)); err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("duckdb %q: threads: %w", path, err)
+		}
 	}
 	// Queries run on idle connections of the pool, each with the statements prepared on it
 	// (stmt_cache.go): keep a few idle rather than re-preparing on new ones.

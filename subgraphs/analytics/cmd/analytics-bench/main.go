@@ -63,6 +63,7 @@ func run() error {
 	flag.BoolVar(&traceRuns, "trace", false, "print every query run's latency with its range and scope (to stderr)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	trickleDay := flag.String("trickle", "", "instead: the live trickle's CPU per order, a DuckDB day already holding these orders (e.g. 0,10000,100000)")
+	flag.IntVar(&duckdbThreads, "duckdb-threads", 0, "DuckDB's threads (0: its default, one per core)")
 	flag.IntVar(&trickleRate, "trickle-rate", 5, "trickle: orders placed per second")
 	flag.DurationVar(&trickleSpan, "trickle-span", time.Minute, "trickle: event time measured (batches of -trickle-wait of it)")
 	flag.DurationVar(&trickleWait, "trickle-wait", 200*time.Millisecond, "trickle: the consumer's batch wait: a batch holds the events of this much time")
@@ -252,6 +253,7 @@ var (
 	traceRuns          bool
 	keep               bool
 	reuseCH, reuseDuck string
+	duckdbThreads      int
 )
 
 // reusing reports whether backend's store is a kept one, queried without ingesting.
@@ -280,7 +282,7 @@ func open(ctx context.Context, backend string) (app.Store, func(), error) {
 		}, nil
 	case service.BackendDuckDB:
 		if reuseDuck != "" {
-			s, err := adapters.OpenDuckDB(ctx, reuseDuck)
+			s, err := adapters.OpenDuckDB(ctx, reuseDuck, adapters.WithDuckDBThreads(duckdbThreads))
 			if err != nil {
 				return nil, nil, err
 			}
@@ -290,7 +292,7 @@ func open(ctx context.Context, backend string) (app.Store, func(), error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		s, err := adapters.OpenDuckDB(ctx, filepath.Join(dir, "bench.duckdb"))
+		s, err := adapters.OpenDuckDB(ctx, filepath.Join(dir, "bench.duckdb"), adapters.WithDuckDBThreads(duckdbThreads))
 		if err != nil {
 			return nil, nil, err
 		}

@@ -40,8 +40,8 @@ func trickle(ctx context.Context, sizes, profile string, o options) error {
 		}
 		days = append(days, n)
 	}
-	fmt.Printf("analytics-bench -trickle: DuckDB, %d orders/s, batches of %s of events, %s measured per row; load %s\n",
-		trickleRate, trickleWait, trickleSpan, loadavg())
+	fmt.Printf("analytics-bench -trickle: DuckDB (threads %d, 0: default), %d orders/s, batches of %s of events, %s measured per row; load %s\n",
+		duckdbThreads, trickleRate, trickleWait, trickleSpan, loadavg())
 	fmt.Printf("%-14s | %-8s | %-8s | %-16s | %-16s | %-12s | %s\n", "day holds", "batches", "events", "CPU-ms per order", "CPU-ms per batch", "wall per batch", "load (1m)")
 	for _, n := range days {
 		if err := trickleRow(ctx, n, profile, o); err != nil {
@@ -57,7 +57,7 @@ func trickleRow(ctx context.Context, dayOrders int, profile string, o options) e
 		return err
 	}
 	defer os.RemoveAll(dir)
-	store, err := adapters.OpenDuckDB(ctx, filepath.Join(dir, "trickle.duckdb"))
+	store, err := adapters.OpenDuckDB(ctx, filepath.Join(dir, "trickle.duckdb"), adapters.WithDuckDBThreads(duckdbThreads))
 	if err != nil {
 		return err
 	}
