@@ -195,11 +195,20 @@ func (s *DuckDBStore) funnelIncrements(ctx context.Context, steps []stepRow, out
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	// The step rows of the placements' windows (a late refund of an old order is a window of
 	// its own, not a month between), filtered here: cheaper than binding thousands of ids.
+	// A few ids (the live consumer's batches) are bound, their list padded to a power of two
+	// so that the statement's text, prepared once, repeats: else every batch read the steps
+	// of an hour of orders into Go to keep a dozen.
+	var in string
+	var inArgs []any
+	if len(ids) <= 256 {
+		marks, padded := paddedIDs(ids)
+		in, inArgs = " AND order_id IN ("+marks+")", padded
+	}
 	var parts []string
 	var args []any
 	for _, w := range windowsOfTimes(placed) {
-		parts = append(parts, "SELECT order_id, step, ref, reason FROM order_steps WHERE placed_at >= ? AND placed_at <= ?")
-		args = append(args, w.from.Unix(), w.to.Unix())
+		parts = append(parts, "SELECT order_id, step, ref, reason FROM order_steps WHERE placed_at >= ? AND placed_at <= ?"+in)
+		args = append(append(args, w.from.Unix(), w.to.Unix()), inArgs...)
 	}
 	err := s.each(ctx, strings.Join(parts, " UNION ALL "), args, func(r *sql.Rows) error {
 		var o, st, ref, rsn string
@@ -439,6 +448,20 @@ func (s *DuckDBStore) mergeIncrements(ctx context.Context, adds []rollupAdd) err
 		}
 	}
 	return nil
+}
+
+// paddedIDs is ids (not empty) as query arguments padded to a power of two by repeating
+// the last, and their marks "?,?,...".
+func paddedIDs(ids []string) (string, []any) {
+	n := 1
+	for n < len(ids) {
+		n *= 2
+	}
+	args := make([]any, n)
+	for i := range args {
+		args[i] = ids[min(i, len(ids)-1)]
+	}
+	return placeholders(n), args
 }
 
 // entries is m's keys and values in one order.
