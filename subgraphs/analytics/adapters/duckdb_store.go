@@ -85,7 +85,8 @@ func OpenDuckDB(ctx context.Context, path string, opts ...DuckDBOption) (*DuckDB
 	// Queries run on idle connections of the pool, each with the statements prepared on it
 	// (stmt_cache.go): keep a few idle rather than re-preparing on new ones.
 	db.SetMaxIdleConns(8)
-	s := &DuckDBStore{olap: olap{db: db, d: duckdbDialect, clock: &stepClock{}, stmts: newStmtCache(1000, db.PrepareContext)}, db: db}
+	s := &DuckDBStore{olap: olap{db: db, d: duckdbDialect, clock: &stepClock{}, stmts: newStmtCache(1000, db.PrepareContext),
+		recent: newPlacementCache(50_000)}, db: db}
 	err = migrate(ctx, db, "duckdb",
 		`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP DEFAULT current_timestamp)`,
 		func(ctx context.Context, v int, name string) error {
@@ -157,6 +158,10 @@ func (s *DuckDBStore) Write(ctx context.Context, b domain.Batch) error {
 	s.clock.since("commit", start)
 	if err != nil {
 		return fmt.Errorf("duckdb commit: %w", err)
+	}
+	for i := range p.orders { // stored now: later events of these orders find them here
+		f := &p.orders[i]
+		s.recent.add(f.OrderID, placement{at: f.OccurredAt, restaurantID: f.RestaurantID, totalMinor: f.AmountMinor})
 	}
 	return nil
 }

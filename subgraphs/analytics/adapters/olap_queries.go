@@ -93,6 +93,9 @@ type olap struct {
 	clock *stepClock
 	// stmts, when set, prepares the queries each runs once (DuckDB: stmt_cache.go).
 	stmts *stmtCache
+	// recent, when set, holds the placements of the orders written lately (DuckDB's one
+	// writer; prepare.go), used only under the writer's lock.
+	recent *placementCache
 }
 
 func quoteList(xs []string) string { return "'" + strings.Join(xs, "','") + "'" }
