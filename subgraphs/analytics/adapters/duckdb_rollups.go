@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -196,11 +195,20 @@ func (s *DuckDBStore) funnelIncrements(ctx context.Context, steps []stepRow, out
 	ids = slices.Compact(slices.Sorted(slices.Values(ids)))
 	// The step rows of the placements' windows (a late refund of an old order is a window of
 	// its own, not a month between), filtered here: cheaper than binding thousands of ids.
+	// A few ids (the live consumer's batches) are bound, their list padded to a power of two
+	// so that the statement's text, prepared once, repeats: else every batch read the steps
+	// of an hour of orders into Go to keep a dozen.
+	var in string
+	var inArgs []any
+	if len(ids) <= 256 {
+		marks, padded := paddedIDs(ids)
+		in, inArgs = " AND order_id IN ("+marks+")", padded
+	}
 	var parts []string
 	var args []any
 	for _, w := range windowsOfTimes(placed) {
-		parts = append(parts, "SELECT order_id, step, ref, reason FROM order_steps WHERE placed_at >= ? AND placed_at <= ?")
-		args = append(args, w.from.Unix(), w.to.Unix())
+		parts = append(parts, "SELECT order_id, step, ref, reason FROM order_steps WHERE placed_at >= ? AND placed_at <= ?"+in)
+		args = append(append(args, w.from.Unix(), w.to.Unix()), inArgs...)
 	}
 	err := s.each(ctx, strings.Join(parts, " UNION ALL "), args, func(r *sql.Rows) error {
 		var o, st, ref, rsn string
@@ -309,102 +317,151 @@ func (s *DuckDBStore) driverIncrements(ctx context.Context, facts []domain.Fact,
 	return nil
 }
 
-// applyIncrements adds inc to the rollup tables in the write's transaction on c: each
-// table's increments go through the appender into a temporary table of this connection,
-// then one MERGE adds them (a VALUES list of thousands of rows took DuckDB seconds to bind).
-func (s *DuckDBStore) applyIncrements(c driver.Conn, inc rollupIncrements) error {
-	ex, ok := c.(driver.ExecerContext)
-	if !ok {
-		return errors.New("duckdb: connection cannot exec")
-	}
-	add := func(table, cols string, n int, row func(i int) []driver.Value, keyCol string, keys func(i int) int64, merge string) error {
-		if n == 0 {
-			return nil
-		}
-		defer s.clock.since("add to "+table, time.Now())
-		tmp := "increments_" + table
-		if _, err := ex.ExecContext(context.Background(), "CREATE TEMP TABLE IF NOT EXISTS "+tmp+" ("+cols+")", nil); err != nil {
-			return fmt.Errorf("%s: %w", tmp, err)
-		}
-		if _, err := ex.ExecContext(context.Background(), "DELETE FROM "+tmp, nil); err != nil {
-			return fmt.Errorf("%s: %w", tmp, err)
-		}
-		a, err := duckdb.NewAppender(c, "temp", "", tmp)
-		if err != nil {
-			return fmt.Errorf("%s appender: %w", tmp, err)
-		}
-		for i := range n {
-			if err := a.AppendRow(row(i)...); err != nil {
-				_ = a.Close()
-				return fmt.Errorf("append to %s: %w", tmp, err)
-			}
-		}
-		if err := a.Close(); err != nil {
-			return fmt.Errorf("append to %s: %w", tmp, err)
-		}
-		// The target's rows outside the increments' slots (days) cannot match: the range lets
-		// DuckDB skip them by zone maps instead of joining the whole table.
-		lo, hi := keys(0), keys(0)
-		for i := range n {
-			lo, hi = min(lo, keys(i)), max(hi, keys(i))
-		}
-		on := fmt.Sprintf("ON t.%s >= %d AND t.%s <= %d AND ", keyCol, lo, keyCol, hi)
-		if _, err := ex.ExecContext(context.Background(), "MERGE INTO "+table+" t USING "+tmp+" d "+on+merge, nil); err != nil {
-			return fmt.Errorf("%s: %w", table, err)
-		}
+// rollup is a rollup table the DuckDB store adds increments to: its number in the
+// writer connection's temporary increments table (created once, emptied by every write,
+// see incrementsCols), the increments of it there as the MERGE names them (sel), the key
+// column (slot or day) and the rest of the MERGE that adds an increments row d to its row t.
+// One table for every rollup: a write appends all its increments with one appender.
+type rollup struct {
+	id                        int8
+	table, sel, keyCol, merge string
+}
+
+// incrementsCols are the increments table's columns: the rollup, its slot or day, its
+// string keys, its figures and driver_deliveries' totals.
+const incrementsCols = "r TINYINT, k BIGINT, s1 VARCHAR, s2 VARCHAR, s3 VARCHAR, n1 BIGINT, n2 BIGINT, n3 BIGINT, totals BIGINT[]"
+
+// incRow is an increments table row of rollup r.
+func incRow(r rollup, k int64, s1, s2, s3 string, n1, n2, n3 int64, totals []int64) []driver.Value {
+	return []driver.Value{r.id, k, s1, s2, s3, n1, n2, n3, totals}
+}
+
+var (
+	salesRollup = rollup{0, "sales_slots", "k AS slot, s1 AS rid, s2 AS z, n1 AS n, n2 AS g", "slot", `t.slot = d.slot AND t.restaurant_id = d.rid AND t.zone = d.z
+		WHEN MATCHED THEN UPDATE SET orders = t.orders + d.n, gmv_minor = t.gmv_minor + d.g
+		WHEN NOT MATCHED THEN INSERT (slot, restaurant_id, zone, orders, gmv_minor) VALUES (d.slot, d.rid, d.z, d.n, d.g)`}
+	dishRollup = rollup{1, "dish_slots", "k AS slot, s1 AS rid, s2 AS mid, s3 AS nm, n1 AS l, n2 AS q, n3 AS a", "slot", `t.slot = d.slot AND t.restaurant_id = d.rid AND t.menu_item_id = d.mid
+		WHEN MATCHED THEN UPDATE SET name = greatest(t.name, d.nm), lines = t.lines + d.l, quantity = t.quantity + d.q, amount_minor = t.amount_minor + d.a
+		WHEN NOT MATCHED THEN INSERT (slot, restaurant_id, menu_item_id, name, lines, quantity, amount_minor) VALUES (d.slot, d.rid, d.mid, d.nm, d.l, d.q, d.a)`}
+	funnelRollup = rollup{2, "funnel_days", "k AS day, s1 AS rid, s2 AS step, s3 AS rsn, n1 AS n, n2 AS a, n3 AS v", "day", `t.day = d.day AND t.restaurant_id = d.rid AND t.step = d.step AND t.reason = d.rsn
+		WHEN MATCHED THEN UPDATE SET orders = t.orders + d.n, amount_minor = t.amount_minor + d.a, version = t.version + d.v
+		WHEN NOT MATCHED THEN INSERT (day, restaurant_id, step, reason, orders, amount_minor, version) VALUES (d.day, d.rid, d.step, d.rsn, d.n, d.a, d.v)`}
+	deliveryRollup = rollup{3, "delivery_seconds", "k AS day, CAST(n1 AS INTEGER) AS part, n2 AS secs, n3 AS n", "day", `t.day = d.day AND t.part = d.part AND t.seconds = d.secs
+		WHEN MATCHED THEN UPDATE SET orders = t.orders + d.n
+		WHEN NOT MATCHED THEN INSERT (day, part, seconds, orders) VALUES (d.day, d.part, d.secs, d.n)`}
+	deliveredRollup = rollup{4, "driver_deliveries", "k AS day, s1 AS did, n1 AS n, totals", "day", `t.day = d.day AND t.driver_id = d.did
+		WHEN MATCHED THEN UPDATE SET deliveries = t.deliveries + d.n, totals = list_concat(t.totals, d.totals)
+		WHEN NOT MATCHED THEN INSERT (day, driver_id, deliveries, totals) VALUES (d.day, d.did, d.n, d.totals)`}
+	driversRollup = rollup{5, "driver_days", "k AS day, s1 AS did, n1 AS o, n2 AS b", "day", `t.day = d.day AND t.driver_id = d.did
+		WHEN MATCHED THEN UPDATE SET online = t.online + d.o, busy = t.busy + d.b, version = (t.online + d.o) * 1441 + t.busy + d.b
+		WHEN NOT MATCHED THEN INSERT (day, driver_id, online, busy, version) VALUES (d.day, d.did, d.o, d.b, d.o * 1441 + d.b)`}
+)
+
+// rollupAdd is one rollup's increments: n rows (row(i), an increments table row) with keys
+// (slot or day) from lo to hi.
+type rollupAdd struct {
+	rollup
+	n      int
+	row    func(i int) []driver.Value
+	lo, hi int64
+}
+
+// add is a rollupAdd of n rows (none when n is 0), key(i) the slot or day of row i.
+func add(r rollup, n int, row func(i int) []driver.Value, key func(i int) int64) []rollupAdd {
+	if n == 0 {
 		return nil
 	}
+	a := rollupAdd{rollup: r, n: n, row: row, lo: key(0), hi: key(0)}
+	for i := range n {
+		a.lo, a.hi = min(a.lo, key(i)), max(a.hi, key(i))
+	}
+	return []rollupAdd{a}
+}
+
+// adds are the rollups inc adds rows to.
+func (inc rollupIncrements) adds() []rollupAdd {
+	var out []rollupAdd
 	sk, sv := entries(inc.sales)
-	err := add("sales_slots", "slot BIGINT, rid VARCHAR, z VARCHAR, n BIGINT, g BIGINT", len(sk), func(i int) []driver.Value {
-		return []driver.Value{sk[i].slot, sk[i].restaurant, sk[i].zon, sv[i].orders, sv[i].gmv}
-	}, "slot", func(i int) int64 { return sk[i].slot }, `t.slot = d.slot AND t.restaurant_id = d.rid AND t.zone = d.z
-		WHEN MATCHED THEN UPDATE SET orders = t.orders + d.n, gmv_minor = t.gmv_minor + d.g
-		WHEN NOT MATCHED THEN INSERT (slot, restaurant_id, zone, orders, gmv_minor) VALUES (d.slot, d.rid, d.z, d.n, d.g)`)
-	if err != nil {
-		return err
-	}
+	out = append(out, add(salesRollup, len(sk), func(i int) []driver.Value {
+		return incRow(salesRollup, sk[i].slot, sk[i].restaurant, sk[i].zon, "", sv[i].orders, sv[i].gmv, 0, nil)
+	}, func(i int) int64 { return sk[i].slot })...)
 	dk, dv := entries(inc.dishes)
-	err = add("dish_slots", "slot BIGINT, rid VARCHAR, mid VARCHAR, nm VARCHAR, l BIGINT, q BIGINT, a BIGINT", len(dk), func(i int) []driver.Value {
-		return []driver.Value{dk[i].slot, dk[i].restaurant, dk[i].item, dv[i].name, dv[i].lines, dv[i].quantity, dv[i].amount}
-	}, "slot", func(i int) int64 { return dk[i].slot }, `t.slot = d.slot AND t.restaurant_id = d.rid AND t.menu_item_id = d.mid
-		WHEN MATCHED THEN UPDATE SET name = greatest(t.name, d.nm), lines = t.lines + d.l, quantity = t.quantity + d.q, amount_minor = t.amount_minor + d.a
-		WHEN NOT MATCHED THEN INSERT (slot, restaurant_id, menu_item_id, name, lines, quantity, amount_minor) VALUES (d.slot, d.rid, d.mid, d.nm, d.l, d.q, d.a)`)
-	if err != nil {
-		return err
-	}
+	out = append(out, add(dishRollup, len(dk), func(i int) []driver.Value {
+		return incRow(dishRollup, dk[i].slot, dk[i].restaurant, dk[i].item, dv[i].name, dv[i].lines, dv[i].quantity, dv[i].amount, nil)
+	}, func(i int) int64 { return dk[i].slot })...)
 	fk, fv := entries(inc.funnel)
-	err = add("funnel_days", "day BIGINT, rid VARCHAR, step VARCHAR, rsn VARCHAR, n BIGINT, a BIGINT, v BIGINT", len(fk), func(i int) []driver.Value {
-		return []driver.Value{fk[i].day, fk[i].restaurant, fk[i].step, fk[i].reason, fv[i].orders, fv[i].amount, fv[i].rows}
-	}, "day", func(i int) int64 { return fk[i].day }, `t.day = d.day AND t.restaurant_id = d.rid AND t.step = d.step AND t.reason = d.rsn
-		WHEN MATCHED THEN UPDATE SET orders = t.orders + d.n, amount_minor = t.amount_minor + d.a, version = t.version + d.v
-		WHEN NOT MATCHED THEN INSERT (day, restaurant_id, step, reason, orders, amount_minor, version) VALUES (d.day, d.rid, d.step, d.rsn, d.n, d.a, d.v)`)
-	if err != nil {
-		return err
-	}
+	out = append(out, add(funnelRollup, len(fk), func(i int) []driver.Value {
+		return incRow(funnelRollup, fk[i].day, fk[i].restaurant, fk[i].step, fk[i].reason, fv[i].orders, fv[i].amount, fv[i].rows, nil)
+	}, func(i int) int64 { return fk[i].day })...)
 	yk, yv := entries(inc.delivery)
-	err = add("delivery_seconds", "day BIGINT, part INTEGER, secs BIGINT, n BIGINT", len(yk), func(i int) []driver.Value {
-		return []driver.Value{yk[i].day, int32(yk[i].part), yk[i].seconds, *yv[i]}
-	}, "day", func(i int) int64 { return yk[i].day }, `t.day = d.day AND t.part = d.part AND t.seconds = d.secs
-		WHEN MATCHED THEN UPDATE SET orders = t.orders + d.n
-		WHEN NOT MATCHED THEN INSERT (day, part, seconds, orders) VALUES (d.day, d.part, d.secs, d.n)`)
-	if err != nil {
-		return err
-	}
+	out = append(out, add(deliveryRollup, len(yk), func(i int) []driver.Value {
+		return incRow(deliveryRollup, yk[i].day, "", "", "", yk[i].part, yk[i].seconds, *yv[i], nil)
+	}, func(i int) int64 { return yk[i].day })...)
 	ek, ev := entries(inc.delivered)
-	err = add("driver_deliveries", "day BIGINT, did VARCHAR, n BIGINT, totals BIGINT[]", len(ek), func(i int) []driver.Value {
-		return []driver.Value{ek[i].day, ek[i].driver, int64(len(*ev[i])), *ev[i]}
-	}, "day", func(i int) int64 { return ek[i].day }, `t.day = d.day AND t.driver_id = d.did
-		WHEN MATCHED THEN UPDATE SET deliveries = t.deliveries + d.n, totals = list_concat(t.totals, d.totals)
-		WHEN NOT MATCHED THEN INSERT (day, driver_id, deliveries, totals) VALUES (d.day, d.did, d.n, d.totals)`)
-	if err != nil {
-		return err
-	}
+	out = append(out, add(deliveredRollup, len(ek), func(i int) []driver.Value {
+		return incRow(deliveredRollup, ek[i].day, ek[i].driver, "", "", int64(len(*ev[i])), 0, 0, *ev[i])
+	}, func(i int) int64 { return ek[i].day })...)
 	rk, rv := entries(inc.drivers)
-	return add("driver_days", "day BIGINT, did VARCHAR, o BIGINT, b BIGINT", len(rk), func(i int) []driver.Value {
-		return []driver.Value{rk[i].day, rk[i].driver, rv[i].online, rv[i].busy}
-	}, "day", func(i int) int64 { return rk[i].day }, `t.day = d.day AND t.driver_id = d.did
-		WHEN MATCHED THEN UPDATE SET online = t.online + d.o, busy = t.busy + d.b, version = (t.online + d.o) * 1441 + t.busy + d.b
-		WHEN NOT MATCHED THEN INSERT (day, driver_id, online, busy, version) VALUES (d.day, d.did, d.o, d.b, d.o * 1441 + d.b)`)
+	return append(out, add(driversRollup, len(rk), func(i int) []driver.Value {
+		return incRow(driversRollup, rk[i].day, rk[i].driver, "", "", rv[i].online, rv[i].busy, 0, nil)
+	}, func(i int) int64 { return rk[i].day })...)
+}
+
+// appendIncrements appends every rollup's rows to the (emptied) increments table through
+// the appender (a VALUES list of thousands of rows took DuckDB seconds to bind).
+func (s *DuckDBStore) appendIncrements(c driver.Conn, adds []rollupAdd) error {
+	if len(adds) == 0 {
+		return nil
+	}
+	defer s.clock.since("append increments", time.Now())
+	ap, err := duckdb.NewAppender(c, "temp", "", "increments")
+	if err != nil {
+		return fmt.Errorf("increments appender: %w", err)
+	}
+	for _, a := range adds {
+		for i := range a.n {
+			if err := ap.AppendRow(a.row(i)...); err != nil {
+				_ = ap.Close()
+				return fmt.Errorf("append to increments: %w", err)
+			}
+		}
+	}
+	if err := ap.Close(); err != nil {
+		return fmt.Errorf("append to increments: %w", err)
+	}
+	return nil
+}
+
+// mergeIncrements adds each rollup's increments to it, one MERGE each, prepared once (the
+// statement is the same for every batch: its key range is an argument).
+func (s *DuckDBStore) mergeIncrements(ctx context.Context, adds []rollupAdd) error {
+	for _, a := range adds {
+		start := time.Now()
+		// The target's rows outside the increments' slots (days) cannot match: the range lets
+		// DuckDB skip them by zone maps instead of joining the whole table.
+		q := fmt.Sprintf("MERGE INTO %s t USING (SELECT %s FROM increments WHERE r = %d) d ON t.%s >= ? AND t.%s <= ? AND %s",
+			a.table, a.sel, a.id, a.keyCol, a.keyCol, a.merge)
+		err := s.exec(ctx, q, a.lo, a.hi)
+		s.clock.since("add to "+a.table, start)
+		if err != nil {
+			return fmt.Errorf("%s: %w", a.table, err)
+		}
+	}
+	return nil
+}
+
+// paddedIDs is ids (not empty) as query arguments padded to a power of two by repeating
+// the last, and their marks "?,?,...".
+func paddedIDs(ids []string) (string, []any) {
+	n := 1
+	for n < len(ids) {
+		n *= 2
+	}
+	args := make([]any, n)
+	for i := range args {
+		args[i] = ids[min(i, len(ids)-1)]
+	}
+	return placeholders(n), args
 }
 
 // entries is m's keys and values in one order.

@@ -25,6 +25,11 @@ type DuckDBStore struct {
 	db *sql.DB
 	// mu serializes writes: DuckDB has one writer at a time per database anyway.
 	mu sync.Mutex
+	// w is the connection every write goes through, held for the store's life: its temporary
+	// increments tables (duckdb_rollups.go) are created once, and wstmts are the write's
+	// statements prepared on it once.
+	w      *sql.Conn
+	wstmts *stmtCache
 }
 
 var eventColumns = []string{"event_id", "event_type", "event_version", "schema_version", "source", "subject", "occurred_at",
@@ -33,9 +38,25 @@ var eventColumns = []string{"event_id", "event_type", "event_version", "schema_v
 
 var dishColumns = []string{"event_id", "line", "order_id", "restaurant_id", "occurred_at", "menu_item_id", "name", "quantity", "amount_minor"}
 
+// DuckDBOption sets up the embedded database as OpenDuckDB opens it.
+type DuckDBOption func(*duckdbOptions)
+
+type duckdbOptions struct{ threads int }
+
+// WithDuckDBThreads sets DuckDB's threads (its task scheduler's, for every query of the
+// database; n <= 0: DuckDB's default, one per core). One thread runs each statement on the
+// caller's thread: at the live consumer's batches of a dozen events a write is some 30
+// small statements, and waking a second worker for each cost a fifth of the write's CPU
+// (analytics-bench -trickle); a large dashboard read then runs on one core.
+func WithDuckDBThreads(n int) DuckDBOption { return func(o *duckdbOptions) { o.threads = n } }
+
 // OpenDuckDB opens (creating) the database file at path, or an in-memory one when path is
 // empty, and migrates it. A file belongs to one process at a time.
-func OpenDuckDB(ctx context.Context, path string) (*DuckDBStore, error) {
+func OpenDuckDB(ctx context.Context, path string, opts ...DuckDBOption) (*DuckDBStore, error) {
+	var o duckdbOptions
+	for _, f := range opts {
+		f(&o)
+	}
 	if path != "" {
 		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 			return nil, err
@@ -55,7 +76,17 @@ func OpenDuckDB(ctx context.Context, path string) (*DuckDBStore, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("duckdb %q: checkpoint threshold: %w", path, err)
 	}
-	s := &DuckDBStore{olap: olap{db: db, d: duckdbDialect, clock: &stepClock{}}, db: db}
+	if o.threads > 0 {
+		if _, err := db.ExecContext(ctx, fmt.Sprintf("SET threads = %d", o.threads)); err != nil {
+			_ = db.Close()
+			return nil, fmt.Errorf("duckdb %q: threads: %w", path, err)
+		}
+	}
+	// Queries run on idle connections of the pool, each with the statements prepared on it
+	// (stmt_cache.go): keep a few idle rather than re-preparing on new ones.
+	db.SetMaxIdleConns(8)
+	s := &DuckDBStore{olap: olap{db: db, d: duckdbDialect, clock: &stepClock{}, stmts: newStmtCache(1000, db.PrepareContext),
+		recent: newPlacementCache(50_000)}, db: db}
 	err = migrate(ctx, db, "duckdb",
 		`CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name VARCHAR, applied_at TIMESTAMP DEFAULT current_timestamp)`,
 		func(ctx context.Context, v int, name string) error {
@@ -66,7 +97,30 @@ func OpenDuckDB(ctx context.Context, path string) (*DuckDBStore, error) {
 		_ = db.Close()
 		return nil, fmt.Errorf("duckdb %q: %w", path, err)
 	}
+	if s.w, err = db.Conn(ctx); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("duckdb %q: writer connection: %w", path, err)
+	}
+	s.wstmts = newStmtCache(100, s.w.PrepareContext)
+	if _, err := s.w.ExecContext(ctx, "CREATE TEMP TABLE increments ("+incrementsCols+")"); err != nil {
+		_ = s.Close()
+		return nil, fmt.Errorf("duckdb %q: increments table: %w", path, err)
+	}
 	return s, nil
+}
+
+// exec runs q with args on the writer connection, prepared once.
+func (s *DuckDBStore) exec(ctx context.Context, q string, args ...any) error {
+	st, err := s.wstmts.get(ctx, q)
+	if err != nil {
+		return err
+	}
+	if st == nil {
+		_, err = s.w.ExecContext(ctx, q, args...)
+		return err
+	}
+	_, err = st.ExecContext(ctx, args...)
+	return err
 }
 
 // Write drops the batch's events stored already and stamps the rest (see prepare), computes
@@ -90,15 +144,37 @@ func (s *DuckDBStore) Write(ctx context.Context, b domain.Batch) error {
 	if err != nil {
 		return fmt.Errorf("duckdb: %w", err)
 	}
-	conn, err := s.db.Conn(ctx)
+	adds := inc.adds()
+	if err := s.exec(ctx, "BEGIN TRANSACTION"); err != nil {
+		return fmt.Errorf("duckdb begin: %w", err)
+	}
+	err = s.apply(ctx, p, adds)
 	if err != nil {
-		return err
+		_ = s.exec(context.WithoutCancel(ctx), "ROLLBACK")
+		return fmt.Errorf("duckdb write: %w", err)
 	}
-	defer conn.Close()
-	if _, err := conn.ExecContext(ctx, "BEGIN TRANSACTION"); err != nil {
-		return err
+	start := time.Now()
+	err = s.exec(ctx, "COMMIT")
+	s.clock.since("commit", start)
+	if err != nil {
+		return fmt.Errorf("duckdb commit: %w", err)
 	}
-	err = conn.Raw(func(dc any) error {
+	for i := range p.orders { // stored now: later events of these orders find them here
+		f := &p.orders[i]
+		s.recent.add(f.OrderID, placement{at: f.OccurredAt, restaurantID: f.RestaurantID, totalMinor: f.AmountMinor})
+	}
+	return nil
+}
+
+// apply appends the prepared batch's rows to every table and adds the increments to the
+// rollups, in the writer connection's open transaction.
+func (s *DuckDBStore) apply(ctx context.Context, p prepared, adds []rollupAdd) error {
+	if len(adds) > 0 {
+		if err := s.exec(ctx, "DELETE FROM increments"); err != nil {
+			return fmt.Errorf("increments: %w", err)
+		}
+	}
+	err := s.w.Raw(func(dc any) error {
 		c, ok := dc.(driver.Conn)
 		if !ok {
 			return errors.New("duckdb: unexpected driver connection")
@@ -153,19 +229,12 @@ func (s *DuckDBStore) Write(ctx context.Context, b domain.Batch) error {
 			}); err != nil {
 			return err
 		}
-		return s.applyIncrements(c, inc)
+		return s.appendIncrements(c, adds)
 	})
 	if err != nil {
-		_, _ = conn.ExecContext(context.WithoutCancel(ctx), "ROLLBACK")
-		return fmt.Errorf("duckdb write: %w", err)
+		return err
 	}
-	start := time.Now()
-	_, err = conn.ExecContext(ctx, "COMMIT")
-	s.clock.since("commit", start)
-	if err != nil {
-		return fmt.Errorf("duckdb commit: %w", err)
-	}
-	return nil
+	return s.mergeIncrements(ctx, adds)
 }
 
 // appendRows appends n rows (row(i) in cols' order) to table.
@@ -205,4 +274,13 @@ func (s *DuckDBStore) Ping(ctx context.Context) error {
 }
 
 // Close closes the database.
-func (s *DuckDBStore) Close() error { return s.db.Close() }
+func (s *DuckDBStore) Close() error {
+	if s.wstmts != nil {
+		s.wstmts.close()
+	}
+	if s.w != nil {
+		_ = s.w.Close()
+	}
+	s.stmts.close()
+	return s.db.Close()
+}

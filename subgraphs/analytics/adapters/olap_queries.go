@@ -91,6 +91,11 @@ type olap struct {
 	db    *sql.DB
 	d     dialect
 	clock *stepClock
+	// stmts, when set, prepares the queries each runs once (DuckDB: stmt_cache.go).
+	stmts *stmtCache
+	// recent, when set, holds the placements of the orders written lately (DuckDB's one
+	// writer; prepare.go), used only under the writer's lock.
+	recent *placementCache
 }
 
 func quoteList(xs []string) string { return "'" + strings.Join(xs, "','") + "'" }
@@ -317,7 +322,20 @@ func (o olap) Drivers(ctx context.Context, r domain.Range, limit int, shareBps i
 }
 
 func (o olap) each(ctx context.Context, q string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := o.db.QueryContext(ctx, q, args...)
+	var st *sql.Stmt
+	if o.stmts != nil {
+		var err error
+		if st, err = o.stmts.get(ctx, q); err != nil {
+			return err
+		}
+	}
+	var rows *sql.Rows
+	var err error
+	if st != nil {
+		rows, err = st.QueryContext(ctx, args...)
+	} else {
+		rows, err = o.db.QueryContext(ctx, q, args...)
+	}
 	if err != nil {
 		return err
 	}

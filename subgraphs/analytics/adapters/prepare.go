@@ -157,6 +157,15 @@ func (o olap) prepare(ctx context.Context, b domain.Batch) (prepared, error) {
 			}
 		}
 	}
+	if o.recent != nil { // the placements of orders written lately, kept by the one writer
+		unknown = slices.DeleteFunc(unknown, func(id string) bool {
+			pl, ok := o.recent.get(id)
+			if ok {
+				placed[id] = pl
+			}
+			return ok
+		})
+	}
 	if len(unknown) > 0 {
 		start := time.Now()
 		found, err := o.placements(ctx, unknown)
@@ -166,6 +175,7 @@ func (o olap) prepare(ctx context.Context, b domain.Batch) (prepared, error) {
 		}
 		for id, pl := range found {
 			placed[id] = pl
+			o.recent.add(id, pl)
 		}
 	}
 	for _, d := range b.Dishes {
@@ -287,6 +297,45 @@ func (o olap) prepare(ctx context.Context, b domain.Batch) (prepared, error) {
 		}
 	}
 	return p, nil
+}
+
+// placementCache holds the placements of the orders a store's one writer wrote or looked up
+// last (up to max, the oldest dropped first): the live consumer's batches carry the later
+// events of orders placed minutes ago, found here instead of by a scan of the orders table
+// (DuckDB's is in the order written, not by id). A placement never changes once stored,
+// so a cached one is what the table holds; nil caches nothing.
+type placementCache struct {
+	max   int
+	byID  map[string]placement
+	order []string // ids oldest first (a ring of max)
+	next  int
+}
+
+func newPlacementCache(max int) *placementCache {
+	return &placementCache{max: max, byID: map[string]placement{}}
+}
+
+func (c *placementCache) get(id string) (placement, bool) {
+	pl, ok := c.byID[id]
+	return pl, ok
+}
+
+// add keeps id's placement (an order written or found stored).
+func (c *placementCache) add(id string, pl placement) {
+	if c == nil || pl.at.IsZero() {
+		return
+	}
+	if _, ok := c.byID[id]; ok {
+		return
+	}
+	if len(c.order) < c.max {
+		c.order = append(c.order, id)
+	} else {
+		delete(c.byID, c.order[c.next])
+		c.order[c.next] = id
+		c.next = (c.next + 1) % c.max
+	}
+	c.byID[id] = pl
 }
 
 // inChunks calls fn with ids in chunks of at most 2,000 as "?, ?, ..." and the arguments.

@@ -54,6 +54,18 @@ func TestStoreContract_realClickHouse(t *testing.T) { runStoreContract(t, clickh
 
 func TestStoreContract_embeddedDuckDB(t *testing.T) { runStoreContract(t, duckdbStore(t), write) }
 
+// The DuckDB store prepares the statements it runs again once (stmt_cache.go) and runs the
+// rest as text once its cache is full: the figures are the same either way.
+func TestStoreContract_embeddedDuckDB_statementsUnprepared(t *testing.T) {
+	s, err := adapters.OpenDuckDB(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = s.Close() })
+	adapters.SetStatementCacheSize(s, 0)
+	runStoreContract(t, s, write)
+}
+
 // Two writers with the same events at once — a consumer-group rebalance while the old
 // member still writes the batch the new one was handed — both look for the ids before either
 // inserts (each store waits at the point between its check and its inserts until the other

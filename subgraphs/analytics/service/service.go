@@ -38,7 +38,7 @@ func OpenStore(ctx context.Context, cfg Config) (app.Store, error) {
 	if cfg.StoreBackend == BackendClickHouse {
 		return adapters.OpenClickHouse(ctx, cfg.ClickHouseURL, cfg.ClickHouseDatabase)
 	}
-	return adapters.OpenDuckDB(ctx, cfg.DuckDBPath)
+	return adapters.OpenDuckDB(ctx, cfg.DuckDBPath, adapters.WithDuckDBThreads(cfg.DuckDBThreads))
 }
 
 // New opens the store and wires the application. checker may be nil: ownership checks then

@@ -62,7 +62,15 @@ func run() error {
 	flag.BoolVar(&keep, "keep", false, "keep the ClickHouse database and the DuckDB file (their names are printed)")
 	flag.BoolVar(&traceRuns, "trace", false, "print every query run's latency with its range and scope (to stderr)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	trickleDay := flag.String("trickle", "", "instead: the live trickle's CPU per order, a DuckDB day already holding these orders (e.g. 0,10000,100000)")
+	flag.IntVar(&duckdbThreads, "duckdb-threads", 0, "DuckDB's threads (0: its default, one per core)")
+	flag.IntVar(&trickleRate, "trickle-rate", 5, "trickle: orders placed per second")
+	flag.DurationVar(&trickleSpan, "trickle-span", time.Minute, "trickle: event time measured (batches of -trickle-wait of it)")
+	flag.DurationVar(&trickleWait, "trickle-wait", 200*time.Millisecond, "trickle: the consumer's batch wait: a batch holds the events of this much time")
 	flag.Parse()
+	if *trickleDay != "" {
+		return trickle(context.Background(), *trickleDay, *cpuProfile, o)
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -245,6 +253,7 @@ var (
 	traceRuns          bool
 	keep               bool
 	reuseCH, reuseDuck string
+	duckdbThreads      int
 )
 
 // reusing reports whether backend's store is a kept one, queried without ingesting.
@@ -273,7 +282,7 @@ func open(ctx context.Context, backend string) (app.Store, func(), error) {
 		}, nil
 	case service.BackendDuckDB:
 		if reuseDuck != "" {
-			s, err := adapters.OpenDuckDB(ctx, reuseDuck)
+			s, err := adapters.OpenDuckDB(ctx, reuseDuck, adapters.WithDuckDBThreads(duckdbThreads))
 			if err != nil {
 				return nil, nil, err
 			}
@@ -283,7 +292,7 @@ func open(ctx context.Context, backend string) (app.Store, func(), error) {
 		if err != nil {
 			return nil, nil, err
 		}
-		s, err := adapters.OpenDuckDB(ctx, filepath.Join(dir, "bench.duckdb"))
+		s, err := adapters.OpenDuckDB(ctx, filepath.Join(dir, "bench.duckdb"), adapters.WithDuckDBThreads(duckdbThreads))
 		if err != nil {
 			return nil, nil, err
 		}
@@ -500,13 +509,17 @@ func (g *generator) next(n int) []events.Envelope {
 }
 
 func (g *generator) order() {
+	// Orders are placed in time order through the span (as a live stream brings them), a
+	// few minutes' jitter apart; each order's events follow within the next hour or two.
+	g.orderAt(g.start.Add(time.Duration(float64(g.span)*float64(g.seq)/float64(g.o.events)) + time.Duration(g.rng.Int64N(int64(5*time.Minute)))))
+}
+
+// orderAt appends the events of one order placed at at.
+func (g *generator) orderAt(at time.Time) {
 	r := g.rng
 	id := fmt.Sprintf("o%010d", g.seq)
 	rest := g.restaurant(int(r.ExpFloat64()*float64(g.o.restaurants)/4) % g.o.restaurants)
 	driver := fmt.Sprintf("d%05d", r.IntN(g.o.drivers))
-	// Orders are placed in time order through the span (as a live stream brings them), a
-	// few minutes' jitter apart; each order's events follow within the next hour or two.
-	at := g.start.Add(time.Duration(float64(g.span)*float64(g.seq)/float64(g.o.events)) + time.Duration(r.Int64N(int64(5*time.Minute))))
 	money := func(n int64) contracts.Money { return contracts.Money{AmountMinor: n, Currency: "UZS"} }
 	var items []contracts.OrderItem
 	var subtotal int64
